@@ -1,0 +1,78 @@
+// The contract between the scoring core and model providers (src/providers/). Core code depends on this
+// interface only, so the CLI, the extension and the tests can plug in any backend.
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface CompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature: number;
+  seed?: number;
+  /** 0..20; when set, the provider asks for logprobs of the first output token. */
+  topLogprobs?: number;
+  /** Number of samples in one request, where the backend supports it (providers loop otherwise). */
+  n?: number;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface TokenAlternative {
+  token: string;
+  logprob: number;
+}
+
+export interface CompletionChoice {
+  text: string;
+  /** Top alternatives at the first output position, when logprobs were asked for and returned. */
+  firstTokenLogprobs?: TokenAlternative[];
+}
+
+export interface CompletionResponse {
+  model: string;
+  choices: CompletionChoice[];
+  usage?: { promptTokens: number; completionTokens: number };
+}
+
+export interface ModelInfo {
+  name: string;
+  /** Content digest when the server reports one (Ollama); part of the cache key. */
+  digest?: string;
+  sizeBytes?: number;
+}
+
+export type ProviderId = 'ollama' | 'openai';
+
+export interface ModelProvider {
+  readonly id: ProviderId;
+  /** scheme://host:port of the endpoint; never contains credentials. */
+  readonly origin: string;
+  complete(request: CompletionRequest): Promise<CompletionResponse>;
+  listModels(signal: AbortSignal): Promise<ModelInfo[]>;
+}
+
+export type ProviderErrorKind = 'http' | 'network' | 'timeout' | 'aborted' | 'parse' | 'unsupported';
+
+/** Every provider failure is one of these, so the scheduler can decide on retries without knowing the SDK. */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ProviderErrorKind,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+
+  get retryable(): boolean {
+    if (this.kind === 'network' || this.kind === 'timeout') return true;
+    if (this.kind === 'http' && this.status !== undefined) {
+      return this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500;
+    }
+    return false;
+  }
+}
