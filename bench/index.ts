@@ -1,0 +1,54 @@
+// `npm run bench`: the project's scoreboard. Runs every bench module in one process run, prints a table
+// with each figure and its target, and writes bench/results.json. Ratios are measured within one run so a
+// noisy machine affects both sides alike.
+import { writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import type { BenchRow } from './types';
+
+const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'peers'];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const rows: BenchRow[] = [];
+  for (const name of MODULES) {
+    if (only.length && !only.includes(name)) continue;
+    const file = join(process.cwd(), 'bench', `${name}.ts`);
+    if (!existsSync(file)) continue;
+    const started = Date.now();
+    try {
+      const mod = (await import(pathToFileURL(file).href)) as { run(): Promise<BenchRow[]> };
+      rows.push(...(await mod.run()));
+    } catch (error) {
+      rows.push({ group: name, name: 'bench failed', value: NaN, unit: '', note: String((error as Error).message ?? error) });
+    }
+    process.stderr.write(`bench ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  printTable(rows);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  writeFileSync(join('bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2) + '\n');
+  const missed = rows.filter((row) => row.pass === false);
+  process.stdout.write(`\n${rows.filter((r) => r.pass === true).length} targets met, ${missed.length} missed\n`);
+}
+
+function format(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 1) return value.toFixed(2);
+  return value.toPrecision(3);
+}
+
+function printTable(rows: BenchRow[]): void {
+  const table = rows.map((row) => [row.group, row.name, `${format(row.value)} ${row.unit}`.trim(), row.target ?? '', row.pass === undefined ? '' : row.pass ? 'ok' : 'MISSED', row.note ?? '']);
+  const header = ['group', 'figure', 'value', 'target', '', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const r of table) process.stdout.write(`${line(r)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${String(error)}\n`);
+  process.exit(1);
+});
