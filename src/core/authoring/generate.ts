@@ -1,0 +1,126 @@
+// Asks a model for paraphrases or translations and checks what comes back. Pure orchestration over the
+// ModelProvider contract, so the editor's preview flow and the tests share it.
+import type { ChatMessage, ModelProvider } from '../model';
+import { parseCandidates } from './candidates';
+import { checkParaphrases, slotProblem, type CandidateVerdict } from './checks';
+import { fillAuthoringSlots, type AuthoringPrompt } from './prompts';
+import { languageName } from './languages';
+
+export interface AuthoringModel {
+  provider: ModelProvider;
+  model: string;
+  temperature?: number;
+  seed?: number;
+  timeoutMs?: number;
+}
+
+export interface ParaphraseRequest {
+  /** The template's user part to paraphrase. */
+  original: string;
+  language: string;
+  count: number;
+  /** Paraphrases already in the file: a candidate equal to one of them is a duplicate. */
+  existing?: string[];
+}
+
+export interface ParaphraseOutcome {
+  accepted: CandidateVerdict[];
+  rejected: CandidateVerdict[];
+  /** The model's raw answer, for the log and for users who want to see it. */
+  raw: string;
+  /** Set when the model returned fewer usable candidates than asked for. */
+  shortfall: number;
+}
+
+async function ask(model: AuthoringModel, messages: ChatMessage[], maxTokens: number, signal: AbortSignal): Promise<string> {
+  const response = await model.provider.complete({
+    model: model.model,
+    messages,
+    maxTokens,
+    temperature: model.temperature ?? 0.7,
+    seed: model.seed,
+    signal,
+    timeoutMs: model.timeoutMs ?? 120_000,
+  });
+  return response.choices[0]?.text ?? '';
+}
+
+function render(prompt: AuthoringPrompt, values: Record<string, string>): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (prompt.system) messages.push({ role: 'system', content: fillAuthoringSlots(prompt.system, values) });
+  messages.push({ role: 'user', content: fillAuthoringSlots(prompt.user, values) });
+  return messages;
+}
+
+/** Generates N paraphrases of a template text; each candidate is checked and kept or rejected with a reason. */
+export async function generateParaphrases(
+  model: AuthoringModel,
+  prompt: AuthoringPrompt,
+  request: ParaphraseRequest,
+  signal: AbortSignal,
+): Promise<ParaphraseOutcome> {
+  const raw = await ask(
+    model,
+    render(prompt, { text: request.original, count: String(request.count), language: languageName(request.language) }),
+    Math.min(4096, 200 + request.count * 160),
+    signal,
+  );
+  const verdicts = checkParaphrases(request.original, parseCandidates(raw), request.existing ?? []);
+  const accepted = verdicts.filter((v) => v.ok).slice(0, request.count);
+  const surplus = verdicts.filter((v) => v.ok).slice(request.count).map((v) => ({ ...v, ok: false, reason: 'more than asked for' }));
+  const rejected = [...verdicts.filter((v) => !v.ok), ...surplus];
+  return { accepted, rejected, raw, shortfall: Math.max(0, request.count - accepted.length) };
+}
+
+export interface TranslationRequest {
+  text: string;
+  from: string;
+  to: string;
+}
+
+export interface TranslationOutcome extends CandidateVerdict {
+  raw: string;
+}
+
+/** Translates one text (a template part, an item's wording) and checks that its slots survived. */
+export async function translateText(
+  model: AuthoringModel,
+  prompt: AuthoringPrompt,
+  request: TranslationRequest,
+  signal: AbortSignal,
+): Promise<TranslationOutcome> {
+  const raw = await ask(
+    { ...model, temperature: model.temperature ?? 0 },
+    render(prompt, { text: request.text, language: languageName(request.to), source_language: languageName(request.from), count: '1' }),
+    Math.min(4096, 64 + request.text.length * 2),
+    signal,
+  );
+  const text = stripFence(raw).trim();
+  if (text === '') return { text, ok: false, reason: 'the model returned no text', raw };
+  const problem = slotProblem(request.text, text);
+  if (problem) return { text, ok: false, reason: problem, raw };
+  return { text, ok: true, raw };
+}
+
+/** Translates a list of option labels in one request and maps them back by position. */
+export async function translateLabels(
+  model: AuthoringModel,
+  prompt: AuthoringPrompt,
+  labels: string[],
+  from: string,
+  to: string,
+  signal: AbortSignal,
+): Promise<{ labels: string[]; ok: boolean; reason?: string; raw: string }> {
+  const numbered = labels.map((label, index) => `${index + 1}. ${label}`).join('\n');
+  const outcome = await translateText(model, prompt, { text: numbered, from, to }, signal);
+  const translated = parseCandidates(outcome.text);
+  if (translated.length !== labels.length) {
+    return { labels: translated, ok: false, reason: `expected ${labels.length} labels, got ${translated.length}`, raw: outcome.raw };
+  }
+  return { labels: translated, ok: true, raw: outcome.raw };
+}
+
+function stripFence(text: string): string {
+  const fenced = /```[a-zA-Z]*\n([\s\S]*?)\n?```/.exec(text);
+  return fenced ? fenced[1] : text;
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCandidates } from '../../../src/core/authoring/candidates';
+import { checkParaphrases, normaliseForComparison, slotNames, slotProblem } from '../../../src/core/authoring/checks';
+import { fillAuthoringSlots } from '../../../src/core/authoring/prompts';
+import { formatParaphraseSet, formatTaggedText } from '../../../src/core/authoring/format';
+
+test('numbered list with chatter and a code fence', () => {
+  const output = [
+    'Sure! Here are three paraphrases:',
+    '```',
+    '1. What do you think about {topic}?',
+    '2) Tell me your view on {topic}.',
+    '3. "How do you feel about {topic}?"',
+    '```',
+    'I hope these help.',
+  ].join('\n');
+  assert.deepEqual(parseCandidates(output), [
+    'What do you think about {topic}?',
+    'Tell me your view on {topic}.',
+    'How do you feel about {topic}?',
+  ]);
+});
+
+test('bullets, bold wrappers and continuation lines', () => {
+  const output = '- **First {topic} idea**\n* Second idea about {topic}\n  that goes on\n• Third {topic}';
+  assert.deepEqual(parseCandidates(output), ['First {topic} idea', 'Second idea about {topic} that goes on', 'Third {topic}']);
+});
+
+test('plain lines when there is no list marker', () => {
+  assert.deepEqual(parseCandidates('One {topic}\n\nTwo {topic}\r\nThree {topic}'), ['One {topic}', 'Two {topic}', 'Three {topic}']);
+});
+
+test('garbage gives entries that the checks reject, never an exception', () => {
+  const candidates = parseCandidates('\u0000\u0001 ]]]} {{{ 42');
+  const verdicts = checkParaphrases('Opinion on {topic}', candidates);
+  assert.ok(verdicts.every((v) => !v.ok));
+});
+
+test('slot names ignore escaped braces', () => {
+  assert.deepEqual(slotNames('{{literal}} {question} and {options}'), ['question', 'options']);
+});
+
+test('slot problems: lost, new, repeated', () => {
+  assert.equal(slotProblem('{question} {options}', '{question}'), 'lost slot {options}');
+  assert.equal(slotProblem('{topic}', '{topic} in {country}'), 'new slot {country}');
+  assert.equal(slotProblem('{topic}', '{topic} and again {topic}'), 'slot count changed for {topic}');
+  assert.equal(slotProblem('{topic} {question}', 'Q: {question} about {topic}'), undefined);
+});
+
+test('paraphrase checks: identical, duplicates (normalised), existing, accepted', () => {
+  const verdicts = checkParaphrases(
+    'What is your opinion on {topic}?',
+    ['what is your opinion on {topic}', 'Your view on {topic}?', 'your VIEW on {topic}!', 'Known one {topic}', 'Say something'],
+    ['Known one {topic}.'],
+  );
+  assert.deepEqual(
+    verdicts.map((v) => [v.ok, v.reason]),
+    [
+      [false, 'identical to the original'],
+      [true, undefined],
+      [false, 'duplicate of another paraphrase'],
+      [false, 'duplicate of another paraphrase'],
+      [false, 'lost slot {topic}'],
+    ],
+  );
+});
+
+test('normalisation folds case, punctuation and whitespace but keeps slots', () => {
+  assert.equal(normaliseForComparison('  Hello,   {topic}!! '), 'hello {topic}');
+});
+
+test('authoring slots are filled, unknown slots and escapes preserved', () => {
+  assert.equal(fillAuthoringSlots('{count} x {text} {{topic}} {other}', { count: '3', text: 'T' }), '3 x T {topic} {other}');
+});
+
+test('formatting: paraphrase set and machine-translated block', () => {
+  assert.equal(
+    formatParaphraseSet('direct', 'direct', 'en', ['A {topic}', 'B {topic}']),
+    'paraphrases direct\n  en:\n    - A {topic}\n    - B {topic}\n',
+  );
+  assert.equal(formatTaggedText('da', 'Linje et\nLinje to', '  ', true), '  da[mt]: |\n    Linje et\n    Linje to\n');
+  assert.equal(formatTaggedText('nl', 'Een regel', '  ', false), '  nl: Een regel\n');
+});
