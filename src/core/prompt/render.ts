@@ -1,0 +1,141 @@
+// Renders one item through one template (or a paraphrase of its user part) in one language into chat
+// messages, with single-token option labels that map back to the scale's codes.
+
+import type { Item, Scale, Template } from '../language/ast';
+import type { ChatMessage } from '../model';
+import { labelsFor, type OptionLabel } from './labels';
+import { orderCodes, type OptionOrderSpec } from './order';
+
+export type { OptionLabel } from './labels';
+export type { OptionOrderSpec } from './order';
+
+export interface RenderInput {
+  item: Item;
+  template: Template;
+  language: string;
+  /** A paraphrase replaces the template's user part; null/undefined uses the template itself. */
+  paraphrase?: { index: number; text: string } | null;
+  /** Country name for `{country}`. */
+  country?: string;
+  optionOrder?: OptionOrderSpec;
+}
+
+export interface RenderedPrompt {
+  messages: ChatMessage[];
+  /** Labels in display order. */
+  labels: OptionLabel[];
+  /** Option codes in display order. */
+  optionOrder: number[];
+}
+
+/** Thrown when the inputs cannot give a faithful prompt (e.g. no wording in the language). */
+export class RenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+// Used when the runtime has no ICU data for a language (Intl.DisplayNames may be small-ICU elsewhere).
+const LANGUAGE_NAMES: Record<string, string> = { da: 'dansk', nl: 'Nederlands', en: 'English', pt: 'português' };
+
+/** The language's name in that language ("dansk" for da). */
+export function languageName(language: string): string {
+  try {
+    const name = new Intl.DisplayNames([language], { type: 'language' }).of(language);
+    if (name && name !== language) return name;
+  } catch {
+    // invalid tag or no ICU data: fall through to the table
+  }
+  return LANGUAGE_NAMES[language] ?? language;
+}
+
+/**
+ * Fills `{slot}` occurrences; `{{` and `}}` are literal braces. A slot that is not in `values` is
+ * left as written (the parser reports unknown slots; rendering should not hide them).
+ */
+export function fillSlots(text: string, values: Record<string, string | undefined>): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '{' && text[i + 1] === '{') {
+      out += '{';
+      i += 2;
+    } else if (ch === '}' && text[i + 1] === '}') {
+      out += '}';
+      i += 2;
+    } else if (ch === '{') {
+      const end = text.indexOf('}', i + 1);
+      const name = end > i ? text.slice(i + 1, end) : '';
+      if (end > i && /^[a-z]+$/.test(name) && Object.prototype.hasOwnProperty.call(values, name)) {
+        const value = values[name];
+        if (value === undefined) throw new RenderError(`The slot {${name}} has no value`);
+        out += value;
+        i = end + 1;
+      } else {
+        out += ch;
+        i += 1;
+      }
+    } else {
+      out += ch;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** The options block: one line per option, `label. text`; numeric scales show end labels at their ends. */
+export function formatOptions(scale: Scale, labels: OptionLabel[], language: string): string {
+  const first = scale.options[0]?.code;
+  const last = scale.options[scale.options.length - 1]?.code;
+  // Numeric scale: the code carries the meaning, so show it unless every label already is its code
+  // (decided for the whole list: "3. " in a reversed list must not hide that 3 means code 3 by chance).
+  const labelsAreCodes = labels.every(({ label, code }) => label === String(code));
+  return labels
+    .map(({ label, code, texts }) => {
+      const text = texts?.[language]?.trim() ?? '';
+      if (scale.kind === 'labelled') return `${label}. ${text}`;
+      const isEnd = code === first || code === last;
+      const value = labelsAreCodes ? '' : String(code);
+      const end = isEnd && text ? text : '';
+      const body = value && end ? `${value} (${end})` : value || end;
+      return body ? `${label}. ${body}` : `${label}.`;
+    })
+    .join('\n');
+}
+
+export function renderPrompt(input: RenderInput): RenderedPrompt {
+  const { item, template, language } = input;
+  const scale = item.scale;
+  if (!scale || scale.options.length === 0) throw new RenderError(`Item ${item.id} has no resolved scale`);
+  const question = item.texts[language]?.value;
+  if (question === undefined) throw new RenderError(`Item ${item.id} has no wording in "${language}"`);
+  if (scale.kind === 'labelled') {
+    const unlabelled = scale.options.find((o) => !o.labels[language]?.trim());
+    if (unlabelled) {
+      throw new RenderError(`Scale ${scale.name} has no "${language}" label for option ${unlabelled.code}`);
+    }
+  }
+  const userText = input.paraphrase ? input.paraphrase.text : template.user[language]?.value;
+  if (userText === undefined) throw new RenderError(`Template ${template.name} has no "${language}" part`);
+
+  const optionOrder = orderCodes(
+    scale.options.map((o) => o.code),
+    input.optionOrder ?? 'original',
+  );
+  const labels = labelsFor(scale, optionOrder);
+  const values: Record<string, string | undefined> = {
+    question: question.trim(),
+    options: formatOptions(scale, labels, language),
+    country: input.country,
+    topic: (item.topics[language]?.value ?? item.title?.value)?.trim(),
+    language: languageName(language),
+  };
+
+  const messages: ChatMessage[] = [];
+  const system = template.system[language]?.value;
+  if (system !== undefined && system.trim()) messages.push({ role: 'system', content: fillSlots(system, values).trim() });
+  messages.push({ role: 'user', content: fillSlots(userText, values).trim() });
+  return { messages, labels, optionOrder };
+}
