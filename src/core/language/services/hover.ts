@@ -1,0 +1,80 @@
+// Hover text for an item: its scale, the option labels, and which declared languages are present or missing.
+import type { Item, Position, Scale, SurveyFile } from '../ast';
+import { containsPosition } from './ranges';
+
+/** Markdown cells must not break the table: escape pipes and flatten newlines. */
+export function escapeCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+
+/** Escapes characters that Markdown would interpret (item text is workspace content). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
+
+export function declaredLanguages(survey: SurveyFile): string[] {
+  return survey.header.languages.map((l) => l.value);
+}
+
+/** Languages with wording for the item, in declared order first, then any extra ones. */
+export function itemLanguages(item: Item, survey: SurveyFile): { present: string[]; missing: string[] } {
+  const declared = declaredLanguages(survey);
+  const has = new Set(Object.keys(item.texts));
+  const present = [...declared.filter((l) => has.has(l)), ...[...has].filter((l) => !declared.includes(l))];
+  return { present, missing: declared.filter((l) => !has.has(l)) };
+}
+
+function scaleLine(scale: Scale): string {
+  const shape = [`${scale.min}..${scale.max}`, scale.kind, scale.reversed ? 'reversed' : ''].filter(Boolean).join(', ');
+  return `Scale \`${scale.name}\` (${shape})`;
+}
+
+function optionTable(scale: Scale, languages: string[]): string[] {
+  const langs = languages.filter((l) => scale.options.some((o) => o.labels[l]) || scale.missing.some((m) => m.labels[l]));
+  if (langs.length === 0) langs.push(...new Set(scale.options.flatMap((o) => Object.keys(o.labels))));
+  const header = `| code |${scale.reversed ? ' score |' : ''} ${langs.join(' | ')} |`;
+  const rule = `|---:|${scale.reversed ? '---:|' : ''}${langs.map(() => '---').join('|')}|`;
+  const rows = scale.options.map(
+    (o) => `| ${o.code} |${scale.reversed ? ` ${o.score} |` : ''} ${langs.map((l) => escapeCell(o.labels[l] ?? '')).join(' | ')} |`,
+  );
+  const missing = scale.missing.map(
+    (m) => `| ${m.code} |${scale.reversed ? ' — |' : ''} ${langs.map((l) => escapeCell(m.labels[l] ?? m.labels.en ?? '')).join(' | ')} |`,
+  );
+  return [header, rule, ...rows, ...missing];
+}
+
+/** Markdown for the hover on an item (results, if any, are appended by the caller). */
+export function itemHoverMarkdown(item: Item, survey: SurveyFile): string {
+  const lines: string[] = [];
+  const title = item.title ? ` — ${escapeMarkdown(item.title.value)}` : '';
+  lines.push(`**${escapeMarkdown(item.id)}**${title}`, '');
+  const facts: string[] = [];
+  if (item.category) facts.push(`Category: ${escapeMarkdown(item.category.value)}`);
+  if (item.dataKey) facts.push(`Data key: \`${item.dataKey.value.replace(/`/g, '')}\``);
+  if (facts.length) lines.push(facts.join(' · '), '');
+  const { present, missing } = itemLanguages(item, survey);
+  if (item.scale) {
+    lines.push(scaleLine(item.scale), '', ...optionTable(item.scale, declaredLanguages(survey).length ? declaredLanguages(survey) : present), '');
+  } else if (item.scaleName) {
+    lines.push(`Scale \`${item.scaleName.value.replace(/`/g, '')}\` is not declared in this file.`, '');
+  } else {
+    lines.push('No scale.', '');
+  }
+  const languageLine = `Languages: ${present.length ? present.join(', ') : 'none'}`;
+  lines.push(missing.length ? `${languageLine} · missing: **${missing.join(', ')}**` : languageLine);
+  const mt = present.filter((l) => item.texts[l]?.machineTranslated);
+  if (mt.length) lines.push('', `Machine translated, not yet reviewed: ${mt.join(', ')}`);
+  return lines.join('\n');
+}
+
+/** The item whose header line (or scale reference) the position is on — where a hover makes sense. */
+export function itemAtHoverPosition(survey: SurveyFile, position: Position): Item | undefined {
+  return survey.items.find(
+    (item) => position.line === item.idRange.start.line || (item.scaleName !== undefined && containsPosition(item.scaleName.range, position)),
+  );
+}
+
+/** The item whose block contains the position (for commands run from the cursor). */
+export function itemAt(survey: SurveyFile, position: Position): Item | undefined {
+  return survey.items.find((item) => containsPosition(item.range, position) || position.line === item.range.start.line);
+}

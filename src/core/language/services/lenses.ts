@@ -1,0 +1,47 @@
+// The code-lens model: ranges and kinds only. Titles and commands are filled lazily by the editor, so this
+// stays cheap (a linear pass over the AST) even for files with thousands of items.
+import type { Range, SurveyFile, TemplateFile } from '../ast';
+
+export type LensKind = 'score' | 'scoreLanguage' | 'paraphrases' | 'tryOnItem' | (string & {});
+
+export interface LensSpec {
+  kind: LensKind;
+  range: Range;
+  itemId?: string;
+  language?: string;
+  /** Template or paraphrase-set name, for lenses on .wvt blocks. */
+  target?: string;
+  targetKind?: 'template' | 'paraphrases';
+}
+
+/** Extension point: extra lens contributors (e.g. "Generate paraphrases") add specs for a parsed file. */
+export type LensContributor = (file: SurveyFile | TemplateFile) => LensSpec[];
+
+function headerRange(range: Range): Range {
+  return { start: { line: range.start.line, character: 0 }, end: { line: range.start.line, character: 0 } };
+}
+
+export function surveyLensSpecs(file: SurveyFile): LensSpec[] {
+  const declared = file.header.languages.map((l) => l.value);
+  const out: LensSpec[] = [];
+  for (const item of file.items) {
+    const range = headerRange(item.range);
+    out.push({ kind: 'score', range, itemId: item.id });
+    const languages = declared.length ? declared.filter((l) => item.texts[l]) : Object.keys(item.texts);
+    for (const language of languages) out.push({ kind: 'scoreLanguage', range, itemId: item.id, language });
+    out.push({ kind: 'paraphrases', range, itemId: item.id });
+  }
+  return out;
+}
+
+export function templateLensSpecs(file: TemplateFile): LensSpec[] {
+  return [
+    ...file.templates.map((t): LensSpec => ({ kind: 'tryOnItem', range: headerRange(t.range), target: t.name, targetKind: 'template' })),
+    ...file.paraphraseSets.map((s): LensSpec => ({ kind: 'tryOnItem', range: headerRange(s.range), target: s.name, targetKind: 'paraphrases' })),
+  ];
+}
+
+export function lensSpecs(file: SurveyFile | TemplateFile, contributors: readonly LensContributor[] = []): LensSpec[] {
+  const base = file.kind === 'survey' ? surveyLensSpecs(file) : templateLensSpecs(file);
+  return contributors.length ? [...base, ...contributors.flatMap((c) => c(file))] : base;
+}

@@ -1,0 +1,84 @@
+// Quick fixes as plain text edits: add a stub for a missing translation, rename a duplicate id to a free one.
+import type { Diagnostic, Range, SurveyFile, TemplateFile } from '../ast';
+import { containsPosition, lastLine } from './ranges';
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: TextEdit[];
+  preferred?: boolean;
+}
+
+export const TRANSLATION_STUB = 'TODO translate';
+
+/** The language a `missing-translation` diagnostic is about: `data.language`, else the code quoted in the message. */
+export function missingLanguage(diagnostic: Diagnostic): string | undefined {
+  const fromData = diagnostic.data?.language;
+  if (typeof fromData === 'string' && /^[a-z]{2,3}$/.test(fromData)) return fromData;
+  const quoted = /['"`‘“]([a-z]{2,3})['"`’”]/.exec(diagnostic.message) ?? /\b(?:language|in)\s+([a-z]{2,3})\b/.exec(diagnostic.message);
+  return quoted?.[1];
+}
+
+/** A name not in `taken`: `Q1` → `Q1_2`, `Q1_3`, … (the base's own numeric suffix is kept). */
+export function freeName(base: string, taken: Set<string>): string {
+  for (let n = 2; ; n++) {
+    const candidate = `${base}_${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function indentOfProperties(lines: string[], start: number, end: number): string {
+  for (let i = start + 1; i <= end; i++) {
+    const m = /^(\s+)\S/.exec(lines[i] ?? '');
+    if (m?.[1]) return m[1];
+  }
+  return '  ';
+}
+
+function missingTranslationFix(lines: string[], blocks: { range: Range }[], diagnostic: Diagnostic): QuickFix[] {
+  const language = missingLanguage(diagnostic);
+  if (!language) return [];
+  const block = blocks.find((b) => containsPosition(b.range, diagnostic.range.start) || b.range.start.line === diagnostic.range.start.line);
+  if (!block) return [];
+  const end = lastLine(block.range);
+  const indent = indentOfProperties(lines, block.range.start.line, end);
+  const at = { line: end, character: (lines[end] ?? '').length };
+  return [
+    {
+      title: `Add a '${language}' translation stub`,
+      edits: [{ range: { start: at, end: at }, newText: `\n${indent}${language}: ${TRANSLATION_STUB}` }],
+      preferred: true,
+    },
+  ];
+}
+
+function duplicateIdFix(lines: string[], file: SurveyFile | TemplateFile, diagnostic: Diagnostic): QuickFix[] {
+  const names =
+    file.kind === 'survey'
+      ? [...file.items.map((i) => ({ name: i.id, range: i.idRange })), ...file.scales.map((s) => ({ name: s.name, range: s.nameRange }))]
+      : [...file.templates.map((t) => ({ name: t.name, range: t.nameRange })), ...file.paraphraseSets.map((s) => ({ name: s.name, range: s.nameRange }))];
+  const target = names.find((n) => containsPosition(diagnostic.range, n.range.start) || containsPosition(n.range, diagnostic.range.start));
+  const fallbackText = diagnostic.range.start.line === diagnostic.range.end.line
+    ? (lines[diagnostic.range.start.line] ?? '').slice(diagnostic.range.start.character, diagnostic.range.end.character)
+    : '';
+  const name = target?.name ?? (typeof diagnostic.data?.id === 'string' ? diagnostic.data.id : fallbackText);
+  const range = target?.range ?? diagnostic.range;
+  if (!name || !/^\S+$/.test(name)) return [];
+  const fresh = freeName(name, new Set(names.map((n) => n.name)));
+  return [{ title: `Rename '${name}' to '${fresh}'`, edits: [{ range, newText: fresh }], preferred: true }];
+}
+
+export function quickFixes(text: string, file: SurveyFile | TemplateFile, diagnostic: Diagnostic): QuickFix[] {
+  const lines = text.split(/\r?\n/);
+  const code = diagnostic.code.replace(/^wv[st]\//, '');
+  if (code === 'missing-translation') {
+    const blocks = file.kind === 'survey' ? file.items : file.templates;
+    return missingTranslationFix(lines, blocks, diagnostic);
+  }
+  if (code === 'duplicate-id') return duplicateIdFix(lines, file, diagnostic);
+  return [];
+}

@@ -1,0 +1,151 @@
+// Text builders for results shown in the editor: lens titles, end-of-line decorations and the item hover.
+// Pure, so the wording is unit-tested without VS Code. `$(name)` are codicons the editor renders.
+import type { RunRecord, ScoreResult } from '../../results';
+import type { Scale } from '../ast';
+import { escapeCell } from './hover';
+
+export interface ItemResultsView {
+  /** Latest record per language for the template itself (paraphrase null). */
+  latest: Record<string, RunRecord>;
+  /** Latest record per language and paraphrase index. */
+  paraphrases?: Record<string, Record<string, RunRecord>>;
+  /** itemHash of the item as it is in the file now; results with another hash are stale. */
+  currentHash?: string;
+  /** Languages being scored right now ('*' = the whole item). */
+  running?: ReadonlySet<string>;
+  /** Alignment r vs human data per language, when an analysis is available. */
+  r?: Record<string, number | null | undefined>;
+}
+
+export const SPINNER = '$(sync~spin)';
+
+export function formatScore(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : '–';
+}
+
+export function isStale(record: RunRecord, currentHash: string | undefined): boolean {
+  return currentHash !== undefined && record.itemHash !== currentHash;
+}
+
+function orderedLanguages(view: ItemResultsView, order: readonly string[]): string[] {
+  const keys = Object.keys(view.latest);
+  return [...order.filter((l) => keys.includes(l)), ...keys.filter((l) => !order.includes(l)).sort()];
+}
+
+function isRunning(view: ItemResultsView, language?: string): boolean {
+  if (!view.running || view.running.size === 0) return false;
+  return language === undefined || view.running.has('*') || view.running.has(language);
+}
+
+/** `en 2.31` for a result, `en ✗` for a failure. */
+export function languageScore(language: string, record: RunRecord): string {
+  return record.kind === 'result' ? `${language} ${formatScore(record.mean)}` : `${language} ✗`;
+}
+
+/** `en 2.31 · da 2.10 · nl 2.05 · pt 2.40` in the declared language order. */
+export function summaryLine(view: ItemResultsView, order: readonly string[]): string {
+  return orderedLanguages(view, order)
+    .map((l) => languageScore(l, view.latest[l]!))
+    .join(' · ');
+}
+
+export function anyStale(view: ItemResultsView): boolean {
+  return Object.values(view.latest).some((r) => isStale(r, view.currentHash));
+}
+
+export function scoreLensTitle(view: ItemResultsView, order: readonly string[]): string {
+  if (isRunning(view)) return `${SPINNER} Scoring…`;
+  const summary = summaryLine(view, order);
+  if (!summary) return '$(play) Score';
+  return `$(play) Score: ${summary}${anyStale(view) ? ' $(warning) stale' : ''}`;
+}
+
+function formatR(r: number | null | undefined): string {
+  return typeof r === 'number' && Number.isFinite(r) ? ` · r ${r.toFixed(2)}` : '';
+}
+
+export function languageLensTitle(view: ItemResultsView, language: string): string {
+  if (isRunning(view, language)) return `${SPINNER} ${language}…`;
+  const record = view.latest[language];
+  if (!record) return language;
+  if (record.kind === 'failure') return `${language} ✗ failed`;
+  const stale = isStale(record, view.currentHash) ? ' $(warning) stale' : '';
+  return `${language} ${formatScore(record.mean)} · mode ${record.mode}${formatR(view.r?.[language])}${stale}`;
+}
+
+function meanAndSd(values: number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, sd };
+}
+
+/** `Paraphrases`, or after a run `Paraphrases: en 2.30 ±0.12 (10)` per language. */
+export function paraphrasesLensTitle(view: ItemResultsView, order: readonly string[]): string {
+  if (view.running?.has('paraphrases')) return `${SPINNER} Paraphrases…`;
+  const byLanguage = view.paraphrases ?? {};
+  const langs = [...order.filter((l) => byLanguage[l]), ...Object.keys(byLanguage).filter((l) => !order.includes(l))];
+  const parts = langs.flatMap((l) => {
+    const means = Object.values(byLanguage[l] ?? {})
+      .filter((r): r is ScoreResult => r.kind === 'result')
+      .map((r) => r.mean);
+    if (means.length === 0) return [];
+    const { mean, sd } = meanAndSd(means);
+    return [`${l} ${formatScore(mean)} ±${sd.toFixed(2)} (${means.length})`];
+  });
+  return parts.length ? `$(list-flat) Paraphrases: ${parts.join(' · ')}` : '$(list-flat) Paraphrases';
+}
+
+/** The compact end-of-line text; empty when there is nothing to show. */
+export function decorationText(view: ItemResultsView, order: readonly string[]): string {
+  if (isRunning(view)) return '  ⋯ scoring';
+  const summary = summaryLine(view, order);
+  if (!summary) return '';
+  return `  ${summary}${anyStale(view) ? '  (stale)' : ''}`;
+}
+
+/** A 20-cell bar for a probability. */
+export function bar(p: number, width = 20): string {
+  const filled = Math.max(0, Math.min(width, Math.round(p * width)));
+  return '█'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+export function formatTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function optionLabel(scale: Scale | undefined, language: string, code: number): string {
+  const option = scale?.options.find((o) => o.code === code);
+  return option?.labels[language] ?? option?.labels.en ?? '';
+}
+
+/** Markdown section with the distribution per language (bar text), missMass, method, model, time, staleness. */
+export function resultsHoverMarkdown(view: ItemResultsView, order: readonly string[], scale?: Scale): string {
+  const langs = orderedLanguages(view, order);
+  if (langs.length === 0) return isRunning(view) ? `${SPINNER} Scoring…` : '_Not scored yet — use the **Score** lens._';
+  const out: string[] = ['**Results**'];
+  if (isRunning(view)) out.push('', `${SPINNER} Scoring…`);
+  for (const language of langs) {
+    const record = view.latest[language]!;
+    const stale = isStale(record, view.currentHash) ? ' — ⚠ **stale** (the item changed since this run)' : '';
+    out.push('');
+    if (record.kind === 'failure') {
+      out.push(`**${language}** failed: ${escapeCell(record.error.message)} · ${record.model} · ${formatTime(record.at)}${stale}`);
+      continue;
+    }
+    const extra = record.method === 'sample' && record.samples ? ` (${record.samples} samples)` : '';
+    out.push(
+      `**${language}** mean ${formatScore(record.mean)} · mode ${record.mode} · missMass ${record.missMass.toFixed(3)} · ` +
+        `${record.method}${extra} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${record.cached ? ' · cached' : ''}${formatR(view.r?.[language])}${stale}`,
+    );
+    const codes = Object.keys(record.probabilities).sort((a, b) => Number(a) - Number(b));
+    const rows = codes.map((code) => {
+      const p = record.probabilities[code] ?? 0;
+      const label = optionLabel(scale, language, Number(code)).replace(/[\r\n]+/g, ' ');
+      return `${code.padStart(3)} ${bar(p)} ${p.toFixed(2)} ${label}`;
+    });
+    // A fenced block keeps the bars aligned; backticks in labels cannot close it because fences need three.
+    out.push('```', ...rows.map((r) => r.replace(/```/g, "'''")), '```');
+  }
+  return out.join('\n');
+}
