@@ -1,0 +1,63 @@
+// The panel's HTML, built by a pure function so its CSP can be unit-tested. One script, loaded by URL and
+// allowed by a nonce that is fresh on every render; no inline script or style; no remote sources.
+import { randomBytes } from 'node:crypto';
+
+export interface PanelHtmlInput {
+  /** `webview.cspSource`: the origin the webview serves local resources from. */
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+  codiconUri?: string;
+  /** Page title (escaped). */
+  title?: string;
+  /**
+   * Report mode (the CLI's HTML report): the report JSON, written HTML-escaped into #vl-root[data-report];
+   * the webview then renders it read-only without a host.
+   */
+  reportJson?: string;
+}
+
+/** 128 bits from the OS CSPRNG, hex-encoded (a nonce must be unguessable, so never Math.random). */
+export function createNonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function buildCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function renderPanelHtml(input: PanelHtmlInput): string {
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(input.nonce)) throw new Error('renderPanelHtml: nonce must be at least 16 base64/hex characters');
+  // cspSource goes into the policy itself: a ';' or quote there could add directives.
+  if (/[;'"<>\r\n]/.test(input.cspSource)) throw new Error('renderPanelHtml: unexpected characters in cspSource');
+  const a = escapeAttribute;
+  const codicon = input.codiconUri
+    ? `\n    <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${a(input.codiconUri)}" nonce="${a(input.nonce)}">`
+    : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta http-equiv="Content-Security-Policy" content="${a(buildCsp(input.cspSource, input.nonce))}">
+    <meta charset="UTF-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    <link rel="stylesheet" href="${a(input.styleUri)}">${codicon}
+    <title>${a(input.title ?? 'Value Lens: Alignment')}</title>
+  </head>
+  <body>
+    <main id="vl-root"${input.reportJson === undefined ? '' : ` data-report="${a(input.reportJson)}"`}></main>
+    <script nonce="${a(input.nonce)}" src="${a(input.scriptUri)}"></script>
+  </body>
+</html>
+`;
+}

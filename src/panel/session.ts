@@ -1,0 +1,172 @@
+// One open panel's behaviour, without `vscode`: validate what the webview sends, keep the filter, compute
+// reports in the host (so the webview only receives compact series), throttle live updates, export.
+// src/panel/index.ts wires it to a real WebviewPanel; tests drive it with fakes.
+import type { AnalysisFilter, AnalysisReport } from '../core/analysis';
+import type { Logger } from '../core/log';
+import {
+  describeRejected,
+  parseWebviewMessage,
+  type ChartId,
+  type HostMessage,
+  type PanelState,
+  type RunProgress,
+  type WebviewMessage,
+} from '../shared/protocol';
+import { chartTable, tableToStrings } from '../shared/tables';
+import { toCsv } from '../core/data/export';
+import { throttle, systemClock, type Clock, type Throttled } from './throttle';
+
+
+export interface PanelDeps {
+  computeReport(filter: AnalysisFilter): AnalysisReport;
+  logger: Logger;
+  /** Optional: progress of the run in flight, shown above the charts. */
+  getProgress?(): RunProgress | null;
+  /** Optional: reveal an item (by opaque id) in its .wvs file. */
+  openItem?(itemId: string): void | Promise<void>;
+}
+
+export interface PanelIO {
+  post(message: HostMessage): PromiseLike<boolean> | boolean | void;
+  /** Asks the user where to save; resolves to a display path, or undefined when cancelled. */
+  saveFile(suggestedName: string, data: Uint8Array, kind: 'csv' | 'png'): Promise<string | undefined>;
+}
+
+export interface SessionOptions {
+  /** Minimum gap between report posts; 250 ms = at most 4 updates per second. */
+  intervalMs?: number;
+  clock?: Clock;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export class PanelSession {
+  private state: PanelState;
+  private ready = false;
+  private disposed = false;
+  private lastReport: AnalysisReport | undefined;
+  private readonly update: Throttled;
+
+  constructor(
+    private readonly deps: PanelDeps,
+    private readonly io: PanelIO,
+    initial: PanelState = { filter: {} },
+    options: SessionOptions = {},
+  ) {
+    this.state = { ...initial, filter: { ...initial.filter } };
+    this.update = throttle(() => this.postReport(), options.intervalMs ?? 250, options.clock ?? systemClock);
+  }
+
+  get filter(): AnalysisFilter {
+    return { ...this.state.filter };
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** New results or progress: re-post the report, at most once per interval, the last call always lands. */
+  refresh(): void {
+    if (this.ready && !this.disposed) this.update();
+  }
+
+  /** Entry point for `webview.onDidReceiveMessage`; never throws. */
+  async handleMessage(raw: unknown): Promise<void> {
+    if (this.disposed) return;
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.deps.logger.warn(`Alignment panel: ignored ${describeRejected(raw)}`);
+      return;
+    }
+    try {
+      await this.dispatch(message);
+    } catch (error) {
+      this.deps.logger.error(`Alignment panel: ${message.type} failed: ${errorText(error)}`);
+      this.post({ type: 'error', message: `${message.type} failed: ${errorText(error)}` });
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.update.dispose();
+  }
+
+  private async dispatch(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        // A reloaded webview sends ready again: answer every time, immediately.
+        this.ready = true;
+        this.postReport();
+        return;
+      case 'setFilter':
+        this.state = { ...this.state, filter: message.filter };
+        this.refresh();
+        return;
+      case 'exportCsv':
+        return this.exportCsv(message.chart);
+      case 'exportPng':
+        return this.exportPng(message.chart, message.dataUrl);
+      case 'openItem':
+        if (this.deps.openItem) await this.deps.openItem(message.itemId);
+        else this.deps.logger.debug('Alignment panel: openItem not available');
+        return;
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  }
+
+  private report(): AnalysisReport {
+    return this.deps.computeReport(this.state.filter);
+  }
+
+  private postReport(): void {
+    if (this.disposed || !this.ready) return;
+    let report: AnalysisReport;
+    try {
+      report = this.report();
+    } catch (error) {
+      this.deps.logger.error(`Alignment panel: computing the report failed: ${errorText(error)}`);
+      this.post({ type: 'error', message: `Could not compute the analysis: ${errorText(error)}` });
+      return;
+    }
+    this.lastReport = report;
+    this.post({ type: 'report', report, filter: this.filter, progress: this.deps.getProgress?.() ?? null });
+  }
+
+  private async exportCsv(chart: ChartId): Promise<void> {
+    const report = this.lastReport ?? this.report();
+    const rows = tableToStrings(chartTable(report, chart));
+    const csv = toCsv(rows);
+    const where = await this.io.saveFile(`value-lens-${chart}.csv`, new TextEncoder().encode(csv), 'csv');
+    if (where !== undefined && !this.disposed) this.post({ type: 'notice', message: `Saved ${chart} table to ${where}` });
+  }
+
+  private async exportPng(chart: ChartId, dataUrl: string): Promise<void> {
+    const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+    if (bytes.length < PNG_SIGNATURE.length || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+      this.deps.logger.warn('Alignment panel: ignored exportPng without a PNG signature');
+      return;
+    }
+    const where = await this.io.saveFile(`value-lens-${chart}.png`, new Uint8Array(bytes), 'png');
+    if (where !== undefined && !this.disposed) this.post({ type: 'notice', message: `Saved ${chart} chart to ${where}` });
+  }
+
+  private post(message: HostMessage): void {
+    if (this.disposed) return;
+    try {
+      const result = this.io.post(message);
+      // postMessage rejects when the panel closed in between: nothing to do then.
+      if (result && typeof (result as PromiseLike<boolean>).then === 'function') {
+        (result as PromiseLike<boolean>).then(undefined, (error: unknown) => this.deps.logger.debug(`Alignment panel: post failed: ${errorText(error)}`));
+      }
+    } catch (error) {
+      this.deps.logger.debug(`Alignment panel: post failed: ${errorText(error)}`);
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

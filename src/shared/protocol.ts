@@ -1,0 +1,195 @@
+// Messages between the alignment panel's host (src/panel) and its webview (webview/), as discriminated
+// unions on `type`. Both bundles import this file, so it must stay free of Node and DOM APIs.
+// Everything arriving from the webview is untrusted: the host runs it through parseWebviewMessage and drops
+// whatever does not match exactly (unknown type, extra keys, wrong types, oversized strings).
+import type { AnalysisFilter, AnalysisReport } from '../core/analysis';
+
+/** The panel's charts; also the opaque ids export messages refer to (never a path or URL). */
+export const CHART_IDS = ['correlation', 'scatter', 'consistency', 'category', 'bias'] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  failed: number;
+  cached: number;
+  /** False once the run has finished or was cancelled. */
+  running: boolean;
+}
+
+// ---- host → webview ----
+
+export interface ReportMessage {
+  readonly type: 'report';
+  readonly report: AnalysisReport;
+  /** The filter the report was computed with (what the filter controls should show). */
+  readonly filter: AnalysisFilter;
+  /** Progress of a run in flight, or null when nothing is running. */
+  readonly progress: RunProgress | null;
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly message: string;
+}
+
+/** Outcome of an export the webview asked for, shown as a short status line. */
+export interface NoticeMessage {
+  readonly type: 'notice';
+  readonly message: string;
+}
+
+export type HostMessage = ReportMessage | ErrorMessage | NoticeMessage;
+
+// ---- webview → host ----
+
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+export interface SetFilterMessage {
+  readonly type: 'setFilter';
+  readonly filter: AnalysisFilter;
+}
+
+/** Asks the host to save one chart's table as CSV; the host builds the rows from its own report. */
+export interface ExportCsvMessage {
+  readonly type: 'exportCsv';
+  readonly chart: ChartId;
+}
+
+/** Asks the host to save a chart image; the webview only supplies the PNG bytes as a data URL. */
+export interface ExportPngMessage {
+  readonly type: 'exportPng';
+  readonly chart: ChartId;
+  readonly dataUrl: string;
+}
+
+/** Asks the host to reveal an item in its .wvs file; the id is opaque and looked up by the host. */
+export interface OpenItemMessage {
+  readonly type: 'openItem';
+  readonly itemId: string;
+}
+
+export type WebviewMessage = ReadyMessage | SetFilterMessage | ExportCsvMessage | ExportPngMessage | OpenItemMessage;
+
+// ---- validation ----
+
+/** Bounds for strings arriving from the webview. */
+export const LIMITS = {
+  /** Model names, template names and item ids. */
+  name: 256,
+  /** A PNG data URL (about 15 MB of base64). */
+  dataUrl: 20_000_000,
+} as const;
+
+const PNG_PREFIX = 'data:image/png;base64,';
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** True when `value` has only keys from `allowed` (own enumerable keys). */
+function onlyKeys(value: Record<string, unknown>, allowed: readonly string[]): boolean {
+  return Object.keys(value).every((key) => allowed.includes(key));
+}
+
+function boundedName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= LIMITS.name && !/[\u0000-\u001f]/.test(value);
+}
+
+function isChartId(value: unknown): value is ChartId {
+  return typeof value === 'string' && (CHART_IDS as readonly string[]).includes(value);
+}
+
+/** Validates a filter; absent or undefined keys mean "all". Returns undefined for anything else. */
+export function parseFilter(value: unknown): AnalysisFilter | undefined {
+  if (!isPlainObject(value) || !onlyKeys(value, ['model', 'template', 'method'])) return undefined;
+  const filter: { model?: string; template?: string; method?: 'logprobs' | 'sample' } = {};
+  if (value.model !== undefined) {
+    if (!boundedName(value.model)) return undefined;
+    filter.model = value.model;
+  }
+  if (value.template !== undefined) {
+    if (!boundedName(value.template)) return undefined;
+    filter.template = value.template;
+  }
+  if (value.method !== undefined) {
+    if (value.method !== 'logprobs' && value.method !== 'sample') return undefined;
+    filter.method = value.method;
+  }
+  return filter;
+}
+
+/**
+ * Returns a fresh, well-typed copy of a message from the webview, or undefined when it is not one.
+ * Never throws, whatever `value` is (getters, proxies and cycles included).
+ */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  try {
+    return parseUnsafe(value);
+  } catch {
+    // A hostile object (a throwing getter or proxy trap) is just another invalid message.
+    return undefined;
+  }
+}
+
+function parseUnsafe(value: unknown): WebviewMessage | undefined {
+  if (!isPlainObject(value)) return undefined;
+  switch (value.type) {
+    case 'ready':
+      return onlyKeys(value, ['type']) ? { type: 'ready' } : undefined;
+    case 'setFilter': {
+      if (!onlyKeys(value, ['type', 'filter'])) return undefined;
+      const filter = parseFilter(value.filter);
+      return filter ? { type: 'setFilter', filter } : undefined;
+    }
+    case 'exportCsv':
+      return onlyKeys(value, ['type', 'chart']) && isChartId(value.chart) ? { type: 'exportCsv', chart: value.chart } : undefined;
+    case 'exportPng': {
+      if (!onlyKeys(value, ['type', 'chart', 'dataUrl']) || !isChartId(value.chart)) return undefined;
+      const url = value.dataUrl;
+      if (typeof url !== 'string' || url.length > LIMITS.dataUrl || !url.startsWith(PNG_PREFIX)) return undefined;
+      if (!BASE64.test(url.slice(PNG_PREFIX.length))) return undefined;
+      return { type: 'exportPng', chart: value.chart, dataUrl: url };
+    }
+    case 'openItem':
+      return onlyKeys(value, ['type', 'itemId']) && boundedName(value.itemId) ? { type: 'openItem', itemId: value.itemId } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A short, safe description of a rejected message for the log (never the full payload). */
+export function describeRejected(value: unknown): string {
+  try {
+    if (!isPlainObject(value)) return `non-object message (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value})`;
+    const type = typeof value.type === 'string' ? JSON.stringify(value.type.slice(0, 40)) : typeof value.type;
+    return `invalid message of type ${type}`;
+  } catch {
+    return 'invalid message';
+  }
+}
+
+/** What the webview keeps with getState/setState (and the serializer hands back after a reload). */
+export interface PanelState {
+  filter: AnalysisFilter;
+  /** The model the scatter, category and US-bias charts show when the filter does not pin one. */
+  focusModel?: string;
+}
+
+/** Validates a persisted state blob; anything unusable becomes the default state. */
+export function parsePanelState(value: unknown): PanelState {
+  try {
+    if (!isPlainObject(value)) return { filter: {} };
+    const filter = parseFilter(value.filter) ?? {};
+    const state: PanelState = { filter };
+    if (boundedName(value.focusModel)) state.focusModel = value.focusModel;
+    return state;
+  } catch {
+    return { filter: {} };
+  }
+}
