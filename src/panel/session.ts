@@ -94,9 +94,11 @@ export class PanelSession {
   private async dispatch(message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        // A reloaded webview sends ready again: answer every time, immediately.
+        // A reloaded webview sends ready again: answer every time, immediately, and start the throttle
+        // window from this post so live updates right after it are spaced too.
         this.ready = true;
-        this.postReport();
+        this.update();
+        this.update.flush();
         return;
       case 'setFilter':
         this.state = { ...this.state, filter: message.filter };
