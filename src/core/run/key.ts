@@ -1,0 +1,76 @@
+// The cache key: sha256 over canonical JSON of everything that can change a model's answer (security notes
+// §9: endpoint, model and digest, rendered messages, every decoding parameter, method, sample index), and
+// nothing secret or volatile (keys, headers, query strings).
+
+import { createHash } from 'node:crypto';
+import type { ChatMessage, ProviderId } from '../model';
+import type { ScoringMethod } from '../results';
+
+/** Bump when the meaning of a cached entry changes; old entries then simply miss. */
+export const CACHE_FORMAT_VERSION = 1;
+
+export interface RequestParams {
+  temperature: number;
+  seed: number;
+  maxTokens: number;
+  topLogprobs?: number;
+  n: number;
+}
+
+export interface CacheKeyParts {
+  provider: ProviderId;
+  endpoint: string;
+  model: string;
+  digest?: string;
+  messages: ChatMessage[];
+  params: RequestParams;
+  method: ScoringMethod;
+  sampleIndex: number;
+}
+
+/** sha256 over canonical JSON of everything that can change the answer; never secrets or headers. */
+export function cacheKey(parts: CacheKeyParts): string {
+  const doc = {
+    v: CACHE_FORMAT_VERSION,
+    provider: parts.provider,
+    endpoint: endpointForKey(parts.endpoint),
+    model: parts.model,
+    digest: parts.digest ?? null,
+    messages: parts.messages.map((m) => ({ role: m.role, content: m.content })),
+    params: parts.params,
+    method: parts.method,
+    sampleIndex: parts.sampleIndex,
+  };
+  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+}
+
+/** JSON with object keys sorted at every level and undefined members dropped. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** scheme://host:port, without credentials, path or query. */
+export function endpointOrigin(endpoint: string): string {
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return endpoint;
+  }
+}
+
+// Origin plus path (an OpenAI-compatible server may serve different backends under different paths), but
+// never user info or query (Azure-style `?api-key=`).
+function endpointForKey(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return endpoint;
+  }
+}
+

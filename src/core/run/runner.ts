@@ -1,0 +1,344 @@
+// Executes a run plan: cache lookups, bounded concurrency per endpoint, retries, timeouts, cancellation,
+// scoring, and one record per planned request whatever happens (records.length === plan.length).
+
+import { randomBytes } from 'node:crypto';
+import { nullLogger, redactingLogger, redactSecrets, type Logger } from '../log';
+import { ProviderError, type CompletionResponse, type ModelProvider, type ProviderId } from '../model';
+import type { RequestIdentity, RunRecord, ScoreFailure, ScoreResult } from '../results';
+import { distributionFromLogprobs } from '../scoring/logprobs';
+import { distributionFromSamples } from '../scoring/sample';
+import { summarize } from '../scoring/summary';
+import type { ResultCache } from './cache';
+import type { PlannedRequest } from './plan';
+import { DEFAULT_RETRY_POLICY, decideRetry, sleep, type RetryPolicy } from './retry';
+import { DEFAULT_CONCURRENCY, Limiter, Scheduler } from './scheduler';
+import type { ResultsStore } from './store';
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  failed: number;
+  cached: number;
+}
+
+export interface RunOptions {
+  providers: (provider: ProviderId, endpoint: string) => ModelProvider;
+  cache?: ResultCache;
+  store?: ResultsStore;
+  /** Parallel requests per endpoint origin; default 2 for Ollama, 4 for OpenAI-compatible servers. */
+  concurrencyPerEndpoint?: number;
+  /** Attempts per request including the first (default 4). */
+  maxAttempts?: number;
+  /** Per-attempt timeout once the model has answered once (default 60 s). */
+  timeoutMs?: number;
+  /** Per-attempt timeout until the (endpoint, model) has answered once: a local model may be loading (default 180 s). */
+  firstRequestTimeoutMs?: number;
+  /** Ignore cached answers (fresh answers are still written to the cache). */
+  fresh?: boolean;
+  signal?: AbortSignal;
+  onProgress?(p: RunProgress): void;
+  onRecord?(r: RunRecord): void;
+  logger?: Logger;
+  /** Overrides for backoff timing (tests). */
+  retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
+  /** Defaults to a fresh time-ordered id. */
+  runId?: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  records: RunRecord[];
+  /** Provider calls made (attempts, including retries); 0 on a fully cached re-run. */
+  requestsSent: number;
+  cancelled: boolean;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_FIRST_REQUEST_TIMEOUT_MS = 180_000;
+/** Parallel cache reads: enough to hide disk latency, few enough to stay clear of EMFILE. */
+const CACHE_IO_CONCURRENCY = 32;
+
+type Outcome =
+  | { ok: true; response: CompletionResponse; latencyMs: number; at: string; attempts: number }
+  | { ok: false; error: ScoreFailure['error']; attempts: number };
+
+type Scored =
+  | { ok: true; fields: Pick<ScoreResult, 'probabilities' | 'mean' | 'mode' | 'entropy' | 'missMass' | 'samples' | 'unparseableShare' | 'refusalShare'> }
+  | { ok: false; error: ScoreFailure['error'] };
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runPlan(plan: PlannedRequest[], options: RunOptions): Promise<RunSummary> {
+  const runId = options.runId ?? newRunId();
+  const logger = redactingLogger(options.logger ?? nullLogger);
+  const signal = options.signal ?? new AbortController().signal;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry, maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts) };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const firstTimeoutMs = Math.max(timeoutMs, options.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS);
+  const scheduler = new Scheduler((_origin, provider) => options.concurrencyPerEndpoint ?? DEFAULT_CONCURRENCY[provider]);
+  const cacheIo = new Limiter(CACHE_IO_CONCURRENCY);
+  const providers = new Map<string, ModelProvider>();
+  const warm = new Set<string>();
+  const inflight = new Map<string, Promise<Outcome>>();
+  const records: RunRecord[] = new Array<RunRecord>(plan.length);
+  const progress: RunProgress = { done: 0, total: plan.length, failed: 0, cached: 0 };
+  let requestsSent = 0;
+
+  logger.info(`run ${runId}: ${plan.length} planned requests`);
+
+  const providerFor = (req: PlannedRequest): ModelProvider => {
+    const key = `${req.identity.provider} ${req.endpointUrl}`;
+    let provider = providers.get(key);
+    if (!provider) {
+      provider = options.providers(req.identity.provider as ProviderId, req.endpointUrl);
+      providers.set(key, provider);
+    }
+    return provider;
+  };
+
+  const fetchWithRetry = async (req: PlannedRequest): Promise<Outcome> => {
+    let provider: ModelProvider;
+    try {
+      provider = providerFor(req);
+    } catch (error) {
+      return { ok: false, error: errorOf(error, 'config'), attempts: 0 };
+    }
+    const origin = req.identity.endpoint;
+    const limiter = scheduler.limiter(origin, req.identity.provider as ProviderId);
+    const warmKey = `${origin} ${req.identity.model}`;
+    let attempts = 0;
+    for (;;) {
+      let release: () => void;
+      try {
+        release = await limiter.acquire(signal, attempts > 0);
+      } catch {
+        return cancelledOutcome(attempts);
+      }
+      attempts++;
+      requestsSent++;
+      const budget = warm.has(warmKey) ? timeoutMs : firstTimeoutMs;
+      const started = performance.now();
+      try {
+        const response = await attemptOnce(provider, req, budget, signal);
+        release();
+        warm.add(warmKey);
+        return { ok: true, response, latencyMs: Math.round(performance.now() - started), at: new Date().toISOString(), attempts };
+      } catch (error) {
+        release();
+        if (signal.aborted) return cancelledOutcome(attempts);
+        const decision = decideRetry(error, attempts, policy);
+        if (!decision.retry) {
+          const failure = errorOf(error, 'error');
+          if (attempts > 1 || isRetryableFailure(error)) failure.message = `${failure.message} (${decision.reason})`;
+          logger.warn(`${origin} ${req.identity.model}: request ${req.index} failed: ${failure.message}`);
+          return { ok: false, error: failure, attempts };
+        }
+        logger.debug(`${origin} ${req.identity.model}: attempt ${attempts} failed (${describe(error)}); retrying in ${decision.delayMs} ms`);
+        try {
+          await sleep(decision.delayMs, signal);
+        } catch {
+          return cancelledOutcome(attempts);
+        }
+      }
+    }
+  };
+
+  const execute = async (req: PlannedRequest): Promise<RunRecord> => {
+    const identity: RequestIdentity = { runId, ...req.identity };
+    if (req.skip) return failureRecord(identity, { kind: req.skip.kind, message: req.skip.message }, 0);
+    if (signal.aborted) return failureRecord(identity, cancelledError(), 0);
+
+    if (options.cache && !options.fresh) {
+      const cache = options.cache;
+      let hit;
+      try {
+        hit = await cacheIo.run(() => cache.get(req.cacheKey), signal);
+      } catch {
+        hit = undefined;
+      }
+      if (hit) {
+        const scored = score(req, hit.response);
+        if (scored.ok) return resultRecord(identity, scored.fields, hit.response, hit.latencyMs, hit.at, true);
+      }
+      if (signal.aborted) return failureRecord(identity, cancelledError(), 0);
+    }
+
+    // Identical requests in one run share one call.
+    let pending = inflight.get(req.cacheKey);
+    if (!pending) {
+      pending = fetchWithRetry(req);
+      inflight.set(req.cacheKey, pending);
+      const key = req.cacheKey;
+      void pending.finally(() => inflight.delete(key));
+    }
+    const outcome = await pending;
+    if (!outcome.ok) return failureRecord(identity, outcome.error, outcome.attempts);
+    const scored = score(req, outcome.response);
+    if (!scored.ok) return failureRecord(identity, scored.error, outcome.attempts);
+    if (options.cache) {
+      try {
+        await options.cache.set(req.cacheKey, { response: outcome.response, latencyMs: outcome.latencyMs, at: outcome.at });
+      } catch (error) {
+        logger.warn(`cache write failed: ${describe(error)}`);
+      }
+    }
+    return resultRecord(identity, scored.fields, outcome.response, outcome.latencyMs, outcome.at, false);
+  };
+
+  const finish = async (index: number, record: RunRecord): Promise<void> => {
+    records[index] = record;
+    progress.done++;
+    if (record.kind === 'failure') progress.failed++;
+    else if (record.cached) progress.cached++;
+    if (options.store) {
+      try {
+        await options.store.append(record);
+      } catch (error) {
+        logger.error(`could not append to ${options.store.path}: ${describe(error)}`);
+      }
+    }
+    safely(() => options.onRecord?.(record), logger);
+    safely(() => options.onProgress?.({ ...progress }), logger);
+  };
+
+  await Promise.all(
+    plan.map(async (req, index) => {
+      let record: RunRecord;
+      try {
+        record = await execute(req);
+      } catch (error) {
+        // A bug in scoring or a provider must still leave a record behind.
+        record = failureRecord({ runId, ...req.identity }, errorOf(error, 'internal'), 0);
+      }
+      await finish(index, record);
+    }),
+  );
+
+  const cancelled = signal.aborted;
+  logger.info(`run ${runId}: ${progress.done - progress.failed} results (${progress.cached} cached), ${progress.failed} failures, ${requestsSent} requests${cancelled ? ', cancelled' : ''}`);
+  return { runId, records, requestsSent, cancelled };
+}
+
+/** One provider call, raced against the timeout and the run's signal so that a stuck provider never holds us. */
+async function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeoutMs: number, signal: AbortSignal): Promise<CompletionResponse> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = (): void => controller.abort(new ProviderError('The run was cancelled', 'aborted'));
+  signal.addEventListener('abort', onAbort, { once: true });
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new ProviderError(`No answer within ${timeoutMs} ms`, 'timeout');
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+  });
+  try {
+    const call = provider.complete({
+      model: req.identity.model,
+      messages: req.messages,
+      maxTokens: req.params.maxTokens,
+      temperature: req.params.temperature,
+      seed: req.params.seed,
+      ...(req.params.topLogprobs !== undefined ? { topLogprobs: req.params.topLogprobs } : {}),
+      ...(req.params.n > 1 ? { n: req.params.n } : {}),
+      signal: controller.signal,
+      timeoutMs,
+    });
+    // The loser of the race may still settle later; keep that from becoming an unhandled rejection.
+    call.catch(() => undefined);
+    guard.catch(() => undefined);
+    return await Promise.race([call, guard]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function score(req: PlannedRequest, response: CompletionResponse): Scored {
+  if (req.identity.method === 'logprobs') {
+    const alternatives = response.choices[0]?.firstTokenLogprobs;
+    if (!alternatives || alternatives.length === 0) {
+      return { ok: false, error: { kind: 'no-logprobs', message: 'The server returned no logprobs for this model; use the sample method' } };
+    }
+    const { probabilities, missMass } = distributionFromLogprobs(alternatives, req.labels);
+    const summary = summarize(probabilities, req.labels);
+    if (!Number.isFinite(summary.mean)) {
+      return { ok: false, error: { kind: 'no-option', message: 'None of the top alternatives of the first token is an option label' } };
+    }
+    return { ok: true, fields: { probabilities, ...summary, missMass } };
+  }
+  const texts = response.choices.map((c) => c.text);
+  if (texts.length === 0) return { ok: false, error: { kind: 'empty', message: 'The server returned no samples' } };
+  const dist = distributionFromSamples(texts, req.labels, req.answerLanguages);
+  const summary = summarize(dist.probabilities, req.labels);
+  if (!Number.isFinite(summary.mean)) {
+    return {
+      ok: false,
+      error: { kind: 'unparseable', message: `No sample named an option (${Math.round(dist.refusalShare * 100)}% refusals, ${Math.round(dist.unparseableShare * 100)}% unparseable)` },
+    };
+  }
+  return {
+    ok: true,
+    fields: {
+      probabilities: dist.probabilities,
+      ...summary,
+      missMass: dist.unparseableShare,
+      samples: texts.length,
+      unparseableShare: dist.unparseableShare,
+      refusalShare: dist.refusalShare,
+    },
+  };
+}
+
+function resultRecord(identity: RequestIdentity, fields: Extract<Scored, { ok: true }>['fields'], response: CompletionResponse, latencyMs: number, at: string, cached: boolean): ScoreResult {
+  return {
+    kind: 'result',
+    ...identity,
+    ...fields,
+    latencyMs,
+    ...(response.usage ? { tokens: { prompt: response.usage.promptTokens, completion: response.usage.completionTokens } } : {}),
+    cached,
+    at,
+  };
+}
+
+function failureRecord(identity: RequestIdentity, error: ScoreFailure['error'], attempts: number): ScoreFailure {
+  return { kind: 'failure', ...identity, error, attempts, at: new Date().toISOString() };
+}
+
+function cancelledError(): ScoreFailure['error'] {
+  return { kind: 'cancelled', message: 'The run was cancelled before this request completed' };
+}
+
+function cancelledOutcome(attempts: number): Outcome {
+  return { ok: false, error: cancelledError(), attempts };
+}
+
+function errorOf(error: unknown, fallbackKind: string): ScoreFailure['error'] {
+  if (error instanceof ProviderError) {
+    return { kind: error.kind, message: redactSecrets(error.message), ...(error.status !== undefined ? { status: error.status } : {}) };
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const kind = typeof code === 'string' && /^E[A-Z]+$|^UND_ERR/.test(code) ? 'network' : fallbackKind;
+  return { kind, message: redactSecrets(error instanceof Error ? error.message : String(error)) };
+}
+
+function isRetryableFailure(error: unknown): boolean {
+  return error instanceof ProviderError && error.retryable;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ProviderError) return `${error.kind}${error.status ? ` ${error.status}` : ''}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function safely(fn: () => void, logger: Logger): void {
+  try {
+    fn();
+  } catch (error) {
+    logger.error(`a run listener threw: ${describe(error)}`);
+  }
+}

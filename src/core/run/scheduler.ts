@@ -1,0 +1,102 @@
+// Bounded concurrency per endpoint origin. Waiters queue FIFO and are woken by the releasing request, so
+// nothing polls. An aborted signal removes a waiter from the queue at once.
+
+import type { ProviderId } from '../model';
+import { abortReason } from './retry';
+
+/** Ollama serves NUM_PARALLEL=1 by default and answers 503 past its queue; hosted APIs take more. */
+export const DEFAULT_CONCURRENCY: Record<ProviderId, number> = { ollama: 2, openai: 4 };
+
+interface Waiter {
+  grant: () => void;
+}
+
+/** A FIFO counting semaphore. `acquire` resolves with a release function that must be called once. */
+export class Limiter {
+  private active = 0;
+  private readonly queue: Waiter[] = [];
+  /** Highest number of holders seen at once (tests and benches read it). */
+  peak = 0;
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError(`Concurrency must be at least 1, got ${limit}`);
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** `front` puts the waiter ahead of the queue (a retry should not go behind a thousand fresh requests). */
+  acquire(signal?: AbortSignal, front = false): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.active < this.limit && this.queue.length === 0) return Promise.resolve(this.take());
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = this.queue.indexOf(waiter);
+        if (at >= 0) this.queue.splice(at, 1);
+        reject(abortReason(signal!));
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(this.take());
+        },
+      };
+      if (front) this.queue.unshift(waiter);
+      else this.queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Runs `task` while holding a slot; the slot is released however the task ends. */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal, front = false): Promise<T> {
+    const release = await this.acquire(signal, front);
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  private take(): () => void {
+    this.active++;
+    if (this.active > this.peak) this.peak = this.active;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      const next = this.queue.shift();
+      if (next) next.grant();
+    };
+  }
+}
+
+/** One limiter per endpoint origin, created on first use. */
+export class Scheduler {
+  private readonly limiters = new Map<string, Limiter>();
+
+  constructor(private readonly limitFor: (origin: string, provider: ProviderId) => number) {}
+
+  limiter(origin: string, provider: ProviderId): Limiter {
+    let limiter = this.limiters.get(origin);
+    if (!limiter) {
+      limiter = new Limiter(Math.max(1, Math.floor(this.limitFor(origin, provider))));
+      this.limiters.set(origin, limiter);
+    }
+    return limiter;
+  }
+
+  /** Runs `task` while holding a slot of `origin`; the slot is released however the task ends. */
+  run<T>(origin: string, provider: ProviderId, task: () => Promise<T>, signal?: AbortSignal, front = false): Promise<T> {
+    return this.limiter(origin, provider).run(task, signal, front);
+  }
+
+  peaks(): Record<string, number> {
+    return Object.fromEntries([...this.limiters].map(([origin, l]) => [origin, l.peak]));
+  }
+}

@@ -1,0 +1,285 @@
+// runPlan against a real loopback HTTP server: concurrency bound, retries with Retry-After, faults,
+// timeouts, cancellation; every planned request ends as exactly one record.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runPlan, type RunOptions } from '../../../src/core/run/runner';
+import type { PlannedRequest } from '../../../src/core/run/plan';
+import { createMemoryLogger } from '../../../src/core/log';
+import { createTestProvider, makePlan, startTestServer, type Fault, type TestServer } from './support';
+
+const fast = { baseDelayMs: 20, maxDelayMs: 50 };
+
+function options(server: TestServer, extra: Partial<RunOptions> = {}): RunOptions {
+  return { providers: (_p, endpoint) => createTestProvider(endpoint), retry: fast, timeoutMs: 2_000, firstRequestTimeoutMs: 2_000, ...extra };
+}
+
+function assertComplete(plan: PlannedRequest[], records: { itemId: string }[]): void {
+  assert.equal(records.length, plan.length);
+  plan.forEach((req, i) => assert.equal(records[i]?.itemId, req.identity.itemId, `record ${i} missing or misplaced`));
+}
+
+test('concurrency per endpoint never exceeds the bound, measured by the server', async () => {
+  const server = await startTestServer({ latencyMs: 15 });
+  try {
+    const plan = makePlan({ count: 40, endpoint: server.url });
+    const summary = await runPlan(plan, options(server, { concurrencyPerEndpoint: 3 }));
+    assert.equal(server.peak, 3);
+    assert.equal(server.requests.length, 40);
+    assert.equal(summary.requestsSent, 40);
+    assert.ok(summary.records.every((r) => r.kind === 'result'));
+    assertComplete(plan, summary.records);
+  } finally {
+    await server.close();
+  }
+});
+
+test('default concurrency is 4 for OpenAI-compatible and 2 for Ollama endpoints', async () => {
+  const server = await startTestServer({ latencyMs: 10 });
+  try {
+    await runPlan(makePlan({ count: 20, endpoint: server.url }), options(server));
+    assert.equal(server.peak, 4);
+    server.peak = 0;
+    await runPlan(makePlan({ count: 20, endpoint: server.url, provider: 'ollama', model: 'other' }), options(server));
+    assert.equal(server.peak, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+test('429 with Retry-After: 1, twice → exactly 3 attempts, each wait ≥ 1000 ms', async () => {
+  const server = await startTestServer({ fault: (n) => (n < 2 ? { kind: 'status', status: 429, retryAfter: '1' } : { kind: 'ok' }) });
+  try {
+    const plan = makePlan({ count: 1, endpoint: server.url });
+    const summary = await runPlan(plan, options(server));
+    assert.equal(server.requests.length, 3);
+    const [a, b, c] = server.requests.map((r) => r.at);
+    assert.ok(b - a >= 1000, `first wait ${b - a} ms`);
+    assert.ok(c - b >= 1000, `second wait ${c - b} ms`);
+    assert.ok(c - a < 3500, `waits far longer than asked: ${c - a} ms`);
+    const record = summary.records[0];
+    assert.equal(record.kind, 'result');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a 429 storm beyond maxAttempts ends as a failure with exactly maxAttempts attempts', async () => {
+  const server = await startTestServer({ fault: () => ({ kind: 'status', status: 429, retryAfter: '0' }) });
+  try {
+    const summary = await runPlan(makePlan({ count: 2, endpoint: server.url }), options(server, { maxAttempts: 3 }));
+    assert.equal(server.requests.length, 6);
+    for (const r of summary.records) {
+      assert.equal(r.kind, 'failure');
+      if (r.kind === 'failure') {
+        assert.equal(r.attempts, 3);
+        assert.equal(r.error.status, 429);
+      }
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('Retry-After longer than the cap gives up instead of waiting less than asked', async () => {
+  const server = await startTestServer({ fault: () => ({ kind: 'status', status: 429, retryAfter: '120' }) });
+  try {
+    const started = performance.now();
+    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server));
+    assert.ok(performance.now() - started < 1000);
+    assert.equal(server.requests.length, 1);
+    const r = summary.records[0];
+    assert.ok(r.kind === 'failure' && /cap/.test(r.error.message), JSON.stringify(r));
+  } finally {
+    await server.close();
+  }
+});
+
+test('503 (busy Ollama) then success is retried', async () => {
+  const server = await startTestServer({ fault: (n) => (n === 0 ? { kind: 'status', status: 503 } : { kind: 'ok' }) });
+  try {
+    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server));
+    assert.equal(server.requests.length, 2);
+    assert.equal(summary.records[0].kind, 'result');
+  } finally {
+    await server.close();
+  }
+});
+
+for (const status of [400, 401, 403, 404]) {
+  test(`${status} is not retried (1 attempt)`, async () => {
+    const server = await startTestServer({ fault: () => ({ kind: 'status', status }) });
+    try {
+      const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server));
+      assert.equal(server.requests.length, 1);
+      const r = summary.records[0];
+      assert.ok(r.kind === 'failure');
+      assert.equal(r.attempts, 1);
+      assert.equal(r.error.status, status);
+      assert.equal(r.error.kind, 'http');
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+test('a hung server times out at the budget (±10%), then the retry succeeds', async () => {
+  const server = await startTestServer({ fault: (n) => (n === 0 ? { kind: 'hang' } : { kind: 'ok' }) });
+  try {
+    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server, { timeoutMs: 400, firstRequestTimeoutMs: 400 }));
+    assert.equal(server.requests.length, 2);
+    const gap = server.requests[1].at - server.requests[0].at;
+    assert.ok(gap >= 400 && gap < 400 * 1.1 + 60, `timeout fired after ${gap} ms`);
+    assert.equal(summary.records[0].kind, 'result');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a server that never answers fails with kind timeout after maxAttempts', async () => {
+  const server = await startTestServer({ fault: () => ({ kind: 'hang' }) });
+  try {
+    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server, { timeoutMs: 100, firstRequestTimeoutMs: 100, maxAttempts: 2 }));
+    const r = summary.records[0];
+    assert.ok(r.kind === 'failure');
+    assert.equal(r.error.kind, 'timeout');
+    assert.equal(r.attempts, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the first request per (endpoint, model) gets the longer cold-start budget', async () => {
+  // The first two answers take 300 ms. The first (cold, 1 s budget) passes; the second (warm, 150 ms budget)
+  // times out once and its retry answers at once.
+  const server = await startTestServer({ fault: (n) => ({ kind: 'ok', delayMs: n <= 1 ? 300 : 0 }) });
+  try {
+    const summary = await runPlan(makePlan({ count: 2, endpoint: server.url }), options(server, { timeoutMs: 150, firstRequestTimeoutMs: 1_000, concurrencyPerEndpoint: 1 }));
+    assert.deepEqual(summary.records.map((r) => r.kind), ['result', 'result']);
+    assert.equal(server.requests.length, 3);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a connection cut mid-body is retried', async () => {
+  const server = await startTestServer({ fault: (n) => (n === 0 ? { kind: 'cut' } : { kind: 'ok' }) });
+  try {
+    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server));
+    assert.equal(server.requests.length, 2);
+    assert.equal(summary.records[0].kind, 'result');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a body that is not JSON is a parse failure, not retried; missing logprobs is a failure too', async () => {
+  const server = await startTestServer({ fault: (n) => (n === 0 ? { kind: 'non-json' } : { kind: 'no-logprobs' }) });
+  try {
+    const summary = await runPlan(makePlan({ count: 2, endpoint: server.url }), options(server, { concurrencyPerEndpoint: 1 }));
+    assert.equal(server.requests.length, 2);
+    const kinds = summary.records.map((r) => (r.kind === 'failure' ? r.error.kind : 'result'));
+    assert.deepEqual(kinds, ['parse', 'no-logprobs']);
+  } finally {
+    await server.close();
+  }
+});
+
+const cancelCases: { name: string; fault: (n: number) => Fault; timeoutMs?: number }[] = [
+  { name: 'a Retry-After wait', fault: () => ({ kind: 'status', status: 429, retryAfter: '5' }) },
+  { name: 'a 503 backoff', fault: () => ({ kind: 'status', status: 503 }) },
+  { name: 'a hung request', fault: () => ({ kind: 'hang' }) },
+  { name: 'a slow answer', fault: () => ({ kind: 'ok', delayMs: 5_000 }) },
+  { name: 'cut connections', fault: () => ({ kind: 'cut', delayMs: 100 }) },
+  { name: 'non-JSON bodies', fault: () => ({ kind: 'non-json', delayMs: 100 }) },
+];
+
+for (const c of cancelCases) {
+  test(`cancel during ${c.name}: resolves in < 200 ms, every planned request is a record`, async () => {
+    const server = await startTestServer({ fault: c.fault });
+    try {
+      const plan = makePlan({ count: 30, endpoint: server.url });
+      const controller = new AbortController();
+      const logger = createMemoryLogger();
+      const retry = c.name === 'a 503 backoff' ? { baseDelayMs: 5_000, maxDelayMs: 5_000, random: () => 0.99 } : fast;
+      const running = runPlan(plan, { ...options(server, { timeoutMs: 10_000, firstRequestTimeoutMs: 10_000, logger }), retry, signal: controller.signal });
+      await new Promise((r) => setTimeout(r, 300));
+      const requestsAtCancel = server.requests.length;
+      const started = performance.now();
+      controller.abort();
+      const summary = await running;
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < 200, `cancel took ${elapsed.toFixed(0)} ms`);
+      assert.equal(summary.cancelled, true);
+      assertComplete(plan, summary.records);
+      const cancelled = summary.records.filter((r) => r.kind === 'failure' && r.error.kind === 'cancelled').length;
+      const other = summary.records.length - cancelled;
+      // Only requests that had already been answered may end otherwise; the rest are recorded as cancelled.
+      assert.ok(cancelled > 0 && other <= requestsAtCancel, `${cancelled} cancelled, ${other} otherwise, ${requestsAtCancel} sent`);
+      // Nothing new is sent after the cancel.
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(server.requests.length, requestsAtCancel);
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+test('in-flight requests are aborted at the socket on cancel', async () => {
+  const server = await startTestServer({ fault: () => ({ kind: 'hang' }) });
+  try {
+    const controller = new AbortController();
+    const running = runPlan(makePlan({ count: 4, endpoint: server.url }), { ...options(server), signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 150));
+    controller.abort();
+    await running;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.clientAborts, 4);
+  } finally {
+    await server.close();
+  }
+});
+
+test('progress events count up to the plan length; logger never sees the API key', async () => {
+  const key = 'sk-CANARY-0123456789abcdef';
+  const server = await startTestServer({ fault: (n) => (n % 3 === 0 ? { kind: 'status', status: 401 } : { kind: 'ok' }) });
+  try {
+    const logger = createMemoryLogger();
+    const progress: number[] = [];
+    const plan = makePlan({ count: 9, endpoint: server.url });
+    const summary = await runPlan(plan, { ...options(server, { logger }), providers: (_p, e) => createTestProvider(e, key), onProgress: (p) => progress.push(p.done) });
+    assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(server.requests[0].authorization, `Bearer ${key}`);
+    const logged = JSON.stringify(logger.entries);
+    assert.ok(logger.entries.length > 0);
+    assert.ok(!logged.includes(key) && !logged.includes('CANARY'));
+    assert.ok(!JSON.stringify(summary.records).includes(key));
+  } finally {
+    await server.close();
+  }
+});
+
+test('a provider that throws synchronously or a factory that throws still yields records', async () => {
+  const plan = makePlan({ count: 3, endpoint: 'http://127.0.0.1:9/v1' });
+  const summary = await runPlan(plan, { providers: () => { throw new Error('bad endpoint'); } });
+  assert.equal(summary.records.length, 3);
+  assert.ok(summary.records.every((r) => r.kind === 'failure' && r.error.kind === 'config'));
+  const refused = await runPlan(plan, { providers: (_p, e) => createTestProvider(e), maxAttempts: 2, retry: fast });
+  assert.ok(refused.records.every((r) => r.kind === 'failure' && r.error.kind === 'network' && r.attempts === 2));
+});
+
+test('a sample-method plan scores N samples per request', async () => {
+  const server = await startTestServer();
+  try {
+    const summary = await runPlan(makePlan({ count: 2, endpoint: server.url, method: 'sample', samples: 20 }), options(server));
+    assert.equal(server.requests.length, 2);
+    for (const r of summary.records) {
+      assert.ok(r.kind === 'result');
+      assert.equal(r.samples, 20);
+      const total = Object.values(r.probabilities).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(total - 1) < 1e-9);
+    }
+  } finally {
+    await server.close();
+  }
+});
