@@ -32,7 +32,7 @@ export function normaliseReport(value: unknown): AnalysisReport | undefined {
 
 function parseProgress(value: unknown): RunProgress | null {
   if (!isObject(value)) return null;
-  return { done: count(value.done), total: count(value.total), failed: count(value.failed), cached: count(value.cached), running: value.running === true };
+  return { done: count(value.done), total: count(value.total), failed: count(value.failed), cached: count(value.cached), running: value.running !== false };
 }
 
 /** A host message in a shape the view can use, or undefined for anything else. */

@@ -230,8 +230,9 @@ export class PanelView {
 
   private renderProgress(progress: RunProgress | null): void {
     clear(this.progress);
-    this.progress.hidden = !progress?.running;
-    if (!progress?.running) return;
+    const running = progress !== null && progress.running !== false;
+    this.progress.hidden = !running;
+    if (!running) return;
     const bar = el('progress', { max: String(Math.max(1, progress.total)), value: String(progress.done) });
     this.progress.append(
       bar,

@@ -24,6 +24,8 @@ export interface PanelDeps {
   getProgress?(): RunProgress | null;
   /** Optional: reveal an item (by opaque id) in its .wvs file. */
   openItem?(itemId: string): void | Promise<void>;
+  /** Optional: a CSV writer to use instead of src/core/data's formula-neutralising `toCsv`. */
+  toCsv?(rows: string[][]): string;
 }
 
 export interface PanelIO {
@@ -140,7 +142,7 @@ export class PanelSession {
   private async exportCsv(chart: ChartId): Promise<void> {
     const report = this.lastReport ?? this.report();
     const rows = tableToStrings(chartTable(report, chart));
-    const csv = toCsv(rows);
+    const csv = (this.deps.toCsv ?? toCsv)(rows);
     const where = await this.io.saveFile(`value-lens-${chart}.csv`, new TextEncoder().encode(csv), 'csv');
     if (where !== undefined && !this.disposed) this.post({ type: 'notice', message: `Saved ${chart} table to ${where}` });
   }

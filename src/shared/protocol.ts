@@ -13,8 +13,8 @@ export interface RunProgress {
   total: number;
   failed: number;
   cached: number;
-  /** False once the run has finished or was cancelled. */
-  running: boolean;
+  /** False once the run has finished or was cancelled; absent means still running. */
+  running?: boolean;
 }
 
 // ---- host → webview ----
