@@ -1,2 +1,22 @@
-process.stderr.write('value-lens: not built yet\n');
-process.exit(2);
+// The `value-lens` binary (bundled to dist/cli.js): wires process streams and Ctrl-C to src/cli/main.ts.
+import { main } from './cli/main';
+
+const controller = new AbortController();
+let interrupted = false;
+process.on('SIGINT', () => {
+  // First Ctrl-C cancels the run (records so far are kept); a second one quits at once.
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  process.stderr.write('\nCancelling… (Ctrl-C again to quit now)\n');
+  controller.abort();
+});
+
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }, controller.signal).then(
+  (code) => {
+    process.exitCode = interrupted && code === 0 ? 130 : code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`value-lens: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,115 @@
+// `value-lens demo`: the newcomer's first run. Checks the bundled examples, makes sure a model server and
+// model are there (or explains how to get them), scores the examples for real, and writes results and an
+// HTML report into ./value-lens-demo/. It never invents model output.
+
+import { promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { computeReport } from './analysis';
+import { flag, parseFlags, str } from './args';
+import { runCheck } from './check';
+import { DEFAULT_OLLAMA_MODEL, loadConfig } from './config';
+import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
+import { print, type Io } from './io';
+import { providerFactory, unreachableHelp } from './providers';
+import { bundleDir, writeReport } from './report';
+import { executeScore, resolveScoreSettings, SCORE_OPTIONS } from './score';
+import { ProviderError } from '../core/model';
+
+export const DEMO_HELP = `Usage: value-lens demo [options]
+
+Checks the examples, scores them against a model and writes
+  value-lens-demo/results.jsonl   one JSON line per request
+  value-lens-demo/report.html     the charts, viewable offline in any browser
+By default it uses a local Ollama (OLLAMA_HOST or http://127.0.0.1:11434) with the small model
+${DEFAULT_OLLAMA_MODEL}; if none is reachable it says how to start one.
+
+Options:
+  --out-dir DIR          where to write (default ./value-lens-demo)
+  --examples DIR         the examples to use (default: the ones shipped with Value Lens)
+  --provider P           ollama (default) or openai (OPENAI_BASE_URL, OPENAI_API_KEY)
+  --model M              model (default ${DEFAULT_OLLAMA_MODEL} for ollama)
+  --endpoint URL         server URL
+  --item ID,...          only these items;  --lang da,nl,en,pt  only these languages
+  --method, --samples, --temperature, --seed, --concurrency, --timeout, --fresh, --cache-dir,
+  --config, --verbose    as for \`value-lens score\`
+  -h, --help             show this help
+
+Exit codes: 0 report written, 1 examples have errors, no server/model, or some requests failed
+(the report is still written), 2 bad usage.`;
+
+const { template: _t, 'template-name': _n, out: _o, append: _a, paraphrases: _p, ...DEMO_SCORE_OPTIONS } = SCORE_OPTIONS;
+
+async function pick(dir: string, preferred: string, extension: string): Promise<string> {
+  if (await fs.stat(join(dir, preferred)).then(() => true, () => false)) return join(dir, preferred);
+  const names = (await fs.readdir(dir)).filter((n) => n.toLowerCase().endsWith(extension)).sort();
+  if (!names.length) throw new InputError(`The examples folder ${dir} has no ${extension} file.`);
+  return join(dir, names[0]);
+}
+
+export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
+  const parsed = parseFlags('demo', argv, { ...DEMO_SCORE_OPTIONS, 'out-dir': { type: 'string' }, examples: { type: 'string' } }, false);
+  if (flag(parsed, 'help')) {
+    print(io.stdout, DEMO_HELP);
+    return EXIT_OK;
+  }
+  const examplesFlag = str(parsed, 'examples');
+  const examples = examplesFlag ? resolve(io.cwd, examplesFlag) : resolve(bundleDir(), '..', 'examples');
+  if (!(await fs.stat(examples).then((s) => s.isDirectory(), () => false))) {
+    throw new UsageError(`The examples folder ${examples} does not exist (use --examples DIR).`, 'demo');
+  }
+  const outDir = resolve(io.cwd, str(parsed, 'out-dir') ?? 'value-lens-demo');
+
+  print(io.stdout, `1. Checking the examples in ${examples}`);
+  const checkIo: Io = { ...io, stderr: { write: () => true } as unknown as Io['stderr'] };
+  if ((await runCheck([examples], checkIo)) !== EXIT_OK) {
+    print(io.stderr, 'The examples have errors (listed above); fix them or pass --examples DIR.');
+    return EXIT_FINDINGS;
+  }
+
+  const items = await pick(examples, 'wvs7-sample.wvs', '.wvs');
+  const templates = await pick(examples, 'prompts.wvt', '.wvt');
+  const human = await pick(examples, 'human-reference.csv', '.csv');
+  const resultsPath = join(outDir, 'results.jsonl');
+  const reportPath = join(outDir, 'report.html');
+
+  const { config, path: configPath } = await loadConfig(str(parsed, 'config'), io.cwd);
+  const settings = resolveScoreSettings(
+    { values: { ...parsed.values, template: templates, out: resultsPath }, positionals: [items] },
+    config,
+    io,
+    configPath,
+  );
+
+  print(io.stdout, `2. Looking for a model server: ${settings.provider} at ${settings.endpoint}, model ${settings.model}`);
+  if (settings.provider === 'openai') await probeOpenAI(settings.endpoint, settings.model, io, signal);
+
+  print(io.stdout, '3. Scoring the examples (answers are cached; a second run sends nothing)');
+  const outcome = await executeScore(settings, io, signal);
+  if (outcome.summary.cancelled) return EXIT_FINDINGS;
+  if (outcome.results === 0) {
+    print(io.stderr, `No request succeeded (see the failures above); results: ${resultsPath}`);
+    return EXIT_FINDINGS;
+  }
+
+  print(io.stdout, '4. Comparing with the human reference data and writing the report');
+  const report = await computeReport(
+    { results: resultsPath, items, human, filter: {}, bootstrap: { iterations: 1000, seed: 1 } },
+    io,
+  );
+  await writeReport(report, reportPath, `Value Lens demo: ${settings.model}`);
+  print(io.stdout, `\nResults: ${resultsPath}\nReport:  ${reportPath}`);
+  print(io.stdout, `Open the report in a browser, or run: value-lens analyze ${resultsPath} --items ${items} --human ${human}`);
+  return outcome.failures > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** An OpenAI-compatible server that refuses the connection gets the same guidance as a missing Ollama. */
+async function probeOpenAI(endpoint: string, model: string, io: Io, signal: AbortSignal): Promise<void> {
+  const provider = providerFactory(io.env)('openai', endpoint);
+  try {
+    await provider.listModels(AbortSignal.any([signal, AbortSignal.timeout(10_000)]));
+  } catch (error) {
+    const kind = error instanceof ProviderError ? error.kind : 'network';
+    if (kind === 'network' || kind === 'timeout') throw new InputError(unreachableHelp('openai', endpoint, model));
+    // Other answers (401, 404 on /models) mean a server is there; scoring reports its own errors.
+  }
+}

@@ -1,0 +1,63 @@
+// `value-lens report`: the analysis as one self-contained HTML file with the panel's charts.
+
+import { promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AnalysisReport } from '../core/analysis';
+import { ANALYSIS_OPTIONS, ANALYSIS_OPTIONS_HELP, analysisPaths, computeReport } from './analysis';
+import { flag, parseFlags, str } from './args';
+import { EXIT_OK, InputError, UsageError } from './errors';
+import { renderReportHtml } from './html';
+import { print, writeFileAtomic, type Io } from './io';
+
+export const REPORT_HELP = `Usage: value-lens report RESULTS.jsonl --items ITEMS.wvs --human HUMAN.csv --html report.html [options]
+
+Writes the analysis as a single HTML file with the same charts as the panel. It needs no network
+access and no server to view: open it in any browser.
+
+Options:
+  --html FILE            where to write the report (required; written atomically)
+  --title TEXT           page title (default "Value Lens report")
+${ANALYSIS_OPTIONS_HELP}
+  -h, --help             show this help
+
+Exit codes: 0 written, 1 unusable input, 2 bad usage or missing file.`;
+
+/** Where the CLI bundle lives; dist/webview.js sits beside it, media/ one level up. */
+export function bundleDir(): string {
+  return typeof __dirname === 'string' ? __dirname : process.cwd();
+}
+
+export async function loadReportAssets(): Promise<{ script: string; css: string }> {
+  const dir = bundleDir();
+  const scriptPath = join(dir, 'webview.js');
+  let script: string;
+  try {
+    script = await fs.readFile(scriptPath, 'utf8');
+  } catch {
+    throw new InputError(`The report viewer ${scriptPath} is missing; build it first with \`npm run build\`.`);
+  }
+  const css = await fs.readFile(join(dir, '..', 'media', 'panel.css'), 'utf8').catch(() => '');
+  return { script, css };
+}
+
+export async function writeReport(report: AnalysisReport, path: string, title = 'Value Lens report'): Promise<void> {
+  const { script, css } = await loadReportAssets();
+  await writeFileAtomic(path, renderReportHtml({ reportJson: JSON.stringify(report), script, css, title }));
+}
+
+export async function runReport(argv: string[], io: Io): Promise<number> {
+  const parsed = parseFlags('report', argv, { ...ANALYSIS_OPTIONS, html: { type: 'string' }, title: { type: 'string' } });
+  if (flag(parsed, 'help')) {
+    print(io.stdout, REPORT_HELP);
+    return EXIT_OK;
+  }
+  const html = str(parsed, 'html');
+  if (!html) throw new UsageError('report needs --html FILE (where to write the report).', 'report');
+  const paths = analysisPaths('report', parsed, io);
+  const report = await computeReport(paths, io);
+  const out = resolve(io.cwd, html);
+  await writeReport(report, out, str(parsed, 'title'));
+  print(io.stdout, out);
+  print(io.stderr, `Report written: ${out} (${report.counts.results} result(s), ${report.alignment.length} alignment row(s)).`);
+  return EXIT_OK;
+}

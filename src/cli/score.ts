@@ -1,0 +1,308 @@
+// `value-lens score`: build a run plan from flags, run it with the extension's providers, scheduler and
+// cache, and write one JSONL record per planned request (to --out or stdout). Exit 1 if any failed.
+
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { SurveyFile, TemplateFile } from '../core/language/ast';
+import { redactingLogger, redactSecrets, type Logger } from '../core/log';
+import type { ProviderId } from '../core/model';
+import type { RunRecord, ScoringMethod } from '../core/results';
+import { ResultCache } from '../core/run/cache';
+import { buildPlan } from '../core/run/plan';
+import { runPlan, type RunSummary } from '../core/run/runner';
+import { ResultsStore } from '../core/run/store';
+import { probeLogprobs } from '../providers/probe';
+import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, type OptionSpec, type Parsed } from './args';
+import { DEFAULT_OLLAMA_MODEL, loadConfig, resolveEndpoint, type FileConfig } from './config';
+import { loadSurvey, loadTemplates } from './diagnostics';
+import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
+import { print, type Io } from './io';
+import { findModel, listOllamaModels, missingModelHelp, providerFactory } from './providers';
+
+export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
+
+Scores every item × language (× paraphrase) against one model and writes one JSON line per
+planned request: a result or a failure. Progress goes to stderr when it is a terminal.
+
+Options:
+  --template FILE        .wvt file with the prompt templates (required)
+  --template-name NAME   template to use (default: the first in the file)
+  --item ID,...          only these items (default: all)
+  --lang da,nl,en,pt     only these languages (default: the survey's languages)
+  --paraphrases          also score every paraphrase of the template
+  --provider P           ollama (default) or openai (any OpenAI-compatible server)
+  --model M              model name (default for ollama: ${DEFAULT_OLLAMA_MODEL}; required for openai)
+  --endpoint URL         server URL (default: OLLAMA_HOST or http://127.0.0.1:11434;
+                         for openai: OPENAI_BASE_URL or https://api.openai.com/v1)
+  --method M             logprobs, sample or auto (default auto: logprobs when the server returns them)
+  --samples N            answers per request with --method sample (default 10)
+  --temperature T        sampling temperature (default 0 for logprobs, 1 for sample)
+  --seed N               seed sent with every request (default 0)
+  --concurrency C        requests in flight per endpoint (default: 2 for ollama, 4 for openai)
+  --timeout S            seconds per request (default 60)
+  --fresh                ignore cached answers (new answers still go to the cache)
+  --cache-dir DIR        response cache (default: $XDG_CACHE_HOME/value-lens or ~/.cache/value-lens)
+  --out FILE             write results JSONL here (default: stdout); an existing file is replaced
+  --append               add to an existing --out file instead of replacing it
+  --config FILE          settings file (default: ./value-lens.json or ./.valuelensrc.json if present)
+  --verbose              log requests and retries to stderr
+  -h, --help             show this help
+
+The API key for openai comes from the OPENAI_API_KEY environment variable, never from a flag.
+Exit codes: 0 every request scored, 1 some failed or input has errors, 2 bad usage.`;
+
+export const SCORE_OPTIONS: OptionSpec = {
+  template: { type: 'string' },
+  'template-name': { type: 'string' },
+  item: { type: 'string' },
+  lang: { type: 'string' },
+  paraphrases: { type: 'boolean' },
+  provider: { type: 'string' },
+  model: { type: 'string' },
+  endpoint: { type: 'string' },
+  method: { type: 'string' },
+  samples: { type: 'string' },
+  temperature: { type: 'string' },
+  seed: { type: 'string' },
+  concurrency: { type: 'string' },
+  timeout: { type: 'string' },
+  fresh: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  out: { type: 'string' },
+  append: { type: 'boolean' },
+  config: { type: 'string' },
+  verbose: { type: 'boolean' },
+};
+
+/** Everything a scoring run needs, resolved from flags, environment and config file. */
+export interface ScoreSettings {
+  itemsPath: string;
+  templatePath: string;
+  templateName?: string;
+  itemIds?: string[];
+  languages?: string[];
+  paraphrases: boolean;
+  provider: ProviderId;
+  model: string;
+  endpoint: string;
+  method: ScoringMethod | 'auto';
+  samples: number;
+  temperature?: number;
+  seed: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  fresh: boolean;
+  cacheDir: string;
+  /** Absolute path, or undefined for stdout. */
+  out?: string;
+  append: boolean;
+  verbose: boolean;
+}
+
+export interface ScoreOutcome {
+  summary: RunSummary;
+  planned: number;
+  results: number;
+  failures: number;
+  cached: number;
+  method: ScoringMethod;
+}
+
+export async function runScore(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
+  const parsed = parseFlags('score', argv, SCORE_OPTIONS);
+  if (flag(parsed, 'help')) {
+    print(io.stdout, SCORE_HELP);
+    return EXIT_OK;
+  }
+  if (parsed.positionals.length !== 1) {
+    throw new UsageError('score needs exactly one items file (.wvs).', 'score');
+  }
+  const { config, path: configPath } = await loadConfig(str(parsed, 'config'), io.cwd);
+  const settings = resolveScoreSettings(parsed, config, io, configPath);
+  const outcome = await executeScore(settings, io, signal);
+  return outcome.failures > 0 || outcome.summary.cancelled ? EXIT_FINDINGS : EXIT_OK;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  return join(base, 'value-lens');
+}
+
+export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io, configPath?: string): ScoreSettings {
+  const c = 'score';
+  const fromConfig = (p: string | undefined): string | undefined =>
+    p === undefined ? undefined : resolve(configPath ? resolve(configPath, '..') : io.cwd, p);
+  const provider = choiceFlag(c, 'provider', str(parsed, 'provider') ?? config.provider, ['ollama', 'openai'] as const) ?? 'ollama';
+  const model = str(parsed, 'model') ?? config.model ?? (provider === 'ollama' ? DEFAULT_OLLAMA_MODEL : undefined);
+  if (!model) throw new UsageError('--model is required with --provider openai (e.g. --model gpt-4o-mini).', c);
+  const templateFlag = str(parsed, 'template');
+  const templatePath = templateFlag !== undefined ? resolve(io.cwd, templateFlag) : fromConfig(config.template);
+  if (!templatePath) throw new UsageError('score needs --template FILE.wvt.', c);
+  const languages = listFlag(str(parsed, 'lang')) ?? config.languages;
+  for (const language of languages ?? []) {
+    if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(language)) {
+      throw new UsageError(`--lang: "${language}" is not a language code (use ISO 639-1 codes such as da,nl,en,pt).`, c);
+    }
+  }
+  const itemIds = listFlag(str(parsed, 'item'));
+  if (itemIds && !itemIds.length) throw new UsageError('--item needs at least one item id.', c);
+  const method = choiceFlag(c, 'method', str(parsed, 'method') ?? config.method, ['logprobs', 'sample', 'auto'] as const) ?? 'auto';
+  const fromNumber = (n: number | undefined): string | undefined => (n === undefined ? undefined : String(n));
+  const timeout = numberFlag(c, 'timeout', str(parsed, 'timeout') ?? fromNumber(config.timeout), 0.1, 3600);
+  const out = str(parsed, 'out');
+  if (flag(parsed, 'append') && out === undefined) throw new UsageError('--append needs --out FILE.', c);
+  const cacheDir = str(parsed, 'cache-dir');
+  return {
+    itemsPath: resolve(io.cwd, parsed.positionals[0]),
+    templatePath,
+    templateName: str(parsed, 'template-name') ?? config.templateName,
+    itemIds,
+    languages,
+    paraphrases: flag(parsed, 'paraphrases'),
+    provider,
+    model,
+    endpoint: resolveEndpoint(provider, str(parsed, 'endpoint'), io.env, config),
+    method,
+    samples: intFlag(c, 'samples', str(parsed, 'samples') ?? fromNumber(config.samples), 1, 1000) ?? 10,
+    temperature: numberFlag(c, 'temperature', str(parsed, 'temperature') ?? fromNumber(config.temperature), 0, 2),
+    seed: intFlag(c, 'seed', str(parsed, 'seed') ?? fromNumber(config.seed), 0, 2 ** 31 - 1) ?? 0,
+    concurrency: intFlag(c, 'concurrency', str(parsed, 'concurrency') ?? fromNumber(config.concurrency), 1, 64),
+    timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
+    fresh: flag(parsed, 'fresh'),
+    cacheDir:
+      cacheDir !== undefined ? resolve(io.cwd, cacheDir) : (fromConfig(config.cacheDir) ?? defaultCacheDir(io.env)),
+    out: out === undefined ? undefined : resolve(io.cwd, out),
+    append: flag(parsed, 'append'),
+    verbose: flag(parsed, 'verbose'),
+  };
+}
+
+/** Checks names given on the command line against the parsed files, so typos fail before any request. */
+export function validateSelection(settings: ScoreSettings, survey: SurveyFile, templates: TemplateFile): string {
+  if (!templates.templates.length) throw new InputError(`${settings.templatePath} defines no template.`);
+  const templateName = settings.templateName ?? templates.templates[0].name;
+  if (!templates.templates.some((t) => t.name === templateName)) {
+    throw new UsageError(
+      `--template-name: no template "${templateName}" in ${settings.templatePath} (it has ${templates.templates.map((t) => t.name).join(', ')}).`,
+      'score',
+    );
+  }
+  if (!survey.items.length) throw new InputError(`${settings.itemsPath} defines no item.`);
+  const known = new Set(survey.items.map((i) => i.id));
+  const unknown = (settings.itemIds ?? []).filter((id) => !known.has(id));
+  if (unknown.length) {
+    throw new UsageError(`--item: no item ${unknown.map((u) => `"${u}"`).join(', ')} in ${settings.itemsPath}.`, 'score');
+  }
+  return templateName;
+}
+
+function stderrLogger(io: Io, verbose: boolean): Logger {
+  const write =
+    (level: string) =>
+    (message: string, ...args: unknown[]): void => {
+      const extra = args.length ? ` ${args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ')}` : '';
+      io.stderr.write(`value-lens: ${level}: ${message}${extra}\n`);
+    };
+  const quiet = (): void => undefined;
+  // Redaction is the last line of defence: providers must not log keys in the first place.
+  return redactingLogger({
+    trace: verbose ? write('trace') : quiet,
+    debug: verbose ? write('debug') : quiet,
+    info: verbose ? write('info') : quiet,
+    warn: write('warning'),
+    error: write('error'),
+  });
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return redactSecrets(JSON.stringify(value) ?? String(value));
+  } catch {
+    return String(value);
+  }
+}
+
+/** Runs a scoring job end to end; shared by `score` and `demo`. */
+export async function executeScore(settings: ScoreSettings, io: Io, signal: AbortSignal): Promise<ScoreOutcome> {
+  const survey = await loadSurvey(settings.itemsPath, settings.itemsPath, io.stderr);
+  const templates = await loadTemplates(settings.templatePath, settings.templatePath, io.stderr);
+  const templateName = validateSelection(settings, survey, templates);
+  const logger = stderrLogger(io, settings.verbose);
+  const providers = providerFactory(io.env);
+  const provider = providers(settings.provider, settings.endpoint);
+
+  // Ollama: the model must be installed, and its digest goes into the cache key (a re-pull is a new model).
+  let digest: string | undefined;
+  if (settings.provider === 'ollama') {
+    const models = await listOllamaModels(provider, settings.model, 10_000, signal);
+    const found = findModel(models, settings.model);
+    if (!found) throw new InputError(missingModelHelp(provider.origin, settings.model, models));
+    digest = found.digest;
+  }
+
+  let method: ScoringMethod;
+  if (settings.method === 'auto') {
+    method = (await probeLogprobs(provider, settings.model, signal)) ? 'logprobs' : 'sample';
+    logger.info(`method auto → ${method}`);
+  } else {
+    method = settings.method;
+  }
+
+  const plan = buildPlan({
+    survey,
+    templates,
+    itemIds: settings.itemIds,
+    languages: settings.languages,
+    template: templateName,
+    paraphrases: settings.paraphrases ? 'all' : 'none',
+    models: [{ provider: settings.provider, endpoint: settings.endpoint, model: settings.model, digest }],
+    method,
+    samples: method === 'sample' ? settings.samples : 1,
+    temperature: settings.temperature ?? (method === 'sample' ? 1 : 0),
+    seed: settings.seed,
+  });
+  if (!plan.length) throw new InputError('Nothing to score: the selection of items and languages is empty.');
+
+  let store: ResultsStore | undefined;
+  if (settings.out) {
+    if (!settings.append) await fs.rm(settings.out, { force: true });
+    await fs.mkdir(resolve(settings.out, '..'), { recursive: true });
+    store = new ResultsStore(settings.out);
+  }
+  const showProgress = io.stderr.isTTY === true;
+  const summary = await runPlan(plan, {
+    providers,
+    cache: new ResultCache(settings.cacheDir),
+    store,
+    concurrencyPerEndpoint: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    fresh: settings.fresh,
+    signal,
+    logger,
+    onRecord: store ? undefined : (record: RunRecord) => io.stdout.write(`${JSON.stringify(record)}\n`),
+    onProgress: showProgress
+      ? (p) => io.stderr.write(`\rscoring ${p.done}/${p.total} (${p.cached} cached, ${p.failed} failed)`)
+      : undefined,
+  });
+  await store?.close();
+  if (showProgress) io.stderr.write('\n');
+
+  const failures = summary.records.filter((r) => r.kind === 'failure');
+  const cached = summary.records.filter((r) => r.kind === 'result' && r.cached).length;
+  for (const failure of failures.slice(0, 10)) {
+    if (failure.kind !== 'failure') continue;
+    const where = `${failure.itemId} [${failure.language}${failure.paraphrase === null ? '' : ` paraphrase ${failure.paraphrase}`}]`;
+    const status = failure.error.status ? ` (HTTP ${failure.error.status})` : '';
+    print(io.stderr, redactSecrets(`failed: ${where}: ${failure.error.kind}${status}: ${failure.error.message}`));
+  }
+  if (failures.length > 10) print(io.stderr, `… and ${failures.length - 10} more failure(s).`);
+  const results = summary.records.length - failures.length;
+  print(
+    io.stderr,
+    `${summary.cancelled ? 'Cancelled: ' : ''}${plan.length} planned, ${results} scored (${cached} from cache), ` +
+      `${failures.length} failed, ${summary.requestsSent} request(s) sent; method ${method}, model ${settings.model}` +
+      (settings.out ? `.\nResults: ${settings.out}` : '.'),
+  );
+  return { summary, planned: plan.length, results, failures: failures.length, cached, method };
+}
