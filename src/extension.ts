@@ -1,5 +1,90 @@
-import type * as vscode from 'vscode';
+// Composition root: build the services, register everything, push every disposable. Nothing else lives here.
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { redactingLogger } from './core/log';
+import { registerAlignmentPanel } from './panel';
+import { toCsv } from './core/data';
+import { AnalysisSources } from './editor/analysisSources';
+import { ApiKeys } from './editor/apiKeys';
+import { registerCodeLenses, type EditorLensContributor } from './editor/codeLens';
+import { HUMAN_DATA_STATE_KEY, loadHumanData, registerCommands } from './editor/commands';
+import { readRunSettings } from './editor/config';
+import { registerDiagnostics } from './editor/diagnostics';
+import { ParsedDocuments } from './editor/documents';
+import { registerLanguageFeatures } from './editor/languageFeatures';
+import { ModelPicker } from './editor/models';
+import { ResultsState } from './editor/resultsState';
+import { registerResultsView } from './editor/resultsView';
+import { Scoring } from './editor/scoring';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+/** What other parts (and tests) may use after activation. */
+export interface ValueLensApi {
+  /** Extension point: add lenses (e.g. "Generate paraphrases"). */
+  addLensContributor(contributor: EditorLensContributor): vscode.Disposable;
+  results: ResultsState;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<ValueLensApi> {
+  const log = vscode.window.createOutputChannel('Value Lens', { log: true });
+  context.subscriptions.push(log);
+  const logger = redactingLogger(log);
+  try {
+    const storageDir = context.globalStorageUri.fsPath;
+    const documents = new ParsedDocuments();
+    const results = new ResultsState(context.workspaceState);
+    const apiKeys = new ApiKeys(context.secrets);
+    const sources = new AnalysisSources(join(storageDir, 'runs'), logger);
+    const models = new ModelPicker(apiKeys, logger);
+    const panel = registerAlignmentPanel(context, {
+      computeReport: (filter) => sources.report(filter, readRunSettings().languageCountries),
+      logger,
+      getProgress: () => scoring.progress,
+      toCsv,
+    });
+    const scoring = new Scoring({ storageDir, documents, results, sources, apiKeys, models, logger, onRecords: () => panel.refresh() });
+    const lenses = registerCodeLenses(documents, results);
+    const commandDeps = { context, documents, results, scoring, models, apiKeys, sources, log, openPanel: () => panel.show(), refreshPanel: () => panel.refresh() };
+
+    context.subscriptions.push(
+      models,
+      scoring,
+      panel,
+      lenses.disposable,
+      registerDiagnostics(documents),
+      registerLanguageFeatures(documents),
+      registerResultsView(documents, results),
+      registerCommands(commandDeps),
+      { dispose: () => void results.flush() },
+    );
+
+    // Earlier runs and human data load in the background; the editor is usable at once.
+    void sources.loadRuns().then((n) => logger.info(`loaded ${n} records of earlier runs`));
+    const humanPath = context.workspaceState.get<string>(HUMAN_DATA_STATE_KEY) ?? resolveSetting(readRunSettings().humanData);
+    if (humanPath) void loadHumanData(commandDeps, humanPath, true);
+
+    return {
+      results,
+      addLensContributor: (contributor) => {
+        lenses.provider.contributors.push(contributor);
+        lenses.provider.refresh();
+        return new vscode.Disposable(() => {
+          lenses.provider.contributors.splice(lenses.provider.contributors.indexOf(contributor), 1);
+          lenses.provider.refresh();
+        });
+      },
+    };
+  } catch (error) {
+    // VS Code says nothing when activation fails; make it visible.
+    log.error(`activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void vscode.window.showErrorMessage('Value Lens failed to start; see the "Value Lens" log.');
+    throw error;
+  }
+}
+
+function resolveSetting(path: string): string | undefined {
+  if (!path) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return isAbsolute(path) || !folder ? path : join(folder, path);
+}
 
 export function deactivate(): void {}

@@ -1,0 +1,117 @@
+// Code lenses: provide returns ranges only (from the pure lens model); resolve fills titles and commands from
+// the results state. Registered only while `valueLens.codeLens.enabled` is on.
+import * as vscode from 'vscode';
+import { itemHash } from '../core/language';
+import type { SurveyFile } from '../core/language/ast';
+import {
+  languageLensTitle,
+  lensSpecs,
+  paraphrasesLensTitle,
+  scoreLensTitle,
+  type LensContributor,
+  type LensSpec,
+} from '../core/language/services';
+import type { ParsedDocuments } from './documents';
+import type { ResultsState } from './resultsState';
+import { SELECTOR, toRange } from './convert';
+
+/** Extension point for extra lenses (e.g. "Generate paraphrases"): specs from the AST, a command on resolve. */
+export interface EditorLensContributor {
+  specs: LensContributor;
+  resolve(spec: LensSpec, uri: vscode.Uri): vscode.Command | undefined;
+}
+
+class SpecLens extends vscode.CodeLens {
+  constructor(
+    readonly spec: LensSpec,
+    readonly uri: vscode.Uri,
+    readonly version: number,
+  ) {
+    super(toRange(spec.range));
+  }
+}
+
+export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLens> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  readonly contributors: EditorLensContributor[] = [];
+
+  constructor(
+    private readonly documents: ParsedDocuments,
+    private readonly results: ResultsState,
+  ) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): SpecLens[] {
+    const parsed = this.documents.get(doc);
+    if (!parsed || token.isCancellationRequested) return [];
+    return lensSpecs(parsed.file, this.contributors.map((c) => c.specs)).map((spec) => new SpecLens(spec, doc.uri, doc.version));
+  }
+
+  resolveCodeLens(lens: SpecLens): SpecLens {
+    lens.command = this.command(lens) ?? { title: '', command: '' };
+    return lens;
+  }
+
+  private command(lens: SpecLens): vscode.Command | undefined {
+    const { spec, uri } = lens;
+    const uriString = uri.toString();
+    if (spec.kind === 'tryOnItem') {
+      return { title: '$(beaker) Try on item…', command: 'valueLens.tryTemplateOnItem', arguments: [uri, spec.target, spec.targetKind] };
+    }
+    if (spec.itemId !== undefined && (spec.kind === 'score' || spec.kind === 'scoreLanguage' || spec.kind === 'paraphrases')) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uriString);
+      const parsed = doc ? this.documents.get(doc) : undefined;
+      const survey = parsed?.file.kind === 'survey' ? (parsed.file as SurveyFile) : undefined;
+      const item = survey?.items.find((i) => i.id === spec.itemId);
+      const order = survey?.header.languages.map((l) => l.value) ?? [];
+      const view = this.results.view(uriString, spec.itemId, item ? itemHash(item) : undefined);
+      if (spec.kind === 'score') {
+        const running = view.running?.has('*');
+        return running
+          ? { title: scoreLensTitle(view, order), command: 'valueLens.cancelRuns', tooltip: 'Cancel the run' }
+          : { title: scoreLensTitle(view, order), command: 'valueLens.scoreItem', arguments: [uri, spec.itemId], tooltip: 'Score in all languages with the active template and model' };
+      }
+      if (spec.kind === 'scoreLanguage' && spec.language) {
+        return { title: languageLensTitle(view, spec.language), command: 'valueLens.scoreItem', arguments: [uri, spec.itemId, [spec.language]], tooltip: `Score in ${spec.language} only` };
+      }
+      return { title: paraphrasesLensTitle(view, order), command: 'valueLens.scoreParaphrases', arguments: [uri, spec.itemId], tooltip: 'Score with every paraphrase of the active template' };
+    }
+    for (const contributor of this.contributors) {
+      const command = contributor.resolve(spec, uri);
+      if (command) return command;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** Registers the provider while the setting is on; returns the provider (for refresh and contributors). */
+export function registerCodeLenses(documents: ParsedDocuments, results: ResultsState): { provider: ValueLensCodeLensProvider; disposable: vscode.Disposable } {
+  const provider = new ValueLensCodeLensProvider(documents, results);
+  let registration: vscode.Disposable | undefined;
+  const sync = (): void => {
+    const enabled = vscode.workspace.getConfiguration('valueLens').get<boolean>('codeLens.enabled', true);
+    if (enabled && !registration) registration = vscode.languages.registerCodeLensProvider(SELECTOR, provider);
+    if (!enabled && registration) {
+      registration.dispose();
+      registration = undefined;
+    }
+  };
+  sync();
+  return {
+    provider,
+    disposable: vscode.Disposable.from(
+      provider,
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('valueLens.codeLens.enabled') && sync()),
+      results.onDidChange(() => provider.refresh()),
+      { dispose: () => registration?.dispose() },
+    ),
+  };
+}

@@ -1,0 +1,151 @@
+// The command palette: every `valueLens.*` command, thin wrappers over the services.
+import * as vscode from 'vscode';
+import { itemAt } from '../core/language/services';
+import { originOf } from '../core/language/services/settings';
+import type { SurveyFile } from '../core/language/ast';
+import { ResultCache } from '../core/run/cache';
+import type { AnalysisSources } from './analysisSources';
+import type { ApiKeys } from './apiKeys';
+import { readEndpointConfig, readRunSettings } from './config';
+import type { ParsedDocuments } from './documents';
+import type { ModelPicker } from './models';
+import type { ResultsState } from './resultsState';
+import type { Scoring } from './scoring';
+
+export const HUMAN_DATA_STATE_KEY = 'valueLens.humanDataPath';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  documents: ParsedDocuments;
+  results: ResultsState;
+  scoring: Scoring;
+  models: ModelPicker;
+  apiKeys: ApiKeys;
+  sources: AnalysisSources;
+  log: vscode.LogOutputChannel;
+  openPanel(): void;
+  refreshPanel(): void;
+}
+
+function activeSurvey(documents: ParsedDocuments): { editor: vscode.TextEditor; file: SurveyFile } | undefined {
+  const editor = vscode.window.activeTextEditor;
+  const parsed = editor ? documents.survey(editor.document) : undefined;
+  if (!editor || !parsed) {
+    void vscode.window.showWarningMessage('Value Lens: open a .wvs item file first.');
+    return undefined;
+  }
+  return { editor, file: parsed.file };
+}
+
+/** Loads the human reference file and refreshes everything that shows alignment. */
+export async function loadHumanData(deps: CommandDeps, path: string, quiet = false): Promise<void> {
+  try {
+    const { rows, problems } = await deps.sources.loadHuman(path);
+    deps.log.info(`human data: ${rows} rows from ${path}${problems ? `, ${problems} problem(s)` : ''}`);
+    const model = readRunSettings().model;
+    if (model) deps.results.setAlignment(deps.sources.alignmentFor(model, readRunSettings().languageCountries));
+    deps.refreshPanel();
+    if (!quiet) void vscode.window.showInformationMessage(`Value Lens: loaded ${rows} human reference rows${problems ? ` (${problems} problems, see the log)` : ''}.`);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Value Lens: cannot read human data ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable {
+  const { documents, scoring, results } = deps;
+  const register = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);
+  const uriOrActive = (uri?: vscode.Uri): vscode.Uri | undefined => (uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri);
+
+  return vscode.Disposable.from(
+    register('scoreItem', async (uri?: vscode.Uri, itemId?: string, languages?: string[]) => {
+      if (!(uri instanceof vscode.Uri) || !itemId) {
+        const active = activeSurvey(documents);
+        const item = active && itemAt(active.file, { line: active.editor.selection.active.line, character: active.editor.selection.active.character });
+        if (!active || !item) return void (active && vscode.window.showWarningMessage('Value Lens: put the cursor in an item.'));
+        return scoring.score({ uri: active.editor.document.uri, itemIds: [item.id] });
+      }
+      return scoring.score({ uri, itemIds: [itemId], languages: Array.isArray(languages) ? languages : undefined });
+    }),
+    register('scoreFile', (uri?: vscode.Uri) => {
+      const target = uriOrActive(uri);
+      return target ? scoring.score({ uri: target }) : undefined;
+    }),
+    register('scoreSelection', () => {
+      const active = activeSurvey(documents);
+      if (!active) return undefined;
+      const ids = active.file.items
+        .filter((item) => active.editor.selections.some((s) => s.start.line <= item.range.end.line && s.end.line >= item.range.start.line))
+        .map((i) => i.id);
+      if (ids.length === 0) return void vscode.window.showWarningMessage('Value Lens: the selection contains no item.');
+      return scoring.score({ uri: active.editor.document.uri, itemIds: ids });
+    }),
+    register('scoreParaphrases', async (uri?: vscode.Uri, itemId?: string) => {
+      if (uri instanceof vscode.Uri && itemId) return scoring.score({ uri, itemIds: [itemId], paraphrases: 'all' });
+      const active = activeSurvey(documents);
+      const item = active && itemAt(active.file, { line: active.editor.selection.active.line, character: active.editor.selection.active.character });
+      return active && item ? scoring.score({ uri: active.editor.document.uri, itemIds: [item.id], paraphrases: 'all' }) : undefined;
+    }),
+    register('tryTemplateOnItem', async (templateUri?: vscode.Uri, target?: string, targetKind?: 'template' | 'paraphrases') => {
+      const wvtUri = uriOrActive(templateUri);
+      let name = target;
+      let paraphrases: 'none' | 'all' = 'none';
+      if (wvtUri && targetKind === 'paraphrases' && target) {
+        const parsed = documents.get(await vscode.workspace.openTextDocument(wvtUri));
+        const set = parsed?.file.kind === 'templates' ? parsed.file.paraphraseSets.find((s) => s.name === target) : undefined;
+        name = set?.templateName ?? target;
+        paraphrases = 'all';
+      }
+      const picks: (vscode.QuickPickItem & { uri: vscode.Uri; id: string })[] = [];
+      for (const uri of await vscode.workspace.findFiles('**/*.wvs', '**/node_modules/**', 50)) {
+        const parsed = documents.survey(await vscode.workspace.openTextDocument(uri));
+        for (const item of parsed?.file.items ?? []) {
+          picks.push({ label: item.id, description: item.title?.value, detail: vscode.workspace.asRelativePath(uri), uri, id: item.id });
+        }
+      }
+      if (picks.length === 0) return void vscode.window.showWarningMessage('Value Lens: no .wvs items in this workspace.');
+      const pick = await vscode.window.showQuickPick(picks, { title: `Try ${name ?? 'the template'} on item…`, matchOnDescription: true });
+      if (!pick) return undefined;
+      return scoring.score({ uri: pick.uri, itemIds: [pick.id], template: name, templateUri: wvtUri, paraphrases });
+    }),
+    register('cancelRuns', () => {
+      const n = scoring.cancelAll();
+      if (n === 0) void vscode.window.showInformationMessage('Value Lens: no run in progress.');
+    }),
+    register('clearCache', async () => {
+      const ok = await vscode.window.showWarningMessage('Clear the Value Lens response cache? Scoring will ask the model again.', { modal: true }, 'Clear Cache');
+      if (ok !== 'Clear Cache') return;
+      await new ResultCache(scoring.cacheDir).clear();
+      void vscode.window.showInformationMessage('Value Lens: response cache cleared.');
+    }),
+    register('clearResults', () => results.clear()),
+    register('showLog', () => deps.log.show(true)),
+    register('openPanel', () => deps.openPanel()),
+    register('selectModel', () => deps.models.select()),
+    register('setApiKey', async () => {
+      const endpoint = readEndpointConfig().openaiBaseUrl;
+      const origin = originOf(endpoint)!;
+      const key = await vscode.window.showInputBox({
+        title: `Value Lens: API key for ${origin}`,
+        prompt: `Stored in VS Code's secret storage and sent only to ${origin} (change the endpoint in your user settings: valueLens.openai.baseUrl).`,
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : 'Enter a key'),
+      });
+      if (!key) return;
+      await deps.apiKeys.set(endpoint, key);
+      void vscode.window.showInformationMessage(`Value Lens: API key saved for ${origin}.`);
+    }),
+    register('clearApiKey', async () => {
+      const endpoint = readEndpointConfig().openaiBaseUrl;
+      await deps.apiKeys.clear(endpoint);
+      void vscode.window.showInformationMessage(`Value Lens: API key for ${originOf(endpoint)} removed.`);
+    }),
+    register('loadHumanData', async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CSV files': ['csv', 'tsv', 'txt'] }, title: 'Human reference data (aggregated or microdata CSV)' });
+      const path = picked?.[0]?.fsPath;
+      if (!path) return;
+      await deps.context.workspaceState.update(HUMAN_DATA_STATE_KEY, path);
+      await loadHumanData(deps, path);
+    }),
+  );
+}

@@ -1,0 +1,60 @@
+// Results where the eye is: end-of-line decorations on item headers and the item hover (scale, labels,
+// languages, then the distribution per language).
+import * as vscode from 'vscode';
+import { itemHash } from '../core/language';
+import { decorationText, itemAtHoverPosition, itemHoverMarkdown, resultsHoverMarkdown } from '../core/language/services';
+import type { ParsedDocuments } from './documents';
+import type { ResultsState } from './resultsState';
+import { SURVEY_SELECTOR } from './convert';
+
+export function registerResultsView(documents: ParsedDocuments, results: ResultsState): vscode.Disposable {
+  const decoration = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 1.5em', fontStyle: 'italic' },
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+
+  const decorate = (editor: vscode.TextEditor): void => {
+    const parsed = documents.survey(editor.document);
+    if (!parsed) return;
+    const uri = parsed.uri;
+    const order = parsed.file.header.languages.map((l) => l.value);
+    const options: vscode.DecorationOptions[] = [];
+    for (const item of parsed.file.items) {
+      const text = decorationText(results.view(uri, item.id, itemHash(item)), order);
+      if (!text) continue;
+      const line = item.idRange.start.line;
+      const end = editor.document.lineAt(Math.min(line, editor.document.lineCount - 1)).range.end;
+      options.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
+    }
+    editor.setDecorations(decoration, options);
+  };
+  const decorateAll = (uri?: string): void => {
+    for (const editor of vscode.window.visibleTextEditors) if (!uri || editor.document.uri.toString() === uri) decorate(editor);
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  decorateAll();
+  return vscode.Disposable.from(
+    decoration,
+    results.onDidChange((uri) => decorateAll(uri)),
+    vscode.window.onDidChangeVisibleTextEditors(() => decorateAll()),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => decorateAll(e.document.uri.toString()), 200);
+    }),
+    { dispose: () => clearTimeout(timer) },
+    vscode.languages.registerHoverProvider(SURVEY_SELECTOR, {
+      provideHover: (doc, position) => {
+        const parsed = documents.survey(doc);
+        if (!parsed) return undefined;
+        const item = itemAtHoverPosition(parsed.file, { line: position.line, character: position.character });
+        if (!item) return undefined;
+        const order = parsed.file.header.languages.map((l) => l.value);
+        const view = results.view(parsed.uri, item.id, itemHash(item));
+        const markdown = new vscode.MarkdownString(`${itemHoverMarkdown(item, parsed.file)}\n\n---\n\n${resultsHoverMarkdown(view, order, item.scale)}`);
+        markdown.supportThemeIcons = true;
+        return new vscode.Hover(markdown);
+      },
+    }),
+  );
+}

@@ -1,0 +1,232 @@
+// Runs scoring from the editor: resolves endpoint, model, template and method, builds the plan, runs it with a
+// cancellable progress notification, feeds results to the lenses, and turns failures into advice with buttons.
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { SurveyFile, TemplateFile } from '../core/language/ast';
+import type { Logger } from '../core/log';
+import type { RunRecord } from '../core/results';
+import { ResultCache } from '../core/run/cache';
+import { buildPlan } from '../core/run/plan';
+import { newRunId, runPlan, type RunProgress } from '../core/run/runner';
+import { ResultsStore } from '../core/run/store';
+import { probeLogprobs } from '../providers/probe';
+import type { AnalysisSources } from './analysisSources';
+import type { ApiKeys } from './apiKeys';
+import { readEndpointConfig, readRunSettings, reportIgnoredSettings, writeSetting } from './config';
+import type { ParsedDocuments } from './documents';
+import { ACTION_LABELS, adviseError, adviseRun, type Advice } from './errorAdvice';
+import type { ModelPicker } from './models';
+import { EndpointBlockedError, activeProvider, providerLookup, type ResolvedProvider } from './providerFactory';
+import type { ResultsState } from './resultsState';
+
+export interface ScoreRequest {
+  uri: vscode.Uri;
+  itemIds?: string[];
+  languages?: string[];
+  paraphrases?: 'none' | 'all';
+  /** Template name; the `valueLens.template` setting when absent. */
+  template?: string;
+  /** Look for the template in this .wvt file first. */
+  templateUri?: vscode.Uri;
+  method?: 'logprobs' | 'sample';
+}
+
+export interface ScoringDeps {
+  storageDir: string;
+  documents: ParsedDocuments;
+  results: ResultsState;
+  sources: AnalysisSources;
+  apiKeys: ApiKeys;
+  models: ModelPicker;
+  logger: Logger;
+  onRecords(): void;
+}
+
+export class Scoring implements vscode.Disposable {
+  private readonly active = new Set<AbortController>();
+  progress: RunProgress | null = null;
+
+  constructor(private readonly deps: ScoringDeps) {}
+
+  get cacheDir(): string {
+    return join(this.deps.storageDir, 'cache');
+  }
+
+  cancelAll(): number {
+    const n = this.active.size;
+    for (const controller of this.active) controller.abort();
+    return n;
+  }
+
+  async score(request: ScoreRequest): Promise<RunRecord[] | undefined> {
+    const { documents, results, logger } = this.deps;
+    const doc = await vscode.workspace.openTextDocument(request.uri);
+    const parsed = documents.survey(doc);
+    if (!parsed) return void vscode.window.showErrorMessage('Value Lens: scoring works on .wvs item files.');
+    const survey = parsed.file;
+    this.deps.sources.setSurvey(parsed.uri, survey);
+    const endpoints = readEndpointConfig();
+    reportIgnoredSettings(endpoints, logger);
+    const settings = readRunSettings();
+
+    let resolved: ResolvedProvider;
+    try {
+      resolved = await activeProvider(endpoints, { getApiKey: (e) => this.deps.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
+    } catch (error) {
+      if (!(error instanceof EndpointBlockedError)) throw error;
+      logger.warn(error.message);
+      const choice = await vscode.window.showWarningMessage(error.message, 'Manage Workspace Trust');
+      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
+    const model = settings.model || (await this.deps.models.select());
+    if (!model) return undefined;
+    const templates = await this.findTemplates(request.template ?? settings.template, request.templateUri);
+    if (!templates) return undefined;
+    const ctx = { provider: resolved.providerId, endpoint: resolved.endpoint, model };
+
+    let method = request.method ?? (settings.method === 'auto' ? undefined : settings.method);
+    if (!method) {
+      try {
+        const probe = new AbortController();
+        const timer = setTimeout(() => probe.abort(), settings.firstRequestTimeoutMs);
+        method = (await probeLogprobs(resolved.provider, model, probe.signal).finally(() => clearTimeout(timer))) ? 'logprobs' : 'sample';
+      } catch (error) {
+        const e = error as { kind?: string; message?: string; status?: number };
+        await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx), request, model);
+        return undefined;
+      }
+      if (method === 'sample') {
+        const message = `${new URL(resolved.endpoint).origin} does not return logprobs for "${model}": scoring by sampling (${settings.samples} samples per prompt).`;
+        logger.info(message);
+        void vscode.window.showInformationMessage(`Value Lens: ${message}`);
+      }
+    }
+
+    const plan = buildPlan({
+      survey,
+      templates: templates.file,
+      itemIds: request.itemIds,
+      languages: request.languages,
+      template: templates.name,
+      paraphrases: request.paraphrases ?? 'none',
+      models: [{ provider: resolved.providerId, endpoint: resolved.endpoint, model }],
+      method,
+      samples: settings.samples,
+      temperature: settings.temperature,
+      seed: 0,
+      languageCountries: settings.languageCountries,
+    });
+    if (plan.length === 0) return void vscode.window.showInformationMessage('Value Lens: nothing to score.');
+
+    const itemIds = request.itemIds ?? survey.items.map((i) => i.id);
+    const tags = request.paraphrases === 'all' ? ['paraphrases'] : request.languages ?? ['*'];
+    const mark = (on: boolean): void => itemIds.forEach((id) => tags.forEach((tag) => results.setRunning(parsed.uri, id, tag, on)));
+    const runId = newRunId();
+    logger.info(`run ${runId}: ${plan.length} requests, ${model} at ${new URL(resolved.endpoint).origin}, template ${templates.name}, ${method}`);
+    mark(true);
+    const controller = new AbortController();
+    this.active.add(controller);
+    try {
+      const summary = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Value Lens: scoring with ${model}`, cancellable: true },
+        async (progress, token) => {
+          const sub = token.onCancellationRequested(() => controller.abort());
+          let reported = 0;
+          try {
+            return await runPlan(plan, {
+              providers: providerLookup(resolved),
+              cache: settings.cacheEnabled ? new ResultCache(this.cacheDir) : undefined,
+              store: new ResultsStore(join(this.deps.sources.runsDir, `${runId}.jsonl`)),
+              runId,
+              concurrencyPerEndpoint: settings.concurrency,
+              timeoutMs: settings.timeoutMs,
+              firstRequestTimeoutMs: settings.firstRequestTimeoutMs,
+              signal: controller.signal,
+              logger,
+              onProgress: (p) => {
+                this.progress = p;
+                const pct = Math.floor((p.done / p.total) * 100);
+                progress.report({ message: `${p.done}/${p.total}${p.failed ? ` · ${p.failed} failed` : ''}${p.cached ? ` · ${p.cached} cached` : ''}`, increment: pct - reported });
+                reported = pct;
+              },
+              onRecord: (record) => {
+                results.record(parsed.uri, record);
+                this.deps.sources.addRecord(record);
+                this.deps.onRecords();
+              },
+            });
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      logger.info(`run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}`);
+      if (summary.cancelled) void vscode.window.showInformationMessage('Value Lens: run cancelled; finished results are kept.');
+      else {
+        const advice = adviseRun(summary.records, ctx);
+        if (advice) void this.advise(advice, request, model);
+      }
+      results.setAlignment(this.deps.sources.alignmentFor(model, settings.languageCountries));
+      return summary.records;
+    } finally {
+      this.active.delete(controller);
+      this.progress = null;
+      mark(false);
+    }
+  }
+
+  private async advise(advice: Advice, request: ScoreRequest, model: string): Promise<void> {
+    this.deps.logger.error(advice.message);
+    const choice = await vscode.window.showErrorMessage(`Value Lens: ${advice.message}`, ...advice.actions.map((a) => ACTION_LABELS[a]));
+    const action = advice.actions.find((a) => ACTION_LABELS[a] === choice);
+    switch (action) {
+      case 'openSettings':
+        return void vscode.commands.executeCommand('workbench.action.openSettings', 'valueLens');
+      case 'showLog':
+        return void vscode.commands.executeCommand('valueLens.showLog');
+      case 'setApiKey':
+        return void vscode.commands.executeCommand('valueLens.setApiKey');
+      case 'selectModel':
+        return void vscode.commands.executeCommand('valueLens.selectModel');
+      case 'pullModel':
+        if (await this.deps.models.pull(model)) await this.score(request);
+        return;
+      case 'useSampling':
+        await this.score({ ...request, method: 'sample' });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The named template: in `preferred` first, then open .wvt documents, then the workspace. Asks if not found. */
+  async findTemplates(name: string, preferred?: vscode.Uri): Promise<{ file: TemplateFile; name: string } | undefined> {
+    const uris: vscode.Uri[] = [];
+    if (preferred) uris.push(preferred);
+    for (const doc of vscode.workspace.textDocuments) if (doc.languageId === 'wvt') uris.push(doc.uri);
+    uris.push(...(await vscode.workspace.findFiles('**/*.wvt', '**/node_modules/**', 50)));
+    const files: TemplateFile[] = [];
+    const seen = new Set<string>();
+    for (const uri of uris) {
+      if (seen.has(uri.toString())) continue;
+      seen.add(uri.toString());
+      const parsed = this.deps.documents.get(await vscode.workspace.openTextDocument(uri));
+      if (parsed?.file.kind !== 'templates') continue;
+      if (parsed.file.templates.some((t) => t.name === name)) return { file: parsed.file, name };
+      files.push(parsed.file);
+    }
+    const names = files.flatMap((f) => f.templates.map((t) => t.name));
+    if (names.length === 0) return void vscode.window.showErrorMessage('Value Lens: no template found. Add a .wvt file with a `template` block (see docs/languages.md).');
+    const picked = await vscode.window.showQuickPick(names, { title: `Template "${name}" not found — pick the template to use` });
+    if (!picked) return undefined;
+    await writeSetting('template', picked);
+    return { file: files.find((f) => f.templates.some((t) => t.name === picked))!, name: picked };
+  }
+
+  dispose(): void {
+    this.cancelAll();
+  }
+}
+
+export type { SurveyFile };
