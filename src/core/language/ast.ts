@@ -128,6 +128,8 @@ export interface ParaphraseSet {
 
 export interface TemplateFile {
   kind: 'templates';
+  /** The optional `languages` header; without it the languages used by any template count as declared. */
+  languages?: Located<string>[];
   templates: Template[];
   paraphraseSets: ParaphraseSet[];
   diagnostics: Diagnostic[];

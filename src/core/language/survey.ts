@@ -1,0 +1,462 @@
+// Parser for `.wvs` item files: a single pass over the lines builds header, scales and items, then
+// `checkSurvey` adds the cross-reference diagnostics. Never throws: bad lines become `wvs/syntax`
+// diagnostics and parsing resumes at the next line.
+import type { Item, Located, MissingCode, Scale, SurveyFile, TextEntry } from './ast';
+import {
+  Diagnostics,
+  content,
+  firstWord,
+  lineRange,
+  nextToken,
+  parseTag,
+  isLanguageCode,
+  range,
+  readBlock,
+  readProperty,
+  readQuoted,
+  scanLine,
+  splitLines,
+  type Line,
+  type Property,
+} from './scan';
+import { checkSurvey, type ScaleExtras } from './surveyChecks';
+
+/** Larger ranges are refused: they are typos, and would allocate huge option lists. */
+export const MAX_SCALE_OPTIONS = 101;
+
+type Block =
+  | { kind: 'scale'; scale: Scale; extras: ScaleExtras }
+  | { kind: 'item'; item: Item }
+  | { kind: 'skip' };
+
+interface State {
+  lines: string[];
+  diagnostics: Diagnostics;
+  file: SurveyFile;
+  extras: Map<Scale, ScaleExtras>;
+  /** Scale names declared with a broken header: items naming them get no `unknown-scale` cascade. */
+  brokenScales: Set<string>;
+  block: Block | undefined;
+  seenTitle: boolean;
+  seenSource: boolean;
+}
+
+export function parseSurvey(text: string): SurveyFile {
+  try {
+    return parseSurveyUnchecked(typeof text === 'string' ? text : String(text));
+  } catch (error) {
+    // A parser bug must not take the editor down; the fuzz test asserts this branch is never reached.
+    return {
+      kind: 'survey',
+      header: { languages: [] },
+      scales: [],
+      items: [],
+      diagnostics: [{ range: range(0, 0, 0, 0), severity: 'error', code: 'wvs/internal', message: `Parser failure: ${String(error)}` }],
+    };
+  }
+}
+
+function parseSurveyUnchecked(text: string): SurveyFile {
+  const lines = splitLines(text);
+  const state: State = {
+    lines,
+    diagnostics: new Diagnostics('wvs'),
+    file: { kind: 'survey', header: { languages: [] }, scales: [], items: [], diagnostics: [] },
+    extras: new Map(),
+    brokenScales: new Set(),
+    block: undefined,
+    seenTitle: false,
+    seenSource: false,
+  };
+  let i = 0;
+  while (i < lines.length) {
+    const line = scanLine(lines[i], i);
+    i++;
+    if (line.end === line.indent) continue;
+    const { word } = firstWord(line);
+    const next = line.text.charCodeAt(line.indent + word.length);
+    // Blocks start at column 0; `scale:` is a property, `scale x` a header.
+    const isHeader = line.indent === 0 && next !== 58;
+    if (isHeader && word === 'item') i = startItem(state, line, i);
+    else if (isHeader && word === 'scale') startScale(state, line);
+    else if (isHeader && (word === 'survey' || word === 'source' || word === 'languages')) headerLine(state, line, word);
+    else if (line.indent > 0 && state.block) i = propertyLine(state, line, i);
+    else if (line.indent === 0 && state.block && state.block.kind !== 'skip' && readProperty(line)) {
+      // A property that lost its indentation: say so, but keep it in its block.
+      state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, 0, line.end));
+      i = propertyLine(state, line, i);
+    } else {
+      state.diagnostics.error('syntax', syntaxMessage(line, word), lineRange(line, line.indent, line.end));
+      // Properties under an unreadable header belong to nothing; skip them quietly (the header is reported).
+      if (line.indent === 0) state.block = { kind: 'skip' };
+    }
+  }
+  checkSurvey(state.file, state.extras, state.brokenScales, state.diagnostics);
+  state.file.diagnostics = state.diagnostics.list;
+  return state.file;
+}
+
+function syntaxMessage(line: Line, word: string): string {
+  if (line.indent > 0) return `Indented line outside a block: expected 'scale' or 'item' above it`;
+  return `Unexpected '${word.slice(0, 40)}': expected survey, source, languages, scale or item`;
+}
+
+/** Extends the current block's range to cover a line ending at `endChar`. */
+function extend(state: State, lineIndex: number, endChar: number): void {
+  const block = state.block;
+  if (!block || block.kind === 'skip') return;
+  const node = block.kind === 'item' ? block.item : block.scale;
+  node.range.end = { line: lineIndex, character: endChar };
+}
+
+function headerLine(state: State, line: Line, word: string): void {
+  state.block = undefined;
+  const { diagnostics, file } = state;
+  const after = line.indent + word.length;
+  if (word === 'languages') {
+    let token = nextToken(line, after);
+    if (!token) diagnostics.error('syntax', `'languages' needs at least one language code, e.g. languages en da nl pt`, lineRange(line, line.indent, line.end));
+    const seen = new Set(file.header.languages.map((l) => l.value));
+    while (token) {
+      const at = lineRange(line, token.start, token.end);
+      if (!isLanguageCode(token.value)) diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a language code (ISO 639-1, e.g. en, da)`, at);
+      else if (seen.has(token.value)) diagnostics.warning('duplicate-property', `Language '${token.value}' is listed twice`, at);
+      else {
+        seen.add(token.value);
+        file.header.languages.push({ value: token.value, range: at });
+      }
+      token = nextToken(line, token.end);
+    }
+    return;
+  }
+  const value = readStringValue(state, line, after, word);
+  if (!value) return;
+  if (word === 'survey') {
+    if (state.seenTitle) diagnostics.error('duplicate-property', `The survey title is already set`, value.range);
+    else file.header.title = value;
+    state.seenTitle = true;
+  } else {
+    if (state.seenSource) diagnostics.error('duplicate-property', `The source is already set`, value.range);
+    else file.header.source = value;
+    state.seenSource = true;
+  }
+}
+
+/** A `"quoted"` value (or, tolerated, the bare rest of the line) starting after `from`. */
+function readStringValue(state: State, line: Line, from: number, what: string): Located<string> | undefined {
+  let start = from;
+  while (start < line.end && (line.text.charCodeAt(start) === 32 || line.text.charCodeAt(start) === 9)) start++;
+  if (start >= line.end) {
+    state.diagnostics.error('syntax', `'${what}' needs a quoted text`, lineRange(line, line.indent, line.end));
+    return undefined;
+  }
+  if (line.text.charCodeAt(start) !== 34) return { value: line.text.slice(start, line.end), range: lineRange(line, start, line.end) };
+  const quoted = readQuoted(line.text, start, line.end);
+  if (!quoted.closed) state.diagnostics.error('syntax', `Missing closing quote`, lineRange(line, start, line.end));
+  else if (quoted.end < line.end) state.diagnostics.error('syntax', `Unexpected text after the closing quote`, lineRange(line, quoted.end, line.end));
+  return { value: quoted.value, range: lineRange(line, start + 1, quoted.closed ? quoted.end - 1 : line.end) };
+}
+
+function startItem(state: State, line: Line, next: number): number {
+  const id = nextToken(line, line.indent + 4);
+  if (!id || id.value.charCodeAt(0) === 34) {
+    state.diagnostics.error('syntax', `'item' needs an id, e.g. item Q1 "Family"`, lineRange(line, line.indent, line.end));
+    state.block = { kind: 'skip' };
+    return next;
+  }
+  let idEnd = id.end;
+  const quoteInId = id.value.indexOf('"');
+  if (quoteInId > 0) idEnd = id.start + quoteInId;
+  const item: Item = {
+    id: line.text.slice(id.start, idEnd),
+    idRange: lineRange(line, id.start, idEnd),
+    range: lineRange(line, line.indent, line.end),
+    texts: {},
+    topics: {},
+  };
+  if (idEnd < line.end) {
+    const title = readStringValue(state, line, idEnd, 'title');
+    if (title) item.title = title;
+  }
+  state.file.items.push(item);
+  state.block = { kind: 'item', item };
+  return next;
+}
+
+function startScale(state: State, line: Line): void {
+  const { diagnostics } = state;
+  const name = nextToken(line, line.indent + 5);
+  if (!name) {
+    diagnostics.error('syntax', `'scale' needs a name and a range, e.g. scale importance 1..4`, lineRange(line, line.indent, line.end));
+    state.block = { kind: 'skip' };
+    return;
+  }
+  const scale: Scale = {
+    name: name.value,
+    nameRange: lineRange(line, name.start, name.end),
+    range: lineRange(line, line.indent, line.end),
+    kind: 'labelled',
+    min: 1,
+    max: 0,
+    reversed: false,
+    options: [],
+    labelLines: {},
+    missing: [],
+  };
+  const extras: ScaleExtras = { endForm: new Map(), broken: false };
+  const bounds = readBounds(line, name.end);
+  if (!bounds) {
+    diagnostics.error('syntax', `Scale '${name.value}' needs a range MIN..MAX, e.g. 1..4`, lineRange(line, name.end, line.end));
+    extras.broken = true;
+  } else if (bounds.min > bounds.max || bounds.max - bounds.min + 1 > MAX_SCALE_OPTIONS) {
+    diagnostics.error('syntax', `Range ${bounds.min}..${bounds.max} must be ascending with at most ${MAX_SCALE_OPTIONS} options`, lineRange(line, bounds.start, bounds.end));
+    extras.broken = true;
+  } else {
+    scale.min = bounds.min;
+    scale.max = bounds.max;
+  }
+  let token = bounds ? nextToken(line, bounds.end) : undefined;
+  while (token) {
+    const at = lineRange(line, token.start, token.end);
+    if (token.value === 'numeric') scale.kind = 'numeric';
+    else if (token.value === 'reversed') {
+      scale.reversed = true;
+      extras.reversedRange = at;
+    } else diagnostics.error('syntax', `Unknown scale flag '${token.value.slice(0, 40)}': expected numeric or reversed`, at);
+    token = nextToken(line, token.end);
+  }
+  if (extras.broken) state.brokenScales.add(scale.name);
+  else {
+    state.file.scales.push(scale);
+    state.extras.set(scale, extras);
+  }
+  state.block = { kind: 'scale', scale, extras };
+}
+
+/** `MIN..MAX`, spaces around `..` tolerated. */
+function readBounds(line: Line, from: number): { min: number; max: number; start: number; end: number } | undefined {
+  const text = line.text;
+  let i = from;
+  while (i < line.end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  const start = i;
+  const min = readInt(text, i, line.end);
+  if (!min) return undefined;
+  i = min.end;
+  while (i < line.end && text.charCodeAt(i) === 32) i++;
+  if (text.charCodeAt(i) !== 46 || text.charCodeAt(i + 1) !== 46) return undefined;
+  i += 2;
+  while (i < line.end && text.charCodeAt(i) === 32) i++;
+  const max = readInt(text, i, line.end);
+  if (!max) return undefined;
+  const after = text.charCodeAt(max.end);
+  if (max.end < line.end && after !== 32 && after !== 9) return undefined;
+  return { min: min.value, max: max.value, start, end: max.end };
+}
+
+/** An optionally signed integer of at most 9 digits. */
+export function readInt(text: string, from: number, to: number): { value: number; end: number } | undefined {
+  let i = from;
+  let sign = 1;
+  const first = text.charCodeAt(i);
+  if (first === 45 || first === 43) {
+    sign = first === 45 ? -1 : 1;
+    i++;
+  }
+  const digits = i;
+  let value = 0;
+  while (i < to && i - digits < 9) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    i++;
+  }
+  if (i === digits) return undefined;
+  const c = text.charCodeAt(i);
+  if (i < to && c >= 48 && c <= 57) return undefined; // too many digits
+  return { value: sign * value, end: i };
+}
+
+function propertyLine(state: State, line: Line, next: number): number {
+  const block = state.block;
+  if (!block || block.kind === 'skip') return next;
+  const property = readProperty(line);
+  if (!property) {
+    state.diagnostics.error('syntax', `Expected a property 'NAME: value' (e.g. en: …)`, lineRange(line, line.indent, line.end));
+    return next;
+  }
+  extend(state, line.index, line.end);
+  if (block.kind === 'item') return itemProperty(state, block.item, line, property, next);
+  scaleProperty(state, block.scale, block.extras, line, property);
+  return next;
+}
+
+function unknownProperty(state: State, line: Line, property: Property, where: string): void {
+  const key = content(line).slice(0, property.keyEnd - line.indent);
+  state.diagnostics.error('syntax', `Unknown property '${key.slice(0, 40)}' in ${where}`, lineRange(line, property.keyStart, property.keyEnd));
+}
+
+/** A text value: inline, or a `|` block on the following lines. */
+function readText(state: State, line: Line, property: Property, next: number): { text: TextEntry | undefined; next: number; language?: string } {
+  if (property.value === '|') {
+    const block = readBlock(state.lines, line.index, line.indent);
+    if (block.lastEnd < 0) {
+      state.diagnostics.error('syntax', `Empty '|' block: indent the text on the following lines`, lineRange(line, property.valueStart, property.valueEnd));
+      return { text: undefined, next: block.next };
+    }
+    extend(state, block.lastLine, block.lastEnd);
+    return {
+      text: { value: block.value, language: '', range: range(line.index, property.valueStart, block.lastLine, block.lastEnd) },
+      next: block.next,
+    };
+  }
+  if (property.value.length === 0) {
+    state.diagnostics.error('syntax', `Missing text after ':'`, lineRange(line, property.keyStart, line.end));
+    return { text: undefined, next };
+  }
+  return { text: { value: property.value, language: '', range: lineRange(line, property.valueStart, property.valueEnd) }, next };
+}
+
+function itemProperty(state: State, item: Item, line: Line, property: Property, next: number): number {
+  const { words } = property;
+  const key = words[0];
+  const keyRange = lineRange(line, property.keyStart, property.keyEnd);
+  if (words.length === 1 && (key === 'category' || key === 'scale' || key === 'key')) {
+    if (property.value.length === 0) {
+      state.diagnostics.error('syntax', `Missing value after '${key}:'`, keyRange);
+      return next;
+    }
+    const located = { value: property.value, range: lineRange(line, property.valueStart, property.valueEnd) };
+    const field = key === 'category' ? 'category' : key === 'scale' ? 'scaleName' : 'dataKey';
+    if (item[field]) state.diagnostics.error('duplicate-property', `'${key}' is already set for item ${item.id}`, keyRange);
+    else item[field] = located;
+    if (key === 'scale' && /\s/.test(property.value)) state.diagnostics.error('syntax', `A scale name is one word`, located.range);
+    return next;
+  }
+  if (words.length === 1 && (key === 'note' || key === 'notes')) {
+    const read = readText(state, line, property, next);
+    if (read.text) {
+      if (item.notes) item.notes = { value: `${item.notes.value}\n${read.text.value}`, range: { start: item.notes.range.start, end: read.text.range.end } };
+      else item.notes = { value: read.text.value, range: read.text.range };
+    }
+    return read.next;
+  }
+  const isTopic = key === 'topic' && words.length === 2;
+  const tag = words.length === 1 ? parseTag(key) : isTopic ? parseTag(words[1]) : undefined;
+  if (!tag) {
+    unknownProperty(state, line, property, `item ${item.id}`);
+    return next;
+  }
+  const read = readText(state, line, property, next);
+  if (!read.text) return read.next;
+  const entry = read.text;
+  entry.language = tag.language;
+  if (tag.machineTranslated) entry.machineTranslated = true;
+  const target = isTopic ? item.topics : item.texts;
+  if (Object.prototype.hasOwnProperty.call(target, tag.language)) {
+    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${isTopic ? 'a topic' : 'wording'} in '${tag.language}'`, keyRange, { language: tag.language });
+  } else target[tag.language] = entry;
+  return read.next;
+}
+
+function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Line, property: Property): void {
+  const { words } = property;
+  const keyRange = lineRange(line, property.keyStart, property.keyEnd);
+  if (words[0] === 'missing' && words.length <= 2) {
+    const tag = words.length === 2 ? parseTag(words[1]) : { language: 'en', machineTranslated: false };
+    if (!tag) {
+      unknownProperty(state, line, property, `scale ${scale.name}`);
+      return;
+    }
+    readMissing(state, scale, tag.language, line, property);
+    return;
+  }
+  const tag = words.length === 1 ? parseTag(words[0]) : undefined;
+  if (!tag) {
+    unknownProperty(state, line, property, `scale ${scale.name}`);
+    return;
+  }
+  if (property.value.length === 0 || property.value === '|') {
+    state.diagnostics.error('syntax', `Scale labels go on the same line: 'a | b | c', or 'low .. high' for a numeric scale`, lineRange(line, property.keyStart, line.end));
+    return;
+  }
+  if (Object.prototype.hasOwnProperty.call(scale.labelLines, tag.language)) {
+    state.diagnostics.error('duplicate-property', `Scale ${scale.name} already has labels in '${tag.language}'`, keyRange, { language: tag.language });
+    return;
+  }
+  const value = property.value;
+  let labels: string[];
+  const ends = value.indexOf(' .. ');
+  if (value.indexOf('|') < 0 && ends >= 0) {
+    labels = [value.slice(0, ends).trim(), value.slice(ends + 4).trim()];
+    extras.endForm.set(tag.language, true);
+  } else labels = value.split('|').map((label) => label.trim());
+  const entry: TextEntry & { labels: string[] } = {
+    value,
+    language: tag.language,
+    range: lineRange(line, property.valueStart, property.valueEnd),
+    labels,
+  };
+  if (tag.machineTranslated) entry.machineTranslated = true;
+  scale.labelLines[tag.language] = entry;
+  if (labels.some((label) => label.length === 0)) state.diagnostics.error('syntax', `Empty label`, entry.range);
+}
+
+/** `-1 "Don't know" | -2 "No answer"`; `|` inside quotes belongs to the label. */
+function readMissing(state: State, scale: Scale, language: string, line: Line, property: Property): void {
+  const text = line.text;
+  let i = property.valueStart;
+  const end = property.valueEnd;
+  if (i >= end) {
+    state.diagnostics.error('syntax', `'missing' needs codes with labels, e.g. missing: -1 "Don't know"`, lineRange(line, property.keyStart, line.end));
+    return;
+  }
+  while (i < end) {
+    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    const entryStart = i;
+    // Find the end of this entry: the next `|` outside quotes.
+    let j = i;
+    let quoted = false;
+    while (j < end) {
+      const c = text.charCodeAt(j);
+      if (c === 34) quoted = !quoted;
+      else if (c === 124 && !quoted) break;
+      j++;
+    }
+    let entryEnd = j;
+    while (entryEnd > entryStart && (text.charCodeAt(entryEnd - 1) === 32 || text.charCodeAt(entryEnd - 1) === 9)) entryEnd--;
+    addMissing(state, scale, language, line, entryStart, entryEnd);
+    i = j + 1;
+  }
+}
+
+function addMissing(state: State, scale: Scale, language: string, line: Line, start: number, end: number): void {
+  const at = lineRange(line, start, end);
+  const code = readInt(line.text, start, end);
+  if (!code) {
+    state.diagnostics.error('syntax', `Expected a missing code and its label, e.g. -1 "Don't know"`, at.start.character === at.end.character ? lineRange(line, line.indent, line.end) : at);
+    return;
+  }
+  let labelStart = code.end;
+  while (labelStart < end && (line.text.charCodeAt(labelStart) === 32 || line.text.charCodeAt(labelStart) === 9)) labelStart++;
+  let label: string;
+  if (line.text.charCodeAt(labelStart) === 34) {
+    const quoted = readQuoted(line.text, labelStart, end);
+    if (!quoted.closed) state.diagnostics.error('syntax', `Missing closing quote`, lineRange(line, labelStart, end));
+    else if (quoted.end < end) state.diagnostics.error('syntax', `Unexpected text after the closing quote`, lineRange(line, quoted.end, end));
+    label = quoted.value;
+  } else label = line.text.slice(labelStart, end);
+  if (label.length === 0) state.diagnostics.error('syntax', `Missing code ${code.value} needs a label`, at);
+  if (scale.max >= scale.min && code.value >= scale.min && code.value <= scale.max) {
+    state.diagnostics.error('syntax', `Missing code ${code.value} lies inside the scale's range ${scale.min}..${scale.max}`, at);
+    return;
+  }
+  let missing: MissingCode | undefined;
+  for (const m of scale.missing) if (m.code === code.value) missing = m;
+  if (!missing) {
+    missing = { code: code.value, labels: {}, range: at };
+    scale.missing.push(missing);
+  }
+  if (Object.prototype.hasOwnProperty.call(missing.labels, language)) {
+    state.diagnostics.error('duplicate-property', `Missing code ${code.value} already has a label in '${language}'`, at, { language });
+  } else missing.labels[language] = label;
+}

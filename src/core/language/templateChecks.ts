@@ -1,0 +1,116 @@
+// Checks of a parsed `.wvt` file: duplicate names, unknown slots, slots lost between languages and
+// between a template and its paraphrases, missing translations, English scaffolding in other languages.
+import type { ParaphraseSet, Template, TextEntry } from './ast';
+import { findScaffolding } from './scaffolding';
+import { rangeIn, type Segment } from './scan';
+import { findSlots, isKnownSlot, slotNames } from './slots';
+import type { TemplateParseState } from './templates';
+
+export function checkTemplates(state: TemplateParseState): void {
+  const { file, diagnostics } = state;
+  const templates = new Map<string, Template>();
+  for (const template of file.templates) {
+    if (templates.has(template.name)) diagnostics.error('duplicate-id', `Template '${template.name}' is declared twice`, template.nameRange, { id: template.name });
+    else templates.set(template.name, template);
+  }
+  const sets = new Set<string>();
+  for (const set of file.paraphraseSets) {
+    if (sets.has(set.name)) diagnostics.error('duplicate-id', `Paraphrase set '${set.name}' is declared twice`, set.nameRange, { id: set.name });
+    sets.add(set.name);
+  }
+
+  // Declared languages: the header, else every language some template has a user part in.
+  const declared = state.languages.length > 0 ? state.languages.map((l) => l.value) : [...new Set(file.templates.flatMap((t) => Object.keys(t.user)))];
+
+  for (const template of file.templates) {
+    const texts = [...Object.values(template.system), ...Object.values(template.user)];
+    for (const text of texts) checkText(state, text, `template ${template.name}`);
+    if (Object.keys(template.user).length === 0) {
+      diagnostics.error('missing-text', `Template ${template.name} has no user part: add a line such as 'en: …'`, template.nameRange, { template: template.name });
+    } else {
+      for (const language of declared) {
+        if (!Object.prototype.hasOwnProperty.call(template.user, language)) {
+          diagnostics.warning('missing-translation', `Template ${template.name} has no text in '${language}'`, template.nameRange, { language, template: template.name });
+        }
+      }
+    }
+    slotsAcrossLanguages(state, template.user, `template ${template.name}`);
+    slotsAcrossLanguages(state, template.system, `the system part of template ${template.name}`);
+  }
+
+  for (const set of file.paraphraseSets) {
+    const template = templates.get(set.templateName);
+    if (!template) {
+      const target = state.setTargets.get(set);
+      diagnostics.error('unknown-template', `Unknown template '${set.templateName}'`, target ? target.range : set.nameRange, { name: set.templateName });
+    }
+    for (const variants of Object.values(set.variants)) {
+      variants.forEach((variant, index) => {
+        checkText(state, variant, `paraphrase ${index + 1} of ${set.name}`);
+        if (template) slotsAgainstTemplate(state, set, template, variant, index);
+      });
+    }
+  }
+}
+
+function segmentsOf(state: TemplateParseState, text: TextEntry): Segment[] {
+  return state.segments.get(text) ?? [{ offset: 0, line: text.range.start.line, character: text.range.start.character, length: text.value.length }];
+}
+
+/** Unknown slots and English scaffolding inside one text. */
+function checkText(state: TemplateParseState, text: TextEntry, where: string): void {
+  const segments = segmentsOf(state, text);
+  for (const slot of findSlots(text.value)) {
+    if (!isKnownSlot(slot.name)) {
+      state.diagnostics.error(
+        'unknown-slot',
+        `Unknown slot {${slot.name}} in ${where}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace)`,
+        rangeIn(segments, slot.offset, slot.length),
+        { slot: slot.name },
+      );
+    }
+  }
+  for (const hit of findScaffolding(text.value, text.language)) {
+    state.diagnostics.warning(
+      'english-scaffolding',
+      `English word '${hit.word}' in the '${text.language}' text of ${where}: translate the instruction`,
+      rangeIn(segments, hit.offset, hit.length),
+      { word: hit.word, language: text.language },
+    );
+  }
+}
+
+/** A slot used in one language of a part but absent from another language of the same part. */
+function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, TextEntry>, where: string): void {
+  const entries = Object.values(parts);
+  if (entries.length < 2) return;
+  const perLanguage = entries.map((entry) => ({ entry, slots: slotNames(entry.value) }));
+  const union = new Map<string, string>();
+  for (const { entry, slots } of perLanguage) for (const slot of slots) if (!union.has(slot)) union.set(slot, entry.language);
+  for (const { entry, slots } of perLanguage) {
+    for (const [slot, language] of union) {
+      if (!slots.has(slot)) {
+        state.diagnostics.warning('slot-lost', `{${slot}} is used in '${language}' but missing from the '${entry.language}' text of ${where}`, entry.range, {
+          slot,
+          language: entry.language,
+        });
+      }
+    }
+  }
+}
+
+/** Every slot of the template's user part (same language, else any language) must survive in a paraphrase. */
+function slotsAgainstTemplate(state: TemplateParseState, set: ParaphraseSet, template: Template, variant: TextEntry, index: number): void {
+  const reference = template.user[variant.language];
+  const expected = reference ? slotNames(reference.value) : new Set(Object.values(template.user).flatMap((t) => [...slotNames(t.value)]));
+  const present = slotNames(variant.value);
+  for (const slot of expected) {
+    if (!present.has(slot)) {
+      state.diagnostics.warning('slot-lost', `Paraphrase ${index + 1} of ${set.name} ('${variant.language}') drops {${slot}}, which template ${template.name} uses`, variant.range, {
+        slot,
+        language: variant.language,
+        index,
+      });
+    }
+  }
+}
