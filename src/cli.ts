@@ -1,7 +1,10 @@
 // The `value-lens` binary (bundled to dist/cli.js): wires process streams and Ctrl-C to src/cli/main.ts.
+import { setMaxListeners } from 'node:events';
 import { main } from './cli/main';
 
 const controller = new AbortController();
+// Every in-flight request listens on this one signal; more than 10 is normal, not a leak.
+setMaxListeners(0, controller.signal);
 let interrupted = false;
 process.on('SIGINT', () => {
   // First Ctrl-C cancels the run (records so far are kept); a second one quits at once.

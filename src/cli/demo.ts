@@ -10,7 +10,7 @@ import { runCheck } from './check';
 import { DEFAULT_OLLAMA_MODEL, loadConfig } from './config';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
-import { providerFactory, unreachableHelp } from './providers';
+import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
 import { bundleDir, writeReport } from './report';
 import { executeScore, resolveScoreSettings, SCORE_OPTIONS } from './score';
 import { ProviderError } from '../core/model';
@@ -82,6 +82,11 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
 
   print(io.stdout, `2. Looking for a model server: ${settings.provider} at ${settings.endpoint}, model ${settings.model}`);
   if (settings.provider === 'openai') await probeOpenAI(settings.endpoint, settings.model, io, signal);
+  else {
+    const provider = providerFactory(io.env)('ollama', settings.endpoint);
+    const models = await listOllamaModels(provider, settings.model, 10_000, signal);
+    if (!findModel(models, settings.model)) throw new InputError(missingModelHelp(provider.origin, settings.model, models));
+  }
 
   print(io.stdout, '3. Scoring the examples (answers are cached; a second run sends nothing)');
   const outcome = await executeScore(settings, io, signal);

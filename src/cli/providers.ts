@@ -38,7 +38,7 @@ export function unreachableHelp(provider: ProviderId, endpoint: string, model: s
       'Or point Value Lens at another server:',
       '  an Ollama elsewhere:           OLLAMA_HOST=http://HOST:11434 (or --endpoint URL)',
       '  an OpenAI-compatible server:   --provider openai --model NAME with OPENAI_BASE_URL=URL',
-      '                                 (and OPENAI_API_KEY=... in the environment if it needs a key)',
+      '                                 (and set OPENAI_API_KEY in the environment if it needs a key)',
     );
   } else {
     lines.push(

@@ -1,0 +1,106 @@
+// Shared by the CLI tests: build dist/ once (under a lock, since test files run in parallel), spawn the
+// built binary asynchronously (the loopback fakes live in the test process and must keep serving), and
+// temp-dir helpers.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..', '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+export const EXAMPLES = join(ROOT, 'examples');
+export const EXAMPLE_ITEMS = join(EXAMPLES, 'wvs7-sample.wvs');
+export const EXAMPLE_TEMPLATES = join(EXAMPLES, 'prompts.wvt');
+export const EXAMPLE_HUMAN = join(EXAMPLES, 'human-reference.csv');
+const LOCK = join(tmpdir(), 'value-lens-build.lock');
+
+let built = false;
+
+/** `npm run build` once per test process; `flock` keeps parallel test files from building over each other. */
+export function buildOnce(): void {
+  if (built) return;
+  const result = spawnSync('flock', [LOCK, 'npm', 'run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
+  built = true;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli.js ...args` with a clean environment (no inherited keys or hosts). */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: options.cwd ?? tmpdir(),
+    XDG_CACHE_HOME: join(options.cwd ?? tmpdir(), '.cache'),
+    NO_COLOR: '1',
+  };
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`value-lens ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+export function tempDir(prefix = 'vl-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true });
+}
+
+/** Every file under `dir`, recursively. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+export function jsonLines(text: string): unknown[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as unknown);
+}
+
+/** A port on 127.0.0.1 with nothing listening (bound, then released). */
+export async function deadPort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolvePromise) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
