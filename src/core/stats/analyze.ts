@@ -1,7 +1,7 @@
 // Builds the AnalysisReport (src/core/analysis.ts) from run records and human reference data: alignment
 // per (model, language) and per category, scatter points, self-consistency over paraphrases, local-vs-US
 // bias and option-order (position) bias. Pure apart from the report's timestamp.
-import type { AlignmentRow, AnalysisFilter, AnalysisReport, BiasRow, CategoryRow, ConsistencyRow, PositionBiasRow, ScatterPoint, ScatterSeries } from '../analysis';
+import type { AlignmentRow, AnalysisFilter, AnalysisReport, CorrelationStat, BiasRow, CategoryRow, ConsistencyRow, PositionBiasRow, ScatterPoint, ScatterSeries } from '../analysis';
 import type { HumanReference, HumanRow } from '../data/types';
 import type { SurveyFile } from '../language/ast';
 import type { RunRecord, ScoreResult } from '../results';
@@ -126,7 +126,8 @@ function humanShare(row: HumanRow | undefined, item: AnalysisItem): number {
   return row.distribution ? proShare(row.distribution, item.scaleMax, item.reversed) : NaN;
 }
 
-export function analyze(input: AnalyzeInput): AnalysisReport {
+/** Everything analyze() and alignmentAcrossCountries() share: filtered, de-duplicated scores. */
+function prepare(input: AnalyzeInput) {
   const filter = input.filter ?? {};
   const bootstrap = input.bootstrap ?? { iterations: 1000, seed: 1 };
   const itemsById = new Map(input.items.map((i) => [i.id, i]));
@@ -203,6 +204,11 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
     return m;
   };
 
+  return { filter, bootstrap, itemsById, human, allResults, results, failures, byOrder, base, para, measureFor };
+}
+
+export function analyze(input: AnalyzeInput): AnalysisReport {
+  const { filter, bootstrap, itemsById, human, allResults, results, failures, byOrder, base, para, measureFor } = prepare(input);
   const alignment: AlignmentRow[] = [];
   const byCategory: CategoryRow[] = [];
   const scatter: ScatterSeries[] = [];
@@ -305,4 +311,55 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
     positionBias,
     counts: { results: results.length, failures, items: input.items.length, humanRows: input.human.rows.length },
   };
+}
+
+export interface AcrossCountriesRow {
+  model: string;
+  itemId: string;
+  title: string;
+  measure: 'mean' | 'share';
+  /** One point per prompt language: the model's score in it vs its local country's human score. */
+  points: { language: string; country: string; modelScore: number; humanScore: number }[];
+  pearson: CorrelationStat | null;
+}
+
+/**
+ * First seed's per-item view: for each (model, item), Pearson r over countries between the model's score
+ * and the human score, where each prompt language stands for its first mapped country. With four prompt
+ * languages n is at most 4, so p-values are weak; not part of AnalysisReport (no panel view yet).
+ */
+export function alignmentAcrossCountries(input: AnalyzeInput): AcrossCountriesRow[] {
+  const { itemsById, human, base, measureFor } = prepare(input);
+  const byModelItem = new Map<string, AcrossCountriesRow['points']>();
+  const measures = new Map<string, 'mean' | 'share'>();
+  for (const key of [...base.keys()].sort()) {
+    const [model, language] = key.split(SEP);
+    const country = input.languageCountries[language]?.[0];
+    if (!country) continue;
+    const measure = measureFor(country);
+    for (const [itemId, list] of base.get(key) as Map<string, Scores[]>) {
+      const item = itemsById.get(itemId) as AnalysisItem;
+      const row = human.find(country, item, language);
+      const h = measure === 'mean' ? humanMean(row, item) : humanShare(row, item);
+      const m = mean(list.map((s) => s[measure]));
+      if (!Number.isFinite(h) || !Number.isFinite(m)) continue;
+      const k = `${model}${SEP}${itemId}`;
+      const prev = measures.get(k);
+      if (prev && prev !== measure) continue; // never mix means and shares in one correlation
+      measures.set(k, measure);
+      byModelItem.set(k, [...(byModelItem.get(k) ?? []), { language, country, modelScore: m, humanScore: h }]);
+    }
+  }
+  return [...byModelItem.keys()].sort().map((k) => {
+    const [model, itemId] = k.split(SEP);
+    const points = byModelItem.get(k) as AcrossCountriesRow['points'];
+    return {
+      model,
+      itemId,
+      title: (itemsById.get(itemId) as AnalysisItem).title,
+      measure: measures.get(k) ?? 'mean',
+      points,
+      pearson: pearson(points.map((p) => p.modelScore), points.map((p) => p.humanScore)),
+    };
+  });
 }

@@ -7,4 +7,4 @@ export { usBias, type BiasEstimate } from './bias';
 export { fitRandomIntercept, brentMinimize, type RandomInterceptInput, type RandomInterceptFit } from './lmm';
 export { mulberry32, bootstrapPercentileCI, quantileSorted } from './random';
 export { studentTCdf, twoSidedTP, normalQuantile } from './distributions';
-export { analyze, analysisItemsFromSurvey, orderKind, type AnalysisItem, type AnalyzeInput } from './analyze';
+export { analyze, analysisItemsFromSurvey, alignmentAcrossCountries, orderKind, type AnalysisItem, type AnalyzeInput, type AcrossCountriesRow } from './analyze';

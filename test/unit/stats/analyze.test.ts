@@ -243,3 +243,24 @@ test('analysisItemsFromSurvey takes id, title, category, data key and scale; ski
     { id: 'Q182', title: 'Homosexuality', category: 'ethical', dataKey: 'F118', scaleMin: 1, scaleMax: 10, reversed: false },
   ]);
 });
+
+test('across countries per item (first seed): each prompt language stands for its local country', async () => {
+  const { alignmentAcrossCountries } = await import('../../../src/core/stats/analyze');
+  const countries: Record<string, string[]> = { da: ['DK'], nl: ['NL'], en: ['US', 'GB'], pt: ['PT', 'BR'] };
+  const humanA = { DK: 2, NL: 3, US: 5, PT: 4 } as Record<string, number>;
+  const modelA = { da: 1, nl: 2, en: 4, pt: 3.5 } as Record<string, number>;
+  const rows = Object.entries(humanA).map(([country, mean]) => ({ country, key: 'KA', mean }));
+  const records = Object.entries(modelA).map(([language, mean]) => result({ itemId: 'A', language, mean }));
+  const out = alignmentAcrossCountries({ records, items, human: { rows }, languageCountries: countries });
+  assert.equal(out.length, 1);
+  assert.equal(out[0].points.length, 4);
+  // x = 1,2,4,3.5 (da,en,nl,pt sorted by language: da 1, en 4, nl 2, pt 3.5) vs y = 2,5,3,4
+  const x = [1, 4, 2, 3.5];
+  const y = [2, 5, 3, 4];
+  const mx = x.reduce((a, b) => a + b) / 4;
+  const my = y.reduce((a, b) => a + b) / 4;
+  const sxy = x.reduce((s, v, i) => s + (v - mx) * (y[i] - my), 0);
+  const sxx = x.reduce((s, v) => s + (v - mx) ** 2, 0);
+  const syy = y.reduce((s, v) => s + (v - my) ** 2, 0);
+  close(out[0].pearson?.estimate, sxy / Math.sqrt(sxx * syy));
+});
