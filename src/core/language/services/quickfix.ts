@@ -1,5 +1,5 @@
 // Quick fixes as plain text edits: add a stub for a missing translation, rename a duplicate id to a free one.
-import type { Diagnostic, Range, SurveyFile, TemplateFile } from '../ast';
+import type { Diagnostic, Range, Scale, SurveyFile, TemplateFile } from '../ast';
 import { containsPosition, lastLine } from './ranges';
 
 export interface TextEdit {
@@ -39,10 +39,26 @@ function indentOfProperties(lines: string[], start: number, end: number): string
   return '  ';
 }
 
-function missingTranslationFix(lines: string[], blocks: { range: Range }[], diagnostic: Diagnostic): QuickFix[] {
+interface Block {
+  range: Range;
+  /** Scales need one stub label per option (or `low .. high` ends), not one line of wording. */
+  scaleLabels?: Scale;
+}
+
+function stubFor(block: Block): string {
+  const scale = block.scaleLabels;
+  if (!scale) return TRANSLATION_STUB;
+  if (scale.kind === 'numeric') return `${TRANSLATION_STUB} .. ${TRANSLATION_STUB}`;
+  return scale.options.map(() => TRANSLATION_STUB).join(' | ');
+}
+
+function missingTranslationFix(lines: string[], blocks: Block[], diagnostic: Diagnostic): QuickFix[] {
   const language = missingLanguage(diagnostic);
   if (!language) return [];
-  const block = blocks.find((b) => containsPosition(b.range, diagnostic.range.start) || b.range.start.line === diagnostic.range.start.line);
+  // The innermost block containing the diagnostic (blocks do not nest, but be safe).
+  const block = blocks
+    .filter((b) => containsPosition(b.range, diagnostic.range.start) || b.range.start.line === diagnostic.range.start.line)
+    .sort((a, b) => b.range.start.line - a.range.start.line)[0];
   if (!block) return [];
   const end = lastLine(block.range);
   const indent = indentOfProperties(lines, block.range.start.line, end);
@@ -50,7 +66,7 @@ function missingTranslationFix(lines: string[], blocks: { range: Range }[], diag
   return [
     {
       title: `Add a '${language}' translation stub`,
-      edits: [{ range: { start: at, end: at }, newText: `\n${indent}${language}: ${TRANSLATION_STUB}` }],
+      edits: [{ range: { start: at, end: at }, newText: `\n${indent}${language}: ${stubFor(block)}` }],
       preferred: true,
     },
   ];
@@ -76,7 +92,7 @@ export function quickFixes(text: string, file: SurveyFile | TemplateFile, diagno
   const lines = text.split(/\r?\n/);
   const code = diagnostic.code.replace(/^wv[st]\//, '');
   if (code === 'missing-translation') {
-    const blocks = file.kind === 'survey' ? file.items : file.templates;
+    const blocks: Block[] = file.kind === 'survey' ? [...file.items.map((item) => ({ range: item.range })), ...file.scales.map((scale) => ({ range: scale.range, scaleLabels: scale }))] : file.templates;
     return missingTranslationFix(lines, blocks, diagnostic);
   }
   if (code === 'duplicate-id') return duplicateIdFix(lines, file, diagnostic);
