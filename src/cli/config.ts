@@ -85,7 +85,7 @@ export function validateConfig(raw: unknown, path: string): FileConfig {
   for (const [key, value] of Object.entries(raw)) {
     if (SECRET_KEY.test(key)) {
       throw new UsageError(
-        `Config file ${path} has "${key}": keys are not read from config files (they get committed). ` +
+        `Config file ${path} contains the setting "${key}", but keys are not read from config files (they get committed). ` +
           'Set the OPENAI_API_KEY environment variable instead.',
       );
     }
