@@ -1,0 +1,349 @@
+// End-to-end scenarios in a real VS Code (the VS Code server from code-server, opened in Chromium), started
+// by test/e2e/run.sh, which passes everything through E2E_* variables. The steps share one browser page
+// and run in order; a step whose feature is missing fails with a message that says what was not found.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type ConsoleMessage, type FrameLocator, type Locator, type Page } from 'playwright-core';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this file through test/e2e/run.sh`);
+  return value;
+};
+const URL_BASE = env('E2E_URL');
+const WORKSPACE = env('E2E_WORKSPACE');
+const OUT = env('E2E_OUT');
+const FAKE_URL = process.env.E2E_FAKE_URL ?? '';
+const LATENCY_MS = Number(process.env.E2E_FAKE_LATENCY ?? '0');
+
+/** Flags that were seen to work for Debian Chromium in this container (DESIGN.md §8). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+interface PackageJson {
+  contributes?: { commands?: { command: string; title: string; category?: string }[] };
+}
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as PackageJson;
+
+/** The palette label of a contributed command (`Category: Title`), found by id or title pattern. */
+function commandLabel(match: RegExp): string {
+  const command = (pkg.contributes?.commands ?? []).find((c) => match.test(c.command) || match.test(c.title));
+  if (!command) {
+    throw new Error(`package.json contributes no command matching ${match} (commands: ${(pkg.contributes?.commands ?? []).map((c) => c.command).join(', ') || 'none'})`);
+  }
+  return command.category ? `${command.category}: ${command.title}` : command.title;
+}
+
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+let shot = 0;
+
+async function screenshot(name: string): Promise<void> {
+  shot += 1;
+  await page.screenshot({ path: join(OUT, `${String(shot).padStart(2, '0')}-${name}.png`) });
+}
+
+/** A scenario step: on failure it leaves a screenshot named after the step, then fails. */
+function step(name: string, fn: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (error) {
+      await screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** Runs a command through the command palette (F1), by its visible label. */
+async function runCommand(label: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+    throw new Error(`command palette has no entry "${label}"`);
+  });
+  await row.click();
+}
+
+/** Opens a workspace file through Quick Open and waits until its editor tab is active. */
+async function openFile(name: string): Promise<Locator> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(name);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-line').first().waitFor({ timeout: 15_000 });
+  return editor;
+}
+
+/** The span of the first rendered token whose text is exactly `text`, on a line containing `lineText`. */
+function tokenSpan(editor: Locator, lineText: string, text: string): Locator {
+  return editor.locator('.view-line', { hasText: lineText }).first().locator('span > span', { hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+}
+
+async function colourOf(span: Locator): Promise<{ className: string; color: string }> {
+  return span.evaluate((el) => ({ className: el.className, color: getComputedStyle(el).color }));
+}
+
+/** Moves the cursor of the active editor to the first line starting with `prefix` (Go to Line). */
+async function goToLine(prefix: string): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`:${lineOf(prefix)}`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}
+
+/** Code lens links currently rendered in the active editor. */
+function codeLenses(editor: Locator): Locator {
+  return editor.locator('.codelens-decoration a');
+}
+
+
+describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 }, () => {
+  before(async () => {
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    page.on('console', (m: ConsoleMessage) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.goto(`${URL_BASE}/?folder=${encodeURIComponent(WORKSPACE)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The explorer shows the workspace once the remote connection is up.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'wvs7-sample.wvs' }).waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  step('workbench loads the workspace', async () => {
+    await screenshot('workbench');
+  });
+
+  step('grammar: an item id and a comment are coloured differently', async () => {
+    const editor = await openFile('wvs7-sample.wvs');
+    await page.locator('.statusbar-item', { hasText: /WVS Survey Items/ }).first().waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error('the status bar does not show the wvs language mode: the extension is not installed or its languages are not contributed');
+    });
+    const comment = tokenSpan(editor, 'examples/wvs7-sample.wvs', '#');
+    const keyword = tokenSpan(editor, 'survey "WVS-7 sample"', 'survey');
+    await comment.waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500); // tokenization is asynchronous after the first paint
+    const c = await colourOf(comment);
+    const k = await colourOf(keyword);
+    assert.match(c.className, /mtk\d+/);
+    assert.match(k.className, /mtk\d+/);
+    assert.notEqual(c.color, k.color, `comment ${JSON.stringify(c)} and keyword ${JSON.stringify(k)} share a colour: the grammar did not load`);
+    // An item id further down: scroll it into view with Go to Line.
+    await goToLine('item Q182');
+    const id = tokenSpan(editor, 'item Q182', 'Q182');
+    await id.waitFor({ timeout: 10_000 });
+    const i = await colourOf(id);
+    assert.notEqual(i.color, c.color, `item id ${JSON.stringify(i)} and comment ${JSON.stringify(c)} share a colour`);
+    assert.notEqual(i.className, 'mtk1', 'the item id is not highlighted (default foreground)');
+    await screenshot('grammar-colours');
+  });
+
+  step('diagnostics of a broken copy appear in Problems', async () => {
+    await openFile('broken.wvs');
+    await runCommand('View: Focus Problems');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    await rows.first().waitFor({ timeout: 20_000 }).catch(() => {
+      throw new Error('Problems shows nothing for broken.wvs: no diagnostics were published');
+    });
+    await page.waitForTimeout(500);
+    const text = (await page.locator('.markers-panel').innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /broken\.wvs/);
+    assert.match(text, /agreement/i, `Problems lacks the unknown scale "agreement": ${text.slice(0, 400)}`);
+    assert.match(text, /Q1/, `Problems lacks the duplicate id Q1: ${text.slice(0, 400)}`);
+    assert.ok((await rows.count()) >= 3, `expected at least 3 rows (file + problems), got ${await rows.count()}`);
+    await screenshot('problems');
+  });
+
+  step('Outline lists the items', async () => {
+    await openFile('wvs7-sample.wvs');
+    await goToLine('item Q182');
+    await runCommand('Explorer: Focus on Outline View');
+    const outline = page.locator('.outline-pane').first();
+    await outline.locator('.monaco-list-row').first().waitFor({ timeout: 20_000 }).catch(() => {
+      throw new Error('Outline is empty: no document symbols for .wvs');
+    });
+    // The outline follows the cursor, so the item under it is revealed even in a long list.
+    await outline.locator('.monaco-list-row', { hasText: 'Q182' }).first().waitFor({ timeout: 10_000 }).catch(async () => {
+      throw new Error(`Outline does not list item Q182: ${(await outline.innerText()).slice(0, 300)}`);
+    });
+    const labels = await outline.locator('.monaco-list-row').allInnerTexts();
+    assert.ok(labels.some((l) => /\bQ\d+\b/.test(l)), `no item rows in Outline: ${labels.join(' | ')}`);
+    await screenshot('outline');
+  });
+
+  step('code lenses appear above items; Score updates them with per-language results; hover shows the distribution', async () => {
+    assert.ok(FAKE_URL, 'no fake model server (test/support/fake-server-cli.ts) was started');
+    const editor = await openFile('wvs7-sample.wvs');
+    await goToLine('item Q182');
+    const lenses = codeLenses(editor);
+    await lenses.first().waitFor({ timeout: 20_000 }).catch(() => {
+      throw new Error('no code lenses in wvs7-sample.wvs');
+    });
+    await screenshot('code-lenses');
+    const score = await waitForLens(editor, 'Q182', /Score/, 10_000);
+    await page.mouse.click(score.x, score.y);
+    // The lens of the scored item shows a mean per declared language: `Score: en 5.12 · da 4.80 · …`.
+    await waitForLens(editor, 'Q182', /Score:.*\ben \d+\.\d+.*\bda \d+\.\d+.*\bnl \d+\.\d+.*\bpt \d+\.\d+/, 60_000);
+    await screenshot('lens-results');
+
+    // Hover on the item id: the result distribution (option probabilities) of the latest run.
+    const id = tokenSpan(editor, 'item Q182', 'Q182');
+    await id.hover();
+    const hover = page.locator('.monaco-hover-content, .monaco-hover .hover-contents').first();
+    await hover.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+      throw new Error('no hover on item Q182');
+    });
+    const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
+    assert.match(hoverText, /justifiable/i, `hover does not show the scale: ${hoverText.slice(0, 300)}`);
+    assert.match(hoverText, /\d+(\.\d+)?\s*%|0\.\d{2,}/, `hover shows no distribution (no probabilities): ${hoverText.slice(0, 400)}`);
+    await screenshot('hover-distribution');
+    await page.keyboard.press('Escape');
+  });
+
+  step('alignment panel: webview under its CSP draws a chart and lists the languages', async () => {
+    const label = commandLabel(/panel|alignment/i);
+    const errorsBefore = consoleErrors.length;
+    await runCommand(label);
+    const frame: FrameLocator = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    const canvas = frame.locator('canvas').first();
+    await canvas.waitFor({ timeout: 20_000 }).catch(() => {
+      throw new Error('the alignment panel shows no chart canvas');
+    });
+    await page.waitForTimeout(1500); // chart.js animates the first draw
+    const painted = await canvas.evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const ctx = c.getContext('2d');
+      if (!ctx || c.width === 0 || c.height === 0) return 0;
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    assert.ok(painted > 500, `the chart canvas is blank (${painted} painted pixels)`);
+    const table = frame.locator('table, vscode-table, [role="table"], [role="grid"]').first();
+    await table.waitFor({ timeout: 10_000 }).catch(() => {
+      throw new Error('the alignment panel has no data table');
+    });
+    const tableText = await table.innerText();
+    for (const language of ['en', 'da', 'nl', 'pt']) {
+      assert.match(tableText, new RegExp(`\\b${language}\\b`), `the data table does not list ${language}: ${tableText.slice(0, 300)}`);
+    }
+    const csp = consoleErrors.slice(errorsBefore).filter((e) => /Content Security Policy|Refused to/i.test(e));
+    assert.deepEqual(csp, [], 'CSP violations in the console');
+    await screenshot('alignment-panel');
+  });
+
+  step('a long run can be cancelled from its notification', async () => {
+    // The fake model answers each request after E2E_FAKE_LATENCY ms (run.sh: 1500), so scoring one item in
+    // four languages takes several seconds: cancel must stop it before all four results are in.
+    assert.ok(FAKE_URL, 'no fake model server (test/support/fake-server-cli.ts) was started');
+    const editor = await openFile('wvs7-sample.wvs');
+    await goToLine('item Q184');
+    const score = await waitForLens(editor, 'Q184', /Score/, 15_000);
+    assert.doesNotMatch(score.text, /\d\.\d/, `Q184 already has results before its run: ${score.text}`);
+    await page.mouse.click(score.x, score.y);
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Value Lens/ }).first();
+    await toast.waitFor({ timeout: 10_000 }).catch(() => {
+      throw new Error('no progress notification for the running score');
+    });
+    await screenshot('run-in-progress');
+    const cancel = toast.locator('.monaco-button', { hasText: /Cancel/i }).first();
+    await cancel.click({ timeout: 5_000 }).catch(() => {
+      throw new Error('the progress notification has no Cancel button');
+    });
+    await toast.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
+      throw new Error('the progress notification stayed after Cancel');
+    });
+    // Long enough for the rest of the run to have finished had it not been cancelled.
+    await page.waitForTimeout(4 * LATENCY_MS + 1000);
+    const after = await waitForLens(editor, 'Q184', /Score/, 5_000);
+    assert.doesNotMatch(after.text, /Scoring/, 'the lens still says Scoring… after cancel');
+    const languagesScored = (after.text.match(/\b(en|da|nl|pt) \d+\.\d+/g) ?? []).length;
+    assert.ok(languagesScored < 4, `the run went on after Cancel: ${after.text}`);
+    await screenshot('run-cancelled');
+  });
+});
+
+const surveyLines = readFileSync(join(WORKSPACE, 'wvs7-sample.wvs'), 'utf8').split('\n');
+/** 1-based line number of the first line starting with `prefix` in the example survey. */
+function lineOf(prefix: string): number {
+  const index = surveyLines.findIndex((l) => l.startsWith(prefix));
+  if (index < 0) throw new Error(`${prefix} not in the example survey`);
+  return index + 1;
+}
+
+interface LensLink {
+  text: string;
+  x: number;
+  y: number;
+}
+
+/**
+ * The code lens links shown above the header line `item <id>`. Lenses are rendered in a view zone just
+ * above their line, so this takes the lens decoration whose bottom is closest above the line's top.
+ */
+async function lensLinks(editor: Locator, id: string): Promise<LensLink[]> {
+  return editor.evaluate((root, header) => {
+    const line = Array.from(root.querySelectorAll('.view-line')).find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(header));
+    if (!line) return [];
+    const top = line.getBoundingClientRect().top;
+    let best: Element | undefined;
+    let bestGap = Infinity;
+    for (const deco of Array.from(root.querySelectorAll('.codelens-decoration'))) {
+      const r = deco.getBoundingClientRect();
+      const gap = top - r.bottom;
+      if (gap >= -2 && gap < bestGap) {
+        bestGap = gap;
+        best = deco;
+      }
+    }
+    if (!best || bestGap > 40) return [];
+    return Array.from(best.querySelectorAll('a')).map((a) => {
+      const r = a.getBoundingClientRect();
+      return { text: (a.textContent ?? '').trim(), x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    });
+  }, `item ${id}`);
+}
+
+/** Waits until a lens link above `item <id>` matches `text`; returns it (its centre, for clicking). */
+async function waitForLens(editor: Locator, id: string, text: RegExp, timeoutMs: number): Promise<LensLink> {
+  const deadline = Date.now() + timeoutMs;
+  let last: LensLink[] = [];
+  for (;;) {
+    last = await lensLinks(editor, id);
+    const hit = last.find((l) => text.test(l.text));
+    if (hit) return hit;
+    if (Date.now() > deadline) {
+      throw new Error(`no code lens matching ${text} above item ${id} within ${timeoutMs} ms; lenses there: ${JSON.stringify(last.map((l) => l.text))}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
