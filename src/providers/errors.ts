@@ -1,0 +1,86 @@
+// Helpers shared by the providers: Retry-After parsing, secret redaction, and turning whatever a fetch
+// or an SDK throws into a ProviderError the scheduler understands.
+
+import { ProviderError } from '../core/model';
+
+/**
+ * Milliseconds to wait from `retry-after-ms` (float ms) or `Retry-After` (seconds or an HTTP date).
+ * Undefined when absent or unusable; never negative.
+ */
+export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '') {
+    const value = Number(ms);
+    if (Number.isFinite(value) && value >= 0) return Math.round(value);
+  }
+  const ra = headers.get('retry-after');
+  if (ra === null || ra.trim() === '') return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(ra)) return Math.round(Number(ra) * 1000);
+  const date = Date.parse(ra);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Removes every occurrence of the secrets from a message (servers sometimes echo the key back). */
+export function redact(message: string, secrets: (string | undefined)[]): string {
+  let out = message;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  }
+  // Bearer tokens that reached the text some other way (e.g. an echoed Authorization header).
+  return out.replace(/(Bearer\s+)[^\s"',;]+/gi, '$1[redacted]');
+}
+
+/** A short, single-line excerpt of an error body for messages. */
+export function excerpt(text: string, max = 300): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/** The error message an API body carries: `{error: "…"}` (Ollama) or `{error: {message}}` (OpenAI). */
+export function messageFromBody(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown };
+    if (typeof body.error === 'string') return body.error;
+    if (body.error && typeof body.error === 'object' && typeof (body.error as { message?: unknown }).message === 'string') {
+      return (body.error as { message: string }).message;
+    }
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    // not JSON: use the text itself
+  }
+  return text;
+}
+
+export function httpError(status: number, origin: string, bodyMessage: string, retryAfterMs: number | undefined, secrets: (string | undefined)[]): ProviderError {
+  const detail = excerpt(redact(bodyMessage, secrets));
+  return new ProviderError(`HTTP ${status} from ${origin}${detail ? `: ${detail}` : ''}`, 'http', status, retryAfterMs);
+}
+
+/**
+ * Classifies an error thrown while talking to `origin`. `userSignal` aborted → aborted; `timeoutSignal`
+ * fired → timeout; JSON syntax errors → parse; anything else from the transport → network.
+ */
+export function classifyError(
+  error: unknown,
+  ctx: { origin: string; userSignal?: AbortSignal; timeoutSignal?: AbortSignal; timeoutMs?: number; secrets: (string | undefined)[] },
+): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (ctx.userSignal?.aborted) return new ProviderError(`Request to ${ctx.origin} was cancelled`, 'aborted');
+  if (ctx.timeoutSignal?.aborted) return new ProviderError(`No answer from ${ctx.origin} within ${ctx.timeoutMs} ms`, 'timeout');
+  const name = error instanceof Error ? error.name : '';
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = excerpt(redact(raw, ctx.secrets));
+  if (name === 'TimeoutError') return new ProviderError(`No answer from ${ctx.origin} within ${ctx.timeoutMs} ms`, 'timeout');
+  if (name === 'AbortError') return new ProviderError(`Request to ${ctx.origin} was cancelled`, 'aborted');
+  if (error instanceof SyntaxError) return new ProviderError(`Answer from ${ctx.origin} is not valid JSON: ${message}`, 'parse');
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${excerpt(redact(error.cause.message, ctx.secrets))}` : '';
+  return new ProviderError(`Network error talking to ${ctx.origin}: ${message}${cause}`, 'network');
+}
+
+/** scheme://host:port of a URL, without credentials or path; accepts Ollama-style "host:port". */
+export function originOf(url: string): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url.replace(/^:/, '127.0.0.1:')}`;
+  return new URL(withScheme).origin;
+}

@@ -1,0 +1,171 @@
+// Ollama through the `ollama` package, native /api/chat (logprobs need Ollama ≥ 0.12.11).
+// Non-streaming calls of that client take no AbortSignal, so each request gets its own client whose
+// injected fetch carries the merged cancel + timeout signal; HTTP errors are turned into ProviderErrors
+// inside that fetch, where the response headers (Retry-After) are still at hand.
+
+import { Ollama, type ChatResponse, type Fetch } from 'ollama/browser';
+import {
+  ProviderError,
+  type CompletionChoice,
+  type CompletionRequest,
+  type CompletionResponse,
+  type ModelInfo,
+  type ModelProvider,
+} from '../core/model';
+import { classifyError, httpError, messageFromBody, originOf, parseRetryAfter } from './errors';
+
+export interface OllamaProviderOptions {
+  host: string;
+  /** Per-request keep_alive (e.g. "30m"); the server's default (5 min) when absent. */
+  keepAlive?: string;
+  /** For tests and proxies; defaults to the global fetch. */
+  fetch?: Fetch;
+}
+
+export interface PullProgress {
+  status: string;
+  digest?: string;
+  total?: number;
+  completed?: number;
+}
+
+const LIST_TIMEOUT_MS = 30_000;
+
+function normaliseHost(host: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host.replace(/\/+$/, '') : `http://${host.replace(/^:/, '127.0.0.1:')}`;
+}
+
+/** A fetch bound to `signal` that throws ProviderError('http') on non-2xx answers. */
+function boundFetch(base: Fetch, signal: AbortSignal, origin: string): Fetch {
+  return async (input, init) => {
+    const merged = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
+    const response = await base(input, { ...init, signal: merged });
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
+      throw httpError(response.status, origin, messageFromBody(text), parseRetryAfter(response.headers), []);
+    }
+    return response;
+  };
+}
+
+async function withSignal<T>(
+  origin: string,
+  userSignal: AbortSignal,
+  timeoutMs: number,
+  base: Fetch,
+  host: string,
+  run: (client: Ollama) => Promise<T>,
+): Promise<T> {
+  if (userSignal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
+  const timeoutSignal = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([userSignal, timeoutSignal]);
+  const client = new Ollama({ host, fetch: boundFetch(base, signal, origin) });
+  try {
+    return await run(client);
+  } catch (error) {
+    throw classifyError(error, { origin, userSignal, timeoutSignal, timeoutMs, secrets: [] });
+  }
+}
+
+export function createOllamaProvider(options: OllamaProviderOptions): ModelProvider {
+  const host = normaliseHost(options.host);
+  const origin = originOf(host);
+  const base: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function chatOnce(request: CompletionRequest, seed: number | undefined): Promise<{ choice: CompletionChoice; response: ChatResponse }> {
+    const wantLogprobs = request.topLogprobs !== undefined;
+    const response = await withSignal(origin, request.signal, request.timeoutMs, base, host, (client) =>
+      client.chat({
+        model: request.model,
+        messages: request.messages,
+        stream: false,
+        think: false,
+        ...(options.keepAlive ? { keep_alive: options.keepAlive } : {}),
+        ...(wantLogprobs ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs ?? 0)) } : {}),
+        options: {
+          temperature: request.temperature,
+          num_predict: request.maxTokens,
+          ...(seed !== undefined ? { seed } : {}),
+        },
+      }),
+    );
+    if (!response || typeof response !== 'object' || typeof response.message?.content !== 'string') {
+      throw new ProviderError(`Answer from ${origin} has no message`, 'parse');
+    }
+    const first = response.logprobs?.[0];
+    const firstTokenLogprobs = first
+      ? (first.top_logprobs?.length ? first.top_logprobs : [first]).map(({ token, logprob }) => ({ token, logprob }))
+      : undefined;
+    return { choice: { text: response.message.content, ...(wantLogprobs && firstTokenLogprobs ? { firstTokenLogprobs } : {}) }, response };
+  }
+
+  return {
+    id: 'ollama',
+    origin,
+    async complete(request: CompletionRequest): Promise<CompletionResponse> {
+      // Ollama has no `n`: one call per sample, with distinct seeds so samples differ reproducibly.
+      const n = Math.max(1, request.n ?? 1);
+      const choices: CompletionChoice[] = [];
+      let promptTokens = 0;
+      let completionTokens = 0;
+      let model = request.model;
+      for (let i = 0; i < n; i++) {
+        const { choice, response } = await chatOnce(request, request.seed === undefined ? undefined : request.seed + i);
+        choices.push(choice);
+        promptTokens += response.prompt_eval_count ?? 0;
+        completionTokens += response.eval_count ?? 0;
+        model = response.model || model;
+      }
+      return { model, choices, usage: { promptTokens, completionTokens } };
+    },
+    async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
+      const list = await withSignal(origin, signal, LIST_TIMEOUT_MS, base, host, (client) => client.list());
+      if (!list || !Array.isArray(list.models)) throw new ProviderError(`Model list from ${origin} is malformed`, 'parse');
+      return list.models.map((m) => ({
+        name: m.name,
+        ...(m.digest ? { digest: m.digest } : {}),
+        ...(typeof m.size === 'number' ? { sizeBytes: m.size } : {}),
+      }));
+    },
+  };
+}
+
+/** Downloads a model, reporting progress; cancelling `signal` stops the download. */
+export async function pullModel(
+  host: string,
+  name: string,
+  onProgress: (progress: PullProgress) => void,
+  signal: AbortSignal,
+  options: { fetch?: Fetch } = {},
+): Promise<void> {
+  const normalised = normaliseHost(host);
+  const origin = originOf(normalised);
+  const base: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  if (signal.aborted) throw new ProviderError(`Pull from ${origin} was cancelled`, 'aborted');
+  const client = new Ollama({ host: normalised, fetch: boundFetch(base, signal, origin) });
+  try {
+    const stream = await client.pull({ model: name, stream: true });
+    const stop = () => stream.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const p of stream) {
+        onProgress({
+          status: p.status,
+          ...(p.digest ? { digest: p.digest } : {}),
+          ...(typeof p.total === 'number' ? { total: p.total } : {}),
+          ...(typeof p.completed === 'number' ? { completed: p.completed } : {}),
+        });
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  } catch (error) {
+    if (signal.aborted) throw new ProviderError(`Pull from ${origin} was cancelled`, 'aborted');
+    if (error instanceof ProviderError) throw error;
+    // The client turns an `{error}` line in the stream into a plain Error.
+    if (error instanceof Error && !(error instanceof TypeError) && error.name === 'Error') {
+      throw new ProviderError(`Pulling ${name} from ${origin} failed: ${error.message}`, 'http');
+    }
+    throw classifyError(error, { origin, userSignal: signal, secrets: [] });
+  }
+}
