@@ -79,15 +79,20 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         : {}),
     };
     if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
+    // The SDK's own timeout stops at the response headers; ours also covers a body that stalls.
+    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
     let completion: unknown;
     try {
       completion = await client.chat.completions.create(body, {
-        signal: request.signal,
+        signal: AbortSignal.any([request.signal, timeoutSignal]),
         timeout: request.timeoutMs,
         maxRetries: 0,
       });
     } catch (error) {
-      const mapped = toProviderError(error, request);
+      const mapped =
+        timeoutSignal.aborted && !request.signal.aborted
+          ? new ProviderError(`No answer from ${origin} within ${request.timeoutMs} ms`, 'timeout')
+          : toProviderError(error, request);
       if (mapped.status === 400 && /max_tokens/.test(mapped.message) && param === 'max_tokens' && !tokenParam.has(request.model)) {
         tokenParam.set(request.model, 'max_completion_tokens');
         return createOnce(request, n, seed);

@@ -29,6 +29,8 @@ export type Fault = (
   | { kind: 'hang' }
   /** Send headers and half the body, then cut the connection. */
   | { kind: 'cut' }
+  /** Send headers and a few bytes of the body, then go silent (connection stays open). */
+  | { kind: 'stall' }
   /** 200 with a body that is not JSON. */
   | { kind: 'nonJson'; contentType?: string; body?: string }
   /** Answer normally but without any logprobs. */
@@ -119,6 +121,12 @@ export function sendCut(res: http.ServerResponse, body: unknown): void {
   res.write(text.slice(0, Math.floor(text.length / 2)), () => {
     setTimeout(() => res.socket?.destroy(), 20);
   });
+}
+
+/** Headers and the first bytes of a JSON body, then silence until the client gives up or the server closes. */
+export function sendStall(res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': 4096 });
+  res.write('{"id":');
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -7,6 +7,7 @@ import {
   promptTokens,
   retryAfterHeaders,
   sendCut,
+  sendStall,
   sendJson,
   sleep,
   startServer,
@@ -73,6 +74,9 @@ function errorFor(res: http.ServerResponse, ctx: RouteContext, model: string): b
       sendJson(res, 401, { error: 'unauthorized' });
       return true;
     case 'hang':
+      return true;
+    case 'stall':
+      sendStall(res);
       return true;
     case 'modelNotFound':
       sendJson(res, 404, { error: `model '${model}' not found` });

@@ -7,6 +7,7 @@ import {
   promptTokens,
   retryAfterHeaders,
   sendCut,
+  sendStall,
   sendJson,
   sleep,
   startServer,
@@ -62,6 +63,9 @@ function errorFor(req: RecordedRequest, res: http.ServerResponse, ctx: RouteCont
       unauthorized(req, res);
       return true;
     case 'hang':
+      return true;
+    case 'stall':
+      sendStall(res);
       return true;
     case 'modelNotFound':
       openAiError(res, 404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');

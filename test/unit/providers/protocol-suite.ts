@@ -217,6 +217,16 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
     assert.ok(elapsed >= 190 && elapsed < 1500, `timed out after ${elapsed} ms`);
   });
 
+  test(`${target.kind}: headers then a stalled body → timeout error`, { skip: skipFaults }, async () => {
+    reset();
+    fake!.setBehaviour({ faults: [{ kind: 'stall' }] });
+    const started = Date.now();
+    const e = await rejection(request(provider, target.model, 'en', { timeoutMs: 300 }).run());
+    assert.equal(e.kind, 'timeout', e.message);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 290 && elapsed < 1500, `timed out after ${elapsed} ms`);
+  });
+
   test(`${target.kind}: connection cut mid-body → network error`, { skip: skipFaults }, async () => {
     reset();
     fake!.setBehaviour({ faults: [{ kind: 'cut' }] });
