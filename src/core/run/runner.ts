@@ -2,6 +2,7 @@
 // scoring, and one record per planned request whatever happens (records.length === plan.length).
 
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { nullLogger, redactingLogger, redactSecrets, type Logger } from '../log';
 import { ProviderError, type CompletionResponse, type ModelProvider, type ProviderId } from '../model';
 import type { RequestIdentity, RunRecord, ScoreFailure, ScoreResult } from '../results';
@@ -74,6 +75,8 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
   const runId = options.runId ?? newRunId();
   const logger = redactingLogger(options.logger ?? nullLogger);
   const signal = options.signal ?? new AbortController().signal;
+  // Every queued request listens for the cancel (and removes its listener when it proceeds).
+  setMaxListeners(0, signal);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry, maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts) };
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const firstTimeoutMs = Math.max(timeoutMs, options.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS);

@@ -9,6 +9,8 @@ export const DEFAULT_CONCURRENCY: Record<ProviderId, number> = { ollama: 2, open
 
 interface Waiter {
   grant: () => void;
+  reject: (error: Error) => void;
+  signal?: AbortSignal;
 }
 
 /** A FIFO counting semaphore. `acquire` resolves with a release function that must be called once. */
@@ -35,21 +37,29 @@ export class Limiter {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.active < this.limit && this.queue.length === 0) return Promise.resolve(this.take());
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        const at = this.queue.indexOf(waiter);
-        if (at >= 0) this.queue.splice(at, 1);
-        reject(abortReason(signal!));
-      };
-      const waiter: Waiter = {
-        grant: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(this.take());
-        },
-      };
+      const waiter: Waiter = { grant: () => resolve(this.take()), reject, signal };
       if (front) this.queue.unshift(waiter);
       else this.queue.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) this.watch(signal);
     });
+  }
+
+  // One listener per signal rather than one per waiter: thousands of queued requests share the run's
+  // signal, and EventTarget listener removal is linear in the listener count.
+  private readonly watched = new WeakSet<AbortSignal>();
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        const dropped = this.queue.filter((w) => w.signal === signal);
+        if (dropped.length === 0) return;
+        this.queue.splice(0, this.queue.length, ...this.queue.filter((w) => w.signal !== signal));
+        for (const w of dropped) w.reject(abortReason(signal));
+      },
+      { once: true },
+    );
   }
 
   /** Runs `task` while holding a slot; the slot is released however the task ends. */

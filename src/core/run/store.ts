@@ -1,6 +1,6 @@
 // One JSONL file per run: every result and every failure, one line each, appended in completion order.
-// Each line goes out in a single write on an O_APPEND handle, so a crash can tear at most the last line;
-// readers skip (and report) lines that do not parse.
+// Lines go out whole, in single writes on an O_APPEND handle (several lines per write under load), so a
+// crash can tear at most the last line; readers skip (and report) lines that do not parse.
 
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,23 +9,38 @@ import type { RunRecord } from '../results';
 export class ResultsStore {
   private handle: Promise<fs.FileHandle> | undefined;
   private tail: Promise<void> = Promise.resolve();
+  /** Lines waiting for the next write; appended while a write is in flight, they go out together. */
+  private pending: string[] = [];
+  private batch: Promise<void> | undefined;
 
   constructor(readonly path: string) {}
 
-  /** Appends one record; appends are serialised, so lines never interleave. */
+  /**
+   * Appends one record. Writes are serialised, and records that arrive while a write is in flight go out
+   * together in the next single write: whole lines only, so a crash can tear at most the last line.
+   */
   append(record: RunRecord): Promise<void> {
-    const line = `${JSON.stringify(record)}\n`;
+    this.pending.push(`${JSON.stringify(record)}\n`);
+    this.batch ??= this.scheduleBatch();
+    return this.batch;
+  }
+
+  private scheduleBatch(): Promise<void> {
     const next = this.tail.then(async () => {
+      this.batch = undefined;
+      const text = this.pending.join('');
+      this.pending = [];
       const handle = await this.open();
-      await writeAll(handle, line);
+      await writeAll(handle, text);
     });
-    // Keep the chain alive after a failed write; the caller still sees the error.
+    // Keep the chain alive after a failed write; the callers still see the error.
     this.tail = next.catch(() => undefined);
     return next;
   }
 
   /** Waits for pending appends and closes the file. The store reopens on the next append. */
   async close(): Promise<void> {
+    while (this.batch) await this.batch.catch(() => undefined);
     await this.tail;
     const handle = this.handle;
     this.handle = undefined;

@@ -37,6 +37,8 @@ export interface TestServerOptions {
   fault?: (n: number, body: Record<string, unknown>) => Fault;
   /** Fixed latency of ok answers. */
   latencyMs?: number;
+  /** Hold ok answers for exactly latencyMs after the body arrived (timer + final spin), not ≥ it. */
+  preciseLatency?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -44,7 +46,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let active = 0;
   const state: TestServer = { url: '', requests: [], peak: 0, clientAborts: 0, close: async () => undefined };
 
+  let holdTotal = 0;
+  let lateness = 1;
+  let holds = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && req.url === '/stats') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ requests: state.requests.length, peak: state.peak, holdMeanMs: holds ? holdTotal / holds : 0, cpu: process.cpuUsage() }));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -70,9 +80,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         done();
       });
       const fault = options.fault?.(n, body) ?? { kind: 'ok' };
+      const arrived = performance.now();
       const after = (ms: number | undefined, fn: () => void): void => {
-        if (ms && ms > 0) setTimeout(fn, ms);
-        else fn();
+        if (!ms || ms <= 0) return fn();
+        if (!options.preciseLatency) return void setTimeout(fn, ms);
+        // Timers fire late (more so on a busy machine), which would add several % to a 20 ms latency. Aim
+        // early by the recent mean lateness, so that the mean hold is L (single holds vary by ± the timer jitter).
+        setTimeout(() => {
+          const held = performance.now() - arrived;
+          lateness = 0.9 * lateness + 0.1 * (held - (ms - lateness));
+          finish();
+        }, Math.max(0, ms - lateness));
+        const finish = (): void => {
+          holdTotal += performance.now() - arrived;
+          holds++;
+          fn();
+        };
       };
       switch (fault.kind) {
         case 'hang':
