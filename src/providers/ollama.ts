@@ -71,15 +71,19 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
   const host = normaliseHost(options.host);
   const origin = originOf(host);
   const base: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  // `think: false` keeps thinking models from spending the one scoring token on reasoning, but some
+  // Ollama versions answer 400 "does not support thinking" to any `think` field: then we drop it per model.
+  const noThinkField = new Set<string>();
 
   async function chatOnce(request: CompletionRequest, seed: number | undefined): Promise<{ choice: CompletionChoice; response: ChatResponse }> {
     const wantLogprobs = request.topLogprobs !== undefined;
-    const response = await withSignal(origin, request.signal, request.timeoutMs, base, host, (client) =>
+    const sendThink = !noThinkField.has(request.model);
+    const call = () => withSignal(origin, request.signal, request.timeoutMs, base, host, (client) =>
       client.chat({
         model: request.model,
         messages: request.messages,
         stream: false,
-        think: false,
+        ...(sendThink ? { think: false } : {}),
         ...(options.keepAlive ? { keep_alive: options.keepAlive } : {}),
         ...(wantLogprobs ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs ?? 0)) } : {}),
         options: {
@@ -89,6 +93,16 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
         },
       }),
     );
+    let response: ChatResponse;
+    try {
+      response = await call();
+    } catch (error) {
+      if (sendThink && error instanceof ProviderError && error.status === 400 && /does not support thinking/i.test(error.message)) {
+        noThinkField.add(request.model);
+        return chatOnce(request, seed);
+      }
+      throw error;
+    }
     if (!response || typeof response !== 'object' || typeof response.message?.content !== 'string') {
       throw new ProviderError(`Answer from ${origin} has no message`, 'parse');
     }

@@ -62,6 +62,8 @@ export interface FakeBehaviour {
   logprobs: 'ok' | 'missing' | 'reject';
   /** OpenAI fake: which token-limit parameter the "model" accepts. */
   tokenParam: 'max_tokens' | 'max_completion_tokens' | 'both';
+  /** Ollama fake: answer 400 "does not support thinking" to any request carrying `think` (some versions do). */
+  rejectThink: boolean;
   /** Share of sampled answers that are refusals (0 by default). */
   refusalRate: number;
   /** Script a free-text reply; return undefined to use the deterministic default. */
@@ -83,6 +85,7 @@ export function defaultBehaviour(): FakeBehaviour {
     requireKey: null,
     logprobs: 'ok',
     tokenParam: 'both',
+    rejectThink: false,
     refusalRate: 0,
     reply: null,
   };

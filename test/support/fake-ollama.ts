@@ -101,6 +101,7 @@ async function answer(req: RecordedRequest, res: http.ServerResponse, ctx: Route
   if (b.rejectUnknownModels && !b.models.some((m) => m.name === model || m.name === `${model}:latest`)) {
     return sendJson(res, 404, { error: `model '${model}' not found` });
   }
+  if (b.rejectThink && body.think !== undefined) return sendJson(res, 400, { error: `"${model}" does not support thinking` });
   const top = body.top_logprobs ?? 0;
   if (top < 0 || top > 20) return sendJson(res, 400, { error: 'top_logprobs must be between 0 and 20' });
   const chat = req.path === '/api/chat';

@@ -61,3 +61,19 @@ test('ollama: unreachable host → network error', { skip }, async () => {
   assert.equal(e.kind, 'network', e.message);
   assert.equal(e.retryable, true);
 });
+
+test('ollama: a server that rejects `think` gets it dropped, once per model', { skip }, async () => {
+  const { fake } = ctx();
+  const provider = createOllamaProvider({ host: fake!.url });
+  fake!.requests.length = 0;
+  fake!.setBehaviour({ rejectThink: true });
+  try {
+    const r = await request(provider, 'fake-llm:latest', 'en').run();
+    assert.ok(r.choices[0].firstTokenLogprobs?.length);
+    await request(provider, 'fake-llm:latest', 'da').run();
+    const bodies = fake!.modelRequests().map((x) => x.body as { think?: boolean });
+    assert.deepEqual(bodies.map((b) => b.think), [false, undefined, undefined]);
+  } finally {
+    fake!.setBehaviour({ rejectThink: false });
+  }
+});
