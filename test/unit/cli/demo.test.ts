@@ -1,0 +1,83 @@
+// `value-lens demo`: with a fake Ollama standing in at OLLAMA_HOST it writes results and a report; with
+// nothing listening, or without the model, it stops with instructions and exit 1.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
+import { buildOnce, deadPort, jsonLines, removeDir, runCli, tempDir } from './helpers';
+
+const DEFAULT_MODEL = 'qwen2.5:0.5b';
+
+let fake: FakeServer;
+let dir: string;
+before(async () => {
+  buildOnce();
+  fake = await startFakeOllama({ models: [{ name: DEFAULT_MODEL, digest: 'sha256:' + 'a'.repeat(64), size: 397_000_000 }] });
+  dir = tempDir();
+});
+after(async () => {
+  await fake.close();
+  await removeDir(dir);
+});
+
+test('demo scores the examples against OLLAMA_HOST and writes results.jsonl and report.html', async () => {
+  const r = await runCli(['demo'], { cwd: dir, env: { OLLAMA_HOST: fake.url }, timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const results = join(dir, 'value-lens-demo', 'results.jsonl');
+  const report = join(dir, 'value-lens-demo', 'report.html');
+  assert.match(r.stdout, new RegExp(`Results: ${results.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.match(r.stdout, /Report: {2}.*report\.html/);
+  const records = jsonLines(await fs.readFile(results, 'utf8')) as { kind: string; model: string; cached: boolean }[];
+  const sent = fake.modelRequests();
+  assert.ok(records.length >= 20, `records: ${records.length}`);
+  // Every record came from a real request to the server (nothing is made up).
+  assert.equal(sent.length, records.length);
+  assert.ok(records.every((x) => x.kind === 'result' && x.model === DEFAULT_MODEL && !x.cached));
+  const html = await fs.readFile(report, 'utf8');
+  assert.match(html, /<main id="vl-root" data-report="\{&quot;generatedAt/);
+
+  // A second demo run is served from the cache.
+  fake.requests.length = 0;
+  const again = await runCli(['demo'], { cwd: dir, env: { OLLAMA_HOST: fake.url } });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(fake.modelRequests().length, 0);
+});
+
+test('demo with nothing listening exits 1 and says how to start Ollama or use another endpoint', async () => {
+  const port = await deadPort();
+  const r = await runCli(['demo', '--out-dir', 'down'], { cwd: dir, env: { OLLAMA_HOST: `127.0.0.1:${port}` } });
+  assert.equal(r.code, 1);
+  for (const hint of ['ollama serve', `ollama pull ${DEFAULT_MODEL}`, 'OLLAMA_HOST', '--endpoint', '--provider openai', 'OPENAI_BASE_URL', 'OPENAI_API_KEY']) {
+    assert.ok(r.stderr.includes(hint), `missing hint "${hint}" in:\n${r.stderr}`);
+  }
+  await assert.rejects(fs.access(join(dir, 'down', 'report.html')));
+});
+
+test('demo without the default model says how to pull it; --model picks another', async () => {
+  const bare = await startFakeOllama();
+  try {
+    const r = await runCli(['demo', '--out-dir', 'nomodel'], { cwd: dir, env: { OLLAMA_HOST: bare.url } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`ollama pull ${DEFAULT_MODEL.replace('.', '\\.')}`));
+    assert.match(r.stderr, /installed: fake-llm:latest/);
+    assert.equal(bare.modelRequests().length, 0);
+    const other = await runCli(['demo', '--out-dir', 'other', '--model', 'fake-llm', '--item', 'Q1,Q2', '--lang', 'en'], {
+      cwd: dir,
+      env: { OLLAMA_HOST: bare.url },
+    });
+    assert.equal(other.code, 0, other.stderr);
+    assert.equal(jsonLines(await fs.readFile(join(dir, 'other', 'results.jsonl'), 'utf8')).length, 2);
+    await fs.access(join(dir, 'other', 'report.html'));
+  } finally {
+    await bare.close();
+  }
+});
+
+test('demo refuses stray positionals and bad flags with exit 2', async () => {
+  const r = await runCli(['demo', 'extra'], { cwd: dir });
+  assert.equal(r.code, 2);
+  const f = await runCli(['demo', '--samples', 'x'], { cwd: dir, env: { OLLAMA_HOST: fake.url } });
+  assert.equal(f.code, 2);
+  assert.match(f.stderr, /--samples must be a whole number/);
+});
