@@ -31,18 +31,31 @@ class SpecLens extends vscode.CodeLens {
   }
 }
 
+/**
+ * Extra lens contributors known at build time (engineer H: push a "Generate paraphrases" contributor here, or
+ * call `addLensContributor` on the API `activate()` returns).
+ */
+export const EXTRA_LENS_CONTRIBUTORS: EditorLensContributor[] = [];
+
 export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLens> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  readonly contributors: EditorLensContributor[] = [];
+  readonly contributors: EditorLensContributor[] = [...EXTRA_LENS_CONTRIBUTORS];
 
   constructor(
     private readonly documents: ParsedDocuments,
     private readonly results: ResultsState,
   ) {}
 
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  /** Coalesces bursts (one record per request during a run) into one refresh per 100 ms. */
   refresh(): void {
-    this.changed.fire();
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.changed.fire();
+    }, 100);
   }
 
   provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): SpecLens[] {
@@ -88,6 +101,7 @@ export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLe
   }
 
   dispose(): void {
+    clearTimeout(this.pending);
     this.changed.dispose();
   }
 }

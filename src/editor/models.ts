@@ -7,6 +7,7 @@ import { pullModel } from '../providers/ollama';
 import type { ApiKeys } from './apiKeys';
 import { readEndpointConfig, readRunSettings, writeSetting, writeUserSetting } from './config';
 import { EndpointBlockedError, providerForEndpoint } from './providerFactory';
+import { mayContact } from '../core/language/services/settings';
 
 interface ModelPick extends vscode.QuickPickItem {
   provider?: ProviderId;
@@ -86,6 +87,11 @@ export class ModelPicker implements vscode.Disposable {
   /** Pulls an Ollama model with a cancellable progress notification; true when it finished. */
   async pull(model: string): Promise<boolean> {
     const { ollamaHost } = readEndpointConfig();
+    const permission = mayContact(ollamaHost, vscode.workspace.isTrusted);
+    if (!permission.allowed) {
+      void vscode.window.showWarningMessage(permission.reason);
+      return false;
+    }
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Pulling ${model} from ${ollamaHost}`, cancellable: true },
       async (progress, token) => {

@@ -32,11 +32,23 @@ export function registerResultsView(documents: ParsedDocuments, results: Results
     for (const editor of vscode.window.visibleTextEditors) if (!uri || editor.document.uri.toString() === uri) decorate(editor);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Results arrive one record at a time during a run: redraw each file at most every 150 ms.
+  const dirty = new Set<string>();
+  let redraw: ReturnType<typeof setTimeout> | undefined;
+  const onResults = (uri: string): void => {
+    dirty.add(uri);
+    redraw ??= setTimeout(() => {
+      redraw = undefined;
+      for (const u of dirty) decorateAll(u);
+      dirty.clear();
+    }, 150);
+  };
 
   decorateAll();
   return vscode.Disposable.from(
     decoration,
-    results.onDidChange((uri) => decorateAll(uri)),
+    results.onDidChange(onResults),
+    { dispose: () => clearTimeout(redraw) },
     vscode.window.onDidChangeVisibleTextEditors(() => decorateAll()),
     vscode.workspace.onDidChangeTextDocument((e) => {
       clearTimeout(timer);
