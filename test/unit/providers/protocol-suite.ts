@@ -8,7 +8,7 @@ import { renderPrompt } from '../../../src/core/prompt/render';
 import { distributionFromLogprobs } from '../../../src/core/scoring/logprobs';
 import { distributionFromSamples } from '../../../src/core/scoring/sample';
 import { clearProbeCache, probeLogprobs } from '../../../src/providers/probe';
-import type { FakeServer } from '../../support/fake-common';
+import type { FakeServer, Fault } from '../../support/fake-common';
 import { IMPORTANCE, item, template } from '../../support/ast-fixtures';
 
 export interface Target {
@@ -245,20 +245,25 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
     assert.equal(e2.retryable, false);
   });
 
-  test(`${target.kind}: cancelling a request that never answers rejects within 200 ms`, { skip: skipFaults }, async () => {
+  test(`${target.kind}: cancelling rejects within 200 ms (never answers, stalled body, slow answer)`, { skip: skipFaults }, async () => {
     reset();
-    fake!.setBehaviour({ fault: { kind: 'hang' } });
-    const controller = new AbortController();
-    const pending = request(provider, target.model, 'en', { signal: controller.signal }).run();
-    await new Promise((r) => setTimeout(r, 100));
-    const t0 = Date.now();
-    controller.abort();
-    const e = await rejection(pending);
-    const took = Date.now() - t0;
-    assert.equal(e.kind, 'aborted');
-    assert.equal(e.retryable, false);
-    assert.ok(took < 200, `aborted after ${took} ms`);
+    const faults: Fault[] = [{ kind: 'hang' }, { kind: 'stall' }, { kind: 'slow', delayMs: 5000 }];
+    for (const fault of faults) {
+      fake!.setBehaviour({ fault });
+      const controller = new AbortController();
+      const pending = request(provider, target.model, 'en', { signal: controller.signal }).run();
+      await new Promise((r) => setTimeout(r, 100));
+      const t0 = Date.now();
+      controller.abort();
+      const e = await rejection(pending);
+      const took = Date.now() - t0;
+      assert.equal(e.kind, 'aborted', `${fault.kind}: ${e.message}`);
+      assert.equal(e.retryable, false);
+      assert.ok(took < 200, `${fault.kind}: aborted after ${took} ms`);
+    }
     // already-aborted signal: no request at all
+    const controller = new AbortController();
+    controller.abort();
     const before = fake!.modelRequests().length;
     const e2 = await rejection(request(provider, target.model, 'en', { signal: controller.signal }).run());
     assert.equal(e2.kind, 'aborted');
