@@ -9,6 +9,7 @@ import { clear, custom, download, el } from './dom';
 import { parseHostMessage } from './report';
 import { readTheme, watchTheme, type Theme } from './theme';
 import type { VsCodeApi } from './vscode-api';
+import { MESSAGES } from './messages';
 
 const CHART_TEXT: Record<ChartId, { title: string; aria: string; note: string }> = {
   correlation: {
@@ -40,12 +41,6 @@ const CHART_TEXT: Record<ChartId, { title: string; aria: string; note: string }>
 
 const HUMAN_CHARTS: ChartId[] = ['correlation', 'scatter', 'category', 'bias'];
 
-export const MESSAGES = {
-  waiting: 'Waiting for results from Value Lens…',
-  noResults: 'No results yet — click Score above an item in a .wvs file (or run `value-lens score`), then come back here.',
-  noHuman: 'No human data mapped — set valueLens.humanData to a CSV of survey aggregates (see docs/data.md) and map items with a data key; the correlation charts need it.',
-  nothingForFilter: 'Nothing to show for this selection.',
-};
 
 interface Section {
   id: ChartId;
@@ -126,6 +121,8 @@ export class PanelView {
     this.renderProgress(progress);
     this.renderFilters(report);
     this.renderAll();
+    // A counter of rendered reports: lets tests and the bench wait for a specific update.
+    this.root.setAttribute('data-updates', String(Number(this.root.getAttribute('data-updates') ?? '0') + 1));
   }
 
   private persist(): void {
@@ -169,7 +166,13 @@ export class PanelView {
     // What the chart shows, for assistive tech summaries and tests: labels and per-dataset value counts.
     section.root.setAttribute(
       'data-datasets',
-      JSON.stringify(config.data.datasets.map((d) => ({ label: d.label, n: (d.data as unknown[]).filter((v) => v !== null && v !== undefined).length }))),
+      JSON.stringify(
+        config.data.datasets.map((d) => ({
+          label: d.label,
+          n: (d.data as unknown[]).filter((v) => v !== null && v !== undefined).length,
+          color: typeof d.backgroundColor === 'string' ? d.backgroundColor : undefined,
+        })),
+      ),
     );
     section.empty.hidden = drawable;
     section.empty.textContent = drawable ? '' : needsHuman ? MESSAGES.noHuman : MESSAGES.nothingForFilter;

@@ -1,0 +1,161 @@
+// Runs the real webview bundle in Debian Chromium (playwright-core): a loopback static server serves a page
+// built by the panel's own renderPanelHtml (same CSP), the bundle and the stylesheet; a stub
+// acquireVsCodeApi records what the webview posts. Also used by bench/panel.ts.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AnalysisReport } from '../../src/core/analysis';
+import { createNonce, renderPanelHtml } from '../../src/panel/html';
+import type { HostMessage, PanelState, RunProgress } from '../../src/shared/protocol';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const SKIP_REASON = existsSync(CHROMIUM_PATH) ? false : `Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" to run the webview tests`;
+
+// Tests and the bench run from the repository root (npm scripts, test/run-unit.mjs).
+const ROOT = resolve(process.cwd());
+
+/** Builds webview/main.ts exactly as esbuild.mjs does (browser IIFE), into a temp dir. */
+export async function buildWebview(production = true): Promise<{ file: string; bytes: number; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vl-webview-'));
+  const file = join(dir, 'webview.js');
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'webview/main.ts')],
+    outfile: file,
+    bundle: true,
+    minify: production,
+    sourcemap: false,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+  });
+  return { file, bytes: readFileSync(file).length, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export interface PanelServer {
+  origin: string;
+  /** Every path requested, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Serves `/` (panel HTML, or a report page when `reportJson` is given), the bundle and the stylesheet. */
+export async function startPanelServer(bundleFile: string, options: { reportJson?: string } = {}): Promise<PanelServer> {
+  const requests: string[] = [];
+  const bundle = readFileSync(bundleFile);
+  const css = readFileSync(join(ROOT, 'media/panel.css'));
+  let origin = '';
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    requests.push(path);
+    if (path === '/') {
+      const html = renderPanelHtml({ cspSource: origin, nonce: createNonce(), scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, reportJson: options.reportJson });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    } else if (path === '/dist/webview.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    } else if (path === '/media/panel.css') {
+      res.writeHead(200, { 'content-type': 'text/css' }).end(css);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, requests, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+export interface PanelPage {
+  page: Page;
+  /** Messages the webview posted to the (stub) host. */
+  posted(): Promise<unknown[]>;
+  /** What the webview last stored with setState. */
+  state(): Promise<unknown>;
+  /** Delivers a host message and waits until the view has rendered it (for reports). */
+  send(message: HostMessage | unknown, options?: { waitForRender?: boolean }): Promise<void>;
+  /** Page errors, console errors, CSP violations and dialogs seen so far. */
+  problems(): Promise<{ pageErrors: string[]; consoleErrors: string[]; cspViolations: string[]; dialogs: string[] }>;
+}
+
+/**
+ * Opens the panel page. With `vscode: true` a stub acquireVsCodeApi exists (webview mode) and starts with
+ * `state`; otherwise the page runs in report mode.
+ */
+export async function openPanelPage(browser: Browser, server: PanelServer, options: { vscode: boolean; state?: PanelState }): Promise<PanelPage> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  // A string, not a function: tsx compiles functions with `__name(...)` helpers the page lacks. The same
+  // helper is defined as identity so functions passed to page.evaluate from this TypeScript work too.
+  await page.addInitScript(`
+    globalThis.__name = globalThis.__name || ((f) => f);
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+    if (${JSON.stringify(options.vscode)}) {
+      window.__posted = [];
+      window.__state = ${JSON.stringify(options.state ?? null)} ?? undefined;
+      window.acquireVsCodeApi = () => ({
+        postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
+        getState: () => window.__state,
+        setState: (next) => { window.__state = JSON.parse(JSON.stringify(next)); },
+      });
+    }
+  `);
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#vl-root[data-state]');
+  return {
+    page,
+    posted: () => page.evaluate(() => (window as unknown as { __posted?: unknown[] }).__posted ?? []),
+    state: () => page.evaluate(() => (window as unknown as { __state?: unknown }).__state),
+    async send(message, { waitForRender = (message as { type?: string })?.type === 'report' } = {}) {
+      const before = await page.evaluate(() => Number(document.getElementById('vl-root')?.getAttribute('data-updates') ?? '0'));
+      await page.evaluate((m) => window.postMessage(m, '*'), message);
+      if (waitForRender) {
+        await page.waitForFunction((n) => Number(document.getElementById('vl-root')?.getAttribute('data-updates') ?? '0') > n, before);
+      } else {
+        // Let the message event run.
+        await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+      }
+    },
+    problems: async () => ({
+      pageErrors,
+      consoleErrors,
+      dialogs,
+      cspViolations: await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
+    }),
+  };
+}
+
+export function reportMessage(report: AnalysisReport, progress: RunProgress | null = null): HostMessage {
+  return { type: 'report', report, filter: report.filter, progress };
+}
+
+/** Reads a chart section's table as text cells (header row first). */
+export async function readTable(page: Page, chart: string): Promise<string[][]> {
+  return page.evaluate((id) => {
+    const table = document.querySelector(`[data-chart="${id}"] details table`);
+    if (!table) return [];
+    return Array.from(table.querySelectorAll('tr')).map((tr) => Array.from(tr.querySelectorAll('th,td')).map((cell) => cell.textContent ?? ''));
+  }, chart);
+}
