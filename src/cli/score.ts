@@ -12,12 +12,13 @@ import { ResultCache } from '../core/run/cache';
 import { buildPlan } from '../core/run/plan';
 import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
-import { probeLogprobs } from '../providers/probe';
+import { probeKey, probeLogprobs } from '../providers/probe';
+import type { ModelProvider } from '../core/model';
 import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, type OptionSpec, type Parsed } from './args';
 import { DEFAULT_OLLAMA_MODEL, loadConfig, resolveEndpoint, type FileConfig } from './config';
 import { loadSurvey, loadTemplates } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
-import { print, type Io } from './io';
+import { print, writeFileAtomic, type Io } from './io';
 import { findModel, listOllamaModels, missingModelHelp, providerFactory } from './providers';
 
 export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
@@ -243,7 +244,7 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
 
   let method: ScoringMethod;
   if (settings.method === 'auto') {
-    method = (await probeLogprobs(provider, settings.model, signal)) ? 'logprobs' : 'sample';
+    method = (await resolveAutoMethod(settings, provider, digest, signal)) ? 'logprobs' : 'sample';
     logger.info(`method auto → ${method}`);
   } else {
     method = settings.method;
@@ -305,4 +306,25 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
       (settings.out ? `.\nResults: ${settings.out}` : '.'),
   );
   return { summary, planned: plan.length, results, failures: failures.length, cached, method };
+}
+
+/**
+ * Whether the model returns logprobs, remembered in `<cache-dir>/probes.json` per endpoint, model and
+ * digest, so that a rerun served from the cache sends no request at all. `--fresh` probes again.
+ */
+async function resolveAutoMethod(settings: ScoreSettings, provider: ModelProvider, digest: string | undefined, signal: AbortSignal): Promise<boolean> {
+  const file = join(settings.cacheDir, 'probes.json');
+  const key = `${probeKey(provider, settings.model)} ${digest ?? ''}`;
+  let known: Record<string, boolean> = {};
+  try {
+    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) known = parsed as Record<string, boolean>;
+  } catch {
+    // No file yet, or damaged: probe again.
+  }
+  if (!settings.fresh && typeof known[key] === 'boolean') return known[key];
+  const supported = await probeLogprobs(provider, settings.model, signal);
+  known[key] = supported;
+  await writeFileAtomic(file, `${JSON.stringify(known, null, 2)}\n`).catch(() => undefined);
+  return supported;
 }

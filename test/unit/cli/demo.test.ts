@@ -31,8 +31,8 @@ test('demo scores the examples against OLLAMA_HOST and writes results.jsonl and 
   const records = jsonLines(await fs.readFile(results, 'utf8')) as { kind: string; model: string; cached: boolean }[];
   const sent = fake.modelRequests();
   assert.ok(records.length >= 20, `records: ${records.length}`);
-  // Every record came from a real request to the server (nothing is made up).
-  assert.equal(sent.length, records.length);
+  // Every record came from a real request to the server (nothing is made up); plus one logprobs probe.
+  assert.equal(sent.length, records.length + 1);
   assert.ok(records.every((x) => x.kind === 'result' && x.model === DEFAULT_MODEL && !x.cached));
   const html = await fs.readFile(report, 'utf8');
   assert.match(html, /<main id="vl-root" data-report="\{&quot;generatedAt/);
