@@ -127,6 +127,7 @@ export class Scoring implements vscode.Disposable {
     mark(true);
     const controller = new AbortController();
     this.active.add(controller);
+    const store = new ResultsStore(join(this.deps.sources.runsDir, `${runId}.jsonl`));
     try {
       const summary = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Value Lens: scoring with ${model}`, cancellable: true },
@@ -137,7 +138,7 @@ export class Scoring implements vscode.Disposable {
             return await runPlan(plan, {
               providers: providerLookup(resolved),
               cache: settings.cacheEnabled ? new ResultCache(this.cacheDir) : undefined,
-              store: new ResultsStore(join(this.deps.sources.runsDir, `${runId}.jsonl`)),
+              store,
               runId,
               concurrencyPerEndpoint: settings.concurrency,
               timeoutMs: settings.timeoutMs,
@@ -170,6 +171,7 @@ export class Scoring implements vscode.Disposable {
       results.setAlignment(this.deps.sources.alignmentFor(model, settings.languageCountries));
       return summary.records;
     } finally {
+      await store.close().catch(() => undefined);
       this.active.delete(controller);
       this.progress = null;
       mark(false);

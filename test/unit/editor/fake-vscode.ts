@@ -1,0 +1,239 @@
+// A small in-memory stand-in for the `vscode` module: enough of the API for the editor adapters (lenses,
+// hover, decorations, scoring with progress) to run in plain Node against the loopback model servers.
+// Installed by `installFakeVscode()` before the adapters are required.
+import Module from 'node:module';
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(a: number | Position, b: number | Position, c?: number, d?: number) {
+    this.start = typeof a === 'number' ? new Position(a, b as number) : a;
+    this.end = typeof a === 'number' ? new Position(c!, d!) : (b as Position);
+  }
+  isEqual(other: Range): boolean {
+    return JSON.stringify(this) === JSON.stringify(other);
+  }
+}
+
+export class Uri {
+  private constructor(readonly fsPath: string) {}
+  static file(path: string): Uri {
+    return new Uri(path);
+  }
+  toString(): string {
+    return `file://${this.fsPath}`;
+  }
+}
+
+export class Disposable {
+  constructor(private readonly fn: () => void = () => undefined) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((i) => i.dispose()));
+  }
+  dispose(): void {
+    this.fn();
+  }
+}
+
+export class EventEmitter<T> {
+  private readonly listeners = new Set<(e: T) => void>();
+  readonly event = (listener: (e: T) => void) => {
+    this.listeners.add(listener);
+    return new Disposable(() => this.listeners.delete(listener));
+  };
+  fire(e: T): void {
+    this.listeners.forEach((l) => l(e));
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+export class CodeLens {
+  command?: { title: string; command: string; arguments?: unknown[] };
+  constructor(readonly range: Range) {}
+}
+
+export class MarkdownString {
+  supportThemeIcons = false;
+  constructor(readonly value: string) {}
+}
+
+export class Hover {
+  readonly contents: MarkdownString[];
+  constructor(contents: MarkdownString) {
+    this.contents = [contents];
+  }
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export const ProgressLocation = { Notification: 15 };
+export const StatusBarAlignment = { Left: 1, Right: 2 };
+export const QuickPickItemKind = { Separator: -1, Default: 0 };
+export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 };
+export const DecorationRangeBehavior = { ClosedClosed: 1 };
+
+export class FakeDocument {
+  version = 1;
+  constructor(
+    readonly uri: Uri,
+    readonly languageId: string,
+    private text: string,
+  ) {}
+  getText(): string {
+    return this.text;
+  }
+  setText(text: string): void {
+    this.text = text;
+    this.version++;
+  }
+  get lineCount(): number {
+    return this.text.split('\n').length;
+  }
+  lineAt(line: number) {
+    const text = this.text.split('\n')[line] ?? '';
+    return { text, range: new Range(line, 0, line, text.length) };
+  }
+}
+
+/** What the fake records and lets a test script. */
+export const state = {
+  settings: {} as Record<string, { globalValue?: unknown; workspaceValue?: unknown; defaultValue?: unknown }>,
+  trusted: true,
+  documents: [] as FakeDocument[],
+  messages: [] as { level: 'info' | 'warning' | 'error'; text: string; buttons: string[] }[],
+  /** Answer for the next message with buttons (by label), else undefined. */
+  answer: undefined as string | undefined,
+  codeLensProviders: [] as { provideCodeLenses(doc: unknown, token: unknown): CodeLens[]; resolveCodeLens?(l: CodeLens): CodeLens }[],
+  hoverProviders: [] as { provideHover(doc: unknown, pos: Position): Hover | undefined }[],
+  progressReports: [] as { message?: string }[],
+  cancelProgress: undefined as (() => void) | undefined,
+  executed: [] as { command: string; args: unknown[] }[],
+  reset(): void {
+    this.settings = {};
+    this.trusted = true;
+    this.messages = [];
+    this.answer = undefined;
+    this.progressReports = [];
+    this.executed = [];
+  },
+};
+
+const noopEvent = () => new Disposable();
+
+function message(level: 'info' | 'warning' | 'error') {
+  return async (text: string, ...rest: unknown[]) => {
+    const buttons = rest.filter((r): r is string => typeof r === 'string');
+    state.messages.push({ level, text, buttons });
+    const answer = state.answer && buttons.includes(state.answer) ? state.answer : undefined;
+    state.answer = undefined;
+    return answer;
+  };
+}
+
+export const workspace = {
+  get isTrusted() {
+    return state.trusted;
+  },
+  get textDocuments() {
+    return state.documents;
+  },
+  getConfiguration(section: string) {
+    const key = (k: string) => `${section}.${k}`;
+    return {
+      get: (k: string, fallback?: unknown) => {
+        const s = state.settings[key(k)];
+        return s?.workspaceValue ?? s?.globalValue ?? s?.defaultValue ?? fallback;
+      },
+      inspect: (k: string) => state.settings[key(k)] ?? {},
+      update: async (k: string, value: unknown, target: number) => {
+        const s = (state.settings[key(k)] ??= {});
+        if (target === ConfigurationTarget.Global) s.globalValue = value;
+        else s.workspaceValue = value;
+      },
+    };
+  },
+  async openTextDocument(uri: Uri) {
+    const doc = state.documents.find((d) => d.uri.toString() === uri.toString());
+    if (!doc) throw new Error(`no document ${uri.toString()}`);
+    return doc;
+  },
+  async findFiles(glob: string) {
+    const ext = glob.slice(glob.lastIndexOf('.'));
+    return state.documents.filter((d) => d.uri.fsPath.endsWith(ext)).map((d) => d.uri);
+  },
+  asRelativePath: (uri: Uri) => uri.fsPath,
+  onDidChangeConfiguration: noopEvent,
+  onDidChangeTextDocument: noopEvent,
+  onDidOpenTextDocument: noopEvent,
+  onDidCloseTextDocument: noopEvent,
+  workspaceFolders: undefined,
+};
+
+export const window = {
+  showInformationMessage: message('info'),
+  showWarningMessage: message('warning'),
+  showErrorMessage: message('error'),
+  visibleTextEditors: [] as unknown[],
+  onDidChangeVisibleTextEditors: noopEvent,
+  createTextEditorDecorationType: () => new Disposable(),
+  createStatusBarItem: () => ({ text: '', tooltip: '', name: '', command: '', show() {}, dispose() {} }),
+  async showQuickPick() {
+    return undefined;
+  },
+  async withProgress<T>(_options: unknown, task: (progress: { report(p: { message?: string }) : void }, token: unknown) => Promise<T>): Promise<T> {
+    const cancel = new EventEmitter<void>();
+    const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
+    state.cancelProgress = () => {
+      token.isCancellationRequested = true;
+      cancel.fire();
+    };
+    try {
+      return await task({ report: (p) => state.progressReports.push(p) }, token);
+    } finally {
+      state.cancelProgress = undefined;
+    }
+  },
+};
+
+export const languages = {
+  registerCodeLensProvider(_selector: unknown, provider: (typeof state.codeLensProviders)[number]) {
+    state.codeLensProviders.push(provider);
+    return new Disposable(() => state.codeLensProviders.splice(state.codeLensProviders.indexOf(provider), 1));
+  },
+  registerHoverProvider(_selector: unknown, provider: (typeof state.hoverProviders)[number]) {
+    state.hoverProviders.push(provider);
+    return new Disposable(() => state.hoverProviders.splice(state.hoverProviders.indexOf(provider), 1));
+  },
+};
+
+export const commands = {
+  async executeCommand(command: string, ...args: unknown[]) {
+    state.executed.push({ command, args });
+    return undefined;
+  },
+};
+
+let installed = false;
+
+/** Makes `require('vscode')` return this module (the adapters are compiled to CommonJS by tsx). */
+export function installFakeVscode(): void {
+  if (installed) return;
+  installed = true;
+  const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+  const original = M._load;
+  const self = module.exports as unknown;
+  M._load = function (this: unknown, request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? self : original.call(this, request, ...rest);
+  };
+}

@@ -1,0 +1,246 @@
+// The editor adapters end to end in plain Node (a fake `vscode` module): lenses on the example file, a Score
+// run against the loopback fake Ollama through the real planner/runner/providers, the updated lens titles and
+// hover, the results file, cancellation, trust and the ways out of errors.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeDocument, Position, Uri, installFakeVscode, state, type CodeLens } from './fake-vscode';
+import { startFakeOllama } from '../../support/fake-ollama';
+import type { FakeServer } from '../../support/fake-common';
+import { nullLogger } from '../../../src/core/log';
+
+installFakeVscode();
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
+const { ResultsState } = require('../../../src/editor/resultsState') as typeof import('../../../src/editor/resultsState');
+const { AnalysisSources } = require('../../../src/editor/analysisSources') as typeof import('../../../src/editor/analysisSources');
+const { ApiKeys } = require('../../../src/editor/apiKeys') as typeof import('../../../src/editor/apiKeys');
+const { ModelPicker } = require('../../../src/editor/models') as typeof import('../../../src/editor/models');
+const { Scoring } = require('../../../src/editor/scoring') as typeof import('../../../src/editor/scoring');
+const { registerCodeLenses } = require('../../../src/editor/codeLens') as typeof import('../../../src/editor/codeLens');
+const { registerResultsView } = require('../../../src/editor/resultsView') as typeof import('../../../src/editor/resultsView');
+
+const surveyUri = Uri.file('/ws/wvs7-sample.wvs');
+const surveyText = readFileSync('examples/wvs7-sample.wvs', 'utf8');
+const q1Line = surveyText.split('\n').findIndex((l) => /^item Q1\b/.test(l));
+
+let server: FakeServer;
+let storage: string;
+
+function setup() {
+  const documents = new ParsedDocuments();
+  const results = new ResultsState();
+  const sources = new AnalysisSources(join(storage, 'runs'), nullLogger);
+  const store = new Map<string, string>();
+  const apiKeys = new ApiKeys({ get: async (k) => store.get(k), store: async (k, v) => void store.set(k, v), delete: async (k) => void store.delete(k) });
+  const models = new ModelPicker(apiKeys, nullLogger);
+  const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger: nullLogger, onRecords: () => undefined });
+  const lenses = registerCodeLenses(documents, results);
+  const view = registerResultsView(documents, results);
+  return { documents, results, scoring, dispose: () => (lenses.disposable.dispose(), view.dispose(), models.dispose()) };
+}
+
+function settings(host: string, extra: Record<string, unknown> = {}) {
+  state.settings = {
+    'valueLens.provider': { defaultValue: 'ollama' },
+    'valueLens.ollama.host': { defaultValue: 'http://127.0.0.1:11434', globalValue: host },
+    'valueLens.model': { globalValue: 'fake-llm:latest' },
+    'valueLens.method': { globalValue: 'auto' },
+    'valueLens.template': { globalValue: 'direct' },
+    'valueLens.cache.enabled': { globalValue: false },
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`valueLens.${k}`, { globalValue: v }])),
+  };
+}
+
+function lensTitles(line: number): string[] {
+  const provider = state.codeLensProviders[0]!;
+  const doc = state.documents[0];
+  return provider
+    .provideCodeLenses(doc, { isCancellationRequested: false })
+    .filter((l: CodeLens) => l.range.start.line === line)
+    .map((l: CodeLens) => provider.resolveCodeLens!(l).command!.title);
+}
+
+before(async () => {
+  server = await startFakeOllama();
+  storage = mkdtempSync(join(tmpdir(), 'vl-flow-'));
+});
+after(async () => {
+  await server.close();
+  rmSync(storage, { recursive: true, force: true });
+});
+beforeEach(() => {
+  state.reset();
+  state.documents = [new FakeDocument(surveyUri, 'wvs', surveyText), new FakeDocument(Uri.file('/ws/prompts.wvt'), 'wvt', readFileSync('examples/prompts.wvt', 'utf8'))];
+  server.setBehaviour({ fault: null, faults: [], latencyMs: 0, logprobs: 'ok' });
+  server.requests.length = 0;
+});
+
+test('lenses above Q1 before any run', () => {
+  const ctx = setup();
+  try {
+    assert.deepEqual(lensTitles(q1Line), ['$(play) Score', 'en', 'da', 'nl', 'pt', '$(list-flat) Paraphrases']);
+  } finally {
+    ctx.dispose();
+  }
+});
+
+test('Score runs against the loopback model, then lens titles, hover and the results file show it', async () => {
+  settings(server.url);
+  const ctx = setup();
+  try {
+    const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q1'] });
+    assert.equal(records?.length, 4);
+    assert.ok(records!.every((r) => r.kind === 'result'), JSON.stringify(records!.filter((r) => r.kind === 'failure')));
+    assert.ok(server.modelRequests().length >= 4);
+    const [score, en] = lensTitles(q1Line);
+    assert.match(score!, /^\$\(play\) Score: en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d$/);
+    assert.match(en!, /^en \d\.\d\d · mode \d$/);
+    const hover = state.hoverProviders[0]!.provideHover(state.documents[0], new Position(q1Line, 3))!;
+    const md = hover.contents[0]!.value;
+    assert.match(md, /Scale `importance`/);
+    assert.match(md, /\*\*da\*\* mean \d\.\d\d · mode \d · missMass \d\.\d{3} · logprobs · `fake-llm:latest`/);
+    assert.match(md, /█/);
+    const files = readdirSync(join(storage, 'runs'));
+    assert.ok(files.some((f) => f.endsWith('.jsonl')));
+    assert.ok(state.progressReports.some((p) => /4\/4/.test(p.message ?? '')));
+
+    // Editing the item marks its results stale.
+    state.documents[0]!.setText(surveyText.replace('Family', 'Family and relatives'));
+    assert.match(lensTitles(q1Line)[0]!, /\$\(warning\) stale$/);
+  } finally {
+    ctx.dispose();
+  }
+});
+
+test('an endpoint without logprobs: auto falls back to sampling and says so', async () => {
+  // A server of its own: the probe's answer is cached per origin and model.
+  const plain = await startFakeOllama({ logprobs: 'missing' });
+  settings(plain.url, { samples: 3 });
+  const ctx = setup();
+  try {
+    const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q2'], languages: ['en'] });
+    assert.equal(records?.[0]?.kind, 'result', JSON.stringify(records?.[0]));
+    assert.equal(records?.[0]?.method, 'sample');
+    assert.ok(state.messages.some((m) => m.level === 'info' && /does not return logprobs.*sampling/.test(m.text)));
+  } finally {
+    ctx.dispose();
+    await plain.close();
+  }
+});
+
+test('method logprobs on an endpoint without logprobs: the error offers Use Sampling, which reruns by sampling', async () => {
+  const plain = await startFakeOllama({ logprobs: 'missing' });
+  settings(plain.url, { samples: 2, method: 'logprobs' });
+  state.answer = 'Use Sampling';
+  const ctx = setup();
+  try {
+    const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q2'], languages: ['en'] });
+    assert.equal(records?.[0]?.kind, 'failure');
+    const error = state.messages.find((m) => m.level === 'error');
+    assert.ok(error?.buttons.includes('Use Sampling'), JSON.stringify(state.messages));
+    await new Promise((r) => setTimeout(r, 300));
+    const view = ctx.results.view(surveyUri.toString(), 'Q2');
+    assert.equal(view.latest.en?.kind, 'result');
+    assert.equal(view.latest.en?.method, 'sample');
+  } finally {
+    ctx.dispose();
+    await plain.close();
+  }
+});
+
+test('Ollama not reachable: the message says `ollama serve` and offers Open Settings', async () => {
+  settings('http://127.0.0.1:9', { method: 'logprobs' });
+  state.answer = 'Open Settings';
+  const ctx = setup();
+  try {
+    await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q1'], languages: ['en'] });
+    const error = state.messages.find((m) => m.level === 'error');
+    assert.ok(error, JSON.stringify(state.messages));
+    assert.match(error.text, /`ollama serve`/);
+    assert.ok(error.buttons.includes('Open Settings'));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.ok(state.executed.some((c) => c.command === 'workbench.action.openSettings'));
+  } finally {
+    ctx.dispose();
+  }
+});
+
+test('cancel during a slow run ends it quickly and keeps the lens out of the running state', async () => {
+  settings(server.url, { method: 'logprobs' });
+  server.setBehaviour({ latencyMs: 3000 });
+  const ctx = setup();
+  try {
+    const run = ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q3'] });
+    await new Promise((r) => setTimeout(r, 150));
+    const q3 = surveyText.split('\n').findIndex((l) => /^item Q3\b/.test(l));
+    assert.equal(lensTitles(q3)[0], '$(sync~spin) Scoring…');
+    const t0 = Date.now();
+    state.cancelProgress!();
+    const records = await run;
+    assert.ok(Date.now() - t0 < 1000, `cancel took ${Date.now() - t0} ms`);
+    assert.ok(records!.every((r) => r.kind === 'failure'));
+    assert.ok(!lensTitles(q3)[0]!.includes('Scoring'));
+    assert.ok(state.messages.some((m) => /cancelled/.test(m.text)));
+  } finally {
+    ctx.dispose();
+  }
+});
+
+test('untrusted workspace with a remote endpoint: nothing is sent, the message says why', async () => {
+  settings('http://10.255.255.1:11434');
+  state.trusted = false;
+  const ctx = setup();
+  try {
+    const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q1'] });
+    assert.equal(records, undefined);
+    const warning = state.messages.find((m) => m.level === 'warning');
+    assert.match(warning!.text, /not trusted, so Value Lens sends nothing to http:\/\/10\.255\.255\.1:11434/);
+    assert.deepEqual(warning!.buttons, ['Manage Workspace Trust']);
+  } finally {
+    ctx.dispose();
+  }
+});
+
+test('a workspace value for the Ollama host is ignored (and reported); the user host gets the requests', async () => {
+  const trap = await startFakeOllama();
+  try {
+    settings(server.url, { method: 'logprobs' });
+    state.settings['valueLens.ollama.host']!.workspaceValue = trap.url;
+    const ctx = setup();
+    try {
+      const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q1'], languages: ['en'] });
+      assert.equal(records?.[0]?.kind, 'result');
+      assert.equal(trap.requests.length, 0);
+      assert.ok(server.modelRequests().length >= 1);
+      assert.ok(state.messages.some((m) => m.level === 'warning' && /ignores the workspace value of "valueLens\.ollama\.host"/.test(m.text)));
+    } finally {
+      ctx.dispose();
+    }
+  } finally {
+    await trap.close();
+  }
+});
+
+test('model not found: Pull Model pulls it with progress and the run is repeated', async () => {
+  const ollama = await startFakeOllama({ rejectUnknownModels: true });
+  settings(ollama.url, { method: 'logprobs', model: 'tinyllama:latest' });
+  state.answer = 'Pull Model';
+  const ctx = setup();
+  try {
+    const first = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q4'], languages: ['en'] });
+    assert.equal(first?.[0]?.kind, 'failure');
+    const error = state.messages.find((m) => m.level === 'error')!;
+    assert.match(error.text, /Model "tinyllama:latest" was not found/);
+    assert.deepEqual(error.buttons, ['Pull Model', 'Select Model']);
+    for (let i = 0; i < 50 && ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind !== 'result'; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(ollama.requests.some((r) => r.path === '/api/pull'));
+    assert.ok(state.progressReports.some((p) => /pulling .*\d+%/.test(p.message ?? '')), JSON.stringify(state.progressReports));
+    assert.equal(ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind, 'result');
+  } finally {
+    ctx.dispose();
+    await ollama.close();
+  }
+});
