@@ -16,10 +16,10 @@ export interface SampleDistribution {
 export type ParsedAnswer = { kind: 'option'; code: number } | { kind: 'refusal' } | { kind: 'unparseable' };
 
 const ANSWER_WORDS: Record<string, string[]> = {
-  en: ['answer', 'option', 'choice', 'my answer is', 'i choose', 'i would choose', 'i pick'],
-  da: ['svar', 'mulighed', 'valg', 'mit svar er', 'jeg vælger'],
-  nl: ['antwoord', 'optie', 'keuze', 'mijn antwoord is', 'ik kies'],
-  pt: ['resposta', 'opção', 'opcao', 'escolha', 'minha resposta é', 'eu escolho', 'escolho'],
+  en: ['answer', 'option', 'choice', 'my answer is', 'i choose', 'i would choose', 'i pick', "i'd say", 'i would say'],
+  da: ['svar', 'mulighed', 'valg', 'mit svar er', 'jeg vælger', 'jeg vil sige', 'jeg ville sige'],
+  nl: ['antwoord', 'optie', 'keuze', 'mijn antwoord is', 'ik kies', 'ik zou zeggen'],
+  pt: ['resposta', 'opção', 'opcao', 'escolha', 'minha resposta é', 'eu escolho', 'escolho', 'eu diria', 'diria'],
 };
 
 const REFUSALS: Record<string, RegExp[]> = {

@@ -29,6 +29,10 @@ test('answer keywords in four languages', () => {
   assert.equal(code('Antwoord: (2)'), 2);
   assert.equal(code('Resposta: 3'), 3);
   assert.equal(code('A minha resposta é 1'), 1);
+  assert.equal(code("I'd say 2, since it matters."), 2);
+  assert.equal(code('Jeg vil sige 3.'), 3);
+  assert.equal(code('Ik zou zeggen: 4'), 4);
+  assert.equal(code('Eu diria 1'), 1);
 });
 
 test('bracketed label anywhere; conflicting marks are unparseable', () => {
