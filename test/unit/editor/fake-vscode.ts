@@ -119,6 +119,8 @@ export const state = {
   progressReports: [] as { message?: string }[],
   cancelProgress: undefined as (() => void) | undefined,
   executed: [] as { command: string; args: unknown[] }[],
+  /** Value the next input box returns. */
+  inputValue: undefined as string | undefined,
   reset(): void {
     this.settings = {};
     this.trusted = true;
@@ -191,6 +193,14 @@ export const window = {
   async showQuickPick() {
     return undefined;
   },
+  async showInputBox(options: { validateInput?(v: string): string | undefined }) {
+    const value = state.inputValue;
+    state.inputValue = undefined;
+    return value !== undefined && !options.validateInput?.(value) ? value : undefined;
+  },
+  get activeTextEditor() {
+    return undefined;
+  },
   async withProgress<T>(_options: unknown, task: (progress: { report(p: { message?: string }) : void }, token: unknown) => Promise<T>): Promise<T> {
     const cancel = new EventEmitter<void>();
     const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
@@ -217,10 +227,17 @@ export const languages = {
   },
 };
 
+export const registeredCommands = new Map<string, (...args: unknown[]) => unknown>();
+
 export const commands = {
   async executeCommand(command: string, ...args: unknown[]) {
     state.executed.push({ command, args });
     return undefined;
+  },
+  registerCommand(id: string, fn: (...args: unknown[]) => unknown) {
+    if (registeredCommands.has(id)) throw new Error(`command ${id} already registered`);
+    registeredCommands.set(id, fn);
+    return new Disposable(() => registeredCommands.delete(id));
   },
 };
 

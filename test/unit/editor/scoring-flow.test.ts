@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDocument, Position, Uri, installFakeVscode, state, type CodeLens } from './fake-vscode';
 import { startFakeOllama } from '../../support/fake-ollama';
+import { startFakeOpenAI } from '../../support/fake-openai';
 import type { FakeServer } from '../../support/fake-common';
 import { nullLogger } from '../../../src/core/log';
 
@@ -39,7 +40,7 @@ function setup() {
   const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger: nullLogger, onRecords: () => undefined });
   const lenses = registerCodeLenses(documents, results);
   const view = registerResultsView(documents, results);
-  return { documents, results, scoring, dispose: () => (lenses.disposable.dispose(), view.dispose(), models.dispose()) };
+  return { documents, results, scoring, apiKeys, dispose: () => (lenses.disposable.dispose(), view.dispose(), models.dispose()) };
 }
 
 function settings(host: string, extra: Record<string, unknown> = {}) {
@@ -242,5 +243,34 @@ test('model not found: Pull Model pulls it with progress and the run is repeated
   } finally {
     ctx.dispose();
     await ollama.close();
+  }
+});
+
+test('OpenAI-compatible endpoint: a missing key offers Set API Key; with the key for its origin the run succeeds', async () => {
+  const KEY = 'sk-CANARY-flow-0123456789';
+  const openai = await startFakeOpenAI({ requireKey: KEY });
+  settings(server.url, { method: 'logprobs' });
+  state.settings['valueLens.provider'] = { defaultValue: 'ollama', globalValue: 'openai' };
+  state.settings['valueLens.openai.baseUrl'] = { defaultValue: 'https://api.openai.com/v1', globalValue: `${openai.url}/v1` };
+  state.answer = 'Set API Key';
+  const ctx = setup();
+  try {
+    const first = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q5'], languages: ['en'] });
+    assert.equal(first?.[0]?.kind, 'failure');
+    const error = state.messages.find((m) => m.level === 'error')!;
+    assert.match(error.text, /rejected the request \(HTTP 401\)/);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.ok(state.executed.some((c) => c.command === 'valueLens.setApiKey'));
+
+    await ctx.apiKeys.set(`${openai.url}/v1`, KEY);
+    const second = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q5'], languages: ['en', 'da'] });
+    assert.deepEqual(second?.map((r) => r.kind), ['result', 'result']);
+    const keyed = openai.modelRequests().filter((r) => r.headers.authorization === `Bearer ${KEY}`);
+    assert.ok(keyed.length >= 2);
+    // The key never reaches the Ollama server configured alongside.
+    assert.ok(!server.requests.some((r) => JSON.stringify(r.headers).includes(KEY)));
+  } finally {
+    ctx.dispose();
+    await openai.close();
   }
 });
