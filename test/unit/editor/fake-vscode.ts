@@ -77,6 +77,67 @@ export class ThemeColor {
   constructor(readonly id: string) {}
 }
 
+export const SymbolKind = { File: 0, Class: 4, Enum: 9, String: 14, Array: 17, Object: 18 };
+export const CompletionItemKind = { Variable: 5, Class: 6, Property: 9, Value: 11, Enum: 12, Keyword: 13, Constant: 20 };
+export const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 };
+export const FoldingRangeKind = { Comment: 1, Imports: 2, Region: 3 };
+export const CodeActionKind = { QuickFix: 'quickfix' };
+
+export class DocumentSymbol {
+  children: DocumentSymbol[] = [];
+  constructor(
+    readonly name: string,
+    readonly detail: string,
+    readonly kind: number,
+    readonly range: Range,
+    readonly selectionRange: Range,
+  ) {}
+}
+
+export class FoldingRange {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    readonly kind?: number,
+  ) {}
+}
+
+export class CompletionItem {
+  insertText?: string;
+  detail?: string;
+  constructor(
+    readonly label: string,
+    readonly kind?: number,
+  ) {}
+}
+
+export class Diagnostic {
+  code?: string;
+  source?: string;
+  constructor(
+    readonly range: Range,
+    readonly message: string,
+    readonly severity: number,
+  ) {}
+}
+
+export class WorkspaceEdit {
+  readonly edits: { uri: Uri; range: Range; newText: string }[] = [];
+  replace(uri: Uri, range: Range, newText: string): void {
+    this.edits.push({ uri, range, newText });
+  }
+}
+
+export class CodeAction {
+  diagnostics?: Diagnostic[];
+  isPreferred?: boolean;
+  edit?: WorkspaceEdit;
+  constructor(
+    readonly title: string,
+    readonly kind: string,
+  ) {}
+}
+
 export const ProgressLocation = { Notification: 15 };
 export const StatusBarAlignment = { Left: 1, Right: 2 };
 export const QuickPickItemKind = { Separator: -1, Default: 0 };
@@ -216,7 +277,22 @@ export const window = {
   },
 };
 
+export const diagnosticCollections = new Map<string, Map<string, Diagnostic[]>>();
+
 export const languages = {
+  createDiagnosticCollection(name: string) {
+    const map = new Map<string, Diagnostic[]>();
+    diagnosticCollections.set(name, map);
+    return {
+      set: (uri: Uri, diagnostics: Diagnostic[]) => void map.set(uri.toString(), diagnostics),
+      delete: (uri: Uri) => void map.delete(uri.toString()),
+      dispose: () => diagnosticCollections.delete(name),
+    };
+  },
+  registerDocumentSymbolProvider: (_s: unknown, p: unknown) => register('symbols', p),
+  registerFoldingRangeProvider: (_s: unknown, p: unknown) => register('folding', p),
+  registerCompletionItemProvider: (_s: unknown, p: unknown) => register('completion', p),
+  registerCodeActionsProvider: (_s: unknown, p: unknown) => register('codeActions', p),
   registerCodeLensProvider(_selector: unknown, provider: (typeof state.codeLensProviders)[number]) {
     state.codeLensProviders.push(provider);
     return new Disposable(() => state.codeLensProviders.splice(state.codeLensProviders.indexOf(provider), 1));
@@ -240,6 +316,14 @@ export const commands = {
     return new Disposable(() => registeredCommands.delete(id));
   },
 };
+
+/** Other registered providers by kind (symbols, folding, completion, codeActions). */
+export const providers = new Map<string, unknown>();
+
+function register(kind: string, provider: unknown): Disposable {
+  providers.set(kind, provider);
+  return new Disposable(() => providers.delete(kind));
+}
 
 let installed = false;
 

@@ -1,0 +1,67 @@
+// The language-feature adapters over the pure services, through the fake `vscode` module: diagnostics with
+// codes, outline, folding, completion, and quick fixes matched back to the parser's diagnostics.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  FakeDocument,
+  Position,
+  Uri,
+  diagnosticCollections,
+  installFakeVscode,
+  providers,
+  state,
+  type CodeAction,
+  type CompletionItem,
+  type Diagnostic,
+  type DocumentSymbol,
+  type FoldingRange,
+} from './fake-vscode';
+
+installFakeVscode();
+const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
+const { registerDiagnostics } = require('../../../src/editor/diagnostics') as typeof import('../../../src/editor/diagnostics');
+const { registerLanguageFeatures } = require('../../../src/editor/languageFeatures') as typeof import('../../../src/editor/languageFeatures');
+
+const TEXT = `survey "T"
+languages en da
+
+scale importance 1..4
+  en: Very important | Rather important | Not very important | Not at all important
+  da: Meget vigtigt | Ret vigtigt | Ikke særlig vigtigt | Slet ikke vigtigt
+
+item Q1 "Family"
+  scale: importance
+  en: How important is family?
+`;
+
+test('diagnostics, outline, folding, completion and quick fixes through the adapters', () => {
+  const doc = new FakeDocument(Uri.file('/ws/a.wvs'), 'wvs', TEXT);
+  state.documents = [doc];
+  const documents = new ParsedDocuments();
+  const disposables = [registerDiagnostics(documents), registerLanguageFeatures(documents)];
+  try {
+    const diagnostics = diagnosticCollections.get('valueLens')!.get(doc.uri.toString()) as Diagnostic[];
+    const missing = diagnostics.find((d) => String(d.code).endsWith('missing-translation'))!;
+    assert.equal(missing.source, 'value-lens');
+    assert.equal(missing.severity, 1);
+
+    const symbols = (providers.get('symbols') as { provideDocumentSymbols(d: unknown): DocumentSymbol[] }).provideDocumentSymbols(doc);
+    assert.deepEqual(symbols.map((s) => s.name), ['importance', 'Q1']);
+    assert.deepEqual(symbols[1]!.children.map((c) => c.name), ['en']);
+
+    const folds = (providers.get('folding') as { provideFoldingRanges(d: unknown): FoldingRange[] }).provideFoldingRanges(doc);
+    assert.deepEqual(folds.map((f) => [f.start, f.end]), [[3, 5], [7, 9]]);
+
+    const completion = providers.get('completion') as { provideCompletionItems(d: unknown, p: Position): CompletionItem[] };
+    doc.setText(TEXT.replace('  scale: importance', '  scale: '));
+    assert.deepEqual(completion.provideCompletionItems(doc, new Position(8, 9)).map((c) => c.label), ['importance']);
+    doc.setText(TEXT);
+
+    const actions = (providers.get('codeActions') as { provideCodeActions(d: unknown, r: unknown, c: { diagnostics: Diagnostic[] }): CodeAction[] }).provideCodeActions(doc, missing.range, { diagnostics: [missing] });
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0]!.title, "Add a 'da' translation stub");
+    assert.deepEqual(actions[0]!.edit!.edits.map((e) => [e.range.start.line, e.newText]), [[9, '\n  da: TODO translate']]);
+  } finally {
+    disposables.forEach((d) => d.dispose());
+  }
+});
