@@ -283,3 +283,56 @@ test('a sample-method plan scores N samples per request', async () => {
     await server.close();
   }
 });
+
+test('identical requests in one plan share one call', async () => {
+  const server = await startTestServer({ latencyMs: 20 });
+  try {
+    const one = makePlan({ count: 3, endpoint: server.url });
+    const plan = [...one, ...one.map((r) => ({ ...r, index: r.index + 3 })), ...one.map((r) => ({ ...r, index: r.index + 6 }))];
+    const summary = await runPlan(plan, options(server));
+    assert.equal(server.requests.length, 3);
+    assert.equal(summary.records.length, 9);
+    assert.ok(summary.records.every((r) => r.kind === 'result'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('canary key: 0 occurrences in logs (all levels), records, cache files and the results file, errors included', async () => {
+  const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { ResultCache } = await import('../../../src/core/run/cache');
+  const { ResultsStore } = await import('../../../src/core/run/store');
+  const key = 'sk-CANARY-feedface0123456789';
+  const forms = [key, Buffer.from(key).toString('base64'), encodeURIComponent(key), 'CANARY'];
+  const faults: Fault[] = [{ kind: 'status', status: 401 }, { kind: 'status', status: 429, retryAfter: '0' }, { kind: 'cut' }, { kind: 'non-json' }, { kind: 'ok' }];
+  const server = await startTestServer({ fault: (n) => faults[n % faults.length] });
+  const dir = await mkdtemp(join(tmpdir(), 'vl-canary-'));
+  try {
+    const logger = createMemoryLogger();
+    const store = new ResultsStore(join(dir, 'run.jsonl'));
+    const summary = await runPlan(makePlan({ count: 20, endpoint: server.url }), {
+      ...options(server, { logger }),
+      providers: (_p, e) => {
+        const p = createTestProvider(e, key);
+        // A provider whose errors quote the key (as some servers echo it back) must still not leak it.
+        return { ...p, complete: (r) => p.complete(r).catch((error: Error) => { throw Object.assign(error, { message: `${error.message} (key ${key})` }); }) };
+      },
+      cache: new ResultCache(join(dir, 'cache')),
+      store,
+    });
+    await store.close();
+    assert.ok(server.requests.every((r) => r.authorization === `Bearer ${key}`));
+    assert.ok(summary.records.some((r) => r.kind === 'failure') && summary.records.some((r) => r.kind === 'result'));
+    const texts = [JSON.stringify(logger.entries), JSON.stringify(summary.records)];
+    for (const f of await readdir(dir, { recursive: true })) {
+      const path = join(dir, f);
+      if (f.endsWith('.json') || f.endsWith('.jsonl')) texts.push(await readFile(path, 'utf8'));
+    }
+    for (const text of texts) for (const form of forms) assert.ok(!text.includes(form), `found ${form}`);
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
