@@ -43,6 +43,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   // Which token-limit parameter each model accepts: local servers read only max_tokens, newer OpenAI
   // models only max_completion_tokens. Learned from a 400 and remembered.
   const tokenParam = new Map<string, TokenParam>();
+  // Reasoning models accept only their default temperature: learned from a 400, then left out.
+  const noTemperature = new Set<string>();
 
   function toProviderError(error: unknown, request: { signal: AbortSignal; timeoutMs: number }): ProviderError {
     if (error instanceof ProviderError) return error;
@@ -70,7 +72,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: request.model,
       messages: request.messages,
-      temperature: request.temperature,
+      ...(noTemperature.has(request.model) ? {} : { temperature: request.temperature }),
       [param]: request.maxTokens,
       ...(n > 1 ? { n } : {}),
       ...(seed !== undefined ? { seed } : {}),
@@ -95,6 +97,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           : toProviderError(error, request);
       if (mapped.status === 400 && /max_tokens/.test(mapped.message) && param === 'max_tokens' && !tokenParam.has(request.model)) {
         tokenParam.set(request.model, 'max_completion_tokens');
+        return createOnce(request, n, seed);
+      }
+      if (mapped.status === 400 && /temperature/.test(mapped.message) && /unsupported|not supported|only the default/i.test(mapped.message) && !noTemperature.has(request.model)) {
+        noTemperature.add(request.model);
         return createOnce(request, n, seed);
       }
       throw mapped;

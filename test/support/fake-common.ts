@@ -62,6 +62,8 @@ export interface FakeBehaviour {
   logprobs: 'ok' | 'missing' | 'reject';
   /** OpenAI fake: which token-limit parameter the "model" accepts. */
   tokenParam: 'max_tokens' | 'max_completion_tokens' | 'both';
+  /** OpenAI fake: like reasoning models, reject any temperature other than 1 with a 400. */
+  fixedTemperature: boolean;
   /** Ollama fake: answer 400 "does not support thinking" to any request carrying `think` (some versions do). */
   rejectThink: boolean;
   /** Share of sampled answers that are refusals (0 by default). */
@@ -86,6 +88,7 @@ export function defaultBehaviour(): FakeBehaviour {
     logprobs: 'ok',
     tokenParam: 'both',
     rejectThink: false,
+    fixedTemperature: false,
     refusalRate: 0,
     reply: null,
   };

@@ -107,6 +107,9 @@ async function completions(req: RecordedRequest, res: http.ServerResponse, ctx: 
   if (body.max_tokens !== undefined && b.tokenParam === 'max_completion_tokens') {
     return openAiError(res, 400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'invalid_request_error', 'unsupported_parameter', {}, 'max_tokens');
   }
+  if (b.fixedTemperature && body.temperature !== undefined && body.temperature !== 1) {
+    return openAiError(res, 400, `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, 'invalid_request_error', 'unsupported_value', {}, 'temperature');
+  }
   const top = body.top_logprobs;
   if (top !== undefined && (top < 0 || top > 20)) {
     return openAiError(res, 400, `Invalid 'top_logprobs': integer above maximum value. Expected a value <= 20, but got ${top} instead.`, 'invalid_request_error', 'integer_above_max_value', {}, 'top_logprobs');

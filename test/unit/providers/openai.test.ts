@@ -100,3 +100,24 @@ test('openai: top_logprobs is clamped to 20', { skip }, async () => {
   await request(provider, 'fake-llm:latest', 'en', { topLogprobs: 50 }).run();
   assert.equal((fake!.modelRequests()[0].body as { top_logprobs: number }).top_logprobs, 20);
 });
+
+test('openai: a model that only takes its default temperature gets none, remembered per model', { skip }, async () => {
+  const { fake } = ctx();
+  fake!.requests.length = 0;
+  fake!.setBehaviour({ fixedTemperature: true, tokenParam: 'max_completion_tokens' });
+  try {
+    const provider = createOpenAIProvider({ baseURL: `${fake!.url}/v1`, apiKey: KEY });
+    const r = await request(provider, 'fake-reasoner:latest', 'en', { n: 2, maxTokens: 8, topLogprobs: undefined }).run();
+    assert.equal(r.choices.length, 2);
+    await request(provider, 'fake-reasoner:latest', 'da', { maxTokens: 8, topLogprobs: undefined }).run();
+    const bodies = fake!.modelRequests().map((x) => x.body as Record<string, unknown>);
+    // max_tokens rejected, then temperature rejected, then success; the next request is right first time
+    assert.equal(bodies.length, 4);
+    assert.equal(bodies[2].temperature, undefined);
+    assert.equal(bodies[2].max_completion_tokens, 8);
+    assert.equal(bodies[3].temperature, undefined);
+    assert.equal(bodies[3].max_tokens, undefined);
+  } finally {
+    fake!.setBehaviour({ fixedTemperature: false, tokenParam: 'both' });
+  }
+});
