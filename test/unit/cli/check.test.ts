@@ -12,7 +12,7 @@ before(async () => {
   // An unknown scale (error) on line 6 and a survey that is otherwise fine.
   await fs.writeFile(
     join(dir, 'bad.wvs'),
-    ['survey "Bad"', 'languages en', '', 'scale agree 1..2', '  en: Yes | No', '', 'item Q1 "Title"', '  scale nosuch', '  en: Do you agree?', ''].join('\n'),
+    ['survey "Bad"', 'languages en', '', 'scale agree 1..2', '  en: Yes | No', '', 'item Q1 "Title"', '  scale: nosuch', '  en: Do you agree?', ''].join('\n'),
   );
   await fs.writeFile(join(dir, 'notes.txt'), 'hello');
 });
@@ -32,9 +32,9 @@ test('check prints file:line:col: severity: code: message with 1-based positions
   assert.ok(error, r.stdout);
   const m = /^bad\.wvs:(\d+):(\d+): error: ([\w/-]+): .+$/.exec(error);
   assert.ok(m, error);
-  // The bad scale name sits on line 8 (1-based); column is 1-based and inside the line.
-  assert.equal(Number(m[1]), 8);
-  assert.ok(Number(m[2]) >= 1 && Number(m[2]) <= '  scale nosuch'.length + 1);
+  // The unknown scale name sits on line 8, column 10 (1-based: after "  scale: ").
+  assert.equal(m[3], 'wvs/unknown-scale');
+  assert.deepEqual([Number(m[1]), Number(m[2])], [8, '  scale: '.length + 1]);
 });
 
 test('check --json gives files, diagnostics with 1-based ranges, and totals', async () => {

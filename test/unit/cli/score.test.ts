@@ -141,10 +141,10 @@ test('missing files and missing arguments exit 2; an items file with errors exit
   assert.equal(noItems.code, 2);
   assert.match(noItems.stderr, /missing\.wvs does not exist/);
   const bad = join(dir, 'bad.wvs');
-  await fs.writeFile(bad, 'survey "x"\nlanguages en\nitem Q1 "t"\n  scale nosuch\n  en: Why?\n');
+  await fs.writeFile(bad, 'survey "x"\nlanguages en\nitem Q1 "t"\n  scale: nosuch\n  en: Why?\n');
   const broken = await runCli(['score', bad, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--cache-dir', join(dir, 'c')]);
   assert.equal(broken.code, 1);
-  assert.match(broken.stderr, /bad\.wvs:4:\d+: error: /);
+  assert.match(broken.stderr, /bad\.wvs:4:10: error: wvs\/unknown-scale: /);
   const openaiNoModel = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai']);
   assert.equal(openaiNoModel.code, 2);
   assert.match(openaiNoModel.stderr, /--model is required/);
