@@ -65,9 +65,17 @@ function step(name: string, fn: () => Promise<void>): void {
   });
 }
 
+/** Closes dialogs and moves focus out of any webview (which would swallow the keyboard shortcuts). */
+async function focusWorkbench(): Promise<void> {
+  const dialogButton = page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').first();
+  if (await dialogButton.isVisible().catch(() => false)) await dialogButton.click();
+  await page.locator('.part.sidebar .composite.title').first().click({ timeout: 5_000 }).catch(() => undefined);
+  await page.keyboard.press('Escape');
+}
+
 /** Runs a command through the command palette (F1), by its visible label. */
 async function runCommand(label: string): Promise<void> {
-  await page.keyboard.press('Escape');
+  await focusWorkbench();
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -81,27 +89,39 @@ async function runCommand(label: string): Promise<void> {
 
 /** Opens a workspace file through Quick Open and waits until its editor tab is active. */
 async function openFile(name: string): Promise<Locator> {
-  await page.keyboard.press('Escape');
+  await focusWorkbench();
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(name);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  // Click the row itself: Enter could still pick a recently opened file before the list is filtered.
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await row.click();
   await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
   const editor = page.locator('.editor-instance .monaco-editor').first();
   await editor.locator('.view-line').first().waitFor({ timeout: 15_000 });
   return editor;
 }
 
-/** The span of the first rendered token whose text is exactly `text`, on a line containing `lineText`. */
-function tokenSpan(editor: Locator, lineText: string, text: string): Locator {
-  return editor.locator('.view-line', { hasText: lineText }).first().locator('span > span', { hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
-}
-
-async function colourOf(span: Locator): Promise<{ className: string; color: string }> {
-  return span.evaluate((el) => ({ className: el.className, color: getComputedStyle(el).color }));
+/**
+ * Class and colour of the rendered token that starts with `text` on the first visible line starting with
+ * `lineStart`. Monaco merges neighbouring tokens of the same colour, so match by prefix, not whole text.
+ */
+async function tokenColour(editor: Locator, lineStart: string, text: string): Promise<{ className: string; color: string; text: string }> {
+  const found = await editor.evaluate(
+    (root, [start, token]) => {
+      // No named helpers in here: the bundler's __name() wrapper does not exist in the page.
+      const line = Array.from(root.querySelectorAll('.view-line')).find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(start!));
+      if (!line) return undefined;
+      const span = Array.from(line.querySelectorAll('span > span')).find((el) => (el.textContent ?? '').replace(/\u00a0/g, ' ').trimStart().startsWith(token!));
+      if (!span) return undefined;
+      return { className: span.className, color: getComputedStyle(span).color, text: span.textContent ?? '' };
+    },
+    [lineStart, text],
+  );
+  if (!found) throw new Error(`no rendered token "${text}" on a line starting with "${lineStart}"`);
+  return found;
 }
 
 /** Moves the cursor of the active editor to the first line starting with `prefix` (Go to Line). */
@@ -147,20 +167,14 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await page.locator('.statusbar-item', { hasText: /WVS Survey Items/ }).first().waitFor({ timeout: 15_000 }).catch(() => {
       throw new Error('the status bar does not show the wvs language mode: the extension is not installed or its languages are not contributed');
     });
-    const comment = tokenSpan(editor, 'examples/wvs7-sample.wvs', '#');
-    const keyword = tokenSpan(editor, 'survey "WVS-7 sample"', 'survey');
-    await comment.waitFor({ timeout: 15_000 });
-    await page.waitForTimeout(500); // tokenization is asynchronous after the first paint
-    const c = await colourOf(comment);
-    const k = await colourOf(keyword);
+    await page.waitForTimeout(1000); // tokenization is asynchronous after the first paint
+    const c = await tokenColour(editor, '# examples/wvs7-sample.wvs', '#');
+    const k = await tokenColour(editor, 'survey "WVS-7 sample"', 'survey');
     assert.match(c.className, /mtk\d+/);
     assert.match(k.className, /mtk\d+/);
     assert.notEqual(c.color, k.color, `comment ${JSON.stringify(c)} and keyword ${JSON.stringify(k)} share a colour: the grammar did not load`);
-    // An item id further down: scroll it into view with Go to Line.
     await goToLine('item Q182');
-    const id = tokenSpan(editor, 'item Q182', 'Q182');
-    await id.waitFor({ timeout: 10_000 });
-    const i = await colourOf(id);
+    const i = await tokenColour(editor, 'item Q182', 'Q182');
     assert.notEqual(i.color, c.color, `item id ${JSON.stringify(i)} and comment ${JSON.stringify(c)} share a colour`);
     assert.notEqual(i.className, 'mtk1', 'the item id is not highlighted (default foreground)');
     await screenshot('grammar-colours');
@@ -183,9 +197,10 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
   });
 
   step('Outline lists the items', async () => {
-    await openFile('wvs7-sample.wvs');
-    await goToLine('item Q182');
     await runCommand('Explorer: Focus on Outline View');
+    await openFile('wvs7-sample.wvs');
+    await goToLine('item Q184');
+    await goToLine('item Q182');
     const outline = page.locator('.outline-pane').first();
     await outline.locator('.monaco-list-row').first().waitFor({ timeout: 20_000 }).catch(() => {
       throw new Error('Outline is empty: no document symbols for .wvs');
@@ -215,7 +230,7 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await screenshot('lens-results');
 
     // Hover on the item id: the result distribution (option probabilities) of the latest run.
-    const id = tokenSpan(editor, 'item Q182', 'Q182');
+    const id = editor.locator('.view-line', { hasText: 'item Q182' }).first().locator('span > span', { hasText: 'Q182' }).first();
     await id.hover();
     const hover = page.locator('.monaco-hover-content, .monaco-hover .hover-contents').first();
     await hover.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
@@ -270,7 +285,7 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     const score = await waitForLens(editor, 'Q184', /Score/, 15_000);
     assert.doesNotMatch(score.text, /\d\.\d/, `Q184 already has results before its run: ${score.text}`);
     await page.mouse.click(score.x, score.y);
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Value Lens/ }).first();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /scoring/i }).first();
     await toast.waitFor({ timeout: 10_000 }).catch(() => {
       throw new Error('no progress notification for the running score');
     });
@@ -281,6 +296,9 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     });
     await toast.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
       throw new Error('the progress notification stayed after Cancel');
+    });
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /cancel/i }).first().waitFor({ timeout: 5_000 }).catch(() => {
+      throw new Error('no notification says the run was cancelled');
     });
     // Long enough for the rest of the run to have finished had it not been cancelled.
     await page.waitForTimeout(4 * LATENCY_MS + 1000);
