@@ -16,7 +16,8 @@ process.on('SIGINT', () => {
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }, controller.signal).then(
   (code) => {
-    process.exitCode = interrupted && code === 0 ? 130 : code;
+    // 130 = interrupted (128 + SIGINT), as shells report it; the records so far are on disk.
+    process.exitCode = interrupted ? 130 : code;
   },
   (error: unknown) => {
     process.stderr.write(`value-lens: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -32,7 +32,10 @@ export interface CliResult {
 }
 
 /** Runs `node dist/cli.js ...args` with a clean environment (no inherited keys or hosts). */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; onSpawn?: (child: import('node:child_process').ChildProcess) => void } = {},
+): Promise<CliResult> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: options.cwd ?? tmpdir(),
@@ -49,6 +52,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    options.onSpawn?.(child);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`value-lens ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));

@@ -199,3 +199,28 @@ test('no server: exit 1 with instructions; unknown model: exit 1 with the pull c
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /ollama pull llama9:70b/);
 });
+
+test('Ctrl-C cancels a run promptly: exit 130, every planned request recorded', async () => {
+  fake.setBehaviour({ fault: { kind: 'hang' } });
+  const out = join(dir, 'cancel.jsonl');
+  let sentAt = 0;
+  const r = await runCli([...base(), '--item', 'Q1,Q2,Q3', '--lang', 'en', '--method', 'logprobs', '--out', out, '--concurrency', '1'], {
+    onSpawn: (child) => {
+      const poll = setInterval(() => {
+        if (fake.modelRequests().length > 0) {
+          clearInterval(poll);
+          sentAt = Date.now();
+          child.kill('SIGINT');
+        }
+      }, 10);
+    },
+  });
+  const elapsed = Date.now() - sentAt;
+  fake.setBehaviour({ fault: null });
+  assert.equal(r.code, 130, r.stderr);
+  assert.ok(sentAt > 0 && elapsed < 3000, `exited ${elapsed} ms after Ctrl-C`);
+  assert.match(r.stderr, /Cancelling/);
+  const records = jsonLines(await fs.readFile(out, 'utf8')) as { kind: string }[];
+  assert.equal(records.length, 3, 'cancelled requests are recorded as failures, not dropped');
+  assert.ok(records.every((x) => x.kind === 'failure'));
+});
