@@ -13,13 +13,13 @@ import { buildPlan } from '../core/run/plan';
 import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
 import { probeKey, probeLogprobs } from '../providers/probe';
-import type { ModelProvider } from '../core/model';
+import { ProviderError, type ModelProvider } from '../core/model';
 import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, type OptionSpec, type Parsed } from './args';
 import { DEFAULT_OLLAMA_MODEL, loadConfig, resolveEndpoint, type FileConfig } from './config';
 import { loadSurvey, loadTemplates } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, writeFileAtomic, type Io } from './io';
-import { findModel, listOllamaModels, missingModelHelp, providerFactory } from './providers';
+import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
 
 export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
 
@@ -323,8 +323,33 @@ async function resolveAutoMethod(settings: ScoreSettings, provider: ModelProvide
     // No file yet, or damaged: probe again.
   }
   if (!settings.fresh && typeof known[key] === 'boolean') return known[key];
-  const supported = await probeLogprobs(provider, settings.model, signal);
+  let supported: boolean;
+  try {
+    supported = await probeLogprobs(provider, settings.model, signal);
+  } catch (error) {
+    throw probeFailure(error, settings);
+  }
   known[key] = supported;
   await writeFileAtomic(file, `${JSON.stringify(known, null, 2)}\n`).catch(() => undefined);
   return supported;
+}
+
+/** A failed probe is the first contact with the server: turn it into advice rather than a stack trace. */
+function probeFailure(error: unknown, settings: ScoreSettings): Error {
+  if (!(error instanceof ProviderError)) return error instanceof Error ? error : new Error(String(error));
+  if (error.kind === 'network' || error.kind === 'timeout') {
+    return new InputError(unreachableHelp(settings.provider, settings.endpoint, settings.model));
+  }
+  if (error.kind === 'aborted') return new InputError('Cancelled before the first request finished.');
+  if (error.status === 401 || error.status === 403) {
+    return new InputError(
+      `The server at ${settings.endpoint} refused the request (HTTP ${error.status}). ` +
+        (settings.provider === 'openai' ? 'Check the OPENAI_API_KEY environment variable.' : 'Check the endpoint.'),
+    );
+  }
+  if (error.status === 404) {
+    return new InputError(`The server at ${settings.endpoint} answered 404 for model "${settings.model}": check --model and --endpoint.`);
+  }
+  const status = error.status ? ` (HTTP ${error.status})` : '';
+  return new InputError(`Asking ${settings.endpoint} whether it returns logprobs failed${status}: ${redactSecrets(error.message)}. Use --method logprobs or sample to skip the check.`);
 }

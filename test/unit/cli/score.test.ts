@@ -224,3 +224,37 @@ test('Ctrl-C cancels a run promptly: exit 130, every planned request recorded', 
   assert.equal(records.length, 3, 'cancelled requests are recorded as failures, not dropped');
   assert.ok(records.every((x) => x.kind === 'failure'));
 });
+
+test('openai: unreachable endpoint gives instructions, a refused key says which variable to check', async () => {
+  const port = await deadPort();
+  const down = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai', '--model', 'm', '--cache-dir', join(dir, 'c')], {
+    env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
+  });
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /No model server answered/);
+  assert.match(down.stderr, /OPENAI_BASE_URL/);
+  const { startFakeOpenAI } = await import('../../support/fake-openai');
+  const openai = await startFakeOpenAI({ requireKey: 'sk-right-key-000000000000' });
+  try {
+    const denied = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai', '--model', 'fake-llm', '--cache-dir', join(dir, 'c')], {
+      env: { OPENAI_BASE_URL: `${openai.url}/v1`, OPENAI_API_KEY: 'sk-wrong-key-1111111111111' },
+    });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /refused the request \(HTTP 401\)\. Check the OPENAI_API_KEY/);
+    assert.ok(!denied.stderr.includes('sk-wrong-key'));
+    assert.equal(openai.modelRequests().length, 1, 'one probe, then stop');
+  } finally {
+    await openai.close();
+  }
+});
+
+test('--paraphrases scores every paraphrase as well as the template', async () => {
+  const templates = parseTemplates(readFileSync(EXAMPLE_TEMPLATES, 'utf8'));
+  const r = await runCli([...base(), '--item', 'Q1', '--lang', 'en', '--method', 'logprobs', '--paraphrases']);
+  assert.equal(r.code, 0, r.stderr);
+  const records = jsonLines(r.stdout) as { paraphrase: number | null }[];
+  const variants = templates.paraphraseSets.filter((s) => s.templateName === 'direct').reduce((n, s) => n + (s.variants.en?.length ?? 0), 0);
+  assert.ok(variants >= 2, 'the example templates have paraphrases of "direct"');
+  assert.equal(records.length, 1 + variants);
+  assert.deepEqual(records.map((x) => x.paraphrase).sort(), [null, ...Array.from({ length: variants }, (_, i) => i)].sort());
+});
