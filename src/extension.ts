@@ -7,7 +7,7 @@ import { toCsv } from './core/data';
 import { AnalysisSources } from './editor/analysisSources';
 import { ApiKeys } from './editor/apiKeys';
 import { registerCodeLenses, type EditorLensContributor } from './editor/codeLens';
-import { HUMAN_DATA_STATE_KEY, loadHumanData, registerCommands } from './editor/commands';
+import { HUMAN_DATA_STATE_KEY, loadHumanData, registerCommands, revealItem } from './editor/commands';
 import { readRunSettings } from './editor/config';
 import { registerDiagnostics } from './editor/diagnostics';
 import { ParsedDocuments } from './editor/documents';
@@ -16,6 +16,7 @@ import { ModelPicker } from './editor/models';
 import { ResultsState } from './editor/resultsState';
 import { registerResultsView } from './editor/resultsView';
 import { Scoring } from './editor/scoring';
+import { registerSurveyIndex } from './editor/surveyIndex';
 
 /** What other parts (and tests) may use after activation. */
 export interface ValueLensApi {
@@ -39,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       computeReport: (filter) => sources.report(filter, readRunSettings().languageCountries),
       logger,
       getProgress: () => scoring.progress,
+      openItem: (itemId) => revealItem(sources, itemId),
       toCsv,
     });
     const scoring = new Scoring({ storageDir, documents, results, sources, apiKeys, models, logger, onRecords: () => panel.refresh() });
@@ -47,13 +49,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
 
     context.subscriptions.push(
       models,
-      scoring,
-      panel,
+      scoring, // the panel registers its own disposal
       lenses.disposable,
       registerDiagnostics(documents),
       registerLanguageFeatures(documents),
       registerResultsView(documents, results),
       registerCommands(commandDeps),
+      registerSurveyIndex(documents, sources, () => panel.refresh()),
       { dispose: () => void results.flush() },
     );
 

@@ -47,6 +47,15 @@ export class AnalysisSources {
     this.surveys.set(uri, survey);
   }
 
+  /** Where an item is declared (first survey that has it), for "reveal item" from the panel. */
+  locate(itemId: string): { uri: string; line: number } | undefined {
+    for (const [uri, survey] of this.surveys) {
+      const item = survey.items.find((i) => i.id === itemId);
+      if (item) return { uri, line: item.idRange.start.line };
+    }
+    return undefined;
+  }
+
   async loadHuman(path: string): Promise<{ rows: number; problems: number }> {
     const bytes = await fs.readFile(path);
     const { reference, problems } = loadHumanReference({ text: new Uint8Array(bytes), format: 'auto' });

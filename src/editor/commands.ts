@@ -51,6 +51,16 @@ export async function loadHumanData(deps: CommandDeps, path: string, quiet = fal
   }
 }
 
+/** Opens the .wvs file declaring the item and puts the cursor on its header (the panel's "open item"). */
+export async function revealItem(sources: AnalysisSources, itemId: string): Promise<void> {
+  const at = sources.locate(itemId);
+  if (!at) return;
+  const editor = await vscode.window.showTextDocument(vscode.Uri.parse(at.uri));
+  const position = new vscode.Position(at.line, 0);
+  editor.selection = new vscode.Selection(position, position);
+  editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
+}
+
 export function registerCommands(deps: CommandDeps): vscode.Disposable {
   const { documents, scoring, results } = deps;
   const register = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);
