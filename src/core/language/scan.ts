@@ -1,5 +1,6 @@
-// Line scanning shared by both parsers: splitting, indentation, comments, property keys, quoted strings,
-// `|` blocks. Everything works on char codes in one pass per line so that parse time stays linear.
+// Line scanning shared by both parsers: line breaks, indentation, comments, property keys, quoted strings,
+// `|` blocks. Offsets are absolute in the document and found with indexOf where possible, so parsing is
+// one linear pass that allocates no per-line strings.
 import type { Diagnostic, Position, Range, Severity } from './ast';
 
 const SPACE = 32;
@@ -9,44 +10,99 @@ const QUOTE = 34;
 const COLON = 58;
 const BACKSLASH = 92;
 
-/** One source line with its indentation and the end of its content (comment and trailing blanks cut). */
-export interface Line {
-  index: number;
-  text: string;
-  indent: number;
-  /** Exclusive end of the content; equals `indent` for blank and comment-only lines. */
-  end: number;
-}
-
-export function splitLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
-}
-
 function isBlank(code: number): boolean {
   return code === SPACE || code === TAB;
 }
 
 /**
- * Scans one line. `#` starts a comment at the start of the content, or when it follows whitespace and is
- * followed by whitespace or the line end, outside double quotes (so `#1` or `C#` in wording stay text).
+ * The current line of a `LineReader`. Offsets are absolute in `text` (the whole document). The same object
+ * is reused for every line: functions may read it but must not keep it.
  */
-export function scanLine(text: string, index: number): Line {
-  const length = text.length;
-  let indent = 0;
-  while (indent < length && isBlank(text.charCodeAt(indent))) indent++;
-  if (indent === length || text.charCodeAt(indent) === HASH) return { index, text, indent, end: indent };
-  let end = length;
+export interface Line {
+  /** The whole document. */
+  readonly text: string;
+  /** 0-based line number. */
+  index: number;
+  /** Offset of the first character of the line. */
+  start: number;
+  /** Offset of the first non-blank character (equals `end` for blank and comment-only lines). */
+  indent: number;
+  /** Exclusive end of the content: comment and trailing blanks cut. */
+  end: number;
+  /** Exclusive end of the line, before its line break. */
+  lineEnd: number;
+}
+
+export class LineReader implements Line {
+  readonly text: string;
+  index = -1;
+  start = 0;
+  indent = 0;
+  end = 0;
+  lineEnd = 0;
+  /** Offset where the next line starts (text.length + 1 after the last line). */
+  private next = 0;
+  /** The next `#` at or after the current content, -1 when none is left, -2 when not yet searched. */
+  private hash = -2;
+
+  constructor(text: string) {
+    // VS Code also breaks lines at a lone CR; turning it into LF keeps every offset the same.
+    this.text = text.indexOf('\r') >= 0 ? text.replace(/\r(?!\n)/g, '\n') : text;
+  }
+
+  /** Moves to the next line; false after the last one. */
+  advance(): boolean {
+    const text = this.text;
+    if (this.next > text.length) return false;
+    const start = this.next;
+    let newline = text.indexOf('\n', start);
+    if (newline < 0) newline = text.length;
+    this.next = newline + 1;
+    let lineEnd = newline;
+    if (lineEnd > start && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    this.index++;
+    this.start = start;
+    this.lineEnd = lineEnd;
+    let indent = start;
+    while (indent < lineEnd && isBlank(text.charCodeAt(indent))) indent++;
+    this.indent = indent;
+    if (indent === lineEnd || text.charCodeAt(indent) === HASH) {
+      this.end = indent;
+      return true;
+    }
+    if (this.hash !== -1 && this.hash < indent) this.hash = text.indexOf('#', indent);
+    let end = lineEnd;
+    if (this.hash >= 0 && this.hash < lineEnd) end = commentStart(text, indent, lineEnd);
+    while (end > indent && isBlank(text.charCodeAt(end - 1))) end--;
+    this.end = end;
+    return true;
+  }
+
+  /** Repositions so that the next `advance` reads the line that starts at `offset` and has number `index`. */
+  seek(offset: number, index: number): void {
+    this.next = offset;
+    this.index = index - 1;
+    this.hash = -2;
+  }
+
+  /** Offset where the line after the current one starts. */
+  get nextStart(): number {
+    return this.next;
+  }
+}
+
+/**
+ * `#` starts a comment at the start of the content, or when it follows whitespace and is followed by
+ * whitespace or the line end, outside double quotes (so `#1` or `C#` in wording stay text).
+ */
+function commentStart(text: string, from: number, to: number): number {
   let quoted = false;
-  for (let i = indent; i < length; i++) {
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) quoted = !quoted;
-    else if (c === HASH && !quoted && isBlank(text.charCodeAt(i - 1)) && (i + 1 === length || isBlank(text.charCodeAt(i + 1)))) {
-      end = i;
-      break;
-    }
+    else if (c === HASH && !quoted && isBlank(text.charCodeAt(i - 1)) && (i + 1 === to || isBlank(text.charCodeAt(i + 1)))) return i;
   }
-  while (end > indent && isBlank(text.charCodeAt(end - 1))) end--;
-  return { index, text, indent, end };
+  return to;
 }
 
 /** The line's content (without indentation and comment). */
@@ -58,8 +114,9 @@ export function range(startLine: number, startChar: number, endLine: number, end
   return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
 }
 
+/** A range on the current line, from absolute offsets. */
 export function lineRange(line: Line, from: number, to: number): Range {
-  return range(line.index, from, line.index, to);
+  return range(line.index, from - line.start, line.index, to - line.start);
 }
 
 export function position(line: number, character: number): Position {
@@ -86,11 +143,17 @@ export class Diagnostics {
   }
 }
 
-/** The first word of the content: [start, end) in line characters. */
-export function firstWord(line: Line): { word: string; end: number } {
+/** The first word of the content (up to a blank or a colon). */
+export function firstWord(line: Line): string {
+  const text = line.text;
   let i = line.indent;
-  while (i < line.end && !isBlank(line.text.charCodeAt(i)) && line.text.charCodeAt(i) !== COLON) i++;
-  return { word: line.text.slice(line.indent, i), end: i };
+  const limit = Math.min(line.end, i + 16);
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (isBlank(c) || c === COLON) break;
+    i++;
+  }
+  return text.slice(line.indent, i);
 }
 
 export function skipBlanks(text: string, from: number, to: number): number {
@@ -111,7 +174,7 @@ export interface Quoted {
   value: string;
   start: number;
   end: number;
-  /** False when the closing quote is missing (the value runs to the end of the content). */
+  /** False when the closing quote is missing (the value runs to `to`). */
   closed: boolean;
 }
 
@@ -134,13 +197,71 @@ export function readQuoted(text: string, from: number, to: number): Quoted {
   return { value, start: from, end: to, closed: false };
 }
 
-const TAG = /^([a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?)(\[mt\])?$/;
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
 
-/** Parses a language tag such as `da` or `da[mt]`. */
-export function parseTag(word: string): { language: string; machineTranslated: boolean } | undefined {
-  if (word.length > 20) return undefined;
-  const match = TAG.exec(word);
-  return match ? { language: match[1], machineTranslated: match[2] !== undefined } : undefined;
+function isAlnum(c: number): boolean {
+  return isLower(c) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+/** Recently seen language codes, so tags on every line reuse one string instead of slicing a new one. */
+const interned: string[] = [];
+
+function intern(text: string, start: number, end: number): string {
+  const length = end - start;
+  for (let k = 0; k < interned.length; k++) {
+    const known = interned[k];
+    if (known.length === length && text.startsWith(known, start)) return known;
+  }
+  const value = text.slice(start, end);
+  if (interned.length >= 32) interned.shift();
+  interned.push(value);
+  return value;
+}
+
+export interface Tag {
+  language: string;
+  machineTranslated: boolean;
+}
+
+const TAG: Tag = { language: '', machineTranslated: false };
+
+/**
+ * Parses a language tag such as `da`, `pt-BR` or `da[mt]` in text[start, end): 2–3 lowercase letters, an
+ * optional `-REGION`, an optional `[mt]` (machine translated, not reviewed). Hand-rolled: it runs on every
+ * property line, so it returns one shared object: copy its fields before the next call.
+ */
+export function tagAt(text: string, start: number, end: number): Tag | undefined {
+  const length = end - start;
+  if (length < 2 || length > 20) return undefined;
+  let i = start;
+  while (i < end && i - start < 4 && isLower(text.charCodeAt(i))) i++;
+  if (i - start < 2 || i - start > 3) return undefined;
+  if (i < end && text.charCodeAt(i) === 45) {
+    const region = i + 1;
+    i = region;
+    while (i < end && isAlnum(text.charCodeAt(i))) i++;
+    if (i === region || i - region > 8) return undefined;
+  }
+  const tag = TAG;
+  if (i === end) {
+    tag.language = intern(text, start, end);
+    tag.machineTranslated = false;
+    return tag;
+  }
+  if (end - i === 4 && text.startsWith('[mt]', i)) {
+    tag.language = intern(text, start, i);
+    tag.machineTranslated = true;
+    return tag;
+  }
+  return undefined;
+}
+
+/** Like `tagAt` on a whole word, returning a fresh object. */
+export function parseTag(word: string): Tag | undefined {
+  const tag = tagAt(word, 0, word.length);
+  return tag ? { language: tag.language, machineTranslated: tag.machineTranslated } : undefined;
 }
 
 export function isLanguageCode(word: string): boolean {
@@ -148,44 +269,76 @@ export function isLanguageCode(word: string): boolean {
   return tag !== undefined && !tag.machineTranslated;
 }
 
-/** A property line `KEY: VALUE`: the key words and where the value starts. */
+/**
+ * A property line `KEY: VALUE` with a key of one to three words, as offsets (no strings are cut until a
+ * caller needs them). Word k spans [starts[k], ends[k]).
+ */
 export interface Property {
-  /** Words of the key (`topic`, `da[mt]`), at most three. */
-  words: string[];
+  count: number;
+  starts: [number, number, number];
+  ends: [number, number, number];
   keyStart: number;
   keyEnd: number;
-  /** Value start (after the colon and blanks) and end in line characters. */
+  /** Value start (after the colon and blanks) and end, absolute offsets. */
   valueStart: number;
   valueEnd: number;
-  value: string;
 }
 
-/** Reads `KEY: VALUE` where KEY is one to three short words; undefined when the line is not a property. */
+const PROPERTY: Property = { count: 0, starts: [0, 0, 0], ends: [0, 0, 0], keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0 };
+
+/**
+ * Reads `KEY: VALUE`; undefined when the line is not a property. Returns one shared object (this runs on
+ * every line): read it before the next call, never keep it.
+ */
 export function readProperty(line: Line): Property | undefined {
   const text = line.text;
   const limit = Math.min(line.end, line.indent + 48);
+  const property = PROPERTY;
+  const { starts, ends } = property;
+  let count = 0;
+  let wordStart = -1;
   let colon = -1;
   for (let i = line.indent; i < limit; i++) {
     const c = text.charCodeAt(i);
-    if (c === COLON) {
-      colon = i;
-      break;
-    }
-    if (c === QUOTE) return undefined;
+    if (c === COLON || isBlank(c)) {
+      if (wordStart >= 0) {
+        if (count === 3) return undefined;
+        starts[count] = wordStart;
+        ends[count] = i;
+        count++;
+        wordStart = -1;
+      }
+      if (c === COLON) {
+        colon = i;
+        break;
+      }
+    } else if (c === QUOTE) return undefined;
+    else if (wordStart < 0) wordStart = i;
   }
-  if (colon <= line.indent) return undefined;
-  const key = text.slice(line.indent, colon);
-  const words = key.split(/[ \t]+/).filter((w) => w.length > 0);
-  if (words.length === 0 || words.length > 3) return undefined;
-  const valueStart = skipBlanks(text, colon + 1, line.end);
-  return {
-    words,
-    keyStart: line.indent,
-    keyEnd: colon,
-    valueStart,
-    valueEnd: line.end,
-    value: text.slice(valueStart, line.end),
-  };
+  if (colon < 0 || count === 0) return undefined;
+  property.count = count;
+  property.keyStart = line.indent;
+  property.keyEnd = colon;
+  property.valueStart = skipBlanks(text, colon + 1, line.end);
+  property.valueEnd = line.end;
+  return property;
+}
+
+/** Whether word k of the property is exactly `keyword`. */
+export function wordIs(text: string, property: Property, k: number, keyword: string): boolean {
+  return property.ends[k] - property.starts[k] === keyword.length && text.startsWith(keyword, property.starts[k]);
+}
+
+export function wordTag(text: string, property: Property, k: number): Tag | undefined {
+  return tagAt(text, property.starts[k], property.ends[k]);
+}
+
+export function valueOf(text: string, property: Property): string {
+  return text.slice(property.valueStart, property.valueEnd);
+}
+
+export function keyOf(text: string, property: Property): string {
+  return text.slice(property.keyStart, property.keyEnd);
 }
 
 /** Where each line of a multi-line value lives in the document, to map value offsets back to positions. */
@@ -200,58 +353,71 @@ export interface Segment {
 export interface Block {
   value: string;
   segments: Segment[];
-  /** Index of the last line that belongs to the block (its last content line), or the header line. */
+  /** Number of the block's last content line (the header line when the block is empty). */
   lastLine: number;
-  /** End character of the last content line. */
+  /** End character of the last content line; -1 when the block is empty. */
   lastEnd: number;
-  /** Index of the next line to read. */
-  next: number;
 }
 
 /**
- * Reads a `|` block after the header line `headerIndex` whose property sits at indentation `parentIndent`:
- * the following lines indented deeper (blank lines included), common indentation removed, trailing blank
- * lines dropped. Content is verbatim: `#` inside a block is text.
+ * Reads a `|` block after the reader's current line, whose property sits at indentation width
+ * `parentIndent`: the following lines indented deeper (blank lines included), common indentation removed,
+ * trailing blank lines dropped. Content is verbatim: `#` inside a block is text. Leaves the reader on the
+ * block's last line.
  */
-export function readBlock(lines: string[], headerIndex: number, parentIndent: number): Block {
-  let i = headerIndex + 1;
-  let lastContent = -1;
+export function readBlock(reader: LineReader, parentIndent: number): Block {
+  const text = reader.text;
+  const headerLine = reader.index;
+  let offset = reader.nextStart;
+  let lineNumber = headerLine + 1;
   let common = Number.MAX_SAFE_INTEGER;
-  const count = lines.length;
-  for (; i < count; i++) {
-    const text = lines[i];
-    let indent = 0;
-    while (indent < text.length && isBlank(text.charCodeAt(indent))) indent++;
-    if (indent === text.length) continue;
-    if (indent <= parentIndent) break;
-    lastContent = i;
-    if (indent < common) common = indent;
+  // First pass: find the last content line and the common indentation.
+  let lastNumber = -1;
+  let afterLast = offset;
+  while (offset <= text.length) {
+    let newline = text.indexOf('\n', offset);
+    if (newline < 0) newline = text.length;
+    let lineEnd = newline;
+    if (lineEnd > offset && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    let indent = offset;
+    while (indent < lineEnd && isBlank(text.charCodeAt(indent))) indent++;
+    if (indent < lineEnd) {
+      if (indent - offset <= parentIndent) break;
+      if (indent - offset < common) common = indent - offset;
+      lastNumber = lineNumber;
+      afterLast = newline + 1;
+    }
+    offset = newline + 1;
+    lineNumber++;
   }
-  if (lastContent < 0) return { value: '', segments: [], lastLine: headerIndex, lastEnd: -1, next: headerIndex + 1 };
+  if (lastNumber < 0) return { value: '', segments: [], lastLine: headerLine, lastEnd: -1 };
   const segments: Segment[] = [];
   const parts: string[] = [];
-  let offset = 0;
+  let valueOffset = 0;
   let lastEnd = 0;
-  for (let j = headerIndex + 1; j <= lastContent; j++) {
-    const text = lines[j];
-    let end = text.length;
-    while (end > 0 && isBlank(text.charCodeAt(end - 1))) end--;
-    const start = Math.min(common, end);
+  offset = reader.nextStart;
+  for (let n = headerLine + 1; n <= lastNumber; n++) {
+    let newline = text.indexOf('\n', offset);
+    if (newline < 0) newline = text.length;
+    let end = newline;
+    while (end > offset && (isBlank(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 13)) end--;
+    const start = Math.min(offset + common, end);
     const piece = text.slice(start, end);
-    if (j > headerIndex + 1) offset += 1; // the joining newline
-    segments.push({ offset, line: j, character: start, length: piece.length });
+    if (n > headerLine + 1) valueOffset += 1; // the joining newline
+    segments.push({ offset: valueOffset, line: n, character: start - offset, length: piece.length });
     parts.push(piece);
-    offset += piece.length;
-    lastEnd = end;
+    valueOffset += piece.length;
+    lastEnd = end - offset;
+    offset = newline + 1;
   }
-  return { value: parts.join('\n'), segments, lastLine: lastContent, lastEnd, next: lastContent + 1 };
+  // Continue after the block: the next advance reads the line after the last content line.
+  reader.seek(afterLast, lastNumber + 1);
+  return { value: parts.join('\n'), segments, lastLine: lastNumber, lastEnd };
 }
 
 /** Maps an offset in a value to a document position using its segments. */
 export function positionAt(segments: Segment[], offset: number): Position {
-  let segment = segments[0];
-  if (!segment) return position(0, 0);
-  // Binary search: blocks can be long.
+  if (segments.length === 0) return position(0, 0);
   let lo = 0;
   let hi = segments.length - 1;
   while (lo < hi) {
@@ -259,7 +425,7 @@ export function positionAt(segments: Segment[], offset: number): Position {
     if (segments[mid].offset <= offset) lo = mid;
     else hi = mid - 1;
   }
-  segment = segments[lo];
+  const segment = segments[lo];
   const within = Math.max(0, Math.min(offset - segment.offset, segment.length));
   return position(segment.line, segment.character + within);
 }

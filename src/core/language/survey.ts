@@ -4,18 +4,19 @@
 import type { Item, Located, MissingCode, Scale, SurveyFile, TextEntry } from './ast';
 import {
   Diagnostics,
-  content,
   firstWord,
   lineRange,
   nextToken,
-  parseTag,
+  keyOf,
+  valueOf,
+  wordIs,
+  wordTag,
   isLanguageCode,
   range,
   readBlock,
   readProperty,
   readQuoted,
-  scanLine,
-  splitLines,
+  LineReader,
   type Line,
   type Property,
 } from './scan';
@@ -30,13 +31,16 @@ type Block =
   | { kind: 'skip' };
 
 interface State {
-  lines: string[];
+  reader: LineReader;
   diagnostics: Diagnostics;
   file: SurveyFile;
   extras: Map<Scale, ScaleExtras>;
   /** Scale names declared with a broken header: items naming them get no `unknown-scale` cascade. */
   brokenScales: Set<string>;
   block: Block | undefined;
+  /** End of the current block's last property so far (-1: the header line). */
+  endLine: number;
+  endChar: number;
   seenTitle: boolean;
   seenSource: boolean;
 }
@@ -57,60 +61,71 @@ export function parseSurvey(text: string): SurveyFile {
 }
 
 function parseSurveyUnchecked(text: string): SurveyFile {
-  const lines = splitLines(text);
+  const reader = new LineReader(text);
   const state: State = {
-    lines,
+    reader,
     diagnostics: new Diagnostics('wvs'),
     file: { kind: 'survey', header: { languages: [] }, scales: [], items: [], diagnostics: [] },
     extras: new Map(),
     brokenScales: new Set(),
     block: undefined,
+    endLine: -1,
+    endChar: 0,
     seenTitle: false,
     seenSource: false,
   };
-  let i = 0;
-  while (i < lines.length) {
-    const line = scanLine(lines[i], i);
-    i++;
+  const line: Line = reader;
+  while (reader.advance()) {
     if (line.end === line.indent) continue;
-    const { word } = firstWord(line);
+    // Only column-0 lines can start a block; indented ones skip the keyword test (and its string).
+    const word = line.indent === line.start ? firstWord(line) : '';
     const next = line.text.charCodeAt(line.indent + word.length);
     // Blocks start at column 0; `scale:` is a property, `scale x` a header.
-    const isHeader = line.indent === 0 && next !== 58;
-    if (isHeader && word === 'item') i = startItem(state, line, i);
+    const isHeader = line.indent === line.start && next !== 58;
+    if (isHeader && word === 'item') startItem(state, line);
     else if (isHeader && word === 'scale') startScale(state, line);
     else if (isHeader && (word === 'survey' || word === 'source' || word === 'languages')) headerLine(state, line, word);
-    else if (line.indent > 0 && state.block) i = propertyLine(state, line, i);
-    else if (line.indent === 0 && state.block && state.block.kind !== 'skip' && readProperty(line)) {
+    else if (line.indent > line.start && state.block) propertyLine(state, line);
+    else if (line.indent === line.start && state.block && state.block.kind !== 'skip' && readProperty(line)) {
       // A property that lost its indentation: say so, but keep it in its block.
-      state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, 0, line.end));
-      i = propertyLine(state, line, i);
+      state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, line.start, line.end));
+      propertyLine(state, line);
     } else {
-      state.diagnostics.error('syntax', syntaxMessage(line, word), lineRange(line, line.indent, line.end));
+      state.diagnostics.error('syntax', syntaxMessage(line, word || firstWord(line)), lineRange(line, line.indent, line.end));
       // Properties under an unreadable header belong to nothing; skip them quietly (the header is reported).
-      if (line.indent === 0) state.block = { kind: 'skip' };
+      if (line.indent === line.start) setBlock(state, { kind: 'skip' });
     }
   }
+  setBlock(state, undefined);
   checkSurvey(state.file, state.extras, state.brokenScales, state.diagnostics);
   state.file.diagnostics = state.diagnostics.list;
   return state.file;
 }
 
 function syntaxMessage(line: Line, word: string): string {
-  if (line.indent > 0) return `Indented line outside a block: expected 'scale' or 'item' above it`;
+  if (line.indent > line.start) return `Indented line outside a block: expected 'scale' or 'item' above it`;
   return `Unexpected '${word.slice(0, 40)}': expected survey, source, languages, scale or item`;
 }
 
 /** Extends the current block's range to cover a line ending at `endChar`. */
 function extend(state: State, lineIndex: number, endChar: number): void {
-  const block = state.block;
-  if (!block || block.kind === 'skip') return;
-  const node = block.kind === 'item' ? block.item : block.scale;
-  node.range.end = { line: lineIndex, character: endChar };
+  state.endLine = lineIndex;
+  state.endChar = endChar;
+}
+
+/** Closes the current block (its range ends at its last property, recorded without allocating per line). */
+function setBlock(state: State, block: Block | undefined): void {
+  const current = state.block;
+  if (current && current.kind !== 'skip' && state.endLine >= 0) {
+    const node = current.kind === 'item' ? current.item : current.scale;
+    node.range.end = { line: state.endLine, character: state.endChar };
+  }
+  state.block = block;
+  state.endLine = -1;
 }
 
 function headerLine(state: State, line: Line, word: string): void {
-  state.block = undefined;
+  setBlock(state, undefined);
   const { diagnostics, file } = state;
   const after = line.indent + word.length;
   if (word === 'languages') {
@@ -157,12 +172,12 @@ function readStringValue(state: State, line: Line, from: number, what: string): 
   return { value: quoted.value, range: lineRange(line, start + 1, quoted.closed ? quoted.end - 1 : line.end) };
 }
 
-function startItem(state: State, line: Line, next: number): number {
+function startItem(state: State, line: Line): void {
   const id = nextToken(line, line.indent + 4);
   if (!id || id.value.charCodeAt(0) === 34) {
     state.diagnostics.error('syntax', `'item' needs an id, e.g. item Q1 "Family"`, lineRange(line, line.indent, line.end));
-    state.block = { kind: 'skip' };
-    return next;
+    setBlock(state, { kind: 'skip' });
+    return;
   }
   let idEnd = id.end;
   const quoteInId = id.value.indexOf('"');
@@ -179,8 +194,8 @@ function startItem(state: State, line: Line, next: number): number {
     if (title) item.title = title;
   }
   state.file.items.push(item);
-  state.block = { kind: 'item', item };
-  return next;
+  setBlock(state, { kind: 'item', item });
+  return;
 }
 
 function startScale(state: State, line: Line): void {
@@ -188,7 +203,7 @@ function startScale(state: State, line: Line): void {
   const name = nextToken(line, line.indent + 5);
   if (!name) {
     diagnostics.error('syntax', `'scale' needs a name and a range, e.g. scale importance 1..4`, lineRange(line, line.indent, line.end));
-    state.block = { kind: 'skip' };
+    setBlock(state, { kind: 'skip' });
     return;
   }
   const scale: Scale = {
@@ -230,7 +245,7 @@ function startScale(state: State, line: Line): void {
     state.file.scales.push(scale);
     state.extras.set(scale, extras);
   }
-  state.block = { kind: 'scale', scale, extras };
+  setBlock(state, { kind: 'scale', scale, extras });
 }
 
 /** `MIN..MAX`, spaces around `..` tolerated. */
@@ -276,93 +291,100 @@ export function readInt(text: string, from: number, to: number): { value: number
   return { value: sign * value, end: i };
 }
 
-function propertyLine(state: State, line: Line, next: number): number {
+function propertyLine(state: State, line: Line): void {
   const block = state.block;
-  if (!block || block.kind === 'skip') return next;
+  if (!block || block.kind === 'skip') return;
   const property = readProperty(line);
   if (!property) {
     state.diagnostics.error('syntax', `Expected a property 'NAME: value' (e.g. en: …)`, lineRange(line, line.indent, line.end));
-    return next;
+    return;
   }
-  extend(state, line.index, line.end);
-  if (block.kind === 'item') return itemProperty(state, block.item, line, property, next);
-  scaleProperty(state, block.scale, block.extras, line, property);
-  return next;
+  extend(state, line.index, line.end - line.start);
+  if (block.kind === 'item') itemProperty(state, block.item, line, property);
+  else scaleProperty(state, block.scale, block.extras, line, property);
 }
 
 function unknownProperty(state: State, line: Line, property: Property, where: string): void {
-  const key = content(line).slice(0, property.keyEnd - line.indent);
+  const key = keyOf(line.text, property);
   state.diagnostics.error('syntax', `Unknown property '${key.slice(0, 40)}' in ${where}`, lineRange(line, property.keyStart, property.keyEnd));
 }
 
-/** A text value: inline, or a `|` block on the following lines. */
-function readText(state: State, line: Line, property: Property, next: number): { text: TextEntry | undefined; next: number; language?: string } {
-  if (property.value === '|') {
-    const block = readBlock(state.lines, line.index, line.indent);
-    if (block.lastEnd < 0) {
-      state.diagnostics.error('syntax', `Empty '|' block: indent the text on the following lines`, lineRange(line, property.valueStart, property.valueEnd));
-      return { text: undefined, next: block.next };
-    }
-    extend(state, block.lastLine, block.lastEnd);
-    return {
-      text: { value: block.value, language: '', range: range(line.index, property.valueStart, block.lastLine, block.lastEnd) },
-      next: block.next,
-    };
-  }
-  if (property.value.length === 0) {
-    state.diagnostics.error('syntax', `Missing text after ':'`, lineRange(line, property.keyStart, line.end));
-    return { text: undefined, next };
-  }
-  return { text: { value: property.value, language: '', range: lineRange(line, property.valueStart, property.valueEnd) }, next };
+function isPipe(text: string, property: Property): boolean {
+  return property.valueEnd - property.valueStart === 1 && text.charCodeAt(property.valueStart) === 124;
 }
 
-function itemProperty(state: State, item: Item, line: Line, property: Property, next: number): number {
-  const { words } = property;
-  const key = words[0];
-  const keyRange = lineRange(line, property.keyStart, property.keyEnd);
-  if (words.length === 1 && (key === 'category' || key === 'scale' || key === 'key')) {
-    if (property.value.length === 0) {
-      state.diagnostics.error('syntax', `Missing value after '${key}:'`, keyRange);
-      return next;
+/** A text value: inline, or a `|` block on the following lines. */
+function readText(state: State, line: Line, property: Property): TextEntry | undefined {
+  if (isPipe(line.text, property)) {
+    // The reader moves past the block: take the header's position first.
+    const at = { line: line.index, character: property.valueStart - line.start };
+    const block = readBlock(state.reader, line.indent - line.start);
+    if (block.lastEnd < 0) {
+      state.diagnostics.error('syntax', `Empty '|' block: indent the text on the following lines`, range(at.line, at.character, at.line, at.character + 1));
+      return undefined;
     }
-    const located = { value: property.value, range: lineRange(line, property.valueStart, property.valueEnd) };
-    const field = key === 'category' ? 'category' : key === 'scale' ? 'scaleName' : 'dataKey';
-    if (item[field]) state.diagnostics.error('duplicate-property', `'${key}' is already set for item ${item.id}`, keyRange);
-    else item[field] = located;
-    if (key === 'scale' && /\s/.test(property.value)) state.diagnostics.error('syntax', `A scale name is one word`, located.range);
-    return next;
+    extend(state, block.lastLine, block.lastEnd);
+    return { value: block.value, language: '', range: { start: at, end: { line: block.lastLine, character: block.lastEnd } } };
   }
-  if (words.length === 1 && (key === 'note' || key === 'notes')) {
-    const read = readText(state, line, property, next);
-    if (read.text) {
-      if (item.notes) item.notes = { value: `${item.notes.value}\n${read.text.value}`, range: { start: item.notes.range.start, end: read.text.range.end } };
-      else item.notes = { value: read.text.value, range: read.text.range };
+  if (property.valueStart === property.valueEnd) {
+    state.diagnostics.error('syntax', `Missing text after ':'`, lineRange(line, property.keyStart, line.end));
+    return undefined;
+  }
+  return { value: valueOf(line.text, property), language: '', range: lineRange(line, property.valueStart, property.valueEnd) };
+}
+
+const FIELDS = { category: 'category', scale: 'scaleName', key: 'dataKey' } as const;
+
+function itemProperty(state: State, item: Item, line: Line, property: Property): void {
+  const text = line.text;
+  if (property.count === 1) {
+    const keyword = wordIs(text, property, 0, 'category') ? 'category' : wordIs(text, property, 0, 'scale') ? 'scale' : wordIs(text, property, 0, 'key') ? 'key' : undefined;
+    if (keyword) {
+      if (property.valueStart === property.valueEnd) {
+        state.diagnostics.error('syntax', `Missing value after '${keyword}:'`, lineRange(line, property.keyStart, property.keyEnd));
+        return;
+      }
+      const located = { value: valueOf(text, property), range: lineRange(line, property.valueStart, property.valueEnd) };
+      const field = FIELDS[keyword];
+      if (item[field]) state.diagnostics.error('duplicate-property', `'${keyword}' is already set for item ${item.id}`, lineRange(line, property.keyStart, property.keyEnd));
+      else item[field] = located;
+      if (keyword === 'scale' && /\s/.test(located.value)) state.diagnostics.error('syntax', `A scale name is one word`, located.range);
+      return;
     }
-    return read.next;
+    if (wordIs(text, property, 0, 'note') || wordIs(text, property, 0, 'notes')) {
+      const note = readText(state, line, property);
+      if (note) {
+        if (item.notes) item.notes = { value: `${item.notes.value}\n${note.value}`, range: { start: item.notes.range.start, end: note.range.end } };
+        else item.notes = { value: note.value, range: note.range };
+      }
+      return;
+    }
   }
-  const isTopic = key === 'topic' && words.length === 2;
-  const tag = words.length === 1 ? parseTag(key) : isTopic ? parseTag(words[1]) : undefined;
+  const isTopic = property.count === 2 && wordIs(text, property, 0, 'topic');
+  const tag = property.count === 1 ? wordTag(text, property, 0) : isTopic ? wordTag(text, property, 1) : undefined;
   if (!tag) {
     unknownProperty(state, line, property, `item ${item.id}`);
-    return next;
+    return;
   }
-  const read = readText(state, line, property, next);
-  if (!read.text) return read.next;
-  const entry = read.text;
+  // Kept as numbers: the range is only built for a duplicate, and a `|` block moves the reader.
+  const keyStart = property.keyStart - line.start;
+  const keyEnd = property.keyEnd - line.start;
+  const keyLine = line.index;
+  const entry = readText(state, line, property);
+  if (!entry) return;
   entry.language = tag.language;
   if (tag.machineTranslated) entry.machineTranslated = true;
   const target = isTopic ? item.topics : item.texts;
   if (Object.prototype.hasOwnProperty.call(target, tag.language)) {
-    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${isTopic ? 'a topic' : 'wording'} in '${tag.language}'`, keyRange, { language: tag.language });
+    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${isTopic ? 'a topic' : 'wording'} in '${tag.language}'`, range(keyLine, keyStart, keyLine, keyEnd), { language: tag.language });
   } else target[tag.language] = entry;
-  return read.next;
 }
 
 function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Line, property: Property): void {
-  const { words } = property;
+  const text = line.text;
   const keyRange = lineRange(line, property.keyStart, property.keyEnd);
-  if (words[0] === 'missing' && words.length <= 2) {
-    const tag = words.length === 2 ? parseTag(words[1]) : { language: 'en', machineTranslated: false };
+  if (property.count <= 2 && wordIs(text, property, 0, 'missing')) {
+    const tag = property.count === 2 ? wordTag(text, property, 1) : { language: 'en', machineTranslated: false };
     if (!tag) {
       unknownProperty(state, line, property, `scale ${scale.name}`);
       return;
@@ -370,12 +392,12 @@ function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Li
     readMissing(state, scale, tag.language, line, property);
     return;
   }
-  const tag = words.length === 1 ? parseTag(words[0]) : undefined;
+  const tag = property.count === 1 ? wordTag(text, property, 0) : undefined;
   if (!tag) {
     unknownProperty(state, line, property, `scale ${scale.name}`);
     return;
   }
-  if (property.value.length === 0 || property.value === '|') {
+  if (property.valueStart === property.valueEnd || isPipe(text, property)) {
     state.diagnostics.error('syntax', `Scale labels go on the same line: 'a | b | c', or 'low .. high' for a numeric scale`, lineRange(line, property.keyStart, line.end));
     return;
   }
@@ -383,7 +405,7 @@ function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Li
     state.diagnostics.error('duplicate-property', `Scale ${scale.name} already has labels in '${tag.language}'`, keyRange, { language: tag.language });
     return;
   }
-  const value = property.value;
+  const value = valueOf(text, property);
   let labels: string[];
   const ends = value.indexOf(' .. ');
   if (value.indexOf('|') < 0 && ends >= 0) {

@@ -42,8 +42,7 @@ export function checkSurvey(file: SurveyFile, extras: Map<Scale, ScaleExtras>, b
     } else {
       diagnostics.warning('missing-scale', `Item ${item.id} has no 'scale:': it cannot be scored on options`, item.idRange, { id: item.id });
     }
-    const languages = Object.keys(item.texts);
-    if (languages.length === 0) {
+    if (isEmpty(item.texts)) {
       diagnostics.error('missing-text', `Item ${item.id} has no wording: add a line such as 'en: …'`, item.idRange, { id: item.id });
       continue;
     }
@@ -99,4 +98,9 @@ function buildOptions(scale: Scale, extra: ScaleExtras, diagnostics: Diagnostics
       { scale: scale.name },
     );
   }
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
 }

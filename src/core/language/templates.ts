@@ -8,13 +8,13 @@ import {
   isLanguageCode,
   lineRange,
   nextToken,
-  parseTag,
+  wordIs,
+  wordTag,
   range,
   readBlock,
   readProperty,
-  scanLine,
   skipBlanks,
-  splitLines,
+  LineReader,
   type Line,
   type Property,
   type Segment,
@@ -27,7 +27,7 @@ type Block =
   | { kind: 'skip' };
 
 export interface TemplateParseState {
-  lines: string[];
+  reader: LineReader;
   diagnostics: Diagnostics;
   file: TemplateFile;
   languages: Located<string>[];
@@ -59,9 +59,9 @@ function parseTemplatesUnchecked(text: string): TemplateFile {
 }
 
 function run(text: string): TemplateParseState {
-  const lines = splitLines(text);
+  const reader = new LineReader(text);
   const state: TemplateParseState = {
-    lines,
+    reader,
     diagnostics: new Diagnostics('wvt'),
     file: { kind: 'templates', templates: [], paraphraseSets: [], diagnostics: [] },
     languages: [],
@@ -69,27 +69,25 @@ function run(text: string): TemplateParseState {
     setTargets: new Map(),
     block: undefined,
   };
-  let i = 0;
-  while (i < lines.length) {
-    const line = scanLine(lines[i], i);
-    i++;
+  const line: Line = reader;
+  while (reader.advance()) {
     if (line.end === line.indent) continue;
-    const { word } = firstWord(line);
-    const isHeader = line.indent === 0 && line.text.charCodeAt(word.length) !== 58;
+    const word = firstWord(line);
+    const isHeader = line.indent === line.start && line.text.charCodeAt(line.indent + word.length) !== 58;
     if (isHeader && word === 'template') startTemplate(state, line);
     else if (isHeader && word === 'paraphrases') startSet(state, line);
     else if (isHeader && word === 'languages') languagesLine(state, line);
-    else if (line.indent > 0 && state.block) i = propertyLine(state, line, i);
-    else if (line.indent === 0 && state.block && state.block.kind !== 'skip' && readProperty(line)) {
-      state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, 0, line.end));
-      i = propertyLine(state, line, i);
+    else if (line.indent > line.start && state.block) propertyLine(state, line);
+    else if (line.indent === line.start && state.block && state.block.kind !== 'skip' && readProperty(line)) {
+      state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, line.start, line.end));
+      propertyLine(state, line);
     } else {
       const message =
-        line.indent > 0
+        line.indent > line.start
           ? `Indented line outside a block: expected 'template' or 'paraphrases' above it`
           : `Unexpected '${word.slice(0, 40)}': expected languages, template or paraphrases`;
       state.diagnostics.error('syntax', message, lineRange(line, line.indent, line.end));
-      if (line.indent === 0) state.block = { kind: 'skip' };
+      if (line.indent === line.start) state.block = { kind: 'skip' };
     }
   }
   checkTemplates(state);
@@ -107,7 +105,7 @@ function extend(state: TemplateParseState, lineIndex: number, endChar: number): 
 function languagesLine(state: TemplateParseState, line: Line): void {
   state.block = undefined;
   let token = nextToken(line, line.indent + 'languages'.length);
-  if (!token) state.diagnostics.error('syntax', `'languages' needs at least one language code`, lineRange(line, 0, line.end));
+  if (!token) state.diagnostics.error('syntax', `'languages' needs at least one language code`, lineRange(line, line.start, line.end));
   const seen = new Set(state.languages.map((l) => l.value));
   while (token) {
     const at = lineRange(line, token.start, token.end);
@@ -122,9 +120,9 @@ function languagesLine(state: TemplateParseState, line: Line): void {
 }
 
 function startTemplate(state: TemplateParseState, line: Line): void {
-  const name = nextToken(line, 'template'.length);
+  const name = nextToken(line, line.indent + 'template'.length);
   if (!name) {
-    state.diagnostics.error('syntax', `'template' needs a name, e.g. template direct`, lineRange(line, 0, line.end));
+    state.diagnostics.error('syntax', `'template' needs a name, e.g. template direct`, lineRange(line, line.start, line.end));
     state.block = { kind: 'skip' };
     return;
   }
@@ -133,7 +131,7 @@ function startTemplate(state: TemplateParseState, line: Line): void {
   const template: Template = {
     name: name.value,
     nameRange: lineRange(line, name.start, name.end),
-    range: lineRange(line, 0, line.end),
+    range: lineRange(line, line.start, line.end),
     system: {},
     user: {},
   };
@@ -142,16 +140,16 @@ function startTemplate(state: TemplateParseState, line: Line): void {
 }
 
 function startSet(state: TemplateParseState, line: Line): void {
-  const name = nextToken(line, 'paraphrases'.length);
+  const name = nextToken(line, line.indent + 'paraphrases'.length);
   if (!name) {
-    state.diagnostics.error('syntax', `'paraphrases' needs a name, e.g. paraphrases direct`, lineRange(line, 0, line.end));
+    state.diagnostics.error('syntax', `'paraphrases' needs a name, e.g. paraphrases direct`, lineRange(line, line.start, line.end));
     state.block = { kind: 'skip' };
     return;
   }
   const set: ParaphraseSet = {
     name: name.value,
     nameRange: lineRange(line, name.start, name.end),
-    range: lineRange(line, 0, line.end),
+    range: lineRange(line, line.start, line.end),
     templateName: name.value,
     variants: {},
   };
@@ -170,66 +168,67 @@ function startSet(state: TemplateParseState, line: Line): void {
   state.block = { kind: 'set', set };
 }
 
-function propertyLine(state: TemplateParseState, line: Line, next: number): number {
+function propertyLine(state: TemplateParseState, line: Line): void {
   const block = state.block;
-  if (!block || block.kind === 'skip') return next;
-  if (block.kind === 'set' && line.text.charCodeAt(line.indent) === 45 /* - */) return variantLine(state, block, line, next);
+  if (!block || block.kind === 'skip') return;
+  if (block.kind === 'set' && line.text.charCodeAt(line.indent) === 45 /* - */) return variantLine(state, block, line);
   const property = readProperty(line);
   if (!property) {
     const hint = block.kind === 'set' ? `a language line 'en:' or an entry '- …'` : `'en: …' or 'system en: …'`;
     state.diagnostics.error('syntax', `Expected ${hint}`, lineRange(line, line.indent, line.end));
-    return next;
+    return;
   }
-  extend(state, line.index, line.end);
-  if (block.kind === 'template') return templateProperty(state, block.template, line, property, next);
-  const tag = property.words.length === 1 ? parseTag(property.words[0]) : undefined;
+  extend(state, line.index, line.end - line.start);
+  if (block.kind === 'template') return templateProperty(state, block.template, line, property);
+  const tag = property.count === 1 ? wordTag(line.text, property, 0) : undefined;
   if (!tag) {
     state.diagnostics.error('syntax', `Unknown property in paraphrases ${block.set.name}: expected a language line such as 'en:'`, lineRange(line, property.keyStart, property.keyEnd));
     block.language = undefined;
-    return next;
+    return;
   }
   block.language = { code: tag.language, machineTranslated: tag.machineTranslated };
   if (!block.set.variants[tag.language]) block.set.variants[tag.language] = [];
-  if (property.value.length > 0) {
+  if (property.valueEnd > property.valueStart) {
     state.diagnostics.error('syntax', `Write each paraphrase on its own '- ' line under '${tag.language}:'`, lineRange(line, property.valueStart, property.valueEnd));
   }
-  return next;
+  return;
 }
 
 /** Reads an inline value or a `|` block that starts at `valueStart`. */
-function readText(state: TemplateParseState, line: Line, valueStart: number, next: number, language: string): { text?: TextEntry; next: number } {
+function readText(state: TemplateParseState, line: Line, valueStart: number, language: string): { text?: TextEntry } {
   const value = line.text.slice(valueStart, line.end);
   if (value === '|') {
-    const block = readBlock(state.lines, line.index, line.indent);
+    // The reader moves past the block: take the header's position first.
+    const at = { line: line.index, character: valueStart - line.start };
+    const block = readBlock(state.reader, line.indent - line.start);
     if (block.lastEnd < 0) {
       state.diagnostics.error('syntax', `Empty '|' block: indent the text on the following lines`, lineRange(line, valueStart, line.end));
-      return { next: block.next };
+      return {};
     }
     extend(state, block.lastLine, block.lastEnd);
-    const text: TextEntry = { value: block.value, language, range: range(line.index, valueStart, block.lastLine, block.lastEnd) };
+    const text: TextEntry = { value: block.value, language, range: { start: at, end: { line: block.lastLine, character: block.lastEnd } } };
     state.segments.set(text, block.segments);
-    return { text, next: block.next };
+    return { text };
   }
   if (value.length === 0) {
     state.diagnostics.error('syntax', `Missing text`, lineRange(line, line.indent, line.end));
-    return { next };
+    return {};
   }
   const text: TextEntry = { value, language, range: lineRange(line, valueStart, line.end) };
-  state.segments.set(text, [{ offset: 0, line: line.index, character: valueStart, length: value.length }]);
-  return { text, next };
+  state.segments.set(text, [{ offset: 0, line: line.index, character: valueStart - line.start, length: value.length }]);
+  return { text };
 }
 
-function templateProperty(state: TemplateParseState, template: Template, line: Line, property: Property, next: number): number {
-  const { words } = property;
-  const isSystem = words[0] === 'system' && words.length === 2;
-  const tag = words.length === 1 ? parseTag(words[0]) : isSystem ? parseTag(words[1]) : undefined;
+function templateProperty(state: TemplateParseState, template: Template, line: Line, property: Property): void {
+  const isSystem = property.count === 2 && wordIs(line.text, property, 0, 'system');
+  const tag = property.count === 1 ? wordTag(line.text, property, 0) : isSystem ? wordTag(line.text, property, 1) : undefined;
   if (!tag) {
     const key = line.text.slice(property.keyStart, property.keyEnd);
     state.diagnostics.error('syntax', `Unknown property '${key.slice(0, 40)}' in template ${template.name}: expected 'en:' or 'system en:'`, lineRange(line, property.keyStart, property.keyEnd));
-    return next;
+    return;
   }
-  const read = readText(state, line, property.valueStart, next, tag.language);
-  if (!read.text) return read.next;
+  const read = readText(state, line, property.valueStart, tag.language);
+  if (!read.text) return;
   if (tag.machineTranslated) read.text.machineTranslated = true;
   const target = isSystem ? template.system : template.user;
   if (Object.prototype.hasOwnProperty.call(target, tag.language)) {
@@ -240,25 +239,25 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
       { language: tag.language },
     );
   } else target[tag.language] = read.text;
-  return read.next;
+  return;
 }
 
-function variantLine(state: TemplateParseState, block: Extract<Block, { kind: 'set' }>, line: Line, next: number): number {
-  extend(state, line.index, line.end);
+function variantLine(state: TemplateParseState, block: Extract<Block, { kind: 'set' }>, line: Line): void {
+  extend(state, line.index, line.end - line.start);
   if (!block.language) {
     state.diagnostics.error('syntax', `A paraphrase entry needs a language line such as 'en:' above it`, lineRange(line, line.indent, line.end));
-    return next;
+    return;
   }
   const afterDash = line.indent + 1;
   const c = line.text.charCodeAt(afterDash);
   if (afterDash < line.end && c !== 32 && c !== 9) {
     state.diagnostics.error('syntax', `Write a paraphrase as '- text' (a space after the dash)`, lineRange(line, line.indent, line.end));
-    return next;
+    return;
   }
   const valueStart = skipBlanks(line.text, afterDash, line.end);
-  const read = readText(state, line, valueStart, next, block.language.code);
-  if (!read.text) return read.next;
+  const read = readText(state, line, valueStart, block.language.code);
+  if (!read.text) return;
   if (block.language.machineTranslated) read.text.machineTranslated = true;
   block.set.variants[block.language.code].push(read.text);
-  return read.next;
+  return;
 }
