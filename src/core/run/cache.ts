@@ -94,6 +94,32 @@ export class ResultCache {
     }
   }
 
+  /** Removes temp files that a killed process left behind (older than `maxAgeMs`); returns how many. */
+  async removeStaleTemps(maxAgeMs = 10 * 60_000): Promise<number> {
+    let removed = 0;
+    let dirs: string[];
+    try {
+      dirs = await fs.readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    const cutoff = Date.now() - maxAgeMs;
+    for (const sub of dirs) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      const names = await fs.readdir(join(this.dir, sub)).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!name.endsWith('.tmp')) continue;
+        const path = join(this.dir, sub, name);
+        const stat = await fs.stat(path).catch(() => undefined);
+        if (stat && stat.mtimeMs < cutoff) {
+          await fs.rm(path, { force: true }).catch(() => undefined);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
   async clear(): Promise<void> {
     await fs.rm(this.dir, { recursive: true, force: true });
     this.madeDirs.clear();

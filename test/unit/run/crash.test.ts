@@ -76,6 +76,10 @@ test('SIGKILL at random points during 1,000 cache and results writes leaves noth
     assert.ok(final.records.length >= COUNT);
     const temps = (await readdir(join(dir, 'cache'), { recursive: true })).filter((f) => f.endsWith('.tmp'));
     process.stdout.write(`# crash: ${temps.length} orphaned temp files (never read as entries)\n`);
+    assert.equal(await after.removeStaleTemps(0), temps.length);
+    const left = (await readdir(join(dir, 'cache'), { recursive: true })).filter((f) => f.endsWith('.tmp'));
+    assert.deepEqual(left, []);
+    for (let i = 0; i < COUNT; i += 97) assert.deepEqual(await after.get(keyOf(i)), valueOf(i));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
