@@ -180,6 +180,8 @@ export const state = {
   progressReports: [] as { message?: string }[],
   cancelProgress: undefined as (() => void) | undefined,
   executed: [] as { command: string; args: unknown[] }[],
+  statusBarItems: [] as { texts: string[] }[],
+  quickPicks: [] as { items: { label: string; provider?: string; model?: string }[]; selectedItems: unknown[]; busy: boolean; accept(): void; hide(): void }[],
   /** Value the next input box returns. */
   inputValue: undefined as string | undefined,
   reset(): void {
@@ -250,7 +252,39 @@ export const window = {
   visibleTextEditors: [] as unknown[],
   onDidChangeVisibleTextEditors: noopEvent,
   createTextEditorDecorationType: () => new Disposable(),
-  createStatusBarItem: () => ({ text: '', tooltip: '', name: '', command: '', show() {}, dispose() {} }),
+  createStatusBarItem: () => {
+    const item = { texts: [] as string[], tooltip: '', name: '', command: '', show() {}, dispose() {} };
+    state.statusBarItems.push(item);
+    return new Proxy(item, {
+      set(target, key, value) {
+        if (key === 'text') target.texts.push(value as string);
+        else (target as Record<string | symbol, unknown>)[key] = value;
+        return true;
+      },
+      get(target, key) {
+        return key === 'text' ? target.texts[target.texts.length - 1] : (target as Record<string | symbol, unknown>)[key];
+      },
+    });
+  },
+  createQuickPick: () => {
+    const accept = new EventEmitter<void>();
+    const hide = new EventEmitter<void>();
+    const pick = {
+      items: [] as { label: string; provider?: string; model?: string; kind?: number }[],
+      selectedItems: [] as unknown[],
+      busy: false,
+      title: '',
+      placeholder: '',
+      show() {},
+      dispose() {},
+      onDidAccept: accept.event,
+      onDidHide: hide.event,
+      accept: () => accept.fire(),
+      hide: () => hide.fire(),
+    };
+    state.quickPicks.push(pick);
+    return pick;
+  },
   async showQuickPick() {
     return undefined;
   },

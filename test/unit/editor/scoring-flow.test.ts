@@ -274,3 +274,38 @@ test('OpenAI-compatible endpoint: a missing key offers Set API Key; with the key
     await openai.close();
   }
 });
+
+test('status bar and Select Model: models listed from Ollama and the OpenAI-compatible endpoint, choice written to settings', async () => {
+  const KEY = 'sk-CANARY-pick-0123456789';
+  const openai = await startFakeOpenAI({ requireKey: KEY, models: [{ name: 'gpt-fake-mini' }] });
+  settings(server.url);
+  state.settings['valueLens.openai.baseUrl'] = { globalValue: `${openai.url}/v1` };
+  state.statusBarItems = [];
+  state.quickPicks = [];
+  const ctx = setup();
+  try {
+    await ctx.apiKeys.set(`${openai.url}/v1`, KEY);
+    const bar = state.statusBarItems[0]!;
+    assert.equal(bar.texts[bar.texts.length - 1], '$(hubot) ollama: fake-llm:latest');
+    const { ModelPicker: Picker } = require('../../../src/editor/models') as typeof import('../../../src/editor/models');
+    const picker = new Picker(ctx.apiKeys, nullLogger);
+    const choice = picker.select();
+    const pick = state.quickPicks[0]!;
+    assert.equal(pick.busy, true);
+    assert.ok(state.statusBarItems[1]!.texts.includes('$(sync~spin) Loading models…'));
+    for (let i = 0; i < 100 && pick.busy; i++) await new Promise((r) => setTimeout(r, 20));
+    const labels = pick.items.map((i) => i.label);
+    assert.ok(labels.some((l) => l.startsWith('Ollama')) && labels.includes('fake-llm:latest'));
+    assert.ok(labels.some((l) => l.startsWith('OpenAI-compatible')) && labels.includes('gpt-fake-mini'));
+    pick.selectedItems = [pick.items.find((i) => i.model === 'gpt-fake-mini')!];
+    pick.accept();
+    assert.equal(await choice, 'gpt-fake-mini');
+    assert.equal(state.settings['valueLens.provider']!.globalValue, 'openai');
+    assert.equal(state.settings['valueLens.model']!.globalValue, 'gpt-fake-mini');
+    assert.ok(openai.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`));
+    picker.dispose();
+  } finally {
+    ctx.dispose();
+    await openai.close();
+  }
+});
