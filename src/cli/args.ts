@@ -52,6 +52,11 @@ export function str(parsed: Parsed, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+export function strs(parsed: Parsed, name: string): string[] | undefined {
+  const value = parsed.values[name];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
+}
+
 export function flag(parsed: Parsed, name: string): boolean {
   return parsed.values[name] === true;
 }
@@ -81,10 +86,10 @@ export function choiceFlag<T extends string>(command: string, name: string, valu
   return value as T;
 }
 
-/** Comma-separated list; empty entries are dropped. */
-export function listFlag(value: string | undefined): string[] | undefined {
+/** Comma-separated list, possibly given several times (`--item Q1 --item Q2,Q3`); empty entries are dropped. */
+export function listFlag(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  return value
+  return (Array.isArray(value) ? value.join(',') : value)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);

@@ -14,7 +14,7 @@ import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
 import { probeKey, probeLogprobs } from '../providers/probe';
 import { ProviderError, type ModelProvider } from '../core/model';
-import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, type OptionSpec, type Parsed } from './args';
+import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, strs, type OptionSpec, type Parsed } from './args';
 import { DEFAULT_OLLAMA_MODEL, loadConfig, resolveEndpoint, type FileConfig } from './config';
 import { loadSurvey, loadTemplates } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
@@ -56,8 +56,8 @@ Exit codes: 0 every request scored, 1 some failed or input has errors, 2 bad usa
 export const SCORE_OPTIONS: OptionSpec = {
   template: { type: 'string' },
   'template-name': { type: 'string' },
-  item: { type: 'string' },
-  lang: { type: 'string' },
+  item: { type: 'string', multiple: true },
+  lang: { type: 'string', multiple: true },
   paraphrases: { type: 'boolean' },
   provider: { type: 'string' },
   model: { type: 'string' },
@@ -140,13 +140,13 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
   const templateFlag = str(parsed, 'template');
   const templatePath = templateFlag !== undefined ? resolve(io.cwd, templateFlag) : fromConfig(config.template);
   if (!templatePath) throw new UsageError('score needs --template FILE.wvt.', c);
-  const languages = listFlag(str(parsed, 'lang')) ?? config.languages;
+  const languages = listFlag(strs(parsed, 'lang')) ?? config.languages;
   for (const language of languages ?? []) {
     if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(language)) {
       throw new UsageError(`--lang: "${language}" is not a language code (use ISO 639-1 codes such as da,nl,en,pt).`, c);
     }
   }
-  const itemIds = listFlag(str(parsed, 'item'));
+  const itemIds = listFlag(strs(parsed, 'item'));
   if (itemIds && !itemIds.length) throw new UsageError('--item needs at least one item id.', c);
   const method = choiceFlag(c, 'method', str(parsed, 'method') ?? config.method, ['logprobs', 'sample', 'auto'] as const) ?? 'auto';
   const fromNumber = (n: number | undefined): string | undefined => (n === undefined ? undefined : String(n));
@@ -229,6 +229,9 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
   const survey = await loadSurvey(settings.itemsPath, settings.itemsPath, io.stderr);
   const templates = await loadTemplates(settings.templatePath, settings.templatePath, io.stderr);
   const templateName = validateSelection(settings, survey, templates);
+  if (settings.out && (await fs.stat(settings.out).then((st) => st.isDirectory(), () => false))) {
+    throw new UsageError(`--out ${settings.out} is a directory; name a file such as results.jsonl.`, 'score');
+  }
   const logger = stderrLogger(io, settings.verbose);
   const providers = providerFactory(io.env);
   const provider = providers(settings.provider, settings.endpoint);

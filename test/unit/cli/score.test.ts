@@ -79,7 +79,7 @@ test('score writes one JSONL record per planned request; a second run is served 
 });
 
 test('without --out the records go to stdout as JSON lines; --method auto probes and picks logprobs', async () => {
-  const r = await runCli([...base(), '--item', 'Q1', '--lang', 'en,pt']);
+  const r = await runCli([...base(), '--item', 'Q1', '--lang', 'en', '--lang', 'pt']);
   assert.equal(r.code, 0, r.stderr);
   const records = jsonLines(r.stdout) as { kind: string; method: string }[];
   assert.equal(records.length, plannedCount(['Q1'], ['en', 'pt']));
@@ -124,6 +124,7 @@ test('bad numbers, bad choices and unknown names are usage errors (exit 2) namin
     [['--template-name', 'nosuch'], /no template "nosuch"/],
     [['--lang', 'english'], /not a language code/],
     [['--endpoint', 'ftp://x'], /must be an http or https URL/],
+    [['--out', '.'], /is a directory/],
   ];
   for (const [extra, pattern] of cases) {
     const r = await runCli([...base(), ...extra]);
