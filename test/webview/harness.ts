@@ -67,13 +67,25 @@ export async function startPanelServer(bundleFile: string, options: { reportJson
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     } else if (path === '/media/panel.css') {
       res.writeHead(200, { 'content-type': 'text/css' }).end(css);
+    } else if (path === '/favicon.ico') {
+      // Chromium asks for it on its own; VS Code webviews do not. Answer quietly.
+      res.writeHead(204).end();
     } else {
       res.writeHead(404).end();
     }
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, requests, close: () => new Promise((done) => server.close(() => done())) };
+  return {
+    origin,
+    requests,
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        // Keep-alive connections of a page still open would hold close() forever.
+        server.closeAllConnections();
+      }),
+  };
 }
 
 export interface PanelPage {

@@ -34,7 +34,7 @@ function extraRequests(requests: string[]): string[] {
   return requests.filter((path) => !BASE_REQUESTS.includes(path) && path !== '/favicon.ico');
 }
 
-test('posts ready, renders all five charts with the report numbers in tables', { skip }, async () => {
+test('posts ready, renders all five charts with the report numbers in tables', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   assert.deepEqual(await panel.posted(), [{ type: 'ready' }]);
   assert.equal(await panel.page.textContent('.vl-empty[data-empty="waiting"]'), MESSAGES.waiting);
@@ -79,7 +79,7 @@ test('posts ready, renders all five charts with the report numbers in tables', {
   await panel.page.context().close();
 });
 
-test('canvases are actually drawn (not blank)', { skip }, async () => {
+test('canvases are actually drawn (not blank)', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.send(reportMessage(makeReport({ items: 40 })));
   const colours = await panel.page.$$eval('[data-chart] canvas', (canvases) =>
@@ -99,7 +99,7 @@ test('canvases are actually drawn (not blank)', { skip }, async () => {
   await panel.page.context().close();
 });
 
-test('filters post setFilter and persist with setState; a reloaded page restores and re-sends them', { skip }, async () => {
+test('filters post setFilter and persist with setState; a reloaded page restores and re-sends them', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.send(reportMessage(makeReport()));
   await panel.page.evaluate(() => {
@@ -131,7 +131,7 @@ test('filters post setFilter and persist with setState; a reloaded page restores
   await reloaded.page.context().close();
 });
 
-test('focus model select switches the per-model charts without asking the host', { skip }, async () => {
+test('focus model select switches the per-model charts without asking the host', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.send(reportMessage(makeReport()));
   await panel.page.evaluate(() => {
@@ -146,7 +146,7 @@ test('focus model select switches the per-model charts without asking the host',
   await panel.page.context().close();
 });
 
-test('export buttons post exportCsv and a real PNG for the host', { skip }, async () => {
+test('export buttons post exportCsv and a real PNG for the host', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.send(reportMessage(makeReport()));
   await panel.page.click('[data-chart="category"] [data-export="csv"]');
@@ -161,7 +161,7 @@ test('export buttons post exportCsv and a real PNG for the host', { skip }, asyn
   await panel.page.context().close();
 });
 
-test('empty states: no results yet, then no human data mapped', { skip }, async () => {
+test('empty states: no results yet, then no human data mapped', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.send(reportMessage(makeReport({ results: 0 })));
   assert.equal(await panel.page.getAttribute('#vl-root', 'data-state'), 'no-results');
@@ -185,7 +185,7 @@ test('empty states: no results yet, then no human data mapped', { skip }, async 
   await panel.page.context().close();
 });
 
-test('theme changes re-colour the charts from --vscode-* variables', { skip }, async () => {
+test('theme changes re-colour the charts from --vscode-* variables', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.send(reportMessage(makeReport()));
   const colour = async () => JSON.parse((await panel.page.getAttribute('[data-chart="correlation"]', 'data-datasets')) ?? '[]')[0].color;
@@ -206,7 +206,7 @@ const HOSTILE = [
   '=HYPERLINK("http://127.0.0.1:9/x","click")',
 ];
 
-test('hostile strings from items, models, human data and model output render as text: 0 scripts, 0 requests, 0 CSP violations', { skip }, async () => {
+test('hostile strings from items, models, human data and model output render as text: 0 scripts, 0 requests, 0 CSP violations', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   const report = makeReport({ items: 8, titles: HOSTILE, models: ['<img src=/model onerror=alert(4)>', 'ok-model'], languages: ['da', 'en<script>alert(5)</script>'] });
   report.alignment[0].country = '<b onmouseover=alert(6)>DK</b>';
@@ -239,7 +239,7 @@ test('hostile strings from items, models, human data and model output render as 
   await panel.page.context().close();
 });
 
-test('1,000 fuzzed host messages: no page error, the view keeps working', { skip }, async () => {
+test('1,000 fuzzed host messages: no page error, the view keeps working', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.page.evaluate(() => {
     let seed = 42;
@@ -264,4 +264,48 @@ test('1,000 fuzzed host messages: no page error, the view keeps working', { skip
   assert.deepEqual(problems.cspViolations, []);
   assert.deepEqual(problems.dialogs, []);
   await panel.page.context().close();
+});
+
+test('report mode (no acquireVsCodeApi): reads #vl-root[data-report], renders read-only, exports by download', { skip, timeout: 60_000 }, async () => {
+  const report = makeReport({ items: 12, titles: ['=cmd|"/c calc"!A1', '<script>alert(1)</script>'] });
+  const reportServer = await startPanelServer(bundle.file, { reportJson: JSON.stringify(report) });
+  try {
+    const panel = await openPanelPage(browser, reportServer, { vscode: false });
+    await panel.page.waitForSelector('#vl-root[data-updates="1"]');
+    assert.equal(await panel.page.getAttribute('#vl-root', 'class'), 'vl-panel vl-read-only');
+    assert.equal(await panel.page.isVisible('[data-filter="model"]'), false, 'host filters hidden');
+    assert.equal(await panel.page.isVisible('[data-filter="focus"]'), true, 'local model choice stays');
+    assert.equal((await readTable(panel.page, 'correlation')).length, 1 + report.alignment.length);
+
+    const [csv] = await Promise.all([panel.page.waitForEvent('download'), panel.page.click('[data-chart="scatter"] [data-export="csv"]')]);
+    assert.equal(csv.suggestedFilename(), 'value-lens-scatter.csv');
+    const text = await (await csv.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+    const lines = text.trimEnd().split('\r\n');
+    assert.equal(lines.length, 1 + 2 * 4 * 12, 'all models in the CSV');
+    assert.ok(text.includes(`"'=cmd|""/c calc""!A1"`), 'formula neutralised');
+
+    const [png] = await Promise.all([panel.page.waitForEvent('download'), panel.page.click('[data-chart="bias"] [data-export="png"]')]);
+    assert.equal(png.suggestedFilename(), 'value-lens-bias.png');
+    const bytes = await (await png.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks));
+    assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+
+    const problems = await panel.problems();
+    assert.deepEqual(problems, { pageErrors: [], consoleErrors: [], cspViolations: [], dialogs: [] });
+    assert.deepEqual(extraRequests(reportServer.requests), []);
+    await panel.page.context().close();
+  } finally {
+    await reportServer.close();
+  }
+});
+
+test('report mode with a missing or broken data-report shows an error, not a crash', { skip, timeout: 60_000 }, async () => {
+  const reportServer = await startPanelServer(bundle.file, { reportJson: '{not json' });
+  try {
+    const panel = await openPanelPage(browser, reportServer, { vscode: false });
+    assert.match((await panel.page.textContent('.vl-status')) ?? '', /no data/);
+    assert.deepEqual((await panel.problems()).pageErrors, []);
+    await panel.page.context().close();
+  } finally {
+    await reportServer.close();
+  }
 });
