@@ -14,6 +14,12 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// `value-lens score … | head` closes stdout early; stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }, controller.signal).then(
   (code) => {
     // 130 = interrupted (128 + SIGINT), as shells report it; the records so far are on disk.
