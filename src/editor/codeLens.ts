@@ -1,8 +1,8 @@
 // Code lenses: provide returns ranges only (from the pure lens model); resolve fills titles and commands from
 // the results state. Registered only while `valueLens.codeLens.enabled` is on.
 import * as vscode from 'vscode';
-import { itemHash } from '../core/language';
-import type { SurveyFile } from '../core/language/ast';
+import { cachedItemHash as itemHash } from './hashes';
+import type { Item, SurveyFile } from '../core/language/ast';
 import {
   languageLensTitle,
   lensSpecs,
@@ -21,13 +21,26 @@ export interface EditorLensContributor {
   resolve(spec: LensSpec, uri: vscode.Uri): vscode.Command | undefined;
 }
 
+const indexes = new WeakMap<SurveyFile, Map<string, Item>>();
+
+/** Items by id, built once per parse (resolve runs per visible lens). */
+function itemIndex(survey: SurveyFile): Map<string, Item> {
+  let index = indexes.get(survey);
+  if (!index) {
+    index = new Map();
+    for (const item of survey.items) if (!index.has(item.id)) index.set(item.id, item);
+    indexes.set(survey, index);
+  }
+  return index;
+}
+
 class SpecLens extends vscode.CodeLens {
   constructor(
     readonly spec: LensSpec,
     readonly uri: vscode.Uri,
-    readonly version: number,
+    range: vscode.Range,
   ) {
-    super(toRange(spec.range));
+    super(range);
   }
 }
 
@@ -61,7 +74,13 @@ export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLe
   provideCodeLenses(doc: vscode.TextDocument, token: vscode.CancellationToken): SpecLens[] {
     const parsed = this.documents.get(doc);
     if (!parsed || token.isCancellationRequested) return [];
-    return lensSpecs(parsed.file, this.contributors.map((c) => c.specs)).map((spec) => new SpecLens(spec, doc.uri, doc.version));
+    // The lenses of one item share their range object: convert each once.
+    const ranges = new Map<LensSpec['range'], vscode.Range>();
+    return lensSpecs(parsed.file, this.contributors.map((c) => c.specs)).map((spec) => {
+      let range = ranges.get(spec.range);
+      if (!range) ranges.set(spec.range, (range = toRange(spec.range)));
+      return new SpecLens(spec, doc.uri, range);
+    });
   }
 
   resolveCodeLens(lens: SpecLens): SpecLens {
@@ -79,7 +98,7 @@ export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLe
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uriString);
       const parsed = doc ? this.documents.get(doc) : undefined;
       const survey = parsed?.file.kind === 'survey' ? (parsed.file as SurveyFile) : undefined;
-      const item = survey?.items.find((i) => i.id === spec.itemId);
+      const item = survey ? itemIndex(survey).get(spec.itemId) : undefined;
       const order = survey?.header.languages.map((l) => l.value) ?? [];
       const view = this.results.view(uriString, spec.itemId, item ? itemHash(item) : undefined);
       if (spec.kind === 'score') {

@@ -1,7 +1,7 @@
 // Results where the eye is: end-of-line decorations on item headers and the item hover (scale, labels,
 // languages, then the distribution per language).
 import * as vscode from 'vscode';
-import { itemHash } from '../core/language';
+import { cachedItemHash as itemHash } from './hashes';
 import { decorationText, itemAtHoverPosition, itemHoverMarkdown, resultsHoverMarkdown } from '../core/language/services';
 import type { ParsedDocuments } from './documents';
 import type { ResultsState } from './resultsState';

@@ -10,7 +10,7 @@ import { FakeDocument, Position, Uri, installFakeVscode, state, type CodeLens } 
 import { startFakeOllama } from '../../support/fake-ollama';
 import { startFakeOpenAI } from '../../support/fake-openai';
 import type { FakeServer } from '../../support/fake-common';
-import { nullLogger } from '../../../src/core/log';
+import { createMemoryLogger, nullLogger, type Logger } from '../../../src/core/log';
 
 installFakeVscode();
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -30,14 +30,14 @@ const q1Line = surveyText.split('\n').findIndex((l) => /^item Q1\b/.test(l));
 let server: FakeServer;
 let storage: string;
 
-function setup() {
+function setup(logger: Logger = nullLogger) {
   const documents = new ParsedDocuments();
   const results = new ResultsState();
-  const sources = new AnalysisSources(join(storage, 'runs'), nullLogger);
+  const sources = new AnalysisSources(join(storage, 'runs'), logger);
   const store = new Map<string, string>();
   const apiKeys = new ApiKeys({ get: async (k) => store.get(k), store: async (k, v) => void store.set(k, v), delete: async (k) => void store.delete(k) });
-  const models = new ModelPicker(apiKeys, nullLogger);
-  const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger: nullLogger, onRecords: () => undefined });
+  const models = new ModelPicker(apiKeys, logger);
+  const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger, onRecords: () => undefined });
   const lenses = registerCodeLenses(documents, results);
   const view = registerResultsView(documents, results);
   return { documents, results, scoring, apiKeys, dispose: () => (lenses.disposable.dispose(), view.dispose(), models.dispose()) };
@@ -253,7 +253,8 @@ test('OpenAI-compatible endpoint: a missing key offers Set API Key; with the key
   state.settings['valueLens.provider'] = { defaultValue: 'ollama', globalValue: 'openai' };
   state.settings['valueLens.openai.baseUrl'] = { defaultValue: 'https://api.openai.com/v1', globalValue: `${openai.url}/v1` };
   state.answer = 'Set API Key';
-  const ctx = setup();
+  const logger = createMemoryLogger();
+  const ctx = setup(logger);
   try {
     const first = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q5'], languages: ['en'] });
     assert.equal(first?.[0]?.kind, 'failure');
@@ -269,6 +270,12 @@ test('OpenAI-compatible endpoint: a missing key offers Set API Key; with the key
     assert.ok(keyed.length >= 2);
     // The key never reaches the Ollama server configured alongside.
     assert.ok(!server.requests.some((r) => JSON.stringify(r.headers).includes(KEY)));
+    // Nor any log line (unredacted logger), message or results file.
+    assert.ok(logger.entries.length > 0);
+    assert.ok(!JSON.stringify(logger.entries).includes(KEY));
+    assert.ok(!JSON.stringify(state.messages).includes(KEY));
+    const runsDir = join(storage, 'runs');
+    for (const f of readdirSync(runsDir)) assert.ok(!readFileSync(join(runsDir, f), 'utf8').includes(KEY), f);
   } finally {
     ctx.dispose();
     await openai.close();
