@@ -55,6 +55,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       res.end(JSON.stringify({ requests: state.requests.length, peak: state.peak, holdMeanMs: holds ? holdTotal / holds : 0, cpu: process.cpuUsage() }));
       return;
     }
+    // Latency runs from the request's arrival, so the server's own parsing and answering lie inside it.
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -80,7 +82,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         done();
       });
       const fault = options.fault?.(n, body) ?? { kind: 'ok' };
-      const arrived = performance.now();
       const after = (ms: number | undefined, fn: () => void): void => {
         if (!ms || ms <= 0) return fn();
         if (!options.preciseLatency) return void setTimeout(fn, ms);
@@ -119,11 +120,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
             res.end(JSON.stringify({ error: { message: `status ${fault.status}` } }));
           });
         case 'no-logprobs':
-        case 'ok':
+        case 'ok': {
+          const payload = JSON.stringify(answer(body, fault.kind === 'no-logprobs'));
           return after((fault.kind === 'ok' ? fault.delayMs : undefined) ?? options.latencyMs, () => {
             res.writeHead(200, { 'content-type': 'application/json' });
-            res.end(JSON.stringify(answer(body, fault.kind === 'no-logprobs')));
+            res.end(payload);
           });
+        }
       }
     });
   });
