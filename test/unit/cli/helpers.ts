@@ -17,10 +17,23 @@ const LOCK = join(tmpdir(), 'value-lens-build.lock');
 
 let built = false;
 
-/** `npm run build` once per test process; `flock` keeps parallel test files from building over each other. */
+// Exits 0 when dist/cli.js and dist/webview.js are newer than every build input (so no build is needed).
+const FRESH_CHECK = `
+const fs = require('fs'), path = require('path');
+const newest = (p) => { let s; try { s = fs.statSync(p); } catch { return 0; }
+  return s.isDirectory() ? Math.max(0, ...fs.readdirSync(p).map((n) => newest(path.join(p, n)))) : s.mtimeMs; };
+const oldestOut = Math.min(...['dist/cli.js', 'dist/webview.js', 'dist/extension.js'].map((p) => newest(p) || -1));
+const inputs = Math.max(...['src', 'webview', 'esbuild.mjs', 'package.json', 'tsconfig.json'].map(newest));
+process.exit(oldestOut > inputs ? 0 : 1);`;
+
+/**
+ * `npm run build` once per test process unless dist/ is already newer than its sources; `flock` keeps
+ * parallel test files from building over each other (the check runs inside the lock too).
+ */
 export function buildOnce(): void {
   if (built) return;
-  const result = spawnSync('flock', [LOCK, 'npm', 'run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+  const script = `node -e "$FRESH_CHECK" || npm run build --silent`;
+  const result = spawnSync('flock', [LOCK, 'sh', '-c', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FRESH_CHECK } });
   if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
   built = true;
 }
