@@ -4,7 +4,14 @@
 const FENCE = /^\s*```/;
 const NUMBERED = /^\s*(?:\(?\d{1,3}[.)\]:]|\[\d{1,3}\])\s+/;
 const BULLET = /^\s*[-*•·–—]\s+/;
-const CHATTER = /^(?:here (?:are|is)|sure[,!.]|certainly|of course|below (?:are|is)|these are|i hope|let me know|note:|her er|hier zijn|aqui est[aã]o)/i;
+const CHATTER =
+  /^(?:here(?:'s| (?:are|is))|sure[,!.]|certainly|of course|below (?:are|is)|these are|i hope|let me know|note:|translation:|her er|hier (?:is|zijn)|aqui (?:est[aãá]o?|vai)|segue)/i;
+
+/** A lead-in or sign-off line: chatter words and no slot (a paraphrase may well start "Here is a question about {topic}"). */
+function isChatter(line: string): boolean {
+  const text = line.trim();
+  return CHATTER.test(text) && !/\{[A-Za-z_][A-Za-z0-9_-]*\}/.test(text);
+}
 
 /** Splits model output into entries: numbered or bulleted items (continuation lines join the item), else lines. */
 export function parseCandidates(output: string): string[] {
@@ -18,7 +25,7 @@ export function parseCandidates(output: string): string[] {
       if (marker) {
         if (current !== undefined) entries.push(current);
         current = line.slice(marker[0].length);
-      } else if (current !== undefined && line.trim() !== '' && !CHATTER.test(line.trim())) {
+      } else if (current !== undefined && line.trim() !== '' && !isChatter(line)) {
         current += ` ${line.trim()}`;
       } else if (current !== undefined && line.trim() === '') {
         entries.push(current);
@@ -29,7 +36,7 @@ export function parseCandidates(output: string): string[] {
   } else {
     entries.push(...lines);
   }
-  return entries.map(cleanEntry).filter((entry) => entry !== '' && !CHATTER.test(entry));
+  return entries.map(cleanEntry).filter((entry) => entry !== '' && !isChatter(entry));
 }
 
 function cleanEntry(entry: string): string {
@@ -42,4 +49,17 @@ function cleanEntry(entry: string): string {
     }
   }
   return text.replace(/\s+/g, ' ');
+}
+
+/**
+ * Drops a model's lead-in ("Here is the translation:") and sign-off ("I hope this helps") around a single
+ * text, unless the original itself starts or ends with such a line.
+ */
+export function stripChatter(output: string, original: string): string {
+  const lines = output.replace(/\r\n?/g, '\n').split('\n');
+  const originalLines = original.split('\n').map((l) => l.trim()).filter(Boolean);
+  const extra = (line: string, ownLine: string | undefined): boolean => isChatter(line) && !(ownLine !== undefined && isChatter(ownLine));
+  while (lines.length > 1 && (lines[0].trim() === '' || extra(lines[0], originalLines[0]))) lines.shift();
+  while (lines.length > 1 && (lines[lines.length - 1].trim() === '' || extra(lines[lines.length - 1], originalLines[originalLines.length - 1]))) lines.pop();
+  return lines.join('\n');
 }

@@ -6,6 +6,8 @@ export interface CandidateVerdict {
   ok: boolean;
   /** Why it was rejected, in words a user can act on. */
   reason?: string;
+  /** A warning that does not reject the candidate (e.g. English words left in a translation). */
+  note?: string;
 }
 
 const SLOT = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -47,6 +49,12 @@ export function slotProblem(original: string, candidate: string): string | undef
   return undefined;
 }
 
+/** Text that cannot be written into a .wvt/.wvs file as is: `#` would start a comment there. */
+export function formatProblem(text: string): string | undefined {
+  if (text.includes('#')) return "contains '#', which starts a comment in Value Lens files";
+  return undefined;
+}
+
 /**
  * Judges paraphrase candidates: slots exactly as in the original (each present as often, none new), not the
  * original itself, not a duplicate of an earlier candidate or of an existing paraphrase.
@@ -55,7 +63,7 @@ export function checkParaphrases(original: string, candidates: string[], existin
   const seen = new Set(existing.map(normaliseForComparison));
   const originalKey = normaliseForComparison(original);
   return candidates.map((text) => {
-    const problem = slotProblem(original, text);
+    const problem = slotProblem(original, text) ?? formatProblem(text);
     if (problem) return { text, ok: false, reason: problem };
     const key = normaliseForComparison(text);
     if (key === originalKey) return { text, ok: false, reason: 'identical to the original' };

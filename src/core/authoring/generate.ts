@@ -1,8 +1,9 @@
 // Asks a model for paraphrases or translations and checks what comes back. Pure orchestration over the
 // ModelProvider contract, so the editor's preview flow and the tests share it.
-import type { ChatMessage, ModelProvider } from '../model';
-import { parseCandidates } from './candidates';
-import { checkParaphrases, slotProblem, type CandidateVerdict } from './checks';
+import { ProviderError, type ChatMessage, type ModelProvider } from '../model';
+import { parseCandidates, stripChatter } from './candidates';
+import { authoringError } from './errors';
+import { checkParaphrases, formatProblem, slotProblem, type CandidateVerdict } from './checks';
 import { fillAuthoringSlots, type AuthoringPrompt } from './prompts';
 import { languageName } from './languages';
 
@@ -32,17 +33,32 @@ export interface ParaphraseOutcome {
   shortfall: number;
 }
 
+/** Longest wait honoured for a server's Retry-After before giving up (authoring is interactive). */
+const MAX_RETRY_WAIT_MS = 5_000;
+
+/**
+ * One chat request; a retryable failure (busy, rate limit, network) gets one more attempt. Every failure
+ * comes out as an AuthoringError whose message says what to fix.
+ */
 async function ask(model: AuthoringModel, messages: ChatMessage[], maxTokens: number, signal: AbortSignal): Promise<string> {
-  const response = await model.provider.complete({
-    model: model.model,
-    messages,
-    maxTokens,
-    temperature: model.temperature ?? 0.7,
-    seed: model.seed,
-    signal,
-    timeoutMs: model.timeoutMs ?? 120_000,
-  });
-  return response.choices[0]?.text ?? '';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await model.provider.complete({
+        model: model.model,
+        messages,
+        maxTokens,
+        temperature: model.temperature ?? 0.7,
+        seed: model.seed,
+        signal,
+        timeoutMs: model.timeoutMs ?? 120_000,
+      });
+      return response.choices[0]?.text ?? '';
+    } catch (error) {
+      const wait = error instanceof ProviderError && error.retryable && attempt < 2 && !signal.aborted ? Math.min(error.retryAfterMs ?? 500, MAX_RETRY_WAIT_MS) : -1;
+      if (wait < 0) throw authoringError(error, model.model, model.provider.origin);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 function render(prompt: AuthoringPrompt, values: Record<string, string>): ChatMessage[] {
@@ -95,9 +111,9 @@ export async function translateText(
     Math.min(4096, 64 + request.text.length * 2),
     signal,
   );
-  const text = stripFence(raw).trim();
+  const text = stripChatter(stripFence(raw), request.text).trim();
   if (text === '') return { text, ok: false, reason: 'the model returned no text', raw };
-  const problem = slotProblem(request.text, text);
+  const problem = slotProblem(request.text, text) ?? formatProblem(text);
   if (problem) return { text, ok: false, reason: problem, raw };
   return { text, ok: true, raw };
 }
@@ -114,13 +130,17 @@ export async function translateLabels(
   const numbered = labels.map((label, index) => `${index + 1}. ${label}`).join('\n');
   const outcome = await translateText(model, prompt, { text: numbered, from, to }, signal);
   const translated = parseCandidates(outcome.text);
+  const bad = translated.find((label) => label.includes('|') || formatProblem(label) !== undefined);
+  if (bad !== undefined) return { labels: translated, ok: false, reason: `the label "${bad}" contains '|' or '#'`, raw: outcome.raw };
   if (translated.length !== labels.length) {
     return { labels: translated, ok: false, reason: `expected ${labels.length} labels, got ${translated.length}`, raw: outcome.raw };
   }
   return { labels: translated, ok: true, raw: outcome.raw };
 }
 
-function stripFence(text: string): string {
-  const fenced = /```[a-zA-Z]*\n([\s\S]*?)\n?```/.exec(text);
-  return fenced ? fenced[1] : text;
+/** The inside of the first code fence, when the answer has one (an unclosed fence runs to the end). */
+export function stripFence(text: string): string {
+  const normalised = text.replace(/\r\n?/g, '\n');
+  const fenced = /```[\w-]*[ \t]*\n([\s\S]*?)\n?```/.exec(normalised) ?? /^\s*```[\w-]*[ \t]*\n([\s\S]*)$/.exec(normalised);
+  return fenced ? fenced[1] : normalised;
 }
