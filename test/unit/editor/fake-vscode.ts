@@ -182,6 +182,8 @@ export const state = {
   executed: [] as { command: string; args: unknown[] }[],
   statusBarItems: [] as { texts: string[] }[],
   quickPicks: [] as { items: { label: string; provider?: string; model?: string }[]; selectedItems: unknown[]; busy: boolean; accept(): void; hide(): void }[],
+  /** Chooses the item the next showQuickPick returns. */
+  quickPickChoice: undefined as ((item: unknown) => boolean) | undefined,
   /** Value the next input box returns. */
   inputValue: undefined as string | undefined,
   reset(): void {
@@ -285,8 +287,11 @@ export const window = {
     state.quickPicks.push(pick);
     return pick;
   },
-  async showQuickPick() {
-    return undefined;
+  async showQuickPick(items: unknown[] | Promise<unknown[]>) {
+    const list = await items;
+    const pick = state.quickPickChoice;
+    state.quickPickChoice = undefined;
+    return pick ? list.find(pick) : undefined;
   },
   async showInputBox(options: { validateInput?(v: string): string | undefined }) {
     const value = state.inputValue;

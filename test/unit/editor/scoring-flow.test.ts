@@ -316,3 +316,27 @@ test('status bar and Select Model: models listed from Ollama and the OpenAI-comp
     await openai.close();
   }
 });
+
+test('Try on item… above a paraphrase set scores the picked item with every paraphrase; the Paraphrases lens summarises', async () => {
+  settings(server.url, { method: 'logprobs' });
+  const { registerCommands } = require('../../../src/editor/commands') as typeof import('../../../src/editor/commands');
+  const { registeredCommands } = require('./fake-vscode') as typeof import('./fake-vscode');
+  const ctx = setup();
+  const commands = registerCommands({ documents: ctx.documents, results: ctx.results, scoring: ctx.scoring } as never);
+  try {
+    const wvt = state.documents[1]!;
+    const provider = state.codeLensProviders[0]!;
+    const lenses = provider.provideCodeLenses(wvt, { isCancellationRequested: false }).map((l: CodeLens) => provider.resolveCodeLens!(l).command!);
+    assert.ok(lenses.every((c) => c.title === '$(beaker) Try on item…'));
+    const setLens = lenses.find((c) => c.arguments?.[2] === 'paraphrases' && c.arguments?.[1] === 'direct')!;
+    assert.ok(setLens, JSON.stringify(lenses.map((l) => l.arguments?.slice(1))));
+    state.quickPickChoice = (item) => (item as { id: string }).id === 'Q6';
+    await registeredCommands.get(setLens.command)!(...setLens.arguments!);
+    const q6 = surveyText.split('\n').findIndex((l) => /^item Q6\b/.test(l));
+    const titles = lensTitles(q6);
+    assert.match(titles[titles.length - 1]!, /^\$\(list-flat\) Paraphrases: en \d\.\d\d ±\d\.\d\d \(10\)$/);
+  } finally {
+    commands.dispose();
+    ctx.dispose();
+  }
+});
