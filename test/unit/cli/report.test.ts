@@ -1,7 +1,7 @@
 // `value-lens analyze` and `report` on results produced by scoring against the fake Ollama.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
 import { buildOnce, EXAMPLE_HUMAN, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, removeDir, runCli, tempDir } from './helpers';
@@ -132,4 +132,15 @@ test('report writes one self-contained HTML file: inline nonce script, CSP, data
   await runCli(['report', results, '--items', hostileItems, '--human', EXAMPLE_HUMAN, '--html', again]);
   const nonce2 = /nonce-([^&']+)/.exec(await fs.readFile(again, 'utf8'))?.[1];
   assert.notEqual(nonce2, nonce);
+});
+
+const SHARED_HUMAN = '/work/shared/data/wvs-evs-pro-shares.csv';
+test('analyze reads the full WVS/EVS pro-share table (read in place, never copied)', { skip: !existsSync(SHARED_HUMAN) && 'shared data not present' }, async () => {
+  const r = await runCli(['analyze', results, '--items', hostileItems, '--human', SHARED_HUMAN, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { counts: { humanRows: number }; alignment: { language: string; country: string; measure: string }[]; usBias: unknown[] };
+  assert.ok(report.counts.humanRows > 100);
+  assert.deepEqual([...new Set(report.alignment.map((a) => a.language))].sort(), ['da', 'en', 'nl', 'pt']);
+  assert.ok(report.alignment.every((a) => a.measure === 'share'));
+  assert.ok(report.usBias.length >= 3, 'da, nl and pt each compared with their own country and the US');
 });
