@@ -130,6 +130,8 @@ export interface TemplateFile {
   kind: 'templates';
   /** The optional `languages` header; without it the languages used by any template count as declared. */
   languages?: Located<string>[];
+  /** Extra slot names allowed in this file, from a `slots NAME...` header (e.g. the authoring prompts' {text}). */
+  slots?: Located<string>[];
   templates: Template[];
   paraphraseSets: ParaphraseSet[];
   diagnostics: Diagnostic[];

@@ -51,9 +51,9 @@ export function isKnownSlot(name: string): name is SlotName {
   return KNOWN.has(name);
 }
 
-/** The distinct known slot names in a text, in first-seen order. */
-export function slotNames(text: string): Set<string> {
+/** The distinct known slot names (and `extra` ones, e.g. declared by a `slots` line) in a text, in first-seen order. */
+export function slotNames(text: string, extra?: ReadonlySet<string>): Set<string> {
   const names = new Set<string>();
-  for (const slot of findSlots(text)) if (KNOWN.has(slot.name)) names.add(slot.name);
+  for (const slot of findSlots(text)) if (KNOWN.has(slot.name) || extra?.has(slot.name)) names.add(slot.name);
   return names;
 }

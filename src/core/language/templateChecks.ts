@@ -61,10 +61,10 @@ function segmentsOf(state: TemplateParseState, text: TextEntry): Segment[] {
 function checkText(state: TemplateParseState, text: TextEntry, where: string): void {
   const segments = segmentsOf(state, text);
   for (const slot of findSlots(text.value)) {
-    if (!isKnownSlot(slot.name)) {
+    if (!isKnownSlot(slot.name) && !state.slots.some((s) => s.value === slot.name)) {
       state.diagnostics.error(
         'unknown-slot',
-        `Unknown slot {${slot.name}} in ${where}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace)`,
+        `Unknown slot {${slot.name}} in ${where}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace, or declare it in a 'slots' line)`,
         rangeIn(segments, slot.offset, slot.length),
         { slot: slot.name },
       );
@@ -84,7 +84,7 @@ function checkText(state: TemplateParseState, text: TextEntry, where: string): v
 function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, TextEntry>, where: string): void {
   const entries = Object.values(parts);
   if (entries.length < 2) return;
-  const perLanguage = entries.map((entry) => ({ entry, slots: slotNames(entry.value) }));
+  const perLanguage = entries.map((entry) => ({ entry, slots: slotNames(entry.value, extraSlots(state)) }));
   const union = new Map<string, string>();
   for (const { entry, slots } of perLanguage) for (const slot of slots) if (!union.has(slot)) union.set(slot, entry.language);
   for (const { entry, slots } of perLanguage) {
@@ -102,8 +102,9 @@ function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, T
 /** Every slot of the template's user part (same language, else any language) must survive in a paraphrase. */
 function slotsAgainstTemplate(state: TemplateParseState, set: ParaphraseSet, template: Template, variant: TextEntry, index: number): void {
   const reference = template.user[variant.language];
-  const expected = reference ? slotNames(reference.value) : new Set(Object.values(template.user).flatMap((t) => [...slotNames(t.value)]));
-  const present = slotNames(variant.value);
+  const extra = extraSlots(state);
+  const expected = reference ? slotNames(reference.value, extra) : new Set(Object.values(template.user).flatMap((t) => [...slotNames(t.value, extra)]));
+  const present = slotNames(variant.value, extra);
   for (const slot of expected) {
     if (!present.has(slot)) {
       state.diagnostics.warning('slot-lost', `Paraphrase ${index + 1} of ${set.name} ('${variant.language}') drops {${slot}}, which template ${template.name} uses`, variant.range, {
@@ -113,4 +114,8 @@ function slotsAgainstTemplate(state: TemplateParseState, set: ParaphraseSet, tem
       });
     }
   }
+}
+
+function extraSlots(state: TemplateParseState): ReadonlySet<string> {
+  return new Set(state.slots.map((s) => s.value));
 }

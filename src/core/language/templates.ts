@@ -31,6 +31,8 @@ export interface TemplateParseState {
   diagnostics: Diagnostics;
   file: TemplateFile;
   languages: Located<string>[];
+  /** Extra slot names declared with `slots NAME...`. */
+  slots: Located<string>[];
   /** Where each text's characters live in the document (for exact ranges inside multi-line text). */
   segments: Map<TextEntry, Segment[]>;
   /** The `of TEMPLATE` name of each set, when written. */
@@ -55,6 +57,7 @@ export function parseTemplates(text: string): TemplateFile {
 function parseTemplatesUnchecked(text: string): TemplateFile {
   const state = run(text);
   if (state.languages.length > 0) state.file.languages = state.languages;
+  if (state.slots.length > 0) state.file.slots = state.slots;
   return state.file;
 }
 
@@ -65,6 +68,7 @@ function run(text: string): TemplateParseState {
     diagnostics: new Diagnostics('wvt'),
     file: { kind: 'templates', templates: [], paraphraseSets: [], diagnostics: [] },
     languages: [],
+    slots: [],
     segments: new Map(),
     setTargets: new Map(),
     block: undefined,
@@ -77,6 +81,7 @@ function run(text: string): TemplateParseState {
     if (isHeader && word === 'template') startTemplate(state, line);
     else if (isHeader && word === 'paraphrases') startSet(state, line);
     else if (isHeader && word === 'languages') languagesLine(state, line);
+    else if (isHeader && word === 'slots') slotsLine(state, line);
     else if (line.indent > line.start && state.block) propertyLine(state, line);
     else if (line.indent === line.start && state.block && state.block.kind !== 'skip' && readProperty(line)) {
       state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, line.start, line.end));
@@ -85,7 +90,7 @@ function run(text: string): TemplateParseState {
       const message =
         line.indent > line.start
           ? `Indented line outside a block: expected 'template' or 'paraphrases' above it`
-          : `Unexpected '${word.slice(0, 40)}': expected languages, template or paraphrases`;
+          : `Unexpected '${word.slice(0, 40)}': expected languages, slots, template or paraphrases`;
       state.diagnostics.error('syntax', message, lineRange(line, line.indent, line.end));
       if (line.indent === line.start) state.block = { kind: 'skip' };
     }
@@ -114,6 +119,24 @@ function languagesLine(state: TemplateParseState, line: Line): void {
     else {
       seen.add(token.value);
       state.languages.push({ value: token.value, range: at });
+    }
+    token = nextToken(line, token.end);
+  }
+}
+
+/** `slots NAME...`: extra slot names this file may use (files whose templates are filled by other code). */
+function slotsLine(state: TemplateParseState, line: Line): void {
+  state.block = undefined;
+  let token = nextToken(line, line.indent + 'slots'.length);
+  if (!token) state.diagnostics.error('syntax', `'slots' needs at least one slot name, e.g. slots text count`, lineRange(line, line.start, line.end));
+  const seen = new Set(state.slots.map((s) => s.value));
+  while (token) {
+    const at = lineRange(line, token.start, token.end);
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(token.value)) state.diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a slot name (letters, digits, _ and -)`, at);
+    else if (seen.has(token.value)) state.diagnostics.warning('duplicate-property', `Slot '${token.value}' is listed twice`, at);
+    else {
+      seen.add(token.value);
+      state.slots.push({ value: token.value, range: at });
     }
     token = nextToken(line, token.end);
   }
