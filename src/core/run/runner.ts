@@ -126,11 +126,13 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
       try {
         const response = await attemptOnce(provider, req, budget, signal);
         release();
+        limiter.succeeded();
         warm.add(warmKey);
         return { ok: true, response, latencyMs: Math.round(performance.now() - started), at: new Date().toISOString(), attempts };
       } catch (error) {
         release();
         if (signal.aborted) return cancelledOutcome(attempts);
+        if (error instanceof ProviderError && error.kind === 'http' && (error.status === 429 || error.status === 503)) limiter.overloaded();
         const decision = decideRetry(error, attempts, policy);
         if (!decision.retry) {
           const failure = errorOf(error, 'error');

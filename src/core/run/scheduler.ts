@@ -1,11 +1,14 @@
 // Bounded concurrency per endpoint origin. Waiters queue FIFO and are woken by the releasing request, so
-// nothing polls. An aborted signal removes a waiter from the queue at once.
+// nothing polls. An aborted signal removes a waiter from the queue at once. The bound adapts (AIMD): a 429
+// or 503 halves it, a run of successes raises it by one again, never above the configured limit.
 
 import type { ProviderId } from '../model';
 import { abortReason } from './retry';
 
 /** Ollama serves NUM_PARALLEL=1 by default and answers 503 past its queue; hosted APIs take more. */
 export const DEFAULT_CONCURRENCY: Record<ProviderId, number> = { ollama: 2, openai: 4 };
+
+const SUCCESSES_PER_STEP = 5;
 
 interface Waiter {
   grant: () => void;
@@ -19,9 +22,33 @@ export class Limiter {
   private readonly queue: Waiter[] = [];
   /** Highest number of holders seen at once (tests and benches read it). */
   peak = 0;
+  /** The bound in force now: the configured limit, or less after overload signals. */
+  private current: number;
+  private successes = 0;
 
   constructor(readonly limit: number) {
     if (!(limit >= 1)) throw new RangeError(`Concurrency must be at least 1, got ${limit}`);
+    this.current = limit;
+  }
+
+  get effectiveLimit(): number {
+    return this.current;
+  }
+
+  /** The server said it is overloaded (429/503): halve the bound (multiplicative decrease). */
+  overloaded(): void {
+    this.current = Math.max(1, Math.floor(this.current / 2));
+    this.successes = 0;
+  }
+
+  /** A request succeeded: after SUCCESSES_PER_STEP in a row, raise the bound by one (additive increase). */
+  succeeded(): void {
+    if (this.current >= this.limit) return;
+    if (++this.successes >= SUCCESSES_PER_STEP) {
+      this.successes = 0;
+      this.current++;
+      this.pump();
+    }
   }
 
   get inFlight(): number {
@@ -35,7 +62,7 @@ export class Limiter {
   /** `front` puts the waiter ahead of the queue (a retry should not go behind a thousand fresh requests). */
   acquire(signal?: AbortSignal, front = false): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.active < this.limit && this.queue.length === 0) return Promise.resolve(this.take());
+    if (this.active < this.current && this.queue.length === 0) return Promise.resolve(this.take());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { grant: () => resolve(this.take()), reject, signal };
       if (front) this.queue.unshift(waiter);
@@ -80,9 +107,12 @@ export class Limiter {
       if (released) return;
       released = true;
       this.active--;
-      const next = this.queue.shift();
-      if (next) next.grant();
+      this.pump();
     };
+  }
+
+  private pump(): void {
+    while (this.active < this.current && this.queue.length > 0) this.queue.shift()!.grant();
   }
 }
 

@@ -336,3 +336,28 @@ test('canary key: 0 occurrences in logs (all levels), records, cache files and t
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('AIMD: a server that answers 503 beyond one parallel request makes the bound adapt; all requests succeed', async () => {
+  // Like Ollama with NUM_PARALLEL=1 and a full queue: any second concurrent request is refused.
+  let refused = 0;
+  const server = await startTestServer({
+    latencyMs: 10,
+    fault: (_n, _body, active) => {
+      if (active > 1) {
+        refused++;
+        return { kind: 'status', status: 503, retryAfter: '0' };
+      }
+      return { kind: 'ok' };
+    },
+  });
+  try {
+    const plan = makePlan({ count: 40, endpoint: server.url });
+    const summary = await runPlan(plan, options(server, { concurrencyPerEndpoint: 4 }));
+    assert.ok(summary.records.every((r) => r.kind === 'result'), JSON.stringify(summary.records.find((r) => r.kind === 'failure')));
+    // Without adaptation about 3 of every 4 attempts would be refused; with it, only a few probes are.
+    assert.ok(refused < 40, `${refused} refusals for 40 requests`);
+    process.stdout.write(`# AIMD: ${refused} refusals, ${summary.requestsSent} attempts for 40 requests\n`);
+  } finally {
+    await server.close();
+  }
+});

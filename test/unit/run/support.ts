@@ -34,7 +34,7 @@ export interface TestServer {
 
 export interface TestServerOptions {
   /** Decides the answer to the n-th request (0-based); default: answer at once. */
-  fault?: (n: number, body: Record<string, unknown>) => Fault;
+  fault?: (n: number, body: Record<string, unknown>, active: number) => Fault;
   /** Fixed latency of ok answers. */
   latencyMs?: number;
   /** Hold ok answers for exactly latencyMs after the body arrived (timer + final spin), not ≥ it. */
@@ -81,7 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         if (!res.writableFinished) state.clientAborts++;
         done();
       });
-      const fault = options.fault?.(n, body) ?? { kind: 'ok' };
+      const fault = options.fault?.(n, body, active) ?? { kind: 'ok' };
       const after = (ms: number | undefined, fn: () => void): void => {
         if (!ms || ms <= 0) return fn();
         if (!options.preciseLatency) return void setTimeout(fn, ms);
