@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseSurvey, parseTemplates } from '../../../src/core/language/index';
 import { buildPlan } from '../../../src/core/run/plan';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
-import { buildOnce, deadPort, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, tempDir } from './helpers';
+import { buildOnce, CLI as CLI_PATH, deadPort, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, tempDir } from './helpers';
 
 let fake: FakeServer;
 let dir: string;
@@ -258,4 +258,26 @@ test('--paraphrases scores every paraphrase as well as the template', async () =
   assert.ok(variants >= 2, 'the example templates have paraphrases of "direct"');
   assert.equal(records.length, 1 + variants);
   assert.deepEqual(records.map((x) => x.paraphrase).sort(), [null, ...Array.from({ length: variants }, (_, i) => i)].sort());
+});
+
+test('progress goes to stderr only when it is a terminal', async () => {
+  const plain = await runCli([...base(), '--item', 'Q1,Q2', '--lang', 'en', '--method', 'logprobs', '--out', join(dir, 'p.jsonl')]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.doesNotMatch(plain.stderr, /\rscoring/);
+  // `script` gives the child a pseudo-terminal (util-linux); skip the TTY half where it is missing.
+  const { spawnSync } = await import('node:child_process');
+  if (spawnSync('script', ['--version']).status !== 0) return;
+  const command = [process.execPath, CLI_PATH, ...base(), '--item', 'Q1,Q2', '--lang', 'en', '--method', 'logprobs', '--out', join(dir, 't.jsonl')]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  // Spawned asynchronously: the fake server in this process must keep answering.
+  const { spawn } = await import('node:child_process');
+  const tty = await new Promise<{ status: number | null; stdout: string }>((done) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.on('close', (status) => done({ status, stdout }));
+  });
+  assert.equal(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /\rscoring 2\/2 \(2 cached, 0 failed\)/);
 });
