@@ -81,3 +81,29 @@ test('demo refuses stray positionals and bad flags with exit 2', async () => {
   assert.equal(f.code, 2);
   assert.match(f.stderr, /--samples must be a whole number/);
 });
+
+test('demo --provider openai uses OPENAI_BASE_URL and OPENAI_API_KEY', async () => {
+  const { startFakeOpenAI } = await import('../../support/fake-openai');
+  const key = 'sk-demo-key-abcdefghijklmnop';
+  const openai = await startFakeOpenAI({ requireKey: key });
+  try {
+    const r = await runCli(['demo', '--provider', 'openai', '--model', 'fake-llm', '--item', 'Q1,Q2,Q3', '--out-dir', 'openai'], {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: `${openai.url}/v1`, OPENAI_API_KEY: key },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const records = jsonLines(await fs.readFile(join(dir, 'openai', 'results.jsonl'), 'utf8')) as { provider: string }[];
+    assert.equal(records.length, 3 * 4);
+    assert.ok(records.every((x) => x.provider === 'openai'));
+    assert.ok(openai.modelRequests().every((q) => q.headers.authorization === `Bearer ${key}`));
+    assert.ok(!(await fs.readFile(join(dir, 'openai', 'report.html'), 'utf8')).includes(key));
+    const down = await runCli(['demo', '--provider', 'openai', '--model', 'm', '--out-dir', 'x'], {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: `http://127.0.0.1:${await deadPort()}/v1` },
+    });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /No model server answered/);
+  } finally {
+    await openai.close();
+  }
+});
