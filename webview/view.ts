@@ -39,6 +39,9 @@ const CHART_TEXT: Record<ChartId, { title: string; aria: string; note: string }>
   },
 };
 
+/** Table rows rendered at first; the rest on request. */
+const TABLE_ROWS = 200;
+
 const HUMAN_CHARTS: ChartId[] = ['correlation', 'scatter', 'category', 'bias'];
 
 
@@ -48,7 +51,12 @@ interface Section {
   canvasWrap: HTMLElement;
   canvas: HTMLCanvasElement;
   empty: HTMLElement;
+  details: HTMLDetailsElement;
   table: HTMLElement;
+  /** The newest numbers; rendered into the table when it is open (or opened), so live updates stay cheap. */
+  data?: Table;
+  /** Rows rendered before the "Show all" button. */
+  rowLimit: number;
   chart?: Chart;
   extra?: HTMLElement;
 }
@@ -187,26 +195,43 @@ export class PanelView {
         section.chart = new Chart(section.canvas, config as never);
       }
     }
-    this.renderTable(section.table, table, CHART_TEXT[section.id].title);
+    section.data = table;
+    if (section.details.open) this.renderTable(section);
     if (section.id === 'consistency' && section.extra) this.renderInconsistent(section.extra, context.report);
   }
 
-  private renderTable(host: HTMLElement, table: Table, caption: string): void {
+  /**
+   * Renders a section's table: the first `rowLimit` rows, then a button for the rest. Hundreds of visible
+   * rows cost more layout than all five charts, so long tables grow only on request.
+   */
+  private renderTable(section: Section): void {
+    const table = section.data;
+    if (!table) return;
     const node = el('table', { class: 'vl-table' });
+    const shown = Math.min(table.rows.length, section.rowLimit);
+    const caption = `${CHART_TEXT[section.id].title} (${shown === table.rows.length ? `${table.rows.length} rows` : `rows 1–${shown} of ${table.rows.length}`})`;
     node.appendChild(el('caption', {}, caption));
     const head = node.appendChild(el('thead')).appendChild(el('tr'));
     for (const header of table.headers) head.appendChild(el('th', { scope: 'col' }, header));
     const body = node.appendChild(el('tbody'));
     const fragment = document.createDocumentFragment();
-    for (const row of table.rows) {
+    for (let r = 0; r < shown; r++) {
       const tr = el('tr');
-      for (const cell of row) tr.appendChild(el('td', typeof cell === 'number' ? { class: 'vl-num' } : {}, formatCell(cell)));
+      for (const cell of table.rows[r]) tr.appendChild(el('td', typeof cell === 'number' ? { class: 'vl-num' } : {}, formatCell(cell)));
       fragment.appendChild(tr);
     }
     body.appendChild(fragment);
-    clear(host);
-    host.appendChild(node);
+    clear(section.table);
+    section.table.appendChild(node);
+    if (shown < table.rows.length) {
+      const more = section.table.appendChild(el('button', { type: 'button', class: 'vl-link vl-more' }, `Show all ${table.rows.length} rows`));
+      more.addEventListener('click', () => {
+        section.rowLimit = Number.POSITIVE_INFINITY;
+        this.renderTable(section);
+      });
+    }
   }
+
 
   private renderInconsistent(host: HTMLElement, report: AnalysisReport): void {
     const table = inconsistentItems(report, 10);
@@ -339,7 +364,11 @@ export class PanelView {
     const details = root.appendChild(el('details', { class: 'vl-data' }));
     details.appendChild(el('summary', {}, 'Data table'));
     const table = details.appendChild(el('div'));
-    return { id, root, canvasWrap, canvas, empty, table, extra };
+    const section: Section = { id, root, canvasWrap, canvas, empty, details, table, extra, rowLimit: TABLE_ROWS };
+    details.addEventListener('toggle', () => {
+      if (details.open) this.renderTable(section);
+    });
+    return section;
   }
 
   private exportCsv(id: ChartId): void {

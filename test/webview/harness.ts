@@ -163,8 +163,13 @@ export function reportMessage(report: AnalysisReport, progress: RunProgress | nu
   return { type: 'report', report, filter: report.filter, progress };
 }
 
-/** Reads a chart section's table as text cells (header row first). */
+/** Opens a chart section's "Data table" (tables render lazily) and reads it as text cells, header first. */
 export async function readTable(page: Page, chart: string): Promise<string[][]> {
+  await page.evaluate((id) => {
+    const details = document.querySelector(`[data-chart="${id}"] details`) as HTMLDetailsElement | null;
+    if (details) details.open = true;
+  }, chart);
+  await page.waitForFunction((id) => document.querySelector(`[data-chart="${id}"] details table`) !== null, chart);
   return page.evaluate((id) => {
     const table = document.querySelector(`[data-chart="${id}"] details table`);
     if (!table) return [];

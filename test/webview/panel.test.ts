@@ -309,3 +309,24 @@ test('report mode with a missing or broken data-report shows an error, not a cra
     await reportServer.close();
   }
 });
+
+test('an open data table follows live updates; a closed one is filled when opened', { skip, timeout: 60_000 }, async () => {
+  const panel = await openPanelPage(browser, server, { vscode: true });
+  await panel.send(reportMessage(makeReport({ models: ['m1'] }), { done: 1, total: 3, failed: 0, cached: 0, running: true }));
+  assert.equal((await readTable(panel.page, 'correlation')).length, 1 + 4);
+  await panel.send(reportMessage(makeReport({ models: ['m1', 'm2', 'm3'] })));
+  const rows = await panel.page.$$eval('[data-chart="correlation"] details tbody tr', (trs) => trs.length);
+  assert.equal(rows, 12, 'open table re-rendered');
+  assert.equal(await panel.page.$('[data-chart="bias"] details table'), null, 'closed table not built');
+  assert.equal((await readTable(panel.page, 'bias')).length, 1 + 4, 'built on open with the newest numbers (focus model m1)');
+  assert.equal(await panel.page.isVisible('.vl-progress'), false, 'progress hidden once the run is over');
+  // Long tables render 200 rows, then all on request.
+  await panel.send(reportMessage(makeReport({ models: ['m1'], items: 100 })));
+  const scatter = await readTable(panel.page, 'scatter');
+  assert.equal(scatter.length, 1 + 200);
+  assert.match((await panel.page.textContent('[data-chart="scatter"] caption')) ?? '', /rows 1–200 of 400/);
+  await panel.page.click('[data-chart="scatter"] .vl-more');
+  assert.equal((await readTable(panel.page, 'scatter')).length, 1 + 400);
+  assert.equal(await panel.page.$('[data-chart="scatter"] .vl-more'), null);
+  await panel.page.context().close();
+});
