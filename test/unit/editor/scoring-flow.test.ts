@@ -88,8 +88,11 @@ test('lenses above Q1 before any run', () => {
   }
 });
 
-test('Score runs against the loopback model, then lens titles, hover and the results file show it', async () => {
+test('Score runs against the loopback model, then lens titles, hover, decoration and the results file show it', async () => {
   settings(server.url);
+  const decorations: { range: { start: { line: number } }; renderOptions: { after: { contentText: string } } }[][] = [];
+  const { window: fakeWindow } = require('./fake-vscode') as typeof import('./fake-vscode');
+  fakeWindow.visibleTextEditors = [{ document: state.documents[0], setDecorations: (_type: unknown, options: (typeof decorations)[number]) => decorations.push(options) }];
   const ctx = setup();
   try {
     const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q1'] });
@@ -104,6 +107,12 @@ test('Score runs against the loopback model, then lens titles, hover and the res
     assert.match(md, /Scale `importance`/);
     assert.match(md, /\*\*da\*\* mean \d\.\d\d · mode \d · missMass \d\.\d{3} · logprobs · `fake-llm:latest`/);
     assert.match(md, /█/);
+    await new Promise((r) => setTimeout(r, 250));
+    const last = decorations[decorations.length - 1]!;
+    assert.equal(last.length, 1);
+    assert.equal(last[0]!.range.start.line, q1Line);
+    assert.match(last[0]!.renderOptions.after.contentText, /^ {2}en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d$/);
+    fakeWindow.visibleTextEditors = [];
     const files = readdirSync(join(storage, 'runs'));
     assert.ok(files.some((f) => f.endsWith('.jsonl')));
     assert.ok(state.progressReports.some((p) => /4\/4/.test(p.message ?? '')));
