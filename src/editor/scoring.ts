@@ -29,6 +29,8 @@ export interface ScoreRequest {
   /** Look for the template in this .wvt file first. */
   templateUri?: vscode.Uri;
   method?: 'logprobs' | 'sample';
+  /** Option order shown to the model (the option-order check runs both). */
+  optionOrder?: 'original' | 'reversed';
 }
 
 export interface ScoringDeps {
@@ -116,6 +118,7 @@ export class Scoring implements vscode.Disposable {
       temperature: settings.temperature,
       seed: 0,
       languageCountries: settings.languageCountries,
+      optionOrder: request.optionOrder,
     });
     if (plan.length === 0) return void vscode.window.showInformationMessage('Value Lens: nothing to score.');
 
