@@ -65,7 +65,7 @@ export async function run(): Promise<BenchRow[]> {
       note: `5 charts, tables closed, 2 models, ${UPDATES} updates; p95 ${p95.toFixed(1)} ms`,
     });
     const withTables = await panel.page.evaluate((count) => {
-      for (const details of document.querySelectorAll('details')) (details as HTMLDetailsElement).open = true;
+      document.querySelectorAll('details').forEach((details) => ((details as HTMLDetailsElement).open = true));
       const all = (window as unknown as { __reports: unknown[] }).__reports;
       const out: number[] = [];
       for (let i = 1; i <= count; i++) {
