@@ -33,6 +33,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     const storageDir = context.globalStorageUri.fsPath;
     const documents = new ParsedDocuments();
     const results = new ResultsState(context.workspaceState);
+    flushResults = () => results.flush();
     const apiKeys = new ApiKeys(context.secrets);
     const sources = new AnalysisSources(join(storageDir, 'runs'), logger);
     const models = new ModelPicker(apiKeys, logger);
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       registerCommands(commandDeps),
       registerSurveyIndex(documents, sources, () => panel.refresh()),
       { dispose: () => void results.flush() },
+      { dispose: () => (flushResults = undefined) },
     );
 
     // Earlier runs and human data load in the background; the editor is usable at once.
@@ -89,4 +91,9 @@ function resolveSetting(path: string): string | undefined {
   return isAbsolute(path) || !folder ? path : join(folder, path);
 }
 
-export function deactivate(): void {}
+let flushResults: (() => Promise<void>) | undefined;
+
+/** VS Code awaits this: the last results reach workspaceState before the host goes away. */
+export function deactivate(): Promise<void> | undefined {
+  return flushResults?.();
+}
