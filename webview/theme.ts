@@ -35,7 +35,18 @@ export function readTheme(root: Element = document.body): Theme {
 
 /** Calls `onChange` after a theme switch; returns a function that stops watching. */
 export function watchTheme(onChange: () => void): () => void {
-  const observer = new MutationObserver(() => onChange());
+  // Coalesce: a theme switch changes several attributes at once; re-colour once per frame.
+  let pending = false;
+  const observer = new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      onChange();
+    });
+  });
   observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'style'] });
+  // VS Code writes the theme's --vscode-* values into <html style>.
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
   return () => observer.disconnect();
 }
