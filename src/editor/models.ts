@@ -7,7 +7,7 @@ import { pullModel } from '../providers/ollama';
 import type { ApiKeys } from './apiKeys';
 import { readEndpointConfig, readRunSettings, writeSetting, writeUserSetting } from './config';
 import { EndpointBlockedError, providerForEndpoint } from './providerFactory';
-import { mayContact } from '../core/language/services/settings';
+import { isLoopback, mayContact } from '../core/language/services/settings';
 
 interface ModelPick extends vscode.QuickPickItem {
   provider?: ProviderId;
@@ -42,6 +42,10 @@ export class ModelPicker implements vscode.Disposable {
     const separator: ModelPick = { label: `${provider === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} — ${endpoint}`, kind: vscode.QuickPickItemKind.Separator };
     try {
       const resolved = await providerForEndpoint(config, provider, { getApiKey: (e) => this.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
+      if (provider === 'openai' && !resolved.hasKey && !isLoopback(endpoint) && config.provider !== 'openai') {
+        // Nothing to list without a key, and no reason to contact a remote server the user is not using.
+        return [separator, { label: '$(key) Set an API key for this endpoint to list its models', description: 'Value Lens: Set API Key' }];
+      }
       const models = await resolved.provider.listModels(signal).catch((error: unknown) => {
         const status = (error as { status?: number }).status;
         if (status === 401 || status === 403) throw new Error(resolved.hasKey ? 'API key rejected' : 'API key missing: run "Value Lens: Set API Key"');

@@ -349,3 +349,24 @@ test('Try on item… above a paraphrase set scores the picked item with every pa
     ctx.dispose();
   }
 });
+
+test('Select Model does not contact a remote OpenAI-compatible endpoint that has no key and is not in use', async () => {
+  settings(server.url);
+  state.quickPicks = [];
+  const ctx = setup();
+  try {
+    const { ModelPicker: Picker } = require('../../../src/editor/models') as typeof import('../../../src/editor/models');
+    const picker = new Picker(ctx.apiKeys, nullLogger);
+    const choice = picker.select();
+    const pick = state.quickPicks[0]!;
+    for (let i = 0; i < 100 && pick.busy; i++) await new Promise((r) => setTimeout(r, 20));
+    const labels = pick.items.map((i) => i.label);
+    assert.ok(labels.includes('fake-llm:latest'));
+    assert.ok(labels.includes('$(key) Set an API key for this endpoint to list its models'), labels.join(' | '));
+    pick.hide();
+    assert.equal(await choice, undefined);
+    picker.dispose();
+  } finally {
+    ctx.dispose();
+  }
+});
