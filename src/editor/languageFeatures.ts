@@ -69,8 +69,8 @@ export function registerLanguageFeatures(documents: ParsedDocuments): vscode.Dis
           });
         },
       },
+      // `{` opens a slot; a space after `scale:`, `category:` or `languages` opens their values.
       '{',
-      ':',
       ' ',
     ),
     vscode.languages.registerCodeActionsProvider(
