@@ -6,6 +6,7 @@ import { registerAlignmentPanel } from './panel';
 import { toCsv } from './core/data';
 import { AnalysisSources } from './editor/analysisSources';
 import { ApiKeys } from './editor/apiKeys';
+import { registerAuthoring } from './editor/authoring';
 import { registerCodeLenses, type EditorLensContributor } from './editor/codeLens';
 import { HUMAN_DATA_STATE_KEY, loadHumanData, registerCommands, revealItem } from './editor/commands';
 import { readRunSettings } from './editor/config';
@@ -56,6 +57,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       registerLanguageFeatures(documents),
       registerResultsView(documents, results),
       registerCommands(commandDeps),
+      registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => panel.show(), lenses: lenses.provider }),
       registerSurveyIndex(documents, sources, () => panel.refresh()),
       { dispose: () => void results.flush() },
       { dispose: () => (flushResults = undefined) },

@@ -1,0 +1,146 @@
+// Authoring with a model: commands, the "Generate paraphrases…" lens on templates, the "Insert" lens on
+// preview documents, and the "Translate with the model" quick fix on missing translations.
+import * as vscode from 'vscode';
+import { readPreviewMeta } from '../../core/authoring/preview';
+import { languageName } from '../../core/authoring/languages';
+import type { LensSpec } from '../../core/language/services';
+import type { Logger } from '../../core/log';
+import type { ApiKeys } from '../apiKeys';
+import type { EditorLensContributor } from '../codeLens';
+import { SELECTOR, toRange } from '../convert';
+import type { ParsedDocuments } from '../documents';
+import type { ModelPicker } from '../models';
+import type { Scoring } from '../scoring';
+import { generateParaphrasesFlow, insertPreviewFlow, translateFlow, type FlowDeps, type TranslateTarget } from './flows';
+import { loadPrompts, paraphraseCount, resolveAuthoringModel } from './model';
+import { checkOptionOrderFlow, reviewConsistencyFlow, type ReviewDeps } from './review';
+
+export interface AuthoringDeps {
+  documents: ParsedDocuments;
+  scoring: Pick<Scoring, 'score' | 'findTemplates'>;
+  models: ModelPicker;
+  apiKeys: ApiKeys;
+  logger: Logger;
+  openPanel(): void;
+  /** F's lens provider: the "Generate paraphrases…" lens joins its contributors. */
+  lenses?: { contributors: EditorLensContributor[]; refresh(): void };
+}
+
+export const AUTHORING_COMMANDS = ['generateParaphrases', 'translate', 'insertPreview', 'reviewConsistency', 'checkOptionOrder'] as const;
+
+/** Lens specs: one "Generate paraphrases…" per template of a .wvt file. */
+export const generateLensContributor: EditorLensContributor = {
+  specs: (file) =>
+    file.kind === 'templates'
+      ? file.templates.map((t): LensSpec => ({ kind: 'generateParaphrases', range: { start: { line: t.range.start.line, character: 0 }, end: { line: t.range.start.line, character: 0 } }, target: t.name, targetKind: 'template' }))
+      : [],
+  resolve: (spec, uri) =>
+    spec.kind === 'generateParaphrases' && uri.scheme !== 'untitled'
+      ? { title: '$(sparkle) Generate paraphrases…', command: 'valueLens.generateParaphrases', arguments: [uri, spec.target], tooltip: 'Ask the configured model for paraphrases of this template' }
+      : undefined,
+};
+
+const PREVIEW_SELECTOR: vscode.DocumentSelector = [
+  { language: 'wvt', scheme: 'untitled' },
+  { language: 'wvs', scheme: 'untitled' },
+];
+
+export function registerAuthoring(context: vscode.ExtensionContext, deps: AuthoringDeps): vscode.Disposable {
+  // Everything is read lazily: registration must not touch deps (the manifest test registers with none).
+  const flowDeps: FlowDeps = {
+    get documents() {
+      return deps.documents;
+    },
+    get logger() {
+      return deps.logger;
+    },
+    model: () => resolveAuthoringModel(deps),
+    prompts: () => loadPrompts(context.extensionUri.fsPath, deps.logger),
+    paraphraseCount,
+  };
+  const reviewDeps: ReviewDeps = {
+    get documents() {
+      return deps.documents;
+    },
+    get logger() {
+      return deps.logger;
+    },
+    score: (request) => deps.scoring.score(request),
+    findTemplates: (name) => deps.scoring.findTemplates(name),
+    openPanel: () => deps.openPanel(),
+    showLog: () => void vscode.commands.executeCommand('valueLens.showLog'),
+  };
+  const register = (id: (typeof AUTHORING_COMMANDS)[number], fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn);
+
+  const disposables: vscode.Disposable[] = [
+    register('generateParaphrases', (uri, template) => generateParaphrasesFlow(flowDeps, uri, template)),
+    register('translate', (uri, target, language) => translateFlow(flowDeps, uri, target, language)),
+    register('insertPreview', async (uri) => {
+      const previewUri = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      const inserted = await insertPreviewFlow(flowDeps, previewUri);
+      // The preview has done its job: close it without a save prompt.
+      if (inserted && previewUri?.scheme === 'untitled') {
+        const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === previewUri.toString());
+        if (editor) {
+          await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+          await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        }
+      }
+    }),
+    register('reviewConsistency', (uri) => reviewConsistencyFlow(reviewDeps, uri)),
+    register('checkOptionOrder', (uri, itemId) => checkOptionOrderFlow(reviewDeps, uri, itemId)),
+    vscode.languages.registerCodeLensProvider(PREVIEW_SELECTOR, {
+      provideCodeLenses: (doc) => {
+        const meta = readPreviewMeta(doc.getText());
+        if (!meta) return [];
+        const title = meta.target.kind === 'paraphrases' && !meta.target.machineTranslated ? '$(check) Insert kept paraphrases' : '$(check) Insert translation';
+        return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title, command: 'valueLens.insertPreview', arguments: [doc.uri], tooltip: `Insert into ${meta.uri}` })];
+      },
+    }),
+    vscode.languages.registerCodeActionsProvider(
+      SELECTOR,
+      {
+        provideCodeActions: (doc, _range, ctx) => {
+          const parsed = deps.documents.get(doc);
+          if (!parsed) return [];
+          const actions: vscode.CodeAction[] = [];
+          for (const diagnostic of ctx.diagnostics) {
+            if (typeof diagnostic.code !== 'string' || !diagnostic.code.endsWith('/missing-translation')) continue;
+            const source = parsed.file.diagnostics.find((d) => d.code === diagnostic.code && toRange(d.range).isEqual(diagnostic.range));
+            const target = source?.data ? missingTarget(source.data) : undefined;
+            const language = source?.data?.language;
+            if (!target || typeof language !== 'string') continue;
+            const action = new vscode.CodeAction(`Translate ${target.kind} ${target.name} into ${languageName(language)} with the model…`, vscode.CodeActionKind.QuickFix);
+            action.diagnostics = [diagnostic];
+            action.command = { title: action.title, command: 'valueLens.translate', arguments: [doc.uri, target, language] };
+            actions.push(action);
+          }
+          return actions;
+        },
+      },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
+  ];
+  if (deps.lenses) {
+    const lenses = deps.lenses;
+    lenses.contributors.push(generateLensContributor);
+    lenses.refresh();
+    disposables.push(
+      new vscode.Disposable(() => {
+        const at = lenses.contributors.indexOf(generateLensContributor);
+        if (at >= 0) lenses.contributors.splice(at, 1);
+      }),
+    );
+  }
+  return vscode.Disposable.from(...disposables);
+}
+
+/** The block a missing-translation diagnostic is about, from its data (template, id or scale). */
+export function missingTarget(data: Record<string, unknown>): TranslateTarget | undefined {
+  if (typeof data.template === 'string') return { kind: 'template', name: data.template };
+  if (typeof data.id === 'string') return { kind: 'item', name: data.id };
+  if (typeof data.scale === 'string') return { kind: 'scale', name: data.scale };
+  return undefined;
+}
+
+export type { Logger };

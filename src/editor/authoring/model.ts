@@ -1,0 +1,65 @@
+// The model and prompts authoring uses: the same endpoint, key and model as scoring (user settings only,
+// workspace trust respected), and the prompts from the user's file, the shipped file, or the built-ins.
+import { promises as fs } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { DEFAULT_AUTHORING_PROMPTS, loadAuthoringPrompts, type AuthoringPrompts } from '../../core/authoring/prompts';
+import type { AuthoringModel } from '../../core/authoring/generate';
+import { parseTemplates } from '../../core/language';
+import type { Logger } from '../../core/log';
+import type { ApiKeys } from '../apiKeys';
+import { readEndpointConfig, readRunSettings, reportIgnoredSettings } from '../config';
+import type { ModelPicker } from '../models';
+import { EndpointBlockedError, activeProvider } from '../providerFactory';
+
+export interface AuthoringModelDeps {
+  apiKeys: ApiKeys;
+  models: ModelPicker;
+  logger: Logger;
+}
+
+/** The configured provider and model, or undefined when the user cancelled or trust forbids the endpoint. */
+export async function resolveAuthoringModel(deps: AuthoringModelDeps): Promise<(AuthoringModel & { by: string }) | undefined> {
+  const endpoints = readEndpointConfig();
+  reportIgnoredSettings(endpoints, deps.logger);
+  try {
+    const resolved = await activeProvider(endpoints, { getApiKey: (e) => deps.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
+    const settings = readRunSettings();
+    const model = settings.model || (await deps.models.select());
+    if (!model) return undefined;
+    return { provider: resolved.provider, model, timeoutMs: settings.timeoutMs, by: `${model} at ${resolved.provider.origin}` };
+  } catch (error) {
+    if (!(error instanceof EndpointBlockedError)) throw error;
+    deps.logger.warn(error.message);
+    const choice = await vscode.window.showWarningMessage(error.message, 'Manage Workspace Trust');
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+}
+
+export function paraphraseCount(): number {
+  const value = vscode.workspace.getConfiguration('valueLens').get<number>('authoring.paraphraseCount', 10);
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(50, Math.max(1, Math.round(value))) : 10;
+}
+
+/** `valueLens.authoring.promptsFile` (relative to the first workspace folder), else the shipped file, else built-ins. */
+export async function loadPrompts(extensionPath: string, logger: Logger): Promise<AuthoringPrompts> {
+  const setting = vscode.workspace.getConfiguration('valueLens').get<string>('authoring.promptsFile', '')?.trim();
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const candidates: string[] = [];
+  if (setting) candidates.push(isAbsolute(setting) || !folder ? setting : join(folder, setting));
+  candidates.push(join(extensionPath, 'templates', 'authoring.wvt'));
+  for (const path of candidates) {
+    let text: string;
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch (error) {
+      if (path === candidates[0] && setting) logger.warn(`authoring prompts: cannot read ${path} (${(error as Error).message}); using the shipped prompts`);
+      continue;
+    }
+    const loaded = loadAuthoringPrompts(parseTemplates(text));
+    for (const problem of loaded.problems) logger.warn(`authoring prompts ${path}: ${problem}`);
+    return loaded.prompts;
+  }
+  return DEFAULT_AUTHORING_PROMPTS;
+}
