@@ -12,7 +12,8 @@ import type { AnalysisReport } from '../../src/core/analysis';
 import { createNonce, renderPanelHtml } from '../../src/panel/html';
 import type { HostMessage, PanelState, RunProgress } from '../../src/shared/protocol';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's Chromium; VALUE_LENS_CHROMIUM points elsewhere (or at nothing, to check the skip path). */
+export const CHROMIUM_PATH = process.env.VALUE_LENS_CHROMIUM ?? '/usr/bin/chromium';
 export const SKIP_REASON = existsSync(CHROMIUM_PATH) ? false : `Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" to run the webview tests`;
 
 // Tests and the bench run from the repository root (npm scripts, test/run-unit.mjs).
