@@ -218,7 +218,7 @@ function startScale(state: State, line: Line): void {
     labelLines: {},
     missing: [],
   };
-  const extras: ScaleExtras = { endForm: new Map(), broken: false };
+  const extras: ScaleExtras = { endForm: new Map(), missingByCode: new Map(), broken: false };
   const bounds = readBounds(line, name.end);
   if (!bounds) {
     diagnostics.error('syntax', `Scale '${name.value}' needs a range MIN..MAX, e.g. 1..4`, lineRange(line, name.end, line.end));
@@ -240,11 +240,9 @@ function startScale(state: State, line: Line): void {
     } else diagnostics.error('syntax', `Unknown scale flag '${token.value.slice(0, 40)}': expected numeric or reversed`, at);
     token = nextToken(line, token.end);
   }
+  state.extras.set(scale, extras);
   if (extras.broken) state.brokenScales.add(scale.name);
-  else {
-    state.file.scales.push(scale);
-    state.extras.set(scale, extras);
-  }
+  else state.file.scales.push(scale);
   setBlock(state, { kind: 'scale', scale, extras });
 }
 
@@ -472,11 +470,12 @@ function addMissing(state: State, scale: Scale, language: string, line: Line, st
     state.diagnostics.error('syntax', `Missing code ${code.value} lies inside the scale's range ${scale.min}..${scale.max}`, at);
     return;
   }
-  let missing: MissingCode | undefined;
-  for (const m of scale.missing) if (m.code === code.value) missing = m;
+  const byCode = state.extras.get(scale)?.missingByCode;
+  let missing: MissingCode | undefined = byCode?.get(code.value);
   if (!missing) {
     missing = { code: code.value, labels: {}, range: at };
     scale.missing.push(missing);
+    byCode?.set(code.value, missing);
   }
   if (Object.prototype.hasOwnProperty.call(missing.labels, language)) {
     state.diagnostics.error('duplicate-property', `Missing code ${code.value} already has a label in '${language}'`, at, { language });

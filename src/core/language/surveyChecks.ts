@@ -1,12 +1,14 @@
 // Cross-reference checks of a parsed `.wvs` file: scale options and scores, duplicate names, item → scale
 // resolution, translations. Runs after the line pass, so declaration order does not matter.
-import type { Range, Scale, ScaleOption, SurveyFile } from './ast';
+import type { MissingCode, Range, Scale, ScaleOption, SurveyFile } from './ast';
 import type { Diagnostics } from './scan';
 
 /** Facts about a scale the AST does not keep but the checks need. */
 export interface ScaleExtras {
   /** Languages whose label line used the `low .. high` end-label form. */
   endForm: Map<string, boolean>;
+  /** Missing codes by code, so long `missing:` lines stay linear. */
+  missingByCode: Map<number, MissingCode>;
   broken: boolean;
   reversedRange?: Range;
 }

@@ -61,7 +61,7 @@ function segmentsOf(state: TemplateParseState, text: TextEntry): Segment[] {
 function checkText(state: TemplateParseState, text: TextEntry, where: string): void {
   const segments = segmentsOf(state, text);
   for (const slot of findSlots(text.value)) {
-    if (!isKnownSlot(slot.name) && !state.slots.some((s) => s.value === slot.name)) {
+    if (!isKnownSlot(slot.name) && !extraSlots(state).has(slot.name)) {
       state.diagnostics.error(
         'unknown-slot',
         `Unknown slot {${slot.name}} in ${where}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace, or declare it in a 'slots' line)`,
@@ -116,6 +116,14 @@ function slotsAgainstTemplate(state: TemplateParseState, set: ParaphraseSet, tem
   }
 }
 
+const extraSlotCache = new WeakMap<TemplateParseState, ReadonlySet<string>>();
+
+/** The names declared by `slots` lines, built once per parse (this runs for every text). */
 function extraSlots(state: TemplateParseState): ReadonlySet<string> {
-  return new Set(state.slots.map((s) => s.value));
+  let names = extraSlotCache.get(state);
+  if (!names) {
+    names = new Set(state.slots.map((s) => s.value));
+    extraSlotCache.set(state, names);
+  }
+  return names;
 }
