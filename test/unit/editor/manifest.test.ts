@@ -7,6 +7,7 @@ import { installFakeVscode, registeredCommands } from './fake-vscode';
 
 installFakeVscode();
 const { registerCommands } = require('../../../src/editor/commands') as typeof import('../../../src/editor/commands');
+const { registerAuthoring } = require('../../../src/editor/authoring') as typeof import('../../../src/editor/authoring');
 
 interface Manifest {
   activationEvents: string[];
@@ -22,6 +23,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Manifest;
 
 test('every contributed command is registered by the extension, and every registered one is contributed', () => {
   const disposable = registerCommands({} as never);
+  const authoring = registerAuthoring({} as never, {} as never);
   try {
     const declared = pkg.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual([...registeredCommands.keys()].sort(), declared);
@@ -29,6 +31,7 @@ test('every contributed command is registered by the extension, and every regist
     for (const entries of Object.values(pkg.contributes.menus)) for (const e of entries) assert.ok(declared.includes(e.command), e.command);
   } finally {
     disposable.dispose();
+    authoring.dispose();
   }
 });
 
