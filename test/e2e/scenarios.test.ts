@@ -236,7 +236,19 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     });
     const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
     assert.match(hoverText, /justifiable/i, `hover does not show the scale: ${hoverText.slice(0, 300)}`);
-    assert.match(hoverText, /\d+(\.\d+)?\s*%|0\.\d{2,}/, `hover shows no distribution (no probabilities): ${hoverText.slice(0, 400)}`);
+    // The distribution: per language a header with the mean, then one bar and probability per option.
+    for (const language of ['en', 'da', 'nl', 'pt']) {
+      assert.match(hoverText, new RegExp(`\\b${language}\\b mean \\d+\\.\\d+`), `hover lacks the ${language} result: ${hoverText.slice(0, 400)}`);
+    }
+    const bars = hoverText.match(/[█░]{10,}\s*[01]\.\d\d/g) ?? [];
+    assert.ok(bars.length >= 4 * 10, `hover shows ${bars.length} probability bars, expected 10 per language: ${hoverText.slice(0, 400)}`);
+    // Scroll the hover to its distribution for the screenshot (the mouse inside keeps the hover open).
+    const box = await hover.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, 260);
+      await page.waitForTimeout(300);
+    }
     await screenshot('hover-distribution');
     await page.keyboard.press('Escape');
   });
