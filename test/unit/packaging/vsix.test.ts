@@ -1,39 +1,50 @@
 // `npm run package` makes a VSIX whose file list is exactly what users need: the bundles, grammars,
 // examples, icon and docs — no sources, tests, source maps, .env files, node_modules or test keys.
-import { test, before } from 'node:test';
+// Packaging runs in a scratch copy of the tree (about a minute: production build + vsce).
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readZip, type ZipEntry } from './zip';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const VSIX = join(ROOT, 'dist', 'value-lens.vsix');
 // Key strings the canary tests use (test/unit/cli/canary.test.ts and others): none may ship.
-const CANARIES = [/sk-canary/i, /sk-CANARY/, /canary-key/i];
+const CANARIES = [/sk-canary/i, /sk-CANARY/, /canary-key/i, /sk-demo-key/, /sk-wrong-key/, /sk-right-key/];
 
-function newestMtime(path: string): number {
-  const stat = statSync(path, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
-}
+// Top-level entries not copied into the scratch tree (large, or build output the script makes itself).
+const SKIP = new Set(['.git', 'node_modules', 'dist', '.e2e-cache', 'bench', 'test-results', '.value-lens', 'value-lens-demo', '.pkg.lock']);
+const CANARY_KEY = 'sk-canary-packaging-0123456789abcdef';
 
-/** Reuses dist/value-lens.vsix when nothing it is built from changed since; otherwise runs the package script. */
-function ensureVsix(): void {
-  const inputs = ['src', 'webview', 'media', 'syntaxes', 'examples', 'templates', 'package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'esbuild.mjs'];
-  const newestInput = Math.max(...inputs.map((p) => newestMtime(join(ROOT, p))));
-  if (newestMtime(VSIX) > newestInput) return;
-  const result = spawnSync('flock', [join(tmpdir(), 'value-lens-build.lock'), 'npm', 'run', 'package'], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+/**
+ * Runs `npm run package` in a scratch copy of the working tree (node_modules linked), so concurrent builds
+ * in the shared tree cannot swap development bundles in between the production build and vsce. Planted
+ * decoys check the allow-list: a `.env` with a canary key, a stale source map, a script in media/.
+ */
+function packageInScratchCopy(): string {
+  const scratch = mkdtempSync(join(tmpdir(), 'vl-vsix-'));
+  for (const name of readdirSync(ROOT)) {
+    if (!SKIP.has(name)) cpSync(join(ROOT, name), join(scratch, name), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'));
+  writeFileSync(join(scratch, '.env'), `OPENAI_API_KEY=${CANARY_KEY}\n`);
+  writeFileSync(join(scratch, 'examples', '.env'), `OPENAI_API_KEY=${CANARY_KEY}\n`);
+  mkdirSync(join(scratch, 'dist'), { recursive: true });
+  writeFileSync(join(scratch, 'dist', 'stale.js.map'), '{"version":3,"sources":["../src/extension.ts"]}');
+  writeFileSync(join(scratch, 'media', 'decoy.mjs'), '// generator script, not for the VSIX\n');
+  const result = spawnSync('npm', ['run', 'package'], { cwd: scratch, encoding: 'utf8', timeout: 600_000 });
   assert.equal(result.status, 0, `npm run package failed:\n${result.stdout}\n${result.stderr}`);
+  return scratch;
 }
 
+let scratch: string;
 let entries: ZipEntry[];
 before(() => {
-  ensureVsix();
-  entries = readZip(readFileSync(VSIX));
+  scratch = packageInScratchCopy();
+  entries = readZip(readFileSync(join(scratch, 'dist', 'value-lens.vsix')));
 });
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('the VSIX holds the bundles, grammars, examples, icon and manifest', () => {
   const names = new Set(entries.map((e) => e.name));
@@ -75,6 +86,11 @@ test('the VSIX holds no sources, tests, source maps, .env files or node_modules'
       /\.vsix$/.test(n),
     );
   assert.deepEqual(bad, []);
+  // The decoys planted in the scratch tree stayed out.
+  const names = entries.map((e) => e.name);
+  for (const decoy of ['extension/.env', 'extension/examples/.env', 'extension/dist/stale.js.map', 'extension/media/decoy.mjs']) {
+    assert.ok(!names.includes(decoy), decoy);
+  }
   assert.ok(entries.length < 60, `unexpectedly many files: ${entries.length}`);
 });
 
