@@ -48,6 +48,8 @@ export class LineReader implements Line {
   constructor(text: string) {
     // VS Code also breaks lines at a lone CR; turning it into LF keeps every offset the same.
     this.text = text.indexOf('\r') >= 0 ? text.replace(/\r(?!\n)/g, '\n') : text;
+    // A byte-order mark (files read from disk) is not part of the first line, as in VS Code's documents.
+    if (text.charCodeAt(0) === 0xfeff) this.next = 1;
   }
 
   /** Moves to the next line; false after the last one. */

@@ -257,6 +257,12 @@ test('empty and comment-only documents parse to empty files', () => {
   for (const text of ['', '\n\n', '# only a comment\n   # indented comment', '\uFEFF']) {
     const file = parseSurvey(text);
     assert.equal(file.items.length, 0);
-    if (text !== '\uFEFF') assert.deepEqual(file.diagnostics, []);
+    assert.deepEqual(file.diagnostics, []);
   }
+});
+
+test('a byte-order mark is skipped: positions count from after it, as in VS Code', () => {
+  const file = parseSurvey(`\uFEFFsurvey "T"\n${HEADER}`);
+  assert.deepEqual(file.diagnostics, []);
+  assert.deepEqual(file.header.title?.range, { start: { line: 0, character: 8 }, end: { line: 0, character: 9 } });
 });
