@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 const EXTENSION_ID = 'value-lens.value-lens';
 
 async function lensTitles(uri: vscode.Uri, line: number): Promise<string[]> {
-  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000)) ?? [];
   return lenses.filter((l) => l.range.start.line === line).map((l) => l.command?.title ?? '');
 }
 
