@@ -14,6 +14,10 @@ const EXCEPTIONS: Record<string, ReadonlySet<string>> = {
   da: new Set(['option']),
 };
 
+function isSlotChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 45;
+}
+
 export interface ScaffoldingHit {
   word: string;
   offset: number;
@@ -36,7 +40,7 @@ export function findScaffolding(text: string, language: string, limit = 10): Sca
     if (c === 123 /* { */) {
       // Skip `{name}` (a slot) and `{{`.
       let j = i + 1;
-      while (j < length && j - i < 40 && isLetter(text.charCodeAt(j))) j++;
+      while (j < length && j - i < 40 && isSlotChar(text.charCodeAt(j))) j++;
       i = text.charCodeAt(j) === 125 ? j + 1 : i + 1;
       continue;
     }

@@ -106,6 +106,8 @@ test('english-scaffolding: English instruction words in a non-English text, not 
   // Slot names are English by design; Danish "option" is a Danish word; Portuguese/Dutch text is clean.
   const clean = parseTemplates('template t\n  da: {question} {options} Vælg en option.\n  pt: {question} {options} Responda apenas com o número da opção.\n  nl: {question} {options} Geef het nummer van de optie.\n');
   assert.deepEqual(withCode(clean.diagnostics, 'wvt/english-scaffolding'), []);
+  const declared = parseTemplates('slots which_one\ntemplate t\n  da: {which_one} {question}\n');
+  assert.deepEqual(declared.diagnostics, [], 'words inside slots, also declared ones with _, are not flagged');
   const paraphrase = parseTemplates('template t\n  pt: {question}\nparaphrases t\n  pt:\n    - {question} Please responda.\n');
   assert.deepEqual(withCode(paraphrase.diagnostics, 'wvt/english-scaffolding').map((d) => d.data?.word), ['please']);
 });
