@@ -52,8 +52,10 @@ export async function reviewConsistencyFlow(deps: ReviewDeps, uriArg?: unknown):
     picked: paraphraseLanguages.has(code),
   }));
   const picked = await vscode.window.showQuickPick(offered, { title: `Self-consistency of ${templates.name}: languages`, canPickMany: true });
-  if (!picked || picked.length === 0) return;
-  const languages = picked.map((p) => p.label);
+  // canPickMany answers with an array; accept a single item too (older hosts, test doubles).
+  const chosen = picked === undefined ? [] : Array.isArray(picked) ? picked : [picked as (typeof offered)[number]];
+  if (chosen.length === 0) return;
+  const languages = chosen.map((p) => p.label);
 
   const records = await deps.score({ uri: survey.uri, paraphrases: 'all', languages, template: templates.name });
   if (!records) return;

@@ -1,0 +1,246 @@
+// The authoring commands end to end in plain Node: the in-memory vscode fake (test/unit/editor/fake-vscode.ts,
+// extended here with the few calls authoring needs: untitled documents, showTextDocument, applyEdit), the real
+// Scoring/planner/runner, and the loopback fake Ollama. Generate → preview → edit → insert; quick fix →
+// translate → insert; self-consistency review; option-order check.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as fake from '../editor/fake-vscode';
+import { FakeDocument, Range, Uri, installFakeVscode, registeredCommands, state } from '../editor/fake-vscode';
+import { startFakeOllama } from '../../support/fake-ollama';
+import type { FakeServer } from '../../support/fake-common';
+import { createMemoryLogger } from '../../../src/core/log';
+import { parseSurvey, parseTemplates } from '../../../src/core/language';
+import { applyInsertions } from '../../../src/core/authoring/insert';
+
+installFakeVscode();
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+// New top-level names must exist before the adapters are required (their `import * as vscode` copies the names).
+const vs = require('../editor/fake-vscode') as Record<string, any>;
+vs.ViewColumn ??= { One: 1, Beside: -2 };
+vs.TextEditorRevealType ??= { InCenter: 2 };
+vs.Selection ??= class extends Range {};
+const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
+const { ResultsState } = require('../../../src/editor/resultsState') as typeof import('../../../src/editor/resultsState');
+const { AnalysisSources } = require('../../../src/editor/analysisSources') as typeof import('../../../src/editor/analysisSources');
+const { ApiKeys } = require('../../../src/editor/apiKeys') as typeof import('../../../src/editor/apiKeys');
+const { ModelPicker } = require('../../../src/editor/models') as typeof import('../../../src/editor/models');
+const { Scoring } = require('../../../src/editor/scoring') as typeof import('../../../src/editor/scoring');
+const { registerAuthoring } = require('../../../src/editor/authoring') as typeof import('../../../src/editor/authoring');
+
+// ---- the few vscode calls the shared fake does not have yet
+if (!Object.getOwnPropertyDescriptor(Uri.prototype, 'scheme')) {
+  Object.defineProperty(Uri.prototype, 'scheme', { get(this: Uri) { return this.toString().split(':')[0]; } });
+}
+function uriOf(text: string): Uri {
+  if (text.startsWith('file://')) return Uri.file(text.slice('file://'.length));
+  return Object.assign(Object.create(Uri.prototype) as Uri, { fsPath: text, toString: () => text });
+}
+(Uri as any).parse ??= uriOf;
+(fake.WorkspaceEdit.prototype as any).insert ??= function (this: fake.WorkspaceEdit, uri: Uri, position: fake.Position, newText: string) {
+  this.edits.push({ uri, range: new Range(position, position), newText });
+};
+let untitled = 0;
+const openOriginal = fake.workspace.openTextDocument;
+(fake.workspace as any).openTextDocument = async (arg: Uri | { language: string; content: string }) => {
+  if (arg instanceof Uri) return openOriginal(arg);
+  const doc = new FakeDocument(uriOf(`untitled:Untitled-${++untitled}`), arg.language, arg.content);
+  state.documents.push(doc);
+  return doc;
+};
+(fake.workspace as any).applyEdit = async (edit: fake.WorkspaceEdit) => {
+  for (const e of edit.edits) {
+    const doc = state.documents.find((d) => d.uri.toString() === e.uri.toString())!;
+    doc.setText(applyInsertions(doc.getText(), [{ position: e.range.start, text: e.newText }]));
+  }
+  return true;
+};
+const shown: FakeDocument[] = [];
+(fake.window as any).showTextDocument = async (doc: FakeDocument | Uri) => {
+  const d = doc instanceof Uri ? state.documents.find((x) => x.uri.toString() === doc.toString())! : doc;
+  shown.push(d);
+  return { document: d, viewColumn: 1, selection: undefined, revealRange() {} };
+};
+const quickPickLists: { label: string; detail?: string }[][] = [];
+const showQuickPick = fake.window.showQuickPick;
+(fake.window as any).showQuickPick = async (items: unknown[], options?: unknown) => {
+  quickPickLists.push((await items) as { label: string }[]);
+  return showQuickPick(items as unknown[]);
+};
+
+const PROMPTS = readFileSync('examples/prompts.wvt', 'utf8');
+// A small survey (three items) so the review sends few requests.
+const SURVEY_FULL = readFileSync('examples/wvs7-sample.wvs', 'utf8');
+const SURVEY = SURVEY_FULL.slice(0, SURVEY_FULL.indexOf('item Q4 '));
+const wvtUri = Uri.file('/ws/prompts.wvt');
+const wvsUri = Uri.file('/ws/small.wvs');
+
+let server: FakeServer;
+let storage: string;
+let registration: { dispose(): void } | undefined;
+const logger = createMemoryLogger();
+const lines = () => logger.entries.map((e) => e.message);
+
+before(async () => {
+  server = await startFakeOllama();
+  storage = mkdtempSync(join(tmpdir(), 'vl-authoring-'));
+});
+after(async () => {
+  registration?.dispose();
+  await server.close();
+  rmSync(storage, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  registration?.dispose();
+  state.reset();
+  state.documents = [new FakeDocument(wvtUri, 'wvt', PROMPTS), new FakeDocument(wvsUri, 'wvs', SURVEY)];
+  state.settings = {
+    'valueLens.provider': { defaultValue: 'ollama' },
+    'valueLens.ollama.host': { defaultValue: 'http://127.0.0.1:11434', globalValue: server.url },
+    'valueLens.model': { globalValue: 'fake-llm:latest' },
+    'valueLens.method': { globalValue: 'logprobs' },
+    'valueLens.template': { globalValue: 'direct' },
+    'valueLens.cache.enabled': { globalValue: false },
+    'valueLens.authoring.paraphraseCount': { globalValue: 3 },
+  };
+  server.setBehaviour({ reply: null, fault: null, faults: [] });
+  server.requests.length = 0;
+  quickPickLists.length = 0;
+  const documents = new ParsedDocuments();
+  const sources = new AnalysisSources(join(storage, 'runs'), logger);
+  const apiKeys = new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined });
+  const models = new ModelPicker(apiKeys, logger);
+  const scoring = new Scoring({ storageDir: storage, documents, results: new ResultsState(), sources, apiKeys, models, logger, onRecords: () => undefined });
+  const context = { extensionUri: Uri.file(process.cwd()), subscriptions: [] } as never;
+  let panelShown = 0;
+  const lenses = { contributors: [] as unknown[], refresh: () => undefined };
+  const disposable = registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => void panelShown++, lenses: lenses as never });
+  registration = { dispose: () => (disposable.dispose(), models.dispose()) };
+  Object.assign(globalThis, { __panelShown: () => panelShown, __lenses: lenses });
+});
+
+const run = (id: string, ...args: unknown[]) => registeredCommands.get(`valueLens.${id}`)!(...args) as Promise<unknown>;
+const docText = (uri: Uri) => state.documents.find((d) => d.uri.toString() === uri.toString())!.getText();
+const lastUntitled = () => [...state.documents].reverse().find((d) => d.uri.toString().startsWith('untitled:'))!;
+
+test('generate paraphrases: lens → model → preview (kept + rejected) → user edit → insert into the set', async () => {
+  const lenses = (globalThis as any).__lenses as { contributors: { specs(f: unknown): { kind: string; target?: string }[]; resolve(s: unknown, u: Uri): { command: string; arguments: unknown[] } | undefined }[] };
+  const contributor = lenses.contributors[0];
+  const specs = contributor.specs(parseTemplates(PROMPTS));
+  assert.deepEqual(specs.map((s) => s.target), ['direct', 'country', 'interviews']);
+  const command = contributor.resolve(specs[2], wvtUri)!;
+  assert.equal(command.command, 'valueLens.generateParaphrases');
+
+  server.setBehaviour({
+    reply: ({ prompt }) =>
+      prompt.includes('Write 3 different paraphrases')
+        ? 'Here are three paraphrases:\n1. Person A, a pollster, asks 10 citizens about {topic}. Summarise each answer briefly.\n2. Ten citizens tell Person A their views on {topic}; write a short summary of each.\n3. Person A interviews ten people. Summarise them.\n'
+        : undefined,
+  });
+  state.quickPickChoice = (item) => (item as { label: string }).label === 'en';
+  await run(command.command.replace('valueLens.', ''), ...command.arguments);
+
+  const preview = lastUntitled();
+  assert.equal(preview.languageId, 'wvt');
+  const text = preview.getText();
+  assert.match(text, /^ {4}- Person A, a pollster, asks 10 citizens about \{topic\}\. Summarise each answer briefly\.$/m);
+  assert.match(text, /^# {3}✗ Person A interviews ten people\. Summarise them\. {3}← lost slot \{topic\}$/m);
+  assert.deepEqual(parseTemplates(text).diagnostics, []);
+  // Fewer usable paraphrases than asked: said so.
+  assert.ok(state.messages.some((m) => /gave 2 usable paraphrases of 3 asked/.test(m.text)), JSON.stringify(state.messages));
+  // The prompt the model got came from templates/authoring.wvt with the template's text.
+  const body = server.modelRequests().at(-1)!.body as { messages: { content: string }[] };
+  assert.ok(body.messages.at(-1)!.content.includes('Person A interviews 10 representative citizens'));
+
+  // The user edits the second entry, then inserts.
+  preview.setText(text.replace('write a short summary of each', 'write one short summary per citizen'));
+  await run('insertPreview', preview.uri);
+  const set = parseTemplates(docText(wvtUri)).paraphraseSets.find((s) => s.name === 'interviews')!;
+  assert.equal(set.variants.en.length, 12);
+  assert.equal(set.variants.en[11].value, 'Ten citizens tell Person A their views on {topic}; write one short summary per citizen.');
+  assert.ok(state.messages.some((m) => /inserted 2 paraphrases into paraphrases interviews \('en'\)/.test(m.text)));
+});
+
+test('quick fix on a missing translation → translate (system + user) → insert with [mt]', async () => {
+  const withoutDa = PROMPTS.replace(/^ {2}system da\[mt\]: Du er en person.*\n/m, '').replace(/^ {2}da\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Svar kun med nummeret på én mulighed\.\n(?=(?: {2}nl\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Antwoord alleen met het nummer van één mogelijkheid\.\n {2}pt\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Responda apenas com o número de uma das opções\.\n\n# Open))/m, '');
+  state.documents[0].setText(withoutDa);
+  const file = parseTemplates(withoutDa);
+  const missing = file.diagnostics.find((d) => d.code === 'wvt/missing-translation')!;
+  assert.deepEqual(missing.data, { language: 'da', template: 'country' });
+
+  const provider = fake.providers.get('codeActions') as { provideCodeActions(doc: unknown, range: unknown, ctx: unknown): { title: string; command: { command: string; arguments: unknown[] } }[] };
+  const diagnostic = new fake.Diagnostic(new Range(missing.range.start.line, missing.range.start.character, missing.range.end.line, missing.range.end.character), missing.message, 1);
+  diagnostic.code = missing.code;
+  const [action] = provider.provideCodeActions(state.documents[0], diagnostic.range, { diagnostics: [diagnostic] });
+  assert.equal(action.title, 'Translate template country into Danish with the model…');
+
+  server.setBehaviour({
+    reply: ({ prompt }) =>
+      prompt.includes('You are a person living in {country}')
+        ? 'Du er en person, der bor i {country}, og som besvarer en meningsmåling.'
+        : prompt.includes('Answer with the number')
+          ? 'Her er oversættelsen:\n```\n{question}\n{options}\nSvar kun med nummeret på én mulighed.\n```'
+          : undefined,
+  });
+  await run(action.command.command.replace('valueLens.', ''), ...action.command.arguments);
+  const preview = lastUntitled();
+  assert.deepEqual(parseTemplates(preview.getText()).diagnostics, []);
+  await run('insertPreview', preview.uri);
+  const after = parseTemplates(docText(wvtUri));
+  const country = after.templates.find((t) => t.name === 'country')!;
+  assert.equal(country.user.da.value, '{question}\n{options}\nSvar kun med nummeret på én mulighed.');
+  assert.equal(country.user.da.machineTranslated, true);
+  assert.equal(country.system.da.value, 'Du er en person, der bor i {country}, og som besvarer en meningsmåling.');
+  assert.ok(!after.diagnostics.some((d) => d.code === 'wvt/missing-translation'));
+});
+
+test('translate an item: a 401 says to set the key and opens no preview; then wording, topic and missing scale labels are inserted', async () => {
+  server.setBehaviour({ fault: { kind: 'status', status: 401, body: { error: 'unauthorized' } } });
+  await run('translate', wvsUri, { kind: 'item', name: 'Q2' }, 'de');
+  const error = state.messages.find((m) => m.level === 'error')!;
+  assert.match(error.text, /HTTP 401\): set or check the API key/);
+  assert.deepEqual(error.buttons, ['Set API Key', 'Show Log']);
+  assert.equal(state.documents.length, 2, 'no preview on failure');
+
+  server.setBehaviour({
+    fault: null,
+    reply: ({ prompt }) => (prompt.includes('1. Very important') ? '1. Sehr wichtig\n2. Ziemlich wichtig\n3. Nicht sehr wichtig\n4. Überhaupt nicht wichtig' : prompt.includes('friends') && !prompt.includes('For each') ? 'Freunde' : 'Wie wichtig sind Freunde in Ihrem Leben?'),
+  });
+  await run('translate', wvsUri, { kind: 'item', name: 'Q2' }, 'de');
+  const preview = lastUntitled();
+  assert.equal(preview.languageId, 'wvs');
+  await run('insertPreview', preview.uri);
+  const survey = parseSurvey(docText(wvsUri));
+  assert.equal(survey.items.find((i) => i.id === 'Q2')!.texts.de.value, 'Wie wichtig sind Freunde in Ihrem Leben?');
+  assert.deepEqual(survey.scales.find((s) => s.name === 'importance')!.labelLines.de.labels, ['Sehr wichtig', 'Ziemlich wichtig', 'Nicht sehr wichtig', 'Überhaupt nicht wichtig']);
+  assert.deepEqual(survey.diagnostics.filter((d) => d.severity === 'error'), []);
+});
+
+test('self-consistency review: every paraphrase is scored, the panel opens, moving items are listed with their paraphrase', async () => {
+  state.quickPickChoice = (item) => (item as { label: string }).label === 'en';
+  await run('reviewConsistency', wvsUri);
+  // 3 items × (template + 10 paraphrases), English only (no logprobs probe: the method is set).
+  const bodies = server.modelRequests().map((r) => JSON.stringify(r.body));
+  assert.equal(bodies.length, 33);
+  assert.equal(bodies.filter((b) => b.includes('Reply with the number of the option you choose')).length, 3, 'paraphrase 1 once per item');
+  assert.equal((globalThis as any).__panelShown(), 1);
+  const list = quickPickLists.at(-1)!;
+  assert.ok(list.length >= 1 && list.length <= 3, JSON.stringify(list));
+  assert.match(list[0].label, /^Q[123] · en$/);
+  assert.match(list[0].detail ?? '', /^(moved most by paraphrase \d+: .*\{question\}.*|all paraphrases agree)$/);
+  assert.ok(lines().some((l) => /mean pairwise Spearman/.test(l)), lines().join('\n'));
+});
+
+test('option-order check: original and reversed order are scored; the shift is reported per language', async () => {
+  await run('checkOptionOrder', wvsUri, 'Q1');
+  const bodies = server.modelRequests().map((r) => JSON.stringify(r.body));
+  assert.equal(bodies.length, 8, 'four languages × two orders');
+  assert.ok(bodies.some((b) => /1\. Very important.*4\. Not at all important/.test(b)));
+  assert.ok(bodies.some((b) => /Not at all important.*Very important/.test(b)), 'reversed order shown');
+  const message = state.messages.find((m) => /position bias of Q1/.test(m.text))!;
+  for (const language of ['en', 'da', 'nl', 'pt']) assert.match(message.text, new RegExp(`${language} [+−]\\d\\.\\d\\d`));
+  assert.ok(lines().some((l) => /Q1 · da: mean \d\.\d\d \(original order\) → \d\.\d\d \(reversed\), shift [+−]\d\.\d\d/.test(l)), lines().join('\n'));
+});
