@@ -82,3 +82,28 @@ test('formatting: paraphrase set and machine-translated block', () => {
   assert.equal(formatTaggedText('da', 'Linje et\nLinje to', '  ', true), '  da[mt]: |\n    Linje et\n    Linje to\n');
   assert.equal(formatTaggedText('nl', 'Een regel', '  ', false), '  nl: Een regel\n');
 });
+
+test('a paraphrase that starts like chatter but has a slot is kept; lead-in lines without slots are dropped', async () => {
+  const output = 'Here are the paraphrases:\n1. Here is a question about {topic}. {question}\n2. Sure, {question} works.\nLet me know if you need more.';
+  assert.deepEqual(parseCandidates(output), ['Here is a question about {topic}. {question}', 'Sure, {question} works.']);
+});
+
+test('stripChatter keeps the text between a lead-in and a sign-off, unless the original starts that way', async () => {
+  const { stripChatter } = await import('../../../src/core/authoring/candidates');
+  assert.equal(stripChatter('Her er oversættelsen:\n\n{question}\nSvar.\n\nI hope this helps!', '{question}\nAnswer.'), '{question}\nSvar.');
+  assert.equal(stripChatter('Note: answer honestly.\n{question}', 'Note: be honest.\n{question}'), 'Note: answer honestly.\n{question}');
+});
+
+test('stripFence takes the first fenced block, tagged or not, closed or not', async () => {
+  const { stripFence } = await import('../../../src/core/authoring/generate');
+  assert.equal(stripFence('Sure:\n```translate\nHej {topic}\n```\nDone.'), 'Hej {topic}');
+  assert.equal(stripFence('```\r\nHej\r\n```'), 'Hej');
+  assert.equal(stripFence('```\nunclosed {topic}\n'), 'unclosed {topic}\n');
+  assert.equal(stripFence('no fence'), 'no fence');
+});
+
+test("a '#' in a candidate is rejected: it would start a comment in the file", () => {
+  const [verdict] = checkParaphrases('{topic}', ['Question #1 about {topic}']);
+  assert.equal(verdict.ok, false);
+  assert.match(verdict.reason ?? '', /contains '#'/);
+});

@@ -215,6 +215,8 @@ test('translate an item: a 401 says to set the key and opens no preview; then wo
   await run('insertPreview', preview.uri);
   const survey = parseSurvey(docText(wvsUri));
   assert.equal(survey.items.find((i) => i.id === 'Q2')!.texts.de.value, 'Wie wichtig sind Freunde in Ihrem Leben?');
+  assert.equal(survey.items.find((i) => i.id === 'Q2')!.topics.de.value, 'Freunde');
+  assert.equal(survey.items.find((i) => i.id === 'Q2')!.topics.de.machineTranslated, true);
   assert.deepEqual(survey.scales.find((s) => s.name === 'importance')!.labelLines.de.labels, ['Sehr wichtig', 'Ziemlich wichtig', 'Nicht sehr wichtig', 'Überhaupt nicht wichtig']);
   assert.deepEqual(survey.diagnostics.filter((d) => d.severity === 'error'), []);
 });
