@@ -247,3 +247,27 @@ export const CHART_BUILDERS: Record<ChartId, (context: ChartContext) => ChartCon
 export function hasData(config: ChartConfiguration<'bar'> | ChartConfiguration<'scatter'>): boolean {
   return config.data.datasets.some((dataset) => (dataset.data as unknown[]).some((value) => value !== null && value !== undefined));
 }
+
+/** A one-sentence summary of what a chart currently shows, appended to its aria-label. */
+export function describeChart(config: ChartConfiguration<'bar'> | ChartConfiguration<'scatter'>): string {
+  if (config.type === 'scatter') {
+    const series = config.data.datasets.filter((d) => d.label !== 'y = x');
+    const points = series.reduce((sum, d) => sum + d.data.length, 0);
+    return `${points} points in ${series.length} series: ${series.map((d) => d.label).join('; ')}.`;
+  }
+  const labels = (config.data.labels ?? []) as string[];
+  let best: { value: number; text: string } | undefined;
+  let worst: { value: number; text: string } | undefined;
+  let count = 0;
+  for (const dataset of config.data.datasets) {
+    (dataset.data as (number | null)[]).forEach((value, index) => {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return;
+      count++;
+      const text = `${dataset.label} for ${labels[index]}: ${value.toFixed(2)}`;
+      if (!best || value > best.value) best = { value, text };
+      if (!worst || value < worst.value) worst = { value, text };
+    });
+  }
+  if (!best || !worst) return 'No values.';
+  return `${count} values; highest ${best.text}; lowest ${worst.text}.`;
+}

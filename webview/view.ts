@@ -4,7 +4,7 @@ import type { AnalysisFilter, AnalysisReport } from '../src/core/analysis';
 import { CHART_IDS, type ChartId, type PanelState, type RunProgress } from '../src/shared/protocol';
 import { chartTable, formatCell, inconsistentItems, tableToStrings, type Table } from '../src/shared/tables';
 import { toCsv } from '../src/core/data/export';
-import { CHART_BUILDERS, Chart, hasData, type ChartContext } from './charts';
+import { CHART_BUILDERS, Chart, describeChart, hasData, type ChartContext } from './charts';
 import { clear, custom, download, el } from './dom';
 import { parseHostMessage } from './report';
 import { readTheme, watchTheme, type Theme } from './theme';
@@ -93,6 +93,7 @@ export class PanelView {
     this.progress = root.appendChild(el('div', { class: 'vl-progress', role: 'status', 'aria-live': 'polite' }));
     this.status = root.appendChild(el('div', { class: 'vl-status', role: 'alert' }));
     this.banner = root.appendChild(el('p', { class: 'vl-empty', 'data-empty': 'waiting' }, options.readOnly ? '' : MESSAGES.waiting));
+    this.banner.hidden = options.readOnly;
     this.charts = root.appendChild(el('div', { class: 'vl-charts' }));
     for (const id of CHART_IDS) this.sections.set(id, this.buildSection(id));
     this.charts.hidden = true;
@@ -186,6 +187,7 @@ export class PanelView {
     section.empty.textContent = drawable ? '' : needsHuman ? MESSAGES.noHuman : MESSAGES.nothingForFilter;
     section.canvasWrap.hidden = !drawable;
     if (drawable) {
+      section.canvas.setAttribute('aria-label', `${CHART_TEXT[section.id].aria} ${describeChart(config)} The same numbers are in the data table below.`);
       if (section.chart && (section.chart.config as { type?: string }).type === config.type) {
         section.chart.data = config.data as never;
         section.chart.options = config.options as never;

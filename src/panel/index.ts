@@ -87,7 +87,9 @@ export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: P
       attach(panel, { filter: {} });
     },
     refresh() {
-      current?.session.refresh();
+      // A hidden webview is torn down (no retainContextWhenHidden) and asks again with `ready` when shown,
+      // so computing reports for it meanwhile would be wasted work.
+      if (current?.panel.visible) current.session.refresh();
     },
     dispose() {
       serializer.dispose();

@@ -46,6 +46,8 @@ test('posts ready, renders all five charts with the report numbers in tables', {
     assert.equal(await panel.page.getAttribute(`[data-chart="${id}"] canvas`, 'role'), 'img');
     assert.ok(((await panel.page.getAttribute(`[data-chart="${id}"] canvas`, 'aria-label')) ?? '').length > 40);
   }
+  assert.match((await panel.page.getAttribute('[data-chart="correlation"] canvas', 'aria-label')) ?? '', /8 values; highest pt \(PT\) for llama3\.2:3b: 0\.65; lowest da \(DK\) for qwen2\.5:7b: 0\.30\./);
+  assert.match((await panel.page.getAttribute('[data-chart="scatter"] canvas', 'aria-label')) ?? '', /120 points in 4 series: da \(DK\) r = 0\.35;/);
   // (a) one bar group per model, one dataset per language, values = Pearson r
   const correlation = JSON.parse((await panel.page.getAttribute('[data-chart="correlation"]', 'data-datasets')) ?? '[]');
   assert.deepEqual(correlation.map((d: { label: string }) => d.label), ['da (DK)', 'nl (NL)', 'en (US)', 'pt (PT)']);
