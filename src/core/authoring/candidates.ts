@@ -13,8 +13,12 @@ function isChatter(line: string): boolean {
   return CHATTER.test(text) && !/\{[A-Za-z_][A-Za-z0-9_-]*\}/.test(text);
 }
 
-/** Splits model output into entries: numbered or bulleted items (continuation lines join the item), else lines. */
-export function parseCandidates(output: string): string[] {
+/**
+ * Splits model output into entries: numbered or bulleted items (continuation lines join the item), else lines.
+ * With `keepLineBreaks` (paraphrasing a multi-line template) continuation lines stay on their own lines.
+ */
+export function parseCandidates(output: string, options: { keepLineBreaks?: boolean } = {}): string[] {
+  const join = options.keepLineBreaks ? '\n' : ' ';
   const lines = output.replace(/\r\n?/g, '\n').split('\n').filter((line) => !FENCE.test(line));
   const listed = lines.some((line) => NUMBERED.test(line) || BULLET.test(line));
   const entries: string[] = [];
@@ -26,7 +30,7 @@ export function parseCandidates(output: string): string[] {
         if (current !== undefined) entries.push(current);
         current = line.slice(marker[0].length);
       } else if (current !== undefined && line.trim() !== '' && !isChatter(line)) {
-        current += ` ${line.trim()}`;
+        current += `${join}${line.trim()}`;
       } else if (current !== undefined && line.trim() === '') {
         entries.push(current);
         current = undefined;
@@ -36,10 +40,10 @@ export function parseCandidates(output: string): string[] {
   } else {
     entries.push(...lines);
   }
-  return entries.map(cleanEntry).filter((entry) => entry !== '' && !isChatter(entry));
+  return entries.map((entry) => cleanEntry(entry, options.keepLineBreaks === true)).filter((entry) => entry !== '' && !isChatter(entry));
 }
 
-function cleanEntry(entry: string): string {
+function cleanEntry(entry: string, keepLineBreaks: boolean): string {
   let text = entry.trim();
   // Strip one pair of wrapping quotes or emphasis markers the model added around the whole entry.
   const wrappers: [string, string][] = [['"', '"'], ['“', '”'], ["'", "'"], ['«', '»'], ['**', '**']];
@@ -48,7 +52,12 @@ function cleanEntry(entry: string): string {
       text = text.slice(open.length, text.length - close.length).trim();
     }
   }
-  return text.replace(/\s+/g, ' ');
+  if (!keepLineBreaks) return text.replace(/\s+/g, ' ');
+  return text
+    .split('\n')
+    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .filter(Boolean)
+    .join('\n');
 }
 
 /**

@@ -81,7 +81,7 @@ export async function generateParaphrases(
     Math.min(4096, 200 + request.count * 160),
     signal,
   );
-  const verdicts = checkParaphrases(request.original, parseCandidates(raw), request.existing ?? []);
+  const verdicts = checkParaphrases(request.original, parseCandidates(raw, { keepLineBreaks: request.original.includes('\n') }), request.existing ?? []);
   const accepted = verdicts.filter((v) => v.ok).slice(0, request.count);
   const surplus = verdicts.filter((v) => v.ok).slice(request.count).map((v) => ({ ...v, ok: false, reason: 'more than asked for' }));
   const rejected = [...verdicts.filter((v) => !v.ok), ...surplus];

@@ -87,7 +87,7 @@ export function buildParaphrasePreview(input: ParaphrasePreviewInput): string {
   let text = metaLine({ uri: input.uri, target });
   text += notes([
     `${what}, by ${input.by}.`,
-    `Edit, delete or add '- ' entries below, then run "Value Lens: Insert Kept Paraphrases" (or click the lens above).`,
+    `Edit, delete or add '- ' entries below, then run "Value Lens: Insert Kept Entries from Preview" (or click the lens above).`,
     `Only the '${input.language}' list of "paraphrases ${input.set}" is inserted; the template is here for reference.`,
   ]);
   const reference = input.template.user[input.language] ?? input.template.user[input.source];
@@ -125,7 +125,7 @@ export function buildTemplatePreview(input: TemplatePreviewInput): string {
   let text = metaLine(meta);
   text += notes([
     `Translation of template ${input.template.name} from '${input.source}' into '${input.language}', by ${input.by}.`,
-    `Edit the text below (remove [mt] once a person has reviewed it), then run "Value Lens: Insert Translation" (or click the lens above).`,
+    `Edit the text below (remove [mt] once a person has reviewed it), then run "Value Lens: Insert Kept Entries from Preview" (or click the lens above).`,
   ]);
   text += `\ntemplate ${input.template.name}\n`;
   const { system, user } = input.translation;
@@ -163,7 +163,7 @@ export function buildItemPreview(input: ItemPreviewInput): string {
   let text = metaLine(meta);
   text += notes([
     `Translation of item ${item.id} from '${input.source}' into '${language}', by ${input.by}.`,
-    `Edit the text below (remove [mt] once a person has reviewed it), then run "Value Lens: Insert Translation" (or click the lens above).`,
+    `Edit the text below (remove [mt] once a person has reviewed it), then run "Value Lens: Insert Kept Entries from Preview" (or click the lens above).`,
   ]);
   if (scale && tr.labels) {
     text += `\n${scaleHeader(scale)}\n`;

@@ -107,3 +107,9 @@ test("a '#' in a candidate is rejected: it would start a comment in the file", (
   assert.equal(verdict.ok, false);
   assert.match(verdict.reason ?? '', /contains '#'/);
 });
+
+test('multi-line entries keep their line breaks when asked (paraphrasing a multi-line template)', () => {
+  const output = '1. {question}\n   {options}\n   Reply with one number.\n2. Please answer:  {question}\n{options}';
+  assert.deepEqual(parseCandidates(output, { keepLineBreaks: true }), ['{question}\n{options}\nReply with one number.', 'Please answer: {question}\n{options}']);
+  assert.deepEqual(parseCandidates(output), ['{question} {options} Reply with one number.', 'Please answer: {question} {options}']);
+});
