@@ -39,7 +39,7 @@ export function buildCsp(cspSource: string, nonce: string): string {
 
 export function renderPanelHtml(input: PanelHtmlInput): string {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(input.nonce)) throw new Error('renderPanelHtml: nonce must be at least 16 base64/hex characters');
-  // cspSource goes into the policy itself: a ';' or quote there could add directives.
+  // cspSource and nonce go into the policy unescaped (checked here): a ';' or quote could add directives.
   if (/[;'"<>\r\n]/.test(input.cspSource)) throw new Error('renderPanelHtml: unexpected characters in cspSource');
   const a = escapeAttribute;
   const codicon = input.codiconUri
@@ -48,7 +48,7 @@ export function renderPanelHtml(input: PanelHtmlInput): string {
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
-    <meta http-equiv="Content-Security-Policy" content="${a(buildCsp(input.cspSource, input.nonce))}">
+    <meta http-equiv="Content-Security-Policy" content="${buildCsp(input.cspSource, input.nonce)}">
     <meta charset="UTF-8">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
     <link rel="stylesheet" href="${a(input.styleUri)}">${codicon}
