@@ -63,7 +63,7 @@ export function registerResultsView(documents: ParsedDocuments, results: Results
         if (!item) return undefined;
         const order = parsed.file.header.languages.map((l) => l.value);
         const view = results.view(parsed.uri, item.id, itemHash(item));
-        const markdown = new vscode.MarkdownString(`${itemHoverMarkdown(item, parsed.file)}\n\n---\n\n${resultsHoverMarkdown(view, order, item.scale)}`);
+        const markdown = new vscode.MarkdownString(itemHoverMarkdown(item, parsed.file, resultsHoverMarkdown(view, order, item.scale)));
         markdown.supportThemeIcons = true;
         return new vscode.Hover(markdown);
       },

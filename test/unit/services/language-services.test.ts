@@ -217,3 +217,13 @@ test('lens provision for 2,000 items × 4 languages takes ≤ 10 ms', () => {
   console.log(`# lens model: ${count} lenses for 2,000 items in median ${median.toFixed(2)} ms (fastest ${fastest.toFixed(2)} ms, max ${times[times.length - 1]!.toFixed(2)} ms)`);
   assert.ok(fastest <= 10, `fastest ${fastest} ms`);
 });
+
+test('hover on a numeric-scale item shows the end labels only, results before the scale', () => {
+  const survey = parseSurvey(readFileSync('examples/wvs7-sample.wvs', 'utf8'));
+  const item = survey.items.find((i) => i.scale?.kind === 'numeric')!;
+  const md = itemHoverMarkdown(item, survey, '**Results** here');
+  const table = md.split('\n').filter((l) => /^\| -?\d+ \||^\| … \|/.test(l));
+  assert.ok(table.length >= 3, md);
+  assert.deepEqual(table.slice(0, 3).map((l) => l.split('|')[1]!.trim()), [String(item.scale!.min), '…', String(item.scale!.max)]);
+  assert.ok(md.indexOf('**Results** here') < md.indexOf('Scale `'));
+});

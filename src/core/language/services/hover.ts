@@ -34,17 +34,20 @@ function optionTable(scale: Scale, languages: string[]): string[] {
   if (langs.length === 0) langs.push(...new Set(scale.options.flatMap((o) => Object.keys(o.labels))));
   const header = `| code |${scale.reversed ? ' score |' : ''} ${langs.join(' | ')} |`;
   const rule = `|---:|${scale.reversed ? '---:|' : ''}${langs.map(() => '---').join('|')}|`;
-  const rows = scale.options.map(
+  // Numeric scales are labelled at their ends only: show those rows, not ten empty ones.
+  const options = scale.kind === 'numeric' ? scale.options.filter((o) => Object.keys(o.labels).length > 0) : scale.options;
+  const rows = options.map(
     (o) => `| ${o.code} |${scale.reversed ? ` ${o.score} |` : ''} ${langs.map((l) => escapeCell(o.labels[l] ?? '')).join(' | ')} |`,
   );
   const missing = scale.missing.map(
     (m) => `| ${m.code} |${scale.reversed ? ' — |' : ''} ${langs.map((l) => escapeCell(m.labels[l] ?? m.labels.en ?? '')).join(' | ')} |`,
   );
+  if (scale.kind === 'numeric' && rows.length === 2) rows.splice(1, 0, `| … |${scale.reversed ? ' … |' : ''} ${langs.map(() => '').join(' | ')} |`);
   return [header, rule, ...rows, ...missing];
 }
 
-/** Markdown for the hover on an item (results, if any, are appended by the caller). */
-export function itemHoverMarkdown(item: Item, survey: SurveyFile): string {
+/** Markdown for the hover on an item; `results` (the results section) goes before the scale table. */
+export function itemHoverMarkdown(item: Item, survey: SurveyFile, results?: string): string {
   const lines: string[] = [];
   const title = item.title ? ` — ${escapeMarkdown(item.title.value)}` : '';
   lines.push(`**${escapeMarkdown(item.id)}**${title}`, '');
@@ -53,17 +56,19 @@ export function itemHoverMarkdown(item: Item, survey: SurveyFile): string {
   if (item.dataKey) facts.push(`Data key: \`${item.dataKey.value.replace(/`/g, '')}\``);
   if (facts.length) lines.push(facts.join(' · '), '');
   const { present, missing } = itemLanguages(item, survey);
-  if (item.scale) {
-    lines.push(scaleLine(item.scale), '', ...optionTable(item.scale, declaredLanguages(survey).length ? declaredLanguages(survey) : present), '');
-  } else if (item.scaleName) {
-    lines.push(`Scale \`${item.scaleName.value.replace(/`/g, '')}\` is not declared in this file.`, '');
-  } else {
-    lines.push('No scale.', '');
-  }
   const languageLine = `Languages: ${present.length ? present.join(', ') : 'none'}`;
   lines.push(missing.length ? `${languageLine} · missing: **${missing.join(', ')}**` : languageLine);
   const mt = present.filter((l) => item.texts[l]?.machineTranslated);
   if (mt.length) lines.push('', `Machine translated, not yet reviewed: ${mt.join(', ')}`);
+  if (results) lines.push('', '---', '', results, '', '---');
+  lines.push('');
+  if (item.scale) {
+    lines.push(scaleLine(item.scale), '', ...optionTable(item.scale, declaredLanguages(survey).length ? declaredLanguages(survey) : present));
+  } else if (item.scaleName) {
+    lines.push(`Scale \`${item.scaleName.value.replace(/`/g, '')}\` is not declared in this file.`);
+  } else {
+    lines.push('No scale.');
+  }
   return lines.join('\n');
 }
 
