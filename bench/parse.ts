@@ -122,14 +122,23 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function time(fn: () => unknown, runs: number): number {
-  const times: number[] = [];
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Median wall-clock and CPU milliseconds of `runs` calls. */
+function time(fn: () => unknown, runs: number): { wall: number; cpu: number } {
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let k = 0; k < runs; k++) {
+    const cpu0 = cpuMs();
     const started = performance.now();
     fn();
-    times.push(performance.now() - started);
+    walls.push(performance.now() - started);
+    cpus.push(cpuMs() - cpu0);
   }
-  return median(times);
+  return { wall: median(walls), cpu: median(cpus) };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -145,20 +154,40 @@ export async function run(): Promise<BenchRow[]> {
   time(() => load(yaml), 10);
   const runs = 25;
   // Interleave the two measurements in rounds so a noisy neighbour affects both sides alike.
-  const ours: number[] = [];
-  const theirs: number[] = [];
+  const ours: { wall: number; cpu: number }[] = [];
+  const theirs: { wall: number; cpu: number }[] = [];
   for (let round = 0; round < 5; round++) {
     ours.push(time(() => parseSurvey(wvs), runs / 5));
     theirs.push(time(() => load(yaml), runs / 5));
   }
-  const parseMs = median(ours);
-  const yamlMs = median(theirs);
+  // The figure is CPU time: on a machine shared with other jobs, wall time also counts their turns.
+  // Wall time is reported alongside.
+  const parseMs = median(ours.map((t) => t.cpu));
+  const yamlMs = median(theirs.map((t) => t.cpu));
+  const parseWall = median(ours.map((t) => t.wall));
+  const yamlWall = median(theirs.map((t) => t.wall));
   const ratio = yamlMs / parseMs;
-  const note = `${(wvs.length / 1024).toFixed(0)} KB .wvs, ${(yaml.length / 1024).toFixed(0)} KB YAML, median of ${runs} runs`;
+  const size = `${(wvs.length / 1024).toFixed(0)} KB .wvs, ${(yaml.length / 1024).toFixed(0)} KB YAML`;
   return [
-    { group: 'parse', name: 'parse + diagnostics, 2,000 items × 4 languages', value: parseMs, unit: 'ms', target: '≤ 20 ms', pass: parseMs <= 20, note },
-    { group: 'parse', name: 'js-yaml load of the same content', value: yamlMs, unit: 'ms', note },
-    { group: 'parse', name: 'speed-up over js-yaml', value: ratio, unit: '×', target: '≥ 3×', pass: ratio >= 3 },
+    {
+      group: 'parse',
+      name: 'parse + diagnostics, 2,000 items × 4 languages',
+      value: parseMs,
+      unit: 'ms',
+      target: '≤ 20 ms',
+      pass: parseMs <= 20,
+      note: `CPU time, median of ${runs} runs; wall ${parseWall.toFixed(1)} ms; ${size}`,
+    },
+    { group: 'parse', name: 'js-yaml load of the same content', value: yamlMs, unit: 'ms', note: `CPU time, median of ${runs} runs; wall ${yamlWall.toFixed(1)} ms` },
+    {
+      group: 'parse',
+      name: 'speed-up over js-yaml',
+      value: ratio,
+      unit: '×',
+      target: '≥ 3×',
+      pass: ratio >= 3,
+      note: `wall-time ratio ${(yamlWall / parseWall).toFixed(2)}×`,
+    },
   ];
 }
 

@@ -331,8 +331,6 @@ function readText(state: State, line: Line, property: Property): TextEntry | und
   return { value: valueOf(line.text, property), language: '', range: lineRange(line, property.valueStart, property.valueEnd) };
 }
 
-const FIELDS = { category: 'category', scale: 'scaleName', key: 'dataKey' } as const;
-
 function itemProperty(state: State, item: Item, line: Line, property: Property): void {
   const text = line.text;
   if (property.count === 1) {
@@ -343,9 +341,12 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
         return;
       }
       const located = { value: valueOf(text, property), range: lineRange(line, property.valueStart, property.valueEnd) };
-      const field = FIELDS[keyword];
-      if (item[field]) state.diagnostics.error('duplicate-property', `'${keyword}' is already set for item ${item.id}`, lineRange(line, property.keyStart, property.keyEnd));
-      else item[field] = located;
+      // Plain property stores (not item[field]): this runs for most lines of a file.
+      const taken = keyword === 'category' ? item.category : keyword === 'scale' ? item.scaleName : item.dataKey;
+      if (taken) state.diagnostics.error('duplicate-property', `'${keyword}' is already set for item ${item.id}`, lineRange(line, property.keyStart, property.keyEnd));
+      else if (keyword === 'category') item.category = located;
+      else if (keyword === 'scale') item.scaleName = located;
+      else item.dataKey = located;
       if (keyword === 'scale' && /\s/.test(located.value)) state.diagnostics.error('syntax', `A scale name is one word`, located.range);
       return;
     }

@@ -258,3 +258,14 @@ test('parse time grows linearly: 2× and 8× inputs take about 2× and 8× as lo
     assert.ok(result.msPerKb < 1, `${name}: ${result.msPerKb.toFixed(3)} ms per KB (${result.detail})`);
   }
 });
+
+test('the range checks used above reject ranges outside the document', () => {
+  const lengths = [5, 0, 3];
+  const r = (l1: number, c1: number, l2: number, c2: number) => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });
+  assert.equal(invalidRange(r(0, 0, 2, 3), lengths), undefined);
+  assert.match(invalidRange(r(0, 0, 3, 0), lengths) ?? '', /line 3/);
+  assert.match(invalidRange(r(1, 1, 1, 1), lengths) ?? '', /character 1/);
+  assert.match(invalidRange(r(2, 2, 2, 1), lengths) ?? '', /end before start/);
+  assert.match(invalidRange(r(0, -1, 0, 1), lengths) ?? '', /character -1/);
+  assert.match(invalidRange(r(0, 0.5, 0, 1), lengths) ?? '', /non-integer/);
+});
