@@ -332,3 +332,28 @@ test('an open data table follows live updates; a closed one is filled when opene
   assert.equal(await panel.page.$('[data-chart="scatter"] .vl-more'), null);
   await panel.page.context().close();
 });
+
+test("the CLI's self-contained report page (inline bundle under its own CSP) renders with 0 violations", { skip, timeout: 60_000 }, async () => {
+  const { renderReportHtml } = await import('../../src/cli/html');
+  const { readFileSync } = await import('node:fs');
+  const report = makeReport({ items: 15, titles: ['</script><script>alert(1)</script>'] });
+  const html = renderReportHtml({ reportJson: JSON.stringify(report), script: readFileSync(bundle.file, 'utf8'), css: readFileSync('media/panel.css', 'utf8'), title: 'Report' });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));');
+  await page.route('http://report.invalid/', (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.goto('http://report.invalid/');
+  await page.waitForSelector('#vl-root[data-updates="1"]');
+  for (const id of ['correlation', 'scatter', 'consistency', 'category', 'bias']) {
+    assert.equal(await page.getAttribute(`[data-chart="${id}"]`, 'data-has-data'), 'true', id);
+  }
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests, ['http://report.invalid/'], 'nothing fetched besides the page itself');
+  await context.close();
+});
