@@ -66,6 +66,16 @@ else
 fi
 export E2E_EXTENSION_SOURCE
 
+# Self-check of the suite: E2E_BREAK=lens|panel breaks the INSTALLED COPY (never the sources) so that one
+# can see the lens or panel scenarios fail.
+case "${E2E_BREAK:-}" in
+  lens) log "E2E_BREAK=lens: code lenses switched off in the test profile" ;;
+  panel) log "E2E_BREAK=panel: the installed webview bundle is replaced by a script that draws nothing"
+         echo 'document.body.textContent = "broken on purpose";' > "$TARGET/dist/webview.js" ;;
+  "") ;;
+  *) echo "E2E_BREAK must be lens or panel" >&2; exit 2 ;;
+esac
+
 # 3. Workspace: the examples plus a deliberately broken copy of the survey.
 WS="$TMP/workspace"
 mkdir -p "$WS"
@@ -88,7 +98,7 @@ start_fake() { # $1 = latency ms; prints the URL
   FAKE_STARTED="$url"
 }
 # Every answer comes after E2E_FAKE_LATENCY ms, so that a run lasts long enough to be cancelled.
-export E2E_FAKE_LATENCY="${E2E_FAKE_LATENCY:-1500}"
+if [ "${1:-}" = "--serve" ]; then export E2E_FAKE_LATENCY="${E2E_FAKE_LATENCY:-0}"; else export E2E_FAKE_LATENCY="${E2E_FAKE_LATENCY:-1500}"; fi
 FAKE_URL=""
 if [ -f test/support/fake-server-cli.ts ]; then
   start_fake "$E2E_FAKE_LATENCY"; FAKE_URL="$FAKE_STARTED"
@@ -101,6 +111,9 @@ export E2E_FAKE_URL="$FAKE_URL"
 USER_DATA="$TMP/user-data"
 mkdir -p "$USER_DATA/User" "$TMP/server-data"
 node "$ROOT/test/e2e/write-settings.mjs" "$USER_DATA/User/settings.json" "${FAKE_URL:-http://127.0.0.1:9}" "$WS/human-reference.csv"
+if [ "${E2E_BREAK:-}" = lens ]; then
+  node -e 'const f=process.argv[1],fs=require("fs"),s=JSON.parse(fs.readFileSync(f,"utf8"));s["valueLens.codeLens.enabled"]=false;fs.writeFileSync(f,JSON.stringify(s,null,2))' "$USER_DATA/User/settings.json"
+fi
 
 # 6. The VS Code server, on loopback, with Node 24.
 VSC_PORT="$(free_port)"
@@ -116,6 +129,13 @@ done
 curl -fsS -o /dev/null "http://127.0.0.1:$VSC_PORT/" || { log "VS Code server did not start:"; cat "$TMP/server.log"; exit 1; }
 t_ready=$(date +%s)
 log "VS Code server at http://127.0.0.1:$VSC_PORT (extension: $E2E_EXTENSION_SOURCE, fake model: ${FAKE_URL:-none})"
+
+# --serve (npm start): keep the server up for a person to try the extension, until Ctrl+C.
+if [ "${1:-}" = "--serve" ]; then
+  log "open http://127.0.0.1:$VSC_PORT/?folder=$WS   (Ctrl+C stops everything)"
+  wait
+  exit 0
+fi
 
 # 7. Scenarios.
 export E2E_URL="http://127.0.0.1:$VSC_PORT"

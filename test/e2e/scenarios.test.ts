@@ -259,8 +259,11 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await runCommand(label);
     const frame: FrameLocator = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
     const canvas = frame.locator('canvas').first();
-    await canvas.waitFor({ timeout: 20_000 }).catch(() => {
-      throw new Error('the alignment panel shows no chart canvas');
+    await canvas.waitFor({ timeout: 20_000 }).catch(async () => {
+      // Say why when VS Code reported the command's error (dialog or notification).
+      const reported = page.locator('.monaco-dialog-box, .notification-toast', { hasText: /error/i }).first();
+      const why = (await reported.isVisible().catch(() => false)) ? (await reported.innerText()).replace(/\s+/g, ' ') : 'no error was reported';
+      throw new Error(`the alignment panel shows no chart canvas (${why})`);
     });
     await page.waitForTimeout(1500); // chart.js animates the first draw
     const painted = await canvas.evaluate((el) => {
