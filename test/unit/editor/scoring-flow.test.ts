@@ -107,7 +107,7 @@ test('Score runs against the loopback model, then lens titles, hover, decoration
     assert.match(md, /Scale `importance`/);
     assert.match(md, /\*\*da\*\* mean \d\.\d\d · mode \d · missMass \d\.\d{3} · logprobs · `fake-llm:latest`/);
     assert.match(md, /█/);
-    await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 200 && !/^ {2}en /.test(decorations[decorations.length - 1]?.[0]?.renderOptions.after.contentText ?? ''); i++) await new Promise((r) => setTimeout(r, 20));
     const last = decorations[decorations.length - 1]!;
     assert.equal(last.length, 1);
     assert.equal(last[0]!.range.start.line, q1Line);
@@ -151,7 +151,7 @@ test('method logprobs on an endpoint without logprobs: the error offers Use Samp
     assert.equal(records?.[0]?.kind, 'failure');
     const error = state.messages.find((m) => m.level === 'error');
     assert.ok(error?.buttons.includes('Use Sampling'), JSON.stringify(state.messages));
-    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 200 && ctx.results.view(surveyUri.toString(), 'Q2').latest.en?.kind !== 'result'; i++) await new Promise((r) => setTimeout(r, 50));
     const view = ctx.results.view(surveyUri.toString(), 'Q2');
     assert.equal(view.latest.en?.kind, 'result');
     assert.equal(view.latest.en?.method, 'sample');
@@ -171,7 +171,7 @@ test('Ollama not reachable: the message says `ollama serve` and offers Open Sett
     assert.ok(error, JSON.stringify(state.messages));
     assert.match(error.text, /`ollama serve`/);
     assert.ok(error.buttons.includes('Open Settings'));
-    await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !state.executed.length; i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(state.executed.some((c) => c.command === 'workbench.action.openSettings'));
   } finally {
     ctx.dispose();
@@ -245,7 +245,7 @@ test('model not found: Pull Model pulls it with progress and the run is repeated
     const error = state.messages.find((m) => m.level === 'error')!;
     assert.match(error.text, /Model "tinyllama:latest" was not found/);
     assert.deepEqual(error.buttons, ['Pull Model', 'Select Model']);
-    for (let i = 0; i < 50 && ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind !== 'result'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind !== 'result'; i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(ollama.requests.some((r) => r.path === '/api/pull'));
     assert.ok(state.progressReports.some((p) => /pulling .*\d+%/.test(p.message ?? '')), JSON.stringify(state.progressReports));
     assert.equal(ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind, 'result');
@@ -269,7 +269,7 @@ test('OpenAI-compatible endpoint: a missing key offers Set API Key; with the key
     assert.equal(first?.[0]?.kind, 'failure');
     const error = state.messages.find((m) => m.level === 'error')!;
     assert.match(error.text, /rejected the request \(HTTP 401\)/);
-    await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !state.executed.length; i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(state.executed.some((c) => c.command === 'valueLens.setApiKey'));
 
     await ctx.apiKeys.set(`${openai.url}/v1`, KEY);
@@ -309,7 +309,7 @@ test('status bar and Select Model: models listed from Ollama and the OpenAI-comp
     const pick = state.quickPicks[0]!;
     assert.equal(pick.busy, true);
     assert.ok(state.statusBarItems[1]!.texts.includes('$(sync~spin) Loading models…'));
-    for (let i = 0; i < 100 && pick.busy; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && pick.busy; i++) await new Promise((r) => setTimeout(r, 20));
     const labels = pick.items.map((i) => i.label);
     assert.ok(labels.some((l) => l.startsWith('Ollama')) && labels.includes('fake-llm:latest'));
     assert.ok(labels.some((l) => l.startsWith('OpenAI-compatible')) && labels.includes('gpt-fake-mini'));
@@ -359,7 +359,7 @@ test('Select Model does not contact a remote OpenAI-compatible endpoint that has
     const picker = new Picker(ctx.apiKeys, nullLogger);
     const choice = picker.select();
     const pick = state.quickPicks[0]!;
-    for (let i = 0; i < 100 && pick.busy; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && pick.busy; i++) await new Promise((r) => setTimeout(r, 20));
     const labels = pick.items.map((i) => i.label);
     assert.ok(labels.includes('fake-llm:latest'));
     assert.ok(labels.includes('$(key) Set an API key for this endpoint to list its models'), labels.join(' | '));
