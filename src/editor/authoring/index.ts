@@ -34,8 +34,9 @@ export const generateLensContributor: EditorLensContributor = {
     file.kind === 'templates'
       ? file.templates.map((t): LensSpec => ({ kind: 'generateParaphrases', range: { start: { line: t.range.start.line, character: 0 }, end: { line: t.range.start.line, character: 0 } }, target: t.name, targetKind: 'template' }))
       : [],
+  // Also on preview documents: an unresolved lens would show as a blank line there.
   resolve: (spec, uri) =>
-    spec.kind === 'generateParaphrases' && uri.scheme !== 'untitled'
+    spec.kind === 'generateParaphrases'
       ? { title: '$(sparkle) Generate paraphrases…', command: 'valueLens.generateParaphrases', arguments: [uri, spec.target], tooltip: 'Ask the configured model for paraphrases of this template' }
       : undefined,
 };

@@ -1,7 +1,7 @@
 // The model and prompts authoring uses: the same endpoint, key and model as scoring (user settings only,
 // workspace trust respected), and the prompts from the user's file, the shipped file, or the built-ins.
 import { promises as fs } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_AUTHORING_PROMPTS, loadAuthoringPrompts, type AuthoringPrompts } from '../../core/authoring/prompts';
 import type { AuthoringModel } from '../../core/authoring/generate';
@@ -44,17 +44,23 @@ export function paraphraseCount(): number {
 
 /** `valueLens.authoring.promptsFile` (relative to the first workspace folder), else the shipped file, else built-ins. */
 export async function loadPrompts(extensionPath: string, logger: Logger): Promise<AuthoringPrompts> {
-  const setting = vscode.workspace.getConfiguration('valueLens').get<string>('authoring.promptsFile', '')?.trim();
+  const config = vscode.workspace.getConfiguration('valueLens');
+  const setting = config.get<string>('authoring.promptsFile', '')?.trim();
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const candidates: string[] = [];
-  if (setting) candidates.push(isAbsolute(setting) || !folder ? setting : join(folder, setting));
+  const info = config.inspect<string>('authoring.promptsFile');
+  const fromWorkspace = (info?.workspaceFolderValue ?? info?.workspaceValue) !== undefined;
+  // The prompts go to the model: a cloned workspace may name a file inside itself, never one elsewhere.
+  const outside = (path: string): boolean => isAbsolute(path) || normalize(path).split(/[\\/]/)[0] === '..';
+  if (setting && fromWorkspace && outside(setting)) logger.warn(`authoring prompts: ignoring the workspace value "${setting}" (outside the workspace folder)`);
+  else if (setting) candidates.push(isAbsolute(setting) || !folder ? setting : join(folder, setting));
   candidates.push(join(extensionPath, 'templates', 'authoring.wvt'));
   for (const path of candidates) {
     let text: string;
     try {
       text = await fs.readFile(path, 'utf8');
     } catch (error) {
-      if (path === candidates[0] && setting) logger.warn(`authoring prompts: cannot read ${path} (${(error as Error).message}); using the shipped prompts`);
+      if (path !== candidates[candidates.length - 1]) logger.warn(`authoring prompts: cannot read ${path} (${(error as Error).message}); using the shipped prompts`);
       continue;
     }
     const loaded = loadAuthoringPrompts(parseTemplates(text));

@@ -246,3 +246,24 @@ test('option-order check: original and reversed order are scored; the shift is r
   for (const language of ['en', 'da', 'nl', 'pt']) assert.match(message.text, new RegExp(`${language} [+−]\\d\\.\\d\\d`));
   assert.ok(lines().some((l) => /Q1 · da: mean \d\.\d\d \(original order\) → \d\.\d\d \(reversed\), shift [+−]\d\.\d\d/.test(l)), lines().join('\n'));
 });
+
+test('prompts file: a user path is used; a workspace value outside the workspace is ignored; the shipped file is the fallback', async () => {
+  const { loadPrompts } = require('../../../src/editor/authoring/model') as typeof import('../../../src/editor/authoring/model');
+  const { DEFAULT_AUTHORING_PROMPTS } = await import('../../../src/core/authoring/prompts');
+  const { writeFileSync } = await import('node:fs');
+  const path = join(storage, 'my-prompts.wvt');
+  writeFileSync(path, 'slots text language\ntemplate translate\n  en: Into {language}, please: {text}\n');
+  state.settings['valueLens.authoring.promptsFile'] = { globalValue: path };
+  const mine = await loadPrompts(process.cwd(), logger);
+  assert.deepEqual(mine.translate, { user: 'Into {language}, please: {text}' });
+  assert.deepEqual(mine.paraphrase, DEFAULT_AUTHORING_PROMPTS.paraphrase);
+
+  state.settings['valueLens.authoring.promptsFile'] = { workspaceValue: path };
+  const before = logger.entries.length;
+  const shipped = await loadPrompts(process.cwd(), logger);
+  assert.deepEqual(shipped, DEFAULT_AUTHORING_PROMPTS);
+  assert.ok(logger.entries.slice(before).some((e) => e.level === 'warn' && /ignoring the workspace value/.test(e.message)));
+
+  state.settings['valueLens.authoring.promptsFile'] = { globalValue: join(storage, 'missing.wvt') };
+  assert.deepEqual(await loadPrompts(join(storage, 'no-extension-here'), logger), DEFAULT_AUTHORING_PROMPTS);
+});
