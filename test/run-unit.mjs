@@ -1,4 +1,5 @@
-// Runs every test/unit/**/*.test.ts with Node's own test runner (Node 20 has no glob support in --test).
+// Runs every test/unit/**/*.test.ts and test/webview/*.test.ts (real Chromium; they skip with a message when
+// it is missing) with Node's own test runner (Node 20 has no glob support in --test).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ function collect(dir) {
 }
 
 const filter = process.argv.slice(2);
-let files = collect('test/unit').sort();
+let files = [...collect('test/unit'), ...collect('test/webview')].sort();
 if (filter.length) files = files.filter((f) => filter.some((part) => f.includes(part)));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
