@@ -2,7 +2,7 @@
 // only) and the key from ApiKeys for that endpoint's origin, so a workspace can never redirect the key.
 // No vscode import: the workspace-trap test runs this against loopback servers in plain Node.
 import type { ModelProvider, ProviderId } from '../core/model';
-import { activeEndpoint, mayContact, originOf, type EndpointConfig } from '../core/language/services/settings';
+import { mayContact, originOf, type EndpointConfig } from '../core/language/services/settings';
 import { createOllamaProvider } from '../providers/ollama';
 import { createOpenAIProvider } from '../providers/openai';
 
@@ -58,4 +58,3 @@ export function providerLookup(resolved: ResolvedProvider): (provider: ProviderI
   };
 }
 
-export { activeEndpoint };

@@ -2,7 +2,7 @@
 // cancellable progress notification, feeds results to the lenses, and turns failures into advice with buttons.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SurveyFile, TemplateFile } from '../core/language/ast';
+import type { TemplateFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
 import type { RunRecord } from '../core/results';
 import { ResultCache } from '../core/run/cache';
@@ -234,4 +234,3 @@ export class Scoring implements vscode.Disposable {
   }
 }
 
-export type { SurveyFile };
