@@ -370,3 +370,20 @@ test('Select Model does not contact a remote OpenAI-compatible endpoint that has
     ctx.dispose();
   }
 });
+
+test('an endpoint that rejects logprobs requests (400): auto falls back to sampling', async () => {
+  const rejecting = await startFakeOpenAI({ logprobs: 'reject' });
+  settings(server.url, { samples: 2 });
+  state.settings['valueLens.provider'] = { globalValue: 'openai' };
+  state.settings['valueLens.openai.baseUrl'] = { globalValue: `${rejecting.url}/v1` };
+  const ctx = setup();
+  try {
+    const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q2'], languages: ['en'] });
+    assert.equal(records?.[0]?.kind, 'result', JSON.stringify(records?.[0] ?? state.messages));
+    assert.equal(records?.[0]?.method, 'sample');
+    assert.ok(state.messages.some((m) => /does not return logprobs/.test(m.text)));
+  } finally {
+    ctx.dispose();
+    await rejecting.close();
+  }
+});
