@@ -246,6 +246,7 @@ export async function run(): Promise<BenchRow[]> {
     const wallRatio24 = wall(sides.ours24) / wall(sides.promptfoo);
     const cpuRatio = cpu(sides.ours) / cpu(sides.promptfoo);
     const cpuRatio24 = cpu(sides.ours24) / cpu(sides.promptfoo);
+    const promptfooVersion = (JSON.parse(readFileSync(join(PEERS, 'node_modules', 'promptfoo', 'package.json'), 'utf8')) as { version: string }).version;
     const setup = `${N} prompts, L=${LATENCY_MS} ms, c=${CONCURRENCY} (ideal ${ideal} ms), median of ${ROUNDS}`;
     const rows: BenchRow[] = [];
     for (const side of Object.values(sides)) {
@@ -261,7 +262,7 @@ export async function run(): Promise<BenchRow[]> {
       pass: allRequestsOk,
       note: Object.values(sides).map((s) => `${s.label.split(' (')[0]}${s === sides.ours24 ? ' 24' : ''}: ${s.requests.join('/')}`).join('; '),
     });
-    rows.push({ group: GROUP, name: 'wall time ours / promptfoo', value: wallRatio, unit: '×', target: '≤ 0.5', pass: wallRatio <= 0.5 && allRequestsOk, note: `same runtime (both Node 24): ${wallRatio24.toFixed(2)}×` });
+    rows.push({ group: GROUP, name: 'wall time ours / promptfoo', value: wallRatio, unit: '×', target: '≤ 0.5', pass: wallRatio <= 0.5 && allRequestsOk, note: `promptfoo ${promptfooVersion}; same runtime (both Node 24): ${wallRatio24.toFixed(2)}×` });
     rows.push({ group: GROUP, name: 'CPU time ours / promptfoo', value: cpuRatio, unit: '×', note: `same runtime (both Node 24): ${cpuRatio24.toFixed(2)}×` });
     return rows;
   } finally {
