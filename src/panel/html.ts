@@ -39,8 +39,9 @@ export function buildCsp(cspSource: string, nonce: string): string {
 
 export function renderPanelHtml(input: PanelHtmlInput): string {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(input.nonce)) throw new Error('renderPanelHtml: nonce must be at least 16 base64/hex characters');
-  // cspSource and nonce go into the policy unescaped (checked here): a ';' or quote could add directives.
-  if (/[;'"<>\r\n]/.test(input.cspSource)) throw new Error('renderPanelHtml: unexpected characters in cspSource');
+  // cspSource and nonce go into the policy unescaped (checked here): a ';' could add directives and a '"' or
+  // '<' could leave the meta attribute. Single quotes must pass: VS Code's web host sends "'self' https://…".
+  if (/[;"<>\r\n]/.test(input.cspSource)) throw new Error('renderPanelHtml: unexpected characters in cspSource');
   const a = escapeAttribute;
   const codicon = input.codiconUri
     ? `\n    <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${a(input.codiconUri)}" nonce="${a(input.nonce)}">`

@@ -59,6 +59,13 @@ test('a fresh, unguessable nonce on every render', () => {
 test('rejects weak nonces and cspSource values that could inject directives', () => {
   assert.throws(() => render('abc'));
   assert.throws(() => renderPanelHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce: createNonce(), scriptUri: 'a', styleUri: 'b' }));
+  assert.throws(() => renderPanelHtml({ cspSource: 'x" onload="alert(1)', nonce: createNonce(), scriptUri: 'a', styleUri: 'b' }));
+});
+
+test("accepts the web host's cspSource, which carries the 'self' keyword", () => {
+  const cspSource = "'self' https://*.vscode-cdn.net";
+  const html = renderPanelHtml({ cspSource, nonce: createNonce(), scriptUri: 'a', styleUri: 'b' });
+  assert.match(html, /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
 });
 
 test('report JSON goes into an escaped data-report attribute', () => {
