@@ -230,11 +230,15 @@ export async function run(): Promise<BenchRow[]> {
       return passed === N ? undefined : `promptfoo reported ${match ? passed : 'no'} passed tests of ${N}: ${(r.stdout + r.stderr).trim().split('\n').slice(-4).join(' ').slice(0, 300)}`;
     };
 
+    const startup = { ours: [] as number[], promptfoo: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       // A fresh cache folder each time: every request goes to the server (and --fresh bypasses reads anyway).
       await measure(sides.ours, process.execPath, oursArgs(join(dir, `cache-${round}`)), { ...baseEnv, OPENAI_API_KEY: 'x' }, checkOurs);
       await measure(sides.promptfoo, join(NODE24_BIN, 'node'), promptfooArgs, promptfooEnv, checkPromptfoo);
       await measure(sides.ours24, join(NODE24_BIN, 'node'), oursArgs(join(dir, `cache24-${round}`)), { ...node24Env, OPENAI_API_KEY: 'x' }, checkOurs);
+      // Start-up alone (`--version`): the fixed part of each tool's wall time.
+      startup.ours.push((await runTimed(process.execPath, [OUR_CLI, '--version'], { cwd: dir, env: baseEnv, timeoutMs: 60_000 })).wallMs);
+      startup.promptfoo.push((await runTimed(join(NODE24_BIN, 'node'), [PROMPTFOO_ENTRY, '--version'], { cwd: dir, env: promptfooEnv, timeoutMs: 120_000 })).wallMs);
     }
 
     const wall = (s: Side) => median(s.runs.map((r) => r.wallMs));
@@ -250,7 +254,9 @@ export async function run(): Promise<BenchRow[]> {
     const setup = `${N} prompts, L=${LATENCY_MS} ms, c=${CONCURRENCY} (ideal ${ideal} ms), median of ${ROUNDS}`;
     const rows: BenchRow[] = [];
     for (const side of Object.values(sides)) {
-      rows.push({ group: GROUP, name: `wall time, ${side.label}`, value: wall(side), unit: 'ms', note: `${setup}; ${requestsNote(side)}` });
+      const start = side === sides.ours ? startup.ours : side === sides.promptfoo ? startup.promptfoo : undefined;
+      const startNote = start ? `; start-up alone (--version) ${median(start).toFixed(0)} ms` : '';
+      rows.push({ group: GROUP, name: `wall time, ${side.label}`, value: wall(side), unit: 'ms', note: `${setup}; ${requestsNote(side)}${startNote}` });
       rows.push({ group: GROUP, name: `CPU time (user+sys), ${side.label}`, value: cpu(side), unit: 'ms', note: `per request ${(cpu(side) / N).toFixed(2)} ms incl. start-up` });
     }
     rows.push({
