@@ -10,6 +10,12 @@ const QUOTE = 34;
 const COLON = 58;
 const BACKSLASH = 92;
 
+/**
+ * Languages checked per file. Real surveys have a handful; the cap keeps "each item × each declared language"
+ * checks linear in the size of any input.
+ */
+export const MAX_LANGUAGES = 64;
+
 function isBlank(code: number): boolean {
   return code === SPACE || code === TAB;
 }

@@ -17,6 +17,7 @@ import {
   readProperty,
   readQuoted,
   LineReader,
+  MAX_LANGUAGES,
   type Line,
   type Property,
 } from './scan';
@@ -135,7 +136,8 @@ function headerLine(state: State, line: Line, word: string): void {
     while (token) {
       const at = lineRange(line, token.start, token.end);
       if (!isLanguageCode(token.value)) diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a language code (ISO 639-1, e.g. en, da)`, at);
-      else if (seen.has(token.value)) diagnostics.warning('duplicate-property', `Language '${token.value}' is listed twice`, at);
+      else if (seen.size >= MAX_LANGUAGES) diagnostics.error('syntax', `At most ${MAX_LANGUAGES} languages are supported`, at);
+    else if (seen.has(token.value)) diagnostics.warning('duplicate-property', `Language '${token.value}' is listed twice`, at);
       else {
         seen.add(token.value);
         file.header.languages.push({ value: token.value, range: at });

@@ -1,7 +1,7 @@
 // Cross-reference checks of a parsed `.wvs` file: scale options and scores, duplicate names, item → scale
 // resolution, translations. Runs after the line pass, so declaration order does not matter.
 import type { MissingCode, Range, Scale, ScaleOption, SurveyFile } from './ast';
-import type { Diagnostics } from './scan';
+import { MAX_LANGUAGES, type Diagnostics } from './scan';
 
 /** Facts about a scale the AST does not keep but the checks need. */
 export interface ScaleExtras {
@@ -14,7 +14,7 @@ export interface ScaleExtras {
 }
 
 export function checkSurvey(file: SurveyFile, extras: Map<Scale, ScaleExtras>, brokenScales: Set<string>, diagnostics: Diagnostics): void {
-  const declared = file.header.languages.map((l) => l.value);
+  const declared = file.header.languages.slice(0, MAX_LANGUAGES).map((l) => l.value);
   const scales = new Map<string, Scale>();
   for (const scale of file.scales) {
     if (scales.has(scale.name)) {

@@ -2,7 +2,7 @@
 // between a template and its paraphrases, missing translations, English scaffolding in other languages.
 import type { ParaphraseSet, Template, TextEntry } from './ast';
 import { findScaffolding } from './scaffolding';
-import { rangeIn, type Segment } from './scan';
+import { MAX_LANGUAGES, rangeIn, type Segment } from './scan';
 import { findSlots, isKnownSlot, slotNames } from './slots';
 import type { TemplateParseState } from './templates';
 
@@ -20,7 +20,9 @@ export function checkTemplates(state: TemplateParseState): void {
   }
 
   // Declared languages: the header, else every language some template has a user part in.
-  const declared = state.languages.length > 0 ? state.languages.map((l) => l.value) : [...new Set(file.templates.flatMap((t) => Object.keys(t.user)))];
+  const used = new Set<string>();
+  if (state.languages.length === 0) for (const template of file.templates) for (const language in template.user) if (used.size < MAX_LANGUAGES) used.add(language);
+  const declared = state.languages.length > 0 ? state.languages.slice(0, MAX_LANGUAGES).map((l) => l.value) : [...used];
 
   for (const template of file.templates) {
     const texts = [...Object.values(template.system), ...Object.values(template.user)];
@@ -88,8 +90,9 @@ function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, T
   const union = new Map<string, string>();
   for (const { entry, slots } of perLanguage) for (const slot of slots) if (!union.has(slot)) union.set(slot, entry.language);
   for (const { entry, slots } of perLanguage) {
+    let reported = 0;
     for (const [slot, language] of union) {
-      if (!slots.has(slot)) {
+      if (!slots.has(slot) && reported++ < MAX_SLOT_REPORTS) {
         state.diagnostics.warning('slot-lost', `{${slot}} is used in '${language}' but missing from the '${entry.language}' text of ${where}`, entry.range, {
           slot,
           language: entry.language,
@@ -101,12 +104,11 @@ function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, T
 
 /** Every slot of the template's user part (same language, else any language) must survive in a paraphrase. */
 function slotsAgainstTemplate(state: TemplateParseState, set: ParaphraseSet, template: Template, variant: TextEntry, index: number): void {
-  const reference = template.user[variant.language];
-  const extra = extraSlots(state);
-  const expected = reference ? slotNames(reference.value, extra) : new Set(Object.values(template.user).flatMap((t) => [...slotNames(t.value, extra)]));
-  const present = slotNames(variant.value, extra);
+  const expected = expectedSlots(state, template, variant.language);
+  const present = slotNames(variant.value, extraSlots(state));
+  let reported = 0;
   for (const slot of expected) {
-    if (!present.has(slot)) {
+    if (!present.has(slot) && reported++ < MAX_SLOT_REPORTS) {
       state.diagnostics.warning('slot-lost', `Paraphrase ${index + 1} of ${set.name} ('${variant.language}') drops {${slot}}, which template ${template.name} uses`, variant.range, {
         slot,
         language: variant.language,
@@ -126,4 +128,29 @@ function extraSlots(state: TemplateParseState): ReadonlySet<string> {
     extraSlotCache.set(state, names);
   }
   return names;
+}
+
+/** At most this many `slot-lost` warnings per text: enough to act on, and linear on any input. */
+const MAX_SLOT_REPORTS = 10;
+
+const expectedCache = new WeakMap<Template, Map<string, ReadonlySet<string>>>();
+
+/**
+ * The slots a paraphrase in `language` must keep: those of the template's user part in that language, else
+ * of all its languages. Cached per template and language: a set may hold thousands of variants.
+ */
+function expectedSlots(state: TemplateParseState, template: Template, language: string): ReadonlySet<string> {
+  let perLanguage = expectedCache.get(template);
+  if (!perLanguage) {
+    perLanguage = new Map();
+    expectedCache.set(template, perLanguage);
+  }
+  let expected = perLanguage.get(language);
+  if (!expected) {
+    const extra = extraSlots(state);
+    const reference = template.user[language];
+    expected = reference ? slotNames(reference.value, extra) : new Set(Object.values(template.user).flatMap((t) => [...slotNames(t.value, extra)]));
+    perLanguage.set(language, expected);
+  }
+  return expected;
 }

@@ -15,6 +15,7 @@ import {
   readProperty,
   skipBlanks,
   LineReader,
+  MAX_LANGUAGES,
   type Line,
   type Property,
   type Segment,
@@ -115,6 +116,7 @@ function languagesLine(state: TemplateParseState, line: Line): void {
   while (token) {
     const at = lineRange(line, token.start, token.end);
     if (!isLanguageCode(token.value)) state.diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a language code (ISO 639-1, e.g. en, da)`, at);
+    else if (seen.size >= MAX_LANGUAGES) state.diagnostics.error('syntax', `At most ${MAX_LANGUAGES} languages are supported`, at);
     else if (seen.has(token.value)) state.diagnostics.warning('duplicate-property', `Language '${token.value}' is listed twice`, at);
     else {
       seen.add(token.value);
@@ -133,6 +135,7 @@ function slotsLine(state: TemplateParseState, line: Line): void {
   while (token) {
     const at = lineRange(line, token.start, token.end);
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(token.value)) state.diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a slot name (letters, digits, _ and -)`, at);
+    else if (seen.size >= MAX_LANGUAGES) state.diagnostics.error('syntax', `At most ${MAX_LANGUAGES} extra slots are supported`, at);
     else if (seen.has(token.value)) state.diagnostics.warning('duplicate-property', `Slot '${token.value}' is listed twice`, at);
     else {
       seen.add(token.value);

@@ -73,7 +73,7 @@ const TEMPLATE_SEEDS = [TEMPLATE_SEED, readExample('prompts.wvt')].filter((s): s
 
 /** Realistic lines and fragments of both languages, and characters the scanners treat specially. */
 const POOL = [
-  'item Q9 "New item"', 'item', 'item "no id"', 'item Q1', 'scale s 1..4', 'scale x 1..1000', 'scale y -5..5 numeric reversed',
+  'slots text count', 'slots', 'slots 1bad', '  en: {text} {count}', 'item Q9 "New item"', 'item', 'item "no id"', 'item Q1', 'scale s 1..4', 'scale x 1..1000', 'scale y -5..5 numeric reversed',
   'scale z 10..1', 'scale', 'survey "T"', 'source', 'languages en da nl pt', 'languages', 'template t', 'template',
   'paraphrases p of direct', 'paraphrases', 'paraphrases q of', '  en: text with {question} and {options}', '  da[mt]: tekst',
   '  pt-BR: texto', '  en: |', '  da: |', '    block line', '      deeper block line', '  - a paraphrase {topic}', '  - |',
@@ -211,6 +211,12 @@ function fastest(fn: () => unknown, runs = 5): number {
   return best;
 }
 
+/** Distinct three-letter language codes: aaa, aab, … */
+function codes(count: number): string[] {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  return Array.from({ length: count }, (_, i) => letters[Math.floor(i / 676) % 26] + letters[Math.floor(i / 26) % 26] + letters[i % 26]);
+}
+
 /** Input families that could trigger super-linear behaviour, each as a function of a size factor. */
 const FAMILIES: Record<string, { parse: (text: string) => unknown; make: (n: number) => string }> = {
   'realistic items': { parse: parseSurvey, make: (n) => Array.from({ length: 500 * n }, (_, i) => `item Q${i} "T"\n  scale: s\n  en: Question ${i} # comment\n  da[mt]: Spørgsmål ${i}`).join('\n') },
@@ -219,26 +225,33 @@ const FAMILIES: Record<string, { parse: (text: string) => unknown; make: (n: num
   'a long | block': { parse: parseTemplates, make: (n) => `template t\n  en: |\n${'    {question} line\n'.repeat(2_500 * n)}` },
   'many paraphrases': { parse: parseTemplates, make: (n) => `template t\n  en: {question} {topic}\nparaphrases t\n  en:\n${'    - Answer {question}\n'.repeat(1_000 * n)}` },
   'garbage lines (one diagnostic each)': { parse: parseSurvey, make: (n) => '@@ garbage "x\n'.repeat(2_500 * n) },
-  'many missing codes on one line': { parse: parseSurvey, make: (n) => `scale s 1..2\n  en: a | b\n  missing: ${Array.from({ length: 1_500 * n }, (_, i) => `-${i + 1} "x"`).join(' | ')}` },
+  'many missing codes on one line': { parse: parseSurvey, make: (n) => `scale s 1..2\n  en: a | b\n  missing: ${Array.from({ length: 4_000 * n }, (_, i) => `-${i + 1} "x"`).join(' | ')}` },
+  'many declared languages × items': { parse: parseSurvey, make: (n) => `languages ${codes(100 * n).join(' ')}\n${'item Q\n  en: a question worded in about the usual length for a survey item\n'.repeat(100 * n)}` },
+  'a distinct language per template': { parse: parseTemplates, make: (n) => codes(150 * n).map((c, i) => `template t${i}\n  ${c}: {question}`).join('\n') },
+  'many declared slots, one per language': {
+    parse: parseTemplates,
+    make: (n) => `slots ${codes(64).map((c) => `s${c}`).join(' ')}\ntemplate t\n${codes(64).map((c) => `  ${c}: {s${c}}`).join('\n')}\nparaphrases t\n  en:\n${'    - none\n'.repeat(200 * n)}`,
+  },
   'duplicate ids': { parse: parseSurvey, make: (n) => 'item Q1\n  en: x\n'.repeat(1_500 * n) },
 };
 
 /**
  * Time of one parse of the 2× and 8× inputs relative to parsing the 1× input 2 and 8 times in a row: the
- * same amount of text and allocation, so garbage collection weighs alike. About 1 when parsing is linear,
+ * same amount of text, allocation and live results, so garbage collection weighs alike. About 1 when parsing is linear,
  * 2 and 8 when it is quadratic.
  */
 function growth(parse: (text: string) => unknown, make: (n: number) => string): { at2: number; at8: number; msPerKb: number; detail: string } {
   const small = make(1);
   const inputs = { 2: make(2), 8: make(8) };
   fastest(() => parse(small), 2); // warm up the JIT
-  const repeated = (times: number) => fastest(() => {
-    for (let k = 0; k < times; k++) parse(small);
-  }, 3);
-  const base2 = repeated(2);
-  const base8 = fastest(() => {
-    for (let k = 0; k < 8; k++) parse(small);
-  }, 2);
+  // The results are kept, as one big parse keeps its whole result alive: the GC then copies alike.
+  const repeated = (times: number, runs: number) => fastest(() => {
+    const kept: unknown[] = [];
+    for (let k = 0; k < times; k++) kept.push(parse(small));
+    return kept;
+  }, runs);
+  const base2 = repeated(2, 3);
+  const base8 = repeated(8, 2);
   const one2 = fastest(() => parse(inputs[2]), 3);
   const one8 = fastest(() => parse(inputs[8]), 2);
   // 0.1 ms of slack: timer resolution on tiny inputs.
@@ -254,8 +267,9 @@ test('parse time grows linearly: 2× and 8× inputs take about 2× and 8× as lo
     for (let attempt = 1; attempt < 3 && (result.at2 > 2 || result.at8 > 4); attempt++) result = growth(parse, make);
     assert.ok(result.at2 <= 2, `${name}: 2× input costs ×${result.at2.toFixed(2)} of two 1× parses (${result.detail})`);
     assert.ok(result.at8 <= 4, `${name}: 8× input costs ×${result.at8.toFixed(2)} of eight 1× parses (${result.detail})`);
-    // And an absolute bound (CPU time): no family may cost more than 1 ms per KB.
-    assert.ok(result.msPerKb < 1, `${name}: ${result.msPerKb.toFixed(3)} ms per KB (${result.detail})`);
+    // And an absolute bound (CPU time). Realistic files cost about 0.01 ms per KB; the worst families here
+    // raise dozens of diagnostics per line.
+    assert.ok(result.msPerKb < 5, `${name}: ${result.msPerKb.toFixed(3)} ms per KB (${result.detail})`);
   }
 });
 
