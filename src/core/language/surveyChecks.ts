@@ -63,8 +63,16 @@ function buildOptions(scale: Scale, extra: ScaleExtras, diagnostics: Diagnostics
   for (let code = scale.min; code <= scale.max; code++) {
     options.push({ code, score: scale.reversed ? scale.min + scale.max - code : code, labels: {} });
   }
+  // A short summary of label counts for messages, built once (a scale may have many label lines).
   const counts: string[] = [];
-  for (const [language, line] of Object.entries(scale.labelLines)) counts.push(`${language}: ${line.labels.length}`);
+  for (const [language, line] of Object.entries(scale.labelLines)) {
+    if (counts.length === 8) {
+      counts.push('…');
+      break;
+    }
+    counts.push(`${language}: ${line.labels.length}`);
+  }
+  const summary = counts.join(', ');
   let bothEnds = false;
   for (const [language, line] of Object.entries(scale.labelLines)) {
     const ends = extra.endForm.get(language) === true;
@@ -85,7 +93,7 @@ function buildOptions(scale: Scale, extra: ScaleExtras, diagnostics: Diagnostics
           : `${count} '|'-separated labels (one per code ${scale.min}..${scale.max})`;
       diagnostics.error(
         'option-count',
-        `Scale ${scale.name} in '${language}' gives ${ends ? 'end labels' : `${labels.length} label${labels.length === 1 ? '' : 's'}`}; expected ${expected} (${counts.join(', ')})`,
+        `Scale ${scale.name} in '${language}' gives ${ends ? 'end labels' : `${labels.length} label${labels.length === 1 ? '' : 's'}`}; expected ${expected} (${summary})`,
         line.range,
         { language, expected: count, actual: labels.length },
       );

@@ -232,6 +232,7 @@ const FAMILIES: Record<string, { parse: (text: string) => unknown; make: (n: num
     parse: parseTemplates,
     make: (n) => `slots ${codes(64).map((c) => `s${c}`).join(' ')}\ntemplate t\n${codes(64).map((c) => `  ${c}: {s${c}}`).join('\n')}\nparaphrases t\n  en:\n${'    - none\n'.repeat(200 * n)}`,
   },
+  'a scale with many label lines': { parse: parseSurvey, make: (n) => `scale s 1..4\n${codes(300 * n).map((c) => `  ${c}: a | b`).join('\n')}` },
   'duplicate ids': { parse: parseSurvey, make: (n) => 'item Q1\n  en: x\n'.repeat(1_500 * n) },
 };
 

@@ -266,3 +266,12 @@ test('a byte-order mark is skipped: positions count from after it, as in VS Code
   assert.deepEqual(file.diagnostics, []);
   assert.deepEqual(file.header.title?.range, { start: { line: 0, character: 8 }, end: { line: 0, character: 9 } });
 });
+
+test('at most 64 languages are checked: more are a syntax error, not a flood of warnings', () => {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const codes = Array.from({ length: 70 }, (_, i) => letters[Math.floor(i / 26)] + letters[i % 26]);
+  const file = parseSurvey(`languages ${codes.join(' ')}\nitem Q1\n  en: x\n`);
+  assert.equal(file.header.languages.length, 64);
+  assert.equal(withCode(file.diagnostics, 'wvs/syntax').length, 6);
+  assert.equal(withCode(file.diagnostics, 'wvs/missing-translation').length, 64);
+});
