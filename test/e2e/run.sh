@@ -98,7 +98,7 @@ start_fake() { # $1 = latency ms; prints the URL
   FAKE_STARTED="$url"
 }
 # Every answer comes after E2E_FAKE_LATENCY ms, so that a run lasts long enough to be cancelled.
-if [ "${1:-}" = "--serve" ]; then export E2E_FAKE_LATENCY="${E2E_FAKE_LATENCY:-0}"; else export E2E_FAKE_LATENCY="${E2E_FAKE_LATENCY:-1500}"; fi
+if [ "${1:-}" = "--serve" ]; then export E2E_FAKE_LATENCY="${E2E_FAKE_LATENCY:-0}"; else export E2E_FAKE_LATENCY="${E2E_FAKE_LATENCY:-600}"; fi
 FAKE_URL=""
 if [ -f test/support/fake-server-cli.ts ]; then
   start_fake "$E2E_FAKE_LATENCY"; FAKE_URL="$FAKE_STARTED"

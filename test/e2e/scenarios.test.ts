@@ -98,7 +98,7 @@ async function openFile(name: string): Promise<Locator> {
   const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.click();
-  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+  await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 15_000 });
   // Editors of background tabs stay in the DOM, hidden: take the visible one.
   const editor = page.locator('.editor-instance .monaco-editor:visible').first();
   await editor.locator('.view-line').first().waitFor({ timeout: 15_000 });
@@ -253,10 +253,49 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await page.keyboard.press('Escape');
   });
 
+  step('a long run can be cancelled from its notification', async () => {
+    // Every fake answer takes E2E_FAKE_LATENCY ms (run.sh: 600) and the profile allows 4 requests at a time,
+    // so scoring the whole file (23 items x 4 languages) takes ~15 s: cancel must stop it long before Q109.
+    assert.ok(FAKE_URL, 'no fake model server (test/support/fake-server-cli.ts) was started');
+    const editor = await openFile('wvs7-sample.wvs');
+    await goToLine('item Q109');
+    const before = await waitForLens(editor, 'Q109', /Score/, 15_000);
+    assert.doesNotMatch(before.text, /\d\.\d/, `Q109 already has results before the run: ${before.text}`);
+    await runCommand(commandLabel(/^valueLens\.scoreFile$/));
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /scoring/i }).first();
+    await toast.waitFor({ timeout: 15_000 }).catch(() => {
+      throw new Error('no progress notification for the running score');
+    });
+    await screenshot('run-in-progress');
+    const cancel = toast.locator('.monaco-button', { hasText: /Cancel/i }).first();
+    await cancel.click({ timeout: 5_000 }).catch(() => {
+      throw new Error('the progress notification has no Cancel button');
+    });
+    await toast.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
+      throw new Error('the progress notification stayed after Cancel');
+    });
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /cancel/i }).first().waitFor({ timeout: 5_000 }).catch(() => {
+      throw new Error('no notification says the run was cancelled');
+    });
+    // Long enough for the whole file to have been scored had the run gone on.
+    await page.waitForTimeout(Math.max(5_000, (92 / 4) * LATENCY_MS + 3_000));
+    const after = await waitForLens(editor, 'Q109', /Score/, 5_000);
+    assert.doesNotMatch(after.text, /Scoring/, 'the lens still says Scoring… after cancel');
+    const languagesScored = (after.text.match(/\b(en|da|nl|pt) \d+\.\d+/g) ?? []).length;
+    assert.ok(languagesScored < 4, `the run went on after Cancel and reached the last item: ${after.text}`);
+    await screenshot('run-cancelled');
+  });
+
   step('alignment panel: webview under its CSP draws a chart and lists the languages', async () => {
-    const label = commandLabel(/panel|alignment/i);
+    // The panel correlates model and human scores across items, so score the whole file first.
+    const editor = await openFile('wvs7-sample.wvs');
+    await goToLine('item Q109');
+    await runCommand(commandLabel(/^valueLens\.scoreFile$/));
+    await waitForLens(editor, 'Q109', /Score:.*\ben \d+\.\d+.*\bda \d+\.\d+.*\bnl \d+\.\d+.*\bpt \d+\.\d+/, 90_000);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /scoring/i }).first().waitFor({ state: 'hidden', timeout: 30_000 });
+    await screenshot('file-scored');
     const errorsBefore = consoleErrors.length;
-    await runCommand(label);
+    await runCommand(commandLabel(/^valueLens\.openPanel$|alignment panel/i));
     const frame: FrameLocator = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
     const canvas = frame.locator('canvas').first();
     await canvas.waitFor({ timeout: 20_000 }).catch(async () => {
@@ -276,6 +315,10 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
       return n;
     });
     assert.ok(painted > 500, `the chart canvas is blank (${painted} painted pixels)`);
+    await screenshot('alignment-panel');
+    // The data table behind the chart (a collapsed <details> in the panel).
+    const summary = frame.locator('summary', { hasText: /data table/i }).first();
+    if (await summary.isVisible().catch(() => false)) await summary.click();
     const table = frame.locator('table, vscode-table, [role="table"], [role="grid"]').first();
     await table.waitFor({ timeout: 10_000 }).catch(() => {
       throw new Error('the alignment panel has no data table');
@@ -286,40 +329,7 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     }
     const csp = consoleErrors.slice(errorsBefore).filter((e) => /Content Security Policy|Refused to/i.test(e));
     assert.deepEqual(csp, [], 'CSP violations in the console');
-    await screenshot('alignment-panel');
-  });
-
-  step('a long run can be cancelled from its notification', async () => {
-    // The fake model answers each request after E2E_FAKE_LATENCY ms (run.sh: 1500), so scoring one item in
-    // four languages takes several seconds: cancel must stop it before all four results are in.
-    assert.ok(FAKE_URL, 'no fake model server (test/support/fake-server-cli.ts) was started');
-    const editor = await openFile('wvs7-sample.wvs');
-    await goToLine('item Q184');
-    const score = await waitForLens(editor, 'Q184', /Score/, 15_000);
-    assert.doesNotMatch(score.text, /\d\.\d/, `Q184 already has results before its run: ${score.text}`);
-    await page.mouse.click(score.x, score.y);
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /scoring/i }).first();
-    await toast.waitFor({ timeout: 10_000 }).catch(() => {
-      throw new Error('no progress notification for the running score');
-    });
-    await screenshot('run-in-progress');
-    const cancel = toast.locator('.monaco-button', { hasText: /Cancel/i }).first();
-    await cancel.click({ timeout: 5_000 }).catch(() => {
-      throw new Error('the progress notification has no Cancel button');
-    });
-    await toast.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
-      throw new Error('the progress notification stayed after Cancel');
-    });
-    await page.locator('.notifications-toasts .notification-toast', { hasText: /cancel/i }).first().waitFor({ timeout: 5_000 }).catch(() => {
-      throw new Error('no notification says the run was cancelled');
-    });
-    // Long enough for the rest of the run to have finished had it not been cancelled.
-    await page.waitForTimeout(4 * LATENCY_MS + 1000);
-    const after = await waitForLens(editor, 'Q184', /Score/, 5_000);
-    assert.doesNotMatch(after.text, /Scoring/, 'the lens still says Scoring… after cancel');
-    const languagesScored = (after.text.match(/\b(en|da|nl|pt) \d+\.\d+/g) ?? []).length;
-    assert.ok(languagesScored < 4, `the run went on after Cancel: ${after.text}`);
-    await screenshot('run-cancelled');
+    await screenshot('alignment-panel-table');
   });
 });
 

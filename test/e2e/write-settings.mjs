@@ -25,6 +25,7 @@ const settings = {
   'valueLens.model': 'fake-llm:latest',
   'valueLens.method': 'logprobs',
   'valueLens.template': 'direct',
+  'valueLens.concurrency': 4,
   ...(humanData ? { 'valueLens.humanData': humanData } : {}),
 };
 writeFileSync(file, JSON.stringify(settings, null, 2));
