@@ -5,6 +5,8 @@
 // extension's dependencies. Child CPU time (user + system, the process and everything it waited for) comes
 // from bash's `times` builtin after the command. Run alone: node --import tsx bench/peers.ts
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,7 +115,7 @@ function median(values: number[]): number {
 }
 
 /** Writes the .wvs (250 items × 4 languages), the template, and the promptfoo config with the same prompts. */
-function prepare(dir: string, endpoint: string): void {
+export function prepare(dir: string, endpoint: string): void {
   const wvs = toWvs(generateContent(ITEMS));
   const template = [
     'template direct',
@@ -167,6 +169,49 @@ function prepare(dir: string, endpoint: string): void {
     evaluateOptions: { maxConcurrency: CONCURRENCY },
   };
   writeFileSync(join(dir, 'promptfooconfig.json'), JSON.stringify(config, null, 1));
+}
+
+/** A loopback server that records request bodies, to check that both tools send the same requests. */
+async function startRecorder(): Promise<{ url: string; bodies: Record<string, unknown>[]; close(): Promise<void> }> {
+  const bodies: Record<string, unknown>[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        // recorded as {}
+      }
+      bodies.push({ ...body, path: req.url });
+      const top = ['1', '2', '3', '4'].map((token, k) => ({ token, logprob: -0.5 - k }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'r', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: '1' }, finish_reason: 'stop', logprobs: { content: [{ token: '1', logprob: -0.5, top_logprobs: top }] } }], usage: { prompt_tokens: 10, completion_tokens: 1 } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1`, bodies, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Compares what two tools sent: the same multiset of message lists, and the same other parameters. */
+export function compareRequests(ours: Record<string, unknown>[], theirs: Record<string, unknown>[]): { common: number; same: boolean; params: string } {
+  const messages = (list: Record<string, unknown>[]) => list.map((b) => JSON.stringify(b.messages)).sort();
+  const params = (list: Record<string, unknown>[]) =>
+    [...new Set(list.map(({ messages: _m, ...rest }) => JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))))))].sort();
+  const a = messages(ours);
+  const b = messages(theirs);
+  let common = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] === b[j]) (common++, i++, j++);
+    else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  const pa = params(ours);
+  const pb = params(theirs);
+  const same = common === a.length && a.length === b.length && JSON.stringify(pa) === JSON.stringify(pb);
+  return { common, same, params: same ? pa.join(' ') : `ours ${pa.join(' ')} vs promptfoo ${pb.join(' ')}` };
 }
 
 interface Side {
@@ -230,6 +275,23 @@ export async function run(): Promise<BenchRow[]> {
       return passed === N ? undefined : `promptfoo reported ${match ? passed : 'no'} passed tests of ${N}: ${(r.stdout + r.stderr).trim().split('\n').slice(-4).join(' ').slice(0, 300)}`;
     };
 
+    // Untimed check first: both tools against a recording server, same requests expected.
+    const recorder = await startRecorder();
+    let check: ReturnType<typeof compareRequests>;
+    try {
+      const config = JSON.parse(readFileSync(join(dir, 'promptfooconfig.json'), 'utf8')) as { providers: { config: { apiBaseUrl: string } }[] };
+      config.providers[0].config.apiBaseUrl = recorder.url;
+      writeFileSync(join(dir, 'promptfooconfig-check.json'), JSON.stringify(config));
+      const ourArgs = oursArgs(join(dir, 'cache-check')).map((a) => (a === server.url ? recorder.url : a));
+      await runTimed(process.execPath, ourArgs, { cwd: dir, env: { ...baseEnv, OPENAI_API_KEY: 'x' }, timeoutMs: 10 * 60_000 });
+      const ours = recorder.bodies.splice(0);
+      const theirArgs = promptfooArgs.map((a) => (a === 'promptfooconfig.json' ? 'promptfooconfig-check.json' : a));
+      await runTimed(join(NODE24_BIN, 'node'), theirArgs, { cwd: dir, env: promptfooEnv, timeoutMs: 10 * 60_000 });
+      check = compareRequests(ours, recorder.bodies.splice(0));
+    } finally {
+      await recorder.close();
+    }
+
     const startup = { ours: [] as number[], promptfoo: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       // A fresh cache folder each time: every request goes to the server (and --fresh bypasses reads anyway).
@@ -268,6 +330,7 @@ export async function run(): Promise<BenchRow[]> {
       pass: allRequestsOk,
       note: Object.values(sides).map((s) => `${s.label.split(' (')[0]}${s === sides.ours24 ? ' 24' : ''}: ${s.requests.join('/')}`).join('; '),
     });
+    rows.push({ group: GROUP, name: 'identical requests from both tools (recording server)', value: check.common, unit: '', target: `= ${N}`, pass: check.same && check.common === N, note: `same message lists; other parameters: ${check.params}` });
     rows.push({ group: GROUP, name: 'wall time ours / promptfoo', value: wallRatio, unit: '×', target: '≤ 0.5', pass: wallRatio <= 0.5 && allRequestsOk, note: `promptfoo ${promptfooVersion}; same runtime (both Node 24): ${wallRatio24.toFixed(2)}×` });
     rows.push({ group: GROUP, name: 'CPU time ours / promptfoo', value: cpuRatio, unit: '×', note: `same runtime (both Node 24): ${cpuRatio24.toFixed(2)}×` });
     return rows;
