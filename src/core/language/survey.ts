@@ -38,6 +38,9 @@ interface State {
   extras: Map<Scale, ScaleExtras>;
   /** Scale names declared with a broken header: items naming them get no `unknown-scale` cascade. */
   brokenScales: Set<string>;
+  /** Scales by name (first declaration) and item ids seen so far: checked while the item is being read. */
+  scaleByName: Map<string, Scale>;
+  ids: Set<string>;
   block: Block | undefined;
   /** End of the current block's last property so far (-1: the header line). */
   endLine: number;
@@ -69,6 +72,8 @@ function parseSurveyUnchecked(text: string): SurveyFile {
     file: { kind: 'survey', header: { languages: [] }, scales: [], items: [], diagnostics: [] },
     extras: new Map(),
     brokenScales: new Set(),
+    scaleByName: new Map(),
+    ids: new Set(),
     block: undefined,
     endLine: -1,
     endChar: 0,
@@ -195,6 +200,8 @@ function startItem(state: State, line: Line): void {
     const title = readStringValue(state, line, idEnd, 'title');
     if (title) item.title = title;
   }
+  if (state.ids.has(item.id)) state.diagnostics.error('duplicate-id', `Item id '${item.id}' is used twice`, item.idRange, { id: item.id });
+  else state.ids.add(item.id);
   state.file.items.push(item);
   setBlock(state, { kind: 'item', item });
   return;
@@ -244,7 +251,10 @@ function startScale(state: State, line: Line): void {
   }
   state.extras.set(scale, extras);
   if (extras.broken) state.brokenScales.add(scale.name);
-  else state.file.scales.push(scale);
+  else {
+    state.file.scales.push(scale);
+    if (!state.scaleByName.has(scale.name)) state.scaleByName.set(scale.name, scale);
+  }
   setBlock(state, { kind: 'scale', scale, extras });
 }
 
@@ -347,7 +357,12 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
       const taken = keyword === 'category' ? item.category : keyword === 'scale' ? item.scaleName : item.dataKey;
       if (taken) state.diagnostics.error('duplicate-property', `'${keyword}' is already set for item ${item.id}`, lineRange(line, property.keyStart, property.keyEnd));
       else if (keyword === 'category') item.category = located;
-      else if (keyword === 'scale') item.scaleName = located;
+      else if (keyword === 'scale') {
+        item.scaleName = located;
+        // Usually the scale is declared above: resolve now; checkSurvey resolves the rest.
+        const scale = state.scaleByName.get(located.value);
+        if (scale) item.scale = scale;
+      }
       else item.dataKey = located;
       if (keyword === 'scale' && /\s/.test(located.value)) state.diagnostics.error('syntax', `A scale name is one word`, located.range);
       return;

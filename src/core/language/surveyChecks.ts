@@ -31,11 +31,11 @@ export function checkSurvey(file: SurveyFile, extras: Map<Scale, ScaleExtras>, b
       }
     }
   }
-  const ids = new Set<string>();
+  // Duplicate item ids are reported while parsing, and most items already have their scale.
   for (const item of file.items) {
-    if (ids.has(item.id)) diagnostics.error('duplicate-id', `Item id '${item.id}' is used twice`, item.idRange, { id: item.id });
-    ids.add(item.id);
-    if (item.scaleName) {
+    if (item.scale) {
+      // resolved while parsing
+    } else if (item.scaleName) {
       const scale = scales.get(item.scaleName.value);
       if (scale) item.scale = scale;
       else if (!brokenScales.has(item.scaleName.value)) {

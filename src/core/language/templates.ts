@@ -253,6 +253,8 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
     state.diagnostics.error('syntax', `Unknown property '${key.slice(0, 40)}' in template ${template.name}: expected 'en:' or 'system en:'`, lineRange(line, property.keyStart, property.keyEnd));
     return;
   }
+  // Taken before reading the text: a `|` block moves the reader past this line.
+  const keyRange = lineRange(line, property.keyStart, property.keyEnd);
   const read = readText(state, line, property.valueStart, tag.language);
   if (!read.text) return;
   if (tag.machineTranslated) read.text.machineTranslated = true;
@@ -261,7 +263,7 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
     state.diagnostics.error(
       'duplicate-property',
       `Template ${template.name} already has a ${isSystem ? 'system' : 'user'} part in '${tag.language}'`,
-      lineRange(line, property.keyStart, property.keyEnd),
+      keyRange,
       { language: tag.language },
     );
   } else target[tag.language] = read.text;

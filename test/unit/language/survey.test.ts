@@ -275,3 +275,9 @@ test('at most 64 languages are checked: more are a syntax error, not a flood of 
   assert.equal(withCode(file.diagnostics, 'wvs/syntax').length, 6);
   assert.equal(withCode(file.diagnostics, 'wvs/missing-translation').length, 64);
 });
+
+test('a duplicate wording written as a | block is reported on its own line', () => {
+  const file = parseSurvey(`${HEADER}item Q1\n  scale: s\n  en: a\n  da: b\n  en: |\n    c\n    d\n`);
+  const [d] = withCode(file.diagnostics, 'wvs/duplicate-property');
+  assert.deepEqual(d.range, { start: { line: 8, character: 2 }, end: { line: 8, character: 4 } });
+});

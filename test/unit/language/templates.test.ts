@@ -138,6 +138,12 @@ test('unknown-template for a set whose template is not declared', () => {
   assert.deepEqual(unknown[0].range, { start: { line: 2, character: 17 }, end: { line: 2, character: 21 } });
 });
 
+test('a duplicate part written as a | block is reported on its own line (found by the fuzz test)', () => {
+  const text = 'template t\n  da: x\n  da: |\n    y\n    z\n';
+  const [d] = withCode(parseTemplates(text).diagnostics, 'wvt/duplicate-property');
+  assert.deepEqual(d.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 4 } });
+});
+
 test('templates without a user part (missing-text) and duplicate parts', () => {
   const file = parseTemplates('template t\n  system en: only a system part\ntemplate u\n  en: a\n  en: b\n');
   assert.deepEqual(codes(file.diagnostics).sort(), ['wvt/duplicate-property', 'wvt/missing-text']);
