@@ -182,7 +182,7 @@ test(`fuzz: ${RUNS} mutated .wvs/.wvt files parse without exceptions, with valid
         diagnostics += file.diagnostics.length;
       },
     ),
-    { numRuns: RUNS, seed: SEED },
+    { numRuns: RUNS, seed: SEED, includeErrorInReport: true },
   );
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`# fuzz: ${cases} cases, ${diagnostics} diagnostics, ${seconds.toFixed(1)} s (seed ${SEED})\n`);
