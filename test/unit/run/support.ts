@@ -25,8 +25,10 @@ export interface SeenRequest {
 export interface TestServer {
   url: string;
   requests: SeenRequest[];
-  /** Highest number of requests being handled at once. */
+  /** Highest number of requests open at once (being served or queued). */
   peak: number;
+  /** Highest number of requests being served at once (≤ capacity). */
+  processingPeak: number;
   /** Connections closed by the client while the server still held the request. */
   clientAborts: number;
   close(): Promise<void>;
@@ -37,26 +39,39 @@ export interface TestServerOptions {
   fault?: (n: number, body: Record<string, unknown>, active: number) => Fault;
   /** Fixed latency of ok answers. */
   latencyMs?: number;
-  /** Hold ok answers for exactly latencyMs after the body arrived (timer + final spin), not ≥ it. */
+  /** Hold ok answers for latencyMs on average (timer lateness compensated), not ≥ it. */
   preciseLatency?: boolean;
+  /** Serve at most this many requests at once; more wait in a FIFO queue (like Ollama's NUM_PARALLEL). */
+  capacity?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const sockets = new Set<Socket>();
   let active = 0;
-  const state: TestServer = { url: '', requests: [], peak: 0, clientAborts: 0, close: async () => undefined };
+  const state: TestServer = { url: '', requests: [], peak: 0, processingPeak: 0, clientAborts: 0, close: async () => undefined };
 
+  let processing = 0;
+  const waiting: (() => void)[] = [];
   let holdTotal = 0;
   let lateness = 1;
   let holds = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && req.url === '/stats/reset') {
+      state.peak = active;
+      state.processingPeak = processing;
+      holdTotal = 0;
+      holds = 0;
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     if (req.method === 'GET' && req.url === '/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ requests: state.requests.length, peak: state.peak, holdMeanMs: holds ? holdTotal / holds : 0, cpu: process.cpuUsage() }));
+      res.end(JSON.stringify({ requests: state.requests.length, peak: state.peak, processingPeak: state.processingPeak, holdMeanMs: holds ? holdTotal / holds : 0, cpu: process.cpuUsage() }));
       return;
     }
     // Latency runs from the request's arrival, so the server's own parsing and answering lie inside it.
-    const arrived = performance.now();
+    let arrived = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -71,63 +86,87 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       active++;
       state.peak = Math.max(state.peak, active);
       let finished = false;
+      let serving = false;
       const done = (): void => {
         if (!finished) {
           finished = true;
           active--;
+          if (serving) {
+            processing--;
+            const next = waiting.shift();
+            if (next) next();
+          }
         }
       };
       res.on('close', () => {
         if (!res.writableFinished) state.clientAborts++;
         done();
       });
-      const fault = options.fault?.(n, body, active) ?? { kind: 'ok' };
-      const after = (ms: number | undefined, fn: () => void): void => {
-        if (!ms || ms <= 0) return fn();
-        if (!options.preciseLatency) return void setTimeout(fn, ms);
-        // Timers fire late (more so on a busy machine), which would add several % to a 20 ms latency. Aim
-        // early by the recent mean lateness, so that the mean hold is L (single holds vary by ± the timer jitter).
-        setTimeout(() => {
-          const held = performance.now() - arrived;
-          lateness = 0.9 * lateness + 0.1 * (held - (ms - lateness));
-          finish();
-        }, Math.max(0, ms - lateness));
-        const finish = (): void => {
-          holdTotal += performance.now() - arrived;
-          holds++;
-          fn();
+      const serve = (): void => {
+        serving = true;
+        processing++;
+        state.processingPeak = Math.max(state.processingPeak, processing);
+        const fault = options.fault?.(n, body, active) ?? { kind: 'ok' };
+        const after = (ms: number | undefined, fn: () => void): void => {
+          if (!ms || ms <= 0) return fn();
+          if (!options.preciseLatency) return void setTimeout(fn, ms);
+          // Timers fire late (more so on a busy machine), which would add several % to a 20 ms latency. Aim
+          // early by the recent mean lateness, so that the mean hold is L (single holds vary by ± the timer jitter).
+          setTimeout(() => {
+            const held = performance.now() - arrived;
+            lateness = 0.9 * lateness + 0.1 * (held - (ms - lateness));
+            finish();
+          }, Math.max(0, ms - lateness));
+          const finish = (): void => {
+            holdTotal += performance.now() - arrived;
+            holds++;
+            fn();
+          };
         };
-      };
-      switch (fault.kind) {
-        case 'hang':
-          return;
-        case 'cut':
-          return after(fault.delayMs, () => {
-            res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
-            res.write('{"id":"x","choices":[{"mes');
-            setTimeout(() => res.socket?.destroy(), 5);
-          });
-        case 'non-json':
-          return after(fault.delayMs, () => {
-            res.writeHead(200, { 'content-type': 'application/json' });
-            res.end('<html>Bad gateway</html>');
-          });
-        case 'status':
-          return after(fault.delayMs, () => {
-            const headers: Record<string, string> = { 'content-type': 'application/json' };
-            if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-            res.writeHead(fault.status, headers);
-            res.end(JSON.stringify({ error: { message: `status ${fault.status}` } }));
-          });
-        case 'no-logprobs':
-        case 'ok': {
-          const payload = JSON.stringify(answer(body, fault.kind === 'no-logprobs'));
-          return after((fault.kind === 'ok' ? fault.delayMs : undefined) ?? options.latencyMs, () => {
-            res.writeHead(200, { 'content-type': 'application/json' });
-            res.end(payload);
-          });
+        switch (fault.kind) {
+          case 'hang':
+            return;
+          case 'cut':
+            return after(fault.delayMs, () => {
+              res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+              res.write('{"id":"x","choices":[{"mes');
+              setTimeout(() => res.socket?.destroy(), 5);
+            });
+          case 'non-json':
+            return after(fault.delayMs, () => {
+              res.writeHead(200, { 'content-type': 'application/json' });
+              res.end('<html>Bad gateway</html>');
+            });
+          case 'status':
+            return after(fault.delayMs, () => {
+              const headers: Record<string, string> = { 'content-type': 'application/json' };
+              if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+              res.writeHead(fault.status, headers);
+              res.end(JSON.stringify({ error: { message: `status ${fault.status}` } }));
+            });
+          case 'no-logprobs':
+          case 'ok': {
+            const payload = JSON.stringify(answer(body, fault.kind === 'no-logprobs'));
+            return after((fault.kind === 'ok' ? fault.delayMs : undefined) ?? options.latencyMs, () => {
+              res.writeHead(200, { 'content-type': 'application/json' });
+              res.end(payload);
+            });
+          }
         }
-      }
+      };
+      if (options.capacity !== undefined && processing >= options.capacity) {
+        waiting.push(() => {
+          if (finished) {
+            // The client gave up while queued: admit the next one instead.
+            const next = waiting.shift();
+            if (next) next();
+            return;
+          }
+          // The hold starts when the request is admitted, as in a server working through its queue.
+          arrived = performance.now();
+          serve();
+        });
+      } else serve();
     });
   });
   server.on('connection', (socket: Socket) => {
