@@ -1,7 +1,7 @@
 // Parser for `.wvs` item files: a single pass over the lines builds header, scales and items, then
 // `checkSurvey` adds the cross-reference diagnostics. Never throws: bad lines become `wvs/syntax`
 // diagnostics and parsing resumes at the next line.
-import type { Item, Located, MissingCode, Scale, SurveyFile, TextEntry } from './ast';
+import type { Item, Located, MissingCode, Range, Scale, SurveyFile, TextEntry } from './ast';
 import {
   Diagnostics,
   firstWord,
@@ -323,8 +323,13 @@ function isPipe(text: string, property: Property): boolean {
   return property.valueEnd - property.valueStart === 1 && text.charCodeAt(property.valueStart) === 124;
 }
 
+/** A text entry in its final shape (`machineTranslated` only when set, so no later shape change). */
+function textEntry(value: string, language: string, machineTranslated: boolean, at: Range): TextEntry {
+  return machineTranslated ? { value, language, range: at, machineTranslated: true } : { value, language, range: at };
+}
+
 /** A text value: inline, or a `|` block on the following lines. */
-function readText(state: State, line: Line, property: Property): TextEntry | undefined {
+function readText(state: State, line: Line, property: Property, language = '', machineTranslated = false): TextEntry | undefined {
   if (isPipe(line.text, property)) {
     // The reader moves past the block: take the header's position first.
     const at = { line: line.index, character: property.valueStart - line.start };
@@ -334,13 +339,13 @@ function readText(state: State, line: Line, property: Property): TextEntry | und
       return undefined;
     }
     extend(state, block.lastLine, block.lastEnd);
-    return { value: block.value, language: '', range: { start: at, end: { line: block.lastLine, character: block.lastEnd } } };
+    return textEntry(block.value, language, machineTranslated, { start: at, end: { line: block.lastLine, character: block.lastEnd } });
   }
   if (property.valueStart === property.valueEnd) {
     state.diagnostics.error('syntax', `Missing text after ':'`, lineRange(line, property.keyStart, line.end));
     return undefined;
   }
-  return { value: valueOf(line.text, property), language: '', range: lineRange(line, property.valueStart, property.valueEnd) };
+  return textEntry(valueOf(line.text, property), language, machineTranslated, lineRange(line, property.valueStart, property.valueEnd));
 }
 
 function itemProperty(state: State, item: Item, line: Line, property: Property): void {
@@ -386,14 +391,14 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
   const keyStart = property.keyStart - line.start;
   const keyEnd = property.keyEnd - line.start;
   const keyLine = line.index;
-  const entry = readText(state, line, property);
+  const language = tag.language;
+  const entry = readText(state, line, property, language, tag.machineTranslated);
   if (!entry) return;
-  entry.language = tag.language;
-  if (tag.machineTranslated) entry.machineTranslated = true;
   const target = isTopic ? item.topics : item.texts;
-  if (Object.prototype.hasOwnProperty.call(target, tag.language)) {
-    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${isTopic ? 'a topic' : 'wording'} in '${tag.language}'`, range(keyLine, keyStart, keyLine, keyEnd), { language: tag.language });
-  } else target[tag.language] = entry;
+  // Tags are 2–3 letter codes, never inherited names such as `constructor`: a plain read is safe.
+  if (target[language] !== undefined) {
+    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${isTopic ? 'a topic' : 'wording'} in '${language}'`, range(keyLine, keyStart, keyLine, keyEnd), { language });
+  } else target[language] = entry;
 }
 
 function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Line, property: Property): void {
