@@ -40,7 +40,7 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
   /\bsk-[A-Za-z0-9_-]{6,}/g,
   /([?&](?:api[_-]?key|key|token|access_token)=)[^&\s]+/gi,
-  /("?(?:api[_-]?key|authorization|x-api-key)"?\s*[:=]\s*"?)[^"\s,}]+/gi,
+  /("?(?:api[_-]?key|authorization|x-api-key)"?\s*[:=]\s*"?)[^"\s,}&]+/gi,
 ];
 
 /** Replaces anything that looks like a credential with `[redacted]`. */
