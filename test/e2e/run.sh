@@ -43,7 +43,9 @@ PUBLISHER="$(node -p "require('./package.json').publisher")"
 TARGET="$EXT_DIR/$PUBLISHER.value-lens-$VERSION"
 if [ -z "${E2E_NO_VSIX:-}" ] && npm run package >"$TMP/package.log" 2>&1 && [ -f dist/value-lens.vsix ]; then
   log "installing dist/value-lens.vsix"
-  mkdir -p "$TMP/vsix" && unzip -q -o dist/value-lens.vsix -d "$TMP/vsix"
+  mkdir -p "$TMP/vsix"
+  if command -v unzip >/dev/null; then unzip -q -o dist/value-lens.vsix -d "$TMP/vsix"
+  else python3 -m zipfile -e dist/value-lens.vsix "$TMP/vsix"; fi
   mv "$TMP/vsix/extension" "$TARGET"
   E2E_EXTENSION_SOURCE=vsix
 else
