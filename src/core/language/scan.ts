@@ -1,7 +1,7 @@
 // Line scanning shared by both parsers: line breaks, indentation, comments, property keys, quoted strings,
 // `|` blocks. Offsets are absolute in the document and found with indexOf where possible, so parsing is
 // one linear pass that allocates no per-line strings.
-import type { Diagnostic, Position, Range, Severity } from './ast';
+import type { Diagnostic, Position, Range, Severity, TextEntry } from './ast';
 
 const SPACE = 32;
 const TAB = 9;
@@ -129,6 +129,11 @@ export function lineRange(line: Line, from: number, to: number): Range {
 
 export function position(line: number, character: number): Position {
   return { line, character };
+}
+
+/** A text entry in its final shape: `machineTranslated` only when set, so objects never change shape later. */
+export function textEntry(value: string, language: string, machineTranslated: boolean, at: Range): TextEntry {
+  return machineTranslated ? { value, language, range: at, machineTranslated: true } : { value, language, range: at };
 }
 
 /** Collects diagnostics with the language prefix (`wvs/…`, `wvt/…`). */

@@ -1,7 +1,7 @@
 // Parser for `.wvs` item files: a single pass over the lines builds header, scales and items, then
 // `checkSurvey` adds the cross-reference diagnostics. Never throws: bad lines become `wvs/syntax`
 // diagnostics and parsing resumes at the next line.
-import type { Item, Located, MissingCode, Range, Scale, SurveyFile, TextEntry } from './ast';
+import type { Item, Located, MissingCode, Scale, SurveyFile, TextEntry } from './ast';
 import {
   Diagnostics,
   firstWord,
@@ -9,6 +9,7 @@ import {
   nextToken,
   keyOf,
   valueOf,
+  textEntry,
   wordIs,
   wordTag,
   isLanguageCode,
@@ -323,11 +324,6 @@ function isPipe(text: string, property: Property): boolean {
   return property.valueEnd - property.valueStart === 1 && text.charCodeAt(property.valueStart) === 124;
 }
 
-/** A text entry in its final shape (`machineTranslated` only when set, so no later shape change). */
-function textEntry(value: string, language: string, machineTranslated: boolean, at: Range): TextEntry {
-  return machineTranslated ? { value, language, range: at, machineTranslated: true } : { value, language, range: at };
-}
-
 /** A text value: inline, or a `|` block on the following lines. */
 function readText(state: State, line: Line, property: Property, language = '', machineTranslated = false): TextEntry | undefined {
   if (isPipe(line.text, property)) {
@@ -433,13 +429,10 @@ function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Li
     labels = [value.slice(0, ends).trim(), value.slice(ends + 4).trim()];
     extras.endForm.set(tag.language, true);
   } else labels = value.split('|').map((label) => label.trim());
-  const entry: TextEntry & { labels: string[] } = {
-    value,
-    language: tag.language,
-    range: lineRange(line, property.valueStart, property.valueEnd),
-    labels,
-  };
-  if (tag.machineTranslated) entry.machineTranslated = true;
+  const at = lineRange(line, property.valueStart, property.valueEnd);
+  const entry: TextEntry & { labels: string[] } = tag.machineTranslated
+    ? { value, language: tag.language, range: at, machineTranslated: true, labels }
+    : { value, language: tag.language, range: at, labels };
   scale.labelLines[tag.language] = entry;
   if (labels.some((label) => label.length === 0)) state.diagnostics.error('syntax', `Empty label`, entry.range);
 }

@@ -8,6 +8,7 @@ import {
   isLanguageCode,
   lineRange,
   nextToken,
+  textEntry,
   wordIs,
   wordTag,
   range,
@@ -221,7 +222,7 @@ function propertyLine(state: TemplateParseState, line: Line): void {
 }
 
 /** Reads an inline value or a `|` block that starts at `valueStart`. */
-function readText(state: TemplateParseState, line: Line, valueStart: number, language: string): { text?: TextEntry } {
+function readText(state: TemplateParseState, line: Line, valueStart: number, language: string, machineTranslated: boolean): { text?: TextEntry } {
   const value = line.text.slice(valueStart, line.end);
   if (value === '|') {
     // The reader moves past the block: take the header's position first.
@@ -232,7 +233,7 @@ function readText(state: TemplateParseState, line: Line, valueStart: number, lan
       return {};
     }
     extend(state, block.lastLine, block.lastEnd);
-    const text: TextEntry = { value: block.value, language, range: { start: at, end: { line: block.lastLine, character: block.lastEnd } } };
+    const text = textEntry(block.value, language, machineTranslated, { start: at, end: { line: block.lastLine, character: block.lastEnd } });
     state.segments.set(text, block.segments);
     return { text };
   }
@@ -240,7 +241,7 @@ function readText(state: TemplateParseState, line: Line, valueStart: number, lan
     state.diagnostics.error('syntax', `Missing text`, lineRange(line, line.indent, line.end));
     return {};
   }
-  const text: TextEntry = { value, language, range: lineRange(line, valueStart, line.end) };
+  const text = textEntry(value, language, machineTranslated, lineRange(line, valueStart, line.end));
   state.segments.set(text, [{ offset: 0, line: line.index, character: valueStart - line.start, length: value.length }]);
   return { text };
 }
@@ -255,9 +256,8 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
   }
   // Taken before reading the text: a `|` block moves the reader past this line.
   const keyRange = lineRange(line, property.keyStart, property.keyEnd);
-  const read = readText(state, line, property.valueStart, tag.language);
+  const read = readText(state, line, property.valueStart, tag.language, tag.machineTranslated);
   if (!read.text) return;
-  if (tag.machineTranslated) read.text.machineTranslated = true;
   const target = isSystem ? template.system : template.user;
   if (Object.prototype.hasOwnProperty.call(target, tag.language)) {
     state.diagnostics.error(
@@ -283,9 +283,8 @@ function variantLine(state: TemplateParseState, block: Extract<Block, { kind: 's
     return;
   }
   const valueStart = skipBlanks(line.text, afterDash, line.end);
-  const read = readText(state, line, valueStart, block.language.code);
+  const read = readText(state, line, valueStart, block.language.code, block.language.machineTranslated);
   if (!read.text) return;
-  if (block.language.machineTranslated) read.text.machineTranslated = true;
   block.set.variants[block.language.code].push(read.text);
   return;
 }
