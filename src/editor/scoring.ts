@@ -143,7 +143,7 @@ export class Scoring implements vscode.Disposable {
               cache: settings.cacheEnabled ? new ResultCache(this.cacheDir) : undefined,
               store,
               runId,
-              concurrencyPerEndpoint: settings.concurrency,
+              concurrencyPerEndpoint: settings.concurrency > 0 ? settings.concurrency : undefined,
               timeoutMs: settings.timeoutMs,
               firstRequestTimeoutMs: settings.firstRequestTimeoutMs,
               signal: controller.signal,

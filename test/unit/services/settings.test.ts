@@ -93,6 +93,7 @@ test('run settings are validated and clamped', () => {
   assert.equal(s.samples, 1000);
   assert.equal(s.temperature, 0);
   assert.equal(s.concurrency, 3);
+  assert.equal(runSettings(() => undefined).concurrency, 0, 'unset means the provider default (0)');
   assert.equal(s.timeoutMs, 30000);
   assert.deepEqual(s.languageCountries, { da: ['DK'], en: ['US'] });
   const d = runSettings(() => undefined);

@@ -119,6 +119,7 @@ export interface RunSettings {
   method: Method;
   samples: number;
   temperature: number;
+  /** Requests in flight per endpoint; 0 leaves it to the scheduler's per-provider default. */
   concurrency: number;
   timeoutMs: number;
   firstRequestTimeoutMs: number;
@@ -153,7 +154,8 @@ export function runSettings(get: (key: string) => unknown): RunSettings {
     method: method === 'logprobs' || method === 'sample' ? method : 'auto',
     samples: Math.round(num(get('samples'), 20, 1, 1000)),
     temperature: num(get('temperature'), 1, 0, 2),
-    concurrency: Math.round(num(get('concurrency'), 1, 1, 64)),
+    // 0 = the provider's default (2 for Ollama, 4 for OpenAI-compatible), decided by the scheduler.
+    concurrency: Math.round(num(get('concurrency'), 0, 0, 64)),
     timeoutMs: num(get('timeoutSeconds'), 60, 1, 3600) * 1000,
     firstRequestTimeoutMs: num(get('firstRequestTimeoutSeconds'), 300, 1, 3600) * 1000,
     languageCountries: countries(get('languageCountries')),
