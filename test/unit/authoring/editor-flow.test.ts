@@ -165,7 +165,7 @@ test('generate paraphrases: lens → model → preview (kept + rejected) → use
 });
 
 test('quick fix on a missing translation → translate (system + user) → insert with [mt]', async () => {
-  const withoutDa = PROMPTS.replace(/^ {2}system da\[mt\]: Du er en person.*\n/m, '').replace(/^ {2}da\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Svar kun med nummeret på én mulighed\.\n(?=(?: {2}nl\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Antwoord alleen met het nummer van één mogelijkheid\.\n {2}pt\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Responda apenas com o número de uma das opções\.\n\n# Open))/m, '');
+  const withoutDa = PROMPTS.replace(/^ {2}system da\[mt\]: Du er en person.*\n/m, '').replace(/^ {2}da\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Svar kun med tallet eller bogstavet for én mulighed\.\n(?=(?: {2}nl\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Antwoord alleen met het cijfer of de letter van één mogelijkheid\.\n {2}pt\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Responda apenas com o número ou a letra de uma das opções\.\n\n# Open))/m, '');
   state.documents[0].setText(withoutDa);
   const file = parseTemplates(withoutDa);
   const missing = file.diagnostics.find((d) => d.code === 'wvt/missing-translation')!;
@@ -181,7 +181,7 @@ test('quick fix on a missing translation → translate (system + user) → inser
     reply: ({ prompt }) =>
       prompt.includes('You are a person living in {country}')
         ? 'Du er en person, der bor i {country}, og som besvarer en meningsmåling.'
-        : prompt.includes('Answer with the number')
+        : prompt.includes('Answer only with the number or letter')
           ? 'Her er oversættelsen:\n```\n{question}\n{options}\nSvar kun med nummeret på én mulighed.\n```'
           : undefined,
   });
@@ -227,7 +227,7 @@ test('self-consistency review: every paraphrase is scored, the panel opens, movi
   // 3 items × (template + 10 paraphrases), English only (no logprobs probe: the method is set).
   const bodies = server.modelRequests().map((r) => JSON.stringify(r.body));
   assert.equal(bodies.length, 33);
-  assert.equal(bodies.filter((b) => b.includes('Reply with the number of the option you choose')).length, 3, 'paraphrase 1 once per item');
+  assert.equal(bodies.filter((b) => b.includes('Reply with the label of the option you choose')).length, 3, 'paraphrase 1 once per item');
   assert.equal((globalThis as any).__panelShown(), 1);
   const list = quickPickLists.at(-1)!;
   assert.ok(list.length >= 1 && list.length <= 3, JSON.stringify(list));

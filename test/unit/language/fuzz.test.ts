@@ -262,15 +262,25 @@ function growth(parse: (text: string) => unknown, make: (n: number) => string): 
 
 test('parse time grows linearly: 2× and 8× inputs take about 2× and 8× as long', { timeout: 10 * 60 * 1000 }, () => {
   for (const [name, { parse, make }] of Object.entries(FAMILIES)) {
-    // A quadratic parser gives 2 and 8 here, every time; noise on a shared machine gives a high value once
-    // in a while, so a family only fails when three measurements in a row are too high.
+    // A quadratic parser gives 2 and 8 here, every time; noise on a shared machine (other processes, a major
+    // GC) only ever adds time, once in a while. So each ratio is the lowest of up to five measurements: noise
+    // cannot keep all five high, a quadratic parser cannot bring any of them down.
     let result = growth(parse, make);
-    for (let attempt = 1; attempt < 3 && (result.at2 > 2 || result.at8 > 4); attempt++) result = growth(parse, make);
-    assert.ok(result.at2 <= 2, `${name}: 2× input costs ×${result.at2.toFixed(2)} of two 1× parses (${result.detail})`);
-    assert.ok(result.at8 <= 4, `${name}: 8× input costs ×${result.at8.toFixed(2)} of eight 1× parses (${result.detail})`);
+    let best = { ...result };
+    for (let attempt = 1; attempt < 5 && (best.at2 > 2 || best.at8 > 4 || best.msPerKb >= 5); attempt++) {
+      result = growth(parse, make);
+      best = {
+        at2: Math.min(best.at2, result.at2),
+        at8: Math.min(best.at8, result.at8),
+        msPerKb: Math.min(best.msPerKb, result.msPerKb),
+        detail: `${best.detail} | ${result.detail}`,
+      };
+    }
+    assert.ok(best.at2 <= 2, `${name}: 2× input costs ×${best.at2.toFixed(2)} of two 1× parses (${best.detail})`);
+    assert.ok(best.at8 <= 4, `${name}: 8× input costs ×${best.at8.toFixed(2)} of eight 1× parses (${best.detail})`);
     // And an absolute bound (CPU time). Realistic files cost about 0.01 ms per KB; the worst families here
     // raise dozens of diagnostics per line.
-    assert.ok(result.msPerKb < 5, `${name}: ${result.msPerKb.toFixed(3)} ms per KB (${result.detail})`);
+    assert.ok(best.msPerKb < 5, `${name}: ${best.msPerKb.toFixed(3)} ms per KB (${best.detail})`);
   }
 });
 
