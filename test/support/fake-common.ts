@@ -3,6 +3,7 @@
 // different languages or paraphrases get different but reproducible distributions.
 
 import http from 'node:http';
+import { mulberry32 } from '../../src/core/random';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 
@@ -201,16 +202,7 @@ export function hashText(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32LE(0);
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Option labels found in the prompt: lines like "3. …", "B) …". Defaults to 1–5 when there are none. */
 export function labelsInPrompt(prompt: string): string[] {

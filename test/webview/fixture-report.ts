@@ -1,6 +1,7 @@
 // Deterministic AnalysisReport fixtures for panel tests and the panel bench: `languages` × `items` points
 // per model, plausible correlations with CIs, categories, paraphrase consistency and US-bias rows.
 import type { AnalysisReport, CorrelationStat } from '../../src/core/analysis';
+import { mulberry32 } from '../../src/core/random';
 
 export interface FixtureOptions {
   languages?: string[];
@@ -17,17 +18,8 @@ export interface FixtureOptions {
 const COUNTRY: Record<string, string> = { da: 'DK', nl: 'NL', en: 'US', pt: 'PT' };
 export const CATEGORIES = ['socio-cultural norms', 'social systems', 'progress'];
 
-/** Small seeded PRNG (mulberry32) so fixtures are identical across runs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG so fixtures are identical across runs. */
+export const prng = mulberry32;
 
 function stat(estimate: number, n: number): CorrelationStat {
   const round = (x: number) => Math.round(x * 10_000) / 10_000;

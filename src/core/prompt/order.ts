@@ -3,17 +3,9 @@
 
 export type OptionOrderSpec = 'original' | 'reversed' | { seed: number };
 
-/** mulberry32: tiny, fast, good enough to permute a handful of options reproducibly. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random';
+
+export { mulberry32 };
 
 /** Codes in display order. `codes` is taken in scale (code) order. */
 export function orderCodes(codes: number[], spec: OptionOrderSpec = 'original'): number[] {

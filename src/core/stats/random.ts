@@ -1,16 +1,8 @@
 // A small seeded PRNG so bootstrap intervals are reproducible across runs, machines and Node versions.
 
-/** mulberry32: 32-bit state, uniform doubles in [0, 1). Good enough for resampling indices. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random';
+
+export { mulberry32 };
 
 /** Linear-interpolated quantile of sorted values (R's type 7, its default). */
 export function quantileSorted(sorted: readonly number[], p: number): number {
