@@ -105,7 +105,9 @@ async function ensurePeers(): Promise<string | undefined> {
   process.stderr.write('bench peers: installing promptfoo and Node 24 into bench/peers (about a minute)…\n');
   const result = await run1('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], PEERS, process.env);
   if (result.code === 0 && existsSync(PROMPTFOO_ENTRY) && existsSync(join(NODE24_BIN, 'node'))) return undefined;
-  return `npm install in bench/peers failed (exit ${result.code}): ${result.out.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`;
+  const lines = result.out.trim().split('\n');
+  const why = lines.filter((l) => /npm error (code|errno|network|request|404|E[A-Z]+)/.test(l)).slice(0, 3);
+  return `npm install in bench/peers failed (exit ${result.code}): ${(why.length ? why : lines.slice(-3)).join(' ').slice(0, 300)}`;
 }
 
 function median(values: number[]): number {
