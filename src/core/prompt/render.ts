@@ -39,15 +39,22 @@ export class RenderError extends Error {
 // Used when the runtime has no ICU data for a language (Intl.DisplayNames may be small-ICU elsewhere).
 const LANGUAGE_NAMES: Record<string, string> = { da: 'dansk', nl: 'Nederlands', en: 'English', pt: 'português' };
 
+// Building an Intl.DisplayNames costs ~80 µs; a run renders thousands of prompts in a handful of languages.
+const languageNameCache = new Map<string, string>();
+
 /** The language's name in that language ("dansk" for da). */
 export function languageName(language: string): string {
+  const cached = languageNameCache.get(language);
+  if (cached !== undefined) return cached;
+  let name = LANGUAGE_NAMES[language] ?? language;
   try {
-    const name = new Intl.DisplayNames([language], { type: 'language' }).of(language);
-    if (name && name !== language) return name;
+    const native = new Intl.DisplayNames([language], { type: 'language' }).of(language);
+    if (native && native !== language) name = native;
   } catch {
-    // invalid tag or no ICU data: fall through to the table
+    // invalid tag or no ICU data: keep the table's name
   }
-  return LANGUAGE_NAMES[language] ?? language;
+  if (languageNameCache.size < 512) languageNameCache.set(language, name);
+  return name;
 }
 
 /**
