@@ -8,13 +8,17 @@ const watch = process.argv.includes('--watch');
 const problemMatcherPlugin = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
+    // The start/finish lines are what the `$esbuild-watch` problem matcher waits for; a one-off build
+    // (npm run demo, npm test) stays quiet unless something fails.
+    build.onStart(() => {
+      if (watch) console.log('[watch] build started');
+    });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
       }
-      console.log('[watch] build finished');
+      if (watch) console.log('[watch] build finished');
     });
   },
 };
