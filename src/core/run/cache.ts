@@ -1,7 +1,7 @@
 // Content-addressed response cache on disk: `<dir>/<first 2 hex>/<key>.json`. Each entry is one header line
 // (format tag, key, sha256 of the payload) followed by the payload, written to a temp file in the same
-// directory, fsynced and renamed into place. A torn, corrupt, foreign or older-format file is a miss, never a
-// crash. Only successful, scorable responses are stored (the runner decides); failures never are.
+// directory and renamed into place (fsync on request). A torn, corrupt, foreign or older-format file is a
+// miss, never a crash. Only successful, scorable responses are stored (the runner decides); failures never are.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
@@ -18,7 +18,10 @@ export interface CachedResponse {
 }
 
 export interface ResultCacheOptions {
-  /** fsync each entry before the rename (default true); off only for throwaway caches. */
+  /**
+   * fsync each entry before the rename (default false). Entries carry a checksum, so one torn by a power cut
+   * reads as a miss and is asked again; paying a disk flush per answer would buy only durability of a cache.
+   */
   fsync?: boolean;
 }
 
@@ -39,7 +42,7 @@ export class ResultCache {
     readonly dir: string,
     options: ResultCacheOptions = {},
   ) {
-    this.fsync = options.fsync ?? true;
+    this.fsync = options.fsync ?? false;
   }
 
   pathOf(key: string): string {
