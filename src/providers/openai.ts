@@ -12,6 +12,7 @@ import {
   type ModelProvider,
 } from '../core/model';
 import { classifyError, excerpt, httpError, originOf, parseRetryAfter, redact } from './errors';
+import { httpTransport } from './http-transport';
 
 export interface OpenAIProviderOptions {
   baseURL: string;
@@ -38,7 +39,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     webhookSecret: null,
     maxRetries: 0,
     logLevel: 'off',
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch ?? httpTransport,
   });
   // Which token-limit parameter each model accepts: local servers read only max_tokens, newer OpenAI
   // models only max_completion_tokens. Learned from a 400 and remembered.
