@@ -88,4 +88,13 @@ export class AnalysisSources {
     }
     return out;
   }
+
+  /** Per-language self-consistency (mean pairwise Spearman across paraphrases) of a model and template. */
+  consistencyFor(model: string, template: string, languageCountries: Record<string, string[]>): Record<string, number | null> {
+    const out: Record<string, number | null> = {};
+    for (const row of this.report({ model, template }, languageCountries).consistency) {
+      if (row.model === model && row.template === template) out[row.language] = row.meanSpearman;
+    }
+    return out;
+  }
 }

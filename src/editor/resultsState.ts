@@ -22,6 +22,7 @@ export class ResultsState {
   private readonly running = new Map<string, Set<string>>();
   private readonly listeners = new Set<(uri: string) => void>();
   private alignment: Record<string, number | null> = {};
+  private consistency: Record<string, number | null> = {};
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -75,6 +76,12 @@ export class ResultsState {
     for (const uri of Object.keys(this.byUri)) this.fire(uri);
   }
 
+  /** Per-language self-consistency across paraphrases (from the latest analysis), shown in the hover. */
+  setConsistency(consistency: Record<string, number | null>): void {
+    this.consistency = consistency;
+    for (const uri of Object.keys(this.byUri)) this.fire(uri);
+  }
+
   view(uri: string, itemId: string, currentHash?: string): ItemResultsView {
     const entry = this.byUri[uri]?.[itemId];
     return {
@@ -83,6 +90,7 @@ export class ResultsState {
       currentHash,
       running: this.running.get(`${uri}\n${itemId}`) ?? new Set(),
       r: this.alignment,
+      consistency: this.consistency,
     };
   }
 

@@ -172,6 +172,7 @@ export class Scoring implements vscode.Disposable {
         if (advice) void this.advise(advice, request, model);
       }
       results.setAlignment(this.deps.sources.alignmentFor(model, settings.languageCountries));
+      results.setConsistency(this.deps.sources.consistencyFor(model, settings.template, settings.languageCountries));
       return summary.records;
     } finally {
       await store.close().catch(() => undefined);

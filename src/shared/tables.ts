@@ -57,7 +57,8 @@ export function chartTable(report: AnalysisReport, chart: ChartId, options: Tabl
 /** Items that move most across paraphrases, over all models/languages/templates, most dispersed first. */
 export function inconsistentItems(report: AnalysisReport, limit = 10): Table {
   const rows = report.consistency.flatMap((row) =>
-    row.items.map((item) => [row.model, row.language, row.template, item.itemId, item.title, item.dispersion, item.mostDeviantParaphrase] as Cell[]),
+    // Paraphrases are numbered from 1 for people, as in the file's list and the editor's hover.
+    row.items.map((item) => [row.model, row.language, row.template, item.itemId, item.title, item.dispersion, item.mostDeviantParaphrase === null ? null : item.mostDeviantParaphrase + 1] as Cell[]),
   );
   rows.sort((a, b) => (b[5] as number) - (a[5] as number));
   return { headers: ['Model', 'Language', 'Template', 'Item', 'Title', 'Dispersion', 'Most deviant paraphrase'], rows: rows.slice(0, limit) };

@@ -15,6 +15,8 @@ export interface ItemResultsView {
   running?: ReadonlySet<string>;
   /** Alignment r vs human data per language, when an analysis is available. */
   r?: Record<string, number | null | undefined>;
+  /** Self-consistency per language (mean pairwise Spearman across the template's paraphrases). */
+  consistency?: Record<string, number | null | undefined>;
 }
 
 export const SPINNER = '$(sync~spin)';
@@ -122,7 +124,10 @@ function optionLabel(scale: Scale | undefined, language: string, code: number): 
 /** Markdown section with the distribution per language (bar text), missMass, method, model, time, staleness. */
 export function resultsHoverMarkdown(view: ItemResultsView, order: readonly string[], scale?: Scale): string {
   const langs = orderedLanguages(view, order);
-  if (langs.length === 0) return isRunning(view) ? `${SPINNER} Scoring…` : '_Not scored yet — use the **Score** lens._';
+  if (langs.length === 0) {
+    if (isRunning(view)) return `${SPINNER} Scoring…`;
+    return paraphraseSpreadMarkdown(view, order) || '_Not scored yet — use the **Score** lens._';
+  }
   const out: string[] = ['**Results**'];
   if (isRunning(view)) out.push('', `${SPINNER} Scoring…`);
   for (const language of langs) {
@@ -147,5 +152,33 @@ export function resultsHoverMarkdown(view: ItemResultsView, order: readonly stri
     // A fenced block keeps the bars aligned; backticks in labels cannot close it because fences need three.
     out.push('```', ...rows.map((r) => r.replace(/```/g, "'''")), '```');
   }
+  const spread = paraphraseSpreadMarkdown(view, order);
+  if (spread) out.push('', spread);
   return out.join('\n');
+}
+
+/**
+ * How the item's score moves across paraphrases, per language: mean ± sd over the paraphrases, the
+ * paraphrase that moved it most (furthest from the paraphrase mean), and the template's self-consistency.
+ */
+export function paraphraseSpreadMarkdown(view: ItemResultsView, order: readonly string[]): string {
+  const byLanguage = view.paraphrases ?? {};
+  const langs = [...order.filter((l) => byLanguage[l]), ...Object.keys(byLanguage).filter((l) => !order.includes(l))];
+  const lines: string[] = [];
+  for (const language of langs) {
+    const scored = Object.entries(byLanguage[language] ?? {})
+      .filter((entry): entry is [string, ScoreResult] => entry[1].kind === 'result' && Number.isFinite(entry[1].mean))
+      .map(([index, record]) => ({ index: Number(index), mean: record.mean }));
+    if (scored.length === 0) continue;
+    const { mean, sd } = meanAndSd(scored.map((s) => s.mean));
+    const mover = scored.reduce((a, b) => (Math.abs(b.mean - mean) > Math.abs(a.mean - mean) ? b : a));
+    const shift = mover.mean - mean;
+    const consistency = view.consistency?.[language];
+    lines.push(
+      `- **${language}** ${formatScore(mean)} ± ${sd.toFixed(2)} over ${scored.length} paraphrase${scored.length === 1 ? '' : 's'}` +
+        (scored.length > 1 ? ` · moved most by paraphrase ${mover.index + 1} (${formatScore(mover.mean)}, ${shift >= 0 ? '+' : '−'}${Math.abs(shift).toFixed(2)})` : '') +
+        (typeof consistency === 'number' ? ` · self-consistency ρ̄ ${consistency.toFixed(2)}` : ''),
+    );
+  }
+  return lines.length ? ['**Across paraphrases**', ...lines].join('\n') : '';
 }
