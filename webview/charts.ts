@@ -41,6 +41,11 @@ const errorBarsPlugin: Plugin<'bar'> = {
     if (!bars || !y) return;
     const ctx = chart.ctx;
     ctx.save();
+    // Never draw over the legend or the axes, even if a scale was fixed by hand.
+    const area = chart.chartArea;
+    ctx.beginPath();
+    ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+    ctx.clip();
     ctx.strokeStyle = options.color ?? '#888';
     ctx.lineWidth = 1.5;
     bars.forEach((intervals, datasetIndex) => {
@@ -107,6 +112,13 @@ function uniq(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+/** The y range the whiskers need: the bars alone may span far less (r's CIs stay in [−1, 1]; a difference of two r's may not). */
+export function intervalRange(errorBars: Interval[][] | undefined): { suggestedMin?: number; suggestedMax?: number } {
+  const ends = (errorBars ?? []).flat().flatMap((ci) => (ci ? [ci[0], ci[1]] : [])).filter((v) => Number.isFinite(v));
+  if (ends.length === 0) return {};
+  return { suggestedMin: Math.min(0, ...ends), suggestedMax: Math.max(0, ...ends) };
+}
+
 function baseOptions(theme: Theme, yTitle: string, errorBars?: Interval[][]): ChartConfiguration<'bar'>['options'] {
   return {
     animation: false,
@@ -117,7 +129,7 @@ function baseOptions(theme: Theme, yTitle: string, errorBars?: Interval[][]): Ch
     font: { family: theme.fontFamily },
     scales: {
       x: { ticks: { color: theme.foreground }, grid: { color: theme.grid } },
-      y: { title: { display: true, text: yTitle, color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
+      y: { ...intervalRange(errorBars), title: { display: true, text: yTitle, color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
     },
     plugins: {
       legend: { labels: { color: theme.foreground } },
