@@ -1,7 +1,7 @@
 // Line scanning shared by both parsers: line breaks, indentation, comments, property keys, quoted strings,
 // `|` blocks. Offsets are absolute in the document and found with indexOf where possible, so parsing is
 // one linear pass that allocates no per-line strings.
-import type { Diagnostic, Position, Range, Severity, TextEntry } from './ast';
+import type { Diagnostic, Located, Position, Range, Severity, TextEntry } from './ast';
 
 const SPACE = 32;
 const TAB = 9;
@@ -154,6 +154,50 @@ export class Diagnostics {
   warning(code: string, message: string, at: Range, data?: Record<string, unknown>): void {
     this.add('warning', code, message, at, data);
   }
+}
+
+/** How one header line of names (`languages …`, `slots …`) is judged and reported. */
+export interface NameListRules {
+  /** Said when the line names nothing; `emptyFrom` is where that range starts on the line. */
+  empty: string;
+  emptyFrom: number;
+  isValid(name: string): boolean;
+  invalid(name: string): string;
+  tooMany: string;
+  duplicate(name: string): string;
+}
+
+/**
+ * Reads the blank-separated names after a header keyword into `into`: invalid names are errors, names past
+ * MAX_LANGUAGES are errors (the cap keeps later checks linear), repeated names are warnings.
+ */
+export function readNameList(line: Line, from: number, into: Located<string>[], diagnostics: Diagnostics, rules: NameListRules): void {
+  let token = nextToken(line, from);
+  if (!token) diagnostics.error('syntax', rules.empty, lineRange(line, rules.emptyFrom, line.end));
+  const seen = new Set(into.map((entry) => entry.value));
+  while (token) {
+    const at = lineRange(line, token.start, token.end);
+    if (!rules.isValid(token.value)) diagnostics.error('syntax', rules.invalid(token.value.slice(0, 40)), at);
+    else if (seen.size >= MAX_LANGUAGES) diagnostics.error('syntax', rules.tooMany, at);
+    else if (seen.has(token.value)) diagnostics.warning('duplicate-property', rules.duplicate(token.value), at);
+    else {
+      seen.add(token.value);
+      into.push({ value: token.value, range: at });
+    }
+    token = nextToken(line, token.end);
+  }
+}
+
+/** Rules for a `languages` line; `emptyHint` ends the message given when no code follows. */
+export function languageListRules(emptyFrom: number, emptyHint: string): NameListRules {
+  return {
+    empty: `'languages' needs at least one language code${emptyHint}`,
+    emptyFrom,
+    isValid: isLanguageCode,
+    invalid: (name) => `'${name}' is not a language code (ISO 639-1, e.g. en, da)`,
+    tooMany: `At most ${MAX_LANGUAGES} languages are supported`,
+    duplicate: (name) => `Language '${name}' is listed twice`,
+  };
 }
 
 /** The first word of the content (up to a blank or a colon). */

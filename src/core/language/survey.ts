@@ -4,6 +4,8 @@
 import type { Item, Located, MissingCode, Scale, SurveyFile, TextEntry } from './ast';
 import {
   Diagnostics,
+  languageListRules,
+  readNameList,
   firstWord,
   lineRange,
   nextToken,
@@ -12,13 +14,11 @@ import {
   textEntry,
   wordIs,
   wordTag,
-  isLanguageCode,
   range,
   readBlock,
   readProperty,
   readQuoted,
   LineReader,
-  MAX_LANGUAGES,
   type Line,
   type Property,
 } from './scan';
@@ -136,20 +136,7 @@ function headerLine(state: State, line: Line, word: string): void {
   const { diagnostics, file } = state;
   const after = line.indent + word.length;
   if (word === 'languages') {
-    let token = nextToken(line, after);
-    if (!token) diagnostics.error('syntax', `'languages' needs at least one language code, e.g. languages en da nl pt`, lineRange(line, line.indent, line.end));
-    const seen = new Set(file.header.languages.map((l) => l.value));
-    while (token) {
-      const at = lineRange(line, token.start, token.end);
-      if (!isLanguageCode(token.value)) diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a language code (ISO 639-1, e.g. en, da)`, at);
-      else if (seen.size >= MAX_LANGUAGES) diagnostics.error('syntax', `At most ${MAX_LANGUAGES} languages are supported`, at);
-    else if (seen.has(token.value)) diagnostics.warning('duplicate-property', `Language '${token.value}' is listed twice`, at);
-      else {
-        seen.add(token.value);
-        file.header.languages.push({ value: token.value, range: at });
-      }
-      token = nextToken(line, token.end);
-    }
+    readNameList(line, after, file.header.languages, diagnostics, languageListRules(line.indent, ', e.g. languages en da nl pt'));
     return;
   }
   const value = readStringValue(state, line, after, word);

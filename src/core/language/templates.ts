@@ -4,8 +4,9 @@
 import type { Located, ParaphraseSet, Template, TemplateFile, TextEntry } from './ast';
 import {
   Diagnostics,
+  languageListRules,
+  readNameList,
   firstWord,
-  isLanguageCode,
   lineRange,
   nextToken,
   textEntry,
@@ -111,40 +112,23 @@ function extend(state: TemplateParseState, lineIndex: number, endChar: number): 
 
 function languagesLine(state: TemplateParseState, line: Line): void {
   state.block = undefined;
-  let token = nextToken(line, line.indent + 'languages'.length);
-  if (!token) state.diagnostics.error('syntax', `'languages' needs at least one language code`, lineRange(line, line.start, line.end));
-  const seen = new Set(state.languages.map((l) => l.value));
-  while (token) {
-    const at = lineRange(line, token.start, token.end);
-    if (!isLanguageCode(token.value)) state.diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a language code (ISO 639-1, e.g. en, da)`, at);
-    else if (seen.size >= MAX_LANGUAGES) state.diagnostics.error('syntax', `At most ${MAX_LANGUAGES} languages are supported`, at);
-    else if (seen.has(token.value)) state.diagnostics.warning('duplicate-property', `Language '${token.value}' is listed twice`, at);
-    else {
-      seen.add(token.value);
-      state.languages.push({ value: token.value, range: at });
-    }
-    token = nextToken(line, token.end);
-  }
+  readNameList(line, line.indent + 'languages'.length, state.languages, state.diagnostics, languageListRules(line.start, ''));
 }
 
 /** `slots NAME...`: extra slot names this file may use (files whose templates are filled by other code). */
 function slotsLine(state: TemplateParseState, line: Line): void {
   state.block = undefined;
-  let token = nextToken(line, line.indent + 'slots'.length);
-  if (!token) state.diagnostics.error('syntax', `'slots' needs at least one slot name, e.g. slots text count`, lineRange(line, line.start, line.end));
-  const seen = new Set(state.slots.map((s) => s.value));
-  while (token) {
-    const at = lineRange(line, token.start, token.end);
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(token.value)) state.diagnostics.error('syntax', `'${token.value.slice(0, 40)}' is not a slot name (letters, digits, _ and -)`, at);
-    else if (seen.size >= MAX_LANGUAGES) state.diagnostics.error('syntax', `At most ${MAX_LANGUAGES} extra slots are supported`, at);
-    else if (seen.has(token.value)) state.diagnostics.warning('duplicate-property', `Slot '${token.value}' is listed twice`, at);
-    else {
-      seen.add(token.value);
-      state.slots.push({ value: token.value, range: at });
-    }
-    token = nextToken(line, token.end);
-  }
+  readNameList(line, line.indent + 'slots'.length, state.slots, state.diagnostics, {
+    empty: `'slots' needs at least one slot name, e.g. slots text count`,
+    emptyFrom: line.start,
+    isValid: (name) => SLOT_NAME.test(name),
+    invalid: (name) => `'${name}' is not a slot name (letters, digits, _ and -)`,
+    tooMany: `At most ${MAX_LANGUAGES} extra slots are supported`,
+    duplicate: (name) => `Slot '${name}' is listed twice`,
+  });
 }
+
+const SLOT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 function startTemplate(state: TemplateParseState, line: Line): void {
   const name = nextToken(line, line.indent + 'template'.length);
