@@ -9,10 +9,10 @@ import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { parseSurvey } from '../src/core/language/index';
 import { lensSpecs } from '../src/core/language/services';
 import { generateContent, toWvs } from './parse';
+import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const ROOT = join(__dirname, '..');
@@ -127,14 +127,4 @@ export async function run(): Promise<BenchRow[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (rows) => {
-      for (const row of rows) process.stdout.write(`${row.name}: ${row.value.toFixed(2)} ${row.unit}${row.target ? ` (target ${row.target}: ${row.pass ? 'ok' : 'MISSED'})` : ''}${row.note ? ` — ${row.note}` : ''}\n`);
-    },
-    (error: unknown) => {
-      process.stderr.write(`bench activation: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'activation', run);

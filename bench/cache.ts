@@ -5,12 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { CompletionRequest, CompletionResponse, ModelProvider } from '../src/core/model';
 import { ResultCache } from '../src/core/run/cache';
 import { runPlan } from '../src/core/run/runner';
 import { ResultsStore } from '../src/core/run/store';
 import { makePlan } from '../test/unit/run/support';
+import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const N = 10_000;
@@ -60,12 +60,4 @@ export async function run(): Promise<BenchRow[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (rows) => console.table(rows),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'cache', run);

@@ -5,6 +5,7 @@ import { writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { printTable } from './table';
 import type { BenchRow } from './types';
 
 const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'peers'];
@@ -30,22 +31,6 @@ async function main(): Promise<void> {
   writeFileSync(join('bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2) + '\n');
   const missed = rows.filter((row) => row.pass === false);
   process.stdout.write(`\n${rows.filter((r) => r.pass === true).length} targets met, ${missed.length} missed\n`);
-}
-
-function format(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Math.abs(value) >= 100) return value.toFixed(0);
-  if (Math.abs(value) >= 1) return value.toFixed(2);
-  return value.toPrecision(3);
-}
-
-function printTable(rows: BenchRow[]): void {
-  const table = rows.map((row) => [row.group, row.name, `${format(row.value)} ${row.unit}`.trim(), row.target ?? '', row.pass === undefined ? '' : row.pass ? 'ok' : 'MISSED', row.note ?? '']);
-  const header = ['group', 'figure', 'value', 'target', '', 'note'];
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  for (const r of table) process.stdout.write(`${line(r)}\n`);
 }
 
 main().catch((error: unknown) => {

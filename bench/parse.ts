@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { dump, load } from 'js-yaml';
 import { parseSurvey } from '../src/core/language/index';
+import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const LANGUAGES = ['en', 'da', 'nl', 'pt'];
@@ -194,14 +195,4 @@ export async function run(): Promise<BenchRow[]> {
   ];
 }
 
-if (process.argv[1] && /bench[\\/]parse\.ts$/.test(process.argv[1])) {
-  run().then(
-    (rows) => {
-      for (const row of rows) process.stdout.write(`${row.name}: ${row.value.toFixed(2)} ${row.unit}${row.target ? ` (target ${row.target}: ${row.pass ? 'ok' : 'MISSED'})` : ''}${row.note ? ` — ${row.note}` : ''}\n`);
-    },
-    (error: unknown) => {
-      process.stderr.write(`bench parse: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'parse', run);

@@ -11,11 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { parseSurvey, parseTemplates } from '../src/core/language/index';
 import { buildPlan } from '../src/core/run/plan';
 import { generateContent, toWvs } from './parse';
 import { startServerChild } from './scheduler';
+import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const ITEMS = 250;
@@ -359,14 +359,4 @@ export async function run(): Promise<BenchRow[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (rows) => {
-      for (const row of rows) process.stdout.write(`${row.name}: ${row.value.toFixed(3)} ${row.unit}${row.target ? ` (target ${row.target}: ${row.pass === undefined ? 'not measured' : row.pass ? 'ok' : 'MISSED'})` : ''}${row.note ? ` — ${row.note}` : ''}\n`);
-    },
-    (error: unknown) => {
-      process.stderr.write(`bench peers: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'peers', run);

@@ -8,7 +8,6 @@
 //     text of ~300 words, a typical length for that prompt; real models vary.
 // Run alone: node --import tsx bench/requests.ts
 
-import { pathToFileURL } from 'node:url';
 import type { ModelProvider } from '../src/core/model';
 import type { RunRecord } from '../src/core/results';
 import { runPlan } from '../src/core/run/runner';
@@ -17,6 +16,7 @@ import { createOpenAIProvider } from '../src/providers/openai';
 import { startFakeOllama } from '../test/support/fake-ollama';
 import { startFakeOpenAI } from '../test/support/fake-openai';
 import { makePlan } from '../test/unit/run/support';
+import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const PROMPTS = 50;
@@ -122,12 +122,4 @@ export async function run(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (rows) => console.table(rows.map(({ name, value, unit, target, pass }) => ({ name, value, unit, target, pass }))),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'requests', run);

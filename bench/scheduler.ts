@@ -2,21 +2,21 @@
 // a loopback server with a fixed latency L = 20 ms and capacity c = 4 (it serves 4 at once and queues the
 // rest, like Ollama with NUM_PARALLEL=4). Ideal wall time = N·L/c = 5,000 ms. The server runs in a child
 // process so that the client CPU figure is the client's alone.
-//   - client concurrency 4 (= c): every request's client-side turnaround (SDK + undici ≈ 1–1.5 ms of CPU
-//     here) lies on the critical path, so this measures the client stack as much as the scheduler;
+//   - client concurrency 4 (= c): every request's client-side turnaround (the SDK over the provider's
+//     node:http transport, ≈ 1 ms of CPU here) lies on the critical path, so this measures the client stack as
+//     much as the scheduler;
 //   - client concurrency 5 (= c + 1, as the Ollama default of 2 does for NUM_PARALLEL=1): one request waits
 //     at the server, which hides the turnaround; the server still never serves more than c at once;
-//   - client concurrency 4 with the provider on a node:http fetch (informational).
+//   - client concurrency 4 with the provider on Node's global fetch (undici) instead (informational).
 // Run alone: node --import tsx bench/scheduler.ts
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createOpenAIProvider } from '../src/providers/openai';
 import { runPlan } from '../src/core/run/runner';
 import { makePlan } from '../test/unit/run/support';
 import type { ModelProvider } from '../src/core/model';
+import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const N = 1000;
@@ -93,33 +93,6 @@ async function measure(server: Awaited<ReturnType<typeof startServerChild>>, pro
   };
 }
 
-/**
- * fetch over node:http with a keep-alive agent. Undici's fetch costs about 0.5 ms of CPU per call more, which
- * is 2–3 % of a 20 ms request; the second row shows what the provider would gain from it.
- */
-function nodeHttpFetch(): typeof fetch {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  return ((input: string | URL | Request, init: RequestInit = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-      const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((value, key) => (headers[key] = value));
-      const req = http.request(url, { method: init.method ?? 'GET', headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const out = new Headers();
-          for (const [key, value] of Object.entries(res.headers)) if (value !== undefined) out.set(key, Array.isArray(value) ? value.join(', ') : value);
-          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers: out }));
-        });
-      });
-      req.on('error', reject);
-      init.signal?.addEventListener('abort', () => req.destroy(new DOMException('aborted', 'AbortError')), { once: true });
-      req.end(typeof init.body === 'string' ? init.body : undefined);
-    })) as typeof fetch;
-}
-
 export async function run(): Promise<BenchRow[]> {
   const server = await startServerChild(LATENCY_MS, CAPACITY);
   try {
@@ -135,14 +108,15 @@ export async function run(): Promise<BenchRow[]> {
     const configs = [
       { label: `client concurrency ${CAPACITY} (= c)`, concurrency: CAPACITY, m: await best(sdk, 'c', CAPACITY) },
       { label: `client concurrency ${CAPACITY + 1} (= c + 1)`, concurrency: CAPACITY + 1, m: await best(sdk, 'c1', CAPACITY + 1) },
-      { label: `client concurrency ${CAPACITY}, node:http fetch`, concurrency: CAPACITY, m: await best(() => createOpenAIProvider({ baseURL: server.url, fetch: nodeHttpFetch() }), 'lean', CAPACITY) },
+      // For comparison: the same provider over Node's global fetch (undici) instead of its node:http transport.
+      { label: `client concurrency ${CAPACITY}, global fetch`, concurrency: CAPACITY, m: await best(() => createOpenAIProvider({ baseURL: server.url, fetch: globalThis.fetch }), 'undici', CAPACITY) },
     ];
     const ideal = (N * LATENCY_MS) / CAPACITY;
     const rows: BenchRow[] = [];
     for (const { label, concurrency, m } of configs) {
       const ratio = m.wall / ideal;
       const honest = m.ok === N && m.requests === N && m.processingPeak === CAPACITY && m.peak === concurrency;
-      const informational = label.includes('node:http');
+      const informational = label.includes('global fetch');
       rows.push({
         group: 'scheduler',
         name: `wall / ideal (N·L/c), ${label}`,
@@ -159,12 +133,4 @@ export async function run(): Promise<BenchRow[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (rows) => console.table(rows),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'scheduler', run);
