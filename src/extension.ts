@@ -67,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     void sources.loadRuns().then((n) => {
       logger.info(`loaded ${n} records of earlier runs`);
       const settings = readRunSettings();
-      if (settings.model) results.setConsistency(sources.consistencyFor(settings.model, settings.template, settings.languageCountries));
+      if (settings.model) results.setSummary(sources.editorSummary(settings.model, settings.template, settings.languageCountries));
     });
     const humanPath = context.workspaceState.get<string>(HUMAN_DATA_STATE_KEY) ?? resolveSetting(readRunSettings().humanData);
     if (humanPath) void loadHumanData(commandDeps, humanPath, true);

@@ -78,23 +78,28 @@ export class AnalysisSources {
     return analyze({ records: this.records, items: this.items(), human: this.human, languageCountries, filter, bootstrap: { iterations: 300, seed: 1 } });
   }
 
-  /** Pearson r per language vs the language's local (first) country, for one model. */
-  alignmentFor(model: string, languageCountries: Record<string, string[]>): Record<string, number | null> {
-    if (!this.hasHuman()) return {};
-    const out: Record<string, number | null> = {};
-    for (const row of this.report({ model }, languageCountries).alignment) {
-      if (row.model !== model || row.country !== languageCountries[row.language]?.[0]) continue;
-      out[row.language] = row.pearson?.estimate ?? null;
+  /**
+   * What the editor shows per language for one model, from one analysis: Pearson r vs the language's local
+   * (first) country (empty without human data), and the template's self-consistency across paraphrases.
+   */
+  editorSummary(model: string, template: string, languageCountries: Record<string, string[]>): EditorSummary {
+    const summary: EditorSummary = { alignment: {}, consistency: {} };
+    const report = this.report({ model }, languageCountries);
+    if (this.hasHuman()) {
+      for (const row of report.alignment) {
+        if (row.model !== model || row.country !== languageCountries[row.language]?.[0]) continue;
+        summary.alignment[row.language] = row.pearson?.estimate ?? null;
+      }
     }
-    return out;
+    // Consistency rows are grouped per template whatever the filter, so the model's report serves here too.
+    for (const row of report.consistency) {
+      if (row.model === model && row.template === template) summary.consistency[row.language] = row.meanSpearman;
+    }
+    return summary;
   }
+}
 
-  /** Per-language self-consistency (mean pairwise Spearman across paraphrases) of a model and template. */
-  consistencyFor(model: string, template: string, languageCountries: Record<string, string[]>): Record<string, number | null> {
-    const out: Record<string, number | null> = {};
-    for (const row of this.report({ model, template }, languageCountries).consistency) {
-      if (row.model === model && row.template === template) out[row.language] = row.meanSpearman;
-    }
-    return out;
-  }
+export interface EditorSummary {
+  alignment: Record<string, number | null>;
+  consistency: Record<string, number | null>;
 }

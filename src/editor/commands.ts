@@ -42,8 +42,8 @@ export async function loadHumanData(deps: CommandDeps, path: string, quiet = fal
   try {
     const { rows, problems } = await deps.sources.loadHuman(path);
     deps.log.info(`human data: ${rows} rows from ${path}${problems ? `, ${problems} problem(s)` : ''}`);
-    const model = readRunSettings().model;
-    if (model) deps.results.setAlignment(deps.sources.alignmentFor(model, readRunSettings().languageCountries));
+    const settings = readRunSettings();
+    if (settings.model) deps.results.setSummary(deps.sources.editorSummary(settings.model, settings.template, settings.languageCountries));
     deps.refreshPanel();
     if (!quiet) void vscode.window.showInformationMessage(`Value Lens: loaded ${rows} human reference rows${problems ? ` (${problems} problems, see the log)` : ''}.`);
   } catch (error) {

@@ -2,6 +2,7 @@
 // in workspaceState so they survive a reload. Pure (no vscode import): the Memento is passed in.
 import type { RunRecord } from '../core/results';
 import type { ItemResultsView } from '../core/language/services/resultText';
+import type { EditorSummary } from './analysisSources';
 
 export interface MementoLike {
   get<T>(key: string): T | undefined;
@@ -70,15 +71,10 @@ export class ResultsState {
     return this.running.size > 0;
   }
 
-  /** Per-language alignment r (from the latest analysis), shown in language lenses. */
-  setAlignment(r: Record<string, number | null>): void {
-    this.alignment = r;
-    for (const uri of Object.keys(this.byUri)) this.fire(uri);
-  }
-
-  /** Per-language self-consistency across paraphrases (from the latest analysis), shown in the hover. */
-  setConsistency(consistency: Record<string, number | null>): void {
-    this.consistency = consistency;
+  /** Per-language alignment r (shown in language lenses) and self-consistency (shown in the hover) from the latest analysis. */
+  setSummary(summary: EditorSummary): void {
+    this.alignment = summary.alignment;
+    this.consistency = summary.consistency;
     for (const uri of Object.keys(this.byUri)) this.fire(uri);
   }
 

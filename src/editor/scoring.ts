@@ -171,8 +171,7 @@ export class Scoring implements vscode.Disposable {
         const advice = adviseRun(summary.records, ctx);
         if (advice) void this.advise(advice, request, model);
       }
-      results.setAlignment(this.deps.sources.alignmentFor(model, settings.languageCountries));
-      results.setConsistency(this.deps.sources.consistencyFor(model, settings.template, settings.languageCountries));
+      results.setSummary(this.deps.sources.editorSummary(model, settings.template, settings.languageCountries));
       return summary.records;
     } finally {
       await store.close().catch(() => undefined);

@@ -35,17 +35,23 @@ test('records from earlier runs, the surveys and the human data give per-languag
     assert.equal(await sources.loadRuns(), withKeys.length);
     assert.ok(logger.entries.some((e) => e.level === 'warn' && /skipped 1/.test(e.message)));
     withKeys.forEach((item, k) => sources.addRecord(result(item.id, 'da', item.scale!.min + (k % 3))));
-    assert.deepEqual(sources.alignmentFor('m', COUNTRIES), {}, 'no r without human data');
+    assert.deepEqual(sources.editorSummary('m', 'direct', COUNTRIES).alignment, {}, 'no r without human data');
 
     sources.setSurvey('file:///ws/wvs7-sample.wvs', survey);
     const { rows } = await sources.loadHuman('examples/human-reference.csv');
     assert.ok(rows > 50);
-    const r = sources.alignmentFor('m', COUNTRIES);
+    const r = sources.editorSummary('m', 'direct', COUNTRIES).alignment;
     assert.equal(typeof r.en, 'number');
     assert.equal(typeof r.da, 'number');
     assert.ok(Math.abs(r.en!) <= 1 && Math.abs(r.da!) <= 1);
     assert.notEqual(r.en, r.da);
     assert.deepEqual(sources.locate('Q182'), { uri: 'file:///ws/wvs7-sample.wvs', line: survey.items.find((i) => i.id === 'Q182')!.idRange.start.line });
+    // Two paraphrases that rank the items identically: self-consistency 1 for en, none for da or another template.
+    withKeys.forEach((item, k) => {
+      for (const paraphrase of [0, 1]) sources.addRecord({ ...result(item.id, 'en', k + paraphrase), paraphrase });
+    });
+    assert.deepEqual(sources.editorSummary('m', 'direct', COUNTRIES).consistency, { en: 1 });
+    assert.deepEqual(sources.editorSummary('m', 'other', COUNTRIES).consistency, {});
     const report = sources.report({}, COUNTRIES);
     assert.ok(report.alignment.some((row) => row.language === 'en' && row.country === 'US'));
   } finally {
