@@ -34,6 +34,20 @@ function orderedLanguages(view: ItemResultsView, order: readonly string[]): stri
   return [...order.filter((l) => keys.includes(l)), ...keys.filter((l) => !order.includes(l)).sort()];
 }
 
+/** Per language (in display order) the scored paraphrase results as { index, mean }; languages without any are left out. */
+function paraphraseScores(view: ItemResultsView, order: readonly string[]): { language: string; scored: { index: number; mean: number }[] }[] {
+  const byLanguage = view.paraphrases ?? {};
+  const langs = [...order.filter((l) => byLanguage[l]), ...Object.keys(byLanguage).filter((l) => !order.includes(l))];
+  return langs
+    .map((language) => ({
+      language,
+      scored: Object.entries(byLanguage[language] ?? {})
+        .filter((entry): entry is [string, ScoreResult] => entry[1].kind === 'result')
+        .map(([index, record]) => ({ index: Number(index), mean: record.mean })),
+    }))
+    .filter((entry) => entry.scored.length > 0);
+}
+
 function isRunning(view: ItemResultsView, language?: string): boolean {
   if (!view.running || view.running.size === 0) return false;
   return language === undefined || view.running.has('*') || view.running.has(language);
@@ -84,15 +98,9 @@ function meanAndSd(values: number[]): { mean: number; sd: number } {
 /** `Paraphrases`, or after a run `Paraphrases: en 2.30 ±0.12 (10)` per language. */
 export function paraphrasesLensTitle(view: ItemResultsView, order: readonly string[]): string {
   if (view.running?.has('paraphrases')) return `${SPINNER} Paraphrases…`;
-  const byLanguage = view.paraphrases ?? {};
-  const langs = [...order.filter((l) => byLanguage[l]), ...Object.keys(byLanguage).filter((l) => !order.includes(l))];
-  const parts = langs.flatMap((l) => {
-    const means = Object.values(byLanguage[l] ?? {})
-      .filter((r): r is ScoreResult => r.kind === 'result')
-      .map((r) => r.mean);
-    if (means.length === 0) return [];
-    const { mean, sd } = meanAndSd(means);
-    return [`${l} ${formatScore(mean)} ±${sd.toFixed(2)} (${means.length})`];
+  const parts = paraphraseScores(view, order).map(({ language, scored }) => {
+    const { mean, sd } = meanAndSd(scored.map((s) => s.mean));
+    return `${language} ${formatScore(mean)} ±${sd.toFixed(2)} (${scored.length})`;
   });
   return parts.length ? `$(list-flat) Paraphrases: ${parts.join(' · ')}` : '$(list-flat) Paraphrases';
 }
@@ -162,13 +170,10 @@ export function resultsHoverMarkdown(view: ItemResultsView, order: readonly stri
  * paraphrase that moved it most (furthest from the paraphrase mean), and the template's self-consistency.
  */
 export function paraphraseSpreadMarkdown(view: ItemResultsView, order: readonly string[]): string {
-  const byLanguage = view.paraphrases ?? {};
-  const langs = [...order.filter((l) => byLanguage[l]), ...Object.keys(byLanguage).filter((l) => !order.includes(l))];
   const lines: string[] = [];
-  for (const language of langs) {
-    const scored = Object.entries(byLanguage[language] ?? {})
-      .filter((entry): entry is [string, ScoreResult] => entry[1].kind === 'result' && Number.isFinite(entry[1].mean))
-      .map(([index, record]) => ({ index: Number(index), mean: record.mean }));
+  for (const entry of paraphraseScores(view, order)) {
+    const { language } = entry;
+    const scored = entry.scored.filter((s) => Number.isFinite(s.mean));
     if (scored.length === 0) continue;
     const { mean, sd } = meanAndSd(scored.map((s) => s.mean));
     const mover = scored.reduce((a, b) => (Math.abs(b.mean - mean) > Math.abs(a.mean - mean) ? b : a));
