@@ -3,24 +3,8 @@
 
 import { ProviderError } from '../core/model';
 
-/**
- * Milliseconds to wait from `retry-after-ms` (float ms) or `Retry-After` (seconds or an HTTP date).
- * Undefined when absent or unusable; never negative.
- */
-export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '') {
-    const value = Number(ms);
-    if (Number.isFinite(value) && value >= 0) return Math.round(value);
-  }
-  const ra = headers.get('retry-after');
-  if (ra === null || ra.trim() === '') return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(ra)) return Math.round(Number(ra) * 1000);
-  const date = Date.parse(ra);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
+// One Retry-After reading for the providers and the scheduler's own tests.
+export { parseRetryAfter } from '../core/run/retry';
 
 /** Removes every occurrence of the secrets from a message (servers sometimes echo the key back). */
 export function redact(message: string, secrets: (string | undefined)[]): string {

@@ -59,14 +59,18 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
   return Math.floor(policy.random() * ceiling);
 }
 
-/** Parses Retry-After / retry-after-ms header values (seconds, HTTP date, or milliseconds). */
-export function parseRetryAfter(headers: { get(name: string): string | null }, now = Date.now()): number | undefined {
+/**
+ * Milliseconds to wait from `retry-after-ms` (float ms) or `Retry-After` (seconds or an HTTP date).
+ * Undefined when absent or unusable (a negative number is unusable, not a date); never negative.
+ */
+export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
   const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Math.round(Number(ms));
   const value = headers.get('retry-after');
   if (value === null || value.trim() === '') return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
