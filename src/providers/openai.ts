@@ -60,11 +60,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       const message = typeof body?.message === 'string' ? body.message : error.message;
       return httpError(error.status, origin, message, parseRetryAfter(error.headers), secrets);
     }
-    if (error instanceof APIError) {
-      // APIConnectionError: the cause says what happened on the wire.
-      const cause = error.cause instanceof Error ? `: ${excerpt(redact(error.cause.message, secrets))}` : '';
-      return new ProviderError(`Network error talking to ${origin}: ${excerpt(redact(error.message, secrets))}${cause}`, 'network');
-    }
+    // APIConnectionError and the rest: classifyError reports the cause, which says what happened on the wire.
     return classifyError(error, { origin, userSignal: request.signal, timeoutMs: request.timeoutMs, secrets });
   }
 
