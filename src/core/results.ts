@@ -20,6 +20,26 @@ export interface RequestIdentity {
   method: ScoringMethod;
   /** Option codes in the order they were shown to the model. */
   optionOrder: number[];
+  // The study factors below are written by every run since corpus format 2; records of format 1 lack them
+  // and read as: no study, no country cue, modelId = model, order named from optionOrder, round 0.
+  /** Study name, when the run came from a study (an implicit study of the open file is named after it). */
+  study?: string;
+  /** ISO 3166-1 alpha-2 code named in the prompt (`{country}`); null when the condition has no cue. */
+  country?: string | null;
+  /** The study's id for the model entry (two entries may share one server model name). */
+  modelId?: string;
+  /** Content digest when the server reports one (Ollama). */
+  digest?: string;
+  /** 'chat' (chat template) or 'base' (plain-text completion). */
+  modelKind?: 'chat' | 'base';
+  /** Named option order: 'original', 'reversed', 'perm-1', 'shift-2', … */
+  order?: string;
+  /** Repetition index of the condition (rounds × samples requests): 0-based. */
+  round?: number;
+  /** 'run' (scored here) or 'import' (`value-lens import` of an existing table). */
+  source?: 'run' | 'import';
+  /** Cache key of the request (absent for imports and skipped requests). */
+  cacheKey?: string;
 }
 
 export interface ScoreResult extends RequestIdentity {
@@ -35,6 +55,8 @@ export interface ScoreResult extends RequestIdentity {
   /** Probability mass that fell outside the options (logprobs) or unparseable share (sample). */
   missMass: number;
   samples?: number;
+  /** Method 'sample': the option code each sample was read as (null: unparseable or refusal), in order. */
+  answers?: (number | null)[];
   unparseableShare?: number;
   refusalShare?: number;
   latencyMs: number;
@@ -51,4 +73,24 @@ export interface ScoreFailure extends RequestIdentity {
   at: string;
 }
 
-export type RunRecord = ScoreResult | ScoreFailure;
+/**
+ * A stance-judged result (the second seed's method, or an imported pro score): a share of "pro" among
+ * stance-bearing answers, with the counts when they are known. No option distribution.
+ */
+export interface StanceResult extends RequestIdentity {
+  kind: 'stance';
+  /** pro / (pro + con); the second seed's Value Polarity Score. */
+  proShare: number;
+  pro?: number;
+  con?: number;
+  neither?: number;
+  /** Labels the judge returned that could not be read (counted, never guessed). */
+  unparseable?: number;
+  /** Cache keys of the generation and the judge request. */
+  cacheKeys?: string[];
+  latencyMs?: number;
+  cached: boolean;
+  at: string;
+}
+
+export type RunRecord = ScoreResult | StanceResult | ScoreFailure;

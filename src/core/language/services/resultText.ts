@@ -86,6 +86,7 @@ export function languageLensTitle(view: ItemResultsView, language: string): stri
   if (!record) return language;
   if (record.kind === 'failure') return `${language} ✗ failed`;
   const stale = isStale(record, view.currentHash) ? ' $(warning) stale' : '';
+  if (record.kind === 'stance') return `${language} pro ${formatScore(record.proShare)}${stale}`;
   return `${language} ${formatScore(record.mean)} · mode ${record.mode}${formatR(view.r?.[language])}${stale}`;
 }
 
@@ -144,6 +145,11 @@ export function resultsHoverMarkdown(view: ItemResultsView, order: readonly stri
     out.push('');
     if (record.kind === 'failure') {
       out.push(`**${language}** failed: ${escapeCell(record.error.message)} · ${record.model} · ${formatTime(record.at)}${stale}`);
+      continue;
+    }
+    if (record.kind === 'stance') {
+      const counts = record.pro !== undefined && record.con !== undefined ? ` (${record.pro} pro, ${record.con} con)` : '';
+      out.push(`**${language}** pro share ${formatScore(record.proShare)}${counts} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${stale}`);
       continue;
     }
     const extra = record.method === 'sample' && record.samples ? ` (${record.samples} samples)` : '';
