@@ -158,3 +158,22 @@ export interface StudyFilter {
   models?: string[];
   orders?: OrderId[];
 }
+
+/** A study file read from disk with everything it references, parsed; what plans and analyses start from. */
+export interface LoadedStudy {
+  /** Undefined when the file has errors that leave no usable study (see diagnostics). */
+  study: Study | undefined;
+  diagnostics: StudyDiagnostic[];
+  /** Parsed .wvs files, in the order the study lists them. */
+  surveys: { path: string; file: import('../language/ast').SurveyFile }[];
+  /** Parsed .wvt files, in the order the study lists them. */
+  templates: { path: string; file: import('../language/ast').TemplateFile }[];
+  /** Human reference rows from every `human` file, merged. */
+  human: import('../data/types').HumanReference;
+}
+
+/** File access for loading a study: node:fs in the CLI, vscode.workspace.fs in the editor. */
+export interface StudyFs {
+  readFile(path: string): Promise<Uint8Array>;
+  exists(path: string): Promise<boolean>;
+}
