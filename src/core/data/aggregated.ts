@@ -53,8 +53,10 @@ export function loadAggregated(table: Table, problems: Problem[]): HumanRow[] {
     const m = DISTRIBUTION_COLUMN.exec(normaliseHeader(h));
     if (m && col.option < 0) wide.push({ index, code: String(Number(m[1])) });
   });
-  if (col.country < 0 || col.key < 0) {
-    problems.push({ line: 1, message: `aggregated table needs a country column (${COUNTRY_COLUMNS.join('/')}) and an item column (${KEY_COLUMNS.join('/')})` });
+  // No country column but a language column: rows pooled over the countries of that interview language
+  // (the second seed's ground_truth_per_language.csv); their country is ''.
+  if (col.key < 0 || (col.country < 0 && col.language < 0)) {
+    problems.push({ line: 1, message: `aggregated table needs an item column (${KEY_COLUMNS.join('/')}) and a country (${COUNTRY_COLUMNS.join('/')}) or language column` });
     return [];
   }
   const byId = new Map<string, HumanRow & { raw?: Record<string, number> }>();
@@ -64,7 +66,7 @@ export function loadAggregated(table: Table, problems: Problem[]): HumanRow[] {
     const country = cell(col.country).toUpperCase();
     const key = cell(col.key);
     const language = cell(col.language).toLowerCase() || undefined;
-    if (!country || !key) {
+    if ((col.country >= 0 && !country) || !key) {
       pushProblem(problems, { line: row.line, message: 'missing country or item key' }, suppressed);
       continue;
     }
