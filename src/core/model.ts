@@ -9,6 +9,12 @@ export interface ChatMessage {
 export interface CompletionRequest {
   model: string;
   messages: ChatMessage[];
+  /**
+   * Plain text for a base (non-chat) model. When set, the provider calls its completion endpoint (Ollama
+   * `/api/generate` with `raw: true`, OpenAI-compatible `/v1/completions`) with this text verbatim, no chat
+   * template, and `messages` is not sent. See core/prompt/plain.ts for the rendering.
+   */
+  prompt?: string;
   maxTokens: number;
   temperature: number;
   seed?: number;

@@ -1,9 +1,10 @@
-// Ollama through the `ollama` package, native /api/chat (logprobs need Ollama ≥ 0.12.11).
+// Ollama through the `ollama` package, native /api/chat (logprobs need Ollama ≥ 0.12.11); a request with a
+// plain `prompt` (base models) goes to /api/generate with `raw: true`, so no chat template is applied.
 // Non-streaming calls of that client take no AbortSignal, so each request gets its own client whose
 // injected fetch carries the merged cancel + timeout signal; HTTP errors are turned into ProviderErrors
 // inside that fetch, where the response headers (Retry-After) are still at hand.
 
-import { Ollama, type ChatResponse, type Fetch } from 'ollama/browser';
+import { Ollama, type ChatResponse, type Fetch, type GenerateResponse, type Logprob } from 'ollama/browser';
 import {
   ProviderError,
   type CompletionChoice,
@@ -75,7 +76,41 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
   // Ollama versions answer 400 "does not support thinking" to any `think` field: then we drop it per model.
   const noThinkField = new Set<string>();
 
-  async function chatOnce(request: CompletionRequest, seed: number | undefined): Promise<{ choice: CompletionChoice; response: ChatResponse }> {
+  /** Top alternatives at the first output position, as both endpoints return them. */
+  function firstAlternatives(logprobs: Logprob[] | undefined) {
+    const first = logprobs?.[0];
+    return first
+      ? (first.top_logprobs?.length ? first.top_logprobs : [first]).map(({ token, logprob }) => ({ token, logprob }))
+      : undefined;
+  }
+
+  /** Base models: /api/generate with `raw: true` sends the text verbatim (no template, no system prompt). */
+  async function generateOnce(request: CompletionRequest, prompt: string, seed: number | undefined): Promise<{ choice: CompletionChoice; response: GenerateResponse }> {
+    const wantLogprobs = request.topLogprobs !== undefined;
+    const response = await withSignal(origin, request.signal, request.timeoutMs, base, host, (client) =>
+      client.generate({
+        model: request.model,
+        prompt,
+        raw: true,
+        stream: false,
+        ...(options.keepAlive ? { keep_alive: options.keepAlive } : {}),
+        ...(wantLogprobs ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs ?? 0)) } : {}),
+        options: {
+          temperature: request.temperature,
+          num_predict: request.maxTokens,
+          ...(seed !== undefined ? { seed } : {}),
+        },
+      }),
+    );
+    if (!response || typeof response !== 'object' || typeof response.response !== 'string') {
+      throw new ProviderError(`Answer from ${origin} has no response text`, 'parse');
+    }
+    const firstTokenLogprobs = firstAlternatives(response.logprobs);
+    return { choice: { text: response.response, ...(wantLogprobs && firstTokenLogprobs ? { firstTokenLogprobs } : {}) }, response };
+  }
+
+  async function chatOnce(request: CompletionRequest, seed: number | undefined): Promise<{ choice: CompletionChoice; response: ChatResponse | GenerateResponse }> {
+    if (request.prompt !== undefined) return generateOnce(request, request.prompt, seed);
     const wantLogprobs = request.topLogprobs !== undefined;
     const sendThink = !noThinkField.has(request.model);
     const call = () => withSignal(origin, request.signal, request.timeoutMs, base, host, (client) =>
@@ -106,10 +141,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
     if (!response || typeof response !== 'object' || typeof response.message?.content !== 'string') {
       throw new ProviderError(`Answer from ${origin} has no message`, 'parse');
     }
-    const first = response.logprobs?.[0];
-    const firstTokenLogprobs = first
-      ? (first.top_logprobs?.length ? first.top_logprobs : [first]).map(({ token, logprob }) => ({ token, logprob }))
-      : undefined;
+    const firstTokenLogprobs = firstAlternatives(response.logprobs);
     return { choice: { text: response.message.content, ...(wantLogprobs && firstTokenLogprobs ? { firstTokenLogprobs } : {}) }, response };
   }
 

@@ -1,8 +1,13 @@
 // OpenAI-compatible chat completions through the `openai` package (v6: it still supports Node 20, which
 // the CLI runs on). The SDK's own retries are off: the scheduler retries, honouring Retry-After.
+// A request with a plain `prompt` (base models) goes to the legacy /v1/completions endpoint with the
+// integer `logprobs` field; its answer is read in the legacy shape (OpenAI, vLLM: `tokens` plus
+// `top_logprobs` as one {token: logprob} map per position) or in the chat shape (`logprobs.content[]`,
+// which llama.cpp server and Ollama's /v1 send on this endpoint too).
 
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import {
   ProviderError,
   type CompletionChoice,
@@ -10,6 +15,7 @@ import {
   type CompletionResponse,
   type ModelInfo,
   type ModelProvider,
+  type TokenAlternative,
 } from '../core/model';
 import { classifyError, excerpt, httpError, originOf, parseRetryAfter, redact } from './errors';
 import { httpTransport } from './http-transport';
@@ -27,6 +33,39 @@ const PLACEHOLDER_KEY = 'value-lens-no-key';
 const LIST_TIMEOUT_MS = 30_000;
 
 type TokenParam = 'max_tokens' | 'max_completion_tokens';
+
+/** OpenAI's own /v1/completions caps `logprobs` at 5; vLLM and llama.cpp allow 20. Learned from a 400. */
+const OPENAI_COMPLETIONS_MAX_LOGPROBS = 5;
+
+/** The chat-shaped logprobs some servers return on /v1/completions (llama.cpp server, Ollama /v1). */
+interface ContentLogprobs {
+  content?: { token: string; logprob: number; top_logprobs?: { token: string; logprob: number }[] }[];
+}
+
+/** First-position alternatives of a /v1/completions choice, in either shape; undefined when there are none. */
+export function completionFirstToken(logprobs: unknown): TokenAlternative[] | undefined {
+  if (!logprobs || typeof logprobs !== 'object') return undefined;
+  const legacy = logprobs as Completion['choices'][number]['logprobs'] & ContentLogprobs;
+  const valid = (t: unknown, l: unknown): l is number => typeof t === 'string' && typeof l === 'number' && Number.isFinite(l);
+  if (Array.isArray(legacy.content)) {
+    const first = legacy.content[0];
+    if (!first) return undefined;
+    const list = first.top_logprobs?.length ? first.top_logprobs : [first];
+    const out = list.filter((t) => valid(t?.token, t?.logprob)).map(({ token, logprob }) => ({ token, logprob }));
+    return out.length ? out : undefined;
+  }
+  const out: TokenAlternative[] = [];
+  const map = legacy?.top_logprobs?.[0];
+  if (map && typeof map === 'object') {
+    for (const [token, logprob] of Object.entries(map)) if (valid(token, logprob)) out.push({ token, logprob });
+  }
+  // The sampled token is always reported, and may be missing from the map ("up to logprobs+1 elements").
+  const sampled = legacy?.tokens?.[0];
+  const sampledLogprob = legacy?.token_logprobs?.[0];
+  if (valid(sampled, sampledLogprob) && !out.some((t) => t.token === sampled)) out.push({ token: sampled as string, logprob: sampledLogprob });
+  out.sort((a, b) => b.logprob - a.logprob);
+  return out.length ? out : undefined;
+}
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
   const origin = originOf(options.baseURL);
@@ -111,6 +150,58 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     return completion as ChatCompletion;
   }
 
+  // Per model: the largest `logprobs` the completions endpoint accepted (OpenAI's own caps it at 5).
+  const completionLogprobsCap = new Map<string, number>();
+
+  /** Base models: the legacy completions endpoint, with the prompt text sent verbatim. */
+  async function completeTextOnce(request: CompletionRequest, prompt: string, n: number, seed: number | undefined): Promise<Completion> {
+    const cap = completionLogprobsCap.get(request.model) ?? 20;
+    const logprobs = request.topLogprobs !== undefined ? Math.max(0, Math.min(cap, request.topLogprobs)) : undefined;
+    const body: CompletionCreateParamsNonStreaming = {
+      model: request.model,
+      prompt,
+      ...(noTemperature.has(request.model) ? {} : { temperature: request.temperature }),
+      max_tokens: request.maxTokens,
+      ...(n > 1 ? { n } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(logprobs !== undefined ? { logprobs } : {}),
+    };
+    if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
+    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
+    let completion: unknown;
+    try {
+      completion = await client.completions.create(body, {
+        signal: AbortSignal.any([request.signal, timeoutSignal]),
+        timeout: request.timeoutMs,
+        maxRetries: 0,
+      });
+    } catch (error) {
+      const mapped =
+        timeoutSignal.aborted && !request.signal.aborted
+          ? new ProviderError(`No answer from ${origin} within ${request.timeoutMs} ms`, 'timeout')
+          : toProviderError(error, request);
+      if (mapped.status === 400 && /logprobs/.test(mapped.message) && logprobs !== undefined && logprobs > OPENAI_COMPLETIONS_MAX_LOGPROBS && !completionLogprobsCap.has(request.model)) {
+        completionLogprobsCap.set(request.model, OPENAI_COMPLETIONS_MAX_LOGPROBS);
+        return completeTextOnce(request, prompt, n, seed);
+      }
+      if (mapped.status === 400 && /temperature/.test(mapped.message) && /unsupported|not supported|only the default/i.test(mapped.message) && !noTemperature.has(request.model)) {
+        noTemperature.add(request.model);
+        return completeTextOnce(request, prompt, n, seed);
+      }
+      throw mapped;
+    }
+    if (!completion || typeof completion !== 'object' || !Array.isArray((completion as Completion).choices)) {
+      const text = typeof completion === 'string' ? `: ${excerpt(redact(completion, secrets), 120)}` : '';
+      throw new ProviderError(`Answer from ${origin} is not a text completion${text}`, 'parse');
+    }
+    return completion as Completion;
+  }
+
+  function toTextChoice(c: Completion['choices'][number], wantLogprobs: boolean): CompletionChoice {
+    const alternatives = wantLogprobs ? completionFirstToken(c.logprobs) : undefined;
+    return { text: typeof c.text === 'string' ? c.text : '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
+  }
+
   function toChoice(c: ChatCompletion.Choice, wantLogprobs: boolean): CompletionChoice {
     const first = c.logprobs?.content?.[0];
     const alternatives = first ? (first.top_logprobs?.length ? first.top_logprobs : [first]) : undefined;
@@ -135,9 +226,21 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       // shifting the seed so the extra samples are not copies.
       for (let round = 0; choices.length < wanted; round++) {
         const seed = request.seed === undefined ? undefined : request.seed + round * 1000;
-        const completion = await createOnce(request, wanted - choices.length, seed);
-        if (completion.choices.length === 0) throw new ProviderError(`Answer from ${origin} has no choices`, 'parse');
-        for (const c of completion.choices.slice(0, wanted - choices.length)) choices.push(toChoice(c, request.topLogprobs !== undefined));
+        const wantLogprobs = request.topLogprobs !== undefined;
+        const room = wanted - choices.length;
+        let completion: Completion | ChatCompletion;
+        let got: CompletionChoice[];
+        if (request.prompt !== undefined) {
+          const text = await completeTextOnce(request, request.prompt, room, seed);
+          completion = text;
+          got = text.choices.slice(0, room).map((c) => toTextChoice(c, wantLogprobs));
+        } else {
+          const chat = await createOnce(request, room, seed);
+          completion = chat;
+          got = chat.choices.slice(0, room).map((c) => toChoice(c, wantLogprobs));
+        }
+        if (got.length === 0) throw new ProviderError(`Answer from ${origin} has no choices`, 'parse');
+        choices.push(...got);
         promptTokens += completion.usage?.prompt_tokens ?? 0;
         completionTokens += completion.usage?.completion_tokens ?? 0;
         model = completion.model || model;
