@@ -1,0 +1,32 @@
+// The layer rule is the compiler's job (tsconfig.core.json, run by `npm run typecheck`); this test proves
+// the rule bites: a probe module in src/core that imports 'vscode' or the providers layer fails to compile.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
+
+function compileCoreWith(probe: string): { status: number | null; output: string } {
+  const dir = mkdtempSync(join('src', 'core', 'layer-probe-'));
+  try {
+    writeFileSync(join(dir, 'probe.ts'), probe);
+    const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.core.json'], { encoding: 'utf8' });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('src/core importing vscode does not compile', () => {
+  const { status, output } = compileCoreWith("import * as vscode from 'vscode';\nexport const w = vscode;\n");
+  assert.notEqual(status, 0);
+  assert.match(output, /src\/core must not import vscode/);
+});
+
+test('src/core importing the providers layer does not compile', () => {
+  const { status, output } = compileCoreWith("import { httpTransport } from '../../providers/http-transport';\nexport const t = httpTransport;\n");
+  assert.notEqual(status, 0);
+  assert.match(output, /TS6059/);
+});
