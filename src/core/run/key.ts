@@ -23,6 +23,8 @@ export interface CacheKeyParts {
   model: string;
   digest?: string;
   messages: ChatMessage[];
+  /** Plain text sent to a base model's completion endpoint instead of the messages (absent for chat). */
+  prompt?: string;
   params: RequestParams;
   method: ScoringMethod;
   sampleIndex: number;
@@ -37,6 +39,8 @@ export function cacheKey(parts: CacheKeyParts): string {
     model: parts.model,
     digest: parts.digest ?? null,
     messages: parts.messages.map((m) => ({ role: m.role, content: m.content })),
+    // Absent for chat requests (canonicalJson drops undefined), so chat keys are unchanged.
+    prompt: parts.prompt,
     params: parts.params,
     method: parts.method,
     sampleIndex: parts.sampleIndex,

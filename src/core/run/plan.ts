@@ -1,12 +1,19 @@
-// A run plan: every request a run will make, decided up front (item × language × template variant × model ×
-// sample round), each with its rendered prompt and its cache key. Inputs that cannot give a faithful prompt
-// become planned failures, so that results + failures always add up to the plan's length.
+// A run plan: every request a run will make, decided up front, each with its rendered prompt, its cache key
+// and every factor of its condition (study, item, language, country cue, template, paraphrase, named option
+// order, model entry, round). Inputs that cannot give a faithful prompt become planned failures, so that
+// results + failures always add up to the plan's length.
+//
+// Two entry points share one per-request builder (`planRequest`): `buildPlan` (one survey, one template, the
+// lens and `value-lens score`) and the study planner (src/core/study/plan.ts).
 
 import type { SurveyFile, TemplateFile, Item, Template } from '../language/ast';
-import { itemHash } from '../language/index';
+import { findSlots, itemHash } from '../language/index';
 import type { ChatMessage, ProviderId } from '../model';
 import type { RequestIdentity, ScoringMethod } from '../results';
-import { renderPrompt, type OptionLabel } from '../prompt/render';
+import type { OrderId } from '../study/types';
+import type { OptionOrderSpec } from '../prompt/order';
+import { toPlainPrompt } from '../prompt/plain';
+import { renderPrompt, type OptionLabel, type RenderedPrompt } from '../prompt/render';
 import { cacheKey, endpointOrigin, type RequestParams } from './key';
 
 export { CACHE_FORMAT_VERSION, cacheKey, canonicalJson, endpointOrigin, type CacheKeyParts, type RequestParams } from './key';
@@ -23,6 +30,10 @@ export interface PlanModel {
   model: string;
   /** Content digest when known (Ollama); part of the cache key so a re-pulled model misses. */
   digest?: string;
+  /** The study's id for this entry (records' `modelId`); the server model name when absent. */
+  id?: string;
+  /** 'chat' (default) or 'base'. */
+  kind?: 'chat' | 'base';
 }
 
 export interface PlanInput {
@@ -43,10 +54,17 @@ export interface PlanInput {
   temperature: number;
   seed: number;
   optionOrder?: 'original' | 'reversed';
-  /** Country codes per language; the first one fills `{country}`. */
+  /**
+   * Country codes per language: when `country` is absent and the prompt has a `{country}` slot, the first
+   * code of the prompt language is the cue (the lens's implicit study).
+   */
   languageCountries?: Record<string, string[]>;
+  /** The country cue of every request (ISO 3166-1 alpha-2), or null for none; overrides languageCountries. */
+  country?: string | null;
   /** Independent repetitions of every request (default 1); each round has its own sample index and seed. */
   rounds?: number;
+  /** Study name carried by every record (an implicit study is named after its items file). */
+  study?: string;
 }
 
 export interface PlannedRequest {
@@ -57,6 +75,8 @@ export interface PlannedRequest {
   endpointUrl: string;
   digest?: string;
   messages: ChatMessage[];
+  /** Base-model text (core/prompt/plain.ts); when set, the provider's completion endpoint gets it instead of `messages`. */
+  prompt?: string;
   labels: OptionLabel[];
   /** Languages a free-text answer may be in (the item's languages, prompt language first). */
   answerLanguages: string[];
@@ -75,14 +95,20 @@ export function buildPlan(input: PlanInput): PlannedRequest[] {
   const template = input.templates.templates.find((t) => t.name === input.template);
   const sets = input.templates.paraphraseSets.filter((s) => s.templateName === input.template);
   const rounds = Math.max(1, Math.floor(input.rounds ?? 1));
+  const orderId = input.optionOrder ?? 'original';
+  const order = { id: orderId, spec: orderId };
+  const params = roundParams(input.method, input);
 
   for (const item of items) {
     const hash = itemHash(item);
     for (const language of languages) {
       for (const variant of variantsFor(input.paraphrases, sets, language)) {
+        const country = input.country !== undefined ? input.country : implicitCountry(template, variant, language, input.languageCountries);
+        const condition: Condition = { study: input.study, item, itemHash: hash, language, country, templateName: input.template, template, variant, order };
+        const prompt = renderCondition(condition);
         for (const model of input.models) {
           for (let round = 0; round < rounds; round++) {
-            plan.push(planOne(input, { item, hash, language, template, variant, model, round, index: plan.length }));
+            plan.push(planRequest({ condition, prompt, model, method: input.method, params: params(round), round, index: plan.length }));
           }
         }
       }
@@ -91,14 +117,15 @@ export function buildPlan(input: PlanInput): PlannedRequest[] {
   return plan;
 }
 
-interface Variant {
+/** One paraphrase choice of a template in a language: null is the template itself. */
+export interface Variant {
   index: number | null;
   text?: string;
   /** Why this variant cannot be rendered in this language. */
   missing?: string;
 }
 
-function variantsFor(spec: PlanInput['paraphrases'], sets: TemplateFile['paraphraseSets'], language: string): Variant[] {
+export function variantsFor(spec: PlanInput['paraphrases'], sets: TemplateFile['paraphraseSets'], language: string): Variant[] {
   const texts = sets.flatMap((s) => s.variants[language] ?? []).map((t) => t.value);
   if (spec === 'none') return [{ index: null }];
   if (spec === 'all') return [{ index: null }, ...texts.map((text, index) => ({ index, text }))];
@@ -107,86 +134,137 @@ function variantsFor(spec: PlanInput['paraphrases'], sets: TemplateFile['paraphr
   );
 }
 
-interface One {
+/** Everything that decides the prompt (and the condition's factors), before model and round. */
+export interface Condition {
+  study?: string;
   item: Item;
-  hash: string;
+  itemHash: string;
   language: string;
+  /** ISO code of the country cue, or null. */
+  country: string | null;
+  templateName: string;
   template: Template | undefined;
   variant: Variant;
+  order: { id: OrderId; spec: OptionOrderSpec };
+}
+
+/** The rendered prompt of a condition, or why there is none; shared by every model and round. */
+export type ConditionPrompt = { ok: true; rendered: RenderedPrompt } | { ok: false; message: string };
+
+export function renderCondition(c: Condition): ConditionPrompt {
+  const { item, language, variant } = c;
+  if (!c.template) return { ok: false, message: `no template named "${c.templateName}"` };
+  if (!item.scale) return { ok: false, message: `item ${item.id} has no resolved scale` };
+  if (!item.texts[language]) return { ok: false, message: `item ${item.id} has no wording in "${language}"` };
+  if (variant.missing) return { ok: false, message: variant.missing };
+  try {
+    const rendered = renderPrompt({
+      item,
+      template: c.template,
+      language,
+      paraphrase: variant.index === null || variant.text === undefined ? null : { index: variant.index, text: variant.text },
+      country: c.country === null ? undefined : countryName(c.country, language),
+      optionOrder: c.order.spec,
+    });
+    return { ok: true, rendered };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Request parameters per round: the seed advances with the round so repetitions are independent draws. */
+export function roundParams(method: ScoringMethod, p: { samples: number; temperature: number; seed: number }): (round: number) => RequestParams {
+  // One object per round, shared by every request of that round (plans of a million requests).
+  const byRound: RequestParams[] = [];
+  return (round) =>
+    (byRound[round] ??=
+      method === 'logprobs'
+        ? { temperature: p.temperature, seed: p.seed + round, maxTokens: 1, topLogprobs: TOP_LOGPROBS, n: 1 }
+        : { temperature: p.temperature, seed: p.seed + round, maxTokens: SAMPLE_MAX_TOKENS, n: Math.max(1, Math.floor(p.samples)) });
+}
+
+export interface RequestSpec {
+  condition: Condition;
+  prompt: ConditionPrompt;
   model: PlanModel;
+  method: ScoringMethod;
+  params: RequestParams;
   round: number;
   index: number;
 }
 
-function planOne(input: PlanInput, one: One): PlannedRequest {
-  const { item, language, variant, model, round } = one;
-  const params: RequestParams =
-    input.method === 'logprobs'
-      ? { temperature: input.temperature, seed: input.seed + round, maxTokens: 1, topLogprobs: TOP_LOGPROBS, n: 1 }
-      : { temperature: input.temperature, seed: input.seed + round, maxTokens: SAMPLE_MAX_TOKENS, n: Math.max(1, Math.floor(input.samples)) };
+// Answer languages per (item, language): one array shared by every request of the pair.
+const answerLanguageCache = new WeakMap<Item, Map<string, string[]>>();
+
+function answerLanguages(item: Item, language: string): string[] {
+  let byLanguage = answerLanguageCache.get(item);
+  if (!byLanguage) answerLanguageCache.set(item, (byLanguage = new Map()));
+  let list = byLanguage.get(language);
+  if (!list) byLanguage.set(language, (list = [language, ...Object.keys(item.texts).filter((l) => l !== language)]));
+  return list;
+}
+
+/** One planned request of a condition for one model entry and round. */
+export function planRequest(spec: RequestSpec): PlannedRequest {
+  const { condition: c, model, round, params } = spec;
+  const { item } = c;
   const identity: Omit<RequestIdentity, 'runId'> = {
     itemId: item.id,
-    itemHash: one.hash,
+    itemHash: c.itemHash,
     ...(item.category ? { category: item.category.value } : {}),
-    language,
-    template: input.template,
-    paraphrase: variant.index,
+    language: c.language,
+    template: c.templateName,
+    paraphrase: c.variant.index,
     provider: model.provider,
     model: model.model,
     endpoint: endpointOrigin(model.endpoint),
-    method: input.method,
-    optionOrder: [],
+    method: spec.method,
+    optionOrder: spec.prompt.ok ? spec.prompt.rendered.optionOrder : [],
+    ...(c.study !== undefined ? { study: c.study } : {}),
+    country: c.country,
+    modelId: model.id ?? model.model,
+    ...(model.digest ? { digest: model.digest } : {}),
+    modelKind: model.kind ?? 'chat',
+    order: c.order.id,
+    round,
+    source: 'run',
   };
   const base = {
-    index: one.index,
+    index: spec.index,
     identity,
     endpointUrl: model.endpoint,
     ...(model.digest ? { digest: model.digest } : {}),
-    answerLanguages: [language, ...Object.keys(item.texts).filter((l) => l !== language)],
+    answerLanguages: answerLanguages(item, c.language),
     params,
     sampleIndex: round,
   };
-  const skipped = (message: string): PlannedRequest => ({
-    ...base,
-    messages: [],
-    labels: [],
-    cacheKey: '',
-    skip: { kind: 'skipped', message },
+  if (!spec.prompt.ok) return { ...base, messages: [], labels: [], cacheKey: '', skip: { kind: 'skipped', message: spec.prompt.message } };
+  const { messages, labels } = spec.prompt.rendered;
+  // A base model continues text: it gets the plain rendering of the same messages, which is what is sent
+  // and therefore part of the key.
+  const prompt = model.kind === 'base' ? plainPrompt(spec.prompt, c.language) : undefined;
+  const key = cacheKey({
+    provider: model.provider,
+    endpoint: model.endpoint,
+    model: model.model,
+    digest: model.digest,
+    messages,
+    prompt,
+    params,
+    method: spec.method,
+    sampleIndex: round,
   });
+  identity.cacheKey = key;
+  return { ...base, messages, ...(prompt !== undefined ? { prompt } : {}), labels, cacheKey: key };
+}
 
-  if (!one.template) return skipped(`no template named "${input.template}"`);
-  if (!item.scale) return skipped(`item ${item.id} has no resolved scale`);
-  if (!item.texts[language]) return skipped(`item ${item.id} has no wording in "${language}"`);
-  if (variant.missing) return skipped(variant.missing);
-  let rendered;
-  try {
-    rendered = renderPrompt({
-      item,
-      template: one.template,
-      language,
-      paraphrase: variant.index === null || variant.text === undefined ? null : { index: variant.index, text: variant.text },
-      country: countryName(input.languageCountries?.[language]?.[0], language),
-      optionOrder: input.optionOrder ?? 'original',
-    });
-  } catch (error) {
-    return skipped(error instanceof Error ? error.message : String(error));
-  }
-  identity.optionOrder = rendered.optionOrder;
-  return {
-    ...base,
-    messages: rendered.messages,
-    labels: rendered.labels,
-    cacheKey: cacheKey({
-      provider: model.provider,
-      endpoint: model.endpoint,
-      model: model.model,
-      digest: model.digest,
-      messages: rendered.messages,
-      params,
-      method: input.method,
-      sampleIndex: round,
-    }),
-  };
+// One plain rendering per condition prompt, shared by every base-model request of it.
+const plainCache = new WeakMap<RenderedPrompt, string>();
+
+function plainPrompt(prompt: { rendered: RenderedPrompt }, language: string): string {
+  let text = plainCache.get(prompt.rendered);
+  if (text === undefined) plainCache.set(prompt.rendered, (text = toPlainPrompt(prompt.rendered.messages, { language })));
+  return text;
 }
 
 function surveyLanguages(survey: SurveyFile): string[] {
@@ -197,11 +275,36 @@ function surveyLanguages(survey: SurveyFile): string[] {
   return [...seen];
 }
 
+/** Whether the prompt of this template variant in this language has a `{country}` slot. */
+export function promptHasCountrySlot(template: Template | undefined, variant: Variant, language: string): boolean {
+  if (!template) return false;
+  const texts = [template.system[language]?.value, variant.text ?? template.user[language]?.value];
+  return texts.some((t) => t !== undefined && findSlots(t).some((s) => s.name === 'country'));
+}
+
+// The lens's implicit study: the cue is the first country of the prompt language, and only when the prompt
+// names a country at all (otherwise the condition has no cue).
+function implicitCountry(template: Template | undefined, variant: Variant, language: string, map: Record<string, string[]> | undefined): string | null {
+  if (!promptHasCountrySlot(template, variant, language)) return null;
+  return map?.[language]?.[0]?.toUpperCase() ?? null;
+}
+
+// Intl.DisplayNames costs ~80 µs to build; a study plan names countries millions of times in a few languages.
+const regionNames = new Map<string, Intl.DisplayNames | null>();
+
 /** "DK" → "Danmark" in Danish; the code itself when the runtime has no name for it. */
-function countryName(code: string | undefined, language: string): string | undefined {
-  if (!code) return undefined;
+export function countryName(code: string, language: string): string {
+  let names = regionNames.get(language);
+  if (names === undefined) {
+    try {
+      names = new Intl.DisplayNames([language], { type: 'region' });
+    } catch {
+      names = null;
+    }
+    if (regionNames.size < 512) regionNames.set(language, names);
+  }
   try {
-    return new Intl.DisplayNames([language], { type: 'region' }).of(code.toUpperCase()) ?? code;
+    return names?.of(code.toUpperCase()) ?? code;
   } catch {
     return code;
   }
