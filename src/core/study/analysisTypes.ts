@@ -86,6 +86,8 @@ export interface DistanceRow {
   model: string;
   language: string;
   reference: string;
+  /** Country cue of the condition (null: no cue; optional). */
+  country?: string | null;
   itemId: string;
   jsd: number;
   wasserstein: number;
@@ -113,6 +115,10 @@ export interface AttributeGroupRow {
   models: string[];
   meanPearson: number | null;
   meanSpearman: number | null;
+  /** Which measure the models' rows compare (optional: added by the analysis). */
+  measure?: AlignmentMeasure;
+  /** Each model's figure: mean over its per-country rows, or its pooled-language row (docs/analyses.md §5). */
+  basis?: 'countries' | 'pooled';
 }
 
 export interface TestGrid {

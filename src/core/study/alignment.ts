@@ -1,0 +1,125 @@
+// Alignment of a study's responses with human data (docs/analyses.md §4): per model × language × country
+// cue × reference × measure, at item level (the model's mean per item over all its responses vs the
+// human value — the first seed's r) and at response level (each response vs its item's human value — the
+// second seed's headline ρ), overall and per category.
+import type { ResponseUnit } from '../corpus/types';
+import { correlationEstimate } from '../stats/bootstrap';
+import type { AlignmentLevel, AlignmentMeasure, AlignmentRow, Estimate } from './analysisTypes';
+import { resolveReferences, type ReferenceLookup } from './reference';
+import type { ReferenceSpec } from './types';
+
+export interface AlignmentOptions {
+  levels: readonly AlignmentLevel[];
+  measures: readonly AlignmentMeasure[];
+  references: readonly ReferenceSpec[];
+  languageCountries: Record<string, string[]>;
+  /** Seeded bootstrap (0 iterations: point estimates and t-test p only, ci null). */
+  bootstrap: { iterations: number; seed: number };
+  /** Rows per category as well as over all categories (default true). */
+  perCategory?: boolean;
+}
+
+/** One compared pair: a model value (an item mean or one response) and the human value of its item. */
+export interface AlignmentPair {
+  itemId: string;
+  itemKey: string;
+  category: string;
+  model: number;
+  human: number;
+  /** Responses behind the model value (1 at response level). */
+  responses: number;
+}
+
+const SEP = '\u0000';
+
+/** The unit's value of a measure (undefined when the unit has none, e.g. a stance result's mean). */
+export function unitValue(unit: ResponseUnit, measure: AlignmentMeasure): number | undefined {
+  const v = measure === 'mean' ? unit.mean : unit.pro;
+  return v !== undefined && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * The pairs one correlation is computed over. Item level: per item id, the mean of the measure over the
+ * condition's responses that have it, paired with the human value of the item's key; response level: one
+ * pair per response. Items without a human value under `reference` are left out (n counts pairs only).
+ * Order: by item id, then input order — stable, so bootstrap resamples are reproducible.
+ */
+export function alignmentPairs(
+  units: readonly ResponseUnit[],
+  lookup: ReferenceLookup,
+  reference: string,
+  measure: AlignmentMeasure,
+  level: AlignmentLevel,
+): AlignmentPair[] {
+  const byItem = new Map<string, { unit: ResponseUnit; values: number[] }>();
+  for (const u of units) {
+    const v = unitValue(u, measure);
+    if (v === undefined) continue;
+    const slot = byItem.get(u.itemId);
+    if (slot) slot.values.push(v);
+    else byItem.set(u.itemId, { unit: u, values: [v] });
+  }
+  const out: AlignmentPair[] = [];
+  for (const itemId of [...byItem.keys()].sort()) {
+    const { unit, values } = byItem.get(itemId) as { unit: ResponseUnit; values: number[] };
+    const human = lookup(reference, unit.itemKey, measure);
+    if (human === undefined || !Number.isFinite(human)) continue;
+    const base = { itemId, itemKey: unit.itemKey, category: unit.category, human };
+    if (level === 'item') out.push({ ...base, model: values.reduce((s, v) => s + v, 0) / values.length, responses: values.length });
+    else for (const v of values) out.push({ ...base, model: v, responses: 1 });
+  }
+  return out;
+}
+
+/** Pearson and Spearman of the pairs with the seeded bootstrap (over items at response level). */
+export function pairEstimates(
+  pairs: readonly AlignmentPair[],
+  level: AlignmentLevel,
+  bootstrap: { iterations: number; seed: number },
+): { pearson: Estimate | null; spearman: Estimate | null } {
+  const x = pairs.map((p) => p.model);
+  const y = pairs.map((p) => p.human);
+  // Responses to one item share its human value: resample items (clusters), not responses, so the CI
+  // does not treat 10 responses to one question as 10 independent observations.
+  const opts = { ...bootstrap, ...(level === 'response' ? { clusters: pairs.map((p) => p.itemId) } : {}) };
+  return { pearson: correlationEstimate(x, y, 'pearson', opts), spearman: correlationEstimate(x, y, 'spearman', opts) };
+}
+
+/** Units grouped per condition (study model id × language × country cue), keys sorted. */
+export function conditions(units: readonly ResponseUnit[]): { model: string; language: string; country: string | null; units: ResponseUnit[] }[] {
+  const groups = new Map<string, ResponseUnit[]>();
+  for (const u of units) {
+    const k = [u.modelId, u.language, u.country ?? ''].join(SEP);
+    const list = groups.get(k);
+    if (list) list.push(u);
+    else groups.set(k, [u]);
+  }
+  return [...groups.keys()].sort().map((k) => {
+    const [model, language, country] = k.split(SEP);
+    return { model, language, country: country || null, units: groups.get(k) as ResponseUnit[] };
+  });
+}
+
+/** Every alignment row of the study's grid; rows with no comparable pair are not emitted. */
+export function alignmentRows(units: readonly ResponseUnit[], lookup: ReferenceLookup, opts: AlignmentOptions): AlignmentRow[] {
+  const rows: AlignmentRow[] = [];
+  for (const cond of conditions(units)) {
+    const refs = resolveReferences(opts.references, cond.language, cond.country, opts.languageCountries);
+    const categories = opts.perCategory === false ? [] : [...new Set(cond.units.map((u) => u.category))].sort();
+    for (const reference of refs) {
+      for (const measure of opts.measures) {
+        for (const level of opts.levels) {
+          const all = alignmentPairs(cond.units, lookup, reference, measure, level);
+          if (!all.length) continue;
+          const head = { model: cond.model, language: cond.language, country: cond.country, reference, level, measure };
+          rows.push({ ...head, category: null, n: all.length, ...pairEstimates(all, level, opts.bootstrap) });
+          for (const category of categories) {
+            const sub = all.filter((p) => p.category === category);
+            if (sub.length) rows.push({ ...head, category, n: sub.length, ...pairEstimates(sub, level, opts.bootstrap) });
+          }
+        }
+      }
+    }
+  }
+  return rows;
+}
