@@ -52,6 +52,8 @@ export interface RunSummary {
   /** Provider calls made (attempts, including retries); 0 on a fully cached re-run. */
   requestsSent: number;
   cancelled: boolean;
+  /** Records the store could not write (disk full…): a run with any is a failed run (CLI exit 1). */
+  writeFailures: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -88,6 +90,7 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
   const records: RunRecord[] = new Array<RunRecord>(plan.length);
   const progress: RunProgress = { done: 0, total: plan.length, failed: 0, cached: 0 };
   let requestsSent = 0;
+  let writeFailures = 0;
 
   logger.info(`run ${runId}: ${plan.length} planned requests`);
 
@@ -201,6 +204,7 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
       try {
         await options.store.append(record);
       } catch (error) {
+        writeFailures++;
         logger.error(`could not append to ${options.store.path}: ${describe(error)}`);
       }
     }
@@ -222,8 +226,8 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
   );
 
   const cancelled = signal.aborted;
-  logger.info(`run ${runId}: ${progress.done - progress.failed} results (${progress.cached} cached), ${progress.failed} failures, ${requestsSent} requests${cancelled ? ', cancelled' : ''}`);
-  return { runId, records, requestsSent, cancelled };
+  logger.info(`run ${runId}: ${progress.done - progress.failed} results (${progress.cached} cached), ${progress.failed} failures, ${requestsSent} requests${writeFailures ? `, ${writeFailures} records not written` : ''}${cancelled ? ', cancelled' : ''}`);
+  return { runId, records, requestsSent, cancelled, writeFailures };
 }
 
 /** One provider call, raced against the timeout and the run's signal so that a stuck provider never holds us. */

@@ -1,0 +1,184 @@
+// Streaming reader of results: a corpus folder (its records.jsonl), a records.jsonl, any results file of
+// round one, or a folder of such files (the editor's old runs folder). Reads fixed-size chunks and splits
+// lines itself: never the whole file as one string (V8 cannot hold a string above 512 MB), memory bounded
+// by the chunk and the longest line. Unreadable lines are counted and reported by file and line number.
+
+import { createReadStream, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { RunRecord } from '../results';
+import { parseRecordLine } from './records';
+import { CORPUS_RECORDS_FILE } from './types';
+
+const CHUNK_BYTES = 1 << 20;
+/** A line longer than this is damage (a record is a few KB): skipped as one bad line, never buffered whole. */
+export const MAX_LINE_CHARS = 64 << 20;
+/** Bad line numbers kept for the report; the count is always exact. */
+const DEFAULT_MAX_BAD_LINES = 1000;
+
+export interface BadLine {
+  file: string;
+  /** 1-based line number in that file. */
+  line: number;
+}
+
+export interface CorpusReadReport {
+  files: string[];
+  /** Non-blank lines read: records plus bad lines. */
+  lines: number;
+  records: number;
+  badLineCount: number;
+  /** The first bad lines (up to maxBadLines), in reading order. */
+  badLines: BadLine[];
+}
+
+export interface CorpusReadOptions {
+  /** How many bad line numbers to keep (default 1000); the count is exact regardless. */
+  maxBadLines?: number;
+  signal?: AbortSignal;
+}
+
+/** Something selectUnits can ask, after iterating, how many lines it could not read. */
+export interface BadLineSource {
+  readonly badLineCount: number;
+}
+
+/**
+ * The files a path stands for: a folder with records.jsonl → that file; a folder without → its *.jsonl
+ * files sorted by name (round one's one-file-per-run folder); a file → itself.
+ */
+export async function corpusFiles(pathOrDir: string): Promise<string[]> {
+  const stat = await fs.stat(pathOrDir);
+  if (!stat.isDirectory()) return [pathOrDir];
+  const names = await fs.readdir(pathOrDir);
+  if (names.includes(CORPUS_RECORDS_FILE)) return [join(pathOrDir, CORPUS_RECORDS_FILE)];
+  return names.filter((n) => n.endsWith('.jsonl')).sort().map((n) => join(pathOrDir, n));
+}
+
+/** Calls onRecord for every record, in file order; resolves with what was read. */
+export async function readCorpus(pathOrDir: string, onRecord: (record: RunRecord) => void, options: CorpusReadOptions = {}): Promise<CorpusReadReport> {
+  const files = await corpusFiles(pathOrDir);
+  const report: CorpusReadReport = { files, lines: 0, records: 0, badLineCount: 0, badLines: [] };
+  const maxBad = options.maxBadLines ?? DEFAULT_MAX_BAD_LINES;
+  for (const file of files) {
+    await readFileLines(file, options.signal, (line, number) => {
+      report.lines++;
+      const record = parseRecordLine(line);
+      if (record) {
+        report.records++;
+        onRecord(record);
+      } else {
+        report.badLineCount++;
+        if (report.badLines.length < maxBad) report.badLines.push({ file, line: number });
+      }
+    });
+  }
+  return report;
+}
+
+/**
+ * The records of a corpus as an async iterable (for selectUnits and other streaming consumers). Records come
+ * in chunk-sized batches under the hood; `report` is complete once iteration has ended.
+ */
+export class CorpusReader implements AsyncIterable<RunRecord>, BadLineSource {
+  report: CorpusReadReport = { files: [], lines: 0, records: 0, badLineCount: 0, badLines: [] };
+
+  constructor(
+    readonly pathOrDir: string,
+    private readonly options: CorpusReadOptions = {},
+  ) {}
+
+  get badLineCount(): number {
+    return this.report.badLineCount;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RunRecord> {
+    const files = await corpusFiles(this.pathOrDir);
+    const report: CorpusReadReport = { files, lines: 0, records: 0, badLineCount: 0, badLines: [] };
+    this.report = report;
+    const maxBad = this.options.maxBadLines ?? DEFAULT_MAX_BAD_LINES;
+    for (const file of files) {
+      let batch: RunRecord[] = [];
+      const lines = fileLineBatches(file, this.options.signal);
+      for await (const chunk of lines) {
+        for (const [line, number] of chunk) {
+          report.lines++;
+          const record = parseRecordLine(line);
+          if (record) {
+            report.records++;
+            batch.push(record);
+          } else {
+            report.badLineCount++;
+            if (report.badLines.length < maxBad) report.badLines.push({ file, line: number });
+          }
+        }
+        const out = batch;
+        batch = [];
+        yield* out;
+      }
+    }
+  }
+}
+
+export function corpusRecords(pathOrDir: string, options?: CorpusReadOptions): CorpusReader {
+  return new CorpusReader(pathOrDir, options);
+}
+
+/** Splits a file into non-blank lines (without '\n', '\r' or a leading BOM) with their 1-based numbers. */
+async function readFileLines(file: string, signal: AbortSignal | undefined, onLine: (line: string, number: number) => void): Promise<void> {
+  for await (const chunk of fileLineBatches(file, signal)) for (const [line, number] of chunk) onLine(line, number);
+}
+
+async function* fileLineBatches(file: string, signal: AbortSignal | undefined): AsyncGenerator<[string, number][]> {
+  const decoder = new StringDecoder('utf8');
+  const stream = createReadStream(file, { highWaterMark: CHUNK_BYTES, ...(signal ? { signal } : {}) });
+  let carry = '';
+  let number = 0;
+  /** Inside an over-long line: drop text until its end. */
+  let overlong = false;
+  let first = true;
+  const out: [string, number][] = [];
+  const emit = (raw: string): void => {
+    number++;
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (first) {
+      first = false;
+      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    }
+    if (line.length === 0 || line.trim() === '') return;
+    out.push([line, number]);
+  };
+  for await (const buffer of stream as AsyncIterable<Buffer>) {
+    const text = decoder.write(buffer);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      if (overlong) {
+        overlong = false;
+        number++;
+        out.push(['\u0000overlong', number]);
+      } else {
+        emit(carry.length ? carry + text.slice(start, nl) : text.slice(start, nl));
+      }
+      carry = '';
+      start = nl + 1;
+    }
+    if (!overlong) {
+      carry = carry.length ? carry + text.slice(start) : text.slice(start);
+      if (carry.length > MAX_LINE_CHARS) {
+        overlong = true;
+        carry = '';
+      }
+    }
+    if (out.length) yield out.splice(0, out.length);
+  }
+  const rest = decoder.end();
+  if (overlong) {
+    number++;
+    out.push(['\u0000overlong', number]);
+  } else if (carry.length || rest.length) {
+    emit(carry + rest);
+  }
+  if (out.length) yield out.splice(0, out.length);
+}

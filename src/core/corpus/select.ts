@@ -1,0 +1,234 @@
+// From records to ResponseUnits under explicit rules (docs/corpus.md, "Selection"). One pass, O(n):
+//  - every repeated sample and round is kept (the round is part of the condition key);
+//  - re-runs of one condition: the latest run supersedes older ones ('latest'), or all are kept ('pool');
+//  - records whose item hash differs from the item's current hash are stale and excluded;
+//  - failures, unknown items, filtered records, records without a usable measure and unreadable lines are
+//    skipped by reason.
+// Every record read lands in exactly one count: read = used + superseded + stale + Σ skipped.
+
+import { isProCode } from '../stats/share';
+import type { RunRecord, ScoreResult, StanceResult } from '../results';
+import type { AttributeValue, StudyFilter } from '../study/types';
+import { orderName } from './records';
+import type { BadLineSource } from './reader';
+import type { ResponseUnit, Selection, SelectionCounts, SkipReason } from './types';
+
+export interface SelectItem {
+  hash: string;
+  key: string;
+  category: string;
+  scale?: { min: number; max: number; reversed: boolean; proCodes?: number[] };
+}
+
+export interface SelectContext {
+  /** The study's items by id; without it nothing is stale or unknown and `pro` is the judge's only. */
+  items?: Map<string, SelectItem>;
+  /** Model attributes by model id (the study's models). */
+  models?: Map<string, Record<string, AttributeValue>>;
+  rule: 'latest' | 'pool';
+  filter?: StudyFilter;
+  /** Run start times by run id (from the manifests); otherwise the time in the run id, then the record's. */
+  runs?: Map<string, { startedAt: string }>;
+  /** Unreadable lines read before these records (when the records do not come from a CorpusReader). */
+  badLines?: number;
+}
+
+const NO_ATTRIBUTES: Record<string, AttributeValue> = Object.freeze({}) as Record<string, AttributeValue>;
+
+/** Run ids made by newRunId(): 20261201T215724Z-ab12cd. */
+const RUN_ID_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/;
+
+interface Slot {
+  /** The run whose units this condition uses, and its time (ms). */
+  runId: string;
+  time: number;
+  units: ResponseUnit[];
+}
+
+export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<RunRecord>, context: SelectContext): Promise<Selection> {
+  const counts: SelectionCounts = { read: 0, used: 0, superseded: 0, stale: 0, skipped: {} };
+  const skip = (reason: SkipReason): void => {
+    counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
+  };
+  const { items, models, filter, rule } = context;
+  const filters = compileFilter(filter);
+  const runTimes = new Map<string, number>();
+  const strings = new Map<string, string>();
+  // Parsed records carry a fresh copy of every string; units keep one shared copy of each.
+  const intern = (s: string): string => {
+    const known = strings.get(s);
+    if (known !== undefined) return known;
+    strings.set(s, s);
+    return s;
+  };
+  const slots = new Map<string, Slot>();
+  const pooled: ResponseUnit[] = [];
+
+  const runTime = (r: RunRecord): number => {
+    let t = runTimes.get(r.runId);
+    if (t === undefined) {
+      const started = context.runs?.get(r.runId)?.startedAt;
+      t = started ? Date.parse(started) : NaN;
+      if (!Number.isFinite(t)) {
+        const m = RUN_ID_TIME.exec(r.runId);
+        t = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN;
+      }
+      if (!Number.isFinite(t)) {
+        // No manifest and no time in the id: the record's own time (fixed at the run's first record).
+        t = Date.parse(r.at);
+        if (!Number.isFinite(t)) t = 0;
+      }
+      runTimes.set(r.runId, t);
+    }
+    return t;
+  };
+
+  const take = (r: RunRecord): void => {
+    counts.read++;
+    if (r.kind === 'failure') return skip('failure');
+    const item = items?.get(r.itemId);
+    if (items && !item) return skip('unknown-item');
+    if (filters && !filters(r, item)) return skip('filtered');
+    if (item && r.itemHash && r.itemHash !== item.hash) {
+      counts.stale++;
+      return;
+    }
+    const unit = unitOf(r, item, models, intern);
+    if (!unit) return skip('no-measure');
+    if (rule === 'pool') {
+      pooled.push(unit);
+      counts.used++;
+      return;
+    }
+    const key = conditionKey(unit);
+    const time = runTime(r);
+    const slot = slots.get(key);
+    if (!slot) {
+      slots.set(key, { runId: unit.runId, time, units: [unit] });
+      counts.used++;
+    } else if (slot.runId === unit.runId) {
+      // Same run, same key: repetitions that lost their round (format 1) — all kept.
+      slot.units.push(unit);
+      counts.used++;
+    } else if (time > slot.time || (time === slot.time && unit.runId > slot.runId)) {
+      counts.superseded += slot.units.length;
+      slot.runId = unit.runId;
+      slot.time = time;
+      slot.units = [unit];
+    } else {
+      counts.superseded++;
+    }
+  };
+
+  if (Symbol.asyncIterator in records) {
+    for await (const r of records as AsyncIterable<RunRecord>) take(r);
+  } else {
+    for (const r of records as Iterable<RunRecord>) take(r);
+  }
+
+  const bad = (context.badLines ?? 0) + badLinesOf(records);
+  if (bad > 0) {
+    counts.read += bad;
+    counts.skipped['bad-line'] = (counts.skipped['bad-line'] ?? 0) + bad;
+  }
+
+  let units: ResponseUnit[];
+  if (rule === 'pool') units = pooled;
+  else {
+    units = [];
+    for (const slot of slots.values()) for (const u of slot.units) units.push(u);
+    // used counted every unit that was ever current; the superseded ones moved to `superseded`.
+    counts.used = units.length;
+  }
+  return { units, counts, rule };
+}
+
+function badLinesOf(records: unknown): number {
+  const n = (records as Partial<BadLineSource> | null)?.badLineCount;
+  return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+}
+
+/** item × language × country × template × paraphrase × order × model × round. */
+export function conditionKey(u: Pick<ResponseUnit, 'itemId' | 'language' | 'country' | 'template' | 'paraphrase' | 'order' | 'modelId' | 'round'>): string {
+  return `${u.itemId}\u0001${u.language}\u0001${u.country ?? ''}\u0001${u.template}\u0001${u.paraphrase ?? ''}\u0001${u.order}\u0001${u.modelId}\u0001${u.round}`;
+}
+
+function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, models: SelectContext['models'], intern: (s: string) => string): ResponseUnit | undefined {
+  let mean: number | undefined;
+  let pro: number | undefined;
+  let probabilities: Record<string, number> | undefined;
+  if (r.kind === 'stance') {
+    if (!(Number.isFinite(r.proShare) && r.proShare >= 0 && r.proShare <= 1)) return undefined;
+    pro = r.proShare;
+  } else {
+    if (!Number.isFinite(r.mean)) return undefined;
+    mean = r.mean;
+    probabilities = r.probabilities;
+    if (item?.scale) {
+      const p = proMass(r.probabilities, item.scale);
+      if (Number.isFinite(p)) pro = p;
+    }
+  }
+  const modelId = intern(r.modelId ?? r.model);
+  const unit: ResponseUnit = {
+    runId: intern(r.runId),
+    modelId,
+    model: intern(r.model),
+    modelAttributes: models?.get(modelId) ?? NO_ATTRIBUTES,
+    language: intern(r.language),
+    country: r.country == null ? null : intern(r.country),
+    template: intern(r.template),
+    paraphrase: r.paraphrase ?? null,
+    order: intern(r.order ?? orderName(r.optionOrder)),
+    round: r.round ?? 0,
+    itemId: intern(r.itemId),
+    itemKey: item ? intern(item.key || r.itemId) : intern(r.itemId),
+    category: intern(item?.category ?? r.category ?? ''),
+    method: intern(r.method),
+  };
+  if (mean !== undefined) unit.mean = mean;
+  if (pro !== undefined) unit.pro = pro;
+  if (probabilities) unit.probabilities = probabilities;
+  return unit;
+}
+
+/** Mass on the pro codes over the mass on all non-negative codes (missing codes: src/core/stats/share.ts). */
+function proMass(probabilities: Record<string, number>, scale: NonNullable<SelectItem['scale']>): number {
+  const proCodes = scale.proCodes ? new Set(scale.proCodes) : undefined;
+  let pro = 0;
+  let total = 0;
+  for (const key in probabilities) {
+    const p = probabilities[key];
+    const code = Number(key);
+    if (!Number.isFinite(code) || code < 0 || !(p > 0)) continue;
+    total += p;
+    if (proCodes ? proCodes.has(code) : isProCode(code, scale.max, scale.reversed)) pro += p;
+  }
+  return total > 0 ? pro / total : NaN;
+}
+
+type RecordFilter = (r: ScoreResult | StanceResult, item: SelectItem | undefined) => boolean;
+
+function compileFilter(filter: StudyFilter | undefined): RecordFilter | undefined {
+  if (!filter) return undefined;
+  const set = (values: string[] | undefined): Set<string> | undefined => (values && values.length ? new Set(values) : undefined);
+  const items = set(filter.items);
+  const categories = set(filter.categories);
+  const languages = set(filter.languages);
+  const countries = set(filter.countries?.map((c) => c.toUpperCase()));
+  const templates = set(filter.templates);
+  const models = set(filter.models);
+  const orders = set(filter.orders);
+  if (!items && !categories && !languages && !countries && !templates && !models && !orders) return undefined;
+  return (r, item) => {
+    if (items && !items.has(r.itemId)) return false;
+    if (categories && !categories.has(item?.category ?? r.category ?? '')) return false;
+    if (languages && !languages.has(r.language)) return false;
+    // A country filter keeps only conditions that name one of those countries (not the cue-less ones).
+    if (countries && (r.country == null || !countries.has(r.country.toUpperCase()))) return false;
+    if (templates && !templates.has(r.template)) return false;
+    if (models && !models.has(r.modelId ?? r.model) && !models.has(r.model)) return false;
+    if (orders && !orders.has(r.order ?? orderName(r.optionOrder))) return false;
+    return true;
+  };
+}
