@@ -1,0 +1,113 @@
+// One study analysis (StudyAnalysis) from a selection of responses and the human reference: alignment
+// rows, region and attribute means, distribution distances, and the multiplicity grids. The CLI, the report
+// and the panel all call this, so every view shows figures from one code path (docs/analyses.md).
+import type { ResponseUnit, Selection } from '../corpus/types';
+import type { HumanReference } from '../data/types';
+import { adjustBH, adjustHolm } from '../stats/adjust';
+import { proShare } from '../stats/share';
+import { alignmentRows } from './alignment';
+import type { AlignmentRow, Estimate, StudyAnalysis, TestGrid } from './analysisTypes';
+import { distanceRows } from './distances';
+import { humanLookup, type ItemScale, type ReferenceLookup } from './reference';
+import { attributeGroupRows, regionRows } from './regions';
+import type { AttributeValue, Study } from './types';
+
+export interface AnalyzeStudyInput {
+  selection: Selection;
+  human: HumanReference;
+  study: Study;
+  /** Replaces the human lookup (tests, or a caller that resolves references itself). */
+  lookupOverride?: ReferenceLookup;
+  /** Item key → scale: pro shares from distributions (model and human side) and distance positions. */
+  scales?: Record<string, ItemScale>;
+  /** ISO time for `generatedAt` (default now), so that a re-run can be byte-identical. */
+  generatedAt?: string;
+}
+
+/**
+ * Units with the pro share filled in where the unit has an option distribution and its item's scale is
+ * known (the second seed's pro rule, src/core/stats/share.ts); units that already carry one keep it.
+ */
+export function withProShares(units: readonly ResponseUnit[], scales: Record<string, ItemScale> | undefined): ResponseUnit[] {
+  if (!scales) return [...units];
+  const byKey = new Map(Object.entries(scales).map(([k, s]) => [k.toUpperCase(), s]));
+  return units.map((u) => {
+    if (u.pro !== undefined || !u.probabilities) return u;
+    const scale = byKey.get(u.itemKey.toUpperCase());
+    if (!scale) return u;
+    const pro = proShare(u.probabilities, scale.max, scale.reversed);
+    return Number.isFinite(pro) ? { ...u, pro } : u;
+  });
+}
+
+/** Models of the analysis: the study's, then any the corpus holds that the study does not list. */
+function modelsOf(study: Study, units: readonly ResponseUnit[]): StudyAnalysis['models'] {
+  const out = new Map<string, Record<string, AttributeValue>>();
+  for (const m of study.models) out.set(m.id, { chat: m.kind === 'chat', ...m.attributes });
+  for (const u of units) if (!out.has(u.modelId)) out.set(u.modelId, { ...u.modelAttributes });
+  return [...out].map(([id, attributes]) => ({ id, attributes }));
+}
+
+/**
+ * Holm and BH across each grid of alignment tests (level × measure × statistic): every row's p with a
+ * value counts as one test; the adjusted p is written into the row's Estimate.
+ */
+function adjustGrids(rows: readonly AlignmentRow[], adjust: readonly ('holm' | 'BH')[]): TestGrid[] {
+  const grids = new Map<string, Estimate[]>();
+  for (const r of rows) {
+    for (const stat of ['pearson', 'spearman'] as const) {
+      const e = r[stat];
+      if (!e || e.p === null) continue;
+      const k = `alignment:${r.level}:${r.measure}:${stat}`;
+      const list = grids.get(k);
+      if (list) list.push(e);
+      else grids.set(k, [e]);
+    }
+  }
+  const out: TestGrid[] = [];
+  for (const grid of [...grids.keys()].sort()) {
+    const list = grids.get(grid) as Estimate[];
+    const p = list.map((e) => e.p);
+    if (adjust.includes('holm')) adjustHolm(p).forEach((v, i) => (list[i].pHolm = v));
+    if (adjust.includes('BH')) adjustBH(p).forEach((v, i) => (list[i].pBH = v));
+    out.push({ grid, tests: list.length, adjust: [...adjust] });
+  }
+  return out;
+}
+
+export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
+  const { selection, study } = input;
+  const spec = study.analysis;
+  const human = humanLookup(input.human, { scales: input.scales });
+  const lookup = input.lookupOverride ?? human.value;
+  const units = withProShares(selection.units, input.scales);
+  const models = modelsOf(study, units);
+  const seen = new Set(units.map((u) => u.language));
+  const languages = [...study.languages.filter((l) => seen.has(l)), ...[...seen].filter((l) => !study.languages.includes(l)).sort()];
+  const alignment = alignmentRows(units, lookup, {
+    levels: spec.levels,
+    measures: spec.measures,
+    references: spec.references,
+    languageCountries: study.languageCountries,
+    bootstrap: spec.bootstrap,
+  });
+  const tests = adjustGrids(alignment, spec.adjust);
+  return {
+    study: study.name,
+    generatedAt: input.generatedAt ?? new Date().toISOString(),
+    counts: selection.counts,
+    rule: selection.rule,
+    models,
+    languages,
+    alignment,
+    regions: regionRows(alignment),
+    consistency: [],
+    usBias: [],
+    distances: distanceRows(units, human, { references: spec.references, languageCountries: study.languageCountries, scales: input.scales }),
+    contrasts: [],
+    attributeGroups: attributeGroupRows(alignment, models),
+    tests,
+    fits: [],
+    bootstrap: { ...spec.bootstrap },
+  };
+}

@@ -1,0 +1,74 @@
+// Distribution distances per item between the model's option distribution and the human one
+// (docs/analyses.md §2): Jensen–Shannon divergence (Durmus et al. 2023, GlobalOpinionQA) and the ordinal
+// Wasserstein distance normalised by its maximum (Santurkar et al. 2023, OpinionQA), each with the
+// baseline of a model that answers uniformly at random over the scale.
+import type { ResponseUnit } from '../corpus/types';
+import { jensenShannon, ordinalWasserstein } from '../stats/distance';
+import type { DistanceRow } from './analysisTypes';
+import { conditions } from './alignment';
+import { resolveReferences, type HumanLookup, type ItemScale } from './reference';
+import type { ReferenceSpec } from './types';
+
+export interface DistanceOptions {
+  references: readonly ReferenceSpec[];
+  languageCountries: Record<string, string[]>;
+  /** Item key → scale: Wasserstein positions and the uniform baseline span min..max (else the codes seen). */
+  scales?: Record<string, ItemScale>;
+}
+
+/** Mean of the responses' option distributions (each renormalised over non-negative codes). */
+export function meanDistribution(units: readonly ResponseUnit[]): Record<string, number> | undefined {
+  const sum: Record<string, number> = {};
+  let n = 0;
+  for (const u of units) {
+    if (!u.probabilities) continue;
+    let total = 0;
+    for (const [k, p] of Object.entries(u.probabilities)) if (Number(k) >= 0 && p > 0) total += p;
+    if (!(total > 0)) continue;
+    for (const [k, p] of Object.entries(u.probabilities)) if (Number(k) >= 0 && p > 0) sum[k] = (sum[k] ?? 0) + p / total;
+    n++;
+  }
+  if (!n) return undefined;
+  for (const k of Object.keys(sum)) sum[k] /= n;
+  return sum;
+}
+
+/** Uniform distribution over the scale's codes, or over the codes either side has when no scale is known. */
+export function uniformOver(scale: ItemScale | undefined, ...seen: Record<string, number>[]): Record<string, number> {
+  const codes: number[] = [];
+  if (scale) for (let c = scale.min; c <= scale.max; c++) codes.push(c);
+  else codes.push(...new Set(seen.flatMap((d) => Object.keys(d).map(Number))));
+  return Object.fromEntries(codes.map((c) => [String(c), 1 / codes.length]));
+}
+
+/** One row per condition × reference × item where both the model and the human side have a distribution. */
+export function distanceRows(units: readonly ResponseUnit[], human: HumanLookup, opts: DistanceOptions): DistanceRow[] {
+  const scales = new Map(Object.entries(opts.scales ?? {}).map(([k, s]) => [k.toUpperCase(), s]));
+  const rows: DistanceRow[] = [];
+  for (const cond of conditions(units)) {
+    const byItem = new Map<string, ResponseUnit[]>();
+    for (const u of cond.units) byItem.set(u.itemId, [...(byItem.get(u.itemId) ?? []), u]);
+    for (const reference of resolveReferences(opts.references, cond.language, cond.country, opts.languageCountries)) {
+      for (const itemId of [...byItem.keys()].sort()) {
+        const list = byItem.get(itemId) as ResponseUnit[];
+        const model = meanDistribution(list);
+        const h = human.distribution(reference, list[0].itemKey);
+        if (!model || !h) continue;
+        const scale = scales.get(list[0].itemKey.toUpperCase());
+        const uniform = uniformOver(scale, model, h);
+        rows.push({
+          model: cond.model,
+          language: cond.language,
+          reference,
+          country: cond.country,
+          itemId,
+          jsd: jensenShannon(model, h),
+          wasserstein: ordinalWasserstein(model, h, scale),
+          uniformJsd: jensenShannon(uniform, h),
+          uniformWasserstein: ordinalWasserstein(uniform, h, scale),
+        });
+      }
+    }
+  }
+  return rows;
+}
