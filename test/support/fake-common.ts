@@ -69,6 +69,16 @@ export interface FakeBehaviour {
   rejectThink: boolean;
   /** Share of sampled answers that are refusals (0 by default). */
   refusalRate: number;
+  /**
+   * OpenAI fake, /v1/completions: the logprobs shape. 'legacy' is OpenAI's and vLLM's ({tokens,
+   * token_logprobs, top_logprobs: [{token: logprob}], text_offset}); 'content' is what llama.cpp server and
+   * Ollama's /v1 send on that endpoint (the chat shape, `logprobs.content[]`).
+   */
+  completionLogprobs: 'legacy' | 'content';
+  /** OpenAI fake, /v1/completions: the largest integer `logprobs` accepted (OpenAI 5, vLLM's default 20). */
+  completionsMaxLogprobs: number;
+  /** OpenAI fake: whether /v1/completions exists (chat-only servers answer 404). */
+  completionsEndpoint: boolean;
   /** Script a free-text reply; return undefined to use the deterministic default. */
   reply: ((input: { model: string; prompt: string; index: number }) => string | undefined) | null;
 }
@@ -91,6 +101,9 @@ export function defaultBehaviour(): FakeBehaviour {
     rejectThink: false,
     fixedTemperature: false,
     refusalRate: 0,
+    completionLogprobs: 'legacy',
+    completionsMaxLogprobs: 20,
+    completionsEndpoint: true,
     reply: null,
   };
 }

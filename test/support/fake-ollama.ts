@@ -1,5 +1,8 @@
 // A loopback server speaking Ollama's native API (/api/chat, /api/generate, /api/tags, /api/show,
 // /api/version, /api/pull) in the shapes of Ollama ≥ 0.12.11, including logprobs/top_logprobs.
+// /api/generate follows docs/api.md: without `raw` the model's template wraps `system` and `prompt` and
+// the final object carries `context` (the conversation encoding); with `raw: true` the prompt is the
+// model's input verbatim, `system`/`template` are not applied and no `context` is returned.
 
 import type http from 'node:http';
 import {
@@ -28,6 +31,7 @@ interface OllamaBody {
   messages?: { role: string; content: string }[];
   prompt?: string;
   system?: string;
+  raw?: boolean;
   stream?: boolean;
   logprobs?: boolean;
   top_logprobs?: number;
@@ -52,6 +56,11 @@ function logprobEntries(text: string, first: FakeToken, dist: FakeToken[], top: 
       top_logprobs: alternatives.map((t) => ({ token: t.token, logprob: t.logprob, bytes: bytesOf(t.token) })),
     };
   });
+}
+
+/** A stand-in for the token ids Ollama returns as `context` on non-raw /api/generate answers. */
+function contextOf(prompt: string, text: string): number[] {
+  return [...Buffer.from(prompt + text, 'utf8')].slice(0, 64).map((b, i) => 1000 + b + i);
 }
 
 function errorFor(res: http.ServerResponse, ctx: RouteContext, model: string): boolean {
@@ -106,9 +115,14 @@ async function answer(req: RecordedRequest, res: http.ServerResponse, ctx: Route
   if (top < 0 || top > 20) return sendJson(res, 400, { error: 'top_logprobs must be between 0 and 20' });
   const chat = req.path === '/api/chat';
   if (chat && !Array.isArray(body.messages)) return sendJson(res, 400, { error: 'messages are required' });
+  if (!chat && body.prompt !== undefined && typeof body.prompt !== 'string') return sendJson(res, 400, { error: 'prompt must be a string' });
+  const raw = !chat && body.raw === true;
+  // The deterministic model sees what the real one would: a raw prompt as sent, otherwise the template's output.
   const prompt = chat
     ? (body.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n')
-    : `${body.system ? `system: ${body.system}\n` : ''}user: ${body.prompt ?? ''}`;
+    : raw
+      ? (body.prompt ?? '')
+      : `${body.system ? `system: ${body.system}\n` : ''}user: ${body.prompt ?? ''}`;
   const o = body.options ?? {};
   const maxTokens = o.num_predict ?? 128;
   const { text, first, dist } = fakeText(b, {
@@ -134,6 +148,7 @@ async function answer(req: RecordedRequest, res: http.ServerResponse, ctx: Route
     prompt_eval_duration: 200_000,
     eval_count: text.split(/(?=\s)/).length,
     eval_duration: 300_000,
+    ...(chat || raw ? {} : { context: contextOf(prompt, text) }),
     ...(logprobs ? { logprobs } : {}),
   };
   if (ctx.fault?.kind === 'cut') return sendCut(res, final);

@@ -1,5 +1,8 @@
 // A loopback server speaking the OpenAI chat completions API (/v1/chat/completions, /v1/models) with
-// `choices[i].logprobs.content[]` of {token, logprob, bytes, top_logprobs[]}, and OpenAI's error bodies.
+// `choices[i].logprobs.content[]` of {token, logprob, bytes, top_logprobs[]}, and OpenAI's error bodies;
+// plus the legacy /v1/completions (base models) with the integer `logprobs` field, answered in the
+// legacy shape (OpenAI API reference, vLLM) or, with `completionLogprobs: 'content'`, in the chat shape
+// that llama.cpp server and Ollama's /v1 send on that endpoint.
 
 import type http from 'node:http';
 import {
@@ -24,7 +27,10 @@ const MODEL_PATHS = new Set(['/v1/chat/completions', '/v1/completions']);
 interface ChatBody {
   model?: string;
   messages?: { role: string; content: string }[];
-  logprobs?: boolean;
+  /** /v1/completions only. */
+  prompt?: unknown;
+  /** boolean on chat, integer (or null) on /v1/completions. */
+  logprobs?: boolean | number | null;
   top_logprobs?: number;
   n?: number;
   seed?: number;
@@ -160,8 +166,92 @@ async function completions(req: RecordedRequest, res: http.ServerResponse, ctx: 
   sendJson(res, 200, response);
 }
 
+/** The legacy text completions endpoint, as base models are served by OpenAI, vLLM and llama.cpp server. */
+async function textCompletions(req: RecordedRequest, res: http.ServerResponse, ctx: RouteContext): Promise<void> {
+  const b = ctx.behaviour;
+  const body = (req.body ?? {}) as ChatBody;
+  const model = body.model ?? '';
+  if (ctx.fault?.kind === 'slow') await sleep(ctx.fault.delayMs);
+  if (b.latencyMs > 0) await sleep(b.latencyMs);
+  if (b.requireKey !== null && req.headers.authorization !== `Bearer ${b.requireKey}`) return unauthorized(req, res);
+  if (!b.completionsEndpoint) return openAiError(res, 404, `Invalid URL (${req.method} ${req.path})`, 'invalid_request_error', null);
+  if (errorFor(req, res, ctx, model)) return;
+  if (req.body === undefined) return openAiError(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error', null);
+  if (!model) return openAiError(res, 400, 'you must provide a model parameter', 'invalid_request_error', null, {}, 'model');
+  if (b.rejectUnknownModels && !b.models.some((m) => m.name === model)) {
+    return openAiError(res, 404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+  }
+  if (body.stream) return openAiError(res, 400, 'This fake server does not stream', 'invalid_request_error', null, {}, 'stream');
+  if (body.messages !== undefined) return openAiError(res, 400, "Unrecognized request argument supplied: messages", 'invalid_request_error', null, {}, 'messages');
+  if (typeof body.prompt !== 'string') return openAiError(res, 400, "'prompt' is a required property and must be a string", 'invalid_request_error', null, {}, 'prompt');
+  if (body.max_completion_tokens !== undefined) {
+    return openAiError(res, 400, "Unrecognized request argument supplied: max_completion_tokens", 'invalid_request_error', null, {}, 'max_completion_tokens');
+  }
+  if (b.fixedTemperature && body.temperature !== undefined && body.temperature !== 1) {
+    return openAiError(res, 400, `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, 'invalid_request_error', 'unsupported_value', {}, 'temperature');
+  }
+  const k = body.logprobs;
+  if (k !== undefined && k !== null && (typeof k !== 'number' || !Number.isInteger(k) || k < 0)) {
+    return openAiError(res, 400, `Invalid type for 'logprobs': expected an integer, but got ${JSON.stringify(k)} instead.`, 'invalid_request_error', 'invalid_type', {}, 'logprobs');
+  }
+  if (typeof k === 'number' && k > b.completionsMaxLogprobs) {
+    return openAiError(res, 400, `Invalid value for 'logprobs': must be less than or equal to ${b.completionsMaxLogprobs}.`, 'invalid_request_error', 'invalid_value', {}, 'logprobs');
+  }
+  if (typeof k === 'number' && b.logprobs === 'reject') {
+    return openAiError(res, 400, 'This model does not support logprobs.', 'invalid_request_error', 'unsupported_parameter', {}, 'logprobs');
+  }
+  const prompt = body.prompt;
+  const maxTokens = body.max_tokens ?? 16; // the API's documented default
+  const n = Math.max(1, body.n ?? 1);
+  const wantLogprobs = typeof k === 'number' && b.logprobs === 'ok' && ctx.fault?.kind !== 'noLogprobs';
+  let completionTokens = 0;
+  const choices = Array.from({ length: n }, (_, index) => {
+    const { text, first, dist } = fakeText(b, { model, prompt, temperature: body.temperature ?? 1, seed: body.seed, index, maxTokens });
+    const pieces = text.split(/(?=\s)/).filter(Boolean);
+    completionTokens += pieces.length;
+    const chosen = pieces.map((token, i) => ({ token, logprob: i === 0 ? (dist.find((t) => t.token === first.token)?.logprob ?? first.logprob) : -0.01 }));
+    const topAt = (i: number) => (i === 0 ? dist.slice(0, k as number) : chosen.slice(i, i + 1).slice(0, k as number));
+    let logprobs: unknown = null;
+    if (wantLogprobs && b.completionLogprobs === 'legacy') {
+      let offset = prompt.length;
+      const text_offset = chosen.map((t) => ((offset += t.token.length), offset - t.token.length));
+      logprobs = {
+        tokens: chosen.map((t) => t.token),
+        token_logprobs: chosen.map((t) => t.logprob),
+        // "up to logprobs+1 elements": the sampled token is always there, with the top k.
+        top_logprobs: chosen.map((t, i) => Object.fromEntries([...topAt(i), t].map((a) => [a.token, a.logprob]))),
+        text_offset,
+      };
+    } else if (wantLogprobs) {
+      logprobs = {
+        content: chosen.map((t, i) => ({
+          id: 1000 + i,
+          token: t.token,
+          logprob: t.logprob,
+          bytes: bytesOf(t.token),
+          top_logprobs: topAt(i).map((a, j) => ({ id: 2000 + j, token: a.token, logprob: a.logprob, bytes: bytesOf(a.token) })),
+        })),
+      };
+    }
+    return { text, index, logprobs, finish_reason: pieces.length >= maxTokens ? 'length' : 'stop' };
+  });
+  const pt = promptTokens(prompt);
+  const response = {
+    id: `cmpl-fake${req.at}`,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices,
+    usage: { prompt_tokens: pt, completion_tokens: completionTokens, total_tokens: pt + completionTokens },
+    system_fingerprint: 'fp_fake',
+  };
+  if (ctx.fault?.kind === 'cut') return sendCut(res, response);
+  sendJson(res, 200, response);
+}
+
 async function route(req: RecordedRequest, res: http.ServerResponse, ctx: RouteContext): Promise<void> {
   const b = ctx.behaviour;
+  if (req.method === 'POST' && req.path === '/v1/completions') return textCompletions(req, res, ctx);
   if (req.method === 'POST' && MODEL_PATHS.has(req.path)) return completions(req, res, ctx);
   if (b.requireKey !== null && req.headers.authorization !== `Bearer ${b.requireKey}`) return unauthorized(req, res);
   if (errorFor(req, res, ctx, '')) return;
