@@ -248,6 +248,7 @@ async function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeout
     const call = provider.complete({
       model: req.identity.model,
       messages: req.messages,
+      ...(req.prompt !== undefined ? { prompt: req.prompt } : {}),
       maxTokens: req.params.maxTokens,
       temperature: req.params.temperature,
       seed: req.params.seed,
