@@ -9,16 +9,16 @@ import { redactingLogger, redactSecrets, type Logger } from '../core/log';
 import type { ProviderId } from '../core/model';
 import type { RunRecord, ScoringMethod } from '../core/results';
 import { ResultCache } from '../core/run/cache';
-import { buildPlan } from '../core/run/plan';
+import { DEFAULT_SAMPLES, implicitStudyName, prepareRun, type RunChoices } from '../core/run/prepare';
 import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
-import { probeKey, probeLogprobs } from '../providers/probe';
-import { ProviderError, type ModelProvider } from '../core/model';
+import { probeLogprobs } from '../providers/probe';
+import { ProviderError } from '../core/model';
 import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, strs, type OptionSpec, type Parsed } from './args';
 import { DEFAULT_OLLAMA_MODEL, loadConfig, resolveEndpoint, type FileConfig } from './config';
 import { loadSurvey, loadTemplates } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
-import { print, writeFileAtomic, type Io } from './io';
+import { print, type Io } from './io';
 import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
 
 export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
@@ -165,7 +165,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
     model,
     endpoint: resolveEndpoint(provider, str(parsed, 'endpoint'), io.env, config),
     method,
-    samples: intFlag(c, 'samples', str(parsed, 'samples') ?? fromNumber(config.samples), 1, 1000) ?? 10,
+    samples: intFlag(c, 'samples', str(parsed, 'samples') ?? fromNumber(config.samples), 1, 1000) ?? DEFAULT_SAMPLES,
     temperature: numberFlag(c, 'temperature', str(parsed, 'temperature') ?? fromNumber(config.temperature), 0, 2),
     seed: intFlag(c, 'seed', str(parsed, 'seed') ?? fromNumber(config.seed), 0, 2 ** 31 - 1) ?? 0,
     concurrency: intFlag(c, 'concurrency', str(parsed, 'concurrency') ?? fromNumber(config.concurrency), 1, 64),
@@ -224,6 +224,17 @@ function safeJson(value: unknown): string {
   }
 }
 
+/** The user's choices for prepareRun: flags and config file only; everything unset takes THE defaults. */
+export function scoreChoices(settings: ScoreSettings): RunChoices {
+  return {
+    method: settings.method,
+    samples: settings.samples,
+    seed: settings.seed,
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+  };
+}
+
 /** Runs a scoring job end to end; shared by `score` and `demo`. */
 export async function executeScore(settings: ScoreSettings, io: Io, signal: AbortSignal): Promise<ScoreOutcome> {
   const survey = await loadSurvey(settings.itemsPath, settings.itemsPath, io.stderr);
@@ -245,27 +256,24 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
     digest = found.digest;
   }
 
-  let method: ScoringMethod;
-  if (settings.method === 'auto') {
-    method = (await resolveAutoMethod(settings, provider, digest, signal)) ? 'logprobs' : 'sample';
-    logger.info(`method auto → ${method}`);
-  } else {
-    method = settings.method;
-  }
-
-  const plan = buildPlan({
+  // The same preparation as the lens (src/core/run/prepare.ts): defaults, probe verdict, digest in the key.
+  const prepared = await prepareRun({
     survey,
     templates,
+    template: templateName,
     itemIds: settings.itemIds,
     languages: settings.languages,
-    template: templateName,
     paraphrases: settings.paraphrases ? 'all' : 'none',
-    models: [{ provider: settings.provider, endpoint: settings.endpoint, model: settings.model, digest }],
-    method,
-    samples: method === 'sample' ? settings.samples : 1,
-    temperature: settings.temperature ?? (method === 'sample' ? 1 : 0),
-    seed: settings.seed,
+    study: implicitStudyName(settings.itemsPath),
+    model: { provider: settings.provider, endpoint: settings.endpoint, model: settings.model, digest },
+    choices: scoreChoices(settings),
+    probe: (probeSignal) => probeLogprobs(provider, settings.model, probeSignal).catch((error: unknown) => Promise.reject(probeFailure(error, settings))),
+    cacheDir: settings.cacheDir,
+    fresh: settings.fresh,
+    signal,
   });
+  const { plan, method } = prepared;
+  if (prepared.methodFrom !== 'choice') logger.info(`method auto → ${method}${prepared.methodFrom === 'recorded' ? ' (recorded probe)' : ''}`);
   if (!plan.length) throw new InputError('Nothing to score: the selection of items and languages is empty.');
 
   let store: ResultsStore | undefined;
@@ -280,7 +288,7 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
     cache: new ResultCache(settings.cacheDir),
     store,
     concurrencyPerEndpoint: settings.concurrency,
-    timeoutMs: settings.timeoutMs,
+    ...prepared.runOptions,
     fresh: settings.fresh,
     signal,
     logger,
@@ -309,32 +317,6 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
       (settings.out ? `.\nResults: ${settings.out}` : '.'),
   );
   return { summary, planned: plan.length, results, failures: failures.length, cached, method };
-}
-
-/**
- * Whether the model returns logprobs, remembered in `<cache-dir>/probes.json` per endpoint, model and
- * digest, so that a rerun served from the cache sends no request at all. `--fresh` probes again.
- */
-async function resolveAutoMethod(settings: ScoreSettings, provider: ModelProvider, digest: string | undefined, signal: AbortSignal): Promise<boolean> {
-  const file = join(settings.cacheDir, 'probes.json');
-  const key = `${probeKey(provider, settings.model)} ${digest ?? ''}`;
-  let known: Record<string, boolean> = {};
-  try {
-    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) known = parsed as Record<string, boolean>;
-  } catch {
-    // No file yet, or damaged: probe again.
-  }
-  if (!settings.fresh && typeof known[key] === 'boolean') return known[key];
-  let supported: boolean;
-  try {
-    supported = await probeLogprobs(provider, settings.model, signal);
-  } catch (error) {
-    throw probeFailure(error, settings);
-  }
-  known[key] = supported;
-  await writeFileAtomic(file, `${JSON.stringify(known, null, 2)}\n`).catch(() => undefined);
-  return supported;
 }
 
 /** A failed probe is the first contact with the server: turn it into advice rather than a stack trace. */

@@ -2,6 +2,7 @@
 // which uses user (global) values only.
 import * as vscode from 'vscode';
 import { endpointConfig, runSettings, type EndpointConfig, type RunSettings } from '../core/language/services/settings';
+import { choicesFromSettings, type RunChoices } from '../core/run/prepare';
 
 export function readEndpointConfig(): EndpointConfig {
   const config = vscode.workspace.getConfiguration('valueLens');
@@ -11,6 +12,12 @@ export function readEndpointConfig(): EndpointConfig {
 export function readRunSettings(): RunSettings {
   const config = vscode.workspace.getConfiguration('valueLens');
   return runSettings((key) => config.get(key));
+}
+
+/** Method, samples, temperature and timeouts the user set; unset ones take the defaults shared with the CLI. */
+export function readRunChoices(): RunChoices {
+  const config = vscode.workspace.getConfiguration('valueLens');
+  return choicesFromSettings((key) => config.inspect(key));
 }
 
 /** Writes a window-scoped setting where it is in effect: the workspace if it overrides, else the user. */

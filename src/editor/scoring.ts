@@ -6,13 +6,13 @@ import type { TemplateFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
 import type { RunRecord } from '../core/results';
 import { ResultCache } from '../core/run/cache';
-import { buildPlan } from '../core/run/plan';
+import { findInstalledModel, implicitStudyName, prepareRun, type PreparedRun } from '../core/run/prepare';
 import { newRunId, runPlan, type RunProgress } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
 import { probeLogprobs } from '../providers/probe';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
-import { readEndpointConfig, readRunSettings, reportIgnoredSettings, writeSetting } from './config';
+import { readEndpointConfig, readRunChoices, readRunSettings, reportIgnoredSettings, writeSetting } from './config';
 import type { ParsedDocuments } from './documents';
 import { ACTION_LABELS, adviseError, adviseRun, type Advice } from './errorAdvice';
 import type { ModelPicker } from './models';
@@ -87,39 +87,41 @@ export class Scoring implements vscode.Disposable {
     if (!templates) return undefined;
     const ctx = { provider: resolved.providerId, endpoint: resolved.endpoint, model };
 
-    let method = request.method ?? (settings.method === 'auto' ? undefined : settings.method);
-    if (!method) {
-      try {
-        const probe = new AbortController();
-        const timer = setTimeout(() => probe.abort(), settings.firstRequestTimeoutMs);
-        method = (await probeLogprobs(resolved.provider, model, probe.signal).finally(() => clearTimeout(timer))) ? 'logprobs' : 'sample';
-      } catch (error) {
-        const e = error as { kind?: string; message?: string; status?: number };
-        await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx), request, model);
-        return undefined;
-      }
-      if (method === 'sample') {
-        const message = `${new URL(resolved.endpoint).origin} does not return logprobs for "${model}": scoring by sampling (${settings.samples} samples per prompt).`;
-        logger.info(message);
-        void vscode.window.showInformationMessage(`Value Lens: ${message}`);
-      }
+    // The same preparation as `value-lens score` (src/core/run/prepare.ts): defaults, the probe verdict in
+    // <cache>/probes.json, the model digest in the cache key.
+    const choices = readRunChoices();
+    let prepared: PreparedRun;
+    try {
+      prepared = await prepareRun({
+        survey,
+        templates: templates.file,
+        template: templates.name,
+        itemIds: request.itemIds,
+        languages: request.languages,
+        paraphrases: request.paraphrases ?? 'none',
+        optionOrder: request.optionOrder,
+        languageCountries: settings.languageCountries,
+        study: implicitStudyName(request.uri.fsPath),
+        model: { provider: resolved.providerId, endpoint: resolved.endpoint, model },
+        choices: { ...choices, ...(request.method ? { method: request.method } : {}) },
+        probe: (signal) => probeLogprobs(resolved.provider, model, signal),
+        resolveDigest:
+          resolved.providerId === 'ollama'
+            ? async (signal) => findInstalledModel(await resolved.provider.listModels(signal), model)?.digest
+            : undefined,
+        cacheDir: settings.cacheEnabled ? this.cacheDir : undefined,
+      });
+    } catch (error) {
+      const e = error as { kind?: string; message?: string; status?: number };
+      await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx), request, model);
+      return undefined;
     }
-
-    const plan = buildPlan({
-      survey,
-      templates: templates.file,
-      itemIds: request.itemIds,
-      languages: request.languages,
-      template: templates.name,
-      paraphrases: request.paraphrases ?? 'none',
-      models: [{ provider: resolved.providerId, endpoint: resolved.endpoint, model }],
-      method,
-      samples: settings.samples,
-      temperature: settings.temperature,
-      seed: 0,
-      languageCountries: settings.languageCountries,
-      optionOrder: request.optionOrder,
-    });
+    const { plan, method } = prepared;
+    if (method === 'sample' && prepared.methodFrom !== 'choice') {
+      const message = `${new URL(resolved.endpoint).origin} does not return logprobs for "${model}": scoring by sampling (${prepared.choices.samples} samples per prompt).`;
+      logger.info(message);
+      void vscode.window.showInformationMessage(`Value Lens: ${message}`);
+    }
     if (plan.length === 0) return void vscode.window.showInformationMessage('Value Lens: nothing to score.');
 
     const itemIds = request.itemIds ?? survey.items.map((i) => i.id);
@@ -144,8 +146,7 @@ export class Scoring implements vscode.Disposable {
               store,
               runId,
               concurrencyPerEndpoint: settings.concurrency > 0 ? settings.concurrency : undefined,
-              timeoutMs: settings.timeoutMs,
-              firstRequestTimeoutMs: settings.firstRequestTimeoutMs,
+              ...prepared.runOptions,
               signal: controller.signal,
               logger,
               onProgress: (p) => {
