@@ -36,6 +36,8 @@ export interface CorpusReadOptions {
   /** How many bad line numbers to keep (default 1000); the count is exact regardless. */
   maxBadLines?: number;
   signal?: AbortSignal;
+  /** Fill format 1's missing factors (records.ts withDefaults); default true. false: records as written. */
+  defaults?: boolean;
 }
 
 /** Something selectUnits can ask, after iterating, how many lines it could not read. */
@@ -63,7 +65,7 @@ export async function readCorpus(pathOrDir: string, onRecord: (record: RunRecord
   for (const file of files) {
     await readFileLines(file, options.signal, (line, number) => {
       report.lines++;
-      const record = parseRecordLine(line);
+      const record = parseRecordLine(line, options.defaults !== false);
       if (record) {
         report.records++;
         onRecord(record);
@@ -103,7 +105,7 @@ export class CorpusReader implements AsyncIterable<RunRecord>, BadLineSource {
       for await (const chunk of lines) {
         for (const [line, number] of chunk) {
           report.lines++;
-          const record = parseRecordLine(line);
+          const record = parseRecordLine(line, this.options.defaults !== false);
           if (record) {
             report.records++;
             batch.push(record);

@@ -32,23 +32,31 @@ export function orderName(optionOrder: readonly number[] | null | undefined): st
  * Fields a record carries are never changed. Returns the record.
  */
 export function withDefaults(record: RunRecord): RunRecord {
-  const r = record as RunRecord & { sampleIndex?: unknown };
+  const r = record;
   if (r.country === undefined) r.country = null;
   if (r.modelId === undefined) r.modelId = r.model;
   if (r.order === undefined) r.order = orderName(r.optionOrder);
-  if (r.round === undefined) r.round = typeof r.sampleIndex === 'number' && Number.isInteger(r.sampleIndex) && r.sampleIndex >= 0 ? r.sampleIndex : 0;
+  if (r.round === undefined) r.round = roundOf(r);
   if (r.source === undefined) r.source = 'run';
   if (r.paraphrase === undefined) r.paraphrase = null;
   return r;
 }
 
+/** The record's round: `round`, else format 1's `sampleIndex` when a writer put one there, else 0. */
+export function roundOf(record: RunRecord): number {
+  if (typeof record.round === 'number') return record.round;
+  const sampleIndex = (record as { sampleIndex?: unknown }).sampleIndex;
+  return typeof sampleIndex === 'number' && Number.isInteger(sampleIndex) && sampleIndex >= 0 ? sampleIndex : 0;
+}
+
 /** Parses one line; undefined when it is not a record. Blank lines are the caller's business. */
-export function parseRecordLine(line: string): RunRecord | undefined {
+export function parseRecordLine(line: string, defaults = true): RunRecord | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return undefined;
   }
-  return isRunRecord(value) ? withDefaults(value) : undefined;
+  if (!isRunRecord(value)) return undefined;
+  return defaults ? withDefaults(value) : value;
 }

@@ -9,7 +9,7 @@
 import { isProCode } from '../stats/share';
 import type { RunRecord, ScoreResult, StanceResult } from '../results';
 import type { AttributeValue, StudyFilter } from '../study/types';
-import { orderName } from './records';
+import { orderName, roundOf } from './records';
 import type { BadLineSource } from './reader';
 import type { ResponseUnit, Selection, SelectionCounts, SkipReason } from './types';
 
@@ -180,7 +180,7 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
     template: intern(r.template),
     paraphrase: r.paraphrase ?? null,
     order: intern(r.order ?? orderName(r.optionOrder)),
-    round: r.round ?? 0,
+    round: roundOf(r),
     itemId: intern(r.itemId),
     itemKey: item ? intern(item.key || r.itemId) : intern(r.itemId),
     category: intern(item?.category ?? r.category ?? ''),

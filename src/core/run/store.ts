@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunRecord } from '../results';
 import { readCorpus } from '../corpus/reader';
-import { isRunRecord, withDefaults } from '../corpus/records';
+import { isRunRecord } from '../corpus/records';
 
 export { isRunRecord } from '../corpus/records';
 
@@ -159,10 +159,10 @@ export interface ReadRunRecords {
   badLines: number[];
 }
 
-/** Every record of a results file (or corpus folder), read as a stream; format-1 records get their defaults. */
+/** Every record of a results file (or corpus folder) as written, read as a stream (readCorpus fills format 1's defaults). */
 export async function readRunRecords(path: string): Promise<ReadRunRecords> {
   const records: RunRecord[] = [];
-  const report = await readCorpus(path, (record) => records.push(record), { maxBadLines: Number.MAX_SAFE_INTEGER });
+  const report = await readCorpus(path, (record) => records.push(record), { maxBadLines: Number.MAX_SAFE_INTEGER, defaults: false });
   return { records, badLines: report.badLines.map((b) => b.line) };
 }
 
@@ -174,7 +174,7 @@ export function parseRunRecords(text: string): ReadRunRecords {
     if (line.trim() === '') return;
     try {
       const value = JSON.parse(line) as unknown;
-      if (isRunRecord(value)) records.push(withDefaults(value));
+      if (isRunRecord(value)) records.push(value);
       else badLines.push(i + 1);
     } catch {
       badLines.push(i + 1);
