@@ -31,6 +31,8 @@ const common = {
   logLevel: 'silent',
   plugins: [problemMatcherPlugin],
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+  // jsonc-parser's `main` is a UMD build whose inner require('./impl/…') calls esbuild cannot follow.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 const contexts = await Promise.all([

@@ -1,0 +1,261 @@
+// Loads a study file with everything it references: the .wvs and .wvt files (parsed), the human reference
+// files (merged) and the import tables' headers. Every problem is a diagnostic on the range of the study
+// file that names the thing (a path, an id, a country). Never throws.
+
+import { existsSync, promises as fsp } from 'node:fs';
+import type { Node } from 'jsonc-parser';
+import { loadHumanReference, readTable } from '../data';
+import type { HumanRow } from '../data/types';
+import { parseSurvey, parseTemplates, slotNames, type Diagnostic as LanguageDiagnostic, type SurveyFile, type TemplateFile } from '../language';
+import { findNodeAtLocation } from 'jsonc-parser';
+import { nearest, parseStudyDocument, rangeAt } from './parse';
+import type { LoadedStudy, Severity, SourceRange, Study, StudyDiagnostic, StudyFs } from './types';
+
+/** node:fs, for the CLI and tests. */
+export const nodeStudyFs: StudyFs = {
+  readFile: async (path) => new Uint8Array(await fsp.readFile(path)),
+  exists: async (path) => existsSync(path),
+};
+
+const decoder = new TextDecoder('utf-8');
+
+/** Reads, parses and checks a study file and what it references. */
+export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs): Promise<LoadedStudy> {
+  const empty: LoadedStudy = { study: undefined, diagnostics: [], surveys: [], templates: [], human: { rows: [] } };
+  let text: string;
+  try {
+    text = decoder.decode(await fs.readFile(path));
+  } catch (e) {
+    empty.diagnostics.push({ code: 'study/missing-file', severity: 'error', message: `cannot read the study file ${path}: ${(e as Error).message}`, range: { start: 0, end: 0 } });
+    return empty;
+  }
+  const doc = parseStudyDocument(text, path);
+  const out: LoadedStudy = { ...empty, diagnostics: [...doc.diagnostics] };
+  const draft = doc.draft;
+  if (!draft) return out;
+  const add = (code: string, severity: Severity, message: string, range: SourceRange): void => {
+    out.diagnostics.push({ code, severity, message, range });
+  };
+  const at = (p: (string | number)[]): SourceRange => rangeAt(doc.root, p);
+
+  /** Reads a referenced file, or reports it missing on its path string. */
+  const read = async (file: string, p: (string | number)[]): Promise<string | undefined> => {
+    try {
+      if (!(await fs.exists(file))) {
+        add('study/missing-file', 'error', `file not found: ${file}`, at(p));
+        return undefined;
+      }
+      const bytes = await fs.readFile(file);
+      return decoder.decode(bytes);
+    } catch (e) {
+      add('study/missing-file', 'error', `cannot read ${file}: ${(e as Error).message}`, at(p));
+      return undefined;
+    }
+  };
+
+  // ------------------------------------------------------------------ items
+  const selected: { file: SurveyFile; ids: Set<string> }[] = [];
+  for (const [k, src] of draft.items.entries()) {
+    const i = doc.sources.items[k];
+    const t = await read(src.file, ['items', i, 'file']);
+    if (t === undefined) continue;
+    const file = parseSurvey(t);
+    out.surveys.push({ path: src.file, file });
+    reportFileDiagnostics(add, file.diagnostics, src.file, at(['items', i, 'file']));
+    const byId = new Map(file.items.map((it) => [it.id, it]));
+    const categories = new Set(file.items.map((it) => it.category?.value).filter((c): c is string => !!c));
+    (src.ids ?? []).forEach((id, j) => {
+      if (byId.has(id)) return;
+      const near = nearest(id, [...byId.keys()]);
+      add('study/unknown-item', 'error', `no item "${id}" in ${src.file}${near ? ` (did you mean "${near}"?)` : ''}`, at(['items', i, 'ids', j]));
+    });
+    (src.categories ?? []).forEach((c, j) => {
+      if (categories.has(c)) return;
+      const near = nearest(c, [...categories]);
+      add('study/unknown-category', 'error', `no item of ${src.file} has category "${c}"${near ? ` (did you mean "${near}"?)` : ` (categories: ${[...categories].join(', ') || 'none'})`}`, at(['items', i, 'categories', j]));
+    });
+    const chosen = file.items.filter(
+      (it) => (!src.ids || src.ids.includes(it.id)) && (!src.categories || (it.category && src.categories.includes(it.category.value))),
+    );
+    if (!chosen.length) add('study/empty-selection', 'warning', `no item of ${src.file} is selected`, at(['items', i]));
+    selected.push({ file, ids: new Set(chosen.map((it) => it.id)) });
+    const lacking = draft.languages
+      .map((l) => ({ l, n: chosen.filter((it) => !it.texts[l]).length }))
+      .filter((x) => x.n > 0);
+    for (const { l, n } of lacking) add('study/missing-translation', 'warning', `${n} of ${chosen.length} selected items have no "${l}" text; their "${l}" conditions cannot be rendered`, at(['items', i, 'file']));
+  }
+  const chosenItems = selected.flatMap(({ file, ids }) => file.items.filter((it) => ids.has(it.id)));
+
+  // ------------------------------------------------------------------ templates
+  let usesCountry = false;
+  for (const [k, src] of draft.templates.entries()) {
+    const i = doc.sources.templates[k];
+    const t = await read(src.file, ['templates', i, 'file']);
+    if (t === undefined) continue;
+    const file = parseTemplates(t);
+    out.templates.push({ path: src.file, file });
+    reportFileDiagnostics(add, file.diagnostics, src.file, at(['templates', i, 'file']));
+    const names = file.templates.map((tp) => tp.name);
+    (src.names ?? []).forEach((n, j) => {
+      if (names.includes(n)) return;
+      const near = nearest(n, names);
+      add('study/unknown-template', 'error', `no template "${n}" in ${src.file}${near ? ` (did you mean "${near}"?)` : ` (templates: ${names.join(', ') || 'none'})`}`, at(['templates', i, 'names', j]));
+    });
+    const chosen = file.templates.filter((tp) => !src.names || src.names.includes(tp.name));
+    for (const tp of chosen) {
+      const missing = draft.languages.filter((l) => !tp.user[l]);
+      if (missing.length) add('study/missing-translation', 'warning', `template "${tp.name}" has no ${missing.join(', ')} text`, at(['templates', i, src.names ? 'names' : 'file']));
+      const sets = file.paraphraseSets.filter((ps) => ps.templateName === tp.name);
+      if (src.paraphrases !== 'none') {
+        if (!sets.length) {
+          add('study/no-paraphrases', 'warning', `template "${tp.name}" has no paraphrase set; only the template itself is used`, at(['templates', i, 'paraphrases']));
+        } else {
+          for (const l of draft.languages) {
+            const count = Math.max(0, ...sets.map((ps) => ps.variants[l]?.length ?? 0));
+            if (!count) add('study/missing-translation', 'warning', `template "${tp.name}" has no "${l}" paraphrases; "${l}" conditions use the template only`, at(['templates', i, 'paraphrases']));
+            else if (Array.isArray(src.paraphrases)) {
+              const bad = src.paraphrases.filter((x) => x >= count);
+              if (bad.length) add('study/unknown-paraphrase', 'error', `template "${tp.name}" has ${count} "${l}" paraphrases (indices 0–${count - 1}); ${bad.join(', ')} do not exist`, at(['templates', i, 'paraphrases']));
+            }
+          }
+        }
+      }
+      const texts = [...Object.values(tp.user), ...Object.values(tp.system), ...sets.flatMap((ps) => Object.values(ps.variants).flat())];
+      if (texts.some((e) => slotNames(e.value).has('country'))) usesCountry = true;
+      if (texts.some((e) => slotNames(e.value).has('topic'))) {
+        for (const l of draft.languages) {
+          const n = chosenItems.filter((it) => !it.topics[l]).length;
+          if (n) add('study/missing-translation', 'warning', `template "${tp.name}" uses {topic}, but ${n} selected items have no "${l}" topic`, at(['templates', i, 'file']));
+        }
+      }
+    }
+  }
+  if (out.templates.length === draft.templates.length) {
+    if (usesCountry && !draft.countries.length) add('study/country-slot-no-cue', 'error', 'a template uses {country} but the study lists no "countries": every such prompt would fail', at(['templates']));
+    if (!usesCountry && draft.countries.length) add('study/country-cue-unused', 'warning', '"countries" are listed but no chosen template has a {country} slot: every cue renders the same prompt', at(['countries']));
+  }
+
+  // ------------------------------------------------------------------ human reference
+  const rows: HumanRow[] = [];
+  let humanRead = 0;
+  for (const [k, src] of draft.human.entries()) {
+    const i = doc.sources.human[k];
+    const t = await read(src.file, ['human', i, 'file']);
+    if (t === undefined) continue;
+    const result = loadHumanReference({ text: src.columns ? renameHeader(t, src.columns) : t });
+    humanRead++;
+    rows.push(...result.reference.rows);
+    if (result.problems.length) {
+      const first = result.problems.slice(0, 3).map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ');
+      add('study/human-data', 'warning', `${result.problems.length} problem(s) reading ${src.file}: ${first}`, at(['human', i, 'file']));
+    }
+    if (!result.reference.rows.length) add('study/human-data', 'error', `no usable rows in ${src.file}`, at(['human', i, 'file']));
+  }
+  out.human = { rows };
+  if (humanRead && humanRead === draft.human.length) checkHumanCoverage(draft, rows, chosenItems, doc.root, add, at);
+
+  // ------------------------------------------------------------------ imports
+  for (const [k, src] of draft.imports.entries()) {
+    const i = doc.sources.imports[k];
+    const t = await read(src.file, ['imports', i, 'file']);
+    if (t === undefined) continue;
+    const header = readTable(t).header.map((h) => h.trim());
+    const check = (name: string, p: (string | number)[]): void => {
+      if (header.includes(name)) return;
+      const near = nearest(name, header);
+      add('study/import-column', 'error', `${src.file} has no column "${name}"${near ? ` (did you mean "${near}"?)` : ''}`, at(['imports', i, ...p]));
+    };
+    for (const [role, v] of Object.entries(src.columns)) {
+      if (typeof v === 'string') check(v, ['columns', role]);
+      else if (v) for (const [kk, vv] of Object.entries(v)) check(vv, ['columns', role, kk]);
+    }
+    for (const col of Object.keys(src.where ?? {})) check(col, ['where', col]);
+  }
+
+  const hasError = out.diagnostics.some((d) => d.severity === 'error');
+  out.study = hasError ? undefined : draft;
+  return out;
+}
+
+type Add = (code: string, severity: Severity, message: string, range: SourceRange) => void;
+
+/** A referenced .wvs/.wvt with its own problems: one diagnostic on the path, with a count and the first. */
+function reportFileDiagnostics(add: Add, diags: LanguageDiagnostic[], file: string, range: SourceRange): void {
+  const errors = diags.filter((d) => d.severity === 'error');
+  if (!errors.length) return;
+  const first = errors[0];
+  add('study/file-errors', 'error', `${file} has ${errors.length} error(s); first, line ${first.range.start.line + 1}: ${first.message}`, range);
+}
+
+/** Role → the file's header name; the header line is rewritten to the names the loader recognises. */
+const ROLE_HEADERS: Record<string, string> = {
+  country: 'country',
+  item: 'item',
+  language: 'language',
+  mean: 'mean',
+  share: 'share',
+  n: 'n',
+  option: 'option_code',
+  weight: 'weight',
+};
+
+export function renameHeader(text: string, columns: Record<string, string>): string {
+  const end = text.search(/\r?\n/);
+  const line = end < 0 ? text : text.slice(0, end);
+  const delimiter = [',', ';', '\t', '|'].map((d) => ({ d, n: line.split(d).length })).sort((a, b) => b.n - a.n)[0].d;
+  const byName = new Map(Object.entries(columns).map(([role, name]) => [name.trim(), ROLE_HEADERS[role] ?? role]));
+  const renamed = line
+    .split(delimiter)
+    .map((cell) => {
+      const bare = cell.trim().replace(/^"(.*)"$/, '$1');
+      return byName.get(bare) ?? cell;
+    })
+    .join(delimiter);
+  return end < 0 ? renamed : renamed + text.slice(end);
+}
+
+/** Warns for a cue or reference country, or a pooled language, that the human data do not cover. */
+function checkHumanCoverage(
+  study: Study,
+  rows: HumanRow[],
+  items: { id: string; dataKey?: { value: string } }[],
+  root: Node | undefined,
+  add: Add,
+  at: (p: (string | number)[]) => SourceRange,
+): void {
+  const countries = new Set(rows.map((r) => r.country).filter((c) => c));
+  const pooledLanguages = new Set(rows.filter((r) => !r.country && r.language).map((r) => r.language as string));
+  const refs = study.analysis.references;
+  const refsPath = (ref: string): (string | number)[] => {
+    const idx = refs.indexOf(ref);
+    const node = root ? findNodeAtLocation(root, ['analysis', 'references']) : undefined;
+    if (!node) return ['analysis'];
+    const el = (node.children ?? []).findIndex((c) => c.value === ref);
+    return el >= 0 ? ['analysis', 'references', el] : idx >= 0 ? ['analysis', 'references'] : ['analysis'];
+  };
+  const missingCountry = (c: string, p: (string | number)[], why: string): void => {
+    if (!countries.has(c)) add('study/country-not-in-human', 'warning', `no human data for ${c} (${why}); its comparisons will be empty`, at(p));
+  };
+  if (refs.includes('cue')) study.countries.forEach((c, j) => missingCountry(c, ['countries', j], 'cue country, reference "cue"'));
+  if (refs.includes('language')) {
+    for (const l of study.languages) {
+      const inFile = root ? findNodeAtLocation(root, ['languageCountries', l]) : undefined;
+      (study.languageCountries[l] ?? []).forEach((c, j) =>
+        missingCountry(c, inFile ? ['languageCountries', l, j] : refsPath('language'), `country of language "${l}", reference "language"`),
+      );
+    }
+  }
+  for (const r of refs) if (r.length <= 3 && r.toUpperCase() === r) missingCountry(r, refsPath(r), 'reference country');
+  if (refs.includes('pooled')) {
+    const lacking = study.languages.filter((l) => !pooledLanguages.has(l));
+    if (lacking.length) add('study/country-not-in-human', 'warning', `reference "pooled" needs per-language pooled rows (no country column); none for ${lacking.join(', ')}`, at(refsPath('pooled')));
+  }
+  const keys = new Set(rows.map((r) => r.key.toUpperCase()));
+  const without = items.filter((it) => !keys.has(it.id.toUpperCase()) && !(it.dataKey && keys.has(it.dataKey.value.toUpperCase())));
+  if (without.length && items.length) {
+    const shown = without.slice(0, 8).map((it) => it.id).join(', ') + (without.length > 8 ? ', …' : '');
+    add('study/item-not-in-human', 'info', `${without.length} of ${items.length} selected items have no human data (${shown}); they are left out of the alignment`, at(['human']));
+  }
+}
+
+export type { LoadedStudy, StudyDiagnostic, StudyFs };
