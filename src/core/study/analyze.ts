@@ -9,6 +9,7 @@ import { alignmentRows } from './alignment';
 import type { AlignmentRow, Estimate, StudyAnalysis, TestGrid } from './analysisTypes';
 import { distanceRows } from './distances';
 import { humanLookup, type ItemScale, type ReferenceLookup } from './reference';
+import { consistencyRows } from './consistency';
 import { attributeGroupRows, regionRows } from './regions';
 import type { AttributeValue, Study } from './types';
 
@@ -101,7 +102,7 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
     languages,
     alignment,
     regions: regionRows(alignment),
-    consistency: [],
+    consistency: spec.measures.flatMap((measure) => consistencyRows(units, { measure, bootstrap: spec.bootstrap })),
     usBias: [],
     distances: distanceRows(units, human, { references: spec.references, languageCountries: study.languageCountries, scales: input.scales }),
     contrasts: [],

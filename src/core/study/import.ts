@@ -91,7 +91,12 @@ export function importResponses(input: string | Uint8Array | Table, mapping: Imp
     pro: col(c.pro, 'pro'),
   };
   const probCols = Object.entries(c.probabilities ?? {}).map(([code, name]) => ({ code: String(Number(code)), index: col(name, `probability of ${code}`) }));
-  const attrCols = Object.entries(c.attributes ?? {}).map(([column, attribute]) => ({ attribute, index: col(column, `attribute ${attribute}`) }));
+  // Either direction reads: { model_family: 'family' } (column → attribute) or { family: 'model_family' }.
+  const inHeader = (name: string): boolean => findColumn(table.header, [name.trim().toLowerCase().replace(/[\s.-]+/g, '_')]) >= 0;
+  const attrCols = Object.entries(c.attributes ?? {}).map(([a, b]) => {
+    const [column, attribute] = inHeader(a) || !inHeader(b) ? [a, b] : [b, a];
+    return { attribute, index: col(column, `attribute ${attribute}`) };
+  });
   const where = Object.entries(mapping.where ?? {}).map(([column, value]) => ({ column, value, index: col(column, 'where') }));
   if (!table.header.length) result.errors.push('the table has no header row');
   for (const [code] of Object.entries(c.probabilities ?? {})) if (!Number.isFinite(Number(code))) result.errors.push(`probability column key "${code}" is not an option code`);
