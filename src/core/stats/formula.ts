@@ -325,10 +325,19 @@ class Parser {
     return { kind: 'random', term: { effects: list, group: g.value, source: this.textFrom(open) } };
   }
 
-  /** The source text from a token to the current position (for messages). */
+  /** The source text of the parenthesised term opened at `open`, up to its matching ")" (for messages). */
   private textFrom(open: Token): string {
-    const end = this.tokens[Math.min(this.i, this.tokens.length - 1)];
-    return this.text.slice(open.pos, end.kind === 'end' ? undefined : end.pos).replace(/\s+/g, ' ').trim();
+    let k = this.tokens.indexOf(open);
+    let depth = 0;
+    for (; k < this.tokens.length; k++) {
+      const v = this.tokens[k].value;
+      if (this.tokens[k].kind === 'end') break;
+      if (v === '(') depth++;
+      else if (v === ')' && --depth === 0) break;
+    }
+    const endTok = this.tokens[Math.min(k, this.tokens.length - 1)];
+    const end = endTok.kind === 'end' ? undefined : endTok.pos + 1;
+    return this.text.slice(open.pos, end).replace(/\s+/g, ' ').trim();
   }
 }
 
@@ -338,7 +347,7 @@ export function parseFormula(text: string): ParsedFormula {
   if (!text.includes('~')) throw new FormulaError('a formula needs "~", e.g. y ~ x + (1 | g)');
   const formula = new Parser(tokenize(text), text).parse();
   if (!formula.fixed.intercept && formula.fixed.terms.length === 0) {
-    throw new FormulaError('the model has no fixed effects (0 + nothing); lme4 requires at least one');
+    throw new FormulaError('the model has no fixed effects ("0" and no other term); models without fixed effects are not supported');
   }
   return formula;
 }

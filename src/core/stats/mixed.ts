@@ -134,19 +134,22 @@ function invertFromCholesky(l: number[][]): number[][] {
 /** Names the columns of X that are linear combinations of earlier ones (lme4 would drop them). */
 export function dependentColumns(X: readonly (readonly number[])[], columns: readonly string[]): string[] {
   const p = columns.length;
-  const basis: number[][] = [];
+  const n = X.length;
+  const basis: Float64Array[] = [];
   const out: string[] = [];
   for (let j = 0; j < p; j++) {
-    let v = X.map((row) => row[j]);
-    const norm0 = Math.hypot(...v);
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = X[i][j];
+    const norm0 = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    // Modified Gram–Schmidt, twice for stability.
     for (let pass = 0; pass < 2; pass++) {
-      for (const q of basis) {
+      for (const qv of basis) {
         let dot = 0;
-        for (let i = 0; i < v.length; i++) dot += q[i] * v[i];
-        v = v.map((x, i) => x - dot * q[i]);
+        for (let i = 0; i < n; i++) dot += qv[i] * v[i];
+        for (let i = 0; i < n; i++) v[i] -= dot * qv[i];
       }
     }
-    const norm = Math.hypot(...v);
+    const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
     // lme4 decides rank with a pivoted QR at tolerance 1e-7; the same relative tolerance here.
     if (norm0 === 0 || norm <= 1e-7 * norm0) out.push(columns[j]);
     else basis.push(v.map((x) => x / norm));
@@ -343,31 +346,62 @@ export function fitLmm(input: MixedInput): MixedResult {
       for (let c = 0; c < m; c++) for (let r = c; r < m; r++) T[r][c] = theta[k++];
       return T;
     });
-  // Random-effect indices per observation (fixed) — their values in ZΛ depend on θ.
-  const index: number[][] = [];
+  // Z as (index, value) pairs per observation, n × nz flat; and the θ-free cross-products Z'Z, Z'X, Z'y,
+  // X'X, X'y, so that an evaluation costs O(q²·q_t + n·(p + nz)) rather than a pass that rebuilds them.
+  const nz = blocks.reduce((s, b) => s + b.columns.length, 0);
+  const zIdx = new Int32Array(n * nz);
+  const zVal = new Float64Array(n * nz);
   for (let i = 0; i < n; i++) {
-    const idx: number[] = [];
+    let o = i * nz;
     blocks.forEach((b, t) => {
       const base = offsets[t] + b.codes[i] * b.columns.length;
-      for (let k = 0; k < b.columns.length; k++) idx.push(base + k);
+      for (let k = 0; k < b.columns.length; k++, o++) {
+        zIdx[o] = base + k;
+        zVal[o] = b.Z[i][k];
+      }
     });
-    index.push(idx);
   }
   // Envelope of A = Λ'Z'ZΛ + I: the smallest random-effect index sharing an observation with each index.
   const start = Array.from({ length: q }, (_, j) => j);
-  for (const idx of index) {
-    const lo = Math.min(...idx);
-    for (const j of idx) if (lo < start[j]) start[j] = lo;
+  for (let i = 0; i < n; i++) {
+    let lo = q;
+    for (let a = 0; a < nz; a++) lo = Math.min(lo, zIdx[i * nz + a]);
+    for (let a = 0; a < nz; a++) {
+      const j = zIdx[i * nz + a];
+      if (lo < start[j]) start[j] = lo;
+    }
   }
+  const Xf = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) for (let k = 0; k < p; k++) Xf[i * p + k] = X[i][k];
   const XtX = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   const Xty = new Array<number>(p).fill(0);
+  const ZtZ = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+  const ZtX = Array.from({ length: q }, () => new Array<number>(p).fill(0));
+  const Zty = new Array<number>(q).fill(0);
   for (let i = 0; i < n; i++) {
+    const xo = i * p;
     for (let j = 0; j < p; j++) {
-      Xty[j] += X[i][j] * y[i];
-      for (let k = 0; k <= j; k++) XtX[j][k] += X[i][j] * X[i][k];
+      Xty[j] += Xf[xo + j] * y[i];
+      for (let k = 0; k <= j; k++) XtX[j][k] += Xf[xo + j] * Xf[xo + k];
+    }
+    for (let a = 0; a < nz; a++) {
+      const ja = zIdx[i * nz + a];
+      const va = zVal[i * nz + a];
+      Zty[ja] += va * y[i];
+      for (let k = 0; k < p; k++) ZtX[ja][k] += va * Xf[xo + k];
+      for (let b2 = 0; b2 < nz; b2++) ZtZ[ja][zIdx[i * nz + b2]] += va * zVal[i * nz + b2];
     }
   }
   for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) XtX[k][j] = XtX[j][k];
+  // Which block (term) and which effect within its level each random-effect index is.
+  const blockOf = new Int32Array(q);
+  const effectOf = new Int32Array(q);
+  blocks.forEach((b, t) => {
+    for (let j = 0; j < b.levels.length * b.columns.length; j++) {
+      blockOf[offsets[t] + j] = t;
+      effectOf[offsets[t] + j] = j % b.columns.length;
+    }
+  });
   const df = n - p;
 
   interface State {
@@ -382,43 +416,34 @@ export function fitLmm(input: MixedInput): MixedResult {
   const evaluate = (theta: readonly number[]): State | null => {
     evaluations++;
     const T = templates(theta);
-    // Row i of ZΛ, on the indices index[i]: per block, z_i' T_t.
-    const w: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const row: number[] = [];
-      blocks.forEach((b, t) => {
-        const z = b.Z[i];
+    // (ΛM)[j] for a matrix M with q rows: row j of Λ' M = Σ_{r ≥ e} T[r][e] M[base + r], e = effect of j.
+    const lambdaT = (rowOf: (j: number) => number[], width: number): number[][] => {
+      const out: number[][] = [];
+      for (let j = 0; j < q; j++) {
+        const t = blockOf[j];
+        const e = effectOf[j];
+        const base = j - e;
         const Tt = T[t];
-        const m = z.length;
-        for (let k = 0; k < m; k++) {
-          let s = 0;
-          for (let r = k; r < m; r++) s += z[r] * Tt[r][k];
-          row.push(s);
+        const row = new Array<number>(width).fill(0);
+        for (let r = e; r < Tt.length; r++) {
+          const w = Tt[r][e];
+          if (w === 0) continue;
+          const src = rowOf(base + r);
+          for (let k = 0; k < width; k++) row[k] += w * src[k];
         }
-      });
-      w.push(row);
-    }
-    const A = Array.from({ length: q }, () => new Array<number>(q).fill(0));
-    const B = Array.from({ length: q }, () => new Array<number>(p).fill(0));
-    const c = new Array<number>(q).fill(0);
-    for (let j = 0; j < q; j++) A[j][j] = 1;
-    for (let i = 0; i < n; i++) {
-      const idx = index[i];
-      const wi = w[i];
-      for (let a = 0; a < idx.length; a++) {
-        const ja = idx[a];
-        c[ja] += wi[a] * y[i];
-        const Bj = B[ja];
-        for (let k = 0; k < p; k++) Bj[k] += wi[a] * X[i][k];
-        for (let b2 = 0; b2 < idx.length; b2++) {
-          const jb = idx[b2];
-          if (jb <= ja) A[ja][jb] += wi[a] * wi[b2];
-        }
+        out.push(row);
       }
-    }
+      return out;
+    };
+    const LZtZ = lambdaT((j) => ZtZ[j], q); // Λ'Z'Z (Z'Z is stored in full)
+    const ZtZL = LZtZ.map((_, j) => LZtZ.map((r) => r[j])); // its transpose, Z'ZΛ
+    const A = lambdaT((j) => ZtZL[j], q); // Λ'Z'ZΛ
+    for (let j = 0; j < q; j++) A[j][j] += 1;
+    const B = lambdaT((j) => ZtX[j], p);
+    const c = lambdaT((j) => [Zty[j]], 1).map((r) => r[0]);
     const L = cholesky(A, start);
     if (!L) return null;
-    const cu = forward(L, c.slice(), start);
+    const cu = forward(L, c, start);
     const RZX: number[][] = Array.from({ length: q }, () => new Array<number>(p).fill(0));
     for (let k = 0; k < p; k++) {
       const col = forward(L, B.map((r) => r[k]), start);
@@ -443,13 +468,19 @@ export function fitLmm(input: MixedInput): MixedResult {
       return s;
     });
     const u = backward(L, v, start);
-    // r² from the residuals themselves (not by subtraction) to keep full precision near a perfect fit.
+    // b = Λu, then r² from the residuals themselves (not by subtraction) to keep full precision.
+    const b = new Array<number>(q).fill(0);
+    for (let j = 0; j < q; j++) {
+      const e = effectOf[j];
+      const Tt = T[blockOf[j]];
+      for (let k = 0; k <= e; k++) b[j] += Tt[e][k] * u[j - e + k];
+    }
     let r2 = 0;
     for (let i = 0; i < n; i++) {
       let fitted = 0;
-      for (let k = 0; k < p; k++) fitted += X[i][k] * beta[k];
-      const idx = index[i];
-      for (let a = 0; a < idx.length; a++) fitted += w[i][a] * u[idx[a]];
+      const xo = i * p;
+      for (let k = 0; k < p; k++) fitted += Xf[xo + k] * beta[k];
+      for (let a = 0; a < nz; a++) fitted += zVal[i * nz + a] * b[zIdx[i * nz + a]];
       const r = y[i] - fitted;
       r2 += r * r;
     }
