@@ -2,7 +2,7 @@
 // would resolve to, so a test states only what it varies.
 import type { Study } from '../../../src/core/study/types';
 
-export function makeStudy(over: Partial<Study> & { analysis?: Partial<Study['analysis']> } = {}): Study {
+export function makeStudy(over: Omit<Partial<Study>, 'analysis'> & { analysis?: Partial<Study['analysis']> } = {}): Study {
   const { analysis, ...rest } = over;
   return {
     path: '/tmp/test.study.json',
