@@ -23,6 +23,8 @@ export interface FileConfig {
   temperature?: number;
   concurrency?: number;
   timeout?: number;
+  /** Seconds for a model's first answer (`--first-timeout`). */
+  firstTimeout?: number;
   seed?: number;
   cacheDir?: string;
   languages?: string[];
@@ -39,6 +41,7 @@ const ALLOWED: Record<keyof FileConfig, 'string' | 'number' | 'string[]'> = {
   temperature: 'number',
   concurrency: 'number',
   timeout: 'number',
+  firstTimeout: 'number',
   seed: 'number',
   cacheDir: 'string',
   languages: 'string[]',

@@ -41,7 +41,9 @@ Options:
   --temperature T        sampling temperature (default 0 for logprobs, 1 for sample)
   --seed N               seed sent with every request (default 0)
   --concurrency C        requests in flight per endpoint (default: 2 for ollama, 4 for openai)
-  --timeout S            seconds per request (default 60)
+  --timeout S            seconds per attempt, every attempt (default 60)
+  --first-timeout S      seconds allowed for the first answer of a model, which may be loading
+                         (also bounds the logprobs check; default 180, or --timeout when only it is set)
   --fresh                ignore cached answers (new answers still go to the cache)
   --cache-dir DIR        response cache (default: $XDG_CACHE_HOME/value-lens or ~/.cache/value-lens)
   --out FILE             write results JSONL here (default: stdout); an existing file is replaced
@@ -68,6 +70,7 @@ export const SCORE_OPTIONS: OptionSpec = {
   seed: { type: 'string' },
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
+  'first-timeout': { type: 'string' },
   fresh: { type: 'boolean' },
   'cache-dir': { type: 'string' },
   out: { type: 'string' },
@@ -93,6 +96,8 @@ export interface ScoreSettings {
   seed: number;
   concurrency?: number;
   timeoutMs?: number;
+  /** The model-loading allowance (`--first-timeout`); see resolveTimeouts in core/run/runner.ts. */
+  firstRequestTimeoutMs?: number;
   fresh: boolean;
   cacheDir: string;
   /** Absolute path, or undefined for stdout. */
@@ -151,6 +156,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
   const method = choiceFlag(c, 'method', str(parsed, 'method') ?? config.method, ['logprobs', 'sample', 'auto'] as const) ?? 'auto';
   const fromNumber = (n: number | undefined): string | undefined => (n === undefined ? undefined : String(n));
   const timeout = numberFlag(c, 'timeout', str(parsed, 'timeout') ?? fromNumber(config.timeout), 0.1, 3600);
+  const firstTimeout = numberFlag(c, 'first-timeout', str(parsed, 'first-timeout') ?? fromNumber(config.firstTimeout), 0.1, 3600);
   const out = str(parsed, 'out');
   if (flag(parsed, 'append') && out === undefined) throw new UsageError('--append needs --out FILE.', c);
   const cacheDir = str(parsed, 'cache-dir');
@@ -170,6 +176,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
     seed: intFlag(c, 'seed', str(parsed, 'seed') ?? fromNumber(config.seed), 0, 2 ** 31 - 1) ?? 0,
     concurrency: intFlag(c, 'concurrency', str(parsed, 'concurrency') ?? fromNumber(config.concurrency), 1, 64),
     timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
+    firstRequestTimeoutMs: firstTimeout === undefined ? undefined : Math.round(firstTimeout * 1000),
     fresh: flag(parsed, 'fresh'),
     cacheDir:
       cacheDir !== undefined ? resolve(io.cwd, cacheDir) : (fromConfig(config.cacheDir) ?? defaultCacheDir(io.env)),
@@ -232,6 +239,7 @@ export function scoreChoices(settings: ScoreSettings): RunChoices {
     seed: settings.seed,
     ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+    ...(settings.firstRequestTimeoutMs !== undefined ? { firstRequestTimeoutMs: settings.firstRequestTimeoutMs } : {}),
   };
 }
 
@@ -267,7 +275,7 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
     study: implicitStudyName(settings.itemsPath),
     model: { provider: settings.provider, endpoint: settings.endpoint, model: settings.model, digest },
     choices: scoreChoices(settings),
-    probe: (probeSignal) => probeLogprobs(provider, settings.model, probeSignal).catch((error: unknown) => Promise.reject(probeFailure(error, settings))),
+    probe: (probeSignal, timeoutMs) => probeLogprobs(provider, settings.model, probeSignal, { timeoutMs }).catch((error: unknown) => Promise.reject(probeFailure(error, settings))),
     cacheDir: settings.cacheDir,
     fresh: settings.fresh,
     signal,

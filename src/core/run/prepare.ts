@@ -10,7 +10,7 @@ import { DEFAULT_LANGUAGE_COUNTRIES, type Inspect } from '../language/services/s
 import type { ModelInfo } from '../model';
 import type { ScoringMethod } from '../results';
 import { buildPlan, endpointOrigin, SAMPLE_MAX_TOKENS, TOP_LOGPROBS, type PlanModel, type PlannedRequest } from './plan';
-import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './runner';
+import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, resolveTimeouts } from './runner';
 
 export { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, SAMPLE_MAX_TOKENS, TOP_LOGPROBS };
 
@@ -65,14 +65,15 @@ export interface ResolvedChoices {
 /** Choices with the defaults filled in for the method the run uses. */
 export function resolveChoices(method: ScoringMethod, choices: RunChoices): ResolvedChoices {
   const defaults = methodDefaults(method);
-  const timeoutMs = choices.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // A timeout the user sets bounds every attempt; the loading allowance only when asked for (runner.ts).
+  const { timeoutMs, firstRequestTimeoutMs } = resolveTimeouts(choices);
   return {
     method,
     samples: method === 'sample' ? Math.max(1, Math.floor(choices.samples ?? defaults.samples)) : 1,
     temperature: choices.temperature ?? defaults.temperature,
     seed: choices.seed ?? DEFAULT_SEED,
     timeoutMs,
-    firstRequestTimeoutMs: Math.max(timeoutMs, choices.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS),
+    firstRequestTimeoutMs,
   };
 }
 

@@ -30,9 +30,13 @@ export interface RunOptions {
   concurrencyPerEndpoint?: number;
   /** Attempts per request including the first (default 4). */
   maxAttempts?: number;
-  /** Per-attempt timeout once the model has answered once (default 60 s). */
+  /** Per-attempt timeout (default 60 s); when set without firstRequestTimeoutMs it bounds every attempt. */
   timeoutMs?: number;
-  /** Per-attempt timeout until the (endpoint, model) has answered once: a local model may be loading (default 180 s). */
+  /**
+   * The model-loading allowance: the timeout of a request's first attempt until the (endpoint, model) has
+   * answered once (default 180 s when neither timeout is set; never below timeoutMs). An attempt that
+   * times out with it is retried with timeoutMs. See resolveTimeouts.
+   */
   firstRequestTimeoutMs?: number;
   /** Ignore cached answers (fresh answers are still written to the cache). */
   fresh?: boolean;
@@ -58,6 +62,17 @@ export interface RunSummary {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_FIRST_REQUEST_TIMEOUT_MS = 180_000;
+
+/**
+ * The two per-attempt timeouts from what the user set. A timeout the user sets applies to every attempt:
+ * `--timeout 2` alone means 2 s for the first attempt too (it used to wait 180 s × 4 attempts). The
+ * loading allowance is only longer when the user asks for it or sets neither (the defaults).
+ */
+export function resolveTimeouts(set: { timeoutMs?: number; firstRequestTimeoutMs?: number }): { timeoutMs: number; firstRequestTimeoutMs: number } {
+  const timeoutMs = set.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const first = set.firstRequestTimeoutMs ?? (set.timeoutMs !== undefined ? timeoutMs : DEFAULT_FIRST_REQUEST_TIMEOUT_MS);
+  return { timeoutMs, firstRequestTimeoutMs: Math.max(timeoutMs, first) };
+}
 /** Parallel cache reads: enough to hide disk latency, few enough to stay clear of EMFILE. */
 const CACHE_IO_CONCURRENCY = 32;
 
@@ -80,8 +95,7 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
   // Every queued request listens for the cancel (and removes its listener when it proceeds).
   setMaxListeners(0, signal);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry, maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts) };
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const firstTimeoutMs = Math.max(timeoutMs, options.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS);
+  const { timeoutMs, firstRequestTimeoutMs: firstTimeoutMs } = resolveTimeouts(options);
   const scheduler = new Scheduler((_origin, provider) => options.concurrencyPerEndpoint ?? DEFAULT_CONCURRENCY[provider]);
   const cacheIo = new Limiter(CACHE_IO_CONCURRENCY);
   const providers = new Map<string, ModelProvider>();
@@ -115,6 +129,8 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
     const limiter = scheduler.limiter(origin, req.identity.provider as ProviderId);
     const warmKey = `${origin} ${req.identity.model}`;
     let attempts = 0;
+    // The loading allowance is spent once per request: a retry after it timed out gets the normal timeout.
+    let allowanceSpent = false;
     for (;;) {
       let release: () => void;
       try {
@@ -124,7 +140,7 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
       }
       attempts++;
       requestsSent++;
-      const budget = warm.has(warmKey) ? timeoutMs : firstTimeoutMs;
+      const budget = warm.has(warmKey) || allowanceSpent ? timeoutMs : firstTimeoutMs;
       const started = performance.now();
       try {
         const response = await attemptOnce(provider, req, budget, signal);
@@ -135,6 +151,7 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
       } catch (error) {
         release();
         if (signal.aborted) return cancelledOutcome(attempts);
+        if (error instanceof ProviderError && error.kind === 'timeout' && budget === firstTimeoutMs) allowanceSpent = true;
         if (error instanceof ProviderError && error.kind === 'http' && (error.status === 429 || error.status === 503)) limiter.overloaded();
         const decision = decideRetry(error, attempts, policy);
         if (!decision.retry) {
