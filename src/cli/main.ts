@@ -7,6 +7,7 @@ import { refuseKeys } from './args';
 import { runAnalyze } from './analyze';
 import { runCheck } from './check';
 import { runDemo } from './demo';
+import { runFit } from './fit';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
 import { bundleDir, runReport } from './report';
@@ -22,12 +23,13 @@ Commands:
   report RESULTS.jsonl --items ITEMS.wvs --human HUMAN.csv --html FILE
                                          the same as a self-contained HTML report
   demo                                   score the examples with a local model and write a report
+  fit --formula F --data FILE.csv        a mixed model from an lme4 formula, fitted by REML
 
 Run \`value-lens COMMAND --help\` for a command's options. \`value-lens --version\` prints the version.
 Settings: flags, then OLLAMA_HOST / OPENAI_BASE_URL / OPENAI_API_KEY, then ./value-lens.json.
 Exit codes: 0 ok, 1 findings or failures, 2 bad usage.`;
 
-const COMMANDS = ['check', 'score', 'analyze', 'report', 'demo'] as const;
+const COMMANDS = ['check', 'score', 'analyze', 'report', 'demo', 'fit'] as const;
 
 export function version(): string {
   try {
@@ -63,6 +65,8 @@ export async function main(argv: string[], io: Io, signal: AbortSignal): Promise
         return await runReport(rest, io);
       case 'demo':
         return await runDemo(rest, io, signal);
+      case 'fit':
+        return await runFit(rest, io);
       default:
         throw new UsageError(
           command.startsWith('-')

@@ -24,6 +24,8 @@ export interface FormulaFit extends FitOutput {
   evaluations: number;
   /** Fixed-effects covariance matrix, rows and columns in `fixed` order. */
   vcov: number[][];
+  /** Number of levels per random-effects term, keyed like `random[].group`. */
+  groupLevels: Record<string, number>;
 }
 
 /**
@@ -69,7 +71,9 @@ function toOutput(
   const random: FitOutput['random'] = [];
   const covariances: FormulaFit['covariances'] = [];
   const blups: FitOutput['blups'] = {};
+  const groupLevels: Record<string, number> = {};
   blocks.forEach((b, t) => {
+    groupLevels[b.group] = b.levels.length;
     const cov = fit.components[t].covariance;
     b.columns.forEach((term, k) => random.push({ group: b.group, term, variance: cov[k][k] }));
     for (let c = 0; c < b.columns.length; c++) {
@@ -111,6 +115,7 @@ function toOutput(
     theta: fit.theta,
     evaluations: fit.evaluations,
     vcov: fit.vcov,
+    groupLevels,
   };
 }
 
