@@ -310,19 +310,26 @@ export function parseStudyDocument(text: string, path: string): ParsedStudyDocum
   const errors: ParseError[] = [];
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const shift = text.length - body.length;
+  if (body.trim() === '') {
+    ctx.add('study/json-syntax', 'error', 'the study file is empty; it must be one JSON object', { start: 0, end: 0 });
+    return { study: undefined, draft: undefined, diagnostics: ctx.diagnostics, root: undefined, sources };
+  }
   let root: Node | undefined;
   try {
     root = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   } catch {
     root = undefined; // jsonc-parser does not throw on any input we know of; never let it escape
   }
+  const seenOffsets = new Set<number>();
   for (const e of errors) {
-    ctx.add('study/json-syntax', 'error', `JSON syntax: ${syntaxMessage(printParseErrorCode(e.error))}`, { start: e.offset + shift, end: e.offset + shift + Math.max(e.length, 1) });
+    if (seenOffsets.has(e.offset)) continue; // one message per place: the parser's recovery repeats itself
+    seenOffsets.add(e.offset);
+    const start = Math.min(e.offset + shift, text.length);
+    ctx.add('study/json-syntax', 'error', `JSON syntax: ${syntaxMessage(printParseErrorCode(e.error))}`, { start, end: Math.min(start + Math.max(e.length, 1), text.length) });
   }
   if (shift && root) shiftNodes(root, shift);
   if (!root || root.type !== 'object') {
     if (root) ctx.add('study/wrong-type', 'error', `a study file is one JSON object, not ${describe(root)}`, root);
-    else if (!errors.length) ctx.add('study/json-syntax', 'error', 'the study file is empty', { start: 0, end: 0 });
     return { study: undefined, draft: undefined, diagnostics: ctx.diagnostics, root, sources };
   }
   const draft = buildStudy(ctx, root, path, sources);
