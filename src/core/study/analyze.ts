@@ -3,13 +3,14 @@
 // and the panel all call this, so every view shows figures from one code path (docs/analyses.md).
 import type { ResponseUnit, Selection } from '../corpus/types';
 import type { HumanReference } from '../data/types';
-import { adjustBH, adjustHolm } from '../stats/adjust';
 import { proShare } from '../stats/share';
 import { alignmentRows } from './alignment';
 import type { AlignmentRow, Estimate, StudyAnalysis, TestGrid } from './analysisTypes';
 import { distanceRows } from './distances';
 import { humanLookup, type ItemScale, type ReferenceLookup } from './reference';
+import { usBiasRows } from './bias';
 import { consistencyRows } from './consistency';
+import { adjustGrid, alignmentSamples, contrastRows } from './contrasts';
 import { attributeGroupRows, regionRows } from './regions';
 import type { AttributeValue, Study } from './types';
 
@@ -51,29 +52,21 @@ function modelsOf(study: Study, units: readonly ResponseUnit[]): StudyAnalysis['
 
 /**
  * Holm and BH across each grid of alignment tests (level × measure × statistic): every row's p with a
- * value counts as one test; the adjusted p is written into the row's Estimate.
+ * value counts as one test; the adjusted p is written into the row's Estimate (adjustGrid, contrasts.ts).
  */
-function adjustGrids(rows: readonly AlignmentRow[], adjust: readonly ('holm' | 'BH')[]): TestGrid[] {
+function alignmentGrids(rows: readonly AlignmentRow[], adjust: readonly ('holm' | 'BH')[]): TestGrid[] {
   const grids = new Map<string, Estimate[]>();
   for (const r of rows) {
     for (const stat of ['pearson', 'spearman'] as const) {
       const e = r[stat];
-      if (!e || e.p === null) continue;
+      if (!e) continue;
       const k = `alignment:${r.level}:${r.measure}:${stat}`;
       const list = grids.get(k);
       if (list) list.push(e);
       else grids.set(k, [e]);
     }
   }
-  const out: TestGrid[] = [];
-  for (const grid of [...grids.keys()].sort()) {
-    const list = grids.get(grid) as Estimate[];
-    const p = list.map((e) => e.p);
-    if (adjust.includes('holm')) adjustHolm(p).forEach((v, i) => (list[i].pHolm = v));
-    if (adjust.includes('BH')) adjustBH(p).forEach((v, i) => (list[i].pBH = v));
-    out.push({ grid, tests: list.length, adjust: [...adjust] });
-  }
-  return out;
+  return [...grids.keys()].sort().map((grid) => adjustGrid(grids.get(grid) as Estimate[], grid, adjust));
 }
 
 export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
@@ -92,7 +85,21 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
     languageCountries: study.languageCountries,
     bootstrap: spec.bootstrap,
   });
-  const tests = adjustGrids(alignment, spec.adjust);
+  const tests = alignmentGrids(alignment, spec.adjust);
+  const usBias: StudyAnalysis['usBias'] = [];
+  for (const measure of spec.measures) {
+    const rows = usBiasRows(units, lookup, study, { measure, bootstrap: spec.bootstrap });
+    usBias.push(...rows);
+    const grid = adjustGrid(rows.map((r) => r.difference), `usBias:${measure}`, spec.adjust);
+    if (grid.tests) tests.push(grid);
+  }
+  let contrasts: StudyAnalysis['contrasts'] = [];
+  if (spec.contrasts.length) {
+    const samples = alignmentSamples(units, lookup, { levels: spec.levels, measures: spec.measures, references: spec.references, languageCountries: study.languageCountries });
+    const out = contrastRows(samples, spec.contrasts, { bootstrap: spec.bootstrap, adjust: spec.adjust });
+    contrasts = out.rows;
+    tests.push(out.grid);
+  }
   return {
     study: study.name,
     generatedAt: input.generatedAt ?? new Date().toISOString(),
@@ -103,9 +110,9 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
     alignment,
     regions: regionRows(alignment),
     consistency: spec.measures.flatMap((measure) => consistencyRows(units, { measure, bootstrap: spec.bootstrap })),
-    usBias: [],
+    usBias,
     distances: distanceRows(units, human, { references: spec.references, languageCountries: study.languageCountries, scales: input.scales }),
-    contrasts: [],
+    contrasts,
     attributeGroups: attributeGroupRows(alignment, models),
     tests,
     fits: [],
