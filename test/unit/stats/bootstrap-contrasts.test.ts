@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResponseUnit } from '../../../src/core/corpus/types';
+import type { Estimate } from '../../../src/core/study/analysisTypes';
 import { adjustGrid, alignmentSamples, contrastRows, contrastSpecs, type AlignmentSample } from '../../../src/core/study/contrasts';
 import { adjustBH, adjustHolm } from '../../../src/core/stats/adjust';
 import { bootstrapP, forEachResample, percentileInterval } from '../../../src/core/stats/bootstrap';
@@ -75,7 +76,7 @@ test('model and reference contrasts; Holm and BH across the whole grid equal the
 });
 
 test('adjustGrid: counts only Estimates with a p, writes null where p is null, only the requested methods', () => {
-  const es = [{ estimate: 1, ci: null, p: 0.01 }, null, { estimate: 2, ci: null, p: null }, { estimate: 3, ci: null, p: 0.04 }];
+  const es: (Estimate | null)[] = [{ estimate: 1, ci: null, p: 0.01 }, null, { estimate: 2, ci: null, p: null }, { estimate: 3, ci: null, p: 0.04 }];
   const grid = adjustGrid(es, 'alignment:item:mean', ['holm']);
   assert.deepEqual(grid, { grid: 'alignment:item:mean', tests: 2, adjust: ['holm'] });
   assert.deepEqual(es.map((e) => e?.pHolm), [0.02, undefined, null, 0.04]);
