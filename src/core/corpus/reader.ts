@@ -95,28 +95,31 @@ export class CorpusReader implements AsyncIterable<RunRecord>, BadLineSource {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RunRecord> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  /** The records a chunk of the file held, batch by batch: the cheap way to stream a million records. */
+  async *batches(): AsyncGenerator<RunRecord[]> {
     const files = await corpusFiles(this.pathOrDir);
     const report: CorpusReadReport = { files, lines: 0, records: 0, badLineCount: 0, badLines: [] };
     this.report = report;
     const maxBad = this.options.maxBadLines ?? DEFAULT_MAX_BAD_LINES;
+    const defaults = this.options.defaults !== false;
     for (const file of files) {
-      let batch: RunRecord[] = [];
-      const lines = fileLineBatches(file, this.options.signal);
-      for await (const chunk of lines) {
-        for (const [line, number] of chunk) {
+      for await (const chunk of fileLineBatches(file, this.options.signal)) {
+        const batch: RunRecord[] = [];
+        for (let i = 0; i < chunk.lines.length; i++) {
           report.lines++;
-          const record = parseRecordLine(line, this.options.defaults !== false);
+          const record = parseRecordLine(chunk.lines[i], defaults);
           if (record) {
             report.records++;
             batch.push(record);
           } else {
             report.badLineCount++;
-            if (report.badLines.length < maxBad) report.badLines.push({ file, line: number });
+            if (report.badLines.length < maxBad) report.badLines.push({ file, line: chunk.numbers[i] });
           }
         }
-        const out = batch;
-        batch = [];
-        yield* out;
+        if (batch.length) yield batch;
       }
     }
   }
@@ -128,10 +131,15 @@ export function corpusRecords(pathOrDir: string, options?: CorpusReadOptions): C
 
 /** Splits a file into non-blank lines (without '\n', '\r' or a leading BOM) with their 1-based numbers. */
 async function readFileLines(file: string, signal: AbortSignal | undefined, onLine: (line: string, number: number) => void): Promise<void> {
-  for await (const chunk of fileLineBatches(file, signal)) for (const [line, number] of chunk) onLine(line, number);
+  for await (const chunk of fileLineBatches(file, signal)) for (let i = 0; i < chunk.lines.length; i++) onLine(chunk.lines[i], chunk.numbers[i]);
 }
 
-async function* fileLineBatches(file: string, signal: AbortSignal | undefined): AsyncGenerator<[string, number][]> {
+interface LineBatch {
+  lines: string[];
+  numbers: number[];
+}
+
+async function* fileLineBatches(file: string, signal: AbortSignal | undefined): AsyncGenerator<LineBatch> {
   const decoder = new StringDecoder('utf8');
   const stream = createReadStream(file, { highWaterMark: CHUNK_BYTES, ...(signal ? { signal } : {}) });
   let carry = '';
@@ -139,7 +147,11 @@ async function* fileLineBatches(file: string, signal: AbortSignal | undefined): 
   /** Inside an over-long line: drop text until its end. */
   let overlong = false;
   let first = true;
-  const out: [string, number][] = [];
+  let out: LineBatch = { lines: [], numbers: [] };
+  const push = (line: string, n: number): void => {
+    out.lines.push(line);
+    out.numbers.push(n);
+  };
   const emit = (raw: string): void => {
     number++;
     let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -148,7 +160,7 @@ async function* fileLineBatches(file: string, signal: AbortSignal | undefined): 
       if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     }
     if (line.length === 0 || line.trim() === '') return;
-    out.push([line, number]);
+    push(line, number);
   };
   for await (const buffer of stream as AsyncIterable<Buffer>) {
     const text = decoder.write(buffer);
@@ -159,7 +171,7 @@ async function* fileLineBatches(file: string, signal: AbortSignal | undefined): 
       if (overlong) {
         overlong = false;
         number++;
-        out.push(['\u0000overlong', number]);
+        push('\u0000overlong', number);
       } else {
         emit(carry.length ? carry + text.slice(start, nl) : text.slice(start, nl));
       }
@@ -173,14 +185,17 @@ async function* fileLineBatches(file: string, signal: AbortSignal | undefined): 
         carry = '';
       }
     }
-    if (out.length) yield out.splice(0, out.length);
+    if (out.lines.length) {
+      yield out;
+      out = { lines: [], numbers: [] };
+    }
   }
   const rest = decoder.end();
   if (overlong) {
     number++;
-    out.push(['\u0000overlong', number]);
+    push('\u0000overlong', number);
   } else if (carry.length || rest.length) {
     emit(carry + rest);
   }
-  if (out.length) yield out.splice(0, out.length);
+  if (out.lines.length) yield out;
 }

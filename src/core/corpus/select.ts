@@ -38,13 +38,6 @@ const NO_ATTRIBUTES: Record<string, AttributeValue> = Object.freeze({}) as Recor
 /** Run ids made by newRunId(): 20261201T215724Z-ab12cd. */
 const RUN_ID_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/;
 
-interface Slot {
-  /** The run whose units this condition uses, and its time (ms). */
-  runId: string;
-  time: number;
-  units: ResponseUnit[];
-}
-
 export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<RunRecord>, context: SelectContext): Promise<Selection> {
   const counts: SelectionCounts = { read: 0, used: 0, superseded: 0, stale: 0, skipped: {} };
   const skip = (reason: SkipReason): void => {
@@ -53,16 +46,29 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
   const { items, models, filter, rule } = context;
   const filters = compileFilter(filter);
   const runTimes = new Map<string, number>();
-  const strings = new Map<string, string>();
-  // Parsed records carry a fresh copy of every string; units keep one shared copy of each.
-  const intern = (s: string): string => {
-    const known = strings.get(s);
-    if (known !== undefined) return known;
-    strings.set(s, s);
-    return s;
+  // Parsed records carry a fresh copy of every string; units share one copy of each, and condition keys
+  // are built from the strings' small integer ids (short keys: less memory for a million conditions).
+  const ids = new Map<string, number>();
+  const names: string[] = [];
+  const idOf = (s: string): number => {
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = names.length;
+      ids.set(s, id);
+      names.push(s);
+    }
+    return id;
   };
-  const slots = new Map<string, Slot>();
-  const pooled: ResponseUnit[] = [];
+  const intern = (s: string): string => names[idOf(s)];
+
+  // Rule 'latest': one slot per condition key holding the run it uses and where its units are in `kept`.
+  const kept: (ResponseUnit | undefined)[] = [];
+  const slotOf = new Map<string, number>();
+  const slotRun: string[] = [];
+  const slotTime: number[] = [];
+  const slotFirst: number[] = [];
+  /** Further units of a slot from the same run (format-1 repetitions without a round): rare. */
+  const slotMore = new Map<number, number[]>();
 
   const runTime = (r: RunRecord): number => {
     let t = runTimes.get(r.runId);
@@ -96,31 +102,45 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
     const unit = unitOf(r, item, models, intern);
     if (!unit) return skip('no-measure');
     if (rule === 'pool') {
-      pooled.push(unit);
-      counts.used++;
+      kept.push(unit);
       return;
     }
-    const key = conditionKey(unit);
+    const key = `${idOf(unit.itemId)}.${idOf(unit.language)}.${unit.country === null ? '' : idOf(unit.country)}.${idOf(unit.template)}.${unit.paraphrase ?? ''}.${idOf(unit.order)}.${idOf(unit.modelId)}.${unit.round}`;
     const time = runTime(r);
-    const slot = slots.get(key);
-    if (!slot) {
-      slots.set(key, { runId: unit.runId, time, units: [unit] });
-      counts.used++;
-    } else if (slot.runId === unit.runId) {
+    const slot = slotOf.get(key);
+    if (slot === undefined) {
+      slotOf.set(key, slotRun.length);
+      slotRun.push(unit.runId);
+      slotTime.push(time);
+      slotFirst.push(kept.length);
+      kept.push(unit);
+    } else if (slotRun[slot] === unit.runId) {
       // Same run, same key: repetitions that lost their round (format 1) — all kept.
-      slot.units.push(unit);
-      counts.used++;
-    } else if (time > slot.time || (time === slot.time && unit.runId > slot.runId)) {
-      counts.superseded += slot.units.length;
-      slot.runId = unit.runId;
-      slot.time = time;
-      slot.units = [unit];
+      let more = slotMore.get(slot);
+      if (!more) slotMore.set(slot, (more = []));
+      more.push(kept.length);
+      kept.push(unit);
+    } else if (time > slotTime[slot] || (time === slotTime[slot] && unit.runId > slotRun[slot])) {
+      kept[slotFirst[slot]] = undefined;
+      counts.superseded++;
+      const more = slotMore.get(slot);
+      if (more) {
+        for (const i of more) kept[i] = undefined;
+        counts.superseded += more.length;
+        slotMore.delete(slot);
+      }
+      slotRun[slot] = unit.runId;
+      slotTime[slot] = time;
+      slotFirst[slot] = kept.length;
+      kept.push(unit);
     } else {
       counts.superseded++;
     }
   };
 
-  if (Symbol.asyncIterator in records) {
+  if (isBatchSource(records)) {
+    for await (const batch of records.batches()) for (let i = 0; i < batch.length; i++) take(batch[i]);
+  } else if (Symbol.asyncIterator in records) {
     for await (const r of records as AsyncIterable<RunRecord>) take(r);
   } else {
     for (const r of records as Iterable<RunRecord>) take(r);
@@ -133,14 +153,17 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
   }
 
   let units: ResponseUnit[];
-  if (rule === 'pool') units = pooled;
+  if (counts.superseded === 0) units = kept as ResponseUnit[];
   else {
     units = [];
-    for (const slot of slots.values()) for (const u of slot.units) units.push(u);
-    // used counted every unit that was ever current; the superseded ones moved to `superseded`.
-    counts.used = units.length;
+    for (const u of kept) if (u) units.push(u);
   }
+  counts.used = units.length;
   return { units, counts, rule };
+}
+
+function isBatchSource(records: unknown): records is { batches(): AsyncIterable<RunRecord[]> } {
+  return typeof (records as { batches?: unknown }).batches === 'function';
 }
 
 function badLinesOf(records: unknown): number {
