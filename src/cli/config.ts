@@ -3,8 +3,11 @@
 // API keys come from OPENAI_API_KEY only: a key in a config file is refused, because config files get
 // committed.
 
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProviderId } from '../core/model';
+import { mayReceiveKey, normaliseOrigin, parseTrustList, type EndpointSource } from '../core/run/keyPolicy';
 import { InputError, UsageError } from './errors';
 import { exists, readInputFile } from './io';
 
@@ -153,4 +156,91 @@ export function resolveEndpoint(provider: ProviderId, flagValue: string | undefi
   }
   const chosen = flagValue ?? env.OPENAI_BASE_URL ?? config.endpoint ?? DEFAULT_OPENAI_BASE_URL;
   return checkUrl(chosen, 'The OpenAI-compatible endpoint');
+}
+
+/** Which setting the endpoint of `resolveEndpoint` came from (same precedence). */
+export function endpointSource(provider: ProviderId, flagValue: string | undefined, env: NodeJS.ProcessEnv, config: FileConfig): EndpointSource {
+  if (flagValue !== undefined) return 'flag';
+  if ((provider === 'ollama' ? env.OLLAMA_HOST : env.OPENAI_BASE_URL) !== undefined) return 'env';
+  if (config.endpoint !== undefined) return 'project-file';
+  return 'default';
+}
+
+/** Environment variable listing origins the user trusts with OPENAI_API_KEY (comma-separated). */
+export const TRUST_ENV = 'VALUE_LENS_TRUST_ENDPOINT';
+
+/** The user's own config, outside any project: `$XDG_CONFIG_HOME/value-lens/config.json` (~/.config when unset). */
+export function userConfigPath(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'value-lens', 'config.json');
+}
+
+export interface UserConfig {
+  /** Origins whose endpoints may receive OPENAI_API_KEY even when a project file names them. */
+  trustedEndpoints: string[];
+}
+
+/** Reads the user config; a missing file is an empty config, a damaged one a clear error. Small: read synchronously. */
+export function loadUserConfig(env: NodeJS.ProcessEnv): { config: UserConfig; path: string } {
+  const path = userConfigPath(env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { config: { trustedEndpoints: [] }, path };
+    throw new InputError(`User config ${path} cannot be read: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`User config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const list = (raw as { trustedEndpoints?: unknown } | null)?.trustedEndpoints;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || (list !== undefined && !(Array.isArray(list) && list.every((v) => typeof v === 'string')))) {
+    throw new InputError(`User config ${path} must be a JSON object whose "trustedEndpoints" is a list of URLs.`);
+  }
+  const entries = (list ?? []) as string[];
+  const invalid = entries.filter((e) => !normaliseOrigin(e));
+  if (invalid.length) throw new InputError(`User config ${path}: "trustedEndpoints" has entries that are not http(s) URLs: ${invalid.map((e) => JSON.stringify(e)).join(', ')}.`);
+  return { config: { trustedEndpoints: entries }, path };
+}
+
+export interface KeyDestination {
+  provider: ProviderId;
+  endpoint: string;
+  source: EndpointSource;
+  /** `--trust-endpoint`: the user confirms this run's endpoint. */
+  trustFlag: boolean;
+  env: NodeJS.ProcessEnv;
+  /** The project file the endpoint came from, for the message. */
+  configPath?: string;
+}
+
+/**
+ * Refuses (exit 2, before any request) to send OPENAI_API_KEY to an endpoint that only a project file
+ * names, unless the user confirmed its origin. Without a key there is nothing to protect: no check.
+ */
+export function checkKeyDestination(input: KeyDestination): void {
+  if (input.provider !== 'openai' || !input.env.OPENAI_API_KEY) return;
+  if (input.source !== 'project-file' && input.source !== 'study-file') return;
+  const fromEnv = parseTrustList(input.env[TRUST_ENV] ?? '');
+  if (fromEnv.invalid.length) {
+    throw new UsageError(`${TRUST_ENV} must list http(s) origins such as https://llm.example.org:8000; not: ${fromEnv.invalid.map((e) => JSON.stringify(e)).join(', ')}.`);
+  }
+  const user = loadUserConfig(input.env);
+  const trusted = [...(input.trustFlag ? [input.endpoint] : []), ...fromEnv.origins, ...user.config.trustedEndpoints];
+  const decision = mayReceiveKey(input.endpoint, { source: input.source, trusted });
+  if (decision.allowed) return;
+  const origin = decision.origin ?? input.endpoint;
+  const file = input.configPath ?? 'a file in this folder';
+  throw new UsageError(
+    [
+      `Not sending OPENAI_API_KEY to ${origin}: that endpoint comes from ${file}, not from you, and a project's files can come from anyone.`,
+      'If you trust that server with your key, confirm it with one of:',
+      '  --trust-endpoint                      (this run)',
+      `  ${TRUST_ENV}=${origin}   (this shell)`,
+      `  "trustedEndpoints": ["${origin}"] in ${user.path}   (always)`,
+      'To use it without the key, run with OPENAI_API_KEY unset; to use another server, pass --endpoint URL.',
+    ].join('\n'),
+  );
 }

@@ -9,16 +9,26 @@ import { InputError } from './errors';
 
 export type ProviderFactory = (provider: ProviderId, endpoint: string) => ModelProvider;
 
-export function providerFactory(env: NodeJS.ProcessEnv): ProviderFactory {
+export interface ProviderFactoryOptions {
+  /**
+   * Whether OPENAI_API_KEY may go to this endpoint (core/run/keyPolicy.ts `mayReceiveKey`); when false the
+   * provider is keyless (a placeholder is sent). Default: every endpoint, for callers that checked already
+   * (score and demo refuse an unconfirmed project-file endpoint before building any provider).
+   */
+  mayUseKey?: (endpoint: string) => boolean;
+}
+
+export function providerFactory(env: NodeJS.ProcessEnv, options: ProviderFactoryOptions = {}): ProviderFactory {
   const made = new Map<string, ModelProvider>();
   return (provider, endpoint) => {
     const key = `${provider} ${endpoint}`;
     let instance = made.get(key);
     if (!instance) {
+      const apiKey = env.OPENAI_API_KEY && (options.mayUseKey?.(endpoint) ?? true) ? env.OPENAI_API_KEY : undefined;
       instance =
         provider === 'ollama'
           ? createOllamaProvider({ host: endpoint })
-          : createOpenAIProvider({ baseURL: endpoint, apiKey: env.OPENAI_API_KEY || undefined });
+          : createOpenAIProvider({ baseURL: endpoint, apiKey });
       made.set(key, instance);
     }
     return instance;

@@ -15,7 +15,7 @@ import { ResultsStore } from '../core/run/store';
 import { probeLogprobs } from '../providers/probe';
 import { ProviderError } from '../core/model';
 import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, strs, type OptionSpec, type Parsed } from './args';
-import { DEFAULT_OLLAMA_MODEL, loadConfig, resolveEndpoint, type FileConfig } from './config';
+import { checkKeyDestination, DEFAULT_OLLAMA_MODEL, endpointSource, loadConfig, resolveEndpoint, type FileConfig } from './config';
 import { loadSurvey, loadTemplates } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
@@ -49,10 +49,13 @@ Options:
   --out FILE             write results JSONL here (default: stdout); an existing file is replaced
   --append               add to an existing --out file instead of replacing it
   --config FILE          settings file (default: ./value-lens.json or ./.valuelensrc.json if present)
+  --trust-endpoint       send OPENAI_API_KEY to the endpoint even though only the config file names it
   --verbose              log requests and retries to stderr
   -h, --help             show this help
 
-The API key for openai comes from the OPENAI_API_KEY environment variable, never from a flag.
+The API key for openai comes from the OPENAI_API_KEY environment variable, never from a flag. It is not
+sent to an endpoint that only a config file names unless you confirm it (--trust-endpoint,
+VALUE_LENS_TRUST_ENDPOINT=ORIGIN, or "trustedEndpoints" in ~/.config/value-lens/config.json): exit 2.
 Exit codes: 0 every request scored, 1 some failed or input has errors, 2 bad usage.`;
 
 export const SCORE_OPTIONS: OptionSpec = {
@@ -76,6 +79,7 @@ export const SCORE_OPTIONS: OptionSpec = {
   out: { type: 'string' },
   append: { type: 'boolean' },
   config: { type: 'string' },
+  'trust-endpoint': { type: 'boolean' },
   verbose: { type: 'boolean' },
 };
 
@@ -160,6 +164,16 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
   const out = str(parsed, 'out');
   if (flag(parsed, 'append') && out === undefined) throw new UsageError('--append needs --out FILE.', c);
   const cacheDir = str(parsed, 'cache-dir');
+  const endpoint = resolveEndpoint(provider, str(parsed, 'endpoint'), io.env, config);
+  // Before anything is sent: a cloned repository's config must not direct the user's key to its server.
+  checkKeyDestination({
+    provider,
+    endpoint,
+    source: endpointSource(provider, str(parsed, 'endpoint'), io.env, config),
+    trustFlag: flag(parsed, 'trust-endpoint'),
+    env: io.env,
+    configPath,
+  });
   return {
     itemsPath: resolve(io.cwd, parsed.positionals[0]),
     templatePath,
@@ -169,7 +183,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
     paraphrases: flag(parsed, 'paraphrases'),
     provider,
     model,
-    endpoint: resolveEndpoint(provider, str(parsed, 'endpoint'), io.env, config),
+    endpoint,
     method,
     samples: intFlag(c, 'samples', str(parsed, 'samples') ?? fromNumber(config.samples), 1, 1000) ?? DEFAULT_SAMPLES,
     temperature: numberFlag(c, 'temperature', str(parsed, 'temperature') ?? fromNumber(config.temperature), 0, 2),
