@@ -38,7 +38,7 @@ export function cacheKey(parts: CacheKeyParts): string {
     endpoint: endpointForKey(parts.endpoint),
     model: parts.model,
     digest: parts.digest ?? null,
-    messages: parts.messages.map((m) => ({ role: m.role, content: m.content })),
+    messages: canonicalMessages(parts.messages),
     // Absent for chat requests (canonicalJson drops undefined), so chat keys are unchanged.
     prompt: parts.prompt,
     params: parts.params,
@@ -48,8 +48,25 @@ export function cacheKey(parts: CacheKeyParts): string {
   return createHash('sha256').update(canonicalJson(doc)).digest('hex');
 }
 
+// A study plan keys a million requests whose prompts are shared by every model × round of a condition:
+// the messages' canonical JSON is computed once per messages array (plans never mutate them).
+class Canonical {
+  constructor(readonly json: string) {}
+}
+const messagesJson = new WeakMap<ChatMessage[], Canonical>();
+
+function canonicalMessages(messages: ChatMessage[]): Canonical {
+  let known = messagesJson.get(messages);
+  if (!known) {
+    known = new Canonical(canonicalJson(messages.map((m) => ({ role: m.role, content: m.content }))));
+    messagesJson.set(messages, known);
+  }
+  return known;
+}
+
 /** JSON with object keys sorted at every level and undefined members dropped. */
 export function canonicalJson(value: unknown): string {
+  if (value instanceof Canonical) return value.json;
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)

@@ -193,6 +193,18 @@ export interface RequestSpec {
   index: number;
 }
 
+// endpointOrigin parses a URL; a plan has a handful of endpoints and up to millions of requests.
+const origins = new Map<string, string>();
+
+function originOf(endpoint: string): string {
+  let origin = origins.get(endpoint);
+  if (origin === undefined) {
+    origin = endpointOrigin(endpoint);
+    if (origins.size < 1024) origins.set(endpoint, origin);
+  }
+  return origin;
+}
+
 // Answer languages per (item, language): one array shared by every request of the pair.
 const answerLanguageCache = new WeakMap<Item, Map<string, string[]>>();
 
@@ -217,7 +229,7 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
     paraphrase: c.variant.index,
     provider: model.provider,
     model: model.model,
-    endpoint: endpointOrigin(model.endpoint),
+    endpoint: originOf(model.endpoint),
     method: spec.method,
     optionOrder: spec.prompt.ok ? spec.prompt.rendered.optionOrder : [],
     ...(c.study !== undefined ? { study: c.study } : {}),
