@@ -57,6 +57,7 @@ export async function runFit(argv: string[], io: Io): Promise<number> {
     throw error;
   }
   if (fit.dropped) print(io.stderr, droppedNote(fit));
+  for (const w of fit.warnings) print(io.stderr, `Warning: ${w}.`);
   if (flag(parsed, 'json')) print(io.stdout, JSON.stringify(jsonOutput(fit), null, 2));
   else print(io.stdout, formatFit(fit, dataPath));
   return EXIT_OK;
@@ -69,7 +70,8 @@ function droppedNote(fit: FormulaFit): string {
   return `${fit.dropped} row(s) dropped for missing values (empty or NA; per column: ${by}); ${fit.n} used.`;
 }
 
-/** The FitOutput keys, plus the dropped-row count, the singular flag and (for slopes) covariances. */
+/** The FitOutput keys, plus the dropped-row count, the singular flag, and (only when there are any)
+ * covariances for slopes and warnings. */
 export function jsonOutput(fit: FormulaFit): Record<string, unknown> {
   return {
     formula: fit.formula,
@@ -82,6 +84,7 @@ export function jsonOutput(fit: FormulaFit): Record<string, unknown> {
     logLik: fit.logLik,
     blups: fit.blups,
     singular: fit.singular,
+    ...(fit.warnings.length ? { warnings: fit.warnings } : {}),
   };
 }
 

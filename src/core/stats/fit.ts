@@ -24,6 +24,8 @@ export interface FormulaFit extends FitOutput {
   evaluations: number;
   /** Fixed-effects covariance matrix, rows and columns in `fixed` order. */
   vcov: number[][];
+  /** Cautions about a fit that converged, e.g. a flat ridge in θ (lme4's "nearly unidentifiable"). */
+  warnings: string[];
   /** Number of levels per random-effects term, keyed like `random[].group`. */
   groupLevels: Record<string, number>;
 }
@@ -116,6 +118,12 @@ function toOutput(
     evaluations: fit.evaluations,
     vcov: fit.vcov,
     groupLevels,
+    warnings:
+      fit.hessianRatio !== null && fit.hessianRatio < 1e-6
+        ? [
+            `the REML criterion is nearly flat in one direction of θ (eigenvalue ratio ${fit.hessianRatio.toExponential(1)}): the random-effects structure is nearly unidentifiable, and other parameter values fit equally well (lme4 warns the same way); simplify the random effects`,
+          ]
+        : [],
   };
 }
 

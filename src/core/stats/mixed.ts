@@ -70,6 +70,8 @@ export interface MixedResult {
   /** Conditional modes per block: blups[block][level][effect]. */
   blups: number[][][];
   singular: boolean;
+  /** Smallest / largest eigenvalue of the criterion's Hessian in the free θ (≈ 0: a flat ridge). */
+  hessianRatio: number | null;
   evaluations: number;
   n: number;
 }
@@ -225,11 +227,12 @@ function newtonPolish(
   f: (x: number[]) => number,
   x0: number[],
   lower: number[],
-): { x: number[]; fx: number; gradient: number } {
+): { x: number[]; fx: number; gradient: number; hessian: number[][] } {
   const d = x0.length;
   let x = x0.slice();
   let fx = f(x);
   let gradNorm = Infinity;
+  let hessian: number[][] = [];
   for (let iter = 0; iter < 100; iter++) {
     const h = x.map((v) => 1e-5 * Math.max(1, Math.abs(v)));
     const g = x.map((_, k) => {
@@ -262,6 +265,7 @@ function newtonPolish(
         H[b][a] = v;
       }
     }
+    hessian = H;
     const gf = free.map((k) => g[k]);
     let step: number[] | null = null;
     const scale = Math.max(1e-12, ...H.map((r, i) => Math.abs(r[i])));
@@ -283,13 +287,46 @@ function newtonPolish(
         const gain = fx - fy;
         fx = fy;
         accepted = true;
-        if (moved < 1e-11 || gain < 1e-14 * Math.max(1, Math.abs(fx))) return { x, fx, gradient: gradNorm };
+        if (moved < 1e-11 || gain < 1e-14 * Math.max(1, Math.abs(fx))) return { x, fx, gradient: gradNorm, hessian };
         break;
       }
     }
     if (!accepted) break;
   }
-  return { x, fx, gradient: gradNorm };
+  return { x, fx, gradient: gradNorm, hessian };
+}
+
+/** Eigenvalues of a small symmetric matrix (cyclic Jacobi rotations). */
+export function symmetricEigenvalues(m: readonly (readonly number[])[]): number[] {
+  const a = m.map((r) => r.slice());
+  const d = a.length;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) off += a[i][j] * a[i][j];
+    if (off < 1e-30) break;
+    for (let p = 0; p < d; p++) {
+      for (let q = p + 1; q < d; q++) {
+        if (a[p][q] === 0) continue;
+        const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < d; k++) {
+          const akp = a[k][p];
+          const akq = a[k][q];
+          a[k][p] = c * akp - s * akq;
+          a[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < d; k++) {
+          const apk = a[p][k];
+          const aqk = a[q][k];
+          a[p][k] = c * apk - s * aqk;
+          a[q][k] = s * apk + c * aqk;
+        }
+      }
+    }
+  }
+  return a.map((r, i) => r[i]);
 }
 
 // ---------------------------------------------------------------- the fit
@@ -534,6 +571,8 @@ export function fitLmm(input: MixedInput): MixedResult {
   blocks.forEach((b, t) => {
     for (let c = 0; c < b.columns.length; c++) if (best.T[t][c][c] < 1e-4) singular = true;
   });
+  const eig = polished.hessian.length ? symmetricEigenvalues(polished.hessian) : [];
+  const hessianRatio = eig.length ? Math.min(...eig) / Math.max(...eig.map(Math.abs)) : null;
   return {
     beta: best.beta,
     se,
@@ -546,6 +585,7 @@ export function fitLmm(input: MixedInput): MixedResult {
     deviance: best.deviance,
     blups,
     singular,
+    hessianRatio,
     evaluations,
     n,
   };

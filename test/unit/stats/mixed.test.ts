@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fitFormula, FormulaError, ModelDataError } from '../../../src/core/stats/fit';
+import { readTable } from '../../../src/core/data/csv';
+import { fitFormula, FormulaError, ModelDataError, tableRows } from '../../../src/core/stats/fit';
+import { symmetricEigenvalues } from '../../../src/core/stats/mixed';
 import { fitRandomIntercept } from '../../../src/core/stats/lmm';
 
 test('balanced one-way model: REML equals the ANOVA estimators (hand calculation)', () => {
@@ -77,4 +79,30 @@ test('a grouping factor with numeric codes is a factor; JSON-shaped output has e
   assert.equal(fit.formula, 'y ~ x + (1 | g)');
   assert.equal(fit.n, 12);
   assert.equal(fit.dropped, 0);
+});
+
+test('a flat ridge in θ (a slope confounded with the intercept) is fitted but flagged, as lme4 warns', () => {
+  // In lmm-formula-crossed.csv cond is constant within each subject, so (1 + cond | subject) cannot
+  // separate the subject intercept from its cond effect: many θ give the same likelihood.
+  const rows = tableRows(readTable(readFileSync('test/fixtures/r/lmm-formula-crossed.csv')));
+  const flat = fitFormula('y ~ x + (1 + cond | subject) + (1 | item)', rows);
+  assert.equal(flat.warnings.length, 1);
+  assert.match(flat.warnings[0], /nearly unidentifiable/);
+  assert.deepEqual(fitFormula('y ~ x + (1 | subject) + (1 | item)', rows).warnings, []);
+});
+
+test('symmetricEigenvalues: a 3 × 3 matrix with known eigenvalues 1, 2, 4', () => {
+  // Q diag(1, 2, 4) Q' with Q a rotation about z by 30° then x by 45°.
+  const c = Math.cos(Math.PI / 6);
+  const s = Math.sin(Math.PI / 6);
+  const r = Math.SQRT1_2;
+  const Q = [
+    [c, -s * r, s * r],
+    [s, c * r, -c * r],
+    [0, r, r],
+  ];
+  const D = [1, 2, 4];
+  const A = Q.map((qi) => Q.map((qj) => qi.reduce((sum, v, k) => sum + v * D[k] * qj[k], 0)));
+  const eig = symmetricEigenvalues(A).sort((a, b) => a - b);
+  eig.forEach((v, i) => assert.ok(Math.abs(v - D[i]) < 1e-12, `${v}`));
 });
