@@ -398,7 +398,14 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   const imports = parseImports(ctx, props.get('imports'), sources);
   const resultsText = ctx.string(props.get('results'), '"results"');
   const results = ctx.path(resultsText ?? `${name}.results`);
-  const analysis = parseAnalysis(ctx, props.get('analysis'), { languages, countries, models, languageCountries, root: rootRange });
+  const analysis = parseAnalysis(ctx, props.get('analysis'), {
+    languages,
+    countries,
+    models,
+    languageCountries,
+    root: rootRange,
+    languagesRange: props.get('languages') ? rangeAt(root, ['languages']) : undefined,
+  });
 
   const hash = createHash('sha256').update(canonicalJson(getNodeValue(root))).digest('hex');
   const study: Study = {
@@ -745,6 +752,7 @@ interface AnalysisContext {
   models: StudyModel[];
   languageCountries: Record<string, string[]>;
   root: SourceRange;
+  languagesRange?: SourceRange;
 }
 
 function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): AnalysisSpec {
@@ -796,6 +804,10 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
   } else {
     // Defaults still have to make sense for this study: 'cue' without countries compares with nothing.
     if (!env.countries.length) spec.references = spec.references.filter((r) => r !== 'cue');
+    const unmapped = env.languages.filter((l) => !env.languageCountries[l]?.length);
+    if (unmapped.length) {
+      ctx.add('study/bad-analysis', 'warning', `the default reference "language" has no countries for ${unmapped.join(', ')}; add them to "languageCountries"`, env.languagesRange ?? env.root);
+    }
   }
   return spec;
 }

@@ -309,6 +309,14 @@ test('study/bad-import: answer columns and required roles', () => {
   ]);
 });
 
+test('default references: a language without languageCountries is a warning on "languages"', () => {
+  const text = studyText({ languages: ['en', 'de'] });
+  const { study, diagnostics } = parseStudyText(text, PATH);
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.severity, d.range]), [['study/bad-analysis', 'warning', rangeOf(text, '[\n    "en",\n    "de"\n  ]')]]);
+  assert.match(diagnostics[0].message, /no countries for de/);
+  assert.deepEqual(study?.languageCountries, { en: ['US', 'GB'] });
+});
+
 test('a warning-only study is returned; any error withholds it', () => {
   assert.ok(parseStudyText(studyText({ extra: 1 }), PATH).study);
   assert.equal(parseStudyText(studyText({ countries: ['QQ'] }), PATH).study, undefined);
