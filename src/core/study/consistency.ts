@@ -50,7 +50,8 @@ export function consistencyRows(units: readonly ResponseUnit[], opts: Consistenc
   return rows;
 }
 
-const questionKey = (u: ResponseUnit): string => u.itemKey + SEP + (u.country ?? '');
+/** A "question" of the response-pairs definition: one item under one country cue. */
+export const questionKey = (u: ResponseUnit): string => u.itemKey + SEP + (u.country ?? '');
 
 // ------------------------------------------------------------------ response pairs (the paper)
 
