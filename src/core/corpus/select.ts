@@ -193,7 +193,9 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
     }
   }
   const modelId = intern(r.modelId ?? r.model);
-  const unit: ResponseUnit = {
+  // One literal with every field, always in this order: one object shape for every unit (in-object
+  // properties, no later transitions), which matters for memory at a million units.
+  return {
     runId: intern(r.runId),
     modelId,
     model: intern(r.model),
@@ -208,11 +210,10 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
     itemKey: item ? intern(item.key || r.itemId) : intern(r.itemId),
     category: intern(item?.category ?? r.category ?? ''),
     method: intern(r.method),
+    mean,
+    pro,
+    probabilities,
   };
-  if (mean !== undefined) unit.mean = mean;
-  if (pro !== undefined) unit.pro = pro;
-  if (probabilities) unit.probabilities = probabilities;
-  return unit;
 }
 
 /** Mass on the pro codes over the mass on all non-negative codes (missing codes: src/core/stats/share.ts). */
