@@ -1,5 +1,9 @@
-// Runs every test/unit/**/*.test.ts and test/webview/*.test.ts (real Chromium; they skip with a message when
-// it is missing) with Node's own test runner (Node 20 has no glob support in --test).
+// Runs the unit tiers with Node's own test runner (Node 20 has no glob support in --test):
+//   node test/run-unit.mjs            the fast tier: test/unit/**/*.test.ts and test/webview/*.test.ts
+//   node test/run-unit.mjs --slow     the slow tier: every *.slow.test.ts (full-count fuzz, growth, packaging,
+//                                     real waits) — `npm run test:slow`, also run by .ci/run
+// Further arguments filter files by substring. The browser tests need Chromium: test/ensure-chromium.sh
+// installs it (as root, like CI) or the run fails naming what is missing — never a silent skip.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -14,10 +18,27 @@ function collect(dir) {
   return out;
 }
 
-const filter = process.argv.slice(2);
-let files = [...collect('test/unit'), ...collect('test/webview')].sort();
+const args = process.argv.slice(2);
+const slow = args.includes('--slow');
+const filter = args.filter((a) => a !== '--slow');
+let files = [...collect('test/unit'), ...collect('test/webview')]
+  .filter((f) => f.endsWith('.slow.test.ts') === slow)
+  .sort();
 if (filter.length) files = files.filter((f) => filter.some((part) => f.includes(part)));
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-});
+
+if (files.some((f) => f.startsWith('test/webview') || f.includes('browser'))) {
+  const ensured = spawnSync('bash', ['test/ensure-chromium.sh'], { stdio: 'inherit' });
+  if (ensured.status !== 0) process.exit(ensured.status ?? 1);
+}
+
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
+    ...files,
+  ],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);
