@@ -122,6 +122,11 @@ export class ResultsStore {
     this.tornTail = written[written.length - 1] !== 0x0a;
   }
 
+  /** Opens (creates) the file now: an unusable path fails here, before a run sends anything. */
+  async ready(): Promise<void> {
+    await this.open();
+  }
+
   /** Waits for pending appends and closes the file. The store reopens on the next append. */
   async close(): Promise<void> {
     while (this.batch) await this.batch.catch(() => undefined);

@@ -90,3 +90,39 @@ test('readManifests lists unreadable manifests instead of guessing', async () =>
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a reader polling a manifest while it is rewritten 200 times never sees half a file', async () => {
+  const { writeManifest } = await import('../../../src/core/corpus/writer');
+  const dir = await mkdtemp(join(tmpdir(), 'vl-corpus-writer-'));
+  try {
+    const base: RunManifest = { format: 2, runId: 'R', study: 's', studyHash: 'h'.repeat(64), toolVersion: 'v', via: 'editor', startedAt: '2026-01-01T00:00:00Z', status: 'running', planned: 1000, scored: 0, failed: 0, cached: 0, writeFailures: 0, filter: { languages: Array.from({ length: 400 }, (_, i) => `l${i}`) } };
+    await writeManifest(dir, base);
+    let done = false;
+    let reads = 0;
+    const reader = (async () => {
+      while (!done) {
+        const m = JSON.parse(await readFile(join(dir, 'runs', 'R.json'), 'utf8')) as RunManifest;
+        assert.equal(m.runId, 'R');
+        reads++;
+      }
+    })();
+    for (let i = 1; i <= 200; i++) await writeManifest(dir, { ...base, scored: i });
+    done = true;
+    await reader;
+    assert.ok(reads > 0);
+    assert.equal((JSON.parse(await readFile(join(dir, 'runs', 'R.json'), 'utf8')) as RunManifest).scored, 200);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('ResultsStore.ready() fails at once on an unusable path', async () => {
+  const { ResultsStore } = await import('../../../src/core/run/store');
+  const dir = await mkdtemp(join(tmpdir(), 'vl-corpus-writer-'));
+  try {
+    await writeFile(join(dir, 'file'), 'x');
+    await assert.rejects(new ResultsStore(join(dir, 'file', 'records.jsonl')).ready(), /ENOTDIR|EEXIST/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
