@@ -1,5 +1,6 @@
 // parseStudyText: defaults, path resolution, the hash, and every diagnostic code with its exact range.
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -320,4 +321,19 @@ test('default references: a language without languageCountries is a warning on "
 test('a warning-only study is returned; any error withholds it', () => {
   assert.ok(parseStudyText(studyText({ extra: 1 }), PATH).study);
   assert.equal(parseStudyText(studyText({ countries: ['QQ'] }), PATH).study, undefined);
+});
+
+test('any JSON value, any text: parseStudyText never throws and every range lies inside the text', () => {
+  const check = (t: string): void => {
+    const r = parseStudyText(t, PATH);
+    for (const d of r.diagnostics) assert.ok(d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= t.length, `${d.code} ${JSON.stringify(d.range)}`);
+    assert.equal(r.study === undefined, r.diagnostics.some((d) => d.severity === 'error'));
+  };
+  // Study-shaped objects with arbitrary values in every field, and arbitrary text.
+  const keys = ['items', 'templates', 'languages', 'countries', 'languageCountries', 'endpoints', 'models', 'optionOrders', 'human', 'imports', 'analysis', 'samples', 'method'];
+  fc.assert(
+    fc.property(fc.dictionary(fc.constantFrom(...keys), fc.jsonValue(), { maxKeys: 8 }), (doc) => check(JSON.stringify(doc, null, 1))),
+    { numRuns: 150, seed: 14 },
+  );
+  fc.assert(fc.property(fc.string({ maxLength: 200 }), check), { numRuns: 150, seed: 15 });
 });
