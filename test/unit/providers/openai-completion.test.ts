@@ -77,6 +77,15 @@ test('completionFirstToken: legacy map plus the sampled token, best first; chat 
   assert.deepEqual(completionFirstToken({ tokens: [' 3'], token_logprobs: [-0.2], top_logprobs: [{}] }), [{ token: ' 3', logprob: -0.2 }]);
   const chat = { content: [{ token: ' 2', logprob: -0.1, top_logprobs: [{ token: ' 2', logprob: -0.1 }, { token: ' 4', logprob: -2.5 }] }] };
   assert.deepEqual(completionFirstToken(chat), [{ token: ' 2', logprob: -0.1 }, { token: ' 4', logprob: -2.5 }]);
+  // llama.cpp server's /v1/completions (server-task.cpp probs_vector_to_json): ids and bytes beside each entry;
+  // a probability of 0 is written as the lowest float, which scoring treats as absent.
+  const llamaCpp = {
+    content: [
+      { id: 220, token: ' 3', bytes: [32, 51], logprob: -0.3, top_logprobs: [{ id: 220, token: ' 3', bytes: [32, 51], logprob: -0.3 }, { id: 17, token: ' 2', bytes: [32, 50], logprob: -1.4 }, { id: 9, token: 'x', bytes: [120], logprob: -3.4028234663852886e38 }] },
+      { id: 13, token: '.', bytes: [46], logprob: -0.01, top_logprobs: [] },
+    ],
+  };
+  assert.deepEqual(completionFirstToken(llamaCpp)?.map((t) => t.token), [' 3', ' 2', 'x']);
   assert.equal(completionFirstToken(null), undefined);
   assert.equal(completionFirstToken({ content: [] }), undefined);
   assert.equal(completionFirstToken({ tokens: [], top_logprobs: [] }), undefined);
