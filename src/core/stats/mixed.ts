@@ -430,6 +430,12 @@ export function fitLmm(input: MixedInput): MixedResult {
     }
   }
   for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) XtX[k][j] = XtX[j][k];
+  // The non-zeros of Z'Z (both triangles), for building Λ'Z'ZΛ at each θ without dense q × q passes.
+  const nnz: [number, number, number][] = [];
+  for (let m = 0; m < q; m++) for (let k = 0; k < q; k++) if (ZtZ[m][k] !== 0) nnz.push([m, k, ZtZ[m][k]]);
+  const nnzRow = Int32Array.from(nnz, (e) => e[0]);
+  const nnzCol = Int32Array.from(nnz, (e) => e[1]);
+  const nnzVal = Float64Array.from(nnz, (e) => e[2]);
   // Which block (term) and which effect within its level each random-effect index is.
   const blockOf = new Int32Array(q);
   const effectOf = new Int32Array(q);
@@ -472,9 +478,26 @@ export function fitLmm(input: MixedInput): MixedResult {
       }
       return out;
     };
-    const LZtZ = lambdaT((j) => ZtZ[j], q); // Λ'Z'Z (Z'Z is stored in full)
-    const ZtZL = LZtZ.map((_, j) => LZtZ.map((r) => r[j])); // its transpose, Z'ZΛ
-    const A = lambdaT((j) => ZtZL[j], q); // Λ'Z'ZΛ
+    // A = Λ'Z'ZΛ from the non-zeros of Z'Z only (lower triangle kept): Λ[m][a] = T[e_m][e_a] within a level.
+    const A = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+    for (let z = 0; z < nnzVal.length; z++) {
+      const m = nnzRow[z];
+      const nn = nnzCol[z];
+      const em = effectOf[m];
+      const en = effectOf[nn];
+      const Tm = T[blockOf[m]][em];
+      const Tn = T[blockOf[nn]][en];
+      const v = nnzVal[z];
+      for (let a2 = 0; a2 <= em; a2++) {
+        const wa = Tm[a2] * v;
+        if (wa === 0) continue;
+        const a = m - em + a2;
+        for (let b2 = 0; b2 <= en; b2++) {
+          const b = nn - en + b2;
+          if (b <= a) A[a][b] += wa * Tn[b2];
+        }
+      }
+    }
     for (let j = 0; j < q; j++) A[j][j] += 1;
     const B = lambdaT((j) => ZtX[j], p);
     const c = lambdaT((j) => [Zty[j]], 1).map((r) => r[0]);
