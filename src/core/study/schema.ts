@@ -170,7 +170,6 @@ export function studySchema(): Schema {
   });
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://value-lens.invalid/schemas/study.schema.json',
     title: 'Value Lens study',
     description: 'A study: items × languages × country cues × templates × paraphrases × option orders × models × samples, its human references and where its results go. See docs/studies.md.',
     ...obj(
