@@ -24,6 +24,8 @@ export interface AnalyzeStudyInput {
   scales?: Record<string, ItemScale>;
   /** ISO time for `generatedAt` (default now), so that a re-run can be byte-identical. */
   generatedAt?: string;
+  /** Mixed-model fits the caller computed on the analysis' tables (analysis.fits), passed through. */
+  fits?: StudyAnalysis['fits'];
 }
 
 /**
@@ -115,7 +117,7 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
     contrasts,
     attributeGroups: attributeGroupRows(alignment, models),
     tests,
-    fits: [],
+    fits: input.fits ?? [],
     bootstrap: { ...spec.bootstrap },
   };
 }

@@ -22,6 +22,11 @@ export interface ImportOptions {
   itemHashes?: Record<string, string>;
   /** Lower-case the item column (the second seed's keys are lower case, its ground truth upper case). */
   lowerCaseItems?: boolean;
+  /**
+   * Table item value → the study's item id, matched case-insensitively (e.g. { F120: 'Q184' } from the
+   * items' `key:`), so that imported records name the study's items; unmatched values are kept as written.
+   */
+  itemIds?: Record<string, string>;
 }
 
 export interface ImportRejection {
@@ -110,6 +115,7 @@ export function importResponses(input: string | Uint8Array | Table, mapping: Imp
   }
   for (const p of unreadable) result.rejected.push({ line: p.line, reason: p.message });
 
+  const itemIdMap = options.itemIds ? new Map(Object.entries(options.itemIds).map(([k, v]) => [k.trim().toUpperCase(), v])) : undefined;
   const counters = new Map<string, number>();
   const num = (s: string): number | undefined => parseLocaleNumber(s, table.decimalMark);
   for (const row of table.rows) {
@@ -126,6 +132,7 @@ export function importResponses(input: string | Uint8Array | Table, mapping: Imp
     const language = cell(idx.language).toLowerCase();
     let itemId = cell(idx.item);
     if (options.lowerCaseItems) itemId = itemId.toLowerCase();
+    itemId = itemIdMap?.get(itemId.toUpperCase()) ?? itemId;
     if (!modelName) {
       reject(`empty model (${c.model})`);
       continue;

@@ -120,7 +120,8 @@ test('rows the CSV reader cannot split count as rejected with their line; a pre-
 test('decimal commas in a ;-separated table; attributes mapped in either direction', () => {
   const csv = 'model;language;item;pro;size\nm;da;Q1;0,25;7\nm;da;Q1;0,5;7\n';
   const a = importResponses(csv, { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro', attributes: { size: 'params' } } }, OPTS);
-  const b = importResponses(csv, { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro', attributes: { params: 'size' } } }, OPTS);
+  const b = importResponses(csv, { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro', attributes: { params: 'size' } } }, { ...OPTS, itemIds: { q1: 'Q184' } });
+  assert.deepEqual(b.records.map((x) => x.itemId), ['Q184', 'Q184'], 'table keys mapped to study item ids, case-insensitively');
   assert.deepEqual((a.records as StanceResult[]).map((x) => x.proShare), [0.25, 0.5]);
   assert.deepEqual(a.models, { m: { params: 7 } });
   assert.deepEqual(b.models, { m: { params: 7 } });
