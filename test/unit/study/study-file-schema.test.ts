@@ -123,3 +123,12 @@ test('schema and parser reject the same mistakes', () => {
     assert.ok(diagnostics.some((d) => d.code === code), `${what}: ${diagnostics.map((d) => d.code).join(', ')}`);
   }
 });
+
+test('package.json contributes the schema for *.study.json and the VSIX allow-list ships it', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { jsonValidation?: { fileMatch: string; url: string }[] } };
+  const entry = pkg.contributes.jsonValidation?.find((e) => e.fileMatch === '*.study.json');
+  assert.ok(entry, 'no jsonValidation entry for *.study.json');
+  assert.equal(join(ROOT, entry.url), SCHEMA_PATH);
+  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+  assert.ok(ignore.includes('!schemas/study.schema.json'));
+});
