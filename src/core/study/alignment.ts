@@ -105,7 +105,8 @@ export function alignmentRows(units: readonly ResponseUnit[], lookup: ReferenceL
   const rows: AlignmentRow[] = [];
   for (const cond of conditions(units)) {
     const refs = resolveReferences(opts.references, cond.language, cond.country, opts.languageCountries);
-    const categories = opts.perCategory === false ? [] : [...new Set(cond.units.map((u) => u.category))].sort();
+    // Units without a category (imports of items the study does not list) get no per-category rows.
+    const categories = opts.perCategory === false ? [] : [...new Set(cond.units.map((u) => u.category))].filter((c) => c !== '').sort();
     for (const reference of refs) {
       for (const measure of opts.measures) {
         for (const level of opts.levels) {

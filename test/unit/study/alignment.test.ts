@@ -91,6 +91,11 @@ test('item level: the mean per item vs the human value; response level: each res
   assert.equal(b?.n, 4);
   const a = get('pooled:da', 'item', 'pro', 'a');
   assert.equal(a?.n, 2);
+  // No category: no per-category rows (the overall row is not repeated under category '').
+  const bare = alignmentRows(UNITS.map((u) => ({ ...u, category: '' })), lookup, {
+    levels: ['item'], measures: ['pro'], references: ['pooled'], languageCountries: {}, bootstrap: { iterations: 0, seed: 1 },
+  });
+  assert.deepEqual(bare.map((r) => r.category), [null]);
 });
 
 test('references: cue, language, pooled and explicit codes; cue needs a cue', () => {
