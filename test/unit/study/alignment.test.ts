@@ -266,6 +266,8 @@ test('analyzeStudy: counts passed through, models with chat from kind, Holm/BH o
   assert.ok((m1?.pearson?.estimate ?? 0) > 0.9);
   assert.ok(m1?.pearson?.ci && m1.pearson.ci[0] <= m1.pearson.estimate && m1.pearson.estimate <= m1.pearson.ci[1]);
   assert.ok((rows.find((r) => r.model === 'm2')?.pearson?.estimate ?? 0) < -0.8);
+  // Seeded: the same input gives the same analysis, CIs included.
+  assert.deepEqual(analyzeStudy({ selection, human, study, generatedAt: 'T' }), a);
   // Both consistency definitions are reported, named.
   assert.deepEqual([...new Set(a.consistency.map((c) => c.definition))].sort(), ['paraphrase-vectors', 'response-pairs']);
 });
