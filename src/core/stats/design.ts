@@ -34,14 +34,16 @@ export interface ModelMatrix {
 
 const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Missing as R's read.csv reads it: an empty cell, NA, or a non-finite number. */
+/** Missing as R's read.csv and na.omit read it: an empty cell, NA, NaN (infinite values are refused). */
 export function isMissing(cell: Cell): boolean {
   if (cell === null || cell === undefined) return true;
-  if (typeof cell === 'number') return !Number.isFinite(cell);
+  if (typeof cell === 'number') return Number.isNaN(cell);
   if (typeof cell === 'boolean') return false;
   const s = cell.trim();
-  return s === '' || s === 'NA';
+  return s === '' || s === 'NA' || s === 'NaN';
 }
+
+const INFINITE = /^[+-]?Inf(inity)?$/;
 
 function asNumber(cell: Cell): number | undefined {
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
@@ -96,6 +98,9 @@ export function prepareData(
   const columns = new Map<string, Column>();
   for (const name of names) {
     const cells = kept.map((row) => row[name]);
+    // R reads Inf as a number and lmer then stops; say so here rather than turn the column into a factor.
+    const infinite = cells.findIndex((c) => (typeof c === 'number' && !Number.isFinite(c)) || (typeof c === 'string' && INFINITE.test(c.trim())));
+    if (infinite >= 0) throw new FormulaError(`the column ${name} has an infinite value (${String(cells[infinite])}); remove or replace it`);
     const nums = cells.map(asNumber);
     const numeric = !options.factors?.has(name) && nums.every((x) => x !== undefined);
     if (numeric) {

@@ -133,6 +133,11 @@ test('data preparation: missing cells dropped and counted, types from the values
   assert.deepEqual(p.columns.get('g'), { kind: 'factor', levels: ['1', '2', '3'], codes: [0, 1, 2] });
   assert.throws(() => prepareData([{ y: 'high' }, { y: '1' }], ['y'], { numeric: new Set(['y']) }), /response y must be numeric.*"high"/);
   assert.throws(() => prepareData(data, ['y', 'nope']), /no column "nope"/);
+  const nan = prepareData([{ y: 'NaN', x: 1 }, { y: Number.NaN, x: 2 }, { y: 3, x: 3 }], ['y', 'x']);
+  assert.equal(nan.dropped, 2);
+  assert.deepEqual(nan.columns.get('y'), { kind: 'numeric', values: [3] });
+  assert.throws(() => prepareData([{ y: 'Inf', x: 1 }, { y: 2, x: 2 }], ['y', 'x']), /column y has an infinite value \(Inf\)/);
+  assert.throws(() => prepareData([{ y: 1, x: -Infinity }, { y: 2, x: 2 }], ['y', 'x']), /column x has an infinite value/);
   const one = prepareData([{ y: 1, f: 'a' }, { y: 2, f: 'a' }], ['y', 'f']);
   assert.throws(() => modelMatrix(parseFormula('y ~ f').fixed, one.columns, one.n), /factor f has only one level/);
 });
