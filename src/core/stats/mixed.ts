@@ -555,7 +555,7 @@ export function fitLmm(input: MixedInput): MixedResult {
     const s = evaluate(theta);
     return s && Number.isFinite(s.deviance) ? s.deviance : Infinity;
   };
-  if (!Number.isFinite(objective(thetaStart))) throw new ConvergenceError('the REML criterion cannot be evaluated at the starting values');
+  if (!Number.isFinite(objective(thetaStart))) throw new ConvergenceError('the REML criterion cannot be evaluated at the starting values (is the response constant, or fitted exactly by the fixed effects?)');
   const coarse = nelderMead(objective, thetaStart, lower, 400 * (thetaStart.length + 1));
   const polished = newtonPolish(objective, coarse.x, lower);
   const theta = polished.x;

@@ -116,6 +116,11 @@ test('data that cannot be fitted exits 1 with the reason', async () => {
   const r = await runCli(['fit', '--formula', 'y ~ arm:g + (1 | g)', '--data', data]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /rank deficient/);
+  // A constant response: the criterion is not finite anywhere, so there is no fit to report.
+  await fs.writeFile(join(dir, 'constant.csv'), ['y,x,g', ...Array.from({ length: 9 }, (_, i) => `2,${i},g${i % 3}`)].join('\n'));
+  const c = await runCli(['fit', '--formula', 'y ~ x + (1 | g)', '--data', 'constant.csv'], { cwd: dir });
+  assert.equal(c.code, 1);
+  assert.match(c.stderr, /the fit did not converge: the REML criterion cannot be evaluated/);
 });
 
 test('fit --help documents the syntax; the main help lists fit', async () => {
