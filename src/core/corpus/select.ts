@@ -93,7 +93,8 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
     counts.read++;
     if (r.kind === 'failure') return skip('failure');
     const item = items?.get(r.itemId);
-    if (items && !item) return skip('unknown-item');
+    // An imported table may hold items the study's .wvs files do not list: kept (never stale), keyed by id.
+    if (items && !item && r.source !== 'import') return skip('unknown-item');
     if (filters && !filters(r, item)) return skip('filtered');
     if (item && r.itemHash && r.itemHash !== item.hash) {
       counts.stale++;

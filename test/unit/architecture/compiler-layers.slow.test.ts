@@ -4,18 +4,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const tsc = join('node_modules', 'typescript', 'bin', 'tsc');
 
 function compileCoreWith(probe: string): { status: number | null; output: string } {
+  // The probe lives under src/core (rootDir) but only this config compiles it: tsconfig.core.json excludes
+  // layer-probe-* so that a type-check running meanwhile never sees it.
   const dir = mkdtempSync(join('src', 'core', 'layer-probe-'));
+  const config = `tsconfig.${basename(dir)}.json`;
   try {
     writeFileSync(join(dir, 'probe.ts'), probe);
-    const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.core.json'], { encoding: 'utf8' });
+    writeFileSync(config, JSON.stringify({ extends: './tsconfig.core.json', include: [`${dir}/probe.ts`], exclude: [] }));
+    const result = spawnSync(process.execPath, [tsc, '--noEmit', '-p', config], { encoding: 'utf8' });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(config, { force: true });
   }
 }
 

@@ -1,0 +1,92 @@
+// A study's analysis from its corpus: stream the records (never one whole-file string), select response
+// units under the study's rules (corpus/select.ts: superseded, stale and skipped records counted), and
+// analyse them (analyze.ts). The CLI's analyze/report/run and the editor's panel all call this.
+
+import { itemHash } from '../language/index';
+import type { SurveyFile } from '../language/ast';
+import { corpusRecords } from '../corpus/reader';
+import { readManifests } from '../corpus/writer';
+import { selectUnits, type SelectItem } from '../corpus/select';
+import type { Selection } from '../corpus/types';
+import type { AttributeValue, LoadedStudy, Study, StudyFilter } from './types';
+import type { StudyAnalysis } from './analysisTypes';
+import type { ItemScale } from './reference';
+import { analyzeStudy } from './analyze';
+
+export interface CorpusAnalysisOptions {
+  filter?: StudyFilter;
+  /** Read this corpus (a folder, a records.jsonl or an old results file) instead of the study's. */
+  corpus?: string;
+  /** Overrides the study's `analysis.rerun`. */
+  rule?: 'latest' | 'pool';
+  generatedAt?: string;
+  signal?: AbortSignal;
+}
+
+export interface CorpusAnalysis {
+  analysis: StudyAnalysis;
+  selection: Selection;
+  /** Unreadable lines, by file and line (the first ones), for the caller to report. */
+  badLines: { file: string; line: number }[];
+  /** Manifest files that could not be read. */
+  badManifests: string[];
+}
+
+/** The study's items by id and by data key (imported tables name items by their data key, e.g. f118). */
+export function selectionItems(surveys: readonly { file: SurveyFile }[]): Map<string, SelectItem> {
+  const items = new Map<string, SelectItem>();
+  for (const { file } of surveys) {
+    for (const item of file.items) {
+      const entry: SelectItem = {
+        hash: itemHash(item),
+        key: item.dataKey?.value ?? item.id,
+        category: item.category?.value ?? 'uncategorised',
+        ...(item.scale ? { scale: { min: item.scale.min, max: item.scale.max, reversed: item.scale.reversed } } : {}),
+      };
+      items.set(item.id, entry);
+      const key = item.dataKey?.value;
+      if (key) for (const k of [key, key.toLowerCase(), key.toUpperCase()]) if (!items.has(k)) items.set(k, entry);
+    }
+  }
+  return items;
+}
+
+/** Item key → scale, for pro shares and distances on both the model and the human side. */
+export function itemScales(surveys: readonly { file: SurveyFile }[]): Record<string, ItemScale> {
+  const scales: Record<string, ItemScale> = {};
+  for (const { file } of surveys) {
+    for (const item of file.items) {
+      if (!item.scale) continue;
+      scales[item.dataKey?.value ?? item.id] = { min: item.scale.min, max: item.scale.max, reversed: item.scale.reversed };
+    }
+  }
+  return scales;
+}
+
+export function modelAttributes(study: Study): Map<string, Record<string, AttributeValue>> {
+  return new Map(study.models.map((m) => [m.id, { chat: m.kind === 'chat', ...m.attributes }]));
+}
+
+export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, options: CorpusAnalysisOptions = {}): Promise<CorpusAnalysis> {
+  const { study } = loaded;
+  const corpus = options.corpus ?? study.results;
+  const { manifests, bad } = await readManifests(corpus).catch(() => ({ manifests: new Map(), bad: [] as string[] }));
+  const runs = new Map<string, { startedAt: string }>();
+  for (const [runId, m] of manifests) runs.set(runId, { startedAt: m.startedAt });
+  const reader = corpusRecords(corpus, options.signal ? { signal: options.signal } : {});
+  const selection = await selectUnits(reader, {
+    items: selectionItems(loaded.surveys),
+    models: modelAttributes(study),
+    rule: options.rule ?? study.analysis.rerun,
+    ...(options.filter ? { filter: options.filter } : {}),
+    runs,
+  });
+  const analysis = analyzeStudy({
+    selection,
+    human: loaded.human,
+    study,
+    scales: itemScales(loaded.surveys),
+    ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}),
+  });
+  return { analysis, selection, badLines: reader.report.badLines.map((b) => ({ file: b.file, line: b.line })), badManifests: bad };
+}

@@ -1,0 +1,132 @@
+// Running a study, the one code path behind `value-lens run|score <study>` and the editor's Run Study:
+// resolve each model's digest and method (run/prepare.ts), plan the factor product, estimate it against the
+// cache, ask before a large run, then run it into the study's corpus with a manifest. Providers, probes and
+// the confirmation come from the caller (the providers layer and the UI live outside core).
+
+import type { Logger } from '../log';
+import type { ModelProvider } from '../model';
+import type { ScoringMethod } from '../results';
+import type { ResultCache } from '../run/cache';
+import type { PlannedRequest } from '../run/plan';
+import { resolveChoices, resolveMethod, type LogprobsProbe, type RunChoices } from '../run/prepare';
+import { newRunId, runPlan, type RunProgress, type RunSummary } from '../run/runner';
+import { CorpusWriter, outcomeOf } from '../corpus/writer';
+import type { RunManifest } from '../corpus/types';
+import { estimatePlan, planStudy, type PlanEstimate } from './plan';
+import type { LoadedStudy, Study, StudyFilter, StudyModel } from './types';
+
+export interface StudyRunEnvironment {
+  /** A client for one model entry (the caller applies its key policy). */
+  providerFor(model: StudyModel): ModelProvider;
+  /** The logprobs probe for a model entry (src/providers/probe.ts), for method 'auto'. */
+  probeFor(model: StudyModel, provider: ModelProvider): LogprobsProbe;
+  /** The model's content digest (Ollama); undefined when the server reports none. */
+  digestFor?(model: StudyModel, provider: ModelProvider, signal: AbortSignal): Promise<string | undefined>;
+  cache: ResultCache;
+  /** Folder of the cache (probes.json lives there). */
+  cacheDir: string;
+  via: RunManifest['via'];
+  toolVersion: string;
+  /** Asked when the plan has more requests to send than the study's confirmAbove; false: nothing is run. */
+  confirm(estimate: PlanEstimate, study: Study): Promise<boolean>;
+  /** Timeouts, concurrency and sampling choices the user made (flags or settings); the study's win. */
+  choices?: RunChoices;
+  concurrencyPerEndpoint?: number;
+  fresh?: boolean;
+  signal: AbortSignal;
+  onPlanned?(estimate: PlanEstimate, methods: Record<string, ScoringMethod>): void;
+  onProgress?(progress: RunProgress): void;
+  logger?: Logger;
+}
+
+export type StudyRunResult =
+  | { status: 'declined'; estimate: PlanEstimate; methods: Record<string, ScoringMethod> }
+  | { status: 'ran'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; summary: RunSummary; manifest: RunManifest; plan: PlannedRequest[] };
+
+/** The study's models after the filter (all of them when the filter names none). */
+export function studyModels(study: Study, filter?: StudyFilter): StudyModel[] {
+  return filter?.models?.length ? study.models.filter((m) => filter.models!.includes(m.id)) : study.models;
+}
+
+export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, env: StudyRunEnvironment): Promise<StudyRunResult> {
+  const { study } = loaded;
+  const digests: Record<string, string> = {};
+  const methods: Record<string, ScoringMethod> = {};
+  const choices: RunChoices = { ...env.choices, ...(study.temperature !== undefined ? { temperature: study.temperature } : {}), samples: study.samples, seed: study.seed };
+  const timeouts = resolveChoices('logprobs', choices);
+  const clients = new Map<string, ModelProvider>();
+  for (const model of studyModels(study, filter)) {
+    const key = clientKey(model.provider, model.endpoint);
+    const provider = clients.get(key) ?? env.providerFor(model);
+    clients.set(key, provider);
+    if (env.digestFor) {
+      const digest = await env.digestFor(model, provider, env.signal).catch(() => undefined);
+      if (digest) digests[model.id] = digest;
+    }
+    // 'judge' is planned as sampling until the judge method lands: its requests are the generation half.
+    const choice = study.method === 'judge' ? 'sample' : study.method;
+    const decision = await resolveMethod({
+      choice,
+      endpoint: model.endpoint,
+      model: model.model,
+      digest: digests[model.id],
+      probe: env.probeFor(model, provider),
+      cacheDir: env.cacheDir,
+      fresh: env.fresh,
+      firstRequestTimeoutMs: timeouts.firstRequestTimeoutMs,
+      signal: env.signal,
+    });
+    methods[model.id] = decision.method;
+  }
+
+  const plan = planStudy(loaded, { filter, digests, methods });
+  const estimate = await estimatePlan(plan, async (key) => !env.fresh && (await env.cache.get(key)) !== undefined);
+  env.onPlanned?.(estimate, methods);
+  const toSend = estimate.requests - estimate.cached - estimate.skipped;
+  if (toSend > study.confirmAbove && !(await env.confirm(estimate, study))) return { status: 'declined', estimate, methods };
+
+  const runId = newRunId();
+  const writer = new CorpusWriter(study.results);
+  await writer.begin({
+    runId,
+    study: study.name,
+    studyHash: study.hash,
+    toolVersion: env.toolVersion,
+    via: env.via,
+    planned: plan.length,
+    ...(filter ? { filter: filterRecord(filter) } : {}),
+  });
+  let summary: RunSummary;
+  try {
+    summary = await runPlan(plan, {
+      runId,
+      providers: (provider, endpoint) => {
+        const client = clients.get(clientKey(provider, endpoint));
+        if (!client) throw new Error(`no client for ${provider} at ${endpoint}`);
+        return client;
+      },
+      cache: env.cache,
+      store: writer.store,
+      timeoutMs: timeouts.timeoutMs,
+      firstRequestTimeoutMs: timeouts.firstRequestTimeoutMs,
+      ...(env.concurrencyPerEndpoint !== undefined ? { concurrencyPerEndpoint: env.concurrencyPerEndpoint } : {}),
+      ...(env.fresh ? { fresh: true } : {}),
+      signal: env.signal,
+      ...(env.onProgress ? { onProgress: env.onProgress } : {}),
+      ...(env.logger ? { logger: env.logger } : {}),
+    });
+  } catch (error) {
+    await writer.finish({ scored: 0, failed: plan.length, cached: 0, status: 'failed' }).catch(() => undefined);
+    throw error;
+  }
+  const manifest = await writer.finish(outcomeOf(summary));
+  return { status: 'ran', estimate, methods, summary, manifest, plan };
+}
+
+const clientKey = (provider: string, endpoint: string): string => `${provider} ${endpoint}`;
+
+function filterRecord(filter: StudyFilter): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(filter)) if (Array.isArray(v) && v.length) out[k] = v as string[];
+  return out;
+}
