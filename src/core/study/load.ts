@@ -2,19 +2,18 @@
 // files (merged) and the import tables' headers. Every problem is a diagnostic on the range of the study
 // file that names the thing (a path, an id, a country). Never throws.
 
-import { existsSync, promises as fsp } from 'node:fs';
-import type { Node } from 'jsonc-parser';
+import { promises as fsp } from 'node:fs';
+import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { loadHumanReference, readTable } from '../data';
 import type { HumanRow } from '../data/types';
 import { parseSurvey, parseTemplates, slotNames, type Diagnostic as LanguageDiagnostic, type SurveyFile, type TemplateFile } from '../language';
-import { findNodeAtLocation } from 'jsonc-parser';
 import { nearest, parseStudyDocument, rangeAt } from './parse';
 import type { LoadedStudy, Severity, SourceRange, Study, StudyDiagnostic, StudyFs } from './types';
 
 /** node:fs, for the CLI and tests. */
 export const nodeStudyFs: StudyFs = {
   readFile: async (path) => new Uint8Array(await fsp.readFile(path)),
-  exists: async (path) => existsSync(path),
+  exists: (path) => fsp.access(path).then(() => true, () => false),
 };
 
 const decoder = new TextDecoder('utf-8');
