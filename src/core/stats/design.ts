@@ -52,10 +52,19 @@ function asNumber(cell: Cell): number | undefined {
   return PLAIN_NUMBER.test(s) ? Number(s) : undefined;
 }
 
-const asLevel = (cell: Cell): string => (typeof cell === 'string' ? cell.trim() : String(cell));
+// Levels are the cells as written: R's read.csv keeps surrounding spaces, so " a" and "a" are two levels.
+const asLevel = (cell: Cell): string => (typeof cell === 'string' ? cell : String(cell));
 
-/** Code-point order (R's sort in the C locale), not localeCompare. */
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Code-point order (R's sort in a C locale), not localeCompare and not UTF-16 code units. */
+export function byCodePoint(a: string, b: string): number {
+  const ca = [...a];
+  const cb = [...b];
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const d = (ca[i].codePointAt(0) as number) - (cb[i].codePointAt(0) as number);
+    if (d) return d;
+  }
+  return ca.length - cb.length;
+}
 
 export interface PreparedData {
   columns: Map<string, Column>;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readTable } from '../../../src/core/data/csv';
-import { modelMatrix, prepareData } from '../../../src/core/stats/design';
+import { byCodePoint, modelMatrix, prepareData } from '../../../src/core/stats/design';
 import { tableRows } from '../../../src/core/stats/fit';
 import { FormulaError, parseFormula, termLabel } from '../../../src/core/stats/formula';
 
@@ -140,4 +140,10 @@ test('data preparation: missing cells dropped and counted, types from the values
   assert.throws(() => prepareData([{ y: 1, x: -Infinity }, { y: 2, x: 2 }], ['y', 'x']), /column x has an infinite value/);
   const one = prepareData([{ y: 1, f: 'a' }, { y: 2, f: 'a' }], ['y', 'f']);
   assert.throws(() => modelMatrix(parseFormula('y ~ f').fixed, one.columns, one.n), /factor f has only one level/);
+});
+
+test('factor levels sort by code point (R in a C locale) and keep their spaces, as read.csv does', () => {
+  assert.deepEqual(['b', 'B', 'a', 'A', '_x', 'é', '\u{1F600}', '\uFF5E'].sort(byCodePoint), ['A', 'B', '_x', 'a', 'b', 'é', '\uFF5E', '\u{1F600}']);
+  const p = prepareData([{ f: 'a' }, { f: ' a' }, { f: 'a' }], ['f']);
+  assert.deepEqual(p.columns.get('f'), { kind: 'factor', levels: [' a', 'a'], codes: [1, 0, 1] });
 });
