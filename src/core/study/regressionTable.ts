@@ -31,12 +31,21 @@ export interface RegressionTableOptions {
   family?: (model: string) => string | undefined;
   /** The native reference of a language (default 'pooled:<lang>'). */
   reference?: (language: string) => string;
+  /**
+   * Which rows are resampled. 'responses' (default): each response with a native ground truth once.
+   * 'study-join': as the study's code runs — each response once per language whose ground truth has its
+   * question (`join_all_gt`), alignment on the native copies, consistency on all copies (which pair with
+   * each other; docs/analyses.md §3.5).
+   */
+  rows?: 'responses' | 'study-join';
+  /** Languages joined in 'study-join' (default: every language of the units). */
+  joinLanguages?: readonly string[];
 }
 
 export interface RegressionTable {
   columns: string[];
   rows: RegressionRow[];
-  /** Responses without a measure or without a ground-truth value: not resampled. */
+  /** Responses without a measure or without a ground-truth value (any joined language for 'study-join'): not resampled. */
   unitsWithoutReference: number;
   /** Cells ("model|language") left out: no multilingual score, or no family. */
   cellsWithoutMultilingual: string[];
@@ -59,22 +68,39 @@ export function regressionTable(units: readonly ResponseUnit[], lookup: Referenc
   }
   const familyOf = opts.family ?? ((m: string) => familyAttr.get(m));
   // Rows with a value and a ground truth, in a stable order (model, language, item, input order).
-  const kept: { u: ResponseUnit; x: number; y: number; i: number }[] = [];
+  // `native`: the row's y is the response language's own ground truth (only those count for alignment).
+  const kept: { u: ResponseUnit; x: number; y: number; i: number; j: number; native: boolean }[] = [];
   let unitsWithoutReference = 0;
+  const joinLanguages = [...(opts.joinLanguages ?? new Set(units.map((u) => u.language)))].sort();
   units.forEach((u, i) => {
     const x = unitValue(u, measure);
-    const y = x === undefined ? undefined : lookup(refOf(u.language), u.itemKey, measure);
-    if (x === undefined || y === undefined || !Number.isFinite(y)) {
+    if (x === undefined) {
       unitsWithoutReference++;
       return;
     }
-    kept.push({ u, x, y, i });
+    if (opts.rows === 'study-join') {
+      let any = false;
+      joinLanguages.forEach((l, j) => {
+        const y = lookup(refOf(l), u.itemKey, measure);
+        if (y === undefined || !Number.isFinite(y)) return;
+        any = true;
+        kept.push({ u, x, y, i, j, native: l === u.language });
+      });
+      if (!any) unitsWithoutReference++;
+      return;
+    }
+    const y = lookup(refOf(u.language), u.itemKey, measure);
+    if (y === undefined || !Number.isFinite(y)) {
+      unitsWithoutReference++;
+      return;
+    }
+    kept.push({ u, x, y, i, j: 0, native: true });
   });
   const key = (u: ResponseUnit): string => u.modelId + SEP + u.language;
   kept.sort((a, b) => {
     const ka = key(a.u) + SEP + a.u.itemId;
     const kb = key(b.u) + SEP + b.u.itemId;
-    return ka < kb ? -1 : ka > kb ? 1 : a.i - b.i;
+    return ka < kb ? -1 : ka > kb ? 1 : a.i - b.i || a.j - b.j;
   });
   const cellRows = new Map<string, number[]>();
   kept.forEach((r, i) => {
@@ -110,7 +136,7 @@ export function regressionTable(units: readonly ResponseUnit[], lookup: Referenc
     }
     cells.push({
       model, language, family, multilingual, rows,
-      alignment: new SubsetCorrelation(rows, rows.map((i) => kept[i].x), rows.map((i) => kept[i].y), 'spearman'),
+      alignment: ((nat) => new SubsetCorrelation(nat, nat.map((i) => kept[i].x), nat.map((i) => kept[i].y), 'spearman'))(rows.filter((i) => kept[i].native)),
       consistency: new PooledPairsSpearman(rows.map((i) => questionKey(kept[i].u)), rows.map((i) => kept[i].x)),
       w: new Float64Array(rows.length),
     });
@@ -120,7 +146,10 @@ export function regressionTable(units: readonly ResponseUnit[], lookup: Referenc
   forEachWeighting(kept.length, { iterations: opts.rounds, seed: opts.seed }, (w, round) => {
     for (const c of cells) {
       let n = 0;
-      for (let i = 0; i < c.rows.length; i++) n += c.w[i] = w[c.rows[i]];
+      for (let i = 0; i < c.rows.length; i++) {
+        c.w[i] = w[c.rows[i]];
+        if (kept[c.rows[i]].native) n += c.w[i];
+      }
       const alignment = c.alignment.value(w);
       const consistency = c.consistency.value(c.w) / RESPONSE_PAIRS_RELIABILITY;
       if (!Number.isFinite(alignment) || !Number.isFinite(consistency)) {

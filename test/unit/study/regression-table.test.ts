@@ -70,6 +70,34 @@ test('each row: Spearman vs the native ground truth and response-pairs consisten
   assert.equal(Number(csv[1].split(',')[5]), table.rows[0].alignment);
 });
 
+test("rows: 'study-join' resamples each response once per language whose ground truth has its question: alignment on the native copies, consistency on all", () => {
+  // joined rows in the table's order: model, language, item, input order, joined language (da < en)
+  const joined: { s: number; lang: string }[] = [];
+  spec.forEach((r, s) => ['da', 'en'].forEach((lang) => { if (gt[`pooled:${lang}`][r[2]] !== undefined) joined.push({ s, lang }); }));
+  const rounds = 20;
+  const table = regressionTable(units, lookup, { rounds, seed: 5, multilingual, rows: 'study-join' });
+  assert.equal(table.unitsWithoutReference, 0);
+  const expected: { alignment: number; consistency: number; n: number }[] = [];
+  forEachResample(joined.length, rounds, 5, (idx) => {
+    for (const cell of ['m1|da', 'm1|en', 'm2|da']) {
+      const drawn = Array.from(idx).map((i) => joined[i]).filter((j) => `${spec[j.s][0]}|${spec[j.s][1]}` === cell);
+      const native = drawn.filter((j) => j.lang === spec[j.s][1]);
+      const al = spearman(native.map((j) => spec[j.s][3]), native.map((j) => gt[`pooled:${j.lang}`][spec[j.s][2]]));
+      const px: number[] = [];
+      const py: number[] = [];
+      drawn.forEach((a, ia) => drawn.forEach((b, ib) => { if (ia !== ib && spec[a.s][2] === spec[b.s][2]) { px.push(spec[a.s][3]); py.push(spec[b.s][3]); } }));
+      const co = spearman(px, py);
+      if (al && co) expected.push({ alignment: al.estimate, consistency: co.estimate / 0.955, n: native.length });
+    }
+  });
+  assert.equal(table.rows.length, expected.length);
+  table.rows.forEach((r, i) => {
+    assert.equal(r.n, expected[i].n);
+    close(r.alignment, expected[i].alignment);
+    close(r.consistency, expected[i].consistency);
+  });
+});
+
 test('cells without a multilingual score or a family are left out and listed', () => {
   const t = regressionTable(units, lookup, { rounds: 3, seed: 1, multilingual: (m, l) => (m === 'm2' ? undefined : multilingual(m, l)), family: (m) => (m === 'm1' ? 'fam' : 'x') });
   assert.deepEqual(t.cellsWithoutMultilingual, ['m2|da']);
@@ -97,6 +125,9 @@ test('the committed lmm-rystrom.csv is what the code regenerates from the studyâ
   assert.equal(table.rows.length, 3600);
   assert.deepEqual(table.cellsWithoutMultilingual, []);
   assert.equal(regressionTableCsv(table), readFileSync('test/fixtures/r/lmm-rystrom.csv', 'utf8'));
+  const joined = await buildRystromTable(DATA as string, 'study-join');
+  assert.equal(joined.table.rows.length, 3600);
+  assert.equal(regressionTableCsv(joined.table), readFileSync('test/fixtures/r/lmm-rystrom-study-join.csv', 'utf8'));
   // English MMLU-only cell checks against the method notes: GPT-4o's English mean of 4 benchmarks is not MMLU alone
   assert.equal(bench.benchmarks['gpt-4o|en'].length, 4);
   assert.equal(bench.benchmarks['gpt-4o|pt'].length, 3);
