@@ -22,23 +22,26 @@ import type { AnalysisReport } from '../src/core/analysis';
 import type { ChartId } from '../src/shared/protocol';
 import type { Theme } from './theme';
 
-type Interval = [number, number] | null;
+export type Interval = [number, number] | null;
 
 declare module 'chart.js' {
   // Options of this file's two plugins, typed so configurations stay checked.
   interface PluginOptionsByType<TType extends ChartType> {
-    vlErrorBars?: { bars: Interval[][]; color: string };
+    vlErrorBars?: { bars: Interval[][]; color: string; horizontal?: boolean };
     vlBackground?: { color: string };
   }
 }
 
-/** Draws 95% CIs as whiskers over bars; one array of intervals per dataset, aligned with its data. */
+/**
+ * Draws 95% CIs as whiskers over bars; one array of intervals per dataset, aligned with its data. With
+ * `horizontal` (bars along x, indexAxis 'y') the whiskers run along x.
+ */
 const errorBarsPlugin: Plugin<'bar'> = {
   id: 'vlErrorBars',
-  afterDatasetsDraw(chart, _args, options: { bars?: Interval[][]; color?: string }) {
+  afterDatasetsDraw(chart, _args, options: { bars?: Interval[][]; color?: string; horizontal?: boolean }) {
     const bars = options.bars;
-    const y = chart.scales.y;
-    if (!bars || !y) return;
+    const scale = options.horizontal ? chart.scales.x : chart.scales.y;
+    if (!bars || !scale) return;
     const ctx = chart.ctx;
     ctx.save();
     // Never draw over the legend or the axes, even if a scale was fixed by hand.
@@ -54,18 +57,28 @@ const errorBarsPlugin: Plugin<'bar'> = {
       meta.data.forEach((element, index) => {
         const ci = intervals[index];
         if (!ci) return;
-        const x = element.x;
-        const width = (element as unknown as { width?: number }).width ?? 12;
-        const cap = Math.max(2, Math.min(6, width / 4));
-        const top = y.getPixelForValue(ci[1]);
-        const bottom = y.getPixelForValue(ci[0]);
+        const size = (element as unknown as { width?: number; height?: number })[options.horizontal ? 'height' : 'width'] ?? 12;
+        const cap = Math.max(2, Math.min(6, size / 4));
+        const low = scale.getPixelForValue(ci[0]);
+        const high = scale.getPixelForValue(ci[1]);
         ctx.beginPath();
-        ctx.moveTo(x, top);
-        ctx.lineTo(x, bottom);
-        ctx.moveTo(x - cap, top);
-        ctx.lineTo(x + cap, top);
-        ctx.moveTo(x - cap, bottom);
-        ctx.lineTo(x + cap, bottom);
+        if (options.horizontal) {
+          const y = element.y;
+          ctx.moveTo(low, y);
+          ctx.lineTo(high, y);
+          ctx.moveTo(low, y - cap);
+          ctx.lineTo(low, y + cap);
+          ctx.moveTo(high, y - cap);
+          ctx.lineTo(high, y + cap);
+        } else {
+          const x = element.x;
+          ctx.moveTo(x, high);
+          ctx.lineTo(x, low);
+          ctx.moveTo(x - cap, high);
+          ctx.lineTo(x + cap, high);
+          ctx.moveTo(x - cap, low);
+          ctx.lineTo(x + cap, low);
+        }
         ctx.stroke();
       });
     });
@@ -119,7 +132,7 @@ export function intervalRange(errorBars: Interval[][] | undefined): { suggestedM
   return { suggestedMin: Math.min(0, ...ends), suggestedMax: Math.max(0, ...ends) };
 }
 
-function baseOptions(theme: Theme, yTitle: string, errorBars?: Interval[][]): ChartConfiguration<'bar'>['options'] {
+export function baseOptions(theme: Theme, yTitle: string, errorBars?: Interval[][]): ChartConfiguration<'bar'>['options'] {
   return {
     animation: false,
     responsive: true,

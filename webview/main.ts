@@ -6,6 +6,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { AnalysisReport } from '../src/core/analysis';
 import { parsePanelState } from '../src/shared/protocol';
+import { parseStudyAnalysis, type ParsedStudy } from '../src/shared/study-parse';
 import { PanelView } from './view';
 import { connect } from './vscode-api';
 import { normaliseReport } from './report';
@@ -14,10 +15,13 @@ function start(): void {
   const root = document.getElementById('vl-root') ?? document.body.appendChild(Object.assign(document.createElement('main'), { id: 'vl-root' }));
   const api = connect();
   if (!api) {
+    // Read both before the view clears the root.
     const report = readEmbeddedReport(root);
+    const study = readEmbeddedStudy(root);
     const view = new PanelView(root, { readOnly: true, state: { filter: {} } });
     if (report) view.showReport(report, report.filter, null);
-    else view.showError('This report contains no data (missing or unreadable data-report attribute).');
+    if (study) view.showStudy(study);
+    if (!report && !study) view.showError('This report contains no data (missing or unreadable data-report and data-study attributes).');
     return;
   }
   const view = new PanelView(root, { readOnly: false, state: parsePanelState(api.getState()), api });
@@ -31,6 +35,16 @@ function readEmbeddedReport(root: Element): AnalysisReport | undefined {
   if (!text) return undefined;
   try {
     return normaliseReport(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+function readEmbeddedStudy(root: Element): ParsedStudy | undefined {
+  const text = root.getAttribute('data-study');
+  if (!text) return undefined;
+  try {
+    return parseStudyAnalysis(JSON.parse(text));
   } catch {
     return undefined;
   }

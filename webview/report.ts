@@ -2,7 +2,11 @@
 // HTML report file may be old or hand-edited: missing arrays become empty, a non-object is rejected, so the
 // renderer never throws on a field it expects.
 import type { AnalysisFilter, AnalysisReport } from '../src/core/analysis';
-import { parseFilter, type HostMessage, type RunProgress } from '../src/shared/protocol';
+import { parseFilter, type HostMessage, type RunProgress, type StudyMessage } from '../src/shared/protocol';
+import { parseStudyAnalysis, type ParsedStudy } from '../src/shared/study-parse';
+
+/** A host message as the view uses it: a study arrives checked, with the count of rows left out. */
+export type ParsedHostMessage = Exclude<HostMessage, StudyMessage> | { type: 'study'; study: ParsedStudy | null };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const array = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]).filter(isObject) : []);
@@ -36,8 +40,13 @@ function parseProgress(value: unknown): RunProgress | null {
 }
 
 /** A host message in a shape the view can use, or undefined for anything else. */
-export function parseHostMessage(value: unknown): HostMessage | undefined {
+export function parseHostMessage(value: unknown): ParsedHostMessage | undefined {
   if (!isObject(value)) return undefined;
+  if (value.type === 'study') {
+    if (value.analysis === null) return { type: 'study', study: null };
+    const study = parseStudyAnalysis(value.analysis);
+    return study ? { type: 'study', study } : undefined;
+  }
   if (value.type === 'report') {
     const report = normaliseReport(value.report);
     if (!report) return undefined;

@@ -4,12 +4,15 @@ import type { AnalysisFilter, AnalysisReport } from '../src/core/analysis';
 import { CHART_IDS, type ChartId, type PanelState, type RunProgress } from '../src/shared/protocol';
 import { chartTable, formatCell, inconsistentItems, tableToStrings, type Table } from '../src/shared/tables';
 import { toCsv } from '../src/core/data/export';
+import { renderDataTable, TABLE_ROWS, type TableSlot } from './table';
 import { CHART_BUILDERS, Chart, describeChart, hasData, type ChartContext } from './charts';
 import { clear, custom, download, el } from './dom';
 import { parseHostMessage } from './report';
 import { readTheme, watchTheme, type Theme } from './theme';
 import type { VsCodeApi } from './vscode-api';
 import { MESSAGES } from './messages';
+import type { ParsedStudy } from '../src/shared/study-parse';
+import { StudyView } from './study-view';
 
 const CHART_TEXT: Record<ChartId, { title: string; aria: string; note: string }> = {
   correlation: {
@@ -39,8 +42,6 @@ const CHART_TEXT: Record<ChartId, { title: string; aria: string; note: string }>
   },
 };
 
-/** Table rows rendered at first; the rest on request. */
-const TABLE_ROWS = 200;
 
 const HUMAN_CHARTS: ChartId[] = ['correlation', 'scatter', 'category', 'bias'];
 
@@ -52,11 +53,10 @@ interface Section {
   canvas: HTMLCanvasElement;
   empty: HTMLElement;
   details: HTMLDetailsElement;
-  table: HTMLElement;
+  /** Where the data table goes, and how many rows it shows before "Show all". */
+  table: TableSlot;
   /** The newest numbers; rendered into the table when it is open (or opened), so live updates stay cheap. */
   data?: Table;
-  /** Rows rendered before the "Show all" button. */
-  rowLimit: number;
   chart?: Chart;
   extra?: HTMLElement;
 }
@@ -77,6 +77,7 @@ export class PanelView {
   private readonly progress: HTMLElement;
   private readonly banner: HTMLElement;
   private readonly charts: HTMLElement;
+  private readonly study: StudyView;
 
   constructor(
     private readonly root: HTMLElement,
@@ -89,6 +90,17 @@ export class PanelView {
     root.setAttribute('data-state', 'waiting');
     clear(root);
     root.appendChild(el('h1', {}, 'Value Lens — alignment with human survey data'));
+    // The study views come first: their header (study, selection counts) is the panel's header when a study is shown.
+    this.study = new StudyView(root.appendChild(el('section', { id: 'vl-study' })), {
+      api: options.api,
+      theme: () => this.theme,
+      state: () => this.state.study ?? {},
+      save: (study) => {
+        this.state = { ...this.state, study };
+        this.persist();
+      },
+      notice: (text) => this.showNotice(text),
+    });
     root.appendChild(this.buildToolbar());
     this.progress = root.appendChild(el('div', { class: 'vl-progress', role: 'status', 'aria-live': 'polite' }));
     this.status = root.appendChild(el('div', { class: 'vl-status', role: 'alert' }));
@@ -109,6 +121,7 @@ export class PanelView {
     const message = parseHostMessage(data);
     if (!message) return;
     if (message.type === 'report') this.showReport(message.report, message.filter, message.progress);
+    else if (message.type === 'study') this.showStudy(message.study);
     else if (message.type === 'error') this.showError(message.message);
     else this.showNotice(message.message);
   }
@@ -132,6 +145,13 @@ export class PanelView {
     this.renderAll();
     // A counter of rendered reports: lets tests and the bench wait for a specific update.
     this.root.setAttribute('data-updates', String(Number(this.root.getAttribute('data-updates') ?? '0') + 1));
+  }
+
+  /** Shows (or, with null, removes) a study's analysis in the study views. */
+  showStudy(study: ParsedStudy | null): void {
+    this.study.show(study);
+    // With a study on screen, "no results yet" about workspace scoring would read as if the study had none.
+    this.renderAll();
   }
 
   private persist(): void {
@@ -163,7 +183,7 @@ export class PanelView {
     this.root.setAttribute('data-state', kind === 'none' || kind === 'no-human' ? 'charts' : kind);
     this.banner.setAttribute('data-empty', kind);
     this.banner.textContent = text;
-    this.banner.hidden = !text;
+    this.banner.hidden = !text || (kind === 'no-results' && this.study.visible);
   }
 
   private renderSection(section: Section, context: ChartContext, needsHuman: boolean): void {
@@ -202,38 +222,10 @@ export class PanelView {
     if (section.id === 'consistency' && section.extra) this.renderInconsistent(section.extra, context.report);
   }
 
-  /**
-   * Renders a section's table: the first `rowLimit` rows, then a button for the rest. Hundreds of visible
-   * rows cost more layout than all five charts, so long tables grow only on request.
-   */
   private renderTable(section: Section): void {
-    const table = section.data;
-    if (!table) return;
-    const node = el('table', { class: 'vl-table' });
-    const shown = Math.min(table.rows.length, section.rowLimit);
-    const caption = `${CHART_TEXT[section.id].title} (${shown === table.rows.length ? `${table.rows.length} rows` : `rows 1–${shown} of ${table.rows.length}`})`;
-    node.appendChild(el('caption', {}, caption));
-    const head = node.appendChild(el('thead')).appendChild(el('tr'));
-    for (const header of table.headers) head.appendChild(el('th', { scope: 'col' }, header));
-    const body = node.appendChild(el('tbody'));
-    const fragment = document.createDocumentFragment();
-    for (let r = 0; r < shown; r++) {
-      const tr = el('tr');
-      for (const cell of table.rows[r]) tr.appendChild(el('td', typeof cell === 'number' ? { class: 'vl-num' } : {}, formatCell(cell)));
-      fragment.appendChild(tr);
-    }
-    body.appendChild(fragment);
-    clear(section.table);
-    section.table.appendChild(node);
-    if (shown < table.rows.length) {
-      const more = section.table.appendChild(el('button', { type: 'button', class: 'vl-link vl-more' }, `Show all ${table.rows.length} rows`));
-      more.addEventListener('click', () => {
-        section.rowLimit = Number.POSITIVE_INFINITY;
-        this.renderTable(section);
-      });
-    }
+    if (!section.data) return;
+    renderDataTable(section.table, CHART_TEXT[section.id].title, section.data);
   }
-
 
   private renderInconsistent(host: HTMLElement, report: AnalysisReport): void {
     const table = inconsistentItems(report, 10);
@@ -273,6 +265,7 @@ export class PanelView {
   private applyTheme(): void {
     this.theme = readTheme();
     this.renderAll();
+    this.study.render();
   }
 
   // ---- toolbar ----
@@ -366,7 +359,7 @@ export class PanelView {
     const details = root.appendChild(el('details', { class: 'vl-data' }));
     details.appendChild(el('summary', {}, 'Data table'));
     const table = details.appendChild(el('div'));
-    const section: Section = { id, root, canvasWrap, canvas, empty, details, table, extra, rowLimit: TABLE_ROWS };
+    const section: Section = { id, root, canvasWrap, canvas, empty, details, table: { host: table, rowLimit: TABLE_ROWS }, extra };
     details.addEventListener('toggle', () => {
       if (details.open) this.renderTable(section);
     });

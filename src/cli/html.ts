@@ -1,11 +1,15 @@
 // The self-contained HTML report: the panel's webview bundle and stylesheet inlined, the report JSON in
-// #vl-root[data-report] (HTML-escaped, so hostile titles stay text), and a CSP that allows only the inline
-// script and style carrying this page's nonce — no network access, nothing to fetch when opened.
+// #vl-root[data-report] and a study's analysis in #vl-root[data-study] (HTML-escaped, so hostile titles stay
+// text), and a CSP that allows only the inline script and style carrying this page's nonce — no network
+// access, nothing to fetch when opened.
 
 import { randomBytes } from 'node:crypto';
 
 export interface ReportHtmlInput {
-  reportJson: string;
+  /** A round-one AnalysisReport as JSON (the five workspace charts). */
+  reportJson?: string;
+  /** A StudyAnalysis as JSON (the study views). At least one of the two is needed for a useful page. */
+  studyJson?: string;
   script: string;
   css: string;
   title: string;
@@ -44,6 +48,10 @@ export function reportCsp(nonce: string): string {
   ].join('; ');
 }
 
+function dataAttribute(name: string, json: string | undefined): string {
+  return json === undefined ? '' : ` ${name}="${escapeHtml(json)}"`;
+}
+
 export function renderReportHtml(input: ReportHtmlInput): string {
   const nonce = input.nonce ?? randomBytes(16).toString('base64');
   if (!/^[A-Za-z0-9+/=]{16,}$/.test(nonce)) throw new Error('renderReportHtml: a nonce must be ≥16 base64 characters');
@@ -60,7 +68,7 @@ ${escapeRawText(input.css, 'style')}
 </style>
 </head>
 <body>
-<main id="vl-root" data-report="${escapeHtml(input.reportJson)}"></main>
+<main id="vl-root"${dataAttribute('data-report', input.reportJson)}${dataAttribute('data-study', input.studyJson)}></main>
 <script nonce="${nonce}">
 ${escapeRawText(input.script, 'script')}
 </script>

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AnalysisReport } from '../core/analysis';
+import type { StudyAnalysis } from '../core/study/analysisTypes';
 import { ANALYSIS_OPTIONS, ANALYSIS_OPTIONS_HELP, analysisPaths, computeReport } from './analysis';
 import { flag, parseFlags, str } from './args';
 import { EXIT_OK, InputError, UsageError } from './errors';
@@ -43,6 +44,30 @@ export async function loadReportAssets(): Promise<{ script: string; css: string 
 export async function writeReport(report: AnalysisReport, path: string, title = 'Value Lens report'): Promise<void> {
   const { script, css } = await loadReportAssets();
   await writeFileAtomic(path, renderReportHtml({ reportJson: JSON.stringify(report), script, css, title }));
+}
+
+export interface StudyReportOptions {
+  /** Page title (default "Value Lens: <study>"). */
+  title?: string;
+  /** Round-one workspace results to show below the study views, if any. */
+  report?: AnalysisReport;
+}
+
+/** The study views as one self-contained HTML page (the panel's bundle and stylesheet inlined). */
+export async function renderStudyReport(analysis: StudyAnalysis, options: StudyReportOptions = {}): Promise<string> {
+  const { script, css } = await loadReportAssets();
+  return renderReportHtml({
+    studyJson: JSON.stringify(analysis),
+    reportJson: options.report ? JSON.stringify(options.report) : undefined,
+    script,
+    css,
+    title: options.title ?? `Value Lens: ${analysis.study}`,
+  });
+}
+
+/** Writes renderStudyReport's page to `path` atomically. */
+export async function writeStudyReport(analysis: StudyAnalysis, path: string, options: StudyReportOptions = {}): Promise<void> {
+  await writeFileAtomic(path, await renderStudyReport(analysis, options));
 }
 
 export async function runReport(argv: string[], io: Io): Promise<number> {

@@ -2,6 +2,7 @@
 // locked down (CSP by nonce, local resources from dist/ and media/ only, no forms). Behaviour lives in
 // ./session (testable without VS Code); this file only creates, wires and disposes.
 import * as vscode from 'vscode';
+import type { StudyAnalysis } from '../core/study/analysisTypes';
 import { parsePanelState, type PanelState } from '../shared/protocol';
 import { createNonce, renderPanelHtml } from './html';
 import { PanelSession, type PanelDeps } from './session';
@@ -15,6 +16,11 @@ export interface AlignmentPanel {
   show(): void;
   /** New results or progress; throttled to at most 4 updates per second, the last one always arrives. */
   refresh(): void;
+  /**
+   * Shows a study's analysis in the study views (null removes them). Kept for a panel opened or restored
+   * later; the webview gets it again after every reload.
+   */
+  showStudy(analysis: StudyAnalysis | null): void;
   dispose(): void;
 }
 
@@ -29,6 +35,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
 
 export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: PanelDeps): AlignmentPanel {
   let current: { panel: vscode.WebviewPanel; session: PanelSession } | undefined;
+  let latestStudy: StudyAnalysis | null | undefined;
 
   const saveFile = async (suggestedName: string, data: Uint8Array, kind: 'csv' | 'png'): Promise<string | undefined> => {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -47,6 +54,7 @@ export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: P
     panel.webview.options = webviewOptions(context.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'panel-icon.svg');
     const session = new PanelSession(deps, { post: (message) => panel.webview.postMessage(message), saveFile }, state);
+    if (latestStudy !== undefined) session.showStudy(latestStudy);
     const asset = (...path: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, ...path)).toString();
     panel.webview.html = renderPanelHtml({
       cspSource: panel.webview.cspSource,
@@ -90,6 +98,10 @@ export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: P
       // A hidden webview is torn down (no retainContextWhenHidden) and asks again with `ready` when shown,
       // so computing reports for it meanwhile would be wasted work.
       if (current?.panel.visible) current.session.refresh();
+    },
+    showStudy(analysis) {
+      latestStudy = analysis;
+      current?.session.showStudy(analysis);
     },
     dispose() {
       serializer.dispose();

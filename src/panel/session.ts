@@ -3,16 +3,19 @@
 // src/panel/index.ts wires it to a real WebviewPanel; tests drive it with fakes.
 import type { AnalysisFilter, AnalysisReport } from '../core/analysis';
 import type { Logger } from '../core/log';
+import type { StudyAnalysis } from '../core/study/analysisTypes';
 import {
   describeRejected,
+  isStudyViewId,
   parseWebviewMessage,
-  type ChartId,
+  type ExportId,
   type HostMessage,
   type PanelState,
   type RunProgress,
   type WebviewMessage,
 } from '../shared/protocol';
 import { chartTable, tableToStrings } from '../shared/tables';
+import { studyTable } from '../shared/study-tables';
 import { toCsv } from '../core/data/export';
 import { throttle, systemClock, type Clock, type Throttled } from './throttle';
 
@@ -26,6 +29,11 @@ export interface PanelDeps {
   openItem?(itemId: string): void | Promise<void>;
   /** Optional: a CSV writer to use instead of src/core/data's formula-neutralising `toCsv`. */
   toCsv?(rows: string[][]): string;
+  /**
+   * Optional: the workspace study's latest analysis, asked for when a webview (re)loads and no analysis
+   * was handed to showStudy yet; undefined when there is none. May be slow: never called per live update.
+   */
+  loadStudy?(): StudyAnalysis | undefined | Promise<StudyAnalysis | undefined>;
 }
 
 export interface PanelIO {
@@ -47,6 +55,7 @@ export class PanelSession {
   private ready = false;
   private disposed = false;
   private lastReport: AnalysisReport | undefined;
+  private study: StudyAnalysis | null | undefined;
   private readonly update: Throttled;
 
   constructor(
@@ -93,6 +102,27 @@ export class PanelSession {
     this.update.dispose();
   }
 
+  /** Shows a study's analysis in the study views (null removes them); kept for webview reloads. */
+  showStudy(analysis: StudyAnalysis | null): void {
+    this.study = analysis;
+    if (this.ready && !this.disposed) this.post({ type: 'study', analysis });
+  }
+
+  private async postStudy(): Promise<void> {
+    if (this.study === undefined && this.deps.loadStudy) {
+      try {
+        const loaded = await this.deps.loadStudy();
+        // A showStudy call while loading wins: it is newer.
+        if (this.study === undefined && loaded) this.study = loaded;
+      } catch (error) {
+        this.deps.logger.error(`Alignment panel: loading the study analysis failed: ${errorText(error)}`);
+        this.post({ type: 'error', message: `Could not load the study analysis: ${errorText(error)}` });
+        return;
+      }
+    }
+    if (this.study && !this.disposed) this.post({ type: 'study', analysis: this.study });
+  }
+
   private async dispatch(message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
@@ -101,6 +131,7 @@ export class PanelSession {
         this.ready = true;
         this.update();
         this.update.flush();
+        await this.postStudy();
         return;
       case 'setFilter':
         this.state = { ...this.state, filter: message.filter };
@@ -139,15 +170,23 @@ export class PanelSession {
     this.post({ type: 'report', report, filter: this.filter, progress: this.deps.getProgress?.() ?? null });
   }
 
-  private async exportCsv(chart: ChartId): Promise<void> {
-    const report = this.lastReport ?? this.report();
-    const rows = tableToStrings(chartTable(report, chart));
+  private async exportCsv(chart: ExportId): Promise<void> {
+    let rows: string[][];
+    if (isStudyViewId(chart)) {
+      if (!this.study) {
+        this.post({ type: 'error', message: 'There is no study analysis to export.' });
+        return;
+      }
+      rows = tableToStrings(studyTable(this.study, chart));
+    } else {
+      rows = tableToStrings(chartTable(this.lastReport ?? this.report(), chart));
+    }
     const csv = (this.deps.toCsv ?? toCsv)(rows);
     const where = await this.io.saveFile(`value-lens-${chart}.csv`, new TextEncoder().encode(csv), 'csv');
     if (where !== undefined && !this.disposed) this.post({ type: 'notice', message: `Saved ${chart} table to ${where}` });
   }
 
-  private async exportPng(chart: ChartId, dataUrl: string): Promise<void> {
+  private async exportPng(chart: ExportId, dataUrl: string): Promise<void> {
     const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
     if (bytes.length < PNG_SIGNATURE.length || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
       this.deps.logger.warn('Alignment panel: ignored exportPng without a PNG signature');

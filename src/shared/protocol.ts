@@ -3,10 +3,28 @@
 // Everything arriving from the webview is untrusted: the host runs it through parseWebviewMessage and drops
 // whatever does not match exactly (unknown type, extra keys, wrong types, oversized strings).
 import type { AnalysisFilter, AnalysisReport } from '../core/analysis';
+import type { AlignmentLevel, AlignmentMeasure, StudyAnalysis } from '../core/study/analysisTypes';
 
 /** The panel's charts; also the opaque ids export messages refer to (never a path or URL). */
 export const CHART_IDS = ['correlation', 'scatter', 'consistency', 'category', 'bias'] as const;
 export type ChartId = (typeof CHART_IDS)[number];
+
+/** The study views (a StudyAnalysis); their ids are export ids too. */
+export const STUDY_VIEW_IDS = [
+  'study-models',
+  'study-countries',
+  'study-regions',
+  'study-categories',
+  'study-contrasts',
+  'study-consistency',
+  'study-bias',
+  'study-attributes',
+] as const;
+export type StudyViewId = (typeof STUDY_VIEW_IDS)[number];
+
+/** What an export message may name: a round-one chart or a study view. */
+export type ExportId = ChartId | StudyViewId;
+export const EXPORT_IDS: readonly ExportId[] = [...CHART_IDS, ...STUDY_VIEW_IDS];
 
 export interface RunProgress {
   done: number;
@@ -39,7 +57,16 @@ export interface NoticeMessage {
   readonly message: string;
 }
 
-export type HostMessage = ReportMessage | ErrorMessage | NoticeMessage;
+/**
+ * A study's analysis for the study views (src/core/study/analysisTypes.ts), or null to remove them. Sent on
+ * `ready` and whenever the host has a new analysis; independent of `report` (a workspace may have either).
+ */
+export interface StudyMessage {
+  readonly type: 'study';
+  readonly analysis: StudyAnalysis | null;
+}
+
+export type HostMessage = ReportMessage | StudyMessage | ErrorMessage | NoticeMessage;
 
 // ---- webview → host ----
 
@@ -55,13 +82,13 @@ export interface SetFilterMessage {
 /** Asks the host to save one chart's table as CSV; the host builds the rows from its own report. */
 export interface ExportCsvMessage {
   readonly type: 'exportCsv';
-  readonly chart: ChartId;
+  readonly chart: ExportId;
 }
 
 /** Asks the host to save a chart image; the webview only supplies the PNG bytes as a data URL. */
 export interface ExportPngMessage {
   readonly type: 'exportPng';
-  readonly chart: ChartId;
+  readonly chart: ExportId;
   readonly dataUrl: string;
 }
 
@@ -101,8 +128,12 @@ function boundedName(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= LIMITS.name && !/[\u0000-\u001f]/.test(value);
 }
 
-function isChartId(value: unknown): value is ChartId {
-  return typeof value === 'string' && (CHART_IDS as readonly string[]).includes(value);
+function isExportId(value: unknown): value is ExportId {
+  return typeof value === 'string' && (EXPORT_IDS as readonly string[]).includes(value);
+}
+
+export function isStudyViewId(value: unknown): value is StudyViewId {
+  return typeof value === 'string' && (STUDY_VIEW_IDS as readonly string[]).includes(value);
 }
 
 /** Validates a filter; absent or undefined keys mean "all". Returns undefined for anything else. */
@@ -148,9 +179,9 @@ function parseUnsafe(value: unknown): WebviewMessage | undefined {
       return filter ? { type: 'setFilter', filter } : undefined;
     }
     case 'exportCsv':
-      return onlyKeys(value, ['type', 'chart']) && isChartId(value.chart) ? { type: 'exportCsv', chart: value.chart } : undefined;
+      return onlyKeys(value, ['type', 'chart']) && isExportId(value.chart) ? { type: 'exportCsv', chart: value.chart } : undefined;
     case 'exportPng': {
-      if (!onlyKeys(value, ['type', 'chart', 'dataUrl']) || !isChartId(value.chart)) return undefined;
+      if (!onlyKeys(value, ['type', 'chart', 'dataUrl']) || !isExportId(value.chart)) return undefined;
       const url = value.dataUrl;
       if (typeof url !== 'string' || url.length > LIMITS.dataUrl || !url.startsWith(PNG_PREFIX)) return undefined;
       if (!BASE64.test(url.slice(PNG_PREFIX.length))) return undefined;
@@ -174,11 +205,55 @@ export function describeRejected(value: unknown): string {
   }
 }
 
+/**
+ * The study views' own choices (local to the webview, like focusModel): which slice of the analysis the
+ * charts show. Absent keys mean "the default for the data" (docs/panel.md).
+ */
+export interface StudyViewState {
+  /** The model the per-country, category, consistency and US-bias views show. */
+  model?: string;
+  /** The prompt language the per-country, region and category views show. */
+  language?: string;
+  level?: AlignmentLevel;
+  measure?: AlignmentMeasure;
+  statistic?: 'pearson' | 'spearman';
+  /** Model comparison: which references (pooled per language, single countries, or both). */
+  reference?: 'pooled' | 'country' | 'all';
+  scheme?: 'region' | 'subregion';
+  /** Forest plot: which factor's contrasts. */
+  factor?: 'all' | 'language' | 'model' | 'reference';
+  /** Attribute groups: which model attribute (chat, family, size…). */
+  attribute?: string;
+}
+
+export const STUDY_STATE_CHOICES = {
+  level: ['item', 'response'],
+  measure: ['mean', 'pro'],
+  statistic: ['pearson', 'spearman'],
+  reference: ['pooled', 'country', 'all'],
+  scheme: ['region', 'subregion'],
+  factor: ['all', 'language', 'model', 'reference'],
+} as const satisfies Partial<Record<keyof StudyViewState, readonly string[]>>;
+
 /** What the webview keeps with getState/setState (and the serializer hands back after a reload). */
 export interface PanelState {
   filter: AnalysisFilter;
   /** The model the scatter, category and US-bias charts show when the filter does not pin one. */
   focusModel?: string;
+  study?: StudyViewState;
+}
+
+/** Validates the study views' persisted choices key by key; unusable keys are dropped. */
+export function parseStudyViewState(value: unknown): StudyViewState {
+  if (!isPlainObject(value)) return {};
+  const out: StudyViewState = {};
+  for (const key of ['model', 'language', 'attribute'] as const) if (boundedName(value[key])) out[key] = value[key];
+  const choose = <K extends keyof typeof STUDY_STATE_CHOICES>(key: K): void => {
+    const v = value[key];
+    if (typeof v === 'string' && (STUDY_STATE_CHOICES[key] as readonly string[]).includes(v)) (out as Record<string, string>)[key] = v;
+  };
+  for (const key of Object.keys(STUDY_STATE_CHOICES) as (keyof typeof STUDY_STATE_CHOICES)[]) choose(key);
+  return out;
 }
 
 /** Validates a persisted state blob; anything unusable becomes the default state. */
@@ -188,6 +263,10 @@ export function parsePanelState(value: unknown): PanelState {
     const filter = parseFilter(value.filter) ?? {};
     const state: PanelState = { filter };
     if (boundedName(value.focusModel)) state.focusModel = value.focusModel;
+    if (value.study !== undefined) {
+      const study = parseStudyViewState(value.study);
+      if (Object.keys(study).length) state.study = study;
+    }
     return state;
   } catch {
     return { filter: {} };

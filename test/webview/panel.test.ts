@@ -84,7 +84,7 @@ test('posts ready, renders all five charts with the report numbers in tables', {
 test('canvases are actually drawn (not blank)', { skip, timeout: 60_000 }, async () => {
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.send(reportMessage(makeReport({ items: 40 })));
-  const colours = await panel.page.$$eval('[data-chart] canvas', (canvases) =>
+  const colours = await panel.page.$$eval('[data-chart]:not([data-chart^="study-"]) canvas', (canvases) =>
     canvases.map((canvas) => {
       const c = canvas as HTMLCanvasElement;
       const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;

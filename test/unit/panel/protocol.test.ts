@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CHART_IDS, LIMITS, parseFilter, parsePanelState, parseWebviewMessage } from '../../../src/shared/protocol';
+import { CHART_IDS, EXPORT_IDS, LIMITS, STUDY_VIEW_IDS, parseFilter, parsePanelState, parseStudyViewState, parseWebviewMessage } from '../../../src/shared/protocol';
 
 const png = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -13,6 +13,8 @@ test('valid messages parse to fresh copies with the same content', () => {
     { type: 'exportCsv', chart: 'scatter' },
     { type: 'exportPng', chart: 'bias', dataUrl: png },
     { type: 'openItem', itemId: 'Q1' },
+    { type: 'exportCsv', chart: 'study-contrasts' },
+    { type: 'exportPng', chart: 'study-countries', dataUrl: png },
   ];
   for (const message of valid) {
     const parsed = parseWebviewMessage(message);
@@ -35,6 +37,8 @@ test('rejects wrong types, extra keys, unknown filter keys, unknown charts and o
     { type: 'setFilter', filter: { model: 'a\nb' } }, { type: 'setFilter', filter: [] },
     { type: 'exportCsv' }, { type: 'exportCsv', chart: 'pie' }, { type: 'exportCsv', chart: '../../etc/passwd' },
     { type: 'exportCsv', chart: 'scatter', path: '/tmp/x.csv' },
+    { type: 'exportCsv', chart: 'study-' }, { type: 'exportCsv', chart: 'study-models ' }, { type: 'exportCsv', chart: 'STUDY-MODELS' },
+    { type: 'study', analysis: {} },
     { type: 'exportPng', chart: 'scatter', dataUrl: 'https://evil.example/x.png' },
     { type: 'exportPng', chart: 'scatter', dataUrl: 'data:image/svg+xml;base64,PHN2Zz4=' },
     { type: 'exportPng', chart: 'scatter', dataUrl: 'data:image/png;base64,<script>' },
@@ -59,7 +63,7 @@ test('1,000 fuzzed and mutated messages: never throw, only exact shapes accepted
     {
       type: fc.oneof(validType, fc.string(), fc.anything()),
       filter: fc.oneof(fc.anything(), fc.record({ model: fc.string(), template: fc.anything(), method: fc.string() }, { requiredKeys: [] })),
-      chart: fc.oneof(fc.constantFrom(...CHART_IDS), fc.string()),
+      chart: fc.oneof(fc.constantFrom(...CHART_IDS), fc.constantFrom(...STUDY_VIEW_IDS), fc.string(), fc.string().map((s) => `study-${s}`)),
       dataUrl: fc.oneof(fc.string(), fc.constant(png)),
       itemId: fc.oneof(fc.string({ maxLength: 300 }), fc.integer()),
       extra: fc.anything(),
@@ -67,19 +71,36 @@ test('1,000 fuzzed and mutated messages: never throw, only exact shapes accepted
     { requiredKeys: ['type'] },
   );
   let accepted = 0;
+  let studyExports = 0;
   fc.assert(
-    fc.property(fc.oneof(fc.anything(), mutated), (value) => {
+    fc.property(fc.oneof(fc.anything(), mutated, fc.record({ type: fc.constantFrom('exportCsv', 'exportPng'), chart: fc.constantFrom(...STUDY_VIEW_IDS, 'study-x') })), (value) => {
       const parsed = parseWebviewMessage(value);
       if (parsed === undefined) return;
       accepted++;
       // Anything accepted round-trips through JSON unchanged: plain data of the declared shape only.
       assert.deepEqual(JSON.parse(JSON.stringify(parsed)), parsed);
       assert.ok(['ready', 'setFilter', 'exportCsv', 'exportPng', 'openItem'].includes(parsed.type));
-      if (parsed.type === 'exportCsv' || parsed.type === 'exportPng') assert.ok(CHART_IDS.includes(parsed.chart));
+      if (parsed.type === 'exportCsv' || parsed.type === 'exportPng') {
+        assert.ok(EXPORT_IDS.includes(parsed.chart));
+        if (parsed.chart.startsWith('study-')) studyExports++;
+      }
     }),
     { numRuns: 1000, seed: 20261125 },
   );
   assert.ok(accepted < 1000);
+  assert.ok(studyExports > 0, 'the fuzz reached the study views\' export ids');
+});
+
+test('the study views\' persisted choices: known values kept, anything else dropped key by key', () => {
+  assert.deepEqual(parseStudyViewState({ model: 'gpt-4o', language: 'da', level: 'response', measure: 'pro', statistic: 'spearman', reference: 'country', scheme: 'subregion', factor: 'model', attribute: 'chat' }), {
+    model: 'gpt-4o', language: 'da', level: 'response', measure: 'pro', statistic: 'spearman', reference: 'country', scheme: 'subregion', factor: 'model', attribute: 'chat',
+  });
+  assert.deepEqual(parseStudyViewState({ model: '', level: 'sentence', statistic: 'kendall', factor: 1, extra: 'x', language: 'a\nb', attribute: 'x'.repeat(LIMITS.name + 1) }), {});
+  assert.deepEqual(parseStudyViewState(null), {});
+  assert.deepEqual(parsePanelState({ filter: {}, study: { measure: 'mean', scheme: 'galaxy' } }), { filter: {}, study: { measure: 'mean' } });
+  assert.deepEqual(parsePanelState({ filter: {}, study: 'x' }), { filter: {} });
+  const getter = { get study(): unknown { throw new Error('boom'); } };
+  assert.deepEqual(parsePanelState(getter), { filter: {} });
 });
 
 test('parseFilter and parsePanelState fall back to "all" for bad persisted state', () => {

@@ -1,0 +1,41 @@
+// One accessible data table (caption, column headers, numbers right-aligned), shared by the round-one charts
+// and the study views. Long tables render their first `limit` rows and a button for the rest: hundreds of
+// visible rows cost more layout than all the charts.
+import { formatCell, type Table } from '../src/shared/tables';
+import { clear, el } from './dom';
+
+/** Table rows rendered at first; the rest on request. */
+export const TABLE_ROWS = 200;
+
+export interface TableSlot {
+  /** Where the table goes (emptied first). */
+  host: HTMLElement;
+  /** Rows rendered before the "Show all" button. */
+  rowLimit: number;
+}
+
+export function renderDataTable(slot: TableSlot, title: string, table: Table, className = 'vl-table'): void {
+  const node = el('table', { class: className });
+  const shown = Math.min(table.rows.length, slot.rowLimit);
+  const caption = `${title} (${shown === table.rows.length ? `${table.rows.length} rows` : `rows 1–${shown} of ${table.rows.length}`})`;
+  node.appendChild(el('caption', {}, caption));
+  const head = node.appendChild(el('thead')).appendChild(el('tr'));
+  for (const header of table.headers) head.appendChild(el('th', { scope: 'col' }, header));
+  const body = node.appendChild(el('tbody'));
+  const fragment = document.createDocumentFragment();
+  for (let r = 0; r < shown; r++) {
+    const tr = el('tr');
+    for (const cell of table.rows[r]) tr.appendChild(el('td', typeof cell === 'number' ? { class: 'vl-num' } : {}, formatCell(cell)));
+    fragment.appendChild(tr);
+  }
+  body.appendChild(fragment);
+  clear(slot.host);
+  slot.host.appendChild(node);
+  if (shown < table.rows.length) {
+    const more = slot.host.appendChild(el('button', { type: 'button', class: 'vl-link vl-more' }, `Show all ${table.rows.length} rows`));
+    more.addEventListener('click', () => {
+      slot.rowLimit = Number.POSITIVE_INFINITY;
+      renderDataTable(slot, title, table, className);
+    });
+  }
+}
