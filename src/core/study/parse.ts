@@ -452,6 +452,10 @@ function parseItems(ctx: Ctx, node: Node | undefined, sources: StudySources): It
     if (ids) entry.ids = ids.map((x) => x.value);
     const categories = ctx.strings(p.get('categories'), `items[${i}].categories`);
     if (categories) entry.categories = categories.map((x) => x.value);
+    if (out.some((o) => JSON.stringify(o) === JSON.stringify(entry))) {
+      ctx.add('study/duplicate-value', 'warning', `items[${i}] repeats an earlier entry; its items would be planned twice`, el);
+      return;
+    }
     out.push(entry);
     sources.items.push(i);
   });
@@ -490,6 +494,10 @@ function parseTemplateSources(ctx: Ctx, node: Node | undefined, sources: StudySo
         }
         entry.paraphrases = idx;
       } else ctx.wrongType(para, `templates[${i}].paraphrases`, '"none", "all" or an array of paraphrase indices');
+    }
+    if (out.some((o) => JSON.stringify(o) === JSON.stringify(entry))) {
+      ctx.add('study/duplicate-value', 'warning', `templates[${i}] repeats an earlier entry; its prompts would be planned twice`, el);
+      return;
     }
     out.push(entry);
     sources.templates.push(i);

@@ -241,6 +241,14 @@ test('study/bad-language and study/duplicate-value', () => {
   ]);
 });
 
+test('study/duplicate-value: a repeated item or template source is planned once, with a warning on the copy', () => {
+  const text = studyText({ items: [{ file: 'a.wvs' }, { file: './a.wvs' }], templates: [{ file: 'p.wvt' }, { file: 'p.wvt', names: ['x'] }] });
+  const { study, diagnostics } = parseStudyText(text, PATH);
+  assert.deepEqual(only(diagnostics, 'study/duplicate-value').map((d) => d.range), [rangeOf(text, '{\n      "file": "./a.wvs"\n    }')]);
+  assert.equal(study?.items.length, 1);
+  assert.equal(study?.templates.length, 2);
+});
+
 test('study/bad-option-order: unknown word, k < 1, missing k, wrong type', () => {
   const text = studyText({ optionOrders: ['revresed', { permutations: 0 }, { seed: 3 }, 5, 'cyclic'] });
   const { study, diagnostics } = parseStudyText(text, PATH);
