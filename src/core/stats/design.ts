@@ -120,8 +120,12 @@ export function prepareData(
       const bad = cells.find((_, i) => nums[i] === undefined);
       throw new FormulaError(`the response ${name} must be numeric, but it has the value "${String(bad)}"`);
     }
-    const labels = cells.map(asLevel);
-    const levels = [...new Set(labels)].sort(byCodePoint);
+    // A numeric column used as a grouping factor: R's factor() sorts its values as numbers (1, 2, 10).
+    const numericGroups = nums.every((x) => x !== undefined);
+    const labels = numericGroups ? nums.map((x) => String(x)) : cells.map(asLevel);
+    const levels = numericGroups
+      ? [...new Set(nums as number[])].sort((a, b) => a - b).map((x) => String(x))
+      : [...new Set(labels)].sort(byCodePoint);
     const index = new Map(levels.map((l, i) => [l, i]));
     columns.set(name, { kind: 'factor', levels, codes: labels.map((l) => index.get(l) as number) });
   }

@@ -146,4 +146,6 @@ test('factor levels sort by code point (R in a C locale) and keep their spaces, 
   assert.deepEqual(['b', 'B', 'a', 'A', '_x', 'é', '\u{1F600}', '\uFF5E'].sort(byCodePoint), ['A', 'B', '_x', 'a', 'b', 'é', '\uFF5E', '\u{1F600}']);
   const p = prepareData([{ f: 'a' }, { f: ' a' }, { f: 'a' }], ['f']);
   assert.deepEqual(p.columns.get('f'), { kind: 'factor', levels: [' a', 'a'], codes: [1, 0, 1] });
+  const g = prepareData([{ g: '10' }, { g: 2 }, { g: '1' }, { g: '2.0' }], ['g'], { factors: new Set(['g']) });
+  assert.deepEqual(g.columns.get('g'), { kind: 'factor', levels: ['1', '2', '10'], codes: [2, 1, 0, 1] });
 });
