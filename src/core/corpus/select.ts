@@ -194,9 +194,7 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
     }
   }
   const modelId = intern(r.modelId ?? r.model);
-  // One literal with every field, always in this order: one object shape for every unit (in-object
-  // properties, no later transitions), which matters for memory at a million units.
-  return {
+  const unit: ResponseUnit = {
     runId: intern(r.runId),
     modelId,
     model: intern(r.model),
@@ -211,10 +209,12 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
     itemKey: item ? intern(item.key || r.itemId) : intern(r.itemId),
     category: intern(item?.category ?? r.category ?? ''),
     method: intern(r.method),
-    mean,
-    pro,
-    probabilities,
   };
+  // Absent measures are absent keys (not `undefined` values), as the contract's optional fields say.
+  if (mean !== undefined) unit.mean = mean;
+  if (pro !== undefined) unit.pro = pro;
+  if (probabilities) unit.probabilities = probabilities;
+  return unit;
 }
 
 /** Mass on the pro codes over the mass on all non-negative codes (missing codes: src/core/stats/share.ts). */
