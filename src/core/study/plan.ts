@@ -97,17 +97,29 @@ export async function estimatePlan(
   cacheHas: (key: string) => boolean | Promise<boolean>,
 ): Promise<PlanEstimate> {
   const out: PlanEstimate = { requests: 0, estimatedTokens: 0, cached: 0, skipped: 0 };
-  for await (const req of plan) {
+  // Awaiting only what is a promise: a synchronous plan and cache cost no microtask per request.
+  const add = (req: PlannedRequest, hit: boolean): void => {
     out.requests++;
-    if (req.skip) {
-      out.skipped++;
-      continue;
+    if (req.skip) out.skipped++;
+    else if (hit) out.cached++;
+    else out.estimatedTokens += requestTokens(req);
+  };
+  const visit = (req: PlannedRequest): Promise<void> | undefined => {
+    if (req.skip) return void add(req, false);
+    const hit = cacheHas(req.cacheKey);
+    if (typeof hit === 'boolean') return void add(req, hit);
+    return hit.then((h) => add(req, h));
+  };
+  if (Symbol.iterator in plan) {
+    for (const req of plan) {
+      const pending = visit(req);
+      if (pending) await pending;
     }
-    if (await cacheHas(req.cacheKey)) {
-      out.cached++;
-      continue;
+  } else {
+    for await (const req of plan) {
+      const pending = visit(req);
+      if (pending) await pending;
     }
-    out.estimatedTokens += requestTokens(req);
   }
   return out;
 }

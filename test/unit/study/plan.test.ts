@@ -181,6 +181,10 @@ test('estimatePlan: requests, cached entries and the token rule (chars/4 rounded
   assert.deepEqual(estimate, { requests: plan.length, estimatedTokens: tokens, cached: 3, skipped: plan.length - sent.length });
   // The same from the stream, with an asynchronous cache.
   assert.deepEqual(await estimatePlan(iterateStudyPlan(loaded), async (key) => cachedKeys.has(key)), estimate);
+  async function* slowly() {
+    for (const r of iterateStudyPlan(loaded)) yield await Promise.resolve(r);
+  }
+  assert.deepEqual(await estimatePlan(slowly(), (key) => cachedKeys.has(key)), estimate);
   // Sampling: maxTokens 16 × n 10 per request.
   const sample = planStudy(study({ method: 'sample', rounds: 1 }), { filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'], orders: ['original'], models: ['chat'] } })[0];
   assert.equal(requestTokens(sample), Math.ceil(sample.messages.reduce((n, m) => n + m.content.length, 0) / 4) + 160);
