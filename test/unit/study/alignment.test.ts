@@ -201,7 +201,7 @@ test('regions: mean per-country r; cue rows only where cue = reference; US-bias 
 
 test('attribute groups: each model\'s mean over its countries, then the mean over the models of a value', () => {
   const rows = [row('a', 'DK', 'DK', 0.8), row('a', 'SE', 'SE', 0.6), row('b', 'DK', 'DK', 0.2), row('b', 'SE', 'SE', 0.0), row('c', 'DK', 'DK', 0.5)];
-  const models = [
+  const models: { id: string; attributes: Record<string, boolean | number> }[] = [
     { id: 'a', attributes: { chat: true, size: 7 } },
     { id: 'b', attributes: { chat: false, size: 7 } },
     { id: 'c', attributes: { chat: true } },
