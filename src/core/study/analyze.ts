@@ -12,7 +12,7 @@ import { usBiasRows } from './bias';
 import { consistencyRows } from './consistency';
 import { adjustGrid, alignmentSamples, contrastRows } from './contrasts';
 import { attributeGroupRows, regionRows } from './regions';
-import type { AttributeValue, Study } from './types';
+import type { AttributeValue, LoadedStudy, Study } from './types';
 
 export interface AnalyzeStudyInput {
   selection: Selection;
@@ -26,6 +26,23 @@ export interface AnalyzeStudyInput {
   generatedAt?: string;
   /** Mixed-model fits the caller computed on the analysis' tables (analysis.fits), passed through. */
   fits?: StudyAnalysis['fits'];
+}
+
+/**
+ * Item key (the item's `key:`, else its id) → scale, from a loaded study's surveys: what analyzeStudy's
+ * `scales` wants. Items without a resolved scale are left out.
+ */
+export function studyScales(surveys: LoadedStudy['surveys']): Record<string, ItemScale> {
+  const out: Record<string, ItemScale> = {};
+  for (const { file } of surveys) {
+    for (const item of file.items) {
+      if (!item.scale) continue;
+      const scale = { min: item.scale.min, max: item.scale.max, reversed: item.scale.reversed };
+      out[item.dataKey?.value || item.id] = scale;
+      out[item.id] ??= scale;
+    }
+  }
+  return out;
 }
 
 /**
