@@ -99,6 +99,8 @@ async function writeCorpus(dir: string): Promise<void> {
 interface ChildResult {
   ms: number;
   cpuMs: number;
+  /** Peak RSS before reading (Node + tsx + modules): what the corpus itself does not cost. */
+  baselineRssBytes: number;
   maxRssBytes: number;
   read: number;
   used: number;
@@ -110,6 +112,7 @@ interface ChildResult {
 
 /** In the child: read + select, nothing else. */
 async function child(dir: string): Promise<void> {
+  const baselineRssBytes = process.resourceUsage().maxRSS * 1024;
   const items = new Map<string, SelectItem>();
   for (let i = 0; i < ITEMS; i++) items.set(`Q${i + 1}`, { hash: itemHash(i), key: `Q${i + 1}`, category: 'importance', scale: { min: 1, max: 4, reversed: false } });
   const models = new Map(MODELS.map((m) => [m.id, { family: 'llama', chat: m.id !== 'olmo-base' }]));
@@ -122,6 +125,7 @@ async function child(dir: string): Promise<void> {
   const result: ChildResult = {
     ms,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    baselineRssBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     read: c.read,
     used: c.used,
@@ -162,7 +166,7 @@ export async function run(): Promise<BenchRow[]> {
     return [
       { group: 'corpus', name: `read + select ${label} records (child process)`, value: r.ms, unit: 'ms', target: '≤ 10000 ms', pass: r.ms <= TIME_LIMIT_MS && identity && r.read === N, note },
       { group: 'corpus', name: `CPU (user + sys) of read + select, ${label} records`, value: r.cpuMs, unit: 'ms', note: `wall/CPU ${(r.ms / r.cpuMs).toFixed(2)} (above 1: the machine was busy)` },
-      { group: 'corpus', name: `peak RSS reading + selecting ${label} records`, value: r.maxRssBytes / 2 ** 20, unit: 'MiB', target: '≤ 1024 MiB', pass: r.maxRssBytes <= RSS_LIMIT },
+      { group: 'corpus', name: `peak RSS reading + selecting ${label} records`, value: r.maxRssBytes / 2 ** 20, unit: 'MiB', target: '≤ 1024 MiB', pass: r.maxRssBytes <= RSS_LIMIT, note: `of which ${(r.baselineRssBytes / 2 ** 20).toFixed(0)} MiB before reading (node + tsx)` },
       { group: 'corpus', name: 'read = used + superseded + stale + skipped', value: identity ? 1 : 0, unit: '', target: '= 1', pass: identity },
     ];
   } finally {
