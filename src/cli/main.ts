@@ -1,7 +1,5 @@
 // The CLI's entry: dispatch to a command, map errors to exit codes (0 ok, 1 findings/failures, 2 usage).
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { redactSecrets } from '../core/log';
 import { refuseKeys } from './args';
 import { runAnalyze } from './analyze';
@@ -10,18 +8,25 @@ import { runDemo } from './demo';
 import { runFit } from './fit';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
-import { bundleDir, runReport } from './report';
+import { runReport } from './report';
+import { version } from './version';
+import { runRun } from './run';
 import { runScore } from './score';
+import { isStudyPath } from './study';
+import { ANALYZE_STUDY_HELP, REPORT_STUDY_HELP, SCORE_STUDY_HELP, runAnalyzeStudy, runImport, runReportStudy, runScoreStudy } from './studyCommands';
 
 export const MAIN_HELP = `Usage: value-lens COMMAND [options]
 
 Commands:
+  run STUDY.study.json                   a whole study: import, score into its corpus, analyse, report
+  import STUDY.study.json [--file CSV …] response tables into the study's corpus
   check FILE|DIR...                      diagnostics for .wvs and .wvt files
   score ITEMS.wvs --template T.wvt       score items against a model, results as JSON lines
+  score STUDY.study.json                 score a study's plan into its corpus (filters: --model, --country, …)
   analyze RESULTS.jsonl --items ITEMS.wvs --human HUMAN.csv
-                                         alignment, self-consistency and US bias
+  analyze STUDY.study.json [--json]      alignment, self-consistency and US bias
   report RESULTS.jsonl --items ITEMS.wvs --human HUMAN.csv --html FILE
-                                         the same as a self-contained HTML report
+  report STUDY.study.json [--html FILE]  the same as a self-contained HTML report
   demo                                   score the examples with a local model and write a report
   fit --formula F --data FILE.csv        a mixed model from an lme4 formula, fitted by REML
 
@@ -29,16 +34,9 @@ Run \`value-lens COMMAND --help\` for a command's options. \`value-lens --versio
 Settings: flags, then OLLAMA_HOST / OPENAI_BASE_URL / OPENAI_API_KEY, then ./value-lens.json.
 Exit codes: 0 ok, 1 findings or failures, 2 bad usage.`;
 
-const COMMANDS = ['check', 'score', 'analyze', 'report', 'demo', 'fit'] as const;
+const COMMANDS = ['run', 'import', 'check', 'score', 'analyze', 'report', 'demo', 'fit'] as const;
 
-export function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(bundleDir(), '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+export { version };
 
 export async function main(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
   const [command, ...rest] = argv;
@@ -57,12 +55,16 @@ export async function main(argv: string[], io: Io, signal: AbortSignal): Promise
     switch (command) {
       case 'check':
         return await runCheck(rest, io);
+      case 'run':
+        return await runRun(rest, io, signal);
+      case 'import':
+        return await runImport(rest, io);
       case 'score':
-        return await runScore(rest, io, signal);
+        return withStudy(rest) ? await studyOrHelp(rest, io, SCORE_STUDY_HELP, () => runScoreStudy(rest, io, signal)) : await runScore(rest, io, signal);
       case 'analyze':
-        return await runAnalyze(rest, io);
+        return withStudy(rest) ? await studyOrHelp(rest, io, ANALYZE_STUDY_HELP, () => runAnalyzeStudy(rest, io)) : await runAnalyze(rest, io);
       case 'report':
-        return await runReport(rest, io);
+        return withStudy(rest) ? await studyOrHelp(rest, io, REPORT_STUDY_HELP, () => runReportStudy(rest, io)) : await runReport(rest, io);
       case 'demo':
         return await runDemo(rest, io, signal);
       case 'fit':
@@ -95,4 +97,17 @@ function reportError(error: unknown, command: string | undefined, io: Io): numbe
   print(io.stderr, `value-lens: unexpected error: ${redactSecrets(message)}`);
   if (process.env.VALUE_LENS_DEBUG && error instanceof Error && error.stack) print(io.stderr, redactSecrets(error.stack));
   return EXIT_FINDINGS;
+}
+
+/** `score|analyze|report STUDY.study.json …` take the study form; their file forms keep working. */
+function withStudy(args: string[]): boolean {
+  return args.some((a) => !a.startsWith('-') && isStudyPath(a));
+}
+
+async function studyOrHelp(args: string[], io: Io, help: string, run: () => Promise<number>): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    print(io.stdout, help);
+    return EXIT_OK;
+  }
+  return run();
 }

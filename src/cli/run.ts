@@ -1,0 +1,149 @@
+// `value-lens run STUDY`: the whole study with one command — import its tables, score its plan into its
+// corpus, analyse the corpus, and write analysis.json, tidy CSVs and report.html beside it.
+
+import { join, relative } from 'node:path';
+import { redactSecrets } from '../core/log';
+import { importStudyData } from '../core/study/importStudy';
+import { runStudy } from '../core/study/session';
+import { analyzeCorpus } from '../core/study/analyzeCorpus';
+import { flag, parseFlags, str, type Parsed } from './args';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
+import { print, writeFileAtomic, type Io } from './io';
+import { writeStudyReport } from './report';
+import { defaultCacheDir } from './score';
+import {
+  STUDY_RUN_HELP,
+  STUDY_RUN_OPTIONS,
+  STUDY_FILTER_HELP,
+  applyEndpointOverrides,
+  confirmLargeRun,
+  loadStudyForCli,
+  studyEnvironment,
+  studyFilterFrom,
+  studyProviders,
+} from './study';
+import { countsLine, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
+import { version } from './version';
+import type { LoadedStudy, Study, StudyFilter } from '../core/study/types';
+
+export const RUN_HELP = `Usage: value-lens run STUDY.study.json [options]
+
+Runs a study end to end: imports its response tables (once per table), scores its plan (items ×
+languages × country cues × templates × paraphrases × option orders × models × rounds) into its corpus,
+then analyses the corpus and writes analysis.json, analysis/*.csv and report.html in the study's
+results folder. Before scoring it prints the plan's size; above the study's confirmAbove it asks
+(on a terminal) or needs --yes.
+
+Options:
+${STUDY_FILTER_HELP}
+${STUDY_RUN_HELP}
+  --no-score             import and analyse only (nothing is sent to a model)
+  --no-analysis          import and score only
+  -h, --help             show this help
+
+Exit codes: 0 every request scored and analysed, 1 failures (requests, writes) or unusable input,
+2 bad usage, 130 cancelled.`;
+
+export async function runRun(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
+  const parsed = parseFlags('run', argv, { ...STUDY_RUN_OPTIONS, 'no-score': { type: 'boolean' }, 'no-analysis': { type: 'boolean' } });
+  if (flag(parsed, 'help')) {
+    print(io.stdout, RUN_HELP);
+    return EXIT_OK;
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError('run needs exactly one study file (NAME.study.json).', 'run');
+  const loaded = await loadStudyForCli(parsed.positionals[0], io);
+  const filter = studyFilterFrom(parsed, loaded, 'run');
+  let failed = false;
+
+  if (loaded.study.imports.length) failed = (await importTables(loaded, io)) || failed;
+  if (!flag(parsed, 'no-score') && loaded.study.models.length && loaded.surveys.length && loaded.templates.length) {
+    const outcome = await scoreStudy(loaded, filter, parsed, io, signal);
+    if (outcome === 'declined') return EXIT_FINDINGS;
+    if (outcome === 'cancelled') return 130;
+    failed = outcome === 'failed' || failed;
+  }
+  if (!flag(parsed, 'no-analysis')) await analyseAndWrite(loaded, filter, io);
+  return failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Imports every table of the study; true when a table had errors or a write failed. */
+export async function importTables(loaded: LoadedStudy & { study: Study }, io: Io, force = false): Promise<boolean> {
+  let failed = false;
+  for (const t of await importStudyData(loaded, { via: 'cli', toolVersion: version(), force })) {
+    const name = relative(io.cwd, t.file) || t.file;
+    if (t.already) {
+      print(io.stderr, `import ${name}: already in the corpus (run ${t.runId}); --force imports it again.`);
+      continue;
+    }
+    print(io.stderr, `import ${name}: ${t.rows} row(s), ${t.used} used, ${t.rejected.length} rejected${t.writeFailures ? `, ${t.writeFailures} not written` : ''} (run ${t.runId}).`);
+    for (const e of t.errors) print(io.stderr, `  error: ${e}`);
+    const reasons = new Map<string, number>();
+    for (const r of t.rejected) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+    for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) print(io.stderr, `  rejected ${n}: ${reason}`);
+    failed = failed || t.errors.length > 0 || t.writeFailures > 0;
+  }
+  return failed;
+}
+
+/** Scores the study's plan into its corpus; the outcome for the exit code. */
+export async function scoreStudy(
+  loaded: LoadedStudy & { study: Study },
+  filter: StudyFilter | undefined,
+  parsed: Parsed,
+  io: Io,
+  signal: AbortSignal,
+): Promise<'ok' | 'failed' | 'declined' | 'cancelled'> {
+  const { study } = loaded;
+  const sources = applyEndpointOverrides(study, (parsed.values.endpoint as string[] | undefined) ?? [], io.env);
+  const providerFor = studyProviders(study, sources, parsed, io);
+  const cacheDir = str(parsed, 'cache-dir') ?? defaultCacheDir(io.env);
+  const dryRun = flag(parsed, 'dry-run');
+  const env = studyEnvironment(parsed, io, signal, {
+    providerFor,
+    cacheDir,
+    toolVersion: version(),
+    confirm: async (estimate) => (dryRun ? false : confirmLargeRun(estimate, study, parsed, io)),
+  });
+  const showProgress = io.stderr.isTTY === true;
+  env.onPlanned = (estimate, methods) => {
+    const methodText = Object.entries(methods).map(([m, how]) => `${m} ${how}`).join(', ');
+    print(
+      io.stderr,
+      `plan ${study.name}: ${estimate.requests} request(s), ${estimate.cached} cached, ${estimate.skipped} not renderable, ` +
+        `about ${estimate.estimatedTokens} tokens to send; methods: ${methodText}.`,
+    );
+  };
+  if (showProgress) env.onProgress = (p) => io.stderr.write(`\rscoring ${p.done}/${p.total} (${p.cached} cached, ${p.failed} failed)`);
+  if (dryRun) study.confirmAbove = -1;
+  const result = await runStudy(loaded, filter, env);
+  if (result.status === 'declined') return dryRun ? 'ok' : 'declined';
+  if (showProgress) io.stderr.write('\n');
+  const { summary, manifest } = result;
+  const failures = summary.records.filter((r) => r.kind === 'failure');
+  for (const failure of failures.slice(0, 10)) {
+    if (failure.kind !== 'failure') continue;
+    const where = `${failure.modelId ?? failure.model} ${failure.itemId} [${failure.language}${failure.country ? ` ${failure.country}` : ''}${failure.paraphrase === null ? '' : ` paraphrase ${failure.paraphrase}`}]`;
+    print(io.stderr, redactSecrets(`failed: ${where}: ${failure.error.kind}: ${failure.error.message}`));
+  }
+  if (failures.length > 10) print(io.stderr, `… and ${failures.length - 10} more failure(s).`);
+  print(
+    io.stderr,
+    `${summary.cancelled ? 'Cancelled: ' : ''}${manifest.planned} planned, ${manifest.scored} scored (${manifest.cached} from cache), ${manifest.failed} failed, ` +
+      `${manifest.writeFailures} not written, ${summary.requestsSent} request(s) sent.\nCorpus: ${relative(io.cwd, study.results) || study.results} (run ${manifest.runId})`,
+  );
+  if (summary.cancelled) return 'cancelled';
+  return manifest.failed > 0 || manifest.writeFailures > 0 ? 'failed' : 'ok';
+}
+
+/** Analyses the corpus and writes analysis.json, analysis/*.csv and report.html in the results folder. */
+export async function analyseAndWrite(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, io: Io): Promise<void> {
+  const { study } = loaded;
+  const { analysis, badLines } = await analyzeCorpus(loaded, filter ? { filter } : {});
+  if (badLines.length) print(io.stderr, `${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s) in the corpus, first: ${badLines[0].file}:${badLines[0].line}`);
+  await writeFileAtomic(join(study.results, 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
+  await writeAnalysisCsv(analysis, join(study.results, 'analysis'));
+  await writeStudyReport(analysis, join(study.results, 'report.html'));
+  print(io.stdout, formatStudyAnalysis(analysis));
+  const where = relative(io.cwd, study.results) || study.results;
+  print(io.stderr, `${countsLine(analysis.counts)}\nWritten: ${join(where, 'analysis.json')}, ${join(where, 'analysis')}/*.csv, ${join(where, 'report.html')}`);
+}

@@ -1,0 +1,260 @@
+// What every CLI command needs to work on a study file: loading it with its diagnostics, the factor flags
+// that narrow it, the model clients (with the key policy: a study file is a project file), and the
+// environment runStudy needs (cache, probes, confirmation).
+
+import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
+import type { ModelProvider } from '../core/model';
+import { ResultCache } from '../core/run/cache';
+import type { LogprobsProbe, RunChoices } from '../core/run/prepare';
+import { loadStudy } from '../core/study/load';
+import { DEFAULT_ENDPOINTS } from '../core/study/parse';
+import type { PlanEstimate } from '../core/study/plan';
+import type { StudyRunEnvironment } from '../core/study/session';
+import type { LoadedStudy, Study, StudyDiagnostic, StudyFilter, StudyModel } from '../core/study/types';
+import type { EndpointSource } from '../core/run/keyPolicy';
+import { probeLogprobs } from '../providers/probe';
+import { listFlag, strs, flag, str, type OptionSpec, type Parsed } from './args';
+import { checkKeyDestination, normaliseOllamaHost } from './config';
+import { InputError, UsageError } from './errors';
+import { print, type Io } from './io';
+import { findModel, listOllamaModels, missingModelHelp, providerFactory } from './providers';
+
+export const STUDY_FILE = /\.study\.json$/i;
+
+export function isStudyPath(path: string): boolean {
+  return STUDY_FILE.test(path);
+}
+
+/** Flags that narrow a study to some values of its factors (comma lists; repeatable). */
+export const STUDY_FILTER_OPTIONS: OptionSpec = {
+  model: { type: 'string', multiple: true },
+  country: { type: 'string', multiple: true },
+  lang: { type: 'string', multiple: true },
+  item: { type: 'string', multiple: true },
+  category: { type: 'string', multiple: true },
+  'template-name': { type: 'string', multiple: true },
+  order: { type: 'string', multiple: true },
+};
+
+export const STUDY_FILTER_HELP = `  --model ID,...         only these models (the study's model ids)
+  --country XX,...       only these country cues (ISO 3166-1 alpha-2)
+  --lang da,nl,...       only these prompt languages
+  --item ID,...          only these items
+  --category NAME,...    only items of these categories
+  --template-name T,...  only these templates
+  --order NAME,...       only these option orders (original, reversed, perm-1, shift-2, …)`;
+
+/** file:line:col: severity: code: message, as `check` prints .wvs diagnostics. */
+export function formatStudyDiagnostic(path: string, text: string, d: StudyDiagnostic): string {
+  const before = text.slice(0, d.range.start);
+  const line = before.split('\n').length;
+  const column = d.range.start - before.lastIndexOf('\n');
+  return `${path}:${line}:${column}: ${d.severity}: ${d.code}: ${d.message.replace(/[\r\n]+/g, ' ')}`;
+}
+
+/** Loads a study; prints its diagnostics to stderr; an error leaves no study and is an InputError. */
+export async function loadStudyForCli(pathArg: string, io: Io): Promise<LoadedStudy & { study: Study }> {
+  const path = resolve(io.cwd, pathArg);
+  const loaded = await loadStudy(path);
+  if (loaded.diagnostics.length) {
+    const text = await import('node:fs').then((fs) => fs.promises.readFile(path, 'utf8')).catch(() => '');
+    for (const d of loaded.diagnostics) print(io.stderr, formatStudyDiagnostic(pathArg, text, d));
+  }
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors || !loaded.study) throw new InputError(`${pathArg}: ${errors || 'no usable'} error(s) in the study; nothing was run.`);
+  return loaded as LoadedStudy & { study: Study };
+}
+
+/** The factor flags as a StudyFilter, each value checked against the study so a typo fails before any request. */
+export function studyFilterFrom(parsed: Parsed, loaded: LoadedStudy & { study: Study }, command: string): StudyFilter | undefined {
+  const { study } = loaded;
+  const filter: StudyFilter = {};
+  const check = (flagName: string, values: string[] | undefined, known: string[], key: keyof StudyFilter): void => {
+    if (!values) return;
+    const unknown = values.filter((v) => !known.includes(v));
+    if (unknown.length) {
+      throw new UsageError(`--${flagName}: ${unknown.map((u) => `"${u}"`).join(', ')} not in the study (it has ${known.join(', ') || 'none'}).`, command);
+    }
+    filter[key] = values;
+  };
+  const items = loaded.surveys.flatMap((s) => s.file.items);
+  check('model', listFlag(strs(parsed, 'model')), study.models.map((m) => m.id), 'models');
+  const countries = listFlag(strs(parsed, 'country'))?.map((c) => c.toUpperCase());
+  check('country', countries, study.countries, 'countries');
+  check('lang', listFlag(strs(parsed, 'lang')), study.languages, 'languages');
+  check('item', listFlag(strs(parsed, 'item')), items.map((i) => i.id), 'items');
+  check('category', listFlag(strs(parsed, 'category')), [...new Set(items.map((i) => i.category?.value ?? 'uncategorised'))], 'categories');
+  check('template-name', listFlag(strs(parsed, 'template-name')), loaded.templates.flatMap((t) => t.file.templates.map((x) => x.name)), 'templates');
+  const orders = listFlag(strs(parsed, 'order'));
+  if (orders) filter.orders = orders;
+  return Object.keys(filter).length ? filter : undefined;
+}
+
+/**
+ * Endpoint overrides: `--endpoint URL` points every model at one server; `--endpoint FROM=URL` moves the
+ * models of one study endpoint (its URL or origin) to another. OLLAMA_HOST replaces the default Ollama host.
+ */
+export function applyEndpointOverrides(study: Study, overrides: string[], env: NodeJS.ProcessEnv): Map<string, EndpointSource> {
+  const sources = new Map<string, EndpointSource>();
+  const all = overrides.filter((o) => !o.includes('='));
+  if (all.length > 1) throw new UsageError('--endpoint URL may be given once (use --endpoint FROM=URL to move one endpoint).', 'run');
+  const moves = overrides.filter((o) => o.includes('=')).map((o) => {
+    const [from, to] = [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)];
+    return { from: origin(from), to: checkUrl(to) };
+  });
+  for (const model of study.models) {
+    let source: EndpointSource = model.endpoint === DEFAULT_ENDPOINTS[model.provider] ? 'default' : 'study-file';
+    const move = moves.find((m) => m.from === origin(model.endpoint));
+    if (all.length) {
+      model.endpoint = checkUrl(all[0]);
+      source = 'flag';
+    } else if (move) {
+      model.endpoint = move.to;
+      source = 'flag';
+    } else if (source === 'default' && model.provider === 'ollama' && env.OLLAMA_HOST) {
+      model.endpoint = normaliseOllamaHost(env.OLLAMA_HOST);
+      source = 'env';
+    } else if (source === 'default' && model.provider === 'openai' && env.OPENAI_BASE_URL) {
+      model.endpoint = checkUrl(env.OPENAI_BASE_URL);
+      source = 'env';
+    }
+    sources.set(model.id, source);
+  }
+  return sources;
+}
+
+function origin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+function checkUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    if (url.username || url.password) throw new UsageError('--endpoint must not carry credentials; the key comes from OPENAI_API_KEY.', 'run');
+    return value.replace(/\/+$/, '');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--endpoint: "${value}" is not an http(s) URL.`, 'run');
+  }
+}
+
+export const STUDY_RUN_OPTIONS: OptionSpec = {
+  ...STUDY_FILTER_OPTIONS,
+  endpoint: { type: 'string', multiple: true },
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+  fresh: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  concurrency: { type: 'string' },
+  timeout: { type: 'string' },
+  'first-timeout': { type: 'string' },
+  'trust-endpoint': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+};
+
+export const STUDY_RUN_HELP = `  --endpoint URL         send every model's requests to this server (or FROM=URL for one endpoint)
+  -y, --yes              run without asking, however large the plan
+  --dry-run              print the plan's size (requests, tokens, cached) and stop
+  --fresh                ignore cached answers (new answers still go to the cache)
+  --cache-dir DIR        response cache (default: $XDG_CACHE_HOME/value-lens or ~/.cache/value-lens)
+  --concurrency C        requests in flight per endpoint
+  --timeout S            seconds per attempt (every attempt)
+  --first-timeout S      model-loading allowance for the first request and the probe
+  --trust-endpoint       allow OPENAI_API_KEY to go to the study's own endpoints
+  --verbose              log requests and retries to stderr`;
+
+/** Providers for a study's models: one client per endpoint, the key only where the policy allows it. */
+export function studyProviders(study: Study, sources: Map<string, EndpointSource>, parsed: Parsed, io: Io): (model: StudyModel) => ModelProvider {
+  for (const model of study.models) {
+    checkKeyDestination({
+      provider: model.provider,
+      endpoint: model.endpoint,
+      source: sources.get(model.id) ?? 'study-file',
+      trustFlag: flag(parsed, 'trust-endpoint'),
+      env: io.env,
+      configPath: study.path,
+    });
+  }
+  const factory = providerFactory(io.env);
+  return (model) => factory(model.provider, model.endpoint);
+}
+
+/** Asks on a terminal; without one, a large run needs --yes. */
+export async function confirmLargeRun(estimate: PlanEstimate, study: Study, parsed: Parsed, io: Io & { stdin?: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<boolean> {
+  if (flag(parsed, 'yes')) return true;
+  const toSend = estimate.requests - estimate.cached - estimate.skipped;
+  const question = `${study.name}: ${toSend} request(s) to send (about ${estimate.estimatedTokens} tokens; ${estimate.cached} cached), above the study's confirmAbove of ${study.confirmAbove}.`;
+  const stdin = io.stdin ?? process.stdin;
+  if (!(stdin as { isTTY?: boolean }).isTTY || !io.stderr.isTTY) {
+    print(io.stderr, `${question}\nNot run: pass --yes to run it, or narrow it with --model/--country/--lang/--item.`);
+    return false;
+  }
+  const rl = createInterface({ input: stdin, output: io.stderr });
+  try {
+    const answer = await rl.question(`${question} Run it? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function studyRunChoices(parsed: Parsed): RunChoices {
+  const seconds = (name: string): number | undefined => {
+    const raw = str(parsed, name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw new UsageError(`--${name}: "${raw}" is not a number of seconds between 0.1 and 3600.`, 'run');
+    return Math.round(n * 1000);
+  };
+  const timeoutMs = seconds('timeout');
+  const firstRequestTimeoutMs = seconds('first-timeout');
+  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(firstRequestTimeoutMs !== undefined ? { firstRequestTimeoutMs } : {}) };
+}
+
+/** Digest (part of the cache key) of an Ollama model, which must be installed; none for other servers. */
+export async function ollamaDigest(model: StudyModel, provider: ModelProvider, signal: AbortSignal): Promise<string | undefined> {
+  if (model.provider !== 'ollama') return undefined;
+  const models = await listOllamaModels(provider, model.model, 10_000, signal);
+  const found = findModel(models, model.model);
+  if (!found) throw new InputError(missingModelHelp(provider.origin, model.model, models));
+  return found.digest;
+}
+
+export function studyProbe(model: StudyModel, provider: ModelProvider): LogprobsProbe {
+  return (signal, timeoutMs) => probeLogprobs(provider, model.model, signal, { timeoutMs, completion: model.kind === 'base' });
+}
+
+export function studyEnvironment(
+  parsed: Parsed,
+  io: Io,
+  signal: AbortSignal,
+  parts: { providerFor: (model: StudyModel) => ModelProvider; cacheDir: string; toolVersion: string; confirm: StudyRunEnvironment['confirm'] },
+): StudyRunEnvironment {
+  const concurrencyRaw = str(parsed, 'concurrency');
+  const concurrency = concurrencyRaw === undefined ? undefined : Number(concurrencyRaw);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
+    throw new UsageError(`--concurrency: "${concurrencyRaw}" is not a whole number from 1 to 64.`, 'run');
+  }
+  return {
+    providerFor: parts.providerFor,
+    probeFor: studyProbe,
+    digestFor: ollamaDigest,
+    cache: new ResultCache(parts.cacheDir),
+    cacheDir: parts.cacheDir,
+    via: 'cli',
+    toolVersion: parts.toolVersion,
+    confirm: parts.confirm,
+    choices: studyRunChoices(parsed),
+    ...(concurrency !== undefined ? { concurrencyPerEndpoint: concurrency } : {}),
+    fresh: flag(parsed, 'fresh'),
+    signal,
+  };
+}
+
+
