@@ -90,7 +90,7 @@ async function writeCorpus(dir: string): Promise<void> {
     if (chunk.length === 5000 || n === N - 1) {
       const ok = out.write(`${chunk.join('\n')}\n`);
       chunk = [];
-      if (!ok) await new Promise((resolve) => out.once('drain', resolve));
+      if (!ok) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
