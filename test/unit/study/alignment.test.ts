@@ -271,3 +271,27 @@ test('analyzeStudy: counts passed through, models with chat from kind, Holm/BH o
   // Both consistency definitions are reported, named.
   assert.deepEqual([...new Set(a.consistency.map((c) => c.definition))].sort(), ['paraphrase-vectors', 'response-pairs']);
 });
+
+test('analyzeStudy: distances per item for every reference with a distribution; pro filled in from the scale', () => {
+  const units = [
+    unit({ itemKey: 'K1', itemId: 'Q1', probabilities: { '1': 0.5, '2': 0.5, '3': 0, '4': 0 }, mean: 1.5 }),
+    unit({ itemKey: 'K2', itemId: 'Q2', probabilities: { '1': 0, '2': 0, '3': 0.5, '4': 0.5 }, mean: 3.5 }),
+    unit({ itemKey: 'K3', itemId: 'Q3', probabilities: { '1': 0.25, '2': 0.25, '3': 0.25, '4': 0.25 }, mean: 2.5 }),
+  ];
+  const human: HumanReference = {
+    rows: [
+      { country: 'DK', key: 'K1', distribution: { '1': 0.5, '2': 0.5 }, mean: 1.5 },
+      { country: 'DK', key: 'K2', distribution: { '3': 0.5, '4': 0.5 }, mean: 3.5 },
+      { country: 'DK', key: 'K3', distribution: { '1': 0.1, '2': 0.2, '3': 0.3, '4': 0.4 }, mean: 3 },
+    ],
+  };
+  const scale = { min: 1, max: 4, reversed: false };
+  const study = makeStudy({ languages: ['da'], analysis: { levels: ['item'], measures: ['mean', 'pro'], references: ['language'] } });
+  const a = analyzeStudy({ selection: { units, counts: { read: 3, used: 3, superseded: 0, stale: 0, skipped: {} }, rule: 'latest' }, human, study, scales: { K1: scale, K2: scale, K3: scale } });
+  assert.deepEqual(a.distances.map((d) => [d.itemId, d.reference, d.jsd]), [['Q1', 'DK', 0], ['Q2', 'DK', 0], ['Q3', 'DK', a.distances[2].jsd]]);
+  assert.ok(a.distances[2].jsd > 0 && a.distances[0].uniformJsd > 0);
+  const pro = a.alignment.find((r) => r.measure === 'pro' && r.category === null);
+  // Model pro (codes ≤ 2): 1, 0, 0.5; human: 1, 0, 0.3 → n 3, Pearson by hand.
+  assert.equal(pro?.n, 3);
+  assert.ok(Math.abs((pro?.pearson?.estimate ?? NaN) - pearsonOf([1, 0, 0.5], [1, 0, 0.3])) < 1e-15);
+});
