@@ -51,11 +51,13 @@ export interface StudyReportOptions {
   title?: string;
   /** Round-one workspace results to show below the study views, if any. */
   report?: AnalysisReport;
+  /** The viewer's script and stylesheet; default: dist/webview.js and media/panel.css (loadReportAssets). */
+  assets?: { script: string; css: string };
 }
 
 /** The study views as one self-contained HTML page (the panel's bundle and stylesheet inlined). */
 export async function renderStudyReport(analysis: StudyAnalysis, options: StudyReportOptions = {}): Promise<string> {
-  const { script, css } = await loadReportAssets();
+  const { script, css } = options.assets ?? (await loadReportAssets());
   return renderReportHtml({
     studyJson: JSON.stringify(analysis),
     reportJson: options.report ? JSON.stringify(options.report) : undefined,

@@ -408,11 +408,13 @@ test('1,000 fuzzed study messages: no page error, malformed rows are counted, th
 });
 
 test("the CLI's self-contained report with a study: all views render under its CSP, CSV downloads, nothing fetched", { skip, timeout: 90_000 }, async () => {
-  const { renderReportHtml } = await import('../../src/cli/html');
+  const { renderStudyReport } = await import('../../src/cli/report');
   const analysis = fixture();
   analysis.models[0].id = '</script><script>alert(1)</script>';
   for (const r of analysis.alignment) if (r.model === 'gpt-3.5-turbo') r.model = analysis.models[0].id;
-  const html = renderReportHtml({ studyJson: JSON.stringify(analysis), script: readFileSync(bundle.file, 'utf8'), css: readFileSync('media/panel.css', 'utf8'), title: 'Study report' });
+  // The function the CLI calls, with this test's bundle (the CLI reads dist/webview.js beside itself).
+  const html = await renderStudyReport(analysis, { assets: { script: readFileSync(bundle.file, 'utf8'), css: readFileSync('media/panel.css', 'utf8') } });
+  assert.match(html, /<title>Value Lens: multicultural-demo<\/title>/);
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   await page.setViewportSize({ width: 1400, height: 1000 });
