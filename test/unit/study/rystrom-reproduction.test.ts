@@ -4,7 +4,7 @@
 // under test. Data: examples/rystrom-2025/ (committed with provenance), else the shared copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectUnits } from '../../../src/core/corpus/select';
 import { loadHumanReference } from '../../../src/core/data/index';
@@ -14,13 +14,10 @@ import { importResponses, RYSTROM_2025_MAPPING } from '../../../src/core/study/i
 import { makeStudy } from './alignment-support';
 
 const RESPONSES = 'all_lang_model_responses_with_scores.csv';
-const DIRS = ['examples/rystrom-2025', 'examples/rystrom-2025/data', '/work/shared/data/rystrom-2025/output'];
-const dir = DIRS.find((d) => existsSync(join(d, RESPONSES)) && existsSync(join(d, 'ground_truth_per_language.csv')));
-const file = (name: string): string => {
-  // ground_truth.csv (the older file the merged CSV was scored with) may only be in the shared copy.
-  const own = join(dir as string, name);
-  return existsSync(own) ? own : join('/work/shared/data/rystrom-2025/output', name);
-};
+// The study's files are committed in examples/rystrom-2025 (README there: provenance, licence); a missing
+// one is a failure, never a skip.
+const dir = 'examples/rystrom-2025';
+const file = (name: string): string => join(dir, name);
 
 // ---------------------------------------------------------------- independent computation (test only)
 
@@ -136,7 +133,7 @@ async function runPipeline(groundTruthFile: string): Promise<Analysed> {
 const find = (a: StudyAnalysis, c: { model: string; language: string }, level: 'item' | 'response'): AlignmentRow | undefined =>
   a.alignment.find((r) => r.model === c.model && r.language === c.language && r.level === level && r.category === null && r.reference === `pooled:${c.language}`);
 
-test('second seed: 9 models × 4 languages, item-level ρ and r vs the per-language ground truth, to 1e-12', { skip: dir ? false : 'the study data is not in examples/rystrom-2025' }, async () => {
+test('second seed: 9 models × 4 languages, item-level ρ and r vs the per-language ground truth, to 1e-12', async () => {
   const { analysis, rows, used, rejected } = await analyse('ground_truth_per_language.csv');
   const dataLines = readFileSync(file(RESPONSES), 'utf8').trim().split('\n').length - 1;
   assert.equal(rows, dataLines);
@@ -157,7 +154,7 @@ test('second seed: 9 models × 4 languages, item-level ρ and r vs the per-langu
   assert.ok(expected.every((c) => c.n >= 3 && c.n <= 37), expected.map((c) => c.n).join(' '));
 });
 
-test('second seed: response-level ρ equals the independent computation, per-language ground truth', { skip: dir ? false : 'no data' }, async () => {
+test('second seed: response-level ρ equals the independent computation, per-language ground truth', async () => {
   const { analysis } = await analyse('ground_truth_per_language.csv');
   for (const c of expectedCells('response', groundTruth('ground_truth_per_language.csv', 'lnge_iso'))) {
     const row = find(analysis, c, 'response');
@@ -182,7 +179,7 @@ const METHOD_TABLE: Record<string, Record<string, [number, number]>> = {
   'OLMo-2-0325-32B-Instruct': { da: [0.67, 259], nl: [0.56, 287], en: [0.67, 287], pt: [0.58, 269] },
 };
 
-test('second seed: response-level ρ against the older ground_truth.csv matches the method notes table (2 dp, n)', { skip: dir && existsSync(file('ground_truth.csv')) ? false : 'ground_truth.csv not present' }, async () => {
+test('second seed: response-level ρ against the older ground_truth.csv matches the method notes table (2 dp, n)', async () => {
   const { analysis } = await analyse('ground_truth.csv');
   const independent = expectedCells('response', groundTruth('ground_truth.csv', 'language'));
   const mismatches: string[] = [];
@@ -202,7 +199,7 @@ test('second seed: response-level ρ against the older ground_truth.csv matches 
   assert.deepEqual(mismatches, ['gemma-2-2b-it nl', 'OLMo-2-1124-7B-Instruct en']);
 });
 
-test('second seed: the committed study file imports, selects and analyses as it is (response level, bootstrap CIs)', { skip: existsSync('examples/rystrom-2025/rystrom-2025.study.json') ? false : 'no committed study file' }, async () => {
+test('second seed: the committed study file imports, selects and analyses as it is (response level, bootstrap CIs)', async () => {
   const { loadStudy } = await import('../../../src/core/study/load');
   const loaded = await loadStudy('examples/rystrom-2025/rystrom-2025.study.json');
   assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
