@@ -151,7 +151,8 @@ export class PanelView {
   showStudy(study: ParsedStudy | null): void {
     this.study.show(study);
     // With a study on screen, "no results yet" about workspace scoring would read as if the study had none.
-    this.renderAll();
+    const kind = this.banner.getAttribute('data-empty');
+    this.banner.hidden = !this.banner.textContent || (kind === 'no-results' && this.study.visible);
   }
 
   private persist(): void {
