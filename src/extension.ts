@@ -18,6 +18,9 @@ import { ResultsState } from './editor/resultsState';
 import { registerResultsView } from './editor/resultsView';
 import { Scoring } from './editor/scoring';
 import { registerSurveyIndex } from './editor/surveyIndex';
+import { ProgressBoard } from './editor/progressBoard';
+import { StudyResultsIndex } from './editor/studyResults';
+import { registerStudies } from './editor/studies';
 
 /** What other parts (and tests) may use after activation. */
 export interface ValueLensApi {
@@ -33,21 +36,42 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
   try {
     const storageDir = context.globalStorageUri.fsPath;
     const documents = new ParsedDocuments();
-    const results = new ResultsState(context.workspaceState);
+    // Results come from the workspace's corpora (editor/workspaceCorpora.ts), read at activation; nothing
+    // is kept in global storage or workspaceState any more.
+    const results = new ResultsState();
     flushResults = () => results.flush();
     const apiKeys = new ApiKeys(context.secrets);
     const sources = new AnalysisSources(join(storageDir, 'runs'), logger);
     const models = new ModelPicker(apiKeys, logger);
+    const board = new ProgressBoard();
+    const studyIndex = new StudyResultsIndex();
+    const toolVersion = String((context.extension?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown');
+    let latestStudy: () => ReturnType<typeof studies.commands.latestAnalysis> = () => undefined;
     const panel = registerAlignmentPanel(context, {
+      loadStudy: () => latestStudy(),
       computeReport: (filter) => sources.report(filter, readRunSettings().languageCountries),
       logger,
-      getProgress: () => scoring.progress,
+      getProgress: () => board.total(),
       openItem: (itemId) => revealItem(sources, itemId),
       toCsv,
     });
-    const scoring = new Scoring({ storageDir, documents, results, sources, apiKeys, models, logger, onRecords: () => panel.refresh() });
+    const scoring = new Scoring({ storageDir, documents, results, sources, apiKeys, models, logger, onRecords: () => panel.refresh(), progress: board, toolVersion });
+    const studies = registerStudies({
+      context,
+      documents,
+      results,
+      sources,
+      scoring,
+      apiKeys,
+      logger,
+      board,
+      index: studyIndex,
+      toolVersion,
+      panel,
+    });
+    latestStudy = () => studies.commands.latestAnalysis();
     const lenses = registerCodeLenses(documents, results);
-    const commandDeps = { context, documents, results, scoring, models, apiKeys, sources, log, openPanel: () => panel.show(), refreshPanel: () => panel.refresh() };
+    const commandDeps = { context, documents, results, scoring, models, apiKeys, sources, log, openPanel: () => panel.show(), refreshPanel: () => panel.refresh(), cancelStudies: () => studies.commands.cancelAll() };
 
     context.subscriptions.push(
       models,
@@ -59,15 +83,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       registerCommands(commandDeps),
       registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => panel.show(), lenses: lenses.provider }),
       registerSurveyIndex(documents, sources, () => panel.refresh()),
+      studies.disposable,
       { dispose: () => void results.flush() },
       { dispose: () => (flushResults = undefined) },
     );
 
-    // Earlier runs and human data load in the background; the editor is usable at once.
-    void sources.loadRuns().then((n) => {
-      logger.info(`loaded ${n} records of earlier runs`);
+    // The workspace's results (implicit corpora, study corpora) and human data load in the background;
+    // the editor is usable at once. Earlier versions' global runs are offered for copying (migration.ts).
+    void studies.loadWorkspaceResults().then((n) => {
+      logger.info(`loaded ${n} records from the workspace's results folders`);
       const settings = readRunSettings();
       if (settings.model) results.setSummary(sources.editorSummary(settings.model, settings.template, settings.languageCountries));
+      void studies.offerMigration();
     });
     const humanPath = context.workspaceState.get<string>(HUMAN_DATA_STATE_KEY) ?? resolveSetting(readRunSettings().humanData);
     if (humanPath) void loadHumanData(commandDeps, humanPath, true);

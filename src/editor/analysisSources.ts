@@ -1,14 +1,17 @@
-// What the alignment panel and the `r` in lenses are computed from: run records (loaded from the results
-// JSONL files, then appended live), the human reference file, and the surveys that were scored.
+// What the alignment panel and the `r` in lenses are computed from: run records (read from the corpora in
+// the workspace — workspaceCorpora.ts — then appended live), the human reference file, and the workspace's
+// surveys. A record counts only when its item id AND item hash match an item of a workspace survey: a
+// record of a changed item is stale and left out of the analysis, and records of items this workspace does
+// not have are never shown.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import type { AnalysisFilter, AnalysisReport } from '../core/analysis';
 import { loadHumanReference, type HumanReference } from '../core/data';
 import type { SurveyFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
 import type { RunRecord } from '../core/results';
-import { readRunRecords } from '../core/run/store';
+import { corpusRecords } from '../core/corpus/reader';
 import { analysisItemsFromSurvey, analyze, type AnalysisItem } from '../core/stats/analyze';
+import { cachedItemHash } from './hashes';
 
 export class AnalysisSources {
   private records: RunRecord[] = [];
@@ -16,31 +19,73 @@ export class AnalysisSources {
   private readonly surveys = new Map<string, SurveyFile>();
   humanPath: string | undefined;
 
+  /** Records added live while a load was reading (kept when the load replaces the list). */
+  private live: RunRecord[] | undefined;
+
   constructor(
-    readonly runsDir: string,
+    /** The global-storage runs folder of earlier versions: read only by the migration (migration.ts). */
+    readonly legacyRunsDir: string,
     private readonly logger: Logger,
   ) {}
 
-  /** Reads every results file of earlier runs; bad lines are skipped and logged. */
-  async loadRuns(): Promise<number> {
-    let names: string[] = [];
-    try {
-      names = (await fs.readdir(this.runsDir)).filter((n) => n.endsWith('.jsonl')).sort();
-    } catch {
-      return 0;
-    }
+  /** Replaces the records with those of these corpus folders (the workspace's); bad lines are counted and logged. */
+  async loadCorpora(dirs: readonly string[]): Promise<number> {
     const loaded: RunRecord[] = [];
-    for (const name of names) {
-      const { records, badLines } = await readRunRecords(join(this.runsDir, name));
-      if (badLines.length) this.logger.warn(`${name}: skipped ${badLines.length} unreadable line(s)`);
-      loaded.push(...records);
+    this.live = [];
+    try {
+      for (const dir of dirs) {
+        const reader = corpusRecords(dir);
+        try {
+          for await (const batch of reader.batches()) for (const r of batch) loaded.push(r);
+        } catch (error) {
+          this.logger.warn(`${dir}: cannot read results: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (reader.report.badLineCount) this.logger.warn(`${dir}: skipped ${reader.report.badLineCount} unreadable line(s)`);
+      }
+      const seen = new Set(loaded);
+      this.records = [...loaded, ...this.live.filter((r) => !seen.has(r))];
+    } finally {
+      this.live = undefined;
     }
-    this.records = [...loaded, ...this.records];
     return loaded.length;
+  }
+
+  /** How many records are held (all, before the id-and-hash match). */
+  get recordCount(): number {
+    return this.records.length;
   }
 
   addRecord(record: RunRecord): void {
     this.records.push(record);
+    this.live?.push(record);
+  }
+
+  /** Item id → hashes of the items as the workspace's surveys have them now. */
+  private currentHashes(): Map<string, Set<string>> {
+    const hashes = new Map<string, Set<string>>();
+    for (const survey of this.surveys.values()) {
+      for (const item of survey.items) {
+        let set = hashes.get(item.id);
+        if (!set) hashes.set(item.id, (set = new Set()));
+        set.add(cachedItemHash(item));
+      }
+    }
+    return hashes;
+  }
+
+  /** The records an analysis may use: the item exists in the workspace with the record's hash. */
+  currentRecords(): { records: RunRecord[]; stale: number; unknown: number } {
+    const hashes = this.currentHashes();
+    const records: RunRecord[] = [];
+    let stale = 0;
+    let unknown = 0;
+    for (const r of this.records) {
+      const known = hashes.get(r.itemId);
+      if (!known) unknown++;
+      else if (!known.has(r.itemHash)) stale++;
+      else records.push(r);
+    }
+    return { records, stale, unknown };
   }
 
   setSurvey(uri: string, survey: SurveyFile): void {
@@ -65,6 +110,10 @@ export class AnalysisSources {
     return { rows: reference.rows.length, problems: problems.length };
   }
 
+  humanReference(): HumanReference {
+    return this.human;
+  }
+
   hasHuman(): boolean {
     return this.human.rows.length > 0;
   }
@@ -75,7 +124,7 @@ export class AnalysisSources {
   }
 
   report(filter: AnalysisFilter, languageCountries: Record<string, string[]>): AnalysisReport {
-    return analyze({ records: this.records, items: this.items(), human: this.human, languageCountries, filter, bootstrap: { iterations: 300, seed: 1 } });
+    return analyze({ records: this.currentRecords().records, items: this.items(), human: this.human, languageCountries, filter, bootstrap: { iterations: 300, seed: 1 } });
   }
 
   /**

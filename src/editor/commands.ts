@@ -25,6 +25,8 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
   openPanel(): void;
   refreshPanel(): void;
+  /** Cancels the study runs in flight; returns how many. */
+  cancelStudies?(): number;
 }
 
 function activeSurvey(documents: ParsedDocuments): { editor: vscode.TextEditor; file: SurveyFile } | undefined {
@@ -118,7 +120,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       return scoring.score({ uri: pick.uri, itemIds: [pick.id], template: name, templateUri: wvtUri, paraphrases });
     }),
     register('cancelRuns', () => {
-      const n = scoring.cancelAll();
+      const n = scoring.cancelAll() + (deps.cancelStudies?.() ?? 0);
       if (n === 0) void vscode.window.showInformationMessage('Value Lens: no run in progress.');
     }),
     register('clearCache', async () => {

@@ -1,14 +1,15 @@
 // Runs scoring from the editor: resolves endpoint, model, template and method, builds the plan, runs it with a
 // cancellable progress notification, feeds results to the lenses, and turns failures into advice with buttons.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CorpusWriter, outcomeOf } from '../core/corpus/writer';
 import type { TemplateFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
 import type { RunRecord } from '../core/results';
 import { ResultCache } from '../core/run/cache';
 import { findInstalledModel, implicitStudyName, prepareRun, type PreparedRun } from '../core/run/prepare';
-import { newRunId, runPlan, type RunProgress } from '../core/run/runner';
-import { ResultsStore } from '../core/run/store';
+import { newRunId, runPlan } from '../core/run/runner';
 import { probeLogprobs } from '../providers/probe';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
@@ -18,6 +19,8 @@ import { ACTION_LABELS, adviseError, adviseRun, type Advice } from './errorAdvic
 import type { ModelPicker } from './models';
 import { EndpointBlockedError, activeProvider, providerLookup, type ResolvedProvider } from './providerFactory';
 import type { ResultsState } from './resultsState';
+import { ProgressBoard } from './progressBoard';
+import { implicitCorpusDir } from './workspaceCorpora';
 
 export interface ScoreRequest {
   uri: vscode.Uri;
@@ -42,13 +45,19 @@ export interface ScoringDeps {
   models: ModelPicker;
   logger: Logger;
   onRecords(): void;
+  /** Progress of every run in flight (shared with Run Study); a board of its own when absent. */
+  progress?: ProgressBoard;
+  /** The tool version written in each run's manifest. */
+  toolVersion?: string;
 }
 
 export class Scoring implements vscode.Disposable {
   private readonly active = new Set<AbortController>();
-  progress: RunProgress | null = null;
+  readonly board: ProgressBoard;
 
-  constructor(private readonly deps: ScoringDeps) {}
+  constructor(private readonly deps: ScoringDeps) {
+    this.board = deps.progress ?? new ProgressBoard();
+  }
 
   get cacheDir(): string {
     return join(this.deps.storageDir, 'cache');
@@ -130,9 +139,29 @@ export class Scoring implements vscode.Disposable {
     const runId = newRunId();
     logger.info(`run ${runId}: ${plan.length} requests, ${model} at ${new URL(resolved.endpoint).origin}, template ${templates.name}, ${method}`);
     mark(true);
+    // The implicit study's corpus beside the items file (workspaceCorpora.ts); a folder that cannot be
+    // written stops the run before any request is sent.
+    const corpusDir = implicitCorpusDir(request.uri.fsPath);
+    const writer = new CorpusWriter(corpusDir);
+    try {
+      await writer.begin({
+        runId,
+        study: implicitStudyName(request.uri.fsPath),
+        studyHash: createHash('sha256').update(doc.getText()).digest('hex'),
+        toolVersion: this.deps.toolVersion ?? 'editor',
+        via: 'editor',
+        planned: plan.length,
+      });
+    } catch (error) {
+      mark(false);
+      const message = `cannot write results to ${corpusDir}: ${error instanceof Error ? error.message : String(error)}. Results are kept in the workspace, beside the items file; open the file from a writable folder.`;
+      logger.error(message);
+      void vscode.window.showErrorMessage(`Value Lens: ${message}`, ACTION_LABELS.showLog).then((c) => c && vscode.commands.executeCommand('valueLens.showLog'));
+      return undefined;
+    }
     const controller = new AbortController();
     this.active.add(controller);
-    const store = new ResultsStore(join(this.deps.sources.runsDir, `${runId}.jsonl`));
+    let outcome: Parameters<CorpusWriter['finish']>[0] = { scored: 0, failed: plan.length, cached: 0, status: 'failed' };
     try {
       const summary = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Value Lens: scoring with ${model}`, cancellable: true },
@@ -143,14 +172,14 @@ export class Scoring implements vscode.Disposable {
             return await runPlan(plan, {
               providers: providerLookup(resolved),
               cache: settings.cacheEnabled ? new ResultCache(this.cacheDir) : undefined,
-              store,
+              store: writer.store,
               runId,
               concurrencyPerEndpoint: settings.concurrency > 0 ? settings.concurrency : undefined,
               ...prepared.runOptions,
               signal: controller.signal,
               logger,
               onProgress: (p) => {
-                this.progress = p;
+                this.board.set(runId, p);
                 const pct = Math.floor((p.done / p.total) * 100);
                 progress.report({ message: `${p.done}/${p.total}${p.failed ? ` · ${p.failed} failed` : ''}${p.cached ? ` · ${p.cached} cached` : ''}`, increment: pct - reported });
                 reported = pct;
@@ -166,7 +195,8 @@ export class Scoring implements vscode.Disposable {
           }
         },
       );
-      logger.info(`run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}`);
+      outcome = outcomeOf(summary);
+      logger.info(`run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}; corpus ${corpusDir}`);
       if (summary.cancelled) void vscode.window.showInformationMessage('Value Lens: run cancelled; finished results are kept.');
       else {
         const advice = adviseRun(summary.records, ctx);
@@ -175,9 +205,9 @@ export class Scoring implements vscode.Disposable {
       results.setSummary(this.deps.sources.editorSummary(model, settings.template, settings.languageCountries));
       return summary.records;
     } finally {
-      await store.close().catch(() => undefined);
+      await writer.finish(outcome).catch((error: unknown) => logger.error(`run ${runId}: manifest not written: ${String(error)}`));
       this.active.delete(controller);
-      this.progress = null;
+      this.board.delete(runId);
       mark(false);
     }
   }

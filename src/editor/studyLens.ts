@@ -1,0 +1,72 @@
+// Two lens providers for studies: "▶ Run Study · Plan only · Open Results" at the top of a `*.study.json`
+// file, and on each item of a .wvs file one lens per study that has results for it (StudyResultsIndex).
+import * as vscode from 'vscode';
+import type { SurveyFile } from '../core/language/ast';
+import type { ParsedDocuments } from './documents';
+import { cachedItemHash } from './hashes';
+import { STUDY_SELECTOR } from './studyCommands';
+import { studyLensTitle, type StudyResultsIndex } from './studyResults';
+
+export class StudyFileLensProvider implements vscode.CodeLensProvider {
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    const lens = (title: string, command: string, tooltip: string): vscode.CodeLens => {
+      const l = new vscode.CodeLens(top);
+      l.command = { title, command, arguments: [doc.uri], tooltip };
+      return l;
+    };
+    return [
+      lens('▶ Run Study', 'valueLens.runStudy', 'Score the study into its results folder, then analyse it'),
+      lens('Plan only', 'valueLens.planStudy', 'The plan size (requests, tokens, cached) without running'),
+      lens('Open Results', 'valueLens.openStudyResults', 'Analyse the study results folder in the panel'),
+    ];
+  }
+}
+
+export class StudyItemLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(
+    private readonly documents: ParsedDocuments,
+    private readonly index: StudyResultsIndex,
+  ) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const parsed = this.documents.get(doc);
+    if (parsed?.file.kind !== 'survey') return [];
+    const survey = parsed.file as SurveyFile;
+    const out: vscode.CodeLens[] = [];
+    for (const item of survey.items) {
+      for (const summary of this.index.summaries(doc.uri.fsPath, item.id)) {
+        const lens = new vscode.CodeLens(new vscode.Range(item.range.start.line, 0, item.range.start.line, 0));
+        lens.command = {
+          title: studyLensTitle(summary, cachedItemHash(item)),
+          command: 'valueLens.openStudyResults',
+          arguments: [vscode.Uri.file(summary.studyPath)],
+          tooltip: `Latest results of the study ${summary.study} for ${item.id} (mean expected score per prompt language); click to open the study's analysis`,
+        };
+        out.push(lens);
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+export function registerStudyLenses(documents: ParsedDocuments, index: StudyResultsIndex): vscode.Disposable {
+  const items = new StudyItemLensProvider(documents, index);
+  return vscode.Disposable.from(
+    items,
+    vscode.languages.registerCodeLensProvider(STUDY_SELECTOR, new StudyFileLensProvider()),
+    vscode.languages.registerCodeLensProvider({ language: 'wvs' }, items),
+    index.onDidChange(() => items.refresh()),
+  );
+}

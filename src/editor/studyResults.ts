@@ -1,0 +1,84 @@
+// What the item lenses show of a study: per item and prompt language, the mean expected score over the
+// study's selected units (latest run per condition, stale records excluded — corpus/select.ts) and how many
+// country cues and models it spans. Pure: built from a Selection, no vscode.
+import type { ResponseUnit } from '../core/corpus/types';
+import type { LoadedStudy, Study } from '../core/study/types';
+import { itemHash } from '../core/language/index';
+
+export interface LanguageSummary {
+  language: string;
+  /** Mean of the units' expected scores (units without a mean are not in it). */
+  mean: number | null;
+  units: number;
+  countries: number;
+  models: number;
+}
+
+export interface ItemStudySummary {
+  study: string;
+  /** The study file, for "Open Results". */
+  studyPath: string;
+  /** The item's hash when the analysis ran: an edit since makes the summary stale. */
+  itemHash: string;
+  languages: LanguageSummary[];
+}
+
+/** items file path → item id → summaries, one per study that has results for the item. */
+export class StudyResultsIndex {
+  private readonly byFile = new Map<string, Map<string, ItemStudySummary[]>>();
+  private readonly listeners = new Set<() => void>();
+
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Replaces what is known of one study (its units after selection). */
+  setStudy(loaded: LoadedStudy & { study: Study }, units: readonly ResponseUnit[]): void {
+    const { study } = loaded;
+    for (const items of this.byFile.values()) for (const [id, list] of items) items.set(id, list.filter((s) => s.studyPath !== study.path));
+    const groups = new Map<string, { sum: number; n: number; units: number; countries: Set<string>; models: Set<string> }>();
+    for (const u of units) {
+      const key = `${u.itemId}\u0000${u.language}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { sum: 0, n: 0, units: 0, countries: new Set(), models: new Set() }));
+      g.units++;
+      if (u.mean !== undefined && Number.isFinite(u.mean)) {
+        g.sum += u.mean;
+        g.n++;
+      }
+      if (u.country) g.countries.add(u.country);
+      g.models.add(u.modelId);
+    }
+    for (const { path, file } of loaded.surveys) {
+      let items = this.byFile.get(path);
+      if (!items) this.byFile.set(path, (items = new Map()));
+      for (const item of file.items) {
+        const languages: LanguageSummary[] = [];
+        for (const language of new Set([...study.languages, ...Object.keys(item.texts)])) {
+          const g = groups.get(`${item.id}\u0000${language}`);
+          if (g) languages.push({ language, mean: g.n ? g.sum / g.n : null, units: g.units, countries: g.countries.size, models: g.models.size });
+        }
+        if (!languages.length) continue;
+        const list = items.get(item.id) ?? [];
+        list.push({ study: study.name, studyPath: study.path, itemHash: itemHash(item), languages });
+        items.set(item.id, list);
+      }
+    }
+    for (const l of this.listeners) l();
+  }
+
+  summaries(itemsPath: string, itemId: string): ItemStudySummary[] {
+    return this.byFile.get(itemsPath)?.get(itemId) ?? [];
+  }
+}
+
+/** "kim-baek-2024: en 5.20 (24 countries · 5 models)", with a stale mark when the item changed since. */
+export function studyLensTitle(summary: ItemStudySummary, currentHash: string | undefined): string {
+  const parts = summary.languages.map((l) => {
+    const spans = [l.countries > 1 ? `${l.countries} countries` : l.countries === 1 ? '1 country' : '', l.models > 1 ? `${l.models} models` : ''].filter(Boolean);
+    return `${l.language} ${l.mean === null ? '—' : l.mean.toFixed(2)}${spans.length ? ` (${spans.join(' · ')})` : ''}`;
+  });
+  const stale = currentHash !== undefined && currentHash !== summary.itemHash ? ' $(warning) stale: item changed since' : '';
+  return `$(beaker) ${summary.study}: ${parts.join(', ')}${stale}`;
+}
