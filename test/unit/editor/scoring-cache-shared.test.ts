@@ -22,7 +22,8 @@ const { ApiKeys } = require('../../../src/editor/apiKeys') as typeof import('../
 const { ModelPicker } = require('../../../src/editor/models') as typeof import('../../../src/editor/models');
 const { Scoring } = require('../../../src/editor/scoring') as typeof import('../../../src/editor/scoring');
 
-const surveyUri = Uri.file('/ws/wvs7-sample.wvs');
+const wsDir = mkdtempSync(join(tmpdir(), 'vl-shared-ws-'));
+const surveyUri = Uri.file(join(wsDir, 'wvs7-sample.wvs'));
 let server: FakeServer;
 let storage: string;
 
@@ -33,13 +34,14 @@ before(async () => {
 after(async () => {
   await server.close();
   rmSync(storage, { recursive: true, force: true });
+  rmSync(wsDir, { recursive: true, force: true });
 });
 
 function lens() {
   state.reset();
   state.documents = [
     new FakeDocument(surveyUri, 'wvs', readFileSync('examples/wvs7-sample.wvs', 'utf8')),
-    new FakeDocument(Uri.file('/ws/prompts.wvt'), 'wvt', readFileSync('examples/prompts.wvt', 'utf8')),
+    new FakeDocument(Uri.file(join(wsDir, 'prompts.wvt')), 'wvt', readFileSync('examples/prompts.wvt', 'utf8')),
   ];
   // Only what a user sets; the package.json defaults (samples 20, temperature 1) are what the lens used to apply.
   state.settings = {

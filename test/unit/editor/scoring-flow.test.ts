@@ -23,7 +23,10 @@ const { Scoring } = require('../../../src/editor/scoring') as typeof import('../
 const { registerCodeLenses } = require('../../../src/editor/codeLens') as typeof import('../../../src/editor/codeLens');
 const { registerResultsView } = require('../../../src/editor/resultsView') as typeof import('../../../src/editor/resultsView');
 
-const surveyUri = Uri.file('/ws/wvs7-sample.wvs');
+// The items file lives in a temporary workspace folder: results are written beside it (wvs7-sample.results/).
+const wsDir = mkdtempSync(join(tmpdir(), 'vl-flow-ws-'));
+const surveyUri = Uri.file(join(wsDir, 'wvs7-sample.wvs'));
+const corpusDir = join(wsDir, 'wvs7-sample.results');
 const surveyText = readFileSync('examples/wvs7-sample.wvs', 'utf8');
 const q1Line = surveyText.split('\n').findIndex((l) => /^item Q1\b/.test(l));
 
@@ -71,10 +74,11 @@ before(async () => {
 after(async () => {
   await server.close();
   rmSync(storage, { recursive: true, force: true });
+  rmSync(wsDir, { recursive: true, force: true });
 });
 beforeEach(() => {
   state.reset();
-  state.documents = [new FakeDocument(surveyUri, 'wvs', surveyText), new FakeDocument(Uri.file('/ws/prompts.wvt'), 'wvt', readFileSync('examples/prompts.wvt', 'utf8'))];
+  state.documents = [new FakeDocument(surveyUri, 'wvs', surveyText), new FakeDocument(Uri.file(join(wsDir, 'prompts.wvt')), 'wvt', readFileSync('examples/prompts.wvt', 'utf8'))];
   server.setBehaviour({ fault: null, faults: [], latencyMs: 0, logprobs: 'ok' });
   server.requests.length = 0;
 });
@@ -113,8 +117,11 @@ test('Score runs against the loopback model, then lens titles, hover, decoration
     assert.equal(last[0]!.range.start.line, q1Line);
     assert.match(last[0]!.renderOptions.after.contentText, /^ {2}en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d$/);
     fakeWindow.visibleTextEditors = [];
-    const files = readdirSync(join(storage, 'runs'));
-    assert.ok(files.some((f) => f.endsWith('.jsonl')));
+    // The run is in the workspace corpus (records + manifest), not in the editor's global storage.
+    assert.ok(readFileSync(join(corpusDir, 'records.jsonl'), 'utf8').includes('"study":"wvs7-sample"'));
+    const manifests = readdirSync(join(corpusDir, 'runs')).map((f) => JSON.parse(readFileSync(join(corpusDir, 'runs', f), 'utf8')) as { status: string; via: string; planned: number });
+    assert.ok(manifests.some((m) => m.status === 'done' && m.via === 'editor' && m.planned === 4), JSON.stringify(manifests));
+    assert.ok(!readdirSync(storage).includes('runs'), 'no runs in global storage');
     assert.ok(state.progressReports.some((p) => /4\/4/.test(p.message ?? '')));
 
     // Editing the item marks its results stale.
@@ -283,8 +290,8 @@ test('OpenAI-compatible endpoint: a missing key offers Set API Key; with the key
     assert.ok(logger.entries.length > 0);
     assert.ok(!JSON.stringify(logger.entries).includes(KEY));
     assert.ok(!JSON.stringify(state.messages).includes(KEY));
-    const runsDir = join(storage, 'runs');
-    for (const f of readdirSync(runsDir)) assert.ok(!readFileSync(join(runsDir, f), 'utf8').includes(KEY), f);
+    assert.ok(!readFileSync(join(corpusDir, 'records.jsonl'), 'utf8').includes(KEY));
+    for (const f of readdirSync(join(corpusDir, 'runs'))) assert.ok(!readFileSync(join(corpusDir, 'runs', f), 'utf8').includes(KEY), f);
   } finally {
     ctx.dispose();
     await openai.close();
