@@ -21,6 +21,8 @@ import {
   regionValue,
   regionView,
   statOf,
+  distanceView,
+  fitTerms,
   type BoxStats,
 } from '../src/shared/study-tables';
 import { Chart, baseOptions, intervalRange, type Interval } from './charts';
@@ -383,6 +385,48 @@ function attributesChart({ analysis, state, theme }: StudyChartContext): StudyCh
   };
 }
 
+/** Mean Jensen–Shannon distance to the human distribution per model and language, and the uniform baseline. */
+function distancesChart({ analysis, theme }: StudyChartContext): StudyChart {
+  const view = distanceView(analysis);
+  const order = modelOrder(analysis);
+  const entries: { label: string; value: number | null }[] = [];
+  const meanOf = (rows: { items: number; value: number }[]): number | null => {
+    const items = rows.reduce((s, r) => s + r.items, 0);
+    return items ? rows.reduce((s, r) => s + r.items * r.value, 0) / items : null;
+  };
+  const datasets = view.models.map((model) => {
+    const data = view.languages.map((language) => {
+      const v = meanOf(view.rows.filter((r) => r.model === model && r.language === language).map((r) => ({ items: r.items, value: r.jsd })));
+      entries.push({ label: `${model} for ${language}`, value: v });
+      return v;
+    });
+    const { fill, border } = seriesColor(theme, order.indexOf(model));
+    return { label: model, data, backgroundColor: fill, borderColor: border, borderWidth: 1 };
+  });
+  const uniform = view.languages.map((language) => meanOf(view.rows.filter((r) => r.language === language).map((r) => ({ items: r.items, value: r.uniformJsd }))));
+  datasets.push({ label: 'uniform answers (baseline)', data: uniform, backgroundColor: theme.muted, borderColor: theme.muted, borderWidth: 1 });
+  return {
+    config: bar(theme, 'Mean Jensen–Shannon distance (lower = closer)', [], view.languages, datasets),
+    summary: extremes(entries),
+    slice: 'Mean over items (weighted by items per reference) of the distance between the model’s and the human answer distribution.',
+  };
+}
+
+/** Coefficient plot of every fit's fixed effects with Wald 95% intervals (estimate ± 1.96 SE). */
+function fitsChart({ analysis, theme }: StudyChartContext): StudyChart {
+  const terms = fitTerms(analysis.fits);
+  const labels = terms.map((t) => (analysis.fits.length > 1 ? `${t.fit}: ${t.term}` : t.term));
+  const bars: Interval[][] = [terms.map((t) => t.ci)];
+  const { fill, border } = seriesColor(theme, 0);
+  const datasets = [{ label: 'fixed effect', data: terms.map((t) => t.estimate), backgroundColor: fill, borderColor: border, borderWidth: 1 }];
+  return {
+    config: horizontal(theme, 'Estimate (± 1.96 SE)', bars, labels, datasets),
+    summary: extremes(terms.map((t, i) => ({ label: labels[i], value: t.estimate }))),
+    height: rowHeight(terms.length),
+    slice: analysis.fits.map((f) => `${f.name}: ${f.formula} (n = ${f.n})`).join('; '),
+  };
+}
+
 export const STUDY_CHARTS: Record<StudyViewId, (context: StudyChartContext) => StudyChart> = {
   'study-models': modelsChart,
   'study-countries': countriesChart,
@@ -392,4 +436,6 @@ export const STUDY_CHARTS: Record<StudyViewId, (context: StudyChartContext) => S
   'study-consistency': consistencyChart,
   'study-bias': biasChart,
   'study-attributes': attributesChart,
+  'study-distances': distancesChart,
+  'study-fits': fitsChart,
 };

@@ -84,6 +84,19 @@ export const STUDY_TEXT: Record<StudyViewId, ViewText> = {
     none: 'No attribute groups in this analysis (give the study’s models attributes).',
     choice: { key: 'attribute', label: 'Attribute' },
   },
+  'study-distances': {
+    title: 'Distance to the human answer distribution',
+    note: 'Mean Jensen–Shannon distance between the model’s and the humans’ answer distributions per item, beside the same distance for uniform answers; the table adds the ordinal Wasserstein distance (distance rows).',
+    aria: 'Bar chart: mean Jensen–Shannon distance per model and language, with the uniform-answer baseline.',
+    none: 'No distribution distances in this analysis (they need option distributions on both sides).',
+  },
+  'study-fits': {
+    title: 'Mixed-model fits',
+    note: 'Fixed effects of each fitted formula with ± 1.96 SE; the table has every estimate, SE, t, the variance components, the residual variance and the REML log-likelihood (fits).',
+    aria: 'Coefficient plot: fixed effects of the fitted mixed models with ± 1.96 standard errors.',
+    none: 'No mixed-model fits in this analysis (declare a formula in the study, or use value-lens fit).',
+    tall: true,
+  },
 };
 
 type ChoiceKey = keyof StudyViewState;
@@ -375,6 +388,10 @@ export class StudyView {
         return analysis.usBias.length > 0;
       case 'study-attributes':
         return analysis.attributeGroups.length > 0;
+      case 'study-distances':
+        return analysis.distances.length > 0;
+      case 'study-fits':
+        return analysis.fits.length > 0;
     }
   }
 

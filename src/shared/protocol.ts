@@ -19,6 +19,8 @@ export const STUDY_VIEW_IDS = [
   'study-consistency',
   'study-bias',
   'study-attributes',
+  'study-distances',
+  'study-fits',
 ] as const;
 export type StudyViewId = (typeof STUDY_VIEW_IDS)[number];
 

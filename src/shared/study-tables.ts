@@ -10,7 +10,9 @@ import type {
   BiasRow,
   ConsistencyRow,
   ContrastRow,
+  DistanceRow,
   Estimate,
+  FitOutput,
   RegionRow,
   StudyAnalysis,
 } from '../core/study/analysisTypes';
@@ -370,6 +372,71 @@ export function attributeView(analysis: StudyAnalysis, state: StudyViewState): A
   return { attribute, measure, statistic: state.statistic ?? 'pearson', languages: languageOrder(analysis, rows), values: uniq(rows.map(attributeValueText)), rows };
 }
 
+// ---- distribution distances ----
+
+export interface DistanceSummary {
+  model: string;
+  language: string;
+  reference: string;
+  items: number;
+  jsd: number;
+  uniformJsd: number;
+  wasserstein: number;
+  uniformWasserstein: number;
+}
+
+export interface DistanceView {
+  models: string[];
+  languages: string[];
+  rows: DistanceSummary[];
+}
+
+const mean = (values: number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+
+/** Mean distances over items per model × language × reference, with the uniform-answer baseline's means. */
+export function distanceSummaries(rows: readonly DistanceRow[]): DistanceSummary[] {
+  const groups = new Map<string, DistanceRow[]>();
+  for (const r of rows) {
+    const key = [r.model, r.language, r.reference].join('\u0000');
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()].map((g) => ({
+    model: g[0].model,
+    language: g[0].language,
+    reference: g[0].reference,
+    items: g.length,
+    jsd: mean(g.map((r) => r.jsd)),
+    uniformJsd: mean(g.map((r) => r.uniformJsd)),
+    wasserstein: mean(g.map((r) => r.wasserstein)),
+    uniformWasserstein: mean(g.map((r) => r.uniformWasserstein)),
+  }));
+}
+
+/** One mean per model × language over items and references (the chart), and the per-reference rows (the table). */
+export function distanceView(analysis: StudyAnalysis): DistanceView {
+  const rows = distanceSummaries(analysis.distances);
+  return { models: modelOrder(analysis, rows).filter((m) => rows.some((r) => r.model === m)), languages: languageOrder(analysis, rows), rows };
+}
+
+// ---- mixed-model fits ----
+
+export interface FitTermRow {
+  fit: string;
+  term: string;
+  estimate: number;
+  se: number;
+  /** Wald 95% interval: estimate ± 1.96 SE (for the coefficient plot; lme4 prints no p or CI by default). */
+  ci: [number, number] | null;
+}
+
+export function fitTerms(fits: readonly (FitOutput & { name: string })[]): FitTermRow[] {
+  return fits.flatMap((f) =>
+    f.fixed.map((t) => ({ fit: f.name, term: t.term, estimate: t.estimate, se: t.se, ci: Number.isFinite(t.se) ? ([t.estimate - 1.959963984540054 * t.se, t.estimate + 1.959963984540054 * t.se] as [number, number]) : null })),
+  );
+}
+
 // ---- tables ----
 
 const est = (e: Estimate | null | undefined): Cell[] => [e?.estimate ?? null, e?.ci?.[0] ?? null, e?.ci?.[1] ?? null, e?.p ?? null, e?.pHolm ?? null, e?.pBH ?? null];
@@ -436,6 +503,22 @@ const attributeTable = (rows: readonly AttributeGroupRow[]): Table => ({
   rows: rows.map((r) => [r.attribute, attributeValueText(r), r.language, r.measure ?? null, r.basis ?? null, r.models.join(' '), r.meanPearson, r.meanSpearman]),
 });
 
+const distanceTable = (rows: readonly DistanceSummary[]): Table => ({
+  headers: ['Model', 'Language', 'Reference', 'Items', 'Mean JSD', 'Mean JSD (uniform answers)', 'Mean Wasserstein', 'Mean Wasserstein (uniform answers)'],
+  rows: rows.map((r) => [r.model, r.language, r.reference, r.items, r.jsd, r.uniformJsd, r.wasserstein, r.uniformWasserstein]),
+});
+
+/** Every figure of every fit: fixed effects, variance components, residual variance and REML log-likelihood. */
+const fitTable = (fits: readonly (FitOutput & { name: string })[]): Table => ({
+  headers: ['Fit', 'Formula', 'n', 'Kind', 'Group', 'Term', 'Estimate', 'SE', 't'],
+  rows: fits.flatMap((f) => [
+    ...f.fixed.map((t): Cell[] => [f.name, f.formula, f.n, 'fixed', null, t.term, t.estimate, t.se, t.t]),
+    ...f.random.map((g): Cell[] => [f.name, f.formula, f.n, 'variance', g.group, g.term, g.variance, null, null]),
+    [f.name, f.formula, f.n, 'residual variance', null, null, f.residualVariance, null, null],
+    [f.name, f.formula, f.n, 'REML log-likelihood', null, null, f.logLik, null, null],
+  ]),
+});
+
 /**
  * A study view's table. With `state`, the rows the view shows for those choices (what the webview renders
  * under the chart); without, every row of that kind in the analysis (what Export CSV writes).
@@ -461,6 +544,10 @@ export function studyTable(analysis: StudyAnalysis, id: StudyViewId, state?: Stu
       return biasTable(state ? biasView(analysis, state).rows : analysis.usBias);
     case 'study-attributes':
       return attributeTable(state ? attributeView(analysis, state).rows : analysis.attributeGroups);
+    case 'study-distances':
+      return distanceTable(distanceView(analysis).rows);
+    case 'study-fits':
+      return fitTable(analysis.fits);
   }
 }
 

@@ -33,7 +33,7 @@ after(async () => {
   bundle?.cleanup();
 });
 
-const VIEWS = ['study-models', 'study-countries', 'study-regions', 'study-categories', 'study-contrasts', 'study-consistency', 'study-bias', 'study-attributes'];
+const VIEWS = ['study-models', 'study-countries', 'study-regions', 'study-categories', 'study-contrasts', 'study-consistency', 'study-bias', 'study-attributes', 'study-distances', 'study-fits'];
 const NO_PROBLEMS = { pageErrors: [], consoleErrors: [], cspViolations: [], dialogs: [] };
 /** A number as the tables show it: integers as they are, others to 3 decimals (formatCell's rule). */
 const f3 = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(3));
@@ -89,7 +89,7 @@ function q7(values: number[], p: number): number {
   return s[Math.floor(h)] + (h - Math.floor(h)) * (s[Math.ceil(h)] - s[Math.floor(h)]);
 }
 
-test('a study message fills the header counts and all eight views; every canvas paints', { skip, timeout: 90_000 }, async () => {
+test('a study message fills the header counts and all ten views; every canvas paints', { skip, timeout: 90_000 }, async () => {
   const panel = await open();
   await panel.send(reportMessage(makeReport()));
   await sendStudy(panel, fixture());
@@ -235,6 +235,24 @@ test('consistency and US-bias tables show both named definitions; the chart has 
   assert.deepEqual(row.slice(4, 8), ['GB CA AU NZ', f3(en.localR!), f3(en.usR!), f3(en.usR! - en.localR!)]);
   assert.ok(bias.slice(1).every((cells) => cells[0] === 'gpt-4o'));
   assert.deepEqual((await json(panel.page, 'study-bias', 'data-datasets')).map((d: { label: string }) => d.label), ['item-pearson (Value Lens)', 'response-spearman (Rystrøm et al. 2025)']);
+  await panel.page.context().close();
+});
+
+test('distances: mean JSD per model × language beside the uniform baseline; fits: every term, variance and log-likelihood', { skip, timeout: 60_000 }, async () => {
+  const analysis = fixture();
+  const panel = await open();
+  await sendStudy(panel, analysis);
+  const distances = await readTable(panel.page, 'study-distances');
+  const gpt = analysis.distances.filter((d) => d.model === 'gpt-3.5-turbo');
+  const row = distances.find((cells) => cells[0] === 'gpt-3.5-turbo')!;
+  assert.deepEqual(row.slice(2, 8), ['DK', String(gpt.length), f3(gpt.reduce((s, d) => s + d.jsd, 0) / gpt.length), f3(0.21), f3(gpt.reduce((s, d) => s + d.wasserstein, 0) / gpt.length), f3(2.4)]);
+  assert.deepEqual((await json(panel.page, 'study-distances', 'data-datasets')).map((d: { label: string }) => d.label), ['gpt-3.5-turbo', 'gpt-4o', 'uniform answers (baseline)']);
+  const fits = await readTable(panel.page, 'study-fits');
+  const fit = analysis.fits[0];
+  assert.equal(fits.length, 1 + fit.fixed.length + fit.random.length + 2);
+  assert.deepEqual(fits[1].slice(3), ['fixed', '', fit.fixed[0].term, f3(fit.fixed[0].estimate), f3(fit.fixed[0].se), f3(fit.fixed[0].t)]);
+  assert.deepEqual(fits.at(-1)!.slice(3, 7), ['REML log-likelihood', '', '', f3(fit.logLik)]);
+  assert.deepEqual(await json(panel.page, 'study-fits', 'data-labels'), fit.fixed.map((t) => t.term));
   await panel.page.context().close();
 });
 
