@@ -22,7 +22,7 @@ import {
   studyFilterFrom,
   studyProviders,
 } from './study';
-import { countsLine, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
+import { countsLine, dataRowsCsv, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
 import { version } from './version';
 import type { LoadedStudy, Study, StudyFilter } from '../core/study/types';
 
@@ -138,10 +138,11 @@ export async function scoreStudy(
 /** Analyses the corpus and writes analysis.json, analysis/*.csv and report.html in the results folder. */
 export async function analyseAndWrite(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, io: Io): Promise<void> {
   const { study } = loaded;
-  const { analysis, badLines } = await analyzeCorpus(loaded, filter ? { filter } : {});
+  const { analysis, badLines, regression } = await analyzeCorpus(loaded, filter ? { filter } : {});
   if (badLines.length) print(io.stderr, `${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s) in the corpus, first: ${badLines[0].file}:${badLines[0].line}`);
   await writeFileAtomic(join(study.results, 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
   await writeAnalysisCsv(analysis, join(study.results, 'analysis'));
+  if (regression) await writeFileAtomic(join(study.results, 'analysis', 'regression.csv'), dataRowsCsv(regression));
   await writeStudyReport(analysis, join(study.results, 'report.html'));
   print(io.stdout, formatStudyAnalysis(analysis));
   const where = relative(io.cwd, study.results) || study.results;

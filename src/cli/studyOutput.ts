@@ -55,12 +55,31 @@ export function analysisTables(a: StudyAnalysis): Record<string, string[][]> {
       ['attribute', 'value', 'language', 'models', 'mean_pearson', 'mean_spearman'],
       ...a.attributeGroups.map((r) => [r.attribute, String(r.value), r.language, r.models.join(' '), num(r.meanPearson), num(r.meanSpearman)]),
     ],
+    'fits.csv': [
+      ['fit', 'table', 'formula', 'kind', 'group', 'term', 'estimate', 'se', 't', 'error'],
+      ...a.fits.flatMap((f) =>
+        f.error
+          ? [[f.name, f.table ?? '', f.formula, 'error', '', '', '', '', '', f.error]]
+          : [
+              ...f.fixed.map((t) => [f.name, f.table ?? '', f.formula, 'fixed', '', t.term, num(t.estimate), num(t.se), num(t.t), '']),
+              ...f.random.map((r) => [f.name, f.table ?? '', f.formula, 'variance', r.group, r.term, num(r.variance), '', '', '']),
+              [f.name, f.table ?? '', f.formula, 'residual', '', '', num(f.residualVariance), '', '', ''],
+              [f.name, f.table ?? '', f.formula, 'logLik', '', '', num(f.logLik), '', '', ''],
+            ],
+      ),
+    ],
     'tests.csv': [['grid', 'tests', 'adjust'], ...a.tests.map((t) => [t.grid, String(t.tests), t.adjust.join(' ')])],
     'counts.csv': [
       ['read', 'used', 'superseded', 'stale', ...Object.keys(a.counts.skipped).map((k) => `skipped_${k}`)],
       [String(a.counts.read), String(a.counts.used), String(a.counts.superseded), String(a.counts.stale), ...Object.values(a.counts.skipped).map((n) => String(n ?? 0))],
     ],
   };
+}
+
+/** Rows of one table (the columns of the first row, in order) as CSV. */
+export function dataRowsCsv(rows: readonly Readonly<Record<string, string | number | boolean | null | undefined>>[]): string {
+  const columns = rows.length ? Object.keys(rows[0]) : [];
+  return toCsv([columns, ...rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c]))))]);
 }
 
 /** Writes every table into `dir` (created), each file atomically; returns the paths written. */
@@ -102,5 +121,17 @@ export function formatStudyAnalysis(a: StudyAnalysis): string {
     out.push('', 'Paired differences (bootstrap over items; Holm / BH adjusted p)', table(['factor', 'a − b', 'within', 'statistic', 'difference', 'p holm', 'p BH'], a.contrasts.map((r) => [r.factor, `${r.a} − ${r.b}`, Object.values(r.within).join(' '), r.statistic, fig(r.difference), shown(r.difference.pHolm, 3), shown(r.difference.pBH, 3)])));
   }
   for (const t of a.tests) out.push(`tests in grid ${t.grid}: ${t.tests} (${t.adjust.join(', ')})`);
+  for (const f of a.fits) {
+    out.push('', `Mixed model "${f.name}" on the ${f.table ?? ''} table: ${f.formula}`);
+    if (f.error) {
+      out.push(`  not fitted: ${f.error}`);
+      continue;
+    }
+    out.push(
+      table(['term', 'estimate', 'se', 't'], f.fixed.map((t) => [t.term, shown(t.estimate, 4), shown(t.se, 4), shown(t.t, 2)])),
+      ...f.random.map((r) => `  random ${r.group} ${r.term}: variance ${shown(r.variance, 5)}`),
+      `  residual variance ${shown(f.residualVariance, 5)}, REML log-likelihood ${shown(f.logLik, 3)}, n ${f.n}`,
+    );
+  }
   return out.join('\n');
 }

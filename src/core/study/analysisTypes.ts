@@ -160,6 +160,7 @@ export interface StudyAnalysis {
   contrasts: ContrastRow[];
   attributeGroups: AttributeGroupRow[];
   tests: TestGrid[];
-  fits: (FitOutput & { name: string })[];
+  /** The study's declared mixed models; a fit that could not be made carries `error` instead of estimates. */
+  fits: (FitOutput & { name: string; table?: string; error?: string })[];
   bootstrap: { iterations: number; seed: number };
 }

@@ -12,6 +12,9 @@ import type { AttributeValue, LoadedStudy, Study, StudyFilter } from './types';
 import type { StudyAnalysis } from './analysisTypes';
 import type { ItemScale } from './reference';
 import { analyzeStudy } from './analyze';
+import { studyFits } from './fits';
+import { humanLookup } from './reference';
+import type { DataRow } from '../stats/design';
 
 export interface CorpusAnalysisOptions {
   filter?: StudyFilter;
@@ -30,6 +33,8 @@ export interface CorpusAnalysis {
   badLines: { file: string; line: number }[];
   /** Manifest files that could not be read. */
   badManifests: string[];
+  /** The regression table, when a declared fit used it (written beside the analysis as regression.csv). */
+  regression?: DataRow[];
 }
 
 /** The study's items by id and by data key (imported tables name items by their data key, e.g. f118). */
@@ -81,12 +86,15 @@ export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, opti
     ...(options.filter ? { filter: options.filter } : {}),
     runs,
   });
+  const scales = itemScales(loaded.surveys);
   const analysis = analyzeStudy({
     selection,
     human: loaded.human,
     study,
-    scales: itemScales(loaded.surveys),
+    scales,
     ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}),
   });
-  return { analysis, selection, badLines: reader.report.badLines.map((b) => ({ file: b.file, line: b.line })), badManifests: bad };
+  const { fits, regression } = await studyFits(study, analysis, selection.units, humanLookup(loaded.human, { scales }).value);
+  analysis.fits = fits;
+  return { analysis, selection, ...(regression ? { regression } : {}), badLines: reader.report.badLines.map((b) => ({ file: b.file, line: b.line })), badManifests: bad };
 }

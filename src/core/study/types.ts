@@ -113,7 +113,8 @@ export interface AnalysisSpec {
   /** Multiplicity correction reported with every grid of tests. */
   adjust: ('holm' | 'BH')[];
   /** Mixed models fitted on the tables the analysis produces. */
-  fits: { name: string; formula: string; table: string }[];
+  /** `table`: 'alignment', 'regression' (needs `benchmarks`, a model × benchmark × language score file) or a CSV path. */
+  fits: { name: string; formula: string; table: string; benchmarks?: string }[];
   /** Paired differences to report (bootstrap over items), e.g. { factor: 'language', a: 'da', b: 'en' }. */
   contrasts: { factor: 'language' | 'model' | 'reference'; a: string; b: string }[];
 }
@@ -134,6 +135,8 @@ export interface Study {
   languageCountries: Record<string, string[]>;
   models: StudyModel[];
   method: ScoringMethod | 'auto' | 'judge';
+  /** Method 'judge': the id of the study model that labels the generated text (default: the same model). */
+  judge?: string;
   samples: number;
   temperature?: number;
   seed: number;

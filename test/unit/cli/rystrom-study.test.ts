@@ -106,3 +106,43 @@ test('import + analyze --json: ρ and r of each model’s mean pro score per que
     assert.ok(Math.abs(row.spearman!.estimate - pearson(ranks(cell.x), ranks(cell.y))) < 1e-12, `${row.model} ${row.language} ρ`);
   }
 });
+
+interface Lme4Case {
+  name: string;
+  columns: string[];
+  fixef: number[];
+  se: number[];
+  random: { group: string; var1: string | null; vcov: number }[];
+  residualVariance: number;
+  logLik: number;
+}
+
+test('run --no-score: the study regenerates the paper’s regression table (= the lme4 fixture’s input) and its declared fit equals lme4', { timeout: 120_000 }, async () => {
+  const study = 'examples/rystrom-2025/rystrom-2025.study.json';
+  const r = await runCli(['run', study, '--no-score'], { cwd: dir, timeoutMs: 100_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const results = join(dir, 'examples', 'rystrom-2025', 'rystrom-2025.results');
+  const regenerated = rows(join(results, 'analysis', 'regression.csv'));
+  const fixture = rows(join('test', 'fixtures', 'r', 'lmm-rystrom.csv'));
+  assert.equal(regenerated.length, 3600);
+  assert.deepEqual(regenerated, fixture);
+
+  const lme4 = (JSON.parse(readFileSync(join('test', 'fixtures', 'r', 'lmm-formula.json'), 'utf8')) as { cases: Lme4Case[] }).cases.find((c) => c.name === 'paper-rystrom')!;
+  const analysis = JSON.parse(readFileSync(join(results, 'analysis.json'), 'utf8')) as {
+    fits: { name: string; error?: string; fixed: { term: string; estimate: number; se: number }[]; random: { group: string; variance: number }[]; residualVariance: number; logLik: number; n: number }[];
+  };
+  const [fit] = analysis.fits;
+  assert.equal(fit.error, undefined);
+  assert.equal(fit.n, 3600);
+  assert.deepEqual(fit.fixed.map((t) => t.term), lme4.columns);
+  fit.fixed.forEach((t, i) => {
+    assert.ok(Math.abs(t.estimate - lme4.fixef[i]) <= 1e-6, `${t.term} estimate ${t.estimate} vs ${lme4.fixef[i]}`);
+    assert.ok(Math.abs(t.se - lme4.se[i]) <= 1e-6, `${t.term} se`);
+  });
+  const modelVariance = lme4.random.find((v) => v.group === 'model')!.vcov;
+  assert.ok(Math.abs(fit.random[0].variance - modelVariance) <= 1e-6);
+  assert.ok(Math.abs(fit.residualVariance - lme4.residualVariance) <= 1e-6);
+  assert.ok(Math.abs(fit.logLik - lme4.logLik) <= 1e-6);
+  // The tidy export carries the same fit.
+  assert.match(readFileSync(join(results, 'analysis', 'fits.csv'), 'utf8'), /consistency:languageda/);
+});
