@@ -406,7 +406,7 @@ function distancesChart({ analysis, theme }: StudyChartContext): StudyChart {
   const uniform = view.languages.map((language) => meanOf(view.rows.filter((r) => r.language === language).map((r) => ({ items: r.items, value: r.uniformJsd }))));
   datasets.push({ label: 'uniform answers (baseline)', data: uniform, backgroundColor: theme.muted, borderColor: theme.muted, borderWidth: 1 });
   return {
-    config: bar(theme, 'Mean Jensen–Shannon distance (lower = closer)', [], view.languages, datasets),
+    config: bar(theme, 'Mean JSD (lower = closer)', [], view.languages, datasets),
     summary: extremes(entries),
     slice: 'Mean over items (weighted by items per reference) of the distance between the model’s and the human answer distribution.',
   };
