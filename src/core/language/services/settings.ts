@@ -152,12 +152,12 @@ export function runSettings(get: (key: string) => unknown): RunSettings {
   return {
     model: typeof get('model') === 'string' ? (get('model') as string) : '',
     method: method === 'logprobs' || method === 'sample' ? method : 'auto',
-    samples: Math.round(num(get('samples'), 20, 1, 1000)),
+    samples: Math.round(num(get('samples'), 10, 1, 1000)),
     temperature: num(get('temperature'), 1, 0, 2),
     // 0 = the provider's default (2 for Ollama, 4 for OpenAI-compatible), decided by the scheduler.
     concurrency: Math.round(num(get('concurrency'), 0, 0, 64)),
     timeoutMs: num(get('timeoutSeconds'), 60, 1, 3600) * 1000,
-    firstRequestTimeoutMs: num(get('firstRequestTimeoutSeconds'), 300, 1, 3600) * 1000,
+    firstRequestTimeoutMs: num(get('firstRequestTimeoutSeconds'), 180, 1, 3600) * 1000,
     languageCountries: countries(get('languageCountries')),
     template: typeof get('template') === 'string' && get('template') ? (get('template') as string) : 'direct',
     codeLensEnabled: get('codeLens.enabled') !== false,
