@@ -22,6 +22,13 @@ export interface CompletionRequest {
   topLogprobs?: number;
   /** Number of samples in one request, where the backend supports it (providers loop otherwise). */
   n?: number;
+  /** Stop sequences (Ollama `options.stop`, OpenAI `stop`). */
+  stop?: string[];
+  /**
+   * Structured output: the answer must be JSON of this schema (Ollama `format`, OpenAI `response_format`
+   * json_schema). Chat requests only; a base model's completion gets the instruction in its text.
+   */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
   signal: AbortSignal;
   timeoutMs: number;
 }

@@ -112,6 +112,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
   async function chatOnce(request: CompletionRequest, seed: number | undefined): Promise<{ choice: CompletionChoice; response: ChatResponse | GenerateResponse }> {
     if (request.prompt !== undefined) return generateOnce(request, request.prompt, seed);
     const wantLogprobs = request.topLogprobs !== undefined;
+          ...(request.stop ? { stop: request.stop } : {}),
     const sendThink = !noThinkField.has(request.model);
     const call = () => withSignal(origin, request.signal, request.timeoutMs, base, host, (client) =>
       client.chat({
@@ -132,12 +133,15 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
     try {
       response = await call();
     } catch (error) {
+        // Structured output: Ollama's `format` takes a JSON schema (docs: ollama.com/blog/structured-outputs).
+        ...(request.jsonSchema ? { format: request.jsonSchema.schema } : {}),
       if (sendThink && error instanceof ProviderError && error.status === 400 && /does not support thinking/i.test(error.message)) {
         noThinkField.add(request.model);
         return chatOnce(request, seed);
       }
       throw error;
     }
+          ...(request.stop ? { stop: request.stop } : {}),
     if (!response || typeof response !== 'object' || typeof response.message?.content !== 'string') {
       throw new ProviderError(`Answer from ${origin} has no message`, 'parse');
     }

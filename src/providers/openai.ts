@@ -119,6 +119,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
     // The SDK's own timeout stops at the response headers; ours also covers a body that stalls.
     const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
+      ...(request.stop ? { stop: request.stop } : {}),
+      ...(request.jsonSchema
+        ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true } } }
+        : {}),
     let completion: unknown;
     try {
       completion = await client.chat.completions.create(body, {
@@ -169,6 +173,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
     const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
     let completion: unknown;
+      ...(request.stop ? { stop: request.stop } : {}),
     try {
       completion = await client.completions.create(body, {
         signal: AbortSignal.any([request.signal, timeoutSignal]),

@@ -82,6 +82,12 @@ export interface Item {
   texts: Record<string, TextEntry>;
   /** Short topic phrase per language for `{topic}` slots (second seed style). */
   topics: Record<string, TextEntry>;
+  /**
+   * Stance statements per language (`pro en:` / `con en:`): what the judge method classifies generated
+   * answers against (the second seed's stance_labels). Absent when the item declares none.
+   */
+  pro?: Record<string, TextEntry>;
+  con?: Record<string, TextEntry>;
   notes?: Located<string>;
   /** Data column this item maps to in human reference data (e.g. F118). */
   dataKey?: Located<string>;

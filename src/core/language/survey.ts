@@ -364,7 +364,10 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
       return;
     }
   }
-  const isTopic = property.count === 2 && wordIs(text, property, 0, 'topic');
+  // Two-word keys: `topic en:`, and the stance statements a judge classifies against (`pro en:`, `con en:`).
+  const twoWord =
+    property.count !== 2 ? undefined : wordIs(text, property, 0, 'topic') ? 'topic' : wordIs(text, property, 0, 'pro') ? 'pro' : wordIs(text, property, 0, 'con') ? 'con' : undefined;
+  const isTopic = twoWord !== undefined;
   const tag = property.count === 1 ? wordTag(text, property, 0) : isTopic ? wordTag(text, property, 1) : undefined;
   if (!tag) {
     unknownProperty(state, line, property, `item ${item.id}`);
@@ -377,10 +380,11 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
   const language = tag.language;
   const entry = readText(state, line, property, language, tag.machineTranslated);
   if (!entry) return;
-  const target = isTopic ? item.topics : item.texts;
+  const target = twoWord === 'topic' ? item.topics : twoWord === 'pro' ? (item.pro ??= {}) : twoWord === 'con' ? (item.con ??= {}) : item.texts;
+  const what = twoWord === 'topic' ? 'a topic' : twoWord === 'pro' ? 'a pro statement' : twoWord === 'con' ? 'a con statement' : 'wording';
   // Tags are 2–3 letter codes, never inherited names such as `constructor`: a plain read is safe.
   if (target[language] !== undefined) {
-    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${isTopic ? 'a topic' : 'wording'} in '${language}'`, range(keyLine, keyStart, keyLine, keyEnd), { language });
+    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${what} in '${language}'`, range(keyLine, keyStart, keyLine, keyEnd), { language });
   } else target[language] = entry;
 }
 

@@ -15,6 +15,10 @@ export interface RequestParams {
   maxTokens: number;
   topLogprobs?: number;
   n: number;
+  /** Stop sequences (the judge method's generation stops at "11."). Absent keys keep older keys unchanged. */
+  stop?: string[];
+  /** Name of the structured-output schema asked for (the judge request: 'stance_labels'). */
+  schema?: string;
 }
 
 export interface CacheKeyParts {

@@ -15,6 +15,7 @@ import type { OptionOrderSpec } from '../prompt/order';
 import { toPlainPrompt } from '../prompt/plain';
 import { renderPrompt, type OptionLabel, type RenderedPrompt } from '../prompt/render';
 import { cacheKey, endpointOrigin, type RequestParams } from './key';
+import { JUDGE_MAX_TOKENS, JUDGE_SCHEMA_NAME, JUDGE_TEMPERATURE, type StanceStatements } from '../scoring/judge';
 
 export { CACHE_FORMAT_VERSION, cacheKey, canonicalJson, endpointOrigin, type CacheKeyParts, type RequestParams } from './key';
 
@@ -85,6 +86,25 @@ export interface PlannedRequest {
   cacheKey: string;
   /** Set when no request can be made; the runner records it as a failure without sending anything. */
   skip?: { kind: 'skipped'; message: string };
+  /**
+   * Method 'judge': this request generates the text, and the runner then sends one judge request with it
+   * (core/scoring/judge.ts) and records a StanceResult with both cache keys.
+   */
+  judge?: JudgePlan;
+}
+
+/** The judge half of a judged condition: who judges, against which statements, with which parameters. */
+export interface JudgePlan {
+  provider: ProviderId;
+  endpointUrl: string;
+  model: string;
+  digest?: string;
+  kind: 'chat' | 'base';
+  /** The study's id of the judge model entry. */
+  id: string;
+  language: string;
+  stance: StanceStatements;
+  params: RequestParams;
 }
 
 export function buildPlan(input: PlanInput): PlannedRequest[] {
@@ -191,6 +211,8 @@ export interface RequestSpec {
   params: RequestParams;
   round: number;
   index: number;
+  /** Method 'judge': the model entry that judges this condition's generated text. */
+  judge?: PlanModel;
 }
 
 // endpointOrigin parses a URL; a plan has a handful of endpoints and up to millions of requests.
@@ -251,6 +273,16 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
     sampleIndex: round,
   };
   if (!spec.prompt.ok) return { ...base, messages: [], labels: [], cacheKey: '', skip: { kind: 'skipped', message: spec.prompt.message } };
+  let judge: JudgePlan | undefined;
+  if (spec.judge) {
+    const pro = item.pro?.[c.language]?.value;
+    const con = item.con?.[c.language]?.value;
+    if (!pro || !con) {
+      const message = `item ${item.id} has no ${!pro && !con ? '"pro" and "con"' : !pro ? '"pro"' : '"con"'} stance statement in "${c.language}" (method judge)`;
+      return { ...base, messages: [], labels: [], cacheKey: '', skip: { kind: 'skipped', message } };
+    }
+    judge = judgePlan(spec.judge, c.language, { pro, con }, params.seed);
+  }
   const { messages, labels } = spec.prompt.rendered;
   // A base model continues text: it gets the plain rendering of the same messages, which is what is sent
   // and therefore part of the key.
@@ -267,7 +299,23 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
     sampleIndex: round,
   });
   identity.cacheKey = key;
-  return { ...base, messages, ...(prompt !== undefined ? { prompt } : {}), labels, cacheKey: key };
+  return { ...base, messages, ...(prompt !== undefined ? { prompt } : {}), labels, cacheKey: key, ...(judge ? { judge } : {}) };
+}
+
+function judgePlan(model: PlanModel, language: string, stance: StanceStatements, seed: number): JudgePlan {
+  const kind = model.kind ?? 'chat';
+  return {
+    provider: model.provider,
+    endpointUrl: model.endpoint,
+    model: model.model,
+    ...(model.digest ? { digest: model.digest } : {}),
+    kind,
+    id: model.id ?? model.model,
+    language,
+    stance,
+    // Structured output is a chat-endpoint feature; a base judge gets the JSON instruction in its text only.
+    params: { temperature: JUDGE_TEMPERATURE, seed, maxTokens: JUDGE_MAX_TOKENS, n: 1, ...(kind === 'chat' ? { schema: JUDGE_SCHEMA_NAME } : {}) },
+  };
 }
 
 // One plain rendering per condition prompt, shared by every base-model request of it.

@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { nullLogger, redactingLogger, redactSecrets, type Logger } from '../log';
 import { ProviderError, type CompletionResponse, type ModelProvider, type ProviderId } from '../model';
-import type { RequestIdentity, RunRecord, ScoreFailure, ScoreResult } from '../results';
+import type { RequestIdentity, RunRecord, ScoreFailure, ScoreResult, StanceResult } from '../results';
+import { JUDGE_SCHEMA, JUDGE_SCHEMA_NAME, judgeMessages, readJudgeReply, stanceShare } from '../scoring/judge';
+import { toPlainPrompt } from '../prompt/plain';
+import { cacheKey, endpointOrigin } from './key';
 import { distributionFromLogprobs } from '../scoring/logprobs';
 import { distributionFromSamples } from '../scoring/sample';
 import { summarize } from '../scoring/summary';
@@ -79,6 +82,8 @@ const CACHE_IO_CONCURRENCY = 32;
 type Outcome =
   | { ok: true; response: CompletionResponse; latencyMs: number; at: string; attempts: number }
   | { ok: false; error: ScoreFailure['error']; attempts: number };
+
+type Obtained = (Extract<Outcome, { ok: true }> & { cached: boolean }) | Extract<Outcome, { ok: false }>;
 
 type Scored =
   | { ok: true; fields: Pick<ScoreResult, 'probabilities' | 'mean' | 'mode' | 'entropy' | 'missMass' | 'samples' | 'unparseableShare' | 'refusalShare'> }
@@ -170,10 +175,76 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
     }
   };
 
+  /**
+   * One response for a request, from the cache or the server (identical requests in flight share one call);
+   * `check` says why a response is unusable (it is then neither used from nor written to the cache).
+   */
+  const obtain = async (req: PlannedRequest, check: (r: CompletionResponse) => ScoreFailure['error'] | undefined): Promise<Obtained> => {
+    if (options.cache && !options.fresh) {
+      const cache = options.cache;
+      const hit = await cacheIo.run(() => cache.get(req.cacheKey), signal).catch(() => undefined);
+      if (hit && !check(hit.response)) return { ok: true, response: hit.response, latencyMs: hit.latencyMs, at: hit.at, attempts: 0, cached: true };
+      if (signal.aborted) return { ok: false, error: cancelledError(), attempts: 0 };
+    }
+    let pending = inflight.get(req.cacheKey);
+    if (!pending) {
+      pending = fetchWithRetry(req);
+      inflight.set(req.cacheKey, pending);
+      const key = req.cacheKey;
+      void pending.finally(() => inflight.delete(key));
+    }
+    const outcome = await pending;
+    if (!outcome.ok) return outcome;
+    const problem = check(outcome.response);
+    if (problem) return { ok: false, error: problem, attempts: outcome.attempts };
+    if (options.cache) {
+      try {
+        await options.cache.set(req.cacheKey, { response: outcome.response, latencyMs: outcome.latencyMs, at: outcome.at });
+      } catch (error) {
+        logger.warn(`cache write failed: ${describe(error)}`);
+      }
+    }
+    return { ...outcome, cached: false };
+  };
+
+  // Method 'judge': the generation, then one judge request labelling its summaries (core/scoring/judge.ts).
+  const executeJudged = async (req: PlannedRequest & { judge: NonNullable<PlannedRequest['judge']> }, identity: RequestIdentity): Promise<RunRecord> => {
+    const generated = await obtain(req, (r) => ((r.choices[0]?.text ?? '').trim() ? undefined : { kind: 'empty', message: 'The model generated no text to judge' }));
+    if (!generated.ok) return failureRecord(identity, generated.error, generated.attempts);
+    const judgeReq = judgeRequest(req, generated.response.choices[0].text);
+    const judged = await obtain(judgeReq, (r) => {
+      const reading = readJudgeReply(r.choices[0]?.text ?? '');
+      return reading.ok ? undefined : { kind: 'judge-unparseable', message: reading.message };
+    });
+    const attempts = generated.attempts + judged.attempts;
+    if (!judged.ok) return failureRecord(identity, judged.error, attempts);
+    const reading = readJudgeReply(judged.response.choices[0]?.text ?? '');
+    if (!reading.ok) return failureRecord(identity, { kind: 'judge-unparseable', message: reading.message }, attempts);
+    const proShare = stanceShare(reading);
+    if (proShare === undefined) {
+      return failureRecord(identity, { kind: 'no-stance', message: `The judge found no summary for or against (${reading.neither} neither, ${reading.unparseable} unparseable)` }, attempts);
+    }
+    const record: StanceResult = {
+      kind: 'stance',
+      ...identity,
+      proShare,
+      pro: reading.pro,
+      con: reading.con,
+      neither: reading.neither,
+      unparseable: reading.unparseable,
+      cacheKeys: [req.cacheKey, judgeReq.cacheKey],
+      latencyMs: generated.latencyMs + judged.latencyMs,
+      cached: generated.cached && judged.cached,
+      at: judged.at,
+    };
+    return record;
+  };
+
   const execute = async (req: PlannedRequest): Promise<RunRecord> => {
     const identity: RequestIdentity = { runId, ...req.identity };
     if (req.skip) return failureRecord(identity, { kind: req.skip.kind, message: req.skip.message }, 0);
     if (signal.aborted) return failureRecord(identity, cancelledError(), 0);
+    if (req.judge) return executeJudged({ ...req, judge: req.judge }, identity);
 
     if (options.cache && !options.fresh) {
       const cache = options.cache;
@@ -271,6 +342,8 @@ async function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeout
       seed: req.params.seed,
       ...(req.params.topLogprobs !== undefined ? { topLogprobs: req.params.topLogprobs } : {}),
       ...(req.params.n > 1 ? { n: req.params.n } : {}),
+      ...(req.params.stop ? { stop: req.params.stop } : {}),
+      ...(req.params.schema === JUDGE_SCHEMA_NAME ? { jsonSchema: { name: JUDGE_SCHEMA_NAME, schema: JUDGE_SCHEMA } } : {}),
       signal: controller.signal,
       timeoutMs,
     });
@@ -317,6 +390,27 @@ function score(req: PlannedRequest, response: CompletionResponse): Scored {
       unparseableShare: dist.unparseableShare,
       refusalShare: dist.refusalShare,
     },
+  };
+}
+
+/** The judge request for a generated text: the judge model's endpoint, greedy, keyed like any request. */
+function judgeRequest(req: PlannedRequest & { judge: NonNullable<PlannedRequest['judge']> }, generated: string): PlannedRequest {
+  const j = req.judge;
+  const messages = judgeMessages(generated, j.stance);
+  const prompt = j.kind === 'base' ? toPlainPrompt(messages, { language: j.language }) : undefined;
+  const key = cacheKey({ provider: j.provider, endpoint: j.endpointUrl, model: j.model, digest: j.digest, messages, prompt, params: j.params, method: 'sample', sampleIndex: 0 });
+  return {
+    index: req.index,
+    identity: { ...req.identity, provider: j.provider, model: j.model, endpoint: endpointOrigin(j.endpointUrl), modelId: j.id, cacheKey: key },
+    endpointUrl: j.endpointUrl,
+    ...(j.digest ? { digest: j.digest } : {}),
+    messages,
+    ...(prompt !== undefined ? { prompt } : {}),
+    labels: [],
+    answerLanguages: [j.language],
+    params: j.params,
+    sampleIndex: 0,
+    cacheKey: key,
   };
 }
 

@@ -134,6 +134,18 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs): Promis
     if (!usesCountry && draft.countries.length) add('study/country-cue-unused', 'warning', '"countries" are listed but no chosen template has a {country} slot: every cue renders the same prompt', at(['countries']));
   }
 
+  // The judge classifies against the item's stance statements: without both, a condition cannot be judged
+  // (the plan marks those requests skipped with the same reason).
+  if (draft.method === 'judge') {
+    for (const l of draft.languages) {
+      const lacking = chosenItems.filter((it) => !it.pro?.[l] || !it.con?.[l]);
+      if (lacking.length) {
+        const ids = lacking.slice(0, 5).map((it) => it.id).join(', ');
+        add('study/missing-stance', 'warning', `method "judge": ${lacking.length} selected items have no "pro ${l}:" / "con ${l}:" statements (${ids}${lacking.length > 5 ? ', …' : ''}); their "${l}" requests are skipped`, at(['method']));
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ human reference
   const rows: HumanRow[] = [];
   let humanRead = 0;

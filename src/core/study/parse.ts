@@ -27,7 +27,7 @@ import type {
 export const STUDY_PROPERTIES = {
   root: [
     '$schema', 'name', 'description', 'items', 'templates', 'languages', 'countries', 'languageCountries', 'endpoints',
-    'models', 'method', 'samples', 'temperature', 'seed', 'rounds', 'optionOrders', 'human', 'imports', 'results',
+    'models', 'method', 'judge', 'samples', 'temperature', 'seed', 'rounds', 'optionOrders', 'human', 'imports', 'results',
     'analysis', 'confirmAbove',
   ],
   item: ['file', 'ids', 'categories'],
@@ -388,6 +388,11 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   reportPartialAttributes(ctx, props.get('models'), models);
 
   const method = (ctx.oneOf(props.get('method'), '"method"', METHODS) ?? STUDY_DEFAULTS.method) as Study['method'];
+  const judge = ctx.string(props.get('judge'), '"judge"', { nonEmpty: true });
+  if (judge !== undefined && !models.some((m) => m.id === judge)) {
+    ctx.add('study/unknown-model', 'error', `"judge" names no model of the study (models: ${models.map((m) => m.id).join(', ') || 'none'})`, props.get('judge')!);
+  }
+  if (judge !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', '"judge" is only used when "method" is "judge"', props.get('judge')!);
   const samples = ctx.number(props.get('samples'), '"samples"', { integer: true, min: 1, max: 1000 }) ?? STUDY_DEFAULTS.samples;
   const temperature = ctx.number(props.get('temperature'), '"temperature"', { min: 0, max: 2 });
   const seed = ctx.number(props.get('seed'), '"seed"', { integer: true, min: 0 }) ?? STUDY_DEFAULTS.seed;
@@ -431,6 +436,7 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   };
   if (description !== undefined) study.description = description;
   if (temperature !== undefined) study.temperature = temperature;
+  if (judge !== undefined) study.judge = judge;
   return study;
 }
 

@@ -13,7 +13,8 @@ import type { Item, Template, TemplateFile } from '../language/ast';
 import { itemHash } from '../language/index';
 import { expandOrders, type NamedOrder } from '../prompt/order';
 import type { ScoringMethod } from '../results';
-import { methodDefaults, resolveChoices } from '../run/prepare';
+import { methodDefaults, resolveChoices, SAMPLE_TEMPERATURE } from '../run/prepare';
+import { JUDGE_GENERATION_MAX_TOKENS, JUDGE_GENERATION_STOP } from '../scoring/judge';
 import { planRequest, renderCondition, roundParams, variantsFor, type Condition, type PlanModel, type PlannedRequest, type Variant } from '../run/plan';
 import type { RequestParams } from '../run/key';
 import type { LoadedStudy, Study, StudyFilter, StudyModel } from './types';
@@ -65,7 +66,7 @@ export function* iterateStudyPlan(loaded: LoadedStudy, options: StudyPlanOptions
               const prompt = renderCondition(condition);
               for (const m of f.models) {
                 for (let round = 0; round < f.rounds; round++) {
-                  yield planRequest({ condition, prompt, model: m.model, method: m.method, params: m.params(round), round, index: index++ });
+                  yield planRequest({ condition, prompt, model: m.model, method: m.method, params: m.params(round), round, index: index++, ...(m.judge ? { judge: m.judge } : {}) });
                 }
               }
             }
@@ -127,7 +128,9 @@ export async function estimatePlan(
 /** The token estimate of one request (see estimatePlan). */
 export function requestTokens(req: PlannedRequest): number {
   const chars = req.prompt !== undefined ? req.prompt.length : req.messages.reduce((n, m) => n + m.content.length, 0);
-  return Math.ceil(chars / 4) + req.params.maxTokens * req.params.n;
+  // A judged condition also sends its generation (≤ maxTokens) to the judge and reads the judge's labels.
+  const judged = req.judge ? req.params.maxTokens + req.judge.params.maxTokens : 0;
+  return Math.ceil(chars / 4) + req.params.maxTokens * req.params.n + judged;
 }
 
 interface TemplateFactor {
@@ -140,6 +143,8 @@ interface ModelFactor {
   model: PlanModel;
   method: ScoringMethod;
   params(round: number): RequestParams;
+  /** Method 'judge': the entry that judges this model's generated text. */
+  judge?: PlanModel;
 }
 
 interface Factors {
@@ -232,14 +237,33 @@ function templateFactor(file: TemplateFile, name: string, paraphrases: 'none' | 
   };
 }
 
+function planModel(entry: StudyModel, options: StudyPlanOptions): PlanModel {
+  const digest = options.digests?.[entry.id];
+  return { provider: entry.provider, endpoint: entry.endpoint, model: entry.model, id: entry.id, kind: entry.kind, ...(digest ? { digest } : {}) };
+}
+
+/**
+ * Method 'judge' (the second seed): one sampled generation per condition and round, long enough for ten
+ * summaries and stopped before an eleventh, judged by the study's `judge` model (default: the same one).
+ */
+function judgeFactor(study: Study, entry: StudyModel, options: StudyPlanOptions): ModelFactor {
+  const judgeEntry = study.judge ? study.models.find((m) => m.id === study.judge) : entry;
+  if (!judgeEntry) throw new Error(`The study's "judge" names no model of the study: ${study.judge}`);
+  const temperature = study.temperature ?? SAMPLE_TEMPERATURE;
+  const byRound: RequestParams[] = [];
+  return {
+    model: planModel(entry, options),
+    method: 'sample',
+    params: (round) => (byRound[round] ??= { temperature, seed: study.seed + round, maxTokens: JUDGE_GENERATION_MAX_TOKENS, n: 1, stop: JUDGE_GENERATION_STOP }),
+    judge: planModel(judgeEntry, options),
+  };
+}
+
 function modelFactor(study: Study, entry: StudyModel, options: StudyPlanOptions): ModelFactor {
+  if (study.method === 'judge') return judgeFactor(study, entry, options);
   const method = options.methods?.[entry.id] ?? (study.method === 'logprobs' || study.method === 'sample' ? study.method : undefined);
   if (!method) {
-    throw new Error(
-      study.method === 'judge'
-        ? 'The study method "judge" (stance judging) is not planned by planStudy: it needs a generation and a judge request per condition.'
-        : `The study method is "auto": resolve it per model first (options.methods["${entry.id}"], see resolveMethod in run/prepare.ts).`,
-    );
+    throw new Error(`The study method is "auto": resolve it per model first (options.methods["${entry.id}"], see resolveMethod in run/prepare.ts).`);
   }
   const choices = resolveChoices(method, {
     samples: study.samples,

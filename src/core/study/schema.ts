@@ -195,6 +195,7 @@ export function studySchema(): Schema {
           type: 'string', enum: ['auto', 'logprobs', 'sample', 'judge'], default: d.method,
         }),
         samples: p('Samples per cell when sampling. Default 10.', { type: 'integer', minimum: 1, maximum: 1000, default: d.samples }),
+        judge: p('Method `judge`: the id of the study model (in `models`) that labels the generated summaries pro/con/neither. Default: each model judges its own answers.', { type: 'string', minLength: 1 }),
         temperature: p('Sampling temperature. Absent: the method default (0 for logprobs).', { type: 'number', minimum: 0, maximum: 2 }),
         seed: p('Seed for sampling and option permutations. Default 0.', { type: 'integer', minimum: 0, default: d.seed }),
         rounds: p('Repeat the whole plan this many times (every round is kept). Default 1.', { type: 'integer', minimum: 1, maximum: 1000, default: d.rounds }),

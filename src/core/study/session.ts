@@ -63,10 +63,14 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
       const digest = await env.digestFor(model, provider, env.signal).catch(() => undefined);
       if (digest) digests[model.id] = digest;
     }
-    // 'judge' is planned as sampling until the judge method lands: its requests are the generation half.
-    const choice = study.method === 'judge' ? 'sample' : study.method;
+    // Method 'judge' needs no logprobs: its generations are sampled text, judged by a second request
+    // (study/plan.ts judgeFactor, run/runner.ts); nothing to probe.
+    if (study.method === 'judge') {
+      methods[model.id] = 'sample';
+      continue;
+    }
     const decision = await resolveMethod({
-      choice,
+      choice: study.method,
       endpoint: model.endpoint,
       model: model.model,
       digest: digests[model.id],
@@ -77,6 +81,17 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
       signal: env.signal,
     });
     methods[model.id] = decision.method;
+  }
+
+  // The judge model gets a client (and its digest) even when the filter leaves it out of the scored models.
+  const judgeEntry = study.method === 'judge' && study.judge ? study.models.find((m) => m.id === study.judge) : undefined;
+  if (judgeEntry && !clients.has(clientKey(judgeEntry.provider, judgeEntry.endpoint))) {
+    const provider = env.providerFor(judgeEntry);
+    clients.set(clientKey(judgeEntry.provider, judgeEntry.endpoint), provider);
+    if (env.digestFor && digests[judgeEntry.id] === undefined) {
+      const digest = await env.digestFor(judgeEntry, provider, env.signal).catch(() => undefined);
+      if (digest) digests[judgeEntry.id] = digest;
+    }
   }
 
   const plan = planStudy(loaded, { filter, digests, methods });

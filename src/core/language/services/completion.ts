@@ -74,6 +74,10 @@ export function surveyCompletions(text: string, position: Position, survey: Surv
         ...ITEM_PROPS.map((p): CompletionEntry => ({ label: `${p}:`, kind: 'property', insertText: `${p}: ` })),
         ...languageEntries(langs, ': ', 'wording'),
         ...langs.map((l): CompletionEntry => ({ label: `topic ${l}:`, kind: 'property', insertText: `topic ${l}: `, detail: 'topic phrase for {topic}' })),
+        ...langs.flatMap((l): CompletionEntry[] => [
+          { label: `pro ${l}:`, kind: 'property', insertText: `pro ${l}: `, detail: 'pro stance statement (judge method)' },
+          { label: `con ${l}:`, kind: 'property', insertText: `con ${l}: `, detail: 'con stance statement (judge method)' },
+        ]),
       ];
     }
     if (block === 'scale') {
