@@ -6,14 +6,45 @@ import { ProviderError } from '../core/model';
 // One Retry-After reading for the providers and the scheduler's own tests.
 export { parseRetryAfter } from '../core/run/retry';
 
-/** Removes every occurrence of the secrets from a message (servers sometimes echo the key back). */
+/**
+ * Removes every occurrence of the secrets from a message (servers sometimes echo the key back), also in
+ * the forms an echo takes: any letter case, URL-encoded, and base64/base64url at any alignment (as in an
+ * echoed Basic header or a JWT-like blob). A string that merely resembles the key (one character short)
+ * is not the key and stays.
+ */
 export function redact(message: string, secrets: (string | undefined)[]): string {
   let out = message;
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+    if (!secret || secret.length < 4) continue;
+    for (const form of secretForms(secret)) out = out.replace(new RegExp(escapeRegExp(form), 'gi'), '[redacted]');
   }
   // Bearer tokens that reached the text some other way (e.g. an echoed Authorization header).
   return out.replace(/(Bearer\s+)[^\s"',;]+/gi, '$1[redacted]');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The key, its URL encoding, and the stable middle of its base64/base64url encoding at each of the 3 alignments. */
+function secretForms(secret: string): string[] {
+  const forms = new Set<string>([secret, encodeURIComponent(secret)]);
+  if (secret.length >= 8) {
+    for (let shift = 0; shift < 3; shift++) {
+      // Prefix `shift` bytes so the key starts at each alignment; drop the characters the prefix and the
+      // padding touch, keeping only those that depend on the key's bytes alone.
+      const encoded = Buffer.from('\0'.repeat(shift) + secret).toString('base64');
+      const start = Math.ceil((shift * 4) / 3);
+      const end = Math.floor(((shift + Buffer.byteLength(secret)) * 4) / 3) - 1;
+      const core = encoded.slice(start, Math.max(start, end));
+      if (core.length >= 8) {
+        forms.add(core);
+        forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+      }
+    }
+  }
+  // Longest first, so a form that contains another is replaced whole.
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** A short, single-line excerpt of an error body for messages. */
@@ -51,6 +82,8 @@ export function classifyError(
   ctx: { origin: string; userSignal?: AbortSignal; timeoutSignal?: AbortSignal; timeoutMs?: number; secrets: (string | undefined)[] },
 ): ProviderError {
   if (error instanceof ProviderError) return error;
+  // An SDK wraps what its fetch threw (a size limit, say): the transport's own verdict stands.
+  if (error instanceof Error && error.cause instanceof ProviderError) return error.cause;
   if (ctx.userSignal?.aborted) return new ProviderError(`Request to ${ctx.origin} was cancelled`, 'aborted');
   if (ctx.timeoutSignal?.aborted) return new ProviderError(`No answer from ${ctx.origin} within ${ctx.timeoutMs} ms`, 'timeout');
   const name = error instanceof Error ? error.name : '';

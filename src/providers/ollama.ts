@@ -14,12 +14,14 @@ import {
   type ModelProvider,
 } from '../core/model';
 import { classifyError, httpError, messageFromBody, originOf, parseRetryAfter } from './errors';
+import { httpTransport } from './http-transport';
+import { checkedAlternatives } from './logprobs';
 
 export interface OllamaProviderOptions {
   host: string;
   /** Per-request keep_alive (e.g. "30m"); the server's default (5 min) when absent. */
   keepAlive?: string;
-  /** For tests and proxies; defaults to the global fetch. */
+  /** For tests and proxies; defaults to the node:http transport (size limits, no redirects followed). */
   fetch?: Fetch;
 }
 
@@ -41,6 +43,17 @@ function boundFetch(base: Fetch, signal: AbortSignal, origin: string): Fetch {
   return async (input, init) => {
     const merged = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
     const response = await base(input, { ...init, signal: merged });
+    if (response.status >= 300 && response.status < 400) {
+      // Following it would re-send the prompt to wherever the server points (the OpenAI provider refuses too).
+      const location = response.headers.get('location');
+      let target = '';
+      try {
+        if (location) target = ` to ${new URL(location, String(input)).origin}`;
+      } catch {
+        // unparseable Location: say only that it redirected
+      }
+      throw new ProviderError(`HTTP ${response.status} from ${origin}: redirect${target} not followed (set the endpoint to the final URL)`, 'http', response.status);
+    }
     if (!response.ok) {
       const text = await response.text().catch(() => '');
       throw httpError(response.status, origin, messageFromBody(text), parseRetryAfter(response.headers), []);
@@ -71,17 +84,17 @@ async function withSignal<T>(
 export function createOllamaProvider(options: OllamaProviderOptions): ModelProvider {
   const host = normaliseHost(options.host);
   const origin = originOf(host);
-  const base: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const base: Fetch = options.fetch ?? ((input, init) => httpTransport(input, init));
   // `think: false` keeps thinking models from spending the one scoring token on reasoning, but some
   // Ollama versions answer 400 "does not support thinking" to any `think` field: then we drop it per model.
   const noThinkField = new Set<string>();
 
   /** Top alternatives at the first output position, as both endpoints return them. */
   function firstAlternatives(logprobs: Logprob[] | undefined) {
-    const first = logprobs?.[0];
-    return first
-      ? (first.top_logprobs?.length ? first.top_logprobs : [first]).map(({ token, logprob }) => ({ token, logprob }))
-      : undefined;
+    const first: unknown = logprobs?.[0];
+    if (!first || typeof first !== 'object') return undefined;
+    const top = (first as { top_logprobs?: unknown }).top_logprobs;
+    return checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin);
   }
 
   /** Base models: /api/generate with `raw: true` sends the text verbatim (no template, no system prompt). */
@@ -99,6 +112,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
           temperature: request.temperature,
           num_predict: request.maxTokens,
           ...(seed !== undefined ? { seed } : {}),
+          ...(request.stop ? { stop: request.stop } : {}),
         },
       }),
     );
@@ -112,7 +126,6 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
   async function chatOnce(request: CompletionRequest, seed: number | undefined): Promise<{ choice: CompletionChoice; response: ChatResponse | GenerateResponse }> {
     if (request.prompt !== undefined) return generateOnce(request, request.prompt, seed);
     const wantLogprobs = request.topLogprobs !== undefined;
-          ...(request.stop ? { stop: request.stop } : {}),
     const sendThink = !noThinkField.has(request.model);
     const call = () => withSignal(origin, request.signal, request.timeoutMs, base, host, (client) =>
       client.chat({
@@ -120,12 +133,15 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
         messages: request.messages,
         stream: false,
         ...(sendThink ? { think: false } : {}),
+        // Structured output: Ollama's `format` takes a JSON schema (docs: ollama.com/blog/structured-outputs).
+        ...(request.jsonSchema ? { format: request.jsonSchema.schema } : {}),
         ...(options.keepAlive ? { keep_alive: options.keepAlive } : {}),
         ...(wantLogprobs ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs ?? 0)) } : {}),
         options: {
           temperature: request.temperature,
           num_predict: request.maxTokens,
           ...(seed !== undefined ? { seed } : {}),
+          ...(request.stop ? { stop: request.stop } : {}),
         },
       }),
     );
@@ -133,15 +149,12 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
     try {
       response = await call();
     } catch (error) {
-        // Structured output: Ollama's `format` takes a JSON schema (docs: ollama.com/blog/structured-outputs).
-        ...(request.jsonSchema ? { format: request.jsonSchema.schema } : {}),
       if (sendThink && error instanceof ProviderError && error.status === 400 && /does not support thinking/i.test(error.message)) {
         noThinkField.add(request.model);
         return chatOnce(request, seed);
       }
       throw error;
     }
-          ...(request.stop ? { stop: request.stop } : {}),
     if (!response || typeof response !== 'object' || typeof response.message?.content !== 'string') {
       throw new ProviderError(`Answer from ${origin} has no message`, 'parse');
     }

@@ -19,6 +19,7 @@ import {
 } from '../core/model';
 import { classifyError, excerpt, httpError, originOf, parseRetryAfter, redact } from './errors';
 import { httpTransport } from './http-transport';
+import { checkedAlternatives } from './logprobs';
 
 export interface OpenAIProviderOptions {
   baseURL: string;
@@ -43,16 +44,19 @@ interface ContentLogprobs {
 }
 
 /** First-position alternatives of a /v1/completions choice, in either shape; undefined when there are none. */
-export function completionFirstToken(logprobs: unknown): TokenAlternative[] | undefined {
+export function completionFirstToken(logprobs: unknown, origin = 'the server'): TokenAlternative[] | undefined {
   if (!logprobs || typeof logprobs !== 'object') return undefined;
   const legacy = logprobs as Completion['choices'][number]['logprobs'] & ContentLogprobs;
   const valid = (t: unknown, l: unknown): l is number => typeof t === 'string' && typeof l === 'number' && Number.isFinite(l);
   if (Array.isArray(legacy.content)) {
-    const first = legacy.content[0];
-    if (!first) return undefined;
-    const list = first.top_logprobs?.length ? first.top_logprobs : [first];
-    const out = list.filter((t) => valid(t?.token, t?.logprob)).map(({ token, logprob }) => ({ token, logprob }));
-    return out.length ? out : undefined;
+    const first: unknown = legacy.content[0];
+    if (!first || typeof first !== 'object') return undefined;
+    const top = (first as { top_logprobs?: unknown }).top_logprobs;
+    return checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin);
+  }
+  // Legacy map: a value that is a number but impossible (> 0, ±Infinity from 1e999) spoils the answer.
+  for (const value of [...Object.values(legacy?.top_logprobs?.[0] ?? {}), legacy?.token_logprobs?.[0]]) {
+    if (typeof value === 'number') checkedAlternatives([{ token: '', logprob: value }], origin);
   }
   const out: TokenAlternative[] = [];
   const map = legacy?.top_logprobs?.[0];
@@ -115,14 +119,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       ...(request.topLogprobs !== undefined
         ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs)) }
         : {}),
-    };
-    if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
-    // The SDK's own timeout stops at the response headers; ours also covers a body that stalls.
-    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
       ...(request.stop ? { stop: request.stop } : {}),
       ...(request.jsonSchema
         ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true } } }
         : {}),
+    };
+    if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
+    // The SDK's own timeout stops at the response headers; ours also covers a body that stalls.
+    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
     let completion: unknown;
     try {
       completion = await client.chat.completions.create(body, {
@@ -169,11 +173,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       ...(n > 1 ? { n } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(logprobs !== undefined ? { logprobs } : {}),
+      ...(request.stop ? { stop: request.stop } : {}),
     };
     if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
     const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
     let completion: unknown;
-      ...(request.stop ? { stop: request.stop } : {}),
     try {
       completion = await client.completions.create(body, {
         signal: AbortSignal.any([request.signal, timeoutSignal]),
@@ -203,19 +207,23 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   }
 
   function toTextChoice(c: Completion['choices'][number], wantLogprobs: boolean): CompletionChoice {
-    const alternatives = wantLogprobs ? completionFirstToken(c.logprobs) : undefined;
+    const alternatives = wantLogprobs ? completionFirstToken(c.logprobs, origin) : undefined;
     return { text: typeof c.text === 'string' ? c.text : '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
   }
 
   function toChoice(c: ChatCompletion.Choice, wantLogprobs: boolean): CompletionChoice {
-    const first = c.logprobs?.content?.[0];
-    const alternatives = first ? (first.top_logprobs?.length ? first.top_logprobs : [first]) : undefined;
-    return {
-      text: c.message?.content ?? '',
-      ...(wantLogprobs && alternatives
-        ? { firstTokenLogprobs: alternatives.map(({ token, logprob }) => ({ token, logprob })) }
-        : {}),
-    };
+    const first: unknown = c.logprobs?.content?.[0];
+    const top = first && typeof first === 'object' ? (first as { top_logprobs?: unknown }).top_logprobs : undefined;
+    const alternatives = wantLogprobs && first && typeof first === 'object' ? checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin) : undefined;
+    return { text: c.message?.content ?? '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
+  }
+
+  /** A key the server echoes in a 200 answer must not reach records or the cache. */
+  function withoutKey(choice: CompletionChoice): CompletionChoice {
+    if (!options.apiKey) return choice;
+    const text = redact(choice.text, secrets);
+    const alternatives = choice.firstTokenLogprobs?.map((t) => ({ ...t, token: redact(t.token, secrets) }));
+    return { ...choice, text, ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
   }
 
   return {
@@ -245,7 +253,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           got = chat.choices.slice(0, room).map((c) => toChoice(c, wantLogprobs));
         }
         if (got.length === 0) throw new ProviderError(`Answer from ${origin} has no choices`, 'parse');
-        choices.push(...got);
+        choices.push(...got.map(withoutKey));
         promptTokens += completion.usage?.prompt_tokens ?? 0;
         completionTokens += completion.usage?.completion_tokens ?? 0;
         model = completion.model || model;
