@@ -186,6 +186,7 @@ export const state = {
   quickPickChoice: undefined as ((item: unknown) => boolean) | undefined,
   /** Value the next input box returns. */
   inputValue: undefined as string | undefined,
+  openDialog: undefined as Uri[] | undefined,
   reset(): void {
     this.settings = {};
     this.trusted = true;
@@ -244,7 +245,11 @@ export const workspace = {
   onDidChangeTextDocument: noopEvent,
   onDidOpenTextDocument: noopEvent,
   onDidCloseTextDocument: noopEvent,
-  workspaceFolders: undefined,
+  onDidSaveTextDocument: noopEvent,
+  workspaceFolders: undefined as { uri: Uri }[] | undefined,
+  fs: {
+    readFile: async (uri: Uri) => new Uint8Array(await (await import('node:fs/promises')).readFile(uri.fsPath)),
+  },
 };
 
 export const window = {
@@ -292,6 +297,12 @@ export const window = {
     const pick = state.quickPickChoice;
     state.quickPickChoice = undefined;
     return pick ? list.find(pick) : undefined;
+  },
+  /** Files the next showOpenDialog returns. */
+  async showOpenDialog() {
+    const picked = state.openDialog;
+    state.openDialog = undefined;
+    return picked;
   },
   async showInputBox(options: { validateInput?(v: string): string | undefined }) {
     const value = state.inputValue;

@@ -8,6 +8,8 @@ import { installFakeVscode, registeredCommands } from './fake-vscode';
 installFakeVscode();
 const { registerCommands } = require('../../../src/editor/commands') as typeof import('../../../src/editor/commands');
 const { registerAuthoring } = require('../../../src/editor/authoring') as typeof import('../../../src/editor/authoring');
+const { registerStudies } = require('../../../src/editor/studies') as typeof import('../../../src/editor/studies');
+const { StudyResultsIndex } = require('../../../src/editor/studyResults') as typeof import('../../../src/editor/studyResults');
 
 interface Manifest {
   activationEvents: string[];
@@ -24,6 +26,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Manifest;
 test('every contributed command is registered by the extension, and every registered one is contributed', () => {
   const disposable = registerCommands({} as never);
   const authoring = registerAuthoring({} as never, {} as never);
+  const studies = registerStudies({ scoring: { cacheDir: '/nonexistent' }, index: new StudyResultsIndex() } as never);
   try {
     const declared = pkg.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual([...registeredCommands.keys()].sort(), declared);
@@ -32,6 +35,7 @@ test('every contributed command is registered by the extension, and every regist
   } finally {
     disposable.dispose();
     authoring.dispose();
+    studies.disposable.dispose();
   }
 });
 
@@ -55,4 +59,5 @@ test('endpoint settings are application-scoped and restricted in untrusted works
     assert.ok(trust.restrictedConfigurations.includes(key), key);
   }
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:valueLens.alignment'));
+  assert.ok(pkg.activationEvents.includes('workspaceContains:**/*.study.json'), 'the study lenses need the extension active on a study workspace');
 });
