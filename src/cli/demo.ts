@@ -4,22 +4,25 @@
 
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { computeReport } from './analysis';
-import { flag, parseFlags, str } from './args';
+import { flag, parseFlags, str, type Parsed } from './args';
 import { runCheck } from './check';
 import { DEFAULT_OLLAMA_MODEL, loadConfig } from './config';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
 import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
-import { bundleDir, writeReport } from './report';
-import { executeScore, resolveScoreSettings, SCORE_OPTIONS } from './score';
+import { bundleDir } from './report';
+import { analyseAndWrite, scoreStudy } from './run';
+import { resolveScoreSettings, SCORE_OPTIONS } from './score';
+import { loadStudyForCli } from './study';
 import { ProviderError } from '../core/model';
 
 export const DEMO_HELP = `Usage: value-lens demo [options]
 
-Checks the examples, scores them against a model and writes
-  value-lens-demo/results.jsonl   one JSON line per request
-  value-lens-demo/report.html     the charts, viewable offline in any browser
+Checks the examples, runs the demo study (examples/demo.study.json: 23 items × 4 languages, one model)
+and writes into value-lens-demo/
+  records.jsonl, runs/       the study's corpus: one JSON line per request, one manifest per run
+  analysis.json, analysis/   the analysis, and every table as tidy CSV
+  report.html                the charts, viewable offline in any browser
 By default it uses a local Ollama (OLLAMA_HOST or http://127.0.0.1:11434) with the small model
 ${DEFAULT_OLLAMA_MODEL}; if none is reachable it says how to start one.
 
@@ -88,23 +91,43 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
     if (!findModel(models, settings.model)) throw new InputError(missingModelHelp(provider.origin, settings.model, models));
   }
 
-  print(io.stdout, '3. Scoring the examples (answers are cached; a second run sends nothing)');
-  const outcome = await executeScore(settings, io, signal);
-  if (outcome.summary.cancelled) return EXIT_FINDINGS;
-  if (outcome.results === 0) {
-    print(io.stderr, `No request succeeded (see the failures above); results: ${resultsPath}`);
-    return EXIT_FINDINGS;
-  }
+  print(io.stdout, '3. Running the demo study (answers are cached; a second run sends nothing)');
+  const loaded = await loadStudyForCli(join(examples, 'demo.study.json'), { ...io, stderr: { write: () => true } as unknown as Io['stderr'] });
+  const { study } = loaded;
+  study.results = outDir;
+  // The model and the run choices of the flags (or the config file) replace the study's own.
+  const model = study.models[0];
+  Object.assign(model, { provider: settings.provider, model: settings.model, endpoint: settings.endpoint, id: settings.model.replace(/[^\w.-]+/g, '-') });
+  model.attributes = settings.model === DEFAULT_OLLAMA_MODEL ? model.attributes : {};
+  study.method = settings.method;
+  study.samples = settings.samples;
+  study.seed = settings.seed;
+  if (settings.temperature !== undefined) study.temperature = settings.temperature;
+  const runFlags: Parsed = {
+    values: {
+      yes: true,
+      'cache-dir': settings.cacheDir,
+      fresh: settings.fresh,
+      ...(settings.concurrency !== undefined ? { concurrency: String(settings.concurrency) } : {}),
+      ...(settings.timeoutMs !== undefined ? { timeout: String(settings.timeoutMs / 1000) } : {}),
+      ...(settings.firstRequestTimeoutMs !== undefined ? { 'first-timeout': String(settings.firstRequestTimeoutMs / 1000) } : {}),
+      ...(parsed.values['trust-endpoint'] ? { 'trust-endpoint': true } : {}),
+    },
+    positionals: [],
+  };
+  const filter = {
+    ...(settings.itemIds ? { items: settings.itemIds } : {}),
+    ...(settings.languages ? { languages: settings.languages } : {}),
+  };
+  // The endpoint was checked against the key policy when the settings were resolved: it is the user's.
+  const outcome = await scoreStudy(loaded, Object.keys(filter).length ? filter : undefined, runFlags, io, signal, new Map([[model.id, 'flag']]));
+  if (outcome === 'cancelled') return 130;
 
   print(io.stdout, '4. Comparing with the human reference data and writing the report');
-  const report = await computeReport(
-    { results: resultsPath, items, human, filter: {}, bootstrap: { iterations: 1000, seed: 1 } },
-    io,
-  );
-  await writeReport(report, reportPath, `Value Lens demo: ${settings.model}`);
-  print(io.stdout, `\nResults: ${resultsPath}\nReport:  ${reportPath}`);
-  print(io.stdout, `Open the report in a browser, or run: value-lens analyze ${resultsPath} --items ${items} --human ${human}`);
-  return outcome.failures > 0 ? EXIT_FINDINGS : EXIT_OK;
+  await analyseAndWrite(loaded, Object.keys(filter).length ? filter : undefined, io);
+  print(io.stdout, `\nCorpus:  ${join(outDir, 'records.jsonl')}\nReport:  ${join(outDir, 'report.html')}`);
+  print(io.stdout, `Open the report in a browser, or run: value-lens analyze ${join(examples, 'demo.study.json')} --corpus ${outDir}`);
+  return outcome === 'ok' ? EXIT_OK : EXIT_FINDINGS;
 }
 
 /** An OpenAI-compatible server that refuses the connection gets the same guidance as a missing Ollama. */

@@ -25,6 +25,7 @@ import {
 import { countsLine, dataRowsCsv, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
 import { version } from './version';
 import type { LoadedStudy, Study, StudyFilter } from '../core/study/types';
+import type { EndpointSource } from '../core/run/keyPolicy';
 
 export const RUN_HELP = `Usage: value-lens run STUDY.study.json [options]
 
@@ -92,9 +93,11 @@ export async function scoreStudy(
   parsed: Parsed,
   io: Io,
   signal: AbortSignal,
+  /** Where each model's endpoint came from, when the caller resolved it (the demo); else from the flags. */
+  resolvedSources?: Map<string, EndpointSource>,
 ): Promise<'ok' | 'failed' | 'declined' | 'cancelled'> {
   const { study } = loaded;
-  const sources = applyEndpointOverrides(study, (parsed.values.endpoint as string[] | undefined) ?? [], io.env);
+  const sources = resolvedSources ?? applyEndpointOverrides(study, (parsed.values.endpoint as string[] | undefined) ?? [], io.env);
   const providerFor = studyProviders(study, sources, parsed, io);
   const cacheDir = str(parsed, 'cache-dir') ?? defaultCacheDir(io.env);
   const dryRun = flag(parsed, 'dry-run');

@@ -21,21 +21,26 @@ after(async () => {
   await removeDir(dir);
 });
 
-test('demo scores the examples against OLLAMA_HOST and writes results.jsonl and report.html', async () => {
+test('demo runs the demo study against OLLAMA_HOST: corpus, manifest, analysis and report', async () => {
   const r = await runCli(['demo'], { cwd: dir, env: { OLLAMA_HOST: fake.url }, timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stderr);
-  const results = join(dir, 'value-lens-demo', 'results.jsonl');
-  const report = join(dir, 'value-lens-demo', 'report.html');
-  assert.match(r.stdout, new RegExp(`Results: ${results.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const out = join(dir, 'value-lens-demo');
+  assert.match(r.stdout, /Corpus: {2}.*value-lens-demo\/records\.jsonl/);
   assert.match(r.stdout, /Report: {2}.*report\.html/);
-  const records = jsonLines(await fs.readFile(results, 'utf8')) as { kind: string; model: string; cached: boolean }[];
+  const records = jsonLines(await fs.readFile(join(out, 'records.jsonl'), 'utf8')) as { kind: string; model: string; cached: boolean; study: string; language: string }[];
   const sent = fake.modelRequests();
-  assert.ok(records.length >= 20, `records: ${records.length}`);
-  // Every record came from a real request to the server (nothing is made up); plus one logprobs probe.
+  // 23 items × 4 languages: every record came from a real request to the server (nothing is made up); plus one logprobs probe.
+  assert.equal(records.length, 92);
   assert.equal(sent.length, records.length + 1);
-  assert.ok(records.every((x) => x.kind === 'result' && x.model === DEFAULT_MODEL && !x.cached));
-  const html = await fs.readFile(report, 'utf8');
-  assert.match(html, /<main id="vl-root" data-report="\{&quot;generatedAt/);
+  assert.ok(records.every((x) => x.kind === 'result' && x.model === DEFAULT_MODEL && !x.cached && x.study === 'demo'));
+  assert.deepEqual([...new Set(records.map((x) => x.language))].sort(), ['da', 'en', 'nl', 'pt']);
+  const manifests = await fs.readdir(join(out, 'runs'));
+  assert.equal(manifests.filter((m) => m.endsWith('.json')).length, 1);
+  const analysis = JSON.parse(await fs.readFile(join(out, 'analysis.json'), 'utf8')) as { counts: { read: number; used: number }; alignment: unknown[] };
+  assert.deepEqual([analysis.counts.read, analysis.counts.used], [92, 92]);
+  assert.ok(analysis.alignment.length > 0);
+  const html = await fs.readFile(join(out, 'report.html'), 'utf8');
+  assert.match(html, /data-study=/);
 
   // A second demo run is served from the cache.
   fake.requests.length = 0;
@@ -67,7 +72,7 @@ test('demo without the default model says how to pull it; --model picks another'
       env: { OLLAMA_HOST: bare.url },
     });
     assert.equal(other.code, 0, other.stderr);
-    assert.equal(jsonLines(await fs.readFile(join(dir, 'other', 'results.jsonl'), 'utf8')).length, 2);
+    assert.equal(jsonLines(await fs.readFile(join(dir, 'other', 'records.jsonl'), 'utf8')).length, 2);
     await fs.access(join(dir, 'other', 'report.html'));
   } finally {
     await bare.close();
@@ -92,7 +97,7 @@ test('demo --provider openai uses OPENAI_BASE_URL and OPENAI_API_KEY', async () 
       env: { OPENAI_BASE_URL: `${openai.url}/v1`, OPENAI_API_KEY: key },
     });
     assert.equal(r.code, 0, r.stderr);
-    const records = jsonLines(await fs.readFile(join(dir, 'openai', 'results.jsonl'), 'utf8')) as { provider: string }[];
+    const records = jsonLines(await fs.readFile(join(dir, 'openai', 'records.jsonl'), 'utf8')) as { provider: string }[];
     assert.equal(records.length, 3 * 4);
     assert.ok(records.every((x) => x.provider === 'openai'));
     assert.ok(openai.modelRequests().every((q) => q.headers.authorization === `Bearer ${key}`));
