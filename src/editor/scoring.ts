@@ -1,7 +1,8 @@
 // Runs scoring from the editor: resolves endpoint, model, template and method, builds the plan, runs it with a
 // cancellable progress notification, feeds results to the lenses, and turns failures into advice with buttons.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { CorpusWriter, outcomeOf } from '../core/corpus/writer';
 import type { TemplateFile } from '../core/language/ast';
@@ -144,6 +145,8 @@ export class Scoring implements vscode.Disposable {
     const corpusDir = implicitCorpusDir(request.uri.fsPath);
     const writer = new CorpusWriter(corpusDir);
     try {
+      // An unsaved or virtual document has no folder of its own: never create one for it.
+      if (!(await stat(dirname(request.uri.fsPath)).then((s) => s.isDirectory(), () => false))) throw new Error('the items file is not saved in a folder; save it first');
       await writer.begin({
         runId,
         study: implicitStudyName(request.uri.fsPath),

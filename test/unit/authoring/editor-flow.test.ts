@@ -74,8 +74,10 @@ const PROMPTS = readFileSync('examples/prompts.wvt', 'utf8');
 // A small survey (three items) so the review sends few requests.
 const SURVEY_FULL = readFileSync('examples/wvs7-sample.wvs', 'utf8');
 const SURVEY = SURVEY_FULL.slice(0, SURVEY_FULL.indexOf('item Q4 '));
-const wvtUri = Uri.file('/ws/prompts.wvt');
-const wvsUri = Uri.file('/ws/small.wvs');
+// A real folder: the editor writes results beside the items file (small.results/).
+const wsDir = mkdtempSync(join(tmpdir(), 'vl-authoring-ws-'));
+const wvtUri = Uri.file(join(wsDir, 'prompts.wvt'));
+const wvsUri = Uri.file(join(wsDir, 'small.wvs'));
 
 let server: FakeServer;
 let storage: string;
@@ -91,6 +93,7 @@ after(async () => {
   registration?.dispose();
   await server.close();
   rmSync(storage, { recursive: true, force: true });
+  rmSync(wsDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
