@@ -1,6 +1,7 @@
 // The lens and `value-lens score` prepare runs the same way (src/core/run/prepare.ts): the same condition
 // scored from one and then the other is one cache entry, and the second run sends no model request at all
-// (the probe verdict is read from the shared probes.json too). Against the loopback fake Ollama.
+// (the probe verdict is read from the shared probes.json too); the same for a study run by `value-lens run`
+// and then by Run Study in the editor. Against the loopback fake Ollama.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -114,6 +115,64 @@ test('the CLI first, then the lens: the lens is served from the cache', async ()
     assert.equal(server.modelRequests().length, before);
     assert.deepEqual(keys(lensRecords!), keys(records));
   } finally {
+    dispose();
+  }
+});
+
+test('a study: `value-lens run` first, then Run Study in the editor: every request from the one cache, no model request', async () => {
+  const { mkdirSync, writeFileSync, copyFileSync } = await import('node:fs');
+  const { runRun } = await import('../../../src/cli/run');
+  const { registeredCommands } = await import('./fake-vscode');
+  const { registerStudies } = require('../../../src/editor/studies') as typeof import('../../../src/editor/studies');
+  const { StudyResultsIndex } = require('../../../src/editor/studyResults') as typeof import('../../../src/editor/studyResults');
+  const dir = join(wsDir, 'study');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync('examples/wvs7-sample.wvs', join(dir, 'wvs7-sample.wvs'));
+  copyFileSync('examples/prompts.wvt', join(dir, 'prompts.wvt'));
+  const studyPath = join(dir, 'shared.study.json');
+  writeFileSync(studyPath, JSON.stringify({
+    name: 'shared',
+    items: [{ file: 'wvs7-sample.wvs', ids: ['Q3', 'Q4'] }],
+    templates: [{ file: 'prompts.wvt', names: ['country'], paraphrases: 'none' }],
+    languages: ['en', 'da'],
+    countries: ['US', 'DK'],
+    endpoints: { local: server.url },
+    models: [{ id: 'fake', provider: 'ollama', model: 'fake-llm:latest', endpoint: 'local' }],
+    method: 'auto',
+  }));
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const io = { cwd: dir, env: {}, stdout: sink, stderr: sink };
+  assert.equal(await runRun([studyPath, '--cache-dir', join(storage, 'cache'), '--no-analysis'], io, new AbortController().signal), 0);
+  const cliRecords = readFileSync(join(dir, 'shared.results', 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cacheKey?: string });
+  assert.equal(cliRecords.length, 2 * 2 * 2);
+  const entries = readdirSync(join(storage, 'cache'), { recursive: true }).length;
+  const before = server.modelRequests().length;
+
+  const { dispose } = lens();
+  const apiKeys = new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined });
+  const studies = registerStudies({
+    context: { workspaceState: { get: () => undefined, update: async () => undefined } } as never,
+    documents: new ParsedDocuments(),
+    results: new ResultsState(),
+    sources: new AnalysisSources(join(storage, 'runs'), nullLogger),
+    scoring: { cacheDir: join(storage, 'cache') },
+    apiKeys,
+    logger: nullLogger,
+    board: new (require('../../../src/editor/progressBoard') as typeof import('../../../src/editor/progressBoard')).ProgressBoard(),
+    index: new StudyResultsIndex(),
+    toolVersion: 'test',
+    panel: { show: () => undefined, showStudy: () => undefined, refresh: () => undefined },
+  });
+  try {
+    const result = (await registeredCommands.get('valueLens.runStudy')!(Uri.file(studyPath))) as { manifest: { planned: number; cached: number }; summary: { requestsSent: number; records: { cacheKey?: string }[] } };
+    assert.equal(result.manifest.planned, 8);
+    assert.equal(result.manifest.cached, 8);
+    assert.equal(result.summary.requestsSent, 0);
+    assert.equal(server.modelRequests().length, before, 'no probe (verdict from probes.json) and no scoring request');
+    assert.deepEqual(keys(result.summary.records), keys(cliRecords));
+    assert.equal(readdirSync(join(storage, 'cache'), { recursive: true }).length, entries, 'no second cache entry');
+  } finally {
+    studies.disposable.dispose();
     dispose();
   }
 });
