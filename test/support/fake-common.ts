@@ -79,6 +79,8 @@ export interface FakeBehaviour {
   completionsMaxLogprobs: number;
   /** OpenAI fake: whether /v1/completions exists (chat-only servers answer 404). */
   completionsEndpoint: boolean;
+  /** Script the first-token distribution (sorted best first); undefined: the deterministic default. */
+  firstToken: ((input: { model: string; prompt: string }) => FakeToken[] | undefined) | null;
   /** Script a free-text reply; return undefined to use the deterministic default. */
   reply: ((input: { model: string; prompt: string; index: number }) => string | undefined) | null;
 }
@@ -104,6 +106,7 @@ export function defaultBehaviour(): FakeBehaviour {
     completionLogprobs: 'legacy',
     completionsMaxLogprobs: 20,
     completionsEndpoint: true,
+    firstToken: null,
     reply: null,
   };
 }
@@ -264,7 +267,7 @@ export function fakeText(
   behaviour: FakeBehaviour,
   input: { model: string; prompt: string; temperature: number; seed: number | undefined; index: number; maxTokens: number },
 ): { text: string; first: FakeToken; dist: FakeToken[] } {
-  const dist = fakeFirstToken(input.prompt, input.model);
+  const dist = behaviour.firstToken?.({ model: input.model, prompt: input.prompt }) ?? fakeFirstToken(input.prompt, input.model);
   const seedKey = `${input.prompt}\u0000${input.model}\u0000${input.seed ?? 'noseed'}\u0000${input.index}`;
   const scripted = behaviour.reply?.({ model: input.model, prompt: input.prompt, index: input.index });
   if (scripted !== undefined) return { text: scripted, first: { token: scripted.split(/(?=\s)/)[0] ?? '', logprob: -0.01 }, dist };

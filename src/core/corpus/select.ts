@@ -214,6 +214,7 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
   if (mean !== undefined) unit.mean = mean;
   if (pro !== undefined) unit.pro = pro;
   if (probabilities) unit.probabilities = probabilities;
+  if (probabilities && r.optionOrder?.length) unit.optionOrder = r.optionOrder;
   return unit;
 }
 

@@ -43,6 +43,8 @@ export interface ResponseUnit {
   template: string;
   paraphrase: number | null;
   order: string;
+  /** Option codes in the order shown (optional: from the record, for position-bias figures). */
+  optionOrder?: number[];
   round: number;
   itemId: string;
   /** Key in the human data (the item's `key:`), falling back to the item id. */

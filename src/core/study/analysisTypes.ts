@@ -145,6 +145,63 @@ export interface FitOutput {
   blups: Record<string, Record<string, number>>;
 }
 
+/** A condition's distribution averaged over the option orders it was shown in (src/core/study/positions.ts). */
+export interface OrderAveragedRow {
+  model: string;
+  language: string;
+  country: string | null;
+  template: string;
+  paraphrase: number | null;
+  itemId: string;
+  round: number;
+  /** The named orders averaged over (two or more). */
+  orders: string[];
+  responses: number;
+  /** Mean over the orders of the probability per option code. */
+  probabilities: Record<string, number>;
+  /** Mean of the orders' mean scores; null when one of them has none. */
+  mean: number | null;
+}
+
+/**
+ * Share of probability per display position, averaged over responses shown in two or more orders, against
+ * the uniform 1/K (Dominguez-Olmedo et al. 2023; Rupprecht et al. 2025). CIs resample items.
+ */
+export interface PositionBiasRow {
+  model: string;
+  language: string;
+  /** Options shown (rows are per scale size). */
+  k: number;
+  orders: string[];
+  responses: number;
+  items: number;
+  /** 1/K. */
+  uniform: number;
+  /** Position 1 is the first option shown. */
+  positions: { position: number; share: Estimate; excess: number }[];
+  /** ½ Σ |share − 1/K|: 0 position-blind, 1 − 1/K always one position. */
+  totalVariation: Estimate;
+}
+
+/**
+ * First token vs text (Wang et al. 2024, "My Answer is C"): a logprobs-scored model's first-token argmax
+ * against its greedy text answer on the same prompts, per model × language.
+ */
+export interface FirstTokenTextRow {
+  model: string;
+  language: string;
+  /** Conditions with both a first-token distribution and a parsed text answer. */
+  pairs: number;
+  /** Share of pairs where the argmax code equals the text answer's code (null without pairs). */
+  agreement: number | null;
+  /** |mean first-token mean score − mean text score| over the pairs (null without pairs). */
+  meanAbsDifference: number | null;
+  /** Conditions whose text answer named no option or failed (not in pairs; counted). */
+  unparsed: number;
+  /** Conditions where the two disagree. */
+  disagreements: { itemId: string; template: string; paraphrase: number | null; country: string | null; order: string; firstToken: number; text: number }[];
+}
+
 export interface StudyAnalysis {
   study: string;
   generatedAt: string;
@@ -163,4 +220,10 @@ export interface StudyAnalysis {
   /** The study's declared mixed models; a fit that could not be made carries `error` instead of estimates. */
   fits: (FitOutput & { name: string; table?: string; error?: string })[];
   bootstrap: { iterations: number; seed: number };
+  /** Conditions shown in two or more option orders, averaged over them (optional: added by the analysis). */
+  orderAveraged?: OrderAveragedRow[];
+  /** Position bias per model × language × K, where the study varied option orders (optional). */
+  positionBias?: PositionBiasRow[];
+  /** The first-token-vs-text check, when it was run (optional; src/core/study/firstToken.ts). */
+  firstTokenText?: FirstTokenTextRow[];
 }

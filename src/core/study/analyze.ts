@@ -12,6 +12,7 @@ import { usBiasRows } from './bias';
 import { consistencyRows } from './consistency';
 import { adjustGrid, alignmentSamples, contrastRows } from './contrasts';
 import { attributeGroupRows, regionRows } from './regions';
+import { orderAveragedRows, positionBiasRows } from './positions';
 import type { AttributeValue, LoadedStudy, Study } from './types';
 
 export interface AnalyzeStudyInput {
@@ -136,5 +137,7 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
     tests,
     fits: input.fits ?? [],
     bootstrap: { ...spec.bootstrap },
+    orderAveraged: orderAveragedRows(units),
+    positionBias: positionBiasRows(units, { bootstrap: spec.bootstrap }),
   };
 }
