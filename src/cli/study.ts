@@ -11,7 +11,7 @@ import { loadStudy } from '../core/study/load';
 import { DEFAULT_ENDPOINTS } from '../core/study/parse';
 import type { PlanEstimate } from '../core/study/plan';
 import type { StudyRunEnvironment } from '../core/study/session';
-import type { LoadedStudy, Study, StudyDiagnostic, StudyFilter, StudyModel } from '../core/study/types';
+import type { LoadedStudy, OptionOrderSpec, Study, StudyDiagnostic, StudyFilter, StudyModel } from '../core/study/types';
 import type { EndpointSource } from '../core/run/keyPolicy';
 import { probeLogprobs } from '../providers/probe';
 import { listFlag, strs, flag, str, type OptionSpec, type Parsed } from './args';
@@ -88,7 +88,26 @@ export function studyFilterFrom(parsed: Parsed, loaded: LoadedStudy & { study: S
   check('template-name', listFlag(strs(parsed, 'template-name')), loaded.templates.flatMap((t) => t.file.templates.map((x) => x.name)), 'templates');
   const orders = listFlag(strs(parsed, 'order'));
   if (orders) filter.orders = orders;
+  const override = str(parsed, 'orders');
+  if (override !== undefined) study.optionOrders = ordersFlag(override, study.seed, command);
   return Object.keys(filter).length ? filter : undefined;
+}
+
+/**
+ * `--orders original|reversed|cyclic|random:K` (comma list): replaces the study's optionOrders for this
+ * run. The original order is always kept, so every order's records sit beside the original-order ones in
+ * the corpus (nothing is replaced); random:K adds K seeded permutations with the study's seed.
+ */
+export function ordersFlag(value: string, seed: number, command: string): OptionOrderSpec[] {
+  const out: OptionOrderSpec[] = ['original'];
+  for (const part of value.split(',').map((v) => v.trim()).filter(Boolean)) {
+    const random = /^random:(\d+)$/.exec(part);
+    if (part === 'original' || part === 'reversed' || part === 'cyclic') {
+      if (!out.includes(part)) out.push(part);
+    } else if (random && Number(random[1]) >= 1 && Number(random[1]) <= 1000) out.push({ permutations: Number(random[1]), seed });
+    else throw new UsageError(`--orders: "${part}" is not one of original, reversed, cyclic, random:K (1 ≤ K ≤ 1000).`, command);
+  }
+  return out;
 }
 
 /**
@@ -156,6 +175,7 @@ export const STUDY_RUN_OPTIONS: OptionSpec = {
   'first-timeout': { type: 'string' },
   'trust-endpoint': { type: 'boolean' },
   verbose: { type: 'boolean' },
+  orders: { type: 'string' },
 };
 
 export const STUDY_RUN_HELP = `  --endpoint URL         send every model's requests to this server (or FROM=URL for one endpoint)
@@ -167,7 +187,9 @@ export const STUDY_RUN_HELP = `  --endpoint URL         send every model's reque
   --timeout S            seconds per attempt (every attempt)
   --first-timeout S      model-loading allowance for the first request and the probe
   --trust-endpoint       allow OPENAI_API_KEY to go to the study's own endpoints
-  --verbose              log requests and retries to stderr`;
+  --verbose              log requests and retries to stderr
+  --orders O,...         option orders for this run instead of the study's: original, reversed, cyclic,
+                         random:K (K seeded permutations); the original order is always included`;
 
 /** Providers for a study's models: one client per endpoint, the key only where the policy allows it. */
 export function studyProviders(study: Study, sources: Map<string, EndpointSource>, parsed: Parsed, io: Io): (model: StudyModel) => ModelProvider {
