@@ -108,6 +108,8 @@ else
   log "test/support/fake-server-cli.ts is missing: scoring scenarios will fail"
 fi
 export E2E_FAKE_URL="$FAKE_URL"
+# The first seed's example study, narrowed and pointed at the fake (the Run Study scenario).
+node "$ROOT/test/e2e/make-study.mjs" examples/kim-baek-2024.study.json "$WS" "${FAKE_URL:-http://127.0.0.1:9}"
 
 # 5. User settings of the test profile.
 USER_DATA="$TMP/user-data"

@@ -331,6 +331,39 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     assert.deepEqual(csp, [], 'CSP violations in the console');
     await screenshot('alignment-panel-table');
   });
+
+  step('a study file: the Run Study lens runs the study against the fake and the panel shows its study view', async () => {
+    // run.sh writes kim-baek-2024.study.json (the first seed's example, narrowed to 12 requests, models at the fake).
+    assert.ok(FAKE_URL, 'no fake model server (test/support/fake-server-cli.ts) was started');
+    const editor = await openFile('kim-baek-2024.study.json');
+    const deadline = Date.now() + 20_000;
+    let links: LensLink[] = [];
+    for (;;) {
+      links = await editor.evaluate((root) =>
+        Array.from(root.querySelectorAll('.codelens-decoration a')).map((a) => {
+          const r = a.getBoundingClientRect();
+          return { text: (a.textContent ?? '').trim(), x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }),
+      );
+      if (links.some((l) => /Run Study/.test(l.text)) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const runLens = links.find((l) => /Run Study/.test(l.text));
+    assert.ok(runLens, `no Run Study lens on the study file; lenses: ${JSON.stringify(links.map((l) => l.text))}`);
+    assert.ok(links.some((l) => /Plan only/.test(l.text)) && links.some((l) => /Open Results/.test(l.text)), `lenses: ${JSON.stringify(links.map((l) => l.text))}`);
+    await screenshot('study-lenses');
+    await page.mouse.click(runLens.x, runLens.y);
+    const frame: FrameLocator = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    const header = frame.locator('.vl-study-header').first();
+    await header.waitFor({ state: 'visible', timeout: 90_000 }).catch(async () => {
+      const toasts = (await page.locator('.notifications-toasts').innerText().catch(() => '')).replace(/\s+/g, ' ');
+      throw new Error(`the panel shows no study view after Run Study (notifications: ${toasts.slice(0, 400) || 'none'})`);
+    });
+    const text = (await header.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /kim-baek-2024/, `the study header does not name the study: ${text.slice(0, 300)}`);
+    assert.match(text, /\b12\b/, `the study header does not count the 12 records read: ${text.slice(0, 300)}`);
+    await screenshot('study-view');
+  });
 });
 
 const surveyLines = readFileSync(join(WORKSPACE, 'wvs7-sample.wvs'), 'utf8').split('\n');
