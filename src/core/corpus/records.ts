@@ -8,6 +8,9 @@ export function isRunRecord(value: unknown): value is RunRecord {
   if (!value || typeof value !== 'object') return false;
   const r = value as Record<string, unknown>;
   if (typeof r.itemId !== 'string' || typeof r.language !== 'string' || typeof r.model !== 'string') return false;
+  // The order shown is a list of codes (failures may have []); `null` or a string is damage: a bad line,
+  // counted and skipped, rather than a crash of the whole analysis.
+  if (r.optionOrder !== undefined && !(Array.isArray(r.optionOrder) && r.optionOrder.every((c) => typeof c === 'number'))) return false;
   if (r.kind === 'result') return typeof r.probabilities === 'object' && r.probabilities !== null && typeof r.mean === 'number';
   if (r.kind === 'stance') return typeof r.proShare === 'number';
   if (r.kind === 'failure') return typeof r.error === 'object' && r.error !== null;

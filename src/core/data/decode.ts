@@ -9,6 +9,8 @@ export interface DecodedText {
   encoding: TextEncodingName;
   /** Whether a byte-order mark was present (and removed). */
   bom: boolean;
+  /** UTF-8 files with a few Windows-1252 lines (a pasted row): those lines' 1-based numbers. */
+  windows1252Lines?: number[];
 }
 
 /**
@@ -34,6 +36,35 @@ export function decodeText(input: string | Uint8Array): DecodedText {
     // fatal: an invalid sequence throws instead of silently becoming U+FFFD.
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(b), encoding: 'utf-8', bom: false };
   } catch {
-    return { text: new TextDecoder('windows-1252').decode(b), encoding: 'windows-1252', bom: false };
+    return mixedOrWindows1252(b);
   }
+}
+
+/**
+ * Not valid UTF-8 as a whole. When some line holds valid multi-byte UTF-8, the file is UTF-8 and only
+ * the lines that are not get read as Windows-1252 (one pasted spreadsheet row must not turn every "ø"
+ * of the file into "Ã¸"); otherwise the whole file is Windows-1252.
+ */
+function mixedOrWindows1252(b: Uint8Array): DecodedText {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const cp1252 = new TextDecoder('windows-1252');
+  const parts: string[] = [];
+  const fallback: number[] = [];
+  let utf8NonAscii = false;
+  let start = 0;
+  for (let line = 1; start <= b.length; line++) {
+    let end = b.indexOf(0x0a, start);
+    if (end < 0) end = b.length;
+    const bytes = b.subarray(start, end);
+    try {
+      parts.push(utf8.decode(bytes));
+      if (!utf8NonAscii && bytes.some((x) => x >= 0x80)) utf8NonAscii = true;
+    } catch {
+      parts.push(cp1252.decode(bytes));
+      fallback.push(line);
+    }
+    start = end + 1;
+  }
+  if (!utf8NonAscii) return { text: cp1252.decode(b), encoding: 'windows-1252', bom: false };
+  return { text: parts.join('\n'), encoding: 'utf-8', bom: false, windows1252Lines: fallback };
 }

@@ -177,8 +177,14 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
   const seen = new Set(into.map((entry) => entry.value));
   while (token) {
     const at = lineRange(line, token.start, token.end);
+    if (seen.size >= MAX_LANGUAGES) {
+      // One error for the whole overflow (a 100,000-name header must not print 100,000 lines).
+      let more = 0;
+      for (let rest: typeof token | undefined = token; rest; rest = nextToken(line, rest.end)) more++;
+      diagnostics.error('syntax', `${rules.tooMany}; ${more} more name(s) from here on are ignored`, lineRange(line, token.start, line.end));
+      return;
+    }
     if (!rules.isValid(token.value)) diagnostics.error('syntax', rules.invalid(token.value.slice(0, 40)), at);
-    else if (seen.size >= MAX_LANGUAGES) diagnostics.error('syntax', rules.tooMany, at);
     else if (seen.has(token.value)) diagnostics.warning('duplicate-property', rules.duplicate(token.value), at);
     else {
       seen.add(token.value);

@@ -26,6 +26,8 @@ import { checkSurvey, type ScaleExtras } from './surveyChecks';
 
 /** Larger ranges are refused: they are typos, and would allocate huge option lists. */
 export const MAX_SCALE_OPTIONS = 101;
+/** Options that single-token labels can name (A–Z); see src/core/prompt/labels.ts. */
+const MAX_LABELLED_OPTIONS = 26;
 
 type Block =
   | { kind: 'scale'; scale: Scale; extras: ScaleExtras }
@@ -188,6 +190,11 @@ function startItem(state: State, line: Line): void {
     const title = readStringValue(state, line, idEnd, 'title');
     if (title) item.title = title;
   }
+  // Ids become record fields, file names and terminal output: control characters (NUL, ESC) and U+FFFD
+  // (what invalid UTF-8 decodes to) would make them unprintable or ambiguous.
+  if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(item.id)) {
+    state.diagnostics.error('syntax', `Item id '${item.id.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}' contains a control character or an undecodable byte (U+FFFD); use letters, digits, '_', '-' and '.'`, item.idRange, { id: item.id });
+  }
   if (state.ids.has(item.id)) state.diagnostics.error('duplicate-id', `Item id '${item.id}' is used twice`, item.idRange, { id: item.id });
   else state.ids.add(item.id);
   state.file.items.push(item);
@@ -226,6 +233,11 @@ function startScale(state: State, line: Line): void {
   } else {
     scale.min = bounds.min;
     scale.max = bounds.max;
+    // Scoring labels options with single tokens (1–9, then A–Z: src/core/prompt/labels.ts); a longer scale
+    // parses, but every request on it would be skipped.
+    if (bounds.max - bounds.min + 1 > MAX_LABELLED_OPTIONS) {
+      diagnostics.warning('unscorable-scale', `Scale '${name.value}' has ${bounds.max - bounds.min + 1} options: at most ${MAX_LABELLED_OPTIONS} can be labelled with single tokens, so items on it cannot be scored (they can still be analysed against human data)`, lineRange(line, bounds.start, bounds.end));
+    }
   }
   let token = bounds ? nextToken(line, bounds.end) : undefined;
   while (token) {

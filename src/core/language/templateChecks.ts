@@ -59,10 +59,26 @@ function segmentsOf(state: TemplateParseState, text: TextEntry): Segment[] {
   return state.segments.get(text) ?? [{ offset: 0, line: text.range.start.line, character: text.range.start.character, length: text.value.length }];
 }
 
-/** Unknown slots and English scaffolding inside one text. */
+/** More copies of one slot than any real prompt needs. */
+const MAX_SLOT_REPEATS = 8;
+
+/** Unknown slots, absurdly repeated slots and English scaffolding inside one text. */
 function checkText(state: TemplateParseState, text: TextEntry, where: string): void {
   const segments = segmentsOf(state, text);
+  const repeats = new Map<string, number>();
   for (const slot of findSlots(text.value)) {
+    // Each copy is filled in: 20,000 × {question} makes every prompt 20,000 questions long (issue 18).
+    const seen = (repeats.get(slot.name) ?? 0) + 1;
+    repeats.set(slot.name, seen);
+    if (seen === MAX_SLOT_REPEATS + 1) {
+      const total = findSlots(text.value).filter((s) => s.name === slot.name).length;
+      state.diagnostics.warning(
+        'repeated-slot',
+        `Slot {${slot.name}} appears ${total} times in the '${text.language}' text of ${where}; every copy is filled in, and a prompt over the prompt limit (64K characters by default) is skipped`,
+        rangeIn(segments, slot.offset, slot.length),
+        { slot: slot.name, count: total },
+      );
+    }
     if (!isKnownSlot(slot.name) && !extraSlots(state).has(slot.name)) {
       state.diagnostics.error(
         'unknown-slot',

@@ -3,6 +3,7 @@
 
 import type { Item, Scale, Template } from '../language/ast';
 import type { ChatMessage } from '../model';
+import { limits } from '../limits';
 import { labelsFor, type OptionLabel } from './labels';
 import { orderCodes, type OptionOrderSpec } from './order';
 
@@ -61,10 +62,12 @@ export function languageName(language: string): string {
  * Fills `{slot}` occurrences; `{{` and `}}` are literal braces. A slot that is not in `values` is
  * left as written (the parser reports unknown slots; rendering should not hide them).
  */
-export function fillSlots(text: string, values: Record<string, string | undefined>): string {
+export function fillSlots(text: string, values: Record<string, string | undefined>, maxChars = Infinity): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
+    // Checked as it grows: 20,000 × {question} must stop at the limit, not after building gigabytes.
+    if (out.length > maxChars) throw promptTooLong(maxChars);
     const ch = text[i];
     if (ch === '{' && text[i + 1] === '{') {
       out += '{';
@@ -89,7 +92,14 @@ export function fillSlots(text: string, values: Record<string, string | undefine
       i += 1;
     }
   }
+  if (out.length > maxChars) throw promptTooLong(maxChars);
   return out;
+}
+
+function promptTooLong(maxChars: number): RenderError {
+  return new RenderError(
+    `The rendered prompt is longer than ${maxChars.toLocaleString('en-US')} characters, the prompt limit (VALUE_LENS_MAX_PROMPT_CHARS); check the template for repeated slots`,
+  );
 }
 
 /** The options block: one line per option, `label. text`; numeric scales show end labels at their ends. */
@@ -142,7 +152,8 @@ export function renderPrompt(input: RenderInput): RenderedPrompt {
 
   const messages: ChatMessage[] = [];
   const system = template.system[language]?.value;
-  if (system !== undefined && system.trim()) messages.push({ role: 'system', content: fillSlots(system, values).trim() });
-  messages.push({ role: 'user', content: fillSlots(userText, values).trim() });
+  const max = limits().maxPromptChars;
+  if (system !== undefined && system.trim()) messages.push({ role: 'system', content: fillSlots(system, values, max).trim() });
+  messages.push({ role: 'user', content: fillSlots(userText, values, max - (messages[0]?.content.length ?? 0)).trim() });
   return { messages, labels, optionOrder };
 }
