@@ -29,6 +29,12 @@ export interface RunManifest {
   writeFailures: number;
   /** The filter that narrowed the study for this run, if any. */
   filter?: Record<string, string[]>;
+  /**
+   * Set when the run went through a provider batch job instead of live requests (core/batch): the batch's
+   * id (the first one when the plan needed several: `ids` lists them all) and who ran it ('openai' for the
+   * Files + Batches API of an OpenAI-compatible server, 'vllm-offline' for an imported `vllm run-batch` file).
+   */
+  batch?: { id: string; provider: string; ids?: string[] };
 }
 
 /** One response after selection: what every analysis consumes. */

@@ -426,6 +426,18 @@ function resultRecord(identity: RequestIdentity, fields: Extract<Scored, { ok: t
   };
 }
 
+/**
+ * The record of one answered request: scored into a result, or the failure saying why it could not be
+ * scored. The one conversion from a CompletionResponse to a record, shared by the live runner and the
+ * batch engines (core/batch), so a batch line and a live answer give the same record.
+ */
+export function recordFromResponse(req: PlannedRequest, runId: string, response: CompletionResponse, meta: { latencyMs: number; at: string; cached: boolean; attempts?: number }): ScoreResult | ScoreFailure {
+  const identity: RequestIdentity = { runId, ...req.identity };
+  const scored = score(req, response);
+  if (!scored.ok) return failureRecord(identity, scored.error, meta.attempts ?? 1);
+  return resultRecord(identity, scored.fields, response, meta.latencyMs, meta.at, meta.cached);
+}
+
 function failureRecord(identity: RequestIdentity, error: ScoreFailure['error'], attempts: number): ScoreFailure {
   return { kind: 'failure', ...identity, error, attempts, at: new Date().toISOString() };
 }
