@@ -7,8 +7,12 @@ import { cachedItemHash } from './hashes';
 import { STUDY_SELECTOR } from './studyCommands';
 import { studyLensTitle, type StudyResultsIndex } from './studyResults';
 
+/** The same switch as the item lenses (`valueLens.codeLens.enabled`). */
+const enabled = (): boolean => vscode.workspace.getConfiguration('valueLens').get<boolean>('codeLens.enabled', true) !== false;
+
 export class StudyFileLensProvider implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!enabled()) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     const lens = (title: string, command: string, tooltip: string): vscode.CodeLens => {
       const l = new vscode.CodeLens(top);
@@ -37,7 +41,7 @@ export class StudyItemLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const parsed = this.documents.get(doc);
+    const parsed = enabled() ? this.documents.get(doc) : undefined;
     if (parsed?.file.kind !== 'survey') return [];
     const survey = parsed.file as SurveyFile;
     const out: vscode.CodeLens[] = [];
