@@ -6,6 +6,7 @@ import { redactSecrets } from '../core/log';
 import { importStudyData } from '../core/study/importStudy';
 import { runStudy } from '../core/study/session';
 import { analyzeCorpus } from '../core/study/analyzeCorpus';
+import { firstTokenCheckDir, runFirstTokenCheck } from '../core/study/firstToken';
 import { flag, parseFlags, str, type Parsed } from './args';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import { print, writeFileAtomic, type Io } from './io';
@@ -135,7 +136,22 @@ export async function scoreStudy(
       `${manifest.writeFailures} not written, ${summary.requestsSent} request(s) sent.\nCorpus: ${relative(io.cwd, study.results) || study.results} (run ${manifest.runId})`,
   );
   if (summary.cancelled) return 'cancelled';
-  return manifest.failed > 0 || manifest.writeFailures > 0 ? 'failed' : 'ok';
+  let checkFailed = false;
+  if (flag(parsed, 'check-text')) {
+    // First token vs text (core/study/firstToken.ts): the same prompts, greedy text, into the check's corpus.
+    const ids = Object.entries(result.methods).filter(([, how]) => how === 'logprobs').map(([id]) => id);
+    if (!ids.length) print(io.stderr, 'check-text: no model is scored with logprobs; nothing to compare.');
+    else {
+      const check = await runFirstTokenCheck(loaded, filter, env, ids);
+      if (check.status === 'ran') {
+        const m = check.manifest;
+        print(io.stderr, `check-text: ${m.scored} greedy text answer(s) (${m.cached} from cache), ${m.failed} failed, ${check.summary.requestsSent} request(s) sent.\nCheck corpus: ${relative(io.cwd, firstTokenCheckDir(study)) || firstTokenCheckDir(study)}`);
+        checkFailed = m.writeFailures > 0;
+        if (check.summary.cancelled) return 'cancelled';
+      }
+    }
+  }
+  return manifest.failed > 0 || manifest.writeFailures > 0 || checkFailed ? 'failed' : 'ok';
 }
 
 /** Analyses the corpus and writes analysis.json, analysis/*.csv and report.html in the results folder. */

@@ -176,6 +176,7 @@ export const STUDY_RUN_OPTIONS: OptionSpec = {
   'trust-endpoint': { type: 'boolean' },
   verbose: { type: 'boolean' },
   orders: { type: 'string' },
+  'check-text': { type: 'boolean' },
 };
 
 export const STUDY_RUN_HELP = `  --endpoint URL         send every model's requests to this server (or FROM=URL for one endpoint)
@@ -189,7 +190,9 @@ export const STUDY_RUN_HELP = `  --endpoint URL         send every model's reque
   --trust-endpoint       allow OPENAI_API_KEY to go to the study's own endpoints
   --verbose              log requests and retries to stderr
   --orders O,...         option orders for this run instead of the study's: original, reversed, cyclic,
-                         random:K (K seeded permutations); the original order is always included`;
+                         random:K (K seeded permutations); the original order is always included
+  --check-text           for models scored with logprobs, also ask each prompt for a greedy text answer
+                         (first token vs text; written to RESULTS/checks/first-token-vs-text)`;
 
 /** Providers for a study's models: one client per endpoint, the key only where the policy allows it. */
 export function studyProviders(study: Study, sources: Map<string, EndpointSource>, parsed: Parsed, io: Io): (model: StudyModel) => ModelProvider {

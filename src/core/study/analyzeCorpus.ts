@@ -12,6 +12,7 @@ import type { AttributeValue, LoadedStudy, Study, StudyFilter } from './types';
 import type { StudyAnalysis } from './analysisTypes';
 import type { ItemScale } from './reference';
 import { analyzeStudy } from './analyze';
+import { readFirstTokenCheck } from './firstToken';
 import { studyFits } from './fits';
 import { humanLookup } from './reference';
 import type { DataRow } from '../stats/design';
@@ -96,5 +97,10 @@ export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, opti
   });
   const { fits, regression } = await studyFits(study, analysis, selection.units, humanLookup(loaded.human, { scales }).value);
   analysis.fits = fits;
+  // The first-token-vs-text check, when one was run into the study's check corpus (study/firstToken.ts).
+  if (options.corpus === undefined) {
+    const check = await readFirstTokenCheck(loaded, selection.units, options.filter);
+    if (check) analysis.firstTokenText = check;
+  }
   return { analysis, selection, ...(regression ? { regression } : {}), badLines: reader.report.badLines.map((b) => ({ file: b.file, line: b.line })), badManifests: bad };
 }
