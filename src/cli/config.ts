@@ -124,12 +124,22 @@ export function normaliseOllamaHost(value: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`"${value}" is not a valid Ollama host (expected e.g. http://127.0.0.1:11434).`);
+    throw new UsageError(`"${maskCredentials(value)}" is not a valid Ollama host (expected e.g. http://127.0.0.1:11434).`);
   }
+  if (url.username || url.password) {
+    // They would be dropped silently: Ollama has no authentication, and a proxy's belongs in its own config.
+    throw new UsageError(`The Ollama host must not contain credentials (user:password@); Ollama does not use them.`);
+  }
+  if (url.search || url.hash) throw new UsageError(`The Ollama host "${maskCredentials(value)}" must not contain a query string or fragment.`);
   if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
   if (!url.port && !/:\d+$/.test(url.host)) url.port = url.protocol === 'https:' ? '443' : '11434';
   const path = url.pathname.replace(/\/+$/, '');
   return `${url.protocol}//${url.host}${path}`;
+}
+
+/** `value` with anything that looks like URL userinfo (user:password@) hidden, for error messages. */
+export function maskCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}[credentials]@`);
 }
 
 export function checkUrl(value: string, what: string): string {
@@ -137,13 +147,17 @@ export function checkUrl(value: string, what: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${what} "${value}" is not a valid URL (expected e.g. http://127.0.0.1:8000/v1).`);
+    throw new UsageError(`${what} "${maskCredentials(value)}" is not a valid URL (expected e.g. http://127.0.0.1:8000/v1).`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${what} "${value}" must be an http or https URL.`);
+    throw new UsageError(`${what} "${maskCredentials(value)}" must be an http or https URL.`);
   }
   if (url.username || url.password) {
     throw new UsageError(`${what} must not contain credentials; set OPENAI_API_KEY instead.`);
+  }
+  if (url.search || url.hash) {
+    // The client appends /chat/completions to the whole string, query included: the request would go nowhere.
+    throw new UsageError(`${what} "${url.origin}${url.pathname}" must not carry a query string or fragment; name the base path only.`);
   }
   return value.replace(/\/+$/, '');
 }

@@ -4,6 +4,7 @@
 import { parseSurvey, parseTemplates } from '../core/language/index';
 import type { Diagnostic, SurveyFile, TemplateFile } from '../core/language/ast';
 import { InputError } from './errors';
+import { visible } from '../core/text';
 import { readInputFile } from './io';
 
 export interface JsonDiagnostic {
@@ -30,8 +31,9 @@ export function toJsonDiagnostic(d: Diagnostic): JsonDiagnostic {
 
 export function formatDiagnostic(file: string, d: Diagnostic): string {
   // A message may span lines; keep one diagnostic per output line for grep and problem matchers.
-  const message = d.message.replace(/\s*\n\s*/g, ' ');
-  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.code}: ${message}`;
+  // Messages quote the file's text: control characters are shown, never sent to the terminal.
+  const message = visible(d.message.replace(/\s*\n\s*/g, ' '));
+  return `${visible(file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.code}: ${message}`;
 }
 
 export function errorCount(diagnostics: Diagnostic[]): number {

@@ -2,7 +2,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { formatBytes, limits } from '../core/limits';
+import { visible } from '../core/text';
 import { InputError, UsageError } from './errors';
 
 export interface Io {
@@ -12,8 +14,24 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * Writes a message line. Messages quote outside text (server errors, names from input files), so every
+ * line passes through the one sanitiser (src/core/text.ts): no escape sequence reaches the terminal.
+ */
 export function print(stream: NodeJS.WritableStream, text: string): void {
-  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  const safe = visible(text);
+  stream.write(safe.endsWith('\n') ? safe : `${safe}\n`);
+}
+
+/** Refuses a file over the input-size limit with a message saying how big it is and how to lift the limit. */
+function checkSize(path: string, what: string, size: number): void {
+  const max = limits().maxInputFileBytes;
+  if (size > max) {
+    throw new InputError(
+      `${what} ${path} is ${formatBytes(size)}, over the ${formatBytes(max)} input limit; ` +
+        `split or filter it (for survey microdata: keep only the needed columns), or raise VALUE_LENS_MAX_INPUT_BYTES.`,
+    );
+  }
 }
 
 /** Reads a text file named on the command line; a missing or unreadable file is a usage error. */
@@ -21,25 +39,49 @@ export async function readInputFile(path: string, what: string): Promise<string>
   try {
     const stat = await fs.stat(path);
     if (stat.isDirectory()) throw new UsageError(`${what} ${path} is a directory, not a file.`);
+    checkSize(path, what, stat.size);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof UsageError || error instanceof InputError) throw error;
     throw new UsageError(`${what} ${path} does not exist or cannot be read.`);
   }
   try {
-    const bytes = await fs.readFile(path);
-    return bytes.toString('utf8').replace(/^\uFEFF/, '');
+    return decodeInputText(await fs.readFile(path));
   } catch (error) {
     throw new InputError(`${what} ${path} cannot be read: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Text of an input file: UTF-8 (BOM dropped), or UTF-16 when a BOM says so or when every other byte of the
+ * start is NUL (Windows editors save "Unicode" that way). Invalid UTF-8 decodes to U+FFFD, which the
+ * parsers report where it matters (ids); it is never silently re-read as another encoding.
+ */
+export function decodeInputText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  const head = bytes.subarray(0, Math.min(bytes.length, 512) & ~1);
+  if (head.length >= 8) {
+    let evenNul = 0;
+    let oddNul = 0;
+    for (let i = 0; i < head.length; i += 2) {
+      if (head[i] === 0) evenNul++;
+      if (head[i + 1] === 0) oddNul++;
+    }
+    const half = head.length / 2;
+    if (oddNul > half * 0.9 && evenNul === 0) return new TextDecoder('utf-16le').decode(bytes);
+    if (evenNul > half * 0.9 && oddNul === 0) return new TextDecoder('utf-16be').decode(bytes);
+  }
+  return new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
 }
 
 export async function readInputBytes(path: string, what: string): Promise<Uint8Array> {
   try {
     const stat = await fs.stat(path);
     if (stat.isDirectory()) throw new UsageError(`${what} ${path} is a directory, not a file.`);
+    checkSize(path, what, stat.size);
     return await fs.readFile(path);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof UsageError || error instanceof InputError) throw error;
     throw new UsageError(`${what} ${path} does not exist or cannot be read.`);
   }
 }
@@ -64,5 +106,21 @@ export async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Refuses an output path that is one of the command's inputs (`--out prompts.wvt`, `--html items.wvs`),
+ * also through a symlink or hard link: writing it would destroy the input.
+ */
+export async function refuseInputAsOutput(output: string, inputs: (string | undefined)[], flagName: string, command: string): Promise<void> {
+  const out = resolve(output);
+  const outStat = await fs.stat(out).catch(() => undefined);
+  for (const input of inputs) {
+    if (!input) continue;
+    const same =
+      resolve(input) === out ||
+      (outStat !== undefined && (await fs.stat(input).then((st) => st.ino === outStat.ino && st.dev === outStat.dev, () => false)));
+    if (same) throw new UsageError(`${flagName} ${output} is one of the input files; writing it would overwrite that input. Name another file.`, command);
   }
 }

@@ -1,5 +1,6 @@
 // The CLI's entry: dispatch to a command, map errors to exit codes (0 ok, 1 findings/failures, 2 usage).
 
+import { configureLimits, limitsFromEnv } from '../core/limits';
 import { redactSecrets } from '../core/log';
 import { refuseKeys } from './args';
 import { runAnalyze } from './analyze';
@@ -42,6 +43,10 @@ export async function main(argv: string[], io: Io, signal: AbortSignal): Promise
   const [command, ...rest] = argv;
   try {
     refuseKeys(argv);
+    // Size limits (docs/security.md): the defaults, or VALUE_LENS_MAX_* from the environment.
+    const { overrides, problems } = limitsFromEnv(io.env);
+    configureLimits(overrides, true);
+    for (const problem of problems) print(io.stderr, `value-lens: warning: ${problem}`);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
       if (topic && (COMMANDS as readonly string[]).includes(topic)) return await main([topic, '--help'], io, signal);

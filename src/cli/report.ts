@@ -8,7 +8,7 @@ import { ANALYSIS_OPTIONS, ANALYSIS_OPTIONS_HELP, analysisPaths, computeReport }
 import { flag, parseFlags, str } from './args';
 import { EXIT_OK, InputError, UsageError } from './errors';
 import { renderReportHtml } from './html';
-import { print, writeFileAtomic, type Io } from './io';
+import { print, refuseInputAsOutput, writeFileAtomic, type Io } from './io';
 
 export const REPORT_HELP = `Usage: value-lens report RESULTS.jsonl --items ITEMS.wvs --human HUMAN.csv --html report.html [options]
 
@@ -81,8 +81,9 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   const html = str(parsed, 'html');
   if (!html) throw new UsageError('report needs --html FILE (where to write the report).', 'report');
   const paths = analysisPaths('report', parsed, io);
-  const report = await computeReport(paths, io);
   const out = resolve(io.cwd, html);
+  await refuseInputAsOutput(out, [paths.results, paths.items, paths.human], '--html', 'report');
+  const report = await computeReport(paths, io);
   await writeReport(report, out, str(parsed, 'title'));
   print(io.stdout, out);
   print(io.stderr, `Report written: ${out} (${report.counts.results} result(s), ${report.alignment.length} alignment row(s)).`);

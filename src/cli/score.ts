@@ -1,7 +1,7 @@
 // `value-lens score`: build a run plan from flags, run it with the extension's providers, scheduler and
 // cache, and write one JSONL record per planned request (to --out or stdout). Exit 1 if any failed.
 
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SurveyFile, TemplateFile } from '../core/language/ast';
@@ -12,13 +12,15 @@ import { ResultCache } from '../core/run/cache';
 import { DEFAULT_SAMPLES, implicitStudyName, prepareRun, type RunChoices } from '../core/run/prepare';
 import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
+import { lockFile, LockedError, type FileLock } from '../core/run/lock';
+import { visible } from '../core/text';
 import { probeLogprobs } from '../providers/probe';
 import { ProviderError } from '../core/model';
 import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, strs, type OptionSpec, type Parsed } from './args';
 import { checkKeyDestination, DEFAULT_OLLAMA_MODEL, endpointSource, loadConfig, resolveEndpoint, type FileConfig } from './config';
 import { loadSurvey, loadTemplates } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
-import { print, type Io } from './io';
+import { print, refuseInputAsOutput, type Io } from './io';
 import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
 
 export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
@@ -106,6 +108,8 @@ export interface ScoreSettings {
   cacheDir: string;
   /** Absolute path, or undefined for stdout. */
   out?: string;
+  /** The settings file read, if any (an input that --out must not overwrite). */
+  configPath?: string;
   append: boolean;
   verbose: boolean;
 }
@@ -195,6 +199,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
     cacheDir:
       cacheDir !== undefined ? resolve(io.cwd, cacheDir) : (fromConfig(config.cacheDir) ?? defaultCacheDir(io.env)),
     out: out === undefined ? undefined : resolve(io.cwd, out),
+    ...(configPath ? { configPath } : {}),
     append: flag(parsed, 'append'),
     verbose: flag(parsed, 'verbose'),
   };
@@ -224,7 +229,7 @@ function stderrLogger(io: Io, verbose: boolean): Logger {
     (level: string) =>
     (message: string, ...args: unknown[]): void => {
       const extra = args.length ? ` ${args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ')}` : '';
-      io.stderr.write(`value-lens: ${level}: ${message}${extra}\n`);
+      io.stderr.write(`value-lens: ${level}: ${visible(`${message}${extra}`)}\n`);
     };
   const quiet = (): void => undefined;
   // Redaction is the last line of defence: providers must not log keys in the first place.
@@ -265,6 +270,35 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
   if (settings.out && (await fs.stat(settings.out).then((st) => st.isDirectory(), () => false))) {
     throw new UsageError(`--out ${settings.out} is a directory; name a file such as results.jsonl.`, 'score');
   }
+  if (settings.out) await refuseInputAsOutput(settings.out, [settings.itemsPath, settings.templatePath, settings.configPath], '--out', 'score');
+  // Before any request (the probe included): the --out file must be ours alone and writable.
+  const lock = settings.out ? await takeOutLock(settings.out) : undefined;
+  try {
+    return await scoreLocked(settings, survey, templates, templateName, io, signal);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function takeOutLock(out: string): Promise<FileLock> {
+  try {
+    await fs.mkdir(resolve(out, '..'), { recursive: true });
+    const lock = await lockFile(out);
+    // The lock proves the directory takes new files; an existing --out must also be writable.
+    const writable = await fs.access(out, fsConstants.W_OK).then(() => true, (error: NodeJS.ErrnoException) => error.code === 'ENOENT');
+    if (!writable) {
+      await lock.release();
+      throw new InputError(`Cannot write --out ${out}: the file is not writable. Nothing was sent.`);
+    }
+    return lock;
+  } catch (error) {
+    if (error instanceof LockedError) throw new InputError(error.message);
+    if (error instanceof InputError) throw error;
+    throw new InputError(`Cannot write --out ${out}: ${(error as Error).message}. Nothing was sent.`);
+  }
+}
+
+async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, templates: TemplateFile, templateName: string, io: Io, signal: AbortSignal): Promise<ScoreOutcome> {
   const logger = stderrLogger(io, settings.verbose);
   const providers = providerFactory(io.env);
   const provider = providers(settings.provider, settings.endpoint);
@@ -303,11 +337,15 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
     if (!settings.append) await fs.rm(settings.out, { force: true });
     await fs.mkdir(resolve(settings.out, '..'), { recursive: true });
     store = new ResultsStore(settings.out);
+    await store.ready().catch((error: Error) => Promise.reject(new InputError(`Cannot write --out ${settings.out}: ${error.message}. Nothing was sent.`)));
   }
+  const cache = new ResultCache(settings.cacheDir);
+  // Temp files a killed run left behind (older than 10 min, so a concurrent run's are safe).
+  await cache.removeStaleTemps().catch(() => 0);
   const showProgress = io.stderr.isTTY === true;
   const summary = await runPlan(plan, {
     providers,
-    cache: new ResultCache(settings.cacheDir),
+    cache,
     store,
     concurrencyPerEndpoint: settings.concurrency,
     ...prepared.runOptions,
