@@ -44,6 +44,8 @@ interface State {
   /** Scales by name (first declaration) and item ids seen so far: checked while the item is being read. */
   scaleByName: Map<string, Scale>;
   ids: Set<string>;
+  /** Blocks under an `item` line without an id: read like items so the lines below are still checked. */
+  orphans: Item[];
   block: Block | undefined;
   /** End of the current block's last property so far (-1: the header line). */
   endLine: number;
@@ -77,6 +79,7 @@ function parseSurveyUnchecked(text: string): SurveyFile {
     brokenScales: new Set(),
     scaleByName: new Map(),
     ids: new Set(),
+    orphans: [],
     block: undefined,
     endLine: -1,
     endChar: 0,
@@ -106,7 +109,7 @@ function parseSurveyUnchecked(text: string): SurveyFile {
     }
   }
   setBlock(state, undefined);
-  checkSurvey(state.file, state.extras, state.brokenScales, state.diagnostics);
+  checkSurvey(state.file, state.extras, state.brokenScales, state.diagnostics, state.orphans, reader.text);
   state.file.diagnostics = state.diagnostics.list;
   return state.file;
 }
@@ -173,7 +176,10 @@ function startItem(state: State, line: Line): void {
   const id = nextToken(line, line.indent + 4);
   if (!id || id.value.charCodeAt(0) === 34) {
     state.diagnostics.error('syntax', `'item' needs an id, e.g. item Q1 "Family"`, lineRange(line, line.indent, line.end));
-    setBlock(state, { kind: 'skip' });
+    // Not an item (nothing can refer to it), but its properties are still read and checked (issue 19).
+    const orphan: Item = { id: '(no id)', idRange: lineRange(line, line.indent, line.end), range: lineRange(line, line.indent, line.end), texts: {}, topics: {} };
+    state.orphans.push(orphan);
+    setBlock(state, { kind: 'item', item: orphan });
     return;
   }
   let idEnd = id.end;

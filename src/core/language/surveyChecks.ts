@@ -1,6 +1,7 @@
 // Cross-reference checks of a parsed `.wvs` file: scale options and scores, duplicate names, item → scale
 // resolution, translations. Runs after the line pass, so declaration order does not matter.
-import type { MissingCode, Range, Scale, ScaleOption, SurveyFile } from './ast';
+import type { Item, MissingCode, Range, Scale, ScaleOption, SurveyFile, TextEntry } from './ast';
+import { isPlaceholder, placeholderLabels, undeclaredLanguageMessage } from './placeholders';
 import { MAX_LANGUAGES, type Diagnostics } from './scan';
 
 /** Facts about a scale the AST does not keep but the checks need. */
@@ -13,8 +14,20 @@ export interface ScaleExtras {
   reversedRange?: Range;
 }
 
-export function checkSurvey(file: SurveyFile, extras: Map<Scale, ScaleExtras>, brokenScales: Set<string>, diagnostics: Diagnostics): void {
+/**
+ * `orphans`: blocks under an `item` line without an id. They are not items, but their scale reference is
+ * still checked so one missing id does not hide the errors below it.
+ */
+export function checkSurvey(
+  file: SurveyFile,
+  extras: Map<Scale, ScaleExtras>,
+  brokenScales: Set<string>,
+  diagnostics: Diagnostics,
+  orphans: Item[] = [],
+  source?: string,
+): void {
   const declared = file.header.languages.slice(0, MAX_LANGUAGES).map((l) => l.value);
+  const tags = new TagLocator(source);
   const scales = new Map<string, Scale>();
   for (const scale of file.scales) {
     if (scales.has(scale.name)) {
@@ -30,6 +43,16 @@ export function checkSurvey(file: SurveyFile, extras: Map<Scale, ScaleExtras>, b
         }
       }
     }
+    for (const line of Object.values(scale.labelLines)) {
+      checkTag(line, `scale ${scale.name}`, declared, diagnostics, tags);
+      if (placeholderLabels(line.labels)) placeholderWarning(line, `the labels of scale ${scale.name}`, diagnostics);
+    }
+  }
+  for (const orphan of orphans) {
+    if (orphan.scaleName && !scales.has(orphan.scaleName.value) && !brokenScales.has(orphan.scaleName.value)) {
+      diagnostics.error('unknown-scale', `Unknown scale '${orphan.scaleName.value}'`, orphan.scaleName.range, { name: orphan.scaleName.value });
+    }
+    checkTexts(orphan, declared, diagnostics, tags);
   }
   // Duplicate item ids are reported while parsing, and most items already have their scale.
   for (const item of file.items) {
@@ -44,6 +67,7 @@ export function checkSurvey(file: SurveyFile, extras: Map<Scale, ScaleExtras>, b
     } else {
       diagnostics.warning('missing-scale', `Item ${item.id} has no 'scale:': it cannot be scored on options`, item.idRange, { id: item.id });
     }
+    checkTexts(item, declared, diagnostics, tags);
     if (isEmpty(item.texts)) {
       diagnostics.error('missing-text', `Item ${item.id} has no wording: add a line such as 'en: …'`, item.idRange, { id: item.id });
       continue;
@@ -54,6 +78,75 @@ export function checkSurvey(file: SurveyFile, extras: Map<Scale, ScaleExtras>, b
       }
     }
   }
+}
+
+/** Undeclared language tags and placeholder texts in an item's wording, topics and stance statements. */
+function checkTexts(item: Item, declared: string[], diagnostics: Diagnostics, tags: TagLocator): void {
+  const where = `item ${item.id}`;
+  const groups: [Record<string, TextEntry> | undefined, string][] = [
+    [item.texts, 'the wording'],
+    [item.topics, 'the topic'],
+    [item.pro, 'the pro statement'],
+    [item.con, 'the con statement'],
+  ];
+  for (const [group, what] of groups) {
+    if (!group) continue;
+    for (const entry of Object.values(group)) {
+      checkTag(entry, where, declared, diagnostics, tags);
+      if (isPlaceholder(entry.value)) placeholderWarning(entry, `${what} of ${where}`, diagnostics);
+    }
+  }
+}
+
+/** A tag the header does not declare is never scored: say so, with the declared code it was likely meant to be. */
+function checkTag(entry: TextEntry, where: string, declared: string[], diagnostics: Diagnostics, tags: TagLocator): void {
+  if (declared.length === 0 || declared.includes(entry.language)) return;
+  const { message, suggestion } = undeclaredLanguageMessage(entry.language, where, declared);
+  diagnostics.warning('undeclared-language', message, tags.find(entry), {
+    language: entry.language,
+    ...(suggestion ? { suggestion } : {}),
+  });
+}
+
+/**
+ * The range of a text's language tag (`dk` in `dk: …`, `  topic dk[mt]: …`), for the diagnostic and its
+ * "did you mean" fix. The AST keeps the value's range only; the tag is on the value's first line, before it.
+ * Only undeclared tags are looked up, so the line offsets are built lazily.
+ */
+class TagLocator {
+  private starts: number[] | undefined;
+  constructor(private readonly source: string | undefined) {}
+
+  find(entry: TextEntry): Range {
+    const at = entry.range.start;
+    const fallback = { start: at, end: at };
+    if (this.source === undefined) return fallback;
+    const starts = (this.starts ??= lineStarts(this.source));
+    const lineStart = starts[at.line];
+    if (lineStart === undefined) return fallback;
+    const before = this.source.slice(lineStart, lineStart + at.character);
+    const colon = before.lastIndexOf(':');
+    const key = before.slice(0, colon < 0 ? before.length : colon).replace(/\[mt\]\s*$/, '');
+    const start = key.lastIndexOf(entry.language);
+    if (start < 0 || start + entry.language.length !== key.trimEnd().length) return fallback;
+    return { start: { line: at.line, character: start }, end: { line: at.line, character: start + entry.language.length } };
+  }
+}
+
+function lineStarts(text: string): number[] {
+  // A byte-order mark is not part of line 0 (as in LineReader).
+  const starts = [text.charCodeAt(0) === 0xfeff ? 1 : 0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function placeholderWarning(entry: TextEntry, what: string, diagnostics: Diagnostics): void {
+  diagnostics.warning(
+    'placeholder-text',
+    `Placeholder in ${what} ('${entry.language}'): it is not scored until it is replaced by real text`,
+    entry.range,
+    { language: entry.language },
+  );
 }
 
 /** Options in code order with their labels and scores; checks label counts and reversed end labels. */

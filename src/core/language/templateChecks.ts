@@ -1,6 +1,7 @@
 // Checks of a parsed `.wvt` file: duplicate names, unknown slots, slots lost between languages and
 // between a template and its paraphrases, missing translations, English scaffolding in other languages.
 import type { ParaphraseSet, Template, TextEntry } from './ast';
+import { isPlaceholder } from './placeholders';
 import { findScaffolding } from './scaffolding';
 import { MAX_LANGUAGES, rangeIn, type Segment } from './scan';
 import { findSlots, isKnownSlot, slotNames } from './slots';
@@ -65,6 +66,10 @@ const MAX_SLOT_REPEATS = 8;
 /** Unknown slots, absurdly repeated slots and English scaffolding inside one text. */
 function checkText(state: TemplateParseState, text: TextEntry, where: string): void {
   const segments = segmentsOf(state, text);
+  // A stub such as the quick fix's "TODO translate" is not a prompt; the run plan skips it (issue 19).
+  if (isPlaceholder(text.value)) {
+    state.diagnostics.warning('placeholder-text', `Placeholder in the '${text.language}' text of ${where}: it is not scored until it is replaced by real text`, text.range, { language: text.language });
+  }
   const repeats = new Map<string, number>();
   for (const slot of findSlots(text.value)) {
     // Each copy is filled in: 20,000 × {question} makes every prompt 20,000 questions long (issue 18).

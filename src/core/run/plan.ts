@@ -8,6 +8,7 @@
 
 import type { SurveyFile, TemplateFile, Item, Template } from '../language/ast';
 import { findSlots, itemHash } from '../language/index';
+import { isPlaceholder, placeholderLabels } from '../language/placeholders';
 import type { ChatMessage, ProviderId } from '../model';
 import type { RequestIdentity, ScoringMethod } from '../results';
 import type { OrderId } from '../study/types';
@@ -177,6 +178,8 @@ export function renderCondition(c: Condition): ConditionPrompt {
   if (!item.scale) return { ok: false, message: `item ${item.id} has no resolved scale` };
   if (!item.texts[language]) return { ok: false, message: `item ${item.id} has no wording in "${language}"` };
   if (variant.missing) return { ok: false, message: variant.missing };
+  const placeholder = placeholderIn(c);
+  if (placeholder) return { ok: false, message: `${placeholder} in "${language}" is a placeholder, not text: replace it before scoring` };
   try {
     const rendered = renderPrompt({
       item,
@@ -190,6 +193,19 @@ export function renderCondition(c: Condition): ConditionPrompt {
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** What in a condition's prompt is still a placeholder ("TODO translate"), if anything: never sent to a model. */
+function placeholderIn(c: Condition): string | undefined {
+  const { item, language, variant, template } = c;
+  if (isPlaceholder(item.texts[language]?.value ?? '')) return `the wording of item ${item.id}`;
+  const labels = item.scale?.labelLines[language]?.labels;
+  if (labels && placeholderLabels(labels)) return `a label of scale ${item.scale?.name}`;
+  if (variant.text !== undefined ? isPlaceholder(variant.text) : isPlaceholder(template?.user[language]?.value ?? '')) {
+    return variant.text !== undefined ? `paraphrase ${(variant.index ?? 0) + 1} of template ${c.templateName}` : `template ${c.templateName}`;
+  }
+  if (isPlaceholder(template?.system[language]?.value ?? '')) return `the system part of template ${c.templateName}`;
+  return undefined;
 }
 
 /** Request parameters per round: the seed advances with the round so repetitions are independent draws. */

@@ -60,7 +60,7 @@ test('diagnostics, outline, folding, completion and quick fixes through the adap
     const actions = (providers.get('codeActions') as { provideCodeActions(d: unknown, r: unknown, c: { diagnostics: Diagnostic[] }): CodeAction[] }).provideCodeActions(doc, missing.range, { diagnostics: [missing] });
     assert.equal(actions.length, 1);
     assert.equal(actions[0]!.title, "Add a 'da' translation stub");
-    assert.deepEqual(actions[0]!.edit!.edits.map((e) => [e.range.start.line, e.newText]), [[9, '\n  da: TODO translate']]);
+    assert.deepEqual(actions[0]!.edit!.edits.map((e) => [e.range.start.line, e.newText]), [[9, '\n  da[mt]: TODO translate']]);
   } finally {
     disposables.forEach((d) => d.dispose());
   }

@@ -146,16 +146,20 @@ test('completion by context in .wvt: slots after {, template names after of', ()
   assert.deepEqual(templateCompletions('', { line: 0, character: 0 }, file).map((c) => c.label), ['template', 'paraphrases']);
 });
 
-test('quick fix: a missing translation gets a stub and the warning goes away', () => {
+test('quick fix: a missing translation gets a placeholder marked [mt], which is itself a warning (issue 19)', () => {
   const survey = parseSurvey(SURVEY);
   const diagnostic = survey.diagnostics.find((d) => d.code.endsWith('missing-translation') && d.range.start.line === 8)!;
   const [fix] = quickFixes(SURVEY, survey, diagnostic);
   assert.equal(fix!.title, "Add a 'nl' translation stub");
   const fixed = apply(SURVEY, fix!.edits);
-  assert.equal(fixed.split('\n')[13], '  nl: TODO translate');
+  assert.equal(fixed.split('\n')[13], '  nl[mt]: TODO translate');
   const after = parseSurvey(fixed);
   assert.ok(!after.diagnostics.some((d) => d.code.endsWith('missing-translation') && d.range.start.line === 8));
   assert.equal(after.items[0]!.texts.nl!.value, 'TODO translate');
+  assert.equal(after.items[0]!.texts.nl!.machineTranslated, true);
+  // The stub is not wording: check must not pass it silently.
+  const placeholder = after.diagnostics.filter((d) => d.code === 'wvs/placeholder-text');
+  assert.deepEqual(placeholder.map((d) => [d.severity, d.range.start.line, d.data?.language]), [['warning', 13, 'nl']]);
 });
 
 test('quick fix: a scale missing labels gets one stub label per option', () => {

@@ -1,5 +1,6 @@
 // Quick fixes as plain text edits: add a stub for a missing translation, rename a duplicate id to a free one.
 import type { Diagnostic, Range, Scale, SurveyFile, TemplateFile } from '../ast';
+import { PLACEHOLDER_TEXT } from '../placeholders';
 import { containsPosition, lastLine } from './ranges';
 
 export interface TextEdit {
@@ -13,7 +14,12 @@ export interface QuickFix {
   preferred?: boolean;
 }
 
-export const TRANSLATION_STUB = 'TODO translate';
+/**
+ * The stub is a placeholder (src/core/language/placeholders.ts): it gets a `placeholder-text` warning and the
+ * run plan skips it, so "TODO translate" is never sent to a model as the question. It is written with `[mt]`
+ * so the hover and the review list it as not yet reviewed by a person.
+ */
+export const TRANSLATION_STUB = PLACEHOLDER_TEXT;
 
 /** The language a `missing-translation` diagnostic is about: `data.language`, else the code quoted in the message. */
 export function missingLanguage(diagnostic: Diagnostic): string | undefined {
@@ -66,7 +72,7 @@ function missingTranslationFix(lines: string[], blocks: Block[], diagnostic: Dia
   return [
     {
       title: `Add a '${language}' translation stub`,
-      edits: [{ range: { start: at, end: at }, newText: `\n${indent}${language}: ${stubFor(block)}` }],
+      edits: [{ range: { start: at, end: at }, newText: `\n${indent}${language}[mt]: ${stubFor(block)}` }],
       preferred: true,
     },
   ];
