@@ -10,7 +10,8 @@ import type { ResultCache } from '../run/cache';
 import type { PlannedRequest } from '../run/plan';
 import { resolveChoices, resolveMethod, type LogprobsProbe, type RunChoices } from '../run/prepare';
 import { newRunId, runPlan, type RunProgress, type RunSummary } from '../run/runner';
-import { CorpusWriter, outcomeOf } from '../corpus/writer';
+import { CorpusWriter, outcomeOf, writeManifest } from '../corpus/writer';
+import type { BatchEngine, BatchExport, BatchRunSummary } from '../batch/engine';
 import type { RunManifest } from '../corpus/types';
 import { estimatePlan, planStudy, type PlanEstimate } from './plan';
 import type { LoadedStudy, Study, StudyFilter, StudyModel } from './types';
@@ -37,10 +38,15 @@ export interface StudyRunEnvironment {
   onPlanned?(estimate: PlanEstimate, methods: Record<string, ScoringMethod>): void;
   onProgress?(progress: RunProgress): void;
   logger?: Logger;
+  /**
+   * Run the requests that are not cached as a provider batch job instead of live requests (core/batch,
+   * docs/batch.md); an export-only engine writes the batch input file and runs nothing.
+   */
+  batch?: BatchEngine;
 }
 
 export type StudyRunResult =
-  | { status: 'declined'; estimate: PlanEstimate; methods: Record<string, ScoringMethod> }
+  | { status: 'declined'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; exported?: BatchExport }
   | { status: 'ran'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; summary: RunSummary; manifest: RunManifest; plan: PlannedRequest[] };
 
 /** The study's models after the filter (all of them when the filter names none). */
@@ -100,7 +106,12 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
   const toSend = estimate.requests - estimate.cached - estimate.skipped;
   if (toSend > study.confirmAbove && !(await env.confirm(estimate, study))) return { status: 'declined', estimate, methods };
 
-  const runId = newRunId();
+  if (env.batch?.exportInput) {
+    const exported = await env.batch.exportInput(plan, { cache: env.cache, fresh: env.fresh ?? false, signal: env.signal });
+    return { status: 'declined', estimate, methods, exported };
+  }
+  // A restarted batch run continues the run of the batch it resumes (its records carry that run id).
+  const runId = (await env.batch?.resumeRunId?.(plan, study.results)) ?? newRunId();
   const writer = new CorpusWriter(study.results);
   await writer.begin({
     runId,
@@ -111,9 +122,20 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
     planned: plan.length,
     ...(filter ? { filter: filterRecord(filter) } : {}),
   });
-  let summary: RunSummary;
+  let summary: RunSummary & Pick<BatchRunSummary, 'batch'>;
   try {
-    summary = await runPlan(plan, {
+    summary = env.batch
+      ? await env.batch.run(plan, {
+          runId,
+          resultsDir: study.results,
+          cache: env.cache,
+          store: writer.store,
+          ...(env.fresh ? { fresh: true } : {}),
+          signal: env.signal,
+          ...(env.onProgress ? { onProgress: env.onProgress } : {}),
+          ...(env.logger ? { logger: env.logger } : {}),
+        })
+      : await runPlan(plan, {
       runId,
       providers: (provider, endpoint) => {
         const client = clients.get(clientKey(provider, endpoint));
@@ -134,7 +156,11 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
     await writer.finish({ scored: 0, failed: plan.length, cached: 0, status: 'failed' }).catch(() => undefined);
     throw error;
   }
-  const manifest = await writer.finish(outcomeOf(summary));
+  let manifest = await writer.finish(outcomeOf(summary));
+  if (summary.batch) {
+    manifest = { ...manifest, batch: summary.batch };
+    await writeManifest(study.results, manifest);
+  }
   return { status: 'ran', estimate, methods, summary, manifest, plan };
 }
 
