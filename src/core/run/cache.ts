@@ -1,10 +1,15 @@
-// Content-addressed response cache on disk: `<dir>/<first 2 hex>/<key>.json`. Each entry is one header line
-// (format tag, key, sha256 of the payload) followed by the payload, written to a temp file in the same
-// directory and renamed into place (fsync on request). A torn, corrupt, foreign or older-format file is a
-// miss, never a crash. Only successful, scorable responses are stored (the runner decides); failures never are.
+// Content-addressed response cache on disk: one append-only log, `<dir>/entries.vlc`, one record per line
+// (format tag, key, sha256 of the payload, payload byte length, payload JSON). Writes are batched: every
+// `set` of one event-loop turn goes out as one O_APPEND write of whole records, so several processes
+// (editor + CLI) can share a dir without interleaving records. Reads scan the log once into an index
+// (key → offset), then read each entry back with one positioned read and check its checksum: a torn tail,
+// a corrupt, foreign or older-format record is a miss, never a crash and never read as valid. Appends by
+// other processes are picked up on a miss (the log is re-scanned from where the last scan stopped).
+// Entries of the older one-file-per-answer layout (`<dir>/<2 hex>/<key>.json`) are still read on a miss.
+// Only successful, scorable responses are stored (the runner decides); failures never are.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionResponse } from '../model';
 import { CACHE_FORMAT_VERSION } from './key';
@@ -19,24 +24,61 @@ export interface CachedResponse {
 
 export interface ResultCacheOptions {
   /**
-   * fsync each entry before the rename (default false). Entries carry a checksum, so one torn by a power cut
-   * reads as a miss and is asked again; paying a disk flush per answer would buy only durability of a cache.
+   * fsync each batch after writing it (default false). Records carry a checksum, so one torn by a power cut
+   * reads as a miss and is asked again; paying a disk flush would buy only durability of a cache.
    */
   fsync?: boolean;
 }
 
-const TAG = `VLC${CACHE_FORMAT_VERSION}`;
+/** Name of the log inside the cache dir. */
+export const LOG_NAME = 'entries.vlc';
+const TAG = `VLR${CACHE_FORMAT_VERSION}`;
+const LEGACY_TAG = `VLC${CACHE_FORMAT_VERSION}`;
 const KEY = /^[0-9a-f]{64}$/;
+/** `TAG key sum length ` before the payload: tag, 64 hex, 64 hex, up to 10 digits, 4 spaces. */
+const MAX_HEADER = TAG.length + 64 + 64 + 10 + 4;
 /** Longest stretch of synchronous cache reads before yielding to the event loop. */
 const SLICE_MS = 4;
-const RENAME_RETRY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY']);
+/** A batch larger than this is written at once instead of waiting for the end of the turn. */
+const BATCH_BYTES = 1 << 20;
+const SCAN_CHUNK = 4 << 20;
+/** The read descriptor is closed after this long unused (the editor makes a cache per run). */
+const IDLE_CLOSE_MS = 2000;
+const NEWLINE = 0x0a;
+const TAG_BYTES = Buffer.from(`${TAG} `, 'latin1');
+
+interface Located {
+  offset: number;
+  /** Bytes of the record without its newline. */
+  length: number;
+}
+
+interface Pending {
+  text: string;
+  bytes: number;
+  waiters: { resolve(): void; reject(error: unknown): void }[];
+  /** Set once the batch's write has started. */
+  done?: Promise<void>;
+}
 
 export class ResultCache {
-  private readonly madeDirs = new Set<string>();
   private readonly fsync: boolean;
   /** Entries read as corrupt since construction (reported by the runner, asserted by tests). */
   corrupt = 0;
   private sliceStart = 0;
+  private index = new Map<string, Located>();
+  /** Bytes of the log scanned into the index (always a record boundary). */
+  private scanned = 0;
+  private scanning: Promise<void> | undefined;
+  private loaded = false;
+  private fd: number | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  /** Values set but not yet written, by key (a get sees them). */
+  private readonly unwritten = new Map<string, CachedResponse>();
+  private batch: Pending | undefined;
+  private flushing: Promise<void> | undefined;
+  private madeDir = false;
+  private legacy: boolean | undefined;
 
   constructor(
     readonly dir: string,
@@ -45,6 +87,11 @@ export class ResultCache {
     this.fsync = options.fsync ?? false;
   }
 
+  get logPath(): string {
+    return join(this.dir, LOG_NAME);
+  }
+
+  /** Where the older one-file-per-answer layout kept an entry (read as a fallback). */
   pathOf(key: string): string {
     if (!KEY.test(key)) throw new RangeError('A cache key is 64 lowercase hex characters');
     return join(this.dir, key.slice(0, 2), `${key}.json`);
@@ -52,13 +99,221 @@ export class ResultCache {
 
   async get(key: string): Promise<CachedResponse | undefined> {
     if (!KEY.test(key)) return undefined;
-    // Entries are small local files: a synchronous read costs ~20 µs, where an async one waits on the
-    // 4-thread libuv pool (several times slower for 10,000 entries on a busy machine). Reads are
-    // time-sliced so the event loop never blocks for more than a few milliseconds.
+    const own = this.unwritten.get(key);
+    if (own) return own;
+    if (!this.loaded) await this.rescan();
+    // Reads are synchronous positioned reads of a local file (a few µs each, where an async read waits on
+    // the 4-thread libuv pool); they are time-sliced so the event loop never blocks for long.
     if (performance.now() - this.sliceStart > SLICE_MS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.sliceStart = performance.now();
     }
+    let at = this.index.get(key);
+    if (!at && this.grew()) {
+      await this.rescan();
+      at = this.index.get(key);
+    }
+    if (!at) return this.legacyGet(key);
+    const value = this.readAt(at, key);
+    if (value === undefined) {
+      this.corrupt++;
+      this.index.delete(key);
+    }
+    return value;
+  }
+
+  async set(key: string, value: CachedResponse): Promise<void> {
+    if (!KEY.test(key)) throw new RangeError('A cache key is 64 lowercase hex characters');
+    const text = encodeRecord(key, value);
+    this.unwritten.set(key, value);
+    let batch = this.batch;
+    if (!batch) {
+      batch = { text: '', bytes: 0, waiters: [] };
+      this.batch = batch;
+      setImmediate(() => void this.flush(batch as Pending));
+    }
+    batch.text += text;
+    batch.bytes += text.length;
+    const done = new Promise<void>((resolve, reject) => (batch as Pending).waiters.push({ resolve, reject }));
+    if (batch.bytes >= BATCH_BYTES) void this.flush(batch);
+    return done;
+  }
+
+  /** Writes everything set so far; resolves when it is written. */
+  async flushAll(): Promise<void> {
+    if (this.batch) await this.flush(this.batch);
+    while (this.flushing) await this.flushing;
+  }
+
+  // One batch at a time, each as one append of whole records (O_APPEND: no other writer lands inside it).
+  private flush(batch: Pending): Promise<void> {
+    if (batch.done) return batch.done;
+    if (this.batch === batch) this.batch = undefined;
+    const previous = this.flushing;
+    const run = (async () => {
+      await previous?.catch(() => undefined);
+      try {
+        if (!this.madeDir) {
+          await fs.mkdir(this.dir, { recursive: true });
+          this.madeDir = true;
+        }
+        const data = Buffer.from(batch.text, 'utf8');
+        if (this.fsync) {
+          const handle = await fs.open(this.logPath, 'a');
+          try {
+            await handle.write(data);
+            await handle.datasync();
+          } finally {
+            await handle.close();
+          }
+        } else {
+          await fs.appendFile(this.logPath, data);
+        }
+        for (const w of batch.waiters) w.resolve();
+      } catch (error) {
+        for (const w of batch.waiters) w.reject(error);
+      } finally {
+        this.dropUnwritten(batch.text);
+      }
+    })();
+    batch.done = run;
+    this.flushing = run;
+    void run.then(() => {
+      if (this.flushing === run) this.flushing = undefined;
+    });
+    return run;
+  }
+
+  private dropUnwritten(text: string): void {
+    // Each record starts with `TAG key `; the key sits right after the tag.
+    let at = text.indexOf(`${TAG} `);
+    while (at >= 0) {
+      const key = text.slice(at + TAG.length + 1, at + TAG.length + 65);
+      this.unwritten.delete(key);
+      at = text.indexOf(`\n${TAG} `, at);
+      if (at >= 0) at++;
+    }
+  }
+
+  /** Whether the log is longer than what the index covers (another process or a batch appended). */
+  private grew(): boolean {
+    try {
+      const fd = this.openFd();
+      return fstatSync(fd).size > this.scanned;
+    } catch {
+      return false;
+    }
+  }
+
+  private rescan(): Promise<void> {
+    if (!this.scanning) {
+      this.scanning = this.scan().finally(() => {
+        this.scanning = undefined;
+        this.loaded = true;
+      });
+    }
+    return this.scanning;
+  }
+
+  // Reads the log from where the last scan stopped, in chunks, yielding between them. Only complete lines
+  // are indexed; an incomplete tail (a writer mid-append, or one killed) is looked at again next time.
+  private async scan(): Promise<void> {
+    let fd: number;
+    try {
+      fd = this.openFd();
+    } catch {
+      return;
+    }
+    let size = fstatSync(fd).size;
+    if (size < this.scanned) {
+      // The log was cleared or replaced: start over.
+      this.index = new Map();
+      this.scanned = 0;
+    }
+    let carry: Buffer = Buffer.alloc(0);
+    let position = this.scanned;
+    while (position < size) {
+      const want = Math.min(SCAN_CHUNK, size - position);
+      const chunk = Buffer.allocUnsafe(want);
+      const got = readSync(fd, chunk, 0, want, position);
+      if (got <= 0) break;
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+      const base = position - carry.length;
+      let start = 0;
+      for (;;) {
+        const end = buf.indexOf(NEWLINE, start);
+        if (end < 0) break;
+        this.indexLine(buf, start, end, base);
+        start = end + 1;
+      }
+      this.scanned = base + start;
+      carry = Buffer.from(buf.subarray(start));
+      position += got;
+      if (position < size) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        size = Math.max(size, fstatSync(fd).size);
+      }
+    }
+  }
+
+  private indexLine(buf: Buffer, start: number, end: number, base: number): void {
+    let from = start;
+    if (!this.indexRecord(buf, from, end, base)) {
+      // A torn record followed by a whole one on the same line: try the last tag in the line.
+      from = buf.lastIndexOf(TAG_BYTES, end - 1);
+      if (from > start) this.indexRecord(buf, from, end, base);
+    }
+  }
+
+  private indexRecord(buf: Buffer, start: number, end: number, base: number): boolean {
+    const header = parseHeader(buf, start, end);
+    if (!header || header.headerBytes + header.length !== end - start) return false;
+    this.index.set(header.key, { offset: base + start, length: end - start });
+    return true;
+  }
+
+  private readAt(at: Located, key: string): CachedResponse | undefined {
+    let buf: Buffer;
+    try {
+      const fd = this.openFd();
+      buf = Buffer.allocUnsafe(at.length);
+      if (readSync(fd, buf, 0, at.length, at.offset) !== at.length) return undefined;
+    } catch {
+      return undefined;
+    }
+    return decodeRecord(buf, key);
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) this.fd = openSync(this.logPath, 'r');
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.closeFd(), IDLE_CLOSE_MS);
+    this.idle.unref();
+    return this.fd;
+  }
+
+  private closeFd(): void {
+    clearTimeout(this.idle);
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+      this.fd = undefined;
+    }
+  }
+
+  // The one-file-per-answer layout of earlier versions, read only when such folders exist.
+  private async legacyGet(key: string): Promise<CachedResponse | undefined> {
+    if (this.legacy === undefined) {
+      try {
+        this.legacy = readdirSync(this.dir).some((name) => /^[0-9a-f]{2}$/.test(name));
+      } catch {
+        this.legacy = false;
+      }
+    }
+    if (!this.legacy) return undefined;
     let text: string;
     try {
       text = readFileSync(this.pathOf(key), 'utf8');
@@ -68,36 +323,12 @@ export class ResultCache {
     const value = decodeEntry(text, key);
     if (value === undefined) {
       this.corrupt++;
-      // Best effort: drop the bad file so the next successful answer replaces it.
       await fs.rm(this.pathOf(key), { force: true }).catch(() => undefined);
     }
     return value;
   }
 
-  async set(key: string, value: CachedResponse): Promise<void> {
-    const target = this.pathOf(key);
-    const dir = join(this.dir, key.slice(0, 2));
-    if (!this.madeDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    const temp = join(dir, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const handle = await fs.open(temp, 'wx');
-    try {
-      await handle.writeFile(encodeEntry(key, value), 'utf8');
-      if (this.fsync) await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await renameWithRetry(temp, target);
-    } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** Removes temp files that a killed process left behind (older than `maxAgeMs`); returns how many. */
+  /** Removes temp files that a killed process of the older layout left behind (older than `maxAgeMs`). */
   async removeStaleTemps(maxAgeMs = 10 * 60_000): Promise<number> {
     let removed = 0;
     let dirs: string[];
@@ -124,24 +355,62 @@ export class ResultCache {
   }
 
   async clear(): Promise<void> {
+    await this.flushAll().catch(() => undefined);
+    this.closeFd();
     await fs.rm(this.dir, { recursive: true, force: true });
-    this.madeDirs.clear();
+    this.index = new Map();
+    this.scanned = 0;
+    this.loaded = false;
+    this.madeDir = false;
+    this.legacy = undefined;
   }
 }
 
-export function encodeEntry(key: string, value: CachedResponse): string {
+/** One log record: `TAG key sha256(key payload) bytes payload\n` (the sum covers the key: a flipped key bit is a miss). */
+export function encodeRecord(key: string, value: CachedResponse): string {
   const payload = JSON.stringify(value);
-  return `${TAG} ${key} ${sha256(payload)}\n${payload}`;
+  return `${TAG} ${key} ${sha256(`${key} ${payload}`)} ${Buffer.byteLength(payload)} ${payload}\n`;
 }
 
-/** The entry's value, or undefined when the text is not a complete, intact entry for `key`. */
-export function decodeEntry(text: string, key: string): CachedResponse | undefined {
-  const newline = text.indexOf('\n');
-  if (newline < 0) return undefined;
-  const [tag, entryKey, sum, extra] = text.slice(0, newline).split(' ');
-  if (tag !== TAG || entryKey !== key || extra !== undefined || !sum) return undefined;
-  const payload = text.slice(newline + 1);
-  if (sha256(payload) !== sum) return undefined;
+interface Header {
+  key: string;
+  sum: string;
+  length: number;
+  headerBytes: number;
+}
+
+function parseHeader(buf: Buffer, start: number, end: number): Header | undefined {
+  if (end - start < MAX_HEADER - 10) return undefined;
+  for (let i = 0; i < TAG_BYTES.length; i++) if (buf[start + i] !== TAG_BYTES[i]) return undefined;
+  let p = start + TAG_BYTES.length;
+  const key = buf.toString('latin1', p, p + 64);
+  if (buf[p + 64] !== 0x20) return undefined;
+  p += 65;
+  const sum = buf.toString('latin1', p, p + 64);
+  if (buf[p + 64] !== 0x20) return undefined;
+  p += 65;
+  let length = 0;
+  let digits = 0;
+  while (p < end && buf[p] >= 0x30 && buf[p] <= 0x39 && digits < 10) {
+    length = length * 10 + (buf[p] - 0x30);
+    p++;
+    digits++;
+  }
+  if (!digits || buf[p] !== 0x20) return undefined;
+  if (!KEY.test(key) || !KEY.test(sum)) return undefined;
+  return { key, sum, length, headerBytes: p + 1 - start };
+}
+
+/** The record's value, or undefined when `record` (one line without its newline) is not intact for `key`. */
+export function decodeRecord(record: Buffer, key: string): CachedResponse | undefined {
+  const header = parseHeader(record, 0, record.length);
+  if (!header || header.key !== key || header.headerBytes + header.length !== record.length) return undefined;
+  const payload = record.subarray(header.headerBytes);
+  if (createHash('sha256').update(`${key} `).update(payload).digest('hex') !== header.sum) return undefined;
+  return shaped(payload.toString('utf8'));
+}
+
+function shaped(payload: string): CachedResponse | undefined {
   try {
     const value = JSON.parse(payload) as CachedResponse;
     if (!value || typeof value !== 'object' || !value.response || !Array.isArray(value.response.choices)) return undefined;
@@ -151,20 +420,28 @@ export function decodeEntry(text: string, key: string): CachedResponse | undefin
   }
 }
 
+/** An entry of the older one-file-per-answer layout (header line, then the payload). */
+export function encodeEntry(key: string, value: CachedResponse): string {
+  const payload = JSON.stringify(value);
+  return `${LEGACY_TAG} ${key} ${sha256(payload)}\n${payload}`;
+}
+
+/** The older layout's entry value, or undefined when the text is not a complete, intact entry for `key`. */
+export function decodeEntry(text: string, key: string): CachedResponse | undefined {
+  const newline = text.indexOf('\n');
+  if (newline < 0) return undefined;
+  const [tag, entryKey, sum, extra] = text.slice(0, newline).split(' ');
+  if (tag !== LEGACY_TAG || entryKey !== key || extra !== undefined || !sum) return undefined;
+  const payload = text.slice(newline + 1);
+  if (sha256(payload) !== sum) return undefined;
+  return shaped(payload);
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-// Windows: antivirus and indexers briefly lock fresh files; retry a few times before giving up.
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.rename(from, to);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (!code || !RENAME_RETRY_CODES.has(code) || attempt >= 8) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
-    }
-  }
+/** Whether `dir` holds a log (for tools that report on a cache dir). */
+export function hasLog(dir: string): boolean {
+  return existsSync(join(dir, LOG_NAME));
 }

@@ -6,7 +6,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, appendFile } from 'no
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { ResultCache, encodeEntry, type CachedResponse } from '../../../src/core/run/cache';
+import { spawn } from 'node:child_process';
+import { LOG_NAME, ResultCache, encodeEntry, encodeRecord, type CachedResponse } from '../../../src/core/run/cache';
+import { keyOf, valueOf } from './crash-writer';
 import { cacheKey, type CacheKeyParts } from '../../../src/core/run/key';
 import { runPlan } from '../../../src/core/run/runner';
 import { ResultsStore, readRunRecords } from '../../../src/core/run/store';
@@ -71,7 +73,7 @@ test('every key part changes the cache key; secrets and key order do not', () =>
   assert.match(k, /^[0-9a-f]{64}$/);
 });
 
-test('set then get returns the value; layout is <dir>/<2 hex>/<key>.json with no temp files left', async () => {
+test('set then get returns the value; layout is one append-only log <dir>/entries.vlc, one record per line', async () => {
   const dir = await tempDir();
   try {
     const cache = new ResultCache(dir);
@@ -79,21 +81,116 @@ test('set then get returns the value; layout is <dir>/<2 hex>/<key>.json with no
     assert.equal(await cache.get(key), undefined);
     await cache.set(key, value);
     assert.deepEqual(await cache.get(key), value);
-    assert.deepEqual(await readdir(join(dir, key.slice(0, 2))), [`${key}.json`]);
+    assert.deepEqual(await readdir(dir), [LOG_NAME]);
+    const text = await readFile(join(dir, LOG_NAME), 'utf8');
+    assert.equal(text, encodeRecord(key, value));
+    // A new instance (a later run) reads it back from the log.
+    assert.deepEqual(await new ResultCache(dir).get(key), value);
     await cache.clear();
     assert.equal(await cache.get(key), undefined);
+    assert.equal(await new ResultCache(dir).get(key), undefined);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('corrupt, truncated, garbage, empty, foreign and old-format entries are misses, never crashes', async () => {
+test('sets of one turn go out as one append of whole records; a cached re-run reads the log once', async () => {
+  const dir = await tempDir();
+  try {
+    const cache = new ResultCache(dir);
+    const keys = Array.from({ length: 500 }, (_, i) => cacheKey({ ...base, sampleIndex: i }));
+    const values = keys.map((_, i) => ({ ...value, latencyMs: i }));
+    // Before the batch is written, a get still sees the value.
+    const writes = keys.map((k, i) => cache.set(k, values[i]));
+    assert.deepEqual(await cache.get(keys[7]), values[7]);
+    await Promise.all(writes);
+    const text = await readFile(join(dir, LOG_NAME), 'utf8');
+    assert.equal(text, keys.map((k, i) => encodeRecord(k, values[i])).join(''));
+    const reader = new ResultCache(dir);
+    for (let i = 0; i < keys.length; i++) assert.deepEqual(await reader.get(keys[i]), values[i]);
+    assert.equal(reader.corrupt, 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a damaged record in the log is a miss, counted corrupt, never read as valid; the others still read', async () => {
+  const dir = await tempDir();
+  try {
+    const key = cacheKey(base);
+    const before = cacheKey({ ...base, sampleIndex: 1 });
+    const after = cacheKey({ ...base, sampleIndex: 2 });
+    const otherKey = cacheKey({ ...base, model: 'x' });
+    const good = encodeRecord(key, value);
+    const sum = good.split(' ')[2];
+    const damaged: [string, string | Buffer, boolean][] = [
+      // [name, the record's bytes, whether the index takes it (then get finds it corrupt)]
+      ['flipped payload byte', good.replace('"latencyMs":12', '"latencyMs":13'), true],
+      ['flipped checksum digit', good.replace(sum, sum.replace(/^./, (c) => (c === '0' ? '1' : '0'))), true],
+      ['valid checksum, wrong shape', `VLR1 ${key} ${sha256(`${key} {"response":{}}`)} 15 {"response":{}}\n`, true],
+      ['a record of another key only', encodeRecord(otherKey, value), false],
+      ['header key changed', good.replace(key, otherKey), false],
+      ['length too long', good.replace(/ (\d+) \{/, (_m, n: string) => ` ${Number(n) + 1} {`), false],
+      ['truncated by one byte', good.slice(0, -2) + '\n', false],
+      ['truncated to the header', good.slice(0, good.indexOf('{')) + '\n', false],
+      ['garbage bytes', Buffer.from([0, 255, 13, 10]), false],
+      ['old format tag', good.replace(/^VLR\d+/, 'VLR0'), false],
+      ['plain JSON', JSON.stringify(value) + '\n', false],
+    ];
+    for (const [name, record, indexed] of damaged) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, LOG_NAME), Buffer.concat([Buffer.from(encodeRecord(before, value)), Buffer.from(record), Buffer.from(encodeRecord(after, value))]));
+      const cache = new ResultCache(dir);
+      assert.equal(await cache.get(key), undefined, name);
+      assert.equal(cache.corrupt, indexed ? 1 : 0, name);
+      if (!name.startsWith('a record of another key')) assert.equal(await cache.get(otherKey), undefined, `${name}: no other key reads it`);
+      assert.deepEqual(await cache.get(before), value, `${name}: the record before`);
+      assert.deepEqual(await cache.get(after), value, `${name}: the record after`);
+      // A good answer appended later replaces it.
+      await cache.set(key, value);
+      assert.deepEqual(await new ResultCache(dir).get(key), value, `${name}: rewritten`);
+    }
+    const cache = new ResultCache(dir);
+    assert.equal(await cache.get('../../etc/passwd'), undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a torn tail is a miss; a record appended after it (restart) reads; so does one by another instance', async () => {
+  const dir = await tempDir();
+  try {
+    const keys = [0, 1, 2, 3].map((i) => cacheKey({ ...base, sampleIndex: i }));
+    const first = new ResultCache(dir);
+    await first.set(keys[0], value);
+    // A writer killed mid-append leaves half a record without its newline.
+    await appendFile(join(dir, LOG_NAME), encodeRecord(keys[1], value).slice(0, 100));
+    const reader = new ResultCache(dir);
+    assert.equal(await reader.get(keys[1]), undefined);
+    assert.deepEqual(await reader.get(keys[0]), value);
+    // The restarted writer appends after the torn bytes; the reader sees it on its next miss.
+    await new ResultCache(dir).set(keys[2], value);
+    assert.deepEqual(await reader.get(keys[2]), value);
+    assert.equal(await reader.get(keys[1]), undefined);
+    await first.set(keys[3], { ...value, latencyMs: 99 });
+    assert.deepEqual(await reader.get(keys[3]), { ...value, latencyMs: 99 });
+    assert.equal(reader.corrupt, 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('entries of the older one-file-per-answer layout are still read; damaged ones are misses', async () => {
   const dir = await tempDir();
   try {
     const cache = new ResultCache(dir);
     const key = cacheKey(base);
     const otherKey = cacheKey({ ...base, model: 'x' });
     const good = encodeEntry(key, value);
+    await mkdir(join(dir, key.slice(0, 2)), { recursive: true });
+    await writeFile(cache.pathOf(key), good);
+    assert.deepEqual(await cache.get(key), value);
     const damaged: [string, string | Buffer][] = [
       ['truncated by one byte', good.slice(0, -1)],
       ['truncated to the header', good.slice(0, good.indexOf('\n') + 1)],
@@ -107,16 +204,38 @@ test('corrupt, truncated, garbage, empty, foreign and old-format entries are mis
       ['valid checksum, wrong shape', `${good.split(' ')[0]} ${key} ${sha256('{"response":{}}')}\n{"response":{}}`],
     ];
     for (const [name, content] of damaged) {
-      await mkdir(join(dir, key.slice(0, 2)), { recursive: true });
+      const fresh = new ResultCache(dir);
       await writeFile(cache.pathOf(key), content);
-      assert.equal(await cache.get(key), undefined, name);
+      assert.equal(await fresh.get(key), undefined, name);
+      assert.equal(fresh.corrupt, 1, name);
     }
-    assert.equal(cache.corrupt, damaged.length);
-    // A directory where the file should be is a miss too, and a good write still works afterwards.
-    await rm(cache.pathOf(key), { force: true });
-    await cache.set(key, value);
-    assert.deepEqual(await cache.get(key), value);
-    assert.equal(await cache.get('../../etc/passwd'), undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('several processes appending to one cache dir at once: every entry reads back intact', { timeout: 120_000 }, async () => {
+  const dir = await tempDir();
+  try {
+    const writer = join(__dirname, 'crash-writer.ts');
+    const per = 1500;
+    const children = [0, 1, 2].map(
+      (n) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, String(n * per), String(per), `results-${n}.jsonl`], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let err = '';
+          child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+          child.on('error', reject);
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${n} failed (${code}): ${err}`))));
+        }),
+    );
+    await Promise.all(children);
+    const cache = new ResultCache(join(dir, 'cache'));
+    for (let i = 0; i < 3 * per; i++) assert.deepEqual(await cache.get(keyOf(i)), valueOf(i), `entry ${i}`);
+    assert.equal(cache.corrupt, 0);
+    const lines = (await readFile(join(dir, 'cache', LOG_NAME), 'utf8')).split('\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, 3 * per);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

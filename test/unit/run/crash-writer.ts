@@ -1,6 +1,7 @@
-// Child process for the crash-safety test: writes 1,000 cache entries and 1,000 result lines (8 at a time)
-// until done or killed. Every value is derived from its index so the parent can verify what it reads.
-// Usage: node --import tsx crash-writer.ts <dir>
+// Child process for the crash-safety and concurrent-append tests: writes cache entries and result lines
+// (8 at a time) for indexes [start, start + count) until done or killed. Every value is derived from its
+// index so the parent can verify what it reads.
+// Usage: node --import tsx crash-writer.ts <dir> [start] [count] [results file name]
 
 import { join } from 'node:path';
 import { ResultCache, type CachedResponse } from '../../../src/core/run/cache';
@@ -8,7 +9,7 @@ import { ResultsStore } from '../../../src/core/run/store';
 import type { ScoreResult } from '../../../src/core/results';
 import { createHash } from 'node:crypto';
 
-export const COUNT = 1000;
+export const COUNT = 10_000;
 
 export function keyOf(i: number): string {
   return createHash('sha256').update(`entry-${i}`).digest('hex');
@@ -28,13 +29,14 @@ export function recordOf(i: number): ScoreResult {
   };
 }
 
-async function main(dir: string): Promise<void> {
+async function main(dir: string, start: number, count: number, results: string): Promise<void> {
   const cache = new ResultCache(join(dir, 'cache'));
-  const store = new ResultsStore(join(dir, 'results.jsonl'));
+  const store = new ResultsStore(join(dir, results));
   process.stdout.write('ready\n');
-  let next = 0;
+  let next = start;
+  const end = start + count;
   const worker = async (): Promise<void> => {
-    while (next < COUNT) {
+    while (next < end) {
       const i = next++;
       await Promise.all([cache.set(keyOf(i), valueOf(i)), store.append(recordOf(i))]);
     }
@@ -45,7 +47,8 @@ async function main(dir: string): Promise<void> {
 }
 
 if (process.argv[2] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
-  main(process.argv[2]).catch((error: unknown) => {
+  const [, , dir, start = '0', count = String(COUNT), results = 'results.jsonl'] = process.argv;
+  main(dir, Number(start), Number(count), results).catch((error: unknown) => {
     process.stderr.write(String(error));
     process.exit(1);
   });
