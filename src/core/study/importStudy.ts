@@ -2,6 +2,7 @@
 // the content hash of the table and its mapping, so importing the same table twice adds nothing (the run's
 // manifest already says it is done) and a changed table is a new run that supersedes the old one.
 
+import { formatBytes, limits } from '../limits';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { itemHash } from '../language/index';
@@ -45,6 +46,12 @@ export async function importStudyData(loaded: LoadedStudy & { study: Study }, en
 
   const out: ImportedTable[] = [];
   for (const mapping of mappings) {
+    // A table larger than the input limit would be read whole (and a string past V8's maximum aborts the
+    // process): refuse it with its size instead (docs/security.md).
+    const size = (await fs.stat(mapping.file)).size;
+    if (size > limits().maxInputFileBytes) {
+      throw new Error(`${mapping.file} is ${formatBytes(size)}, over the ${formatBytes(limits().maxInputFileBytes)} input limit; split or filter it (keep only the needed columns), or raise VALUE_LENS_MAX_INPUT_BYTES.`);
+    }
     const bytes = await fs.readFile(mapping.file);
     const digest = createHash('sha256').update(bytes).update(canonicalJson({ columns: mapping.columns, where: mapping.where ?? {} })).digest('hex');
     const runId = `import-${digest.slice(0, 16)}`;

@@ -201,3 +201,25 @@ test('an output path that is an input (also via a hard link) is refused', async 
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+test('study import tables over the input limit are refused with their size before being read', async () => {
+  const { importStudyData } = await import('../../../src/core/study/importStudy');
+  type Loaded = Parameters<typeof importStudyData>[0];
+  type Mapping = NonNullable<Parameters<typeof importStudyData>[2]>[number];
+  const dir = await fs.mkdtemp(join(tmpdir(), 'vl-import-'));
+  try {
+    configureLimits({ maxInputFileBytes: 4096 });
+    const table = join(dir, 'answers.csv');
+    await fs.writeFile(table, '');
+    await fs.truncate(table, 4097);
+    const loaded = { surveys: [], study: { name: 's', hash: 'h', models: [], results: join(dir, 'corpus'), imports: [] } } as unknown as Loaded;
+    const mapping = { file: table, columns: {} } as unknown as Mapping;
+    await assert.rejects(importStudyData(loaded, { toolVersion: 't', via: 'cli' } as never, [mapping]), /answers\.csv is 4097 bytes, over the 4 KiB input limit/);
+    await fs.truncate(table, 4096);
+    // At the limit the table is read (what the importer then makes of 4 KiB of NUL bytes is its business).
+    const outcome = await importStudyData(loaded, { toolVersion: 't', via: 'cli' } as never, [mapping]).then(() => 'read', (e: unknown) => String(e));
+    assert.doesNotMatch(outcome, /input limit/);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
