@@ -217,7 +217,9 @@ function factors(loaded: LoadedStudy, options: StudyPlanOptions): Factors {
     countries: wantedCountries ? countries.filter((c) => c !== null && wantedCountries.includes(c)) : countries,
     templates,
     models,
-    rounds: Math.max(1, Math.floor(study.rounds)),
+    // Method 'judge': each of the study's samples is its own generation + judge pair (one stance record
+    // each), so a condition is repeated rounds × samples times; the round index numbers them.
+    rounds: Math.max(1, Math.floor(study.rounds)) * (study.method === 'judge' ? Math.max(1, Math.floor(study.samples)) : 1),
     ordersFor,
   };
 }

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { readJudgeReply, stanceShare, JUDGE_MARKER } from '../../../src/core/scoring/judge';
 import { loadStudy } from '../../../src/core/study/load';
 import { runStudy } from '../../../src/core/study/session';
+import { countStudyPlan, planStudy } from '../../../src/core/study/plan';
 import { ResultCache } from '../../../src/core/run/cache';
 import { createOllamaProvider } from '../../../src/providers/ollama';
 import { createOpenAIProvider } from '../../../src/providers/openai';
@@ -49,6 +50,7 @@ function studyFile(dir: string, ollama: string, openai: string, extra: Record<st
         { id: 'gpt', provider: 'openai', model: 'gpt-fake', endpoint: `${openai}/v1` },
       ],
       method: 'judge',
+      samples: 1,
       seed: 3,
       results: join(dir, 'results'),
       ...extra,
@@ -198,6 +200,25 @@ test('judge method: a separate judge model, a judge that never takes a side (no-
   } finally {
     await ollama.close();
     await openai.close();
+  }
+});
+
+test('judge plan: each sample is a generation of its own (rounds × samples), with its own seed and key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vl-judge4-'));
+  const loaded = await loadStudy(studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', { samples: 3, rounds: 2, items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }], templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }] }));
+  const methods = { llama: 'sample' as const, gpt: 'sample' as const };
+  const plan = planStudy(loaded, { methods });
+  assert.equal(plan.length, 2 * 6);
+  assert.equal(countStudyPlan(loaded, { methods }), plan.length);
+  const llama = plan.filter((q) => q.identity.modelId === 'llama');
+  assert.deepEqual(llama.map((q) => q.identity.round), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(llama.map((q) => q.params.seed), [3, 4, 5, 6, 7, 8]);
+  assert.equal(new Set(llama.map((q) => q.cacheKey)).size, 6);
+  for (const q of plan) {
+    assert.deepEqual([q.params.n, q.params.maxTokens, q.params.stop], [1, 600, ['11.']]);
+    assert.equal(q.judge?.id, q.identity.modelId, 'default judge: the model itself');
+    assert.deepEqual(q.judge?.stance, { pro: 'Homosexuality is justifiable.', con: 'Homosexuality is not justifiable.' });
+    assert.deepEqual([q.judge?.params.temperature, q.judge?.params.schema], [0, 'stance_labels']);
   }
 });
 
