@@ -64,7 +64,9 @@ export function percentileInterval(replicates: ArrayLike<number>, level = 0.95):
   if (R < 2) return null;
   t.sort((a, b) => a - b);
   const at = (alpha: number): number => {
-    const rk = (R + 1) * alpha;
+    // (1 − 0.95)/2 is 0.025000000000000022 in binary: (R+1)α within rounding of an integer is one.
+    const nearest = Math.round((R + 1) * alpha);
+    const rk = Math.abs((R + 1) * alpha - nearest) < 1e-9 ? nearest : (R + 1) * alpha;
     const k = Math.trunc(rk);
     if (k === rk && k >= 1 && k <= R) return t[k - 1];
     if (k <= 0) return t[0];
