@@ -1,6 +1,7 @@
 // Shared by `analyze`, `report` and `demo`: read results JSONL, items and human data, and compute the
 // AnalysisReport with the extension's statistics. Warnings about skipped lines go to stderr.
 
+import { findDuplicates } from '../core/run/duplicates';
 import { resolve } from 'node:path';
 import type { AnalysisFilter, AnalysisReport } from '../core/analysis';
 import { DEFAULT_LANGUAGE_COUNTRIES, loadHumanReference } from '../core/data/index';
@@ -71,6 +72,13 @@ export async function computeReport(paths: AnalysisPaths, io: Io): Promise<Analy
   }
   if (!records.length) {
     throw new InputError(`${paths.results} holds no run records (expected JSON lines written by \`value-lens score\`).`);
+  }
+  const duplicates = findDuplicates(records);
+  if (duplicates.contradictory) {
+    print(
+      io.stderr,
+      `warning: ${paths.results}: ${duplicates.contradictory} request(s) have several results that disagree (e.g. ${duplicates.examples.join('; ')}); the latest of each is used.`,
+    );
   }
   const survey = await loadSurvey(paths.items, paths.items, io.stderr);
   const items = analysisItemsFromSurvey(survey);

@@ -183,3 +183,12 @@ test('cache temp files left by killed runs are swept at the next run (fresh ones
   await assert.rejects(fs.stat(stale));
   await fs.stat(fresh);
 });
+
+test('analyze warns about contradictory duplicates instead of pooling them silently', async () => {
+  const { EXAMPLE_HUMAN } = await import('./helpers');
+  const base = { kind: 'result', runId: 'r', itemId: 'Q1', itemHash: 'h', language: 'en', template: 'direct', paraphrase: null, provider: 'ollama', model: 'm', endpoint: 'http://x', method: 'logprobs', optionOrder: [1, 2, 3, 4], probabilities: { 1: 1 }, mean: 1, at: '2026-01-01T00:00:00Z' };
+  const results = join(dir, 'dups.jsonl');
+  await fs.writeFile(results, [base, { ...base, probabilities: { 4: 1 }, mean: 4, at: '2026-01-02T00:00:00Z' }].map((r) => JSON.stringify(r)).join('\n'));
+  const r = await runCli(['analyze', results, '--items', EXAMPLE_ITEMS, '--human', EXAMPLE_HUMAN]);
+  assert.match(r.stderr, /1 request\(s\) have several results that disagree \(e\.g\. Q1 \[en\] model m\); the latest of each is used/);
+});

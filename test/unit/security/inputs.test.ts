@@ -223,3 +223,17 @@ test('study import tables over the input limit are refused with their size befor
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+test('contradictory duplicates are counted (identical re-runs and other rounds are not)', async () => {
+  const { findDuplicates } = await import('../../../src/core/run/duplicates');
+  const base = { kind: 'result', itemId: 'Q1', language: 'en', model: 'm', template: 't', method: 'logprobs', paraphrase: null, optionOrder: [1, 2], mean: 1.2, probabilities: { 1: 0.8, 2: 0.2 } };
+  const records = [
+    base,
+    { ...base }, // an identical re-run (a cache hit written twice)
+    { ...base, round: 1, probabilities: { 1: 0.1, 2: 0.9 } }, // another round: a separate draw
+    { ...base, itemId: 'Q2' },
+    { ...base, itemId: 'Q2', probabilities: { 1: 0.3, 2: 0.7 } }, // same identity, different answer
+  ] as unknown as Parameters<typeof findDuplicates>[0];
+  const report = findDuplicates(records);
+  assert.deepEqual(report, { duplicated: 2, contradictory: 1, examples: ['Q2 [en] model m'] });
+});
