@@ -40,7 +40,7 @@ export const STUDY_PROPERTIES = {
   importColumns: ['model', 'language', 'country', 'item', 'template', 'paraphrase', 'sample', 'code', 'probabilities', 'pro', 'attributes'],
   analysis: ['levels', 'measures', 'references', 'bootstrap', 'rerun', 'adjust', 'fits', 'contrasts'],
   bootstrap: ['iterations', 'seed'],
-  fit: ['name', 'formula', 'table'],
+  fit: ['name', 'formula', 'table', 'benchmarks'],
   contrast: ['factor', 'a', 'b'],
 } as const;
 
@@ -868,7 +868,9 @@ function parseFits(ctx: Ctx, node: Node | undefined, env: AnalysisContext): Anal
       return;
     }
     if (formula !== undefined && formulaNode) checkAttributesUsed(ctx, formulaNode, formulaTerms(formula), env.models, `fit "${name ?? i}"`);
-    if (name !== undefined && formula !== undefined && table !== undefined) out.push({ name, formula, table });
+    const benchmarks = p.has('benchmarks') ? ctx.string(p.get('benchmarks'), `${what}.benchmarks`) : undefined;
+    if (table === 'regression' && benchmarks === undefined) ctx.add('study/bad-analysis', 'error', `${what}: the "regression" table needs "benchmarks" (a file of model, benchmark, language, score)`, el);
+    if (name !== undefined && formula !== undefined && table !== undefined) out.push({ name, formula, table, ...(benchmarks !== undefined ? { benchmarks: ctx.path(benchmarks) } : {}) });
   });
   return out;
 }

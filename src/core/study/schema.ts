@@ -149,7 +149,8 @@ export function studySchema(): Schema {
         {
           name: p('Name of the fit in the report.', { type: 'string', minLength: 1 }),
           formula: p('lme4-style formula, e.g. `alignment ~ size + chat + (1 | family)`. A model attribute it uses should be set on every model.', { type: 'string', pattern: '^[^~]+~[^~]+$' }),
-          table: p('Which analysis table the fit runs on (docs/analyses.md).', { type: 'string', minLength: 1 }),
+          table: p("Which table the fit runs on: 'alignment' (one row per alignment figure, with the model attributes), 'regression' (the second seed's model × language × bootstrap-round table; needs benchmarks) or the path of a tidy CSV (docs/analyses.md).", { type: 'string', minLength: 1 }),
+          benchmarks: p("For the 'regression' table: a CSV of model, benchmark, language, score (the second seed's multilingual_benchmarks.csv), relative to the study file.", { type: 'string', minLength: 1 }),
         },
         { required: ['name', 'formula', 'table'] },
       ),
@@ -194,8 +195,8 @@ export function studySchema(): Schema {
         method: p('How answers become a distribution: `auto` (probe for logprobs, default), `logprobs`, `sample`, `judge` (sampled text judged pro/con).', {
           type: 'string', enum: ['auto', 'logprobs', 'sample', 'judge'], default: d.method,
         }),
-        samples: p('Samples per cell when sampling. Default 10.', { type: 'integer', minimum: 1, maximum: 1000, default: d.samples }),
         judge: p('Method `judge`: the id of the study model (in `models`) that labels the generated summaries pro/con/neither. Default: each model judges its own answers.', { type: 'string', minLength: 1 }),
+        samples: p('Samples per cell when sampling. Default 10.', { type: 'integer', minimum: 1, maximum: 1000, default: d.samples }),
         temperature: p('Sampling temperature. Absent: the method default (0 for logprobs).', { type: 'number', minimum: 0, maximum: 2 }),
         seed: p('Seed for sampling and option permutations. Default 0.', { type: 'integer', minimum: 0, default: d.seed }),
         rounds: p('Repeat the whole plan this many times (every round is kept). Default 1.', { type: 'integer', minimum: 1, maximum: 1000, default: d.rounds }),
