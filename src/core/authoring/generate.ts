@@ -3,7 +3,7 @@
 import { ProviderError, type ChatMessage, type ModelProvider } from '../model';
 import { parseCandidates, stripChatter } from './candidates';
 import { authoringError } from './errors';
-import { checkParaphrases, formatProblem, slotProblem, type CandidateVerdict } from './checks';
+import { checkParaphrases, formatProblem, labelProblem, slotProblem, translationProblem, type CandidateVerdict } from './checks';
 import { fillAuthoringSlots, type AuthoringPrompt } from './prompts';
 import { languageName } from './languages';
 
@@ -113,7 +113,8 @@ export async function translateText(
   );
   const text = stripChatter(stripFence(raw), request.text).trim();
   if (text === '') return { text, ok: false, reason: 'the model returned no text', raw };
-  const problem = slotProblem(request.text, text) ?? formatProblem(text);
+  // Slots first (the contract with the renderer), then whether it can be wording in the target language at all.
+  const problem = slotProblem(request.text, text) ?? formatProblem(text) ?? translationProblem(request.text, text, request.to);
   if (problem) return { text, ok: false, reason: problem, raw };
   return { text, ok: true, raw };
 }
@@ -135,6 +136,8 @@ export async function translateLabels(
   if (translated.length !== labels.length) {
     return { labels: translated, ok: false, reason: `expected ${labels.length} labels, got ${translated.length}`, raw: outcome.raw };
   }
+  const implausible = translated.map((label, index) => labelProblem(labels[index] ?? '', label, to)).find((p) => p !== undefined);
+  if (implausible) return { labels: translated, ok: false, reason: implausible, raw: outcome.raw };
   return { labels: translated, ok: true, raw: outcome.raw };
 }
 

@@ -2,7 +2,7 @@
 // against the file as it is now (it may have changed since the model was asked): slots against the
 // original, duplicates against existing entries, label counts against the scale.
 import type { Position, SurveyFile, TemplateFile } from '../language/ast';
-import { checkParaphrases, formatProblem, slotProblem, type CandidateVerdict } from './checks';
+import { checkParaphrases, formatProblem, labelProblem, slotProblem, translationProblem, type CandidateVerdict } from './checks';
 import { formatListEntry, formatTaggedText } from './format';
 import { formatLabels, type PreviewContent, type PreviewMeta } from './preview';
 
@@ -106,14 +106,17 @@ function planTemplate(targetText: string, file: TemplateFile, meta: PreviewMeta,
   if (!content.user) return fail(`The preview has no '${t.language}' text for template ${t.template}.`);
   const source = template.user[t.source] ?? Object.values(template.user)[0];
   const skipped: CandidateVerdict[] = [];
-  const userProblem = (source ? slotProblem(source.value, content.user.text) : undefined) ?? formatProblem(content.user.text);
+  const userProblem =
+    (source ? (slotProblem(source.value, content.user.text) ?? translationProblem(source.value, content.user.text, t.language)) : undefined) ?? formatProblem(content.user.text);
   if (userProblem) return fail(`The '${t.language}' text: ${userProblem}.`, [{ text: content.user.text, ok: false, reason: userProblem }]);
   const indent = indentOf(targetText, (source ?? template).range.start.line) || '  ';
   let block = '';
   const inserted: string[] = [];
   if (content.system && !template.system[t.language]) {
     const systemSource = template.system[t.source] ?? Object.values(template.system)[0];
-    const problem = (systemSource ? slotProblem(systemSource.value, content.system.text) : undefined) ?? formatProblem(content.system.text);
+    const problem =
+      (systemSource ? (slotProblem(systemSource.value, content.system.text) ?? translationProblem(systemSource.value, content.system.text, t.language)) : undefined) ??
+      formatProblem(content.system.text);
     if (problem) return fail(`The '${t.language}' system part: ${problem}.`, [{ text: content.system.text, ok: false, reason: problem }]);
     block += formatTaggedText(`system ${t.language}`, content.system.text, indent, content.system.machineTranslated);
     inserted.push(content.system.text);
@@ -140,14 +143,17 @@ function planItem(targetText: string, file: SurveyFile, meta: PreviewMeta, conte
   const indent = indentOf(targetText, (source ?? item).range.start.line) || '  ';
   let block = '';
   if (content.topic && !item.topics[t.language]) {
-    const problem = formatProblem(content.topic.text);
+    const topicSource = item.topics[t.source] ?? Object.values(item.topics)[0];
+    const problem = formatProblem(content.topic.text) ?? (topicSource ? labelProblem(topicSource.value, content.topic.text, t.language) : undefined);
     if (problem) return fail(`The '${t.language}' topic: ${problem}.`, [{ text: content.topic.text, ok: false, reason: problem }]);
     block += `${indent}topic ${t.language}${content.topic.machineTranslated ? '[mt]' : ''}: ${content.topic.text.replace(/\s*\n\s*/g, ' ')}\n`;
     inserted.push(content.topic.text);
     parts.push('topic');
   }
   if (content.text && !item.texts[t.language]) {
-    const problem = (source ? slotProblem(source.value, content.text.text) : undefined) ?? formatProblem(content.text.text);
+    // Checked again here: the preview may have been edited, and a candidate "3" must not become the wording.
+    const problem =
+      (source ? (slotProblem(source.value, content.text.text) ?? translationProblem(source.value, content.text.text, t.language)) : undefined) ?? formatProblem(content.text.text);
     if (problem) return fail(`The '${t.language}' wording: ${problem}.`, [{ text: content.text.text, ok: false, reason: problem }]);
     block += formatTaggedText(t.language, content.text.text, indent, content.text.machineTranslated);
     inserted.push(content.text.text);
@@ -164,6 +170,9 @@ function planItem(targetText: string, file: SurveyFile, meta: PreviewMeta, conte
       const bad = labels.find((l) => l === '' || l.includes('|') || formatProblem(l) !== undefined);
       if (expected !== undefined && labels.length !== expected) return fail(`Scale ${scale.name} needs ${expected} labels, the preview has ${labels.length}.`);
       if (bad !== undefined) return fail(`Scale ${scale.name}: the label "${bad}" is empty or contains '|' or '#'.`);
+      const sourceLabels = (scale.labelLines[t.source] ?? Object.values(scale.labelLines)[0])?.labels ?? [];
+      const implausible = labels.map((label, index) => labelProblem(sourceLabels[index] ?? '', label, t.language)).find((p) => p !== undefined);
+      if (implausible) return fail(`Scale ${scale.name}: ${implausible}.`);
       const labelIndent = indentOf(targetText, (Object.values(scale.labelLines)[0] ?? scale).range.start.line) || '  ';
       const line = `${labelIndent}${t.language}${content.labels.machineTranslated ? '[mt]' : ''}: ${formatLabels(scale, labels)}\n`;
       insertions.push(insertAfterLine(targetText, scale.range.end.line, line));

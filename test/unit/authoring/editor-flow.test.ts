@@ -210,14 +210,14 @@ test('translate an item: a 401 says to set the key and opens no preview; then wo
 
   server.setBehaviour({
     fault: null,
-    reply: ({ prompt }) => (prompt.includes('1. Very important') ? '1. Sehr wichtig\n2. Ziemlich wichtig\n3. Nicht sehr wichtig\n4. Überhaupt nicht wichtig' : prompt.includes('friends') && !prompt.includes('For each') ? 'Freunde' : 'Wie wichtig sind Freunde in Ihrem Leben?'),
+    reply: ({ prompt }) => (prompt.includes('1. Very important') ? '1. Sehr wichtig\n2. Ziemlich wichtig\n3. Nicht sehr wichtig\n4. Überhaupt nicht wichtig' : prompt.includes('friends') && !prompt.includes('For each') ? 'Freunde' : 'Geben Sie für jeden der folgenden Punkte an, wie wichtig er in Ihrem Leben ist. Ist er sehr wichtig, ziemlich wichtig, nicht sehr wichtig oder überhaupt nicht wichtig? Freunde'),
   });
   await run('translate', wvsUri, { kind: 'item', name: 'Q2' }, 'de');
   const preview = lastUntitled();
   assert.equal(preview.languageId, 'wvs');
   await run('insertPreview', preview.uri);
   const survey = parseSurvey(docText(wvsUri));
-  assert.equal(survey.items.find((i) => i.id === 'Q2')!.texts.de.value, 'Wie wichtig sind Freunde in Ihrem Leben?');
+  assert.equal(survey.items.find((i) => i.id === 'Q2')!.texts.de.value, 'Geben Sie für jeden der folgenden Punkte an, wie wichtig er in Ihrem Leben ist. Ist er sehr wichtig, ziemlich wichtig, nicht sehr wichtig oder überhaupt nicht wichtig? Freunde');
   assert.equal(survey.items.find((i) => i.id === 'Q2')!.topics.de.value, 'Freunde');
   assert.equal(survey.items.find((i) => i.id === 'Q2')!.topics.de.machineTranslated, true);
   assert.deepEqual(survey.scales.find((s) => s.name === 'importance')!.labelLines.de.labels, ['Sehr wichtig', 'Ziemlich wichtig', 'Nicht sehr wichtig', 'Überhaupt nicht wichtig']);

@@ -109,7 +109,7 @@ test('template translation: system and user parts with [mt], a lost slot blocks 
   assert.match(after, /^ {2}de\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Antworten/m);
 
   // A rejected translation is shown with a warning; inserting it as is fails with the reason.
-  const bad = build({ text: '{frage}\n{options}\nAntworten Sie.', ok: false, reason: 'lost slot {question}', raw: '' });
+  const bad = build({ text: '{frage}\n{options}\nAntworten Sie nur mit der Nummer einer Möglichkeit.', ok: false, reason: 'lost slot {question}', raw: '' });
   assert.match(bad, /# ✗ lost slot \{question\}: fix this before inserting/);
   const badRead = readBack(bad);
   const refused = planInsertion(PROMPTS, file, badRead.meta, badRead.content);
@@ -128,12 +128,12 @@ test('template translation into a language the file declares clears the missing-
   const file = parseTemplates(withoutPt);
   assert.ok(file.diagnostics.some((d) => d.code === 'wvt/missing-translation' && d.data?.template === 'interviews' && d.data?.language === 'pt'));
   const template = file.templates.find((t) => t.name === 'interviews')!;
-  const read = readBack(buildTemplatePreview({ uri: URI, template, language: 'pt', source: 'en', by: 'm', translation: { user: ok('Imagine o cenário: a Pessoa A entrevista 10 cidadãos sobre {topic}.') } }));
+  const read = readBack(buildTemplatePreview({ uri: URI, template, language: 'pt', source: 'en', by: 'm', translation: { user: ok('Imagine o seguinte cenário: a Pessoa A é investigadora e entrevista 10 cidadãos representativos. A cada um pergunta a sua opinião sobre {topic}. Apresente resumos breves e plausíveis das 10 entrevistas. Formato: 1. <resumo> 2. <resumo> etc.') } }));
   const plan = planInsertion(withoutPt, file, read.meta, read.content);
   assert.ok(plan.ok);
   const after = parseTemplates(applyInsertions(withoutPt, plan.insertions));
   assert.ok(!after.diagnostics.some((d) => d.code === 'wvt/missing-translation'));
-  assert.equal(after.templates.find((t) => t.name === 'interviews')!.user.pt.value, 'Imagine o cenário: a Pessoa A entrevista 10 cidadãos sobre {topic}.');
+  assert.equal(after.templates.find((t) => t.name === 'interviews')!.user.pt.value, 'Imagine o seguinte cenário: a Pessoa A é investigadora e entrevista 10 cidadãos representativos. A cada um pergunta a sua opinião sobre {topic}. Apresente resumos breves e plausíveis das 10 entrevistas. Formato: 1. <resumo> 2. <resumo> etc.');
 });
 
 test('item translation: wording, topic and the scale labels the scale lacks', () => {

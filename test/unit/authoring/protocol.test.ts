@@ -146,6 +146,15 @@ test('translate: prompt names the language, fences and chatter are removed, slot
     const empty = await translateText(model, DEFAULT_AUTHORING_PROMPTS.translate, { text, from: 'en', to: 'da' }, signal());
     assert.equal(empty.ok, false);
     assert.equal(empty.reason, 'the model returned no text');
+
+    // Issue 19: a bare number is not Danish wording, however its slots look.
+    server.setBehaviour({ reply: () => '{question}\n{options}\n3' });
+    const number = await translateText(model, DEFAULT_AUTHORING_PROMPTS.translate, { text, from: 'en', to: 'da' }, signal());
+    assert.equal(number.ok, false);
+    assert.match(number.reason ?? '', /has no words: not a translation/);
+    server.setBehaviour({ reply: () => text });
+    const same = await translateText(model, DEFAULT_AUTHORING_PROMPTS.translate, { text, from: 'en', to: 'da' }, signal());
+    assert.equal(same.reason, 'identical to the source text: not translated');
   });
 });
 
