@@ -16,6 +16,9 @@ const BACKSLASH = 92;
  */
 export const MAX_LANGUAGES = 64;
 
+/** Invalid (or repeated) names reported one by one in one header line; the rest are counted in one diagnostic. */
+const MAX_INVALID_NAMES = 10;
+
 function isBlank(code: number): boolean {
   return code === SPACE || code === TAB;
 }
@@ -175,23 +178,38 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
   let token = nextToken(line, from);
   if (!token) diagnostics.error('syntax', rules.empty, lineRange(line, rules.emptyFrom, line.end));
   const seen = new Set(into.map((entry) => entry.value));
+  let invalid = 0;
+  let moreInvalidFrom: number | undefined;
+  let duplicates = 0;
+  let moreDuplicatesFrom: number | undefined;
+  const reportMoreInvalid = (): void => {
+    if (moreInvalidFrom !== undefined) diagnostics.error('syntax', `${invalid - MAX_INVALID_NAMES} more invalid name(s) on this line`, lineRange(line, moreInvalidFrom, line.end));
+    if (moreDuplicatesFrom !== undefined) diagnostics.warning('duplicate-property', `${duplicates - MAX_INVALID_NAMES} more repeated name(s) on this line`, lineRange(line, moreDuplicatesFrom, line.end));
+  };
   while (token) {
     const at = lineRange(line, token.start, token.end);
     if (seen.size >= MAX_LANGUAGES) {
       // One error for the whole overflow (a 100,000-name header must not print 100,000 lines).
       let more = 0;
       for (let rest: typeof token | undefined = token; rest; rest = nextToken(line, rest.end)) more++;
+      reportMoreInvalid();
       diagnostics.error('syntax', `${rules.tooMany}; ${more} more name(s) from here on are ignored`, lineRange(line, token.start, line.end));
       return;
     }
-    if (!rules.isValid(token.value)) diagnostics.error('syntax', rules.invalid(token.value.slice(0, 40)), at);
-    else if (seen.has(token.value)) diagnostics.warning('duplicate-property', rules.duplicate(token.value), at);
-    else {
+    if (!rules.isValid(token.value)) {
+      // Ten are reported one by one; the rest of a garbage line is one error with the count.
+      if (++invalid <= MAX_INVALID_NAMES) diagnostics.error('syntax', rules.invalid(token.value.slice(0, 40)), at);
+      else moreInvalidFrom ??= token.start;
+    } else if (seen.has(token.value)) {
+      if (++duplicates <= MAX_INVALID_NAMES) diagnostics.warning('duplicate-property', rules.duplicate(token.value), at);
+      else moreDuplicatesFrom ??= token.start;
+    } else {
       seen.add(token.value);
       into.push({ value: token.value, range: at });
     }
     token = nextToken(line, token.end);
   }
+  reportMoreInvalid();
 }
 
 /** Rules for a `languages` line; `emptyHint` ends the message given when no code follows. */

@@ -286,6 +286,15 @@ test('a 100,000-language header gives one error and stays linear', () => {
   assert.equal(file.header.languages.length, 64);
   assert.equal(withCode(file.diagnostics, 'wvs/syntax').length, 1);
   assert.ok(file.diagnostics.length < 200, `${file.diagnostics.length} diagnostics`);
+  // Garbage or one code repeated: ten reported one by one, the rest counted in one diagnostic.
+  const garbage = parseSurvey(`languages en ${Array.from({ length: 100_000 }, (_, i) => `#${i}`).join(' ')}\nitem Q1\n  en: x\n`);
+  const invalid = withCode(garbage.diagnostics, 'wvs/syntax');
+  assert.equal(invalid.length, 11);
+  assert.match(invalid[10].message, /99990 more invalid name\(s\) on this line/);
+  const repeated = parseSurvey(`languages ${Array.from({ length: 100_000 }, () => 'en').join(' ')}\nitem Q1\n  en: x\n`);
+  const dups = withCode(repeated.diagnostics, 'wvs/duplicate-property');
+  assert.equal(dups.length, 11);
+  assert.match(dups[10].message, /99989 more repeated name\(s\)/);
 });
 
 test('a duplicate wording written as a | block is reported on its own line', () => {
