@@ -1,7 +1,7 @@
 // One accessible data table (caption, column headers, numbers right-aligned), shared by the round-one charts
 // and the study views. Long tables render their first `limit` rows and a button for the rest: hundreds of
 // visible rows cost more layout than all the charts.
-import { formatCell, type Table } from '../src/shared/tables';
+import { formatRows, type Table } from '../src/shared/tables';
 import { clear, el } from './dom';
 
 /** Table rows rendered at first; the rest on request. */
@@ -23,9 +23,11 @@ export function renderDataTable(slot: TableSlot, title: string, table: Table, cl
   for (const header of table.headers) head.appendChild(el('th', { scope: 'col' }, header));
   const body = node.appendChild(el('tbody'));
   const fragment = document.createDocumentFragment();
+  // One number format per column (src/shared/tables.ts formatRows).
+  const text = formatRows({ headers: table.headers, rows: table.rows.slice(0, shown) });
   for (let r = 0; r < shown; r++) {
     const tr = el('tr');
-    for (const cell of table.rows[r]) tr.appendChild(el('td', typeof cell === 'number' ? { class: 'vl-num' } : {}, formatCell(cell)));
+    table.rows[r].forEach((cell, c) => tr.appendChild(el('td', typeof cell === 'number' ? { class: 'vl-num' } : {}, text[r][c])));
     fragment.appendChild(tr);
   }
   body.appendChild(fragment);

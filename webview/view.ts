@@ -2,7 +2,7 @@
 // table, CSV/PNG export). Charts are updated in place on each report so live runs stay cheap.
 import type { AnalysisFilter, AnalysisReport } from '../src/core/analysis';
 import { CHART_IDS, type ChartId, type PanelState, type RunProgress } from '../src/shared/protocol';
-import { chartTable, formatCell, inconsistentItems, tableToStrings, type Table } from '../src/shared/tables';
+import { chartTable, formatCell, formatMeasure, inconsistentItems, tableToStrings, type Table } from '../src/shared/tables';
 import { toCsv } from '../src/core/data/export';
 import { renderDataTable, TABLE_ROWS, type TableSlot } from './table';
 import { CHART_BUILDERS, Chart, describeChart, hasData, type ChartContext } from './charts';
@@ -247,7 +247,7 @@ export class PanelView {
       } else {
         li.appendChild(el('span', {}, label));
       }
-      li.appendChild(el('span', { class: 'vl-muted' }, ` — ${formatCell(model)}, ${formatCell(language)}, dispersion ${formatCell(dispersion)}`));
+      li.appendChild(el('span', { class: 'vl-muted' }, ` — ${formatCell(model)}, ${formatCell(language)}, dispersion ${formatMeasure(dispersion)}`));
     }
   }
 

@@ -74,6 +74,21 @@ export function formatCell(cell: Cell, digits = 3): string {
   return cell;
 }
 
+/**
+ * The rows as display text with one number format per column (issue 19: a dispersion of exactly 0 showed as
+ * "0" beside "0.123"): a column of integers only (counts, paraphrase numbers) stays integer, any other
+ * numeric column gets `digits` decimals on every number, 0 included.
+ */
+export function formatRows(table: Table, digits = 3): string[][] {
+  const decimal = table.headers.map((_, c) => table.rows.some((row) => typeof row[c] === 'number' && Number.isFinite(row[c]) && !Number.isInteger(row[c])));
+  return table.rows.map((row) => row.map((cell, c) => (typeof cell === 'number' && decimal[c] && Number.isFinite(cell) ? cell.toFixed(digits) : formatCell(cell, digits))));
+}
+
+/** A measure (never a count) as text: always `digits` decimals, so 0 reads "0.000" like its neighbours. */
+export function formatMeasure(value: Cell, digits = 3): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : formatCell(value, digits);
+}
+
 /** Table as string rows for a CSV writer (header first). Full precision for numbers. */
 export function tableToStrings(table: Table): string[][] {
   return [table.headers, ...table.rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatCell(cell, 6) : formatCell(cell))))];

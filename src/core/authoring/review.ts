@@ -3,6 +3,7 @@
 import type { ConsistencyRow } from '../analysis';
 import type { ParaphraseSet } from '../language/ast';
 import type { RunRecord, ScoreResult } from '../results';
+import { isNoSpread } from '../language/services/resultText';
 import { orderKind } from '../stats/analyze';
 
 export interface MovingItem {
@@ -36,12 +37,27 @@ export function movingItems(rows: ConsistencyRow[], sets: ParaphraseSet[], templ
         language: row.language,
         model: row.model,
         dispersion: item.dispersion,
-        paraphrase: item.mostDeviantParaphrase,
-        paraphraseText: paraphraseText(sets, template, row.language, item.mostDeviantParaphrase),
+        // sd 0.00: no paraphrase moved it, whatever rounding error picked (issue 19).
+        paraphrase: isNoSpread(item.dispersion) ? null : item.mostDeviantParaphrase,
+        paraphraseText: isNoSpread(item.dispersion) ? undefined : paraphraseText(sets, template, row.language, item.mostDeviantParaphrase),
       });
     }
   }
   return out.sort((a, b) => b.dispersion - a.dispersion || a.itemId.localeCompare(b.itemId) || a.language.localeCompare(b.language)).slice(0, limit);
+}
+
+/**
+ * How one moving item reads in the log and the pick list, in one number format (2 decimals, as everywhere
+ * in the review): `Q45 · da: sd 0.21 across paraphrases; moved most by paraphrase 3: …`, or `…; all
+ * paraphrases agree` when the spread shows as 0.00.
+ */
+export function movingItemLine(m: MovingItem): string {
+  return `${m.itemId} · ${m.language}: sd ${m.dispersion.toFixed(2)} across paraphrases; ${movingItemDetail(m)}`;
+}
+
+export function movingItemDetail(m: MovingItem): string {
+  if (m.paraphrase === null) return 'all paraphrases agree';
+  return `moved most by paraphrase ${m.paraphrase + 1}${m.paraphraseText ? `: ${m.paraphraseText}` : ''}`;
 }
 
 /** One line per language: mean pairwise Spearman across paraphrases. */

@@ -47,3 +47,25 @@ test('option-order shifts: reversed minus original, latest record of each, unpai
   const report = analyze({ records, items, human: { rows: [] }, languageCountries: { da: ['DK'] } });
   assert.ok(Math.abs(report.positionBias.find((r) => r.language === 'da')!.shift - shifts[0].shift) < 1e-9);
 });
+
+test('issue 19: an item with sd 0.00 is not "moved most by paraphrase 1"; lines use one number format', async () => {
+  const { movingItemLine } = await import('../../../src/core/authoring/review');
+  // Q45's case: the paraphrases differ in the third decimal (sd 0.0006, shown as 0.00); analyze() still names
+  // the furthest one, and the review listed it as "moved most by paraphrase 1".
+  const records = [
+    ...[2.301, 2.3, 2.3].map((m, p) => result('A', 'en', p, m)),
+    ...[1.5, 1.6, 3.5].map((m, p) => result('B', 'en', p, m)),
+    ...[3.0, 3.0, 3.0].map((m, p) => result('C', 'en', p, m)),
+  ];
+  const report = analyze({ records, items, human: { rows: [] }, languageCountries: { en: ['US'] } });
+  const moving = movingItems(report.consistency, sets, 'direct');
+  assert.equal(report.consistency[0]!.items.find((i) => i.itemId === 'A')!.mostDeviantParaphrase, 0, 'the statistic itself is unchanged');
+  const a = moving.find((m) => m.itemId === 'A')!;
+  assert.equal(a.paraphrase, null);
+  assert.equal(a.paraphraseText, undefined);
+  assert.deepEqual(moving.map(movingItemLine), [
+    'B · en: sd 1.13 across paraphrases; moved most by paraphrase 3: P2 {question} {options}',
+    'A · en: sd 0.00 across paraphrases; all paraphrases agree',
+    'C · en: sd 0.00 across paraphrases; all paraphrases agree',
+  ]);
+});

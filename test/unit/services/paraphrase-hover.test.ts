@@ -33,3 +33,21 @@ test('failures and empty paraphrase results add nothing', () => {
   assert.equal(paraphraseSpreadMarkdown(view, ['en']), '');
   assert.match(resultsHoverMarkdown(view, ['en']), /Not scored yet/);
 });
+
+test('issue 19: no "moved most" when the spread is 0 (equal means, and floating-point noise around them)', () => {
+  // 0.1 + 0.2 is 0.30000000000000004: the sd is 3e-17, not 0, and the old code named paraphrase 1.
+  const view: ItemResultsView = {
+    latest: {},
+    paraphrases: {
+      en: { 0: result('en', 0, 0.1 + 0.2 + 2), 1: result('en', 1, 2.3), 2: result('en', 2, 2.3) },
+      da: { 0: result('da', 0, 2.001), 1: result('da', 1, 2) },
+      nl: { 0: result('nl', 0, 2), 1: result('nl', 1, 2.01) },
+    },
+  };
+  const [, en, da, nl] = paraphraseSpreadMarkdown(view, ['en', 'da', 'nl']).split('\n');
+  assert.equal(en, '- **en** 2.30 ± 0.00 over 3 paraphrases · all paraphrases agree');
+  // Differences in the third decimal (sd 0.0007) show as 0.00: no mover either.
+  assert.equal(da, '- **da** 2.00 ± 0.00 over 2 paraphrases · all paraphrases agree');
+  // A spread that shows (sd 0.007 → "0.01") still names its mover.
+  assert.match(nl!, /± 0\.01 over 2 paraphrases · moved most by paraphrase \d/);
+});

@@ -90,6 +90,16 @@ export function languageLensTitle(view: ItemResultsView, language: string): stri
   return `${language} ${formatScore(record.mean)} · mode ${record.mode}${formatR(view.r?.[language])}${stale}`;
 }
 
+/**
+ * A spread too small to show: below half a unit of the second decimal, where every figure shown reads 0.00.
+ * Naming a "most moving" paraphrase there would point at floating-point noise.
+ */
+export const NO_SPREAD = 0.005;
+
+export function isNoSpread(sd: number): boolean {
+  return !(Math.abs(sd) >= NO_SPREAD);
+}
+
 function meanAndSd(values: number[]): { mean: number; sd: number } {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
@@ -185,9 +195,12 @@ export function paraphraseSpreadMarkdown(view: ItemResultsView, order: readonly 
     const mover = scored.reduce((a, b) => (Math.abs(b.mean - mean) > Math.abs(a.mean - mean) ? b : a));
     const shift = mover.mean - mean;
     const consistency = view.consistency?.[language];
+    // No paraphrase "moved" an item whose spread shows as 0.00 (floating-point noise picked one before, issue 19).
+    const spread = scored.length > 1 && !isNoSpread(sd);
     lines.push(
       `- **${language}** ${formatScore(mean)} ± ${sd.toFixed(2)} over ${scored.length} paraphrase${scored.length === 1 ? '' : 's'}` +
-        (scored.length > 1 ? ` · moved most by paraphrase ${mover.index + 1} (${formatScore(mover.mean)}, ${shift >= 0 ? '+' : '−'}${Math.abs(shift).toFixed(2)})` : '') +
+        (spread ? ` · moved most by paraphrase ${mover.index + 1} (${formatScore(mover.mean)}, ${shift >= 0 ? '+' : '−'}${Math.abs(shift).toFixed(2)})` : '') +
+        (scored.length > 1 && !spread ? ' · all paraphrases agree' : '') +
         (typeof consistency === 'number' ? ` · self-consistency ρ̄ ${consistency.toFixed(2)}` : ''),
     );
   }
