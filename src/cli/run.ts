@@ -12,6 +12,7 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import { print, writeFileAtomic, type Io } from './io';
 import { writeStudyReport } from './report';
 import { defaultCacheDir } from './score';
+import { batchEngineFrom } from './batch';
 import {
   STUDY_RUN_HELP,
   STUDY_RUN_OPTIONS,
@@ -108,6 +109,8 @@ export async function scoreStudy(
     toolVersion: version(),
     confirm: async (estimate) => (dryRun ? false : confirmLargeRun(estimate, study, parsed, io)),
   });
+  const batch = batchEngineFrom(parsed, study, filter, io);
+  if (batch) env.batch = batch;
   const showProgress = io.stderr.isTTY === true;
   env.onPlanned = (estimate, methods) => {
     const methodText = Object.entries(methods).map(([m, how]) => `${m} ${how}`).join(', ');
@@ -120,7 +123,14 @@ export async function scoreStudy(
   if (showProgress) env.onProgress = (p) => io.stderr.write(`\rscoring ${p.done}/${p.total} (${p.cached} cached, ${p.failed} failed)`);
   if (dryRun) study.confirmAbove = -1;
   const result = await runStudy(loaded, filter, env);
-  if (result.status === 'declined') return dryRun ? 'ok' : 'declined';
+  if (result.status === 'declined') {
+    if (result.exported) {
+      const e = result.exported;
+      print(io.stderr, `Batch input: ${relative(io.cwd, e.file) || e.file}: ${e.lines} line(s), ${e.bytes} bytes (${e.cached} cached and ${e.skipped} not renderable left out). Run it with vllm run-batch -i FILE -o OUT --model NAME, then --batch-import OUT.`);
+      return 'ok';
+    }
+    return dryRun ? 'ok' : 'declined';
+  }
   if (showProgress) io.stderr.write('\n');
   const { summary, manifest } = result;
   const failures = summary.records.filter((r) => r.kind === 'failure');
@@ -133,7 +143,7 @@ export async function scoreStudy(
   print(
     io.stderr,
     `${summary.cancelled ? 'Cancelled: ' : ''}${manifest.planned} planned, ${manifest.scored} scored (${manifest.cached} from cache), ${manifest.failed} failed, ` +
-      `${manifest.writeFailures} not written, ${summary.requestsSent} request(s) sent.\nCorpus: ${relative(io.cwd, study.results) || study.results} (run ${manifest.runId})`,
+      `${manifest.writeFailures} not written, ${summary.requestsSent} request(s) sent.\nCorpus: ${relative(io.cwd, study.results) || study.results} (run ${manifest.runId}${manifest.batch ? `, batch ${manifest.batch.ids?.join(', ') ?? manifest.batch.id}` : ''})`,
   );
   if (summary.cancelled) return 'cancelled';
   let checkFailed = false;

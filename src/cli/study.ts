@@ -15,6 +15,7 @@ import type { LoadedStudy, OptionOrderSpec, Study, StudyDiagnostic, StudyFilter,
 import type { EndpointSource } from '../core/run/keyPolicy';
 import { probeLogprobs } from '../providers/probe';
 import { listFlag, strs, flag, str, type OptionSpec, type Parsed } from './args';
+import { BATCH_HELP, BATCH_OPTIONS } from './batch';
 import { checkKeyDestination, normaliseOllamaHost } from './config';
 import { InputError, UsageError } from './errors';
 import { print, type Io } from './io';
@@ -177,6 +178,7 @@ export const STUDY_RUN_OPTIONS: OptionSpec = {
   verbose: { type: 'boolean' },
   orders: { type: 'string' },
   'check-text': { type: 'boolean' },
+  ...BATCH_OPTIONS,
 };
 
 export const STUDY_RUN_HELP = `  --endpoint URL         send every model's requests to this server (or FROM=URL for one endpoint)
@@ -192,7 +194,8 @@ export const STUDY_RUN_HELP = `  --endpoint URL         send every model's reque
   --orders O,...         option orders for this run instead of the study's: original, reversed, cyclic,
                          random:K (K seeded permutations); the original order is always included
   --check-text           for models scored with logprobs, also ask each prompt for a greedy text answer
-                         (first token vs text; written to RESULTS/checks/first-token-vs-text)`;
+                         (first token vs text; written to RESULTS/checks/first-token-vs-text)
+${BATCH_HELP}`;
 
 /** Providers for a study's models: one client per endpoint, the key only where the policy allows it. */
 export function studyProviders(study: Study, sources: Map<string, EndpointSource>, parsed: Parsed, io: Io): (model: StudyModel) => ModelProvider {
