@@ -98,5 +98,8 @@ function bodyMessage(body: unknown): string {
   const error = (body as { error?: unknown } | undefined)?.error;
   if (typeof error === 'string') return error.slice(0, 300);
   if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message.slice(0, 300);
+  // vLLM's ErrorResponse: {object: "error", message, type, code}.
+  const message = (body as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string') return message.slice(0, 300);
   return 'no message';
 }
