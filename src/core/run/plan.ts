@@ -229,6 +229,8 @@ export interface RequestSpec {
   index: number;
   /** Method 'judge': the model entry that judges this condition's generated text. */
   judge?: PlanModel;
+  /** Method 'judge': the language of the stance statements (default: the prompt language). */
+  stanceLanguage?: string;
 }
 
 // endpointOrigin parses a URL; a plan has a handful of endpoints and up to millions of requests.
@@ -291,10 +293,11 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
   if (!spec.prompt.ok) return { ...base, messages: [], labels: [], cacheKey: '', skip: { kind: 'skipped', message: spec.prompt.message } };
   let judge: JudgePlan | undefined;
   if (spec.judge) {
-    const pro = item.pro?.[c.language]?.value;
-    const con = item.con?.[c.language]?.value;
+    const stanceLanguage = spec.stanceLanguage ?? c.language;
+    const pro = item.pro?.[stanceLanguage]?.value;
+    const con = item.con?.[stanceLanguage]?.value;
     if (!pro || !con) {
-      const message = `item ${item.id} has no ${!pro && !con ? '"pro" and "con"' : !pro ? '"pro"' : '"con"'} stance statement in "${c.language}" (method judge)`;
+      const message = `item ${item.id} has no ${!pro && !con ? '"pro" and "con"' : !pro ? '"pro"' : '"con"'} stance statement in "${stanceLanguage}" (method judge)`;
       return { ...base, messages: [], labels: [], cacheKey: '', skip: { kind: 'skipped', message } };
     }
     judge = judgePlan(spec.judge, c.language, { pro, con }, params.seed);

@@ -137,7 +137,7 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs): Promis
   // The judge classifies against the item's stance statements: without both, a condition cannot be judged
   // (the plan marks those requests skipped with the same reason).
   if (draft.method === 'judge') {
-    for (const l of draft.languages) {
+    for (const l of draft.stanceLanguage ? [draft.stanceLanguage] : draft.languages) {
       const lacking = chosenItems.filter((it) => !it.pro?.[l] || !it.con?.[l]);
       if (lacking.length) {
         const ids = lacking.slice(0, 5).map((it) => it.id).join(', ');

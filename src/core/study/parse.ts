@@ -27,7 +27,7 @@ import type {
 export const STUDY_PROPERTIES = {
   root: [
     '$schema', 'name', 'description', 'items', 'templates', 'languages', 'countries', 'languageCountries', 'endpoints',
-    'models', 'method', 'judge', 'samples', 'temperature', 'seed', 'rounds', 'optionOrders', 'human', 'imports', 'results',
+    'models', 'method', 'judge', 'stanceLanguage', 'samples', 'temperature', 'seed', 'rounds', 'optionOrders', 'human', 'imports', 'results',
     'analysis', 'confirmAbove',
   ],
   item: ['file', 'ids', 'categories'],
@@ -393,6 +393,9 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
     ctx.add('study/unknown-model', 'error', `"judge" names no model of the study (models: ${models.map((m) => m.id).join(', ') || 'none'})`, props.get('judge')!);
   }
   if (judge !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', '"judge" is only used when "method" is "judge"', props.get('judge')!);
+  const stanceLanguage = ctx.string(props.get('stanceLanguage'), '"stanceLanguage"', { nonEmpty: true });
+  if (stanceLanguage !== undefined && !/^[a-z]{2,3}$/.test(stanceLanguage)) ctx.add('study/bad-language', 'error', `"stanceLanguage" must be a lower-case language code, not "${stanceLanguage}"`, props.get('stanceLanguage')!);
+  if (stanceLanguage !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', '"stanceLanguage" is only used when "method" is "judge"', props.get('stanceLanguage')!);
   const samples = ctx.number(props.get('samples'), '"samples"', { integer: true, min: 1, max: 1000 }) ?? STUDY_DEFAULTS.samples;
   const temperature = ctx.number(props.get('temperature'), '"temperature"', { min: 0, max: 2 });
   const seed = ctx.number(props.get('seed'), '"seed"', { integer: true, min: 0 }) ?? STUDY_DEFAULTS.seed;
@@ -437,6 +440,7 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   if (description !== undefined) study.description = description;
   if (temperature !== undefined) study.temperature = temperature;
   if (judge !== undefined) study.judge = judge;
+  if (stanceLanguage !== undefined) study.stanceLanguage = stanceLanguage;
   return study;
 }
 

@@ -66,7 +66,7 @@ export function* iterateStudyPlan(loaded: LoadedStudy, options: StudyPlanOptions
               const prompt = renderCondition(condition);
               for (const m of f.models) {
                 for (let round = 0; round < f.rounds; round++) {
-                  yield planRequest({ condition, prompt, model: m.model, method: m.method, params: m.params(round), round, index: index++, ...(m.judge ? { judge: m.judge } : {}) });
+                  yield planRequest({ condition, prompt, model: m.model, method: m.method, params: m.params(round), round, index: index++, ...(m.judge ? { judge: m.judge } : {}), ...(m.stanceLanguage ? { stanceLanguage: m.stanceLanguage } : {}) });
                 }
               }
             }
@@ -145,6 +145,7 @@ interface ModelFactor {
   params(round: number): RequestParams;
   /** Method 'judge': the entry that judges this model's generated text. */
   judge?: PlanModel;
+  stanceLanguage?: string;
 }
 
 interface Factors {
@@ -258,6 +259,7 @@ function judgeFactor(study: Study, entry: StudyModel, options: StudyPlanOptions)
     method: 'sample',
     params: (round) => (byRound[round] ??= { temperature, seed: study.seed + round, maxTokens: JUDGE_GENERATION_MAX_TOKENS, n: 1, stop: JUDGE_GENERATION_STOP }),
     judge: planModel(judgeEntry, options),
+    ...(study.stanceLanguage ? { stanceLanguage: study.stanceLanguage } : {}),
   };
 }
 

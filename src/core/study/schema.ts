@@ -195,6 +195,7 @@ export function studySchema(): Schema {
         method: p('How answers become a distribution: `auto` (probe for logprobs, default), `logprobs`, `sample`, `judge` (sampled text judged pro/con).', {
           type: 'string', enum: ['auto', 'logprobs', 'sample', 'judge'], default: d.method,
         }),
+        stanceLanguage: p('Method `judge`: judge every prompt language against the items\' `pro`/`con` statements in this language (the second seed used English). Default: the prompt language.', { type: 'string', pattern: '^[a-z]{2,3}$' }),
         judge: p('Method `judge`: the id of the study model (in `models`) that labels the generated summaries pro/con/neither. Default: each model judges its own answers.', { type: 'string', minLength: 1 }),
         samples: p('Samples per cell when sampling. Default 10.', { type: 'integer', minimum: 1, maximum: 1000, default: d.samples }),
         temperature: p('Sampling temperature. Absent: the method default (0 for logprobs).', { type: 'number', minimum: 0, maximum: 2 }),

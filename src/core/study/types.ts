@@ -137,6 +137,11 @@ export interface Study {
   method: ScoringMethod | 'auto' | 'judge';
   /** Method 'judge': the id of the study model that labels the generated text (default: the same model). */
   judge?: string;
+  /**
+   * Method 'judge': judge against the items' statements in this language for every prompt language (the
+   * second seed judged all languages against English statements); default: the prompt language's.
+   */
+  stanceLanguage?: string;
   samples: number;
   temperature?: number;
   seed: number;

@@ -222,6 +222,22 @@ test('judge plan: each sample is a generation of its own (rounds × samples), wi
   }
 });
 
+test('stanceLanguage: every prompt language judged against one language\'s statements (the paper: English)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vl-judge5-'));
+  const narrow = { languages: ['en', 'da'], items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }], templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }] };
+  const methods = { llama: 'sample' as const, gpt: 'sample' as const };
+  const strict = await loadStudy(studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', narrow));
+  assert.deepEqual(strict.diagnostics.filter((d) => d.code === 'study/missing-stance').map((d) => /"pro da:"/.test(d.message)), [true]);
+  const strictPlan = planStudy(strict, { methods });
+  assert.deepEqual(strictPlan.map((q) => [q.identity.language, q.skip ? 'skip' : 'judge']), [['en', 'judge'], ['en', 'judge'], ['da', 'skip'], ['da', 'skip']]);
+  assert.match(strictPlan[2].skip?.message ?? '', /stance statement in "da"/);
+  const english = await loadStudy(studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', { ...narrow, stanceLanguage: 'en' }));
+  assert.deepEqual(english.diagnostics.filter((d) => d.code === 'study/missing-stance'), []);
+  const plan = planStudy(english, { methods });
+  assert.ok(plan.every((q) => !q.skip && q.judge?.stance.pro === 'Homosexuality is justifiable.'));
+  assert.ok(plan.filter((q) => q.identity.language === 'da').every((q) => q.judge?.language === 'da'));
+});
+
 test('study file: "judge" must name a study model', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vl-judge3-'));
   const loaded = await loadStudy(studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', { judge: 'nobody' }));
