@@ -21,18 +21,18 @@ function fresh(): string {
   return d;
 }
 
-test('10,000 requests as one batch: 37 planted failures recorded, the rest in the corpus and cache; a second run sends nothing', { timeout: 120_000 }, async () => {
+test('1,000 requests as one batch (10,000 through the CLI: cli-resume.slow.test.ts): 37 planted failures recorded, the rest in the corpus and cache; a second run sends nothing', { timeout: 120_000 }, async () => {
   const fake = await startFakeOpenAIBatch();
   try {
     const dir = fresh();
     const baseURL = `${fake.url}/v1`;
-    const loaded = await load(writeStudy(dir, baseURL, 500));
+    const loaded = await load(writeStudy(dir, baseURL, 50));
     const filter = { items: ITEM_IDS.slice(0, 20) };
     const plan = planOf(loaded, filter);
-    assert.equal(plan.length, 10_000);
-    assert.equal(new Set(plan.map((r) => r.cacheKey)).size, 10_000);
+    assert.equal(plan.length, 1_000);
+    assert.equal(new Set(plan.map((r) => r.cacheKey)).size, 1_000);
     // 37 planted failures spread over the file.
-    const planted = Array.from({ length: 37 }, (_, i) => plan[Math.floor((i * 10_000) / 37) + 3].cacheKey);
+    const planted = Array.from({ length: 37 }, (_, i) => plan[Math.floor((i * 1_000) / 37) + 3].cacheKey);
     fake.control.failIds = new Set(planted);
 
     const progress: string[] = [];
@@ -42,9 +42,9 @@ test('10,000 requests as one batch: 37 planted failures recorded, the rest in th
     if (result.status !== 'ran') return;
     assert.deepEqual(fake.counts.uploads, 1);
     assert.deepEqual(fake.counts.creations, 1);
-    assert.equal(result.summary.requestsSent, 10_000);
+    assert.equal(result.summary.requestsSent, 1_000);
     const records = corpusRecords(loaded.study.results);
-    assert.equal(records.length, 10_000);
+    assert.equal(records.length, 1_000);
     const failures = records.filter((r) => r.kind === 'failure');
     assert.equal(failures.length, 37);
     assert.deepEqual(new Set(failures.map((f) => f.cacheKey)), new Set(planted));
@@ -52,12 +52,12 @@ test('10,000 requests as one batch: 37 planted failures recorded, the rest in th
     assert.deepEqual(new Set(failures.map((f) => (f.kind === 'failure' ? f.error.kind : ''))), new Set(['http', 'batch-error']));
     assert.ok(failures.every((f) => f.kind === 'failure' && /Planted/.test(f.error.message)));
     const results = records.filter((r) => r.kind === 'result');
-    assert.equal(results.length, 9_963);
+    assert.equal(results.length, 963);
     for (const r of results.slice(0, 50)) {
       assert.ok(r.kind === 'result' && Number.isFinite(r.mean) && Math.abs(Object.values(r.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-9);
     }
     const [manifest] = manifests(loaded.study.results);
-    assert.deepEqual([manifest.planned, manifest.scored, manifest.failed, manifest.status], [10_000, 9_963, 37, 'done']);
+    assert.deepEqual([manifest.planned, manifest.scored, manifest.failed, manifest.status], [1_000, 963, 37, 'done']);
     assert.equal(manifest.batch?.provider, 'openai');
     assert.ok(fake.batches.has(manifest.batch!.id));
     // The state file says it was imported, with the counts.
@@ -65,7 +65,7 @@ test('10,000 requests as one batch: 37 planted failures recorded, the rest in th
     assert.equal(states.length, 1);
     assert.equal(states[0].batchId, manifest.batch!.id);
     assert.equal(states[0].phase, 'imported');
-    assert.deepEqual(states[0].imported && [states[0].imported.results, states[0].imported.failed, states[0].imported.missing], [9_963, 37, 0]);
+    assert.deepEqual(states[0].imported && [states[0].imported.results, states[0].imported.failed, states[0].imported.missing], [963, 37, 0]);
     assert.ok(progress.includes('submitted/validating') && progress.includes('imported/completed'), progress.join(' '));
     // The input line format (OpenAI reference): custom_id = cache key, POST, the chat endpoint, a body.
     const input = readFileSync(join(loaded.study.results, 'batches', states[0].inputFile), 'utf8').split('\n')[0];
@@ -78,11 +78,11 @@ test('10,000 requests as one batch: 37 planted failures recorded, the rest in th
     const again = await runStudy(loaded, filter, environment(join(dir, 'cache'), baseURL, new AbortController().signal));
     assert.equal(again.status, 'ran');
     if (again.status !== 'ran') return;
-    assert.equal(again.estimate.cached, 9_963);
+    assert.equal(again.estimate.cached, 963);
     assert.equal(fake.counts.uploads, 2, 'only the 37 failed lines go out again');
     assert.equal(again.summary.requestsSent, 37);
     const third = await runStudy(loaded, filter, environment(join(dir, 'cache'), baseURL, new AbortController().signal));
-    assert.ok(third.status === 'ran' && third.summary.requestsSent === 0 && third.manifest.cached === 10_000 && third.manifest.batch === undefined);
+    assert.ok(third.status === 'ran' && third.summary.requestsSent === 0 && third.manifest.cached === 1_000 && third.manifest.batch === undefined);
     assert.equal(fake.counts.uploads, 2);
     assert.equal(fake.counts.creations, 2);
   } finally {
