@@ -3,7 +3,7 @@
 // HTML report into ./value-lens-demo/. It never invents model output.
 
 import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { flag, parseFlags, str, type Parsed } from './args';
 import { runCheck } from './check';
 import { DEFAULT_OLLAMA_MODEL, loadConfig } from './config';
@@ -12,7 +12,8 @@ import { print, type Io } from './io';
 import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
 import { bundleDir } from './report';
 import { analyseAndWrite, scoreStudy } from './run';
-import { resolveScoreSettings, SCORE_OPTIONS } from './score';
+import { checkLanguages, resolveScoreSettings, SCORE_OPTIONS } from './score';
+import { loadSurvey } from './diagnostics';
 import { loadStudyForCli } from './study';
 import { ProviderError } from '../core/model';
 
@@ -49,8 +50,50 @@ async function pick(dir: string, preferred: string, extension: string): Promise<
   return join(dir, names[0]);
 }
 
+const DEMO_OPTIONS = { ...DEMO_SCORE_OPTIONS, 'out-dir': { type: 'string' }, examples: { type: 'string' } } as const;
+
+/**
+ * `npm run demo --model X` (no `--`): npm keeps `--model` as its own config (npm_config_model=true) and passes
+ * X on as a bare word, so the demo would silently run the default model. Names the flags npm took and the
+ * command that passes them (issue 19); undefined when not run by npm or nothing was taken.
+ */
+export function npmSwallowedFlags(env: NodeJS.ProcessEnv, argv: string[], names: readonly string[] = Object.keys(DEMO_OPTIONS)): string | undefined {
+  if (!env.npm_lifecycle_event) return undefined;
+  const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]));
+  const taken = names.filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined && !given.has(name));
+  if (taken.length === 0) return undefined;
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const value = (name: string, index: number): string => {
+    const set = env[`npm_config_${name.replace(/-/g, '_')}`];
+    if (set && set !== 'true') return ` ${set}`;
+    const spec = (DEMO_OPTIONS as Record<string, { type: string }>)[name];
+    if (spec?.type === 'boolean') return '';
+    // One taken flag and one stray word: that word was its value.
+    return taken.length === 1 && words.length === 1 ? ` ${words[0]}` : index < words.length && taken.length === words.length ? ` ${words[index]}` : ' VALUE';
+  };
+  const suggestion = taken.map((name, index) => `--${name}${value(name, index)}`).join(' ');
+  return (
+    `npm took ${taken.map((n) => `--${n}`).join(', ')} as its own option${taken.length > 1 ? 's' : ''}${words.length ? ` and passed ${words.join(' ')} on as bare words` : ''}, ` +
+    `so the demo would ignore ${taken.length > 1 ? 'them' : 'it'}. Put the demo's options after \`--\`:\n  npm ${env.npm_lifecycle_event === 'demo' ? 'run demo' : `run ${env.npm_lifecycle_event}`} -- ${suggestion}`
+  );
+}
+
+/**
+ * How the user can run this CLI again from their shell: \`value-lens\` is on PATH only after a global
+ * install, so a run from a clone (npm run demo, node dist/cli.js) is told \`node dist/cli.js\`, anything
+ * else \`npx value-lens\` (issue 19).
+ */
+export function cliCommand(io: Pick<Io, 'cwd' | 'env'>, script: string | undefined = process.argv[1]): string {
+  const fromClone = script !== undefined && !script.split(sep).includes('node_modules') && /cli\.js$/.test(script);
+  if (!fromClone) return 'npx value-lens';
+  const path = relative(io.cwd, script);
+  return `node ${path.startsWith('..') || isAbsolute(path) ? script : path}`;
+}
+
 export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
-  const parsed = parseFlags('demo', argv, { ...DEMO_SCORE_OPTIONS, 'out-dir': { type: 'string' }, examples: { type: 'string' } }, false);
+  const swallowed = npmSwallowedFlags(io.env, argv);
+  if (swallowed) throw new UsageError(swallowed, 'demo');
+  const parsed = parseFlags('demo', argv, DEMO_OPTIONS, false);
   if (flag(parsed, 'help')) {
     print(io.stdout, DEMO_HELP);
     return EXIT_OK;
@@ -82,6 +125,8 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
     io,
     configPath,
   );
+  // A language the items do not have is a usage error before any server is contacted, not 92 failures.
+  checkLanguages(settings.languages, await loadSurvey(items, items, checkIo.stderr), items, 'demo', settings.itemIds);
 
   print(io.stdout, `2. Looking for a model server: ${settings.provider} at ${settings.endpoint}, model ${settings.model}`);
   if (settings.provider === 'openai') await probeOpenAI(settings.endpoint, settings.model, io, signal);
@@ -126,7 +171,7 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
   print(io.stdout, '4. Comparing with the human reference data and writing the report');
   await analyseAndWrite(loaded, Object.keys(filter).length ? filter : undefined, io);
   print(io.stdout, `\nCorpus:  ${join(outDir, 'records.jsonl')}\nReport:  ${join(outDir, 'report.html')}`);
-  print(io.stdout, `Open the report in a browser, or run: value-lens analyze ${join(examples, 'demo.study.json')} --corpus ${outDir}`);
+  print(io.stdout, `Open the report in a browser, or run: ${cliCommand(io)} analyze ${join(examples, 'demo.study.json')} --corpus ${outDir}`);
   return outcome === 'ok' ? EXIT_OK : EXIT_FINDINGS;
 }
 

@@ -221,7 +221,33 @@ export function validateSelection(settings: ScoreSettings, survey: SurveyFile, t
   if (unknown.length) {
     throw new UsageError(`--item: no item ${unknown.map((u) => `"${u}"`).join(', ')} in ${settings.itemsPath}.`, 'score');
   }
+  checkLanguages(settings.languages, survey, settings.itemsPath, 'score', settings.itemIds);
   return templateName;
+}
+
+/** The languages the (selected) items have wording in, header order first. */
+export function surveyLanguagesOf(survey: SurveyFile, itemIds?: string[]): string[] {
+  const wanted = itemIds ? new Set(itemIds) : undefined;
+  const present = new Set(survey.items.filter((i) => !wanted || wanted.has(i.id)).flatMap((i) => Object.keys(i.texts)));
+  const declared = survey.header.languages.map((l) => l.value).filter((l) => present.has(l));
+  return [...declared, ...[...present].filter((l) => !declared.includes(l)).sort()];
+}
+
+/**
+ * A --lang no selected item has wording in is a typo or a wrong file: a usage error naming the languages
+ * there are, not one failure record per item (issue 19). A language only some items lack stays a planned
+ * failure of those items.
+ */
+export function checkLanguages(languages: string[] | undefined, survey: SurveyFile, itemsPath: string, command: string, itemIds?: string[]): void {
+  if (!languages?.length) return;
+  const available = surveyLanguagesOf(survey, itemIds);
+  const absent = languages.filter((l) => !available.includes(l));
+  if (absent.length) {
+    throw new UsageError(
+      `--lang: no item in ${itemsPath} has wording in ${absent.map((l) => `"${l}"`).join(', ')}; its languages are ${available.join(', ') || '(none)'}.`,
+      command,
+    );
+  }
 }
 
 function stderrLogger(io: Io, verbose: boolean): Logger {

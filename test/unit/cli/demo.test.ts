@@ -27,6 +27,9 @@ test('demo runs the demo study against OLLAMA_HOST: corpus, manifest, analysis a
   const out = join(dir, 'value-lens-demo');
   assert.match(r.stdout, /Corpus: {2}.*value-lens-demo\/records\.jsonl/);
   assert.match(r.stdout, /Report: {2}.*report\.html/);
+  // The follow-up hint names a command that exists: `value-lens` is not on PATH from a clone (issue 19).
+  assert.match(r.stdout, /or run: node \S*dist\/cli\.js analyze /);
+  assert.doesNotMatch(r.stdout, /run: value-lens /);
   const records = jsonLines(await fs.readFile(join(out, 'records.jsonl'), 'utf8')) as { kind: string; model: string; cached: boolean; study: string; language: string }[];
   const sent = fake.modelRequests();
   // 23 items × 4 languages: every record came from a real request to the server (nothing is made up); plus one logprobs probe.
