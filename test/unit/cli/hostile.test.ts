@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
-import { ESCAPE_PAYLOAD, json, ollamaChat, paddedOllamaBody, send, startHostileServer } from '../../support/hostile-server';
+import { ESCAPE_PAYLOAD, json, paddedOllamaBody, send, startHostileServer } from '../../support/hostile-server';
 import { buildOnce, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, tempDir } from './helpers';
 
 let fake: FakeServer;
