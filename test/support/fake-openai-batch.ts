@@ -9,7 +9,7 @@
 // file) or vanish (in neither file); uploads, creations, retrieves and cancels are counted.
 
 import type http from 'node:http';
-import { defaultBehaviour, fakeText, promptTokens, sendJson, startServer, type FakeServer, type RecordedRequest } from './fake-common';
+import { defaultBehaviour, fakeText, promptTokens, sendJson, startServer, type FakeServer, type RecordedRequest, type RouteContext } from './fake-common';
 
 export interface FakeFile {
   id: string;
@@ -151,7 +151,9 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
     }
   };
 
-  const route = (req: RecordedRequest, res: http.ServerResponse): void => {
+  const route = (req: RecordedRequest, res: http.ServerResponse, ctx: RouteContext): void => {
+    // Scripted faults (fake-common's queue): a status answer in OpenAI's error shape.
+    if (ctx.fault?.kind === 'status') return error(res, ctx.fault.status, `status ${ctx.fault.status}`, 'server_error');
     if (control.requireKey !== null && req.headers.authorization !== `Bearer ${control.requireKey}`) {
       return sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
     }
