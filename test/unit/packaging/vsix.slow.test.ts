@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { readZip, type ZipEntry } from './zip';
+import { relativeLinks } from './links';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 // Key strings the canary tests use (test/unit/cli/canary.test.ts and others): none may ship.
@@ -103,4 +104,30 @@ test('no file in the VSIX contains a canary key or a sourceMappingURL', () => {
     scanned++;
   }
   assert.equal(scanned, entries.length);
+});
+
+test('issue 19: every relative link and image of the shipped README and docs resolves to a shipped file', () => {
+  const names = new Set(entries.map((e) => e.name));
+  const readme = entries.find((e) => /^extension\/readme\.md$/i.test(e.name));
+  assert.ok(readme, 'the README ships');
+  const markdown = entries.filter((e) => e.name.startsWith('extension/') && e.name.endsWith('.md'));
+  const broken: string[] = [];
+  let checked = 0;
+  for (const file of markdown) {
+    const dir = file.name.slice(0, file.name.lastIndexOf('/'));
+    for (const link of relativeLinks(file.read().toString('utf8'))) {
+      const target = posix.normalize(posix.join(dir, decodeURIComponent(link.replace(/[#?].*$/, ''))));
+      checked++;
+      if (!names.has(target)) broken.push(`${file.name}: ${link}`);
+    }
+  }
+  assert.deepEqual(broken, []);
+  // The README's screenshots and doc links are among them (the check is not vacuous).
+  const fromReadme = relativeLinks(readme.read().toString('utf8'));
+  assert.ok(fromReadme.filter((l) => l.endsWith('.png')).length >= 3, fromReadme.join(' '));
+  assert.ok(fromReadme.filter((l) => l.startsWith('docs/') && l.endsWith('.md')).length >= 10, fromReadme.join(' '));
+  assert.ok(checked >= fromReadme.length);
+  for (const image of ['extension/docs/images/lenses.png', 'extension/docs/images/panel.png', 'extension/docs/images/report.png']) {
+    assert.equal(entries.find((e) => e.name === image)?.read().subarray(1, 4).toString('ascii'), 'PNG', image);
+  }
 });
