@@ -7,7 +7,7 @@ import { analyzeCorpus } from '../core/study/analyzeCorpus';
 import { importStudyData } from '../core/study/importStudy';
 import type { ImportMapping } from '../core/study/types';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
-import { print, type Io } from './io';
+import { print, refuseInputAsOutput, type Io } from './io';
 import { writeStudyReport } from './report';
 import { importTables, scoreStudy } from './run';
 import { STUDY_FILTER_HELP, STUDY_FILTER_OPTIONS, STUDY_RUN_HELP, STUDY_RUN_OPTIONS, loadStudyForCli, studyFilterFrom } from './study';
@@ -86,6 +86,8 @@ export async function runReportStudy(argv: string[], io: Io): Promise<number> {
   const { parsed, loaded, analysis } = await studyAnalysis(argv, io, 'report');
   const html = str(parsed, 'html');
   const path = html ? resolve(io.cwd, html) : join(loaded.study.results, 'report.html');
+  // Writing the report over the study file or one of its inputs would destroy it (issue 18).
+  await refuseInputAsOutput(path, [loaded.study.path, ...loaded.surveys.map((s) => s.path), ...loaded.templates.map((t) => t.path)], '--html', 'report');
   const title = str(parsed, 'title');
   await writeStudyReport(analysis, path, title ? { title } : {});
   print(io.stderr, `${countsLine(analysis.counts)}\nReport: ${relative(io.cwd, path) || path}`);

@@ -192,3 +192,16 @@ test('analyze warns about contradictory duplicates instead of pooling them silen
   const r = await runCli(['analyze', results, '--items', EXAMPLE_ITEMS, '--human', EXAMPLE_HUMAN]);
   assert.match(r.stderr, /1 request\(s\) have several results that disagree \(e\.g\. Q1 \[en\] model m\); the latest of each is used/);
 });
+
+test('report STUDY --html naming the study file or one of its items files is refused, the file kept', async () => {
+  const { EXAMPLES } = await import('./helpers');
+  await fs.cp(EXAMPLES, join(dir, 'examples'), { recursive: true });
+  await fs.mkdir(join(dir, 'examples', 'kim-baek-2024.results'), { recursive: true });
+  for (const target of ['examples/kim-baek-2024.study.json', 'examples/wvs7-sample.wvs']) {
+    const before = await fs.readFile(join(dir, target), 'utf8');
+    const r = await runCli(['report', 'examples/kim-baek-2024.study.json', '--html', target], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is one of the input files/);
+    assert.equal(await fs.readFile(join(dir, target), 'utf8'), before);
+  }
+});
