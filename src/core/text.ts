@@ -6,12 +6,12 @@
 // C0 except \t and \n, DEL, C1, and the bidi embedding/override/isolate controls.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** `text` with every terminal-control character replaced by a visible `\xNN` / `\u{NNNN}` escape. */
+/**
+ * `text` with every terminal-control character replaced by a visible `\uNNNN` escape. That form is also a
+ * valid JSON string escape, so JSON printed through here (`--json`) stays parseable and means the same.
+ */
 export function visible(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
-  });
+  return text.replace(UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Whether `text` holds any character `visible` would escape. */

@@ -130,7 +130,9 @@ test('a record with "optionOrder": null is a counted bad line, not a crash of th
 test('the terminal sanitiser shows ESC, OSC 52, CR, C1 and bidi controls; newlines, tabs and text stay', () => {
   const hostile = 'ok\u001b[2J\u001b]52;c;cHduZWQ=\u0007\r\u001b[32m0 failed\u009b\u202e';
   const out = visible(hostile);
-  assert.equal(out, 'ok\\x1b[2J\\x1b]52;c;cHduZWQ=\\x07\\x0d\\x1b[32m0 failed\\x9b\\u{202e}');
+  assert.equal(out, 'ok\\u001b[2J\\u001b]52;c;cHduZWQ=\\u0007\\u000d\\u001b[32m0 failed\\u009b\\u202e');
+  // The escapes are JSON escapes: JSON printed through the sanitiser still parses to the same value.
+  assert.equal(JSON.parse(visible(JSON.stringify({ name: hostile }))).name, hostile);
   assert.ok(!hasControlCharacters(out));
   assert.equal(visible('line 1\n\tline 2 — ø 日本'), 'line 1\n\tline 2 — ø 日本');
 });
