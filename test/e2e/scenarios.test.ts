@@ -296,7 +296,7 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await screenshot('file-scored');
     const errorsBefore = consoleErrors.length;
     await runCommand(commandLabel(/^valueLens\.openPanel$|alignment panel/i));
-    const frame: FrameLocator = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    const frame: FrameLocator = await panelFrame();
     const canvas = frame.locator('canvas').first();
     await canvas.waitFor({ timeout: 20_000 }).catch(async () => {
       // Say why when VS Code reported the command's error (dialog or notification).
@@ -335,36 +335,53 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
   step('a study file: the Run Study lens runs the study against the fake and the panel shows its study view', async () => {
     // run.sh writes kim-baek-2024.study.json (the first seed's example, narrowed to 12 requests, models at the fake).
     assert.ok(FAKE_URL, 'no fake model server (test/support/fake-server-cli.ts) was started');
-    const editor = await openFile('kim-baek-2024.study.json');
-    const deadline = Date.now() + 20_000;
-    let links: LensLink[] = [];
-    for (;;) {
-      links = await editor.evaluate((root) =>
-        Array.from(root.querySelectorAll('.codelens-decoration a')).map((a) => {
-          const r = a.getBoundingClientRect();
-          return { text: (a.textContent ?? '').trim(), x: r.left + r.width / 2, y: r.top + r.height / 2 };
-        }),
-      );
-      if (links.some((l) => /Run Study/.test(l.text)) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const runLens = links.find((l) => /Run Study/.test(l.text));
-    assert.ok(runLens, `no Run Study lens on the study file; lenses: ${JSON.stringify(links.map((l) => l.text))}`);
-    assert.ok(links.some((l) => /Plan only/.test(l.text)) && links.some((l) => /Open Results/.test(l.text)), `lenses: ${JSON.stringify(links.map((l) => l.text))}`);
-    await screenshot('study-lenses');
-    await page.mouse.click(runLens.x, runLens.y);
-    const frame: FrameLocator = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
-    const header = frame.locator('.vl-study-header').first();
-    await header.waitFor({ state: 'visible', timeout: 90_000 }).catch(async () => {
-      const toasts = (await page.locator('.notifications-toasts').innerText().catch(() => '')).replace(/\s+/g, ' ');
-      throw new Error(`the panel shows no study view after Run Study (notifications: ${toasts.slice(0, 400) || 'none'})`);
+    await openFile('kim-baek-2024.study.json');
+    // The lens row on line 1 of the study file (page-wide: another editor group may show the items file).
+    const runLens = page.locator('.codelens-decoration a', { hasText: 'Run Study' }).first();
+    await runLens.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+      const seen = await page.locator('.codelens-decoration a').allInnerTexts();
+      throw new Error(`no Run Study lens on the study file; lenses: ${JSON.stringify(seen.slice(0, 20))}`);
     });
-    const text = (await header.innerText()).replace(/\s+/g, ' ');
+    const row = (await runLens.locator('xpath=..').innerText()).replace(/\s+/g, ' ');
+    assert.match(row, /Plan only/, `the study lens row: ${row}`);
+    assert.match(row, /Open Results/, `the study lens row: ${row}`);
+    await screenshot('study-lenses');
+    await runLens.click();
+    // The study view is in the Value Lens panel's webview; the workbench may host other webviews too.
+    const deadline = Date.now() + 90_000;
+    let text = '';
+    while (!text) {
+      const frames = await page.locator('iframe.webview').count();
+      for (let i = 0; i < frames && !text; i++) {
+        const header = page.frameLocator('iframe.webview').nth(i).frameLocator('#active-frame').locator('.vl-study-header').first();
+        if (await header.isVisible().catch(() => false)) text = (await header.innerText()).replace(/\s+/g, ' ');
+      }
+      if (text) break;
+      if (Date.now() > deadline) {
+        const toasts = (await page.locator('.notifications-toasts').innerText().catch(() => '')).replace(/\s+/g, ' ');
+        throw new Error(`the panel shows no study view after Run Study (notifications: ${toasts.slice(0, 400) || 'none'})`);
+      }
+      await page.waitForTimeout(500);
+    }
     assert.match(text, /kim-baek-2024/, `the study header does not name the study: ${text.slice(0, 300)}`);
     assert.match(text, /\b12\b/, `the study header does not count the 12 records read: ${text.slice(0, 300)}`);
     await screenshot('study-view');
   });
 });
+
+/** The Value Lens panel's webview frame: the workbench may host other webviews (e.g. a secondary side bar). */
+async function panelFrame(timeoutMs = 20_000): Promise<FrameLocator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frames = await page.locator('iframe.webview').count();
+    for (let i = 0; i < frames; i++) {
+      const frame = page.frameLocator('iframe.webview').nth(i).frameLocator('#active-frame');
+      if ((await frame.locator('canvas, .vl-study-header').count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) return page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+    await page.waitForTimeout(250);
+  }
+}
 
 const surveyLines = readFileSync(join(WORKSPACE, 'wvs7-sample.wvs'), 'utf8').split('\n');
 /** 1-based line number of the first line starting with `prefix` in the example survey. */
