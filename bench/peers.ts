@@ -206,7 +206,11 @@ export function compareRequests(ours: Record<string, unknown>[], theirs: Record<
   const b = messages(theirs);
   let common = 0;
   for (let i = 0, j = 0; i < a.length && j < b.length; ) {
-    if (a[i] === b[j]) (common++, i++, j++);
+    if (a[i] === b[j]) {
+      common++;
+      i++;
+      j++;
+    }
     else if (a[i] < b[j]) i++;
     else j++;
   }

@@ -26,6 +26,7 @@ export type Interval = [number, number] | null;
 
 declare module 'chart.js' {
   // Options of this file's two plugins, typed so configurations stay checked.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a merged declaration repeats chart.js's type parameter
   interface PluginOptionsByType<TType extends ChartType> {
     vlErrorBars?: { bars: Interval[][]; color: string; horizontal?: boolean };
     vlBackground?: { color: string };

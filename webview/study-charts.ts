@@ -29,6 +29,7 @@ import { Chart, baseOptions, intervalRange, type Interval } from './charts';
 import type { Theme } from './theme';
 
 declare module 'chart.js' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a merged declaration repeats chart.js's type parameter
   interface PluginOptionsByType<TType extends ChartType> {
     vlBoxes?: { boxes: (BoxStats | null)[][]; color: string };
     vlMarkers?: { points: (number | null)[][]; color: string; zero: boolean };

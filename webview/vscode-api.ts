@@ -10,7 +10,6 @@ export interface VsCodeApi {
 
 declare global {
   // Injected by VS Code into webviews; callable once per page.
-  // eslint-disable-next-line no-var
   var acquireVsCodeApi: (() => VsCodeApi) | undefined;
 }
 

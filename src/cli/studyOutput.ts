@@ -9,7 +9,7 @@ import type { SelectionCounts } from '../core/corpus/types';
 import { table } from './analyze';
 import { writeFileAtomic } from './io';
 
-const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : String(Number(x.toFixed(12))));
+const num = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : String(Number(x.toFixed(12))));
 const shown = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
 function estimateCells(e: Estimate | null | undefined): string[] {

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { ProviderError, type CompletionChoice, type CompletionResponse } from '../core/model';
+import { ProviderError, type CompletionChoice } from '../core/model';
 import type { PlannedRequest } from '../core/run/plan';
 import { BATCH_STATUSES, type BatchClient, type BatchCodec, type BatchEndpoint, type BatchInfo, type BatchStatus } from '../core/batch/types';
 import { classifyError, excerpt, httpError, messageFromBody, originOf, parseRetryAfter, redact } from './errors';

@@ -125,7 +125,7 @@ export async function translateItem(
     out.topic = await step(hooks, done++, steps, `topic of ${item.id}`, () => translateText(model, prompt, { text: topicSource.value, from: topicSource.language, to }, hooks.signal));
   }
   if (labelSource && labelSource.length > 0) {
-    out.labels = await step(hooks, done++, steps, `labels of scale ${scale?.name}`, () => translateLabels(model, prompt, labelSource, labelFrom, to, hooks.signal));
+    out.labels = await step(hooks, done, steps, `labels of scale ${scale?.name}`, () => translateLabels(model, prompt, labelSource, labelFrom, to, hooks.signal));
   }
   hooks.onStep?.(steps, steps, 'done');
   return out;

@@ -310,7 +310,7 @@ export function pairedDifference(a: PairedSample, b: PairedSample, kind: Correla
   let bx: number[] = [];
   let by: number[] = [];
   let ca: string[] = [];
-  let cb: string[] = [];
+  let cb: string[];
   if (!opts.clusters) {
     for (let i = 0; i < a.x.length; i++) {
       if ([a.x[i], a.y[i], b.x[i], b.y[i]].every(Number.isFinite)) {

@@ -5,7 +5,7 @@
 // Lentz method in double-double (see below why); the quantile is Acklam's rational start refined by
 // Halley steps on an erf/erfc accurate to a few ulp.
 
-const LN_SQRT_2PI = 0.9189385332046727418; // ln √(2π)
+const LN_SQRT_2PI = 0.9189385332046728; // ln √(2π)
 const SQRT1_2 = Math.SQRT1_2;
 const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/√π
 const TINY = 1e-300; // Lentz: stands in for a zero denominator

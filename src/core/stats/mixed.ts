@@ -228,7 +228,6 @@ function newtonPolish(
   x0: number[],
   lower: number[],
 ): { x: number[]; fx: number; gradient: number; hessian: number[][] } {
-  const d = x0.length;
   let x = x0.slice();
   let fx = f(x);
   let gradNorm = Infinity;

@@ -16,7 +16,7 @@ import { parseSurvey, parseTemplates } from '../../../src/core/language';
 import { applyInsertions } from '../../../src/core/authoring/insert';
 
 installFakeVscode();
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the vscode fake's members are replaced in place */
 // New top-level names must exist before the adapters are required (their `import * as vscode` copies the names).
 const vs = require('../editor/fake-vscode') as Record<string, any>;
 vs.ViewColumn ??= { One: 1, Beside: -2 };
@@ -65,7 +65,7 @@ const shown: FakeDocument[] = [];
 };
 const quickPickLists: { label: string; detail?: string }[][] = [];
 const showQuickPick = fake.window.showQuickPick;
-(fake.window as any).showQuickPick = async (items: unknown[], options?: unknown) => {
+(fake.window as any).showQuickPick = async (items: unknown[], _options?: unknown) => {
   quickPickLists.push((await items) as { label: string }[]);
   return showQuickPick(items as unknown[]);
 };

@@ -51,6 +51,11 @@ test('terminal escapes in server error text and in .wvs names are printed visibl
     assert.ok(!RAW_CONTROL.test(r.stderr), `raw control characters in: ${JSON.stringify(r.stderr)}`);
     assert.match(r.stderr, /\\u001b\]52;c;/, 'the OSC 52 sequence is shown, not executed');
     assert.match(r.stderr, /2 planned, 0 scored \(0 from cache\), 2 failed/);
+    // Records on stdout (no --out): C1 and bidi controls escaped too, the JSON still means the same.
+    const toStdout = await runCli(scoreArgs(files, server.url));
+    assert.ok(!/[\u0080-\u009f\u202a-\u202e]/.test(toStdout.stdout), JSON.stringify(toStdout.stdout));
+    const [first] = jsonLines(toStdout.stdout) as { error: { message: string } }[];
+    assert.ok(first.error.message.includes('\u009b31m'), first.error.message);
   } finally {
     await server.close();
   }

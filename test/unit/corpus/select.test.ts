@@ -33,7 +33,6 @@ const items = new Map<string, SelectItem>([
 const r = (over: Parameters<typeof result>[1]) => result(0, { itemId: 'Q1', itemHash: 'h1', ...over });
 const failure = (over: Partial<ScoreFailure>): ScoreFailure => {
   const { probabilities, mean, mode, entropy, missMass, latencyMs, cached, ...identity } = r({});
-  void probabilities, mean, mode, entropy, missMass, latencyMs, cached;
   return { ...identity, kind: 'failure', error: { kind: 'timeout', message: 'x' }, attempts: 4, ...over };
 };
 

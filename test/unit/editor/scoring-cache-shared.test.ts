@@ -15,7 +15,6 @@ import { parseFlags } from '../../../src/cli/args';
 import { SCORE_OPTIONS, executeScore, resolveScoreSettings } from '../../../src/cli/score';
 
 installFakeVscode();
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
 const { ResultsState } = require('../../../src/editor/resultsState') as typeof import('../../../src/editor/resultsState');
 const { AnalysisSources } = require('../../../src/editor/analysisSources') as typeof import('../../../src/editor/analysisSources');

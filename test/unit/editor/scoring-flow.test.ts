@@ -13,7 +13,6 @@ import type { FakeServer } from '../../support/fake-common';
 import { createMemoryLogger, nullLogger, type Logger } from '../../../src/core/log';
 
 installFakeVscode();
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
 const { ResultsState } = require('../../../src/editor/resultsState') as typeof import('../../../src/editor/resultsState');
 const { AnalysisSources } = require('../../../src/editor/analysisSources') as typeof import('../../../src/editor/analysisSources');

@@ -16,7 +16,6 @@ import type { StudyAnalysis } from '../../../src/core/study/analysisTypes';
 import type { RunManifest } from '../../../src/core/corpus/types';
 
 installFakeVscode();
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
 const { ResultsState } = require('../../../src/editor/resultsState') as typeof import('../../../src/editor/resultsState');
 const { AnalysisSources } = require('../../../src/editor/analysisSources') as typeof import('../../../src/editor/analysisSources');

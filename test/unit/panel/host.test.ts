@@ -102,7 +102,6 @@ const originalLoad = M._load;
 M._load = function (this: unknown, request: string, ...rest: unknown[]) {
   return request === 'vscode' ? vscodeFake : originalLoad.call(this, request, ...rest);
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { registerAlignmentPanel, PANEL_VIEW_TYPE } = require('../../../src/panel/index') as typeof import('../../../src/panel/index');
 
 function setup() {

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { startFakeOpenAI } from '../../support/fake-openai';
 import { startFakeOllama } from '../../support/fake-ollama';
 import { fakeFirstToken, labelsInPrompt } from '../../support/fake-common';
 
