@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderId } from '../model';
-import type { BatchEndpoint, BatchPhase, BatchRequestCounts, BatchStatus } from './types';
+import type { BatchEndpoint, BatchPhase, BatchProgress, BatchRequestCounts, BatchStatus } from './types';
 
 export const BATCHES_DIR = 'batches';
 export const BATCH_STATE_FORMAT = 1;
@@ -100,4 +100,26 @@ export function unfinished(states: BatchState[]): BatchState[] {
 // Batch ids come from a server: keep them to characters that are safe in a file name.
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+}
+
+/**
+ * The batches of a study as progress entries, newest first: what a UI shows on start (a batch still
+ * running after the editor or CLI was closed is listed with its last known status until a run resumes it).
+ */
+export async function listBatches(resultsDir: string): Promise<(BatchProgress & { runId: string; updatedAt: string; imported?: BatchState['imported'] })[]> {
+  const { states } = await readStates(resultsDir);
+  return states
+    .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
+    .map((s) => ({
+      batchId: s.batchId ?? s.localId,
+      phase: s.phase,
+      ...(s.status ? { status: s.status } : {}),
+      ...(s.requestCounts ? { requestCounts: s.requestCounts } : {}),
+      lines: s.customIds.length,
+      stateFile: statePath(resultsDir, s),
+      resumed: false,
+      runId: s.runId,
+      updatedAt: s.updatedAt,
+      ...(s.imported ? { imported: s.imported } : {}),
+    }));
 }

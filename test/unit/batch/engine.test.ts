@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runStudy } from '../../../src/core/study/session';
-import { readStates } from '../../../src/core/batch/state';
+import { listBatches, readStates } from '../../../src/core/batch/state';
 import { startFakeOpenAIBatch } from '../../support/fake-openai-batch';
 import { ITEM_IDS, corpusRecords, environment, load, manifests, planOf, tempDir, writeStudy } from './support';
 
@@ -135,6 +135,12 @@ test('a run stopped while polling (detached) is resumed by the next run, never r
     assert.equal(states.length, 1);
     assert.equal(states[0].phase, 'submitted');
     assert.equal(states[0].runId, stopped.manifest.runId);
+    // What a UI lists on start: the batch still running, with its last status.
+    const listed = await listBatches(loaded.study.results);
+    assert.deepEqual(
+      listed.map((b) => [b.batchId, b.phase, b.status, b.lines, b.runId]),
+      [[states[0].batchId, 'submitted', 'in_progress', plan.length, stopped.manifest.runId]],
+    );
     assert.equal(states[0].customIds.length, plan.length);
 
     fake.control.hold = false;
