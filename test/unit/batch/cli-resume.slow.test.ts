@@ -92,3 +92,26 @@ test('run --batch: killed while polling, restarted, resumed not resubmitted; 37 
     await fake.close();
   }
 });
+
+test('run --batch: Ctrl-C while polling cancels the batch on the server and exits 130', { timeout: 300_000 }, async () => {
+  buildOnce();
+  const fake = await startFakeOpenAIBatch({ hold: true });
+  try {
+    const dir = tempDir('vl-batch-cli-');
+    dirs.push(dir);
+    const loaded = await load(writeStudy(dir, `${fake.url}/v1`, 1));
+    let child: ChildProcess | undefined;
+    const run = runCli(['run', 'batch.study.json', '--batch', '--yes', '--no-analysis'], { cwd: dir, env: { VALUE_LENS_BATCH_POLL_MS: '20,50' }, timeoutMs: 120_000, onSpawn: (c) => (child = c) });
+    await waitFor('the batch to be polled', () => fake.counts.creations === 1 && fake.counts.retrieves >= 2);
+    child!.kill('SIGINT');
+    const result = await run;
+    assert.equal(result.code, 130, result.stderr);
+    assert.equal(fake.counts.cancels, 1);
+    assert.equal([...fake.batches.values()][0].status, 'cancelling');
+    assert.match(result.stderr, /cancel-requested/);
+    const [name] = readdirSync(join(loaded.study.results, 'batches')).filter((f) => f.startsWith('batch-') && f.endsWith('.json'));
+    assert.equal((JSON.parse(readFileSync(join(loaded.study.results, 'batches', name), 'utf8')) as { phase: string }).phase, 'cancel-requested');
+  } finally {
+    await fake.close();
+  }
+});
