@@ -378,7 +378,8 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
     fresh: settings.fresh,
     signal,
     logger,
-    onRecord: store ? undefined : (record: RunRecord) => io.stdout.write(`${JSON.stringify(record)}\n`),
+    // JSON already escapes C0 controls; visible() also escapes C1 and bidi ones, and keeps the JSON valid.
+    onRecord: store ? undefined : (record: RunRecord) => io.stdout.write(`${visible(JSON.stringify(record))}\n`),
     onProgress: showProgress
       ? (p) => io.stderr.write(`\rscoring ${p.done}/${p.total} (${p.cached} cached, ${p.failed} failed)`)
       : undefined,
