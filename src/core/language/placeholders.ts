@@ -25,7 +25,8 @@ const COUNTRY_FOR_LANGUAGE: Record<string, string> = {
   dn: 'da', gb: 'en', uk: 'en', us: 'en', at: 'de', ch: 'de', be: 'nl', ir: 'fa', il: 'he', vn: 'vi', rs: 'sr',
 };
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance (names are short: the quadratic table is fine). */
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0];
@@ -58,4 +59,22 @@ export function undeclaredLanguageMessage(tag: string, where: string, declared: 
     message: `Language '${tag}' in ${where} is not declared in the header (languages ${declared.join(' ')}): it is never scored; ${hint}`,
     ...(suggestion ? { suggestion } : {}),
   };
+}
+
+/**
+ * The one candidate a mistyped name most likely means: the closest by edit distance (case folded), at most
+ * a third of the name's length away (at least 1); undefined when none is that close or two tie.
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  let tie = false;
+  for (const candidate of new Set(candidates)) {
+    if (candidate === name) continue;
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance, tie] = [candidate, d, false];
+    else if (d === bestDistance) tie = true;
+  }
+  return best !== undefined && bestDistance <= limit && !tie ? best : undefined;
 }

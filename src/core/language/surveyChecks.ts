@@ -1,7 +1,7 @@
 // Cross-reference checks of a parsed `.wvs` file: scale options and scores, duplicate names, item → scale
 // resolution, translations. Runs after the line pass, so declaration order does not matter.
 import type { Item, MissingCode, Range, Scale, ScaleOption, SurveyFile, TextEntry } from './ast';
-import { isPlaceholder, placeholderLabels, undeclaredLanguageMessage } from './placeholders';
+import { closestName, isPlaceholder, placeholderLabels, undeclaredLanguageMessage } from './placeholders';
 import { MAX_LANGUAGES, type Diagnostics } from './scan';
 
 /** Facts about a scale the AST does not keep but the checks need. */
@@ -50,7 +50,7 @@ export function checkSurvey(
   }
   for (const orphan of orphans) {
     if (orphan.scaleName && !scales.has(orphan.scaleName.value) && !brokenScales.has(orphan.scaleName.value)) {
-      diagnostics.error('unknown-scale', `Unknown scale '${orphan.scaleName.value}'`, orphan.scaleName.range, { name: orphan.scaleName.value });
+      diagnostics.error('unknown-scale', unknownScaleMessage(orphan.scaleName.value, scales), orphan.scaleName.range, { name: orphan.scaleName.value });
     }
     checkTexts(orphan, declared, diagnostics, tags);
   }
@@ -62,7 +62,7 @@ export function checkSurvey(
       const scale = scales.get(item.scaleName.value);
       if (scale) item.scale = scale;
       else if (!brokenScales.has(item.scaleName.value)) {
-        diagnostics.error('unknown-scale', `Unknown scale '${item.scaleName.value}'`, item.scaleName.range, { name: item.scaleName.value });
+        diagnostics.error('unknown-scale', unknownScaleMessage(item.scaleName.value, scales), item.scaleName.range, { name: item.scaleName.value });
       }
     } else {
       diagnostics.warning('missing-scale', `Item ${item.id} has no 'scale:': it cannot be scored on options`, item.idRange, { id: item.id });
@@ -78,6 +78,11 @@ export function checkSurvey(
       }
     }
   }
+}
+
+function unknownScaleMessage(name: string, scales: Map<string, Scale>): string {
+  const suggestion = closestName(name, [...scales.keys()]);
+  return `Unknown scale '${name}'${suggestion ? `: did you mean '${suggestion}'?` : ''}`;
 }
 
 /** Undeclared language tags and placeholder texts in an item's wording, topics and stance statements. */

@@ -1,6 +1,7 @@
 // Quick fixes as plain text edits: add a stub for a missing translation, rename a duplicate id to a free one.
 import type { Diagnostic, Range, Scale, SurveyFile, TemplateFile } from '../ast';
-import { PLACEHOLDER_TEXT } from '../placeholders';
+import { KNOWN_SLOTS } from '../ast';
+import { closestName, PLACEHOLDER_TEXT } from '../placeholders';
 import { containsPosition, lastLine } from './ranges';
 
 export interface TextEdit {
@@ -94,9 +95,56 @@ function duplicateIdFix(lines: string[], file: SurveyFile | TemplateFile, diagno
   return [{ title: `Rename '${name}' to '${fresh}'`, edits: [{ range, newText: fresh }], preferred: true }];
 }
 
+/** The text a single-line range covers. */
+function textAt(lines: string[], range: Range): string {
+  if (range.start.line !== range.end.line) return '';
+  return (lines[range.start.line] ?? '').slice(range.start.character, range.end.character);
+}
+
+function replaceFix(title: string, range: Range, newText: string): QuickFix {
+  return { title, edits: [{ range, newText }], preferred: true };
+}
+
+/**
+ * "Did you mean" fixes (issue 19): a language tag the header does not declare, an unknown scale, slot or
+ * template, replaced by the declared name it most likely means; an undeclared language can also be declared.
+ */
+function didYouMeanFixes(lines: string[], file: SurveyFile | TemplateFile, diagnostic: Diagnostic, code: string): QuickFix[] {
+  const written = textAt(lines, diagnostic.range);
+  if (code === 'undeclared-language' && file.kind === 'survey') {
+    const language = typeof diagnostic.data?.language === 'string' ? diagnostic.data.language : written;
+    const fixes: QuickFix[] = [];
+    const suggestion = diagnostic.data?.suggestion;
+    if (typeof suggestion === 'string' && written === language) fixes.push(replaceFix(`Change '${language}' to '${suggestion}'`, diagnostic.range, suggestion));
+    const last = file.header.languages[file.header.languages.length - 1];
+    if (last && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(language)) {
+      fixes.push({ title: `Declare '${language}' in the languages header`, edits: [{ range: { start: last.range.end, end: last.range.end }, newText: ` ${language}` }] });
+    }
+    return fixes;
+  }
+  if (code === 'unknown-scale' && file.kind === 'survey' && written) {
+    const name = closestName(written, file.scales.map((scale) => scale.name));
+    return name ? [replaceFix(`Change to scale '${name}'`, diagnostic.range, name)] : [];
+  }
+  if (code === 'unknown-slot' && file.kind === 'templates') {
+    const slot = typeof diagnostic.data?.slot === 'string' ? diagnostic.data.slot : undefined;
+    if (!slot || written !== `{${slot}}`) return [];
+    const name = closestName(slot, [...KNOWN_SLOTS, ...(file.slots ?? []).map((s) => s.value)]);
+    return name ? [replaceFix(`Change to {${name}}`, diagnostic.range, `{${name}}`)] : [];
+  }
+  if (code === 'unknown-template' && file.kind === 'templates' && written) {
+    const name = closestName(written, file.templates.map((t) => t.name));
+    return name ? [replaceFix(`Change to template '${name}'`, diagnostic.range, name)] : [];
+  }
+  return [];
+}
+
 export function quickFixes(text: string, file: SurveyFile | TemplateFile, diagnostic: Diagnostic): QuickFix[] {
   const lines = text.split(/\r?\n/);
   const code = diagnostic.code.replace(/^wv[st]\//, '');
+  if (code === 'undeclared-language' || code === 'unknown-scale' || code === 'unknown-slot' || code === 'unknown-template') {
+    return didYouMeanFixes(lines, file, diagnostic, code);
+  }
   if (code === 'missing-translation') {
     const blocks: Block[] = file.kind === 'survey' ? [...file.items.map((item) => ({ range: item.range })), ...file.scales.map((scale) => ({ range: scale.range, scaleLabels: scale }))] : file.templates;
     return missingTranslationFix(lines, blocks, diagnostic);
