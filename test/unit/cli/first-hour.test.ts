@@ -90,3 +90,15 @@ test('cliCommand: node dist/cli.js from a clone (relative when inside cwd), npx 
   assert.equal(cliCommand({ cwd: '/p', env: {} }, undefined), 'npx value-lens');
   assert.ok(!/(^|\s)value-lens\s/.test(cliCommand({ cwd: '/', env: {} }, '/usr/lib/node_modules/value-lens/dist/cli.js').replace('npx value-lens', '')));
 });
+
+test('check: the quick fix stub and an undeclared tag are warnings, with file:line:col (not "0 warnings")', async () => {
+  const file = join(dir, 'stub.wvs');
+  await fs.writeFile(file, 'languages en da\nscale agree 1..2\n  en: Agree | Disagree\n  da: Enig | Uenig\n\nitem Q1\n  scale: agree\n  en: Is family important?\n  da[mt]: TODO translate\n  dk: Er familien vigtig?\n');
+  const c = capture();
+  const code = await main(['check', file], c.io, new AbortController().signal);
+  const all = c.out() + c.err();
+  assert.equal(code, 0, all); // warnings only
+  assert.match(all, /stub\.wvs:9:11: warning: wvs\/placeholder-text: Placeholder in the wording of item Q1 \('da'\)/);
+  assert.match(all, /stub\.wvs:10:3: warning: wvs\/undeclared-language: Language 'dk' in item Q1 is not declared .* did you mean 'da'\?/);
+  assert.match(all, /0 error\(s\), 2 warning\(s\)/);
+});
