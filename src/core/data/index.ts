@@ -6,8 +6,6 @@ import type { HumanReference, HumanRow } from './types';
 
 export type { HumanReference, HumanRow, Problem } from './types';
 export { toCsv, neutraliseCell } from './export';
-export { decodeText } from './decode';
-export { parseLocaleNumber } from './numbers';
 export { readTable } from './csv';
 
 /** Which countries' human data a prompt language is compared with; the first is the "local" one. */
