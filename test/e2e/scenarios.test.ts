@@ -297,7 +297,8 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     const errorsBefore = consoleErrors.length;
     await runCommand(commandLabel(/^valueLens\.openPanel$|alignment panel/i));
     const frame: FrameLocator = await panelFrame();
-    const canvas = frame.locator('canvas').first();
+    // The hidden study views have canvases of their own: take the first one shown.
+    const canvas = frame.locator('canvas:visible').first();
     await canvas.waitFor({ timeout: 20_000 }).catch(async () => {
       // Say why when VS Code reported the command's error (dialog or notification).
       const reported = page.locator('.monaco-dialog-box, .notification-toast', { hasText: /error/i }).first();
