@@ -14,20 +14,24 @@ import { print, type Io } from './io';
 
 export const BATCH_OPTIONS: OptionSpec = {
   batch: { type: 'boolean' },
+  'no-batch': { type: 'boolean' },
   'batch-export': { type: 'string' },
   'batch-import': { type: 'string' },
 };
 
 export const BATCH_HELP = `  --batch                send the uncached requests as one batch job per endpoint (OpenAI Batch API or
-                         a server with the same Files + Batches protocol); a restarted run resumes it
+                         a server with the same Files + Batches protocol); a restarted run resumes it.
+                         The study's "batch": true does the same; --no-batch runs live
   --batch-export FILE    write the uncached requests as a batch input file (for vllm run-batch) and stop
   --batch-import FILE    read a batch output file (vllm run-batch -o FILE) into the corpus and the cache`;
 
 /** The engine the flags ask for, or undefined for a live run. */
 export function batchEngineFrom(parsed: Parsed, study: Study, filter: StudyFilter | undefined, io: Io): BatchEngine | undefined {
-  const chosen = (['batch', 'batch-export', 'batch-import'] as const).filter((name) => (name === 'batch' ? flag(parsed, name) : str(parsed, name) !== undefined));
-  if (chosen.length === 0) return undefined;
+  const chosen = (['batch', 'batch-export', 'batch-import', 'no-batch'] as const).filter((name) => (name === 'batch' || name === 'no-batch' ? flag(parsed, name) : str(parsed, name) !== undefined));
   if (chosen.length > 1) throw new UsageError(`--${chosen.join(' and --')}: choose one.`, 'run');
+  if (chosen[0] === 'no-batch') return undefined;
+  // The study's own setting applies when no flag chose.
+  if (chosen.length === 0 && study.batch !== true) return undefined;
   if (study.method === 'judge') throw new UsageError('Method "judge" cannot run as a batch (each judge request needs its generation\'s answer); run it without --batch.', 'run');
   const models = filter?.models?.length ? study.models.filter((m) => filter.models!.includes(m.id)) : study.models;
   const ollama = models.filter((m) => m.provider !== 'openai');

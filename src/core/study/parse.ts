@@ -28,7 +28,7 @@ export const STUDY_PROPERTIES = {
   root: [
     '$schema', 'name', 'description', 'items', 'templates', 'languages', 'countries', 'languageCountries', 'endpoints',
     'models', 'method', 'judge', 'stanceLanguage', 'samples', 'temperature', 'seed', 'rounds', 'optionOrders', 'human', 'imports', 'results',
-    'analysis', 'confirmAbove',
+    'analysis', 'confirmAbove', 'batch',
   ],
   item: ['file', 'ids', 'categories'],
   template: ['file', 'names', 'paraphrases'],
@@ -441,6 +441,9 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   if (temperature !== undefined) study.temperature = temperature;
   if (judge !== undefined) study.judge = judge;
   if (stanceLanguage !== undefined) study.stanceLanguage = stanceLanguage;
+  const batchNode = props.get('batch');
+  if (batchNode && batchNode.type !== 'boolean') ctx.wrongType(batchNode, '"batch"', 'true or false');
+  else if (batchNode?.value === true) study.batch = true;
   return study;
 }
 

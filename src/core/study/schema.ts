@@ -209,6 +209,7 @@ export function studySchema(): Schema {
         results: p('Folder of the results corpus, relative to this file. Default `<name>.results` beside it.', { type: 'string', minLength: 1 }),
         analysis: p('What the analysis computes; every field optional.', analysis),
         confirmAbove: p('Ask before running more than this many requests. Default 5000.', { type: 'integer', minimum: 0, default: d.confirmAbove }),
+        batch: p('Run the requests as provider batch jobs (OpenAI Batch API or a compatible server) instead of live requests; `--no-batch` runs live. Default false.', { type: 'boolean', default: false }),
       },
       { required: ['items', 'templates', 'languages', 'models'] },
     ),

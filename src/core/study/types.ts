@@ -154,6 +154,11 @@ export interface Study {
   analysis: AnalysisSpec;
   /** Ask before running more than this many requests (editor and CLI); default 5000. */
   confirmAbove: number;
+  /**
+   * Run the requests as provider batch jobs (OpenAI Batch API or a compatible server; docs/batch.md) instead
+   * of live requests, unless the command says otherwise (`--no-batch`). Absent: live.
+   */
+  batch?: boolean;
 }
 
 /** Narrowing a study from the command line or the editor: only these values of each factor. */
