@@ -230,7 +230,7 @@ export async function run(): Promise<BenchRow[]> {
   const missing = await ensurePeers();
   if (missing) {
     return [
-      { group: GROUP, name: 'wall time ours / promptfoo', value: NaN, unit: '×', target: '≤ 0.5', note: `not measured: ${missing}` },
+      { group: GROUP, name: 'wall time ours / promptfoo', value: NaN, unit: '×', target: '≤ 0.35', note: `not measured: ${missing}` },
       { group: GROUP, name: 'CPU time ours / promptfoo', value: NaN, unit: '×', note: 'not measured: promptfoo not installed' },
     ];
   }
@@ -344,7 +344,7 @@ export async function run(): Promise<BenchRow[]> {
       note: Object.values(sides).map((s) => `${s.label.split(' (')[0]}${s === sides.ours24 ? ' 24' : ''}: ${s.requests.join('/')}`).join('; '),
     });
     rows.push({ group: GROUP, name: 'identical requests from both tools (recording server)', value: check.common, unit: '', target: `= ${N}`, pass: check.same && check.common === N, note: `same message lists; other parameters: ${check.params}` });
-    rows.push({ group: GROUP, name: 'wall time ours / promptfoo', value: wallRatio, unit: '×', target: '≤ 0.5', pass: wallRatio <= 0.5 && allRequestsOk, note: `promptfoo ${promptfooVersion}; same runtime (both Node 24): ${wallRatio24.toFixed(2)}×` });
+    rows.push({ group: GROUP, name: 'wall time ours / promptfoo', value: wallRatio, unit: '×', target: '≤ 0.35', pass: wallRatio <= 0.35 && allRequestsOk, note: `promptfoo ${promptfooVersion}; same runtime (both Node 24): ${wallRatio24.toFixed(2)}×` });
     rows.push({ group: GROUP, name: 'CPU time ours / promptfoo', value: cpuRatio, unit: '×', note: `same runtime (both Node 24): ${cpuRatio24.toFixed(2)}×` });
     if (cachedSide.runs.length) {
       const cached = cachedSide.runs[0];
