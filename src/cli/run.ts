@@ -20,6 +20,7 @@ import {
   applyEndpointOverrides,
   confirmLargeRun,
   loadStudyForCli,
+  requireCorpus,
   studyEnvironment,
   studyFilterFrom,
   studyProviders,
@@ -167,6 +168,7 @@ export async function scoreStudy(
 /** Analyses the corpus and writes analysis.json, analysis/*.csv and report.html in the results folder. */
 export async function analyseAndWrite(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, io: Io): Promise<void> {
   const { study } = loaded;
+  await requireCorpus(study.results, study, io);
   const { analysis, badLines, regression } = await analyzeCorpus(loaded, filter ? { filter } : {});
   if (badLines.length) print(io.stderr, `${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s) in the corpus, first: ${badLines[0].file}:${badLines[0].line}`);
   await writeFileAtomic(join(study.results, 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);

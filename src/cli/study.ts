@@ -3,7 +3,7 @@
 // environment runStudy needs (cache, probes, confirmation).
 
 import { createInterface } from 'node:readline/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { ModelProvider } from '../core/model';
 import { ResultCache } from '../core/run/cache';
 import type { LogprobsProbe, RunChoices } from '../core/run/prepare';
@@ -286,3 +286,11 @@ export function studyEnvironment(
 }
 
 
+
+/** A corpus that does not exist yet is a clear input error with the way out, not an ENOENT. */
+export async function requireCorpus(path: string, study: Study, io: Io): Promise<void> {
+  const exists = await import('node:fs').then((fs) => fs.promises.stat(path).then(() => true, () => false));
+  if (exists) return;
+  const name = relative(io.cwd, study.path) || study.path;
+  throw new InputError(`No results yet at ${relative(io.cwd, path) || path}: score the study first (value-lens run ${name}), or import a table (value-lens import ${name}).`);
+}

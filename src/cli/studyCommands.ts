@@ -10,7 +10,7 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import { print, refuseInputAsOutput, type Io } from './io';
 import { writeStudyReport } from './report';
 import { importTables, scoreStudy } from './run';
-import { STUDY_FILTER_HELP, STUDY_FILTER_OPTIONS, STUDY_RUN_HELP, STUDY_RUN_OPTIONS, loadStudyForCli, studyFilterFrom } from './study';
+import { STUDY_FILTER_HELP, STUDY_FILTER_OPTIONS, STUDY_RUN_HELP, STUDY_RUN_OPTIONS, loadStudyForCli, requireCorpus, studyFilterFrom } from './study';
 import { countsLine, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
 import { version } from './version';
 
@@ -45,6 +45,7 @@ async function studyAnalysis(argv: string[], io: Io, command: string) {
   const loaded = await loadStudyForCli(parsed.positionals[0], io);
   const filter = studyFilterFrom(parsed, loaded, command);
   const corpus = str(parsed, 'corpus');
+  await requireCorpus(corpus ? resolve(io.cwd, corpus) : loaded.study.results, loaded.study, io);
   const result = await analyzeCorpus(loaded, {
     ...(filter ? { filter } : {}),
     ...(corpus ? { corpus: resolve(io.cwd, corpus) } : {}),

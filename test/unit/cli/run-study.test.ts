@@ -119,3 +119,18 @@ test('run: an unknown country in --country is a usage error naming the study val
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--country: "XX" not in the study/);
 });
+
+test('report/analyze of a study with no results yet: exit 1 saying how to get some (not an ENOENT)', async () => {
+  const fresh = tempDir('vl-no-corpus-');
+  try {
+    cpSync(EXAMPLES, join(fresh, 'examples'), { recursive: true });
+    for (const command of ['report', 'analyze']) {
+      const r = await runCli([command, 'examples/kim-baek-2024.study.json'], { cwd: fresh });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /No results yet at examples\/kim-baek-2024\.results: score the study first \(value-lens run/);
+      assert.doesNotMatch(r.stderr, /ENOENT|unexpected error/);
+    }
+  } finally {
+    await removeDir(fresh);
+  }
+});
