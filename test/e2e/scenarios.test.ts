@@ -318,9 +318,10 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     assert.ok(painted > 500, `the chart canvas is blank (${painted} painted pixels)`);
     await screenshot('alignment-panel');
     // The data table behind the chart (a collapsed <details> in the panel).
-    const summary = frame.locator('summary', { hasText: /data table/i }).first();
+    const summary = frame.locator('summary:visible', { hasText: /data table/i }).first();
     if (await summary.isVisible().catch(() => false)) await summary.click();
-    const table = frame.locator('table, vscode-table, [role="table"], [role="grid"]').first();
+    // Visible only: the hidden study views have tables of their own.
+    const table = frame.locator('table:visible, vscode-table:visible, [role="table"]:visible, [role="grid"]:visible').first();
     await table.waitFor({ timeout: 10_000 }).catch(() => {
       throw new Error('the alignment panel has no data table');
     });
