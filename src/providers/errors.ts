@@ -2,6 +2,7 @@
 // or an SDK throws into a ProviderError the scheduler understands.
 
 import { ProviderError } from '../core/model';
+import { originOf as coreOriginOf } from '../core/origin';
 
 // One Retry-After reading for the providers and the scheduler's own tests.
 export { parseRetryAfter } from '../core/run/retry';
@@ -96,8 +97,9 @@ export function classifyError(
   return new ProviderError(`Network error talking to ${ctx.origin}: ${message}${cause}`, 'network');
 }
 
-/** scheme://host:port of a URL, without credentials or path; accepts Ollama-style "host:port". */
+/** scheme://host:port of an endpoint, without credentials or path; accepts Ollama-style "host:port". */
 export function originOf(url: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url.replace(/^:/, '127.0.0.1:')}`;
-  return new URL(withScheme).origin;
+  const origin = coreOriginOf(url, { bareHost: true });
+  if (origin === undefined) throw new TypeError(`Not an http(s) endpoint: ${url}`);
+  return origin;
 }

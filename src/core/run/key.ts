@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ChatMessage, ProviderId } from '../model';
 import type { ScoringMethod } from '../results';
+import { originOf } from '../origin';
 
 /** Bump when the meaning of a cached entry changes; old entries then simply miss. */
 export const CACHE_FORMAT_VERSION = 1;
@@ -81,11 +82,8 @@ export function canonicalJson(value: unknown): string {
 
 /** scheme://host:port, without credentials, path or query. */
 export function endpointOrigin(endpoint: string): string {
-  try {
-    return new URL(endpoint).origin;
-  } catch {
-    return endpoint;
-  }
+  // The raw text when it is not an http(s) URL: cache keys made so far must keep their value.
+  return originOf(endpoint) ?? endpoint;
 }
 
 // Origin plus path (an OpenAI-compatible server may serve different backends under different paths), but

@@ -2,6 +2,7 @@
 // settings or the defaults: a workspace can be cloned from anyone, so workspace values for endpoint settings
 // are ignored and reported, never used (security notes §3).
 import type { ProviderId } from '../../model';
+import { originOf } from '../../origin';
 
 /** The shape of `WorkspaceConfiguration.inspect()` that matters here. */
 export interface InspectResult<T = unknown> {
@@ -30,15 +31,8 @@ export interface EndpointConfig {
   ignored: IgnoredSetting[];
 }
 
-/** scheme://host:port of an http(s) URL, or undefined when it is not one. */
-export function originOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// originOf (http(s) only, undefined otherwise, no bare "host:port") lives in core/origin.ts.
+export { originOf };
 
 export function isLoopback(url: string): boolean {
   try {
