@@ -9,7 +9,7 @@
 // Only successful, scorable responses are stored (the runner decides); failures never are.
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionResponse } from '../model';
 import { CACHE_FORMAT_VERSION } from './key';
@@ -198,8 +198,9 @@ export class ResultCache {
   /** Whether the log is longer than what the index covers (another process or a batch appended). */
   private grew(): boolean {
     try {
-      const fd = this.openFd();
-      return fstatSync(fd).size > this.scanned;
+      // No descriptor yet: a stat by path that does not throw for a missing log (a fresh run misses a lot).
+      if (this.fd === undefined) return (statSync(this.logPath, { throwIfNoEntry: false })?.size ?? 0) > this.scanned;
+      return fstatSync(this.openFd()).size > this.scanned;
     } catch {
       return false;
     }
@@ -220,6 +221,7 @@ export class ResultCache {
   private async scan(): Promise<void> {
     let fd: number;
     try {
+      if (this.fd === undefined && !statSync(this.logPath, { throwIfNoEntry: false })) return;
       fd = this.openFd();
     } catch {
       return;
