@@ -68,6 +68,17 @@ export function analysisTables(a: StudyAnalysis): Record<string, string[][]> {
             ],
       ),
     ],
+    'position-bias.csv': [
+      ['model', 'language', 'k', 'orders', 'responses', 'items', 'position', 'uniform', 'excess', ...estimateHeader('share')],
+      ...(a.positionBias ?? []).flatMap((r) => [
+        ...r.positions.map((p) => [r.model, r.language, String(r.k), r.orders.join(' '), String(r.responses), String(r.items), String(p.position), num(r.uniform), num(p.excess), ...estimateCells(p.share)]),
+        [r.model, r.language, String(r.k), r.orders.join(' '), String(r.responses), String(r.items), 'total-variation', num(r.uniform), '', ...estimateCells(r.totalVariation)],
+      ]),
+    ],
+    'first-token-vs-text.csv': [
+      ['model', 'language', 'pairs', 'agreement', 'mean_abs_difference', 'unparsed', 'disagreeing_items'],
+      ...(a.firstTokenText ?? []).map((r) => [r.model, r.language, String(r.pairs), num(r.agreement), num(r.meanAbsDifference), String(r.unparsed), [...new Set(r.disagreements.map((d) => d.itemId))].join(' ')]),
+    ],
     'tests.csv': [['grid', 'tests', 'adjust'], ...a.tests.map((t) => [t.grid, String(t.tests), t.adjust.join(' ')])],
     'counts.csv': [
       ['read', 'used', 'superseded', 'stale', ...Object.keys(a.counts.skipped).map((k) => `skipped_${k}`)],
@@ -119,6 +130,12 @@ export function formatStudyAnalysis(a: StudyAnalysis): string {
   }
   if (a.contrasts.length) {
     out.push('', 'Paired differences (bootstrap over items; Holm / BH adjusted p)', table(['factor', 'a − b', 'within', 'statistic', 'difference', 'p holm', 'p BH'], a.contrasts.map((r) => [r.factor, `${r.a} − ${r.b}`, Object.values(r.within).join(' '), r.statistic, fig(r.difference), shown(r.difference.pHolm, 3), shown(r.difference.pBH, 3)])));
+  }
+  if (a.positionBias?.length) {
+    out.push('', 'Position bias (share of probability per shown position vs 1/K; ½Σ|share − 1/K|)', table(['model', 'lang', 'K', 'orders', 'shares by position', 'total variation'], a.positionBias.map((r) => [r.model, r.language, String(r.k), String(r.orders.length), r.positions.map((p) => shown(p.share.estimate)).join(' '), fig(r.totalVariation)])));
+  }
+  if (a.firstTokenText?.length) {
+    out.push('', 'First token vs text (agreement of the first-token argmax with the greedy text answer)', table(['model', 'lang', 'pairs', 'agreement', 'mean |Δ|', 'unparsed', 'disagreeing items'], a.firstTokenText.map((r) => [r.model, r.language, String(r.pairs), shown(r.agreement), shown(r.meanAbsDifference), String(r.unparsed), [...new Set(r.disagreements.map((d) => d.itemId))].slice(0, 8).join(' ') || '–'])));
   }
   for (const t of a.tests) out.push(`tests in grid ${t.grid}: ${t.tests} (${t.adjust.join(', ')})`);
   for (const f of a.fits) {
