@@ -19,7 +19,7 @@ import { importBatchLines, type ImportCounts } from './importLines';
 import { writeInputFile } from './lines';
 import { checkBatchable, failureOf, partitionPlan } from './partition';
 import { batchesDir, readStates, saveState, statePath, unfinished, type BatchState } from './state';
-import { TERMINAL_STATUSES, type BatchClient, type BatchCodec, type BatchEndpoint, type BatchInfo, type BatchProgress } from './types';
+import { TERMINAL_STATUSES, type BatchClient, type BatchCodec, type BatchInfo, type BatchProgress } from './types';
 
 /** What runStudy hands a batch engine (the same things runPlan gets). */
 export interface BatchRunContext {
@@ -340,4 +340,3 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export type { BatchEndpoint };
