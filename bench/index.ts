@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { printTable } from './table';
 import type { BenchRow } from './types';
 
-const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'cli-path', 'peers', 'corpus-read', 'analyze', 'study-plan'];
+const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'cli-path', 'peers', 'corpus-read', 'analyze', 'study-plan', 'batch'];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
