@@ -114,9 +114,7 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
 
   const items = await pick(examples, 'wvs7-sample.wvs', '.wvs');
   const templates = await pick(examples, 'prompts.wvt', '.wvt');
-  const human = await pick(examples, 'human-reference.csv', '.csv');
   const resultsPath = join(outDir, 'results.jsonl');
-  const reportPath = join(outDir, 'report.html');
 
   const { config, path: configPath } = await loadConfig(str(parsed, 'config'), io.cwd);
   const settings = resolveScoreSettings(

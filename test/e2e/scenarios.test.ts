@@ -429,7 +429,7 @@ async function lensLinks(editor: Locator, id: string): Promise<LensLink[]> {
 /** Waits until a lens link above `item <id>` matches `text`; returns it (its centre, for clicking). */
 async function waitForLens(editor: Locator, id: string, text: RegExp, timeoutMs: number): Promise<LensLink> {
   const deadline = Date.now() + timeoutMs;
-  let last: LensLink[] = [];
+  let last: LensLink[];
   for (;;) {
     last = await lensLinks(editor, id);
     const hit = last.find((l) => text.test(l.text));

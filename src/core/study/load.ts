@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { loadHumanReference, readTable } from '../data';
 import type { HumanRow } from '../data/types';
-import { parseSurvey, parseTemplates, slotNames, type Diagnostic as LanguageDiagnostic, type SurveyFile, type TemplateFile } from '../language';
+import { parseSurvey, parseTemplates, slotNames, type Diagnostic as LanguageDiagnostic, type SurveyFile } from '../language';
 import { nearest, parseStudyDocument, rangeAt } from './parse';
 import type { LoadedStudy, Severity, SourceRange, Study, StudyDiagnostic, StudyFs } from './types';
 
