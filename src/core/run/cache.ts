@@ -9,7 +9,7 @@
 // Only successful, scorable responses are stored (the runner decides); failures never are.
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionResponse } from '../model';
 import { CACHE_FORMAT_VERSION } from './key';
@@ -441,9 +441,4 @@ export function decodeEntry(text: string, key: string): CachedResponse | undefin
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** Whether `dir` holds a log (for tools that report on a cache dir). */
-export function hasLog(dir: string): boolean {
-  return existsSync(join(dir, LOG_NAME));
 }
