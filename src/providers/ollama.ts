@@ -203,7 +203,8 @@ export async function pullModel(
 ): Promise<void> {
   const normalised = normaliseHost(host);
   const origin = originOf(normalised);
-  const base: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  // redirect 'manual': a 3xx comes back to boundFetch, which refuses it, instead of being followed to another origin.
+  const base: Fetch = options.fetch ?? ((input, init) => fetch(input, { ...init, redirect: 'manual' }));
   if (signal.aborted) throw new ProviderError(`Pull from ${origin} was cancelled`, 'aborted');
   const client = new Ollama({ host: normalised, fetch: boundFetch(base, signal, origin) });
   try {
