@@ -70,7 +70,7 @@ test('posts ready, renders all five charts with the report numbers in tables', {
   // (c) consistency and the most inconsistent items
   const items = await panel.page.$$eval('.vl-inconsistent li', (lis) => lis.map((li) => li.textContent ?? ''));
   assert.equal(items.length, 10);
-  assert.match(items[0], /^Item 1 \(Q1\) — llama3\.2:3b, da, dispersion 2$/);
+  assert.match(items[0], /^Item 1 \(Q1\) — llama3\.2:3b, da, dispersion 2\.000$/);
   // (e) bias: local, US and difference
   const bias = JSON.parse((await panel.page.getAttribute('[data-chart="bias"]', 'data-datasets')) ?? '[]');
   assert.deepEqual(bias.map((d: { label: string }) => d.label), ['Local reference r', 'US reference r', 'US − local']);

@@ -35,8 +35,8 @@ after(async () => {
 
 const VIEWS = ['study-models', 'study-countries', 'study-regions', 'study-categories', 'study-contrasts', 'study-consistency', 'study-bias', 'study-attributes', 'study-distances', 'study-fits'];
 const NO_PROBLEMS = { pageErrors: [], consoleErrors: [], cspViolations: [], dialogs: [] };
-/** A number as the tables show it: integers as they are, others to 3 decimals (formatCell's rule). */
-const f3 = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(3));
+/** A measure as the tables show it: always 3 decimals, 0 and integers included (one format per column, formatMeasure's rule). */
+const f3 = (v: number) => v.toFixed(3);
 
 /** Posts a study message and waits until the study views rendered it. */
 async function sendStudy(panel: PanelPage, analysis: unknown): Promise<void> {
