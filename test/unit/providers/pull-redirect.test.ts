@@ -2,12 +2,12 @@
 // re-sent wherever the server points. The redirecting server answers 307; the target must see nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pullModel } from '../../../src/providers/ollama';
 import { ProviderError } from '../../../src/core/model';
 
-function listen(handler: Parameters<typeof createServer>[0]): Promise<{ server: Server; url: string }> {
+function listen(handler: RequestListener): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
