@@ -7,6 +7,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { DEFAULT_LANGUAGE_COUNTRIES } from '../data';
 import { canonicalJson } from '../run/key';
+import { editDistance } from '../language/placeholders';
 import { isKnownCountry, suggestCountry } from './countries';
 import type {
   AnalysisSpec,
@@ -287,20 +288,6 @@ export function nearest(word: string, candidates: readonly string[]): string | u
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
 }
 
 /** Parses and resolves a study file; keeps the JSON tree and entry origins for load-time checks. */
