@@ -27,7 +27,7 @@ import {
 } from './study';
 import { countsLine, dataRowsCsv, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
 import { version } from './version';
-import type { LoadedStudy, Study, StudyFilter } from '../core/study/types';
+import type { ImportMapping, LoadedStudy, Study, StudyFilter } from '../core/study/types';
 import type { EndpointSource } from '../core/run/keyPolicy';
 
 export const RUN_HELP = `Usage: value-lens run STUDY.study.json [options]
@@ -70,10 +70,17 @@ export async function runRun(argv: string[], io: Io, signal: AbortSignal): Promi
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Imports every table of the study; true when a table had errors or a write failed. */
-export async function importTables(loaded: LoadedStudy & { study: Study }, io: Io, force = false): Promise<boolean> {
+/**
+ * Imports the study's tables (or `options.mappings`) and reports each; true when a table had errors or a
+ * write failed. Rejected rows are summarised by reason (a study's own tables) or listed by line (`--file`).
+ */
+export async function importTables(
+  loaded: LoadedStudy & { study: Study },
+  io: Io,
+  options: { force?: boolean; mappings?: ImportMapping[]; rejected?: 'reasons' | 'lines' } = {},
+): Promise<boolean> {
   let failed = false;
-  for (const t of await importStudyData(loaded, { via: 'cli', toolVersion: version(), force })) {
+  for (const t of await importStudyData(loaded, { via: 'cli', toolVersion: version(), force: options.force ?? false }, options.mappings)) {
     const name = relative(io.cwd, t.file) || t.file;
     if (t.already) {
       print(io.stderr, `import ${name}: already in the corpus (run ${t.runId}); --force imports it again.`);
@@ -81,9 +88,14 @@ export async function importTables(loaded: LoadedStudy & { study: Study }, io: I
     }
     print(io.stderr, `import ${name}: ${t.rows} row(s), ${t.used} used, ${t.rejected.length} rejected${t.writeFailures ? `, ${t.writeFailures} not written` : ''} (run ${t.runId}).`);
     for (const e of t.errors) print(io.stderr, `  error: ${e}`);
-    const reasons = new Map<string, number>();
-    for (const r of t.rejected) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
-    for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) print(io.stderr, `  rejected ${n}: ${reason}`);
+    if (options.rejected === 'lines') {
+      for (const r of t.rejected.slice(0, 20)) print(io.stderr, `  line ${r.line}: ${r.reason}`);
+      if (t.rejected.length > 20) print(io.stderr, `  … and ${t.rejected.length - 20} more rejected row(s).`);
+    } else {
+      const reasons = new Map<string, number>();
+      for (const r of t.rejected) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+      for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) print(io.stderr, `  rejected ${n}: ${reason}`);
+    }
     failed = failed || t.errors.length > 0 || t.writeFailures > 0;
   }
   return failed;

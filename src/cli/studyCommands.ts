@@ -4,7 +4,6 @@
 import { join, relative, resolve } from 'node:path';
 import { flag, listFlag, parseFlags, str, strs, type OptionSpec } from './args';
 import { analyzeCorpus } from '../core/study/analyzeCorpus';
-import { importStudyData } from '../core/study/importStudy';
 import type { ImportMapping } from '../core/study/types';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import { print, refuseInputAsOutput, type Io } from './io';
@@ -12,7 +11,6 @@ import { writeStudyReport } from './report';
 import { importTables, scoreStudy } from './run';
 import { STUDY_FILTER_HELP, STUDY_FILTER_OPTIONS, STUDY_RUN_HELP, STUDY_RUN_OPTIONS, loadStudyForCli, requireCorpus, studyFilterFrom } from './study';
 import { countsLine, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
-import { version } from './version';
 
 const ANALYSIS_STUDY_OPTIONS: OptionSpec = {
   ...STUDY_FILTER_OPTIONS,
@@ -164,7 +162,7 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
   const file = str(parsed, 'file');
   if (!file) {
     if (!loaded.study.imports.length) throw new UsageError('the study declares no "imports"; name a table with --file and its columns.', 'import');
-    return (await importTables(loaded, io, flag(parsed, 'force'))) ? EXIT_FINDINGS : EXIT_OK;
+    return (await importTables(loaded, io, { force: flag(parsed, 'force') })) ? EXIT_FINDINGS : EXIT_OK;
   }
   const need = (name: string): string => {
     const v = str(parsed, name);
@@ -208,18 +206,6 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
     },
     ...(where ? { where } : {}),
   };
-  let failed = false;
-  for (const t of await importStudyData(loaded, { via: 'cli', toolVersion: version(), force: flag(parsed, 'force') }, [mapping])) {
-    if (t.already) {
-      print(io.stderr, `import ${file}: already in the corpus (run ${t.runId}); --force imports it again.`);
-      continue;
-    }
-    print(io.stderr, `import ${file}: ${t.rows} row(s), ${t.used} used, ${t.rejected.length} rejected (run ${t.runId}).`);
-    for (const e of t.errors) print(io.stderr, `  error: ${e}`);
-    for (const r of t.rejected.slice(0, 20)) print(io.stderr, `  line ${r.line}: ${r.reason}`);
-    if (t.rejected.length > 20) print(io.stderr, `  … and ${t.rejected.length - 20} more rejected row(s).`);
-    failed = failed || t.errors.length > 0 || t.writeFailures > 0;
-  }
-  return failed ? EXIT_FINDINGS : EXIT_OK;
+  return (await importTables(loaded, io, { force: flag(parsed, 'force'), mappings: [mapping], rejected: 'lines' })) ? EXIT_FINDINGS : EXIT_OK;
 }
 
