@@ -8,8 +8,8 @@ import type { ModelProvider } from '../model';
 import type { ScoringMethod } from '../results';
 import type { ResultCache } from '../run/cache';
 import type { PlannedRequest } from '../run/plan';
-import { resolveChoices, resolveMethod, type LogprobsProbe, type RunChoices } from '../run/prepare';
-import { newRunId, runPlan, type RunProgress, type RunSummary } from '../run/runner';
+import { resolveMethod, type LogprobsProbe, type RunChoices } from '../run/prepare';
+import { newRunId, resolveTimeouts, runPlan, type RunProgress, type RunSummary } from '../run/runner';
 import { CorpusWriter, outcomeOf, writeManifest } from '../corpus/writer';
 import type { BatchEngine, BatchExport, BatchRunSummary } from '../batch/engine';
 import type { RunManifest } from '../corpus/types';
@@ -58,8 +58,8 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
   const { study } = loaded;
   const digests: Record<string, string> = {};
   const methods: Record<string, ScoringMethod> = {};
-  const choices: RunChoices = { ...env.choices, ...(study.temperature !== undefined ? { temperature: study.temperature } : {}), samples: study.samples, seed: study.seed };
-  const timeouts = resolveChoices('logprobs', choices);
+  // Sampling choices come from the study itself (planStudy); the caller's choices only bound the attempts.
+  const timeouts = resolveTimeouts(env.choices ?? {});
   const clients = new Map<string, ModelProvider>();
   for (const model of studyModels(study, filter)) {
     const key = clientKey(model.provider, model.endpoint);
