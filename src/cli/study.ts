@@ -14,7 +14,7 @@ import type { StudyRunEnvironment } from '../core/study/session';
 import type { LoadedStudy, OptionOrderSpec, Study, StudyDiagnostic, StudyFilter, StudyModel } from '../core/study/types';
 import type { EndpointSource } from '../core/run/keyPolicy';
 import { probeLogprobs } from '../providers/probe';
-import { listFlag, strs, flag, str, type OptionSpec, type Parsed } from './args';
+import { flag, intFlag, listFlag, numberFlag, str, strs, type OptionSpec, type Parsed } from './args';
 import { BATCH_HELP, BATCH_OPTIONS } from './batch';
 import { checkKeyDestination, normaliseOllamaHost } from './config';
 import { InputError, UsageError } from './errors';
@@ -233,15 +233,12 @@ export async function confirmLargeRun(estimate: PlanEstimate, study: Study, pars
 }
 
 export function studyRunChoices(parsed: Parsed): RunChoices {
-  const seconds = (name: string): number | undefined => {
-    const raw = str(parsed, name);
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw new UsageError(`--${name}: "${raw}" is not a number of seconds between 0.1 and 3600.`, 'run');
-    return Math.round(n * 1000);
+  const ms = (name: string): number | undefined => {
+    const seconds = numberFlag('run', name, str(parsed, name), 0.1, 3600);
+    return seconds === undefined ? undefined : Math.round(seconds * 1000);
   };
-  const timeoutMs = seconds('timeout');
-  const firstRequestTimeoutMs = seconds('first-timeout');
+  const timeoutMs = ms('timeout');
+  const firstRequestTimeoutMs = ms('first-timeout');
   return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(firstRequestTimeoutMs !== undefined ? { firstRequestTimeoutMs } : {}) };
 }
 
@@ -264,11 +261,7 @@ export function studyEnvironment(
   signal: AbortSignal,
   parts: { providerFor: (model: StudyModel) => ModelProvider; cacheDir: string; toolVersion: string; confirm: StudyRunEnvironment['confirm'] },
 ): StudyRunEnvironment {
-  const concurrencyRaw = str(parsed, 'concurrency');
-  const concurrency = concurrencyRaw === undefined ? undefined : Number(concurrencyRaw);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
-    throw new UsageError(`--concurrency: "${concurrencyRaw}" is not a whole number from 1 to 64.`, 'run');
-  }
+  const concurrency = intFlag('run', 'concurrency', str(parsed, 'concurrency'), 1, 64);
   return {
     providerFor: parts.providerFor,
     probeFor: studyProbe,
