@@ -16,7 +16,7 @@ import type { EndpointSource } from '../core/run/keyPolicy';
 import { probeLogprobs } from '../providers/probe';
 import { flag, intFlag, listFlag, numberFlag, str, strs, type OptionSpec, type Parsed } from './args';
 import { BATCH_HELP, BATCH_OPTIONS } from './batch';
-import { checkKeyDestination, normaliseOllamaHost } from './config';
+import { checkKeyDestination, checkUrl, normaliseOllamaHost } from './config';
 import { InputError, UsageError } from './errors';
 import { print, type Io } from './io';
 import { findModel, listOllamaModels, missingModelHelp, providerFactory } from './providers';
@@ -121,13 +121,13 @@ export function applyEndpointOverrides(study: Study, overrides: string[], env: N
   if (all.length > 1) throw new UsageError('--endpoint URL may be given once (use --endpoint FROM=URL to move one endpoint).', 'run');
   const moves = overrides.filter((o) => o.includes('=')).map((o) => {
     const [from, to] = [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)];
-    return { from: origin(from), to: checkUrl(to) };
+    return { from: origin(from), to: checkUrl(to, '--endpoint') };
   });
   for (const model of study.models) {
     let source: EndpointSource = model.endpoint === DEFAULT_ENDPOINTS[model.provider] ? 'default' : 'study-file';
     const move = moves.find((m) => m.from === origin(model.endpoint));
     if (all.length) {
-      model.endpoint = checkUrl(all[0]);
+      model.endpoint = checkUrl(all[0], '--endpoint');
       source = 'flag';
     } else if (move) {
       model.endpoint = move.to;
@@ -136,7 +136,7 @@ export function applyEndpointOverrides(study: Study, overrides: string[], env: N
       model.endpoint = normaliseOllamaHost(env.OLLAMA_HOST);
       source = 'env';
     } else if (source === 'default' && model.provider === 'openai' && env.OPENAI_BASE_URL) {
-      model.endpoint = checkUrl(env.OPENAI_BASE_URL);
+      model.endpoint = checkUrl(env.OPENAI_BASE_URL, 'OPENAI_BASE_URL');
       source = 'env';
     }
     sources.set(model.id, source);
@@ -149,18 +149,6 @@ function origin(url: string): string {
     return new URL(url).origin;
   } catch {
     return url;
-  }
-}
-
-function checkUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-    if (url.username || url.password) throw new UsageError('--endpoint must not carry credentials; the key comes from OPENAI_API_KEY.', 'run');
-    return value.replace(/\/+$/, '');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`--endpoint: "${value}" is not an http(s) URL.`, 'run');
   }
 }
 
