@@ -88,8 +88,5 @@ export async function listOllamaModels(provider: ModelProvider, model: string, t
   }
 }
 
-/** Whether `name` is among the installed models (Ollama treats `name` and `name:latest` alike). */
-export function findModel(models: ModelInfo[], name: string): ModelInfo | undefined {
-  const canonical = (n: string): string => (n.includes(':') ? n : `${n}:latest`);
-  return models.find((m) => canonical(m.name) === canonical(name));
-}
+/** Whether `name` is among the installed models: the rule the lens uses too (core/run/prepare.ts). */
+export { findInstalledModel as findModel } from '../core/run/prepare';
