@@ -9,7 +9,7 @@ import { runCheck } from './check';
 import { DEFAULT_OLLAMA_MODEL, loadConfig } from './config';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
-import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
+import { providerFactory, requireOllamaModel, unreachableHelp } from './providers';
 import { bundleDir } from './report';
 import { analyseAndWrite, scoreStudy } from './run';
 import { checkLanguages, resolveScoreSettings, SCORE_OPTIONS } from './score';
@@ -130,8 +130,7 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
   if (settings.provider === 'openai') await probeOpenAI(settings.endpoint, settings.model, io, signal);
   else {
     const provider = providerFactory(io.env)('ollama', settings.endpoint);
-    const models = await listOllamaModels(provider, settings.model, 10_000, signal);
-    if (!findModel(models, settings.model)) throw new InputError(missingModelHelp(provider.origin, settings.model, models));
+    await requireOllamaModel(provider, settings.model, signal);
   }
 
   print(io.stdout, '3. Running the demo study (answers are cached; a second run sends nothing)');

@@ -5,6 +5,7 @@ import type { ModelInfo, ModelProvider, ProviderId } from '../core/model';
 import { ProviderError } from '../core/model';
 import { createOllamaProvider } from '../providers/ollama';
 import { createOpenAIProvider } from '../providers/openai';
+import { findInstalledModel } from '../core/run/prepare';
 import { InputError } from './errors';
 
 export type ProviderFactory = (provider: ProviderId, endpoint: string) => ModelProvider;
@@ -88,5 +89,13 @@ export async function listOllamaModels(provider: ModelProvider, model: string, t
   }
 }
 
+/** The installed Ollama model `name` (its digest goes into cache keys); missing: an InputError saying how to pull it. */
+export async function requireOllamaModel(provider: ModelProvider, name: string, signal?: AbortSignal): Promise<ModelInfo> {
+  const models = await listOllamaModels(provider, name, 10_000, signal);
+  const found = findInstalledModel(models, name);
+  if (!found) throw new InputError(missingModelHelp(provider.origin, name, models));
+  return found;
+}
+
 /** Whether `name` is among the installed models: the rule the lens uses too (core/run/prepare.ts). */
-export { findInstalledModel as findModel } from '../core/run/prepare';
+export { findInstalledModel as findModel };

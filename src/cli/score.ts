@@ -21,7 +21,7 @@ import { checkKeyDestination, DEFAULT_OLLAMA_MODEL, endpointSource, loadConfig, 
 import { loadSurvey, loadTemplates } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, refuseInputAsOutput, type Io } from './io';
-import { findModel, listOllamaModels, missingModelHelp, providerFactory, unreachableHelp } from './providers';
+import { providerFactory, requireOllamaModel, unreachableHelp } from './providers';
 
 export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
 
@@ -332,9 +332,7 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
   // Ollama: the model must be installed, and its digest goes into the cache key (a re-pull is a new model).
   let digest: string | undefined;
   if (settings.provider === 'ollama') {
-    const models = await listOllamaModels(provider, settings.model, 10_000, signal);
-    const found = findModel(models, settings.model);
-    if (!found) throw new InputError(missingModelHelp(provider.origin, settings.model, models));
+    const found = await requireOllamaModel(provider, settings.model, signal);
     digest = found.digest;
   }
 

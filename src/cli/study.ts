@@ -19,7 +19,7 @@ import { BATCH_HELP, BATCH_OPTIONS } from './batch';
 import { checkKeyDestination, checkUrl, normaliseOllamaHost } from './config';
 import { InputError, UsageError } from './errors';
 import { print, type Io } from './io';
-import { findModel, listOllamaModels, missingModelHelp, providerFactory } from './providers';
+import { providerFactory, requireOllamaModel } from './providers';
 
 export const STUDY_FILE = /\.study\.json$/i;
 
@@ -233,10 +233,7 @@ export function studyRunChoices(parsed: Parsed): RunChoices {
 /** Digest (part of the cache key) of an Ollama model, which must be installed; none for other servers. */
 export async function ollamaDigest(model: StudyModel, provider: ModelProvider, signal: AbortSignal): Promise<string | undefined> {
   if (model.provider !== 'ollama') return undefined;
-  const models = await listOllamaModels(provider, model.model, 10_000, signal);
-  const found = findModel(models, model.model);
-  if (!found) throw new InputError(missingModelHelp(provider.origin, model.model, models));
-  return found.digest;
+  return (await requireOllamaModel(provider, model.model, signal)).digest;
 }
 
 export function studyProbe(model: StudyModel, provider: ModelProvider): LogprobsProbe {
