@@ -10,8 +10,7 @@ import { selectUnits, type SelectItem } from '../corpus/select';
 import type { Selection } from '../corpus/types';
 import type { AttributeValue, LoadedStudy, Study, StudyFilter } from './types';
 import type { StudyAnalysis } from './analysisTypes';
-import type { ItemScale } from './reference';
-import { analyzeStudy } from './analyze';
+import { analyzeStudy, studyScales } from './analyze';
 import { readFirstTokenCheck } from './firstToken';
 import { studyFits } from './fits';
 import { humanLookup } from './reference';
@@ -57,18 +56,6 @@ export function selectionItems(surveys: readonly { file: SurveyFile }[]): Map<st
   return items;
 }
 
-/** Item key → scale, for pro shares and distances on both the model and the human side. */
-export function itemScales(surveys: readonly { file: SurveyFile }[]): Record<string, ItemScale> {
-  const scales: Record<string, ItemScale> = {};
-  for (const { file } of surveys) {
-    for (const item of file.items) {
-      if (!item.scale) continue;
-      scales[item.dataKey?.value ?? item.id] = { min: item.scale.min, max: item.scale.max, reversed: item.scale.reversed };
-    }
-  }
-  return scales;
-}
-
 export function modelAttributes(study: Study): Map<string, Record<string, AttributeValue>> {
   return new Map(study.models.map((m) => [m.id, { chat: m.kind === 'chat', ...m.attributes }]));
 }
@@ -87,7 +74,7 @@ export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, opti
     ...(options.filter ? { filter: options.filter } : {}),
     runs,
   });
-  const scales = itemScales(loaded.surveys);
+  const scales = studyScales(loaded.surveys);
   const analysis = analyzeStudy({
     selection,
     human: loaded.human,
