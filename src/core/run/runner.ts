@@ -246,41 +246,17 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
     if (signal.aborted) return failureRecord(identity, cancelledError(), 0);
     if (req.judge) return executeJudged({ ...req, judge: req.judge }, identity);
 
-    if (options.cache && !options.fresh) {
-      const cache = options.cache;
-      let hit;
-      try {
-        hit = await cacheIo.run(() => cache.get(req.cacheKey), signal);
-      } catch {
-        hit = undefined;
-      }
-      if (hit) {
-        const scored = score(req, hit.response);
-        if (scored.ok) return resultRecord(identity, scored.fields, hit.response, hit.latencyMs, hit.at, true);
-      }
-      if (signal.aborted) return failureRecord(identity, cancelledError(), 0);
-    }
-
-    // Identical requests in one run share one call.
-    let pending = inflight.get(req.cacheKey);
-    if (!pending) {
-      pending = fetchWithRetry(req);
-      inflight.set(req.cacheKey, pending);
-      const key = req.cacheKey;
-      void pending.finally(() => inflight.delete(key));
-    }
-    const outcome = await pending;
-    if (!outcome.ok) return failureRecord(identity, outcome.error, outcome.attempts);
-    const scored = score(req, outcome.response);
-    if (!scored.ok) return failureRecord(identity, scored.error, outcome.attempts);
-    if (options.cache) {
-      try {
-        await options.cache.set(req.cacheKey, { response: outcome.response, latencyMs: outcome.latencyMs, at: outcome.at });
-      } catch (error) {
-        logger.warn(`cache write failed: ${describe(error)}`);
-      }
-    }
-    return resultRecord(identity, scored.fields, outcome.response, outcome.latencyMs, outcome.at, false);
+    // The cache, in-flight sharing and cache writes are obtain()'s; a response that does not score is
+    // neither used from nor written to the cache. The check keeps the fields of the response it accepted.
+    let fields: Extract<Scored, { ok: true }>['fields'] | undefined;
+    const obtained = await obtain(req, (r) => {
+      const scored = score(req, r);
+      if (!scored.ok) return scored.error;
+      fields = scored.fields;
+      return undefined;
+    });
+    if (!obtained.ok) return failureRecord(identity, obtained.error, obtained.attempts);
+    return resultRecord(identity, fields!, obtained.response, obtained.latencyMs, obtained.at, obtained.cached);
   };
 
   const finish = async (index: number, record: RunRecord): Promise<void> => {
