@@ -12,6 +12,8 @@ import { isLoopback, mayContact } from '../core/language/services/settings';
 interface ModelPick extends vscode.QuickPickItem {
   provider?: ProviderId;
   model?: string;
+  /** A command to run instead of choosing a model (the "Set an API key" entry). */
+  command?: string;
 }
 
 export class ModelPicker implements vscode.Disposable {
@@ -44,7 +46,7 @@ export class ModelPicker implements vscode.Disposable {
       const resolved = await providerForEndpoint(config, provider, { getApiKey: (e) => this.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
       if (provider === 'openai' && !resolved.hasKey && !isLoopback(endpoint) && config.provider !== 'openai') {
         // Nothing to list without a key, and no reason to contact a remote server the user is not using.
-        return [separator, { label: '$(key) Set an API key for this endpoint to list its models', description: 'Value Lens: Set API Key' }];
+        return [separator, { label: vscode.l10n.t('$(key) Set an API key for this endpoint to list its models'), description: vscode.l10n.t('Value Lens: Set API Key'), command: 'valueLens.setApiKey' }];
       }
       const models = await resolved.provider.listModels(signal).catch((error: unknown) => {
         const status = (error as { status?: number }).status;
@@ -82,6 +84,13 @@ export class ModelPicker implements vscode.Disposable {
     hidden.dispose();
     pick.dispose();
     this.render();
+    // The key entry opens the key command (SecretStorage); the picker opens again once a key is stored.
+    if (chosen?.command) {
+      await vscode.commands.executeCommand(chosen.command);
+      const endpoint = readEndpointConfig().openaiBaseUrl;
+      const stored = await this.apiKeys.get(endpoint).catch(() => undefined);
+      return stored ? this.select() : undefined;
+    }
     if (!chosen?.provider || !chosen.model) return undefined;
     await writeUserSetting('provider', chosen.provider);
     await writeSetting('model', chosen.model);

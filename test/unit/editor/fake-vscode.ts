@@ -327,6 +327,18 @@ export const window = {
   },
 };
 
+/** `vscode.l10n`: the English message with `{0}`/`{name}` filled in, as VS Code does without a bundle. */
+export const l10n = {
+  t(message: string | { message: string; args?: unknown[] | Record<string, unknown> }, ...rest: unknown[]): string {
+    const text = typeof message === 'string' ? message : message.message;
+    const args = typeof message === 'string' ? (rest.length === 1 && rest[0] && typeof rest[0] === 'object' ? rest[0] : rest) : (message.args ?? []);
+    return text.replace(/\{([^}]+)\}/g, (m, key: string) => {
+      const value = (args as Record<string, unknown>)[key];
+      return value === undefined ? m : String(value);
+    });
+  },
+};
+
 export const diagnosticCollections = new Map<string, Map<string, Diagnostic[]>>();
 
 export const languages = {
