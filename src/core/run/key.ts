@@ -2,7 +2,7 @@
 // §9: endpoint, model and digest, rendered messages, every decoding parameter, method, sample index), and
 // nothing secret or volatile (keys, headers, query strings).
 
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { ChatMessage, ProviderId } from '../model';
 import type { ScoringMethod } from '../results';
 import { originOf } from '../origin';
@@ -35,43 +35,75 @@ export interface CacheKeyParts {
   sampleIndex: number;
 }
 
-/** sha256 over canonical JSON of everything that can change the answer; never secrets or headers. */
+/**
+ * sha256 over canonical JSON of everything that can change the answer; never secrets or headers. The
+ * document is `canonicalJson({ v, provider, endpoint, model, digest, messages, prompt, params, method,
+ * sampleIndex })` (keys sorted, undefined dropped); it is assembled from pieces rather than serialised
+ * whole, because a plan keys up to millions of requests that differ only in their messages (and prompt).
+ */
 export function cacheKey(parts: CacheKeyParts): string {
-  const doc = {
-    v: CACHE_FORMAT_VERSION,
-    provider: parts.provider,
-    endpoint: endpointForKey(parts.endpoint),
-    model: parts.model,
-    digest: parts.digest ?? null,
-    messages: canonicalMessages(parts.messages),
-    // Absent for chat requests (canonicalJson drops undefined), so chat keys are unchanged.
-    prompt: parts.prompt,
-    params: parts.params,
-    method: parts.method,
-    sampleIndex: parts.sampleIndex,
-  };
-  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+  const frame = frameOf(parts);
+  const prompt = parts.prompt === undefined ? '' : `"prompt":${JSON.stringify(parts.prompt)},`;
+  return sha256Hex(`${frame.head}${canonicalMessages(parts.messages)}${frame.mid}${prompt}${frame.tail}`);
 }
 
-// A study plan keys a million requests whose prompts are shared by every model × round of a condition:
-// the messages' canonical JSON is computed once per messages array (plans never mutate them).
-class Canonical {
-  constructor(readonly json: string) {}
+// The canonical document's keys in sorted order are digest, endpoint, messages, method, model, params,
+// prompt, provider, sampleIndex, v: everything but messages and prompt is fixed per (endpoint, model,
+// digest, provider, method, sample index, params), so those pieces are serialised once and reused.
+interface KeyFrame {
+  /** `{"digest":…,"endpoint":…,"messages":` */
+  head: string;
+  /** `,"method":…,"model":…,"params":…,` */
+  mid: string;
+  /** `"provider":…,"sampleIndex":…,"v":…}` */
+  tail: string;
 }
-const messagesJson = new WeakMap<ChatMessage[], Canonical>();
 
-function canonicalMessages(messages: ChatMessage[]): Canonical {
-  let known = messagesJson.get(messages);
-  if (!known) {
-    known = new Canonical(canonicalJson(messages.map((m) => ({ role: m.role, content: m.content }))));
-    messagesJson.set(messages, known);
+// Plans share one params object per round (roundParams), so frames hang off it; a few per params object.
+const frames = new WeakMap<RequestParams, Map<string, KeyFrame>>();
+const MAX_FRAMES_PER_PARAMS = 256;
+
+function frameOf(parts: CacheKeyParts): KeyFrame {
+  let byRest = frames.get(parts.params);
+  if (!byRest) frames.set(parts.params, (byRest = new Map()));
+  const digest = parts.digest === undefined ? '\u0001' : parts.digest;
+  const id = `${parts.provider}\u0000${parts.endpoint}\u0000${parts.model}\u0000${digest}\u0000${parts.method}\u0000${parts.sampleIndex}`;
+  let frame = byRest.get(id);
+  if (!frame) {
+    frame = {
+      head: `{"digest":${canonicalJson(parts.digest ?? null)},"endpoint":${canonicalJson(endpointForKey(parts.endpoint))},"messages":`,
+      mid: `,"method":${canonicalJson(parts.method)},"model":${canonicalJson(parts.model)},"params":${canonicalJson(parts.params)},`,
+      tail: `"provider":${canonicalJson(parts.provider)},"sampleIndex":${canonicalJson(parts.sampleIndex)},"v":${CACHE_FORMAT_VERSION}}`,
+    };
+    if (byRest.size < MAX_FRAMES_PER_PARAMS) byRest.set(id, frame);
   }
-  return known;
+  return frame;
+}
+
+// A study's prompt is shared by every model × round of its condition: its canonical JSON is computed once
+// per messages array (plans never mutate them).
+const messagesJson = new WeakMap<ChatMessage[], string>();
+
+function canonicalMessages(messages: ChatMessage[]): string {
+  let json = messagesJson.get(messages);
+  if (json === undefined) {
+    // canonicalJson of [{ role, content }]: "content" sorts before "role".
+    json = `[${messages.map((m) => (typeof m.content === 'string' && typeof m.role === 'string' ? `{"content":${JSON.stringify(m.content)},"role":${JSON.stringify(m.role)}}` : canonicalJson({ role: m.role, content: m.content }))).join(',')}]`;
+    messagesJson.set(messages, json);
+  }
+  return json;
+}
+
+// One-shot hashing (Node ≥ 20.12) skips the Hash object; older Node 20 releases take the stream API.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+/** Lowercase hex sha256 of a UTF-8 string. */
+export function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** JSON with object keys sorted at every level and undefined members dropped. */
 export function canonicalJson(value: unknown): string {
-  if (value instanceof Canonical) return value.json;
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
