@@ -18,7 +18,8 @@ import { ResultsState } from './editor/resultsState';
 import { registerResultsView } from './editor/resultsView';
 import { Scoring } from './editor/scoring';
 import { registerSurveyIndex } from './editor/surveyIndex';
-import { ProgressBoard } from './editor/progressBoard';
+import { RunningBoard, registerRunningContext } from './editor/running';
+import { registerLanguageStatus } from './editor/languageStatus';
 import { StudyResultsIndex } from './editor/studyResults';
 import { registerStudies } from './editor/studies';
 
@@ -43,7 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     const apiKeys = new ApiKeys(context.secrets);
     const sources = new AnalysisSources(join(storageDir, 'runs'), logger);
     const models = new ModelPicker(apiKeys, logger);
-    const board = new ProgressBoard();
+    const board = new RunningBoard();
     const studyIndex = new StudyResultsIndex();
     const toolVersion = String((context.extension?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown');
     let latestStudy: () => ReturnType<typeof studies.commands.latestAnalysis> = () => undefined;
@@ -84,6 +85,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => panel.show(), lenses: lenses.provider }),
       registerSurveyIndex(documents, sources, () => panel.refresh()),
       studies.disposable,
+      board,
+      registerRunningContext(board),
+      registerLanguageStatus(board),
       { dispose: () => void results.flush() },
       { dispose: () => (flushResults = undefined) },
     );
