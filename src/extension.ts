@@ -20,6 +20,7 @@ import { Scoring } from './editor/scoring';
 import { registerSurveyIndex } from './editor/surveyIndex';
 import { RunningBoard, registerRunningContext } from './editor/running';
 import { registerLanguageStatus } from './editor/languageStatus';
+import { hostRuntime, installCliShims, registerTasks } from './editor/tasks';
 import { StudyResultsIndex } from './editor/studyResults';
 import { registerStudies } from './editor/studies';
 
@@ -46,6 +47,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     const models = new ModelPicker(apiKeys, logger);
     const board = new RunningBoard();
     const studyIndex = new StudyResultsIndex();
+    const cli = hostRuntime(context.extensionPath);
+    // `value-lens` in the integrated terminal (the bundled CLI); a failure only costs the shim.
+    void installCliShims(join(storageDir, 'bin'), cli, context.environmentVariableCollection).catch((e: unknown) => logger.warn(`CLI shim not installed: ${String(e)}`));
     const toolVersion = String((context.extension?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown');
     let latestStudy: () => ReturnType<typeof studies.commands.latestAnalysis> = () => undefined;
     const panel = registerAlignmentPanel(context, {
@@ -88,6 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       board,
       registerRunningContext(board),
       registerLanguageStatus(board),
+      registerTasks(cli),
       { dispose: () => void results.flush() },
       { dispose: () => (flushResults = undefined) },
     );
@@ -105,14 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
 
     return {
       results,
-      addLensContributor: (contributor) => {
-        lenses.provider.contributors.push(contributor);
-        lenses.provider.refresh();
-        return new vscode.Disposable(() => {
-          lenses.provider.contributors.splice(lenses.provider.contributors.indexOf(contributor), 1);
-          lenses.provider.refresh();
-        });
-      },
+      addLensContributor: (contributor) => lenses.provider.add(contributor),
     };
   } catch (error) {
     // VS Code says nothing when activation fails; make it visible.

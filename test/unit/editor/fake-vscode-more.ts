@@ -119,7 +119,8 @@ export function installMoreFakes(): void {
   installFakeVscode();
   if (installed) return;
   installed = true;
-  const target = fake as unknown as Record<string, unknown>;
+  // The module object `require('vscode')` returns (an `import * as` namespace is a copy of its getters).
+  const target = require('./fake-vscode') as Record<string, unknown>;
   const add = (name: string, value: unknown): void => {
     if (!(name in target)) Object.defineProperty(target, name, { value, enumerable: true });
   };
@@ -145,6 +146,8 @@ export function installMoreFakes(): void {
   });
 
   const U = Uri as unknown as Record<string, unknown>;
+  const proto = (Uri as unknown as { prototype: object }).prototype;
+  if (!('scheme' in proto)) Object.defineProperty(proto, 'scheme', { get: () => 'file' });
   if (!U.joinPath) U.joinPath = (base: Uri, ...parts: string[]) => Uri.file(join(base.fsPath, ...parts));
 
   const languages = fake.languages as unknown as Record<string, unknown>;

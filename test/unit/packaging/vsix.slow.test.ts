@@ -53,6 +53,8 @@ test('the VSIX holds the bundles, grammars, examples, icon and manifest', () => 
     'extension/package.json',
     'extension/dist/extension.js',
     'extension/dist/webview.js',
+    // The CLI: the `value-lens` task and the integrated terminal's `value-lens` run it (src/editor/tasks.ts).
+    'extension/dist/cli.js',
     'extension/media/icon.png',
     'extension/syntaxes/wvs.tmLanguage.json',
     'extension/syntaxes/wvt.tmLanguage.json',
@@ -88,8 +90,7 @@ test('the VSIX holds no sources, tests, source maps, .env files or node_modules'
   assert.deepEqual(bad, []);
   // The decoys planted in the scratch tree stayed out.
   const names = entries.map((e) => e.name);
-  // dist/cli.js is the npm `bin`, never loaded by the extension: it stays out of the VSIX.
-  for (const decoy of ['extension/.env', 'extension/examples/.env', 'extension/dist/stale.js.map', 'extension/media/decoy.mjs', 'extension/dist/cli.js']) {
+  for (const decoy of ['extension/.env', 'extension/examples/.env', 'extension/dist/stale.js.map', 'extension/media/decoy.mjs']) {
     assert.ok(!names.includes(decoy), decoy);
   }
   assert.ok(entries.length < 60, `unexpectedly many files: ${entries.length}`);
