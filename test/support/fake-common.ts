@@ -79,6 +79,13 @@ export interface FakeBehaviour {
   completionsMaxLogprobs: number;
   /** OpenAI fake: whether /v1/completions exists (chat-only servers answer 404). */
   completionsEndpoint: boolean;
+  /**
+   * OpenAI fake: which server's wire format to answer in (test/fixtures/wire/README.md). 'openai' (the API
+   * reference), 'vllm' (its protocol.py: stop_reason, prompt_logprobs, kv_transfer_params…, `echo` with
+   * prompt logprobs and `max_tokens: 0`, a BOS token first) or 'llamacpp' (tools/server: `timings`, the
+   * chat-shaped logprobs on /v1/completions, `meta` in /v1/models, `echo` refused).
+   */
+  server: 'openai' | 'vllm' | 'llamacpp';
   /** Script the first-token distribution (sorted best first); undefined: the deterministic default. */
   firstToken: ((input: { model: string; prompt: string }) => FakeToken[] | undefined) | null;
   /** Script a free-text reply; return undefined to use the deterministic default. */
@@ -106,6 +113,7 @@ export function defaultBehaviour(): FakeBehaviour {
     completionLogprobs: 'legacy',
     completionsMaxLogprobs: 20,
     completionsEndpoint: true,
+    server: 'openai',
     firstToken: null,
     reply: null,
   };
@@ -281,6 +289,24 @@ export function fakeText(
   const text = style === 0 ? first.token : style === 1 ? `${first.token}.` : `${first.token} is my answer.`;
   return { text, first, dist };
 }
+
+/** The fake tokenizer: a token starts at every whitespace character ("Answer: 3" → "Answer:", " 3"). */
+export function fakeTokens(text: string): string[] {
+  return text.split(/(?=\s)/).filter(Boolean);
+}
+
+/**
+ * log p(token | prefix) under the fake model, for scoring given text (echo with prompt logprobs): the
+ * token's entry in the first-token distribution after `prefix` (also the scripted one), else the entry
+ * of the token without its leading space, else a rare-token value. Deterministic, and for the last token
+ * after a prompt the same distribution first-token logprobs read, so both methods see one model.
+ */
+export function pieceLogprob(behaviour: FakeBehaviour, model: string, prefix: string, token: string): number {
+  const dist = behaviour.firstToken?.({ model, prompt: prefix }) ?? fakeFirstToken(prefix, model);
+  return dist.find((t) => t.token === token)?.logprob ?? dist.find((t) => t.token === token.trimStart())?.logprob ?? RARE_TOKEN_LOGPROB;
+}
+
+const RARE_TOKEN_LOGPROB = -12;
 
 export function promptTokens(prompt: string): number {
   return Math.max(1, Math.ceil(prompt.length / 4));

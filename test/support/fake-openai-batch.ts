@@ -30,9 +30,29 @@ export interface FakeBatch {
   error_file_id: string | null;
   errors: { object: 'list'; data: { code: string; message: string; line: number | null }[] } | null;
   created_at: number;
+  /** Unix seconds each status was reached (the API reference's batch object); null until then. */
+  in_progress_at: number | null;
+  expires_at: number | null;
+  finalizing_at: number | null;
+  completed_at: number | null;
+  failed_at: number | null;
+  expired_at: number | null;
+  cancelling_at: number | null;
+  cancelled_at: number | null;
   request_counts: { total: number; completed: number; failed: number };
   metadata: null;
 }
+
+/** The timestamp field set when a batch reaches a status. */
+const STATUS_AT: Partial<Record<FakeBatch['status'], 'in_progress_at' | 'finalizing_at' | 'completed_at' | 'failed_at' | 'expired_at' | 'cancelling_at' | 'cancelled_at'>> = {
+  in_progress: 'in_progress_at',
+  finalizing: 'finalizing_at',
+  completed: 'completed_at',
+  failed: 'failed_at',
+  expired: 'expired_at',
+  cancelling: 'cancelling_at',
+  cancelled: 'cancelled_at',
+};
 
 export interface BatchFakeControl {
   /** Keep batches in_progress (a long job) until cleared. */
@@ -72,7 +92,13 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
     files.set(file.id, file);
     return file;
   };
-  const fileObject = (f: FakeFile) => ({ id: f.id, object: 'file', bytes: Buffer.byteLength(f.content), created_at: f.created_at, filename: f.filename, purpose: f.purpose });
+  // Batch files expire after 30 days (the API reference's file object carries `expires_at`).
+  const fileObject = (f: FakeFile) => ({ id: f.id, object: 'file', bytes: Buffer.byteLength(f.content), created_at: f.created_at, expires_at: f.created_at + 30 * 86_400, filename: f.filename, purpose: f.purpose });
+  const setStatus = (batch: FakeBatch, status: FakeBatch['status']): void => {
+    batch.status = status;
+    const field = STATUS_AT[status];
+    if (field) batch[field] = now();
+  };
 
   /** Answers every line (or the first `limit`): output and error files, counts. */
   const finish = (batch: FakeBatch, limit = Infinity): void => {
@@ -119,10 +145,10 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
       if (!line.body || typeof line.body !== 'object') problems.push({ code: 'missing_body', message: 'The body is missing.', line: i + 1 });
     });
     if (problems.length) {
-      batch.status = 'failed';
+      setStatus(batch, 'failed');
       batch.errors = { object: 'list', data: problems.slice(0, 10) };
     } else {
-      batch.status = 'in_progress';
+      setStatus(batch, 'in_progress');
       batch.request_counts = { total: lines.length, completed: 0, failed: 0 };
     }
   };
@@ -134,17 +160,17 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
       case 'in_progress':
         if (control.expire) {
           control.expire = false;
-          batch.status = 'expired';
+          setStatus(batch, 'expired');
           return finish(batch, Math.floor(batch.request_counts.total / 2));
         }
-        if (!control.hold) batch.status = 'finalizing';
+        if (!control.hold) setStatus(batch, 'finalizing');
         return;
       case 'finalizing':
         finish(batch);
-        batch.status = 'completed';
+        setStatus(batch, 'completed');
         return;
       case 'cancelling':
-        batch.status = 'cancelled';
+        setStatus(batch, 'cancelled');
         return;
       default:
         return;
@@ -196,6 +222,14 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
           error_file_id: null,
           errors: null,
           created_at: now(),
+          in_progress_at: null,
+          expires_at: now() + 86_400,
+          finalizing_at: null,
+          completed_at: null,
+          failed_at: null,
+          expired_at: null,
+          cancelling_at: null,
+          cancelled_at: null,
           request_counts: { total: 0, completed: 0, failed: 0 },
           metadata: null,
         };
@@ -211,7 +245,7 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
       }
       if (req.method === 'POST' && parts[3] === 'cancel') {
         counts.cancels++;
-        if (batch.status === 'validating' || batch.status === 'in_progress' || batch.status === 'finalizing') batch.status = 'cancelling';
+        if (batch.status === 'validating' || batch.status === 'in_progress' || batch.status === 'finalizing') setStatus(batch, 'cancelling');
         return sendJson(res, 200, batch);
       }
     }
@@ -238,7 +272,7 @@ function answer(body: Record<string, unknown>, index: number): unknown {
     const logprob = dist.find((t) => t.token === first.token)?.logprob ?? first.logprob;
     return {
       index: i,
-      message: { role: 'assistant', content: text, refusal: null },
+      message: { role: 'assistant', content: text, refusal: null, annotations: [] },
       logprobs: body.logprobs === true ? { content: [{ token: first.token, logprob, bytes: [...Buffer.from(first.token)], top_logprobs: dist.slice(0, top).map((t) => ({ token: t.token, logprob: t.logprob, bytes: [...Buffer.from(t.token)] })) }], refusal: null } : null,
       finish_reason: 'stop',
     };
