@@ -2,10 +2,11 @@
 // A resample is represented by a weight per row (how often the row, or its cluster, was drawn), so a
 // replicate costs O(n) with reused buffers: Pearson is a weighted Pearson, Spearman a weighted Pearson of
 // the average ranks a resample would give, computed from one presort — no copied arrays per iteration.
+// Cluster resamples go through bootstrapKernel.ts: O(clusters) or O(clusters²) per replicate, not O(rows).
 import type { Estimate } from '../study/analysisTypes';
+import { ClusteredCorrelation } from './bootstrapKernel';
 import { completePairs, pearson, spearman } from './correlation';
 import { normalQuantile } from './distributions';
-import { mulberry32 } from './random';
 
 export type CorrelationKind = 'pearson' | 'spearman';
 export type ClusterKey = string | number;
@@ -24,19 +25,106 @@ export interface BootstrapOptions {
  */
 export function bootstrapIndices(n: number, iterations: number, seed: number): Int32Array {
   const out = new Int32Array(Math.max(0, n * iterations));
-  const rand = mulberry32(seed);
-  for (let k = 0; k < out.length; k++) out[k] = Math.floor(rand() * n);
+  new ResampleStream(seed).indices(out, 0, out.length, n);
   return out;
+}
+
+/**
+ * mulberry32(seed) of src/core/random.ts written out inside the loop that draws indices: the very same
+ * numbers (the R fixture's resamples test it), without a closure call per draw — the draws are the floor
+ * of a response-level bootstrap (n per replicate).
+ */
+export class ResampleStream {
+  private a: number;
+
+  constructor(seed: number) {
+    this.a = seed >>> 0;
+  }
+
+  /** out[from … to) = ⌊u·n⌋ for the next uniform u of the stream each. */
+  indices(out: Int32Array, from: number, to: number, n: number): void {
+    let a = this.a;
+    for (let i = from; i < to; i++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    }
+    this.a = a;
+  }
+
+  /** One resample of n rows counted by group: counts[groupOf[i]]++ for each of n draws i = ⌊u·n⌋. */
+  countsInto(counts: Float64Array, groupOf: Int32Array, n: number): void {
+    let a = this.a;
+    for (let i = 0; i < n; i++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      counts[groupOf[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)]]++;
+    }
+    this.a = a;
+  }
+
+  /** counts[i] += how often i was drawn in the next m draws of ⌊u·n⌋ (counts not cleared here). */
+  counts(counts: Float64Array, m: number, n: number): void {
+    let a = this.a;
+    for (let i = 0; i < m; i++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      counts[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)]++;
+    }
+    this.a = a;
+  }
 }
 
 /** Streams the resamples of bootstrapIndices one at a time through one reused buffer. */
 export function forEachResample(n: number, iterations: number, seed: number, fn: (indices: Int32Array, b: number) => void): void {
-  const rand = mulberry32(seed);
+  const stream = new ResampleStream(seed);
   const idx = new Int32Array(n);
   for (let b = 0; b < iterations; b++) {
-    for (let i = 0; i < n; i++) idx[i] = Math.floor(rand() * n);
+    stream.indices(idx, 0, n, n);
     fn(idx, b);
   }
+}
+
+/**
+ * The resamples of bootstrapIndices(n, iterations, seed) as counts: w[i] = how often unit i was drawn in
+ * resample b (one reused buffer). The cheap form when only the multiset matters, as for every statistic here.
+ */
+export function forEachCount(n: number, iterations: number, seed: number, fn: (w: Float64Array, b: number) => void): void {
+  const stream = new ResampleStream(seed);
+  const w = new Float64Array(n);
+  for (let b = 0; b < iterations; b++) {
+    w.fill(0);
+    stream.counts(w, n, n);
+    fn(w, b);
+  }
+}
+
+/** Each row's cluster index in clusterRows' order (keys sorted as strings), without the row lists. */
+export function clusterIndex(keys: readonly ClusterKey[]): { keys: string[]; of: Int32Array } {
+  const ids = new Map<string, number>();
+  const first: string[] = [];
+  const raw = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const s = String(keys[i]);
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = first.length;
+      ids.set(s, id);
+      first.push(s);
+    }
+    raw[i] = id;
+  }
+  const sorted = first.map((k, i) => ({ k, i })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const rank = new Int32Array(first.length);
+  sorted.forEach((s, r) => (rank[s.i] = r));
+  for (let i = 0; i < raw.length; i++) raw[i] = rank[raw[i]];
+  return { keys: sorted.map((s) => s.k), of: raw };
 }
 
 /** Cluster keys in a fixed order (sorted as strings) with each cluster's rows; the order defines index c. */
@@ -105,12 +193,12 @@ export class WeightedCorrelation {
   private readonly ry: Float64Array;
 
   constructor(
-    private readonly x: readonly number[],
-    private readonly y: readonly number[],
+    private readonly x: ArrayLike<number>,
+    private readonly y: ArrayLike<number>,
     private readonly kind: CorrelationKind,
   ) {
     this.n = x.length;
-    const order = (v: readonly number[]): Int32Array => Int32Array.from(v.map((_, i) => i).sort((a, b) => v[a] - v[b]));
+    const order = (v: ArrayLike<number>): Int32Array => Int32Array.from(Array.from({ length: v.length }, (_, i) => i).sort((a, b) => v[a] - v[b]));
     this.orderX = kind === 'spearman' ? order(x) : new Int32Array(0);
     this.orderY = kind === 'spearman' ? order(y) : new Int32Array(0);
     this.rx = new Float64Array(kind === 'spearman' ? this.n : 0);
@@ -127,7 +215,7 @@ export class WeightedCorrelation {
 }
 
 /** Average ranks (1-based) each row would get in the sample where row i occurs w[i] times, written to out. */
-export function ranksUnderWeights(v: readonly number[], order: Int32Array, w: ArrayLike<number>, out: Float64Array): void {
+export function ranksUnderWeights(v: ArrayLike<number>, order: Int32Array, w: ArrayLike<number>, out: Float64Array): void {
   let cum = 0;
   let i = 0;
   while (i < order.length) {
@@ -208,15 +296,11 @@ export function forEachWeighting(
   opts: BootstrapOptions,
   fn: (w: Float64Array, b: number) => void,
 ): void {
-  const w = new Float64Array(rows);
   if (!opts.clusters) {
-    forEachResample(rows, opts.iterations, opts.seed, (idx, b) => {
-      w.fill(0);
-      for (let i = 0; i < idx.length; i++) w[idx[i]]++;
-      fn(w, b);
-    });
+    forEachCount(rows, opts.iterations, opts.seed, fn);
     return;
   }
+  const w = new Float64Array(rows);
   const { rows: members } = clusterRows(opts.clusters);
   forEachResample(members.length, opts.iterations, opts.seed, (idx, b) => {
     w.fill(0);
@@ -254,13 +338,33 @@ export function correlationReplicates(
   kind: CorrelationKind,
   opts: BootstrapOptions,
 ): Float64Array {
-  const stat = new WeightedCorrelation(x, y, kind);
   const out = new Float64Array(opts.iterations);
-  forEachWeighting(x.length, opts, (w, b) => {
+  if (opts.clusters) {
+    if (opts.clusters.length !== x.length) throw new Error(`bootstrap: x and clusters differ in length (${x.length}, ${opts.clusters.length})`);
+    const { keys, of } = clusterIndex(opts.clusters);
+    const stat = clusteredCorrelation(x, y, of, keys.length, kind);
+    forEachCount(keys.length, opts.iterations, opts.seed, (wc, b) => {
+      out[b] = stat.value(wc);
+    });
+    return out;
+  }
+  const stat = new WeightedCorrelation(x, y, kind);
+  forEachCount(x.length, opts.iterations, opts.seed, (w, b) => {
     out[b] = stat.value(w);
   });
   return out;
 }
+
+/**
+ * A correlation of rows grouped in clusters (cluster[i] in 0 … clusters−1), evaluated from per-cluster
+ * draw counts: value(wc) is what WeightedCorrelation gives for row weights w[i] = wc[cluster[i]], in
+ * O(clusters) (Pearson) or O(clusters²) (Spearman, y constant within clusters) instead of O(rows).
+ */
+export function clusteredCorrelation(x: ArrayLike<number>, y: ArrayLike<number>, cluster: ArrayLike<number>, clusters: number, kind: CorrelationKind): ClusteredCorrelation {
+  return new ClusteredCorrelation(x, y, cluster, clusters, kind, () => new WeightedCorrelation(x, y, kind));
+}
+
+export { ClusteredCorrelation };
 
 /**
  * A correlation with its uncertainty: the estimate on all complete pairs, p from the t test of

@@ -9,7 +9,7 @@
 //    local mean runs over the other anglophone countries). Bootstrap: items (default) or responses.
 // Only responses without a country cue count: a cue names the intended reference itself.
 import type { ResponseUnit } from '../corpus/types';
-import { bootstrapP, forEachWeighting, pairedDifference, percentileInterval, SubsetCorrelation } from '../stats/bootstrap';
+import { bootstrapP, clusterIndex, clusteredCorrelation, forEachCount, pairedDifference, percentileInterval, SubsetCorrelation } from '../stats/bootstrap';
 import { pearsonR } from '../stats/correlation';
 import type { AlignmentMeasure, BiasRow } from './analysisTypes';
 import { unitValue } from './alignment';
@@ -103,25 +103,36 @@ function responseSpearman(
   opts: BiasOptions,
 ): BiasFigures | null {
   // Stable order (item id, then input order) so resamples are reproducible whatever the corpus order.
-  const ordered = cell.map((c, i) => ({ ...c, i })).sort((a, b) => (a.unit.itemId < b.unit.itemId ? -1 : a.unit.itemId > b.unit.itemId ? 1 : a.i - b.i));
-  const against = (reference: string): SubsetCorrelation | null => {
+  const ordered = cell.map((_, i) => i).sort((a, b) => {
+    const ia = cell[a].unit.itemId;
+    const ib = cell[b].unit.itemId;
+    return ia < ib ? -1 : ia > ib ? 1 : a - b;
+  });
+  // Resampling items: the statistic reads how often each item was drawn (clusteredCorrelation, O(items²)
+  // per replicate); resampling responses: a weight per response (O(responses)).
+  const byItems = opts.resample !== 'responses';
+  const clusters = byItems ? clusterIndex(ordered.map((i) => cell[i].unit.itemId)) : null;
+  const units = clusters ? clusters.keys.length : ordered.length;
+  const against = (reference: string): { value(w: ArrayLike<number>): number } | null => {
     const rows: number[] = [];
     const x: number[] = [];
     const y: number[] = [];
-    ordered.forEach((c, i) => {
+    ordered.forEach((ci, i) => {
+      const c = cell[ci];
       const h = lookup(reference, c.unit.itemKey, opts.measure);
       if (h === undefined || !Number.isFinite(h)) return;
       rows.push(i);
       x.push(c.value);
       y.push(h);
     });
-    return rows.length ? new SubsetCorrelation(rows, x, y, 'spearman') : null;
+    if (!rows.length) return null;
+    return clusters ? clusteredCorrelation(x, y, rows.map((i) => clusters.of[i]), units, 'spearman') : new SubsetCorrelation(rows, x, y, 'spearman');
   };
   const usStat = against(us);
-  const ones = new Float64Array(ordered.length).fill(1);
+  const ones = new Float64Array(units).fill(1);
   const locals = natives
     .map((c) => ({ country: c, stat: against(c) }))
-    .filter((e): e is { country: string; stat: SubsetCorrelation } => e.stat !== null && Number.isFinite(e.stat.value(ones)));
+    .filter((e): e is { country: string; stat: { value(w: ArrayLike<number>): number } } => e.stat !== null && Number.isFinite(e.stat.value(ones)));
   if (!usStat && !locals.length) return null;
   const usR = usStat ? finite(usStat.value(ones)) : null;
   const meanLocal = (w: ArrayLike<number>): number => {
@@ -140,8 +151,8 @@ function responseSpearman(
   let difference = null;
   if (usR !== null && localR !== null && usStat) {
     const reps = new Float64Array(opts.bootstrap.iterations);
-    const clusters = opts.resample === 'responses' ? undefined : ordered.map((c) => c.unit.itemId);
-    forEachWeighting(ordered.length, { ...opts.bootstrap, clusters }, (w, b) => {
+    // Item i drawn w times: the same resamples as forEachWeighting over the items' rows.
+    forEachCount(units, opts.bootstrap.iterations, opts.bootstrap.seed, (w, b) => {
       reps[b] = usStat.value(w) - meanLocal(w);
     });
     difference = { estimate: usR - localR, ci: percentileInterval(reps), p: bootstrapP(reps) };

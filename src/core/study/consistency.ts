@@ -8,7 +8,7 @@
 //    responses resampled, as the study does; a response drawn twice is two rows that pair with each other.
 import type { ResponseUnit } from '../corpus/types';
 import type { AlignmentMeasure, ConsistencyRow, Estimate } from './analysisTypes';
-import { forEachResample, percentileInterval, ranksUnderWeights, WeightedCorrelation } from '../stats/bootstrap';
+import { forEachResample, percentileInterval, ResampleStream, WeightedCorrelation } from '../stats/bootstrap';
 
 /** The study's reliability correction: 1 − 0.045, its estimate of judge noise (source unverified). */
 export const RESPONSE_PAIRS_RELIABILITY = 0.955;
@@ -63,32 +63,70 @@ export const questionKey = (u: ResponseUnit): string => u.itemKey + SEP + (u.cou
  * wᵢ(M_q − 1). NaN when there is no pair or no variation.
  */
 export class PooledPairsSpearman {
+  /**
+   * Rows with the same value and question are interchangeable (same rank, same question), so the statistic
+   * runs over "cells" of such rows, in value order: a resample only needs how often each cell was drawn.
+   * With repeated identical answers (temperature 0, several rounds) that is far fewer than the rows.
+   */
+  private readonly cellOf: Int32Array;
+  private readonly cellQ: Int32Array;
+  /** Where each group of equal values ends, in cells. */
+  private readonly groupEnd: Int32Array;
   private readonly q: Int32Array;
-  private readonly order: Int32Array;
-  private readonly rw: Float64Array;
-  private readonly ranks: Float64Array;
+  private readonly cw: Float64Array;
   private readonly qSum: Float64Array;
   private readonly qSq: Float64Array;
   private readonly qW: Float64Array;
   readonly questions: number;
 
-  constructor(
-    questionOf: readonly string[],
-    private readonly values: readonly number[],
-  ) {
+  constructor(questionOf: readonly string[], values: ArrayLike<number>) {
     const ids = new Map<string, number>();
-    this.q = Int32Array.from(questionOf.map((k) => {
-      let id = ids.get(k);
-      if (id === undefined) ids.set(k, (id = ids.size));
-      return id;
-    }));
+    const n = values.length;
+    this.q = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let id = ids.get(questionOf[i]);
+      if (id === undefined) ids.set(questionOf[i], (id = ids.size));
+      this.q[i] = id;
+    }
     this.questions = ids.size;
-    this.order = Int32Array.from(values.map((_, i) => i).sort((a, b) => values[a] - values[b]));
-    this.rw = new Float64Array(values.length);
-    this.ranks = new Float64Array(values.length);
+    const q = this.q;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => values[a] - values[b] || q[a] - q[b] || a - b);
+    this.cellOf = new Int32Array(n);
+    const cellQ: number[] = [];
+    const ends: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      const prev = k > 0 ? order[k - 1] : -1;
+      const sameValue = prev >= 0 && values[prev] === values[i];
+      if (!sameValue || q[prev] !== q[i]) {
+        if (prev >= 0 && !sameValue) ends.push(cellQ.length);
+        cellQ.push(q[i]);
+      }
+      this.cellOf[i] = cellQ.length - 1;
+    }
+    if (n) ends.push(cellQ.length);
+    this.cellQ = Int32Array.from(cellQ);
+    this.groupEnd = Int32Array.from(ends);
+    this.cw = new Float64Array(cellQ.length);
     this.qSum = new Float64Array(ids.size);
     this.qSq = new Float64Array(ids.size);
     this.qW = new Float64Array(ids.size);
+  }
+
+  /** Rows in the sample; cells (distinct value × question). */
+  get rows(): number {
+    return this.cellOf.length;
+  }
+
+  get cells(): number {
+    return this.cw.length;
+  }
+
+  /** Each row's cell, for counting draws straight into cells (valueOfCells). */
+  get rowCells(): Int32Array {
+    return this.cellOf;
   }
 
   /** Ordered pairs of distinct rows under weights w. */
@@ -100,27 +138,51 @@ export class PooledPairsSpearman {
     return n;
   }
 
-  /** ρ (not yet divided by the reliability) under weights w. */
+  /** ρ (not yet divided by the reliability) under row weights w (row i drawn w[i] times). */
   value(w: ArrayLike<number>): number {
-    const N = this.pairs(w); // also fills qW
+    const cw = this.cw;
+    cw.fill(0);
+    for (let i = 0; i < w.length; i++) cw[this.cellOf[i]] += w[i];
+    return this.valueOfCells(cw);
+  }
+
+  /**
+   * ρ when cell c was drawn cw[c] times. O(cells), no allocation: one sweep over the groups of equal values,
+   * where rank − mean rank is cum + c/2 − N/2 (rank weight of a draw: M_q − 1).
+   */
+  valueOfCells(cw: ArrayLike<number>): number {
+    const { cellQ, qW, qSum, qSq, groupEnd } = this;
+    qW.fill(0);
+    for (let c = 0; c < cellQ.length; c++) qW[cellQ[c]] += cw[c];
+    let N = 0;
+    for (let g = 0; g < qW.length; g++) N += qW[g] * (qW[g] - 1);
     if (N <= 0) return NaN;
-    for (let i = 0; i < w.length; i++) this.rw[i] = w[i] * Math.max(0, this.qW[this.q[i]] - 1);
-    ranksUnderWeights(this.values, this.order, this.rw, this.ranks);
-    const mu = (N + 1) / 2;
-    this.qSum.fill(0);
-    this.qSq.fill(0);
-    for (let i = 0; i < w.length; i++) {
-      if (this.rw[i] === 0) continue;
-      const d = this.ranks[i] - mu;
-      this.qSum[this.q[i]] += w[i] * d;
-      this.qSq[this.q[i]] += w[i] * d * d;
+    qSum.fill(0);
+    qSq.fill(0);
+    let cum = 0;
+    let start = 0;
+    for (let g = 0; g < groupEnd.length; g++) {
+      const end = groupEnd[g];
+      let t = 0;
+      for (let c = start; c < end; c++) if (cw[c] !== 0) t += cw[c] * Math.max(0, qW[cellQ[c]] - 1);
+      if (t > 0) {
+        const d = cum + t / 2 - N / 2;
+        for (let c = start; c < end; c++) {
+          const v = cw[c];
+          if (v === 0 || !(qW[cellQ[c]] > 1)) continue;
+          qSum[cellQ[c]] += v * d;
+          qSq[cellQ[c]] += v * d * d;
+        }
+        cum += t;
+      }
+      start = end;
     }
     let num = 0;
     let den = 0;
-    for (let g = 0; g < this.qW.length; g++) {
-      if (this.qW[g] < 2) continue;
-      num += this.qSum[g] * this.qSum[g] - this.qSq[g];
-      den += (this.qW[g] - 1) * this.qSq[g];
+    for (let g = 0; g < qW.length; g++) {
+      if (qW[g] < 2) continue;
+      num += qSum[g] * qSum[g] - qSq[g];
+      den += (qW[g] - 1) * qSq[g];
     }
     if (den === 0) return NaN;
     return Math.max(-1, Math.min(1, num / den));
@@ -139,12 +201,14 @@ export function responsePairs(
   const rho = stat.value(ones);
   if (!Number.isFinite(rho)) return { pairs, value: null };
   const reps = new Float64Array(bootstrap.iterations);
-  const w = new Float64Array(values.length);
-  forEachResample(values.length, bootstrap.iterations, bootstrap.seed, (idx, b) => {
-    w.fill(0);
-    for (let i = 0; i < idx.length; i++) w[idx[i]]++;
-    reps[b] = stat.value(w) / RESPONSE_PAIRS_RELIABILITY;
-  });
+  // Draws counted straight into cells (rows of equal value and question): O(responses) draws, O(cells) sums.
+  const cw = new Float64Array(stat.cells);
+  const stream = new ResampleStream(bootstrap.seed);
+  for (let b = 0; b < bootstrap.iterations; b++) {
+    cw.fill(0);
+    stream.countsInto(cw, stat.rowCells, values.length);
+    reps[b] = stat.valueOfCells(cw) / RESPONSE_PAIRS_RELIABILITY;
+  }
   // p: none — the pairs are not independent, and "consistency ≠ 0" is not a question anyone asks.
   return { pairs, value: { estimate: rho / RESPONSE_PAIRS_RELIABILITY, ci: percentileInterval(reps), p: null } };
 }
