@@ -7,12 +7,11 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProviderId } from '../core/model';
+import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL } from '../core/origin';
 import { mayReceiveKey, normaliseOrigin, parseTrustList, type EndpointSource } from '../core/run/keyPolicy';
 import { InputError, UsageError } from './errors';
 import { exists, readInputFile } from './io';
 
-export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
-export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_OLLAMA_MODEL = 'qwen2.5:0.5b';
 export const CONFIG_FILE_NAMES = ['value-lens.json', '.valuelensrc.json'];
 

@@ -13,9 +13,11 @@ import {
   type ModelInfo,
   type ModelProvider,
 } from '../core/model';
+import { bareHostUrl } from '../core/origin';
 import { classifyError, httpError, messageFromBody, originOf, parseRetryAfter } from './errors';
 import { httpTransport } from './http-transport';
 import { checkedAlternatives } from './logprobs';
+import { collectSamples } from './samples';
 
 export interface OllamaProviderOptions {
   host: string;
@@ -33,10 +35,6 @@ export interface PullProgress {
 }
 
 const LIST_TIMEOUT_MS = 30_000;
-
-function normaliseHost(host: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host.replace(/\/+$/, '') : `http://${host.replace(/^:/, '127.0.0.1:')}`;
-}
 
 /** A fetch bound to `signal` that throws ProviderError('http') on non-2xx answers. */
 function boundFetch(base: Fetch, signal: AbortSignal, origin: string): Fetch {
@@ -82,7 +80,7 @@ async function withSignal<T>(
 }
 
 export function createOllamaProvider(options: OllamaProviderOptions): ModelProvider {
-  const host = normaliseHost(options.host);
+  const host = bareHostUrl(options.host);
   const origin = originOf(host);
   const base: Fetch = options.fetch ?? ((input, init) => httpTransport(input, init));
   // `think: false` keeps thinking models from spending the one scoring token on reasoning, but some
@@ -165,21 +163,12 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
   return {
     id: 'ollama',
     origin,
-    async complete(request: CompletionRequest): Promise<CompletionResponse> {
-      // Ollama has no `n`: one call per sample, with distinct seeds so samples differ reproducibly.
-      const n = Math.max(1, request.n ?? 1);
-      const choices: CompletionChoice[] = [];
-      let promptTokens = 0;
-      let completionTokens = 0;
-      let model = request.model;
-      for (let i = 0; i < n; i++) {
-        const { choice, response } = await chatOnce(request, request.seed === undefined ? undefined : request.seed + i);
-        choices.push(choice);
-        promptTokens += response.prompt_eval_count ?? 0;
-        completionTokens += response.eval_count ?? 0;
-        model = response.model || model;
-      }
-      return { model, choices, usage: { promptTokens, completionTokens } };
+    complete(request: CompletionRequest): Promise<CompletionResponse> {
+      // Ollama has no `n`: one call per sample, with distinct seeds (seed + i) so samples differ reproducibly.
+      return collectSamples(request, origin, 1, async (_room, seed) => {
+        const { choice, response } = await chatOnce(request, seed);
+        return { choices: [choice], promptTokens: response.prompt_eval_count ?? 0, completionTokens: response.eval_count ?? 0, model: response.model };
+      });
     },
     async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
       const list = await withSignal(origin, signal, LIST_TIMEOUT_MS, base, host, (client) => client.list());
@@ -201,7 +190,7 @@ export async function pullModel(
   signal: AbortSignal,
   options: { fetch?: Fetch } = {},
 ): Promise<void> {
-  const normalised = normaliseHost(host);
+  const normalised = bareHostUrl(host);
   const origin = originOf(normalised);
   // redirect 'manual': a 3xx comes back to boundFetch, which refuses it, instead of being followed to another origin.
   const base: Fetch = options.fetch ?? ((input, init) => fetch(input, { ...init, redirect: 'manual' }));

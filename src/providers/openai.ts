@@ -1,13 +1,11 @@
-// OpenAI-compatible chat completions through the `openai` package (v6: it still supports Node 20, which
-// the CLI runs on). The SDK's own retries are off: the scheduler retries, honouring Retry-After.
+// OpenAI-compatible chat completions over the providers' own JSON client (src/providers/json-client.ts on
+// node:http; the `openai` SDK cost 105 kB of the extension bundle and about 1 ms of CPU per request, see
+// docs/performance.md "Transport"). The client never retries: the scheduler does, honouring Retry-After.
 // A request with a plain `prompt` (base models) goes to the legacy /v1/completions endpoint with the
 // integer `logprobs` field; its answer is read in the legacy shape (OpenAI, vLLM: `tokens` plus
 // `top_logprobs` as one {token: logprob} map per position) or in the chat shape (`logprobs.content[]`,
 // which llama.cpp server and Ollama's /v1 send on this endpoint too).
 
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import {
   ProviderError,
   type CompletionChoice,
@@ -17,19 +15,21 @@ import {
   type ModelProvider,
   type TokenAlternative,
 } from '../core/model';
-import { classifyError, excerpt, httpError, originOf, parseRetryAfter, redact } from './errors';
-import { httpTransport } from './http-transport';
+import { excerpt, originOf, redact } from './errors';
+import { createJsonClient } from './json-client';
 import { checkedAlternatives } from './logprobs';
+import { scoreContinuations } from './loglik';
+import { collectSamples } from './samples';
 
 export interface OpenAIProviderOptions {
   baseURL: string;
   /** Omit for keyless local servers (a placeholder is sent, never the OPENAI_API_KEY environment variable). */
   apiKey?: string;
-  /** For tests and proxies. */
-  fetch?: ClientOptions['fetch'];
+  /** For tests and proxies; default: the node:http client. */
+  fetch?: typeof fetch;
 }
 
-/** Sent to keyless servers: the SDK insists on a key, and reading OPENAI_API_KEY would leak it to them. */
+/** Sent to keyless servers, which some proxies want to see; never OPENAI_API_KEY, which would leak to them. */
 const PLACEHOLDER_KEY = 'value-lens-no-key';
 const LIST_TIMEOUT_MS = 30_000;
 
@@ -38,15 +38,36 @@ type TokenParam = 'max_tokens' | 'max_completion_tokens';
 /** OpenAI's own /v1/completions caps `logprobs` at 5; vLLM and llama.cpp allow 20. Learned from a 400. */
 const OPENAI_COMPLETIONS_MAX_LOGPROBS = 5;
 
+/** The legacy logprobs of a /v1/completions choice (OpenAI API reference, vLLM). */
+interface LegacyLogprobs {
+  tokens?: string[];
+  token_logprobs?: (number | null)[];
+  top_logprobs?: (Record<string, number> | null)[] | null;
+}
+
 /** The chat-shaped logprobs some servers return on /v1/completions (llama.cpp server, Ollama /v1). */
 interface ContentLogprobs {
   content?: { token: string; logprob: number; top_logprobs?: { token: string; logprob: number }[] }[];
 }
 
+/** What is read of a chat completion (the rest of the answer is ignored). */
+interface ChatCompletion {
+  model?: string;
+  choices: { message?: { content?: string | null } | null; logprobs?: { content?: unknown[] | null } | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
+/** What is read of a text completion. */
+interface TextCompletion {
+  model?: string;
+  choices: { text?: unknown; logprobs?: unknown }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
 /** First-position alternatives of a /v1/completions choice, in either shape; undefined when there are none. */
 export function completionFirstToken(logprobs: unknown, origin = 'the server'): TokenAlternative[] | undefined {
   if (!logprobs || typeof logprobs !== 'object') return undefined;
-  const legacy = logprobs as Completion['choices'][number]['logprobs'] & ContentLogprobs;
+  const legacy = logprobs as LegacyLogprobs & ContentLogprobs;
   const valid = (t: unknown, l: unknown): l is number => typeof t === 'string' && typeof l === 'number' && Number.isFinite(l);
   if (Array.isArray(legacy.content)) {
     const first: unknown = legacy.content[0];
@@ -74,15 +95,12 @@ export function completionFirstToken(logprobs: unknown, origin = 'the server'): 
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
   const origin = originOf(options.baseURL);
   const secrets = [options.apiKey];
-  const client = new OpenAI({
-    apiKey: options.apiKey || PLACEHOLDER_KEY,
+  const client = createJsonClient({
     baseURL: options.baseURL,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    maxRetries: 0,
-    logLevel: 'off',
-    fetch: options.fetch ?? httpTransport,
+    origin,
+    headers: { authorization: `Bearer ${options.apiKey || PLACEHOLDER_KEY}` },
+    secrets,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   // Which token-limit parameter each model accepts: local servers read only max_tokens, newer OpenAI
   // models only max_completion_tokens. Learned from a 400 and remembered.
@@ -90,26 +108,16 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   // Reasoning models accept only their default temperature: learned from a 400, then left out.
   const noTemperature = new Set<string>();
 
-  function toProviderError(error: unknown, request: { signal: AbortSignal; timeoutMs: number }): ProviderError {
-    if (error instanceof ProviderError) return error;
-    if (error instanceof APIUserAbortError || request.signal.aborted) {
-      return new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
-    }
-    if (error instanceof APIConnectionTimeoutError) {
-      return new ProviderError(`No answer from ${origin} within ${request.timeoutMs} ms`, 'timeout');
-    }
-    if (error instanceof APIError && typeof error.status === 'number') {
-      const body = error.error as { message?: unknown } | undefined;
-      const message = typeof body?.message === 'string' ? body.message : error.message;
-      return httpError(error.status, origin, message, parseRetryAfter(error.headers), secrets);
-    }
-    // APIConnectionError and the rest: classifyError reports the cause, which says what happened on the wire.
-    return classifyError(error, { origin, userSignal: request.signal, timeoutMs: request.timeoutMs, secrets });
+  /** A 400 saying the model takes only its default temperature: remember it, and the caller asks again. */
+  function learnTemperature(error: ProviderError, model: string): boolean {
+    if (error.status !== 400 || !/temperature/.test(error.message) || !/unsupported|not supported|only the default/i.test(error.message) || noTemperature.has(model)) return false;
+    noTemperature.add(model);
+    return true;
   }
 
   async function createOnce(request: CompletionRequest, n: number, seed: number | undefined): Promise<ChatCompletion> {
     const param = tokenParam.get(request.model) ?? 'max_tokens';
-    const body: ChatCompletionCreateParamsNonStreaming = {
+    const body = {
       model: request.model,
       messages: request.messages,
       ...(noTemperature.has(request.model) ? {} : { temperature: request.temperature }),
@@ -124,48 +132,38 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true } } }
         : {}),
     };
-    if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
-    // The SDK's own timeout stops at the response headers; ours also covers a body that stalls.
-    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
     let completion: unknown;
     try {
-      completion = await client.chat.completions.create(body, {
-        signal: AbortSignal.any([request.signal, timeoutSignal]),
-        timeout: request.timeoutMs,
-        maxRetries: 0,
-      });
+      completion = await client.request('POST', '/chat/completions', body, request);
     } catch (error) {
-      const mapped =
-        timeoutSignal.aborted && !request.signal.aborted
-          ? new ProviderError(`No answer from ${origin} within ${request.timeoutMs} ms`, 'timeout')
-          : toProviderError(error, request);
-      if (mapped.status === 400 && /max_tokens/.test(mapped.message) && param === 'max_tokens' && !tokenParam.has(request.model)) {
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.status === 400 && /max_tokens/.test(error.message) && param === 'max_tokens' && !tokenParam.has(request.model)) {
         tokenParam.set(request.model, 'max_completion_tokens');
         return createOnce(request, n, seed);
       }
-      if (mapped.status === 400 && /temperature/.test(mapped.message) && /unsupported|not supported|only the default/i.test(mapped.message) && !noTemperature.has(request.model)) {
-        noTemperature.add(request.model);
-        return createOnce(request, n, seed);
-      }
-      throw mapped;
+      if (learnTemperature(error, request.model)) return createOnce(request, n, seed);
+      throw error;
     }
-    // The SDK returns a string when the server answers 200 with a non-JSON content type.
     if (!completion || typeof completion !== 'object' || !Array.isArray((completion as ChatCompletion).choices)) {
-      const text = typeof completion === 'string' ? `: ${excerpt(redact(completion, secrets), 120)}` : '';
-      throw new ProviderError(`Answer from ${origin} is not a chat completion${text}`, 'parse');
+      throw new ProviderError(`Answer from ${origin} is not a chat completion${describe(completion)}`, 'parse');
     }
     if (!tokenParam.has(request.model)) tokenParam.set(request.model, param);
     return completion as ChatCompletion;
+  }
+
+  /** A short view of an answer that is not what was asked for (a bare string, say), key redacted. */
+  function describe(value: unknown): string {
+    return typeof value === 'string' ? `: ${excerpt(redact(value, secrets), 120)}` : '';
   }
 
   // Per model: the largest `logprobs` the completions endpoint accepted (OpenAI's own caps it at 5).
   const completionLogprobsCap = new Map<string, number>();
 
   /** Base models: the legacy completions endpoint, with the prompt text sent verbatim. */
-  async function completeTextOnce(request: CompletionRequest, prompt: string, n: number, seed: number | undefined): Promise<Completion> {
+  async function completeTextOnce(request: CompletionRequest, prompt: string, n: number, seed: number | undefined): Promise<TextCompletion> {
     const cap = completionLogprobsCap.get(request.model) ?? 20;
     const logprobs = request.topLogprobs !== undefined ? Math.max(0, Math.min(cap, request.topLogprobs)) : undefined;
-    const body: CompletionCreateParamsNonStreaming = {
+    const body = {
       model: request.model,
       prompt,
       ...(noTemperature.has(request.model) ? {} : { temperature: request.temperature }),
@@ -175,47 +173,35 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       ...(logprobs !== undefined ? { logprobs } : {}),
       ...(request.stop ? { stop: request.stop } : {}),
     };
-    if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
-    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
     let completion: unknown;
     try {
-      completion = await client.completions.create(body, {
-        signal: AbortSignal.any([request.signal, timeoutSignal]),
-        timeout: request.timeoutMs,
-        maxRetries: 0,
-      });
+      completion = await client.request('POST', '/completions', body, request);
     } catch (error) {
-      const mapped =
-        timeoutSignal.aborted && !request.signal.aborted
-          ? new ProviderError(`No answer from ${origin} within ${request.timeoutMs} ms`, 'timeout')
-          : toProviderError(error, request);
-      if (mapped.status === 400 && /logprobs/.test(mapped.message) && logprobs !== undefined && logprobs > OPENAI_COMPLETIONS_MAX_LOGPROBS && !completionLogprobsCap.has(request.model)) {
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.status === 400 && /logprobs/.test(error.message) && logprobs !== undefined && logprobs > OPENAI_COMPLETIONS_MAX_LOGPROBS && !completionLogprobsCap.has(request.model)) {
         completionLogprobsCap.set(request.model, OPENAI_COMPLETIONS_MAX_LOGPROBS);
         return completeTextOnce(request, prompt, n, seed);
       }
-      if (mapped.status === 400 && /temperature/.test(mapped.message) && /unsupported|not supported|only the default/i.test(mapped.message) && !noTemperature.has(request.model)) {
-        noTemperature.add(request.model);
-        return completeTextOnce(request, prompt, n, seed);
-      }
-      throw mapped;
+      if (learnTemperature(error, request.model)) return completeTextOnce(request, prompt, n, seed);
+      throw error;
     }
-    if (!completion || typeof completion !== 'object' || !Array.isArray((completion as Completion).choices)) {
-      const text = typeof completion === 'string' ? `: ${excerpt(redact(completion, secrets), 120)}` : '';
-      throw new ProviderError(`Answer from ${origin} is not a text completion${text}`, 'parse');
+    if (!completion || typeof completion !== 'object' || !Array.isArray((completion as TextCompletion).choices)) {
+      throw new ProviderError(`Answer from ${origin} is not a text completion${describe(completion)}`, 'parse');
     }
-    return completion as Completion;
+    return completion as TextCompletion;
   }
 
-  function toTextChoice(c: Completion['choices'][number], wantLogprobs: boolean): CompletionChoice {
-    const alternatives = wantLogprobs ? completionFirstToken(c.logprobs, origin) : undefined;
-    return { text: typeof c.text === 'string' ? c.text : '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
+  function toTextChoice(c: TextCompletion['choices'][number], wantLogprobs: boolean): CompletionChoice {
+    const alternatives = wantLogprobs ? completionFirstToken(c?.logprobs, origin) : undefined;
+    return { text: typeof c?.text === 'string' ? c.text : '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
   }
 
-  function toChoice(c: ChatCompletion.Choice, wantLogprobs: boolean): CompletionChoice {
-    const first: unknown = c.logprobs?.content?.[0];
+  function toChoice(c: ChatCompletion['choices'][number], wantLogprobs: boolean): CompletionChoice {
+    const first: unknown = c?.logprobs?.content?.[0];
     const top = first && typeof first === 'object' ? (first as { top_logprobs?: unknown }).top_logprobs : undefined;
     const alternatives = wantLogprobs && first && typeof first === 'object' ? checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin) : undefined;
-    return { text: c.message?.content ?? '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
+    const content = c?.message?.content;
+    return { text: typeof content === 'string' ? content : '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
   }
 
   /** A key the server echoes in a 200 answer must not reach records or the cache. */
@@ -229,46 +215,31 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   return {
     id: 'openai',
     origin,
-    async complete(request: CompletionRequest): Promise<CompletionResponse> {
-      const wanted = Math.max(1, request.n ?? 1);
-      const choices: CompletionChoice[] = [];
-      let promptTokens = 0;
-      let completionTokens = 0;
-      let model = request.model;
-      // Some servers (Ollama /v1, llama.cpp) ignore `n` and return one choice: ask again for the rest,
-      // shifting the seed so the extra samples are not copies.
-      for (let round = 0; choices.length < wanted; round++) {
-        const seed = request.seed === undefined ? undefined : request.seed + round * 1000;
-        const wantLogprobs = request.topLogprobs !== undefined;
-        const room = wanted - choices.length;
-        let completion: Completion | ChatCompletion;
-        let got: CompletionChoice[];
-        if (request.prompt !== undefined) {
-          const text = await completeTextOnce(request, request.prompt, room, seed);
-          completion = text;
-          got = text.choices.slice(0, room).map((c) => toTextChoice(c, wantLogprobs));
-        } else {
-          const chat = await createOnce(request, room, seed);
-          completion = chat;
-          got = chat.choices.slice(0, room).map((c) => toChoice(c, wantLogprobs));
-        }
-        if (got.length === 0) throw new ProviderError(`Answer from ${origin} has no choices`, 'parse');
-        choices.push(...got.map(withoutKey));
-        promptTokens += completion.usage?.prompt_tokens ?? 0;
-        completionTokens += completion.usage?.completion_tokens ?? 0;
-        model = completion.model || model;
-      }
-      return { model, choices, usage: { promptTokens, completionTokens } };
+    complete(request: CompletionRequest): Promise<CompletionResponse> {
+      // Method loglik: the options' continuations scored by one echo request (src/providers/loglik.ts).
+      if (request.continuations && request.prompt !== undefined) return scoreContinuations({ baseURL: options.baseURL, apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) }, request);
+      const wantLogprobs = request.topLogprobs !== undefined;
+      // Servers that ignore `n` (Ollama /v1, llama.cpp) return one choice: the loop asks again for the rest,
+      // the seed shifted by 1000 a round.
+      return collectSamples(request, origin, 1000, async (room, seed) => {
+        const completion: TextCompletion | ChatCompletion =
+          request.prompt !== undefined ? await completeTextOnce(request, request.prompt, room, seed) : await createOnce(request, room, seed);
+        const choices =
+          request.prompt !== undefined
+            ? (completion as TextCompletion).choices.slice(0, room).map((c) => toTextChoice(c, wantLogprobs))
+            : (completion as ChatCompletion).choices.slice(0, room).map((c) => toChoice(c, wantLogprobs));
+        return {
+          choices: choices.map(withoutKey),
+          promptTokens: completion.usage?.prompt_tokens ?? 0,
+          completionTokens: completion.usage?.completion_tokens ?? 0,
+          ...(typeof completion.model === 'string' ? { model: completion.model } : {}),
+        };
+      });
     },
     async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
-      const request = { signal, timeoutMs: LIST_TIMEOUT_MS };
-      try {
-        const page = await client.models.list({ signal, timeout: LIST_TIMEOUT_MS, maxRetries: 0 });
-        if (!page || !Array.isArray(page.data)) throw new ProviderError(`Model list from ${origin} is malformed`, 'parse');
-        return page.data.map((m) => ({ name: m.id }));
-      } catch (error) {
-        throw toProviderError(error, request);
-      }
+      const page = (await client.request('GET', '/models', undefined, { signal, timeoutMs: LIST_TIMEOUT_MS })) as { data?: unknown } | null;
+      if (!page || !Array.isArray(page.data)) throw new ProviderError(`Model list from ${origin} is malformed`, 'parse');
+      return page.data.filter((m): m is { id: string } => !!m && typeof (m as { id?: unknown }).id === 'string').map((m) => ({ name: m.id }));
     },
   };
 }

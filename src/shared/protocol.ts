@@ -4,6 +4,7 @@
 // whatever does not match exactly (unknown type, extra keys, wrong types, oversized strings).
 import type { AnalysisFilter, AnalysisReport } from '../core/analysis';
 import type { AlignmentLevel, AlignmentMeasure, StudyAnalysis } from '../core/study/analysisTypes';
+import type { RunProgress } from '../core/run/progress';
 
 /** The panel's charts; also the opaque ids export messages refer to (never a path or URL). */
 export const CHART_IDS = ['correlation', 'scatter', 'consistency', 'category', 'bias'] as const;
@@ -28,14 +29,7 @@ export type StudyViewId = (typeof STUDY_VIEW_IDS)[number];
 export type ExportId = ChartId | StudyViewId;
 export const EXPORT_IDS: readonly ExportId[] = [...CHART_IDS, ...STUDY_VIEW_IDS];
 
-export interface RunProgress {
-  done: number;
-  total: number;
-  failed: number;
-  cached: number;
-  /** False once the run has finished or was cancelled; absent means still running. */
-  running?: boolean;
-}
+export type { RunProgress } from '../core/run/progress';
 
 // ---- host → webview ----
 

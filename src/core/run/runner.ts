@@ -17,13 +17,9 @@ import type { PlannedRequest } from './plan';
 import { DEFAULT_RETRY_POLICY, decideRetry, sleep, type RetryPolicy } from './retry';
 import { DEFAULT_CONCURRENCY, Limiter, Scheduler } from './scheduler';
 import type { ResultsStore } from './store';
+import type { RunProgress } from './progress';
 
-export interface RunProgress {
-  done: number;
-  total: number;
-  failed: number;
-  cached: number;
-}
+export type { RunProgress };
 
 export interface RunOptions {
   providers: (provider: ProviderId, endpoint: string) => ModelProvider;

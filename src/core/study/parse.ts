@@ -8,6 +8,7 @@ import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type 
 import { DEFAULT_LANGUAGE_COUNTRIES } from '../data';
 import { canonicalJson } from '../run/key';
 import { editDistance } from '../language/placeholders';
+import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL } from '../origin';
 import { isKnownCountry, suggestCountry } from './countries';
 import type {
   AnalysisSpec,
@@ -71,8 +72,8 @@ export const STUDY_DEFAULTS = {
 
 /** Where a model without `endpoint` is served (the settings' defaults). */
 export const DEFAULT_ENDPOINTS: Record<StudyModel['provider'], string> = {
-  ollama: 'http://127.0.0.1:11434',
-  openai: 'https://api.openai.com/v1',
+  ollama: DEFAULT_OLLAMA_HOST,
+  openai: DEFAULT_OPENAI_BASE_URL,
 };
 
 const PROVIDERS = ['ollama', 'openai'] as const;

@@ -2,7 +2,7 @@
 // settings or the defaults: a workspace can be cloned from anyone, so workspace values for endpoint settings
 // are ignored and reported, never used (security notes §3).
 import type { ProviderId } from '../../model';
-import { originOf } from '../../origin';
+import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL, originOf } from '../../origin';
 
 /** The shape of `WorkspaceConfiguration.inspect()` that matters here. */
 export interface InspectResult<T = unknown> {
@@ -15,8 +15,7 @@ export interface InspectResult<T = unknown> {
 export type Inspect = (key: string) => InspectResult | undefined;
 
 export const ENDPOINT_SETTINGS = ['provider', 'ollama.host', 'openai.baseUrl'] as const;
-export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
-export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL };
 
 export interface IgnoredSetting {
   key: string;
