@@ -63,6 +63,10 @@ test('the VSIX holds the bundles, grammars, examples, icon and manifest', () => 
     'extension/readme.md',
     'extension/LICENSE.txt',
     'extension/language-configuration.json',
+    // Localisation (l10n/README.md): the manifest's and the bundle's translations.
+    'extension/package.nls.json',
+    ...['da', 'nl', 'pt-br'].flatMap((l) => [`extension/package.nls.${l}.json`, `extension/l10n/bundle.l10n.${l}.json`]),
+    'extension/l10n/bundle.l10n.json',
     'extension.vsixmanifest',
   ]) {
     assert.ok(names.has(required), `missing ${required}`);
@@ -93,7 +97,7 @@ test('the VSIX holds no sources, tests, source maps, .env files or node_modules'
   for (const decoy of ['extension/.env', 'extension/examples/.env', 'extension/dist/stale.js.map', 'extension/media/decoy.mjs']) {
     assert.ok(!names.includes(decoy), decoy);
   }
-  assert.ok(entries.length < 60, `unexpectedly many files: ${entries.length}`);
+  assert.ok(entries.length < 70, `unexpectedly many files: ${entries.length}`); // 53 + 4 l10n bundles, room for a few
 });
 
 test('no file in the VSIX contains a canary key or a sourceMappingURL', () => {
