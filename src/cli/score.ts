@@ -352,9 +352,10 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
     fresh: settings.fresh,
     signal,
   });
-  const { plan, method } = prepared;
+  // The plan is streamed: the first request goes out while the rest are still being rendered and keyed.
+  const { requests, planned, method } = prepared;
   if (prepared.methodFrom !== 'choice') logger.info(`method auto → ${method}${prepared.methodFrom === 'recorded' ? ' (recorded probe)' : ''}`);
-  if (!plan.length) throw new InputError('Nothing to score: the selection of items and languages is empty.');
+  if (!planned) throw new InputError('Nothing to score: the selection of items and languages is empty.');
 
   let store: ResultsStore | undefined;
   if (settings.out) {
@@ -367,7 +368,8 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
   // Temp files a killed run left behind (older than 10 min, so a concurrent run's are safe).
   await cache.removeStaleTemps().catch(() => 0);
   const showProgress = io.stderr.isTTY === true;
-  const summary = await runPlan(plan, {
+  const summary = await runPlan(requests, {
+    total: planned,
     providers,
     cache,
     store,
@@ -397,11 +399,11 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
   const results = summary.records.length - failures.length;
   print(
     io.stderr,
-    `${summary.cancelled ? 'Cancelled: ' : ''}${plan.length} planned, ${results} scored (${cached} from cache), ` +
+    `${summary.cancelled ? 'Cancelled: ' : ''}${summary.records.length} planned, ${results} scored (${cached} from cache), ` +
       `${failures.length} failed, ${summary.requestsSent} request(s) sent; method ${method}, model ${settings.model}` +
       (settings.out ? `.\nResults: ${settings.out}` : '.'),
   );
-  return { summary, planned: plan.length, results, failures: failures.length, cached, method };
+  return { summary, planned: summary.records.length, results, failures: failures.length, cached, method };
 }
 
 /** A failed probe is the first contact with the server: turn it into advice rather than a stack trace. */

@@ -2,13 +2,14 @@
 // (format tag, key, sha256 of the payload, payload byte length, payload JSON). Writes are batched: every
 // `set` of one event-loop turn goes out as one O_APPEND write of whole records, so several processes
 // (editor + CLI) can share a dir without interleaving records. Reads scan the log once into an index
-// (key → offset), then read each entry back with one positioned read and check its checksum: a torn tail,
-// a corrupt, foreign or older-format record is a miss, never a crash and never read as valid. Appends by
+// (key → offset), then read each entry back and check its checksum: a torn tail, a corrupt, foreign or
+// older-format record is a miss, never a crash and never read as valid. A log of up to KEEP_BYTES is read
+// once, whole, and entries are decoded from that copy (a cached re-run makes no read per entry). Appends by
 // other processes are picked up on a miss (the log is re-scanned from where the last scan stopped).
 // Entries of the older one-file-per-answer layout (`<dir>/<2 hex>/<key>.json`) are still read on a miss.
 // Only successful, scorable responses are stored (the runner decides); failures never are.
 
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionResponse } from '../model';
@@ -28,13 +29,14 @@ export interface ResultCacheOptions {
    * reads as a miss and is asked again; paying a disk flush would buy only durability of a cache.
    */
   fsync?: boolean;
+  /** A log up to this many bytes is kept in memory after its first scan (default 64 MiB; 0: never). */
+  keepBytes?: number;
 }
 
 /** Name of the log inside the cache dir. */
 export const LOG_NAME = 'entries.vlc';
 const TAG = `VLR${CACHE_FORMAT_VERSION}`;
 const LEGACY_TAG = `VLC${CACHE_FORMAT_VERSION}`;
-const KEY = /^[0-9a-f]{64}$/;
 /** `TAG key sum length ` before the payload: tag, 64 hex, 64 hex, up to 10 digits, 4 spaces. */
 const MAX_HEADER = TAG.length + 64 + 64 + 10 + 4;
 /** Longest stretch of synchronous cache reads before yielding to the event loop. */
@@ -42,6 +44,8 @@ const SLICE_MS = 4;
 /** A batch larger than this is written at once instead of waiting for the end of the turn. */
 const BATCH_BYTES = 1 << 20;
 const SCAN_CHUNK = 4 << 20;
+/** A log up to this size is kept in memory after its first scan (larger ones are read per entry). */
+const KEEP_BYTES = 64 << 20;
 /** The read descriptor is closed after this long unused (the editor makes a cache per run). */
 const IDLE_CLOSE_MS = 2000;
 const NEWLINE = 0x0a;
@@ -63,10 +67,13 @@ interface Pending {
 
 export class ResultCache {
   private readonly fsync: boolean;
+  private readonly keepBytes: number;
   /** Entries read as corrupt since construction (reported by the runner, asserted by tests). */
   corrupt = 0;
   private sliceStart = 0;
   private index = new Map<string, Located>();
+  /** The log's first bytes as read by the first scan (the log only grows, so they stay valid). */
+  private memory: Buffer | undefined;
   /** Bytes of the log scanned into the index (always a record boundary). */
   private scanned = 0;
   private scanning: Promise<void> | undefined;
@@ -85,6 +92,7 @@ export class ResultCache {
     options: ResultCacheOptions = {},
   ) {
     this.fsync = options.fsync ?? false;
+    this.keepBytes = options.keepBytes ?? KEEP_BYTES;
   }
 
   get logPath(): string {
@@ -93,12 +101,12 @@ export class ResultCache {
 
   /** Where the older one-file-per-answer layout kept an entry (read as a fallback). */
   pathOf(key: string): string {
-    if (!KEY.test(key)) throw new RangeError('A cache key is 64 lowercase hex characters');
+    if (!isKey(key)) throw new RangeError('A cache key is 64 lowercase hex characters');
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
   async get(key: string): Promise<CachedResponse | undefined> {
-    if (!KEY.test(key)) return undefined;
+    if (!isKey(key)) return undefined;
     const own = this.unwritten.get(key);
     if (own) return own;
     if (!this.loaded) await this.rescan();
@@ -123,7 +131,7 @@ export class ResultCache {
   }
 
   async set(key: string, value: CachedResponse): Promise<void> {
-    if (!KEY.test(key)) throw new RangeError('A cache key is 64 lowercase hex characters');
+    if (!isKey(key)) throw new RangeError('A cache key is 64 lowercase hex characters');
     const text = encodeRecord(key, value);
     this.unwritten.set(key, value);
     let batch = this.batch;
@@ -231,7 +239,9 @@ export class ResultCache {
       // The log was cleared or replaced: start over.
       this.index = new Map();
       this.scanned = 0;
+      this.memory = undefined;
     }
+    if (this.scanned === 0 && size > 0 && size <= this.keepBytes) return this.scanWhole(fd, size);
     let carry: Buffer = Buffer.alloc(0);
     let position = this.scanned;
     while (position < size) {
@@ -258,6 +268,29 @@ export class ResultCache {
     }
   }
 
+  // The first scan of a log that fits KEEP_BYTES: one buffer, filled a chunk at a time (yielding between
+  // chunks), indexed as it fills, then kept for reads.
+  private async scanWhole(fd: number, size: number): Promise<void> {
+    const buf = Buffer.allocUnsafe(size);
+    let filled = 0;
+    let start = 0;
+    while (filled < size) {
+      const got = readSync(fd, buf, filled, Math.min(SCAN_CHUNK, size - filled), filled);
+      if (got <= 0) break;
+      filled += got;
+      const view = buf.subarray(0, filled);
+      for (;;) {
+        const end = view.indexOf(NEWLINE, start);
+        if (end < 0) break;
+        this.indexLine(view, start, end, 0);
+        start = end + 1;
+      }
+      this.scanned = start;
+      if (filled < size) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.memory = buf.subarray(0, filled);
+  }
+
   private indexLine(buf: Buffer, start: number, end: number, base: number): void {
     let from = start;
     if (!this.indexRecord(buf, from, end, base)) {
@@ -275,6 +308,7 @@ export class ResultCache {
   }
 
   private readAt(at: Located, key: string): CachedResponse | undefined {
+    if (this.memory && at.offset + at.length <= this.memory.length) return decodeRecord(this.memory.subarray(at.offset, at.offset + at.length), key);
     let buf: Buffer;
     try {
       const fd = this.openFd();
@@ -361,6 +395,7 @@ export class ResultCache {
     this.closeFd();
     await fs.rm(this.dir, { recursive: true, force: true });
     this.index = new Map();
+    this.memory = undefined;
     this.scanned = 0;
     this.loaded = false;
     this.madeDir = false;
@@ -376,7 +411,8 @@ export function encodeRecord(key: string, value: CachedResponse): string {
 
 interface Header {
   key: string;
-  sum: string;
+  /** Offset of the checksum's 64 hex digits. */
+  sumAt: number;
   length: number;
   headerBytes: number;
 }
@@ -385,11 +421,11 @@ function parseHeader(buf: Buffer, start: number, end: number): Header | undefine
   if (end - start < MAX_HEADER - 10) return undefined;
   for (let i = 0; i < TAG_BYTES.length; i++) if (buf[start + i] !== TAG_BYTES[i]) return undefined;
   let p = start + TAG_BYTES.length;
+  if (buf[p + 64] !== 0x20 || !isHexAt(buf, p)) return undefined;
   const key = buf.toString('latin1', p, p + 64);
-  if (buf[p + 64] !== 0x20) return undefined;
   p += 65;
-  const sum = buf.toString('latin1', p, p + 64);
-  if (buf[p + 64] !== 0x20) return undefined;
+  if (buf[p + 64] !== 0x20 || !isHexAt(buf, p)) return undefined;
+  const sumAt = p;
   p += 65;
   let length = 0;
   let digits = 0;
@@ -399,8 +435,26 @@ function parseHeader(buf: Buffer, start: number, end: number): Header | undefine
     digits++;
   }
   if (!digits || buf[p] !== 0x20) return undefined;
-  if (!KEY.test(key) || !KEY.test(sum)) return undefined;
-  return { key, sum, length, headerBytes: p + 1 - start };
+  return { key, sumAt, length, headerBytes: p + 1 - start };
+}
+
+/** 64 lowercase hex digits at `at` (a byte loop: a regular expression per read costs more than the read). */
+function isHexAt(buf: Buffer, at: number): boolean {
+  if (at + 64 > buf.length) return false;
+  for (let i = at; i < at + 64; i++) {
+    const c = buf[i];
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+function isKey(key: string): boolean {
+  if (typeof key !== 'string' || key.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = key.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 /** The record's value, or undefined when `record` (one line without its newline) is not intact for `key`. */
@@ -408,7 +462,7 @@ export function decodeRecord(record: Buffer, key: string): CachedResponse | unde
   const header = parseHeader(record, 0, record.length);
   if (!header || header.key !== key || header.headerBytes + header.length !== record.length) return undefined;
   const payload = record.subarray(header.headerBytes);
-  if (createHash('sha256').update(`${key} `).update(payload).digest('hex') !== header.sum) return undefined;
+  if (sumOfKeyAndPayload(key, payload) !== record.toString('latin1', header.sumAt, header.sumAt + 64)) return undefined;
   return shaped(payload.toString('utf8'));
 }
 
@@ -440,5 +494,18 @@ export function decodeEntry(text: string, key: string): CachedResponse | undefin
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+// One-shot hashing where the runtime has it (Node ≥ 20.12): no Hash object per entry read.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+
+/** sha256 hex of `key + ' ' + payload`, as encodeRecord sums it. */
+function sumOfKeyAndPayload(key: string, payload: Buffer): string {
+  if (!oneShot) return crypto.createHash('sha256').update(`${key} `).update(payload).digest('hex');
+  const data = Buffer.allocUnsafe(65 + payload.length);
+  data.write(key, 0, 64, 'latin1');
+  data[64] = 0x20;
+  payload.copy(data, 65);
+  return oneShot('sha256', data, 'hex');
 }

@@ -109,33 +109,68 @@ export interface JudgePlan {
 }
 
 export function buildPlan(input: PlanInput): PlannedRequest[] {
-  const plan: PlannedRequest[] = [];
-  const wanted = input.itemIds ? new Set(input.itemIds) : undefined;
-  const items = input.survey.items.filter((item) => !wanted || wanted.has(item.id));
-  const languages = input.languages?.length ? input.languages : surveyLanguages(input.survey);
-  const template = input.templates.templates.find((t) => t.name === input.template);
-  const sets = input.templates.paraphraseSets.filter((s) => s.templateName === input.template);
-  const rounds = Math.max(1, Math.floor(input.rounds ?? 1));
+  return [...iteratePlan(input)];
+}
+
+/**
+ * The plan's requests one by one, in plan order, each rendered and keyed when it is asked for: a runner
+ * that consumes this starts sending after the first request is planned, not after the last.
+ */
+export function* iteratePlan(input: PlanInput): Generator<PlannedRequest> {
+  const shape = planShape(input);
+  const { template } = shape;
+  const rounds = shape.rounds;
   const orderId = input.optionOrder ?? 'original';
   const order = { id: orderId, spec: orderId };
   const params = roundParams(input.method, input);
-
-  for (const item of items) {
+  let index = 0;
+  for (const item of shape.items) {
     const hash = itemHash(item);
-    for (const language of languages) {
-      for (const variant of variantsFor(input.paraphrases, sets, language)) {
+    for (const language of shape.languages) {
+      for (const variant of shape.variants(language)) {
         const country = input.country !== undefined ? input.country : implicitCountry(template, variant, language, input.languageCountries);
         const condition: Condition = { study: input.study, item, itemHash: hash, language, country, templateName: input.template, template, variant, order };
         const prompt = renderCondition(condition);
         for (const model of input.models) {
           for (let round = 0; round < rounds; round++) {
-            plan.push(planRequest({ condition, prompt, model, method: input.method, params: params(round), round, index: plan.length }));
+            yield planRequest({ condition, prompt, model, method: input.method, params: params(round), round, index: index++ });
           }
         }
       }
     }
   }
-  return plan;
+}
+
+/** The number of requests `iteratePlan` yields, from the factor sizes (nothing is rendered or hashed). */
+export function countPlan(input: PlanInput): number {
+  const shape = planShape(input);
+  const variants = shape.languages.reduce((n, language) => n + shape.variants(language).length, 0);
+  return shape.items.length * variants * input.models.length * shape.rounds;
+}
+
+interface PlanShape {
+  items: Item[];
+  languages: string[];
+  template: Template | undefined;
+  variants(language: string): Variant[];
+  rounds: number;
+}
+
+function planShape(input: PlanInput): PlanShape {
+  const wanted = input.itemIds ? new Set(input.itemIds) : undefined;
+  const sets = input.templates.paraphraseSets.filter((s) => s.templateName === input.template);
+  const byLanguage = new Map<string, Variant[]>();
+  return {
+    items: input.survey.items.filter((item) => !wanted || wanted.has(item.id)),
+    languages: input.languages?.length ? input.languages : surveyLanguages(input.survey),
+    template: input.templates.templates.find((t) => t.name === input.template),
+    variants: (language) => {
+      let list = byLanguage.get(language);
+      if (!list) byLanguage.set(language, (list = variantsFor(input.paraphrases, sets, language)));
+      return list;
+    },
+    rounds: Math.max(1, Math.floor(input.rounds ?? 1)),
+  };
 }
 
 /** One paraphrase choice of a template in a language: null is the template itself. */
@@ -216,7 +251,9 @@ export function roundParams(method: ScoringMethod, p: { samples: number; tempera
     (byRound[round] ??=
       method === 'logprobs'
         ? { temperature: p.temperature, seed: p.seed + round, maxTokens: 1, topLogprobs: TOP_LOGPROBS, n: 1 }
-        : { temperature: p.temperature, seed: p.seed + round, maxTokens: SAMPLE_MAX_TOKENS, n: Math.max(1, Math.floor(p.samples)) });
+        : method === 'loglik'
+          ? { temperature: p.temperature, seed: p.seed + round, maxTokens: 0, n: 1 }
+          : { temperature: p.temperature, seed: p.seed + round, maxTokens: SAMPLE_MAX_TOKENS, n: Math.max(1, Math.floor(p.samples)) });
 }
 
 export interface RequestSpec {
@@ -291,6 +328,8 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
     sampleIndex: round,
   };
   if (!spec.prompt.ok) return { ...base, messages: [], labels: [], cacheKey: '', skip: { kind: 'skipped', message: spec.prompt.message } };
+  const loglikProblem = spec.method === 'loglik' ? loglikUnsupported(model) : undefined;
+  if (loglikProblem) return { ...base, messages: [], labels: [], cacheKey: '', skip: { kind: 'skipped', message: loglikProblem } };
   let judge: JudgePlan | undefined;
   if (spec.judge) {
     const stanceLanguage = spec.stanceLanguage ?? c.language;
@@ -319,6 +358,16 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
   });
   identity.cacheKey = key;
   return { ...base, messages, ...(prompt !== undefined ? { prompt } : {}), labels, cacheKey: key, ...(judge ? { judge } : {}) };
+}
+
+/**
+ * Method 'loglik' scores given text: it needs a base model's plain prompt and an OpenAI-compatible
+ * /v1/completions that echoes prompt logprobs (vLLM; docs/methods.md). Ollama and chat endpoints cannot.
+ */
+function loglikUnsupported(model: PlanModel): string | undefined {
+  if ((model.kind ?? 'chat') !== 'base') return `method loglik scores a base model's continuation; ${model.id ?? model.model} is a chat model (use method logprobs)`;
+  if (model.provider !== 'openai') return `method loglik needs an OpenAI-compatible /v1/completions that echoes prompt logprobs (vLLM); ${model.provider} cannot score given text (use method logprobs)`;
+  return undefined;
 }
 
 function judgePlan(model: PlanModel, language: string, stance: StanceStatements, seed: number): JudgePlan {

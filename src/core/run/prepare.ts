@@ -9,7 +9,7 @@ import type { SurveyFile, TemplateFile } from '../language/ast';
 import { DEFAULT_LANGUAGE_COUNTRIES, type Inspect } from '../language/services/settings';
 import type { ModelInfo } from '../model';
 import type { ScoringMethod } from '../results';
-import { buildPlan, endpointOrigin, SAMPLE_MAX_TOKENS, TOP_LOGPROBS, type PlanModel, type PlannedRequest } from './plan';
+import { buildPlan, countPlan, endpointOrigin, iteratePlan, SAMPLE_MAX_TOKENS, TOP_LOGPROBS, type PlanInput, type PlanModel, type PlannedRequest } from './plan';
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, resolveTimeouts } from './runner';
 
 export { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, SAMPLE_MAX_TOKENS, TOP_LOGPROBS };
@@ -35,6 +35,8 @@ export interface MethodDefaults {
 }
 
 export function methodDefaults(method: ScoringMethod): MethodDefaults {
+  // Continuation log-likelihoods score given text: nothing is generated (max_tokens 0, echo).
+  if (method === 'loglik') return { temperature: LOGPROBS_TEMPERATURE, samples: 1, maxTokens: 0 };
   return method === 'logprobs'
     ? { temperature: LOGPROBS_TEMPERATURE, samples: 1, maxTokens: 1, topLogprobs: TOP_LOGPROBS }
     : { temperature: SAMPLE_TEMPERATURE, samples: DEFAULT_SAMPLES, maxTokens: SAMPLE_MAX_TOKENS };
@@ -164,7 +166,7 @@ export interface MethodDecision {
 
 /** 'auto' → logprobs when the server returns them, else sample; the verdict is read from / written to probes.json. */
 export async function resolveMethod(input: MethodInput): Promise<MethodDecision> {
-  if (input.choice === 'logprobs' || input.choice === 'sample') return { method: input.choice, from: 'choice' };
+  if (input.choice === 'logprobs' || input.choice === 'sample' || input.choice === 'loglik') return { method: input.choice, from: 'choice' };
   if (input.cacheDir && !input.fresh) {
     const known = await readProbeVerdict(input.cacheDir, input).catch(() => undefined);
     if (known !== undefined) return { method: known ? 'logprobs' : 'sample', from: 'recorded' };
@@ -208,7 +210,12 @@ export interface PrepareInput {
 }
 
 export interface PreparedRun {
-  plan: PlannedRequest[];
+  /** The whole plan as an array (built on first access; `requests` and `planned` avoid building it). */
+  readonly plan: PlannedRequest[];
+  /** The plan as a stream for runPlan: each request is planned when the runner pulls it. */
+  requests: Iterable<PlannedRequest>;
+  /** The plan's length, from the factor sizes (nothing rendered). */
+  planned: number;
   method: ScoringMethod;
   methodFrom: MethodDecision['from'];
   choices: ResolvedChoices;
@@ -237,7 +244,7 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
     signal: input.signal,
   });
   const choices = resolveChoices(decision.method, input.choices);
-  const plan = buildPlan({
+  const planInput: PlanInput = {
     survey: input.survey,
     templates: input.templates,
     itemIds: input.itemIds,
@@ -252,9 +259,14 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
     optionOrder: input.optionOrder,
     languageCountries: input.languageCountries ?? DEFAULT_LANGUAGE_COUNTRIES,
     study: input.study,
-  });
+  };
+  let built: PlannedRequest[] | undefined;
   return {
-    plan,
+    get plan() {
+      return (built ??= buildPlan(planInput));
+    },
+    requests: { [Symbol.iterator]: () => (built ? built[Symbol.iterator]() : iteratePlan(planInput)) },
+    planned: countPlan(planInput),
     method: decision.method,
     methodFrom: decision.from,
     choices,

@@ -1,5 +1,7 @@
 // Executes a run plan: cache lookups, bounded concurrency per endpoint, retries, timeouts, cancellation,
-// scoring, and one record per planned request whatever happens (records.length === plan.length).
+// scoring, and one record per planned request whatever happens (records.length === plan.length). The plan
+// may be a stream (iteratePlan, iterateStudyPlan): requests are pulled as the window has room, so the first
+// ones are sent while the rest are still being planned.
 
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -10,6 +12,7 @@ import { JUDGE_SCHEMA, JUDGE_SCHEMA_NAME, judgeMessages, readJudgeReply, stanceS
 import { toPlainPrompt } from '../prompt/plain';
 import { cacheKey, endpointOrigin } from './key';
 import { distributionFromLogprobs } from '../scoring/logprobs';
+import { continuationsFor, distributionFromLoglik } from '../scoring/loglik';
 import { distributionFromSamples } from '../scoring/sample';
 import { summarize } from '../scoring/summary';
 import type { ResultCache } from './cache';
@@ -47,6 +50,11 @@ export interface RunOptions {
   retry?: Partial<Omit<RetryPolicy, 'maxAttempts'>>;
   /** Defaults to a fresh time-ordered id. */
   runId?: string;
+  /**
+   * Planned requests, when `plan` is a stream (countPlan, countStudyPlan): the progress total from the
+   * start. Without it the total grows as requests are pulled. Ignored for an array.
+   */
+  total?: number;
 }
 
 export interface RunSummary {
@@ -74,6 +82,10 @@ export function resolveTimeouts(set: { timeoutMs?: number; firstRequestTimeoutMs
 }
 /** Parallel cache reads: enough to hide disk latency, few enough to stay clear of EMFILE. */
 const CACHE_IO_CONCURRENCY = 32;
+/** Requests started and not yet recorded: far more than any endpoint's concurrency, a bounded memory. */
+const WINDOW = 1024;
+/** Requests planned in one turn before the event loop gets to send what is planned. */
+const SLICE = 32;
 
 type Outcome =
   | { ok: true; response: CompletionResponse; latencyMs: number; at: string; attempts: number }
@@ -89,7 +101,7 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function runPlan(plan: PlannedRequest[], options: RunOptions): Promise<RunSummary> {
+export async function runPlan(plan: Iterable<PlannedRequest>, options: RunOptions): Promise<RunSummary> {
   const runId = options.runId ?? newRunId();
   const logger = redactingLogger(options.logger ?? nullLogger);
   const signal = options.signal ?? new AbortController().signal;
@@ -102,12 +114,16 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
   const providers = new Map<string, ModelProvider>();
   const warm = new Set<string>();
   const inflight = new Map<string, Promise<Outcome>>();
-  const records: RunRecord[] = new Array<RunRecord>(plan.length);
-  const progress: RunProgress = { done: 0, total: plan.length, failed: 0, cached: 0 };
+  // Identical requests are answered once per run. Requests are started a window at a time, so a duplicate
+  // may come after the first has settled: without cache reads (no cache, or fresh) its outcome is kept.
+  const settled = !options.cache || options.fresh ? new Map<string, Promise<Outcome>>() : undefined;
+  const total = Array.isArray(plan) ? plan.length : Math.max(0, Math.floor(options.total ?? 0));
+  const records: RunRecord[] = new Array<RunRecord>(total);
+  const progress: RunProgress = { done: 0, total, failed: 0, cached: 0 };
   let requestsSent = 0;
   let writeFailures = 0;
 
-  logger.info(`run ${runId}: ${plan.length} planned requests`);
+  logger.info(`run ${runId}: ${total} planned requests`);
 
   const providerFor = (req: PlannedRequest): ModelProvider => {
     const key = `${req.identity.provider} ${req.endpointUrl}`;
@@ -182,12 +198,16 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
       if (hit && !check(hit.response)) return { ok: true, response: hit.response, latencyMs: hit.latencyMs, at: hit.at, attempts: 0, cached: true };
       if (signal.aborted) return { ok: false, error: cancelledError(), attempts: 0 };
     }
-    let pending = inflight.get(req.cacheKey);
+    let pending = inflight.get(req.cacheKey) ?? settled?.get(req.cacheKey);
     if (!pending) {
-      pending = fetchWithRetry(req);
-      inflight.set(req.cacheKey, pending);
+      const started = fetchWithRetry(req);
+      pending = started;
+      inflight.set(req.cacheKey, started);
       const key = req.cacheKey;
-      void pending.finally(() => inflight.delete(key));
+      void started.then((outcome) => {
+        inflight.delete(key);
+        if (outcome.ok) settled?.set(key, started);
+      });
     }
     const outcome = await pending;
     if (!outcome.ok) return outcome;
@@ -272,18 +292,65 @@ export async function runPlan(plan: PlannedRequest[], options: RunOptions): Prom
     safely(() => options.onProgress?.({ ...progress }), logger);
   };
 
-  await Promise.all(
-    plan.map(async (req, index) => {
-      let record: RunRecord;
-      try {
-        record = await execute(req);
-      } catch (error) {
-        // A bug in scoring or a provider must still leave a record behind.
-        record = failureRecord({ runId, ...req.identity }, errorOf(error, 'internal'), 0);
+  const runOne = async (req: PlannedRequest, index: number): Promise<void> => {
+    let record: RunRecord;
+    try {
+      record = await execute(req);
+    } catch (error) {
+      // A bug in scoring or a provider must still leave a record behind.
+      record = failureRecord({ runId, ...req.identity }, errorOf(error, 'internal'), 0);
+    }
+    await finish(index, record);
+  };
+
+  // Pull requests while fewer than WINDOW are open, SLICE per turn: planning a request is synchronous work,
+  // and the event loop must get to send the first ones before the rest are planned.
+  const iterator = plan[Symbol.iterator]();
+  let pulled = 0;
+  let open = 0;
+  let exhausted = false;
+  let planningError: unknown;
+  let scheduled = false;
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      scheduled = false;
+      let planned = 0;
+      while (!exhausted && open < WINDOW) {
+        if (planned === SLICE) {
+          scheduled = true;
+          setImmediate(pump);
+          return;
+        }
+        let step: IteratorResult<PlannedRequest>;
+        try {
+          step = iterator.next();
+        } catch (error) {
+          planningError = error;
+          exhausted = true;
+          break;
+        }
+        if (step.done) {
+          exhausted = true;
+          break;
+        }
+        planned++;
+        const index = pulled++;
+        if (pulled > progress.total) progress.total = pulled;
+        open++;
+        void runOne(step.value, index).then(settle);
       }
-      await finish(index, record);
-    }),
-  );
+      if (exhausted && open === 0) resolve();
+    };
+    const settle = (): void => {
+      open--;
+      if (exhausted) {
+        if (open === 0) resolve();
+      } else if (!scheduled) pump();
+    };
+    pump();
+  });
+  if (planningError !== undefined) throw planningError;
+  records.length = pulled;
 
   const cancelled = signal.aborted;
   logger.info(`run ${runId}: ${progress.done - progress.failed} results (${progress.cached} cached), ${progress.failed} failures, ${requestsSent} requests${writeFailures ? `, ${writeFailures} records not written` : ''}${cancelled ? ', cancelled' : ''}`);
@@ -316,6 +383,7 @@ async function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeout
       ...(req.params.n > 1 ? { n: req.params.n } : {}),
       ...(req.params.stop ? { stop: req.params.stop } : {}),
       ...(req.params.schema === JUDGE_SCHEMA_NAME ? { jsonSchema: { name: JUDGE_SCHEMA_NAME, schema: JUDGE_SCHEMA } } : {}),
+      ...(req.identity.method === 'loglik' && req.prompt !== undefined ? { continuations: continuationsFor(req.prompt, req.labels) } : {}),
       signal: controller.signal,
       timeoutMs,
     });
@@ -330,6 +398,13 @@ async function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeout
 }
 
 function score(req: PlannedRequest, response: CompletionResponse): Scored {
+  if (req.identity.method === 'loglik') {
+    const logliks = response.continuationLogprobs;
+    if (!logliks) return { ok: false, error: { kind: 'no-loglik', message: 'The server returned no continuation log-likelihoods; method loglik needs a /v1/completions that echoes prompt logprobs (vLLM)' } };
+    const dist = distributionFromLoglik(logliks, req.labels);
+    if (!dist) return { ok: false, error: { kind: 'no-loglik', message: `The server returned ${logliks.length} unusable log-likelihoods for ${req.labels.length} options` } };
+    return { ok: true, fields: { probabilities: dist.probabilities, ...summarize(dist.probabilities, req.labels), missMass: dist.missMass } };
+  }
   if (req.identity.method === 'logprobs') {
     const alternatives = response.choices[0]?.firstTokenLogprobs;
     if (!alternatives || alternatives.length === 0) {

@@ -334,3 +334,30 @@ test('results store: one line per record, completion order; torn last line is re
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('kept in memory or read per entry, a log reads the same: damaged records are misses, appends by others are found', async () => {
+  for (const keepBytes of [0, undefined]) {
+    const dir = await tempDir();
+    try {
+      const keys = Array.from({ length: 200 }, (_, i) => cacheKey({ ...base, sampleIndex: i }));
+      const records = keys.map((k, i) => encodeRecord(k, { ...value, latencyMs: i }));
+      // Record 100: one payload byte changed after it was summed.
+      records[100] = records[100].replace('"latencyMs":100', '"latencyMs":101');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, LOG_NAME), records.join(''));
+      const cache = new ResultCache(dir, { keepBytes });
+      for (let i = 0; i < keys.length; i++) {
+        const got = await cache.get(keys[i]);
+        if (i === 100) assert.equal(got, undefined, `keepBytes ${keepBytes}: damaged record`);
+        else assert.equal(got?.latencyMs, i, `keepBytes ${keepBytes}: record ${i}`);
+      }
+      assert.equal(cache.corrupt, 1);
+      // Another process appends after this instance read the log: found on the miss.
+      const late = cacheKey({ ...base, sampleIndex: 999 });
+      await new ResultCache(dir).set(late, { ...value, latencyMs: 999 });
+      assert.equal((await cache.get(late))?.latencyMs, 999, `keepBytes ${keepBytes}: appended later`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+});

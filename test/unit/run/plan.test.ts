@@ -145,3 +145,23 @@ test('a planned run ends with results + failures = plan length; planned failures
     await server.close();
   }
 });
+
+test('iteratePlan yields buildPlan, request by request; countPlan gives its length without rendering', async () => {
+  const { countPlan, iteratePlan } = await import('../../../src/core/run/plan');
+  const cases: Partial<PlanInput>[] = [
+    {},
+    { paraphrases: 'all' },
+    { paraphrases: [1, 0, 5] },
+    { languages: ['da'] },
+    { itemIds: ['Q2'], rounds: 3 },
+    { template: 'nosuchtemplate' },
+    { models: [] },
+  ];
+  for (const extra of cases) {
+    const plan = buildPlan(input(extra));
+    const streamed = [...iteratePlan(input(extra))];
+    assert.deepEqual(streamed, plan, JSON.stringify(extra));
+    assert.equal(countPlan(input(extra)), plan.length, JSON.stringify(extra));
+  }
+  assert.ok(buildPlan(input({ paraphrases: 'all', rounds: 2 })).length > 12);
+});
