@@ -20,6 +20,7 @@ import { Scoring } from './editor/scoring';
 import { registerSurveyIndex } from './editor/surveyIndex';
 import { RunningBoard, registerRunningContext } from './editor/running';
 import { registerLanguageStatus } from './editor/languageStatus';
+import { registerResultsTree } from './editor/resultsTree';
 import { hostRuntime, installCliShims, registerTasks } from './editor/tasks';
 import { StudyResultsIndex } from './editor/studyResults';
 import { registerStudies } from './editor/studies';
@@ -75,6 +76,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       panel,
     });
     latestStudy = () => studies.commands.latestAnalysis();
+    const resultsTree = registerResultsTree({
+      openRun: (entry, runId) => studies.commands.openRun(entry, runId),
+      // A deleted run's results leave the lenses and the panel: read the workspace's results again.
+      onDeleted: async () => {
+        results.clear();
+        await studies.loadWorkspaceResults();
+      },
+    });
     const lenses = registerCodeLenses(documents, results);
     const commandDeps = { context, documents, results, scoring, models, apiKeys, sources, log, openPanel: () => panel.show(), refreshPanel: () => panel.refresh(), cancelStudies: () => studies.commands.cancelAll() };
 
@@ -93,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       registerRunningContext(board),
       registerLanguageStatus(board),
       registerTasks(cli),
+      resultsTree.disposable,
       { dispose: () => void results.flush() },
       { dispose: () => (flushResults = undefined) },
     );

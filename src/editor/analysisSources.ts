@@ -9,6 +9,7 @@ import { loadHumanReference, type HumanReference } from '../core/data';
 import type { SurveyFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
 import type { RunRecord } from '../core/results';
+import { deletedRunIds } from '../core/corpus/deleted';
 import { corpusRecords } from '../core/corpus/reader';
 import { analysisItemsFromSurvey, analyze, type AnalysisItem } from '../core/stats/analyze';
 import { cachedItemHash } from './hashes';
@@ -35,8 +36,10 @@ export class AnalysisSources {
     try {
       for (const dir of dirs) {
         const reader = corpusRecords(dir);
+        // Runs deleted in the results view stay in records.jsonl (append-only) and are left out here.
+        const deleted = await deletedRunIds(dir);
         try {
-          for await (const batch of reader.batches()) for (const r of batch) loaded.push(r);
+          for await (const batch of reader.batches()) for (const r of batch) if (!deleted.has(r.runId)) loaded.push(r);
         } catch (error) {
           this.logger.warn(`${dir}: cannot read results: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import { corpusRecords } from '../core/corpus/reader';
+import { deletedRunIds } from '../core/corpus/deleted';
 import { parseSurvey } from '../core/language';
 import type { AlignmentPanel } from '../panel';
 import type { AnalysisSources } from './analysisSources';
@@ -104,9 +105,13 @@ export function registerStudies(deps: StudiesDeps): Studies {
       for (const dir of corpora) {
         const uri = byDir.get(dir);
         if (!uri) continue;
+        const deleted = await deletedRunIds(dir);
         for await (const batch of corpusRecords(dir).batches()) {
-          for (const record of batch) deps.results.record(uri.toString(), record);
-          n += batch.length;
+          for (const record of batch) {
+            if (deleted.has(record.runId)) continue;
+            deps.results.record(uri.toString(), record);
+            n++;
+          }
         }
       }
       await deps.sources.loadCorpora(corpora);

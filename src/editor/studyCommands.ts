@@ -293,10 +293,24 @@ export class StudyCommands implements vscode.Disposable {
     return analysis;
   }
 
+  /**
+   * One run of a study (or of an items file's implicit study) in the panel: the analysis of that run's
+   * records only (the results view's "Open Run in Panel"). The item lenses keep the whole study's results.
+   */
+  async openRun(target: { studyUri?: vscode.Uri; itemsUri?: vscode.Uri; dir: string }, runId: string): Promise<StudyAnalysis | undefined> {
+    const loaded = target.studyUri ? await this.load(target.studyUri) : target.itemsUri ? await this.implicitStudy(target.itemsUri.fsPath) : undefined;
+    if (!loaded) return undefined;
+    const analysis = await this.analyse(loaded, target.dir, false, [runId]);
+    if (!analysis) return undefined;
+    this.latest = analysis;
+    this.deps.showAnalysis(analysis);
+    return analysis;
+  }
+
   /** The analysis of a study's corpus (or of `corpus`), its units into the item lenses; errors are shown. */
-  async analyse(loaded: Ready, corpus?: string, quiet = false): Promise<StudyAnalysis | undefined> {
+  async analyse(loaded: Ready, corpus?: string, quiet = false, runIds?: readonly string[]): Promise<StudyAnalysis | undefined> {
     try {
-      const { analysis, selection, badLines, badManifests } = await analyzeCorpus(loaded, corpus ? { corpus } : {});
+      const { analysis, selection, badLines, badManifests } = await analyzeCorpus(loaded, { ...(corpus ? { corpus } : {}), ...(runIds ? { runIds } : {}) });
       if (!corpus) this.deps.index.setStudy(loaded, selection.units);
       if (badLines.length || badManifests.length) {
         this.deps.logger.warn(`${loaded.study.name}: ${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s)${badLines[0] ? `, first ${badLines[0].file}:${badLines[0].line}` : ''}; ${badManifests.length} unreadable manifest(s)`);

@@ -134,7 +134,7 @@ function fit(r: Obj): (FitOutput & { name: string }) | undefined {
   return { name: r.name, formula: r.formula, n: count(r.n), fixed, random, residualVariance: numOrNull(r.residualVariance) ?? NaN, logLik: numOrNull(r.logLik) ?? NaN, blups };
 }
 
-const SKIP_REASONS: readonly SkipReason[] = ['failure', 'unknown-item', 'no-measure', 'filtered', 'bad-line'];
+const SKIP_REASONS: readonly SkipReason[] = ['failure', 'unknown-item', 'no-measure', 'filtered', 'bad-line', 'deleted-run'];
 
 function selectionCounts(v: unknown): SelectionCounts {
   const c = isObject(v) ? v : {};

@@ -29,6 +29,10 @@ export interface SelectContext {
   filter?: StudyFilter;
   /** Run start times by run id (from the manifests); otherwise the time in the run id, then the record's. */
   runs?: Map<string, { startedAt: string }>;
+  /** Runs a user deleted (manifest `deletedAt`): their records are skipped as 'deleted-run'. */
+  deletedRuns?: ReadonlySet<string>;
+  /** Only these runs (one run opened from the results view); others are skipped as 'filtered'. */
+  onlyRuns?: ReadonlySet<string>;
   /** Unreadable lines read before these records (when the records do not come from a CorpusReader). */
   badLines?: number;
 }
@@ -43,7 +47,7 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
   const skip = (reason: SkipReason): void => {
     counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
   };
-  const { items, models, filter, rule } = context;
+  const { items, models, filter, rule, deletedRuns, onlyRuns } = context;
   const filters = compileFilter(filter);
   const runTimes = new Map<string, number>();
   // Parsed records carry a fresh copy of every string; units share one copy of each, and condition keys
@@ -91,6 +95,8 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
 
   const take = (r: RunRecord): void => {
     counts.read++;
+    if (deletedRuns?.has(r.runId)) return skip('deleted-run');
+    if (onlyRuns && !onlyRuns.has(r.runId)) return skip('filtered');
     if (r.kind === 'failure') return skip('failure');
     const item = items?.get(r.itemId);
     // An imported table may hold items the study's .wvs files do not list: kept (never stale), keyed by id.

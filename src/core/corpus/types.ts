@@ -35,6 +35,12 @@ export interface RunManifest {
    * Files + Batches API of an OpenAI-compatible server, 'vllm-offline' for an imported `vllm run-batch` file).
    */
   batch?: { id: string; provider: string; ids?: string[] };
+  /**
+   * Set when a user deleted the run (the editor's results view): its records stay in the append-only
+   * records.jsonl (other processes may be appending), and every reader leaves them out (select.ts, reason
+   * 'deleted-run'; corpus/deleted.ts).
+   */
+  deletedAt?: string;
 }
 
 /** One response after selection: what every analysis consumes. */
@@ -65,7 +71,7 @@ export interface ResponseUnit {
   probabilities?: Record<string, number>;
 }
 
-export type SkipReason = 'failure' | 'unknown-item' | 'no-measure' | 'filtered' | 'bad-line';
+export type SkipReason = 'failure' | 'unknown-item' | 'no-measure' | 'filtered' | 'bad-line' | 'deleted-run';
 
 export interface SelectionCounts {
   /** Lines read (records plus unreadable lines). */

@@ -22,6 +22,8 @@ export interface CorpusAnalysisOptions {
   corpus?: string;
   /** Overrides the study's `analysis.rerun`. */
   rule?: 'latest' | 'pool';
+  /** Only these runs' records (the results view's "open run"); the others count as filtered. */
+  runIds?: readonly string[];
   generatedAt?: string;
   signal?: AbortSignal;
 }
@@ -65,7 +67,11 @@ export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, opti
   const corpus = options.corpus ?? study.results;
   const { manifests, bad } = await readManifests(corpus).catch(() => ({ manifests: new Map(), bad: [] as string[] }));
   const runs = new Map<string, { startedAt: string }>();
-  for (const [runId, m] of manifests) runs.set(runId, { startedAt: m.startedAt });
+  const deletedRuns = new Set<string>();
+  for (const [runId, m] of manifests) {
+    runs.set(runId, { startedAt: m.startedAt });
+    if (m.deletedAt) deletedRuns.add(runId);
+  }
   const reader = corpusRecords(corpus, options.signal ? { signal: options.signal } : {});
   const selection = await selectUnits(reader, {
     items: selectionItems(loaded.surveys),
@@ -73,6 +79,8 @@ export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, opti
     rule: options.rule ?? study.analysis.rerun,
     ...(options.filter ? { filter: options.filter } : {}),
     runs,
+    ...(deletedRuns.size ? { deletedRuns } : {}),
+    ...(options.runIds ? { onlyRuns: new Set(options.runIds) } : {}),
   });
   const scales = studyScales(loaded.surveys);
   const analysis = analyzeStudy({

@@ -3,7 +3,7 @@
 // Kept apart so the base fake stays small; what a test scripts is in `more`.
 import * as fake from './fake-vscode';
 import { EventEmitter, Disposable, Uri, installFakeVscode } from './fake-vscode';
-import { mkdir, readFile, rm, stat, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export class ThemeIcon {
@@ -208,6 +208,28 @@ export function installMoreFakes(): void {
       onDidDelete: deleted.event,
       dispose: () => (watcher.disposed = true),
     };
+  };
+  // findFiles with a RelativePattern walks the real folder (the base fake matches open documents only).
+  const findFiles = workspace.findFiles as (glob: unknown) => Promise<Uri[]>;
+  workspace.findFiles = async (glob: unknown) => {
+    if (!glob || typeof glob !== 'object' || !('pattern' in glob)) return findFiles(glob);
+    // vscode.RelativePattern(base: WorkspaceFolder | Uri | string, pattern): the base fake keeps it as baseUri.
+    const g = glob as { base?: unknown; baseUri?: unknown };
+    const b = (g.base ?? g.baseUri) as { uri?: Uri; fsPath?: string } | string;
+    const base = typeof b === 'string' ? b : (b.uri?.fsPath ?? b.fsPath ?? '');
+    const pattern = String((glob as { pattern: unknown }).pattern);
+    const suffix = pattern.slice(pattern.lastIndexOf('*') + 1);
+    const out: Uri[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        if (entry.name === 'node_modules') continue;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.name.endsWith(suffix)) out.push(Uri.file(path));
+      }
+    };
+    await walk(base);
+    return out.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   };
   const fs = workspace.fs as Record<string, unknown>;
   fs.readFile = async (uri: Uri) => new Uint8Array(await readFile(uri.fsPath));

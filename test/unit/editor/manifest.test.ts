@@ -3,13 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { installFakeVscode, registeredCommands } from './fake-vscode';
+import { registeredCommands } from './fake-vscode';
+import { installMoreFakes } from './fake-vscode-more';
 
-installFakeVscode();
+installMoreFakes();
 const { registerCommands } = require('../../../src/editor/commands') as typeof import('../../../src/editor/commands');
 const { registerAuthoring } = require('../../../src/editor/authoring') as typeof import('../../../src/editor/authoring');
 const { registerStudies } = require('../../../src/editor/studies') as typeof import('../../../src/editor/studies');
 const { StudyResultsIndex } = require('../../../src/editor/studyResults') as typeof import('../../../src/editor/studyResults');
+const { registerResultsTree } = require('../../../src/editor/resultsTree') as typeof import('../../../src/editor/resultsTree');
 
 interface Manifest {
   activationEvents: string[];
@@ -27,6 +29,7 @@ test('every contributed command is registered by the extension, and every regist
   const disposable = registerCommands({} as never);
   const authoring = registerAuthoring({} as never, {} as never);
   const studies = registerStudies({ scoring: { cacheDir: '/nonexistent' }, index: new StudyResultsIndex() } as never);
+  const tree = registerResultsTree({} as never);
   try {
     const declared = pkg.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual([...registeredCommands.keys()].sort(), declared);
@@ -36,6 +39,7 @@ test('every contributed command is registered by the extension, and every regist
     disposable.dispose();
     authoring.dispose();
     studies.disposable.dispose();
+    tree.disposable.dispose();
   }
 });
 
