@@ -29,6 +29,12 @@ export interface CompletionRequest {
    * json_schema). Chat requests only; a base model's completion gets the instruction in its text.
    */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
+  /**
+   * Method 'loglik' (base models): score these continuations of `prompt` instead of generating, one
+   * log-likelihood each in `CompletionResponse.continuationLogprobs` (src/providers/loglik.ts). Providers
+   * that cannot score given text leave that field out, and the request is not scored.
+   */
+  continuations?: string[];
   signal: AbortSignal;
   timeoutMs: number;
 }
@@ -48,6 +54,8 @@ export interface CompletionResponse {
   model: string;
   choices: CompletionChoice[];
   usage?: { promptTokens: number; completionTokens: number };
+  /** log p(continuation | prompt) for each of `CompletionRequest.continuations`, in order (method 'loglik'). */
+  continuationLogprobs?: number[];
 }
 
 export interface ModelInfo {

@@ -1,6 +1,10 @@
 // What a scoring run produces: one record per planned request, a result or a failure, never neither.
 
-export type ScoringMethod = 'logprobs' | 'sample';
+/**
+ * 'logprobs': first-token logprobs (top 20); 'loglik': the log-likelihood of every option's label as a
+ * continuation (base models on servers that echo prompt logprobs; docs/methods.md); 'sample': parsed answers.
+ */
+export type ScoringMethod = 'logprobs' | 'sample' | 'loglik';
 
 /** Identifies one planned request: item × language × template variant × model (× sample round). */
 export interface RequestIdentity {

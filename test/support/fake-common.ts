@@ -280,7 +280,9 @@ export function fakeText(
   const scripted = behaviour.reply?.({ model: input.model, prompt: input.prompt, index: input.index });
   if (scripted !== undefined) return { text: scripted, first: { token: scripted.split(/(?=\s)/)[0] ?? '', logprob: -0.01 }, dist };
   // Only label tokens are sampled for multi-token answers, so samples always name an option.
-  const options = dist.filter((t) => !/^\s|^(The|Based)$/.test(t.token));
+  const labelTokens = dist.filter((t) => !/^\s|^(The|Based)$/.test(t.token));
+  // A scripted distribution of space-led labels (" 3", as base models continue "Answer:") has no others.
+  const options = labelTokens.length ? labelTokens : dist;
   const first = pickToken(options, input.temperature, seedKey);
   if (input.maxTokens <= 1) return { text: first.token, first, dist };
   const random = mulberry32(hashText(seedKey + '\u0001'));

@@ -77,7 +77,7 @@ export const DEFAULT_ENDPOINTS: Record<StudyModel['provider'], string> = {
 };
 
 const PROVIDERS = ['ollama', 'openai'] as const;
-const METHODS = ['auto', 'logprobs', 'sample', 'judge'] as const;
+const METHODS = ['auto', 'logprobs', 'loglik', 'sample', 'judge'] as const;
 const KINDS = ['chat', 'base'] as const;
 const FIXED_ORDERS = ['original', 'reversed', 'cyclic'] as const;
 const LEVELS = ['item', 'response'] as const;

@@ -265,7 +265,7 @@ function judgeFactor(study: Study, entry: StudyModel, options: StudyPlanOptions)
 
 function modelFactor(study: Study, entry: StudyModel, options: StudyPlanOptions): ModelFactor {
   if (study.method === 'judge') return judgeFactor(study, entry, options);
-  const method = options.methods?.[entry.id] ?? (study.method === 'logprobs' || study.method === 'sample' ? study.method : undefined);
+  const method = options.methods?.[entry.id] ?? (study.method === 'logprobs' || study.method === 'sample' || study.method === 'loglik' ? study.method : undefined);
   if (!method) {
     throw new Error(`The study method is "auto": resolve it per model first (options.methods["${entry.id}"], see resolveMethod in run/prepare.ts).`);
   }

@@ -192,8 +192,8 @@ export function studySchema(): Schema {
           type: 'object', additionalProperties: { type: 'string', format: 'uri', pattern: '^https?://' },
         }),
         models: p('The models, each with provider, endpoint and the attributes analyses compare on.', { type: 'array', items: model, minItems: 1 }),
-        method: p('How answers become a distribution: `auto` (probe for logprobs, default), `logprobs`, `sample`, `judge` (sampled text judged pro/con).', {
-          type: 'string', enum: ['auto', 'logprobs', 'sample', 'judge'], default: d.method,
+        method: p('How answers become a distribution: `auto` (probe for logprobs, default), `logprobs` (first-token logprobs, top 20), `loglik` (the log-likelihood of every option label as a continuation: base models on servers that echo prompt logprobs, such as vLLM), `sample`, `judge` (sampled text judged pro/con).', {
+          type: 'string', enum: ['auto', 'logprobs', 'loglik', 'sample', 'judge'], default: d.method,
         }),
         stanceLanguage: p('Method `judge`: judge every prompt language against the items\' `pro`/`con` statements in this language (the second seed used English). Default: the prompt language.', { type: 'string', pattern: '^[a-z]{2,3}$' }),
         judge: p('Method `judge`: the id of the study model (in `models`) that labels the generated summaries pro/con/neither. Default: each model judges its own answers.', { type: 'string', minLength: 1 }),
