@@ -21,6 +21,7 @@ import { registerSurveyIndex } from './editor/surveyIndex';
 import { RunningBoard, registerRunningContext } from './editor/running';
 import { registerLanguageStatus } from './editor/languageStatus';
 import { registerResultsTree } from './editor/resultsTree';
+import { registerWalkthrough } from './editor/walkthrough';
 import { hostRuntime, installCliShims, registerTasks } from './editor/tasks';
 import { StudyResultsIndex } from './editor/studyResults';
 import { registerStudies } from './editor/studies';
@@ -103,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       registerLanguageStatus(board),
       registerTasks(cli),
       resultsTree.disposable,
+      registerWalkthrough(context.extensionUri),
       { dispose: () => void results.flush() },
       { dispose: () => (flushResults = undefined) },
     );

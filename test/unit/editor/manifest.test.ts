@@ -12,6 +12,7 @@ const { registerAuthoring } = require('../../../src/editor/authoring') as typeof
 const { registerStudies } = require('../../../src/editor/studies') as typeof import('../../../src/editor/studies');
 const { StudyResultsIndex } = require('../../../src/editor/studyResults') as typeof import('../../../src/editor/studyResults');
 const { registerResultsTree } = require('../../../src/editor/resultsTree') as typeof import('../../../src/editor/resultsTree');
+const { registerWalkthrough } = require('../../../src/editor/walkthrough') as typeof import('../../../src/editor/walkthrough');
 
 interface Manifest {
   activationEvents: string[];
@@ -30,6 +31,7 @@ test('every contributed command is registered by the extension, and every regist
   const authoring = registerAuthoring({} as never, {} as never);
   const studies = registerStudies({ scoring: { cacheDir: '/nonexistent' }, index: new StudyResultsIndex() } as never);
   const tree = registerResultsTree({} as never);
+  const walkthrough = registerWalkthrough({} as never);
   try {
     const declared = pkg.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual([...registeredCommands.keys()].sort(), declared);
@@ -40,6 +42,7 @@ test('every contributed command is registered by the extension, and every regist
     authoring.dispose();
     studies.disposable.dispose();
     tree.disposable.dispose();
+    walkthrough.dispose();
   }
 });
 
