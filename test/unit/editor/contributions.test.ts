@@ -94,3 +94,18 @@ test('snippets: item, scale, template, paraphrase set and study, each parsing wi
   assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), [], studyText);
   assert.equal(parsed.study?.models[0]?.model, 'qwen2.5:0.5b');
 });
+
+test('extensionKind is workspace and virtual workspaces are declared unsupported, with reasons in the docs', () => {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { extensionKind: string[]; capabilities: { virtualWorkspaces: { supported: boolean; description: string } } };
+  assert.deepEqual(manifest.extensionKind, ['workspace']);
+  assert.equal(manifest.capabilities.virtualWorkspaces.supported, false);
+  assert.ok(manifest.capabilities.virtualWorkspaces.description.length > 40);
+  const doc = readFileSync('docs/editor.md', 'utf8');
+  assert.match(doc, /## Where it runs/);
+  assert.match(doc, /ssh -R 11434:127\.0\.0\.1:11434/);
+});
+
+test('editor code never assumes the first workspace folder (issue 19, multi-root)', () => {
+  const mine = ['resultsTree.ts', 'walkthrough.ts', 'tasks.ts', 'languageStatus.ts', 'running.ts', 'studies.ts', 'studyCommands.ts', 'workspaceCorpora.ts', 'commands.ts'];
+  for (const name of mine) assert.doesNotMatch(readFileSync(`src/editor/${name}`, 'utf8'), /workspaceFolders\??\.\[0\]|workspaceFolders!?\[0\]/, name);
+});
