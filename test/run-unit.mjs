@@ -2,9 +2,12 @@
 //   node test/run-unit.mjs            the fast tier: test/unit/**/*.test.ts and test/webview/*.test.ts
 //   node test/run-unit.mjs --slow     the slow tier: every *.slow.test.ts (full-count fuzz, growth, packaging,
 //                                     real waits) — `npm run test:slow`, also run by .ci/run
+//   --durations=N                     list the N slowest files after the summary (default 10, 0: none)
+//   --concurrency=N                   test files run at once (default: the runner's choice below)
 // Further arguments filter files by substring. The browser tests need Chromium: test/ensure-chromium.sh
 // installs it (as root, like CI) or the run fails naming what is missing — never a silent skip.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -20,7 +23,8 @@ function collect(dir) {
 
 const args = process.argv.slice(2);
 const slow = args.includes('--slow');
-const filter = args.filter((a) => a !== '--slow');
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const filter = args.filter((a) => !a.startsWith('--'));
 let files = [...collect('test/unit'), ...collect('test/webview')]
   .filter((f) => f.endsWith('.slow.test.ts') === slow)
   .sort();
@@ -31,14 +35,17 @@ if (files.some((f) => f.startsWith('test/webview') || f.includes('browser'))) {
   if (ensured.status !== 0) process.exit(ensured.status ?? 1);
 }
 
+// Each file's process appends its CPU time here (test/support/cpu-usage.mjs); the summary reads it.
+const cpuLog = join(tmpdir(), `value-lens-test-cpu-${process.pid}.jsonl`);
 const result = spawnSync(
   process.execPath,
   [
-    '--import', 'tsx', '--test', '--test-concurrency=2',
+    '--import', 'tsx', '--import', './test/support/cpu-usage.mjs', '--test', `--test-concurrency=${option('concurrency') ?? 2}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, VL_TEST_DURATIONS: option('durations') ?? process.env.VL_TEST_DURATIONS ?? '10', VL_TEST_CPU_LOG: cpuLog } },
 );
+rmSync(cpuLog, { force: true });
 process.exit(result.status ?? 1);

@@ -83,7 +83,7 @@ export function npmSwallowedFlags(env: NodeJS.ProcessEnv, argv: string[], names:
  * install, so a run from a clone (npm run demo, node dist/cli.js) is told \`node dist/cli.js\`, anything
  * else \`npx value-lens\` (issue 19).
  */
-export function cliCommand(io: Pick<Io, 'cwd' | 'env'>, script: string | undefined = process.argv[1]): string {
+export function cliCommand(io: Pick<Io, 'cwd' | 'env' | 'script'>, script: string | undefined = io.script ?? process.argv[1]): string {
   const fromClone = script !== undefined && !script.split(sep).includes('node_modules') && /cli\.js$/.test(script);
   if (!fromClone) return 'npx value-lens';
   const path = relative(io.cwd, script);

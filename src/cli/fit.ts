@@ -1,5 +1,6 @@
 // `value-lens fit`: a linear mixed model from an lme4 formula on a tidy CSV, fitted by REML (docs/fit.md).
 
+import { resolve } from 'node:path';
 import { readTable } from '../core/data/csv';
 import { ConvergenceError, fitFormula, FormulaError, ModelDataError, tableRows, type FormulaFit } from '../core/stats/fit';
 import { table } from './analyze';
@@ -38,7 +39,7 @@ export async function runFit(argv: string[], io: Io): Promise<number> {
   const dataPath = str(parsed, 'data');
   if (!formula) throw new UsageError('--formula is required, e.g. --formula "y ~ x + (1 | g)".', 'fit');
   if (!dataPath) throw new UsageError('--data FILE.csv is required.', 'fit');
-  const bytes = await readInputBytes(dataPath, 'Data file');
+  const bytes = await readInputBytes(resolve(io.cwd, dataPath), 'Data file');
   const csv = readTable(bytes);
   if (!csv.header.length) throw new InputError(`${dataPath}: the file has no header row.`);
   // Rows the CSV reader rejected are never silently lost: they are counted and the first ones named.

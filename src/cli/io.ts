@@ -12,6 +12,10 @@ export interface Io {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Where questions are read (confirming a large run); process.stdin when absent. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** The running script, as commands quote it back to the user; process.argv[1] when absent. */
+  script?: string;
 }
 
 /**

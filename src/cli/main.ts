@@ -100,7 +100,7 @@ function reportError(error: unknown, command: string | undefined, io: Io): numbe
   // Anything else is a bug; say so briefly, without a stack trace that could quote request options.
   const message = error instanceof Error ? error.message : String(error);
   print(io.stderr, `value-lens: unexpected error: ${redactSecrets(message)}`);
-  if (process.env.VALUE_LENS_DEBUG && error instanceof Error && error.stack) print(io.stderr, redactSecrets(error.stack));
+  if (io.env.VALUE_LENS_DEBUG && error instanceof Error && error.stack) print(io.stderr, redactSecrets(error.stack));
   return EXIT_FINDINGS;
 }
 

@@ -1,7 +1,7 @@
 // `value-lens report`: the analysis as one self-contained HTML file with the panel's charts.
 
 import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AnalysisReport } from '../core/analysis';
 import type { StudyAnalysis } from '../core/study/analysisTypes';
 import { ANALYSIS_OPTIONS, ANALYSIS_OPTIONS_HELP, analysisPaths, computeReport } from './analysis';
@@ -23,9 +23,13 @@ ${ANALYSIS_OPTIONS_HELP}
 
 Exit codes: 0 written, 1 unusable input, 2 bad usage or missing file.`;
 
-/** Where the CLI bundle lives; dist/webview.js sits beside it, media/ one level up. */
+/**
+ * Where the CLI bundle lives; dist/webview.js sits beside it, media/ one level up. Run from source (the
+ * tests call main() in-process through tsx) this module is src/cli/report.ts, and the bundle is dist/.
+ */
 export function bundleDir(): string {
-  return typeof __dirname === 'string' ? __dirname : process.cwd();
+  if (typeof __dirname !== 'string') return process.cwd();
+  return basename(__dirname) === 'cli' && basename(dirname(__dirname)) === 'src' ? join(__dirname, '..', '..', 'dist') : __dirname;
 }
 
 export async function loadReportAssets(): Promise<{ script: string; css: string }> {

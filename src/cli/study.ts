@@ -202,7 +202,7 @@ export function studyProviders(study: Study, sources: Map<string, EndpointSource
 }
 
 /** Asks on a terminal; without one, a large run needs --yes. */
-export async function confirmLargeRun(estimate: PlanEstimate, study: Study, parsed: Parsed, io: Io & { stdin?: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<boolean> {
+export async function confirmLargeRun(estimate: PlanEstimate, study: Study, parsed: Parsed, io: Io): Promise<boolean> {
   if (flag(parsed, 'yes')) return true;
   const toSend = estimate.requests - estimate.cached - estimate.skipped;
   const question = `${study.name}: ${toSend} request(s) to send (about ${estimate.estimatedTokens} tokens; ${estimate.cached} cached), above the study's confirmAbove of ${study.confirmAbove}.`;

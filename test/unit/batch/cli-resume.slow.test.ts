@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { startFakeOpenAIBatch } from '../../support/fake-openai-batch';
-import { buildOnce, runCli } from '../cli/helpers';
+import { buildOnce, runCli, spawnCli } from '../cli/helpers';
 import { ITEM_IDS, corpusRecords, load, planOf, tempDir, writeStudy } from './support';
 
 const dirs: string[] = [];
@@ -44,7 +44,7 @@ test('run --batch: killed while polling, restarted, resumed not resubmitted; 37 
 
     let child: ChildProcess | undefined;
     const started = Date.now();
-    const first = runCli(args, { cwd: dir, env, timeoutMs: 300_000, onSpawn: (c) => (child = c) });
+    const first = spawnCli(args, { cwd: dir, env, timeoutMs: 300_000, onSpawn: (c) => (child = c) });
     await waitFor('the batch to be polled', () => fake.counts.creations === 1 && fake.counts.retrieves >= 3);
     const submittedMs = Date.now() - started;
     child!.kill('SIGKILL');
@@ -101,7 +101,7 @@ test('run --batch: Ctrl-C while polling cancels the batch on the server and exit
     dirs.push(dir);
     const loaded = await load(writeStudy(dir, `${fake.url}/v1`, 1));
     let child: ChildProcess | undefined;
-    const run = runCli(['run', 'batch.study.json', '--batch', '--yes', '--no-analysis'], { cwd: dir, env: { VALUE_LENS_BATCH_POLL_MS: '20,50' }, timeoutMs: 120_000, onSpawn: (c) => (child = c) });
+    const run = spawnCli(['run', 'batch.study.json', '--batch', '--yes', '--no-analysis'], { cwd: dir, env: { VALUE_LENS_BATCH_POLL_MS: '20,50' }, timeoutMs: 120_000, onSpawn: (c) => (child = c) });
     await waitFor('the batch to be polled', () => fake.counts.creations === 1 && fake.counts.retrieves >= 2);
     child!.kill('SIGINT');
     const result = await run;

@@ -1,11 +1,14 @@
-// Shared by the CLI tests: build dist/ once (under a lock, since test files run in parallel), spawn the
-// built binary asynchronously (the loopback fakes live in the test process and must keep serving), and
-// temp-dir helpers.
+// Shared by the CLI tests: build dist/ once (under a lock, since test files run in parallel), run the CLI
+// in this process (runCli) or spawn the built binary asynchronously (spawnCli: exit codes on signals, a
+// real stdin; the loopback fakes live in the test process and must keep serving), and temp-dir helpers.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCliInProcess, type CliResult } from '../../support/cli';
+
+export type { CliResult };
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -38,17 +41,14 @@ export function buildOnce(): void {
   built = true;
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
 }
 
-/** Runs `node dist/cli.js ...args` with a clean environment (no inherited keys or hosts). */
-export function runCli(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; onSpawn?: (child: import('node:child_process').ChildProcess) => void } = {},
-): Promise<CliResult> {
+/** The environment of a CLI run: a clean one (no inherited keys or hosts) plus what the test names. */
+function cliEnv(options: RunOptions): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: options.cwd ?? tmpdir(),
@@ -59,6 +59,25 @@ export function runCli(
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  return env;
+}
+
+/**
+ * `value-lens ...args` in this process (test/support/cli.ts), with a clean environment: the same main() as
+ * dist/cli.js without a process start. What a process does (signals, exit on EPIPE, stdin) needs spawnCli.
+ * VL_TEST_CLI=spawn runs these against the built binary instead (the bundle, as users get it).
+ */
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  if (process.env.VL_TEST_CLI === 'spawn') return spawnCli(args, options);
+  return runCliInProcess(args, { cwd: options.cwd ?? ROOT, env: cliEnv(options), script: CLI, timeoutMs: options.timeoutMs ?? 60_000 });
+}
+
+/** Runs `node dist/cli.js ...args` as a process with a clean environment; onSpawn gets the child (to signal it). */
+export function spawnCli(
+  args: string[],
+  options: RunOptions & { onSpawn?: (child: import('node:child_process').ChildProcess) => void } = {},
+): Promise<CliResult> {
+  const env = cliEnv(options);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

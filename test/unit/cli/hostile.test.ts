@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
 import { ESCAPE_PAYLOAD, json, paddedOllamaBody, send, startHostileServer } from '../../support/hostile-server';
-import { buildOnce, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, tempDir } from './helpers';
+import { buildOnce, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, spawnCli, tempDir } from './helpers';
 
 let fake: FakeServer;
 let dir: string;
@@ -71,7 +71,7 @@ test('two score runs on one --out: the second is refused with the holder named, 
   const out = join(dir, 'shared.jsonl');
   const args = ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--method', 'logprobs', '--item', 'Q1,Q2', '--lang', 'en', '--cache-dir', join(dir, 'cache'), '--out', out];
   let second: Awaited<ReturnType<typeof runCli>> | undefined;
-  const first = await runCli([...args, '--concurrency', '1'], {
+  const first = await spawnCli([...args, '--concurrency', '1'], {
     onSpawn: (child) => {
       const poll = setInterval(() => {
         if (fake.modelRequests().length === 0) return;
@@ -96,7 +96,7 @@ test('two score runs on one --out: the second is refused with the holder named, 
 test('SIGTERM cancels like Ctrl-C: exit 143, every planned request recorded', async () => {
   fake.setBehaviour({ fault: { kind: 'hang' } });
   const out = join(dir, 'term.jsonl');
-  const r = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--method', 'logprobs', '--item', 'Q1,Q2,Q3', '--lang', 'en', '--cache-dir', join(dir, 'cache'), '--out', out, '--concurrency', '1'], {
+  const r = await spawnCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--method', 'logprobs', '--item', 'Q1,Q2,Q3', '--lang', 'en', '--cache-dir', join(dir, 'cache'), '--out', out, '--concurrency', '1'], {
     onSpawn: (child) => {
       const poll = setInterval(() => {
         if (fake.modelRequests().length > 0) {

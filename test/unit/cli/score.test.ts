@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseSurvey, parseTemplates } from '../../../src/core/language/index';
 import { buildPlan } from '../../../src/core/run/plan';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
-import { buildOnce, CLI as CLI_PATH, deadPort, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, tempDir } from './helpers';
+import { buildOnce, CLI as CLI_PATH, deadPort, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, spawnCli, tempDir } from './helpers';
 
 let fake: FakeServer;
 let dir: string;
@@ -205,7 +205,7 @@ test('Ctrl-C cancels a run promptly: exit 130, every planned request recorded', 
   fake.setBehaviour({ fault: { kind: 'hang' } });
   const out = join(dir, 'cancel.jsonl');
   let sentAt = 0;
-  const r = await runCli([...base(), '--item', 'Q1,Q2,Q3', '--lang', 'en', '--method', 'logprobs', '--out', out, '--concurrency', '1'], {
+  const r = await spawnCli([...base(), '--item', 'Q1,Q2,Q3', '--lang', 'en', '--method', 'logprobs', '--out', out, '--concurrency', '1'], {
     onSpawn: (child) => {
       const poll = setInterval(() => {
         if (fake.modelRequests().length > 0) {
