@@ -130,6 +130,22 @@ export class ResultCache {
     return value;
   }
 
+  /**
+   * Whether an entry for `key` is stored, from the index alone (nothing decoded): for estimates. A record
+   * that is damaged still counts here; `get` is what refuses it.
+   */
+  async has(key: string): Promise<boolean> {
+    if (!isKey(key)) return false;
+    if (this.unwritten.has(key)) return true;
+    if (!this.loaded) await this.rescan();
+    if (this.index.has(key)) return true;
+    if (this.grew()) {
+      await this.rescan();
+      if (this.index.has(key)) return true;
+    }
+    return (await this.legacyGet(key)) !== undefined;
+  }
+
   async set(key: string, value: CachedResponse): Promise<void> {
     if (!isKey(key)) throw new RangeError('A cache key is 64 lowercase hex characters');
     const text = encodeRecord(key, value);

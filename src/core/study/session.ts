@@ -101,7 +101,8 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
   }
 
   const plan = planStudy(loaded, { filter, digests, methods });
-  const estimate = await estimatePlan(plan, async (key) => !env.fresh && (await env.cache.get(key)) !== undefined);
+  // The estimate asks the cache's index only (no entry decoded): the run reads each entry once, later.
+  const estimate = await estimatePlan(plan, (key) => (env.fresh ? false : env.cache.has(key)));
   env.onPlanned?.(estimate, methods);
   const toSend = estimate.requests - estimate.cached - estimate.skipped;
   if (toSend > study.confirmAbove && !(await env.confirm(estimate, study))) return { status: 'declined', estimate, methods };

@@ -361,3 +361,26 @@ test('kept in memory or read per entry, a log reads the same: damaged records ar
     }
   }
 });
+
+test('has answers from the index: stored and just-set keys yes, others no, and nothing is decoded', async () => {
+  const dir = await tempDir();
+  try {
+    const [stored, damaged, absent, fresh] = [0, 1, 2, 3].map((i) => cacheKey({ ...base, sampleIndex: i }));
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, LOG_NAME), encodeRecord(stored, value) + encodeRecord(damaged, value).replace('"latencyMs":12', '"latencyMs":13'));
+    const cache = new ResultCache(dir);
+    assert.equal(await cache.has(stored), true);
+    assert.equal(await cache.has(absent), false);
+    assert.equal(await cache.has('not a key'), false);
+    // An estimate may count a damaged record; reading it is still a miss.
+    assert.equal(await cache.has(damaged), true);
+    assert.equal(cache.corrupt, 0, 'has decoded nothing');
+    assert.equal(await cache.get(damaged), undefined);
+    const pending = cache.set(fresh, value);
+    assert.equal(await cache.has(fresh), true, 'set, not yet written');
+    await pending;
+    assert.equal(await new ResultCache(dir).has(fresh), true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
