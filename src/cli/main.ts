@@ -3,18 +3,13 @@
 import { configureLimits, limitsFromEnv } from '../core/limits';
 import { redactSecrets } from '../core/log';
 import { refuseKeys } from './args';
-import { runAnalyze } from './analyze';
-import { runCheck } from './check';
-import { runDemo } from './demo';
-import { runFit } from './fit';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
-import { runReport } from './report';
 import { version } from './version';
-import { runRun } from './run';
-import { runScore } from './score';
-import { isStudyPath } from './study';
-import { ANALYZE_STUDY_HELP, REPORT_STUDY_HELP, SCORE_STUDY_HELP, runAnalyzeStudy, runImport, runReportStudy, runScoreStudy } from './studyCommands';
+
+// Each command's module is imported when the command runs (esbuild turns these imports into lazily
+// initialised parts of the one bundle): `--version` or `check` does not evaluate the model clients,
+// the statistics or the report writer.
 
 export const MAIN_HELP = `Usage: value-lens COMMAND [options]
 
@@ -59,21 +54,33 @@ export async function main(argv: string[], io: Io, signal: AbortSignal): Promise
     }
     switch (command) {
       case 'check':
-        return await runCheck(rest, io);
+        return await (await import('./check')).runCheck(rest, io);
       case 'run':
-        return await runRun(rest, io, signal);
+        return await (await import('./run')).runRun(rest, io, signal);
       case 'import':
-        return await runImport(rest, io);
+        return await (await import('./studyCommands')).runImport(rest, io);
       case 'score':
-        return withStudy(rest) ? await studyOrHelp(rest, io, SCORE_STUDY_HELP, () => runScoreStudy(rest, io, signal)) : await runScore(rest, io, signal);
+        if (await withStudy(rest)) {
+          const study = await import('./studyCommands');
+          return await studyOrHelp(rest, io, study.SCORE_STUDY_HELP, () => study.runScoreStudy(rest, io, signal));
+        }
+        return await (await import('./score')).runScore(rest, io, signal);
       case 'analyze':
-        return withStudy(rest) ? await studyOrHelp(rest, io, ANALYZE_STUDY_HELP, () => runAnalyzeStudy(rest, io)) : await runAnalyze(rest, io);
+        if (await withStudy(rest)) {
+          const study = await import('./studyCommands');
+          return await studyOrHelp(rest, io, study.ANALYZE_STUDY_HELP, () => study.runAnalyzeStudy(rest, io));
+        }
+        return await (await import('./analyze')).runAnalyze(rest, io);
       case 'report':
-        return withStudy(rest) ? await studyOrHelp(rest, io, REPORT_STUDY_HELP, () => runReportStudy(rest, io)) : await runReport(rest, io);
+        if (await withStudy(rest)) {
+          const study = await import('./studyCommands');
+          return await studyOrHelp(rest, io, study.REPORT_STUDY_HELP, () => study.runReportStudy(rest, io));
+        }
+        return await (await import('./report')).runReport(rest, io);
       case 'demo':
-        return await runDemo(rest, io, signal);
+        return await (await import('./demo')).runDemo(rest, io, signal);
       case 'fit':
-        return await runFit(rest, io);
+        return await (await import('./fit')).runFit(rest, io);
       default:
         throw new UsageError(
           command.startsWith('-')
@@ -105,7 +112,8 @@ function reportError(error: unknown, command: string | undefined, io: Io): numbe
 }
 
 /** `score|analyze|report STUDY.study.json …` take the study form; their file forms keep working. */
-function withStudy(args: string[]): boolean {
+async function withStudy(args: string[]): Promise<boolean> {
+  const { isStudyPath } = await import('./study');
   return args.some((a) => !a.startsWith('-') && isStudyPath(a));
 }
 
