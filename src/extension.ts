@@ -1,5 +1,5 @@
 // Composition root: build the services, register everything, push every disposable. Nothing else lives here.
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { redactingLogger } from './core/log';
 import { registerAlignmentPanel } from './panel';
@@ -8,7 +8,9 @@ import { AnalysisSources } from './editor/analysisSources';
 import { ApiKeys } from './editor/apiKeys';
 import { registerAuthoring } from './editor/authoring';
 import { registerCodeLenses, type EditorLensContributor } from './editor/codeLens';
-import { HUMAN_DATA_STATE_KEY, loadHumanData, registerCommands, revealItem } from './editor/commands';
+import { registerCommands, revealItem } from './editor/commands';
+import { registerHumanData } from './editor/humanData';
+import { registerSummaryRefresh } from './editor/summaryRefresh';
 import { readRunSettings } from './editor/config';
 import { registerDiagnostics } from './editor/diagnostics';
 import { ParsedDocuments } from './editor/documents';
@@ -86,7 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       },
     });
     const lenses = registerCodeLenses(documents, results);
-    const commandDeps = { context, documents, results, scoring, models, apiKeys, sources, log, openPanel: () => panel.show(), refreshPanel: () => panel.refresh(), cancelStudies: () => studies.commands.cancelAll() };
+    const humanData = registerHumanData({ sources, logger, workspaceState: context.workspaceState, onChange: () => panel.refresh() });
+    const commandDeps = { context, documents, results, scoring, models, apiKeys, sources, log, humanData, openPanel: () => panel.show(), refreshPanel: () => panel.refresh(), cancelStudies: () => studies.commands.cancelAll() };
 
     context.subscriptions.push(
       models,
@@ -98,6 +101,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       registerCommands(commandDeps),
       registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => panel.show(), lenses: lenses.provider }),
       registerSurveyIndex(documents, sources, () => panel.refresh()),
+      humanData,
+      registerSummaryRefresh(sources, results),
       studies.disposable,
       board,
       registerRunningContext(board),
@@ -113,12 +118,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     // the editor is usable at once. Earlier versions' global runs are offered for copying (migration.ts).
     void studies.loadWorkspaceResults().then((n) => {
       logger.info(`loaded ${n} records from the workspace's results folders`);
-      const settings = readRunSettings();
-      if (settings.model) results.setSummary(sources.editorSummary(settings.model, settings.template, settings.languageCountries));
       void studies.offerMigration();
     });
-    const humanPath = context.workspaceState.get<string>(HUMAN_DATA_STATE_KEY) ?? resolveSetting(readRunSettings().humanData);
-    if (humanPath) void loadHumanData(commandDeps, humanPath, true);
 
     return {
       results,
@@ -130,12 +131,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     void vscode.window.showErrorMessage('Value Lens failed to start; see the "Value Lens" log.');
     throw error;
   }
-}
-
-function resolveSetting(path: string): string | undefined {
-  if (!path) return undefined;
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  return isAbsolute(path) || !folder ? path : join(folder, path);
 }
 
 let flushResults: (() => Promise<void>) | undefined;

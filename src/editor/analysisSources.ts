@@ -22,6 +22,17 @@ export class AnalysisSources {
 
   /** Records added live while a load was reading (kept when the load replaces the list). */
   private live: RunRecord[] | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  /** Records, surveys or human data changed: what is derived from them (the editor summary) is out of date. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
 
   constructor(
     /** The global-storage runs folder of earlier versions: read only by the migration (migration.ts). */
@@ -50,6 +61,7 @@ export class AnalysisSources {
     } finally {
       this.live = undefined;
     }
+    this.changed();
     return loaded.length;
   }
 
@@ -61,6 +73,7 @@ export class AnalysisSources {
   addRecord(record: RunRecord): void {
     this.records.push(record);
     this.live?.push(record);
+    this.changed();
   }
 
   /** Item id → hashes of the items as the workspace's surveys have them now. */
@@ -92,7 +105,9 @@ export class AnalysisSources {
   }
 
   setSurvey(uri: string, survey: SurveyFile): void {
+    if (this.surveys.get(uri) === survey) return;
     this.surveys.set(uri, survey);
+    this.changed();
   }
 
   /** Where an item is declared (first survey that has it), for "reveal item" from the panel. */
@@ -110,7 +125,16 @@ export class AnalysisSources {
     for (const p of problems.slice(0, 20)) this.logger.warn(`human data line ${p.line}: ${p.message}`);
     this.human = reference;
     this.humanPath = path;
+    this.changed();
     return { rows: reference.rows.length, problems: problems.length };
+  }
+
+  /** Unloads the human data (the file is gone, or the setting names none). */
+  clearHuman(): void {
+    if (!this.humanPath && this.human.rows.length === 0) return;
+    this.human = { rows: [] };
+    this.humanPath = undefined;
+    this.changed();
   }
 
   humanReference(): HumanReference {

@@ -25,6 +25,8 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
   openPanel(): void;
   refreshPanel(): void;
+  /** The human reference data (humanData.ts): "Load Human Reference Data…" is its choose(). */
+  humanData?: { choose(): Promise<void> };
   /** Cancels the study runs in flight; returns how many. */
   cancelStudies?(): number;
 }
@@ -152,12 +154,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       await deps.apiKeys.clear(endpoint);
       void vscode.window.showInformationMessage(`Value Lens: API key for ${originOf(endpoint)} removed.`);
     }),
-    register('loadHumanData', async () => {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CSV files': ['csv', 'tsv', 'txt'] }, title: 'Human reference data (aggregated or microdata CSV)' });
-      const path = picked?.[0]?.fsPath;
-      if (!path) return;
-      await deps.context.workspaceState.update(HUMAN_DATA_STATE_KEY, path);
-      await loadHumanData(deps, path);
-    }),
+    // The setting valueLens.humanData is the one source of truth (humanData.ts): the command writes it.
+    register('loadHumanData', () => deps.humanData?.choose()),
   );
 }

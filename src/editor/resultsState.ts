@@ -1,5 +1,11 @@
-// The latest results per item and language, kept in memory for lenses, decorations and hovers, and persisted
-// in workspaceState so they survive a reload. Pure (no vscode import): the Memento is passed in.
+// The results the item lenses, decorations and hovers show, per items file, item, language and paraphrase.
+// Pure (no vscode import): the Memento is passed in. Three rules (issue 19):
+//  - only original-order records are shown inline: the option-order check's other orders are kept apart,
+//    for its labelled hover section, never "the" result of an item;
+//  - a failure never hides a good result: the last good record stays, the failures since it are counted
+//    beside it (a later good record clears the count);
+//  - the same records give the same state, live or replayed from the corpus after a reload.
+import { orderName } from '../core/corpus/records';
 import type { RunRecord } from '../core/results';
 import type { ItemResultsView } from '../core/language/services/resultText';
 import type { EditorSummary } from './analysisSources';
@@ -9,21 +15,41 @@ export interface MementoLike {
   update(key: string, value: unknown): PromiseLike<void>;
 }
 
+/** Failures since the last good record of one slot (a language, or a language × paraphrase). */
+export interface FailureCount {
+  count: number;
+  /** The latest failure's message, for tooltips and hovers. */
+  message: string;
+  at: string;
+}
+
 interface Entry {
   latest: Record<string, RunRecord>;
   paraphrases: Record<string, Record<string, RunRecord>>;
+  /** Slot key (language, or `language#paraphrase`) → failures since its last good record. */
+  failures?: Record<string, FailureCount>;
+  /** Results in other option orders (the option-order check), by order and language: never shown as the result. */
+  orders?: Record<string, Record<string, RunRecord>>;
 }
 
 type Persisted = Record<string, Record<string, Entry>>;
 
 export const RESULTS_STATE_KEY = 'valueLens.results.v1';
 
+/** The option order a record was shown in ('original' for records of versions without the field). */
+export function recordOrder(record: RunRecord): string {
+  return record.order ?? orderName(record.optionOrder);
+}
+
+function slotKey(language: string, paraphrase: number | null): string {
+  return paraphrase === null ? language : `${language}#${paraphrase}`;
+}
+
 export class ResultsState {
   private readonly byUri: Persisted;
   private readonly running = new Map<string, Set<string>>();
   private readonly listeners = new Set<(uri: string) => void>();
-  private alignment: Record<string, number | null> = {};
-  private consistency: Record<string, number | null> = {};
+  private summary: EditorSummary = { alignment: {}, consistency: {} };
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -43,17 +69,38 @@ export class ResultsState {
     for (const listener of this.listeners) listener(uri);
   }
 
-  /** Stores a record as the latest for its item, language and paraphrase. */
-  record(uri: string, record: RunRecord): void {
+  /**
+   * Takes a record of a run: an original-order record becomes its slot's result, unless it is a failure and
+   * the slot holds a good result, which then stays with the failure counted beside it. Other orders are
+   * ignored here (the option-order check reports them). Returns whether the record was shown.
+   */
+  record(uri: string, record: RunRecord): boolean {
     const items = (this.byUri[uri] ??= {});
     const entry = (items[record.itemId] ??= { latest: {}, paraphrases: {} });
-    if (record.paraphrase === null) {
-      entry.latest[record.language] = record;
+    const order = recordOrder(record);
+    if (order !== 'original') {
+      // Kept for the check's hover section only (template, good results).
+      if (record.paraphrase === null && record.kind === 'result') ((entry.orders ??= {})[order] ??= {})[record.language] = record;
+      this.schedulePersist();
+      this.fire(uri);
+      return false;
+    }
+    const slots = record.paraphrase === null ? entry.latest : (entry.paraphrases[record.language] ??= {});
+    const index = record.paraphrase === null ? record.language : String(record.paraphrase);
+    const key = slotKey(record.language, record.paraphrase);
+    const previous = slots[index];
+    if (record.kind === 'failure') {
+      const failures = (entry.failures ??= {});
+      const count = failures[key];
+      failures[key] = { count: (count?.count ?? 0) + 1, message: record.error.message, at: record.at };
+      if (!previous || previous.kind === 'failure') slots[index] = record;
     } else {
-      (entry.paraphrases[record.language] ??= {})[String(record.paraphrase)] = record;
+      slots[index] = record;
+      if (entry.failures) delete entry.failures[key];
     }
     this.schedulePersist();
     this.fire(uri);
+    return true;
   }
 
   /** Marks an item (tag '*'), a language or 'paraphrases' of it as running or done. */
@@ -71,22 +118,30 @@ export class ResultsState {
     return this.running.size > 0;
   }
 
-  /** Per-language alignment r (shown in language lenses) and self-consistency (shown in the hover) from the latest analysis. */
+  /**
+   * Per-language figures of the latest analysis: alignment r (a file-level figure: shown once per file,
+   * never on each item) and self-consistency (shown in the item hover beside the paraphrase spread).
+   */
   setSummary(summary: EditorSummary): void {
-    this.alignment = summary.alignment;
-    this.consistency = summary.consistency;
+    this.summary = summary;
     for (const uri of Object.keys(this.byUri)) this.fire(uri);
+    this.fire('');
   }
 
-  view(uri: string, itemId: string, currentHash?: string): ItemResultsView {
+  get editorSummary(): EditorSummary {
+    return this.summary;
+  }
+
+  view(uri: string, itemId: string, currentHash?: string): ItemResultsView & { failures: Record<string, FailureCount>; orders: Record<string, Record<string, RunRecord>> } {
     const entry = this.byUri[uri]?.[itemId];
     return {
       latest: entry?.latest ?? {},
       paraphrases: entry?.paraphrases ?? {},
       currentHash,
       running: this.running.get(`${uri}\n${itemId}`) ?? new Set(),
-      r: this.alignment,
-      consistency: this.consistency,
+      consistency: this.summary.consistency,
+      failures: entry?.failures ?? {},
+      orders: entry?.orders ?? {},
     };
   }
 

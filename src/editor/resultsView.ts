@@ -1,13 +1,21 @@
 // Results where the eye is: end-of-line decorations on item headers and the item hover (scale, labels,
-// languages, then the distribution per language).
+// languages, then the distribution per language, failures since the result shown, the option-order check,
+// and the first-token-vs-text flag).
 import * as vscode from 'vscode';
 import { cachedItemHash as itemHash } from './hashes';
 import { decorationText, itemAtHoverPosition, itemHoverMarkdown, resultsHoverMarkdown } from '../core/language/services';
 import type { ParsedDocuments } from './documents';
 import type { ResultsState } from './resultsState';
 import { SURVEY_SELECTOR } from './convert';
+import type { FirstTokenTextRow } from '../core/study/analysisTypes';
+import { failuresMarkdown, firstTokenMarkdown, orderCheckMarkdown } from './hoverSections';
 
-export function registerResultsView(documents: ParsedDocuments, results: ResultsState): vscode.Disposable {
+/** Optional: the first-token-vs-text check's rows that concern an items file (from its studies' analyses). */
+export type FirstTokenRows = (itemsPath: string) => readonly FirstTokenTextRow[] | undefined;
+
+const t = (message: string, ...args: (string | number)[]): string => vscode.l10n.t(message, ...args);
+
+export function registerResultsView(documents: ParsedDocuments, results: ResultsState, firstToken?: FirstTokenRows): vscode.Disposable {
   const decoration = vscode.window.createTextEditorDecorationType({
     after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), margin: '0 0 0 1.5em', fontStyle: 'italic' },
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
@@ -63,7 +71,13 @@ export function registerResultsView(documents: ParsedDocuments, results: Results
         if (!item) return undefined;
         const order = parsed.file.header.languages.map((l) => l.value);
         const view = results.view(parsed.uri, item.id, itemHash(item));
-        const markdown = new vscode.MarkdownString(itemHoverMarkdown(item, parsed.file, resultsHoverMarkdown(view, order, item.scale)));
+        const sections = [
+          resultsHoverMarkdown(view, order, item.scale),
+          failuresMarkdown(view.latest, view.failures, order, t),
+          orderCheckMarkdown(view.latest, view.orders, view.currentHash, order, t),
+          firstTokenMarkdown(firstToken?.(doc.uri.fsPath), item.id, t),
+        ].filter(Boolean);
+        const markdown = new vscode.MarkdownString(itemHoverMarkdown(item, parsed.file, sections.join('\n\n')));
         markdown.supportThemeIcons = true;
         return new vscode.Hover(markdown);
       },

@@ -1,27 +1,26 @@
-// Runs scoring from the editor: resolves endpoint, model, template and method, builds the plan, runs it with a
-// cancellable progress notification, feeds results to the lenses, and turns failures into advice with buttons.
-import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// Runs scoring from the editor, in four steps each in a module of its own: resolve what to run against
+// (runTarget.ts), prepare the plan (runPrepare.ts), open the workspace corpus (runCorpus.ts), execute under
+// a progress notification (runExecute.ts). This file only sequences them, marks the items running, hands
+// records to the lenses and the panel, and turns failures into advice with buttons.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { CorpusWriter, outcomeOf } from '../core/corpus/writer';
+import { outcomeOf, type CorpusWriter } from '../core/corpus/writer';
 import type { TemplateFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
 import type { RunRecord } from '../core/results';
-import { ResultCache } from '../core/run/cache';
-import { findInstalledModel, implicitStudyName, prepareRun, type PreparedRun } from '../core/run/prepare';
-import { newRunId, runPlan } from '../core/run/runner';
-import { probeLogprobs } from '../providers/probe';
+import type { PreparedRun } from '../core/run/prepare';
+import { newRunId } from '../core/run/runner';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
-import { readEndpointConfig, readRunChoices, readRunSettings, reportIgnoredSettings, writeSetting } from './config';
 import type { ParsedDocuments } from './documents';
 import { ACTION_LABELS, adviseError, adviseRun, type Advice } from './errorAdvice';
 import type { ModelPicker } from './models';
-import { EndpointBlockedError, activeProvider, providerLookup, type ResolvedProvider } from './providerFactory';
-import type { ResultsState } from './resultsState';
 import { ProgressBoard } from './progressBoard';
-import { implicitCorpusDir } from './workspaceCorpora';
+import type { ResultsState } from './resultsState';
+import { CorpusOpenError, openRunCorpus } from './runCorpus';
+import { executeRun } from './runExecute';
+import { prepareEditorRun } from './runPrepare';
+import { findTemplates, resolveRunTarget, type RunTarget } from './runTarget';
 
 export interface ScoreRequest {
   uri: vscode.Uri;
@@ -33,8 +32,11 @@ export interface ScoreRequest {
   /** Look for the template in this .wvt file first. */
   templateUri?: vscode.Uri;
   method?: 'logprobs' | 'sample';
-  /** Option order shown to the model (the option-order check runs both). */
-  optionOrder?: 'original' | 'reversed';
+  /**
+   * Option orders as a factor of the run (the option-order check): the original order and each of these,
+   * in one run. Only original-order results are shown inline; the others are read by the check.
+   */
+  orders?: ('original' | 'reversed')[];
 }
 
 export interface ScoringDeps {
@@ -52,6 +54,8 @@ export interface ScoringDeps {
   toolVersion?: string;
 }
 
+type Context = { provider: string; endpoint: string; model: string };
+
 export class Scoring implements vscode.Disposable {
   private readonly active = new Set<AbortController>();
   readonly board: ProgressBoard;
@@ -64,6 +68,11 @@ export class Scoring implements vscode.Disposable {
     return join(this.deps.storageDir, 'cache');
   }
 
+  /** How many runs are in flight. */
+  get running(): number {
+    return this.active.size;
+  }
+
   cancelAll(): number {
     const n = this.active.size;
     for (const controller of this.active) controller.abort();
@@ -71,93 +80,50 @@ export class Scoring implements vscode.Disposable {
   }
 
   async score(request: ScoreRequest): Promise<RunRecord[] | undefined> {
-    const { documents, results, logger } = this.deps;
-    const doc = await vscode.workspace.openTextDocument(request.uri);
-    const parsed = documents.survey(doc);
-    if (!parsed) return void vscode.window.showErrorMessage('Value Lens: scoring works on .wvs item files.');
-    const survey = parsed.file;
-    this.deps.sources.setSurvey(parsed.uri, survey);
-    const endpoints = readEndpointConfig();
-    reportIgnoredSettings(endpoints, logger);
-    const settings = readRunSettings();
-
-    let resolved: ResolvedProvider;
-    try {
-      resolved = await activeProvider(endpoints, { getApiKey: (e) => this.deps.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
-    } catch (error) {
-      if (!(error instanceof EndpointBlockedError)) throw error;
-      logger.warn(error.message);
-      const choice = await vscode.window.showWarningMessage(error.message, 'Manage Workspace Trust');
-      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-      return undefined;
-    }
-    const model = settings.model || (await this.deps.models.select());
-    if (!model) return undefined;
-    const templates = await this.findTemplates(request.template ?? settings.template, request.templateUri);
-    if (!templates) return undefined;
-    const ctx = { provider: resolved.providerId, endpoint: resolved.endpoint, model };
-
-    // The same preparation as `value-lens score` (src/core/run/prepare.ts): defaults, the probe verdict in
-    // <cache>/probes.json, the model digest in the cache key.
-    const choices = readRunChoices();
+    const target = await resolveRunTarget(this.deps, request);
+    if (!target) return undefined;
+    const ctx: Context = { provider: target.resolved.providerId, endpoint: target.resolved.endpoint, model: target.model };
     let prepared: PreparedRun;
     try {
-      prepared = await prepareRun({
-        survey,
-        templates: templates.file,
-        template: templates.name,
-        itemIds: request.itemIds,
-        languages: request.languages,
-        paraphrases: request.paraphrases ?? 'none',
-        optionOrder: request.optionOrder,
-        languageCountries: settings.languageCountries,
-        study: implicitStudyName(request.uri.fsPath),
-        model: { provider: resolved.providerId, endpoint: resolved.endpoint, model },
-        choices: { ...choices, ...(request.method ? { method: request.method } : {}) },
-        probe: (signal) => probeLogprobs(resolved.provider, model, signal),
-        resolveDigest:
-          resolved.providerId === 'ollama'
-            ? async (signal) => findInstalledModel(await resolved.provider.listModels(signal), model)?.digest
-            : undefined,
-        cacheDir: settings.cacheEnabled ? this.cacheDir : undefined,
-      });
+      prepared = await prepareEditorRun(target, request, target.settings.cacheEnabled ? this.cacheDir : undefined);
     } catch (error) {
       const e = error as { kind?: string; message?: string; status?: number };
-      await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx), request, model);
+      await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx), request, target.model);
       return undefined;
     }
-    const { plan, method } = prepared;
-    if (method === 'sample' && prepared.methodFrom !== 'choice') {
-      const message = `${new URL(resolved.endpoint).origin} does not return logprobs for "${model}": scoring by sampling (${prepared.choices.samples} samples per prompt).`;
-      logger.info(message);
-      void vscode.window.showInformationMessage(`Value Lens: ${message}`);
-    }
-    if (plan.length === 0) return void vscode.window.showInformationMessage('Value Lens: nothing to score.');
+    this.sayMethod(target, prepared);
+    if (prepared.plan.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: nothing to score.'));
+    return this.run(target, prepared, request, ctx);
+  }
 
-    const itemIds = request.itemIds ?? survey.items.map((i) => i.id);
-    const tags = request.paraphrases === 'all' ? ['paraphrases'] : request.languages ?? ['*'];
-    const mark = (on: boolean): void => itemIds.forEach((id) => tags.forEach((tag) => results.setRunning(parsed.uri, id, tag, on)));
-    const runId = newRunId();
-    logger.info(`run ${runId}: ${plan.length} requests, ${model} at ${new URL(resolved.endpoint).origin}, template ${templates.name}, ${method}`);
+  private sayMethod(target: RunTarget, prepared: PreparedRun): void {
+    if (prepared.method !== 'sample' || prepared.methodFrom === 'choice') return;
+    const message = vscode.l10n.t('{0} does not return logprobs for "{1}": scoring by sampling ({2} samples per prompt).', new URL(target.resolved.endpoint).origin, target.model, prepared.choices.samples);
+    this.deps.logger.info(message);
+    void vscode.window.showInformationMessage(`Value Lens: ${message}`);
+  }
+
+  /** Marks the requested items running (per tag) until `off` is called. */
+  private markRunning(target: RunTarget, request: ScoreRequest): () => void {
+    const itemIds = request.itemIds ?? target.survey.items.map((i) => i.id);
+    const tags = request.paraphrases === 'all' ? ['paraphrases'] : (request.languages ?? ['*']);
+    const mark = (on: boolean): void => itemIds.forEach((id) => tags.forEach((tag) => this.deps.results.setRunning(target.uriString, id, tag, on)));
     mark(true);
-    // The implicit study's corpus beside the items file (workspaceCorpora.ts); a folder that cannot be
-    // written stops the run before any request is sent.
-    const corpusDir = implicitCorpusDir(request.uri.fsPath);
-    const writer = new CorpusWriter(corpusDir);
+    return () => mark(false);
+  }
+
+  private async run(target: RunTarget, prepared: PreparedRun, request: ScoreRequest, ctx: Context): Promise<RunRecord[] | undefined> {
+    const { results, sources, logger } = this.deps;
+    const { plan, method } = prepared;
+    const runId = newRunId();
+    logger.info(`run ${runId}: ${plan.length} requests, ${target.model} at ${new URL(target.resolved.endpoint).origin}, template ${target.templates.name}, ${method}`);
+    const off = this.markRunning(target, request);
+    let corpus: { writer: CorpusWriter; corpusDir: string };
     try {
-      // An unsaved or virtual document has no folder of its own: never create one for it.
-      if (!(await stat(dirname(request.uri.fsPath)).then((s) => s.isDirectory(), () => false))) throw new Error('the items file is not saved in a folder; save it first');
-      await writer.begin({
-        runId,
-        study: implicitStudyName(request.uri.fsPath),
-        studyHash: createHash('sha256').update(doc.getText()).digest('hex'),
-        toolVersion: this.deps.toolVersion ?? 'editor',
-        via: 'editor',
-        planned: plan.length,
-      });
+      corpus = await openRunCorpus(request.uri.fsPath, target.doc.getText(), { runId, planned: plan.length, toolVersion: this.deps.toolVersion ?? 'editor' });
     } catch (error) {
-      mark(false);
-      const message = `cannot write results to ${corpusDir}: ${error instanceof Error ? error.message : String(error)}. Results are kept in the workspace, beside the items file; open the file from a writable folder.`;
+      off();
+      const message = error instanceof CorpusOpenError ? error.message : String(error);
       logger.error(message);
       void vscode.window.showErrorMessage(`Value Lens: ${message}`, ACTION_LABELS.showLog).then((c) => c && vscode.commands.executeCommand('valueLens.showLog'));
       return undefined;
@@ -166,52 +132,36 @@ export class Scoring implements vscode.Disposable {
     this.active.add(controller);
     let outcome: Parameters<CorpusWriter['finish']>[0] = { scored: 0, failed: plan.length, cached: 0, status: 'failed' };
     try {
-      const summary = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Value Lens: scoring with ${model}`, cancellable: true },
-        async (progress, token) => {
-          const sub = token.onCancellationRequested(() => controller.abort());
-          let reported = 0;
-          try {
-            return await runPlan(plan, {
-              providers: providerLookup(resolved),
-              cache: settings.cacheEnabled ? new ResultCache(this.cacheDir) : undefined,
-              store: writer.store,
-              runId,
-              concurrencyPerEndpoint: settings.concurrency > 0 ? settings.concurrency : undefined,
-              ...prepared.runOptions,
-              signal: controller.signal,
-              logger,
-              onProgress: (p) => {
-                this.board.set(runId, p);
-                const pct = Math.floor((p.done / p.total) * 100);
-                progress.report({ message: `${p.done}/${p.total}${p.failed ? ` · ${p.failed} failed` : ''}${p.cached ? ` · ${p.cached} cached` : ''}`, increment: pct - reported });
-                reported = pct;
-              },
-              onRecord: (record) => {
-                results.record(parsed.uri, record);
-                this.deps.sources.addRecord(record);
-                this.deps.onRecords();
-              },
-            });
-          } finally {
-            sub.dispose();
-          }
+      const summary = await executeRun({
+        runId,
+        plan,
+        resolved: target.resolved,
+        model: target.model,
+        cacheDir: target.settings.cacheEnabled ? this.cacheDir : undefined,
+        store: corpus.writer.store,
+        concurrency: target.settings.concurrency,
+        runOptions: prepared.runOptions,
+        controller,
+        board: this.board,
+        logger,
+        onRecord: (record) => {
+          results.record(target.uriString, record);
+          sources.addRecord(record);
+          this.deps.onRecords();
         },
-      );
+      });
       outcome = outcomeOf(summary);
-      logger.info(`run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}; corpus ${corpusDir}`);
-      if (summary.cancelled) void vscode.window.showInformationMessage('Value Lens: run cancelled; finished results are kept.');
+      logger.info(`run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}; corpus ${corpus.corpusDir}`);
+      if (summary.cancelled) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: run cancelled; finished results are kept.'));
       else {
         const advice = adviseRun(summary.records, ctx);
-        if (advice) void this.advise(advice, request, model);
+        if (advice) void this.advise(advice, request, target.model);
       }
-      results.setSummary(this.deps.sources.editorSummary(model, settings.template, settings.languageCountries));
       return summary.records;
     } finally {
-      await writer.finish(outcome).catch((error: unknown) => logger.error(`run ${runId}: manifest not written: ${String(error)}`));
+      await corpus.writer.finish(outcome).catch((error: unknown) => logger.error(`run ${runId}: manifest not written: ${String(error)}`));
       this.active.delete(controller);
-      this.board.delete(runId);
-      mark(false);
+      off();
     }
   }
 
@@ -240,31 +190,11 @@ export class Scoring implements vscode.Disposable {
   }
 
   /** The named template: in `preferred` first, then open .wvt documents, then the workspace. Asks if not found. */
-  async findTemplates(name: string, preferred?: vscode.Uri): Promise<{ file: TemplateFile; name: string } | undefined> {
-    const uris: vscode.Uri[] = [];
-    if (preferred) uris.push(preferred);
-    for (const doc of vscode.workspace.textDocuments) if (doc.languageId === 'wvt') uris.push(doc.uri);
-    uris.push(...(await vscode.workspace.findFiles('**/*.wvt', '**/node_modules/**', 50)));
-    const files: TemplateFile[] = [];
-    const seen = new Set<string>();
-    for (const uri of uris) {
-      if (seen.has(uri.toString())) continue;
-      seen.add(uri.toString());
-      const parsed = this.deps.documents.get(await vscode.workspace.openTextDocument(uri));
-      if (parsed?.file.kind !== 'templates') continue;
-      if (parsed.file.templates.some((t) => t.name === name)) return { file: parsed.file, name };
-      files.push(parsed.file);
-    }
-    const names = files.flatMap((f) => f.templates.map((t) => t.name));
-    if (names.length === 0) return void vscode.window.showErrorMessage('Value Lens: no template found. Add a .wvt file with a `template` block (see docs/languages.md).');
-    const picked = await vscode.window.showQuickPick(names, { title: `Template "${name}" not found — pick the template to use` });
-    if (!picked) return undefined;
-    await writeSetting('template', picked);
-    return { file: files.find((f) => f.templates.some((t) => t.name === picked))!, name: picked };
+  findTemplates(name: string, preferred?: vscode.Uri): Promise<{ file: TemplateFile; name: string; uri: vscode.Uri } | undefined> {
+    return findTemplates(this.deps.documents, name, preferred);
   }
 
   dispose(): void {
     this.cancelAll();
   }
 }
-

@@ -5,10 +5,18 @@ import type { SurveyFile } from '../core/language/ast';
 import type { ParsedDocuments } from './documents';
 import { cachedItemHash } from './hashes';
 import { STUDY_SELECTOR } from './studyCommands';
-import { studyLensTitle, type StudyResultsIndex } from './studyResults';
+import { studyLensTitle, type ItemStudySummary, type StudyResultsIndex } from './studyResults';
 
 /** The same switch as the item lenses (`valueLens.codeLens.enabled`). */
 const enabled = (): boolean => vscode.workspace.getConfiguration('valueLens').get<boolean>('codeLens.enabled', true) !== false;
+
+/** "$(beaker) kim-baek-2024: en 5.20 +3": the study, its first language's mean, how many more languages. */
+export function shortStudyLensTitle(summary: ItemStudySummary, currentHash: string | undefined): string {
+  const [first, ...rest] = summary.languages;
+  const value = first ? ` ${first.language} ${first.mean === null ? '—' : first.mean.toFixed(2)}${rest.length ? ` +${rest.length}` : ''}` : '';
+  const stale = currentHash !== undefined && currentHash !== summary.itemHash ? ' $(warning)' : '';
+  return `$(beaker) ${summary.study}:${value}${stale}`;
+}
 
 export class StudyFileLensProvider implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -48,11 +56,12 @@ export class StudyItemLensProvider implements vscode.CodeLensProvider {
     for (const item of survey.items) {
       for (const summary of this.index.summaries(doc.uri.fsPath, item.id)) {
         const lens = new vscode.CodeLens(new vscode.Range(item.range.start.line, 0, item.range.start.line, 0));
+        // Short on the row (issue 19: the row overflowed); every language with its spans is in the tooltip.
         lens.command = {
-          title: studyLensTitle(summary, cachedItemHash(item)),
+          title: shortStudyLensTitle(summary, cachedItemHash(item)),
           command: 'valueLens.openStudyResults',
           arguments: [vscode.Uri.file(summary.studyPath)],
-          tooltip: `Latest results of the study ${summary.study} for ${item.id} (mean expected score per prompt language); click to open the study's analysis`,
+          tooltip: vscode.l10n.t("{0}\nLatest results of the study for {1} (mean expected score per prompt language); click to open the study's analysis", studyLensTitle(summary, cachedItemHash(item)).replace(/^\$\(beaker\) /, ''), item.id),
         };
         out.push(lens);
       }

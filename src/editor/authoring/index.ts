@@ -22,8 +22,8 @@ export interface AuthoringDeps {
   apiKeys: ApiKeys;
   logger: Logger;
   openPanel(): void;
-  /** F's lens provider: the "Generate paraphrases…" lens joins its contributors. */
-  lenses?: { contributors: EditorLensContributor[]; refresh(): void };
+  /** The lens provider: the "Generate paraphrases…" lens is added to it (codeLens.ts, the one way to add lenses). */
+  lenses?: { add(contributor: EditorLensContributor): vscode.Disposable };
 }
 
 export const AUTHORING_COMMANDS = ['generateParaphrases', 'translate', 'insertPreview', 'reviewConsistency', 'checkOptionOrder'] as const;
@@ -122,17 +122,7 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
       { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
     ),
   ];
-  if (deps.lenses) {
-    const lenses = deps.lenses;
-    lenses.contributors.push(generateLensContributor);
-    lenses.refresh();
-    disposables.push(
-      new vscode.Disposable(() => {
-        const at = lenses.contributors.indexOf(generateLensContributor);
-        if (at >= 0) lenses.contributors.splice(at, 1);
-      }),
-    );
-  }
+  if (deps.lenses) disposables.push(deps.lenses.add(generateLensContributor));
   return vscode.Disposable.from(...disposables);
 }
 

@@ -3,8 +3,10 @@
 // functions of src/core/authoring/review.ts.
 import * as vscode from 'vscode';
 import { consistencyLines, movingItems, optionOrderLines, optionOrderShifts } from '../../core/authoring/review';
+import type { OrderAveragedRow, PositionBiasRow } from '../../core/study/analysisTypes';
+import { orderCheckFigures } from '../orderCheck';
 import { itemAt } from '../../core/language/services';
-import type { SurveyFile } from '../../core/language/ast';
+import type { SurveyFile, TemplateFile } from '../../core/language/ast';
 import type { Logger } from '../../core/log';
 import type { RunRecord } from '../../core/results';
 import { analysisItemsFromSurvey, analyze } from '../../core/stats/analyze';
@@ -16,7 +18,7 @@ export interface ReviewDeps {
   documents: ParsedDocuments;
   logger: Logger;
   score(request: ScoreRequest): Promise<RunRecord[] | undefined>;
-  findTemplates(name: string): Promise<{ file: import('../../core/language/ast').TemplateFile; name: string } | undefined>;
+  findTemplates(name: string): Promise<{ file: TemplateFile; name: string; uri: vscode.Uri } | undefined>;
   openPanel(): void;
   showLog(): void;
 }
@@ -41,8 +43,9 @@ export async function reviewConsistencyFlow(deps: ReviewDeps, uriArg?: unknown):
   const sets = templates.file.paraphraseSets.filter((s) => s.templateName === templates.name);
   const paraphraseLanguages = new Set(sets.flatMap((s) => Object.keys(s.variants).filter((l) => s.variants[l].length > 0)));
   if (paraphraseLanguages.size === 0) {
-    const choice = await vscode.window.showWarningMessage(`Value Lens: template ${templates.name} has no paraphrases yet.`, 'Generate Paraphrases');
-    if (choice) await vscode.commands.executeCommand('valueLens.generateParaphrases', undefined, templates.name);
+    // The paraphrases belong to the template's .wvt file, not to the .wvs this was started from.
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: template {0} has no paraphrases yet.', templates.name), vscode.l10n.t('Generate Paraphrases'));
+    if (choice) await vscode.commands.executeCommand('valueLens.generateParaphrases', templates.uri, templates.name);
     return;
   }
   const declared = survey.file.header.languages.map((l) => l.value);
@@ -87,6 +90,18 @@ export async function reviewConsistencyFlow(deps: ReviewDeps, uriArg?: unknown):
   editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
 }
 
+/** "en 0.12 · da 0.05": one figure per language, in the survey's language order. */
+function perLanguage(rows: { language: string }[], value: (row: never) => string, order: readonly string[]): string {
+  const sorted = [...rows].sort((a, b) => order.indexOf(a.language) - order.indexOf(b.language));
+  return sorted.map((r) => `${r.language} ${value(r as never)}`).join(' · ');
+}
+
+/**
+ * The option-order check: the item in the original and the reversed order as ONE run of the implicit study
+ * (written to its corpus like any run; records carry `order`), then the study's figures labelled: position
+ * bias per model × language (total variation of the position shares from uniform) and the order-averaged
+ * mean. The inline results stay the original order's (ResultsState shows no other order).
+ */
 export async function checkOptionOrderFlow(deps: ReviewDeps, uriArg?: unknown, itemArg?: unknown): Promise<void> {
   const survey = await surveyFor(deps, uriArg);
   if (!survey) return;
@@ -94,22 +109,33 @@ export async function checkOptionOrderFlow(deps: ReviewDeps, uriArg?: unknown, i
   const item =
     (typeof itemArg === 'string' ? survey.file.items.find((i) => i.id === itemArg) : undefined) ??
     (cursor ? itemAt(survey.file, { line: cursor.line, character: cursor.character }) : undefined);
-  if (!item) return void vscode.window.showWarningMessage('Value Lens: put the cursor in an item.');
-  const original = await deps.score({ uri: survey.uri, itemIds: [item.id], optionOrder: 'original' });
-  if (!original) return;
-  const reversed = await deps.score({ uri: survey.uri, itemIds: [item.id], optionOrder: 'reversed' });
-  if (!reversed) return;
-  const shifts = optionOrderShifts([...original, ...reversed]);
-  const lines = optionOrderLines(shifts);
-  deps.logger.info(`option-order check of ${item.id}:\n${lines.join('\n')}`);
-  if (shifts.length === 0) return void vscode.window.showWarningMessage(`Value Lens: no language of ${item.id} got a result in both orders; see the log.`);
-  const worst = shifts.reduce((a, b) => (Math.abs(b.shift) > Math.abs(a.shift) ? b : a));
-  const summary = shifts.map((s) => `${s.language} ${s.shift >= 0 ? '+' : '−'}${Math.abs(s.shift).toFixed(2)}`).join(', ');
+  if (!item) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: put the cursor in an item.'));
+  const records = await deps.score({ uri: survey.uri, itemIds: [item.id], orders: ['original', 'reversed'] });
+  if (!records) return;
+  const { bias, averaged } = orderCheckFigures(records);
+  const order = survey.file.header.languages.map((l) => l.value);
+  const shifts = optionOrderShifts(records);
+  deps.logger.info(`option-order check of ${item.id} (orders original, reversed; one run in the corpus):`);
+  for (const row of bias) {
+    deps.logger.info(`  ${row.model} · ${row.language}: position shares ${row.positions.map((p) => `${p.position}:${p.share.estimate.toFixed(3)}`).join(' ')} (uniform ${row.uniform.toFixed(3)}), total variation ${row.totalVariation.estimate.toFixed(3)}`);
+  }
+  for (const row of averaged) deps.logger.info(`  ${row.model} · ${row.language}: order-averaged mean ${row.mean === null ? 'n/a' : row.mean.toFixed(2)} over ${row.orders.join(', ')}`);
+  for (const line of optionOrderLines(shifts)) deps.logger.info(`  ${line}`);
+  if (bias.length === 0) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: no language of {0} got a result in both orders; see the log.', item.id));
+  const models = [...new Set(bias.map((r) => r.model))].join(', ');
+  const tv = perLanguage(bias, (r: PositionBiasRow) => r.totalVariation.estimate.toFixed(2), order);
+  const means = perLanguage(averaged, (r: OrderAveragedRow) => (r.mean === null ? '–' : r.mean.toFixed(2)), order);
   const choice = await vscode.window.showInformationMessage(
-    `Value Lens: position bias of ${item.id} (reversed − original mean score): ${summary}. Largest: ${worst.language} ${worst.shift >= 0 ? '+' : '−'}${Math.abs(worst.shift).toFixed(2)}.`,
-    'Show Log',
-    'Open Panel',
+    vscode.l10n.t(
+      'Value Lens: option order of {0} ({1}; orders original, reversed). Position bias (total variation from uniform, 0 = none): {2}. Order-averaged mean: {3}. The inline results stay the original order; this run is in the corpus.',
+      item.id,
+      models,
+      tv,
+      means,
+    ),
+    vscode.l10n.t('Show Log'),
+    vscode.l10n.t('Open Panel'),
   );
-  if (choice === 'Show Log') deps.showLog();
-  if (choice === 'Open Panel') deps.openPanel();
+  if (choice === vscode.l10n.t('Show Log')) deps.showLog();
+  if (choice === vscode.l10n.t('Open Panel')) deps.openPanel();
 }

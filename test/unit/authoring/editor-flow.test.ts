@@ -4,7 +4,7 @@
 // translate → insert; self-consistency review; option-order check.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fake from '../editor/fake-vscode';
@@ -109,20 +109,21 @@ beforeEach(() => {
     'valueLens.cache.enabled': { globalValue: false },
     'valueLens.authoring.paraphraseCount': { globalValue: 3 },
   };
-  server.setBehaviour({ reply: null, fault: null, faults: [] });
+  server.setBehaviour({ reply: null, fault: null, faults: [], firstToken: null });
   server.requests.length = 0;
   quickPickLists.length = 0;
   const documents = new ParsedDocuments();
   const sources = new AnalysisSources(join(storage, 'runs'), logger);
   const apiKeys = new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined });
   const models = new ModelPicker(apiKeys, logger);
-  const scoring = new Scoring({ storageDir: storage, documents, results: new ResultsState(), sources, apiKeys, models, logger, onRecords: () => undefined });
+  const results = new ResultsState();
+  const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger, onRecords: () => undefined });
   const context = { extensionUri: Uri.file(process.cwd()), subscriptions: [] } as never;
   let panelShown = 0;
-  const lenses = { contributors: [] as unknown[], refresh: () => undefined };
+  const lenses = { contributors: [] as unknown[], add: (c: unknown) => (lenses.contributors.push(c), { dispose: () => void lenses.contributors.splice(lenses.contributors.indexOf(c), 1) }) };
   const disposable = registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => void panelShown++, lenses: lenses as never });
   registration = { dispose: () => (disposable.dispose(), models.dispose()) };
-  Object.assign(globalThis, { __panelShown: () => panelShown, __lenses: lenses });
+  Object.assign(globalThis, { __panelShown: () => panelShown, __lenses: lenses, __results: results });
 });
 
 const run = (id: string, ...args: unknown[]) => registeredCommands.get(`valueLens.${id}`)!(...args) as Promise<unknown>;
@@ -239,15 +240,57 @@ test('self-consistency review: every paraphrase is scored, the panel opens, movi
   assert.ok(lines().some((l) => /mean pairwise Spearman/.test(l)), lines().join('\n'));
 });
 
-test('option-order check: original and reversed order are scored; the shift is reported per language', async () => {
+test('option-order check: one corpus run with order as a factor; labelled figures; the inline results stay the original order', async () => {
+  const results = (globalThis as any).__results as InstanceType<typeof ResultsState>;
+  // Position-dependent answers: the model puts all its mass on whichever option is shown first.
+  server.setBehaviour({ firstToken: ({ prompt }) => [{ token: /^\s*(\d+)\. /m.exec(prompt)![1], logprob: 0 }] });
   await run('checkOptionOrder', wvsUri, 'Q1');
   const bodies = server.modelRequests().map((r) => JSON.stringify(r.body));
   assert.equal(bodies.length, 8, 'four languages × two orders');
   assert.ok(bodies.some((b) => /1\. Very important.*4\. Not at all important/.test(b)));
   assert.ok(bodies.some((b) => /Not at all important.*Very important/.test(b)), 'reversed order shown');
-  const message = state.messages.find((m) => /position bias of Q1/.test(m.text))!;
-  for (const language of ['en', 'da', 'nl', 'pt']) assert.match(message.text, new RegExp(`${language} [+−]\\d\\.\\d\\d`));
-  assert.ok(lines().some((l) => /Q1 · da: mean \d\.\d\d \(original order\) → \d\.\d\d \(reversed\), shift [+−]\d\.\d\d/.test(l)), lines().join('\n'));
+  // One run in the implicit corpus, both orders in it, each record named by its order.
+  const corpus = join(wsDir, 'small.results');
+  const records = readFileSync(join(corpus, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; order: string; language: string; mean: number; itemId: string });
+  // Earlier tests of this file scored Q1 too: this check's run is the one with reversed-order records.
+  const runIds = new Set(records.filter((r) => r.order === 'reversed').map((r) => r.runId));
+  assert.equal(runIds.size, 1, 'one run holds the reversed order');
+  const mine = records.filter((r) => runIds.has(r.runId));
+  assert.ok(mine.every((r) => r.itemId === 'Q1'));
+  assert.deepEqual([...new Set(mine.map((r) => r.order))].sort(), ['original', 'reversed']);
+  const manifests = readdirSync(join(corpus, 'runs')).map((f) => JSON.parse(readFileSync(join(corpus, 'runs', f), 'utf8')) as { runId: string; planned: number });
+  assert.equal(manifests.find((m) => m.runId === mine[0].runId)?.planned, 8);
+  // The inline result of each language is the original order's, never the reversed one.
+  for (const language of ['en', 'da', 'nl', 'pt']) {
+    const original = mine.find((r) => r.language === language && r.order === 'original')!;
+    const reversed = mine.find((r) => r.language === language && r.order === 'reversed')!;
+    assert.notEqual(original.mean, reversed.mean, 'the fake answers by position');
+    const shown = results.view(wvsUri.toString(), 'Q1').latest[language] as { mean: number };
+    assert.equal(shown.mean, original.mean, language);
+  }
+  // Labelled figures: position bias per language and the order-averaged mean.
+  const message = state.messages.find((m) => /option order of Q1/.test(m.text))!;
+  assert.match(message.text, /Position bias \(total variation from uniform, 0 = none\): en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d/);
+  assert.match(message.text, /Order-averaged mean: en \d\.\d\d/);
+  assert.match(message.text, /inline results stay the original order/);
+  // All mass on position 1 in both orders of a 4-option scale: total variation 1 − 1/4 = 0.75 (positions.ts).
+  assert.match(message.text, /en 0\.75/);
+  // The two orders' means average to the scale's midpoint: (1 + 4) / 2.
+  assert.match(message.text, /Order-averaged mean: en 2\.50/);
+  assert.ok(lines().some((l) => /fake-llm:latest · en: position shares 1:1\.000 2:0\.000 3:0\.000 4:0\.000/.test(l)), lines().join('\n'));
+});
+
+test('self-consistency from a .wvs with a template without paraphrases: Generate Paraphrases opens on the template file', async () => {
+  state.settings['valueLens.template'] = { globalValue: 'country' };
+  state.answer = 'Generate Paraphrases';
+  await run('reviewConsistency', wvsUri);
+  const warning = state.messages.find((m) => /template country has no paraphrases/.test(m.text));
+  assert.ok(warning, JSON.stringify(state.messages));
+  const call = state.executed.find((e) => e.command === 'valueLens.generateParaphrases');
+  assert.ok(call, JSON.stringify(state.executed));
+  assert.equal(String(call.args[0]), wvtUri.toString(), 'the .wvt of the template, not the .wvs');
+  assert.equal(call.args[1], 'country');
+  assert.equal(server.modelRequests().length, 0);
 });
 
 test('prompts file: a user path is used; a workspace value outside the workspace is ignored; the shipped file is the fallback', async () => {

@@ -199,6 +199,24 @@ export const state = {
 
 const noopEvent = () => new Disposable();
 
+/** Fired by `fireConfiguration(keys)`: what `workspace.onDidChangeConfiguration` listeners get. */
+const configurationChanged = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
+
+/** Tells the `onDidChangeConfiguration` listeners that these settings (e.g. 'valueLens.humanData') changed. */
+export function fireConfiguration(...keys: string[]): void {
+  configurationChanged.fire({ affectsConfiguration: (section) => keys.some((k) => k === section || k.startsWith(`${section}.`)) });
+}
+
+export class RelativePattern {
+  constructor(
+    readonly baseUri: Uri,
+    readonly pattern: string,
+  ) {}
+}
+
+/** File system watchers created so far, with their emitters, for a test to fire. */
+export const fileWatchers: { pattern: RelativePattern; change: EventEmitter<Uri>; create: EventEmitter<Uri>; delete: EventEmitter<Uri>; disposed: boolean }[] = [];
+
 function message(level: 'info' | 'warning' | 'error') {
   return async (text: string, ...rest: unknown[]) => {
     const buttons = rest.filter((r): r is string => typeof r === 'string');
@@ -228,6 +246,7 @@ export const workspace = {
         const s = (state.settings[key(k)] ??= {});
         if (target === ConfigurationTarget.Global) s.globalValue = value;
         else s.workspaceValue = value;
+        fireConfiguration(key(k));
       },
     };
   },
@@ -241,7 +260,12 @@ export const workspace = {
     return state.documents.filter((d) => d.uri.fsPath.endsWith(ext)).map((d) => d.uri);
   },
   asRelativePath: (uri: Uri) => uri.fsPath,
-  onDidChangeConfiguration: noopEvent,
+  onDidChangeConfiguration: configurationChanged.event,
+  createFileSystemWatcher(pattern: RelativePattern) {
+    const w = { pattern, change: new EventEmitter<Uri>(), create: new EventEmitter<Uri>(), delete: new EventEmitter<Uri>(), disposed: false };
+    fileWatchers.push(w);
+    return { onDidChange: w.change.event, onDidCreate: w.create.event, onDidDelete: w.delete.event, dispose: () => void (w.disposed = true) };
+  },
   onDidChangeTextDocument: noopEvent,
   onDidOpenTextDocument: noopEvent,
   onDidCloseTextDocument: noopEvent,

@@ -2,7 +2,7 @@
 // stays cheap (a linear pass over the AST) even for files with thousands of items.
 import type { Range, SurveyFile, TemplateFile } from '../ast';
 
-export type LensKind = 'score' | 'scoreLanguage' | 'paraphrases' | 'tryOnItem' | (string & {});
+export type LensKind = 'score' | 'paraphrases' | 'more' | 'tryOnItem' | (string & {});
 
 export interface LensSpec {
   kind: LensKind;
@@ -22,14 +22,14 @@ function headerRange(range: Range): Range {
 }
 
 export function surveyLensSpecs(file: SurveyFile): LensSpec[] {
-  const declared = file.header.languages.map((l) => l.value);
   const out: LensSpec[] = [];
   for (const item of file.items) {
     const range = headerRange(item.range);
+    // Three lenses per item (issue 19: one per language made the row overflow): Score (every language),
+    // Paraphrases, and "⋯" (one language, the option-order check, the panel).
     out.push({ kind: 'score', range, itemId: item.id });
-    const languages = declared.length ? declared.filter((l) => item.texts[l]) : Object.keys(item.texts);
-    for (const language of languages) out.push({ kind: 'scoreLanguage', range, itemId: item.id, language });
     out.push({ kind: 'paraphrases', range, itemId: item.id });
+    out.push({ kind: 'more', range, itemId: item.id });
   }
   return out;
 }
