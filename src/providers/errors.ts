@@ -74,6 +74,17 @@ export function httpError(status: number, origin: string, bodyMessage: string, r
   return new ProviderError(`HTTP ${status} from ${origin}${detail ? `: ${detail}` : ''}`, 'http', status, retryAfterMs);
 }
 
+/** A 3xx answer: never followed, since that would re-send the prompt (and the key) where the server points. */
+export function redirectError(status: number, origin: string, location: string | null, requestUrl: string): ProviderError {
+  let target = '';
+  try {
+    if (location) target = ` to ${new URL(location, requestUrl).origin}`;
+  } catch {
+    // unparseable Location: say only that it redirected
+  }
+  return new ProviderError(`HTTP ${status} from ${origin}: redirect${target} not followed (set the endpoint to the final URL)`, 'http', status);
+}
+
 /**
  * Classifies an error thrown while talking to `origin`. `userSignal` aborted → aborted; `timeoutSignal`
  * fired → timeout; JSON syntax errors → parse; anything else from the transport → network.

@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { formatBytes, limits } from '../core/limits';
 import { ProviderError } from '../core/model';
 
@@ -61,12 +62,28 @@ function decoderFor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliD
   return undefined; // unknown: refused
 }
 
-/** One HTTP exchange, the answer buffered whole (any status: the caller decides what a status means). */
-export function httpExchange(req: ExchangeRequest): Promise<ExchangeResponse> {
+/** What a body reader gets: the decoded body stream, and the ways to end the exchange. */
+interface Sink<T> {
+  response: http.IncomingMessage;
+  /** The body, decoded; already checked against the size limit as received. */
+  body: Readable;
+  /** Set when the body was decoded (gzip, deflate, br). */
+  encoding: string | undefined;
+  fail(error: Error): void;
+  done(value: T): void;
+  settled(): boolean;
+  tooLarge(what: string, max: number, env: string): void;
+}
+
+/**
+ * The part every exchange shares: the request-size limit, the request itself on a keep-alive agent, the
+ * abort listener and the timer, the received-size limit and decoding. `read` consumes the decoded body.
+ */
+function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promise<T> {
   const { url, signal, body } = req;
   const limit = limits();
   const origin = url.origin;
-  return new Promise<ExchangeResponse>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));
       return;
@@ -92,6 +109,14 @@ export function httpExchange(req: ExchangeRequest): Promise<ExchangeResponse> {
       reject(error);
       request.destroy();
     };
+    const done = (value: T): void => {
+      if (settled) return;
+      settled = true;
+      cleanUp();
+      resolve(value);
+    };
+    const tooLarge = (what: string, max: number, env: string): void =>
+      fail(new ProviderError(`Answer from ${origin} is too large: ${what} over the ${formatBytes(max)} limit (${env}); not retried`, 'parse'));
     const request = (secure ? https : http).request(
       {
         protocol: url.protocol,
@@ -104,8 +129,6 @@ export function httpExchange(req: ExchangeRequest): Promise<ExchangeResponse> {
         agent: secure ? httpsAgent : httpAgent,
       },
       (response) => {
-        const tooLarge = (what: string, max: number, env: string): void =>
-          fail(new ProviderError(`Answer from ${origin} is too large: ${what} over the ${formatBytes(max)} limit (${env}); not retried`, 'parse'));
         const declared = Number(response.headers['content-length']);
         if (Number.isFinite(declared) && declared > limit.maxResponseBytes) {
           tooLarge(`its body of ${formatBytes(declared)} is`, limit.maxResponseBytes, 'VALUE_LENS_MAX_RESPONSE_BYTES');
@@ -117,40 +140,20 @@ export function httpExchange(req: ExchangeRequest): Promise<ExchangeResponse> {
           fail(new ProviderError(`Answer from ${origin} uses an unsupported content-encoding "${encoding.slice(0, 40)}"`, 'parse'));
           return;
         }
-        let received = 0;
-        let decoded = 0;
-        const chunks: Buffer[] = [];
         response.on('aborted', () => fail(new Error('connection closed before the response was complete')));
         response.on('error', (error) => fail(signal?.aborted ? abortError(signal) : error));
         if (decoder) {
+          let received = 0;
           response.on('data', (chunk: Buffer) => {
             received += chunk.length;
             if (received > limit.maxResponseBytes) tooLarge('its body is', limit.maxResponseBytes, 'VALUE_LENS_MAX_RESPONSE_BYTES');
           });
           decoder.on('error', (error) => fail(new ProviderError(`Answer from ${origin} has a damaged ${encoding} body: ${error.message}`, 'parse')));
-        }
-        const stream: Readable = decoder ? response.pipe(decoder) : response;
-        stream.on('data', (chunk: Buffer) => {
-          if (settled) return;
-          decoded += chunk.length;
-          if (decoded > (decoder ? limit.maxDecodedResponseBytes : limit.maxResponseBytes)) {
-            decoder?.destroy();
-            if (decoder) tooLarge(`its ${encoding} body decodes to more than that, which is`, limit.maxDecodedResponseBytes, 'VALUE_LENS_MAX_DECODED_BYTES');
-            else tooLarge('its body is', limit.maxResponseBytes, 'VALUE_LENS_MAX_RESPONSE_BYTES');
-          } else chunks.push(chunk);
-        });
-        stream.on('end', () => {
-          if (settled || !response.complete) return; // 'aborted' rejected already
-          settled = true;
-          cleanUp();
-          const out = response.headers;
           // The body handed on is decoded: its original encoding and length no longer describe it.
-          if (decoder) {
-            delete out['content-encoding'];
-            delete out['content-length'];
-          }
-          resolve({ status: response.statusCode ?? 500, statusText: response.statusMessage ?? '', headers: out, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
-        });
+          delete response.headers['content-encoding'];
+          delete response.headers['content-length'];
+        }
+        read({ response, body: decoder ? response.pipe(decoder) : response, encoding: decoder ? encoding : undefined, fail, done, settled: () => settled, tooLarge });
       },
     );
     const onAbort = (): void => fail(abortError(signal!));
@@ -160,6 +163,88 @@ export function httpExchange(req: ExchangeRequest): Promise<ExchangeResponse> {
     }
     request.on('error', (error) => fail(signal?.aborted ? abortError(signal) : error));
     request.end(body);
+  });
+}
+
+/** Collects a decoded body whole, within the limits (the decoded limit when it was decoded). */
+function collect(sink: Sink<unknown>, max: { bytes: number; env: string }, onEnd: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  sink.body.on('data', (chunk: Buffer) => {
+    if (sink.settled()) return;
+    size += chunk.length;
+    if (size > max.bytes) {
+      // Settle first: destroying the response would otherwise report a broken connection.
+      if (sink.encoding) {
+        sink.tooLarge(`its ${sink.encoding} body decodes to more than that, which is`, max.bytes, max.env);
+        sink.body.destroy(); // stop inflating what is already buffered
+      } else sink.tooLarge('its body is', max.bytes, max.env);
+    } else chunks.push(chunk);
+  });
+  sink.body.on('end', () => {
+    if (sink.settled() || !sink.response.complete) return; // 'aborted' rejected already
+    onEnd(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  });
+}
+
+function bodyLimit(decoded: boolean): { bytes: number; env: string } {
+  const limit = limits();
+  return decoded ? { bytes: limit.maxDecodedResponseBytes, env: 'VALUE_LENS_MAX_DECODED_BYTES' } : { bytes: limit.maxResponseBytes, env: 'VALUE_LENS_MAX_RESPONSE_BYTES' };
+}
+
+function answerOf(response: http.IncomingMessage, body: Buffer): ExchangeResponse {
+  return { status: response.statusCode ?? 500, statusText: response.statusMessage ?? '', headers: response.headers, body };
+}
+
+/** One HTTP exchange, the answer buffered whole (any status: the caller decides what a status means). */
+export function httpExchange(req: ExchangeRequest): Promise<ExchangeResponse> {
+  return exchange<ExchangeResponse>(req, (sink) => collect(sink as Sink<unknown>, bodyLimit(!!sink.encoding), (body) => sink.done(answerOf(sink.response, body))));
+}
+
+/**
+ * A streamed exchange of newline-delimited lines (Ollama's pull progress, which may run for an hour): on a
+ * 2xx each non-empty line goes to `onLine` as it arrives (one line at most the response limit; the whole
+ * stream unbounded) and the answer's body is empty; any other status is buffered for the error message.
+ * An `onLine` that throws ends the exchange with that error.
+ */
+export function httpLines(req: ExchangeRequest, onLine: (line: string) => void): Promise<ExchangeResponse> {
+  return exchange<ExchangeResponse>(req, (sink) => {
+    const status = sink.response.statusCode ?? 500;
+    if (status < 200 || status >= 300) {
+      collect(sink as Sink<unknown>, bodyLimit(!!sink.encoding), (body) => sink.done(answerOf(sink.response, body)));
+      return;
+    }
+    const max = limits().maxResponseBytes;
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const emit = (text: string): void => {
+      for (const line of text.split('\n')) if (line.trim()) onLine(line);
+    };
+    sink.body.on('data', (chunk: Buffer) => {
+      if (sink.settled()) return;
+      pending += decoder.write(chunk);
+      const cut = pending.lastIndexOf('\n');
+      try {
+        if (cut >= 0) {
+          emit(pending.slice(0, cut));
+          pending = pending.slice(cut + 1);
+        }
+      } catch (error) {
+        sink.fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      if (pending.length > max) sink.tooLarge('one line of its stream is', max, 'VALUE_LENS_MAX_RESPONSE_BYTES');
+    });
+    sink.body.on('end', () => {
+      if (sink.settled() || !sink.response.complete) return;
+      try {
+        emit(pending + decoder.end());
+      } catch (error) {
+        sink.fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      sink.done(answerOf(sink.response, Buffer.alloc(0)));
+    });
   });
 }
 

@@ -6,7 +6,7 @@
 // same mapping.
 
 import { ProviderError } from '../core/model';
-import { classifyError, excerpt, httpError, messageFromBody, parseRetryAfter, redact } from './errors';
+import { classifyError, excerpt, httpError, messageFromBody, parseRetryAfter, redact, redirectError } from './errors';
 import { headerReader, httpExchange } from './http-transport';
 
 export interface JsonClientOptions {
@@ -79,17 +79,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
         throw classifyError(error, { origin, userSignal: call.signal, timeoutMs: call.timeoutMs, secrets });
       }
       const { status } = answer;
-      if (status >= 300 && status < 400) {
-        // Following it would re-send the prompt (and the key) to wherever the server points.
-        let target = '';
-        try {
-          const location = answer.headers.get('location');
-          if (location) target = ` to ${new URL(location, url).origin}`;
-        } catch {
-          // unparseable Location: say only that it redirected
-        }
-        throw new ProviderError(`HTTP ${status} from ${origin}: redirect${target} not followed (set the endpoint to the final URL)`, 'http', status);
-      }
+      if (status >= 300 && status < 400) throw redirectError(status, origin, answer.headers.get('location'), url);
       if (status < 200 || status >= 300) throw httpError(status, origin, messageFromBody(answer.text), parseRetryAfter(answer.headers), secrets);
       try {
         return JSON.parse(answer.text) as unknown;
