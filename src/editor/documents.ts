@@ -1,6 +1,10 @@
 // Parsed documents, cached by URI and version, so lenses, hovers and diagnostics share one parse.
 import { parseSurvey, parseTemplates } from '../core/language';
 import type { SurveyFile, TemplateFile } from '../core/language/ast';
+import { PREVIEW_MARK } from '../core/authoring/preview';
+
+/** The authoring previews' URI scheme (authoring/previews.ts; repeated here so this module stays vscode-free). */
+export const PREVIEW_SCHEME = 'value-lens-preview';
 
 export interface DocumentLike {
   uri: { toString(): string };
@@ -21,12 +25,18 @@ export class ParsedDocuments {
 
   constructor(private readonly capacity = 32) {}
 
+  /**
+   * The parse of a .wvs/.wvt document; undefined for other languages and for authoring previews (their
+   * scheme, or the preview marker on line 1), which get no lenses, hovers or Problems of their own.
+   */
   get(doc: DocumentLike): ParsedDocument | undefined {
     if (doc.languageId !== 'wvs' && doc.languageId !== 'wvt') return undefined;
     const uri = doc.uri.toString();
+    if (uri.startsWith(`${PREVIEW_SCHEME}:`)) return undefined;
     const hit = this.cache.get(uri);
     if (hit && hit.version === doc.version) return hit;
     const text = doc.getText();
+    if (text.startsWith(PREVIEW_MARK)) return undefined;
     const file = doc.languageId === 'wvs' ? parseSurvey(text) : parseTemplates(text);
     const parsed = { uri, version: doc.version, text, file };
     this.cache.delete(uri);

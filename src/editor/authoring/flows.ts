@@ -1,6 +1,6 @@
 // Generate paraphrases, translate, and insert from a preview: the VS Code side of src/core/authoring.
 // Each flow asks what is missing (language), calls the model under a cancellable progress notification,
-// opens the result as an untitled preview document, and inserts the user's kept entries with a WorkspaceEdit.
+// opens the result as a read-only preview document (previews.ts), and inserts the kept entries with a WorkspaceEdit.
 import * as vscode from 'vscode';
 import { AuthoringError, isCancelled } from '../../core/authoring/errors';
 import { generateParaphrases, translateLabels, type AuthoringModel } from '../../core/authoring/generate';
@@ -14,6 +14,7 @@ import type { Item, SurveyFile, TemplateFile } from '../../core/language/ast';
 import type { Logger } from '../../core/log';
 import type { ParsedDocuments } from '../documents';
 import { toRange } from '../convert';
+import { PREVIEW_SCHEME } from './previews';
 
 export interface FlowDeps {
   documents: ParsedDocuments;
@@ -21,6 +22,8 @@ export interface FlowDeps {
   model(): Promise<(AuthoringModel & { by: string }) | undefined>;
   prompts(): Promise<AuthoringPrompts>;
   paraphraseCount(): number;
+  /** Where previews open (previews.ts): read-only documents with a readable title. */
+  previews: { open(content: string, language: 'wvt' | 'wvs', title: string): Promise<unknown> };
 }
 
 /** What to translate: a block of a .wvt or .wvs file. */
@@ -62,9 +65,8 @@ export async function reportFailure(error: unknown, logger: Logger): Promise<voi
   if (choice === 'Show Log') await vscode.commands.executeCommand('valueLens.showLog');
 }
 
-async function openPreview(content: string, language: 'wvt' | 'wvs'): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language, content });
-  await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+async function openPreview(deps: FlowDeps, content: string, language: 'wvt' | 'wvs', title: string): Promise<void> {
+  await deps.previews.open(content, language, title);
 }
 
 async function parsedAt(deps: FlowDeps, uri: vscode.Uri): Promise<{ doc: vscode.TextDocument; file: SurveyFile | TemplateFile } | undefined> {
@@ -118,8 +120,10 @@ export async function generateParaphrasesFlow(deps: FlowDeps, uriArg?: unknown, 
     deps.logger.info(`paraphrases of ${template.name} (${language}) by ${model.by}: ${outcome.accepted.length} kept, ${outcome.rejected.length} rejected`);
     deps.logger.debug(`raw answer:\n${outcome.raw}`);
     await openPreview(
+      deps,
       buildParaphrasePreview({ uri: uri.toString(), template, set: set?.name ?? template.name, language, source: language, machineTranslated: false, kept: outcome.accepted, rejected: outcome.rejected, by: model.by }),
       'wvt',
+      vscode.l10n.t('Paraphrases of {0} ({1})', template.name, language),
     );
     if (outcome.shortfall > 0) {
       void vscode.window.showInformationMessage(`Value Lens: ${model.model} gave ${outcome.accepted.length} usable paraphrase${outcome.accepted.length === 1 ? '' : 's'} of ${count} asked (${outcome.rejected.length} rejected, reasons in the preview).`);
@@ -183,7 +187,7 @@ export async function translateFlow(deps: FlowDeps, uriArg?: unknown, targetArg?
       const source = template && sourceLanguage(template.user);
       if (!template || !source) return void vscode.window.showWarningMessage(`Value Lens: template ${target.name} has no text to translate.`);
       const translation = await runWithProgress(title, (hooks) => translateTemplate(model, prompts.translate, template, source, language, hooks));
-      if (translation) await openPreview(buildTemplatePreview({ uri: uri.toString(), template, language, source, translation, by: model.by }), 'wvt');
+      if (translation) await openPreview(deps, buildTemplatePreview({ uri: uri.toString(), template, language, source, translation, by: model.by }), 'wvt', vscode.l10n.t('Template {0} in {1}', template.name, language));
     } else if (file.kind === 'templates' && target.kind === 'paraphrases') {
       const set = file.paraphraseSets.find((s) => s.name === target.name);
       const template = set && file.templates.find((t) => t.name === set.templateName);
@@ -202,7 +206,7 @@ export async function translateFlow(deps: FlowDeps, uriArg?: unknown, targetArg?
           rejected: outcomes.filter((o) => !o.ok),
           by: model.by,
         });
-        await openPreview(preview, 'wvt');
+        await openPreview(deps, preview, 'wvt', vscode.l10n.t('Paraphrases {0} in {1}', set.name, language));
       }
     } else if (file.kind === 'survey' && (target.kind === 'item' || target.kind === 'scale')) {
       const item: Item | undefined = target.kind === 'item' ? file.items.find((i) => i.id === target.name) : file.items.find((i) => i.scale?.name === target.name);
@@ -216,7 +220,7 @@ export async function translateFlow(deps: FlowDeps, uriArg?: unknown, targetArg?
         hooks.onStep?.(0, 1, `labels of scale ${scale.name}`);
         return { labels: await translateLabels(model, prompts.translate, scale.labelLines[labelSource]?.labels ?? [], labelSource, language, hooks.signal) };
       });
-      if (translation) await openPreview(buildItemPreview({ uri: uri.toString(), item, language, source, translation, by: model.by }), 'wvs');
+      if (translation) await openPreview(deps, buildItemPreview({ uri: uri.toString(), item, language, source, translation, by: model.by }), 'wvs', vscode.l10n.t('{0} {1} in {2}', target.kind === 'item' ? vscode.l10n.t('Item') : vscode.l10n.t('Scale'), target.name, language));
     } else {
       void vscode.window.showWarningMessage(`Value Lens: cannot translate ${target.kind} ${target.name} in this file.`);
     }
@@ -244,6 +248,16 @@ export async function insertPreviewFlow(deps: FlowDeps, uriArg?: unknown): Promi
     void vscode.window.showErrorMessage(`Value Lens: the preview has errors; fix them first (${read.errors.slice(0, 3).join('; ')}).`);
     return false;
   }
+  // A read-only preview cannot be edited: which paraphrases to keep is asked here instead.
+  let content = read.content;
+  if (content.kind === 'paraphrases' && content.texts.length > 1 && doc.uri.scheme === PREVIEW_SCHEME) {
+    const offered = content.texts.map((text) => ({ label: text, picked: true }));
+    const picked = await vscode.window.showQuickPick(offered, { title: vscode.l10n.t('Paraphrases to insert'), canPickMany: true });
+    // canPickMany answers with an array; accept a single item too (test doubles).
+    const chosen = picked === undefined ? [] : Array.isArray(picked) ? picked : [picked as (typeof offered)[number]];
+    if (chosen.length === 0) return false;
+    content = { ...content, texts: content.texts.filter((t) => chosen.some((c) => c.label === t)) };
+  }
   const targetUri = vscode.Uri.parse(read.meta.uri);
   let target: vscode.TextDocument;
   try {
@@ -257,7 +271,7 @@ export async function insertPreviewFlow(deps: FlowDeps, uriArg?: unknown): Promi
     void vscode.window.showErrorMessage(`Value Lens: ${read.meta.uri} is not a .wvt/.wvs file.`);
     return false;
   }
-  const plan = planInsertion(parsed.text, parsed.file, read.meta, read.content);
+  const plan = planInsertion(parsed.text, parsed.file, read.meta, content);
   const skippedText = plan.skipped.length ? ` Skipped ${plan.skipped.length}: ${plan.skipped.map((s) => `"${s.text.slice(0, 40)}" (${s.reason})`).join(', ')}.` : '';
   if (!plan.ok) {
     void vscode.window.showErrorMessage(`Value Lens: nothing inserted. ${plan.error}${skippedText}`);

@@ -1,5 +1,5 @@
 // Authoring with a model: commands, the "Generate paraphrases…" lens on templates, the "Insert" lens on
-// preview documents, and the "Translate with the model" quick fix on missing translations.
+// (read-only) preview documents, and the "Translate with the model" quick fix on missing translations.
 import * as vscode from 'vscode';
 import { readPreviewMeta } from '../../core/authoring/preview';
 import { languageName } from '../../core/authoring/languages';
@@ -14,6 +14,7 @@ import type { Scoring } from '../scoring';
 import { generateParaphrasesFlow, insertPreviewFlow, translateFlow, type FlowDeps, type TranslateTarget } from './flows';
 import { loadPrompts, paraphraseCount, resolveAuthoringModel } from './model';
 import { checkOptionOrderFlow, reviewConsistencyFlow, type ReviewDeps } from './review';
+import { PREVIEW_SCHEME, registerPreviews } from './previews';
 
 export interface AuthoringDeps {
   documents: ParsedDocuments;
@@ -42,13 +43,17 @@ export const generateLensContributor: EditorLensContributor = {
 };
 
 const PREVIEW_SELECTOR: vscode.DocumentSelector = [
+  { scheme: PREVIEW_SCHEME },
+  // Previews of earlier versions, or a preview's text pasted into a new file.
   { language: 'wvt', scheme: 'untitled' },
   { language: 'wvs', scheme: 'untitled' },
 ];
 
 export function registerAuthoring(context: vscode.ExtensionContext, deps: AuthoringDeps): vscode.Disposable {
+  const previews = registerPreviews();
   // Everything is read lazily: registration must not touch deps (the manifest test registers with none).
   const flowDeps: FlowDeps = {
+    previews: previews.previews,
     get documents() {
       return deps.documents;
     },
@@ -74,17 +79,18 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
   const register = (id: (typeof AUTHORING_COMMANDS)[number], fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn);
 
   const disposables: vscode.Disposable[] = [
+    previews.disposable,
     register('generateParaphrases', (uri, template) => generateParaphrasesFlow(flowDeps, uri, template)),
     register('translate', (uri, target, language) => translateFlow(flowDeps, uri, target, language)),
     register('insertPreview', async (uri) => {
       const previewUri = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
       const inserted = await insertPreviewFlow(flowDeps, previewUri);
-      // The preview has done its job: close it without a save prompt.
-      if (inserted && previewUri?.scheme === 'untitled') {
+      // The preview has done its job: close it (a read-only preview never asks to save; an untitled one is reverted).
+      if (inserted && (previewUri?.scheme === PREVIEW_SCHEME || previewUri?.scheme === 'untitled')) {
         const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === previewUri.toString());
         if (editor) {
           await vscode.window.showTextDocument(editor.document, editor.viewColumn);
-          await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+          await vscode.commands.executeCommand(previewUri.scheme === PREVIEW_SCHEME ? 'workbench.action.closeActiveEditor' : 'workbench.action.revertAndCloseActiveEditor');
         }
       }
     }),

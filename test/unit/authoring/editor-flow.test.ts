@@ -42,10 +42,28 @@ function uriOf(text: string): Uri {
 (fake.WorkspaceEdit.prototype as any).insert ??= function (this: fake.WorkspaceEdit, uri: Uri, position: fake.Position, newText: string) {
   this.edits.push({ uri, range: new Range(position, position), newText });
 };
+// Read-only previews (src/editor/authoring/previews.ts): a content provider per scheme, documents opened from it.
+const contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri): string }>();
+(fake.workspace as any).registerTextDocumentContentProvider = (scheme: string, provider: { provideTextDocumentContent(uri: Uri): string }) => {
+  contentProviders.set(scheme, provider);
+  return new fake.Disposable(() => contentProviders.delete(scheme));
+};
+(Uri as any).from = (parts: { scheme: string; path: string; query?: string }) => {
+  const text = `${parts.scheme}:${parts.path}${parts.query ? `?${parts.query}` : ''}`;
+  return Object.assign(Object.create(Uri.prototype) as Uri, { fsPath: parts.path, path: parts.path, toString: () => text });
+};
+(fake.languages as any).setTextDocumentLanguage = async (doc: FakeDocument, language: string) => Object.assign(doc, { languageId: language });
 let untitled = 0;
 const openOriginal = fake.workspace.openTextDocument;
 (fake.workspace as any).openTextDocument = async (arg: Uri | { language: string; content: string }) => {
-  if (arg instanceof Uri) return openOriginal(arg);
+  if (arg instanceof Uri) {
+    const provider = contentProviders.get(arg.toString().split(':')[0]);
+    if (provider && !state.documents.some((d) => d.uri.toString() === arg.toString())) {
+      const path = (arg as unknown as { path: string }).path;
+      state.documents.push(new FakeDocument(arg, path.slice(path.lastIndexOf('.') + 1), provider.provideTextDocumentContent(arg)));
+    }
+    return openOriginal(arg);
+  }
   const doc = new FakeDocument(uriOf(`untitled:Untitled-${++untitled}`), arg.language, arg.content);
   state.documents.push(doc);
   return doc;
@@ -128,7 +146,7 @@ beforeEach(() => {
 
 const run = (id: string, ...args: unknown[]) => registeredCommands.get(`valueLens.${id}`)!(...args) as Promise<unknown>;
 const docText = (uri: Uri) => state.documents.find((d) => d.uri.toString() === uri.toString())!.getText();
-const lastUntitled = () => [...state.documents].reverse().find((d) => d.uri.toString().startsWith('untitled:'))!;
+const lastUntitled = () => [...state.documents].reverse().find((d) => d.uri.toString().startsWith('value-lens-preview:'))!;
 
 test('generate paraphrases: lens → model → preview (kept + rejected) → user edit → insert into the set', async () => {
   const lenses = (globalThis as any).__lenses as { contributors: { specs(f: unknown): { kind: string; target?: string }[]; resolve(s: unknown, u: Uri): { command: string; arguments: unknown[] } | undefined }[] };
@@ -159,13 +177,22 @@ test('generate paraphrases: lens → model → preview (kept + rejected) → use
   const body = server.modelRequests().at(-1)!.body as { messages: { content: string }[] };
   assert.ok(body.messages.at(-1)!.content.includes('Person A interviews 10 representative citizens'));
 
-  // The user edits the second entry, then inserts.
-  preview.setText(text.replace('write a short summary of each', 'write one short summary per citizen'));
+  // A read-only preview with a readable tab title; no lenses, hover or Problems of its own.
+  assert.match(preview.uri.toString(), /^value-lens-preview:\/Paraphrases of interviews \(en\)\.wvt\?n=\d+$/);
+  const { ParsedDocuments: Parsed } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
+  assert.equal(new Parsed().get(preview), undefined, 'previews are not parsed for lenses, hovers and diagnostics');
+  // The user keeps the second paraphrase only (asked on insert: the preview cannot be edited), then inserts.
+  fake.window.visibleTextEditors = [{ document: preview, viewColumn: 2 }];
+  state.quickPickChoice = (item) => (item as { label: string }).label.startsWith('Ten citizens');
   await run('insertPreview', preview.uri);
+  fake.window.visibleTextEditors = [];
   const set = parseTemplates(docText(wvtUri)).paraphraseSets.find((s) => s.name === 'interviews')!;
-  assert.equal(set.variants.en.length, 12);
-  assert.equal(set.variants.en[11].value, 'Ten citizens tell Person A their views on {topic}; write one short summary per citizen.');
-  assert.ok(state.messages.some((m) => /inserted 2 paraphrases into paraphrases interviews \('en'\)/.test(m.text)));
+  assert.equal(set.variants.en.length, 11);
+  assert.equal(set.variants.en[10].value, 'Ten citizens tell Person A their views on {topic}; write a short summary of each.');
+  assert.ok(state.messages.some((m) => /inserted 1 paraphrase into paraphrases interviews \('en'\)/.test(m.text)), JSON.stringify(state.messages));
+  // Closed without a save prompt: close, not revert-and-close.
+  assert.ok(state.executed.some((e) => e.command === 'workbench.action.closeActiveEditor'));
+  assert.ok(!state.executed.some((e) => e.command === 'workbench.action.revertAndCloseActiveEditor'));
 });
 
 test('quick fix on a missing translation → translate (system + user) → insert with [mt]', async () => {
