@@ -10,6 +10,7 @@ import { isProCode } from '../stats/share';
 import type { RunRecord, ScoreResult, StanceResult } from '../results';
 import type { AttributeValue, StudyFilter } from '../study/types';
 import { orderName, roundOf } from './records';
+import { UnitValues } from './intern';
 import type { BadLineSource } from './reader';
 import type { ResponseUnit, Selection, SelectionCounts, SkipReason } from './types';
 
@@ -64,6 +65,7 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
     return id;
   };
   const intern = (s: string): string => names[idOf(s)];
+  const values = new UnitValues();
 
   // Rule 'latest': one slot per condition key holding the run it uses and where its units are in `kept`.
   const kept: (ResponseUnit | undefined)[] = [];
@@ -106,7 +108,7 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
       counts.stale++;
       return;
     }
-    const unit = unitOf(r, item, models, intern);
+    const unit = unitOf(r, item, models, intern, values);
     if (!unit) return skip('no-measure');
     if (rule === 'pool') {
       kept.push(unit);
@@ -183,7 +185,7 @@ export function conditionKey(u: Pick<ResponseUnit, 'itemId' | 'language' | 'coun
   return `${u.itemId}\u0001${u.language}\u0001${u.country ?? ''}\u0001${u.template}\u0001${u.paraphrase ?? ''}\u0001${u.order}\u0001${u.modelId}\u0001${u.round}`;
 }
 
-function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, models: SelectContext['models'], intern: (s: string) => string): ResponseUnit | undefined {
+function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, models: SelectContext['models'], intern: (s: string) => string, values: UnitValues): ResponseUnit | undefined {
   let mean: number | undefined;
   let pro: number | undefined;
   let probabilities: Record<string, number> | undefined;
@@ -219,8 +221,8 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
   // Absent measures are absent keys (not `undefined` values), as the contract's optional fields say.
   if (mean !== undefined) unit.mean = mean;
   if (pro !== undefined) unit.pro = pro;
-  if (probabilities) unit.probabilities = probabilities;
-  if (probabilities && r.optionOrder?.length) unit.optionOrder = r.optionOrder;
+  if (probabilities) unit.probabilities = values.distribution(probabilities);
+  if (probabilities && r.optionOrder?.length) unit.optionOrder = values.order(r.optionOrder);
   return unit;
 }
 

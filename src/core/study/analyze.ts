@@ -9,7 +9,7 @@ import type { AlignmentRow, Estimate, StudyAnalysis, TestGrid } from './analysis
 import { distanceRows } from './distances';
 import { humanLookup, type ItemScale, type ReferenceLookup } from './reference';
 import { usBiasRows } from './bias';
-import { consistencyRows } from './consistency';
+import { consistencyRowsOf } from './consistency';
 import { adjustGrid, alignmentSamples, contrastRows } from './contrasts';
 import { attributeGroupRows, regionRows } from './regions';
 import { orderAveragedRows, positionBiasRows } from './positions';
@@ -129,7 +129,7 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
     languages,
     alignment,
     regions: regionRows(alignment),
-    consistency: spec.measures.flatMap((measure) => consistencyRows(units, { measure, bootstrap: spec.bootstrap })),
+    consistency: consistencyRowsOf(units, spec.measures, spec.bootstrap),
     usBias,
     distances: distanceRows(units, human, { references: spec.references, languageCountries: study.languageCountries, scales: input.scales }),
     contrasts,

@@ -26,27 +26,61 @@ function valueOf(u: ResponseUnit, measure: AlignmentMeasure): number | undefined
 }
 
 export function consistencyRows(units: readonly ResponseUnit[], opts: ConsistencyOptions): ConsistencyRow[] {
-  const cells = new Map<string, ResponseUnit[]>();
-  for (const u of units) {
-    if (valueOf(u, opts.measure) === undefined) continue;
-    const k = u.modelId + SEP + u.language;
-    const list = cells.get(k);
-    if (list) list.push(u);
-    else cells.set(k, [u]);
+  return consistencyRowsOf(units, [opts.measure], opts.bootstrap);
+}
+
+/**
+ * consistencyRows for several measures, rows in the order of `measures.flatMap(m => consistencyRows(…))`.
+ * Where a cell holds the same responses under every measure (each response has both a mean and a pro
+ * share), the response-pairs bootstraps of those measures share one stream of draws (they are the same
+ * resamples: same n, same seed), which halves the cost of the draws — the floor of that bootstrap.
+ */
+export function consistencyRowsOf(
+  units: readonly ResponseUnit[],
+  measures: readonly AlignmentMeasure[],
+  bootstrap: { iterations: number; seed: number },
+): ConsistencyRow[] {
+  const cellsOf = measures.map((measure) => {
+    const cells = new Map<string, ResponseUnit[]>();
+    for (const u of units) {
+      if (valueOf(u, measure) === undefined) continue;
+      const k = u.modelId + SEP + u.language;
+      const list = cells.get(k);
+      if (list) list.push(u);
+      else cells.set(k, [u]);
+    }
+    return cells;
+  });
+  // Response pairs per (measure, cell), computed jointly where the cell's responses coincide.
+  const pairsOf = new Map<string, { pairs: number; value: Estimate | null }>();
+  const keys = new Set(cellsOf.flatMap((cells) => [...cells.keys()]));
+  for (const k of keys) {
+    const groups: { cell: ResponseUnit[]; ms: number[] }[] = [];
+    measures.forEach((_, m) => {
+      const cell = cellsOf[m].get(k);
+      if (!cell) return;
+      const same = groups.find((g) => g.cell.length === cell.length && g.cell.every((u, i) => u === cell[i]));
+      if (same) same.ms.push(m);
+      else groups.push({ cell, ms: [m] });
+    });
+    for (const { cell, ms } of groups) {
+      const questions = cell.map((u) => questionKey(u));
+      const results = responsePairsJoint(questions, ms.map((m) => cell.map((u) => valueOf(u, measures[m]) as number)), bootstrap);
+      ms.forEach((m, j) => pairsOf.set(`${m}${SEP}${k}`, results[j]));
+    }
   }
   const rows: ConsistencyRow[] = [];
-  for (const k of [...cells.keys()].sort()) {
-    const [model, language] = k.split(SEP);
-    const cell = cells.get(k) as ResponseUnit[];
-    const pv = paraphraseVectors(cell, opts);
-    rows.push({ model, language, definition: 'paraphrase-vectors', pairs: pv.pairs, value: pv.value });
-    const rp = responsePairs(
-      cell.map((u) => questionKey(u)),
-      cell.map((u) => valueOf(u, opts.measure) as number),
-      opts.bootstrap,
-    );
-    rows.push({ model, language, definition: 'response-pairs', pairs: rp.pairs, value: rp.value });
-  }
+  measures.forEach((measure, m) => {
+    const cells = cellsOf[m];
+    for (const k of [...cells.keys()].sort()) {
+      const [model, language] = k.split(SEP);
+      const cell = cells.get(k) as ResponseUnit[];
+      const pv = paraphraseVectors(cell, { measure, bootstrap });
+      rows.push({ model, language, definition: 'paraphrase-vectors', pairs: pv.pairs, value: pv.value });
+      const rp = pairsOf.get(`${m}${SEP}${k}`) as { pairs: number; value: Estimate | null };
+      rows.push({ model, language, definition: 'response-pairs', pairs: rp.pairs, value: rp.value });
+    }
+  });
   return rows;
 }
 
@@ -195,22 +229,48 @@ export function responsePairs(
   values: readonly number[],
   bootstrap: { iterations: number; seed: number },
 ): { pairs: number; value: Estimate | null } {
-  const stat = new PooledPairsSpearman(questionOf, values);
-  const ones = new Float64Array(values.length).fill(1);
-  const pairs = stat.pairs(ones);
-  const rho = stat.value(ones);
-  if (!Number.isFinite(rho)) return { pairs, value: null };
-  const reps = new Float64Array(bootstrap.iterations);
-  // Draws counted straight into cells (rows of equal value and question): O(responses) draws, O(cells) sums.
-  const cw = new Float64Array(stat.cells);
-  const stream = new ResampleStream(bootstrap.seed);
-  for (let b = 0; b < bootstrap.iterations; b++) {
-    cw.fill(0);
-    stream.countsInto(cw, stat.rowCells, values.length);
-    reps[b] = stat.valueOfCells(cw) / RESPONSE_PAIRS_RELIABILITY;
+  return responsePairsJoint(questionOf, [values], bootstrap)[0];
+}
+
+/** responsePairs of several value columns over the same rows, on one shared stream of resamples. */
+export function responsePairsJoint(
+  questionOf: readonly string[],
+  columns: readonly (readonly number[])[],
+  bootstrap: { iterations: number; seed: number },
+): { pairs: number; value: Estimate | null }[] {
+  const n = questionOf.length;
+  const ones = new Float64Array(n).fill(1);
+  const stats = columns.map((values) => new PooledPairsSpearman(questionOf, values));
+  const out = stats.map((stat) => ({ pairs: stat.pairs(ones), rho: stat.value(ones) }));
+  const live = stats.map((_, j) => j).filter((j) => Number.isFinite(out[j].rho));
+  const reps = live.map(() => new Float64Array(bootstrap.iterations));
+  if (live.length) {
+    // Draws counted straight into cells (rows of equal value and question): O(responses) draws, O(cells)
+    // sums. One column: the draws go straight into its cells; several: indices once, counted per column.
+    const cw = live.map((j) => new Float64Array(stats[j].cells));
+    const stream = new ResampleStream(bootstrap.seed);
+    const idx = live.length > 1 ? new Int32Array(n) : new Int32Array(0);
+    for (let b = 0; b < bootstrap.iterations; b++) {
+      if (live.length === 1) {
+        cw[0].fill(0);
+        stream.countsInto(cw[0], stats[live[0]].rowCells, n);
+      } else {
+        stream.indices(idx, 0, n, n);
+        live.forEach((j, t) => {
+          const counts = cw[t];
+          const cellOf = stats[j].rowCells;
+          counts.fill(0);
+          for (let i = 0; i < n; i++) counts[cellOf[idx[i]]]++;
+        });
+      }
+      live.forEach((j, t) => (reps[t][b] = stats[j].valueOfCells(cw[t]) / RESPONSE_PAIRS_RELIABILITY));
+    }
   }
   // p: none — the pairs are not independent, and "consistency ≠ 0" is not a question anyone asks.
-  return { pairs, value: { estimate: rho / RESPONSE_PAIRS_RELIABILITY, ci: percentileInterval(reps), p: null } };
+  return out.map(({ pairs, rho }, j) => {
+    const t = live.indexOf(j);
+    return t < 0 ? { pairs, value: null } : { pairs, value: { estimate: rho / RESPONSE_PAIRS_RELIABILITY, ci: percentileInterval(reps[t]), p: null } };
+  });
 }
 
 // ------------------------------------------------------------------ paraphrase vectors (Value Lens)

@@ -22,10 +22,11 @@ export function meanDistribution(units: readonly ResponseUnit[]): Record<string,
   let n = 0;
   for (const u of units) {
     if (!u.probabilities) continue;
+    const probabilities = u.probabilities;
     let total = 0;
-    for (const [k, p] of Object.entries(u.probabilities)) if (Number(k) >= 0 && p > 0) total += p;
+    for (const k in probabilities) if (Number(k) >= 0 && probabilities[k] > 0) total += probabilities[k];
     if (!(total > 0)) continue;
-    for (const [k, p] of Object.entries(u.probabilities)) if (Number(k) >= 0 && p > 0) sum[k] = (sum[k] ?? 0) + p / total;
+    for (const k in probabilities) if (Number(k) >= 0 && probabilities[k] > 0) sum[k] = (sum[k] ?? 0) + probabilities[k] / total;
     n++;
   }
   if (!n) return undefined;
@@ -47,11 +48,18 @@ export function distanceRows(units: readonly ResponseUnit[], human: HumanLookup,
   const rows: DistanceRow[] = [];
   for (const cond of conditions(units)) {
     const byItem = new Map<string, ResponseUnit[]>();
-    for (const u of cond.units) byItem.set(u.itemId, [...(byItem.get(u.itemId) ?? []), u]);
+    for (const u of cond.units) {
+      const list = byItem.get(u.itemId);
+      if (list) list.push(u);
+      else byItem.set(u.itemId, [u]);
+    }
+    // The model side of an item does not depend on the reference: one mean per item.
+    const means = new Map<string, Record<string, number> | undefined>();
     for (const reference of resolveReferences(opts.references, cond.language, cond.country, opts.languageCountries)) {
       for (const itemId of [...byItem.keys()].sort()) {
         const list = byItem.get(itemId) as ResponseUnit[];
-        const model = meanDistribution(list);
+        if (!means.has(itemId)) means.set(itemId, meanDistribution(list));
+        const model = means.get(itemId);
         const h = human.distribution(reference, list[0].itemKey);
         if (!model || !h) continue;
         const scale = scales.get(list[0].itemKey.toUpperCase());

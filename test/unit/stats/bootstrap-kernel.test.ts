@@ -14,7 +14,7 @@ import {
   forEachResample,
   percentileInterval,
 } from '../../../src/core/stats/bootstrap';
-import { PooledPairsSpearman, responsePairs } from '../../../src/core/study/consistency';
+import { PooledPairsSpearman, responsePairs, responsePairsJoint } from '../../../src/core/study/consistency';
 
 // ------------------------------------------------------------------ reference (old code, verbatim logic)
 
@@ -385,4 +385,20 @@ test('pooled response pairs (consistency): new kernel equals the old on the same
     assert.ok(Math.abs(est.value.estimate - ref.value(ones) / 0.955) <= 1e-12);
     assert.ok(Math.abs(est.value.ci[0] - ci[0]) <= 1e-12 && Math.abs(est.value.ci[1] - ci[1]) <= 1e-12, `${name} ci`);
   }
+});
+
+test('two measures on one shared stream of draws give what each gives alone, and the old code\'s CI', () => {
+  const s = SAMPLES[1][1];
+  const other = s.x.map((v, i) => Math.round((v * 3 + (i % 5)) * 4) / 4);
+  const joint = responsePairsJoint(s.clusters, [s.x, other], { iterations: 150, seed: 21 });
+  const alone = [responsePairs(s.clusters, s.x, { iterations: 150, seed: 21 }), responsePairs(s.clusters, other, { iterations: 150, seed: 21 })];
+  assert.deepEqual(joint, alone);
+  [s.x, other].forEach((values, j) => {
+    const ref = new RefPooledPairsSpearman(s.clusters, values);
+    const reps = new Float64Array(150);
+    refForEachWeighting(values.length, { iterations: 150, seed: 21 }, (w, b) => (reps[b] = ref.value(w) / 0.955));
+    const ci = percentileInterval(reps);
+    const got = joint[j].value?.ci;
+    assert.ok(ci && got && Math.abs(got[0] - ci[0]) <= 1e-12 && Math.abs(got[1] - ci[1]) <= 1e-12, `column ${j}`);
+  });
 });
