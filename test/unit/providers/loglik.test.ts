@@ -221,3 +221,42 @@ test('loglik: a study file may choose method "loglik" (parse and schema), and th
   const bad = parseStudyText(JSON.stringify({ ...study, method: 'log-lik' }), file);
   assert.ok(bad.diagnostics.some((d) => d.severity === 'error'));
 });
+
+test('loglik: a study with method loglik plans and runs base models by echo and skips its chat model', async () => {
+  const { planStudy } = await import('../../../src/core/study/plan');
+  const fake = await startFakeOpenAI({ server: 'vllm' });
+  try {
+    const endpoint = `${fake.url}/v1`;
+    const survey = parseSurvey(readFileSync(join(__dirname, '../../../examples/wvs7-sample.wvs'), 'utf8'));
+    const templates = parseTemplates(readFileSync(join(__dirname, '../../../examples/prompts.wvt'), 'utf8'));
+    const models = [
+      { id: 'base', provider: 'openai' as const, model: MODEL, endpoint, kind: 'base' as const, attributes: {} },
+      { id: 'chat', provider: 'openai' as const, model: MODEL, endpoint, kind: 'chat' as const, attributes: {} },
+    ];
+    const loaded = {
+      study: {
+        path: '/s/loglik.study.json', name: 'loglik', hash: '0'.repeat(64), items: [{ file: '/s/w.wvs', ids: ['Q1', 'Q2'] }],
+        templates: [{ file: '/s/p.wvt', names: ['direct'], paraphrases: 'none' as const }], languages: ['en'], countries: [], languageCountries: { en: ['US'] },
+        models, method: 'loglik' as const, samples: 1, seed: 0, rounds: 1, optionOrders: ['original' as const], human: [], imports: [], results: '/s/loglik.results',
+        analysis: { levels: ['item' as const], measures: ['mean' as const], references: ['cue'], bootstrap: { iterations: 0, seed: 0 }, rerun: 'latest' as const, adjust: [], fits: [], contrasts: [] },
+        confirmAbove: 5000,
+      },
+      diagnostics: [],
+      surveys: [{ path: '/s/w.wvs', file: survey }],
+      templates: [{ path: '/s/p.wvt', file: templates }],
+      human: { rows: [] },
+    } as unknown as Parameters<typeof planStudy>[0];
+    const planned = planStudy(loaded);
+    assert.equal(planned.length, 4);
+    const summary = await runPlan(planned, { providers: () => createOpenAIProvider({ baseURL: endpoint }) });
+    const base = summary.records.filter((r) => r.modelId === 'base');
+    const chat = summary.records.filter((r) => r.modelId === 'chat');
+    assert.deepEqual(base.map((r) => [r.kind, r.method]), [['result', 'loglik'], ['result', 'loglik']]);
+    assert.ok(chat.every((r) => r.kind === 'failure' && r.error.kind === 'skipped' && /chat model/.test(r.error.message)));
+    // One echo request per distribution: the two base-model conditions.
+    assert.equal(summary.requestsSent, 2);
+    for (const r of base as ScoreResult[]) assert.ok(Math.abs(Object.values(r.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-12);
+  } finally {
+    await fake.close();
+  }
+});
