@@ -63,7 +63,30 @@ interface KeyFrame {
 const frames = new WeakMap<RequestParams, Map<string, KeyFrame>>();
 const MAX_FRAMES_PER_PARAMS = 256;
 
+// The frame of the previous call: a plan asks for the same one many times in a row.
+let last: { parts: CacheKeyParts; frame: KeyFrame } | undefined;
+
 function frameOf(parts: CacheKeyParts): KeyFrame {
+  const before = last?.parts;
+  if (
+    before &&
+    before.params === parts.params &&
+    before.endpoint === parts.endpoint &&
+    before.model === parts.model &&
+    before.digest === parts.digest &&
+    before.provider === parts.provider &&
+    before.method === parts.method &&
+    before.sampleIndex === parts.sampleIndex
+  ) {
+    return last!.frame;
+  }
+  const frame = lookUpFrame(parts);
+  // Only the fields compared above are kept (not the messages of this request).
+  last = { parts: { provider: parts.provider, endpoint: parts.endpoint, model: parts.model, digest: parts.digest, params: parts.params, method: parts.method, sampleIndex: parts.sampleIndex, messages: [] }, frame };
+  return frame;
+}
+
+function lookUpFrame(parts: CacheKeyParts): KeyFrame {
   let byRest = frames.get(parts.params);
   if (!byRest) frames.set(parts.params, (byRest = new Map()));
   const digest = parts.digest === undefined ? '\u0001' : parts.digest;
