@@ -108,6 +108,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   // Reasoning models accept only their default temperature: learned from a 400, then left out.
   const noTemperature = new Set<string>();
 
+  // llama.cpp server answers n ≠ 1 with a 400 "Only one completion choice is allowed" (tools/server/
+  // server-common.cpp, both endpoints): learned from it, then one choice per round (collectSamples loops).
+  const singleChoice = new Set<string>();
+  function learnSingleChoice(error: ProviderError, model: string, n: number): boolean {
+    if (error.status !== 400 || n <= 1 || !/only one completion choice/i.test(error.message) || singleChoice.has(model)) return false;
+    singleChoice.add(model);
+    return true;
+  }
+
   /** A 400 saying the model takes only its default temperature: remember it, and the caller asks again. */
   function learnTemperature(error: ProviderError, model: string): boolean {
     if (error.status !== 400 || !/temperature/.test(error.message) || !/unsupported|not supported|only the default/i.test(error.message) || noTemperature.has(model)) return false;
@@ -122,7 +131,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       messages: request.messages,
       ...(noTemperature.has(request.model) ? {} : { temperature: request.temperature }),
       [param]: request.maxTokens,
-      ...(n > 1 ? { n } : {}),
+      ...(n > 1 && !singleChoice.has(request.model) ? { n } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(request.topLogprobs !== undefined
         ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs)) }
@@ -142,6 +151,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         return createOnce(request, n, seed);
       }
       if (learnTemperature(error, request.model)) return createOnce(request, n, seed);
+      if (learnSingleChoice(error, request.model, n)) return createOnce(request, 1, seed);
       throw error;
     }
     if (!completion || typeof completion !== 'object' || !Array.isArray((completion as ChatCompletion).choices)) {
@@ -168,7 +178,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       prompt,
       ...(noTemperature.has(request.model) ? {} : { temperature: request.temperature }),
       max_tokens: request.maxTokens,
-      ...(n > 1 ? { n } : {}),
+      ...(n > 1 && !singleChoice.has(request.model) ? { n } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(logprobs !== undefined ? { logprobs } : {}),
       ...(request.stop ? { stop: request.stop } : {}),
@@ -183,6 +193,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         return completeTextOnce(request, prompt, n, seed);
       }
       if (learnTemperature(error, request.model)) return completeTextOnce(request, prompt, n, seed);
+      if (learnSingleChoice(error, request.model, n)) return completeTextOnce(request, prompt, 1, seed);
       throw error;
     }
     if (!completion || typeof completion !== 'object' || !Array.isArray((completion as TextCompletion).choices)) {

@@ -111,6 +111,7 @@ async function completions(req: RecordedRequest, res: http.ServerResponse, ctx: 
   }
   if (req.path !== '/v1/chat/completions') return openAiError(res, 404, 'Use /v1/chat/completions', 'invalid_request_error', null);
   if (body.stream) return openAiError(res, 400, 'This fake server does not stream', 'invalid_request_error', null, {}, 'stream');
+  if (b.server === 'llamacpp' && (body.n ?? 1) !== 1) return llamaOneChoice(res);
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     return openAiError(res, 400, "Invalid value for 'messages': expected a non-empty array.", 'invalid_request_error', null, {}, 'messages');
   }
@@ -205,6 +206,7 @@ async function textCompletions(req: RecordedRequest, res: http.ServerResponse, c
   if (body.max_completion_tokens !== undefined) {
     return openAiError(res, 400, "Unrecognized request argument supplied: max_completion_tokens", 'invalid_request_error', null, {}, 'max_completion_tokens');
   }
+  if (b.server === 'llamacpp' && (body.n ?? 1) !== 1) return llamaOneChoice(res);
   const echo = body.echo === true;
   // llama.cpp server, tools/server/server-common.cpp: `throw std::runtime_error("Only no echo is supported")`.
   if (echo && b.server === 'llamacpp') return sendJson(res, 400, { error: { code: 400, message: 'Only no echo is supported', type: 'invalid_request_error' } });
@@ -290,6 +292,11 @@ async function textCompletions(req: RecordedRequest, res: http.ServerResponse, c
         : { ...base, usage, system_fingerprint: 'fp_fake' };
   if (ctx.fault?.kind === 'cut') return sendCut(res, response);
   sendJson(res, 200, response);
+}
+
+/** llama.cpp server, tools/server/server-common.cpp (both OAI endpoints): `n` other than 1 is refused. */
+function llamaOneChoice(res: http.ServerResponse): void {
+  sendJson(res, 400, { error: { code: 400, message: 'Only one completion choice is allowed', type: 'invalid_request_error' } });
 }
 
 /** vLLM tokenizers add a BOS token; echoed, it is decoded as text and shifts every text_offset. */
