@@ -100,6 +100,18 @@ test('wire (a): the batch fake has every field of the Files and Batches examples
   }
 });
 
+test('wire (a): the Ollama fake\'s stream (its default) has the documented first and final objects (ollama/generate-stream.json)', async () => {
+  const [first, last] = fixture('ollama/generate-stream.json') as unknown[];
+  const lines = await withServer(startFakeOllama, async (url) => {
+    const response = await fetch(`${url}/api/generate`, { method: 'POST', body: JSON.stringify({ model: MODEL, prompt: 'Why is the sky blue?' }) });
+    assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
+    return (await response.text()).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+  });
+  assert.ok(lines.length >= 2);
+  for (const chunk of lines.slice(0, -1)) assert.deepEqual(shapeDiff(first, chunk), []);
+  assert.deepEqual(shapeDiff(last, lines.at(-1)), []);
+});
+
 test('wire (a): the comparison catches a missing field and a changed type (it can fail)', () => {
   const example = { id: 'x', usage: { total_tokens: 1 }, choices: [{ text: 'a', logprobs: null }] };
   assert.deepEqual(shapeDiff(example, { id: 'x', usage: {}, choices: [{ text: 'a', logprobs: 1 }] }), ['usage.total_tokens: missing']);
@@ -177,6 +189,12 @@ test('wire (b): the Ollama provider reads the documented chat, generate (raw) an
   const progress: string[] = [];
   await replayed({ 'POST /api/pull': { body: fixture('ollama/pull.json'), ndjson: true } }, (url) => pullModel(url, 'gemma4', (p) => progress.push(p.status), signal));
   assert.deepEqual(progress, ['success']);
+});
+
+test('wire (b): the OpenAI provider reads the vLLM echo answer as the options\' continuation log-likelihoods (method loglik)', async () => {
+  const scored = await replayed({ 'POST /v1/completions': { body: fixture('vllm/completion-echo.json') } }, (url) => openai(url).complete(request({ prompt: 'Answer:', continuations: [' 1', ' 2'] })));
+  assert.deepEqual(scored.continuationLogprobs, [-1.204, -0.5108]);
+  assert.deepEqual(scored.usage, { promptTokens: 8, completionTokens: 2 });
 });
 
 test('wire (b): the batch client reads the API reference batch object', () => {
