@@ -119,6 +119,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     void studies.loadWorkspaceResults().then((n) => {
       logger.info(`loaded ${n} records from the workspace's results folders`);
       void studies.offerMigration();
+      void studies.offerBatchResume();
     });
 
     return {

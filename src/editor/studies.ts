@@ -16,6 +16,9 @@ import type { ResultsState } from './resultsState';
 import type { Scoring } from './scoring';
 import { StudyCommands, STUDY_FILE } from './studyCommands';
 import { registerStudyLenses } from './studyLens';
+import { editorBatchEngine, offerBatchResume } from './batchTask';
+import type { BatchProgress } from '../core/batch/types';
+import type { Study } from '../core/study/types';
 import type { StudyResultsIndex } from './studyResults';
 import { implicitCorpusDir, workspaceCorpora } from './workspaceCorpora';
 
@@ -40,6 +43,8 @@ export interface Studies {
   loadWorkspaceResults(): Promise<number>;
   /** Once per workspace: offers to copy earlier versions' global runs of this workspace's items here. */
   offerMigration(): Promise<number>;
+  /** After a reload: offers to resume polling the batch jobs still in flight; resolves with how many studies have some. */
+  offerBatchResume(): Promise<number>;
 }
 
 const folders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
@@ -70,6 +75,7 @@ export function registerStudies(deps: StudiesDeps): Studies {
     const pick = await vscode.window.showQuickPick(found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: 'Which study?' });
     return pick?.uri;
   };
+  const batchEngineFor = (study: Study, onStatus: (p: BatchProgress) => void) => editorBatchEngine(study, deps.apiKeys, onStatus);
   const onStudyDocument = (doc: vscode.TextDocument): void => {
     if (STUDY_FILE.test(doc.uri.fsPath)) void commands.load(doc.uri, true).catch(() => undefined);
   };
@@ -80,6 +86,10 @@ export function registerStudies(deps: StudiesDeps): Studies {
     register('runStudy', async (uri) => {
       const target = await studyUri(uri);
       return target ? commands.run(target) : undefined;
+    }),
+    register('runStudyAsBatch', async (uri) => {
+      const target = await studyUri(uri);
+      return target ? commands.run(target, batchEngineFor) : undefined;
     }),
     register('planStudy', async (uri) => {
       const target = await studyUri(uri);
@@ -119,6 +129,7 @@ export function registerStudies(deps: StudiesDeps): Studies {
       deps.panel.refresh();
       return n;
     },
+    offerBatchResume: () => offerBatchResume((uri) => commands.run(uri, batchEngineFor)),
     async offerMigration() {
       const state = deps.context.workspaceState;
       if (state.get<boolean>(MIGRATION_STATE_KEY)) return 0;

@@ -24,6 +24,8 @@ import { probeLogprobs } from '../providers/probe';
 import type { ApiKeys } from './apiKeys';
 import { readEndpointConfig, readRunChoices, readRunSettings } from './config';
 import { ACTION_LABELS, adviseError } from './errorAdvice';
+import type { BatchProgress } from '../core/batch/types';
+import { batchStatusText, type EditorBatch } from './batchTask';
 import type { ProgressBoard } from './progressBoard';
 import type { StudyResultsIndex } from './studyResults';
 import { implicitCorpusDir } from './workspaceCorpora';
@@ -73,6 +75,8 @@ export function toDiagnostics(text: string, diagnostics: readonly StudyDiagnosti
 export class StudyCommands implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('valueLens.study');
   private readonly active = new Set<AbortController>();
+  /** Batch runs: closing the editor detaches their jobs instead of cancelling them on the server. */
+  private readonly detachers = new Map<AbortController, () => void>();
   private latest: StudyAnalysis | undefined;
   private runCounter = 0;
 
@@ -198,8 +202,11 @@ export class StudyCommands implements vscode.Disposable {
     return estimate;
   }
 
-  /** Run Study: load, ask above confirmAbove, run with a progress notification of its own, analyse, show. */
-  async run(uri: vscode.Uri): Promise<StudyRunResult | undefined> {
+  /**
+   * Run Study: load, ask above confirmAbove, run with a progress notification of its own, analyse, show.
+   * With `batch`, the requests go as a provider batch job (batchTask.ts): the notification shows its status.
+   */
+  async run(uri: vscode.Uri, batch?: (study: Study, onStatus: (p: BatchProgress) => void) => Promise<EditorBatch | string>): Promise<StudyRunResult | undefined> {
     const loaded = await this.load(uri);
     if (!loaded) return undefined;
     const { study } = loaded;
@@ -211,8 +218,15 @@ export class StudyCommands implements vscode.Disposable {
     }
     const clients = await this.clients(study);
     if (!clients) return undefined;
+    let reportBatch: ((text: string) => void) | undefined;
+    const batchRun = batch ? await batch(study, (p) => reportBatch?.(batchStatusText(p))) : undefined;
+    if (typeof batchRun === 'string') {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: {0} cannot run as a batch: {1}', study.name, batchRun));
+      return undefined;
+    }
     const controller = new AbortController();
     this.active.add(controller);
+    if (batchRun) this.detachers.set(controller, batchRun.detach);
     const key = `study:${study.name}:${++this.runCounter}`;
     let result: StudyRunResult;
     try {
@@ -223,6 +237,10 @@ export class StudyCommands implements vscode.Disposable {
           let reported = 0;
           try {
             const env = this.environment(study, clients, controller.signal, (estimate, s) => this.confirm(estimate, s));
+            if (batchRun) {
+              env.batch = batchRun.engine;
+              reportBatch = (text) => progress.report({ message: text });
+            }
             env.onPlanned = (e) => {
               const text = `${e.requests} request(s), ${e.cached} cached, about ${e.estimatedTokens} tokens to send`;
               this.deps.logger.info(`study ${study.name}: plan ${text}`);
@@ -246,6 +264,7 @@ export class StudyCommands implements vscode.Disposable {
       return undefined;
     } finally {
       this.active.delete(controller);
+      this.detachers.delete(controller);
       this.deps.board.delete(key);
     }
     if (result.status === 'declined') {
@@ -425,6 +444,7 @@ export class StudyCommands implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const detach of this.detachers.values()) detach();
     this.cancelAll();
     this.diagnostics.dispose();
   }

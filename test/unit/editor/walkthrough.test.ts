@@ -51,7 +51,7 @@ test('Open Example Study copies into the picked folder, keeps existing files, an
   writeFileSync(join(b, EXAMPLE_FOLDER, 'prompts.wvt'), '# my own edits\n');
   (workspace as { workspaceFolders: unknown }).workspaceFolders = [{ uri: Uri.file(a), name: 'a', index: 0 }, { uri: Uri.file(b), name: 'b', index: 1 }];
   state.quickPickChoice = (item) => (item as { label: string }).label === 'b';
-  const out = await openExampleStudy(Uri.file(resolve('.')));
+  const out = await openExampleStudy(Uri.file(resolve('.')) as never);
   assert.ok(out);
   assert.deepEqual(out.kept, ['prompts.wvt']);
   assert.deepEqual(out.copied, EXAMPLE_FILES.filter((f) => f !== 'prompts.wvt'));
@@ -65,7 +65,7 @@ test('Open Example Study copies into the picked folder, keeps existing files, an
   const c = join(root, 'c');
   mkdirSync(c);
   (workspace as { workspaceFolders: unknown }).workspaceFolders = [{ uri: Uri.file(c), name: 'c', index: 0 }];
-  await openExampleStudy(Uri.file(resolve('.')));
+  await openExampleStudy(Uri.file(resolve('.')) as never);
   const loaded = await loadStudy(join(c, EXAMPLE_FOLDER, 'demo.study.json'));
   assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
   assert.equal(loaded.surveys[0]?.file.items.length, 23);
@@ -73,7 +73,7 @@ test('Open Example Study copies into the picked folder, keeps existing files, an
 
 test('no folder open: the items file opens from the extension, nothing is written', async () => {
   (workspace as { workspaceFolders: unknown }).workspaceFolders = undefined;
-  const out = await openExampleStudy(Uri.file(resolve('.')));
+  const out = await openExampleStudy(Uri.file(resolve('.')) as never);
   assert.equal(out?.items.fsPath, resolve('examples', 'wvs7-sample.wvs'));
   assert.deepEqual(out?.copied, []);
   assert.match(state.messages.at(-1)!.text, /read-only/);
