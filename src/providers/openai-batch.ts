@@ -16,6 +16,8 @@ import { BATCH_STATUSES, type BatchClient, type BatchCodec, type BatchEndpoint, 
 import { classifyError, excerpt, httpError, messageFromBody, originOf, parseRetryAfter, redact } from './errors';
 import { httpTransport } from './http-transport';
 import { checkedAlternatives } from './logprobs';
+import { continuationLogprobs, echoRequestBody } from './loglik';
+import { continuationsFor } from '../core/scoring/loglik';
 import { completionFirstToken } from './openai';
 
 export interface OpenAIBatchClientOptions {
@@ -221,6 +223,10 @@ export function openAIBatchCodec(options: OpenAIBatchCodecOptions = {}): BatchCo
         seed: p.seed,
         ...(p.stop ? { stop: p.stop } : {}),
       };
+      // Method loglik: the live provider's one echo request (src/providers/loglik.ts), as a batch line.
+      if (req.identity.method === 'loglik' && req.prompt !== undefined) {
+        return { url: '/v1/completions' as BatchEndpoint, body: echoRequestBody(req.identity.model, req.prompt, continuationsFor(req.prompt, req.labels)) };
+      }
       if (req.prompt !== undefined) {
         return {
           url: '/v1/completions' as BatchEndpoint,
@@ -241,11 +247,16 @@ export function openAIBatchCodec(options: OpenAIBatchCodecOptions = {}): BatchCo
       const origin = req.identity.endpoint;
       const b = body as { model?: unknown; choices?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null;
       if (!b || typeof b !== 'object' || !Array.isArray(b.choices)) throw new ProviderError(`A batch line from ${origin} has no completion in its body`, 'parse');
+      const usage = b.usage && typeof b.usage === 'object' ? { promptTokens: Number(b.usage.prompt_tokens) || 0, completionTokens: Number(b.usage.completion_tokens) || 0 } : undefined;
+      const model = typeof b.model === 'string' && b.model ? b.model : req.identity.model;
+      if (req.identity.method === 'loglik' && req.prompt !== undefined) {
+        const logliks = continuationLogprobs(b, req.prompt, continuationsFor(req.prompt, req.labels), origin);
+        return { model, choices: [{ text: '' }], continuationLogprobs: logliks, ...(usage ? { usage } : {}) };
+      }
       const wantLogprobs = req.params.topLogprobs !== undefined;
       const choices: CompletionChoice[] = (b.choices as Record<string, unknown>[]).map((c) => (url === '/v1/completions' ? textChoice(c, wantLogprobs, origin) : chatChoice(c, wantLogprobs, origin)));
       if (choices.length === 0) throw new ProviderError(`A batch line from ${origin} has no choices`, 'parse');
-      const usage = b.usage && typeof b.usage === 'object' ? { promptTokens: Number(b.usage.prompt_tokens) || 0, completionTokens: Number(b.usage.completion_tokens) || 0 } : undefined;
-      return { model: typeof b.model === 'string' && b.model ? b.model : req.identity.model, choices, ...(usage ? { usage } : {}) };
+      return { model, choices, ...(usage ? { usage } : {}) };
     },
   };
 }

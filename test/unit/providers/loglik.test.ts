@@ -260,3 +260,21 @@ test('loglik: a study with method loglik plans and runs base models by echo and 
     await fake.close();
   }
 });
+
+test('loglik: a batch line is the same echo request, and its answer (the vLLM example) is read the same way', async () => {
+  const { openAIBatchCodec } = await import('../../../src/providers/openai-batch');
+  const { recordFromResponse } = await import('../../../src/core/run/runner');
+  const req = plan('loglik', 'http://127.0.0.1:8000/v1')[0];
+  const codec = openAIBatchCodec();
+  const line = codec.requestOf(req);
+  assert.equal(line.url, '/v1/completions');
+  assert.deepEqual(line.body, echoRequestBody(MODEL, req.prompt!, continuationsFor(req.prompt!, req.labels)));
+  // The documented answer for two prompts "Answer: 1" / "Answer: 2", for a two-option request of that prompt.
+  const twoOptions = { ...req, prompt: 'Answer:', labels: req.labels.slice(0, 2) };
+  const response = codec.responseOf('/v1/completions', echoFixture, twoOptions);
+  assert.deepEqual(response.continuationLogprobs, [-1.204, -0.5108]);
+  const record = recordFromResponse(twoOptions, 'run-1', response, { latencyMs: 1, at: '2026-12-02T00:00:00Z', cached: false }) as ScoreResult;
+  const z = Math.exp(-1.204) + Math.exp(-0.5108);
+  assert.ok(Math.abs(record.probabilities['1'] - Math.exp(-1.204) / z) < 1e-12);
+  assert.ok(Math.abs(record.missMass - (1 - z)) < 1e-12);
+});
