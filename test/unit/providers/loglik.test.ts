@@ -56,6 +56,11 @@ test('loglik: answers that cannot be read are errors, never a distribution', () 
   failsWith(echo([['Answer', ':', ' 1'], ['Answer', ':', ' 2']], [[null, -1, 0.5], [null, -1, -2]]), /unusable log-probability/);
 });
 
+test('loglik: a label the tokenizer splits from its space (" ", "1": digit-splitting tokenizers) is summed over both tokens', () => {
+  const body = echo([['Answer', ':', ' ', '1'], ['Answer', ':', ' ', '2']], [[null, -1, -0.25, -0.5], [null, -1, -0.25, -2]]);
+  assert.deepEqual(continuationLogprobs(body, 'Answer:', [' 1', ' 2']), [-0.75, -2.25]);
+});
+
 test('loglik: generated text after the echo (a server that ignored max_tokens 0) is skipped, not read as the option', () => {
   const body = echo([['Answer', ':', ' 1', ' yes'], ['Answer', ':', ' 2', ' no']], [[null, -1, -2, -0.1], [null, -1, -3, -0.2]], ['Answer: 1 yes', 'Answer: 2 no']);
   assert.deepEqual(continuationLogprobs(body, 'Answer:', [' 1', ' 2']), [-2, -3]);
