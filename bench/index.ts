@@ -1,18 +1,22 @@
 // `npm run bench`: the project's scoreboard. Runs every bench module in one process run, prints a table
-// with each figure and its target, and writes bench/results.json. Ratios are measured within one run so a
-// noisy machine affects both sides alike.
+// with each figure and its target, then issue 17's figures side by side (bench/scoreboard.ts), and writes
+// bench/results.json with the rows, that summary and the machine's load during the run. Ratios are
+// measured within one run so a noisy machine affects both sides alike.
+// `npm run bench -- cli-path peers` runs only those modules (the summary then says what was not measured).
 import { writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { printScoreboard, scoreboard, watchLoad } from './scoreboard';
 import { printTable } from './table';
 import type { BenchRow } from './types';
 
-const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'cli-path', 'peers', 'corpus-read', 'analyze', 'study-plan', 'batch'];
+const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'startup', 'cli-path', 'peers', 'corpus-read', 'analyze', 'study-plan', 'batch'];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const rows: BenchRow[] = [];
+  const load = watchLoad(cpus().length);
   for (const name of MODULES) {
     if (only.length && !only.includes(name)) continue;
     const file = join(process.cwd(), 'bench', `${name}.ts`);
@@ -27,8 +31,12 @@ async function main(): Promise<void> {
     process.stderr.write(`bench ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
   printTable(rows);
+  const loadSummary = load.stop();
+  const issue17 = scoreboard(rows);
+  printScoreboard(issue17, loadSummary);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  writeFileSync(join('bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2) + '\n');
+  const modules = only.length ? MODULES.filter((m) => only.includes(m)) : MODULES;
+  writeFileSync(join('bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), machine, load: loadSummary, modules, issue17, rows }, null, 2) + '\n');
   const missed = rows.filter((row) => row.pass === false);
   process.stdout.write(`\n${rows.filter((r) => r.pass === true).length} targets met, ${missed.length} missed\n`);
 }
