@@ -97,7 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       lenses.disposable,
       registerDiagnostics(documents),
       registerLanguageFeatures(documents),
-      registerResultsView(documents, results),
+      registerResultsView(documents, results, (itemsPath) => studyIndex.firstTokenRows(itemsPath)),
       registerCommands(commandDeps),
       registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => panel.show(), lenses: lenses.provider }),
       registerSurveyIndex(documents, sources, () => panel.refresh()),

@@ -428,6 +428,48 @@ function fitsChart({ analysis, theme }: StudyChartContext): StudyChart {
   };
 }
 
+/**
+ * Position bias (src/core/study/positions.ts): per model × language, the share of probability on each shown
+ * position (one dataset per position, 95% item-bootstrap CIs), against the uniform 1/K in the note.
+ */
+function positionsChart({ analysis, theme }: StudyChartContext): StudyChart {
+  const rows = analysis.positionBias ?? [];
+  const labels = rows.map((r) => `${r.model} · ${r.language}${rows.some((o) => o.k !== r.k) ? ` (K=${r.k})` : ''}`);
+  const positions = Math.max(0, ...rows.map((r) => r.k));
+  const bars: Interval[][] = [];
+  const entries: { label: string; value: number | null }[] = [];
+  const datasets = Array.from({ length: positions }, (_, j) => {
+    const shares = rows.map((r) => r.positions[j]?.share ?? null);
+    bars.push(shares.map((s) => s?.ci ?? null));
+    const data = shares.map((s, i) => {
+      const v = s?.estimate ?? null;
+      entries.push({ label: `position ${j + 1} for ${labels[i]}`, value: v });
+      return v;
+    });
+    const { fill, border } = seriesColor(theme, j);
+    return { label: `position ${j + 1}`, data, backgroundColor: fill, borderColor: border, borderWidth: 1 };
+  });
+  const uniform = [...new Set(rows.map((r) => r.uniform.toFixed(3)))].join(', ');
+  return {
+    config: bar(theme, 'Share of probability on the position', bars, labels, datasets),
+    summary: extremes(entries),
+    slice: `Uniform (position-blind) share 1/K = ${uniform || '–'}; total variation from uniform in the table.`,
+  };
+}
+
+/** First token vs text (src/core/study/firstToken.ts): agreement of the first-token argmax with the text answer. */
+function firstTokenChart({ analysis, theme }: StudyChartContext): StudyChart {
+  const rows = analysis.firstTokenText ?? [];
+  const labels = rows.map((r) => `${r.model} · ${r.language}`);
+  const { fill, border } = seriesColor(theme, 0);
+  const data = rows.map((r) => r.agreement);
+  return {
+    config: bar(theme, 'Agreement (share of pairs)', [], labels, [{ label: 'agreement', data, backgroundColor: fill, borderColor: border, borderWidth: 1 }]),
+    summary: extremes(rows.map((r, i) => ({ label: labels[i], value: r.agreement }))),
+    slice: `${rows.reduce((n, r) => n + r.pairs, 0)} pairs; ${rows.reduce((n, r) => n + r.disagreements.length, 0)} disagreeing conditions (items in the table).`,
+  };
+}
+
 export const STUDY_CHARTS: Record<StudyViewId, (context: StudyChartContext) => StudyChart> = {
   'study-models': modelsChart,
   'study-countries': countriesChart,
@@ -439,4 +481,6 @@ export const STUDY_CHARTS: Record<StudyViewId, (context: StudyChartContext) => S
   'study-attributes': attributesChart,
   'study-distances': distancesChart,
   'study-fits': fitsChart,
+  'study-positions': positionsChart,
+  'study-first-token': firstTokenChart,
 };

@@ -97,6 +97,18 @@ export const STUDY_TEXT: Record<StudyViewId, ViewText> = {
     none: 'No mixed-model fits in this analysis (declare a formula in the study, or use value-lens fit).',
     tall: true,
   },
+  'study-positions': {
+    title: 'Position bias (option order)',
+    note: 'Share of probability on each shown position, averaged over the option orders the study ran, per model and language, against the uniform 1/K of a position-blind model; whiskers are 95% bootstrap CIs over items; the table adds the total variation ½Σ|share − 1/K| (Dominguez-Olmedo et al. 2023; Rupprecht et al. 2025; position-bias rows).',
+    aria: 'Bar chart: share of probability per shown option position, per model and language.',
+    none: 'No position-bias rows (run the study with two or more option orders: --orders reversed,cyclic or the study’s optionOrders).',
+  },
+  'study-first-token': {
+    title: 'First token vs text',
+    note: 'For models scored with logprobs: the share of conditions where the first-token answer equals the greedy text answer, per model and language; the table adds the mean absolute difference of the two mean scores and the disagreeing items (Wang et al. 2024, “My Answer is C”; first-token-vs-text rows).',
+    aria: 'Bar chart: agreement of first-token and text answers per model and language.',
+    none: 'No first-token-vs-text check in this analysis (value-lens run --check-text).',
+  },
 };
 
 type ChoiceKey = keyof StudyViewState;
@@ -392,6 +404,10 @@ export class StudyView {
         return analysis.distances.length > 0;
       case 'study-fits':
         return analysis.fits.length > 0;
+      case 'study-positions':
+        return (analysis.positionBias?.length ?? 0) > 0;
+      case 'study-first-token':
+        return (analysis.firstTokenText?.length ?? 0) > 0;
     }
   }
 

@@ -330,7 +330,7 @@ export class StudyCommands implements vscode.Disposable {
   async analyse(loaded: Ready, corpus?: string, quiet = false, runIds?: readonly string[]): Promise<StudyAnalysis | undefined> {
     try {
       const { analysis, selection, badLines, badManifests } = await analyzeCorpus(loaded, { ...(corpus ? { corpus } : {}), ...(runIds ? { runIds } : {}) });
-      if (!corpus) this.deps.index.setStudy(loaded, selection.units);
+      if (!corpus) this.deps.index.setStudy(loaded, selection.units, analysis.firstTokenText);
       if (badLines.length || badManifests.length) {
         this.deps.logger.warn(`${loaded.study.name}: ${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s)${badLines[0] ? `, first ${badLines[0].file}:${badLines[0].line}` : ''}; ${badManifests.length} unreadable manifest(s)`);
       }

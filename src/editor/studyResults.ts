@@ -2,6 +2,7 @@
 // study's selected units (latest run per condition, stale records excluded — corpus/select.ts) and how many
 // country cues and models it spans. Pure: built from a Selection, no vscode.
 import type { ResponseUnit } from '../core/corpus/types';
+import type { FirstTokenTextRow } from '../core/study/analysisTypes';
 import type { LoadedStudy, Study } from '../core/study/types';
 import { itemHash } from '../core/language/index';
 
@@ -33,9 +34,20 @@ export class StudyResultsIndex {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** Replaces what is known of one study (its units after selection). */
-  setStudy(loaded: LoadedStudy & { study: Study }, units: readonly ResponseUnit[]): void {
+  /** items file path → study path → the first-token-vs-text rows of the study's latest analysis. */
+  private readonly checks = new Map<string, Map<string, readonly FirstTokenTextRow[]>>();
+
+  /** Replaces what is known of one study (its units after selection, and its first-token check when run). */
+  setStudy(loaded: LoadedStudy & { study: Study }, units: readonly ResponseUnit[], firstToken?: readonly FirstTokenTextRow[]): void {
     const { study } = loaded;
+    for (const byStudy of this.checks.values()) byStudy.delete(study.path);
+    if (firstToken?.length) {
+      for (const { path } of loaded.surveys) {
+        let byStudy = this.checks.get(path);
+        if (!byStudy) this.checks.set(path, (byStudy = new Map()));
+        byStudy.set(study.path, firstToken);
+      }
+    }
     for (const items of this.byFile.values()) for (const [id, list] of items) items.set(id, list.filter((s) => s.studyPath !== study.path));
     const groups = new Map<string, { sum: number; n: number; units: number; countries: Set<string>; models: Set<string> }>();
     for (const u of units) {
@@ -66,6 +78,11 @@ export class StudyResultsIndex {
       }
     }
     for (const l of this.listeners) l();
+  }
+
+  /** The first-token-vs-text rows of every study over this items file (for the item hover's flag). */
+  firstTokenRows(itemsPath: string): FirstTokenTextRow[] {
+    return [...(this.checks.get(itemsPath)?.values() ?? [])].flat();
   }
 
   summaries(itemsPath: string, itemId: string): ItemStudySummary[] {

@@ -22,6 +22,8 @@ export const STUDY_VIEW_IDS = [
   'study-attributes',
   'study-distances',
   'study-fits',
+  'study-positions',
+  'study-first-token',
 ] as const;
 export type StudyViewId = (typeof STUDY_VIEW_IDS)[number];
 

@@ -10,7 +10,9 @@ import type {
   ContrastRow,
   DistanceRow,
   Estimate,
+  FirstTokenTextRow,
   FitOutput,
+  PositionBiasRow,
   RegionRow,
   StudyAnalysis,
   TestGrid,
@@ -94,6 +96,37 @@ function distanceRow(r: Obj): DistanceRow | undefined {
   const country = textOrNull(r.country);
   if (country !== undefined) out.country = country;
   return out;
+}
+
+function positionBiasRow(r: Obj): PositionBiasRow | undefined {
+  const totalVariation = parseEstimate(r.totalVariation);
+  if (!text(r.model) || !text(r.language) || !finite(r.k) || !finite(r.uniform) || !totalVariation || !Array.isArray(r.positions)) return undefined;
+  const positions: PositionBiasRow['positions'] = [];
+  for (const p of r.positions as unknown[]) {
+    const share = isObject(p) ? parseEstimate(p.share) : null;
+    if (!isObject(p) || !share || !finite(p.position) || !finite(p.excess)) return undefined;
+    positions.push({ position: p.position, share, excess: p.excess });
+  }
+  return { model: r.model, language: r.language, k: count(r.k), orders: strings(r.orders), responses: count(r.responses), items: count(r.items), uniform: r.uniform, positions, totalVariation };
+}
+
+function firstTokenRow(r: Obj): FirstTokenTextRow | undefined {
+  if (!text(r.model) || !text(r.language)) return undefined;
+  const disagreements: FirstTokenTextRow['disagreements'] = [];
+  for (const d of Array.isArray(r.disagreements) ? (r.disagreements as unknown[]) : []) {
+    if (!isObject(d) || !text(d.itemId) || !text(d.template) || !finite(d.firstToken) || !finite(d.text)) continue;
+    const country = textOrNull(d.country);
+    disagreements.push({
+      itemId: d.itemId,
+      template: d.template,
+      paraphrase: finite(d.paraphrase) ? d.paraphrase : null,
+      country: country === undefined ? null : country,
+      order: text(d.order) ? d.order : 'original',
+      firstToken: d.firstToken,
+      text: d.text,
+    });
+  }
+  return { model: r.model, language: r.language, pairs: count(r.pairs), agreement: numOrNull(r.agreement), meanAbsDifference: numOrNull(r.meanAbsDifference), unparsed: count(r.unparsed), disagreements };
 }
 
 function contrastRow(r: Obj): ContrastRow | undefined {
@@ -183,5 +216,8 @@ function parseUnsafe(v: unknown): ParsedStudy | undefined {
     fits: list(v.fits, 'fits', dropped, fit),
     bootstrap: { iterations: count(bootstrap.iterations), seed: finite(bootstrap.seed) ? bootstrap.seed : 0 },
   };
+  // Optional parts (option orders as a factor; the first-token-vs-text check): only when the analysis has them.
+  if (Array.isArray(v.positionBias)) analysis.positionBias = list(v.positionBias, 'positionBias', dropped, positionBiasRow);
+  if (Array.isArray(v.firstTokenText)) analysis.firstTokenText = list(v.firstTokenText, 'firstTokenText', dropped, firstTokenRow);
   return { analysis, dropped };
 }

@@ -12,7 +12,9 @@ import type {
   ContrastRow,
   DistanceRow,
   Estimate,
+  FirstTokenTextRow,
   FitOutput,
+  PositionBiasRow,
   RegionRow,
   StudyAnalysis,
 } from '../core/study/analysisTypes';
@@ -519,6 +521,21 @@ const fitTable = (fits: readonly (FitOutput & { name: string })[]): Table => ({
   ]),
 });
 
+/** Position bias (positions.ts): one row per model × language × K × shown position, then its total variation. */
+const positionTable = (rows: readonly PositionBiasRow[]): Table => ({
+  headers: ['Model', 'Language', 'Options (K)', 'Orders', 'Items', 'Responses', 'Position', 'Share', 'CI low', 'CI high', 'Uniform 1/K', 'Excess (share − 1/K)'],
+  rows: rows.flatMap((r) => [
+    ...r.positions.map((p): Cell[] => [r.model, r.language, r.k, r.orders.join(' '), r.items, r.responses, String(p.position), p.share.estimate, p.share.ci?.[0] ?? null, p.share.ci?.[1] ?? null, r.uniform, p.excess]),
+    [r.model, r.language, r.k, r.orders.join(' '), r.items, r.responses, 'total variation', r.totalVariation.estimate, r.totalVariation.ci?.[0] ?? null, r.totalVariation.ci?.[1] ?? null, r.uniform, null],
+  ]),
+});
+
+/** First token vs text (firstToken.ts): per model × language, and the items where the two disagree. */
+const firstTokenTable = (rows: readonly FirstTokenTextRow[]): Table => ({
+  headers: ['Model', 'Language', 'Pairs', 'Agreement', 'Mean |Δ mean|', 'Unparsed', 'Disagreeing items'],
+  rows: rows.map((r) => [r.model, r.language, r.pairs, r.agreement, r.meanAbsDifference, r.unparsed, [...new Set(r.disagreements.map((d) => d.itemId))].join(' ')]),
+});
+
 /**
  * A study view's table. With `state`, the rows the view shows for those choices (what the webview renders
  * under the chart); without, every row of that kind in the analysis (what Export CSV writes).
@@ -548,6 +565,10 @@ export function studyTable(analysis: StudyAnalysis, id: StudyViewId, state?: Stu
       return distanceTable(distanceView(analysis).rows);
     case 'study-fits':
       return fitTable(analysis.fits);
+    case 'study-positions':
+      return positionTable(analysis.positionBias ?? []);
+    case 'study-first-token':
+      return firstTokenTable(analysis.firstTokenText ?? []);
   }
 }
 

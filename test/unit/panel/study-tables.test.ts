@@ -120,7 +120,8 @@ test('contrast view: by factor; measure and statistic fall back to what the cont
 
 test('tables: the shown slice with a state, every row of the kind without one; headers name both p adjustments', () => {
   const analysis = fixture();
-  for (const id of STUDY_VIEW_IDS) {
+  // The fixture predates option orders and the first-token check: those views are tested in study-checks.test.ts.
+  for (const id of STUDY_VIEW_IDS.filter((v) => v !== 'study-positions' && v !== 'study-first-token')) {
     const full = studyTable(analysis, id);
     const slice = studyTable(analysis, id, {});
     assert.ok(full.rows.length >= slice.rows.length && slice.rows.length > 0, id);
