@@ -68,6 +68,15 @@ const contexts = await Promise.all([
     format: 'iife',
     target: 'es2022',
   }),
+  // The panel's analysis worker (node:worker_threads), loaded by src/core/study/analysisClient.ts from dist/.
+  esbuild.context({
+    ...common,
+    entryPoints: ['src/core/study/analysisWorker.ts'],
+    outfile: 'dist/analysisWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  }),
   esbuild.context({
     ...common,
     entryPoints: ['src/cli.ts'],

@@ -44,6 +44,31 @@ const NO_ATTRIBUTES: Record<string, AttributeValue> = Object.freeze({}) as Recor
 const RUN_ID_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/;
 
 export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<RunRecord>, context: SelectContext): Promise<Selection> {
+  const selector = unitSelector(context);
+  if (isBatchSource(records)) {
+    for await (const batch of records.batches()) for (let i = 0; i < batch.length; i++) selector.add(batch[i]);
+  } else if (Symbol.asyncIterator in records) {
+    for await (const r of records as AsyncIterable<RunRecord>) selector.add(r);
+  } else {
+    for (const r of records as Iterable<RunRecord>) selector.add(r);
+  }
+  selector.addBadLines((context.badLines ?? 0) + badLinesOf(records));
+  return selector.selection();
+}
+
+/**
+ * selectUnits one record at a time, for a consumer that keeps the selection and appends records as a run
+ * writes them (the panel's analysis worker): selection() is the selection of every record added so far,
+ * the same as selectUnits over those records in that order, and may be asked for again after more adds.
+ */
+export interface UnitSelector {
+  add(record: RunRecord): void;
+  /** Unreadable lines (counted as read and skipped 'bad-line'). */
+  addBadLines(count: number): void;
+  selection(): Selection;
+}
+
+export function unitSelector(context: SelectContext): UnitSelector {
   const counts: SelectionCounts = { read: 0, used: 0, superseded: 0, stale: 0, skipped: {} };
   const skip = (reason: SkipReason): void => {
     counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
@@ -147,28 +172,20 @@ export async function selectUnits(records: AsyncIterable<RunRecord> | Iterable<R
     }
   };
 
-  if (isBatchSource(records)) {
-    for await (const batch of records.batches()) for (let i = 0; i < batch.length; i++) take(batch[i]);
-  } else if (Symbol.asyncIterator in records) {
-    for await (const r of records as AsyncIterable<RunRecord>) take(r);
-  } else {
-    for (const r of records as Iterable<RunRecord>) take(r);
-  }
-
-  const bad = (context.badLines ?? 0) + badLinesOf(records);
-  if (bad > 0) {
-    counts.read += bad;
-    counts.skipped['bad-line'] = (counts.skipped['bad-line'] ?? 0) + bad;
-  }
-
-  let units: ResponseUnit[];
-  if (counts.superseded === 0) units = kept as ResponseUnit[];
-  else {
-    units = [];
-    for (const u of kept) if (u) units.push(u);
-  }
-  counts.used = units.length;
-  return { units, counts, rule };
+  return {
+    add: take,
+    addBadLines(bad: number): void {
+      if (!(bad > 0)) return;
+      counts.read += bad;
+      counts.skipped['bad-line'] = (counts.skipped['bad-line'] ?? 0) + bad;
+    },
+    selection(): Selection {
+      const units: ResponseUnit[] = [];
+      for (let i = 0; i < kept.length; i++) if (kept[i]) units.push(kept[i] as ResponseUnit);
+      // A copy: later adds must not change a selection already handed out.
+      return { units, counts: { ...counts, skipped: { ...counts.skipped }, used: units.length }, rule };
+    },
+  };
 }
 
 function isBatchSource(records: unknown): records is { batches(): AsyncIterable<RunRecord[]> } {

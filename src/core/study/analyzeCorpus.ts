@@ -6,7 +6,8 @@ import { itemHash } from '../language/index';
 import type { SurveyFile } from '../language/ast';
 import { corpusRecords } from '../corpus/reader';
 import { readManifests } from '../corpus/writer';
-import { selectUnits, type SelectItem } from '../corpus/select';
+import { unitSelector, type SelectItem } from '../corpus/select';
+import type { RunRecord } from '../results';
 import type { Selection } from '../corpus/types';
 import type { AttributeValue, LoadedStudy, Study, StudyFilter } from './types';
 import type { StudyAnalysis } from './analysisTypes';
@@ -63,6 +64,21 @@ export function modelAttributes(study: Study): Map<string, Record<string, Attrib
 }
 
 export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, options: CorpusAnalysisOptions = {}): Promise<CorpusAnalysis> {
+  const state = await openCorpusState(loaded, options);
+  return state.analyze(options.generatedAt);
+}
+
+/**
+ * A study's corpus read once into a selection that records can be appended to (the panel's analysis
+ * worker appends what a run writes instead of re-reading the corpus per refresh). analyze() is what
+ * analyzeCorpus gives for the corpus as read plus every appended record.
+ */
+export interface CorpusState {
+  append(records: readonly RunRecord[]): void;
+  analyze(generatedAt?: string): Promise<CorpusAnalysis>;
+}
+
+export async function openCorpusState(loaded: LoadedStudy & { study: Study }, options: CorpusAnalysisOptions = {}): Promise<CorpusState> {
   const { study } = loaded;
   const corpus = options.corpus ?? study.results;
   const { manifests, bad } = await readManifests(corpus).catch(() => ({ manifests: new Map(), bad: [] as string[] }));
@@ -72,8 +88,7 @@ export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, opti
     runs.set(runId, { startedAt: m.startedAt });
     if (m.deletedAt) deletedRuns.add(runId);
   }
-  const reader = corpusRecords(corpus, options.signal ? { signal: options.signal } : {});
-  const selection = await selectUnits(reader, {
+  const selector = unitSelector({
     items: selectionItems(loaded.surveys),
     models: modelAttributes(study),
     rule: options.rule ?? study.analysis.rerun,
@@ -82,20 +97,26 @@ export async function analyzeCorpus(loaded: LoadedStudy & { study: Study }, opti
     ...(deletedRuns.size ? { deletedRuns } : {}),
     ...(options.runIds ? { onlyRuns: new Set(options.runIds) } : {}),
   });
+  const reader = corpusRecords(corpus, options.signal ? { signal: options.signal } : {});
+  for await (const batch of reader.batches()) for (let i = 0; i < batch.length; i++) selector.add(batch[i]);
+  selector.addBadLines(reader.badLineCount);
+  const badLines = reader.report.badLines.map((b) => ({ file: b.file, line: b.line }));
   const scales = studyScales(loaded.surveys);
-  const analysis = analyzeStudy({
-    selection,
-    human: loaded.human,
-    study,
-    scales,
-    ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}),
-  });
-  const { fits, regression } = await studyFits(study, analysis, selection.units, humanLookup(loaded.human, { scales }).value);
-  analysis.fits = fits;
-  // The first-token-vs-text check, when one was run into the study's check corpus (study/firstToken.ts).
-  if (options.corpus === undefined) {
-    const check = await readFirstTokenCheck(loaded, selection.units, options.filter);
-    if (check) analysis.firstTokenText = check;
-  }
-  return { analysis, selection, ...(regression ? { regression } : {}), badLines: reader.report.badLines.map((b) => ({ file: b.file, line: b.line })), badManifests: bad };
+  return {
+    append(records) {
+      for (let i = 0; i < records.length; i++) selector.add(records[i]);
+    },
+    async analyze(generatedAt = options.generatedAt) {
+      const selection = selector.selection();
+      const analysis = analyzeStudy({ selection, human: loaded.human, study, scales, ...(generatedAt ? { generatedAt } : {}) });
+      const { fits, regression } = await studyFits(study, analysis, selection.units, humanLookup(loaded.human, { scales }).value);
+      analysis.fits = fits;
+      // The first-token-vs-text check, when one was run into the study's check corpus (study/firstToken.ts).
+      if (options.corpus === undefined) {
+        const check = await readFirstTokenCheck(loaded, selection.units, options.filter);
+        if (check) analysis.firstTokenText = check;
+      }
+      return { analysis, selection, ...(regression ? { regression } : {}), badLines, badManifests: bad };
+    },
+  };
 }
