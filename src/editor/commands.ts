@@ -35,7 +35,7 @@ function activeSurvey(documents: ParsedDocuments): { editor: vscode.TextEditor; 
   const editor = vscode.window.activeTextEditor;
   const parsed = editor ? documents.survey(editor.document) : undefined;
   if (!editor || !parsed) {
-    void vscode.window.showWarningMessage('Value Lens: open a .wvs item file first.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: open a .wvs item file first.'));
     return undefined;
   }
   return { editor, file: parsed.file };
@@ -49,9 +49,9 @@ export async function loadHumanData(deps: CommandDeps, path: string, quiet = fal
     const settings = readRunSettings();
     if (settings.model) deps.results.setSummary(deps.sources.editorSummary(settings.model, settings.template, settings.languageCountries));
     deps.refreshPanel();
-    if (!quiet) void vscode.window.showInformationMessage(`Value Lens: loaded ${rows} human reference rows${problems ? ` (${problems} problems, see the log)` : ''}.`);
+    if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: loaded {0} human reference rows{1}.', rows, problems ? vscode.l10n.t(' ({0} problems, see the log)', problems) : ''));
   } catch (error) {
-    void vscode.window.showErrorMessage(`Value Lens: cannot read human data ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: cannot read human data {0}: {1}', path, error instanceof Error ? error.message : String(error)));
   }
 }
 
@@ -75,7 +75,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       if (!(uri instanceof vscode.Uri) || !itemId) {
         const active = activeSurvey(documents);
         const item = active && itemAt(active.file, { line: active.editor.selection.active.line, character: active.editor.selection.active.character });
-        if (!active || !item) return void (active && vscode.window.showWarningMessage('Value Lens: put the cursor in an item.'));
+        if (!active || !item) return void (active && vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: put the cursor in an item.')));
         return scoring.score({ uri: active.editor.document.uri, itemIds: [item.id] });
       }
       return scoring.score({ uri, itemIds: [itemId], languages: Array.isArray(languages) ? languages : undefined });
@@ -90,7 +90,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       const ids = active.file.items
         .filter((item) => active.editor.selections.some((s) => s.start.line <= item.range.end.line && s.end.line >= item.range.start.line))
         .map((i) => i.id);
-      if (ids.length === 0) return void vscode.window.showWarningMessage('Value Lens: the selection contains no item.');
+      if (ids.length === 0) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: the selection contains no item.'));
       return scoring.score({ uri: active.editor.document.uri, itemIds: ids });
     }),
     register('scoreParaphrases', async (uri?: vscode.Uri, itemId?: string) => {
@@ -116,20 +116,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
           picks.push({ label: item.id, description: item.title?.value, detail: vscode.workspace.asRelativePath(uri), uri, id: item.id });
         }
       }
-      if (picks.length === 0) return void vscode.window.showWarningMessage('Value Lens: no .wvs items in this workspace.');
-      const pick = await vscode.window.showQuickPick(picks, { title: `Try ${name ?? 'the template'} on item…`, matchOnDescription: true });
+      if (picks.length === 0) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: no .wvs items in this workspace.'));
+      const pick = await vscode.window.showQuickPick(picks, { title: name ? vscode.l10n.t('Try {0} on item…', name) : vscode.l10n.t('Try the template on item…'), matchOnDescription: true });
       if (!pick) return undefined;
       return scoring.score({ uri: pick.uri, itemIds: [pick.id], template: name, templateUri: wvtUri, paraphrases });
     }),
     register('cancelRuns', () => {
       const n = scoring.cancelAll() + (deps.cancelStudies?.() ?? 0);
-      if (n === 0) void vscode.window.showInformationMessage('Value Lens: no run in progress.');
+      if (n === 0) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: no run in progress.'));
     }),
     register('clearCache', async () => {
-      const ok = await vscode.window.showWarningMessage('Clear the Value Lens response cache? Scoring will ask the model again.', { modal: true }, 'Clear Cache');
-      if (ok !== 'Clear Cache') return;
+      const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Clear the Value Lens response cache? Scoring will ask the model again.'), { modal: true }, vscode.l10n.t('Clear Cache'));
+      if (ok !== vscode.l10n.t('Clear Cache')) return;
       await new ResultCache(scoring.cacheDir).clear();
-      void vscode.window.showInformationMessage('Value Lens: response cache cleared.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: response cache cleared.'));
     }),
     register('clearResults', () => results.clear()),
     register('showLog', () => deps.log.show(true)),
@@ -139,20 +139,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       const endpoint = readEndpointConfig().openaiBaseUrl;
       const origin = originOf(endpoint)!;
       const key = await vscode.window.showInputBox({
-        title: `Value Lens: API key for ${origin}`,
-        prompt: `Stored in VS Code's secret storage and sent only to ${origin} (change the endpoint in your user settings: valueLens.openai.baseUrl).`,
+        title: vscode.l10n.t('Value Lens: API key for {0}', origin),
+        prompt: vscode.l10n.t("Stored in VS Code's secret storage and sent only to {0} (change the endpoint in your user settings: valueLens.openai.baseUrl).", origin),
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v.trim() ? undefined : 'Enter a key'),
       });
       if (!key) return;
       await deps.apiKeys.set(endpoint, key);
-      void vscode.window.showInformationMessage(`Value Lens: API key saved for ${origin}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: API key saved for {0}.', origin));
     }),
     register('clearApiKey', async () => {
       const endpoint = readEndpointConfig().openaiBaseUrl;
       await deps.apiKeys.clear(endpoint);
-      void vscode.window.showInformationMessage(`Value Lens: API key for ${originOf(endpoint)} removed.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: API key for {0} removed.', String(originOf(endpoint))));
     }),
     // The setting valueLens.humanData is the one source of truth (humanData.ts): the command writes it.
     register('loadHumanData', () => deps.humanData?.choose()),
