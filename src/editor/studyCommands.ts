@@ -96,8 +96,10 @@ export class StudyCommands implements vscode.Disposable {
     if (errors || !loaded.study) {
       if (!quiet) {
         const choice = await vscode.window.showErrorMessage(
-          `Value Lens: ${vscode.workspace.asRelativePath(uri)} has ${errors || 'unrecoverable'} error(s); nothing was run. They are marked in the file.`,
-          'Show Problems',
+          errors
+            ? vscode.l10n.t('Value Lens: {0} has {1} error(s); nothing was run. They are marked in the file.', vscode.workspace.asRelativePath(uri), errors)
+            : vscode.l10n.t('Value Lens: {0} has unrecoverable errors; nothing was run. They are marked in the file.', vscode.workspace.asRelativePath(uri)),
+          vscode.l10n.t('Show Problems'),
         );
         if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
       }
@@ -119,7 +121,7 @@ export class StudyCommands implements vscode.Disposable {
       const permission = mayContact(model.endpoint, vscode.workspace.isTrusted);
       if (!permission.allowed) {
         this.deps.logger.warn(permission.reason);
-        const choice = await vscode.window.showWarningMessage(`Value Lens: study ${study.name}, model ${model.id}: ${permission.reason}`, 'Manage Workspace Trust');
+        const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: study {0}, model {1}: {2}', study.name, model.id, permission.reason), vscode.l10n.t('Manage Workspace Trust'));
         if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
         return undefined;
       }
@@ -133,13 +135,13 @@ export class StudyCommands implements vscode.Disposable {
         let yes = keyAnswer.get(origin ?? model.endpoint);
         if (yes === undefined) {
           const choice = await vscode.window.showWarningMessage(
-            `The study ${study.name} sends requests to ${origin}, an endpoint named in a file of this workspace (anyone could have written it). Send the API key you saved for ${origin} with them?`,
+            vscode.l10n.t('The study {0} sends requests to {1}, an endpoint named in a file of this workspace (anyone could have written it). Send the API key you saved for {1} with them?', study.name, String(origin)),
             { modal: true },
-            'Send Key',
-            'Run Without Key',
+            vscode.l10n.t('Send Key'),
+            vscode.l10n.t('Run Without Key'),
           );
           if (!choice) return undefined;
-          yes = choice === 'Send Key';
+          yes = choice === vscode.l10n.t('Send Key');
           keyAnswer.set(origin ?? model.endpoint, yes);
         }
         if (!yes) apiKey = undefined;
@@ -195,9 +197,9 @@ export class StudyCommands implements vscode.Disposable {
       return undefined;
     }
     const method = Object.entries(methods).map(([m, how]) => `${m} ${how}`).join(', ');
-    const message = `Value Lens: plan of ${loaded.study.name}: ${estimate!.requests} request(s), ${estimate!.cached} cached, ${estimate!.skipped} not renderable, about ${estimate!.estimatedTokens} tokens to send; methods: ${method}.`;
+    const message = vscode.l10n.t('Value Lens: plan of {0}: {1} request(s), {2} cached, {3} not renderable, about {4} tokens to send; methods: {5}.', loaded.study.name, estimate!.requests, estimate!.cached, estimate!.skipped, estimate!.estimatedTokens, method);
     this.deps.logger.info(message);
-    const choice = await vscode.window.showInformationMessage(message, 'Run Study');
+    const choice = await vscode.window.showInformationMessage(message, vscode.l10n.t('Run Study'));
     if (choice) void vscode.commands.executeCommand('valueLens.runStudy', uri);
     return estimate;
   }
@@ -211,7 +213,7 @@ export class StudyCommands implements vscode.Disposable {
     if (!loaded) return undefined;
     const { study } = loaded;
     if (!study.models.length || !loaded.surveys.length || !loaded.templates.length) {
-      void vscode.window.showWarningMessage(`Value Lens: ${study.name} has nothing to score (it needs models, items and templates); Open Results analyses its corpus.`, 'Open Results').then(
+      void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: {0} has nothing to score (it needs models, items and templates); Open Results analyses its corpus.', study.name), vscode.l10n.t('Open Results')).then(
         (c) => c && vscode.commands.executeCommand('valueLens.openStudyResults', uri),
       );
       return undefined;
@@ -231,7 +233,7 @@ export class StudyCommands implements vscode.Disposable {
     let result: StudyRunResult;
     try {
       result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Value Lens: study ${study.name}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Value Lens: study {0}', study.name), cancellable: true },
         async (progress, token) => {
           const sub = token.onCancellationRequested(() => controller.abort());
           let reported = 0;
@@ -242,14 +244,14 @@ export class StudyCommands implements vscode.Disposable {
               reportBatch = (text) => progress.report({ message: text });
             }
             env.onPlanned = (e) => {
-              const text = `${e.requests} request(s), ${e.cached} cached, about ${e.estimatedTokens} tokens to send`;
+              const text = vscode.l10n.t('{0} request(s), {1} cached, about {2} tokens to send', e.requests, e.cached, e.estimatedTokens);
               this.deps.logger.info(`study ${study.name}: plan ${text}`);
               progress.report({ message: text });
             };
             env.onProgress = (p) => {
               this.deps.board.set(key, p);
               const pct = p.total ? Math.floor((p.done / p.total) * 100) : 0;
-              progress.report({ message: `${p.done}/${p.total}${p.failed ? ` · ${p.failed} failed` : ''}${p.cached ? ` · ${p.cached} cached` : ''}`, increment: pct - reported });
+              progress.report({ message: `${p.done}/${p.total}${p.failed ? ` · ${vscode.l10n.t('{0} failed', p.failed)}` : ''}${p.cached ? ` · ${vscode.l10n.t('{0} cached', p.cached)}` : ''}`, increment: pct - reported });
               reported = pct;
               this.deps.onRecords?.();
             };
@@ -268,19 +270,19 @@ export class StudyCommands implements vscode.Disposable {
       this.deps.board.delete(key);
     }
     if (result.status === 'declined') {
-      void vscode.window.showInformationMessage(`Value Lens: ${study.name} was not run; nothing was sent.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: {0} was not run; nothing was sent.', study.name));
       return result;
     }
     const { manifest, summary } = result;
-    const line = `${manifest.planned} planned, ${manifest.scored} scored (${manifest.cached} from cache), ${manifest.failed} failed, ${summary.requestsSent} request(s) sent; corpus ${vscode.workspace.asRelativePath(study.results)} (run ${manifest.runId}).`;
+    const line = vscode.l10n.t('{0} planned, {1} scored ({2} from cache), {3} failed, {4} request(s) sent; corpus {5} (run {6}).', manifest.planned, manifest.scored, manifest.cached, manifest.failed, summary.requestsSent, vscode.workspace.asRelativePath(study.results), manifest.runId);
     this.deps.logger.info(`study ${study.name}: ${manifest.status}: ${line}`);
     this.deps.onRecords?.();
-    if (summary.cancelled) void vscode.window.showInformationMessage(`Value Lens: ${study.name} cancelled: ${line}`);
+    if (summary.cancelled) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: {0} cancelled: {1}', study.name, line));
     else if (manifest.failed > 0 || manifest.writeFailures > 0) {
       const first = summary.records.find((r) => r.kind === 'failure');
       const model = study.models.find((m) => first && (m.id === first.modelId || m.model === first.model)) ?? study.models[0];
       const advice = first?.kind === 'failure' ? adviseError(first.error, { provider: model.provider, endpoint: model.endpoint, model: model.model }) : undefined;
-      void this.offer(`${study.name}: ${line}${advice ? ` First failure: ${advice.message}` : ''}`, advice?.actions ?? ['showLog']);
+      void this.offer(`${study.name}: ${line}${advice ? ` ${vscode.l10n.t('First failure: {0}', advice.message)}` : ''}`, advice?.actions ?? ['showLog']);
     }
     await this.openResults(uri, loaded);
     return result;
@@ -289,11 +291,11 @@ export class StudyCommands implements vscode.Disposable {
   private async confirm(estimate: PlanEstimate, study: Study): Promise<boolean> {
     const toSend = estimate.requests - estimate.cached - estimate.skipped;
     const choice = await vscode.window.showWarningMessage(
-      `Run ${study.name}? ${toSend} request(s) to send (about ${estimate.estimatedTokens} tokens; ${estimate.cached} cached), above the study's confirmAbove of ${study.confirmAbove}.`,
+      vscode.l10n.t("Run {0}? {1} request(s) to send (about {2} tokens; {3} cached), above the study's confirmAbove of {4}.", study.name, toSend, estimate.estimatedTokens, estimate.cached, String(study.confirmAbove)),
       { modal: true },
-      'Run',
+      vscode.l10n.t('Run'),
     );
-    return choice === 'Run';
+    return choice === vscode.l10n.t('Run');
   }
 
   /** Analyses the study's corpus, updates the item lenses and shows the analysis in the panel. */
@@ -303,7 +305,7 @@ export class StudyCommands implements vscode.Disposable {
     const analysis = await this.analyse(loaded);
     if (!analysis) return undefined;
     if (analysis.counts.read === 0) {
-      const choice = await vscode.window.showInformationMessage(`Value Lens: ${loaded.study.name} has no results yet (${vscode.workspace.asRelativePath(loaded.study.results)}).`, 'Run Study');
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: {0} has no results yet ({1}).', loaded.study.name, vscode.workspace.asRelativePath(loaded.study.results)), vscode.l10n.t('Run Study'));
       if (choice) void vscode.commands.executeCommand('valueLens.runStudy', uri);
       return analysis;
     }
@@ -344,19 +346,19 @@ export class StudyCommands implements vscode.Disposable {
 
   /** Open Results File: any corpus folder or results file, analysed with an items file's implicit study or a study file. */
   async openResultsFile(target?: vscode.Uri): Promise<StudyAnalysis | undefined> {
-    const picked = target instanceof vscode.Uri ? [target] : await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, title: 'Results to open: a corpus folder, records.jsonl or a results .jsonl file', openLabel: 'Open Results' });
+    const picked = target instanceof vscode.Uri ? [target] : await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, title: vscode.l10n.t('Results to open: a corpus folder, records.jsonl or a results .jsonl file'), openLabel: vscode.l10n.t('Open Results') });
     const corpus = picked?.[0]?.fsPath;
     if (!corpus) return undefined;
     const choices: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [];
     for (const uri of await vscode.workspace.findFiles('**/*.{wvs,study.json}', '**/node_modules/**', 200)) {
       const isStudy = STUDY_FILE.test(uri.fsPath);
-      choices.push({ label: vscode.workspace.asRelativePath(uri), description: isStudy ? 'study' : 'items file (implicit study)', uri });
+      choices.push({ label: vscode.workspace.asRelativePath(uri), description: isStudy ? vscode.l10n.t('study') : vscode.l10n.t('items file (implicit study)'), uri });
     }
-    choices.push({ label: 'Choose a file…', description: 'a .wvs items file or a .study.json study' });
-    const pick = await vscode.window.showQuickPick(choices, { title: 'Analyse the results with which items or study?' });
+    choices.push({ label: vscode.l10n.t('Choose a file…'), description: vscode.l10n.t('a .wvs items file or a .study.json study') });
+    const pick = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Analyse the results with which items or study?') });
     if (!pick) return undefined;
     let design = pick.uri;
-    if (!design) design = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Items or study': ['wvs', 'json'] } }))?.[0];
+    if (!design) design = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Items or study')]: ['wvs', 'json'] } }))?.[0];
     if (!design) return undefined;
     const loaded = STUDY_FILE.test(design.fsPath) ? await this.load(design) : await this.implicitStudy(design.fsPath);
     if (!loaded) return undefined;
@@ -376,7 +378,7 @@ export class StudyCommands implements vscode.Disposable {
     try {
       text = await readFile(itemsPath, 'utf8');
     } catch (error) {
-      void vscode.window.showErrorMessage(`Value Lens: cannot read ${itemsPath}: ${(error as Error).message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: cannot read {0}: {1}', itemsPath, (error as Error).message));
       return undefined;
     }
     const file = parseSurvey(text);
