@@ -59,8 +59,15 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
     }
   }
 
+  // A provider calls a handful of paths: each URL is parsed once (a few dozen at most are kept).
+  const urls = new Map<string, URL>();
   async function viaHttp(method: string, url: string, body: string | undefined, call: JsonCall): Promise<Answer> {
-    const answer = await httpExchange({ method, url: new URL(url), headers: body === undefined ? getHeaders : postHeaders, ...(body !== undefined ? { body } : {}), signal: call.signal, timeoutMs: call.timeoutMs });
+    let parsed = urls.get(url);
+    if (!parsed) {
+      parsed = new URL(url);
+      if (urls.size < 32) urls.set(url, parsed);
+    }
+    const answer = await httpExchange({ method, url: parsed, headers: body === undefined ? getHeaders : postHeaders, ...(body !== undefined ? { body } : {}), signal: call.signal, timeoutMs: call.timeoutMs });
     return { status: answer.status, headers: headerReader(answer.headers), text: answer.body.toString('utf8') };
   }
 
