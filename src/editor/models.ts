@@ -34,14 +34,14 @@ export class ModelPicker implements vscode.Disposable {
   render(loading = false): void {
     const { provider } = readEndpointConfig();
     const { model } = readRunSettings();
-    this.item.text = loading ? '$(sync~spin) Loading models…' : `$(hubot) ${provider}: ${model || 'no model'}`;
-    this.item.tooltip = 'Value Lens: select the model used by Score lenses';
+    this.item.text = loading ? vscode.l10n.t('$(sync~spin) Loading models…') : `$(hubot) ${provider}: ${model || vscode.l10n.t('no model')}`;
+    this.item.tooltip = vscode.l10n.t('Value Lens: select the model used by Score lenses');
   }
 
   private async list(provider: ProviderId, signal: AbortSignal): Promise<ModelPick[]> {
     const config = readEndpointConfig();
     const endpoint = provider === 'ollama' ? config.ollamaHost : config.openaiBaseUrl;
-    const separator: ModelPick = { label: `${provider === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} — ${endpoint}`, kind: vscode.QuickPickItemKind.Separator };
+    const separator: ModelPick = { label: `${provider === 'ollama' ? 'Ollama' : vscode.l10n.t('OpenAI-compatible')} — ${endpoint}`, kind: vscode.QuickPickItemKind.Separator };
     try {
       const resolved = await providerForEndpoint(config, provider, { getApiKey: (e) => this.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
       if (provider === 'openai' && !resolved.hasKey && !isLoopback(endpoint) && config.provider !== 'openai') {
@@ -106,7 +106,7 @@ export class ModelPicker implements vscode.Disposable {
       return false;
     }
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Pulling ${model} from ${ollamaHost}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling {0} from {1}', model, ollamaHost), cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -124,7 +124,7 @@ export class ModelPicker implements vscode.Disposable {
           );
           return true;
         } catch (error) {
-          if (!abort.signal.aborted) void vscode.window.showErrorMessage(`Pulling ${model} failed: ${error instanceof Error ? error.message : String(error)}`);
+          if (!abort.signal.aborted) void vscode.window.showErrorMessage(vscode.l10n.t('Pulling {0} failed: {1}', model, error instanceof Error ? error.message : String(error)));
           return false;
         } finally {
           sub.dispose();
