@@ -8,7 +8,7 @@ import { createNonce, renderPanelHtml } from './html';
 import { PanelSession, type PanelDeps } from './session';
 
 export const PANEL_VIEW_TYPE = 'valueLens.alignment';
-const TITLE = 'Value Lens: Alignment';
+const TITLE = (): string => vscode.l10n.t('Value Lens: Alignment');
 
 export type { PanelDeps } from './session';
 
@@ -61,7 +61,7 @@ export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: P
       nonce: createNonce(),
       scriptUri: asset('dist', 'webview.js'),
       styleUri: asset('media', 'panel.css'),
-      title: TITLE,
+      title: TITLE(),
     });
     const subscriptions = [
       panel.webview.onDidReceiveMessage((message: unknown) => void session.handleMessage(message)),
@@ -91,7 +91,7 @@ export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: P
         current.panel.reveal(undefined, false);
         return;
       }
-      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, TITLE, vscode.ViewColumn.Beside, webviewOptions(context.extensionUri));
+      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, TITLE(), vscode.ViewColumn.Beside, webviewOptions(context.extensionUri));
       attach(panel, { filter: {} });
     },
     refresh() {
