@@ -15,6 +15,9 @@ import type { ProgressBoard } from './progressBoard';
 import type { ResultsState } from './resultsState';
 import type { Scoring } from './scoring';
 import { StudyCommands, STUDY_FILE } from './studyCommands';
+import { AnalysisWorkers } from './analysisWorkers';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { registerStudyLenses } from './studyLens';
 import { editorBatchEngine, offerBatchResume } from './batchTask';
 import type { BatchProgress } from '../core/batch/types';
@@ -63,6 +66,10 @@ export function registerStudies(deps: StudiesDeps): Studies {
       deps.panel.show();
     },
     onRecords: () => deps.panel.refresh(),
+    // dist/analysisWorker.js sits beside dist/extension.js (esbuild.mjs); run from source (tests) there is
+    // none, and analyses run on this thread as before.
+    ...(existsSync(join(__dirname, 'analysisWorker.js')) ? { analysis: new AnalysisWorkers(join(__dirname, 'analysisWorker.js')) } : {}),
+    updateAnalysis: (analysis) => deps.panel.showStudy(analysis),
   });
   const register = (id: string, fn: (uri?: vscode.Uri) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);
   const studyUri = async (uri?: vscode.Uri): Promise<vscode.Uri | undefined> => {

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { ModelProvider } from '../core/model';
+import type { RunRecord } from '../core/results';
 import { originOf, mayContact } from '../core/language/services/settings';
 import { parseSurvey } from '../core/language';
 import { ResultCache } from '../core/run/cache';
@@ -28,6 +29,7 @@ import type { BatchProgress } from '../core/batch/types';
 import { batchStatusText, type EditorBatch } from './batchTask';
 import type { ProgressBoard } from './progressBoard';
 import type { StudyResultsIndex } from './studyResults';
+import type { AnalysisWorkers } from './analysisWorkers';
 import { implicitCorpusDir } from './workspaceCorpora';
 
 export const STUDY_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.study.json' };
@@ -47,6 +49,10 @@ export interface StudyCommandDeps {
   human(): HumanReference;
   /** Called after a run wrote records (lenses, panel). */
   onRecords?(): void;
+  /** Study analyses in worker threads (analysisWorkers.ts); without it they run on this thread. */
+  analysis?: AnalysisWorkers;
+  /** Shows a newer analysis in the panel without revealing it (refreshes during a run). */
+  updateAnalysis?(analysis: StudyAnalysis): void;
 }
 
 type Ready = LoadedStudy & { study: Study };
@@ -248,7 +254,15 @@ export class StudyCommands implements vscode.Disposable {
               this.deps.logger.info(`study ${study.name}: plan ${text}`);
               progress.report({ message: text });
             };
+            // The panel's analysis follows the run: records appended to the study's worker, refreshed at most once a second.
+            const written: RunRecord[] = [];
+            const workers = this.deps.analysis?.isOpen(study.path) ? this.deps.analysis : undefined;
+            if (workers) env.onRecord = (r) => written.push(r);
             env.onProgress = (p) => {
+              if (workers) {
+                workers.append(study.path, written.splice(0));
+                void workers.refresh(study.path).then((a) => a && this.deps.updateAnalysis?.(a.analysis), () => undefined);
+              }
               this.deps.board.set(key, p);
               const pct = p.total ? Math.floor((p.done / p.total) * 100) : 0;
               progress.report({ message: `${p.done}/${p.total}${p.failed ? ` · ${vscode.l10n.t('{0} failed', p.failed)}` : ''}${p.cached ? ` · ${vscode.l10n.t('{0} cached', p.cached)}` : ''}`, increment: pct - reported });
@@ -331,8 +345,13 @@ export class StudyCommands implements vscode.Disposable {
   /** The analysis of a study's corpus (or of `corpus`), its units into the item lenses; errors are shown. */
   async analyse(loaded: Ready, corpus?: string, quiet = false, runIds?: readonly string[]): Promise<StudyAnalysis | undefined> {
     try {
-      const { analysis, selection, badLines, badManifests } = await analyzeCorpus(loaded, { ...(corpus ? { corpus } : {}), ...(runIds ? { runIds } : {}) });
-      if (!corpus) this.deps.index.setStudy(loaded, selection.units, analysis.firstTokenText);
+      const options = { ...(corpus ? { corpus } : {}), ...(runIds ? { runIds } : {}) };
+      // In a worker thread when the study is a file the worker can load (an implicit study is not).
+      const workers = STUDY_FILE.test(loaded.study.path) ? this.deps.analysis : undefined;
+      const { analysis, badLines, badManifests, units } = workers
+        ? await workers.analyse(loaded.study.path, options).then((r) => ({ ...r, units: { groups: r.items } }))
+        : await analyzeCorpus(loaded, options).then((r) => ({ ...r, units: r.selection.units }));
+      if (!corpus) this.deps.index.setStudy(loaded, units, analysis.firstTokenText);
       if (badLines.length || badManifests.length) {
         this.deps.logger.warn(`${loaded.study.name}: ${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s)${badLines[0] ? `, first ${badLines[0].file}:${badLines[0].line}` : ''}; ${badManifests.length} unreadable manifest(s)`);
       }
@@ -449,5 +468,6 @@ export class StudyCommands implements vscode.Disposable {
     for (const detach of this.detachers.values()) detach();
     this.cancelAll();
     this.diagnostics.dispose();
+    this.deps.analysis?.dispose();
   }
 }

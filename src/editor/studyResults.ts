@@ -5,6 +5,7 @@ import type { ResponseUnit } from '../core/corpus/types';
 import type { FirstTokenTextRow } from '../core/study/analysisTypes';
 import type { LoadedStudy, Study } from '../core/study/types';
 import { itemHash } from '../core/language/index';
+import { itemLanguageGroups, type ItemLanguageGroup } from '../core/study/itemSummary';
 
 export interface LanguageSummary {
   language: string;
@@ -38,7 +39,7 @@ export class StudyResultsIndex {
   private readonly checks = new Map<string, Map<string, readonly FirstTokenTextRow[]>>();
 
   /** Replaces what is known of one study (its units after selection, and its first-token check when run). */
-  setStudy(loaded: LoadedStudy & { study: Study }, units: readonly ResponseUnit[], firstToken?: readonly FirstTokenTextRow[]): void {
+  setStudy(loaded: LoadedStudy & { study: Study }, units: readonly ResponseUnit[] | { groups: readonly ItemLanguageGroup[] }, firstToken?: readonly FirstTokenTextRow[]): void {
     const { study } = loaded;
     for (const byStudy of this.checks.values()) byStudy.delete(study.path);
     if (firstToken?.length) {
@@ -49,19 +50,9 @@ export class StudyResultsIndex {
       }
     }
     for (const items of this.byFile.values()) for (const [id, list] of items) items.set(id, list.filter((s) => s.studyPath !== study.path));
-    const groups = new Map<string, { sum: number; n: number; units: number; countries: Set<string>; models: Set<string> }>();
-    for (const u of units) {
-      const key = `${u.itemId}\u0000${u.language}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { sum: 0, n: 0, units: 0, countries: new Set(), models: new Set() }));
-      g.units++;
-      if (u.mean !== undefined && Number.isFinite(u.mean)) {
-        g.sum += u.mean;
-        g.n++;
-      }
-      if (u.country) g.countries.add(u.country);
-      g.models.add(u.modelId);
-    }
+    // The analysis worker sends the item × language aggregates instead of the units.
+    const list = 'groups' in units ? units.groups : itemLanguageGroups(units);
+    const groups = new Map(list.map((g) => [`${g.itemId}\u0000${g.language}`, { sum: g.sum, n: g.n, units: g.units, countries: new Set(g.countries), models: new Set(g.models) }]));
     for (const { path, file } of loaded.surveys) {
       let items = this.byFile.get(path);
       if (!items) this.byFile.set(path, (items = new Map()));

@@ -5,7 +5,7 @@
 
 import type { Logger } from '../log';
 import type { ModelProvider } from '../model';
-import type { ScoringMethod } from '../results';
+import type { RunRecord, ScoringMethod } from '../results';
 import type { ResultCache } from '../run/cache';
 import type { PlannedRequest } from '../run/plan';
 import { resolveMethod, type LogprobsProbe, type RunChoices } from '../run/prepare';
@@ -37,6 +37,8 @@ export interface StudyRunEnvironment {
   signal: AbortSignal;
   onPlanned?(estimate: PlanEstimate, methods: Record<string, ScoringMethod>): void;
   onProgress?(progress: RunProgress): void;
+  /** Every record the run writes, as it is written (the panel's analysis worker appends them). */
+  onRecord?(record: RunRecord): void;
   logger?: Logger;
   /**
    * Run the requests that are not cached as a provider batch job instead of live requests (core/batch,
@@ -151,6 +153,7 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
       ...(env.fresh ? { fresh: true } : {}),
       signal: env.signal,
       ...(env.onProgress ? { onProgress: env.onProgress } : {}),
+      ...(env.onRecord ? { onRecord: env.onRecord } : {}),
       ...(env.logger ? { logger: env.logger } : {}),
     });
   } catch (error) {
