@@ -4,14 +4,7 @@
 // (streamed progress lines). The `ollama` package is no longer used: it built a client per request (its
 // non-streaming calls take no AbortSignal) and pulled a fetch polyfill into the bundles.
 
-import {
-  ProviderError,
-  type CompletionChoice,
-  type CompletionRequest,
-  type CompletionResponse,
-  type ModelInfo,
-  type ModelProvider,
-} from '../core/model';
+import { ProviderError, type CompletionChoice, type CompletionRequest, type ModelProvider } from '../core/model';
 import { bareHostUrl } from '../core/origin';
 import { classifyError, httpError, messageFromBody, originOf, parseRetryAfter, redirectError } from './errors';
 import { createJsonClient, type JsonClient } from './json-client';
@@ -117,14 +110,14 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
   return {
     id: 'ollama',
     origin,
-    complete(request: CompletionRequest): Promise<CompletionResponse> {
+    complete(request) {
       // Ollama has no `n`: one call per sample, with distinct seeds (seed + i) so samples differ reproducibly.
       return collectSamples(request, origin, 1, async (_room, seed) => {
         const { choice, answer } = await once(request, seed);
         return { choices: [choice], promptTokens: answer.prompt_eval_count ?? 0, completionTokens: answer.eval_count ?? 0, ...(typeof answer.model === 'string' ? { model: answer.model } : {}) };
       });
     },
-    async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
+    async listModels(signal) {
       const list = (await client.request('GET', '/api/tags', undefined, { signal, timeoutMs: LIST_TIMEOUT_MS })) as { models?: unknown } | null;
       if (!list || !Array.isArray(list.models)) throw new ProviderError(`Model list from ${origin} is malformed`, 'parse');
       return (list.models as { name?: unknown; digest?: unknown; size?: unknown }[])
