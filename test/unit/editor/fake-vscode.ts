@@ -199,6 +199,8 @@ export const state = {
 
 const noopEvent = () => new Disposable();
 
+export const contentProviders = new Map<string, unknown>();
+
 /** Fired by `fireConfiguration(keys)`: what `workspace.onDidChangeConfiguration` listeners get. */
 const configurationChanged = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
 
@@ -261,6 +263,11 @@ export const workspace = {
   },
   asRelativePath: (uri: Uri) => uri.fsPath,
   onDidChangeConfiguration: configurationChanged.event,
+  /** Content providers by scheme (authoring's read-only previews). */
+  registerTextDocumentContentProvider(scheme: string, provider: unknown) {
+    contentProviders.set(scheme, provider);
+    return new Disposable(() => contentProviders.delete(scheme));
+  },
   createFileSystemWatcher(pattern: RelativePattern) {
     const w = { pattern, change: new EventEmitter<Uri>(), create: new EventEmitter<Uri>(), delete: new EventEmitter<Uri>(), disposed: false };
     fileWatchers.push(w);
