@@ -29,6 +29,11 @@ export interface FlowDeps {
 /** What to translate: a block of a .wvt or .wvs file. */
 export type TranslateTarget = { kind: 'template' | 'paraphrases' | 'item' | 'scale'; name: string };
 
+/** The kind of a block, in the user's language (for messages). */
+function kindName(kind: TranslateTarget['kind']): string {
+  return { template: vscode.l10n.t('template'), paraphrases: vscode.l10n.t('paraphrase set'), item: vscode.l10n.t('item'), scale: vscode.l10n.t('scale') }[kind];
+}
+
 async function runWithProgress<T>(title: string, job: (hooks: JobHooks) => Promise<T>): Promise<T | undefined> {
   const controller = new AbortController();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -39,7 +44,7 @@ async function runWithProgress<T>(title: string, job: (hooks: JobHooks) => Promi
         signal: controller.signal,
         onStep: (done, total, what) => {
           const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-          progress.report({ message: done < total ? `${what} (${done + 1}/${total})` : 'done', increment: pct - reported });
+          progress.report({ message: done < total ? `${what} (${done + 1}/${total})` : vscode.l10n.t('done'), increment: pct - reported });
           reported = pct;
         },
       });
@@ -58,11 +63,12 @@ export async function reportFailure(error: unknown, logger: Logger): Promise<voi
   const message = error instanceof Error ? error.message : String(error);
   logger.error(`authoring: ${message}`);
   const status = error instanceof AuthoringError ? error.providerError?.status : undefined;
-  const actions = status === 401 || status === 403 ? ['Set API Key', 'Show Log'] : status === 404 ? ['Select Model', 'Show Log'] : ['Show Log'];
+  const [setKey, selectModel, showLog] = [vscode.l10n.t('Set API Key'), vscode.l10n.t('Select Model'), vscode.l10n.t('Show Log')];
+  const actions = status === 401 || status === 403 ? [setKey, showLog] : status === 404 ? [selectModel, showLog] : [showLog];
   const choice = await vscode.window.showErrorMessage(`Value Lens: ${message}`, ...actions);
-  if (choice === 'Set API Key') await vscode.commands.executeCommand('valueLens.setApiKey');
-  if (choice === 'Select Model') await vscode.commands.executeCommand('valueLens.selectModel');
-  if (choice === 'Show Log') await vscode.commands.executeCommand('valueLens.showLog');
+  if (choice === setKey) await vscode.commands.executeCommand('valueLens.setApiKey');
+  if (choice === selectModel) await vscode.commands.executeCommand('valueLens.selectModel');
+  if (choice === showLog) await vscode.commands.executeCommand('valueLens.showLog');
 }
 
 async function openPreview(deps: FlowDeps, content: string, language: 'wvt' | 'wvs', title: string): Promise<void> {
@@ -79,11 +85,11 @@ async function pickLanguage(title: string, offered: string[], allowOther: boolea
   const unique = [...new Set(offered)];
   if (unique.length === 1 && !allowOther) return unique[0];
   const items: vscode.QuickPickItem[] = unique.map((code) => ({ label: code, description: languageName(code) }));
-  if (allowOther) items.push({ label: 'Other…', description: 'type an ISO 639-1 code' });
+  if (allowOther) items.push({ label: vscode.l10n.t('Other…'), description: vscode.l10n.t('type an ISO 639-1 code') });
   const pick = await vscode.window.showQuickPick(items, { title });
   if (!pick) return undefined;
   if (pick.label !== 'Other…') return pick.label;
-  const code = await vscode.window.showInputBox({ title, prompt: 'Language code (ISO 639-1, e.g. de)', validateInput: (v) => (/^[a-z]{2}$/.test(v.trim()) ? undefined : 'Two lower-case letters') });
+  const code = await vscode.window.showInputBox({ title, prompt: vscode.l10n.t('Language code (ISO 639-1, e.g. de)'), validateInput: (v) => (/^[a-z]{2}$/.test(v.trim()) ? undefined : vscode.l10n.t('Two lower-case letters')) });
   return code?.trim();
 }
 
@@ -93,15 +99,15 @@ export async function generateParaphrasesFlow(deps: FlowDeps, uriArg?: unknown, 
   const editor = vscode.window.activeTextEditor;
   const uri = uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
   const at = uri && (await parsedAt(deps, uri));
-  if (!uri || !at || at.file.kind !== 'templates') return void vscode.window.showWarningMessage('Value Lens: open a .wvt template file and put the cursor in a template.');
+  if (!uri || !at || at.file.kind !== 'templates') return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: open a .wvt template file and put the cursor in a template.'));
   const file = at.file;
   const line = editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active.line : -1;
   const template =
     (typeof templateArg === 'string' ? file.templates.find((t) => t.name === templateArg) : undefined) ??
     file.templates.find((t) => t.range.start.line <= line && line <= t.range.end.line) ??
     (file.templates.length === 1 ? file.templates[0] : undefined);
-  if (!template) return void vscode.window.showWarningMessage('Value Lens: put the cursor in a template (or use the lens above it).');
-  const language = await pickLanguage(`Paraphrase template ${template.name} in…`, Object.keys(template.user), false);
+  if (!template) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: put the cursor in a template (or use the lens above it).'));
+  const language = await pickLanguage(vscode.l10n.t('Paraphrase template {0} in…', template.name), Object.keys(template.user), false);
   if (!language) return;
   const original = template.user[language];
   if (!original) return;
@@ -112,7 +118,7 @@ export async function generateParaphrasesFlow(deps: FlowDeps, uriArg?: unknown, 
   const set = file.paraphraseSets.find((s) => s.templateName === template.name && s.variants[language]) ?? file.paraphraseSets.find((s) => s.templateName === template.name);
   const existing = file.paraphraseSets.filter((s) => s.templateName === template.name).flatMap((s) => (s.variants[language] ?? []).map((v) => v.value));
   try {
-    const outcome = await runWithProgress(`Value Lens: ${count} paraphrases of ${template.name} with ${model.model}`, async (hooks) => {
+    const outcome = await runWithProgress(vscode.l10n.t('Value Lens: {0} paraphrases of {1} with {2}', count, template.name, model.model), async (hooks) => {
       hooks.onStep?.(0, 1, 'asking the model');
       return generateParaphrases(model, prompts.paraphrase, { original: original.value, language, count, existing }, hooks.signal);
     });
@@ -126,7 +132,7 @@ export async function generateParaphrasesFlow(deps: FlowDeps, uriArg?: unknown, 
       vscode.l10n.t('Paraphrases of {0} ({1})', template.name, language),
     );
     if (outcome.shortfall > 0) {
-      void vscode.window.showInformationMessage(`Value Lens: ${model.model} gave ${outcome.accepted.length} usable paraphrase${outcome.accepted.length === 1 ? '' : 's'} of ${count} asked (${outcome.rejected.length} rejected, reasons in the preview).`);
+      void vscode.window.showInformationMessage(outcome.accepted.length === 1 ? vscode.l10n.t('Value Lens: {0} gave 1 usable paraphrase of {1} asked ({2} rejected, reasons in the preview).', model.model, count, outcome.rejected.length) : vscode.l10n.t('Value Lens: {0} gave {1} usable paraphrases of {2} asked ({3} rejected, reasons in the preview).', model.model, outcome.accepted.length, count, outcome.rejected.length));
     }
   } catch (error) {
     await reportFailure(error, deps.logger);
@@ -159,11 +165,11 @@ export async function translateFlow(deps: FlowDeps, uriArg?: unknown, targetArg?
   const editor = vscode.window.activeTextEditor;
   const uri = uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
   const at = uri && (await parsedAt(deps, uri));
-  if (!uri || !at) return void vscode.window.showWarningMessage('Value Lens: open a .wvt or .wvs file and put the cursor in a template, paraphrase set or item.');
+  if (!uri || !at) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: open a .wvt or .wvs file and put the cursor in a template, paraphrase set or item.'));
   const file = at.file;
   const line = editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active.line : -1;
   const target = isTarget(targetArg) ? targetArg : targetAtCursor(file, line);
-  if (!target) return void vscode.window.showWarningMessage('Value Lens: put the cursor in a template, paraphrase set or item to translate.');
+  if (!target) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: put the cursor in a template, paraphrase set or item to translate.'));
 
   // What exists already, to offer only the languages still missing.
   let present: string[] = [];
@@ -174,25 +180,25 @@ export async function translateFlow(deps: FlowDeps, uriArg?: unknown, targetArg?
   const language =
     typeof languageArg === 'string' && /^[a-z]{2}$/.test(languageArg)
       ? languageArg
-      : await pickLanguage(`Translate ${target.kind} ${target.name} into…`, declaredLanguages(file).filter((l) => !present.includes(l)), true);
+      : await pickLanguage(vscode.l10n.t('Translate {0} {1} into…', kindName(target.kind), target.name), declaredLanguages(file).filter((l) => !present.includes(l)), true);
   if (!language) return;
-  if (present.includes(language) && target.kind !== 'paraphrases') return void vscode.window.showInformationMessage(`Value Lens: ${target.kind} ${target.name} already has '${language}'.`);
+  if (present.includes(language) && target.kind !== 'paraphrases') return void vscode.window.showInformationMessage(vscode.l10n.t("Value Lens: {0} {1} already has '{2}'.", kindName(target.kind), target.name, language));
   const model = await deps.model();
   if (!model) return;
   const prompts = await deps.prompts();
-  const title = `Value Lens: translating ${target.kind} ${target.name} into ${languageName(language)} with ${model.model}`;
+  const title = vscode.l10n.t('Value Lens: translating {0} {1} into {2} with {3}', kindName(target.kind), target.name, languageName(language), model.model);
   try {
     if (file.kind === 'templates' && target.kind === 'template') {
       const template = file.templates.find((t) => t.name === target.name);
       const source = template && sourceLanguage(template.user);
-      if (!template || !source) return void vscode.window.showWarningMessage(`Value Lens: template ${target.name} has no text to translate.`);
+      if (!template || !source) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: template {0} has no text to translate.', target.name));
       const translation = await runWithProgress(title, (hooks) => translateTemplate(model, prompts.translate, template, source, language, hooks));
       if (translation) await openPreview(deps, buildTemplatePreview({ uri: uri.toString(), template, language, source, translation, by: model.by }), 'wvt', vscode.l10n.t('Template {0} in {1}', template.name, language));
     } else if (file.kind === 'templates' && target.kind === 'paraphrases') {
       const set = file.paraphraseSets.find((s) => s.name === target.name);
       const template = set && file.templates.find((t) => t.name === set.templateName);
       const source = set && sourceLanguage(Object.fromEntries(Object.entries(set.variants).filter(([, v]) => v.length > 0)));
-      if (!set || !template || !source) return void vscode.window.showWarningMessage(`Value Lens: paraphrase set ${target.name} has no template or no entries to translate.`);
+      if (!set || !template || !source) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: paraphrase set {0} has no template or no entries to translate.', target.name));
       const outcomes = await runWithProgress(title, (hooks) => translateParaphraseSet(model, prompts.translate, set, source, language, hooks));
       if (outcomes) {
         const preview = buildParaphrasePreview({
@@ -210,7 +216,7 @@ export async function translateFlow(deps: FlowDeps, uriArg?: unknown, targetArg?
       }
     } else if (file.kind === 'survey' && (target.kind === 'item' || target.kind === 'scale')) {
       const item: Item | undefined = target.kind === 'item' ? file.items.find((i) => i.id === target.name) : file.items.find((i) => i.scale?.name === target.name);
-      if (!item) return void vscode.window.showWarningMessage(`Value Lens: no item ${target.kind === 'scale' ? `uses scale ${target.name}` : target.name}.`);
+      if (!item) return void vscode.window.showWarningMessage(target.kind === 'scale' ? vscode.l10n.t('Value Lens: no item uses scale {0}.', target.name) : vscode.l10n.t('Value Lens: no item {0}.', target.name));
       const source = sourceLanguage(item.texts) ?? 'en';
       const translation = await runWithProgress(title, async (hooks) => {
         if (target.kind === 'item') return translateItem(model, prompts.translate, item, source, language, hooks);
@@ -222,7 +228,7 @@ export async function translateFlow(deps: FlowDeps, uriArg?: unknown, targetArg?
       });
       if (translation) await openPreview(deps, buildItemPreview({ uri: uri.toString(), item, language, source, translation, by: model.by }), 'wvs', vscode.l10n.t('{0} {1} in {2}', target.kind === 'item' ? vscode.l10n.t('Item') : vscode.l10n.t('Scale'), target.name, language));
     } else {
-      void vscode.window.showWarningMessage(`Value Lens: cannot translate ${target.kind} ${target.name} in this file.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: cannot translate {0} {1} in this file.', kindName(target.kind), target.name));
     }
   } catch (error) {
     await reportFailure(error, deps.logger);
@@ -245,7 +251,7 @@ export async function insertPreviewFlow(deps: FlowDeps, uriArg?: unknown): Promi
     return false;
   }
   if (read.errors.length) {
-    void vscode.window.showErrorMessage(`Value Lens: the preview has errors; fix them first (${read.errors.slice(0, 3).join('; ')}).`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: the preview has errors; fix them first ({0}).', read.errors.slice(0, 3).join('; ')));
     return false;
   }
   // A read-only preview cannot be edited: which paraphrases to keep is asked here instead.
@@ -263,31 +269,31 @@ export async function insertPreviewFlow(deps: FlowDeps, uriArg?: unknown): Promi
   try {
     target = await vscode.workspace.openTextDocument(targetUri);
   } catch {
-    void vscode.window.showErrorMessage(`Value Lens: cannot open ${read.meta.uri}, where this preview belongs.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: cannot open {0}, where this preview belongs.', read.meta.uri));
     return false;
   }
   const parsed = deps.documents.get(target);
   if (!parsed) {
-    void vscode.window.showErrorMessage(`Value Lens: ${read.meta.uri} is not a .wvt/.wvs file.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: {0} is not a .wvt/.wvs file.', read.meta.uri));
     return false;
   }
   const plan = planInsertion(parsed.text, parsed.file, read.meta, content);
-  const skippedText = plan.skipped.length ? ` Skipped ${plan.skipped.length}: ${plan.skipped.map((s) => `"${s.text.slice(0, 40)}" (${s.reason})`).join(', ')}.` : '';
+  const skippedText = plan.skipped.length ? ` ${vscode.l10n.t('Skipped {0}: {1}.', plan.skipped.length, plan.skipped.map((s) => `"${s.text.slice(0, 40)}" (${s.reason})`).join(', '))}` : '';
   if (!plan.ok) {
-    void vscode.window.showErrorMessage(`Value Lens: nothing inserted. ${plan.error}${skippedText}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: nothing inserted. {0}{1}', plan.error, skippedText));
     return false;
   }
   const edit = new vscode.WorkspaceEdit();
   for (const insertion of plan.insertions) edit.insert(targetUri, new vscode.Position(insertion.position.line, insertion.position.character), insertion.text);
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage('Value Lens: the edit could not be applied (was the file changed meanwhile?).');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: the edit could not be applied (was the file changed meanwhile?).'));
     return false;
   }
   deps.logger.info(`authoring: inserted ${plan.summary} into ${read.meta.uri}`);
   const shown = await vscode.window.showTextDocument(target, { preview: false, viewColumn: vscode.ViewColumn.One });
   const first = plan.insertions[0].position;
   shown.revealRange(toRange({ start: first, end: first }), vscode.TextEditorRevealType.InCenter);
-  void vscode.window.showInformationMessage(`Value Lens: inserted ${plan.summary}.${skippedText}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: inserted {0}.{1}', plan.summary, skippedText));
   return true;
 }
 
