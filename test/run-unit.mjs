@@ -9,7 +9,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 function collect(dir) {
   const out = [];
@@ -30,9 +30,28 @@ let files = [...collect('test/unit'), ...collect('test/webview')]
   .sort();
 if (filter.length) files = files.filter((f) => filter.some((part) => f.includes(part)));
 
+// The browser files share one Chromium and one build of the webview bundles (test/support/browser-server.ts).
+const shared = {};
+let browserServer;
 if (files.some((f) => f.startsWith('test/webview') || f.includes('browser'))) {
   const ensured = spawnSync('bash', ['test/ensure-chromium.sh'], { stdio: 'inherit' });
   if (ensured.status !== 0) process.exit(ensured.status ?? 1);
+  browserServer = spawn(process.execPath, ['--import', 'tsx', 'test/support/browser-server.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const started = await new Promise((done) => {
+    let text = '';
+    browserServer.stdout.on('data', (chunk) => {
+      text += chunk;
+      if (text.includes('\n')) done(JSON.parse(text.split('\n')[0]));
+    });
+    browserServer.on('exit', (code) => done(undefined, code));
+  });
+  if (!started) {
+    console.error('test: the shared Chromium did not start (test/support/browser-server.ts)');
+    process.exit(1);
+  }
+  shared.VL_TEST_CHROMIUM_WS = started.wsEndpoint;
+  shared.VL_TEST_WEBVIEW_PRODUCTION = started.bundles.production;
+  shared.VL_TEST_WEBVIEW_DEVELOPMENT = started.bundles.development;
 }
 
 // Each file's process appends its CPU time here (test/support/cpu-usage.mjs); the summary reads it.
@@ -45,7 +64,12 @@ const result = spawnSync(
     '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
     ...files,
   ],
-  { stdio: 'inherit', env: { ...process.env, VL_TEST_DURATIONS: option('durations') ?? process.env.VL_TEST_DURATIONS ?? '10', VL_TEST_CPU_LOG: cpuLog } },
+  { stdio: 'inherit', env: { ...process.env, VL_TEST_DURATIONS: option('durations') ?? process.env.VL_TEST_DURATIONS ?? '10', VL_TEST_CPU_LOG: cpuLog, ...shared } },
 );
 rmSync(cpuLog, { force: true });
+if (browserServer) {
+  const exited = new Promise((done) => browserServer.on('exit', done));
+  browserServer.stdin.end();
+  await exited;
+}
 process.exit(result.status ?? 1);

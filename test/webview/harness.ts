@@ -19,8 +19,13 @@ export const SKIP_REASON = existsSync(CHROMIUM_PATH) ? false : `Chromium not fou
 // Tests and the bench run from the repository root (npm scripts, test/run-unit.mjs).
 const ROOT = resolve(process.cwd());
 
-/** Builds webview/main.ts exactly as esbuild.mjs does (browser IIFE), into a temp dir. */
+/**
+ * Builds webview/main.ts exactly as esbuild.mjs does (browser IIFE), into a temp dir. Under
+ * test/run-unit.mjs the two builds are made once for all files (test/support/browser-server.ts).
+ */
 export async function buildWebview(production = true): Promise<{ file: string; bytes: number; cleanup(): void }> {
+  const shared = process.env[production ? 'VL_TEST_WEBVIEW_PRODUCTION' : 'VL_TEST_WEBVIEW_DEVELOPMENT'];
+  if (shared) return { file: shared, bytes: readFileSync(shared).length, cleanup: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), 'vl-webview-'));
   const file = join(dir, 'webview.js');
   await esbuild.build({
@@ -38,11 +43,13 @@ export async function buildWebview(production = true): Promise<{ file: string; b
   return { file, bytes: readFileSync(file).length, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Chromium: the run's shared one when test/run-unit.mjs started it (close() then only disconnects), else a new one. */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const shared = process.env.VL_TEST_CHROMIUM_WS;
+  if (shared) return chromium.connect(shared);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 export interface PanelServer {

@@ -3,14 +3,14 @@
 // Skipped where no Chromium is installed (test/e2e/setup.sh installs it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
+import { SKIP_REASON, launchChromium } from '../../webview/harness';
 import { buildOnce, EXAMPLE_HUMAN, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, removeDir, runCli, tempDir } from './helpers';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
+const skip = SKIP_REASON;
 
 let fake: FakeServer;
 let dir: string;
@@ -38,8 +38,7 @@ test('the HTML report renders offline with charts, no requests, no injected scri
   const report = await runCli(['report', results, '--items', items, '--human', EXAMPLE_HUMAN, '--html', html]);
   assert.equal(report.code, 0, report.stderr);
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const requests: string[] = [];
