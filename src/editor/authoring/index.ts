@@ -38,7 +38,7 @@ export const generateLensContributor: EditorLensContributor = {
   // Also on preview documents: an unresolved lens would show as a blank line there.
   resolve: (spec, uri) =>
     spec.kind === 'generateParaphrases'
-      ? { title: '$(sparkle) Generate paraphrases…', command: 'valueLens.generateParaphrases', arguments: [uri, spec.target], tooltip: 'Ask the configured model for paraphrases of this template' }
+      ? { title: vscode.l10n.t('$(sparkle) Generate paraphrases…'), command: 'valueLens.generateParaphrases', arguments: [uri, spec.target], tooltip: vscode.l10n.t('Ask the configured model for paraphrases of this template') }
       : undefined,
 };
 
@@ -100,8 +100,8 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
       provideCodeLenses: (doc) => {
         const meta = readPreviewMeta(doc.getText());
         if (!meta) return [];
-        const title = meta.target.kind === 'paraphrases' && !meta.target.machineTranslated ? '$(check) Insert kept paraphrases' : '$(check) Insert translation';
-        return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title, command: 'valueLens.insertPreview', arguments: [doc.uri], tooltip: `Insert into ${meta.uri}` })];
+        const title = meta.target.kind === 'paraphrases' && !meta.target.machineTranslated ? vscode.l10n.t('$(check) Insert kept paraphrases') : vscode.l10n.t('$(check) Insert translation');
+        return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title, command: 'valueLens.insertPreview', arguments: [doc.uri], tooltip: vscode.l10n.t('Insert into {0}', meta.uri) })];
       },
     }),
     vscode.languages.registerCodeActionsProvider(

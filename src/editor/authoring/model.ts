@@ -31,7 +31,7 @@ export async function resolveAuthoringModel(deps: AuthoringModelDeps): Promise<(
   } catch (error) {
     if (!(error instanceof EndpointBlockedError)) throw error;
     deps.logger.warn(error.message);
-    const choice = await vscode.window.showWarningMessage(error.message, 'Manage Workspace Trust');
+    const choice = await vscode.window.showWarningMessage(error.message, vscode.l10n.t('Manage Workspace Trust'));
     if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
     return undefined;
   }

@@ -28,7 +28,7 @@ async function surveyFor(deps: ReviewDeps, uriArg: unknown): Promise<{ uri: vsco
   const uri = uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
   const parsed = uri ? deps.documents.survey(await vscode.workspace.openTextDocument(uri)) : undefined;
   if (!uri || !parsed) {
-    void vscode.window.showWarningMessage('Value Lens: open a .wvs item file first.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: open a .wvs item file first.'));
     return undefined;
   }
   return { uri, file: parsed.file, editor: editor?.document.uri.toString() === uri.toString() ? editor : undefined };
@@ -51,10 +51,10 @@ export async function reviewConsistencyFlow(deps: ReviewDeps, uriArg?: unknown):
   const declared = survey.file.header.languages.map((l) => l.value);
   const offered = (declared.length ? declared : [...paraphraseLanguages]).map((code) => ({
     label: code,
-    description: paraphraseLanguages.has(code) ? `${sets.reduce((n, s) => n + (s.variants[code]?.length ?? 0), 0)} paraphrases` : 'no paraphrases: template only',
+    description: paraphraseLanguages.has(code) ? vscode.l10n.t('{0} paraphrases', sets.reduce((n, s) => n + (s.variants[code]?.length ?? 0), 0)) : vscode.l10n.t('no paraphrases: template only'),
     picked: paraphraseLanguages.has(code),
   }));
-  const picked = await vscode.window.showQuickPick(offered, { title: `Self-consistency of ${templates.name}: languages`, canPickMany: true });
+  const picked = await vscode.window.showQuickPick(offered, { title: vscode.l10n.t('Self-consistency of {0}: languages', templates.name), canPickMany: true });
   // canPickMany answers with an array; accept a single item too (older hosts, test doubles).
   const chosen = picked === undefined ? [] : Array.isArray(picked) ? picked : [picked as (typeof offered)[number]];
   if (chosen.length === 0) return;
@@ -69,17 +69,17 @@ export async function reviewConsistencyFlow(deps: ReviewDeps, uriArg?: unknown):
   deps.logger.info(`self-consistency of ${templates.name}:\n${lines.join('\n')}`);
   for (const m of moving) deps.logger.info(`  ${m.itemId} · ${m.language}: sd ${m.dispersion.toFixed(3)} across paraphrases; moved most by paraphrase ${m.paraphrase === null ? '–' : m.paraphrase + 1}${m.paraphraseText ? `: ${m.paraphraseText}` : ''}`);
   if (moving.length === 0) {
-    void vscode.window.showInformationMessage(`Value Lens: no item was scored by two or more paraphrases. ${lines.join(' · ')}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: no item was scored by two or more paraphrases. {0}', lines.join(' · ')));
     return;
   }
   const pick = await vscode.window.showQuickPick(
     moving.map((m) => ({
       label: `${m.itemId} · ${m.language}`,
       description: `sd ${m.dispersion.toFixed(2)} · ${m.title}`,
-      detail: m.paraphrase === null ? 'all paraphrases agree' : `moved most by paraphrase ${m.paraphrase + 1}${m.paraphraseText ? `: ${m.paraphraseText}` : ''}`,
+      detail: m.paraphrase === null ? vscode.l10n.t('all paraphrases agree') : vscode.l10n.t('moved most by paraphrase {0}', m.paraphrase + 1) + (m.paraphraseText ? `: ${m.paraphraseText}` : ''),
       itemId: m.itemId,
     })),
-    { title: `Items that move most across paraphrases of ${templates.name} (${lines.join(' · ')})`, matchOnDetail: true },
+    { title: vscode.l10n.t('Items that move most across paraphrases of {0} ({1})', templates.name, lines.join(' · ')), matchOnDetail: true },
   );
   if (!pick) return;
   const item = survey.file.items.find((i) => i.id === pick.itemId);
