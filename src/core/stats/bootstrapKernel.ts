@@ -2,7 +2,7 @@
 // its responses). A resample is the vector wc of how often each cluster was drawn; every row of cluster c
 // then counts wc[c] times. The statistic is the same as the weighted Pearson of the rows (or of their average
 // ranks) that bootstrap.ts's WeightedCorrelation computes from row weights, but evaluated from per-cluster
-// summaries prepared once (docs/analyses.md §7.4):
+// summaries prepared once (docs/analyses.md §7.6):
 //  - Pearson: per-cluster sums n, Σx, Σy, Σx², Σy², Σxy (of globally centred values) → O(clusters).
 //  - Spearman when y is constant within each cluster (the human value of the item): a row's average rank
 //    minus the mean rank is ½ Σ_s w_s sgn(x_r − x_s), so the per-cluster rank sums need only the
