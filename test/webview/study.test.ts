@@ -495,3 +495,32 @@ test('a report page with both a workspace report and a study shows both', { skip
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('position bias and first token vs text: charts painted from the analysis, tables with the same numbers', { skip, timeout: 60_000 }, async () => {
+  const analysis = fixture();
+  const estimate = (v: number, ci: [number, number] | null = null) => ({ estimate: v, ci, p: null });
+  analysis.positionBias = [
+    {
+      model: 'gpt-4o', language: 'da', k: 4, orders: ['original', 'reversed'], responses: 40, items: 20, uniform: 0.25,
+      positions: [0.4, 0.2, 0.15, 0.25].map((share, j) => ({ position: j + 1, share: estimate(share, [share - 0.05, share + 0.05]), excess: share - 0.25 })),
+      totalVariation: estimate(0.15, [0.1, 0.2]),
+    },
+  ];
+  analysis.firstTokenText = [
+    { model: 'gpt-4o', language: 'da', pairs: 20, agreement: 0.35, meanAbsDifference: 0.42, unparsed: 1, disagreements: [{ itemId: 'Q1', template: 'direct', paraphrase: null, country: 'DK', order: 'original', firstToken: 3, text: 2 }] },
+  ];
+  const panel = await open();
+  await sendStudy(panel, analysis);
+  for (const id of ['study-positions', 'study-first-token']) {
+    assert.equal(await panel.page.getAttribute(`[data-chart="${id}"]`, 'data-has-data'), 'true', id);
+    const paint = await colours(panel.page, id);
+    assert.ok(paint.width > 100 && paint.height > 100 && paint.colours > 10, `${id} painted: ${JSON.stringify(paint)}`);
+  }
+  const positions = await readTable(panel.page, 'study-positions');
+  // readTable's first row is the header.
+  assert.deepEqual(positions.slice(1).map((r) => [r[6], r[7]]), [['1', f3(0.4)], ['2', f3(0.2)], ['3', f3(0.15)], ['4', f3(0.25)], ['total variation', f3(0.15)]]);
+  const firstToken = await readTable(panel.page, 'study-first-token');
+  assert.deepEqual(firstToken[1], ['gpt-4o', 'da', '20', f3(0.35), f3(0.42), '1', 'Q1']);
+  assert.deepEqual(await panel.problems(), NO_PROBLEMS);
+  await panel.page.context().close();
+});
