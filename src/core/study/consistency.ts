@@ -32,8 +32,8 @@ export function consistencyRows(units: readonly ResponseUnit[], opts: Consistenc
 /**
  * consistencyRows for several measures, rows in the order of `measures.flatMap(m => consistencyRows(…))`.
  * Where a cell holds the same responses under every measure (each response has both a mean and a pro
- * share), the response-pairs bootstraps of those measures share one stream of draws (they are the same
- * resamples: same n, same seed), which halves the cost of the draws — the floor of that bootstrap.
+ * share), the response-pairs bootstraps of those measures are computed together (responsePairsJoint: the
+ * questions are keyed once).
  */
 export function consistencyRowsOf(
   units: readonly ResponseUnit[],
@@ -232,7 +232,7 @@ export function responsePairs(
   return responsePairsJoint(questionOf, [values], bootstrap)[0];
 }
 
-/** responsePairs of several value columns over the same rows, on one shared stream of resamples. */
+/** responsePairs of several value columns over the same rows (the same resamples for each). */
 export function responsePairsJoint(
   questionOf: readonly string[],
   columns: readonly (readonly number[])[],
@@ -244,28 +244,19 @@ export function responsePairsJoint(
   const out = stats.map((stat) => ({ pairs: stat.pairs(ones), rho: stat.value(ones) }));
   const live = stats.map((_, j) => j).filter((j) => Number.isFinite(out[j].rho));
   const reps = live.map(() => new Float64Array(bootstrap.iterations));
-  if (live.length) {
-    // Draws counted straight into cells (rows of equal value and question): O(responses) draws, O(cells)
-    // sums. One column: the draws go straight into its cells; several: indices once, counted per column.
-    const cw = live.map((j) => new Float64Array(stats[j].cells));
+  // Draws counted straight into cells (rows of equal value and question): O(responses) draws, O(cells) sums.
+  // Each column draws its own copy of the stream (the same resamples): measured, re-drawing is cheaper than
+  // keeping the indices and counting them once per column (a second pass of random reads over n rows).
+  live.forEach((j, t) => {
+    const stat = stats[j];
+    const cw = new Float64Array(stat.cells);
     const stream = new ResampleStream(bootstrap.seed);
-    const idx = live.length > 1 ? new Int32Array(n) : new Int32Array(0);
     for (let b = 0; b < bootstrap.iterations; b++) {
-      if (live.length === 1) {
-        cw[0].fill(0);
-        stream.countsInto(cw[0], stats[live[0]].rowCells, n);
-      } else {
-        stream.indices(idx, 0, n, n);
-        live.forEach((j, t) => {
-          const counts = cw[t];
-          const cellOf = stats[j].rowCells;
-          counts.fill(0);
-          for (let i = 0; i < n; i++) counts[cellOf[idx[i]]]++;
-        });
-      }
-      live.forEach((j, t) => (reps[t][b] = stats[j].valueOfCells(cw[t]) / RESPONSE_PAIRS_RELIABILITY));
+      cw.fill(0);
+      stream.countsInto(cw, stat.rowCells, n);
+      reps[t][b] = stat.valueOfCells(cw) / RESPONSE_PAIRS_RELIABILITY;
     }
-  }
+  });
   // p: none — the pairs are not independent, and "consistency ≠ 0" is not a question anyone asks.
   return out.map(({ pairs, rho }, j) => {
     const t = live.indexOf(j);
