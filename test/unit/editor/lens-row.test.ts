@@ -208,3 +208,13 @@ test(`with human data, four languages, paraphrases, a failure, a stale result an
 test('lensRowWidth counts an icon as two characters and separators as three', () => {
   assert.equal(lensRowWidth(['$(play) Score', '⋯']), 2 + 6 + 3 + 1);
 });
+
+test('a judged (stance) result shows its pro share in the lens and the end-of-line text, not ✗', () => {
+  const { decorationText } = require('../../../src/core/language/services/resultText') as typeof import('../../../src/core/language/services/resultText');
+  const { scoreLensTitle } = require('../../../src/editor/lensTitles') as typeof import('../../../src/editor/lensTitles');
+  const base = result('Q1', 'en', 0);
+  const stance = { ...base, kind: 'stance', proShare: 0.4, pro: 4, con: 6, method: 'judge' } as unknown as RunRecord;
+  const view = { latest: { en: stance }, failures: {} };
+  assert.equal(scoreLensTitle(view, ['en']), '$(play) Score: en pro 0.40');
+  assert.equal(decorationText(view, ['en']), '  en pro 0.40');
+});

@@ -53,9 +53,10 @@ function isRunning(view: ItemResultsView, language?: string): boolean {
   return language === undefined || view.running.has('*') || view.running.has(language);
 }
 
-/** `en 2.31` for a result, `en ✗` for a failure. */
+/** `en 2.31` for a result, `en pro 0.40` for a judged (stance) result, `en ✗` for a failure. */
 export function languageScore(language: string, record: RunRecord): string {
-  return record.kind === 'result' ? `${language} ${formatScore(record.mean)}` : `${language} ✗`;
+  if (record.kind === 'result') return `${language} ${formatScore(record.mean)}`;
+  return record.kind === 'stance' ? `${language} pro ${formatScore(record.proShare)}` : `${language} ✗`;
 }
 
 /** `en 2.31 · da 2.10 · nl 2.05 · pt 2.40` in the declared language order. */
