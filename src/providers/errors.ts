@@ -1,5 +1,5 @@
-// Helpers shared by the providers: Retry-After parsing, secret redaction, and turning whatever a fetch
-// or an SDK throws into a ProviderError the scheduler understands.
+// Helpers shared by the providers: Retry-After parsing, secret redaction, and turning whatever the
+// transport (or an injected fetch) throws into a ProviderError the scheduler understands.
 
 import { ProviderError } from '../core/model';
 import { originOf as coreOriginOf } from '../core/origin';
