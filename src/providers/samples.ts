@@ -1,6 +1,7 @@
 // The one sampling loop of the providers: a request for n samples is asked in rounds until n choices are in,
-// because some servers give fewer than asked (Ollama's native API has no `n`; Ollama /v1 and llama.cpp ignore
-// it). Each round shifts the seed, so that the extra samples are not copies, and usage adds up.
+// because some servers give fewer than asked (Ollama's native API has no `n`, Ollama /v1 ignores it) or refuse
+// more than one (llama.cpp server answers n ≠ 1 with a 400, learned in openai.ts, then one choice a round).
+// Each round shifts the seed, so that the extra samples are not copies, and usage adds up.
 
 import { ProviderError, type CompletionChoice, type CompletionRequest, type CompletionResponse } from '../core/model';
 
