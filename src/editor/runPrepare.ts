@@ -32,18 +32,18 @@ export async function prepareEditorRun(target: RunTarget, request: ScoreRequest,
   });
   const further = (request.orders ?? []).filter((o) => o !== 'original');
   if (further.length === 0) return prepared;
+  // The further orders as a factor (expanded per item's scale size, as a study's optionOrders), after the
+  // original-order requests, in the same run.
+  const more = buildPlan({
+    ...input,
+    models: [{ provider: resolved.providerId, endpoint: resolved.endpoint, model, ...(prepared.digest ? { digest: prepared.digest } : {}) }],
+    method: prepared.method,
+    samples: prepared.choices.samples,
+    temperature: prepared.choices.temperature,
+    seed: prepared.choices.seed,
+    optionOrders: further,
+  });
   const plan: PlannedRequest[] = [...prepared.plan];
-  for (const optionOrder of further) {
-    const more = buildPlan({
-      ...input,
-      models: [{ provider: resolved.providerId, endpoint: resolved.endpoint, model, ...(prepared.digest ? { digest: prepared.digest } : {}) }],
-      method: prepared.method,
-      samples: prepared.choices.samples,
-      temperature: prepared.choices.temperature,
-      seed: prepared.choices.seed,
-      optionOrder,
-    });
-    for (const request of more) plan.push({ ...request, index: plan.length });
-  }
+  for (const r of more) plan.push({ ...r, index: plan.length });
   return { ...prepared, plan };
 }

@@ -9,6 +9,7 @@ import type { TemplateFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
 import type { RunRecord } from '../core/results';
 import type { PreparedRun } from '../core/run/prepare';
+import type { OptionOrderSpec } from '../core/study/types';
 import { newRunId } from '../core/run/runner';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
@@ -36,7 +37,7 @@ export interface ScoreRequest {
    * Option orders as a factor of the run (the option-order check): the original order and each of these,
    * in one run. Only original-order results are shown inline; the others are read by the check.
    */
-  orders?: ('original' | 'reversed')[];
+  orders?: OptionOrderSpec[];
 }
 
 export interface ScoringDeps {

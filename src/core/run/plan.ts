@@ -11,8 +11,8 @@ import { findSlots, itemHash } from '../language/index';
 import { isPlaceholder, placeholderLabels } from '../language/placeholders';
 import type { ChatMessage, ProviderId } from '../model';
 import type { RequestIdentity, ScoringMethod } from '../results';
-import type { OrderId } from '../study/types';
-import type { OptionOrderSpec } from '../prompt/order';
+import type { OptionOrderSpec as StudyOrderSpec, OrderId } from '../study/types';
+import { expandOrders, type NamedOrder, type OptionOrderSpec } from '../prompt/order';
 import { toPlainPrompt } from '../prompt/plain';
 import { renderPrompt, type OptionLabel, type RenderedPrompt } from '../prompt/render';
 import { cacheKey, endpointOrigin, type RequestParams } from './key';
@@ -56,6 +56,11 @@ export interface PlanInput {
   temperature: number;
   seed: number;
   optionOrder?: 'original' | 'reversed';
+  /**
+   * Option orders as a factor, as a study's `optionOrders` (expanded per item's scale size by expandOrders):
+   * every condition once per order, orders innermost. Overrides `optionOrder` when given.
+   */
+  optionOrders?: readonly StudyOrderSpec[];
   /**
    * Country codes per language: when `country` is absent and the prompt has a `{country}` slot, the first
    * code of the prompt language is the cue (the lens's implicit study).
@@ -120,8 +125,6 @@ export function* iteratePlan(input: PlanInput): Generator<PlannedRequest> {
   const shape = planShape(input);
   const { template } = shape;
   const rounds = shape.rounds;
-  const orderId = input.optionOrder ?? 'original';
-  const order = { id: orderId, spec: orderId };
   const params = roundParams(input.method, input);
   let index = 0;
   for (const item of shape.items) {
@@ -129,11 +132,13 @@ export function* iteratePlan(input: PlanInput): Generator<PlannedRequest> {
     for (const language of shape.languages) {
       for (const variant of shape.variants(language)) {
         const country = input.country !== undefined ? input.country : implicitCountry(template, variant, language, input.languageCountries);
-        const condition: Condition = { study: input.study, item, itemHash: hash, language, country, templateName: input.template, template, variant, order };
-        const prompt = renderCondition(condition);
-        for (const model of input.models) {
-          for (let round = 0; round < rounds; round++) {
-            yield planRequest({ condition, prompt, model, method: input.method, params: params(round), round, index: index++ });
+        for (const order of shape.orders(item)) {
+          const condition: Condition = { study: input.study, item, itemHash: hash, language, country, templateName: input.template, template, variant, order };
+          const prompt = renderCondition(condition);
+          for (const model of input.models) {
+            for (let round = 0; round < rounds; round++) {
+              yield planRequest({ condition, prompt, model, method: input.method, params: params(round), round, index: index++ });
+            }
           }
         }
       }
@@ -145,7 +150,8 @@ export function* iteratePlan(input: PlanInput): Generator<PlannedRequest> {
 export function countPlan(input: PlanInput): number {
   const shape = planShape(input);
   const variants = shape.languages.reduce((n, language) => n + shape.variants(language).length, 0);
-  return shape.items.length * variants * input.models.length * shape.rounds;
+  const orders = shape.items.reduce((n, item) => n + shape.orders(item).length, 0);
+  return orders * variants * input.models.length * shape.rounds;
 }
 
 interface PlanShape {
@@ -153,6 +159,8 @@ interface PlanShape {
   languages: string[];
   template: Template | undefined;
   variants(language: string): Variant[];
+  /** The item's option orders (one unless `optionOrders` is given). */
+  orders(item: Item): NamedOrder[];
   rounds: number;
 }
 
@@ -160,7 +168,17 @@ function planShape(input: PlanInput): PlanShape {
   const wanted = input.itemIds ? new Set(input.itemIds) : undefined;
   const sets = input.templates.paraphraseSets.filter((s) => s.templateName === input.template);
   const byLanguage = new Map<string, Variant[]>();
+  const orderId = input.optionOrder ?? 'original';
+  const single: NamedOrder[] = [{ id: orderId, spec: orderId }];
+  const byK = new Map<number, NamedOrder[]>();
   return {
+    orders: (item) => {
+      if (!input.optionOrders) return single;
+      const k = item.scale?.options.length ?? 0;
+      let list = byK.get(k);
+      if (!list) byK.set(k, (list = expandOrders(input.optionOrders, k)));
+      return list;
+    },
     items: input.survey.items.filter((item) => !wanted || wanted.has(item.id)),
     languages: input.languages?.length ? input.languages : surveyLanguages(input.survey),
     template: input.templates.templates.find((t) => t.name === input.template),

@@ -95,7 +95,7 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
       }
     }),
     register('reviewConsistency', (uri) => reviewConsistencyFlow(reviewDeps, uri)),
-    register('checkOptionOrder', (uri, itemId) => checkOptionOrderFlow(reviewDeps, uri, itemId)),
+    register('checkOptionOrder', (uri, itemId, orders) => checkOptionOrderFlow(reviewDeps, uri, itemId, orders)),
     vscode.languages.registerCodeLensProvider(PREVIEW_SELECTOR, {
       provideCodeLenses: (doc) => {
         const meta = readPreviewMeta(doc.getText());

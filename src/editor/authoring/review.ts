@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { consistencyLines, movingItems, optionOrderLines, optionOrderShifts } from '../../core/authoring/review';
 import type { OrderAveragedRow, PositionBiasRow } from '../../core/study/analysisTypes';
+import type { OptionOrderSpec } from '../../core/study/types';
 import { orderCheckFigures } from '../orderCheck';
 import { itemAt } from '../../core/language/services';
 import type { SurveyFile, TemplateFile } from '../../core/language/ast';
@@ -97,12 +98,28 @@ function perLanguage(rows: { language: string }[], value: (row: never) => string
 }
 
 /**
- * The option-order check: the item in the original and the reversed order as ONE run of the implicit study
+ * The option-order check: the item in the original order and the chosen further orders (reversed, cyclic
+ * shifts, seeded permutations, as `value-lens run --orders`) as ONE run of the implicit study
  * (written to its corpus like any run; records carry `order`), then the study's figures labelled: position
  * bias per model × language (total variation of the position shares from uniform) and the order-averaged
  * mean. The inline results stay the original order's (ResultsState shows no other order).
  */
-export async function checkOptionOrderFlow(deps: ReviewDeps, uriArg?: unknown, itemArg?: unknown): Promise<void> {
+function isOrderList(value: unknown): value is OptionOrderSpec[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => v === 'original' || v === 'reversed' || v === 'cyclic' || (typeof v === 'object' && v !== null && typeof (v as { permutations?: unknown }).permutations === 'number'));
+}
+
+/** Which orders beside the original (as `value-lens run --orders`): reversed, cyclic shifts, seeded permutations. */
+async function pickOrders(k: number): Promise<OptionOrderSpec[] | undefined> {
+  const options: (vscode.QuickPickItem & { orders: OptionOrderSpec[] })[] = [
+    { label: vscode.l10n.t('Reversed'), description: vscode.l10n.t('2 orders'), orders: ['original', 'reversed'] },
+    { label: vscode.l10n.t('Reversed and cyclic shifts'), description: vscode.l10n.t('{0} orders', Math.max(2, k + 1)), orders: ['original', 'reversed', 'cyclic'] },
+    { label: vscode.l10n.t('Reversed, cyclic shifts and 3 seeded random orders'), description: vscode.l10n.t('up to {0} orders', Math.max(2, k + 4)), orders: ['original', 'reversed', 'cyclic', { permutations: 3, seed: 0 }] },
+  ];
+  const pick = await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Option orders to score beside the original (one run, written to the corpus)') });
+  return pick?.orders;
+}
+
+export async function checkOptionOrderFlow(deps: ReviewDeps, uriArg?: unknown, itemArg?: unknown, ordersArg?: unknown): Promise<void> {
   const survey = await surveyFor(deps, uriArg);
   if (!survey) return;
   const cursor = survey.editor?.selection.active;
@@ -110,12 +127,15 @@ export async function checkOptionOrderFlow(deps: ReviewDeps, uriArg?: unknown, i
     (typeof itemArg === 'string' ? survey.file.items.find((i) => i.id === itemArg) : undefined) ??
     (cursor ? itemAt(survey.file, { line: cursor.line, character: cursor.character }) : undefined);
   if (!item) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: put the cursor in an item.'));
-  const records = await deps.score({ uri: survey.uri, itemIds: [item.id], orders: ['original', 'reversed'] });
+  const orders = isOrderList(ordersArg) ? ordersArg : await pickOrders(item.scale?.options.length ?? 0);
+  if (!orders) return;
+  const records = await deps.score({ uri: survey.uri, itemIds: [item.id], orders });
   if (!records) return;
   const { bias, averaged } = orderCheckFigures(records);
+  const orderNames = [...new Set(records.map((r) => r.order ?? 'original'))];
   const order = survey.file.header.languages.map((l) => l.value);
   const shifts = optionOrderShifts(records);
-  deps.logger.info(`option-order check of ${item.id} (orders original, reversed; one run in the corpus):`);
+  deps.logger.info(`option-order check of ${item.id} (orders ${orderNames.join(', ')}; one run in the corpus):`);
   for (const row of bias) {
     deps.logger.info(`  ${row.model} · ${row.language}: position shares ${row.positions.map((p) => `${p.position}:${p.share.estimate.toFixed(3)}`).join(' ')} (uniform ${row.uniform.toFixed(3)}), total variation ${row.totalVariation.estimate.toFixed(3)}`);
   }
@@ -127,9 +147,10 @@ export async function checkOptionOrderFlow(deps: ReviewDeps, uriArg?: unknown, i
   const means = perLanguage(averaged, (r: OrderAveragedRow) => (r.mean === null ? '–' : r.mean.toFixed(2)), order);
   const choice = await vscode.window.showInformationMessage(
     vscode.l10n.t(
-      'Value Lens: option order of {0} ({1}; orders original, reversed). Position bias (total variation from uniform, 0 = none): {2}. Order-averaged mean: {3}. The inline results stay the original order; this run is in the corpus.',
+      'Value Lens: option order of {0} ({1}; orders {2}). Position bias (total variation from uniform, 0 = none): {3}. Order-averaged mean: {4}. The inline results stay the original order; this run is in the corpus.',
       item.id,
       models,
+      orderNames.join(', '),
       tv,
       means,
     ),

@@ -271,6 +271,7 @@ test('option-order check: one corpus run with order as a factor; labelled figure
   const results = (globalThis as any).__results as InstanceType<typeof ResultsState>;
   // Position-dependent answers: the model puts all its mass on whichever option is shown first.
   server.setBehaviour({ firstToken: ({ prompt }) => [{ token: /^\s*(\d+)\. /m.exec(prompt)![1], logprob: 0 }] });
+  state.quickPickChoice = (item) => (item as { label: string }).label === 'Reversed';
   await run('checkOptionOrder', wvsUri, 'Q1');
   const bodies = server.modelRequests().map((r) => JSON.stringify(r.body));
   assert.equal(bodies.length, 8, 'four languages × two orders');
@@ -305,6 +306,23 @@ test('option-order check: one corpus run with order as a factor; labelled figure
   // The two orders' means average to the scale's midpoint: (1 + 4) / 2.
   assert.match(message.text, /Order-averaged mean: en 2\.50/);
   assert.ok(lines().some((l) => /fake-llm:latest · en: position shares 1:1\.000 2:0\.000 3:0\.000 4:0\.000/.test(l)), lines().join('\n'));
+});
+
+test('option-order check with cyclic shifts: every order of the 4-option scale in one run, figures over all of them', async () => {
+  server.setBehaviour({ firstToken: ({ prompt }) => [{ token: /^\s*(\d+)\. /m.exec(prompt)![1], logprob: 0 }] });
+  await run('checkOptionOrder', wvsUri, 'Q2', ['original', 'reversed', 'cyclic']);
+  // 4 languages × (original, reversed, shift-1, shift-2, shift-3).
+  assert.equal(server.modelRequests().length, 20);
+  const corpus = join(wsDir, 'small.results');
+  const records = readFileSync(join(corpus, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; order: string; itemId: string });
+  const runId = records.filter((r) => r.order === 'shift-3').at(-1)!.runId;
+  assert.deepEqual([...new Set(records.filter((r) => r.runId === runId).map((r) => r.order))].sort(), ['original', 'reversed', 'shift-1', 'shift-2', 'shift-3']);
+  const message = state.messages.find((m) => /option order of Q2/.test(m.text))!;
+  assert.match(message.text, /orders original, reversed, shift-1, shift-2, shift-3/);
+  // Always the first position, in every order: total variation 1 − 1/4.
+  assert.match(message.text, /Position bias \(total variation from uniform, 0 = none\): en 0\.75 · da 0\.75 · nl 0\.75 · pt 0\.75/);
+  // Order-averaged mean over the five first-shown codes 1, 4, 2, 3, 4: 14 / 5 = 2.80.
+  assert.match(message.text, /Order-averaged mean: en 2\.80/);
 });
 
 test('self-consistency from a .wvs with a template without paraphrases: Generate Paraphrases opens on the template file', async () => {
