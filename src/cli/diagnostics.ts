@@ -36,10 +36,6 @@ export function formatDiagnostic(file: string, d: Diagnostic): string {
   return `${visible(file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.code}: ${message}`;
 }
 
-export function errorCount(diagnostics: Diagnostic[]): number {
-  return diagnostics.filter((d) => d.severity === 'error').length;
-}
-
 /** Reads and parses a `.wvs` file; errors in it stop the command with exit 1 after printing them. */
 export async function loadSurvey(path: string, display: string, stderr: NodeJS.WritableStream): Promise<SurveyFile> {
   const survey = parseSurvey(await readInputFile(path, 'Items file'));

@@ -1,6 +1,7 @@
 // API keys in SecretStorage, each bound to the endpoint origin it was entered for: the key for
 // https://a.example is stored under that origin and handed out only for that origin.
-import { apiKeySecretName, originOf } from '../core/language/services/settings';
+import { apiKeySecretName } from '../core/security/secretNames';
+import { originOf } from '../core/origin';
 
 export interface SecretStoreLike {
   get(key: string): PromiseLike<string | undefined>;

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { listBatches } from '../core/batch/state';
 import { createOpenAIBatchEngine, DEFAULT_POLL, type BatchEngine, type OpenAIBatchEngineOptions } from '../core/batch/engine';
 import type { BatchProgress } from '../core/batch/types';
-import { originOf } from '../core/language/services/settings';
+import { originOf } from '../core/origin';
 import type { Study } from '../core/study/types';
 import { createOpenAIBatchClient, openAIBatchCodec } from '../providers/openai-batch';
 import type { ApiKeys } from './apiKeys';

@@ -1,7 +1,7 @@
 // The command palette: every `valueLens.*` command, thin wrappers over the services.
 import * as vscode from 'vscode';
 import { itemAt } from '../core/language/services';
-import { originOf } from '../core/language/services/settings';
+import { originOf } from '../core/origin';
 import type { SurveyFile } from '../core/language/ast';
 import { ResultCache } from '../core/run/cache';
 import type { AnalysisSources } from './analysisSources';

@@ -1,7 +1,8 @@
 // Typed access to the `valueLens.*` settings. Endpoint settings go through `inspect()` and the pure mapping,
 // which uses user (global) values only.
 import * as vscode from 'vscode';
-import { endpointConfig, runSettings, type EndpointConfig, type RunSettings } from '../core/language/services/settings';
+import { endpointConfig, type EndpointConfig } from '../core/security/endpointSettings';
+import { runSettings, type RunSettings } from '../core/run/settings';
 import { choicesFromSettings, type RunChoices } from '../core/run/prepare';
 
 export function readEndpointConfig(): EndpointConfig {

@@ -2,7 +2,7 @@
 // and endpoint that scoring uses (a study file: its own models), and while anything runs a busy item with a
 // Stop command that cancels every run in flight (valueLens.cancelRuns).
 import * as vscode from 'vscode';
-import { activeEndpoint } from '../core/language/services/settings';
+import { activeEndpoint } from '../core/security/endpointSettings';
 import { readEndpointConfig, readRunSettings } from './config';
 import { editorModelStatus, studyModelStatus } from './languageStatusText';
 import type { RunningBoard } from './running';

@@ -7,7 +7,7 @@ import { pullModel } from '../providers/ollama';
 import type { ApiKeys } from './apiKeys';
 import { readEndpointConfig, readRunSettings, writeSetting, writeUserSetting } from './config';
 import { EndpointBlockedError, providerForEndpoint } from './providerFactory';
-import { isLoopback, mayContact } from '../core/language/services/settings';
+import { isLoopback, mayContact } from '../core/security/trust';
 
 interface ModelPick extends vscode.QuickPickItem {
   provider?: ProviderId;

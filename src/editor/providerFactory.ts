@@ -2,7 +2,9 @@
 // only) and the key from ApiKeys for that endpoint's origin, so a workspace can never redirect the key.
 // No vscode import: the workspace-trap test runs this against loopback servers in plain Node.
 import type { ModelProvider, ProviderId } from '../core/model';
-import { mayContact, originOf, type EndpointConfig } from '../core/language/services/settings';
+import { mayContact } from '../core/security/trust';
+import { originOf } from '../core/origin';
+import type { EndpointConfig } from '../core/security/endpointSettings';
 import { createOllamaProvider } from '../providers/ollama';
 import { createOpenAIProvider } from '../providers/openai';
 

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { SurveyFile, TemplateFile } from '../core/language/ast';
 import type { Logger } from '../core/log';
-import type { RunSettings } from '../core/language/services/settings';
+import type { RunSettings } from '../core/run/settings';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
 import { readEndpointConfig, readRunSettings, reportIgnoredSettings, writeSetting } from './config';

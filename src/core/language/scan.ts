@@ -116,11 +116,6 @@ function commentStart(text: string, from: number, to: number): number {
   return to;
 }
 
-/** The line's content (without indentation and comment). */
-export function content(line: Line): string {
-  return line.text.slice(line.indent, line.end);
-}
-
 export function range(startLine: number, startChar: number, endLine: number, endChar: number): Range {
   return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
 }

@@ -2,7 +2,7 @@
 // study file) can come from a cloned repository, so an endpoint named only there gets no key until the
 // user confirms its origin; an endpoint the user typed (flag), exported (environment), listed in their own
 // config outside the project, or the built-in default is theirs. The same rule as the extension, where
-// endpoints come from user settings only and a key is kept per origin (language/services/settings.ts).
+// endpoints come from user settings only and a key is kept per origin (src/core/security/endpointSettings.ts, secretNames.ts).
 //
 // Loopback is NOT exempt: a server on 127.0.0.1 can be any local process (a repository's dev server, a
 // container port, an SSH tunnel), and a keyless local server works without the key anyway, so the

@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SurveyFile, TemplateFile } from '../language/ast';
-import { DEFAULT_LANGUAGE_COUNTRIES, type Inspect } from '../language/services/settings';
+import { DEFAULT_LANGUAGE_COUNTRIES } from './settings';
+import type { Inspect } from '../security/endpointSettings';
 import type { ModelInfo } from '../model';
 import type { ScoringMethod } from '../results';
 import { buildPlan, countPlan, endpointOrigin, iteratePlan, SAMPLE_MAX_TOKENS, TOP_LOGPROBS, type PlanInput, type PlanModel, type PlannedRequest } from './plan';

@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { originOf } from '../../../src/core/origin';
-import { originOf as settingsOriginOf } from '../../../src/core/language/services/settings';
 import { originOf as providerOriginOf } from '../../../src/providers/errors';
 import { endpointOrigin } from '../../../src/core/run/key';
 
@@ -18,7 +17,6 @@ test('originOf: scheme://host:port of an http(s) URL, credentials, path and quer
 test('originOf without bareHost: not http(s), or not a URL → undefined (a trust check never guesses)', () => {
   for (const text of ['ftp://files.example.test', 'file:///etc/passwd', 'javascript:alert(1)', 'localhost:11434', ':11434', '', 'not a url']) {
     assert.equal(originOf(text), undefined, text);
-    assert.equal(settingsOriginOf(text), undefined, `settings: ${text}`);
   }
 });
 

@@ -2,7 +2,7 @@
 // the real providers against two loopback servers, the user's and a "trap" named by workspace settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointConfig, type InspectResult } from '../../../src/core/language/services/settings';
+import { endpointConfig, type InspectResult } from '../../../src/core/security/endpointSettings';
 import { ApiKeys } from '../../../src/editor/apiKeys';
 import { EndpointBlockedError, activeProvider, providerLookup } from '../../../src/editor/providerFactory';
 import { startFakeOpenAI } from '../../support/fake-openai';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSurvey, parseTemplates } from '../../../src/core/language/index';
-import type { InspectResult } from '../../../src/core/language/services/settings';
+import type { InspectResult } from '../../../src/core/security/endpointSettings';
 import {
   DEFAULT_FIRST_REQUEST_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,

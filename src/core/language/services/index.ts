@@ -7,4 +7,3 @@ export * from './completion';
 export * from './quickfix';
 export * from './lenses';
 export * from './resultText';
-export * from './settings';

@@ -18,6 +18,3 @@ export function lastLine(range: Range): number {
   return range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
 }
 
-export function lineRange(line: number, length = 0): Range {
-  return { start: { line, character: 0 }, end: { line, character: length } };
-}

@@ -1,16 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  activeEndpoint,
-  apiKeySecretName,
-  endpointConfig,
-  isLoopback,
-  mayContact,
-  runSettings,
-  DEFAULT_OLLAMA_HOST,
-  DEFAULT_OPENAI_BASE_URL,
-  type InspectResult,
-} from '../../../src/core/language/services/settings';
+import { activeEndpoint, endpointConfig, type InspectResult } from '../../../src/core/security/endpointSettings';
+import { apiKeySecretName } from '../../../src/core/security/secretNames';
+import { isLoopback, mayContact } from '../../../src/core/security/trust';
+import { runSettings } from '../../../src/core/run/settings';
+import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL } from '../../../src/core/origin';
 
 function inspector(values: Record<string, InspectResult>) {
   return (key: string) => values[key];
