@@ -14,7 +14,8 @@ import { newRunId } from '../core/run/runner';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
 import type { ParsedDocuments } from './documents';
-import { ACTION_LABELS, adviseError, adviseRun, type Advice } from './errorAdvice';
+import { actionLabel, adviseError, adviseRun, type Advice } from './errorAdvice';
+import { t } from './translate';
 import type { ModelPicker } from './models';
 import { ProgressBoard } from './progressBoard';
 import type { ResultsState } from './resultsState';
@@ -89,7 +90,7 @@ export class Scoring implements vscode.Disposable {
       prepared = await prepareEditorRun(target, request, target.settings.cacheEnabled ? this.cacheDir : undefined);
     } catch (error) {
       const e = error as { kind?: string; message?: string; status?: number };
-      await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx), request, target.model);
+      await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx, t), request, target.model);
       return undefined;
     }
     this.sayMethod(target, prepared);
@@ -126,7 +127,7 @@ export class Scoring implements vscode.Disposable {
       off();
       const message = error instanceof CorpusOpenError ? error.message : String(error);
       logger.error(message);
-      void vscode.window.showErrorMessage(`Value Lens: ${message}`, ACTION_LABELS.showLog).then((c) => c && vscode.commands.executeCommand('valueLens.showLog'));
+      void vscode.window.showErrorMessage(`Value Lens: ${message}`, actionLabel('showLog', t)).then((c) => c && vscode.commands.executeCommand('valueLens.showLog'));
       return undefined;
     }
     const controller = new AbortController();
@@ -155,7 +156,7 @@ export class Scoring implements vscode.Disposable {
       logger.info(`run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}; corpus ${corpus.corpusDir}`);
       if (summary.cancelled) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: run cancelled; finished results are kept.'));
       else {
-        const advice = adviseRun(summary.records, ctx);
+        const advice = adviseRun(summary.records, ctx, t);
         if (advice) void this.advise(advice, request, target.model);
       }
       return summary.records;
@@ -168,8 +169,8 @@ export class Scoring implements vscode.Disposable {
 
   private async advise(advice: Advice, request: ScoreRequest, model: string): Promise<void> {
     this.deps.logger.error(advice.message);
-    const choice = await vscode.window.showErrorMessage(`Value Lens: ${advice.message}`, ...advice.actions.map((a) => ACTION_LABELS[a]));
-    const action = advice.actions.find((a) => ACTION_LABELS[a] === choice);
+    const choice = await vscode.window.showErrorMessage(`Value Lens: ${advice.message}`, ...advice.actions.map((a) => actionLabel(a, t)));
+    const action = advice.actions.find((a) => actionLabel(a, t) === choice);
     switch (action) {
       case 'openSettings':
         return void vscode.commands.executeCommand('workbench.action.openSettings', 'valueLens');

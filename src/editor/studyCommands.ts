@@ -25,7 +25,8 @@ import { createOpenAIProvider } from '../providers/openai';
 import { probeLogprobs } from '../providers/probe';
 import type { ApiKeys } from './apiKeys';
 import { readEndpointConfig, readRunChoices, readRunSettings } from './config';
-import { ACTION_LABELS, adviseError } from './errorAdvice';
+import { actionLabel, adviseError, type AdviceAction } from './errorAdvice';
+import { t } from './translate';
 import type { BatchProgress } from '../core/batch/types';
 import { batchStatusText, type EditorBatch } from './batchTask';
 import type { ProgressBoard } from './progressBoard';
@@ -296,7 +297,7 @@ export class StudyCommands implements vscode.Disposable {
     else if (manifest.failed > 0 || manifest.writeFailures > 0) {
       const first = summary.records.find((r) => r.kind === 'failure');
       const model = study.models.find((m) => first && (m.id === first.modelId || m.model === first.model)) ?? study.models[0];
-      const advice = first?.kind === 'failure' ? adviseError(first.error, { provider: model.provider, endpoint: model.endpoint, model: model.model }) : undefined;
+      const advice = first?.kind === 'failure' ? adviseError(first.error, { provider: model.provider, endpoint: model.endpoint, model: model.model }, t) : undefined;
       void this.offer(`${study.name}: ${line}${advice ? ` ${vscode.l10n.t('First failure: {0}', advice.message)}` : ''}`, advice?.actions ?? ['showLog']);
     }
     await this.openResults(uri, loaded);
@@ -450,15 +451,15 @@ export class StudyCommands implements vscode.Disposable {
   private async fail(error: unknown, study: Study): Promise<void> {
     const e = error as { kind?: string; message?: string; status?: number };
     const model = study.models[0];
-    const advice = adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, { provider: model?.provider ?? 'ollama', endpoint: model?.endpoint ?? '', model: model?.model ?? '' });
+    const advice = adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, { provider: model?.provider ?? 'ollama', endpoint: model?.endpoint ?? '', model: model?.model ?? '' }, t);
     await this.offer(`${study.name}: ${advice.message}`, advice.actions.filter((a) => a !== 'pullModel' && a !== 'useSampling'));
   }
 
-  private async offer(message: string, actions: readonly (keyof typeof ACTION_LABELS)[]): Promise<void> {
+  private async offer(message: string, actions: readonly AdviceAction[]): Promise<void> {
     this.deps.logger.error(message);
     const list = actions.includes('showLog') ? actions : [...actions, 'showLog' as const];
-    const choice = await vscode.window.showErrorMessage(`Value Lens: ${message}`, ...list.map((a) => ACTION_LABELS[a]));
-    const action = list.find((a) => ACTION_LABELS[a] === choice);
+    const choice = await vscode.window.showErrorMessage(`Value Lens: ${message}`, ...list.map((a) => actionLabel(a, t)));
+    const action = list.find((a) => actionLabel(a, t) === choice);
     if (action === 'openSettings') void vscode.commands.executeCommand('workbench.action.openSettings', 'valueLens');
     else if (action === 'showLog') void vscode.commands.executeCommand('valueLens.showLog');
     else if (action === 'setApiKey') void vscode.commands.executeCommand('valueLens.setApiKey');
