@@ -20,16 +20,7 @@ export interface AdviceContext {
   model: string;
 }
 
-export const ACTION_LABELS: Record<AdviceAction, string> = {
-  openSettings: 'Open Settings',
-  pullModel: 'Pull Model',
-  selectModel: 'Select Model',
-  setApiKey: 'Set API Key',
-  useSampling: 'Use Sampling',
-  showLog: 'Show Log',
-};
-
-/** A button's label in the user's language (ACTION_LABELS is the English). */
+/** A button's label in the user's language. */
 export function actionLabel(action: AdviceAction, t: Translate = plain): string {
   switch (action) {
     case 'openSettings':
