@@ -10,7 +10,7 @@
 // Only successful, scorable responses are stored (the runner decides); failures never are.
 
 import * as crypto from 'node:crypto';
-import { closeSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync, write } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionResponse } from '../model';
 import { CACHE_FORMAT_VERSION } from './key';
@@ -82,6 +82,9 @@ export class ResultCache {
   private loaded = false;
   private fd: number | undefined;
   private idle: NodeJS.Timeout | undefined;
+  /** The log opened for appending, kept between batches (an open per batch cost ~0.8 ms a request). */
+  private appendFd: number | undefined;
+  private appendIdle: NodeJS.Timeout | undefined;
   /** Values set but not yet written, by key (a get sees them). */
   private readonly unwritten = new Map<string, CachedResponse>();
   private batch: Pending | undefined;
@@ -193,7 +196,7 @@ export class ResultCache {
             await handle.close();
           }
         } else {
-          await fs.appendFile(this.logPath, data);
+          await this.append(data);
         }
         for (const w of batch.waiters) w.resolve();
       } catch (error) {
@@ -208,6 +211,32 @@ export class ResultCache {
       if (this.flushing === run) this.flushing = undefined;
     });
     return run;
+  }
+
+  private async append(data: Buffer): Promise<void> {
+    if (this.appendFd === undefined) this.appendFd = openSync(this.logPath, 'a');
+    clearTimeout(this.appendIdle);
+    this.appendIdle = setTimeout(() => this.closeAppend(), IDLE_CLOSE_MS);
+    this.appendIdle.unref();
+    const fd = this.appendFd;
+    let offset = 0;
+    while (offset < data.length) {
+      offset += await new Promise<number>((resolve, reject) =>
+        write(fd, data, offset, data.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))),
+      );
+    }
+  }
+
+  private closeAppend(): void {
+    clearTimeout(this.appendIdle);
+    if (this.appendFd !== undefined) {
+      try {
+        closeSync(this.appendFd);
+      } catch {
+        // already closed
+      }
+      this.appendFd = undefined;
+    }
   }
 
   private dropUnwritten(text: string): void {
@@ -413,6 +442,7 @@ export class ResultCache {
   async clear(): Promise<void> {
     await this.flushAll().catch(() => undefined);
     this.closeFd();
+    this.closeAppend();
     await fs.rm(this.dir, { recursive: true, force: true });
     this.index = new Map();
     this.memory = undefined;
