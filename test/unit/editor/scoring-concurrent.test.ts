@@ -19,7 +19,8 @@ const { Scoring } = require('../../../src/editor/scoring') as typeof import('../
 const { ProgressBoard } = require('../../../src/editor/progressBoard') as typeof import('../../../src/editor/progressBoard');
 
 test('two concurrent runs: two board entries with their own totals, summed; both leave when done', async () => {
-  const server = await startFakeOllama({ latencyMs: 150 });
+  // Long enough that the second run is set up while the first still waits for answers (the machine is shared).
+  const server = await startFakeOllama({ latencyMs: 1500 });
   const ws = mkdtempSync(join(tmpdir(), 'vl-concurrent-'));
   const uri = Uri.file(join(ws, 'items.wvs'));
   state.reset();
