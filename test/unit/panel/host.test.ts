@@ -95,6 +95,8 @@ const vscodeFake = {
     workspaceFolders: [{ uri: Uri.file('/ws') }],
     fs: { writeFile: async (uri: Uri, data: Uint8Array) => void fake.written.push({ uri, data }) },
   },
+  // The panel title goes through vscode.l10n.t: English without a bundle, `{0}` filled in.
+  l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))) },
 };
 
 const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
