@@ -26,7 +26,7 @@ export const ANALYSIS_OPTIONS_HELP = `  --items FILE.wvs       the items the res
   --human FILE.csv       human reference data: aggregated (country,key,mean|share[,language]) or microdata (required)
   --model M              only this model's results
   --template NAME        only this template's results
-  --method M             only logprobs or sample results
+  --method M             only logprobs, loglik or sample results
   --bootstrap N          bootstrap iterations for the US-bias interval (default 1000)
   --seed N               bootstrap seed (default 1)`;
 
@@ -47,7 +47,7 @@ export function analysisPaths(command: string, parsed: Parsed, io: Io): Analysis
   const filter: AnalysisFilter = {};
   const model = str(parsed, 'model');
   const template = str(parsed, 'template');
-  const method = choiceFlag(command, 'method', str(parsed, 'method'), ['logprobs', 'sample'] as const);
+  const method = choiceFlag(command, 'method', str(parsed, 'method'), ['logprobs', 'loglik', 'sample'] as const);
   if (model) filter.model = model;
   if (template) filter.template = template;
   if (method) filter.method = method;

@@ -20,7 +20,7 @@ export interface FileConfig {
   provider?: ProviderId;
   model?: string;
   endpoint?: string;
-  method?: 'logprobs' | 'sample' | 'auto';
+  method?: 'logprobs' | 'loglik' | 'sample' | 'auto';
   samples?: number;
   temperature?: number;
   concurrency?: number;

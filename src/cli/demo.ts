@@ -139,7 +139,7 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
   study.results = outDir;
   // The model and the run choices of the flags (or the config file) replace the study's own.
   const model = study.models[0];
-  Object.assign(model, { provider: settings.provider, model: settings.model, endpoint: settings.endpoint, id: settings.model.replace(/[^\w.-]+/g, '-') });
+  Object.assign(model, { provider: settings.provider, model: settings.model, endpoint: settings.endpoint, kind: settings.kind, id: settings.model.replace(/[^\w.-]+/g, '-') });
   model.attributes = settings.model === DEFAULT_OLLAMA_MODEL ? model.attributes : {};
   study.method = settings.method;
   study.samples = settings.samples;

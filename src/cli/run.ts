@@ -6,7 +6,7 @@ import { redactSecrets } from '../core/log';
 import { importStudyData } from '../core/study/importStudy';
 import { runStudy } from '../core/study/session';
 import { analyzeCorpus } from '../core/study/analyzeCorpus';
-import { firstTokenCheckDir, runFirstTokenCheck } from '../core/study/firstToken';
+import { checkedModelIds, firstTokenCheckDir, runFirstTokenCheck } from '../core/study/firstToken';
 import { flag, parseFlags, str, type Parsed } from './args';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import { print, writeFileAtomic, type Io } from './io';
@@ -162,8 +162,8 @@ export async function scoreStudy(
   let checkFailed = false;
   if (flag(parsed, 'check-text')) {
     // First token vs text (core/study/firstToken.ts): the same prompts, greedy text, into the check's corpus.
-    const ids = Object.entries(result.methods).filter(([, how]) => how === 'logprobs').map(([id]) => id);
-    if (!ids.length) print(io.stderr, 'check-text: no model is scored with logprobs; nothing to compare.');
+    const ids = checkedModelIds(study, result.methods);
+    if (!ids.length) print(io.stderr, 'check-text: no model is scored with logprobs or loglik; nothing to compare.');
     else {
       const check = await runFirstTokenCheck(loaded, filter, env, ids);
       if (check.status === 'ran') {

@@ -38,7 +38,11 @@ Options:
   --model M              model name (default for ollama: ${DEFAULT_OLLAMA_MODEL}; required for openai)
   --endpoint URL         server URL (default: OLLAMA_HOST or http://127.0.0.1:11434;
                          for openai: OPENAI_BASE_URL or https://api.openai.com/v1)
-  --method M             logprobs, sample or auto (default auto: logprobs when the server returns them)
+  --method M             logprobs, loglik, sample or auto (default auto: logprobs when the server returns
+                         them); loglik scores every option label as a continuation of a base model's
+                         prompt (openai provider on a server that echoes prompt logprobs, such as vLLM)
+  --kind K               chat or base: a base model gets the plain prompt on /v1/completions
+                         (default chat; base with --method loglik, which needs a base model)
   --samples N            answers per request with --method sample (default 10)
   --temperature T        sampling temperature (default 0 for logprobs, 1 for sample)
   --seed N               seed sent with every request (default 0)
@@ -70,6 +74,7 @@ export const SCORE_OPTIONS: OptionSpec = {
   model: { type: 'string' },
   endpoint: { type: 'string' },
   method: { type: 'string' },
+  kind: { type: 'string' },
   samples: { type: 'string' },
   temperature: { type: 'string' },
   seed: { type: 'string' },
@@ -97,6 +102,8 @@ export interface ScoreSettings {
   model: string;
   endpoint: string;
   method: ScoringMethod | 'auto';
+  /** 'base': the plain prompt on /v1/completions (or Ollama raw); method loglik needs it. */
+  kind: 'chat' | 'base';
   samples: number;
   temperature?: number;
   seed: number;
@@ -161,7 +168,9 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
   }
   const itemIds = listFlag(strs(parsed, 'item'));
   if (itemIds && !itemIds.length) throw new UsageError('--item needs at least one item id.', c);
-  const method = choiceFlag(c, 'method', str(parsed, 'method') ?? config.method, ['logprobs', 'sample', 'auto'] as const) ?? 'auto';
+  const method = choiceFlag(c, 'method', str(parsed, 'method') ?? config.method, ['logprobs', 'loglik', 'sample', 'auto'] as const) ?? 'auto';
+  const kind = choiceFlag(c, 'kind', str(parsed, 'kind'), ['chat', 'base'] as const) ?? (method === 'loglik' ? 'base' : 'chat');
+  if (method === 'loglik') checkLoglikServable(provider, kind, model);
   const fromNumber = (n: number | undefined): string | undefined => (n === undefined ? undefined : String(n));
   const timeout = numberFlag(c, 'timeout', str(parsed, 'timeout') ?? fromNumber(config.timeout), 0.1, 3600);
   const firstTimeout = numberFlag(c, 'first-timeout', str(parsed, 'first-timeout') ?? fromNumber(config.firstTimeout), 0.1, 3600);
@@ -189,6 +198,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
     model,
     endpoint,
     method,
+    kind,
     samples: intFlag(c, 'samples', str(parsed, 'samples') ?? fromNumber(config.samples), 1, 1000) ?? DEFAULT_SAMPLES,
     temperature: numberFlag(c, 'temperature', str(parsed, 'temperature') ?? fromNumber(config.temperature), 0, 2),
     seed: intFlag(c, 'seed', str(parsed, 'seed') ?? fromNumber(config.seed), 0, 2 ** 31 - 1) ?? 0,
@@ -203,6 +213,27 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
     append: flag(parsed, 'append'),
     verbose: flag(parsed, 'verbose'),
   };
+}
+
+/**
+ * Method loglik scores given text (docs/methods.md): it needs a base model's plain prompt on an
+ * OpenAI-compatible /v1/completions that echoes prompt logprobs. Anything else is a usage error before any
+ * request, rather than one skipped record per item. OpenAI's own /v1/completions serves only its legacy
+ * completion models (gpt-3.5-turbo-instruct, davinci-002, babbage-002): its other model families are chat.
+ */
+export function checkLoglikServable(provider: ProviderId, kind: 'chat' | 'base', model: string): void {
+  if (provider === 'ollama') {
+    throw new UsageError(
+      '--method loglik needs an OpenAI-compatible /v1/completions that echoes prompt logprobs (vLLM); Ollama returns logprobs of generated tokens only and cannot score given text. Use --method logprobs, or --provider openai with a vLLM endpoint.',
+      'score',
+    );
+  }
+  if (kind === 'chat') {
+    throw new UsageError('--method loglik scores a base model\'s continuation of a plain prompt; a chat model (--kind chat) cannot be scored that way. Use --method logprobs, or --kind base for a base model.', 'score');
+  }
+  if (/^(gpt-(4|5)|gpt-3\.5-turbo(?!-instruct)|chatgpt-|o\d)/i.test(model)) {
+    throw new UsageError(`--method loglik needs a base model; "${model}" is an OpenAI chat model, which /v1/completions does not serve. Use --method logprobs.`, 'score');
+  }
 }
 
 /** Checks names given on the command line against the parsed files, so typos fail before any request. */
@@ -345,9 +376,9 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
     languages: settings.languages,
     paraphrases: settings.paraphrases ? 'all' : 'none',
     study: implicitStudyName(settings.itemsPath),
-    model: { provider: settings.provider, endpoint: settings.endpoint, model: settings.model, digest },
+    model: { provider: settings.provider, endpoint: settings.endpoint, model: settings.model, digest, kind: settings.kind },
     choices: scoreChoices(settings),
-    probe: (probeSignal, timeoutMs) => probeLogprobs(provider, settings.model, probeSignal, { timeoutMs }).catch((error: unknown) => Promise.reject(probeFailure(error, settings))),
+    probe: (probeSignal, timeoutMs) => probeLogprobs(provider, settings.model, probeSignal, { timeoutMs, completion: settings.kind === 'base' }).catch((error: unknown) => Promise.reject(probeFailure(error, settings))),
     cacheDir: settings.cacheDir,
     fresh: settings.fresh,
     signal,

@@ -181,8 +181,8 @@ export const STUDY_RUN_HELP = `  --endpoint URL         send every model's reque
   --verbose              log requests and retries to stderr
   --orders O,...         option orders for this run instead of the study's: original, reversed, cyclic,
                          random:K (K seeded permutations); the original order is always included
-  --check-text           for models scored with logprobs, also ask each prompt for a greedy text answer
-                         (first token vs text; written to RESULTS/checks/first-token-vs-text)
+  --check-text           for models scored with logprobs or loglik, also ask each prompt for a greedy text
+                         answer (first token vs text; written to RESULTS/checks/first-token-vs-text)
 ${BATCH_HELP}`;
 
 /** Providers for a study's models: one client per endpoint, the key only where the policy allows it. */

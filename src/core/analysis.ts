@@ -79,7 +79,7 @@ export interface PositionBiasRow {
 export interface AnalysisFilter {
   model?: string;
   template?: string;
-  method?: 'logprobs' | 'sample';
+  method?: 'logprobs' | 'sample' | 'loglik';
 }
 
 export interface AnalysisReport {

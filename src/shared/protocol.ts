@@ -137,7 +137,7 @@ export function isStudyViewId(value: unknown): value is StudyViewId {
 /** Validates a filter; absent or undefined keys mean "all". Returns undefined for anything else. */
 export function parseFilter(value: unknown): AnalysisFilter | undefined {
   if (!isPlainObject(value) || !onlyKeys(value, ['model', 'template', 'method'])) return undefined;
-  const filter: { model?: string; template?: string; method?: 'logprobs' | 'sample' } = {};
+  const filter: { model?: string; template?: string; method?: 'logprobs' | 'sample' | 'loglik' } = {};
   if (value.model !== undefined) {
     if (!boundedName(value.model)) return undefined;
     filter.model = value.model;
@@ -147,7 +147,7 @@ export function parseFilter(value: unknown): AnalysisFilter | undefined {
     filter.template = value.template;
   }
   if (value.method !== undefined) {
-    if (value.method !== 'logprobs' && value.method !== 'sample') return undefined;
+    if (value.method !== 'logprobs' && value.method !== 'sample' && value.method !== 'loglik') return undefined;
     filter.method = value.method;
   }
   return filter;

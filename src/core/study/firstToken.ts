@@ -1,8 +1,8 @@
 // First token vs text (Wang et al. 2024, "My Answer is C", ACL Findings: for some instruction-tuned models
 // the first-token answer and the text answer disagree in more than 60% of cases). For the models a study
-// scores with logprobs, the check asks the same prompts again for a greedy text answer (method sample, one
+// scores with logprobs or loglik (a distribution over the options either way), the check asks the same prompts again for a greedy text answer (method sample, one
 // answer, temperature 0), parses it as any sampled answer, and compares it with the argmax of the
-// first-token distribution. The text answers live in a corpus of their own (`<results>/checks/
+// first-token (or continuation log-likelihood) distribution. The text answers live in a corpus of their own (`<results>/checks/
 // first-token-vs-text/`), so they never supersede the logprob records of the same conditions.
 
 import { existsSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { corpusRecords } from '../corpus/reader';
 import { orderName, roundOf } from '../corpus/records';
 import { conditionKey, selectUnits } from '../corpus/select';
 import type { ResponseUnit } from '../corpus/types';
-import type { RunRecord } from '../results';
+import type { RunRecord, ScoringMethod } from '../results';
 import type { FirstTokenTextRow } from './analysisTypes';
 import { selectionItems } from './analyzeCorpus';
 import { runStudy, type StudyRunEnvironment, type StudyRunResult } from './session';
@@ -29,7 +29,21 @@ export function textCheckStudy(study: Study): Study {
   return { ...study, method: 'sample', samples: 1, temperature: 0, results: firstTokenCheckDir(study) };
 }
 
-/** Runs the greedy text plan for these models (those scored with logprobs) with the run's environment. */
+/** Methods whose records are one distribution over the options: the ones the check compares with text. */
+export const CHECKED_METHODS: readonly ScoringMethod[] = ['logprobs', 'loglik'];
+
+/**
+ * The models of a run the check applies to: scored with logprobs, or with loglik where loglik can run at all
+ * (a base model on an OpenAI-compatible endpoint; the others were planned as skips and have nothing to compare).
+ */
+export function checkedModelIds(study: Study, methods: Readonly<Record<string, ScoringMethod>>): string[] {
+  const byId = new Map(study.models.map((m) => [m.id, m]));
+  return Object.entries(methods)
+    .filter(([id, how]) => how === 'logprobs' || (how === 'loglik' && byId.get(id)?.kind === 'base' && byId.get(id)?.provider === 'openai'))
+    .map(([id]) => id);
+}
+
+/** Runs the greedy text plan for these models (those scored with logprobs or loglik) with the run's environment. */
 export function runFirstTokenCheck(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, env: StudyRunEnvironment, modelIds: string[]): Promise<StudyRunResult> {
   return runStudy({ ...loaded, study: textCheckStudy(loaded.study) }, { ...filter, models: modelIds }, env);
 }
@@ -59,7 +73,7 @@ export function firstTokenTextRows(logprobUnits: readonly ResponseUnit[], textUn
   for (const u of textUnits) text.set(conditionKey(u), u);
   const groups = new Map<string, { model: string; language: string; lp: number[]; tx: number[]; agree: number; disagreements: FirstTokenTextRow['disagreements'] }>();
   for (const u of logprobUnits) {
-    if (u.method !== 'logprobs') continue;
+    if (!(CHECKED_METHODS as readonly string[]).includes(u.method)) continue;
     const t = text.get(conditionKey(u));
     const first = argmax(u.probabilities);
     const answer = t ? argmax(t.probabilities) : undefined;
