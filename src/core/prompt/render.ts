@@ -2,6 +2,7 @@
 // messages, with single-token option labels that map back to the scale's codes.
 
 import type { Item, Scale, Template } from '../language/ast';
+import { isSlotName } from '../language/slots';
 import type { ChatMessage } from '../model';
 import { limits } from '../limits';
 import { labelsFor, type OptionLabel } from './labels';
@@ -68,6 +69,13 @@ export function fillSlots(text: string, values: Record<string, string | undefine
   while (i < text.length) {
     // Checked as it grows: 20,000 × {question} must stop at the limit, not after building gigabytes.
     if (out.length > maxChars) throw promptTooLong(maxChars);
+    // Plain text up to the next brace is copied in one piece.
+    const next = nextBrace(text, i);
+    if (next > i) {
+      out += text.slice(i, next);
+      i = next;
+      continue;
+    }
     const ch = text[i];
     if (ch === '{' && text[i + 1] === '{') {
       out += '{';
@@ -78,7 +86,7 @@ export function fillSlots(text: string, values: Record<string, string | undefine
     } else if (ch === '{') {
       const end = text.indexOf('}', i + 1);
       const name = end > i ? text.slice(i + 1, end) : '';
-      if (end > i && /^[a-z]+$/.test(name) && Object.prototype.hasOwnProperty.call(values, name)) {
+      if (end > i && isSlotName(name) && Object.prototype.hasOwnProperty.call(values, name)) {
         const value = values[name];
         if (value === undefined) throw new RenderError(`The slot {${name}} has no value`);
         out += value;
@@ -94,6 +102,15 @@ export function fillSlots(text: string, values: Record<string, string | undefine
   }
   if (out.length > maxChars) throw promptTooLong(maxChars);
   return out;
+}
+
+/** The index of the first `{` or `}` at or after `from` (the text's length if none). */
+function nextBrace(text: string, from: number): number {
+  for (let k = from; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x7b || c === 0x7d) return k;
+  }
+  return text.length;
 }
 
 function promptTooLong(maxChars: number): RenderError {
@@ -122,14 +139,51 @@ export function formatOptions(scale: Scale, labels: OptionLabel[], language: str
     .join('\n');
 }
 
+// Per parsed scale (a survey has a handful, shared by thousands of items), what a prompt derives from the
+// scale alone: the labels per display order, the options text per (order, language), and the first option
+// without a label per language. Parsed ASTs are not mutated (a new parse gives new objects), so the scale
+// object is the key; the shared label arrays are only read downstream.
+interface ScaleMemo {
+  labels: Map<string, OptionLabel[]>;
+  options: Map<string, string>;
+  unlabelled: Map<string, Scale['options'][number] | null>;
+}
+
+const scaleMemos = new WeakMap<Scale, ScaleMemo>();
+/** Entries per map and scale: a study has a few orders × languages; beyond this, compute without keeping. */
+const MEMO_ENTRIES = 4096;
+
+function memoOf(scale: Scale): ScaleMemo {
+  let memo = scaleMemos.get(scale);
+  if (!memo) scaleMemos.set(scale, (memo = { labels: new Map(), options: new Map(), unlabelled: new Map() }));
+  return memo;
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): V {
+  if (map.size < MEMO_ENTRIES) map.set(key, value);
+  return value;
+}
+
+function firstUnlabelled(scale: Scale, memo: ScaleMemo, language: string): Scale['options'][number] | undefined {
+  let found = memo.unlabelled.get(language);
+  if (found === undefined) found = remember(memo.unlabelled, language, scale.options.find((o) => !o.labels[language]?.trim()) ?? null);
+  return found ?? undefined;
+}
+
+/** True when `text` may use the slot `{name}` (a literal `{{name}}` also matches: then it is computed unused). */
+function mentions(text: string | undefined, name: string): boolean {
+  return text !== undefined && text.includes(`{${name}}`);
+}
+
 export function renderPrompt(input: RenderInput): RenderedPrompt {
   const { item, template, language } = input;
   const scale = item.scale;
   if (!scale || scale.options.length === 0) throw new RenderError(`Item ${item.id} has no resolved scale`);
   const question = item.texts[language]?.value;
   if (question === undefined) throw new RenderError(`Item ${item.id} has no wording in "${language}"`);
+  const memo = memoOf(scale);
   if (scale.kind === 'labelled') {
-    const unlabelled = scale.options.find((o) => !o.labels[language]?.trim());
+    const unlabelled = firstUnlabelled(scale, memo, language);
     if (unlabelled) {
       throw new RenderError(`Scale ${scale.name} has no "${language}" label for option ${unlabelled.code}`);
     }
@@ -141,17 +195,20 @@ export function renderPrompt(input: RenderInput): RenderedPrompt {
     scale.options.map((o) => o.code),
     input.optionOrder ?? 'original',
   );
-  const labels = labelsFor(scale, optionOrder);
+  const orderKey = optionOrder.join(',');
+  const labels = memo.labels.get(orderKey) ?? remember(memo.labels, orderKey, labelsFor(scale, optionOrder));
+  const optionsKey = `${language}\u0000${orderKey}`;
+  const system = template.system[language]?.value;
+  // The language's display name costs an ICU load on first use: only computed when a part uses {language}.
   const values: Record<string, string | undefined> = {
     question: question.trim(),
-    options: formatOptions(scale, labels, language),
+    options: memo.options.get(optionsKey) ?? remember(memo.options, optionsKey, formatOptions(scale, labels, language)),
     country: input.country,
     topic: (item.topics[language]?.value ?? item.title?.value)?.trim(),
-    language: languageName(language),
+    language: mentions(system, 'language') || mentions(userText, 'language') ? languageName(language) : undefined,
   };
 
   const messages: ChatMessage[] = [];
-  const system = template.system[language]?.value;
   const max = limits().maxPromptChars;
   if (system !== undefined && system.trim()) messages.push({ role: 'system', content: fillSlots(system, values, max).trim() });
   messages.push({ role: 'user', content: fillSlots(userText, values, max - (messages[0]?.content.length ?? 0)).trim() });
