@@ -2,6 +2,7 @@
 // (`templates/authoring.wvt` ships as the default); authoring slots ({text}, {count}, {language},
 // {source_language}) are filled here, not by the survey renderer.
 import type { TemplateFile } from '../language/ast';
+import { fillSlots } from '../prompt/render';
 
 export interface AuthoringPrompt {
   system?: string;
@@ -13,13 +14,12 @@ export interface AuthoringPrompts {
   translate: AuthoringPrompt;
 }
 
-/** Fills `{name}` slots from `values`; unknown slots stay as written; `{{`/`}}` are literal braces. */
+/**
+ * Fills `{name}` slots from `values`; unknown slots stay as written; `{{`/`}}` are literal braces. The
+ * prompt renderer's filler, so authoring prompts and item prompts read one slot grammar.
+ */
 export function fillAuthoringSlots(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string | undefined) => {
-    if (whole === '{{') return '{';
-    if (whole === '}}') return '}';
-    return name !== undefined && Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
-  });
+  return fillSlots(text, values);
 }
 
 /** Built-in prompts, used when no authoring file is found; they match templates/authoring.wvt. */

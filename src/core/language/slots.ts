@@ -13,6 +13,17 @@ export interface SlotOccurrence {
 const OPEN = 123;
 const CLOSE = 125;
 
+/**
+ * The one slot-name grammar: a letter or `_`, then letters, digits, `_` and `-`. The parser reports any
+ * other `{name}` it finds, the `slots` header accepts only these, and both fillers (prompt rendering,
+ * authoring prompts) fill only these — so a name that passes one check passes them all.
+ */
+export const SLOT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+export function isSlotName(name: string): boolean {
+  return SLOT_NAME.test(name);
+}
+
 function isNameChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 45;
 }

@@ -23,6 +23,7 @@ import {
   type Segment,
 } from './scan';
 import { checkTemplates } from './templateChecks';
+import { isSlotName } from './slots';
 
 type Block =
   | { kind: 'template'; template: Template }
@@ -121,14 +122,12 @@ function slotsLine(state: TemplateParseState, line: Line): void {
   readNameList(line, line.indent + 'slots'.length, state.slots, state.diagnostics, {
     empty: `'slots' needs at least one slot name, e.g. slots text count`,
     emptyFrom: line.start,
-    isValid: (name) => SLOT_NAME.test(name),
+    isValid: isSlotName,
     invalid: (name) => `'${name}' is not a slot name (letters, digits, _ and -)`,
     tooMany: `At most ${MAX_LANGUAGES} extra slots are supported`,
     duplicate: (name) => `Slot '${name}' is listed twice`,
   });
 }
-
-const SLOT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 function startTemplate(state: TemplateParseState, line: Line): void {
   const name = nextToken(line, line.indent + 'template'.length);
