@@ -81,7 +81,8 @@ export class ResultsStore {
   /** One batch, all or nothing: on failure the bytes already written are cut off (when that is safe). */
   private async writeBatch(handle: AppendFile, text: string): Promise<void> {
     const buffer = Buffer.from(this.tornTail ? `\n${text}` : text, 'utf8');
-    const before = (await handle.stat()).size;
+    // No fstat before the write (it was a thread-pool round trip per batch): a failed write finds its own
+    // bytes at the end of the file by content instead (cutOff).
     let done = 0;
     try {
       // One write call in practice; the loop covers short writes (a disk filling up writes what fits).
@@ -92,21 +93,21 @@ export class ResultsStore {
       }
       this.tornTail = false;
     } catch (error) {
-      if (done > 0) await this.cutOff(handle, before, buffer.subarray(0, done));
+      if (done > 0) await this.cutOff(handle, buffer.subarray(0, done));
       throw error;
     }
   }
 
   /**
    * Removes the `written` prefix of a failed batch if it is still the end of the file (nobody appended
-   * after it). Otherwise it stays as one bad line and the next write starts on a fresh line.
+   * after it: the file's last bytes are exactly it). Otherwise it stays as one bad line and the next write
+   * starts on a fresh line.
    */
-  private async cutOff(handle: AppendFile, before: number, written: Uint8Array): Promise<void> {
+  private async cutOff(handle: AppendFile, written: Uint8Array): Promise<void> {
     try {
       const { size } = await handle.stat();
       let at = -1;
-      if (size === before + written.length) at = before;
-      else if (size >= written.length) {
+      if (size >= written.length) {
         const tail = Buffer.alloc(written.length);
         const { bytesRead } = await handle.read(tail, 0, written.length, size - written.length);
         if (bytesRead === written.length && tail.equals(written)) at = size - written.length;
