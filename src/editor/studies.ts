@@ -118,6 +118,9 @@ export function registerStudies(deps: StudiesDeps): Studies {
       const wvs = await vscode.workspace.findFiles('**/*.wvs', '**/node_modules/**', 500);
       const corpora = await workspaceCorpora(wvs.map((u) => implicitCorpusDir(u.fsPath)), folders());
       const byDir = new Map(wvs.map((u) => [implicitCorpusDir(u.fsPath), u]));
+      // A second read (after a migration or a deleted run) replaces the state: replaying into it would count
+      // failures twice and keep deleted runs' results.
+      for (const u of wvs) deps.results.clear(u.toString());
       let n = 0;
       for (const dir of corpora) {
         const uri = byDir.get(dir);

@@ -285,6 +285,31 @@ test("a workspace never sees another workspace's results; only its own corpora a
   }
 });
 
+test('reading the workspace results again (after a migration or a deleted run) gives the same lens state, not doubled failure counts', async () => {
+  const ws = makeWorkspace();
+  const ctx = editor();
+  // The second run must reach the (failing) server, not the cache.
+  state.settings['valueLens.cache.enabled'] = { globalValue: false };
+  try {
+    await ctx.scoring.score({ uri: ws.surveyUri as never, itemIds: ['Q1'], languages: ['en'] });
+    server.setBehaviour({ fault: { kind: 'status', status: 400, body: { error: 'bad request' } } });
+    await ctx.scoring.score({ uri: ws.surveyUri as never, itemIds: ['Q1', 'Q2'], languages: ['en'] });
+    server.setBehaviour({ fault: null });
+    const live = ctx.results.view(ws.surveyUri.toString(), 'Q1');
+    // Q2 never had a good result: its failure is the result shown, counted once.
+    assert.equal(ctx.results.view(ws.surveyUri.toString(), 'Q2').failures.en?.count, 1);
+    assert.equal(live.latest.en?.kind, 'result', 'the failure did not replace the good result');
+    assert.equal(live.failures.en?.count, 1);
+    for (let i = 0; i < 2; i++) await ctx.studies.loadWorkspaceResults();
+    const again = ctx.results.view(ws.surveyUri.toString(), 'Q1');
+    assert.equal(again.latest.en?.kind, 'result');
+    assert.equal(again.failures.en?.count, 1);
+    assert.equal(ctx.results.view(ws.surveyUri.toString(), 'Q2').failures.en?.count, 1);
+  } finally {
+    ctx.dispose();
+  }
+});
+
 test("a changed item's old result is shown as stale and excluded from the analysis", async () => {
   const ws = makeWorkspace();
   const ctx = editor();
