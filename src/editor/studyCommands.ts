@@ -388,7 +388,7 @@ export class StudyCommands implements vscode.Disposable {
     this.latest = analysis;
     this.deps.showAnalysis(analysis);
     if (analysis.counts.used === 0) {
-      void vscode.window.showWarningMessage(`Value Lens: none of the ${analysis.counts.read} record(s) matched the items of ${vscode.workspace.asRelativePath(design)} (${analysis.counts.stale} stale, ${Object.entries(analysis.counts.skipped).map(([k, v]) => `${v} ${k}`).join(', ') || 'none skipped'}).`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: none of the {0} record(s) matched the items of {1} ({2} stale, {3}).', analysis.counts.read, vscode.workspace.asRelativePath(design), analysis.counts.stale, Object.entries(analysis.counts.skipped).map(([k, v]) => `${v} ${k}`).join(', ') || vscode.l10n.t('none skipped')));
     }
     return analysis;
   }
