@@ -129,7 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
   } catch (error) {
     // VS Code says nothing when activation fails; make it visible.
     log.error(`activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    void vscode.window.showErrorMessage('Value Lens failed to start; see the "Value Lens" log.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens failed to start; see the "Value Lens" log.'));
     throw error;
   }
 }
