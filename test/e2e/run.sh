@@ -87,9 +87,9 @@ node "$ROOT/test/e2e/make-broken.mjs" examples/wvs7-sample.wvs "$WS/broken.wvs"
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
 # 4. Loopback fake model server (engineer B1's CLI).
-start_fake() { # $1 = latency ms; prints the URL
-  local port url=""
-  port="$(free_port)"
+start_fake() { # $1 = latency ms, $2 = port (default: a free one); sets FAKE_STARTED to the URL
+  local port="${2:-}" url=""
+  [ -n "$port" ] || port="$(free_port)"
   setsid node --import tsx test/support/fake-server-cli.ts --kind ollama --port "$port" --latency "$1" >"$TMP/fake-$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 150); do
@@ -119,20 +119,30 @@ if [ "${E2E_BREAK:-}" = lens ]; then
   node -e 'const f=process.argv[1],fs=require("fs"),s=JSON.parse(fs.readFileSync(f,"utf8"));s["valueLens.codeLens.enabled"]=false;fs.writeFileSync(f,JSON.stringify(s,null,2))' "$USER_DATA/User/settings.json"
 fi
 
-# 6. The VS Code server, on loopback, with Node 24.
-VSC_PORT="$(free_port)"
-setsid "$NODE24" "$CS_DIR/lib/vscode/out/server-main.js" --host 127.0.0.1 --port "$VSC_PORT" \
-  --without-connection-token --accept-server-license-terms --disable-telemetry \
-  --user-data-dir "$USER_DATA" --server-data-dir "$TMP/server-data" --extensions-dir "$EXT_DIR" \
-  >"$TMP/server.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 300); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$VSC_PORT/" 2>/dev/null && break
-  sleep 0.2
-done
-curl -fsS -o /dev/null "http://127.0.0.1:$VSC_PORT/" || { log "VS Code server did not start:"; cat "$TMP/server.log"; exit 1; }
+# 6. The VS Code server, on loopback, with Node 24. start_server USER_DATA SERVER_DATA EXTENSIONS [FLAGS…]
+# sets SERVER_URL; each server has its own profile, so scenarios on different servers share nothing.
+start_server() {
+  local user_data="$1" server_data="$2" extensions="$3" port
+  shift 3
+  port="$(free_port)"
+  mkdir -p "$user_data/User" "$server_data"
+  setsid "$NODE24" "$CS_DIR/lib/vscode/out/server-main.js" --host 127.0.0.1 --port "$port" \
+    --without-connection-token --accept-server-license-terms --disable-telemetry \
+    --user-data-dir "$user_data" --server-data-dir "$server_data" --extensions-dir "$extensions" "$@" \
+    >"$server_data.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+    sleep 0.2
+  done
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/" || { log "VS Code server did not start:"; cat "$server_data.log"; exit 1; }
+  SERVER_URL="http://127.0.0.1:$port"
+}
+start_server "$USER_DATA" "$TMP/server-data" "$EXT_DIR"
+VSC_URL="$SERVER_URL"
+VSC_PORT="${VSC_URL##*:}"
 t_ready=$(date +%s)
-log "VS Code server at http://127.0.0.1:$VSC_PORT (extension: $E2E_EXTENSION_SOURCE, fake model: ${FAKE_URL:-none})"
+log "VS Code server at $VSC_URL (extension: $E2E_EXTENSION_SOURCE, fake model: ${FAKE_URL:-none})"
 
 # --serve (npm start): keep the server up for a person to try the extension, until Ctrl+C.
 if [ "${1:-}" = "--serve" ]; then
@@ -141,17 +151,65 @@ if [ "${1:-}" = "--serve" ]; then
   exit 0
 fi
 
-# 7. Scenarios.
-export E2E_URL="http://127.0.0.1:$VSC_PORT"
+# 7. Servers and workspaces of the scenarios that need their own (issue 19), each independent of the others.
+# Danish: `--locale da` with a stand-in language pack (make-langpack.mjs says why), the same test settings.
+mkdir -p "$TMP/ext-da" && cp -r "$TARGET" "$TMP/ext-da/"
+mkdir -p "$TMP/user-da/User" && cp "$USER_DATA/User/settings.json" "$TMP/user-da/User/settings.json"
+node "$ROOT/test/e2e/make-langpack.mjs" "$CS_DIR/lib/vscode/out" "$TMP/user-da"
+start_server "$TMP/user-da" "$TMP/server-da" "$TMP/ext-da" --locale da
+export E2E_URL_DA="$SERVER_URL"
+# Fresh profile: no Value Lens settings at all (the walkthrough must get a new user to a chart), only the
+# suite's switches for trust prompts, telemetry and the welcome page; the model server is picked in the UI.
+mkdir -p "$TMP/ext-fresh" && cp -r "$TARGET" "$TMP/ext-fresh/"
+mkdir -p "$TMP/user-fresh/User"
+node -e 'const fs=require("fs"),[src,dst]=process.argv.slice(1),s=JSON.parse(fs.readFileSync(src,"utf8"));for(const k of Object.keys(s))if(k.startsWith("valueLens."))delete s[k];fs.writeFileSync(dst,JSON.stringify(s,null,2))' "$USER_DATA/User/settings.json" "$TMP/user-fresh/User/settings.json"
+# A new user's model server is Ollama's default address: serve the fake there (no latency) when it is free;
+# otherwise the fresh profile gets only valueLens.ollama.host, pointed at another fake.
+FRESH_FAKE=""
+if ! curl -fsS -o /dev/null http://127.0.0.1:11434/ 2>/dev/null && [ -f test/support/fake-server-cli.ts ]; then
+  start_fake 0 11434; FRESH_FAKE="$FAKE_STARTED"
+fi
+if [ -z "$FRESH_FAKE" ] && [ -f test/support/fake-server-cli.ts ]; then
+  start_fake 0; FRESH_FAKE="$FAKE_STARTED"
+  node -e 'const fs=require("fs"),[f,u]=process.argv.slice(1),s=JSON.parse(fs.readFileSync(f,"utf8"));s["valueLens.ollama.host"]=u;fs.writeFileSync(f,JSON.stringify(s,null,2))' "$TMP/user-fresh/User/settings.json" "$FRESH_FAKE"
+  log "port 11434 is taken: the fresh profile points valueLens.ollama.host at $FRESH_FAKE"
+fi
+export E2E_FRESH_FAKE="$FRESH_FAKE"
+start_server "$TMP/user-fresh" "$TMP/server-fresh" "$TMP/ext-fresh"
+export E2E_URL_FRESH="$SERVER_URL"
+mkdir -p "$TMP/fresh-workspace"
+export E2E_FRESH_WORKSPACE="$TMP/fresh-workspace"
+# Two-folder workspace: each folder holds a study (and an item file) of its own.
+MULTI="$TMP/multi"
+for folder in lab-a lab-b; do
+  mkdir -p "$MULTI/$folder"
+  cp examples/wvs7-sample.wvs examples/prompts.wvt "$MULTI/$folder/"
+  node "$ROOT/test/e2e/make-study.mjs" examples/kim-baek-2024.study.json "$MULTI/$folder" "${FAKE_URL:-http://127.0.0.1:9}"
+done
+printf '{\n  "folders": [{ "path": "lab-a" }, { "path": "lab-b" }]\n}\n' > "$MULTI/two-labs.code-workspace"
+export E2E_MULTI_WORKSPACE="$MULTI/two-labs.code-workspace"
+export E2E_EXTENSION_DIR="$TARGET"
+# Copies of the workspace for the scenarios that write (scores, results), so none sees another's files.
+# The Stop scenario also switches the response cache off: the earlier scenarios warm it on the same server.
+for copy in da stop results; do
+  mkdir -p "$TMP/ws-$copy"
+  cp examples/wvs7-sample.wvs examples/prompts.wvt examples/human-reference.csv "$TMP/ws-$copy/"
+  node "$ROOT/test/e2e/make-study.mjs" examples/kim-baek-2024.study.json "$TMP/ws-$copy" "${FAKE_URL:-http://127.0.0.1:9}"
+done
+mkdir -p "$TMP/ws-stop/.vscode" && printf '{ "valueLens.cache.enabled": false }\n' > "$TMP/ws-stop/.vscode/settings.json"
+export E2E_WS_DA="$TMP/ws-da" E2E_WS_STOP="$TMP/ws-stop" E2E_WS_RESULTS="$TMP/ws-results"
+
+# 8. Scenarios.
+export E2E_URL="$VSC_URL"
 export E2E_WORKSPACE="$WS"
 export E2E_OUT="$OUT"
-export E2E_SERVER_LOG="$TMP/server.log"
+export E2E_SERVER_LOG="$TMP/server-data.log"
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/scenarios.test.ts || status=$?
 t_end=$(date +%s)
 log "timings: setup $((t_setup - t0))s, build+server $((t_ready - t_setup))s, scenarios $((t_end - t_ready))s, total $((t_end - t0))s"
 log "screenshots: $OUT"
 if [ "$status" != 0 ]; then
-  log "server log tail:"; tail -n 30 "$TMP/server.log" || true
+  log "server log tail:"; tail -n 30 "$TMP/server-data.log" || true
 fi
 exit "$status"

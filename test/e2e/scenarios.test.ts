@@ -3,8 +3,8 @@
 // and run in order; a step whose feature is missing fails with a message that says what was not found.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 const env = (name: string): string => {
@@ -33,17 +33,25 @@ interface PackageJson {
   contributes?: { commands?: { command: string; title: string; category?: string }[] };
 }
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as PackageJson;
+/** package.json's `%key%` strings, resolved as VS Code does from package.nls[.<locale>].json. */
+function nls(locale?: string): (text: string) => string {
+  const english = JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>;
+  const translated = locale ? (JSON.parse(readFileSync(`package.nls.${locale}.json`, 'utf8')) as Record<string, string>) : {};
+  return (text) => text.replace(/^%([^%]+)%$/, (whole, key: string) => translated[key] ?? english[key] ?? whole);
+}
 
-/** The palette label of a contributed command (`Category: Title`), found by id or title pattern. */
-function commandLabel(match: RegExp): string {
-  const command = (pkg.contributes?.commands ?? []).find((c) => match.test(c.command) || match.test(c.title));
+/** The palette label of a contributed command (`Category: Title`), found by id or English title pattern. */
+function commandLabel(match: RegExp, locale?: string): string {
+  const english = nls();
+  const command = (pkg.contributes?.commands ?? []).find((c) => match.test(c.command) || match.test(english(c.title)));
   if (!command) {
     throw new Error(`package.json contributes no command matching ${match} (commands: ${(pkg.contributes?.commands ?? []).map((c) => c.command).join(', ') || 'none'})`);
   }
-  return command.category ? `${command.category}: ${command.title}` : command.title;
+  const title = nls(locale)(command.title);
+  return command.category ? `${command.category}: ${title}` : title;
 }
 
-let browser: Browser;
+let browser: Browser | undefined;
 let page: Page;
 const consoleErrors: string[] = [];
 let shot = 0;
@@ -55,7 +63,8 @@ async function screenshot(name: string): Promise<void> {
 
 /** A scenario step: on failure it leaves a screenshot named after the step, then fails. */
 function step(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
+  const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : undefined;
+  test(name, { skip: only && !only.test(name) ? 'E2E_ONLY' : false }, async () => {
     try {
       await fn();
     } catch (error) {
@@ -439,3 +448,439 @@ async function waitForLens(editor: Locator, id: string, text: RegExp, timeoutMs:
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Issue 19: scenarios that each start from nothing — a new browser context (empty browser storage) on a
+// server and a workspace of their own — so any one of them can fail, be skipped or run alone (E2E_ONLY).
+// ---------------------------------------------------------------------------------------------------------
+const SCENARIO_TIMEOUT_MS = Number(process.env.E2E_SCENARIO_TIMEOUT_MS ?? 60_000);
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : undefined;
+
+interface Contributions {
+  walkthroughs?: { id: string; title: string; steps?: { id: string; title: string }[] }[];
+  views?: Record<string, { id: string; name: string }[]>;
+  menus?: Record<string, { command: string; when?: string }[]>;
+}
+const contributes = (): Contributions => (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes?: Contributions }).contributes ?? {};
+
+interface Fresh {
+  url: string;
+  /** `?folder=` or `?workspace=` target. */
+  folder?: string;
+  workspace?: string;
+  locale?: string;
+  /** A row the explorer must show once the remote connection is up (none: an empty folder). */
+  explorerRow?: string | RegExp;
+}
+
+/**
+ * One independent scenario: a new browser context on `fresh().url`, the module's `page` pointed at it while
+ * `fn` runs (the helpers above use it), a FAILED screenshot on error, the context closed afterwards.
+ * `skipUnless` returns a reason to skip (a feature another change has not landed yet).
+ */
+function scenario(name: string, fresh: () => Fresh, fn: () => Promise<void>, skipUnless?: () => string | undefined): void {
+  test(name, { timeout: SCENARIO_TIMEOUT_MS, skip: ONLY && !ONLY.test(name) ? 'E2E_ONLY' : false }, async (t) => {
+    const why = skipUnless?.();
+    if (why) return void t.skip(why);
+    const options = fresh();
+    const started = Date.now();
+    const previous = page;
+    if (!browser) throw new Error('no browser: the describe block did not start Chromium');
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: options.locale });
+    page = await context.newPage();
+    page.on('console', (m: ConsoleMessage) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    try {
+      const query = options.workspace ? `workspace=${encodeURIComponent(options.workspace)}` : `folder=${encodeURIComponent(options.folder ?? '')}`;
+      await page.goto(`${options.url}/?${query}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+      if (options.explorerRow) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: options.explorerRow }).first().waitFor({ timeout: 30_000 });
+      else await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 30_000 });
+      // Fail (with a screenshot) a little before the runner's timeout, which would not stop `fn`.
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`over the scenario's budget of ${SCENARIO_TIMEOUT_MS / 1000 - 5} s`)), SCENARIO_TIMEOUT_MS - 5_000 - (Date.now() - started));
+      });
+      try {
+        await Promise.race([fn(), budget]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (error) {
+      await screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}`).catch(() => undefined);
+      throw error;
+    } finally {
+      await context.close().catch(() => undefined);
+      page = previous;
+      t.diagnostic(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  });
+}
+
+/**
+ * Opens `name` by clicking it in the Explorer (under the root folder `folder` in a multi-root workspace).
+ * Quick Open is not used here: on a server that has just started, its file search can take longer than a
+ * scenario's budget on a loaded machine, while the Explorer already lists the files.
+ */
+async function openFromExplorer(name: string, folder?: string): Promise<Locator> {
+  const rows = page.locator('.explorer-folders-view .monaco-list-row');
+  let target: Locator;
+  if (folder) {
+    const root = rows.filter({ hasText: new RegExp(`^\\s*${folder}\\s*$`) }).first();
+    await root.waitFor({ timeout: 15_000 });
+    if ((await root.getAttribute('aria-expanded')) !== 'true') await root.click();
+    await page.waitForFunction(
+      (f) => {
+        const all = Array.from(document.querySelectorAll('.explorer-folders-view .monaco-list-row'));
+        const i = all.findIndex((el) => (el.textContent ?? '').trim() === f);
+        return i >= 0 && all[i]!.getAttribute('aria-expanded') === 'true' && Number(all[i + 1]?.getAttribute('aria-level')) > Number(all[i]!.getAttribute('aria-level'));
+      },
+      folder,
+      { timeout: 10_000 },
+    );
+    // Rows are flat in the DOM: take the first row named `name` after the folder's row.
+    const index = await rows.evaluateAll((els, f) => els.findIndex((el) => (el.textContent ?? '').trim() === f), folder);
+    const level = Number(await root.getAttribute('aria-level'));
+    const all = await rows.evaluateAll((els) => els.map((el) => ({ text: (el.textContent ?? '').trim(), level: Number(el.getAttribute('aria-level')) })));
+    let at = -1;
+    for (let i = index + 1; i < all.length && all[i]!.level > level; i++) if (all[i]!.text === name) at = i;
+    if (at < 0) throw new Error(`the Explorer shows no ${name} under ${folder}: ${JSON.stringify(all.map((r) => r.text))}`);
+    target = rows.nth(at);
+  } else {
+    target = rows.filter({ hasText: new RegExp(`^\\s*${name.replace(/[.]/g, '\\.')}\\s*$`) }).first();
+  }
+  await target.waitFor({ timeout: 15_000 });
+  await target.click();
+  await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  const editor = page.locator('.editor-instance .monaco-editor:visible').first();
+  await editor.locator('.view-line').first().waitFor({ timeout: 15_000 });
+  return editor;
+}
+
+/** Waits until `dir` holds at least one file (results written by the extension host on this machine). */
+async function waitForFiles(dir: string, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = listFiles(dir);
+    if (files.length > 0) return files;
+    if (Date.now() > deadline) throw new Error(`nothing was written to ${dir} within ${timeoutMs} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+}
+
+/** Clicks the Run Study lens of the active study file and waits for the panel's study header. */
+async function runStudyFromLens(): Promise<string> {
+  // The lens on line 1, or the same command in the editor title (the lens can come late on a busy machine).
+  const group = page.locator('.editor-group-container.active');
+  const runLens = group.locator('.codelens-decoration a', { hasText: /Run Study|Kør studie/ }).first();
+  const title = group.locator('.editor-actions .action-label', { hasText: /^Run Study$/ }).first();
+  await runLens.or(title).first().waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+    const seen = await page.locator('.codelens-decoration a').allInnerTexts();
+    throw new Error(`no Run Study lens or title button on the study file; lenses: ${JSON.stringify(seen.slice(0, 20))}`);
+  });
+  await ((await runLens.isVisible()) ? runLens : title).click();
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    const frames = await page.locator('iframe.webview').count();
+    for (let i = 0; i < frames; i++) {
+      const header = page.frameLocator('iframe.webview').nth(i).frameLocator('#active-frame').locator('.vl-study-header').first();
+      if (await header.isVisible().catch(() => false)) return (await header.innerText()).replace(/\s+/g, ' ');
+    }
+    if (Date.now() > deadline) throw new Error('the panel shows no study view after Run Study');
+    await page.waitForTimeout(500);
+  }
+}
+
+describe('Issue 19 scenarios, each in a fresh browser context', () => {
+  before(async () => {
+    browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    if (!browser.isConnected()) browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  scenario(
+    'UI in Danish (--locale da): Value Lens commands, lenses and settings in Danish',
+    () => ({ url: env('E2E_URL_DA'), folder: env('E2E_WS_DA'), explorerRow: 'wvs7-sample.wvs' }),
+    async () => {
+      // The stand-in pack translates a few workbench labels: proof that the server resolved `da`.
+      const explorerTitle = (await page.locator('.part.sidebar .composite.title').first().innerText()).trim();
+      assert.match(explorerTitle, /STIFINDER|Stifinder/, `the workbench did not switch to Danish (explorer title: ${explorerTitle})`);
+      // Our contributions from package.nls.da.json: the palette lists the Danish command titles.
+      const scoreFile = commandLabel(/^valueLens\.scoreFile$/, 'da');
+      assert.notEqual(scoreFile, commandLabel(/^valueLens\.scoreFile$/), 'package.nls.da.json has no Danish title for Score File');
+      const editor = await openFromExplorer('wvs7-sample.wvs');
+      await focusWorkbench();
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input.input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${scoreFile}`);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: scoreFile }).first().waitFor({ timeout: 15_000 }).catch(async () => {
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        throw new Error(`the palette has no "${scoreFile}": ${JSON.stringify(rows.slice(0, 12))}`);
+      });
+      await screenshot('da-command-palette');
+      await page.keyboard.press('Escape');
+      // Our vscode.l10n strings from l10n/bundle.l10n.da.json: the lenses above an item.
+      await goToLine('item Q182');
+      const da = JSON.parse(readFileSync('l10n/bundle.l10n.da.json', 'utf8')) as Record<string, string>;
+      const lensWords = ['Score', 'Paraphrases', 'More'].map((k) => da[k]).filter((v): v is string => typeof v === 'string');
+      assert.ok(lensWords.length > 0, 'l10n/bundle.l10n.da.json translates none of the lens titles');
+      const lens = await waitForLens(editor, 'Q182', new RegExp(lensWords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')), 20_000);
+      assert.doesNotMatch(lens.text, /^Score\b/, `the lens is still English: ${lens.text}`);
+      await screenshot('da-lenses');
+    },
+  );
+
+  scenario(
+    'two-folder workspace: each folder runs its own study, results beside its own files',
+    () => ({ url: URL_BASE, workspace: env('E2E_MULTI_WORKSPACE'), explorerRow: /lab-a/ }),
+    async () => {
+      assert.ok(FAKE_URL, 'no fake model server was started');
+      const root = dirname(env('E2E_MULTI_WORKSPACE'));
+      const results = (folder: string): string => join(root, folder, 'kim-baek-2024.results');
+      assert.deepEqual([listFiles(results('lab-a')), listFiles(results('lab-b'))], [[], []], 'results exist before any run');
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'lab-b' }).first().waitFor({ timeout: 10_000 });
+      // The second folder first: a workspaceFolders[0] shortcut would write into lab-a.
+      await openFromExplorer('kim-baek-2024.study.json', 'lab-b');
+      const header = await runStudyFromLens();
+      assert.match(header, /kim-baek-2024/, header);
+      const written = await waitForFiles(results('lab-b'), 20_000);
+      assert.deepEqual(listFiles(results('lab-a')), [], 'running lab-b\'s study wrote into lab-a');
+      // Close the panel and lab-b's study, so the next Run Study can only be lab-a's.
+      await runCommand('View: Close All Editors');
+      await openFromExplorer('kim-baek-2024.study.json', 'lab-a');
+      await runStudyFromLens();
+      await waitForFiles(results('lab-a'), 20_000);
+      assert.ok(written.length > 0);
+      // Nothing at the workspace file's level: every result is inside its folder.
+      assert.deepEqual(readdirSync(root).filter((n) => !['lab-a', 'lab-b', 'two-labs.code-workspace'].includes(n)), []);
+      await focusWorkbench();
+      await screenshot('two-folder-workspace');
+    },
+  );
+
+  scenario(
+    'extension page: the README renders with its images from the installed VSIX',
+    () => ({ url: URL_BASE, folder: WORKSPACE, explorerRow: 'wvs7-sample.wvs' }),
+    async () => {
+      assert.equal(process.env.E2E_EXTENSION_SOURCE, 'vsix', 'the extension was copied, not installed from the VSIX: the README check needs the packaged files');
+      await focusWorkbench();
+      await page.keyboard.press('Control+Shift+X');
+      // The search box (a small Monaco editor) takes the focus when the view opens.
+      const search = page.locator('.extensions-viewlet .suggest-input-container').first();
+      await search.waitFor({ timeout: 15_000 });
+      await search.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('@installed Value Lens');
+      const item = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Value Lens' }).first();
+      await item.waitFor({ timeout: 20_000 }).catch(() => {
+        throw new Error('the Extensions view does not list Value Lens among the installed extensions');
+      });
+      await item.click();
+      await page.locator('.extension-editor').first().waitFor({ timeout: 15_000 });
+      // The README is in a webview: find the frame with the README's heading and wait for its images.
+      const readme = await (async () => {
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const frames = await page.locator('.extension-editor iframe.webview, iframe.webview').count();
+          for (let i = 0; i < frames; i++) {
+            const frame = page.frameLocator('iframe.webview').nth(i).frameLocator('#active-frame');
+            if ((await frame.locator('img').count().catch(() => 0)) > 0) return frame;
+          }
+          if (Date.now() > deadline) throw new Error('the extension page shows no README with images');
+          await page.waitForTimeout(250);
+        }
+      })();
+      const images = readme.locator('img');
+      const expected = (readFileSync('README.md', 'utf8').match(/!\[[^\]]*\]\((?!https?:)[^)]+\)/g) ?? []).length;
+      assert.ok(expected >= 1, 'the README has no relative images to check');
+      const deadline = Date.now() + 15_000;
+      let loaded: { src: string; ok: boolean }[];
+      for (;;) {
+        loaded = await images.evaluateAll((els) => els.map((el) => ({ src: (el as HTMLImageElement).src, ok: (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0 })));
+        if (loaded.filter((l) => l.ok).length >= expected || Date.now() > deadline) break;
+        await page.waitForTimeout(250);
+      }
+      const broken = loaded.filter((l) => !l.ok).map((l) => l.src);
+      assert.deepEqual(broken, [], 'README images that did not load');
+      assert.ok(loaded.length >= expected, `${loaded.length} images shown, the README has ${expected}`);
+      await readme.locator('img').first().scrollIntoViewIfNeeded();
+      await screenshot('extension-page-readme');
+    },
+  );
+
+  scenario(
+    'a run stopped from the Stop button in the editor title',
+    () => ({ url: URL_BASE, folder: env('E2E_WS_STOP'), explorerRow: 'wvs7-sample.wvs' }),
+    async () => {
+      assert.ok(FAKE_URL, 'no fake model server was started');
+      const editor = await openFromExplorer('wvs7-sample.wvs');
+      await goToLine('item Q109');
+      await waitForLens(editor, 'Q109', /Score/, 20_000);
+      const stopTitle = nls()(((pkg.contributes?.commands ?? []).find((c) => c.command === 'valueLens.cancelRuns')?.title) ?? 'Cancel Runs');
+      const stop = page.locator('.editor-actions .action-label', { has: page.locator('.codicon-debug-stop') }).or(page.locator(`.editor-actions .action-label[aria-label*="${stopTitle}"]`)).first();
+      assert.equal(await stop.isVisible().catch(() => false), false, 'the Stop button shows while nothing runs');
+      await runCommand(commandLabel(/^valueLens\.scoreFile$/));
+      await stop.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {
+        throw new Error('no Stop button in the editor title while the file is scored (valueLens.running)');
+      });
+      await screenshot('stop-button-running');
+      await stop.click();
+      await stop.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
+        throw new Error('the Stop button stayed after Stop: valueLens.running was not cleared');
+      });
+      await page.locator('.notifications-toasts .notification-toast', { hasText: /cancel/i }).first().waitFor({ timeout: 10_000 }).catch(() => {
+        throw new Error('no notification says the run was cancelled');
+      });
+      // As long as the whole file would have taken (92 requests, 4 at a time): the last item never completes.
+      await page.waitForTimeout(Math.max(5_000, (92 / 4) * LATENCY_MS + 2_000));
+      const after = await waitForLens(editor, 'Q109', /Score/, 5_000);
+      assert.ok((after.text.match(/\b(en|da|nl|pt) \d+\.\d+/g) ?? []).length < 4, `the run went on after Stop: ${after.text}`);
+      await screenshot('stop-button-stopped');
+    },
+    () => (contributes().menus?.['editor/title'] ?? []).some((m) => m.command === 'valueLens.cancelRuns' && /valueLens\.running/.test(m.when ?? '')) ? undefined : 'no Stop button (valueLens.cancelRuns under valueLens.running) in editor/title yet',
+  );
+
+  scenario(
+    'results view: a study run is listed, opens in the panel',
+    () => ({ url: URL_BASE, folder: env('E2E_WS_RESULTS'), explorerRow: 'kim-baek-2024.study.json' }),
+    async () => {
+      assert.ok(FAKE_URL, 'no fake model server was started');
+      const view = Object.values(contributes().views ?? {}).flat().find((v) => /results/i.test(v.id));
+      const name = nls()(view!.name);
+      await openFromExplorer('kim-baek-2024.study.json');
+      await runStudyFromLens();
+      await waitForFiles(join(env('E2E_WS_RESULTS'), 'kim-baek-2024.results'), 20_000);
+      const header = page.locator('.pane-header', { hasText: new RegExp(name, 'i') }).first();
+      await header.waitFor({ timeout: 15_000 }).catch(() => {
+        throw new Error(`the Explorer has no "${name}" view`);
+      });
+      if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+      const pane = page.locator('.pane', { has: header }).first();
+      const study = pane.locator('.monaco-list-row', { hasText: 'kim-baek-2024' }).first();
+      await study.waitFor({ timeout: 20_000 }).catch(async () => {
+        throw new Error(`the results view lists no study: ${(await pane.innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 300)}`);
+      });
+      // Expand the study: its runs appear below it.
+      if ((await study.getAttribute('aria-expanded')) === 'false') await study.click();
+      await page.waitForTimeout(500);
+      const rows = (await pane.locator('.monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+      assert.ok(rows.length >= 2, `the results view shows the study but no run: ${JSON.stringify(rows)}`);
+      await screenshot('results-view');
+    },
+    () => (Object.values(contributes().views ?? {}).flat().some((v) => /results/i.test(v.id)) ? undefined : 'no results view contributed yet'),
+  );
+
+  scenario(
+    'walkthrough from a fresh profile to a chart',
+    () => ({ url: env('E2E_URL_FRESH'), folder: env('E2E_FRESH_WORKSPACE') }),
+    async () => {
+      assert.ok(process.env.E2E_FRESH_FAKE, 'no fake model server for the fresh profile');
+      const walkthrough = contributes().walkthroughs![0]!;
+      const english = nls();
+      // A step's button: the link text of its description, `[Label](command:…)`.
+      const button = (stepId: string): string => {
+        const step = walkthrough.steps!.find((s) => s.id === stepId);
+        const label = /\[([^\]]+)\]\(command:/.exec(english((step as { description?: string } | undefined)?.description ?? ''))?.[1];
+        if (!label) throw new Error(`walkthrough step ${stepId} has no command button`);
+        return label;
+      };
+      const openStep = async (stepId: string): Promise<void> => {
+        const step = walkthrough.steps!.find((s) => s.id === stepId)!;
+        const title = page.locator('.getting-started-step', { hasText: english(step.title) }).first();
+        await title.waitFor({ timeout: 15_000 });
+        if (!/expanded/.test((await title.getAttribute('class')) ?? '')) await title.click();
+      };
+      const clickButton = async (stepId: string): Promise<void> => {
+        await openStep(stepId);
+        const label = button(stepId);
+        const link = page.locator('.getting-started-step.expanded', { has: page.locator(`text=${label}`) }).locator('.monaco-button, a', { hasText: label }).first();
+        await link.click({ timeout: 10_000 }).catch(() => {
+          throw new Error(`the walkthrough step ${stepId} has no "${label}" button`);
+        });
+      };
+      const backToWalkthrough = async (): Promise<void> => {
+        const tab = page.locator('.tab', { hasText: /Welcome|Walkthrough|Get Started/i }).first();
+        await tab.click({ timeout: 10_000 });
+        await page.locator('.getting-started-step').first().waitFor({ timeout: 10_000 });
+      };
+      await runCommand('Welcome: Open Walkthrough...');
+      const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: english(walkthrough.title) }).first();
+      await pick.waitFor({ timeout: 15_000 }).catch(() => {
+        throw new Error(`Open Walkthrough does not offer "${english(walkthrough.title)}"`);
+      });
+      await pick.click();
+      await page.locator('.getting-started-step').first().waitFor({ timeout: 15_000 });
+      await screenshot('walkthrough-start');
+      // 1. Pick the model: the fresh profile's default Ollama address serves the fake's model.
+      await clickButton('model');
+      const model = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'fake-llm' }).first();
+      await model.waitFor({ timeout: 20_000 }).catch(async () => {
+        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+        throw new Error(`the model picker lists no fake-llm: ${JSON.stringify(rows.slice(0, 8))}`);
+      });
+      await model.click();
+      // 2. The example study, copied into the empty folder; its items file opens.
+      await backToWalkthrough();
+      await clickButton('example');
+      await page.locator('.tab.active', { hasText: 'wvs7-sample.wvs' }).first().waitFor({ timeout: 20_000 }).catch(() => {
+        throw new Error('Open Example Study did not open the example items file');
+      });
+      const copied = listFiles(join(env('E2E_FRESH_WORKSPACE'), 'value-lens-example'));
+      assert.ok(copied.includes('wvs7-sample.wvs') && copied.some((f) => f.endsWith('.study.json')), `the example was not copied: ${JSON.stringify(copied)}`);
+      // 3. Score: the step's button, from the walkthrough (the items file is the last text editor).
+      await backToWalkthrough();
+      await clickButton('score');
+      const editor = await (async () => {
+        await page.locator('.tab', { hasText: 'wvs7-sample.wvs' }).first().click();
+        const e = page.locator('.editor-instance .monaco-editor:visible').first();
+        await e.locator('.view-line').first().waitFor({ timeout: 10_000 });
+        return e;
+      })();
+      await goToLine('item Q109');
+      await waitForLens(editor, 'Q109', /Score:.*\ben \d+\.\d+/, 40_000).catch((error: Error) => {
+        throw new Error(`Score File from the walkthrough did not score the example: ${error.message}`);
+      });
+      // 4. Human reference data, then 5. the panel and its chart.
+      if (walkthrough.steps!.some((s) => s.id === 'human')) {
+        await backToWalkthrough();
+        await clickButton('human');
+        // The picker (a file dialog or a quick pick) offers the example's human-reference.csv.
+        const csv = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'human-reference.csv' }).first();
+        if (await csv.isVisible({ timeout: 10_000 }).catch(() => false)) await csv.click();
+        else {
+          const input = page.locator('.quick-input-widget input.input');
+          await input.fill(join(env('E2E_FRESH_WORKSPACE'), 'value-lens-example', 'human-reference.csv'));
+          await page.keyboard.press('Enter');
+        }
+      }
+      await backToWalkthrough();
+      await clickButton('panel');
+      const frame = await panelFrame();
+      const canvas = frame.locator('canvas:visible').first();
+      await canvas.waitFor({ timeout: 20_000 }).catch(() => {
+        throw new Error('Open Alignment Panel from the walkthrough shows no chart');
+      });
+      await page.waitForTimeout(1500);
+      const painted = await canvas.evaluate((el) => {
+        const c = el as HTMLCanvasElement;
+        const ctx = c.getContext('2d');
+        if (!ctx || c.width === 0 || c.height === 0) return 0;
+        const data = ctx.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n;
+      });
+      assert.ok(painted > 500, `the chart is blank (${painted} painted pixels)`);
+      await screenshot('walkthrough-chart');
+    },
+    () => (contributes().walkthroughs?.length ? undefined : 'no walkthrough contributed yet'),
+  );
+});
