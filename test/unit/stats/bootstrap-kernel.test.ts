@@ -295,7 +295,11 @@ function constantResamples(s: Sample, iterations: number, seed: number): Set<num
   refForEachWeighting(s.x.length, { iterations, seed, clusters: s.clusters }, (w, b) => {
     const xs = new Set<number>();
     const ys = new Set<number>();
-    for (let i = 0; i < w.length; i++) if (w[i] > 0) (xs.add(s.x[i]), ys.add(s.y[i]));
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === 0) continue;
+      xs.add(s.x[i]);
+      ys.add(s.y[i]);
+    }
     if (xs.size < 2 || ys.size < 2) out.add(b);
   });
   return out;
