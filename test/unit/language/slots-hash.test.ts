@@ -63,3 +63,23 @@ test('itemHash changes with wording, topics and scale options', () => {
   for (const hash of hashes) assert.notEqual(hash, base);
   assert.equal(new Set(hashes).size, hashes.length);
 });
+
+test('one slot grammar: a name the parser accepts is one both fillers fill, and one it rejects neither fills', async () => {
+  const { isSlotName } = await import('../../../src/core/language/slots');
+  const { fillSlots } = await import('../../../src/core/prompt/render');
+  const { fillAuthoringSlots } = await import('../../../src/core/authoring/prompts');
+  const { parseTemplates } = await import('../../../src/core/language/index');
+  for (const name of ['foo-bar', 'Topic', '_x', 'a1']) {
+    assert.ok(isSlotName(name), name);
+    const header = parseTemplates(`slots ${name}\n`).diagnostics.filter((d) => d.severity === 'error');
+    assert.deepEqual(header, [], `slots ${name}`);
+    assert.equal(fillSlots(`<{${name}}>`, { [name]: 'v' }), '<v>', `render {${name}}`);
+    assert.equal(fillAuthoringSlots(`<{${name}}>`, { [name]: 'v' }), '<v>', `authoring {${name}}`);
+  }
+  for (const name of ['1a', '-x', 'a b']) {
+    assert.ok(!isSlotName(name), name);
+    if (!name.includes(' ')) assert.ok(parseTemplates(`slots ${name}\n`).diagnostics.some((d) => d.severity === 'error'), `slots ${name}`);
+    assert.equal(fillSlots(`<{${name}}>`, { [name]: 'v' }), `<{${name}}>`);
+    assert.equal(fillAuthoringSlots(`<{${name}}>`, { [name]: 'v' }), `<{${name}}>`);
+  }
+});
