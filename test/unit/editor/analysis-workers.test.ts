@@ -1,0 +1,47 @@
+// The editor's worker host: Open Results reads the corpus in a worker; a run's records are appended to the
+// study's own state and the panel refreshed from it at most once a second; other views take no appends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { writeStudy } from '../../../bench/analyze';
+import { AnalysisWorkers } from '../../../src/editor/analysisWorkers';
+import type { RunRecord } from '../../../src/core/results';
+
+test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-run view takes no appends', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vl-workers-'));
+  const file = join(dir, 'analysisWorker.js');
+  await build({ entryPoints: ['src/core/study/analysisWorker.ts'], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } });
+  const workers = new AnalysisWorkers(file);
+  try {
+    const studyPath = await writeStudy(dir, 1200);
+    const study = JSON.parse(await readFile(studyPath, 'utf8'));
+    study.analysis.bootstrap.iterations = 20;
+    await writeFile(studyPath, JSON.stringify(study));
+    const records = join(dir, 'bench.results', 'records.jsonl');
+    const lines = (await readFile(records, 'utf8')).trim().split('\n');
+    await writeFile(records, `${lines.slice(0, 1000).join('\n')}\n`);
+    assert.equal(workers.isOpen(studyPath), false);
+    assert.equal(await workers.refresh(studyPath), undefined, 'nothing open: no refresh');
+    const first = await workers.analyse(studyPath);
+    assert.equal(first.analysis.counts.read, 1000);
+    assert.equal(workers.isOpen(studyPath), true);
+    workers.append(studyPath, lines.slice(1000).map((l) => JSON.parse(l) as RunRecord));
+    const t = 1_000_000;
+    const refreshed = await workers.refresh(studyPath, t);
+    assert.equal(refreshed?.analysis.counts.read, 1200, 'appended, not re-read (the file still has 1,000)');
+    assert.equal(await workers.refresh(studyPath, t + 500), undefined, 'at most once a second');
+    assert.equal((await workers.refresh(studyPath, t + 1500))?.analysis.counts.read, 1200);
+    // One run's view (the results view's Open Run): no appends, no refreshes.
+    const one = await workers.analyse(studyPath, { runIds: ['20261201T090000Z-a1a1a1'] });
+    assert.equal(one.analysis.counts.read, 1000, 'a fresh read of the file');
+    assert.equal(workers.isOpen(studyPath), false);
+    workers.append(studyPath, [JSON.parse(lines[0]) as RunRecord]);
+    assert.equal(await workers.refresh(studyPath, t + 5000), undefined);
+  } finally {
+    workers.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
