@@ -21,9 +21,12 @@ export async function prepareEditorRun(target: RunTarget, request: ScoreRequest,
     languageCountries: settings.languageCountries,
     study: implicitStudyName(request.uri.fsPath),
   } as const;
+  // Method loglik scores a base model's plain prompt (as `value-lens score --method loglik`); on Ollama the
+  // plan skips every request with the reason (core/run/plan.ts), nothing is sent.
+  const kind = (request.method ?? choices.method) === 'loglik' ? ({ kind: 'base' } as const) : {};
   const prepared = await prepareRun({
     ...input,
-    model: { provider: resolved.providerId, endpoint: resolved.endpoint, model },
+    model: { provider: resolved.providerId, endpoint: resolved.endpoint, model, ...kind },
     choices: { ...choices, ...(request.method ? { method: request.method } : {}) },
     probe: (signal) => probeLogprobs(resolved.provider, model, signal),
     resolveDigest:
@@ -36,7 +39,7 @@ export async function prepareEditorRun(target: RunTarget, request: ScoreRequest,
   // original-order requests, in the same run.
   const more = buildPlan({
     ...input,
-    models: [{ provider: resolved.providerId, endpoint: resolved.endpoint, model, ...(prepared.digest ? { digest: prepared.digest } : {}) }],
+    models: [{ provider: resolved.providerId, endpoint: resolved.endpoint, model, ...kind, ...(prepared.digest ? { digest: prepared.digest } : {}) }],
     method: prepared.method,
     samples: prepared.choices.samples,
     temperature: prepared.choices.temperature,

@@ -33,7 +33,7 @@ export interface ScoreRequest {
   template?: string;
   /** Look for the template in this .wvt file first. */
   templateUri?: vscode.Uri;
-  method?: 'logprobs' | 'sample';
+  method?: 'logprobs' | 'loglik' | 'sample';
   /**
    * Option orders as a factor of the run (the option-order check): the original order and each of these,
    * in one run. Only original-order results are shown inline; the others are read by the check.

@@ -100,7 +100,7 @@ export function choicesFromSettings(inspect: Inspect): RunChoices {
   };
   const samples = num('samples', 1, 1000);
   return {
-    ...(method === 'logprobs' || method === 'sample' || method === 'auto' ? { method } : {}),
+    ...(method === 'logprobs' || method === 'loglik' || method === 'sample' || method === 'auto' ? { method } : {}),
     ...(samples !== undefined ? { samples: Math.round(samples) } : {}),
     ...(num('temperature', 0, 2) !== undefined ? { temperature: num('temperature', 0, 2) } : {}),
     ...(seconds('timeoutSeconds') !== undefined ? { timeoutMs: seconds('timeoutSeconds') } : {}),

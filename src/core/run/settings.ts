@@ -2,7 +2,7 @@
 // clamped. Any settings scope may set them: they do not decide where anything is sent (that is
 // src/core/security/endpointSettings.ts).
 
-export type Method = 'logprobs' | 'sample' | 'auto';
+export type Method = 'logprobs' | 'loglik' | 'sample' | 'auto';
 
 export interface RunSettings {
   model: string;
@@ -41,7 +41,7 @@ export function runSettings(get: (key: string) => unknown): RunSettings {
   const method = get('method');
   return {
     model: typeof get('model') === 'string' ? (get('model') as string) : '',
-    method: method === 'logprobs' || method === 'sample' ? method : 'auto',
+    method: method === 'logprobs' || method === 'loglik' || method === 'sample' ? method : 'auto',
     samples: Math.round(num(get('samples'), 10, 1, 1000)),
     temperature: num(get('temperature'), 1, 0, 2),
     // 0 = the provider's default (2 for Ollama, 4 for OpenAI-compatible), decided by the scheduler.

@@ -13,7 +13,7 @@ export interface LegacySettings {
   openaiBaseUrl?: string;
   /** `valueLens.model`; empty means none chosen. */
   model: string;
-  method?: 'auto' | 'logprobs' | 'sample';
+  method?: 'auto' | 'logprobs' | 'loglik' | 'sample';
   samples?: number;
   temperature?: number;
   languageCountries?: Record<string, string[]>;
@@ -57,7 +57,8 @@ export function studyFromSettings(input: StudyFromSettingsInput): string {
     languages: [...input.languages],
     countries: cues,
     languageCountries: map,
-    models: [{ id: model || 'model', provider: s.provider, model: model || 'model', endpoint: originOnly(endpoint) }],
+    // Method loglik scores base models only: the lens ran its model as one (src/editor/runPrepare.ts).
+    models: [{ id: model || 'model', provider: s.provider, model: model || 'model', endpoint: originOnly(endpoint), ...(s.method === 'loglik' ? { kind: 'base' } : {}) }],
     method: s.method ?? 'auto',
     // The editor's default was 20 samples; a study's default is 10. Keep what the settings said.
     samples: s.samples ?? 20,
