@@ -28,9 +28,9 @@ export class StudyFileLensProvider implements vscode.CodeLensProvider {
       return l;
     };
     return [
-      lens('▶ Run Study', 'valueLens.runStudy', 'Score the study into its results folder, then analyse it'),
-      lens('Plan only', 'valueLens.planStudy', 'The plan size (requests, tokens, cached) without running'),
-      lens('Open Results', 'valueLens.openStudyResults', 'Analyse the study results folder in the panel'),
+      lens(vscode.l10n.t('▶ Run Study'), 'valueLens.runStudy', vscode.l10n.t('Score the study into its results folder, then analyse it')),
+      lens(vscode.l10n.t('Plan only'), 'valueLens.planStudy', vscode.l10n.t('The plan size (requests, tokens, cached) without running')),
+      lens(vscode.l10n.t('Open Results'), 'valueLens.openStudyResults', vscode.l10n.t('Analyse the study results folder in the panel')),
     ];
   }
 }
