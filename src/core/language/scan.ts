@@ -301,12 +301,10 @@ export interface Tag {
   machineTranslated: boolean;
 }
 
-const TAG: Tag = { language: '', machineTranslated: false };
-
 /**
  * Parses a language tag such as `da`, `pt-BR` or `da[mt]` in text[start, end): 2–3 lowercase letters, an
- * optional `-REGION`, an optional `[mt]` (machine translated, not reviewed). Hand-rolled: it runs on every
- * property line, so it returns one shared object: copy its fields before the next call.
+ * optional `-REGION`, an optional `[mt]` (machine translated, not reviewed). Hand-rolled (it runs on every
+ * property line); the result is the caller's to keep.
  */
 export function tagAt(text: string, start: number, end: number): Tag | undefined {
   const length = end - start;
@@ -320,24 +318,14 @@ export function tagAt(text: string, start: number, end: number): Tag | undefined
     while (i < end && isAlnum(text.charCodeAt(i))) i++;
     if (i === region || i - region > 8) return undefined;
   }
-  const tag = TAG;
-  if (i === end) {
-    tag.language = intern(text, start, end);
-    tag.machineTranslated = false;
-    return tag;
-  }
-  if (end - i === 4 && text.startsWith('[mt]', i)) {
-    tag.language = intern(text, start, i);
-    tag.machineTranslated = true;
-    return tag;
-  }
+  if (i === end) return { language: intern(text, start, end), machineTranslated: false };
+  if (end - i === 4 && text.startsWith('[mt]', i)) return { language: intern(text, start, i), machineTranslated: true };
   return undefined;
 }
 
-/** Like `tagAt` on a whole word, returning a fresh object. */
+/** `tagAt` on a whole word. */
 export function parseTag(word: string): Tag | undefined {
-  const tag = tagAt(word, 0, word.length);
-  return tag ? { language: tag.language, machineTranslated: tag.machineTranslated } : undefined;
+  return tagAt(word, 0, word.length);
 }
 
 export function isLanguageCode(word: string): boolean {
@@ -360,17 +348,12 @@ export interface Property {
   valueEnd: number;
 }
 
-const PROPERTY: Property = { count: 0, starts: [0, 0, 0], ends: [0, 0, 0], keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0 };
-
-/**
- * Reads `KEY: VALUE`; undefined when the line is not a property. Returns one shared object (this runs on
- * every line): read it before the next call, never keep it.
- */
+/** Reads `KEY: VALUE`; undefined when the line is not a property. The result is the caller's to keep. */
 export function readProperty(line: Line): Property | undefined {
   const text = line.text;
   const limit = Math.min(line.end, line.indent + 48);
-  const property = PROPERTY;
-  const { starts, ends } = property;
+  const starts: [number, number, number] = [0, 0, 0];
+  const ends: [number, number, number] = [0, 0, 0];
   let count = 0;
   let wordStart = -1;
   let colon = -1;
@@ -392,12 +375,7 @@ export function readProperty(line: Line): Property | undefined {
     else if (wordStart < 0) wordStart = i;
   }
   if (colon < 0 || count === 0) return undefined;
-  property.count = count;
-  property.keyStart = line.indent;
-  property.keyEnd = colon;
-  property.valueStart = skipBlanks(text, colon + 1, line.end);
-  property.valueEnd = line.end;
-  return property;
+  return { count, starts, ends, keyStart: line.indent, keyEnd: colon, valueStart: skipBlanks(text, colon + 1, line.end), valueEnd: line.end };
 }
 
 /** Whether word k of the property is exactly `keyword`. */
