@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { activeEndpoint } from '../core/security/endpointSettings';
 import { readEndpointConfig, readRunSettings } from './config';
 import { editorModelStatus, studyModelStatus } from './languageStatusText';
+import { t } from './translate';
 import type { RunningBoard } from './running';
 
 export const STATUS_SELECTOR: vscode.DocumentSelector = [{ language: 'wvs' }, { language: 'wvt' }, { pattern: '**/*.study.json' }];
@@ -17,7 +18,7 @@ export function registerLanguageStatus(board: RunningBoard): vscode.Disposable {
 
   const render = (): void => {
     const doc = vscode.window.activeTextEditor?.document;
-    const study = doc && STUDY_FILE.test(doc.uri.fsPath) ? studyModelStatus(doc.getText()) : undefined;
+    const study = doc && STUDY_FILE.test(doc.uri.fsPath) ? studyModelStatus(doc.getText(), t) : undefined;
     if (doc && STUDY_FILE.test(doc.uri.fsPath)) {
       model.text = study?.text ?? vscode.l10n.t('$(hubot) study models');
       model.detail = study?.detail ?? vscode.l10n.t('the study file does not parse yet');
@@ -25,7 +26,7 @@ export function registerLanguageStatus(board: RunningBoard): vscode.Disposable {
       return;
     }
     const config = readEndpointConfig();
-    const status = editorModelStatus(config.provider, readRunSettings().model, activeEndpoint(config));
+    const status = editorModelStatus(config.provider, readRunSettings().model, activeEndpoint(config), t);
     model.text = status.text;
     model.detail = status.detail;
     model.command = { title: vscode.l10n.t('Select Model'), command: 'valueLens.selectModel' };
