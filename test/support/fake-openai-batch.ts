@@ -5,11 +5,12 @@
 // in_progress while `hold` is set); an input that fails validation ends `failed` with `errors`, and
 // `expire` ends it `expired` (the lines answered so far in the output file). Output lines are
 // {id, custom_id, response: {status_code, request_id, body}, error}, answered by the deterministic fake
-// model of fake-common (chat completions with logprobs, like fake-openai.ts). Planted custom_ids fail (error
-// file) or vanish (in neither file); uploads, creations, retrieves and cancels are counted.
+// model of fake-common (chat completions with logprobs, like fake-openai.ts; /v1/completions lines in the
+// legacy shape vLLM answers, echo with prompt logprobs included, so method loglik runs as a batch). Planted
+// custom_ids fail (error file) or vanish (in neither file); uploads, creations, retrieves and cancels are counted.
 
 import type http from 'node:http';
-import { defaultBehaviour, fakeText, promptTokens, sendJson, startServer, type FakeServer, type RecordedRequest, type RouteContext } from './fake-common';
+import { defaultBehaviour, fakeText, fakeTokens, pieceLogprob, promptTokens, sendJson, startServer, type FakeBehaviour, type FakeServer, type RecordedRequest, type RouteContext } from './fake-common';
 
 export interface FakeFile {
   id: string;
@@ -65,6 +66,8 @@ export interface BatchFakeControl {
   dropIds: Set<string>;
   /** Authorization required (Bearer KEY) when set. */
   requireKey: string | null;
+  /** The fake model's first-token distribution per prefix (as FakeBehaviour.firstToken): plants a distribution. */
+  firstToken: FakeBehaviour['firstToken'];
 }
 
 export interface FakeBatchServer extends FakeServer {
@@ -77,7 +80,7 @@ export interface FakeBatchServer extends FakeServer {
 const ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions']);
 
 export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & { port?: number } = {}): Promise<FakeBatchServer> {
-  const control: BatchFakeControl = { hold: false, expire: false, failIds: new Set(), dropIds: new Set(), requireKey: null, ...options };
+  const control: BatchFakeControl = { hold: false, expire: false, failIds: new Set(), dropIds: new Set(), requireKey: null, firstToken: null, ...options };
   const files = new Map<string, FakeFile>();
   const batches = new Map<string, FakeBatch>();
   const counts = { uploads: 0, creations: 0, retrieves: 0, cancels: 0, downloads: 0 };
@@ -118,7 +121,7 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
         errs.push(JSON.stringify(entry));
         return;
       }
-      out.push(JSON.stringify({ id: `batch_req_${i}`, custom_id: line.custom_id, response: { status_code: 200, request_id: requestId, body: answer(line.body, i) }, error: null }));
+      out.push(JSON.stringify({ id: `batch_req_${i}`, custom_id: line.custom_id, response: { status_code: 200, request_id: requestId, body: line.url === '/v1/completions' ? completionAnswer(line.body, i, control.firstToken) : answer(line.body, i) }, error: null }));
     });
     if (out.length) batch.output_file_id = addFile(`${batch.id}_output.jsonl`, `${out.join('\n')}\n`, 'batch_output').id;
     if (errs.length) batch.error_file_id = addFile(`${batch.id}_error.jsonl`, `${errs.join('\n')}\n`, 'batch_output').id;
@@ -279,6 +282,56 @@ function answer(body: Record<string, unknown>, index: number): unknown {
   });
   const pt = promptTokens(prompt);
   return { id: `chatcmpl-batch${index}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model, choices, usage: { prompt_tokens: pt, completion_tokens: completionTokens, total_tokens: pt + completionTokens } };
+}
+
+/** vLLM's tokenizers add a BOS token first; echoed, it is text before the prompt (as fake-openai.ts). */
+const BOS = '<s>';
+
+/**
+ * The fake model's legacy text completion for a /v1/completions line (vLLM's shape, as fake-openai.ts with
+ * `server: 'vllm'`): one choice per prompt (a string or an array of strings) and sample; with `echo` the
+ * prompt's tokens come first, BOS without a logprob, each other token with log p(token | tokens before);
+ * `max_tokens: 0` generates nothing; integer `logprobs` gives tokens, token_logprobs, top_logprobs, text_offset.
+ */
+function completionAnswer(body: Record<string, unknown>, index: number, firstToken: FakeBehaviour['firstToken']): unknown {
+  const model = String(body.model ?? '');
+  const prompts = typeof body.prompt === 'string' ? [body.prompt] : Array.isArray(body.prompt) ? body.prompt.map(String) : [];
+  const echo = body.echo === true;
+  const maxTokens = Number(body.max_tokens ?? 16);
+  const n = Math.max(1, Number(body.n ?? 1));
+  const k = typeof body.logprobs === 'number' ? body.logprobs : undefined;
+  const behaviour = { ...defaultBehaviour(), firstToken };
+  let promptCount = 0;
+  let completionTokens = 0;
+  const choices: unknown[] = [];
+  for (const prompt of prompts) {
+    const pieces = echo ? [BOS, ...fakeTokens(prompt)] : [];
+    promptCount += echo ? pieces.length : promptTokens(prompt);
+    const echoed = pieces.map((token, i) => {
+      if (i === 0) return { token, logprob: null as number | null, top: null as Record<string, number> | null };
+      const prefix = pieces.slice(1, i).join('');
+      const logprob = pieceLogprob(behaviour, model, prefix, token);
+      return { token, logprob, top: { [token]: logprob } };
+    });
+    for (let sample = 0; sample < n; sample++) {
+      const { text, first, dist } = fakeText(behaviour, { model, prompt, temperature: Number(body.temperature ?? 1), seed: body.seed as number | undefined, index: sample, maxTokens: Math.max(1, maxTokens) });
+      const generated = maxTokens > 0 ? fakeTokens(text) : [];
+      completionTokens += generated.length;
+      const chosen = generated.map((token, i) => {
+        const logprob = i === 0 ? (dist.find((t) => t.token === first.token)?.logprob ?? first.logprob) : -0.01;
+        const top = i === 0 ? Object.fromEntries([...dist.slice(0, k ?? 0), { token, logprob }].map((t) => [t.token, t.logprob])) : { [token]: logprob };
+        return { token, logprob: logprob as number | null, top: top as Record<string, number> | null };
+      });
+      const all = [...echoed, ...chosen];
+      let offset = echo ? 0 : prompt.length;
+      const logprobs =
+        k === undefined
+          ? null
+          : { tokens: all.map((t) => t.token), token_logprobs: all.map((t) => t.logprob), top_logprobs: all.map((t) => t.top), text_offset: all.map((t) => ((offset += t.token.length), offset - t.token.length)) };
+      choices.push({ index: choices.length, text: (echo ? prompt : '') + generated.join(''), logprobs, finish_reason: maxTokens === 0 || generated.length >= maxTokens ? 'length' : 'stop', stop_reason: null });
+    }
+  }
+  return { id: `cmpl-batch${index}`, object: 'text_completion', created: Math.floor(Date.now() / 1000), model, choices, usage: { prompt_tokens: promptCount, completion_tokens: completionTokens, total_tokens: promptCount + completionTokens } };
 }
 
 /** A multipart/form-data body's text fields and its one file. */
