@@ -118,7 +118,7 @@ test('bad numbers, bad choices and unknown names are usage errors (exit 2) namin
     [['--temperature', 'hot'], /--temperature must be a number/],
     [['--concurrency=0'], /--concurrency must be between 1 and 64/],
     [['--timeout', '1e9'], /--timeout must be between/],
-    [['--method', 'magic'], /--method must be one of logprobs, sample, auto/],
+    [['--method', 'magic'], /--method must be one of logprobs, loglik, sample, auto/],
     [['--provider', 'acme'], /--provider must be one of ollama, openai/],
     [['--item', 'Q1,NOPE'], /no item "NOPE"/],
     [['--template-name', 'nosuch'], /no template "nosuch"/],
