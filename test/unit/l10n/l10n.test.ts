@@ -23,13 +23,14 @@ function manifestReferences(text: string): string[] {
   return [...new Set([...text.matchAll(/"%([^%"\s]+)%"/g)].map((m) => m[1]!))];
 }
 
-/** What a translation must keep verbatim: placeholders, code spans, codicons, line breaks. */
+/** What a translation must keep verbatim: placeholders, code spans, codicons, line breaks, command links. */
 function invariants(text: string): string[] {
   const parts = [
     ...[...text.matchAll(/\{[A-Za-z0-9_]+\}/g)].map((m) => m[0]),
     ...[...text.matchAll(/`[^`]+`/g)].map((m) => m[0]),
     ...[...text.matchAll(/\$\([a-z0-9-]+\)/g)].map((m) => m[0]),
     ...[...text.matchAll(/\n/g)].map(() => '\\n'),
+    ...[...text.matchAll(/\]\((command:[^)]+)\)/g)].map((m) => m[1]!),
   ];
   return parts.sort();
 }
