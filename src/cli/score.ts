@@ -221,7 +221,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
  * request, rather than one skipped record per item. OpenAI's own /v1/completions serves only its legacy
  * completion models (gpt-3.5-turbo-instruct, davinci-002, babbage-002): its other model families are chat.
  */
-export function checkLoglikServable(provider: ProviderId, kind: 'chat' | 'base', model: string): void {
+function checkLoglikServable(provider: ProviderId, kind: 'chat' | 'base', model: string): void {
   if (provider === 'ollama') {
     throw new UsageError(
       '--method loglik needs an OpenAI-compatible /v1/completions that echoes prompt logprobs (vLLM); Ollama returns logprobs of generated tokens only and cannot score given text. Use --method logprobs, or --provider openai with a vLLM endpoint.',

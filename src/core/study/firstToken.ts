@@ -30,7 +30,7 @@ export function textCheckStudy(study: Study): Study {
 }
 
 /** Methods whose records are one distribution over the options: the ones the check compares with text. */
-export const CHECKED_METHODS: readonly ScoringMethod[] = ['logprobs', 'loglik'];
+const CHECKED_METHODS: readonly ScoringMethod[] = ['logprobs', 'loglik'];
 
 /**
  * The models of a run the check applies to: scored with logprobs, or with loglik where loglik can run at all
