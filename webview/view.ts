@@ -330,7 +330,7 @@ export class PanelView {
     }
     const filter: AnalysisFilter = { ...this.state.filter };
     if (key === 'method') {
-      if (value === 'logprobs' || value === 'sample') filter.method = value;
+      if (value === 'logprobs' || value === 'sample' || value === 'loglik') filter.method = value;
       else delete filter.method;
     } else if (value) filter[key] = value;
     else delete filter[key];
