@@ -116,6 +116,18 @@ function commentStart(text: string, from: number, to: number): number {
   return to;
 }
 
+/**
+ * Runs a parser so that it never throws: a parser bug must not take the editor down, so it becomes a file
+ * with one `internal` error diagnostic instead (the fuzz tests assert this branch is never reached).
+ */
+export function neverThrow<T>(parse: (text: string) => T, text: string, failed: (diagnostic: Diagnostic) => T, code: string): T {
+  try {
+    return parse(typeof text === 'string' ? text : String(text));
+  } catch (error) {
+    return failed({ range: range(0, 0, 0, 0), severity: 'error', code, message: `Parser failure: ${String(error)}` });
+  }
+}
+
 export function range(startLine: number, startChar: number, endLine: number, endChar: number): Range {
   return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
 }

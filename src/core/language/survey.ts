@@ -14,6 +14,7 @@ import {
   textEntry,
   wordIs,
   wordTag,
+  neverThrow,
   range,
   readBlock,
   readProperty,
@@ -55,18 +56,7 @@ interface State {
 }
 
 export function parseSurvey(text: string): SurveyFile {
-  try {
-    return parseSurveyUnchecked(typeof text === 'string' ? text : String(text));
-  } catch (error) {
-    // A parser bug must not take the editor down; the fuzz test asserts this branch is never reached.
-    return {
-      kind: 'survey',
-      header: { languages: [] },
-      scales: [],
-      items: [],
-      diagnostics: [{ range: range(0, 0, 0, 0), severity: 'error', code: 'wvs/internal', message: `Parser failure: ${String(error)}` }],
-    };
-  }
+  return neverThrow(parseSurveyUnchecked, text, (d) => ({ kind: 'survey', header: { languages: [] }, scales: [], items: [], diagnostics: [d] }), 'wvs/internal');
 }
 
 function parseSurveyUnchecked(text: string): SurveyFile {

@@ -12,7 +12,7 @@ import {
   textEntry,
   wordIs,
   wordTag,
-  range,
+  neverThrow,
   readBlock,
   readProperty,
   skipBlanks,
@@ -45,17 +45,7 @@ export interface TemplateParseState {
 }
 
 export function parseTemplates(text: string): TemplateFile {
-  try {
-    return parseTemplatesUnchecked(typeof text === 'string' ? text : String(text));
-  } catch (error) {
-    // A parser bug must not take the editor down; the fuzz test asserts this branch is never reached.
-    return {
-      kind: 'templates',
-      templates: [],
-      paraphraseSets: [],
-      diagnostics: [{ range: range(0, 0, 0, 0), severity: 'error', code: 'wvt/internal', message: `Parser failure: ${String(error)}` }],
-    };
-  }
+  return neverThrow(parseTemplatesUnchecked, text, (d) => ({ kind: 'templates', templates: [], paraphraseSets: [], diagnostics: [d] }), 'wvt/internal');
 }
 
 function parseTemplatesUnchecked(text: string): TemplateFile {

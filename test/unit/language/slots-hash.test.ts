@@ -83,3 +83,13 @@ test('one slot grammar: a name the parser accepts is one both fillers fill, and 
     assert.equal(fillAuthoringSlots(`<{${name}}>`, { [name]: 'v' }), `<{${name}}>`);
   }
 });
+
+test('neverThrow: a parser that throws gives the fallback file with one internal error at 1:1', async () => {
+  const { neverThrow } = await import('../../../src/core/language/scan');
+  const boom = (): never => {
+    throw new Error('bug');
+  };
+  const file = neverThrow(boom, 'text', (d) => ({ diagnostics: [d] }), 'wvs/internal');
+  assert.deepEqual(file.diagnostics, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'wvs/internal', message: 'Parser failure: Error: bug' }]);
+  assert.deepEqual(neverThrow((t) => ({ diagnostics: [], t }), 42 as unknown as string, () => ({ diagnostics: [], t: '' }), 'x'), { diagnostics: [], t: '42' }, 'a non-string is read as its text');
+});
