@@ -35,14 +35,15 @@ export async function runAnalyze(argv: string[], io: Io): Promise<number> {
   return EXIT_OK;
 }
 
-const num = (x: number | null | undefined, digits = 2): string =>
+/** A figure for a terminal table: fixed digits, '–' for none (also the study summary's, studyOutput.ts). */
+export const shown = (x: number | null | undefined, digits = 2): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 
 function corr(stat: CorrelationStat | null): string {
   if (!stat) return '–';
   const p = stat.p === null ? '' : stat.p < 0.001 ? ' p<.001' : ` p=${stat.p.toFixed(3)}`;
-  const ci = stat.ciLow === null || stat.ciHigh === null ? '' : ` [${num(stat.ciLow)}, ${num(stat.ciHigh)}]`;
-  return `${num(stat.estimate)}${p}${ci}`;
+  const ci = stat.ciLow === null || stat.ciHigh === null ? '' : ` [${shown(stat.ciLow)}, ${shown(stat.ciHigh)}]`;
+  return `${shown(stat.estimate)}${p}${ci}`;
 }
 
 /** A plain aligned table; cells never contain newlines. */
@@ -88,8 +89,8 @@ export function formatReport(report: AnalysisReport): string {
           r.language,
           r.template,
           String(r.pairs),
-          num(r.meanSpearman),
-          r.items[0] ? `${r.items[0].itemId} (${num(r.items[0].dispersion)})` : '–',
+          shown(r.meanSpearman),
+          r.items[0] ? `${r.items[0].itemId} (${shown(r.items[0].dispersion)})` : '–',
         ]),
       ),
     );
@@ -104,10 +105,10 @@ export function formatReport(report: AnalysisReport): string {
           r.model,
           r.language,
           r.localCountry,
-          num(r.localR),
-          num(r.usR),
-          num(r.difference),
-          r.ciLow === null || r.ciHigh === null ? '–' : `[${num(r.ciLow)}, ${num(r.ciHigh)}]`,
+          shown(r.localR),
+          shown(r.usR),
+          shown(r.difference),
+          r.ciLow === null || r.ciHigh === null ? '–' : `[${shown(r.ciLow)}, ${shown(r.ciHigh)}]`,
         ]),
       ),
     );
@@ -117,7 +118,7 @@ export function formatReport(report: AnalysisReport): string {
     out.push(
       '',
       'Option-order effect (mean with reversed order − original), largest first',
-      table(['model', 'lang', 'item', 'shift'], worst.map((r) => [r.model, r.language, r.itemId, num(r.shift)])),
+      table(['model', 'lang', 'item', 'shift'], worst.map((r) => [r.model, r.language, r.itemId, shown(r.shift)])),
     );
   }
   return out.join('\n');

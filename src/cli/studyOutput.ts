@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { toCsv } from '../core/data/export';
 import type { Estimate, StudyAnalysis } from '../core/study/analysisTypes';
 import type { SelectionCounts } from '../core/corpus/types';
-import { table } from './analyze';
+import { shown, table } from './analyze';
 import { writeFileAtomic } from './io';
 
 const num = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : String(Number(x.toFixed(12))));
-const shown = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
 function estimateCells(e: Estimate | null | undefined): string[] {
   return [num(e?.estimate), num(e?.ci?.[0]), num(e?.ci?.[1]), num(e?.p), num(e?.pHolm), num(e?.pBH)];
