@@ -23,20 +23,6 @@ const problemMatcherPlugin = {
   },
 };
 
-/**
- * Node bundles: both entries of `ollama` (index and browser) start with `import 'whatwg-fetch'`, a
- * browser fetch polyfill (10 kB) that Node 20 never needs — and our Ollama client injects its own
- * node:http fetch anyway. `ollama/browser` stays the entry (the index one adds fs/path helpers for
- * model files we do not use); the polyfill import resolves to an empty module.
- */
-const noFetchPolyfill = {
-  name: 'no-fetch-polyfill',
-  setup(build) {
-    build.onResolve({ filter: /^whatwg-fetch$/ }, () => ({ path: 'whatwg-fetch', namespace: 'empty' }));
-    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
-  },
-};
-
 const common = {
   bundle: true,
   minify: production,
@@ -58,7 +44,6 @@ const contexts = await Promise.all([
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...common.plugins, noFetchPolyfill],
   }),
   esbuild.context({
     ...common,
@@ -84,7 +69,6 @@ const contexts = await Promise.all([
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [...common.plugins, noFetchPolyfill],
     banner: { js: '#!/usr/bin/env node' },
   }),
 ]);
