@@ -37,9 +37,6 @@ export const DEFAULT_AUTHORING_PROMPTS: AuthoringPrompts = {
   },
 };
 
-/** Slots the authoring prompts may use; a `.wvt` file declares them with a `slots` header line. */
-export const AUTHORING_SLOTS = ['text', 'count', 'language', 'source_language'] as const;
-
 /** Names of the templates an authoring prompts file must define. */
 export const AUTHORING_TEMPLATE_NAMES = ['paraphrase', 'translate'] as const;
 
