@@ -6,13 +6,11 @@ import type { SurveyFile } from '../core/language/ast';
 import { ResultCache } from '../core/run/cache';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
-import { readEndpointConfig, readRunSettings } from './config';
+import { readEndpointConfig } from './config';
 import type { ParsedDocuments } from './documents';
 import type { ModelPicker } from './models';
 import type { ResultsState } from './resultsState';
 import type { Scoring } from './scoring';
-
-export const HUMAN_DATA_STATE_KEY = 'valueLens.humanDataPath';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -39,20 +37,6 @@ function activeSurvey(documents: ParsedDocuments): { editor: vscode.TextEditor; 
     return undefined;
   }
   return { editor, file: parsed.file };
-}
-
-/** Loads the human reference file and refreshes everything that shows alignment. */
-export async function loadHumanData(deps: CommandDeps, path: string, quiet = false): Promise<void> {
-  try {
-    const { rows, problems } = await deps.sources.loadHuman(path);
-    deps.log.info(`human data: ${rows} rows from ${path}${problems ? `, ${problems} problem(s)` : ''}`);
-    const settings = readRunSettings();
-    if (settings.model) deps.results.setSummary(deps.sources.editorSummary(settings.model, settings.template, settings.languageCountries));
-    deps.refreshPanel();
-    if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: loaded {0} human reference rows{1}.', rows, problems ? vscode.l10n.t(' ({0} problems, see the log)', problems) : ''));
-  } catch (error) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: cannot read human data {0}: {1}', path, error instanceof Error ? error.message : String(error)));
-  }
 }
 
 /** Opens the .wvs file declaring the item and puts the cursor on its header (the panel's "open item"). */

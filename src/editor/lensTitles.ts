@@ -96,12 +96,3 @@ export function alignmentLensTitle(alignment: Record<string, number | null>, ord
   const parts = languages.map((l) => `${l} ${typeof alignment[l] === 'number' ? alignment[l]!.toFixed(2) : '–'}`);
   return `$(graph) ${t('r vs human data')}: ${parts.join(' · ')}`;
 }
-
-/**
- * The width of a lens row in characters as the editor lays it out: a `$(icon)` is one glyph about two
- * characters wide, and lenses are separated by " | ".
- */
-export function lensRowWidth(titles: readonly string[]): number {
-  const widths = titles.filter(Boolean).map((title) => [...title.replace(/\$\([a-z0-9~-]+\)/g, '##')].length);
-  return widths.reduce((a, b) => a + b, 0) + Math.max(0, widths.length - 1) * 3;
-}

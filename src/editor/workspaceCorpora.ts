@@ -12,12 +12,6 @@ export function implicitCorpusDir(itemsPath: string): string {
   return join(dirname(itemsPath), `${implicitStudyName(itemsPath)}.results`);
 }
 
-/** The items file an implicit corpus folder belongs to (`a/b.results` → `a/b.wvs`). */
-export function itemsFileOfCorpus(corpusDir: string): string | undefined {
-  const m = /^(.*)\.results[\\/]?$/.exec(corpusDir);
-  return m ? `${m[1]}.wvs` : undefined;
-}
-
 /** Whether `path` is inside one of the folders (the workspace). No folder: nothing is inside. */
 export function insideFolders(path: string, folders: readonly string[]): boolean {
   const target = resolve(path);

@@ -65,16 +65,6 @@ export async function probeLogprobs(provider: ModelProvider, model: string, sign
   return probe;
 }
 
-/** The cached verdicts, for persistence (e.g. in globalState). */
-export function exportProbeCache(): Record<string, boolean> {
-  return Object.fromEntries(cache);
-}
-
-/** Restores verdicts saved with exportProbeCache. */
-export function importProbeCache(entries: Record<string, boolean>): void {
-  for (const [key, value] of Object.entries(entries)) if (typeof value === 'boolean') cache.set(key, value);
-}
-
 export function clearProbeCache(): void {
   cache.clear();
 }

@@ -21,7 +21,7 @@ import {
   type RouteContext,
 } from './fake-common';
 
-export type { FakeServer, FakeBehaviour, Fault, RecordedRequest } from './fake-common';
+export type { FakeServer, FakeBehaviour, Fault } from './fake-common';
 
 export const FAKE_OLLAMA_VERSION = '0.12.11';
 const MODEL_PATHS = new Set(['/api/chat', '/api/generate']);

@@ -24,7 +24,7 @@ import {
   type RouteContext,
 } from './fake-common';
 
-export type { FakeServer, FakeBehaviour, Fault, RecordedRequest } from './fake-common';
+export type { FakeServer, FakeBehaviour } from './fake-common';
 
 const MODEL_PATHS = new Set(['/v1/chat/completions', '/v1/completions']);
 

@@ -25,8 +25,3 @@ export async function deletedRunIds(dir: string): Promise<Set<string>> {
   for (const [runId, m] of manifests) if (m.deletedAt) out.add(runId);
   return out;
 }
-
-/** The records a reader keeps: every record not of a deleted run. */
-export function withoutDeleted<T extends Pick<RunRecord, 'runId'>>(records: readonly T[], deleted: ReadonlySet<string>): T[] {
-  return deleted.size ? records.filter((r) => !deleted.has(r.runId)) : [...records];
-}

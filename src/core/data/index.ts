@@ -4,7 +4,8 @@ import { readTable, type Problem } from './csv';
 import { loadMicrodata } from './microdata';
 import type { HumanReference, HumanRow } from './types';
 
-export type { HumanReference, HumanRow, Problem } from './types';
+export type { HumanReference, HumanRow } from './types';
+export type { Problem } from './csv';
 export { toCsv, neutraliseCell } from './export';
 export { readTable } from './csv';
 

@@ -21,4 +21,3 @@ export interface HumanReference {
   rows: HumanRow[];
 }
 
-export type { Problem } from './csv';

@@ -18,7 +18,7 @@ import { renderPrompt, type OptionLabel, type RenderedPrompt } from '../prompt/r
 import { cacheKey, endpointOrigin, type RequestParams } from './key';
 import { JUDGE_MAX_TOKENS, JUDGE_SCHEMA_NAME, JUDGE_TEMPERATURE, type StanceStatements } from '../scoring/judge';
 
-export { CACHE_FORMAT_VERSION, cacheKey, canonicalJson, endpointOrigin, type CacheKeyParts, type RequestParams } from './key';
+export { endpointOrigin, type RequestParams } from './key';
 
 /** Max output tokens per sample: enough for "3" or "B. Agree", short enough to be cheap. */
 export const SAMPLE_MAX_TOKENS = 16;

@@ -11,8 +11,6 @@ import type { RunRecord } from '../results';
 import { readCorpus } from '../corpus/reader';
 import { isRunRecord } from '../corpus/records';
 
-export { isRunRecord } from '../corpus/records';
-
 /** The part of a file handle the store uses; tests inject one that fails like a full disk. */
 export interface AppendFile {
   write(buffer: Uint8Array, offset: number, length: number, position: null): Promise<{ bytesWritten: number }>;

@@ -20,7 +20,7 @@ import type { Study } from './types';
 
 export type StudyFit = FitOutput & { name: string; table: string; error?: string };
 
-export interface FitTables {
+interface FitTables {
   alignment: DataRow[];
   regression?: DataRow[];
 }

@@ -269,4 +269,4 @@ function checkHumanCoverage(
   }
 }
 
-export type { LoadedStudy, StudyDiagnostic, StudyFs };
+export type { LoadedStudy, StudyFs };

@@ -20,7 +20,15 @@ const { registerResultsView } = require('../../../src/editor/resultsView') as ty
 const { registerSummaryRefresh } = require('../../../src/editor/summaryRefresh') as typeof import('../../../src/editor/summaryRefresh');
 const { StudyItemLensProvider } = require('../../../src/editor/studyLens') as typeof import('../../../src/editor/studyLens');
 const { StudyResultsIndex } = require('../../../src/editor/studyResults') as typeof import('../../../src/editor/studyResults');
-const { lensRowWidth } = require('../../../src/editor/lensTitles') as typeof import('../../../src/editor/lensTitles');
+
+/**
+ * The width of a lens row in characters as the editor lays it out: a `$(icon)` is one glyph about two
+ * characters wide, and lenses are separated by " | ".
+ */
+function lensRowWidth(titles: readonly string[]): number {
+  const widths = titles.filter(Boolean).map((title) => [...title.replace(/\$\([a-z0-9~-]+\)/g, '##')].length);
+  return widths.reduce((a, b) => a + b, 0) + Math.max(0, widths.length - 1) * 3;
+}
 
 const TEXT = readFileSync('examples/wvs7-sample.wvs', 'utf8');
 const survey = parseSurvey(TEXT);
