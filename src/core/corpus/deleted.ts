@@ -3,7 +3,6 @@
 // `deletedAt` (replaced atomically, writer.ts) and every reader leaves the run's records out — selectUnits
 // through `deletedRuns` (counted as 'deleted-run'), the editor's lenses and panel through deletedRunIds().
 
-import type { RunRecord } from '../results';
 import { readManifests, writeManifest } from './writer';
 import type { RunManifest } from './types';
 

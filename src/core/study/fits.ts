@@ -20,11 +20,6 @@ import type { Study } from './types';
 
 export type StudyFit = FitOutput & { name: string; table: string; error?: string };
 
-interface FitTables {
-  alignment: DataRow[];
-  regression?: DataRow[];
-}
-
 /** Alignment rows (over all categories) with each model's attributes as columns. */
 export function alignmentTable(analysis: Pick<StudyAnalysis, 'alignment' | 'models'>): DataRow[] {
   const attributes = new Map(analysis.models.map((m) => [m.id, m.attributes]));

@@ -8,7 +8,7 @@ import { loadHumanReference, readTable } from '../data';
 import type { HumanRow } from '../data/types';
 import { parseSurvey, parseTemplates, slotNames, type Diagnostic as LanguageDiagnostic, type SurveyFile } from '../language';
 import { nearest, parseStudyDocument, rangeAt } from './parse';
-import type { LoadedStudy, Severity, SourceRange, Study, StudyDiagnostic, StudyFs } from './types';
+import type { LoadedStudy, Severity, SourceRange, Study, StudyFs } from './types';
 
 /** node:fs, for the CLI and tests. */
 export const nodeStudyFs: StudyFs = {
