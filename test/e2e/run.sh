@@ -61,8 +61,9 @@ else
     fi
   fi
   mkdir -p "$TARGET"
-  cp -r package.json dist syntaxes language-configuration.json "$TARGET/"
-  [ -d media ] && cp -r media "$TARGET/"
+  cp -r package.json package.nls*.json dist syntaxes language-configuration.json "$TARGET/"
+  # The manifest's %key% strings resolve from package.nls*.json, the l10n bundles from l10n/ (issue 19).
+  for d in media l10n examples templates snippets schemas; do if [ -d "$d" ]; then cp -r "$d" "$TARGET/"; fi; done
   [ -f LICENSE ] && cp LICENSE "$TARGET/"
   E2E_EXTENSION_SOURCE=copy
 fi
