@@ -26,3 +26,16 @@ test('each figure of the issue has a line; absent and unmeasured rows say why', 
   assert.match(by('re-run of 10,000 cached results, whole CLI: wall').note, /cli-path/);
   for (const l of lines) assert.ok(l.target && l.issueNow, l.figure);
 });
+
+test('the analyze figures are the 1M-record rows, not the first size the module measured', () => {
+  const row = (name: string, value: number): BenchRow => ({ group: 'analyze', name, value, unit: name.startsWith('peak') ? 'MiB' : 's', pass: false });
+  const rows = [
+    row('wall time of analyze STUDY --json, 100,000 records (whole CLI process)', 7.6),
+    row('peak RSS of analyze, 100,000 records', 226),
+    row('wall time of analyze STUDY --json, 1,000,000 records (whole CLI process)', 69.5),
+    row('peak RSS of analyze, 1,000,000 records', 1881),
+  ];
+  const lines = scoreboard(rows);
+  assert.equal(lines.find((l) => l.figure === 'analyze, whole CLI: wall')!.value, 69.5);
+  assert.equal(lines.find((l) => l.figure === 'analyze, whole CLI: peak RSS')!.value, 1881);
+});
