@@ -65,8 +65,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       return scoring.score({ uri, itemIds: [itemId], languages: Array.isArray(languages) ? languages : undefined });
     }),
     register('scoreFile', (uri?: vscode.Uri) => {
-      const target = uriOrActive(uri);
-      return target ? scoring.score({ uri: target }) : undefined;
+      // From the walkthrough (a webview editor) or the panel there is no active text editor: the visible
+      // .wvs editor is the file the user means.
+      const active = vscode.window.activeTextEditor?.document;
+      const target =
+        uri instanceof vscode.Uri
+          ? uri
+          : active?.languageId === 'wvs'
+            ? active.uri
+            : vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'wvs')?.document.uri;
+      if (!target) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: open a .wvs item file first.'));
+      return scoring.score({ uri: target });
     }),
     register('scoreSelection', () => {
       const active = activeSurvey(documents);
