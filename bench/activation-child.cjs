@@ -346,6 +346,12 @@ const vscode = {
       this.dispose = () => emitter.dispose();
     }
   },
+  RelativePattern: class RelativePattern {
+    constructor(base, pattern) {
+      this.base = base;
+      this.pattern = pattern;
+    }
+  },
   DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
   SymbolKind: enumLike({ File: 0, Module: 1, Namespace: 2, Class: 4, Property: 6, Enum: 9, String: 14, Number: 15, Array: 17, Object: 18 }),
   CompletionItemKind: enumLike({ Text: 0, Property: 9, Value: 11, Enum: 12, Keyword: 13, Variable: 5, Class: 6, Constant: 20 }),
@@ -434,9 +440,10 @@ const vscode = {
     onDidSaveTextDocument: noopEvent,
     onDidGrantWorkspaceTrust: noopEvent,
     onDidChangeWorkspaceFolders: noopEvent,
+    createFileSystemWatcher: () => ({ onDidCreate: noopEvent, onDidChange: noopEvent, onDidDelete: noopEvent, dispose() {} }),
     findFiles: (glob) =>
       io(async () => {
-        const ext = path.extname(glob);
+        const ext = path.extname(typeof glob === 'string' ? glob : glob.pattern);
         return fs.readdirSync(examplesDir).filter((f) => f.endsWith(ext)).map((f) => Uri.file(path.join(examplesDir, f)));
       }),
     openTextDocument: async (uri) => textDocuments.find((d) => d.uri.toString() === uri.toString()),
@@ -452,6 +459,7 @@ const vscode = {
     },
   }),
   extensions: namespace('extensions', { getExtension: () => undefined, all: [] }),
+  tasks: namespace('tasks', {}),
 };
 
 const stubbed = new Proxy(vscode, {
@@ -552,7 +560,11 @@ async function main() {
   const big = new TextDocument(bigFile, 'wvs', fs.readFileSync(bigFile, 'utf8'));
   textDocuments.push(big);
   openEvent.fire(big);
-  const provider = providers.codeLens[0];
+  // Several providers lens a .wvs file now (items, studies, the file-level summary): time the item lenses'
+  // provider, the one that gives the most lenses on this file.
+  const counted = [];
+  for (const p of providers.codeLens) counted.push([p, ((await p.provideCodeLenses(big, token)) ?? []).length]);
+  const provider = counted.sort((a, b) => b[1] - a[1])[0][0];
   const provide = [];
   let bigLenses = 0;
   // CPU time too: on a shared machine the wall time includes waiting for a core.
@@ -578,7 +590,8 @@ async function main() {
   const resolve = [];
   for (let k = 0; k < 5; k++) {
     const s = performance.now();
-    for (const lens of lenses.slice(k * 60, k * 60 + 60)) await provider.resolveCodeLens(lens, token);
+    // Lenses that arrive with their command have nothing left to resolve (the provider has no resolveCodeLens).
+    if (typeof provider.resolveCodeLens === 'function') for (const lens of lenses.slice(k * 60, k * 60 + 60)) await provider.resolveCodeLens(lens, token);
     resolve.push(performance.now() - s);
   }
 
