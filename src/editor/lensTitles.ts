@@ -3,7 +3,7 @@
 // Details live in tooltips, the hover and the "⋯" quick pick. Pure: no vscode import (strings are passed
 // through `t`, the caller's vscode.l10n.t), so the widths are unit-tested.
 import type { RunRecord } from '../core/results';
-import { formatScore, isNoSpread, isStale, SPINNER, type ItemResultsView } from '../core/language/services/resultText';
+import { formatScore, isNoSpread, isStale, SPINNER, wasCancelled, type ItemResultsView } from '../core/language/services/resultText';
 import type { FailureCount } from './resultsState';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;
@@ -21,11 +21,11 @@ function orderedLanguages(view: ItemResultsView, order: readonly string[]): stri
   return [...order.filter((l) => keys.includes(l)), ...keys.filter((l) => !order.includes(l)).sort()];
 }
 
-/** The figure a record shows: the mean, the judge's pro share, or ✗. */
+/** The figure a record shows: the mean, the judge's pro share, – if the run was stopped first, or ✗. */
 export function recordValue(record: RunRecord): string {
   if (record.kind === 'result') return formatScore(record.mean);
   if (record.kind === 'stance') return `pro ${formatScore(record.proShare)}`;
-  return '✗';
+  return wasCancelled(record) ? '–' : '✗';
 }
 
 /** `da 2.10`, with `✗2` when two runs failed since that result. */

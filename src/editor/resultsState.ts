@@ -7,7 +7,7 @@
 //  - the same records give the same state, live or replayed from the corpus after a reload.
 import { orderName } from '../core/corpus/records';
 import type { RunRecord } from '../core/results';
-import type { ItemResultsView } from '../core/language/services/resultText';
+import { wasCancelled, type ItemResultsView } from '../core/language/services/resultText';
 import type { EditorSummary } from './analysisSources';
 
 export interface MementoLike {
@@ -89,7 +89,10 @@ export class ResultsState {
     const index = record.paraphrase === null ? record.language : String(record.paraphrase);
     const key = slotKey(record.language, record.paraphrase);
     const previous = slots[index];
-    if (record.kind === 'failure') {
+    if (record.kind === 'failure' && wasCancelled(record)) {
+      // Stopped by the user: not a failure to count; it only fills a slot that had nothing yet.
+      if (!previous) slots[index] = record;
+    } else if (record.kind === 'failure') {
       const failures = (entry.failures ??= {});
       const count = failures[key];
       failures[key] = { count: (count?.count ?? 0) + 1, message: record.error.message, at: record.at };

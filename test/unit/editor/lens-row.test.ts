@@ -107,6 +107,21 @@ test('a failed run keeps the last good result: counted beside it in the lens, ex
   }
 });
 
+test('a run stopped by the user is not a failure: a good result stays uncounted, an empty slot reads – not ✗', () => {
+  const ctx = setup();
+  try {
+    const u = uri.toString();
+    const cancelled = (language: string): ScoreFailure => ({ ...failure('Q1', language, 'The run was cancelled before this request completed'), error: { kind: 'cancelled', message: 'The run was cancelled before this request completed' } });
+    ctx.results.record(u, result('Q1', 'en', 2.31));
+    ctx.results.record(u, cancelled('en'));
+    ctx.results.record(u, cancelled('da'));
+    assert.equal(titlesAt(lineOf('Q1'))[0], '$(play) Score: en 2.31 · da –');
+    assert.equal(ctx.results.view(u, 'Q1').failures.en, undefined);
+  } finally {
+    ctx.dispose();
+  }
+});
+
 test('replaying the same records (a window reload reads them from the corpus) gives the same lens', () => {
   const records: RunRecord[] = [result('Q2', 'en', 3), failure('Q2', 'en', 'timeout'), result('Q2', 'pt', 2)];
   const live = new ResultsState();

@@ -53,10 +53,16 @@ function isRunning(view: ItemResultsView, language?: string): boolean {
   return language === undefined || view.running.has('*') || view.running.has(language);
 }
 
-/** `en 2.31` for a result, `en pro 0.40` for a judged (stance) result, `en ✗` for a failure. */
+/** A request the user stopped before it was answered: not scored, and not a failure of the model or server. */
+export function wasCancelled(record: RunRecord): boolean {
+  return record.kind === 'failure' && record.error.kind === 'cancelled';
+}
+
+/** `en 2.31` for a result, `en pro 0.40` for a judged (stance) result, `en ✗` for a failure, `en –` if cancelled. */
 export function languageScore(language: string, record: RunRecord): string {
   if (record.kind === 'result') return `${language} ${formatScore(record.mean)}`;
-  return record.kind === 'stance' ? `${language} pro ${formatScore(record.proShare)}` : `${language} ✗`;
+  if (record.kind === 'stance') return `${language} pro ${formatScore(record.proShare)}`;
+  return wasCancelled(record) ? `${language} –` : `${language} ✗`;
 }
 
 /** `en 2.31 · da 2.10 · nl 2.05 · pt 2.40` in the declared language order. */
