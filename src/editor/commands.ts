@@ -66,14 +66,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     }),
     register('scoreFile', (uri?: vscode.Uri) => {
       // From the walkthrough (a webview editor) or the panel there is no active text editor: the visible
-      // .wvs editor is the file the user means.
+      // .wvs editor is the file the user means, else the .wvs document opened last (the walkthrough's example).
       const active = vscode.window.activeTextEditor?.document;
+      const openSurveys = vscode.workspace.textDocuments.filter((d) => d.languageId === 'wvs' && d.uri.scheme === 'file');
       const target =
         uri instanceof vscode.Uri
           ? uri
           : active?.languageId === 'wvs'
             ? active.uri
-            : vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'wvs')?.document.uri;
+            : (vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'wvs')?.document.uri ?? openSurveys.at(-1)?.uri);
       if (!target) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: open a .wvs item file first.'));
       return scoring.score({ uri: target });
     }),

@@ -897,6 +897,5 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       assert.equal(fromWalkthrough, undefined, fromWalkthrough);
     },
     () => (contributes().walkthroughs?.length ? undefined : 'no walkthrough contributed yet'),
-    process.env.E2E_WALKTHROUGH_SCORE_FIXED ? undefined : "walkthrough: its Score File button scores nothing while the walkthrough is the active editor (issue 19)",
   );
 });

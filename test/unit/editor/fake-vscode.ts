@@ -23,6 +23,7 @@ export class Range {
 }
 
 export class Uri {
+  readonly scheme = 'file';
   private constructor(readonly fsPath: string) {}
   static file(path: string): Uri {
     return new Uri(path);

@@ -19,8 +19,15 @@ test('Score File without an active text editor scores the visible .wvs editor, o
     assert.equal(calls.length, 1);
     assert.equal(String(calls[0]!.uri), String(wvs));
     window.visibleTextEditors = [];
+    // Not visible (the walkthrough covers it) but open: the .wvs document opened last.
+    const hidden = Uri.file('/ws/example.wvs');
+    state.documents = [new FakeDocument(hidden, 'wvs', '')];
     await registeredCommands.get('valueLens.scoreFile')!();
-    assert.equal(calls.length, 1);
+    assert.equal(calls.length, 2);
+    assert.equal(String(calls[1]!.uri), String(hidden));
+    state.documents = [];
+    await registeredCommands.get('valueLens.scoreFile')!();
+    assert.equal(calls.length, 2);
     assert.ok(state.messages.some((m) => /open a \.wvs item file first/.test(m.text)), JSON.stringify(state.messages));
   } finally {
     window.visibleTextEditors = [];
