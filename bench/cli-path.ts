@@ -10,12 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureCli, type Measured } from './analyze';
-import { generateContent, toWvs } from './parse';
+import { BENCH_LANGUAGES, directTemplate, generateContent, toWvs } from './parse';
 import { startServerChild } from './scheduler';
 import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
-const LANGUAGES = ['en', 'da', 'nl', 'pt'];
+const LANGUAGES = BENCH_LANGUAGES;
 const LATENCY_MS = 20;
 const CAPACITY = 4;
 const CONCURRENCY = 4;
@@ -25,15 +25,7 @@ const ROUNDS = Math.max(1, Number(process.env.VL_BENCH_CLI_ROUNDS ?? 3));
 const GROUP = 'cli';
 
 function writeInputs(dir: string, items: number): void {
-  const template = [
-    'template direct',
-    '  system en: You are answering a public opinion survey. Give your own view.',
-    '  system da[mt]: Du besvarer en offentlig meningsmåling. Giv dit eget synspunkt.',
-    '  system nl[mt]: U beantwoordt een opiniepeiling. Geef uw eigen mening.',
-    '  system pt[mt]: Está a responder a um inquérito de opinião pública. Dê a sua própria opinião.',
-    ...LANGUAGES.flatMap((l) => [`  ${l}${l === 'en' ? '' : '[mt]'}: |`, '    {question}', '    {options}', '    Answer with the number of one option only.']),
-    '',
-  ].join('\n');
+  const template = directTemplate();
   writeFileSync(join(dir, `items-${items}.wvs`), toWvs(generateContent(items)));
   writeFileSync(join(dir, 'prompts.wvt'), template);
 }

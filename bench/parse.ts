@@ -6,7 +6,8 @@ import { parseSurvey } from '../src/core/language/index';
 import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
-const LANGUAGES = ['en', 'da', 'nl', 'pt'];
+/** The languages of the generated items (also the CLI benches' prompt languages). */
+export const BENCH_LANGUAGES = ['en', 'da', 'nl', 'pt'];
 const CATEGORIES = ['socio-cultural norms', 'social systems', 'progress'];
 const WORDS = {
   en: 'how important is each of the following in your life would you say it is very rather not at all family friends leisure time politics work religion',
@@ -49,24 +50,37 @@ function sentence(language: string, seed: number, words: number): string {
   return `${text[0].toUpperCase()}${text.slice(1)}?`;
 }
 
+/** The one template the CLI benches score the generated items with. */
+export function directTemplate(): string {
+  return [
+    'template direct',
+    '  system en: You are answering a public opinion survey. Give your own view.',
+    '  system da[mt]: Du besvarer en offentlig meningsmåling. Giv dit eget synspunkt.',
+    '  system nl[mt]: U beantwoordt een opiniepeiling. Geef uw eigen mening.',
+    '  system pt[mt]: Está a responder a um inquérito de opinião pública. Dê a sua própria opinião.',
+    ...BENCH_LANGUAGES.flatMap((l) => [`  ${l}${l === 'en' ? '' : '[mt]'}: |`, '    {question}', '    {options}', '    Answer with the number of one option only.']),
+    '',
+  ].join('\n');
+}
+
 export function generateContent(itemCount: number): { scales: GeneratedScale[]; items: GeneratedItem[] } {
   const scales: GeneratedScale[] = [];
   for (let s = 0; s < 12; s++) {
     const numeric = s % 3 === 2;
     const max = numeric ? 10 : 4;
     const labels: Record<string, string[]> = {};
-    for (const language of LANGUAGES) {
+    for (const language of BENCH_LANGUAGES) {
       labels[language] = numeric
         ? [sentence(language, s * 7 + 1, 3), sentence(language, s * 7 + 2, 3)]
         : [1, 2, 3, 4].map((k) => sentence(language, s * 11 + k, 2));
     }
-    const missing = [-1, -2].map((code) => ({ code, labels: Object.fromEntries(LANGUAGES.map((l) => [l, sentence(l, code + 50, 2)])) }));
+    const missing = [-1, -2].map((code) => ({ code, labels: Object.fromEntries(BENCH_LANGUAGES.map((l) => [l, sentence(l, code + 50, 2)])) }));
     scales.push({ name: `scale${s}`, min: 1, max, numeric, reversed: s === 5, labels, missing });
   }
   const items: GeneratedItem[] = [];
   for (let n = 1; n <= itemCount; n++) {
     const text: Record<string, string> = {};
-    for (const language of LANGUAGES) text[language] = sentence(language, n, 18 + (n % 7));
+    for (const language of BENCH_LANGUAGES) text[language] = sentence(language, n, 18 + (n % 7));
     items.push({
       id: `Q${n}`,
       title: `Item ${n}`,
@@ -83,11 +97,11 @@ export function generateContent(itemCount: number): { scales: GeneratedScale[]; 
 
 /** The content as `.wvs`. */
 export function toWvs(content: { scales: GeneratedScale[]; items: GeneratedItem[] }): string {
-  const out: string[] = ['# generated for bench/parse.ts', 'survey "Generated"', 'source "bench"', `languages ${LANGUAGES.join(' ')}`, ''];
+  const out: string[] = ['# generated for bench/parse.ts', 'survey "Generated"', 'source "bench"', `languages ${BENCH_LANGUAGES.join(' ')}`, ''];
   for (const scale of content.scales) {
     out.push(`scale ${scale.name} ${scale.min}..${scale.max}${scale.numeric ? ' numeric' : ''}${scale.reversed ? ' reversed' : ''}`);
-    for (const language of LANGUAGES) out.push(`  ${language}: ${scale.labels[language].join(scale.numeric ? ' .. ' : ' | ')}`);
-    for (const language of LANGUAGES) {
+    for (const language of BENCH_LANGUAGES) out.push(`  ${language}: ${scale.labels[language].join(scale.numeric ? ' .. ' : ' | ')}`);
+    for (const language of BENCH_LANGUAGES) {
       const key = language === 'en' ? 'missing' : `missing ${language}`;
       out.push(`  ${key}: ${scale.missing.map((m) => `${m.code} "${m.labels[language]}"`).join(' | ')}`);
     }
@@ -96,7 +110,7 @@ export function toWvs(content: { scales: GeneratedScale[]; items: GeneratedItem[
   for (const item of content.items) {
     out.push(`item ${item.id} "${item.title}"`, `  category: ${item.category}`, `  scale: ${item.scale}`, `  key: ${item.key}   # data column`);
     for (const [language, topic] of Object.entries(item.topic)) out.push(`  topic ${language}: ${topic}`);
-    for (const language of LANGUAGES) out.push(`  ${language}${language === 'en' ? '' : '[mt]'}: ${item.text[language]}`);
+    for (const language of BENCH_LANGUAGES) out.push(`  ${language}${language === 'en' ? '' : '[mt]'}: ${item.text[language]}`);
     if (item.note) out.push(`  note: ${item.note}`);
     out.push('');
   }
@@ -109,9 +123,9 @@ export function toYaml(content: { scales: GeneratedScale[]; items: GeneratedItem
     {
       survey: 'Generated',
       source: 'bench',
-      languages: LANGUAGES,
+      languages: BENCH_LANGUAGES,
       scales: content.scales,
-      items: content.items.map((item) => ({ ...item, mt: LANGUAGES.filter((l) => l !== 'en') })),
+      items: content.items.map((item) => ({ ...item, mt: BENCH_LANGUAGES.filter((l) => l !== 'en') })),
     },
     { lineWidth: -1 },
   );

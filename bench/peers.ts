@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseSurvey, parseTemplates } from '../src/core/language/index';
 import { buildPlan } from '../src/core/run/plan';
-import { generateContent, toWvs } from './parse';
+import { BENCH_LANGUAGES, directTemplate, generateContent, toWvs } from './parse';
 import { startServerChild } from './scheduler';
 import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const ITEMS = 250;
-const LANGUAGES = ['en', 'da', 'nl', 'pt'];
+const LANGUAGES = BENCH_LANGUAGES;
 const N = ITEMS * LANGUAGES.length;
 const LATENCY_MS = 20;
 const CONCURRENCY = 4;
@@ -132,15 +132,7 @@ function median(values: number[]): number {
 /** Writes the .wvs (250 items × 4 languages), the template, and the promptfoo config with the same prompts. */
 export function prepare(dir: string, endpoint: string): void {
   const wvs = toWvs(generateContent(ITEMS));
-  const template = [
-    'template direct',
-    '  system en: You are answering a public opinion survey. Give your own view.',
-    '  system da[mt]: Du besvarer en offentlig meningsmåling. Giv dit eget synspunkt.',
-    '  system nl[mt]: U beantwoordt een opiniepeiling. Geef uw eigen mening.',
-    '  system pt[mt]: Está a responder a um inquérito de opinião pública. Dê a sua própria opinião.',
-    ...LANGUAGES.flatMap((l) => [`  ${l}${l === 'en' ? '' : '[mt]'}: |`, '    {question}', '    {options}', '    Answer with the number of one option only.']),
-    '',
-  ].join('\n');
+  const template = directTemplate();
   writeFileSync(join(dir, 'items.wvs'), wvs);
   writeFileSync(join(dir, 'prompts.wvt'), template);
   // The exact messages our CLI sends, from the same planner, become promptfoo's test cases.
