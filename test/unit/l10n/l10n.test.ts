@@ -178,3 +178,29 @@ test('the VSIX allow-list ships the manifest translations and the bundles', () =
   assert.ok(ignore.includes('!package.nls*.json'), '.vscodeignore lets package.nls*.json in');
   assert.ok(ignore.some((l) => /^!l10n\/bundle\.l10n\*?\.?\*?\.json$/.test(l) || l === '!l10n/*.json'), '.vscodeignore lets l10n/bundle.l10n*.json in');
 });
+
+// VS Code's walkthrough renderer (gettingStartedDetailsRenderer) reads `<page>.nls.<display language>.md`, then
+// `<page>.nls.<language before the dash>.md`, then `<page>.md`, for a step's markdown media.
+test('every walkthrough page has a Danish, Dutch and Portuguese page VS Code finds, with the same code, links and tables', () => {
+  const pkg = JSON.parse(pkgText()) as { contributes: { walkthroughs: { steps: { id: string; media: { markdown?: string } }[] }[] } };
+  const pages = pkg.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown)).filter((p): p is string => p !== undefined);
+  assert.ok(pages.length >= 5);
+  const shape = (text: string): unknown => ({
+    code: [...text.matchAll(/`[^`]+`/g)].map((m) => m[0]).sort(),
+    links: [...text.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]).sort(),
+    headings: [...text.matchAll(/^#+ /gm)].length,
+    tableRows: [...text.matchAll(/^\|.*\|$/gm)].length,
+    bold: [...text.matchAll(/\*\*[^*]+\*\*/g)].length,
+  });
+  for (const page of pages) {
+    const english = readFileSync(join(ROOT, page), 'utf8');
+    for (const locale of LOCALES) {
+      const localised = page.replace(/\.md$/, `.nls.${locale}.md`);
+      const text = readFileSync(join(ROOT, localised), 'utf8');
+      assert.notEqual(text, english, `${localised} is not translated`);
+      assert.deepEqual(shape(text), shape(english), `${localised} keeps the code spans, links, headings, table rows and bold names of ${page}`);
+    }
+  }
+  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8');
+  assert.match(ignore, /^!media\/walkthrough\/\*\.md$/m, 'the localised pages ship');
+});

@@ -67,6 +67,7 @@ test('the VSIX holds the bundles, grammars, examples, icon and manifest', () => 
     'extension/package.nls.json',
     ...['da', 'nl', 'pt-br'].flatMap((l) => [`extension/package.nls.${l}.json`, `extension/l10n/bundle.l10n.${l}.json`]),
     'extension/l10n/bundle.l10n.json',
+    ...['da', 'nl', 'pt-br'].map((l) => `extension/media/walkthrough/score.nls.${l}.md`),
     'extension.vsixmanifest',
   ]) {
     assert.ok(names.has(required), `missing ${required}`);
