@@ -172,13 +172,57 @@ test('alignment r is one file lens, never on an item; after a reload it comes ba
     assert.match(file ?? '', /^\$\(graph\) r vs human data: en -?\d\.\d\d · da -?\d\.\d\d$/);
     const expected = sources.editorSummary('m', 'direct', COUNTRIES).alignment;
     assert.ok(file!.includes(`en ${expected.en!.toFixed(2)}`) && file!.includes(`da ${expected.da!.toFixed(2)}`));
-    // No item lens repeats the file's r.
-    for (const item of survey.items) for (const title of titlesAt(lineOf(item.id))) assert.doesNotMatch(title, /\br -?\d/, `${item.id}: ${title}`);
-    // And not in the item hover either.
+    // No item lens repeats the file's r: items with results of their own (the old code put the language-wide r
+    // beside each item's result, so items without one proved nothing).
+    for (const item of survey.items) for (const language of ['en', 'da']) ctx.results.record(uri.toString(), result(item.id, language, item.scale ? item.scale.min : 1));
+    for (const item of survey.items) {
+      const titles = titlesAt(lineOf(item.id));
+      assert.match(titles[0] ?? '', /^\$\(play\) Score: en \d/, item.id);
+      for (const title of titles) assert.doesNotMatch(title, /\br -?\d/, `${item.id}: ${title}`);
+    }
+    // And not in the item hover either (which shows the item's result per language).
+    assert.match(hoverAt('Q182'), /\*\*en\*\* mean/);
     assert.doesNotMatch(hoverAt('Q182'), / r -?\d\.\d\d/);
   } finally {
     refresh.dispose();
     ctx.dispose();
+  }
+});
+
+test('after a reload r comes back in every order the corpus, the surveys and the human data are read in', async () => {
+  // The old code computed r at three moments (after the corpus, after the human data, after a run) and never
+  // when a survey was indexed: a reload that indexed the survey last showed no r at all (issue 19).
+  const { corpus } = writeCorpus();
+  const steps = {
+    corpus: (s: InstanceType<typeof AnalysisSources>) => s.loadCorpora([corpus]),
+    survey: async (s: InstanceType<typeof AnalysisSources>) => s.setSurvey(uri.toString(), survey),
+    human: (s: InstanceType<typeof AnalysisSources>) => s.loadHuman('examples/human-reference.csv'),
+  };
+  const orders: (keyof typeof steps)[][] = [
+    ['corpus', 'survey', 'human'], ['corpus', 'human', 'survey'], ['survey', 'corpus', 'human'],
+    ['survey', 'human', 'corpus'], ['human', 'corpus', 'survey'], ['human', 'survey', 'corpus'],
+  ];
+  try {
+    for (const order of orders) {
+      const ctx = setup();
+      const sources = new AnalysisSources(join(ws, 'legacy'), nullLogger);
+      const refresh = registerSummaryRefresh(sources, ctx.results, 5);
+      try {
+        for (const step of order) await steps[step](sources);
+        let file: string | undefined;
+        for (let i = 0; i < 300 && !file; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          file = titlesAt(0)[0];
+        }
+        const expected = sources.editorSummary('m', 'direct', COUNTRIES).alignment;
+        assert.equal(file, `$(graph) r vs human data: en ${expected.en!.toFixed(2)} · da ${expected.da!.toFixed(2)}`, order.join(' → '));
+      } finally {
+        refresh.dispose();
+        ctx.dispose();
+      }
+    }
+  } finally {
+    rmSync(join(ws, 'wvs7-sample.results'), { recursive: true, force: true });
   }
 });
 
