@@ -1,5 +1,6 @@
 // Requests per distribution: what one answer distribution costs in requests and tokens, per method, counted
-// at B1's loopback fake servers and from the token usage they report.
+// at the test suite's loopback fake servers (test/support/fake-ollama.ts, fake-openai.ts) and from the token
+// usage they report.
 //   - logprobs (first seed, Value Lens default): one request, 1 output token, top 20 logprobs;
 //   - sampling N=20 where the server supports `n` (OpenAI-compatible fake): one request;
 //   - sampling N=20 where it does not (Ollama native API has no `n`): 20 requests;

@@ -1,4 +1,5 @@
-// The pure key policy (core/run/keyPolicy.ts) the CLI applies, and the lead applies to study files.
+// The pure key policy (core/run/keyPolicy.ts): which endpoint sources may receive the key (the CLI's flags,
+// environment and configs; project and study files only for a confirmed origin).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mayReceiveKey, normaliseOrigin, parseTrustList, type EndpointSource } from '../../../src/core/run/keyPolicy';
