@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProviderId } from '../core/model';
-import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL } from '../core/origin';
+import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL, readOllamaHost } from '../core/origin';
 import { mayReceiveKey, normaliseOrigin, parseTrustList, type EndpointSource } from '../core/run/keyPolicy';
 import { InputError, UsageError } from './errors';
 import { exists, readInputFile } from './io';
@@ -111,29 +111,18 @@ export function validateConfig(raw: unknown, path: string): FileConfig {
 }
 
 /**
- * Normalises an Ollama host the way the `ollama` CLI reads OLLAMA_HOST: `host`, `host:port`, `:port` or a
- * URL; scheme defaults to http, port to 11434, and the listen-all address 0.0.0.0 means this machine.
+ * An Ollama host from the user (OLLAMA_HOST, --endpoint, config) read by the one rule of core/origin.ts,
+ * refused with a way out where that rule would drop something the user wrote (credentials, a query).
  */
 export function normaliseOllamaHost(value: string): string {
-  let text = value.trim();
-  if (!text) return DEFAULT_OLLAMA_HOST;
-  if (text.startsWith(':')) text = `127.0.0.1${text}`;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`"${maskCredentials(value)}" is not a valid Ollama host (expected e.g. http://127.0.0.1:11434).`);
-  }
-  if (url.username || url.password) {
+  const host = readOllamaHost(value);
+  if (!host) throw new UsageError(`"${maskCredentials(value)}" is not a valid Ollama host (expected e.g. http://127.0.0.1:11434).`);
+  if (host.credentials) {
     // They would be dropped silently: Ollama has no authentication, and a proxy's belongs in its own config.
     throw new UsageError(`The Ollama host must not contain credentials (user:password@); Ollama does not use them.`);
   }
-  if (url.search || url.hash) throw new UsageError(`The Ollama host "${maskCredentials(value)}" must not contain a query string or fragment.`);
-  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
-  if (!url.port && !/:\d+$/.test(url.host)) url.port = url.protocol === 'https:' ? '443' : '11434';
-  const path = url.pathname.replace(/\/+$/, '');
-  return `${url.protocol}//${url.host}${path}`;
+  if (host.extras) throw new UsageError(`The Ollama host "${maskCredentials(value)}" must not contain a query string or fragment.`);
+  return host.url;
 }
 
 /** `value` with anything that looks like URL userinfo (user:password@) hidden, for error messages. */

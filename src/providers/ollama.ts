@@ -5,7 +5,7 @@
 // non-streaming calls take no AbortSignal) and pulled a fetch polyfill into the bundles.
 
 import { ProviderError, type CompletionChoice, type CompletionRequest, type ModelProvider } from '../core/model';
-import { bareHostUrl } from '../core/origin';
+import { ollamaHostUrl } from '../core/origin';
 import { classifyError, httpError, messageFromBody, originOf, parseRetryAfter, redirectError } from './errors';
 import { createJsonClient, type JsonClient } from './json-client';
 import { headerReader, httpLines } from './http-transport';
@@ -40,7 +40,7 @@ interface OllamaAnswer {
 }
 
 export function createOllamaProvider(options: OllamaProviderOptions): ModelProvider {
-  const host = bareHostUrl(options.host);
+  const host = ollamaHostUrl(options.host);
   const origin = originOf(host);
   const client: JsonClient = createJsonClient({ baseURL: host, origin, ...(options.fetch ? { fetch: options.fetch } : {}) });
   // `think: false` keeps thinking models from spending the one scoring token on reasoning, but some
@@ -133,7 +133,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
 
 /** Downloads a model, reporting progress; cancelling `signal` stops the download. A redirect is refused. */
 export async function pullModel(host: string, name: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void> {
-  const base = bareHostUrl(host);
+  const base = ollamaHostUrl(host);
   const origin = originOf(base);
   if (signal.aborted) throw new ProviderError(`Pull from ${origin} was cancelled`, 'aborted');
   let failure: string | undefined;

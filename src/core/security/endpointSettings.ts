@@ -2,7 +2,7 @@
 // workspace can be cloned from anyone, so workspace values for endpoint settings are ignored and reported,
 // never used (docs/security.md).
 import type { ProviderId } from '../model';
-import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL } from '../origin';
+import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL, ollamaHostUrl } from '../origin';
 
 /** The shape of `WorkspaceConfiguration.inspect()` that matters here. */
 export interface InspectResult<T = unknown> {
@@ -66,7 +66,8 @@ export function endpointConfig(inspect: Inspect): EndpointConfig {
   const provider = userValue(inspect, 'provider', ignored);
   return {
     provider: provider === 'openai' ? 'openai' : 'ollama',
-    ollamaHost: urlSetting(inspect, 'ollama.host', DEFAULT_OLLAMA_HOST, ignored),
+    // The CLI's reading of an Ollama host (a missing port is 11434), so both score one endpoint and cache key.
+    ollamaHost: ollamaHostUrl(urlSetting(inspect, 'ollama.host', DEFAULT_OLLAMA_HOST, ignored)),
     openaiBaseUrl: urlSetting(inspect, 'openai.baseUrl', DEFAULT_OPENAI_BASE_URL, ignored),
     ignored,
   };

@@ -3,7 +3,7 @@
 // and the cache key (the raw text when it is not a URL, so keys made so far keep their value).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { originOf } from '../../../src/core/origin';
+import { ollamaHostUrl, originOf, readOllamaHost } from '../../../src/core/origin';
 import { originOf as providerOriginOf } from '../../../src/providers/errors';
 import { endpointOrigin } from '../../../src/core/run/key';
 
@@ -39,4 +39,34 @@ test('the cache key origin: the origin of a URL, the raw text otherwise (keys ma
   assert.equal(endpointOrigin('https://user:pw@api.example.test/v1?k=1'), 'https://api.example.test');
   assert.equal(endpointOrigin('127.0.0.1:11434'), '127.0.0.1:11434');
   assert.equal(endpointOrigin('not a url'), 'not a url');
+});
+
+test('one reading of an Ollama host: the CLI, the editor setting and the provider give one endpoint', async () => {
+  const { normaliseOllamaHost } = await import('../../../src/cli/config');
+  const { endpointConfig } = await import('../../../src/core/security/endpointSettings');
+  const forms: [string, string][] = [
+    ['127.0.0.1', 'http://127.0.0.1:11434'],
+    [':9999', 'http://127.0.0.1:9999'],
+    ['0.0.0.0:11434', 'http://127.0.0.1:11434'],
+    ['http://gpu-box:8080/', 'http://gpu-box:8080'],
+    ['http://gpu-box', 'http://gpu-box:11434'],
+    ['http://gpu-box:80', 'http://gpu-box:80'],
+    ['https://ollama.example.org/', 'https://ollama.example.org'],
+    ['https://ollama.example.org:8443/ollama/', 'https://ollama.example.org:8443/ollama'],
+    ['http://[::1]:11434', 'http://[::1]:11434'],
+    ['[::1]', 'http://[::1]:11434'],
+  ];
+  for (const [text, url] of forms) {
+    assert.equal(normaliseOllamaHost(text), url, `CLI: ${text}`);
+    assert.equal(ollamaHostUrl(text), url, `provider: ${text}`);
+    assert.equal(ollamaHostUrl(url), url, `read twice: ${text}`);
+    if (/^https?:\/\//.test(text)) assert.equal(endpointConfig((k) => (k === 'ollama.host' ? { globalValue: text } : undefined)).ollamaHost, url, `editor: ${text}`);
+  }
+  assert.equal(ollamaHostUrl(''), 'http://127.0.0.1:11434');
+});
+
+test('readOllamaHost says what the URL would drop (the CLI refuses it), undefined for no URL', () => {
+  assert.deepEqual(readOllamaHost('http://u:p@gpu-box:1/?x=1'), { url: 'http://gpu-box:1', credentials: true, extras: true });
+  assert.deepEqual(readOllamaHost('gpu-box#f'), { url: 'http://gpu-box:11434', credentials: false, extras: true });
+  assert.equal(readOllamaHost('http://[bad'), undefined);
 });
