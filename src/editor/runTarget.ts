@@ -7,10 +7,11 @@ import type { Logger } from '../core/log';
 import type { RunSettings } from '../core/run/settings';
 import type { AnalysisSources } from './analysisSources';
 import type { ApiKeys } from './apiKeys';
-import { readEndpointConfig, readRunSettings, reportIgnoredSettings, writeSetting } from './config';
+import { resolveActiveProvider } from './activeEndpoint';
+import { readRunSettings, writeSetting } from './config';
 import type { ParsedDocuments } from './documents';
 import type { ModelPicker } from './models';
-import { EndpointBlockedError, activeProvider, type ResolvedProvider } from './providerFactory';
+import type { ResolvedProvider } from './providerFactory';
 import type { ScoreRequest } from './scoring';
 
 export interface RunTarget {
@@ -37,19 +38,9 @@ export async function resolveRunTarget(deps: TargetDeps, request: ScoreRequest):
   const parsed = deps.documents.survey(doc);
   if (!parsed) return void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: scoring works on .wvs item files.'));
   deps.sources.setSurvey(parsed.uri, parsed.file);
-  const endpoints = readEndpointConfig();
-  reportIgnoredSettings(endpoints, deps.logger);
   const settings = readRunSettings();
-  let resolved: ResolvedProvider;
-  try {
-    resolved = await activeProvider(endpoints, { getApiKey: (e) => deps.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
-  } catch (error) {
-    if (!(error instanceof EndpointBlockedError)) throw error;
-    deps.logger.warn(error.message);
-    const choice = await vscode.window.showWarningMessage(error.message, vscode.l10n.t('Manage Workspace Trust'));
-    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-    return undefined;
-  }
+  const resolved = await resolveActiveProvider(deps);
+  if (!resolved) return undefined;
   const model = settings.model || (await deps.models.select());
   if (!model) return undefined;
   const templates = await findTemplates(deps.documents, request.template ?? settings.template, request.templateUri);

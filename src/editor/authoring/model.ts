@@ -8,9 +8,9 @@ import type { AuthoringModel } from '../../core/authoring/generate';
 import { parseTemplates } from '../../core/language';
 import type { Logger } from '../../core/log';
 import type { ApiKeys } from '../apiKeys';
-import { readEndpointConfig, readRunSettings, reportIgnoredSettings } from '../config';
+import { resolveActiveProvider } from '../activeEndpoint';
+import { readRunSettings } from '../config';
 import type { ModelPicker } from '../models';
-import { EndpointBlockedError, activeProvider } from '../providerFactory';
 
 export interface AuthoringModelDeps {
   apiKeys: ApiKeys;
@@ -20,21 +20,12 @@ export interface AuthoringModelDeps {
 
 /** The configured provider and model, or undefined when the user cancelled or trust forbids the endpoint. */
 export async function resolveAuthoringModel(deps: AuthoringModelDeps): Promise<(AuthoringModel & { by: string }) | undefined> {
-  const endpoints = readEndpointConfig();
-  reportIgnoredSettings(endpoints, deps.logger);
-  try {
-    const resolved = await activeProvider(endpoints, { getApiKey: (e) => deps.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
-    const settings = readRunSettings();
-    const model = settings.model || (await deps.models.select());
-    if (!model) return undefined;
-    return { provider: resolved.provider, model, timeoutMs: settings.timeoutMs, by: `${model} at ${resolved.provider.origin}` };
-  } catch (error) {
-    if (!(error instanceof EndpointBlockedError)) throw error;
-    deps.logger.warn(error.message);
-    const choice = await vscode.window.showWarningMessage(error.message, vscode.l10n.t('Manage Workspace Trust'));
-    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-    return undefined;
-  }
+  const resolved = await resolveActiveProvider(deps);
+  if (!resolved) return undefined;
+  const settings = readRunSettings();
+  const model = settings.model || (await deps.models.select());
+  if (!model) return undefined;
+  return { provider: resolved.provider, model, timeoutMs: settings.timeoutMs, by: `${model} at ${resolved.provider.origin}` };
 }
 
 export function paraphraseCount(): number {
