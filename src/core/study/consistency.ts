@@ -8,7 +8,8 @@
 //    responses resampled, as the study does; a response drawn twice is two rows that pair with each other.
 import type { ResponseUnit } from '../corpus/types';
 import type { AlignmentMeasure, ConsistencyRow, Estimate } from './analysisTypes';
-import { forEachResample, percentileInterval, ResampleStream, WeightedCorrelation } from '../stats/bootstrap';
+import { forEachResample, percentileInterval, WeightedCorrelation } from '../stats/bootstrap';
+import { BinomialSampler } from '../stats/multinomial';
 
 /** The study's reliability correction: 1 − 0.045, its estimate of judge noise (source unverified). */
 export const RESPONSE_PAIRS_RELIABILITY = 0.955;
@@ -104,6 +105,8 @@ export class PooledPairsSpearman {
    */
   private readonly cellOf: Int32Array;
   private readonly cellQ: Int32Array;
+  /** Rows per cell. */
+  private readonly cellSize: Float64Array;
   /** Where each group of equal values ends, in cells. */
   private readonly groupEnd: Int32Array;
   private readonly q: Int32Array;
@@ -142,6 +145,8 @@ export class PooledPairsSpearman {
     }
     if (n) ends.push(cellQ.length);
     this.cellQ = Int32Array.from(cellQ);
+    this.cellSize = new Float64Array(cellQ.length);
+    for (let i = 0; i < n; i++) this.cellSize[this.cellOf[i]]++;
     this.groupEnd = Int32Array.from(ends);
     this.cw = new Float64Array(cellQ.length);
     this.qSum = new Float64Array(ids.size);
@@ -158,9 +163,14 @@ export class PooledPairsSpearman {
     return this.cw.length;
   }
 
-  /** Each row's cell, for counting draws straight into cells (valueOfCells). */
+  /** Each row's cell. */
   get rowCells(): Int32Array {
     return this.cellOf;
+  }
+
+  /** Rows per cell, in cell order: a resample of the rows is Multinomial(rows; cellSizes / rows) over cells. */
+  get cellSizes(): Float64Array {
+    return this.cellSize;
   }
 
   /** Ordered pairs of distinct rows under weights w. */
@@ -243,25 +253,30 @@ export function responsePairsJoint(
   const stats = columns.map((values) => new PooledPairsSpearman(questionOf, values));
   const out = stats.map((stat) => ({ pairs: stat.pairs(ones), rho: stat.value(ones) }));
   const live = stats.map((_, j) => j).filter((j) => Number.isFinite(out[j].rho));
-  const reps = live.map(() => new Float64Array(bootstrap.iterations));
-  // Draws counted straight into cells (rows of equal value and question): O(responses) draws, O(cells) sums.
-  // Each column draws its own copy of the stream (the same resamples): measured, re-drawing is cheaper than
-  // keeping the indices and counting them once per column (a second pass of random reads over n rows).
-  live.forEach((j, t) => {
-    const stat = stats[j];
-    const cw = new Float64Array(stat.cells);
-    const stream = new ResampleStream(bootstrap.seed);
-    for (let b = 0; b < bootstrap.iterations; b++) {
-      cw.fill(0);
-      stream.countsInto(cw, stat.rowCells, n);
-      reps[t][b] = stat.valueOfCells(cw) / RESPONSE_PAIRS_RELIABILITY;
-    }
-  });
+  // Each column draws from its own stream of the same seed: a measure's interval does not depend on which
+  // other measures are analysed with it.
+  const reps = live.map((j) => responsePairsReplicates(stats[j], bootstrap));
   // p: none — the pairs are not independent, and "consistency ≠ 0" is not a question anyone asks.
   return out.map(({ pairs, rho }, j) => {
     const t = live.indexOf(j);
     return t < 0 ? { pairs, value: null } : { pairs, value: { estimate: rho / RESPONSE_PAIRS_RELIABILITY, ci: percentileInterval(reps[t]), p: null } };
   });
+}
+
+/**
+ * The bootstrap replicates of ρ ÷ 0.955 with the responses resampled. A resample of the n responses counted
+ * by cell is Multinomial(n; cell sizes / n): drawn as one binomial per cell (stats/multinomial.ts), O(cells)
+ * per replicate instead of n draws — the same resampling distribution (docs/analyses.md §7.6).
+ */
+export function responsePairsReplicates(stat: PooledPairsSpearman, bootstrap: { iterations: number; seed: number }): Float64Array {
+  const reps = new Float64Array(bootstrap.iterations);
+  const cw = new Float64Array(stat.cells);
+  const sampler = new BinomialSampler(bootstrap.seed);
+  for (let b = 0; b < bootstrap.iterations; b++) {
+    sampler.multinomialInto(cw, stat.cellSizes, stat.rows);
+    reps[b] = stat.valueOfCells(cw) / RESPONSE_PAIRS_RELIABILITY;
+  }
+  return reps;
 }
 
 // ------------------------------------------------------------------ paraphrase vectors (Value Lens)

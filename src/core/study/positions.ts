@@ -18,13 +18,32 @@ function conditionWithoutOrder(u: ResponseUnit): string {
 }
 
 /**
+ * The units whose condition may have been shown in two or more orders. A condition's orders are among its
+ * item × language × model's, so where those have a single order (every unshuffled study) the per-condition
+ * key — one string per response, most conditions holding one response — is never built.
+ */
+function maybeMultiOrder(units: readonly ResponseUnit[]): ResponseUnit[] {
+  const coarse = new Map<string, string | null>();
+  const keyOf = (u: ResponseUnit): string => `${u.itemId}\u0001${u.language}\u0001${u.modelId}`;
+  for (const u of units) {
+    const key = keyOf(u);
+    const seen = coarse.get(key);
+    if (seen === undefined) coarse.set(key, u.order);
+    else if (seen !== null && seen !== u.order) coarse.set(key, null);
+  }
+  let any = false;
+  for (const v of coarse.values()) if (v === null) any = true;
+  return any ? units.filter((u) => coarse.get(keyOf(u)) === null) : [];
+}
+
+/**
  * One row per condition seen in two or more orders: the mean of the orders' distributions (per code) and
  * of their mean scores (the mean of a mixture is the mixture of the means). Conditions in one order only
  * are left out: their "average" is the record itself.
  */
-export function orderAveragedRows(units: readonly ResponseUnit[]): OrderAveragedRow[] {
+export function orderAveragedRows(all: readonly ResponseUnit[]): OrderAveragedRow[] {
   const groups = new Map<string, ResponseUnit[]>();
-  for (const u of units) {
+  for (const u of maybeMultiOrder(all)) {
     if (!u.probabilities) continue;
     const key = conditionWithoutOrder(u);
     const list = groups.get(key);
@@ -65,7 +84,8 @@ export interface PositionBiasOptions {
  * orders: share_j = mean over responses of p(code shown at position j). Also ½ Σ_j |share_j − 1/K| (total
  * variation from uniform: 0 = position-blind, 1 − 1/K = always the same position).
  */
-export function positionBiasRows(units: readonly ResponseUnit[], options: PositionBiasOptions): PositionBiasRow[] {
+export function positionBiasRows(all: readonly ResponseUnit[], options: PositionBiasOptions): PositionBiasRow[] {
+  const units = maybeMultiOrder(all);
   const multiOrder = new Map<string, Set<string>>();
   for (const u of units) {
     if (!u.probabilities || !u.optionOrder?.length) continue;

@@ -15,6 +15,7 @@ import {
   percentileInterval,
 } from '../../../src/core/stats/bootstrap';
 import { PooledPairsSpearman, responsePairs, responsePairsJoint } from '../../../src/core/study/consistency';
+import { BinomialSampler } from '../../../src/core/stats/multinomial';
 
 // ------------------------------------------------------------------ reference (old code, verbatim logic)
 
@@ -251,6 +252,26 @@ function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, wh
   return worst;
 }
 
+/**
+ * The response-pairs bootstrap's resamples (docs/analyses.md §7.6: multinomial cell counts, a new sampler of
+ * the same resampling distribution) as row weights for the old row-level code: each cell's count on one of
+ * its rows (rows of a cell share value and question, so which one does not matter).
+ */
+function pairsResampleWeights(questions: readonly string[], values: readonly number[], iterations: number, seed: number, fn: (w: Float64Array, b: number) => void): void {
+  const stat = new PooledPairsSpearman(questions, values);
+  const rowOfCell = new Int32Array(stat.cells);
+  stat.rowCells.forEach((c, i) => (rowOfCell[c] = i));
+  const sampler = new BinomialSampler(seed);
+  const counts = new Float64Array(stat.cells);
+  const w = new Float64Array(values.length);
+  for (let b = 0; b < iterations; b++) {
+    sampler.multinomialInto(counts, stat.cellSizes, values.length);
+    w.fill(0);
+    for (let c = 0; c < counts.length; c++) w[rowOfCell[c]] = counts[c];
+    fn(w, b);
+  }
+}
+
 // ------------------------------------------------------------------ tests
 
 test('the resample stream is mulberry32 as before: indices and counts', () => {
@@ -376,14 +397,14 @@ test('pooled response pairs (consistency): new kernel equals the old on the same
     refReps.push(ref.value(ones));
     gotReps.push(got.value(ones));
     assertClose(gotReps, refReps, 1e-12, name);
-    // responsePairs: estimate and CI from the same replicates as before.
+    // responsePairs: estimate as before; CI from the old statistic on the new sampler's resamples.
     const est = responsePairs(questions, s.x, { iterations: 200, seed: 13 });
     if (Number.isNaN(ref.value(ones))) {
       assert.equal(est.value, null, `${name}: no pairs`);
       continue;
     }
     const reps = new Float64Array(200);
-    refForEachWeighting(s.x.length, { iterations: 200, seed: 13 }, (w, b) => (reps[b] = ref.value(w) / 0.955));
+    pairsResampleWeights(questions, s.x, 200, 13, (w, b) => (reps[b] = ref.value(w) / 0.955));
     const ci = percentileInterval(reps);
     assert.ok(est.value && ci && est.value.ci);
     assert.ok(Math.abs(est.value.estimate - ref.value(ones) / 0.955) <= 1e-12);
@@ -391,7 +412,7 @@ test('pooled response pairs (consistency): new kernel equals the old on the same
   }
 });
 
-test('two measures on one shared stream of draws give what each gives alone, and the old code\'s CI', () => {
+test('two measures, each on its own stream of the seed, give what each gives alone, and the old code\'s CI', () => {
   const s = SAMPLES[1][1];
   const other = s.x.map((v, i) => Math.round((v * 3 + (i % 5)) * 4) / 4);
   const joint = responsePairsJoint(s.clusters, [s.x, other], { iterations: 150, seed: 21 });
@@ -400,7 +421,7 @@ test('two measures on one shared stream of draws give what each gives alone, and
   [s.x, other].forEach((values, j) => {
     const ref = new RefPooledPairsSpearman(s.clusters, values);
     const reps = new Float64Array(150);
-    refForEachWeighting(values.length, { iterations: 150, seed: 21 }, (w, b) => (reps[b] = ref.value(w) / 0.955));
+    pairsResampleWeights(s.clusters, values, 150, 21, (w, b) => (reps[b] = ref.value(w) / 0.955));
     const ci = percentileInterval(reps);
     const got = joint[j].value?.ci;
     assert.ok(ci && got && Math.abs(got[0] - ci[0]) <= 1e-12 && Math.abs(got[1] - ci[1]) <= 1e-12, `column ${j}`);

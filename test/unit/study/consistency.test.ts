@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResponseUnit } from '../../../src/core/corpus/types';
-import { consistencyRows, responsePairs, RESPONSE_PAIRS_RELIABILITY } from '../../../src/core/study/consistency';
-import { forEachResample, percentileInterval } from '../../../src/core/stats/bootstrap';
+import { consistencyRows, PooledPairsSpearman, responsePairs, RESPONSE_PAIRS_RELIABILITY } from '../../../src/core/study/consistency';
+import { percentileInterval } from '../../../src/core/stats/bootstrap';
+import { BinomialSampler } from '../../../src/core/stats/multinomial';
 import { spearman } from '../../../src/core/stats/correlation';
 
 function unit(p: Partial<ResponseUnit>): ResponseUnit {
@@ -44,15 +45,25 @@ test('response-pairs equals Spearman over the explicit self-join, with ties and 
   const got = responsePairs(q, v, { iterations: 60, seed: 9 });
   assert.equal(got.pairs, 22);
   close(got.value?.estimate, ref.estimate / 0.955);
-  // Resample rows as the study does (a row drawn twice is two rows that pair with each other).
+  // Resample rows as the study does (a row drawn twice is two rows that pair with each other): the sampler's
+  // counts per cell of equal value × question (docs/analyses.md §7.6), each cell's count written out as that
+  // many copies of one of its rows (rows of a cell are interchangeable), then the explicit self-join.
+  const stat = new PooledPairsSpearman(q, v);
+  const rowOfCell = new Int32Array(stat.cells);
+  stat.rowCells.forEach((c, i) => (rowOfCell[c] = i));
+  const sampler = new BinomialSampler(9);
+  const counts = new Float64Array(stat.cells);
   const reps: number[] = [];
-  forEachResample(v.length, 60, 9, (idx) => {
+  for (let b = 0; b < 60; b++) {
+    sampler.multinomialInto(counts, stat.cellSizes, v.length);
+    const idx = Array.from(counts, (k, c) => new Array<number>(k).fill(rowOfCell[c])).flat();
+    assert.equal(idx.length, v.length);
     const rq = Array.from(idx, (i) => q[i]);
     const rv = Array.from(idx, (i) => v[i]);
     const p = explicitPairs(rq, rv);
     const s = spearman(p.x, p.y);
     reps.push(s ? s.estimate / 0.955 : NaN);
-  });
+  }
   const ci = percentileInterval(reps);
   assert.ok(ci && got.value?.ci);
   close(got.value.ci[0], ci[0]);
