@@ -18,7 +18,7 @@ import type { ResultsStore } from '../run/store';
 import { importBatchLines, type ImportCounts } from './importLines';
 import { writeInputFile } from './lines';
 import { checkBatchable, failureOf, partitionPlan } from './partition';
-import { batchesDir, readStates, saveState, statePath, unfinished, type BatchState } from './state';
+import { batchProgress, batchesDir, readStates, saveState, statePath, unfinished, type BatchState } from './state';
 import { TERMINAL_STATUSES, type BatchClient, type BatchCodec, type BatchInfo, type BatchProgress } from './types';
 
 /** What runStudy hands a batch engine (the same things runPlan gets). */
@@ -205,15 +205,7 @@ export function createOpenAIBatchEngine(options: OpenAIBatchEngineOptions): Batc
 
       function report(state: BatchState, resumed: boolean): void {
         try {
-          options.onBatch?.({
-            batchId: state.batchId ?? state.localId,
-            phase: state.phase,
-            ...(state.status ? { status: state.status } : {}),
-            ...(state.requestCounts ? { requestCounts: state.requestCounts } : {}),
-            lines: state.customIds.length,
-            stateFile: statePath(resultsDir, state),
-            resumed,
-          });
+          options.onBatch?.(batchProgress(resultsDir, state, resumed));
         } catch (error) {
           logger.error(`a batch listener threw: ${error instanceof Error ? error.message : String(error)}`);
         }

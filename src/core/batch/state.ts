@@ -102,6 +102,19 @@ function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
 }
 
+/** A batch's state as the progress a UI shows (the same entry while running and when listed later). */
+export function batchProgress(resultsDir: string, state: BatchState, resumed: boolean): BatchProgress {
+  return {
+    batchId: state.batchId ?? state.localId,
+    phase: state.phase,
+    ...(state.status ? { status: state.status } : {}),
+    ...(state.requestCounts ? { requestCounts: state.requestCounts } : {}),
+    lines: state.customIds.length,
+    stateFile: statePath(resultsDir, state),
+    resumed,
+  };
+}
+
 /**
  * The batches of a study as progress entries, newest first: what a UI shows on start (a batch still
  * running after the editor or CLI was closed is listed with its last known status until a run resumes it).
@@ -111,13 +124,7 @@ export async function listBatches(resultsDir: string): Promise<(BatchProgress & 
   return states
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
     .map((s) => ({
-      batchId: s.batchId ?? s.localId,
-      phase: s.phase,
-      ...(s.status ? { status: s.status } : {}),
-      ...(s.requestCounts ? { requestCounts: s.requestCounts } : {}),
-      lines: s.customIds.length,
-      stateFile: statePath(resultsDir, s),
-      resumed: false,
+      ...batchProgress(resultsDir, s, false),
       runId: s.runId,
       updatedAt: s.updatedAt,
       ...(s.imported ? { imported: s.imported } : {}),
