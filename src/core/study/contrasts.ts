@@ -6,21 +6,15 @@ import type { ResponseUnit } from '../corpus/types';
 import { adjustBH, adjustHolm } from '../stats/adjust';
 import { pairedDifference } from '../stats/bootstrap';
 import { alignmentPairs, conditions } from './alignment';
-import type { AlignmentLevel, AlignmentMeasure, ContrastRow, Estimate, TestGrid } from './analysisTypes';
+import type { AlignmentLevel, AlignmentMeasure, AlignmentRow, ContrastRow, Estimate, TestGrid } from './analysisTypes';
 import { resolveReferences, type ReferenceLookup } from './reference';
 import type { ReferenceSpec } from './types';
 
 export type AdjustMethod = 'holm' | 'BH';
 export type ContrastFactor = ContrastRow['factor'];
 
-/** The pairs behind one alignment figure: one entry per compared pair, with the item it belongs to. */
-export interface AlignmentSample {
-  model: string;
-  language: string;
-  country: string | null;
-  reference: string;
-  level: AlignmentLevel;
-  measure: AlignmentMeasure;
+/** The pairs behind one alignment figure, named by its row's fields: one entry per compared pair, with the item it belongs to. */
+export interface AlignmentSample extends Pick<AlignmentRow, 'model' | 'language' | 'country' | 'reference' | 'level' | 'measure'> {
   items: readonly string[];
   x: readonly number[];
   y: readonly number[];
