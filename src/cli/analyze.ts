@@ -55,71 +55,57 @@ export function table(header: string[], rows: string[][]): string {
   return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
+/** A titled table after a blank line; none for no rows unless `always` (the alignment table is always shown). */
+function section(title: string, header: string[], rows: string[][], always = false): string[] {
+  return rows.length || always ? ['', title, table(header, rows)] : [];
+}
+
 export function formatReport(report: AnalysisReport): string {
-  const out: string[] = [];
   const { counts } = report;
-  out.push(
+  const worstShifts = [...report.positionBias].sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift)).slice(0, 10);
+  return [
     `Value Lens analysis: ${counts.results} result(s), ${counts.failures} failure(s), ${counts.items} item(s), ${counts.humanRows} human row(s)`,
     `Models: ${report.models.join(', ') || '–'}   Languages: ${report.languages.join(', ') || '–'}   Templates: ${report.templates.join(', ') || '–'}`,
-    '',
-    'Alignment with human data (r [95% CI])',
-    table(
+    ...section(
+      'Alignment with human data (r [95% CI])',
       ['model', 'lang', 'country', 'measure', 'n', 'pearson', 'spearman'],
       report.alignment.map((r) => [r.model, r.language, r.country, r.measure, String(r.pearson?.n ?? r.spearman?.n ?? 0), corr(r.pearson), corr(r.spearman)]),
+      true,
     ),
-  );
-  if (report.byCategory.length) {
-    out.push(
-      '',
+    ...section(
       'By category',
-      table(
-        ['model', 'lang', 'country', 'category', 'n', 'pearson'],
-        report.byCategory.map((r) => [r.model, r.language, r.country, r.category, String(r.pearson?.n ?? 0), corr(r.pearson)]),
-      ),
-    );
-  }
-  if (report.consistency.length) {
-    out.push(
-      '',
+      ['model', 'lang', 'country', 'category', 'n', 'pearson'],
+      report.byCategory.map((r) => [r.model, r.language, r.country, r.category, String(r.pearson?.n ?? 0), corr(r.pearson)]),
+    ),
+    ...section(
       'Self-consistency across paraphrases (mean pairwise Spearman)',
-      table(
-        ['model', 'lang', 'template', 'pairs', 'spearman', 'most dispersed item'],
-        report.consistency.map((r) => [
-          r.model,
-          r.language,
-          r.template,
-          String(r.pairs),
-          shown(r.meanSpearman),
-          r.items[0] ? `${r.items[0].itemId} (${shown(r.items[0].dispersion)})` : '–',
-        ]),
-      ),
-    );
-  }
-  if (report.usBias.length) {
-    out.push(
-      '',
+      ['model', 'lang', 'template', 'pairs', 'spearman', 'most dispersed item'],
+      report.consistency.map((r) => [
+        r.model,
+        r.language,
+        r.template,
+        String(r.pairs),
+        shown(r.meanSpearman),
+        r.items[0] ? `${r.items[0].itemId} (${shown(r.items[0].dispersion)})` : '–',
+      ]),
+    ),
+    ...section(
       'Lean toward US answers (r with US − r with local; positive = closer to US)',
-      table(
-        ['model', 'lang', 'local', 'local r', 'US r', 'difference', '95% CI'],
-        report.usBias.map((r) => [
-          r.model,
-          r.language,
-          r.localCountry,
-          shown(r.localR),
-          shown(r.usR),
-          shown(r.difference),
-          r.ciLow === null || r.ciHigh === null ? '–' : `[${shown(r.ciLow)}, ${shown(r.ciHigh)}]`,
-        ]),
-      ),
-    );
-  }
-  if (report.positionBias.length) {
-    const worst = [...report.positionBias].sort((a, b) => Math.abs(b.shift) - Math.abs(a.shift)).slice(0, 10);
-    out.push(
-      '',
+      ['model', 'lang', 'local', 'local r', 'US r', 'difference', '95% CI'],
+      report.usBias.map((r) => [
+        r.model,
+        r.language,
+        r.localCountry,
+        shown(r.localR),
+        shown(r.usR),
+        shown(r.difference),
+        r.ciLow === null || r.ciHigh === null ? '–' : `[${shown(r.ciLow)}, ${shown(r.ciHigh)}]`,
+      ]),
+    ),
+    ...section(
       'Option-order effect (mean with reversed order − original), largest first',
-      table(['model', 'lang', 'item', 'shift'], worst.map((r) => [r.model, r.language, r.itemId, shown(r.shift)])),
-    );
-  }
-  return out.join('\n');
+      ['model', 'lang', 'item', 'shift'],
+      worstShifts.map((r) => [r.model, r.language, r.itemId, shown(r.shift)]),
+    ),
+  ].join('\n');
 }
