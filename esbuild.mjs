@@ -53,15 +53,8 @@ const contexts = await Promise.all([
     format: 'iife',
     target: 'es2022',
   }),
-  // The panel's analysis worker (node:worker_threads), loaded by src/core/study/analysisClient.ts from dist/.
-  esbuild.context({
-    ...common,
-    entryPoints: ['src/core/study/analysisWorker.ts'],
-    outfile: 'dist/analysisWorker.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-  }),
+  // The CLI; started as a worker thread it is also the panel's analysis worker (src/cli.ts), so the core
+  // ships once for both instead of in a separate worker bundle (issue 20).
   esbuild.context({
     ...common,
     entryPoints: ['src/cli.ts'],

@@ -3,11 +3,23 @@
 // explicit open (Open Results, the end of a run) re-reads the corpus — records may come from a CLI run in a
 // terminal — and keeps the state; during a run the records it writes are appended and the panel refreshed
 // from that state at most once per REFRESH_MS, without re-reading.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { AnalysisWorker } from '../core/study/analysisClient';
 import type { WorkerAnalysis, WorkerOpenOptions } from '../core/study/analysisProtocol';
 import type { RunRecord } from '../core/results';
 
 const REFRESH_MS = 1000;
+
+/**
+ * The worker's script: dist/cli.js, beside dist/extension.js, which runs as the analysis worker when started
+ * as a worker thread (src/cli.ts) — one copy of the core in the VSIX instead of a separate worker bundle.
+ * Undefined when run from source (tests), where there is no bundle and analyses stay on the caller's thread.
+ */
+export function analysisWorkerScript(distDir: string): string | undefined {
+  const file = join(distDir, 'cli.js');
+  return existsSync(file) ? file : undefined;
+}
 
 export class AnalysisWorkers {
   private readonly workers = new Map<string, { worker: AnalysisWorker; opened: Promise<void>; live: boolean }>();

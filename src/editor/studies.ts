@@ -15,9 +15,7 @@ import type { ProgressBoard } from './progressBoard';
 import type { ResultsState } from './resultsState';
 import type { Scoring } from './scoring';
 import { StudyCommands, STUDY_FILE } from './studyCommands';
-import { AnalysisWorkers } from './analysisWorkers';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { analysisWorkerScript, AnalysisWorkers } from './analysisWorkers';
 import { registerStudyLenses } from './studyLens';
 import { editorBatchEngine, offerBatchResume } from './batchTask';
 import type { BatchProgress } from '../core/batch/types';
@@ -53,6 +51,7 @@ export interface Studies {
 const folders = (): string[] => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
 
 export function registerStudies(deps: StudiesDeps): Studies {
+  const workerScript = analysisWorkerScript(__dirname);
   const commands = new StudyCommands({
     apiKeys: deps.apiKeys,
     logger: deps.logger,
@@ -66,9 +65,9 @@ export function registerStudies(deps: StudiesDeps): Studies {
       deps.panel.show();
     },
     onRecords: () => deps.panel.refresh(),
-    // dist/analysisWorker.js sits beside dist/extension.js (esbuild.mjs); run from source (tests) there is
-    // none, and analyses run on this thread as before.
-    ...(existsSync(join(__dirname, 'analysisWorker.js')) ? { analysis: new AnalysisWorkers(join(__dirname, 'analysisWorker.js')) } : {}),
+    // The worker is dist/cli.js beside dist/extension.js; run from source (tests) there is none, and
+    // analyses run on this thread as before.
+    ...(workerScript ? { analysis: new AnalysisWorkers(workerScript) } : {}),
     updateAnalysis: (analysis) => deps.panel.showStudy(analysis),
   });
   const register = (id: string, fn: (uri?: vscode.Uri) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);

@@ -8,7 +8,7 @@ import type { RunRecord } from '../results';
 import type { WorkerAnalysis, WorkerOpenOptions, WorkerReply, WorkerRequest } from './analysisProtocol';
 
 export interface AnalysisWorkerOptions {
-  /** The worker script: default dist/analysisWorker.js beside the running bundle. */
+  /** The worker script: default dist/cli.js beside the running bundle (src/cli.ts serves as the worker). */
   file?: string;
   /** Extra Node flags for the worker (tests run the TypeScript entry with ['--import', 'tsx']). */
   execArgv?: string[];
@@ -25,7 +25,7 @@ export class AnalysisWorker {
   private appended = 0;
 
   constructor(options: AnalysisWorkerOptions = {}) {
-    this.worker = new Worker(options.file ?? join(__dirname, 'analysisWorker.js'), options.execArgv ? { execArgv: options.execArgv } : {});
+    this.worker = new Worker(options.file ?? join(__dirname, 'cli.js'), options.execArgv ? { execArgv: options.execArgv } : {});
     this.worker.on('message', (reply: WorkerReply) => {
       const waiter = this.pending.get(reply.id);
       if (!waiter) return;

@@ -1,8 +1,9 @@
-// The study analysis off the caller's thread (issue 17): a node:worker_threads entry, bundled on its own as
-// dist/analysisWorker.js (esbuild.mjs). It reads a study's corpus once into a selection (analyzeCorpus.ts
-// openCorpusState), keeps it, takes the records a run appends, and analyses on request — so the extension
-// host's main thread never parses a million lines or runs a bootstrap, and a refresh during a run does not
-// re-read the corpus. Protocol: analysisProtocol.ts; the client: analysisClient.ts.
+// The study analysis off the caller's thread (issue 17): a node:worker_threads entry, part of dist/cli.js
+// (src/cli.ts imports it; it listens only when that file runs as a worker thread). It reads a study's
+// corpus once into a selection (analyzeCorpus.ts openCorpusState), keeps it, takes the records a run
+// appends, and analyses on request — so the extension host's main thread never parses a million lines or
+// runs a bootstrap, and a refresh during a run does not re-read the corpus. Protocol: analysisProtocol.ts;
+// the client: analysisClient.ts.
 import { parentPort } from 'node:worker_threads';
 import type { CorpusState } from './analyzeCorpus';
 import { openCorpusState } from './analyzeCorpus';

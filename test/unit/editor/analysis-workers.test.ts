@@ -7,13 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { writeStudy } from '../../../bench/analyze';
-import { AnalysisWorkers } from '../../../src/editor/analysisWorkers';
+import { analysisWorkerScript, AnalysisWorkers } from '../../../src/editor/analysisWorkers';
 import type { RunRecord } from '../../../src/core/results';
 
 test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-run view takes no appends', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vl-workers-'));
-  const file = join(dir, 'analysisWorker.js');
-  await build({ entryPoints: ['src/core/study/analysisWorker.ts'], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } });
+  assert.equal(analysisWorkerScript(dir), undefined, 'no bundle: no worker (analyses stay on the caller\'s thread)');
+  // The worker is the CLI bundle, built as esbuild.mjs builds dist/cli.js (src/cli.ts runs as the worker in a worker thread).
+  await build({ entryPoints: ['src/cli.ts'], outfile: join(dir, 'cli.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent', banner: { js: '#!/usr/bin/env node' }, alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } });
+  const file = analysisWorkerScript(dir);
+  assert.equal(file, join(dir, 'cli.js'));
   const workers = new AnalysisWorkers(file);
   try {
     const studyPath = await writeStudy(dir, 1200);
