@@ -442,23 +442,66 @@ function nonEmptyArray(ctx: Ctx, node: Node | undefined, what: string): Node[] {
 }
 
 function parseItems(ctx: Ctx, node: Node | undefined, sources: StudySources): ItemSource[] {
-  const out: ItemSource[] = [];
-  nonEmptyArray(ctx, node, '"items"').forEach((el, i) => {
-    const p = ctx.object(el, 'item', `items[${i}]`);
-    if (!p) return;
-    const file = fileOf(ctx, el, p, `items[${i}]`);
-    if (file === undefined) return;
-    const entry: ItemSource = { file: ctx.path(file) };
-    const ids = ctx.strings(p.get('ids'), `items[${i}].ids`);
+  return sourceList(ctx, node, 'items', 'its items would be planned twice', sources.items, (p, at, file) => {
+    const entry: ItemSource = { file };
+    const ids = ctx.strings(p.get('ids'), `${at}.ids`);
     if (ids) entry.ids = ids.map((x) => x.value);
-    const categories = ctx.strings(p.get('categories'), `items[${i}].categories`);
+    const categories = ctx.strings(p.get('categories'), `${at}.categories`);
     if (categories) entry.categories = categories.map((x) => x.value);
-    if (out.some((o) => JSON.stringify(o) === JSON.stringify(entry))) {
-      ctx.add('study/duplicate-value', 'warning', `items[${i}] repeats an earlier entry; its items would be planned twice`, el);
+    return entry;
+  });
+}
+
+function parseTemplateSources(ctx: Ctx, node: Node | undefined, sources: StudySources): TemplateSource[] {
+  return sourceList(ctx, node, 'templates', 'its prompts would be planned twice', sources.templates, (p, at, file) => {
+    const entry: TemplateSource = { file, paraphrases: 'none' };
+    const names = ctx.strings(p.get('names'), `${at}.names`);
+    if (names) entry.names = names.map((x) => x.value);
+    const para = p.get('paraphrases');
+    if (para) {
+      if (para.type === 'string') {
+        const v = ctx.oneOf(para, `${at}.paraphrases`, ['none', 'all'] as const);
+        if (v) entry.paraphrases = v;
+      } else if (para.type === 'array') {
+        const idx: number[] = [];
+        for (const c of para.children ?? []) {
+          const v = ctx.number(c, `each of ${at}.paraphrases`, { integer: true, min: 0 });
+          if (v !== undefined && !idx.includes(v)) idx.push(v);
+        }
+        entry.paraphrases = idx;
+      } else ctx.wrongType(para, `${at}.paraphrases`, '"none", "all" or an array of paraphrase indices');
+    }
+    return entry;
+  });
+}
+
+/**
+ * The entries of "items" or "templates": objects with a "file" (resolved against the study's folder), the
+ * rest read by `entry`. An entry equal to an earlier one is a warning and left out (`twice` says what it
+ * would do); `indices` gets the array index of each kept entry, for diagnostics that point back at it.
+ */
+function sourceList<T>(
+  ctx: Ctx,
+  node: Node | undefined,
+  key: 'items' | 'templates',
+  twice: string,
+  indices: number[],
+  entry: (p: Map<string, Node>, at: string, file: string) => T,
+): T[] {
+  const out: T[] = [];
+  nonEmptyArray(ctx, node, `"${key}"`).forEach((el, i) => {
+    const at = `${key}[${i}]`;
+    const p = ctx.object(el, key === 'items' ? 'item' : 'template', at);
+    if (!p) return;
+    const file = fileOf(ctx, el, p, at);
+    if (file === undefined) return;
+    const built = entry(p, at, ctx.path(file));
+    if (out.some((o) => JSON.stringify(o) === JSON.stringify(built))) {
+      ctx.add('study/duplicate-value', 'warning', `${at} repeats an earlier entry; ${twice}`, el);
       return;
     }
-    out.push(entry);
-    sources.items.push(i);
+    out.push(built);
+    indices.push(i);
   });
   return out;
 }
@@ -470,40 +513,6 @@ function fileOf(ctx: Ctx, el: Node, p: Map<string, Node>, what: string): string 
     return undefined;
   }
   return ctx.string(n, `${what}.file`);
-}
-
-function parseTemplateSources(ctx: Ctx, node: Node | undefined, sources: StudySources): TemplateSource[] {
-  const out: TemplateSource[] = [];
-  nonEmptyArray(ctx, node, '"templates"').forEach((el, i) => {
-    const p = ctx.object(el, 'template', `templates[${i}]`);
-    if (!p) return;
-    const file = fileOf(ctx, el, p, `templates[${i}]`);
-    if (file === undefined) return;
-    const entry: TemplateSource = { file: ctx.path(file), paraphrases: 'none' };
-    const names = ctx.strings(p.get('names'), `templates[${i}].names`);
-    if (names) entry.names = names.map((x) => x.value);
-    const para = p.get('paraphrases');
-    if (para) {
-      if (para.type === 'string') {
-        const v = ctx.oneOf(para, `templates[${i}].paraphrases`, ['none', 'all'] as const);
-        if (v) entry.paraphrases = v;
-      } else if (para.type === 'array') {
-        const idx: number[] = [];
-        for (const c of para.children ?? []) {
-          const v = ctx.number(c, `each of templates[${i}].paraphrases`, { integer: true, min: 0 });
-          if (v !== undefined && !idx.includes(v)) idx.push(v);
-        }
-        entry.paraphrases = idx;
-      } else ctx.wrongType(para, `templates[${i}].paraphrases`, '"none", "all" or an array of paraphrase indices');
-    }
-    if (out.some((o) => JSON.stringify(o) === JSON.stringify(entry))) {
-      ctx.add('study/duplicate-value', 'warning', `templates[${i}] repeats an earlier entry; its prompts would be planned twice`, el);
-      return;
-    }
-    out.push(entry);
-    sources.templates.push(i);
-  });
-  return out;
 }
 
 function parseLanguages(ctx: Ctx, node: Node | undefined): string[] {
