@@ -229,14 +229,8 @@ export class ResultCache {
 
   private closeAppend(): void {
     clearTimeout(this.appendIdle);
-    if (this.appendFd !== undefined) {
-      try {
-        closeSync(this.appendFd);
-      } catch {
-        // already closed
-      }
-      this.appendFd = undefined;
-    }
+    if (this.appendFd !== undefined) closeQuietly(this.appendFd);
+    this.appendFd = undefined;
   }
 
   private dropUnwritten(text: string): void {
@@ -379,14 +373,8 @@ export class ResultCache {
 
   private closeFd(): void {
     clearTimeout(this.idle);
-    if (this.fd !== undefined) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // already closed
-      }
-      this.fd = undefined;
-    }
+    if (this.fd !== undefined) closeQuietly(this.fd);
+    this.fd = undefined;
   }
 
   // The one-file-per-answer layout of earlier versions, read only when such folders exist.
@@ -570,4 +558,13 @@ function sumOfKeyAndPayload(key: string, payload: Buffer): string {
   data[64] = 0x20;
   payload.copy(data, 65);
   return oneShot('sha256', data, 'hex');
+}
+
+/** closeSync, ignoring a descriptor that is already closed (the cache then simply opens a new one). */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
 }
