@@ -13,6 +13,7 @@
 // No allocation per replicate: every buffer is made in the constructor.
 
 import type { CorrelationKind } from './bootstrap';
+import { orderByValue } from './order';
 
 /** Row weights from cluster counts, then the row-level statistic: the general path. */
 interface RowStatistic {
@@ -153,9 +154,12 @@ export class ClusteredCorrelation {
     this.yGroupEnd = Int32Array.from(ends);
     this.dy = new Float64Array(k);
     // One sweep over the rows sorted by x: E, and the groups of equal x.
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => x[a] - x[b] || a - b);
+    let order = orderByValue(x);
+    if (!order) {
+      order = new Int32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((a, b) => x[a] - x[b] || a - b);
+    }
     const e = new Float64Array(k * k);
     const less = new Float64Array(k);
     const eq = new Float64Array(k);

@@ -3,6 +3,7 @@
 // exact = FALSE) — R's exact AS 89 small-sample test is not reproduced (see docs/statistics.md).
 import type { CorrelationStat } from '../analysis';
 import { normalQuantile, twoSidedTP } from './distributions';
+import { orderByValue } from './order';
 
 /** Pairs where both values are finite numbers (NaN/undefined on either side drop the pair). */
 export function completePairs(x: readonly number[], y: readonly number[]): { x: number[]; y: number[] } {
@@ -47,7 +48,7 @@ export function pearsonR(x: readonly number[], y: readonly number[]): number {
 
 /** Ranks 1..n with ties given their average rank (R's rank(ties.method = "average")). */
 export function averageRanks(values: readonly number[]): number[] {
-  const idx = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  const idx: ArrayLike<number> = orderByValue(values) ?? values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
   const ranks = new Array<number>(values.length);
   let i = 0;
   while (i < idx.length) {

@@ -51,6 +51,26 @@ export function alignmentPairs(
   measure: AlignmentMeasure,
   level: AlignmentLevel,
 ): AlignmentPair[] {
+  const out: AlignmentPair[] = [];
+  for (const { itemId, unit, values } of itemValues(units, measure)) {
+    const human = lookup(reference, unit.itemKey, measure);
+    if (human === undefined || !Number.isFinite(human)) continue;
+    const base = { itemId, itemKey: unit.itemKey, category: unit.category, human };
+    if (level === 'item') out.push({ ...base, model: itemMean(values), responses: values.length });
+    else for (const v of values) out.push({ ...base, model: v, responses: 1 });
+  }
+  return out;
+}
+
+interface ItemValues {
+  itemId: string;
+  /** The item's first unit (its key and category). */
+  unit: ResponseUnit;
+  values: number[];
+}
+
+/** The measure's values per item id, ids sorted, values in input order: alignmentPairs' grouping. */
+function itemValues(units: readonly ResponseUnit[], measure: AlignmentMeasure): ItemValues[] {
   const byItem = new Map<string, { unit: ResponseUnit; values: number[] }>();
   for (const u of units) {
     const v = unitValue(u, measure);
@@ -59,29 +79,20 @@ export function alignmentPairs(
     if (slot) slot.values.push(v);
     else byItem.set(u.itemId, { unit: u, values: [v] });
   }
-  const out: AlignmentPair[] = [];
-  for (const itemId of [...byItem.keys()].sort()) {
-    const { unit, values } = byItem.get(itemId) as { unit: ResponseUnit; values: number[] };
-    const human = lookup(reference, unit.itemKey, measure);
-    if (human === undefined || !Number.isFinite(human)) continue;
-    const base = { itemId, itemKey: unit.itemKey, category: unit.category, human };
-    if (level === 'item') out.push({ ...base, model: values.reduce((s, v) => s + v, 0) / values.length, responses: values.length });
-    else for (const v of values) out.push({ ...base, model: v, responses: 1 });
-  }
-  return out;
+  return [...byItem.keys()].sort().map((itemId) => ({ itemId, ...(byItem.get(itemId) as { unit: ResponseUnit; values: number[] }) }));
 }
 
-/** Pearson and Spearman of the pairs with the seeded bootstrap (over items at response level). */
-export function pairEstimates(
-  pairs: readonly AlignmentPair[],
+const itemMean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+
+/** Pearson and Spearman of the pairs' columns with the seeded bootstrap (over items at response level). */
+function columnEstimates(
+  { x, y, clusters }: { x: number[]; y: number[]; clusters: string[] },
   level: AlignmentLevel,
   bootstrap: { iterations: number; seed: number },
 ): { pearson: Estimate | null; spearman: Estimate | null } {
-  const x = pairs.map((p) => p.model);
-  const y = pairs.map((p) => p.human);
   // Responses to one item share its human value: resample items (clusters), not responses, so the CI
   // does not treat 10 responses to one question as 10 independent observations.
-  const opts = { ...bootstrap, ...(level === 'response' ? { clusters: pairs.map((p) => p.itemId) } : {}) };
+  const opts = { ...bootstrap, ...(level === 'response' ? { clusters } : {}) };
   return { pearson: correlationEstimate(x, y, 'pearson', opts), spearman: correlationEstimate(x, y, 'spearman', opts) };
 }
 
@@ -107,16 +118,43 @@ export function alignmentRows(units: readonly ResponseUnit[], lookup: ReferenceL
     const refs = resolveReferences(opts.references, cond.language, cond.country, opts.languageCountries);
     // Units without a category (imports of items the study does not list) get no per-category rows.
     const categories = opts.perCategory === false ? [] : [...new Set(cond.units.map((u) => u.category))].filter((c) => c !== '').sort();
+    // The pairs of alignmentPairs as columns, grouped once per measure for every reference and level (no
+    // object per response: at a million responses those objects were most of the garbage collector's work).
+    const grouped = new Map(opts.measures.map((m) => [m, itemValues(cond.units, m)]));
     for (const reference of refs) {
       for (const measure of opts.measures) {
+        const items: { group: ItemValues; human: number }[] = [];
+        for (const group of grouped.get(measure) as ItemValues[]) {
+          const human = lookup(reference, group.unit.itemKey, measure);
+          if (human !== undefined && Number.isFinite(human)) items.push({ group, human });
+        }
+        if (!items.length) continue;
         for (const level of opts.levels) {
-          const all = alignmentPairs(cond.units, lookup, reference, measure, level);
-          if (!all.length) continue;
           const head = { model: cond.model, language: cond.language, country: cond.country, reference, level, measure };
-          rows.push({ ...head, category: null, n: all.length, ...pairEstimates(all, level, opts.bootstrap) });
+          const columns = (category: string | null): { x: number[]; y: number[]; clusters: string[] } => {
+            const x: number[] = [];
+            const y: number[] = [];
+            const clusters: string[] = [];
+            for (const { group, human } of items) {
+              if (category !== null && group.unit.category !== category) continue;
+              if (level === 'item') {
+                x.push(itemMean(group.values));
+                y.push(human);
+              } else {
+                for (const v of group.values) {
+                  x.push(v);
+                  y.push(human);
+                  clusters.push(group.itemId);
+                }
+              }
+            }
+            return { x, y, clusters };
+          };
+          const all = columns(null);
+          rows.push({ ...head, category: null, n: all.x.length, ...columnEstimates(all, level, opts.bootstrap) });
           for (const category of categories) {
-            const sub = all.filter((p) => p.category === category);
-            if (sub.length) rows.push({ ...head, category, n: sub.length, ...pairEstimates(sub, level, opts.bootstrap) });
+            const sub = columns(category);
+            if (sub.x.length) rows.push({ ...head, category, n: sub.x.length, ...columnEstimates(sub, level, opts.bootstrap) });
           }
         }
       }

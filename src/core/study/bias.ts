@@ -103,11 +103,14 @@ function responseSpearman(
   opts: BiasOptions,
 ): BiasFigures | null {
   // Stable order (item id, then input order) so resamples are reproducible whatever the corpus order.
-  const ordered = cell.map((_, i) => i).sort((a, b) => {
-    const ia = cell[a].unit.itemId;
-    const ib = cell[b].unit.itemId;
-    return ia < ib ? -1 : ia > ib ? 1 : a - b;
+  // Grouped by item, not sorted with a comparator: thousands of responses per item.
+  const byItem = new Map<string, number[]>();
+  cell.forEach((c, i) => {
+    const list = byItem.get(c.unit.itemId);
+    if (list) list.push(i);
+    else byItem.set(c.unit.itemId, [i]);
   });
+  const ordered = [...byItem.keys()].sort().flatMap((id) => byItem.get(id) as number[]);
   // Resampling items: the statistic reads how often each item was drawn (clusteredCorrelation, O(items²)
   // per replicate); resampling responses: a weight per response (O(responses)).
   const byItems = opts.resample !== 'responses';
@@ -117,9 +120,13 @@ function responseSpearman(
     const rows: number[] = [];
     const x: number[] = [];
     const y: number[] = [];
+    // One look-up per item, not per response (the reference's value of an item key is fixed).
+    const human = new Map<string, number | undefined>();
     ordered.forEach((ci, i) => {
       const c = cell[ci];
-      const h = lookup(reference, c.unit.itemKey, opts.measure);
+      const key = c.unit.itemKey;
+      let h = human.get(key);
+      if (h === undefined && !human.has(key)) human.set(key, (h = lookup(reference, key, opts.measure)));
       if (h === undefined || !Number.isFinite(h)) return;
       rows.push(i);
       x.push(c.value);
