@@ -4,6 +4,9 @@
 // `const t = (message, ...args) => vscode.l10n.t(message, ...args)`. This collects the literal first argument of
 // every `t('…')` call in such files and adds the ones l10n-dev missed to l10n/bundle.l10n.json (VS Code looks a
 // message up by its English text, so a forwarded call finds it like a direct one).
+// src/core never calls vscode: its diagnostics are `msg('English template {0}', …)` (src/core/message.ts), kept
+// as template and arguments and translated by the editor when shown; the literal templates of `msg('…')` in
+// files that import `msg` are collected here the same way.
 // Usage: node l10n/injected.mjs   (after vscode-l10n-dev export). `injectedMessages` is used by test/unit/l10n.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,10 +15,14 @@ import { fileURLToPath } from 'node:url';
 /** A file whose `t(…)` calls go to vscode.l10n.t: it takes a `Translate` or forwards `t` to vscode.l10n.t. */
 export const usesInjectedTranslator = (source) => /\bt\??: Translate\b|\bt: Translate = |const t = \(.*=> vscode\.l10n\.t\(/.test(source);
 
-/** The literal messages of `t('…')` / `t("…")` calls (not `x.t(…)`, not `l10n.t(…)`). */
-export function injectedMessages(source) {
+/** A file whose `msg('…')` calls build core messages (src/core/message.ts) that the editor translates. */
+export const usesMessageTemplates = (source) => /import \{[^}]*\bmsg\b[^}]*\} from '(?:\.\.?\/)+(?:[\w]+\/)*message'/.test(source);
+
+/** The literal messages of `t('…')` / `t("…")` calls (not `x.t(…)`, not `l10n.t(…)`); `name` picks another function. */
+export function injectedMessages(source, name = 't') {
   const out = [];
-  for (const m of source.matchAll(/(?<![\w.$])t\(\s*('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")/g)) {
+  const call = new RegExp(`(?<![\\w.$])${name}\\(\\s*('(?:[^'\\\\\\n]|\\\\.)*'|"(?:[^"\\\\\\n]|\\\\.)*")`, 'g');
+  for (const m of source.matchAll(call)) {
     const literal = m[1];
     const quote = literal[0];
     const body = literal.slice(1, -1).replace(/\\(.)/g, (_, c) => ({ n: '\n', t: '\t', '\\': '\\', [quote]: quote })[c] ?? c);
@@ -37,8 +44,8 @@ export function collectInjected(srcDir) {
   const seen = new Set();
   for (const file of tsFiles(srcDir).sort()) {
     const source = readFileSync(file, 'utf8');
-    if (!usesInjectedTranslator(source)) continue;
-    for (const message of injectedMessages(source)) seen.add(message);
+    if (usesInjectedTranslator(source)) for (const message of injectedMessages(source)) seen.add(message);
+    if (usesMessageTemplates(source)) for (const message of injectedMessages(source, 'msg')) seen.add(message);
   }
   return [...seen];
 }

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import type { ParsedDocuments } from './documents';
 import { toRange, toSeverity } from './convert';
+import { renderMessage } from '../core/message';
+import { t } from './translate';
 
 export function registerDiagnostics(documents: ParsedDocuments, delayMs = 250): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection('valueLens');
@@ -13,7 +15,8 @@ export function registerDiagnostics(documents: ParsedDocuments, delayMs = 250): 
     collection.set(
       doc.uri,
       parsed.file.diagnostics.map((d) => {
-        const diagnostic = new vscode.Diagnostic(toRange(d.range), d.message, toSeverity(d.severity));
+        // Core keeps the message as an English template (src/core/message.ts); it is translated here, when shown.
+        const diagnostic = new vscode.Diagnostic(toRange(d.range), d.text ? renderMessage(d.text, t) : d.message, toSeverity(d.severity));
         diagnostic.code = d.code;
         diagnostic.source = 'value-lens';
         return diagnostic;

@@ -12,6 +12,7 @@ import {
 } from '../core/language/services';
 import type { ParsedDocuments } from './documents';
 import { SELECTOR, toRange } from './convert';
+import { t } from './translate';
 
 const SYMBOL_KINDS: Record<SymbolKind, vscode.SymbolKind> = {
   survey: vscode.SymbolKind.File,
@@ -87,7 +88,7 @@ export function registerLanguageFeatures(documents: ParsedDocuments): vscode.Dis
               (d) => d.code === diagnostic.code && toRange(d.range).isEqual(diagnostic.range),
             );
             if (!source) continue;
-            for (const fix of quickFixes(parsed.text, parsed.file, source)) {
+            for (const fix of quickFixes(parsed.text, parsed.file, source, t)) {
               const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
               action.diagnostics = [diagnostic];
               action.isPreferred = fix.preferred;

@@ -28,7 +28,7 @@ export function registerResultsView(documents: ParsedDocuments, results: Results
     const order = parsed.file.header.languages.map((l) => l.value);
     const options: vscode.DecorationOptions[] = [];
     for (const item of parsed.file.items) {
-      const text = decorationText(results.view(uri, item.id, itemHash(item)), order);
+      const text = decorationText(results.view(uri, item.id, itemHash(item)), order, t);
       if (!text) continue;
       const line = item.idRange.start.line;
       const end = editor.document.lineAt(Math.min(line, editor.document.lineCount - 1)).range.end;
@@ -72,12 +72,12 @@ export function registerResultsView(documents: ParsedDocuments, results: Results
         const order = parsed.file.header.languages.map((l) => l.value);
         const view = results.view(parsed.uri, item.id, itemHash(item));
         const sections = [
-          resultsHoverMarkdown(view, order, item.scale),
+          resultsHoverMarkdown(view, order, item.scale, t),
           failuresMarkdown(view.latest, view.failures, order, t),
           orderCheckMarkdown(view.latest, view.orders, view.currentHash, order, t),
           firstTokenMarkdown(firstToken?.(doc.uri.fsPath), item.id, t),
         ].filter(Boolean);
-        const markdown = new vscode.MarkdownString(itemHoverMarkdown(item, parsed.file, sections.join('\n\n')));
+        const markdown = new vscode.MarkdownString(itemHoverMarkdown(item, parsed.file, sections.join('\n\n'), t));
         markdown.supportThemeIcons = true;
         return new vscode.Hover(markdown);
       },

@@ -1,5 +1,6 @@
 // The syntax trees of the two authoring languages. Every node keeps its source range so that lenses,
 // diagnostics, hovers and quick fixes can point at it. Positions are 0-based, like VS Code's.
+import type { Message } from '../message';
 
 export interface Position {
   line: number;
@@ -18,7 +19,10 @@ export interface Diagnostic {
   severity: Severity;
   /** Stable code such as `wvs/unknown-scale`; quick fixes and docs key on it. */
   code: string;
+  /** In English (the CLI's text; quick fixes read it). */
   message: string;
+  /** The message as a template and arguments, for the editor to translate (`message` is its English). */
+  text?: Message;
   /** Extra facts a quick fix needs (e.g. the missing language). */
   data?: Record<string, unknown>;
 }

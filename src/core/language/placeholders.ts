@@ -2,6 +2,8 @@
 // declare. Both are texts a person must still write or correct: a placeholder sent to a model as the Danish
 // question would be scored as if it were Danish wording, and an undeclared tag is silently never scored.
 
+import { msg, type Message } from '../message';
+
 /** What the "Add a translation stub" quick fix writes; always with `[mt]` (src/core/language/services/quickfix.ts). */
 export const PLACEHOLDER_TEXT = 'TODO translate';
 
@@ -52,11 +54,13 @@ export function suggestLanguage(tag: string, declared: readonly string[]): strin
 }
 
 /** The "did you mean" tail of an undeclared-language message, and the header it should be declared in. */
-export function undeclaredLanguageMessage(tag: string, where: string, declared: readonly string[]): { message: string; suggestion?: string } {
+export function undeclaredLanguageMessage(tag: string, where: Message, declared: readonly string[]): { message: Message; suggestion?: string } {
   const suggestion = suggestLanguage(tag, declared);
-  const hint = suggestion ? `did you mean '${suggestion}'?` : `add it to the 'languages' header if it is meant`;
+  const list = declared.join(' ');
   return {
-    message: `Language '${tag}' in ${where} is not declared in the header (languages ${declared.join(' ')}): it is never scored; ${hint}`,
+    message: suggestion
+      ? msg("Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; did you mean '{3}'?", tag, where, list, suggestion)
+      : msg("Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; add it to the 'languages' header if it is meant", tag, where, list),
     ...(suggestion ? { suggestion } : {}),
   };
 }

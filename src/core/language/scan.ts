@@ -2,6 +2,7 @@
 // `|` blocks. Offsets are absolute in the document and found with indexOf where possible, so parsing is
 // one linear pass that allocates no per-line strings.
 import type { Diagnostic, Located, Position, Range, Severity, TextEntry } from './ast';
+import { msg, renderMessage, type Message } from '../message';
 
 const SPACE = 32;
 const TAB = 9;
@@ -151,17 +152,17 @@ export class Diagnostics {
   readonly list: Diagnostic[] = [];
   constructor(private readonly prefix: string) {}
 
-  add(severity: Severity, code: string, message: string, at: Range, data?: Record<string, unknown>): void {
-    const diagnostic: Diagnostic = { range: at, severity, code: `${this.prefix}/${code}`, message };
+  add(severity: Severity, code: string, message: Message, at: Range, data?: Record<string, unknown>): void {
+    const diagnostic: Diagnostic = { range: at, severity, code: `${this.prefix}/${code}`, message: renderMessage(message), text: message };
     if (data) diagnostic.data = data;
     this.list.push(diagnostic);
   }
 
-  error(code: string, message: string, at: Range, data?: Record<string, unknown>): void {
+  error(code: string, message: Message, at: Range, data?: Record<string, unknown>): void {
     this.add('error', code, message, at, data);
   }
 
-  warning(code: string, message: string, at: Range, data?: Record<string, unknown>): void {
+  warning(code: string, message: Message, at: Range, data?: Record<string, unknown>): void {
     this.add('warning', code, message, at, data);
   }
 }
@@ -169,12 +170,12 @@ export class Diagnostics {
 /** How one header line of names (`languages …`, `slots …`) is judged and reported. */
 export interface NameListRules {
   /** Said when the line names nothing; `emptyFrom` is where that range starts on the line. */
-  empty: string;
+  empty: Message;
   emptyFrom: number;
   isValid(name: string): boolean;
-  invalid(name: string): string;
-  tooMany: string;
-  duplicate(name: string): string;
+  invalid(name: string): Message;
+  tooMany: Message;
+  duplicate(name: string): Message;
 }
 
 /**
@@ -190,8 +191,8 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
   let duplicates = 0;
   let moreDuplicatesFrom: number | undefined;
   const reportMoreInvalid = (): void => {
-    if (moreInvalidFrom !== undefined) diagnostics.error('syntax', `${invalid - MAX_INVALID_NAMES} more invalid name(s) on this line`, lineRange(line, moreInvalidFrom, line.end));
-    if (moreDuplicatesFrom !== undefined) diagnostics.warning('duplicate-property', `${duplicates - MAX_INVALID_NAMES} more repeated name(s) on this line`, lineRange(line, moreDuplicatesFrom, line.end));
+    if (moreInvalidFrom !== undefined) diagnostics.error('syntax', msg('{0} more invalid name(s) on this line', invalid - MAX_INVALID_NAMES), lineRange(line, moreInvalidFrom, line.end));
+    if (moreDuplicatesFrom !== undefined) diagnostics.warning('duplicate-property', msg('{0} more repeated name(s) on this line', duplicates - MAX_INVALID_NAMES), lineRange(line, moreDuplicatesFrom, line.end));
   };
   while (token) {
     const at = lineRange(line, token.start, token.end);
@@ -200,7 +201,7 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
       let more = 0;
       for (let rest: typeof token | undefined = token; rest; rest = nextToken(line, rest.end)) more++;
       reportMoreInvalid();
-      diagnostics.error('syntax', `${rules.tooMany}; ${more} more name(s) from here on are ignored`, lineRange(line, token.start, line.end));
+      diagnostics.error('syntax', msg('{0}; {1} more name(s) from here on are ignored', rules.tooMany, more), lineRange(line, token.start, line.end));
       return;
     }
     if (!rules.isValid(token.value)) {
@@ -219,15 +220,15 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
   reportMoreInvalid();
 }
 
-/** Rules for a `languages` line; `emptyHint` ends the message given when no code follows. */
-export function languageListRules(emptyFrom: number, emptyHint: string): NameListRules {
+/** Rules for a `languages` line; `example` ends the message given when no code follows. */
+export function languageListRules(emptyFrom: number, example?: string): NameListRules {
   return {
-    empty: `'languages' needs at least one language code${emptyHint}`,
+    empty: example ? msg("'languages' needs at least one language code, e.g. {0}", example) : msg("'languages' needs at least one language code"),
     emptyFrom,
     isValid: isLanguageCode,
-    invalid: (name) => `'${name}' is not a language code (ISO 639-1, e.g. en, da)`,
-    tooMany: `At most ${MAX_LANGUAGES} languages are supported`,
-    duplicate: (name) => `Language '${name}' is listed twice`,
+    invalid: (name) => msg("'{0}' is not a language code (ISO 639-1, e.g. en, da)", name),
+    tooMany: msg('At most {0} languages are supported', MAX_LANGUAGES),
+    duplicate: (name) => msg("Language '{0}' is listed twice", name),
   };
 }
 

@@ -1,6 +1,7 @@
 // Parser for `.wvs` item files: a single pass over the lines builds header, scales and items, then
 // `checkSurvey` adds the cross-reference diagnostics. Never throws: bad lines become `wvs/syntax`
 // diagnostics and parsing resumes at the next line.
+import { msg, type Message } from '../message';
 import type { Item, Located, MissingCode, Scale, SurveyFile, TextEntry } from './ast';
 import {
   Diagnostics,
@@ -90,7 +91,7 @@ function parseSurveyUnchecked(text: string): SurveyFile {
     else if (line.indent > line.start && state.block) propertyLine(state, line);
     else if (line.indent === line.start && state.block && state.block.kind !== 'skip' && readProperty(line)) {
       // A property that lost its indentation: say so, but keep it in its block.
-      state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, line.start, line.end));
+      state.diagnostics.error('syntax', msg('Properties must be indented under their block'), lineRange(line, line.start, line.end));
       propertyLine(state, line);
     } else {
       state.diagnostics.error('syntax', syntaxMessage(line, word || firstWord(line)), lineRange(line, line.indent, line.end));
@@ -104,9 +105,9 @@ function parseSurveyUnchecked(text: string): SurveyFile {
   return state.file;
 }
 
-function syntaxMessage(line: Line, word: string): string {
-  if (line.indent > line.start) return `Indented line outside a block: expected 'scale' or 'item' above it`;
-  return `Unexpected '${word.slice(0, 40)}': expected survey, source, languages, scale or item`;
+function syntaxMessage(line: Line, word: string): Message {
+  if (line.indent > line.start) return msg("Indented line outside a block: expected 'scale' or 'item' above it");
+  return msg("Unexpected '{0}': expected survey, source, languages, scale or item", word.slice(0, 40));
 }
 
 /** Extends the current block's range to cover a line ending at `endChar`. */
@@ -131,17 +132,17 @@ function headerLine(state: State, line: Line, word: string): void {
   const { diagnostics, file } = state;
   const after = line.indent + word.length;
   if (word === 'languages') {
-    readNameList(line, after, file.header.languages, diagnostics, languageListRules(line.indent, ', e.g. languages en da nl pt'));
+    readNameList(line, after, file.header.languages, diagnostics, languageListRules(line.indent, 'languages en da nl pt'));
     return;
   }
   const value = readStringValue(state, line, after, word);
   if (!value) return;
   if (word === 'survey') {
-    if (state.seenTitle) diagnostics.error('duplicate-property', `The survey title is already set`, value.range);
+    if (state.seenTitle) diagnostics.error('duplicate-property', msg('The survey title is already set'), value.range);
     else file.header.title = value;
     state.seenTitle = true;
   } else {
-    if (state.seenSource) diagnostics.error('duplicate-property', `The source is already set`, value.range);
+    if (state.seenSource) diagnostics.error('duplicate-property', msg('The source is already set'), value.range);
     else file.header.source = value;
     state.seenSource = true;
   }
@@ -152,20 +153,20 @@ function readStringValue(state: State, line: Line, from: number, what: string): 
   let start = from;
   while (start < line.end && (line.text.charCodeAt(start) === 32 || line.text.charCodeAt(start) === 9)) start++;
   if (start >= line.end) {
-    state.diagnostics.error('syntax', `'${what}' needs a quoted text`, lineRange(line, line.indent, line.end));
+    state.diagnostics.error('syntax', msg("'{0}' needs a quoted text", what), lineRange(line, line.indent, line.end));
     return undefined;
   }
   if (line.text.charCodeAt(start) !== 34) return { value: line.text.slice(start, line.end), range: lineRange(line, start, line.end) };
   const quoted = readQuoted(line.text, start, line.end);
-  if (!quoted.closed) state.diagnostics.error('syntax', `Missing closing quote`, lineRange(line, start, line.end));
-  else if (quoted.end < line.end) state.diagnostics.error('syntax', `Unexpected text after the closing quote`, lineRange(line, quoted.end, line.end));
+  if (!quoted.closed) state.diagnostics.error('syntax', msg('Missing closing quote'), lineRange(line, start, line.end));
+  else if (quoted.end < line.end) state.diagnostics.error('syntax', msg('Unexpected text after the closing quote'), lineRange(line, quoted.end, line.end));
   return { value: quoted.value, range: lineRange(line, start + 1, quoted.closed ? quoted.end - 1 : line.end) };
 }
 
 function startItem(state: State, line: Line): void {
   const id = nextToken(line, line.indent + 4);
   if (!id || id.value.charCodeAt(0) === 34) {
-    state.diagnostics.error('syntax', `'item' needs an id, e.g. item Q1 "Family"`, lineRange(line, line.indent, line.end));
+    state.diagnostics.error('syntax', msg('\'item\' needs an id, e.g. item Q1 "Family"'), lineRange(line, line.indent, line.end));
     // Not an item (nothing can refer to it), but its properties are still read and checked (issue 19).
     const orphan: Item = { id: '(no id)', idRange: lineRange(line, line.indent, line.end), range: lineRange(line, line.indent, line.end), texts: {}, topics: {} };
     state.orphans.push(orphan);
@@ -189,9 +190,9 @@ function startItem(state: State, line: Line): void {
   // Ids become record fields, file names and terminal output: control characters (NUL, ESC) and U+FFFD
   // (what invalid UTF-8 decodes to) would make them unprintable or ambiguous.
   if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(item.id)) {
-    state.diagnostics.error('syntax', `Item id '${item.id.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}' contains a control character or an undecodable byte (U+FFFD); use letters, digits, '_', '-' and '.'`, item.idRange, { id: item.id });
+    state.diagnostics.error('syntax', msg("Item id '{0}' contains a control character or an undecodable byte (U+FFFD); use letters, digits, '_', '-' and '.'", item.id.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)), item.idRange, { id: item.id });
   }
-  if (state.ids.has(item.id)) state.diagnostics.error('duplicate-id', `Item id '${item.id}' is used twice`, item.idRange, { id: item.id });
+  if (state.ids.has(item.id)) state.diagnostics.error('duplicate-id', msg("Item id '{0}' is used twice", item.id), item.idRange, { id: item.id });
   else state.ids.add(item.id);
   state.file.items.push(item);
   setBlock(state, { kind: 'item', item });
@@ -202,7 +203,7 @@ function startScale(state: State, line: Line): void {
   const { diagnostics } = state;
   const name = nextToken(line, line.indent + 5);
   if (!name) {
-    diagnostics.error('syntax', `'scale' needs a name and a range, e.g. scale importance 1..4`, lineRange(line, line.indent, line.end));
+    diagnostics.error('syntax', msg("'scale' needs a name and a range, e.g. scale importance 1..4"), lineRange(line, line.indent, line.end));
     setBlock(state, { kind: 'skip' });
     return;
   }
@@ -221,10 +222,10 @@ function startScale(state: State, line: Line): void {
   const extras: ScaleExtras = { endForm: new Map(), missingByCode: new Map(), broken: false };
   const bounds = readBounds(line, name.end);
   if (!bounds) {
-    diagnostics.error('syntax', `Scale '${name.value}' needs a range MIN..MAX, e.g. 1..4`, lineRange(line, name.end, line.end));
+    diagnostics.error('syntax', msg("Scale '{0}' needs a range MIN..MAX, e.g. 1..4", name.value), lineRange(line, name.end, line.end));
     extras.broken = true;
   } else if (bounds.min > bounds.max || bounds.max - bounds.min + 1 > MAX_SCALE_OPTIONS) {
-    diagnostics.error('syntax', `Range ${bounds.min}..${bounds.max} must be ascending with at most ${MAX_SCALE_OPTIONS} options`, lineRange(line, bounds.start, bounds.end));
+    diagnostics.error('syntax', msg('Range {0}..{1} must be ascending with at most {2} options', bounds.min, bounds.max, MAX_SCALE_OPTIONS), lineRange(line, bounds.start, bounds.end));
     extras.broken = true;
   } else {
     scale.min = bounds.min;
@@ -232,7 +233,7 @@ function startScale(state: State, line: Line): void {
     // Scoring labels options with single tokens (1–9, then A–Z: src/core/prompt/labels.ts); a longer scale
     // parses, but every request on it would be skipped.
     if (bounds.max - bounds.min + 1 > MAX_LABELLED_OPTIONS) {
-      diagnostics.warning('unscorable-scale', `Scale '${name.value}' has ${bounds.max - bounds.min + 1} options: at most ${MAX_LABELLED_OPTIONS} can be labelled with single tokens, so items on it cannot be scored (they can still be analysed against human data)`, lineRange(line, bounds.start, bounds.end));
+      diagnostics.warning('unscorable-scale', msg("Scale '{0}' has {1} options: at most {2} can be labelled with single tokens, so items on it cannot be scored (they can still be analysed against human data)", name.value, bounds.max - bounds.min + 1, MAX_LABELLED_OPTIONS), lineRange(line, bounds.start, bounds.end));
     }
   }
   let token = bounds ? nextToken(line, bounds.end) : undefined;
@@ -242,7 +243,7 @@ function startScale(state: State, line: Line): void {
     else if (token.value === 'reversed') {
       scale.reversed = true;
       extras.reversedRange = at;
-    } else diagnostics.error('syntax', `Unknown scale flag '${token.value.slice(0, 40)}': expected numeric or reversed`, at);
+    } else diagnostics.error('syntax', msg("Unknown scale flag '{0}': expected numeric or reversed", token.value.slice(0, 40)), at);
     token = nextToken(line, token.end);
   }
   state.extras.set(scale, extras);
@@ -302,7 +303,7 @@ function propertyLine(state: State, line: Line): void {
   if (!block || block.kind === 'skip') return;
   const property = readProperty(line);
   if (!property) {
-    state.diagnostics.error('syntax', `Expected a property 'NAME: value' (e.g. en: …)`, lineRange(line, line.indent, line.end));
+    state.diagnostics.error('syntax', msg("Expected a property 'NAME: value' (e.g. en: …)"), lineRange(line, line.indent, line.end));
     return;
   }
   extend(state, line.index, line.end - line.start);
@@ -310,9 +311,9 @@ function propertyLine(state: State, line: Line): void {
   else scaleProperty(state, block.scale, block.extras, line, property);
 }
 
-function unknownProperty(state: State, line: Line, property: Property, where: string): void {
+function unknownProperty(state: State, line: Line, property: Property, where: Message): void {
   const key = keyOf(line.text, property);
-  state.diagnostics.error('syntax', `Unknown property '${key.slice(0, 40)}' in ${where}`, lineRange(line, property.keyStart, property.keyEnd));
+  state.diagnostics.error('syntax', msg("Unknown property '{0}' in {1}", key.slice(0, 40), where), lineRange(line, property.keyStart, property.keyEnd));
 }
 
 function isPipe(text: string, property: Property): boolean {
@@ -326,14 +327,14 @@ function readText(state: State, line: Line, property: Property, language = '', m
     const at = { line: line.index, character: property.valueStart - line.start };
     const block = readBlock(state.reader, line.indent - line.start);
     if (block.lastEnd < 0) {
-      state.diagnostics.error('syntax', `Empty '|' block: indent the text on the following lines`, range(at.line, at.character, at.line, at.character + 1));
+      state.diagnostics.error('syntax', msg("Empty '|' block: indent the text on the following lines"), range(at.line, at.character, at.line, at.character + 1));
       return undefined;
     }
     extend(state, block.lastLine, block.lastEnd);
     return textEntry(block.value, language, machineTranslated, { start: at, end: { line: block.lastLine, character: block.lastEnd } });
   }
   if (property.valueStart === property.valueEnd) {
-    state.diagnostics.error('syntax', `Missing text after ':'`, lineRange(line, property.keyStart, line.end));
+    state.diagnostics.error('syntax', msg("Missing text after ':'"), lineRange(line, property.keyStart, line.end));
     return undefined;
   }
   return textEntry(valueOf(line.text, property), language, machineTranslated, lineRange(line, property.valueStart, property.valueEnd));
@@ -345,13 +346,13 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
     const keyword = wordIs(text, property, 0, 'category') ? 'category' : wordIs(text, property, 0, 'scale') ? 'scale' : wordIs(text, property, 0, 'key') ? 'key' : undefined;
     if (keyword) {
       if (property.valueStart === property.valueEnd) {
-        state.diagnostics.error('syntax', `Missing value after '${keyword}:'`, lineRange(line, property.keyStart, property.keyEnd));
+        state.diagnostics.error('syntax', msg("Missing value after '{0}:'", keyword), lineRange(line, property.keyStart, property.keyEnd));
         return;
       }
       const located = { value: valueOf(text, property), range: lineRange(line, property.valueStart, property.valueEnd) };
       // Plain property stores (not item[field]): this runs for most lines of a file.
       const taken = keyword === 'category' ? item.category : keyword === 'scale' ? item.scaleName : item.dataKey;
-      if (taken) state.diagnostics.error('duplicate-property', `'${keyword}' is already set for item ${item.id}`, lineRange(line, property.keyStart, property.keyEnd));
+      if (taken) state.diagnostics.error('duplicate-property', msg("'{0}' is already set for item {1}", keyword, item.id), lineRange(line, property.keyStart, property.keyEnd));
       else if (keyword === 'category') item.category = located;
       else if (keyword === 'scale') {
         item.scaleName = located;
@@ -360,7 +361,7 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
         if (scale) item.scale = scale;
       }
       else item.dataKey = located;
-      if (keyword === 'scale' && /\s/.test(located.value)) state.diagnostics.error('syntax', `A scale name is one word`, located.range);
+      if (keyword === 'scale' && /\s/.test(located.value)) state.diagnostics.error('syntax', msg('A scale name is one word'), located.range);
       return;
     }
     if (wordIs(text, property, 0, 'note') || wordIs(text, property, 0, 'notes')) {
@@ -378,7 +379,7 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
   const isTopic = twoWord !== undefined;
   const tag = property.count === 1 ? wordTag(text, property, 0) : isTopic ? wordTag(text, property, 1) : undefined;
   if (!tag) {
-    unknownProperty(state, line, property, `item ${item.id}`);
+    unknownProperty(state, line, property, msg('item {0}', item.id));
     return;
   }
   // Kept as numbers: the range is only built for a duplicate, and a `|` block moves the reader.
@@ -389,10 +390,10 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
   const entry = readText(state, line, property, language, tag.machineTranslated);
   if (!entry) return;
   const target = twoWord === 'topic' ? item.topics : twoWord === 'pro' ? (item.pro ??= {}) : twoWord === 'con' ? (item.con ??= {}) : item.texts;
-  const what = twoWord === 'topic' ? 'a topic' : twoWord === 'pro' ? 'a pro statement' : twoWord === 'con' ? 'a con statement' : 'wording';
+  const what = twoWord === 'topic' ? msg('a topic') : twoWord === 'pro' ? msg('a pro statement') : twoWord === 'con' ? msg('a con statement') : msg('wording');
   // Tags are 2–3 letter codes, never inherited names such as `constructor`: a plain read is safe.
   if (target[language] !== undefined) {
-    state.diagnostics.error('duplicate-property', `Item ${item.id} already has ${what} in '${language}'`, range(keyLine, keyStart, keyLine, keyEnd), { language });
+    state.diagnostics.error('duplicate-property', msg("Item {0} already has {1} in '{2}'", item.id, what, language), range(keyLine, keyStart, keyLine, keyEnd), { language });
   } else target[language] = entry;
 }
 
@@ -402,7 +403,7 @@ function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Li
   if (property.count <= 2 && wordIs(text, property, 0, 'missing')) {
     const tag = property.count === 2 ? wordTag(text, property, 1) : { language: 'en', machineTranslated: false };
     if (!tag) {
-      unknownProperty(state, line, property, `scale ${scale.name}`);
+      unknownProperty(state, line, property, msg('scale {0}', scale.name));
       return;
     }
     readMissing(state, scale, tag.language, line, property);
@@ -410,15 +411,15 @@ function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Li
   }
   const tag = property.count === 1 ? wordTag(text, property, 0) : undefined;
   if (!tag) {
-    unknownProperty(state, line, property, `scale ${scale.name}`);
+    unknownProperty(state, line, property, msg('scale {0}', scale.name));
     return;
   }
   if (property.valueStart === property.valueEnd || isPipe(text, property)) {
-    state.diagnostics.error('syntax', `Scale labels go on the same line: 'a | b | c', or 'low .. high' for a numeric scale`, lineRange(line, property.keyStart, line.end));
+    state.diagnostics.error('syntax', msg("Scale labels go on the same line: 'a | b | c', or 'low .. high' for a numeric scale"), lineRange(line, property.keyStart, line.end));
     return;
   }
   if (Object.prototype.hasOwnProperty.call(scale.labelLines, tag.language)) {
-    state.diagnostics.error('duplicate-property', `Scale ${scale.name} already has labels in '${tag.language}'`, keyRange, { language: tag.language });
+    state.diagnostics.error('duplicate-property', msg("Scale {0} already has labels in '{1}'", scale.name, tag.language), keyRange, { language: tag.language });
     return;
   }
   const value = valueOf(text, property);
@@ -433,7 +434,7 @@ function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Li
     ? { value, language: tag.language, range: at, machineTranslated: true, labels }
     : { value, language: tag.language, range: at, labels };
   scale.labelLines[tag.language] = entry;
-  if (labels.some((label) => label.length === 0)) state.diagnostics.error('syntax', `Empty label`, entry.range);
+  if (labels.some((label) => label.length === 0)) state.diagnostics.error('syntax', msg('Empty label'), entry.range);
 }
 
 /** `-1 "Don't know" | -2 "No answer"`; `|` inside quotes belongs to the label. */
@@ -442,7 +443,7 @@ function readMissing(state: State, scale: Scale, language: string, line: Line, p
   let i = property.valueStart;
   const end = property.valueEnd;
   if (i >= end) {
-    state.diagnostics.error('syntax', `'missing' needs codes with labels, e.g. missing: -1 "Don't know"`, lineRange(line, property.keyStart, line.end));
+    state.diagnostics.error('syntax', msg('\'missing\' needs codes with labels, e.g. missing: -1 "Don\'t know"'), lineRange(line, property.keyStart, line.end));
     return;
   }
   while (i < end) {
@@ -468,7 +469,7 @@ function addMissing(state: State, scale: Scale, language: string, line: Line, st
   const at = lineRange(line, start, end);
   const code = readInt(line.text, start, end);
   if (!code) {
-    state.diagnostics.error('syntax', `Expected a missing code and its label, e.g. -1 "Don't know"`, at.start.character === at.end.character ? lineRange(line, line.indent, line.end) : at);
+    state.diagnostics.error('syntax', msg('Expected a missing code and its label, e.g. -1 "Don\'t know"'), at.start.character === at.end.character ? lineRange(line, line.indent, line.end) : at);
     return;
   }
   let labelStart = code.end;
@@ -476,13 +477,13 @@ function addMissing(state: State, scale: Scale, language: string, line: Line, st
   let label: string;
   if (line.text.charCodeAt(labelStart) === 34) {
     const quoted = readQuoted(line.text, labelStart, end);
-    if (!quoted.closed) state.diagnostics.error('syntax', `Missing closing quote`, lineRange(line, labelStart, end));
-    else if (quoted.end < end) state.diagnostics.error('syntax', `Unexpected text after the closing quote`, lineRange(line, quoted.end, end));
+    if (!quoted.closed) state.diagnostics.error('syntax', msg('Missing closing quote'), lineRange(line, labelStart, end));
+    else if (quoted.end < end) state.diagnostics.error('syntax', msg('Unexpected text after the closing quote'), lineRange(line, quoted.end, end));
     label = quoted.value;
   } else label = line.text.slice(labelStart, end);
-  if (label.length === 0) state.diagnostics.error('syntax', `Missing code ${code.value} needs a label`, at);
+  if (label.length === 0) state.diagnostics.error('syntax', msg('Missing code {0} needs a label', code.value), at);
   if (scale.max >= scale.min && code.value >= scale.min && code.value <= scale.max) {
-    state.diagnostics.error('syntax', `Missing code ${code.value} lies inside the scale's range ${scale.min}..${scale.max}`, at);
+    state.diagnostics.error('syntax', msg("Missing code {0} lies inside the scale's range {1}..{2}", code.value, scale.min, scale.max), at);
     return;
   }
   const byCode = state.extras.get(scale)?.missingByCode;
@@ -493,6 +494,6 @@ function addMissing(state: State, scale: Scale, language: string, line: Line, st
     byCode?.set(code.value, missing);
   }
   if (Object.prototype.hasOwnProperty.call(missing.labels, language)) {
-    state.diagnostics.error('duplicate-property', `Missing code ${code.value} already has a label in '${language}'`, at, { language });
+    state.diagnostics.error('duplicate-property', msg("Missing code {0} already has a label in '{1}'", code.value, language), at, { language });
   } else missing.labels[language] = label;
 }

@@ -1,5 +1,6 @@
 // Cross-reference checks of a parsed `.wvs` file: scale options and scores, duplicate names, item → scale
 // resolution, translations. Runs after the line pass, so declaration order does not matter.
+import { msg, type Message } from '../message';
 import type { Item, MissingCode, Range, Scale, ScaleOption, SurveyFile, TextEntry } from './ast';
 import { closestName, isPlaceholder, placeholderLabels, undeclaredLanguageMessage } from './placeholders';
 import { MAX_LANGUAGES, type Diagnostics } from './scan';
@@ -31,7 +32,7 @@ export function checkSurvey(
   const scales = new Map<string, Scale>();
   for (const scale of file.scales) {
     if (scales.has(scale.name)) {
-      diagnostics.error('duplicate-id', `Scale '${scale.name}' is declared twice`, scale.nameRange, { id: scale.name });
+      diagnostics.error('duplicate-id', msg("Scale '{0}' is declared twice", scale.name), scale.nameRange, { id: scale.name });
     } else scales.set(scale.name, scale);
     const extra = extras.get(scale);
     if (extra) buildOptions(scale, extra, diagnostics);
@@ -39,13 +40,13 @@ export function checkSurvey(
     if (languages.length > 0) {
       for (const language of declared) {
         if (!languages.includes(language)) {
-          diagnostics.warning('missing-translation', `Scale ${scale.name} has no labels in '${language}'`, scale.nameRange, { language, scale: scale.name });
+          diagnostics.warning('missing-translation', msg("Scale {0} has no labels in '{1}'", scale.name, language), scale.nameRange, { language, scale: scale.name });
         }
       }
     }
     for (const line of Object.values(scale.labelLines)) {
-      checkTag(line, `scale ${scale.name}`, declared, diagnostics, tags);
-      if (placeholderLabels(line.labels)) placeholderWarning(line, `the labels of scale ${scale.name}`, diagnostics);
+      checkTag(line, msg('scale {0}', scale.name), declared, diagnostics, tags);
+      if (placeholderLabels(line.labels)) placeholderWarning(line, msg('the labels of scale {0}', scale.name), diagnostics);
     }
   }
   for (const orphan of orphans) {
@@ -65,46 +66,47 @@ export function checkSurvey(
         diagnostics.error('unknown-scale', unknownScaleMessage(item.scaleName.value, scales), item.scaleName.range, { name: item.scaleName.value });
       }
     } else {
-      diagnostics.warning('missing-scale', `Item ${item.id} has no 'scale:': it cannot be scored on options`, item.idRange, { id: item.id });
+      diagnostics.warning('missing-scale', msg("Item {0} has no 'scale:': it cannot be scored on options", item.id), item.idRange, { id: item.id });
     }
     checkTexts(item, declared, diagnostics, tags);
     if (isEmpty(item.texts)) {
-      diagnostics.error('missing-text', `Item ${item.id} has no wording: add a line such as 'en: …'`, item.idRange, { id: item.id });
+      diagnostics.error('missing-text', msg("Item {0} has no wording: add a line such as 'en: …'", item.id), item.idRange, { id: item.id });
       continue;
     }
     for (const language of declared) {
       if (!Object.prototype.hasOwnProperty.call(item.texts, language)) {
-        diagnostics.warning('missing-translation', `Item ${item.id} has no wording in '${language}'`, item.idRange, { language, id: item.id });
+        diagnostics.warning('missing-translation', msg("Item {0} has no wording in '{1}'", item.id, language), item.idRange, { language, id: item.id });
       }
     }
   }
 }
 
-function unknownScaleMessage(name: string, scales: Map<string, Scale>): string {
+function unknownScaleMessage(name: string, scales: Map<string, Scale>): Message {
   const suggestion = closestName(name, [...scales.keys()]);
-  return `Unknown scale '${name}'${suggestion ? `: did you mean '${suggestion}'?` : ''}`;
+  return suggestion ? msg("Unknown scale '{0}': did you mean '{1}'?", name, suggestion) : msg("Unknown scale '{0}'", name);
 }
 
 /** Undeclared language tags and placeholder texts in an item's wording, topics and stance statements. */
 function checkTexts(item: Item, declared: string[], diagnostics: Diagnostics, tags: TagLocator): void {
-  const where = `item ${item.id}`;
-  const groups: [Record<string, TextEntry> | undefined, string][] = [
-    [item.texts, 'the wording'],
-    [item.topics, 'the topic'],
-    [item.pro, 'the pro statement'],
-    [item.con, 'the con statement'],
+  const where = msg('item {0}', item.id);
+  // Whole phrases, not "the wording" + "of" + "item Q1": word order differs between languages.
+  const groups: [Record<string, TextEntry> | undefined, Message][] = [
+    [item.texts, msg('the wording of item {0}', item.id)],
+    [item.topics, msg('the topic of item {0}', item.id)],
+    [item.pro, msg('the pro statement of item {0}', item.id)],
+    [item.con, msg('the con statement of item {0}', item.id)],
   ];
   for (const [group, what] of groups) {
     if (!group) continue;
     for (const entry of Object.values(group)) {
       checkTag(entry, where, declared, diagnostics, tags);
-      if (isPlaceholder(entry.value)) placeholderWarning(entry, `${what} of ${where}`, diagnostics);
+      if (isPlaceholder(entry.value)) placeholderWarning(entry, what, diagnostics);
     }
   }
 }
 
 /** A tag the header does not declare is never scored: say so, with the declared code it was likely meant to be. */
-function checkTag(entry: TextEntry, where: string, declared: string[], diagnostics: Diagnostics, tags: TagLocator): void {
+function checkTag(entry: TextEntry, where: Message, declared: string[], diagnostics: Diagnostics, tags: TagLocator): void {
   if (declared.length === 0 || declared.includes(entry.language)) return;
   const { message, suggestion } = undeclaredLanguageMessage(entry.language, where, declared);
   diagnostics.warning('undeclared-language', message, tags.find(entry), {
@@ -145,10 +147,10 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-function placeholderWarning(entry: TextEntry, what: string, diagnostics: Diagnostics): void {
+function placeholderWarning(entry: TextEntry, what: Message, diagnostics: Diagnostics): void {
   diagnostics.warning(
     'placeholder-text',
-    `Placeholder in ${what} ('${entry.language}'): it is not scored until it is replaced by real text`,
+    msg("Placeholder in {0} ('{1}'): it is not scored until it is replaced by real text", what, entry.language),
     entry.range,
     { language: entry.language },
   );
@@ -187,11 +189,12 @@ function buildOptions(scale: Scale, extra: ScaleExtras, diagnostics: Diagnostics
     if (!valid) {
       const expected =
         scale.kind === 'numeric'
-          ? `'low .. high' end labels or ${count} '|'-separated labels`
-          : `${count} '|'-separated labels (one per code ${scale.min}..${scale.max})`;
+          ? msg("'low .. high' end labels or {0} '|'-separated labels", count)
+          : msg("{0} '|'-separated labels (one per code {1}..{2})", count, scale.min, scale.max);
+      const gives = ends ? msg('end labels') : labels.length === 1 ? msg('1 label') : msg('{0} labels', labels.length);
       diagnostics.error(
         'option-count',
-        `Scale ${scale.name} in '${language}' gives ${ends ? 'end labels' : `${labels.length} label${labels.length === 1 ? '' : 's'}`}; expected ${expected} (${summary})`,
+        msg("Scale {0} in '{1}' gives {2}; expected {3} ({4})", scale.name, language, gives, expected, summary),
         line.range,
         { language, expected: count, actual: labels.length },
       );
@@ -201,7 +204,7 @@ function buildOptions(scale: Scale, extra: ScaleExtras, diagnostics: Diagnostics
   if (scale.reversed && !bothEnds) {
     diagnostics.error(
       'reversed-without-labels',
-      `Reversed scale ${scale.name} needs labels at both ends, so readers can tell which side scores high`,
+      msg('Reversed scale {0} needs labels at both ends, so readers can tell which side scores high', scale.name),
       extra.reversedRange ?? scale.nameRange,
       { scale: scale.name },
     );

@@ -1,5 +1,6 @@
 // Checks of a parsed `.wvt` file: duplicate names, unknown slots, slots lost between languages and
 // between a template and its paraphrases, missing translations, English scaffolding in other languages.
+import { msg, type Message } from '../message';
 import type { ParaphraseSet, Template, TextEntry } from './ast';
 import { isPlaceholder } from './placeholders';
 import { findScaffolding } from './scaffolding';
@@ -11,12 +12,12 @@ export function checkTemplates(state: TemplateParseState): void {
   const { file, diagnostics } = state;
   const templates = new Map<string, Template>();
   for (const template of file.templates) {
-    if (templates.has(template.name)) diagnostics.error('duplicate-id', `Template '${template.name}' is declared twice`, template.nameRange, { id: template.name });
+    if (templates.has(template.name)) diagnostics.error('duplicate-id', msg("Template '{0}' is declared twice", template.name), template.nameRange, { id: template.name });
     else templates.set(template.name, template);
   }
   const sets = new Set<string>();
   for (const set of file.paraphraseSets) {
-    if (sets.has(set.name)) diagnostics.error('duplicate-id', `Paraphrase set '${set.name}' is declared twice`, set.nameRange, { id: set.name });
+    if (sets.has(set.name)) diagnostics.error('duplicate-id', msg("Paraphrase set '{0}' is declared twice", set.name), set.nameRange, { id: set.name });
     sets.add(set.name);
   }
 
@@ -27,29 +28,29 @@ export function checkTemplates(state: TemplateParseState): void {
 
   for (const template of file.templates) {
     const texts = [...Object.values(template.system), ...Object.values(template.user)];
-    for (const text of texts) checkText(state, text, `template ${template.name}`);
+    for (const text of texts) checkText(state, text, msg('template {0}', template.name));
     if (Object.keys(template.user).length === 0) {
-      diagnostics.error('missing-text', `Template ${template.name} has no user part: add a line such as 'en: …'`, template.nameRange, { template: template.name });
+      diagnostics.error('missing-text', msg("Template {0} has no user part: add a line such as 'en: …'", template.name), template.nameRange, { template: template.name });
     } else {
       for (const language of declared) {
         if (!Object.prototype.hasOwnProperty.call(template.user, language)) {
-          diagnostics.warning('missing-translation', `Template ${template.name} has no text in '${language}'`, template.nameRange, { language, template: template.name });
+          diagnostics.warning('missing-translation', msg("Template {0} has no text in '{1}'", template.name, language), template.nameRange, { language, template: template.name });
         }
       }
     }
-    slotsAcrossLanguages(state, template.user, `template ${template.name}`);
-    slotsAcrossLanguages(state, template.system, `the system part of template ${template.name}`);
+    slotsAcrossLanguages(state, template.user, msg('template {0}', template.name));
+    slotsAcrossLanguages(state, template.system, msg('the system part of template {0}', template.name));
   }
 
   for (const set of file.paraphraseSets) {
     const template = templates.get(set.templateName);
     if (!template) {
       const target = state.setTargets.get(set);
-      diagnostics.error('unknown-template', `Unknown template '${set.templateName}'`, target ? target.range : set.nameRange, { name: set.templateName });
+      diagnostics.error('unknown-template', msg("Unknown template '{0}'", set.templateName), target ? target.range : set.nameRange, { name: set.templateName });
     }
     for (const variants of Object.values(set.variants)) {
       variants.forEach((variant, index) => {
-        checkText(state, variant, `paraphrase ${index + 1} of ${set.name}`);
+        checkText(state, variant, msg('paraphrase {0} of {1}', index + 1, set.name));
         if (template) slotsAgainstTemplate(state, set, template, variant, index);
       });
     }
@@ -64,11 +65,11 @@ function segmentsOf(state: TemplateParseState, text: TextEntry): Segment[] {
 const MAX_SLOT_REPEATS = 8;
 
 /** Unknown slots, absurdly repeated slots and English scaffolding inside one text. */
-function checkText(state: TemplateParseState, text: TextEntry, where: string): void {
+function checkText(state: TemplateParseState, text: TextEntry, where: Message): void {
   const segments = segmentsOf(state, text);
   // A stub such as the quick fix's "TODO translate" is not a prompt; the run plan skips it (issue 19).
   if (isPlaceholder(text.value)) {
-    state.diagnostics.warning('placeholder-text', `Placeholder in the '${text.language}' text of ${where}: it is not scored until it is replaced by real text`, text.range, { language: text.language });
+    state.diagnostics.warning('placeholder-text', msg("Placeholder in the '{0}' text of {1}: it is not scored until it is replaced by real text", text.language, where), text.range, { language: text.language });
   }
   const repeats = new Map<string, number>();
   for (const slot of findSlots(text.value)) {
@@ -79,7 +80,7 @@ function checkText(state: TemplateParseState, text: TextEntry, where: string): v
       const total = findSlots(text.value).filter((s) => s.name === slot.name).length;
       state.diagnostics.warning(
         'repeated-slot',
-        `Slot {${slot.name}} appears ${total} times in the '${text.language}' text of ${where}; every copy is filled in, and a prompt over the prompt limit (64K characters by default) is skipped`,
+        msg("Slot {0} appears {1} times in the '{2}' text of {3}; every copy is filled in, and a prompt over the prompt limit (64K characters by default) is skipped", `{${slot.name}}`, total, text.language, where),
         rangeIn(segments, slot.offset, slot.length),
         { slot: slot.name, count: total },
       );
@@ -87,7 +88,7 @@ function checkText(state: TemplateParseState, text: TextEntry, where: string): v
     if (!isKnownSlot(slot.name) && !extraSlots(state).has(slot.name)) {
       state.diagnostics.error(
         'unknown-slot',
-        `Unknown slot {${slot.name}} in ${where}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace, or declare it in a 'slots' line)`,
+        msg("Unknown slot {0} in {1}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace, or declare it in a 'slots' line)", `{${slot.name}}`, where),
         rangeIn(segments, slot.offset, slot.length),
         { slot: slot.name },
       );
@@ -96,7 +97,7 @@ function checkText(state: TemplateParseState, text: TextEntry, where: string): v
   for (const hit of findScaffolding(text.value, text.language)) {
     state.diagnostics.warning(
       'english-scaffolding',
-      `English word '${hit.word}' in the '${text.language}' text of ${where}: translate the instruction`,
+      msg("English word '{0}' in the '{1}' text of {2}: translate the instruction", hit.word, text.language, where),
       rangeIn(segments, hit.offset, hit.length),
       { word: hit.word, language: text.language },
     );
@@ -104,7 +105,7 @@ function checkText(state: TemplateParseState, text: TextEntry, where: string): v
 }
 
 /** A slot used in one language of a part but absent from another language of the same part. */
-function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, TextEntry>, where: string): void {
+function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, TextEntry>, where: Message): void {
   const entries = Object.values(parts);
   if (entries.length < 2) return;
   const perLanguage = entries.map((entry) => ({ entry, slots: slotNames(entry.value, extraSlots(state)) }));
@@ -114,7 +115,7 @@ function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, T
     let reported = 0;
     for (const [slot, language] of union) {
       if (!slots.has(slot) && reported++ < MAX_SLOT_REPORTS) {
-        state.diagnostics.warning('slot-lost', `{${slot}} is used in '${language}' but missing from the '${entry.language}' text of ${where}`, entry.range, {
+        state.diagnostics.warning('slot-lost', msg("{0} is used in '{1}' but missing from the '{2}' text of {3}", `{${slot}}`, language, entry.language, where), entry.range, {
           slot,
           language: entry.language,
         });
@@ -130,7 +131,7 @@ function slotsAgainstTemplate(state: TemplateParseState, set: ParaphraseSet, tem
   let reported = 0;
   for (const slot of expected) {
     if (!present.has(slot) && reported++ < MAX_SLOT_REPORTS) {
-      state.diagnostics.warning('slot-lost', `Paraphrase ${index + 1} of ${set.name} ('${variant.language}') drops {${slot}}, which template ${template.name} uses`, variant.range, {
+      state.diagnostics.warning('slot-lost', msg("Paraphrase {0} of {1} ('{2}') drops {3}, which template {4} uses", index + 1, set.name, variant.language, `{${slot}}`, template.name), variant.range, {
         slot,
         language: variant.language,
         index,

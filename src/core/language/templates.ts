@@ -1,6 +1,7 @@
 // Parser for `.wvt` prompt-template files: an optional `languages` header, `template NAME` blocks with
 // `system xx:` and `xx:` parts, and `paraphrases NAME [of TEMPLATE]` sets with `- ` list entries per
 // language. Single pass over the lines; `checkTemplates` adds the slot and translation diagnostics.
+import { msg } from '../message';
 import type { Located, ParaphraseSet, Template, TemplateFile, TextEntry } from './ast';
 import {
   Diagnostics,
@@ -78,13 +79,13 @@ function run(text: string): TemplateParseState {
     else if (isHeader && word === 'slots') slotsLine(state, line);
     else if (line.indent > line.start && state.block) propertyLine(state, line);
     else if (line.indent === line.start && state.block && state.block.kind !== 'skip' && readProperty(line)) {
-      state.diagnostics.error('syntax', `Properties must be indented under their block`, lineRange(line, line.start, line.end));
+      state.diagnostics.error('syntax', msg('Properties must be indented under their block'), lineRange(line, line.start, line.end));
       propertyLine(state, line);
     } else {
       const message =
         line.indent > line.start
-          ? `Indented line outside a block: expected 'template' or 'paraphrases' above it`
-          : `Unexpected '${word.slice(0, 40)}': expected languages, slots, template or paraphrases`;
+          ? msg("Indented line outside a block: expected 'template' or 'paraphrases' above it")
+          : msg("Unexpected '{0}': expected languages, slots, template or paraphrases", word.slice(0, 40));
       state.diagnostics.error('syntax', message, lineRange(line, line.indent, line.end));
       if (line.indent === line.start) state.block = { kind: 'skip' };
     }
@@ -103,31 +104,31 @@ function extend(state: TemplateParseState, lineIndex: number, endChar: number): 
 
 function languagesLine(state: TemplateParseState, line: Line): void {
   state.block = undefined;
-  readNameList(line, line.indent + 'languages'.length, state.languages, state.diagnostics, languageListRules(line.start, ''));
+  readNameList(line, line.indent + 'languages'.length, state.languages, state.diagnostics, languageListRules(line.start));
 }
 
 /** `slots NAME...`: extra slot names this file may use (files whose templates are filled by other code). */
 function slotsLine(state: TemplateParseState, line: Line): void {
   state.block = undefined;
   readNameList(line, line.indent + 'slots'.length, state.slots, state.diagnostics, {
-    empty: `'slots' needs at least one slot name, e.g. slots text count`,
+    empty: msg("'slots' needs at least one slot name, e.g. slots text count"),
     emptyFrom: line.start,
     isValid: isSlotName,
-    invalid: (name) => `'${name}' is not a slot name (letters, digits, _ and -)`,
-    tooMany: `At most ${MAX_LANGUAGES} extra slots are supported`,
-    duplicate: (name) => `Slot '${name}' is listed twice`,
+    invalid: (name) => msg("'{0}' is not a slot name (letters, digits, _ and -)", name),
+    tooMany: msg('At most {0} extra slots are supported', MAX_LANGUAGES),
+    duplicate: (name) => msg("Slot '{0}' is listed twice", name),
   });
 }
 
 function startTemplate(state: TemplateParseState, line: Line): void {
   const name = nextToken(line, line.indent + 'template'.length);
   if (!name) {
-    state.diagnostics.error('syntax', `'template' needs a name, e.g. template direct`, lineRange(line, line.start, line.end));
+    state.diagnostics.error('syntax', msg("'template' needs a name, e.g. template direct"), lineRange(line, line.start, line.end));
     state.block = { kind: 'skip' };
     return;
   }
   const extra = nextToken(line, name.end);
-  if (extra) state.diagnostics.error('syntax', `Unexpected text after the template name`, lineRange(line, extra.start, line.end));
+  if (extra) state.diagnostics.error('syntax', msg('Unexpected text after the template name'), lineRange(line, extra.start, line.end));
   const template: Template = {
     name: name.value,
     nameRange: lineRange(line, name.start, name.end),
@@ -142,7 +143,7 @@ function startTemplate(state: TemplateParseState, line: Line): void {
 function startSet(state: TemplateParseState, line: Line): void {
   const name = nextToken(line, line.indent + 'paraphrases'.length);
   if (!name) {
-    state.diagnostics.error('syntax', `'paraphrases' needs a name, e.g. paraphrases direct`, lineRange(line, line.start, line.end));
+    state.diagnostics.error('syntax', msg("'paraphrases' needs a name, e.g. paraphrases direct"), lineRange(line, line.start, line.end));
     state.block = { kind: 'skip' };
     return;
   }
@@ -158,7 +159,7 @@ function startSet(state: TemplateParseState, line: Line): void {
     const target = of.value === 'of' ? nextToken(line, of.end) : undefined;
     const rest = target ? nextToken(line, target.end) : undefined;
     if (!target || rest) {
-      state.diagnostics.error('syntax', `Expected 'paraphrases NAME' or 'paraphrases NAME of TEMPLATE'`, lineRange(line, of.start, line.end));
+      state.diagnostics.error('syntax', msg("Expected 'paraphrases NAME' or 'paraphrases NAME of TEMPLATE'"), lineRange(line, of.start, line.end));
     } else {
       set.templateName = target.value;
       state.setTargets.set(set, { value: target.value, range: lineRange(line, target.start, target.end) });
@@ -174,22 +175,22 @@ function propertyLine(state: TemplateParseState, line: Line): void {
   if (block.kind === 'set' && line.text.charCodeAt(line.indent) === 45 /* - */) return variantLine(state, block, line);
   const property = readProperty(line);
   if (!property) {
-    const hint = block.kind === 'set' ? `a language line 'en:' or an entry '- …'` : `'en: …' or 'system en: …'`;
-    state.diagnostics.error('syntax', `Expected ${hint}`, lineRange(line, line.indent, line.end));
+    const expected = block.kind === 'set' ? msg("Expected a language line 'en:' or an entry '- …'") : msg("Expected 'en: …' or 'system en: …'");
+    state.diagnostics.error('syntax', expected, lineRange(line, line.indent, line.end));
     return;
   }
   extend(state, line.index, line.end - line.start);
   if (block.kind === 'template') return templateProperty(state, block.template, line, property);
   const tag = property.count === 1 ? wordTag(line.text, property, 0) : undefined;
   if (!tag) {
-    state.diagnostics.error('syntax', `Unknown property in paraphrases ${block.set.name}: expected a language line such as 'en:'`, lineRange(line, property.keyStart, property.keyEnd));
+    state.diagnostics.error('syntax', msg("Unknown property in paraphrases {0}: expected a language line such as 'en:'", block.set.name), lineRange(line, property.keyStart, property.keyEnd));
     block.language = undefined;
     return;
   }
   block.language = { code: tag.language, machineTranslated: tag.machineTranslated };
   if (!block.set.variants[tag.language]) block.set.variants[tag.language] = [];
   if (property.valueEnd > property.valueStart) {
-    state.diagnostics.error('syntax', `Write each paraphrase on its own '- ' line under '${tag.language}:'`, lineRange(line, property.valueStart, property.valueEnd));
+    state.diagnostics.error('syntax', msg("Write each paraphrase on its own '- ' line under '{0}:'", tag.language), lineRange(line, property.valueStart, property.valueEnd));
   }
   return;
 }
@@ -202,7 +203,7 @@ function readText(state: TemplateParseState, line: Line, valueStart: number, lan
     const at = { line: line.index, character: valueStart - line.start };
     const block = readBlock(state.reader, line.indent - line.start);
     if (block.lastEnd < 0) {
-      state.diagnostics.error('syntax', `Empty '|' block: indent the text on the following lines`, lineRange(line, valueStart, line.end));
+      state.diagnostics.error('syntax', msg("Empty '|' block: indent the text on the following lines"), lineRange(line, valueStart, line.end));
       return {};
     }
     extend(state, block.lastLine, block.lastEnd);
@@ -211,7 +212,7 @@ function readText(state: TemplateParseState, line: Line, valueStart: number, lan
     return { text };
   }
   if (value.length === 0) {
-    state.diagnostics.error('syntax', `Missing text`, lineRange(line, line.indent, line.end));
+    state.diagnostics.error('syntax', msg('Missing text'), lineRange(line, line.indent, line.end));
     return {};
   }
   const text = textEntry(value, language, machineTranslated, lineRange(line, valueStart, line.end));
@@ -224,7 +225,7 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
   const tag = property.count === 1 ? wordTag(line.text, property, 0) : isSystem ? wordTag(line.text, property, 1) : undefined;
   if (!tag) {
     const key = line.text.slice(property.keyStart, property.keyEnd);
-    state.diagnostics.error('syntax', `Unknown property '${key.slice(0, 40)}' in template ${template.name}: expected 'en:' or 'system en:'`, lineRange(line, property.keyStart, property.keyEnd));
+    state.diagnostics.error('syntax', msg("Unknown property '{0}' in template {1}: expected 'en:' or 'system en:'", key.slice(0, 40), template.name), lineRange(line, property.keyStart, property.keyEnd));
     return;
   }
   // Taken before reading the text: a `|` block moves the reader past this line.
@@ -235,7 +236,9 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
   if (Object.prototype.hasOwnProperty.call(target, tag.language)) {
     state.diagnostics.error(
       'duplicate-property',
-      `Template ${template.name} already has a ${isSystem ? 'system' : 'user'} part in '${tag.language}'`,
+      isSystem
+        ? msg("Template {0} already has a system part in '{1}'", template.name, tag.language)
+        : msg("Template {0} already has a user part in '{1}'", template.name, tag.language),
       keyRange,
       { language: tag.language },
     );
@@ -246,13 +249,13 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
 function variantLine(state: TemplateParseState, block: Extract<Block, { kind: 'set' }>, line: Line): void {
   extend(state, line.index, line.end - line.start);
   if (!block.language) {
-    state.diagnostics.error('syntax', `A paraphrase entry needs a language line such as 'en:' above it`, lineRange(line, line.indent, line.end));
+    state.diagnostics.error('syntax', msg("A paraphrase entry needs a language line such as 'en:' above it"), lineRange(line, line.indent, line.end));
     return;
   }
   const afterDash = line.indent + 1;
   const c = line.text.charCodeAt(afterDash);
   if (afterDash < line.end && c !== 32 && c !== 9) {
-    state.diagnostics.error('syntax', `Write a paraphrase as '- text' (a space after the dash)`, lineRange(line, line.indent, line.end));
+    state.diagnostics.error('syntax', msg("Write a paraphrase as '- text' (a space after the dash)"), lineRange(line, line.indent, line.end));
     return;
   }
   const valueStart = skipBlanks(line.text, afterDash, line.end);

@@ -130,6 +130,19 @@ test('injectedMessages reads the literal t(…) calls of a module that takes a T
   assert.ok(!usesInjectedTranslator("vscode.l10n.t('x')"));
 });
 
+test('core message templates: msg(\'…\') literals of files that import msg are collected, and every msg call has a literal template', async () => {
+  const { injectedMessages, usesMessageTemplates } = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as { injectedMessages: (s: string, name?: string) => string[]; usesMessageTemplates: (s: string) => boolean };
+  const source = "import { msg, type Message } from '../message';\nconst a = msg('Unknown scale \\'{0}\\'', name);\nconst b = msg(\n  \"Item {0} has no 'scale:'\", id);\nx.msg('no'); t('not a msg');";
+  assert.ok(usesMessageTemplates(source));
+  assert.ok(!usesMessageTemplates("import { msg } from './other';"));
+  assert.deepEqual(injectedMessages(source, 'msg'), ["Unknown scale '{0}'", "Item {0} has no 'scale:'"]);
+  // A template built at run time would be missing from the bundle: the exporter only reads literals.
+  const core = sourceFiles(join(ROOT, 'src', 'core')).map((path) => ({ path, contents: readFileSync(path, 'utf8') })).filter((f) => usesMessageTemplates(f.contents));
+  assert.ok(core.length >= 5, 'the .wvs/.wvt parsers and checks build their diagnostics with msg');
+  const computed = core.filter((f) => /(?<![\w.$])msg\(\s*(?!['"])/.test(f.contents)).map((f) => relative(ROOT, f.path));
+  assert.deepEqual(computed, [], 'msg called with something other than a literal template');
+});
+
 test('package.json: l10n points at ./l10n, where the exported bundle is', () => {
   const pkg = JSON.parse(pkgText()) as { l10n?: string; scripts?: Record<string, string>; devDependencies?: Record<string, string> };
   assert.equal(pkg.l10n, './l10n');

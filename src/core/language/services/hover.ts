@@ -1,6 +1,7 @@
 // Hover text for an item: its scale, the option labels, and which declared languages are present or missing.
 import type { Item, Position, Scale, SurveyFile } from '../ast';
 import { containsPosition } from './ranges';
+import { english, type Translate } from '../../message';
 
 /** Markdown cells must not break the table: escape pipes and flatten newlines. */
 export function escapeCell(text: string): string {
@@ -24,15 +25,16 @@ export function itemLanguages(item: Item, survey: SurveyFile): { present: string
   return { present, missing: declared.filter((l) => !has.has(l)) };
 }
 
-function scaleLine(scale: Scale): string {
+function scaleLine(scale: Scale, t: Translate): string {
+  // The scale's kind and `reversed` are the file's terms: they stay as written.
   const shape = [`${scale.min}..${scale.max}`, scale.kind, scale.reversed ? 'reversed' : ''].filter(Boolean).join(', ');
-  return `Scale \`${scale.name}\` (${shape})`;
+  return t('Scale `{0}` ({1})', scale.name, shape);
 }
 
-function optionTable(scale: Scale, languages: string[]): string[] {
+function optionTable(scale: Scale, languages: string[], t: Translate): string[] {
   const langs = languages.filter((l) => scale.options.some((o) => o.labels[l]) || scale.missing.some((m) => m.labels[l]));
   if (langs.length === 0) langs.push(...new Set(scale.options.flatMap((o) => Object.keys(o.labels))));
-  const header = `| code |${scale.reversed ? ' score |' : ''} ${langs.join(' | ')} |`;
+  const header = `| ${t('code')} |${scale.reversed ? ` ${t('score')} |` : ''} ${langs.join(' | ')} |`;
   const rule = `|---:|${scale.reversed ? '---:|' : ''}${langs.map(() => '---').join('|')}|`;
   // Numeric scales are labelled at their ends only: show those rows, not ten empty ones.
   const options = scale.kind === 'numeric' ? scale.options.filter((o) => Object.keys(o.labels).length > 0) : scale.options;
@@ -47,27 +49,27 @@ function optionTable(scale: Scale, languages: string[]): string[] {
 }
 
 /** Markdown for the hover on an item; `results` (the results section) goes before the scale table. */
-export function itemHoverMarkdown(item: Item, survey: SurveyFile, results?: string): string {
+export function itemHoverMarkdown(item: Item, survey: SurveyFile, results?: string, t: Translate = english): string {
   const lines: string[] = [];
   const title = item.title ? ` — ${escapeMarkdown(item.title.value)}` : '';
   lines.push(`**${escapeMarkdown(item.id)}**${title}`, '');
   const facts: string[] = [];
-  if (item.category) facts.push(`Category: ${escapeMarkdown(item.category.value)}`);
-  if (item.dataKey) facts.push(`Data key: \`${item.dataKey.value.replace(/`/g, '')}\``);
+  if (item.category) facts.push(t('Category: {0}', escapeMarkdown(item.category.value)));
+  if (item.dataKey) facts.push(t('Data key: {0}', `\`${item.dataKey.value.replace(/`/g, '')}\``));
   if (facts.length) lines.push(facts.join(' · '), '');
   const { present, missing } = itemLanguages(item, survey);
-  const languageLine = `Languages: ${present.length ? present.join(', ') : 'none'}`;
-  lines.push(missing.length ? `${languageLine} · missing: **${missing.join(', ')}**` : languageLine);
+  const languageLine = t('Languages: {0}', present.length ? present.join(', ') : t('none'));
+  lines.push(missing.length ? `${languageLine} · ${t('missing: {0}', `**${missing.join(', ')}**`)}` : languageLine);
   const mt = present.filter((l) => item.texts[l]?.machineTranslated);
-  if (mt.length) lines.push('', `Machine translated, not yet reviewed: ${mt.join(', ')}`);
+  if (mt.length) lines.push('', t('Machine translated, not yet reviewed: {0}', mt.join(', ')));
   if (results) lines.push('', '---', '', results, '', '---');
   lines.push('');
   if (item.scale) {
-    lines.push(scaleLine(item.scale), '', ...optionTable(item.scale, declaredLanguages(survey).length ? declaredLanguages(survey) : present));
+    lines.push(scaleLine(item.scale, t), '', ...optionTable(item.scale, declaredLanguages(survey).length ? declaredLanguages(survey) : present, t));
   } else if (item.scaleName) {
-    lines.push(`Scale \`${item.scaleName.value.replace(/`/g, '')}\` is not declared in this file.`);
+    lines.push(t('Scale `{0}` is not declared in this file.', item.scaleName.value.replace(/`/g, '')));
   } else {
-    lines.push('No scale.');
+    lines.push(t('No scale.'));
   }
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import type { Diagnostic, Range, Scale, SurveyFile, TemplateFile } from '../ast'
 import { KNOWN_SLOTS } from '../ast';
 import { closestName, PLACEHOLDER_TEXT } from '../placeholders';
 import { containsPosition, lastLine } from './ranges';
+import { english, type Translate } from '../../message';
 
 export interface TextEdit {
   range: Range;
@@ -59,7 +60,7 @@ function stubFor(block: Block): string {
   return scale.options.map(() => TRANSLATION_STUB).join(' | ');
 }
 
-function missingTranslationFix(lines: string[], blocks: Block[], diagnostic: Diagnostic): QuickFix[] {
+function missingTranslationFix(lines: string[], blocks: Block[], diagnostic: Diagnostic, t: Translate): QuickFix[] {
   const language = missingLanguage(diagnostic);
   if (!language) return [];
   // The innermost block containing the diagnostic (blocks do not nest, but be safe).
@@ -72,18 +73,18 @@ function missingTranslationFix(lines: string[], blocks: Block[], diagnostic: Dia
   const at = { line: end, character: (lines[end] ?? '').length };
   return [
     {
-      title: `Add a '${language}' translation stub`,
+      title: t("Add a '{0}' translation stub", language),
       edits: [{ range: { start: at, end: at }, newText: `\n${indent}${language}[mt]: ${stubFor(block)}` }],
       preferred: true,
     },
   ];
 }
 
-function duplicateIdFix(lines: string[], file: SurveyFile | TemplateFile, diagnostic: Diagnostic): QuickFix[] {
+function duplicateIdFix(lines: string[], file: SurveyFile | TemplateFile, diagnostic: Diagnostic, t: Translate): QuickFix[] {
   const names =
     file.kind === 'survey'
       ? [...file.items.map((i) => ({ name: i.id, range: i.idRange })), ...file.scales.map((s) => ({ name: s.name, range: s.nameRange }))]
-      : [...file.templates.map((t) => ({ name: t.name, range: t.nameRange })), ...file.paraphraseSets.map((s) => ({ name: s.name, range: s.nameRange }))];
+      : [...file.templates.map((tpl) => ({ name: tpl.name, range: tpl.nameRange })), ...file.paraphraseSets.map((s) => ({ name: s.name, range: s.nameRange }))];
   const target = names.find((n) => containsPosition(diagnostic.range, n.range.start) || containsPosition(n.range, diagnostic.range.start));
   const fallbackText = diagnostic.range.start.line === diagnostic.range.end.line
     ? (lines[diagnostic.range.start.line] ?? '').slice(diagnostic.range.start.character, diagnostic.range.end.character)
@@ -92,7 +93,7 @@ function duplicateIdFix(lines: string[], file: SurveyFile | TemplateFile, diagno
   const range = target?.range ?? diagnostic.range;
   if (!name || !/^\S+$/.test(name)) return [];
   const fresh = freeName(name, new Set(names.map((n) => n.name)));
-  return [{ title: `Rename '${name}' to '${fresh}'`, edits: [{ range, newText: fresh }], preferred: true }];
+  return [{ title: t("Rename '{0}' to '{1}'", name, fresh), edits: [{ range, newText: fresh }], preferred: true }];
 }
 
 /** The text a single-line range covers. */
@@ -109,46 +110,47 @@ function replaceFix(title: string, range: Range, newText: string): QuickFix {
  * "Did you mean" fixes (issue 19): a language tag the header does not declare, an unknown scale, slot or
  * template, replaced by the declared name it most likely means; an undeclared language can also be declared.
  */
-function didYouMeanFixes(lines: string[], file: SurveyFile | TemplateFile, diagnostic: Diagnostic, code: string): QuickFix[] {
+function didYouMeanFixes(lines: string[], file: SurveyFile | TemplateFile, diagnostic: Diagnostic, code: string, t: Translate): QuickFix[] {
   const written = textAt(lines, diagnostic.range);
   if (code === 'undeclared-language' && file.kind === 'survey') {
     const language = typeof diagnostic.data?.language === 'string' ? diagnostic.data.language : written;
     const fixes: QuickFix[] = [];
     const suggestion = diagnostic.data?.suggestion;
-    if (typeof suggestion === 'string' && written === language) fixes.push(replaceFix(`Change '${language}' to '${suggestion}'`, diagnostic.range, suggestion));
+    if (typeof suggestion === 'string' && written === language) fixes.push(replaceFix(t("Change '{0}' to '{1}'", language, suggestion), diagnostic.range, suggestion));
     const last = file.header.languages[file.header.languages.length - 1];
     if (last && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(language)) {
-      fixes.push({ title: `Declare '${language}' in the languages header`, edits: [{ range: { start: last.range.end, end: last.range.end }, newText: ` ${language}` }] });
+      fixes.push({ title: t("Declare '{0}' in the languages header", language), edits: [{ range: { start: last.range.end, end: last.range.end }, newText: ` ${language}` }] });
     }
     return fixes;
   }
   if (code === 'unknown-scale' && file.kind === 'survey' && written) {
     const name = closestName(written, file.scales.map((scale) => scale.name));
-    return name ? [replaceFix(`Change to scale '${name}'`, diagnostic.range, name)] : [];
+    return name ? [replaceFix(t("Change to scale '{0}'", name), diagnostic.range, name)] : [];
   }
   if (code === 'unknown-slot' && file.kind === 'templates') {
     const slot = typeof diagnostic.data?.slot === 'string' ? diagnostic.data.slot : undefined;
     if (!slot || written !== `{${slot}}`) return [];
     const name = closestName(slot, [...KNOWN_SLOTS, ...(file.slots ?? []).map((s) => s.value)]);
-    return name ? [replaceFix(`Change to {${name}}`, diagnostic.range, `{${name}}`)] : [];
+    return name ? [replaceFix(t('Change to {0}', `{${name}}`), diagnostic.range, `{${name}}`)] : [];
   }
   if (code === 'unknown-template' && file.kind === 'templates' && written) {
-    const name = closestName(written, file.templates.map((t) => t.name));
-    return name ? [replaceFix(`Change to template '${name}'`, diagnostic.range, name)] : [];
+    const name = closestName(written, file.templates.map((tpl) => tpl.name));
+    return name ? [replaceFix(t("Change to template '{0}'", name), diagnostic.range, name)] : [];
   }
   return [];
 }
 
-export function quickFixes(text: string, file: SurveyFile | TemplateFile, diagnostic: Diagnostic): QuickFix[] {
+/** The fixes for one diagnostic; `t` translates their titles (the editor passes vscode.l10n.t). */
+export function quickFixes(text: string, file: SurveyFile | TemplateFile, diagnostic: Diagnostic, t: Translate = english): QuickFix[] {
   const lines = text.split(/\r?\n/);
   const code = diagnostic.code.replace(/^wv[st]\//, '');
   if (code === 'undeclared-language' || code === 'unknown-scale' || code === 'unknown-slot' || code === 'unknown-template') {
-    return didYouMeanFixes(lines, file, diagnostic, code);
+    return didYouMeanFixes(lines, file, diagnostic, code, t);
   }
   if (code === 'missing-translation') {
     const blocks: Block[] = file.kind === 'survey' ? [...file.items.map((item) => ({ range: item.range })), ...file.scales.map((scale) => ({ range: scale.range, scaleLabels: scale }))] : file.templates;
-    return missingTranslationFix(lines, blocks, diagnostic);
+    return missingTranslationFix(lines, blocks, diagnostic, t);
   }
-  if (code === 'duplicate-id') return duplicateIdFix(lines, file, diagnostic);
+  if (code === 'duplicate-id') return duplicateIdFix(lines, file, diagnostic, t);
   return [];
 }

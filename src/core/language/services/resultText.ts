@@ -3,6 +3,7 @@
 import type { RunRecord, ScoreResult } from '../../results';
 import type { Scale } from '../ast';
 import { escapeCell } from './hover';
+import { english, type Translate } from '../../message';
 
 export interface ItemResultsView {
   /** Latest record per language for the template itself (paraphrase null). */
@@ -124,11 +125,11 @@ export function paraphrasesLensTitle(view: ItemResultsView, order: readonly stri
 }
 
 /** The compact end-of-line text; empty when there is nothing to show. */
-export function decorationText(view: ItemResultsView, order: readonly string[]): string {
-  if (isRunning(view)) return '  ⋯ scoring';
+export function decorationText(view: ItemResultsView, order: readonly string[], t: Translate = english): string {
+  if (isRunning(view)) return `  ⋯ ${t('scoring')}`;
   const summary = summaryLine(view, order);
   if (!summary) return '';
-  return `  ${summary}${anyStale(view) ? '  (stale)' : ''}`;
+  return `  ${summary}${anyStale(view) ? `  (${t('stale')})` : ''}`;
 }
 
 /** A 20-cell bar for a probability. */
@@ -148,31 +149,31 @@ function optionLabel(scale: Scale | undefined, language: string, code: number): 
 }
 
 /** Markdown section with the distribution per language (bar text), missMass, method, model, time, staleness. */
-export function resultsHoverMarkdown(view: ItemResultsView, order: readonly string[], scale?: Scale): string {
+export function resultsHoverMarkdown(view: ItemResultsView, order: readonly string[], scale?: Scale, t: Translate = english): string {
   const langs = orderedLanguages(view, order);
   if (langs.length === 0) {
-    if (isRunning(view)) return `${SPINNER} Scoring…`;
-    return paraphraseSpreadMarkdown(view, order) || '_Not scored yet — use the **Score** lens._';
+    if (isRunning(view)) return `${SPINNER} ${t('Scoring…')}`;
+    return paraphraseSpreadMarkdown(view, order, t) || t('_Not scored yet — use the **Score** lens._');
   }
-  const out: string[] = ['**Results**'];
-  if (isRunning(view)) out.push('', `${SPINNER} Scoring…`);
+  const out: string[] = [`**${t('Results')}**`];
+  if (isRunning(view)) out.push('', `${SPINNER} ${t('Scoring…')}`);
   for (const language of langs) {
     const record = view.latest[language]!;
-    const stale = isStale(record, view.currentHash) ? ' — ⚠ **stale** (the item changed since this run)' : '';
+    const stale = isStale(record, view.currentHash) ? ` — ⚠ ${t('**stale** (the item changed since this run)')}` : '';
     out.push('');
     if (record.kind === 'failure') {
-      out.push(`**${language}** failed: ${escapeCell(record.error.message)} · ${record.model} · ${formatTime(record.at)}${stale}`);
+      out.push(`**${language}** ${t('failed: {0}', escapeCell(record.error.message))} · ${record.model} · ${formatTime(record.at)}${stale}`);
       continue;
     }
     if (record.kind === 'stance') {
-      const counts = record.pro !== undefined && record.con !== undefined ? ` (${record.pro} pro, ${record.con} con)` : '';
-      out.push(`**${language}** pro share ${formatScore(record.proShare)}${counts} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${stale}`);
+      const counts = record.pro !== undefined && record.con !== undefined ? ` ${t('({0} pro, {1} con)', record.pro, record.con)}` : '';
+      out.push(`**${language}** ${t('pro share {0}', formatScore(record.proShare))}${counts} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${stale}`);
       continue;
     }
-    const extra = record.method === 'sample' && record.samples ? ` (${record.samples} samples)` : '';
+    const extra = record.method === 'sample' && record.samples ? ` ${t('({0} samples)', record.samples)}` : '';
     out.push(
-      `**${language}** mean ${formatScore(record.mean)} · mode ${record.mode} · missMass ${record.missMass.toFixed(3)} · ` +
-        `${record.method}${extra} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${record.cached ? ' · cached' : ''}${formatR(view.r?.[language])}${stale}`,
+      `**${language}** ${t('mean {0}', formatScore(record.mean))} · ${t('mode {0}', record.mode)} · missMass ${record.missMass.toFixed(3)} · ` +
+        `${record.method}${extra} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${record.cached ? ` · ${t('cached')}` : ''}${formatR(view.r?.[language])}${stale}`,
     );
     const codes = Object.keys(record.probabilities).sort((a, b) => Number(a) - Number(b));
     const rows = codes.map((code) => {
@@ -183,7 +184,7 @@ export function resultsHoverMarkdown(view: ItemResultsView, order: readonly stri
     // A fenced block keeps the bars aligned; backticks in labels cannot close it because fences need three.
     out.push('```', ...rows.map((r) => r.replace(/```/g, "'''")), '```');
   }
-  const spread = paraphraseSpreadMarkdown(view, order);
+  const spread = paraphraseSpreadMarkdown(view, order, t);
   if (spread) out.push('', spread);
   return out.join('\n');
 }
@@ -192,7 +193,7 @@ export function resultsHoverMarkdown(view: ItemResultsView, order: readonly stri
  * How the item's score moves across paraphrases, per language: mean ± sd over the paraphrases, the
  * paraphrase that moved it most (furthest from the paraphrase mean), and the template's self-consistency.
  */
-export function paraphraseSpreadMarkdown(view: ItemResultsView, order: readonly string[]): string {
+export function paraphraseSpreadMarkdown(view: ItemResultsView, order: readonly string[], t: Translate = english): string {
   const lines: string[] = [];
   for (const entry of paraphraseScores(view, order)) {
     const { language } = entry;
@@ -205,11 +206,11 @@ export function paraphraseSpreadMarkdown(view: ItemResultsView, order: readonly 
     // No paraphrase "moved" an item whose spread shows as 0.00 (floating-point noise picked one before, issue 19).
     const spread = scored.length > 1 && !isNoSpread(sd);
     lines.push(
-      `- **${language}** ${formatScore(mean)} ± ${sd.toFixed(2)} over ${scored.length} paraphrase${scored.length === 1 ? '' : 's'}` +
-        (spread ? ` · moved most by paraphrase ${mover.index + 1} (${formatScore(mover.mean)}, ${shift >= 0 ? '+' : '−'}${Math.abs(shift).toFixed(2)})` : '') +
-        (scored.length > 1 && !spread ? ' · all paraphrases agree' : '') +
-        (typeof consistency === 'number' ? ` · self-consistency ρ̄ ${consistency.toFixed(2)}` : ''),
+      `- **${language}** ${scored.length === 1 ? t('{0} ± {1} over 1 paraphrase', formatScore(mean), sd.toFixed(2)) : t('{0} ± {1} over {2} paraphrases', formatScore(mean), sd.toFixed(2), scored.length)}` +
+        (spread ? ` · ${t('moved most by paraphrase {0} ({1}, {2})', mover.index + 1, formatScore(mover.mean), `${shift >= 0 ? '+' : '−'}${Math.abs(shift).toFixed(2)}`)}` : '') +
+        (scored.length > 1 && !spread ? ` · ${t('all paraphrases agree')}` : '') +
+        (typeof consistency === 'number' ? ` · ${t('self-consistency ρ̄ {0}', consistency.toFixed(2))}` : ''),
     );
   }
-  return lines.length ? ['**Across paraphrases**', ...lines].join('\n') : '';
+  return lines.length ? [`**${t('Across paraphrases')}**`, ...lines].join('\n') : '';
 }
