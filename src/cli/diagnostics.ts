@@ -38,13 +38,19 @@ export function formatDiagnostic(file: string, d: Diagnostic): string {
 
 /** Reads and parses a `.wvs` file; errors in it stop the command with exit 1 after printing them. */
 export async function loadSurvey(path: string, display: string, stderr: NodeJS.WritableStream): Promise<SurveyFile> {
-  const survey = parseSurvey(await readInputFile(path, 'Items file'));
+  return surveyFromText(await readInputFile(path, 'Items file'), display, stderr);
+}
+
+/** loadSurvey of a file already read. */
+export function surveyFromText(text: string, display: string, stderr: NodeJS.WritableStream): SurveyFile {
+  const survey = parseSurvey(text);
   reportOrThrow(display, survey.diagnostics, stderr, 'items file');
   return survey;
 }
 
-export async function loadTemplates(path: string, display: string, stderr: NodeJS.WritableStream): Promise<TemplateFile> {
-  const templates = parseTemplates(await readInputFile(path, 'Template file'));
+/** Parses a `.wvt` file already read; errors in it stop the command with exit 1 after printing them. */
+export function templatesFromText(text: string, display: string, stderr: NodeJS.WritableStream): TemplateFile {
+  const templates = parseTemplates(text);
   reportOrThrow(display, templates.diagnostics, stderr, 'template file');
   return templates;
 }

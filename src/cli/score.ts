@@ -1,7 +1,8 @@
 // `value-lens score`: build a run plan from flags, run it with the extension's providers, scheduler and
 // cache, and write one JSONL record per planned request (to --out or stdout). Exit 1 if any failed.
 
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SurveyFile, TemplateFile } from '../core/language/ast';
@@ -13,14 +14,15 @@ import { DEFAULT_SAMPLES, implicitStudyName, prepareRun, type RunChoices } from 
 import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
 import { lockFile, LockedError, type FileLock } from '../core/run/lock';
+import { memoPath, readPlanMemo, type PlanMemo, type PlanSkeleton } from '../core/run/planMemo';
 import { visible } from '../core/text';
 import { probeLogprobs } from '../providers/probe';
 import { ProviderError } from '../core/model';
 import { choiceFlag, flag, intFlag, listFlag, numberFlag, parseFlags, str, strs, type OptionSpec, type Parsed } from './args';
 import { checkKeyDestination, DEFAULT_OLLAMA_MODEL, endpointSource, loadConfig, resolveEndpoint, type FileConfig } from './config';
-import { loadSurvey, loadTemplates } from './diagnostics';
+import { surveyFromText, templatesFromText } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
-import { print, refuseInputAsOutput, type Io } from './io';
+import { print, readInputFile, refuseInputAsOutput, type Io } from './io';
 import { providerFactory, requireOllamaModel, unreachableHelp } from './providers';
 
 export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
@@ -321,9 +323,7 @@ export function scoreChoices(settings: ScoreSettings): RunChoices {
 
 /** Runs a scoring job end to end; shared by `score` and `demo`. */
 export async function executeScore(settings: ScoreSettings, io: Io, signal: AbortSignal): Promise<ScoreOutcome> {
-  const survey = await loadSurvey(settings.itemsPath, settings.itemsPath, io.stderr);
-  const templates = await loadTemplates(settings.templatePath, settings.templatePath, io.stderr);
-  const templateName = validateSelection(settings, survey, templates);
+  const inputs = await loadScoreInputs(settings, io);
   if (settings.out && (await fs.stat(settings.out).then((st) => st.isDirectory(), () => false))) {
     throw new UsageError(`--out ${settings.out} is a directory; name a file such as results.jsonl.`, 'score');
   }
@@ -331,10 +331,77 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
   // Before any request (the probe included): the --out file must be ours alone and writable.
   const lock = settings.out ? await takeOutLock(settings.out) : undefined;
   try {
-    return await scoreLocked(settings, survey, templates, templateName, io, signal);
+    return await scoreLocked(settings, inputs, io, signal);
   } finally {
     await lock?.release();
   }
+}
+
+/** The parsed inputs (parsed when first read), the template name, and the plan memo of these inputs. */
+interface ScoreInputs {
+  survey: SurveyFile;
+  templates: TemplateFile;
+  templateName: string;
+  memo?: { file: string; known?: PlanMemo };
+}
+
+/**
+ * Reads the input files and, unless a plan memo of exactly these bytes and this selection exists (it was
+ * written only after they parsed without errors and passed validateSelection), parses and checks them now.
+ * With a memo they are parsed only if the plan is needed after all (core/run/planMemo.ts).
+ */
+async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreInputs> {
+  const itemsText = await readInputFile(settings.itemsPath, 'Items file');
+  const templateText = await readInputFile(settings.templatePath, 'Template file');
+  const code = planCode();
+  const file = code
+    ? memoPath(settings.cacheDir, {
+        code,
+        texts: [itemsText, templateText],
+        selection: { command: 'score', templateName: settings.templateName, itemIds: settings.itemIds, languages: settings.languages, paraphrases: settings.paraphrases },
+      })
+    : undefined;
+  const known = file ? await readPlanMemo(file) : undefined;
+  if (known) {
+    let survey: SurveyFile | undefined;
+    let templates: TemplateFile | undefined;
+    return {
+      get survey() {
+        return (survey ??= surveyFromText(itemsText, settings.itemsPath, io.stderr));
+      },
+      get templates() {
+        return (templates ??= templatesFromText(templateText, settings.templatePath, io.stderr));
+      },
+      templateName: known.template,
+      memo: { file: file!, known },
+    };
+  }
+  const survey = surveyFromText(itemsText, settings.itemsPath, io.stderr);
+  const templates = templatesFromText(templateText, settings.templatePath, io.stderr);
+  const templateName = validateSelection(settings, survey, templates);
+  return { survey, templates, templateName, ...(file ? { memo: { file } } : {}) };
+}
+
+let codeIdentity: string | null | undefined;
+
+/**
+ * Identity of the code that parses and plans, for plan memos: the CLI bundle's own bytes (any change to
+ * parsing, rendering or keys is another bundle) and the runtime's versions (country names come from its
+ * ICU). Run from source (tsx) there is no one file that holds that code: no memos.
+ */
+function planCode(): string | undefined {
+  if (codeIdentity === undefined) {
+    codeIdentity = null;
+    if (typeof __filename === 'string' && __filename.endsWith('.js')) {
+      try {
+        const hash = createHash('sha256').update(readFileSync(__filename)).digest('hex');
+        codeIdentity = `${hash} node ${process.versions.node} icu ${process.versions.icu ?? '-'} unicode ${process.versions.unicode ?? '-'}`;
+      } catch {
+        codeIdentity = null;
+      }
+    }
+  }
+  return codeIdentity ?? undefined;
 }
 
 async function takeOutLock(out: string): Promise<FileLock> {
@@ -355,7 +422,7 @@ async function takeOutLock(out: string): Promise<FileLock> {
   }
 }
 
-async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, templates: TemplateFile, templateName: string, io: Io, signal: AbortSignal): Promise<ScoreOutcome> {
+async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io, signal: AbortSignal): Promise<ScoreOutcome> {
   const logger = stderrLogger(io, settings.verbose);
   const providers = providerFactory(io.env);
   const provider = providers(settings.provider, settings.endpoint);
@@ -367,11 +434,17 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
     digest = found.digest;
   }
 
+  const cache = new ResultCache(settings.cacheDir);
   // The same preparation as the lens (src/core/run/prepare.ts): defaults, probe verdict, digest in the key.
   const prepared = await prepareRun({
-    survey,
-    templates,
-    template: templateName,
+    // Getters: with a memo the files are parsed only if the plan is built.
+    get survey() {
+      return inputs.survey;
+    },
+    get templates() {
+      return inputs.templates;
+    },
+    template: inputs.templateName,
     itemIds: settings.itemIds,
     languages: settings.languages,
     paraphrases: settings.paraphrases ? 'all' : 'none',
@@ -382,9 +455,12 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
     cacheDir: settings.cacheDir,
     fresh: settings.fresh,
     signal,
+    // A remembered plan stands in only when every answer it names is cached: a re-run then renders nothing.
+    ...(inputs.memo ? { memo: { ...inputs.memo, accept: (requests) => allCached(cache, requests) } } : {}),
   });
   // The plan is streamed: the first request goes out while the rest are still being rendered and keyed.
   const { requests, planned, method } = prepared;
+  if (prepared.fromMemo) logger.info(`plan of ${planned} request(s) remembered from an earlier run of these inputs (every answer cached)`);
   if (prepared.methodFrom !== 'choice') logger.info(`method auto → ${method}${prepared.methodFrom === 'recorded' ? ' (recorded probe)' : ''}`);
   if (!planned) throw new InputError('Nothing to score: the selection of items and languages is empty.');
 
@@ -395,7 +471,6 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
     store = new ResultsStore(settings.out);
     await store.ready().catch((error: Error) => Promise.reject(new InputError(`Cannot write --out ${settings.out}: ${error.message}. Nothing was sent.`)));
   }
-  const cache = new ResultCache(settings.cacheDir);
   // Temp files a killed run left behind (older than 10 min, so a concurrent run's are safe).
   await cache.removeStaleTemps().catch(() => 0);
   const showProgress = io.stderr.isTTY === true;
@@ -417,6 +492,8 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
   });
   await store?.close();
   if (showProgress) io.stderr.write('\n');
+  // A memo is a shortcut for the next run; failing to write one costs that run its planning, nothing else.
+  await prepared.remember().catch((error: Error) => logger.debug(`plan memo not written: ${error.message}`));
 
   const failures = summary.records.filter((r) => r.kind === 'failure');
   const cached = summary.records.filter((r) => r.kind === 'result' && r.cached).length;
@@ -435,6 +512,12 @@ async function scoreLocked(settings: ScoreSettings, survey: SurveyFile, template
       (settings.out ? `.\nResults: ${settings.out}` : '.'),
   );
   return { summary, planned: summary.records.length, results, failures: failures.length, cached, method };
+}
+
+/** Whether every request that would be sent has its answer in the cache (the index only; nothing decoded). */
+async function allCached(cache: ResultCache, requests: readonly PlanSkeleton[]): Promise<boolean> {
+  for (const req of requests) if (!req.skip && !(await cache.has(req.cacheKey))) return false;
+  return true;
 }
 
 /** A failed probe is the first contact with the server: turn it into advice rather than a stack trace. */

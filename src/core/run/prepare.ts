@@ -11,6 +11,7 @@ import type { Inspect } from '../security/endpointSettings';
 import type { ModelInfo } from '../model';
 import type { ScoringMethod } from '../results';
 import { buildPlan, countPlan, endpointOrigin, iteratePlan, SAMPLE_MAX_TOKENS, TOP_LOGPROBS, type PlanInput, type PlanModel, type PlannedRequest } from './plan';
+import { memoPlan, planParamsKey, recordingPlan, writePlanMemo, type PlanMemo, type PlanSkeleton } from './planMemo';
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, resolveTimeouts } from './runner';
 
 export { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, SAMPLE_MAX_TOKENS, TOP_LOGPROBS };
@@ -188,6 +189,7 @@ export function findInstalledModel(models: ModelInfo[], name: string): ModelInfo
 }
 
 export interface PrepareInput {
+  /** Read only when the plan is built: a remembered plan (`memo`) leaves them unread (a getter may parse). */
   survey: SurveyFile;
   templates: TemplateFile;
   template: string;
@@ -208,6 +210,17 @@ export interface PrepareInput {
   cacheDir?: string;
   fresh?: boolean;
   signal?: AbortSignal;
+  /** A plan remembered for these inputs (core/run/planMemo.ts): used instead of planning when it matches. */
+  memo?: MemoUse;
+}
+
+export interface MemoUse {
+  /** Where the memo of these inputs lives (planMemo.memoPath). */
+  file: string;
+  /** The memo read from `file`, if any (readPlanMemo). */
+  known?: PlanMemo;
+  /** Whether the remembered requests may stand in for the plan (say, every answer is in the cache). */
+  accept(requests: readonly PlanSkeleton[]): Promise<boolean>;
 }
 
 export interface PreparedRun {
@@ -223,6 +236,10 @@ export interface PreparedRun {
   digest?: string;
   /** Spread into runPlan's options, so both sides use the same timeouts. */
   runOptions: { timeoutMs: number; firstRequestTimeoutMs: number };
+  /** The requests come from the memo (nothing was parsed or rendered for them). */
+  fromMemo: boolean;
+  /** After the run: writes the memo when the whole plan was pulled and the memo did not have it (else a no-op). */
+  remember(): Promise<void>;
 }
 
 /** Digest, method, defaults and plan for one model: the same for the lens and the CLI given the same choices. */
@@ -245,9 +262,7 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
     signal: input.signal,
   });
   const choices = resolveChoices(decision.method, input.choices);
-  const planInput: PlanInput = {
-    survey: input.survey,
-    templates: input.templates,
+  const params: Omit<PlanInput, 'survey' | 'templates'> = {
     itemIds: input.itemIds,
     languages: input.languages,
     template: input.template,
@@ -261,19 +276,40 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
     languageCountries: input.languageCountries ?? DEFAULT_LANGUAGE_COUNTRIES,
     study: input.study,
   };
+  // The parsed files are read only here, when a plan is built or counted.
+  let planInput: PlanInput | undefined;
+  const inputOf = (): PlanInput => (planInput ??= { survey: input.survey, templates: input.templates, ...params });
   let built: PlannedRequest[] | undefined;
-  return {
+  const buildAll = (): PlannedRequest[] => (built ??= buildPlan(inputOf()));
+  // An object literal (not a spread): `plan` stays a getter that builds only when asked.
+  const prepared = (requests: Iterable<PlannedRequest>, planned: number, fromMemo: boolean, remember: () => Promise<void>): PreparedRun => ({
     get plan() {
-      return (built ??= buildPlan(planInput));
+      return buildAll();
     },
-    requests: { [Symbol.iterator]: () => (built ? built[Symbol.iterator]() : iteratePlan(planInput)) },
-    planned: countPlan(planInput),
+    requests,
+    planned,
     method: decision.method,
     methodFrom: decision.from,
     choices,
     ...(digest ? { digest } : {}),
     runOptions: { timeoutMs: choices.timeoutMs, firstRequestTimeoutMs: choices.firstRequestTimeoutMs },
-  };
+    fromMemo,
+    remember,
+  });
+  const memo = input.memo;
+  const paramsKey = memo ? planParamsKey(params) : '';
+  const known = memo?.known?.params === paramsKey && memo.known.template === input.template ? memo.known : undefined;
+  if (known && !input.fresh && (await memo!.accept(known.requests))) {
+    return prepared(memoPlan(known.requests, buildAll), known.requests.length, true, async () => undefined);
+  }
+  const stream: Iterable<PlannedRequest> = { [Symbol.iterator]: () => (built ? built[Symbol.iterator]() : iteratePlan(inputOf())) };
+  const planned = countPlan(inputOf());
+  // Remembered when there is no memo of these parameters yet (a fresh run replaces none that matches).
+  const recording = memo && !known ? recordingPlan(stream, planned) : undefined;
+  return prepared(recording?.requests ?? stream, planned, false, async () => {
+    const requests = recording?.complete();
+    if (memo && requests) await writePlanMemo(memo.file, { params: paramsKey, template: input.template, requests });
+  });
 }
 
 /** The implicit study of an items file: its base name without extension ("wvs7-sample" for wvs7-sample.wvs). */
