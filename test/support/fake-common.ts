@@ -4,7 +4,7 @@
 
 import http from 'node:http';
 import { mulberry32 } from '../../src/core/random';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './loopback';
 import { createHash } from 'node:crypto';
 
 export interface RecordedRequest {
@@ -202,21 +202,16 @@ export async function startServer(
     });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: actual } = server.address() as AddressInfo;
+  const { url, close } = await listenLoopback(server, port);
   return {
-    url: `http://127.0.0.1:${actual}`,
+    url,
     requests,
     behaviour,
     modelRequests: () => requests.filter((r) => isModelPath(r.path)),
     setBehaviour(patch) {
       Object.assign(behaviour, patch);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

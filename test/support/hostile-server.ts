@@ -4,7 +4,7 @@
 
 import http from 'node:http';
 import zlib from 'node:zlib';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './loopback';
 
 export interface HostileRequest {
   method: string;
@@ -38,17 +38,12 @@ export async function startHostileServer(misbehave: Misbehaviour, models = ['fak
       misbehave(entry, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     modelRequests: () => requests.filter((r) => /\/api\/(chat|generate)|\/chat\/completions|\/completions/.test(r.path)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

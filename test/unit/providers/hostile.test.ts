@@ -4,12 +4,13 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { configureLimits, DEFAULT_LIMITS, limitsFromEnv } from '../../../src/core/limits';
-import { ProviderError, type CompletionRequest } from '../../../src/core/model';
+import type { CompletionRequest } from '../../../src/core/model';
 import { redact } from '../../../src/providers/errors';
 import { httpTransport } from '../../../src/providers/http-transport';
 import { createOllamaProvider } from '../../../src/providers/ollama';
 import { createOpenAIProvider } from '../../../src/providers/openai';
 import { compress, json, ollamaChat, openaiChat, paddedOllamaBody, send, startHostileServer } from '../../support/hostile-server';
+import { rejection as failure } from './protocol-suite';
 
 afterEach(() => configureLimits({}, true));
 
@@ -23,16 +24,6 @@ const request = (over: Partial<CompletionRequest> = {}): CompletionRequest => ({
   timeoutMs: 5000,
   ...over,
 });
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a failure');
-}
 
 const LIMIT = 64 * 1024;
 

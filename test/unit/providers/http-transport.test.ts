@@ -1,18 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback, type Loopback } from '../../support/loopback';
 import { httpTransport } from '../../../src/providers/http-transport';
 
-async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
+const serve = (handler: http.RequestListener): Promise<Loopback> => listenLoopback(http.createServer(handler));
 
 test('posts the body and headers, returns status, headers and body', async () => {
   const server = await serve((req, res) => {

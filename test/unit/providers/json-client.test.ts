@@ -5,15 +5,17 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import type { AddressInfo, Socket } from 'node:net';
 import { configureLimits } from '../../../src/core/limits';
-import { ProviderError } from '../../../src/core/model';
+import type { ProviderError } from '../../../src/core/model';
 import { runPlan } from '../../../src/core/run/runner';
 import { httpExchange, httpLines } from '../../../src/providers/http-transport';
 import { createJsonClient } from '../../../src/providers/json-client';
 import { createOllamaProvider, pullModel } from '../../../src/providers/ollama';
 import { createOpenAIProvider } from '../../../src/providers/openai';
+import { json as sendJson } from '../../support/hostile-server';
+import { listenLoopback } from '../../support/loopback';
 import { answer, makePlan } from '../run/support';
+import { rejection as failure } from './protocol-suite';
 
 afterEach(() => configureLimits({}, true));
 
@@ -30,7 +32,6 @@ interface Seen {
 /** A server whose n-th request (0-based) gets `handle(n, req, res)`; counts requests and connections. */
 async function serve(handle: (n: number, seen: Seen, res: http.ServerResponse) => void) {
   const seen: Seen[] = [];
-  const sockets = new Set<Socket>();
   let connections = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,43 +43,13 @@ async function serve(handle: (n: number, seen: Seen, res: http.ServerResponse) =
       handle(seen.length - 1, entry, res);
     });
   });
-  server.on('connection', (socket: Socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
+  server.on('connection', () => connections++);
+  const { url, close } = await listenLoopback(server);
+  return { url, seen, connections: () => connections, close };
 }
 
 function chatAnswer(seen: Seen): unknown {
   return answer(JSON.parse(seen.body) as Record<string, unknown>);
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a failure');
 }
 
 const call = (over: Partial<{ signal: AbortSignal; timeoutMs: number }> = {}) => ({ signal: new AbortController().signal, timeoutMs: 5000, ...over });

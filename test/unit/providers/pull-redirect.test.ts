@@ -2,15 +2,12 @@
 // re-sent wherever the server points. The redirecting server answers 307; the target must see nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener } from 'node:http';
 import { pullModel } from '../../../src/providers/ollama';
 import { ProviderError } from '../../../src/core/model';
+import { listenLoopback, type Loopback } from '../../support/loopback';
 
-function listen(handler: RequestListener): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
-}
+const listen = (handler: RequestListener): Promise<Loopback> => listenLoopback(createServer(handler));
 
 test('pullModel refuses a cross-origin redirect and the target receives no request', async () => {
   let targetHits = 0;
@@ -26,7 +23,7 @@ test('pullModel refuses a cross-origin redirect and the target receives no reque
     );
     assert.equal(targetHits, 0);
   } finally {
-    redirecting.server.close();
-    target.server.close();
+    await redirecting.close();
+    await target.close();
   }
 });
