@@ -7,9 +7,15 @@
 /** Distinct distributions kept before new ones are stored unshared (bounds the table on all-distinct data). */
 const MAX_DISTRIBUTIONS = 1 << 17;
 
+/** The bits of a double, for hashing a distribution without turning its numbers into text. */
+const bits = new Float64Array(1);
+const words = new Int32Array(bits.buffer);
+
 export class UnitValues {
   private readonly orders = new Map<string, number[]>();
-  private readonly distributions = new Map<string, Record<string, number>>();
+  /** Distributions by a hash of their codes and probabilities; a bucket holds the ones that collide. */
+  private readonly distributions = new Map<number, { p: Record<string, number>; codes: string[] }[]>();
+  private stored = 0;
   /** Distributions seen after the table was full: a run of misses turns interning off (all distinct). */
   private misses = 0;
 
@@ -24,12 +30,35 @@ export class UnitValues {
 
   distribution(p: Record<string, number>): Record<string, number> {
     if (this.misses > MAX_DISTRIBUTIONS) return p;
-    let key = '';
-    for (const k in p) key += `${k}:${p[k]};`;
-    const seen = this.distributions.get(key);
-    if (seen) return seen;
-    if (this.distributions.size < MAX_DISTRIBUTIONS) this.distributions.set(key, p);
-    else this.misses++;
+    let h = 0;
+    for (const k in p) {
+      for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+      const v = p[k];
+      // −0 hashes as 0: the two are one value (===), as they were one key in the text form.
+      bits[0] = v === 0 ? 0 : v;
+      h = (Math.imul(h ^ words[0], 0x9e3779b1) + words[1]) | 0;
+    }
+    const bucket = this.distributions.get(h);
+    if (bucket) for (const seen of bucket) if (sameDistribution(seen, p)) return seen.p;
+    if (this.stored < MAX_DISTRIBUTIONS) {
+      const entry = { p, codes: Object.keys(p) };
+      if (bucket) bucket.push(entry);
+      else this.distributions.set(h, [entry]);
+      this.stored++;
+    } else this.misses++;
     return p;
   }
+}
+
+/** The same codes in the same order with the same probabilities (what the text key compared). */
+function sameDistribution(seen: { p: Record<string, number>; codes: string[] }, p: Record<string, number>): boolean {
+  let i = 0;
+  for (const k in p) {
+    if (i >= seen.codes.length || seen.codes[i] !== k) return false;
+    const a = seen.p[k];
+    const b = p[k];
+    if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) return false;
+    i++;
+  }
+  return i === seen.codes.length;
 }

@@ -93,8 +93,10 @@ export function unitSelector(context: SelectContext): UnitSelector {
   const values = new UnitValues();
 
   // Rule 'latest': one slot per condition key holding the run it uses and where its units are in `kept`.
+  // A condition is found by its key without the round (one string per item × language × … × model, not per
+  // condition: a million conditions made a million key strings), then by the round in that key's table.
   const kept: (ResponseUnit | undefined)[] = [];
-  const slotOf = new Map<string, number>();
+  const slotsOf = new Map<string, ConditionSlots>();
   const slotRun: string[] = [];
   const slotTime: number[] = [];
   const slotFirst: number[] = [];
@@ -139,11 +141,13 @@ export function unitSelector(context: SelectContext): UnitSelector {
       kept.push(unit);
       return;
     }
-    const key = `${idOf(unit.itemId)}.${idOf(unit.language)}.${unit.country === null ? '' : idOf(unit.country)}.${idOf(unit.template)}.${unit.paraphrase ?? ''}.${idOf(unit.order)}.${idOf(unit.modelId)}.${unit.round}`;
+    const key = `${idOf(unit.itemId)}.${idOf(unit.language)}.${unit.country === null ? '' : idOf(unit.country)}.${idOf(unit.template)}.${unit.paraphrase ?? ''}.${idOf(unit.order)}.${idOf(unit.modelId)}`;
     const time = runTime(r);
-    const slot = slotOf.get(key);
+    let slots = slotsOf.get(key);
+    if (!slots) slotsOf.set(key, (slots = new ConditionSlots()));
+    const slot = slots.get(unit.round);
     if (slot === undefined) {
-      slotOf.set(key, slotRun.length);
+      slots.set(unit.round, slotRun.length);
       slotRun.push(unit.runId);
       slotTime.push(time);
       slotFirst.push(kept.length);
@@ -187,6 +191,24 @@ export function unitSelector(context: SelectContext): UnitSelector {
     },
   };
 }
+
+/** Slots of one condition key by round: an array for the usual small whole rounds, a Map for any other. */
+class ConditionSlots {
+  private readonly dense: number[] = [];
+  private sparse: Map<number, number> | undefined;
+
+  get(round: number): number | undefined {
+    return isDense(round) ? this.dense[round] : this.sparse?.get(round);
+  }
+
+  set(round: number, slot: number): void {
+    if (isDense(round)) this.dense[round] = slot;
+    else (this.sparse ??= new Map()).set(round, slot);
+  }
+}
+
+// Rounds count from 0 in steps of 1 (-0 is index 0 as well, one round as in a `${round}` key).
+const isDense = (round: number): boolean => Number.isInteger(round) && round >= 0 && round < 1 << 20;
 
 function isBatchSource(records: unknown): records is { batches(): AsyncIterable<RunRecord[]> } {
   return typeof (records as { batches?: unknown }).batches === 'function';

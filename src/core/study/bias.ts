@@ -9,7 +9,7 @@
 //    local mean runs over the other anglophone countries). Bootstrap: items (default) or responses.
 // Only responses without a country cue count: a cue names the intended reference itself.
 import type { ResponseUnit } from '../corpus/types';
-import { bootstrapP, clusterIndex, clusteredCorrelation, forEachCount, pairedDifference, percentileInterval, SubsetCorrelation } from '../stats/bootstrap';
+import { bootstrapP, clusteredCorrelation, forEachCount, pairedDifference, percentileInterval, SubsetCorrelation } from '../stats/bootstrap';
 import { pearsonR } from '../stats/correlation';
 import type { AlignmentMeasure, BiasRow } from './analysisTypes';
 import { unitValue } from './alignment';
@@ -35,20 +35,22 @@ export function usBiasRows(
   opts: BiasOptions,
 ): BiasRow[] {
   const us = (opts.us ?? 'US').toUpperCase();
-  const cells = new Map<string, { unit: ResponseUnit; value: number }[]>();
+  // Per model × language: its units and their values as two columns (no object per response).
+  const cells = new Map<string, Cell>();
   for (const u of units) {
     if (u.country !== null) continue;
     const value = unitValue(u, opts.measure);
     if (value === undefined) continue;
     const k = u.modelId + SEP + u.language;
-    const list = cells.get(k);
-    if (list) list.push({ unit: u, value });
-    else cells.set(k, [{ unit: u, value }]);
+    let cell = cells.get(k);
+    if (!cell) cells.set(k, (cell = { units: [], values: [] }));
+    cell.units.push(u);
+    cell.values.push(value);
   }
   const rows: BiasRow[] = [];
   for (const k of [...cells.keys()].sort()) {
     const [model, language] = k.split(SEP);
-    const cell = cells.get(k) as { unit: ResponseUnit; value: number }[];
+    const cell = cells.get(k) as Cell;
     const natives = (study.languageCountries[language] ?? []).map((c) => c.toUpperCase()).filter((c) => c !== us);
     if (!natives.length) continue;
     const ip = itemPearson(cell, lookup, natives[0], us, opts);
@@ -61,15 +63,23 @@ export function usBiasRows(
 
 type BiasFigures = Omit<BiasRow, 'model' | 'language' | 'definition'>;
 
+/** One model × language's units (cue-less, with a value of the measure) and those values. */
+interface Cell {
+  units: ResponseUnit[];
+  values: number[];
+}
+
 function itemPearson(
-  cell: readonly { unit: ResponseUnit; value: number }[],
+  cell: Cell,
   lookup: ReferenceLookup,
   local: string,
   us: string,
   opts: BiasOptions,
 ): BiasFigures | null {
   const byItem = new Map<string, { key: string; sum: number; n: number }>();
-  for (const { unit, value } of cell) {
+  for (let i = 0; i < cell.units.length; i++) {
+    const unit = cell.units[i];
+    const value = cell.values[i];
     const slot = byItem.get(unit.itemId);
     if (slot) {
       slot.sum += value;
@@ -96,7 +106,7 @@ function itemPearson(
 }
 
 function responseSpearman(
-  cell: readonly { unit: ResponseUnit; value: number }[],
+  cell: Cell,
   lookup: ReferenceLookup,
   natives: readonly string[],
   us: string,
@@ -105,35 +115,42 @@ function responseSpearman(
   // Stable order (item id, then input order) so resamples are reproducible whatever the corpus order.
   // Grouped by item, not sorted with a comparator: thousands of responses per item.
   const byItem = new Map<string, number[]>();
-  cell.forEach((c, i) => {
-    const list = byItem.get(c.unit.itemId);
+  cell.units.forEach((u, i) => {
+    const list = byItem.get(u.itemId);
     if (list) list.push(i);
-    else byItem.set(c.unit.itemId, [i]);
+    else byItem.set(u.itemId, [i]);
   });
-  const ordered = [...byItem.keys()].sort().flatMap((id) => byItem.get(id) as number[]);
+  const ids = [...byItem.keys()].sort();
+  // The values in that order, read once: each reference then runs over the items and these columns
+  // (reading every response object again per reference was most of this function's time at 10⁶ responses).
+  const groups = ids.map((id) => byItem.get(id) as number[]);
+  const keys = groups.map((rows) => cell.units[rows[0]].itemKey);
+  const values = groups.flatMap((rows) => rows.map((i) => cell.values[i]));
   // Resampling items: the statistic reads how often each item was drawn (clusteredCorrelation, O(items²)
-  // per replicate); resampling responses: a weight per response (O(responses)).
+  // per replicate); resampling responses: a weight per response (O(responses)). Items are numbered in id
+  // order, as clusterIndex numbers them.
   const byItems = opts.resample !== 'responses';
-  const clusters = byItems ? clusterIndex(ordered.map((i) => cell[i].unit.itemId)) : null;
-  const units = clusters ? clusters.keys.length : ordered.length;
+  const units = byItems ? ids.length : values.length;
   const against = (reference: string): { value(w: ArrayLike<number>): number } | null => {
     const rows: number[] = [];
     const x: number[] = [];
     const y: number[] = [];
-    // One look-up per item, not per response (the reference's value of an item key is fixed).
-    const human = new Map<string, number | undefined>();
-    ordered.forEach((ci, i) => {
-      const c = cell[ci];
-      const key = c.unit.itemKey;
-      let h = human.get(key);
-      if (h === undefined && !human.has(key)) human.set(key, (h = lookup(reference, key, opts.measure)));
+    const cluster: number[] = [];
+    let at = 0;
+    groups.forEach((members, g) => {
+      const start = at;
+      at += members.length;
+      const h = lookup(reference, keys[g], opts.measure);
       if (h === undefined || !Number.isFinite(h)) return;
-      rows.push(i);
-      x.push(c.value);
-      y.push(h);
+      for (let i = start; i < at; i++) {
+        rows.push(i);
+        x.push(values[i]);
+        y.push(h);
+        cluster.push(g);
+      }
     });
     if (!rows.length) return null;
-    return clusters ? clusteredCorrelation(x, y, rows.map((i) => clusters.of[i]), units, 'spearman') : new SubsetCorrelation(rows, x, y, 'spearman');
+    return byItems ? clusteredCorrelation(x, y, cluster, units, 'spearman') : new SubsetCorrelation(rows, x, y, 'spearman');
   };
   const usStat = against(us);
   const ones = new Float64Array(units).fill(1);

@@ -10,6 +10,7 @@ import type { ResponseUnit } from '../corpus/types';
 import type { AlignmentMeasure, ConsistencyRow, Estimate } from './analysisTypes';
 import { forEachResample, percentileInterval, WeightedCorrelation } from '../stats/bootstrap';
 import { BinomialSampler } from '../stats/multinomial';
+import { orderByValue } from '../stats/order';
 
 /** The study's reliability correction: 1 − 0.045, its estimate of judge noise (source unverified). */
 export const RESPONSE_PAIRS_RELIABILITY = 0.955;
@@ -65,7 +66,7 @@ export function consistencyRowsOf(
       else groups.push({ cell, ms: [m] });
     });
     for (const { cell, ms } of groups) {
-      const questions = cell.map((u) => questionKey(u));
+      const questions = questionIds(cell);
       const results = responsePairsJoint(questions, ms.map((m) => cell.map((u) => valueOf(u, measures[m]) as number)), bootstrap);
       ms.forEach((m, j) => pairsOf.set(`${m}${SEP}${k}`, results[j]));
     }
@@ -87,6 +88,21 @@ export function consistencyRowsOf(
 
 /** A "question" of the response-pairs definition: one item under one country cue. */
 export const questionKey = (u: ResponseUnit): string => u.itemKey + SEP + (u.country ?? '');
+
+/** questionKey as a number per unit (equal keys, equal numbers), without a key string per response. */
+function questionIds(units: readonly ResponseUnit[]): number[] {
+  const byItem = new Map<string, Map<string, number>>();
+  let next = 0;
+  return units.map((u) => {
+    let byCountry = byItem.get(u.itemKey);
+    if (!byCountry) byItem.set(u.itemKey, (byCountry = new Map()));
+    // No cue and an empty cue are one question, as in questionKey.
+    const country = u.country ?? '';
+    let id = byCountry.get(country);
+    if (id === undefined) byCountry.set(country, (id = next++));
+    return id;
+  });
+}
 
 // ------------------------------------------------------------------ response pairs (the paper)
 
@@ -116,8 +132,9 @@ export class PooledPairsSpearman {
   private readonly qW: Float64Array;
   readonly questions: number;
 
-  constructor(questionOf: readonly string[], values: ArrayLike<number>) {
-    const ids = new Map<string, number>();
+  /** @param questionOf each row's question: any key (a string, or a number already standing for one) */
+  constructor(questionOf: readonly (string | number)[], values: ArrayLike<number>) {
+    const ids = new Map<string | number, number>();
     const n = values.length;
     this.q = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -127,9 +144,7 @@ export class PooledPairsSpearman {
     }
     this.questions = ids.size;
     const q = this.q;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => values[a] - values[b] || q[a] - q[b] || a - b);
+    const order = valueQuestionOrder(values, q, ids.size);
     this.cellOf = new Int32Array(n);
     const cellQ: number[] = [];
     const ends: number[] = [];
@@ -233,9 +248,32 @@ export class PooledPairsSpearman {
   }
 }
 
+/**
+ * Rows by value, then question, then row: a counting sort by question (ids are 0 … questions − 1), then
+ * orderByValue of that sequence (stable, so ties keep question-then-row order). Falls back to a sort.
+ */
+function valueQuestionOrder(values: ArrayLike<number>, q: Int32Array, questions: number): Int32Array {
+  const n = values.length;
+  const start = new Int32Array(questions + 1);
+  for (let i = 0; i < n; i++) start[q[i] + 1]++;
+  for (let g = 0; g < questions; g++) start[g + 1] += start[g];
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[start[q[i]]++] = i;
+  const permuted = new Float64Array(n);
+  for (let j = 0; j < n; j++) permuted[j] = values[perm[j]];
+  const byValue = orderByValue(permuted);
+  if (byValue) {
+    for (let k = 0; k < n; k++) byValue[k] = perm[byValue[k]];
+    return byValue;
+  }
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => values[a] - values[b] || q[a] - q[b] || a - b);
+}
+
 /** The paper's consistency of one model × language: ρ over pooled response pairs ÷ 0.955, with its CI. */
 export function responsePairs(
-  questionOf: readonly string[],
+  questionOf: readonly (string | number)[],
   values: readonly number[],
   bootstrap: { iterations: number; seed: number },
 ): { pairs: number; value: Estimate | null } {
@@ -244,7 +282,7 @@ export function responsePairs(
 
 /** responsePairs of several value columns over the same rows (the same resamples for each). */
 export function responsePairsJoint(
-  questionOf: readonly string[],
+  questionOf: readonly (string | number)[],
   columns: readonly (readonly number[])[],
   bootstrap: { iterations: number; seed: number },
 ): { pairs: number; value: Estimate | null }[] {

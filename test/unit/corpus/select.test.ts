@@ -46,6 +46,17 @@ test('repeated samples and rounds are all kept, in one run and across the rounds
   assert.equal((await select(old)).counts.used, 3);
 });
 
+test("'latest' on rounds that are not small whole numbers (large, fractional, -0): each is its own condition, -0 is round 0", async () => {
+  const older = '20261101T000000Z-a';
+  const newer = '20261201T000000Z-b';
+  const rounds = [0, 3, 2 ** 21, 2.5, 1e21];
+  const recs = [...rounds.map((round) => r({ runId: older, round })), ...rounds.map((round) => r({ runId: newer, round: Object.is(round, 0) ? -0 : round }))];
+  const s = await select(recs);
+  assert.equal(s.counts.superseded, rounds.length);
+  assert.deepEqual(s.units.map((u) => u.runId), rounds.map(() => newer));
+  assert.deepEqual(s.units.map((u) => u.round + 0).sort((a, b) => a - b), [...rounds].sort((a, b) => a - b));
+});
+
 test("'latest': a later run supersedes every record of that condition from older runs; 'pool' keeps all", async () => {
   const older = 'R20261101T000000Z-a'.slice(1);
   const newer = '20261201T000000Z-b';
