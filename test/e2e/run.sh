@@ -200,6 +200,39 @@ done
 mkdir -p "$TMP/ws-stop/.vscode" && printf '{ "valueLens.cache.enabled": false }\n' > "$TMP/ws-stop/.vscode/settings.json"
 export E2E_WS_DA="$TMP/ws-da" E2E_WS_STOP="$TMP/ws-stop" E2E_WS_RESULTS="$TMP/ws-results"
 
+# The extension page README (issue 19). VS Code's extension page shows only https: images and opens only
+# http(s) links (docs/e2e.md cites its source), and the project has no public host yet. So this server's
+# extension is the installed VSIX repackaged with vsce --baseImagesUrl/--baseContentUrl pointed at a loopback
+# HTTPS stand-in for such a host (serve-package.mjs), which serves that package's own files and nothing else.
+if [ "$E2E_EXTENSION_SOURCE" = vsix ]; then
+  # A name under the reserved .test domain, which Chromium maps to loopback (scenarios.test.ts): a
+  # 127.0.0.1 link would be rewritten to code-server's port-forwarding proxy when clicked.
+  README_PORT="$(free_port)"
+  README_HOST="value-lens.test"
+  README_BASE="https://$README_HOST:$README_PORT"
+  README_EXT="$TMP/ext-readme/$PUBLISHER.value-lens-$VERSION"
+  mkdir -p "$TMP/ext-readme" "$TMP/readme-src"
+  cp -r "$TARGET/." "$TMP/readme-src/"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$README_HOST" -addext "subjectAltName=DNS:$README_HOST" \
+    -keyout "$TMP/readme-key.pem" -out "$TMP/readme-cert.pem" >"$TMP/readme-openssl.log" 2>&1
+  # vsce inside the unpacked package: the same files, only the README's relative links made absolute.
+  if (cd "$TMP/readme-src" && "$ROOT/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository \
+        --baseContentUrl "$README_BASE" --baseImagesUrl "$README_BASE" -o "$TMP/readme.vsix") >"$TMP/readme-package.log" 2>&1; then
+    mkdir -p "$TMP/readme-vsix"
+    unzip -q -o "$TMP/readme.vsix" -d "$TMP/readme-vsix"
+    mv "$TMP/readme-vsix/extension" "$README_EXT"
+    : >"$TMP/readme-requests.log"
+    setsid node "$ROOT/test/e2e/serve-package.mjs" "$README_EXT" "$README_PORT" "$TMP/readme-cert.pem" "$TMP/readme-key.pem" "$TMP/readme-requests.log" >"$TMP/readme-server.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do curl -fsSk --resolve "$README_HOST:$README_PORT:127.0.0.1" -o /dev/null "$README_BASE/package.json" 2>/dev/null && break; sleep 0.1; done
+    mkdir -p "$TMP/user-readme/User" && cp "$USER_DATA/User/settings.json" "$TMP/user-readme/User/settings.json"
+    start_server "$TMP/user-readme" "$TMP/server-readme" "$TMP/ext-readme"
+    export E2E_URL_README="$SERVER_URL" E2E_README_BASE="$README_BASE" E2E_README_REQUESTS="$TMP/readme-requests.log" E2E_README_EXTENSION="$README_EXT"
+  else
+    log "repackaging the README for the extension page failed:"; tail -n 15 "$TMP/readme-package.log"
+  fi
+fi
+
 # 8. Scenarios.
 export E2E_URL="$VSC_URL"
 export E2E_WORKSPACE="$WS"
