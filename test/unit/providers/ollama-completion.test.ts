@@ -1,25 +1,11 @@
 // Ollama in completion mode (base models): /api/generate with raw: true.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOllamaProvider } from '../../../src/providers/ollama';
-import { startFakeOllama } from '../../support/fake-ollama';
 import { completionRequest, completionSuite } from './completion-suite';
+import { ollamaTarget } from './targets';
 
-const realUrl = process.env.VALUE_LENS_OLLAMA_URL;
-const realModel = process.env.VALUE_LENS_OLLAMA_BASE_MODEL ?? process.env.VALUE_LENS_OLLAMA_MODEL ?? 'llama3.2:1b';
-
-const { ctx } = completionSuite({
-  kind: 'ollama',
-  real: !!realUrl,
-  model: realUrl ? realModel : 'fake-llm:latest',
-  async setup() {
-    if (realUrl) return { provider: createOllamaProvider({ host: realUrl, keepAlive: '10m' }) };
-    const fake = await startFakeOllama();
-    return { provider: createOllamaProvider({ host: fake.url, keepAlive: '10m' }), fake };
-  },
-});
-
-const skip = realUrl ? 'real Ollama server: these cases need the loopback fake' : false;
+const { target, skip } = ollamaTarget(process.env.VALUE_LENS_OLLAMA_BASE_MODEL ?? process.env.VALUE_LENS_OLLAMA_MODEL ?? 'llama3.2:1b');
+const { ctx } = completionSuite(target);
 
 test('ollama completion: a raw answer carries no context; without raw the fake applies the template and returns context', { skip }, async () => {
   const { fake, provider } = ctx();

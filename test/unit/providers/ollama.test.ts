@@ -1,24 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOllamaProvider, pullModel, type PullProgress } from '../../../src/providers/ollama';
-import { startFakeOllama } from '../../support/fake-ollama';
 import { protocolSuite, rejection, request } from './protocol-suite';
+import { ollamaTarget } from './targets';
 
-const realUrl = process.env.VALUE_LENS_OLLAMA_URL;
-const realModel = process.env.VALUE_LENS_OLLAMA_MODEL ?? 'llama3.2:1b';
-
-const { ctx } = protocolSuite({
-  kind: 'ollama',
-  real: !!realUrl,
-  model: realUrl ? realModel : 'fake-llm:latest',
-  async setup() {
-    if (realUrl) return { provider: createOllamaProvider({ host: realUrl, keepAlive: '10m' }) };
-    const fake = await startFakeOllama();
-    return { provider: createOllamaProvider({ host: fake.url, keepAlive: '10m' }), fake };
-  },
-});
-
-const skip = realUrl ? 'real Ollama server: these cases need the loopback fake' : false;
+const { target, skip } = ollamaTarget(process.env.VALUE_LENS_OLLAMA_MODEL ?? 'llama3.2:1b');
+const { ctx } = protocolSuite(target);
 
 test('ollama: keep_alive is sent, origin has no path, host:port form accepted', { skip }, async () => {
   const { fake } = ctx();

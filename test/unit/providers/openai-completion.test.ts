@@ -1,28 +1,15 @@
 // OpenAI-compatible servers in completion mode (base models): the legacy /v1/completions endpoint.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOpenAIProvider, completionFirstToken } from '../../../src/providers/openai';
+import { completionFirstToken } from '../../../src/providers/openai';
 import { distributionFromLogprobs } from '../../../src/core/scoring/logprobs';
-import { startFakeOpenAI } from '../../support/fake-openai';
 import { completionRequest, completionSuite } from './completion-suite';
 import { rejection } from './protocol-suite';
+import { openaiTarget } from './targets';
 
-const realUrl = process.env.VALUE_LENS_OPENAI_BASE_URL;
-const realModel = process.env.VALUE_LENS_OPENAI_BASE_MODEL ?? process.env.VALUE_LENS_OPENAI_MODEL ?? 'gpt-3.5-turbo-instruct';
 const KEY = 'sk-test-CANARY-completions-0123456789';
-
-const { ctx } = completionSuite({
-  kind: 'openai',
-  real: !!realUrl,
-  model: realUrl ? realModel : 'fake-llm:latest',
-  async setup() {
-    if (realUrl) return { provider: createOpenAIProvider({ baseURL: realUrl, apiKey: process.env.OPENAI_API_KEY }) };
-    const fake = await startFakeOpenAI();
-    return { provider: createOpenAIProvider({ baseURL: `${fake.url}/v1`, apiKey: KEY }), fake, secret: KEY };
-  },
-});
-
-const skip = realUrl ? 'real OpenAI-compatible server: these cases need the loopback fake' : false;
+const { target, skip } = openaiTarget(process.env.VALUE_LENS_OPENAI_BASE_MODEL ?? process.env.VALUE_LENS_OPENAI_MODEL ?? 'gpt-3.5-turbo-instruct', KEY);
+const { ctx } = completionSuite(target);
 
 test('openai completion: the chat-shaped logprobs of llama.cpp server and Ollama /v1 give the same distribution as the legacy shape', { skip }, async () => {
   const { fake, provider } = ctx();

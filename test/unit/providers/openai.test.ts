@@ -1,25 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOpenAIProvider } from '../../../src/providers/openai';
-import { startFakeOpenAI } from '../../support/fake-openai';
 import { protocolSuite, rejection, request } from './protocol-suite';
+import { openaiTarget } from './targets';
 
-const realUrl = process.env.VALUE_LENS_OPENAI_BASE_URL;
-const realModel = process.env.VALUE_LENS_OPENAI_MODEL ?? 'gpt-4o-mini';
 const KEY = 'sk-test-CANARY-0123456789abcdef';
-
-const { ctx } = protocolSuite({
-  kind: 'openai',
-  real: !!realUrl,
-  model: realUrl ? realModel : 'fake-llm:latest',
-  async setup() {
-    if (realUrl) return { provider: createOpenAIProvider({ baseURL: realUrl, apiKey: process.env.OPENAI_API_KEY }) };
-    const fake = await startFakeOpenAI();
-    return { provider: createOpenAIProvider({ baseURL: `${fake.url}/v1`, apiKey: KEY }), fake, secret: KEY };
-  },
-});
-
-const skip = realUrl ? 'real OpenAI-compatible server: these cases need the loopback fake' : false;
+const { target, skip } = openaiTarget(process.env.VALUE_LENS_OPENAI_MODEL ?? 'gpt-4o-mini', KEY);
+const { ctx } = protocolSuite(target);
 
 test('openai: Authorization carries the key; keyless servers get a placeholder, never OPENAI_API_KEY', { skip }, async () => {
   const { fake, provider } = ctx();
