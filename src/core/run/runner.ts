@@ -2,6 +2,9 @@
 // scoring, and one record per planned request whatever happens (records.length === plan.length). The plan
 // may be a stream (iteratePlan, iterateStudyPlan): requests are pulled as the window has room, so the first
 // ones are sent while the rest are still being planned.
+// runPlan wires the parts, each with one job: pump.ts pulls the plan, execute.ts turns a request into its
+// record (records.ts scores a response), responses.ts answers from the cache or one shared call,
+// sender.ts sends with retries and timeouts, sink.ts keeps records, progress, the store and listeners.
 
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
