@@ -16,17 +16,38 @@ export interface DistanceOptions {
   scales?: Record<string, ItemScale>;
 }
 
-/** Mean of the responses' option distributions (each renormalised over non-negative codes). */
-export function meanDistribution(units: readonly ResponseUnit[]): Record<string, number> | undefined {
+/** A distribution renormalised over its non-negative codes with positive mass (null: no such mass). */
+type Normalised = { codes: string[]; shares: number[] } | null;
+
+function normalise(probabilities: Record<string, number>): Normalised {
+  let total = 0;
+  for (const k in probabilities) if (Number(k) >= 0 && probabilities[k] > 0) total += probabilities[k];
+  if (!(total > 0)) return null;
+  const codes: string[] = [];
+  const shares: number[] = [];
+  for (const k in probabilities) {
+    if (Number(k) >= 0 && probabilities[k] > 0) {
+      codes.push(k);
+      shares.push(probabilities[k] / total);
+    }
+  }
+  return { codes, shares };
+}
+
+/**
+ * Mean of the responses' option distributions (each renormalised over non-negative codes). `cache` holds
+ * each distribution object's renormalised form: units share identical distributions (corpus/intern.ts), so
+ * at a million responses a few thousand are computed instead of one per response.
+ */
+export function meanDistribution(units: readonly ResponseUnit[], cache = new Map<Record<string, number>, Normalised>()): Record<string, number> | undefined {
   const sum: Record<string, number> = {};
   let n = 0;
   for (const u of units) {
     if (!u.probabilities) continue;
-    const probabilities = u.probabilities;
-    let total = 0;
-    for (const k in probabilities) if (Number(k) >= 0 && probabilities[k] > 0) total += probabilities[k];
-    if (!(total > 0)) continue;
-    for (const k in probabilities) if (Number(k) >= 0 && probabilities[k] > 0) sum[k] = (sum[k] ?? 0) + probabilities[k] / total;
+    let e = cache.get(u.probabilities);
+    if (e === undefined) cache.set(u.probabilities, (e = normalise(u.probabilities)));
+    if (!e) continue;
+    for (let i = 0; i < e.codes.length; i++) sum[e.codes[i]] = (sum[e.codes[i]] ?? 0) + e.shares[i];
     n++;
   }
   if (!n) return undefined;
@@ -46,6 +67,7 @@ export function uniformOver(scale: ItemScale | undefined, ...seen: Record<string
 export function distanceRows(units: readonly ResponseUnit[], human: HumanLookup, opts: DistanceOptions): DistanceRow[] {
   const scales = new Map(Object.entries(opts.scales ?? {}).map(([k, s]) => [k.toUpperCase(), s]));
   const rows: DistanceRow[] = [];
+  const normalised = new Map<Record<string, number>, Normalised>();
   for (const cond of conditions(units)) {
     const byItem = new Map<string, ResponseUnit[]>();
     for (const u of cond.units) {
@@ -58,7 +80,7 @@ export function distanceRows(units: readonly ResponseUnit[], human: HumanLookup,
     for (const reference of resolveReferences(opts.references, cond.language, cond.country, opts.languageCountries)) {
       for (const itemId of [...byItem.keys()].sort()) {
         const list = byItem.get(itemId) as ResponseUnit[];
-        if (!means.has(itemId)) means.set(itemId, meanDistribution(list));
+        if (!means.has(itemId)) means.set(itemId, meanDistribution(list, normalised));
         const model = means.get(itemId);
         const h = human.distribution(reference, list[0].itemKey);
         if (!model || !h) continue;
