@@ -3,12 +3,15 @@
 //   node test/run-unit.mjs --slow     the slow tier: every *.slow.test.ts (full-count fuzz, growth, packaging,
 //                                     real waits) — `npm run test:slow`, also run by .ci/run
 //   --durations=N                     list the N slowest files after the summary (default 10, 0: none)
-//   --concurrency=N                   test files run at once (default: the runner's choice below)
+//   --concurrency=N                   test files run at once (default: twice the cores, at least 4: most
+//                                     files mostly wait on sockets, timers and Chromium, not on a core)
 // Further arguments filter files by substring. The browser tests need Chromium: test/ensure-chromium.sh
 // installs it (as root, like CI) or the run fails naming what is missing — never a silent skip.
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Files start longest first, by the wall times of earlier runs (node_modules/.cache/value-lens/), so a long
+// browser file does not start last and hold the run up alone; a file without a time starts early.
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 
 function collect(dir) {
@@ -29,6 +32,17 @@ let files = [...collect('test/unit'), ...collect('test/webview')]
   .filter((f) => f.endsWith('.slow.test.ts') === slow)
   .sort();
 if (filter.length) files = files.filter((f) => filter.some((part) => f.includes(part)));
+
+const timesFile = 'node_modules/.cache/value-lens/test-durations.json';
+let times = {};
+try {
+  times = JSON.parse(readFileSync(timesFile, 'utf8'));
+} catch {
+  // no earlier run: browser files first (the longest so far), the rest in path order
+}
+const expected = (f) => times[f] ?? (f.startsWith('test/webview') ? Infinity : 10_000);
+files = files.map((f, i) => [expected(f), i, f]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, , f]) => f);
+mkdirSync(dirname(timesFile), { recursive: true });
 
 // The browser files share one Chromium and one build of the webview bundles (test/support/browser-server.ts).
 const shared = {};
@@ -56,15 +70,18 @@ if (files.some((f) => f.startsWith('test/webview') || f.includes('browser'))) {
 
 // Each file's process appends its CPU time here (test/support/cpu-usage.mjs); the summary reads it.
 const cpuLog = join(tmpdir(), `value-lens-test-cpu-${process.pid}.jsonl`);
+// TypeScript through a CommonJS require hook (test/support/ts-require.cjs), not `--import tsx`, whose ESM
+// loader thread cost every file's process 0.15–0.25 s of CPU.
+const concurrency = option('concurrency') ?? Math.max(4, 2 * availableParallelism());
 const result = spawnSync(
   process.execPath,
   [
-    '--import', 'tsx', '--import', './test/support/cpu-usage.mjs', '--test', `--test-concurrency=${option('concurrency') ?? 2}`,
+    '--require', './test/support/ts-require.cjs', '--require', './test/support/cpu-usage.cjs', '--test', `--test-concurrency=${concurrency}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
     ...files,
   ],
-  { stdio: 'inherit', env: { ...process.env, VL_TEST_DURATIONS: option('durations') ?? process.env.VL_TEST_DURATIONS ?? '10', VL_TEST_CPU_LOG: cpuLog, ...shared } },
+  { stdio: 'inherit', env: { ...process.env, VL_TEST_DURATIONS: option('durations') ?? process.env.VL_TEST_DURATIONS ?? '10', VL_TEST_CPU_LOG: cpuLog, VL_TEST_TIMES: timesFile, ...shared } },
 );
 rmSync(cpuLog, { force: true });
 if (browserServer) {

@@ -3,8 +3,9 @@
 // counted as tests. Used by test/run-unit.mjs next to the spec reporter. It also lists the slowest test
 // files (wall time of each file's process, as the runner measured it): VL_TEST_DURATIONS=N sets how many
 // (default 10, 0 for none) — `node test/run-unit.mjs --durations=N` — with the CPU time of each file's
-// process where test/support/cpu-usage.mjs recorded it (VL_TEST_CPU_LOG).
-import { readFileSync } from 'node:fs';
+// process where test/support/cpu-usage.cjs recorded it (VL_TEST_CPU_LOG). The files' wall times are kept in
+// VL_TEST_TIMES (merged with earlier runs) for the runner to start the longest files first next time.
+import { readFileSync, writeFileSync } from 'node:fs';
 
 function cpuTimes() {
   const out = new Map();
@@ -20,6 +21,25 @@ function cpuTimes() {
     out.set(file, cpuMs);
   }
   return out;
+}
+
+/** Merges this run's wall times (ms, by repository-relative path) into the file the runner reads. */
+function keepTimes(fileTimes) {
+  const path = process.env.VL_TEST_TIMES;
+  if (!path || !fileTimes.length) return;
+  let times = {};
+  try {
+    times = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    // first run, or a damaged file: start afresh
+  }
+  const cwd = `${process.cwd()}/`;
+  for (const [ms, file] of fileTimes) times[file.startsWith(cwd) ? file.slice(cwd.length) : file] = Math.round(ms);
+  try {
+    writeFileSync(path, `${JSON.stringify(times, null, 1)}\n`);
+  } catch {
+    // only an ordering hint: never a failed run
+  }
 }
 
 export default async function* summaryReporter(source) {
@@ -51,6 +71,7 @@ export default async function* summaryReporter(source) {
       failures.push(`${data.file ?? '?'}: ${data.name}`);
     }
   }
+  keepTimes(fileTimes);
   const run = passed + failed + skipped + todo;
   const lines = ['', `summary: ${run} tests run, ${passed} passed, ${failed} failed, ${skipped} skipped${todo ? `, ${todo} todo` : ''}`];
   for (const [reason, count] of reasons) lines.push(`  skipped ${count}: ${reason}`);

@@ -150,7 +150,7 @@ export async function openPanelPage(browser: Browser, server: PanelServer, optio
     state: () => page.evaluate(() => (window as unknown as { __state?: unknown }).__state),
     async send(message, { waitForRender = (message as { type?: string })?.type === 'report' } = {}) {
       const before = await page.evaluate(() => Number(document.getElementById('vl-root')?.getAttribute('data-updates') ?? '0'));
-      await page.evaluate((m) => window.postMessage(m, '*'), message);
+      await postToPage(page, message);
       if (waitForRender) {
         await page.waitForFunction((n) => Number(document.getElementById('vl-root')?.getAttribute('data-updates') ?? '0') > n, before);
       } else {
@@ -165,6 +165,30 @@ export async function openPanelPage(browser: Browser, server: PanelServer, optio
       cspViolations: await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations),
     }),
   };
+}
+
+/** The JSON text of `value` when JSON carries it exactly (no undefined, NaN, ±Infinity, −0, Date, Map…), else undefined. */
+function exactJson(value: unknown): string | undefined {
+  let exact = true;
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const original = this[key];
+    if (original === undefined || typeof original === 'bigint' || typeof original === 'function' || typeof original === 'symbol') exact = false;
+    else if (typeof original === 'number' && (!Number.isFinite(original) || Object.is(original, -0))) exact = false;
+    else if (typeof original === 'object' && original !== null && !Array.isArray(original) && ![Object.prototype, null].includes(Object.getPrototypeOf(original))) exact = false;
+    return exact ? v : null;
+  });
+  return exact ? text : undefined;
+}
+
+/**
+ * window.postMessage(message) in the page, as a host does. A JSON-exact message goes over as one string:
+ * Playwright's own argument encoding walks every value and takes seconds for a 0.5 MB analysis. Anything
+ * JSON would change (the fuzz cases' NaN, undefined, …) goes through that encoding, which keeps it.
+ */
+export async function postToPage(page: Page, message: unknown): Promise<void> {
+  const text = exactJson(message);
+  if (text !== undefined) await page.evaluate((t) => window.postMessage(JSON.parse(t), '*'), text);
+  else await page.evaluate((m) => window.postMessage(m, '*'), message);
 }
 
 export function reportMessage(report: AnalysisReport, progress: RunProgress | null = null): HostMessage {

@@ -11,7 +11,7 @@ import { analyzeStudy, studyScales } from '../../src/core/study/analyze';
 import type { StudyAnalysis } from '../../src/core/study/analysisTypes';
 import { loadStudy } from '../../src/core/study/load';
 import { mulberry32 } from '../../src/core/random';
-import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, readTable, startPanelServer, type PanelServer } from './harness';
+import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, postToPage, readTable, startPanelServer, type PanelServer } from './harness';
 
 const skip = SKIP_REASON;
 let browser: Browser;
@@ -73,7 +73,7 @@ test('an analysis from analyzeStudy fills the per-country, region, category and 
   const { analysis, records } = await realAnalysis();
   const panel = await openPanelPage(browser, server, { vscode: true });
   await panel.page.setViewportSize({ width: 1400, height: 1000 });
-  await panel.page.evaluate((a) => window.postMessage({ type: 'study', analysis: a }, '*'), analysis);
+  await postToPage(panel.page, { type: 'study', analysis });
   await panel.page.waitForSelector('#vl-study[data-updates="1"]');
   assert.equal(await panel.page.textContent('[data-count="used"] strong'), String(records));
   assert.equal(await panel.page.$('[data-dropped]'), null, 'no row of the real analysis is rejected as malformed');

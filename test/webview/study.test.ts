@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AlignmentRow, StudyAnalysis } from '../../src/core/study/analysisTypes';
 import { MESSAGES } from '../../webview/messages';
 import { makeReport } from './fixture-report';
-import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, readTable, reportMessage, startPanelServer, type PanelPage, type PanelServer } from './harness';
+import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, postToPage, readTable, reportMessage, startPanelServer, type PanelPage, type PanelServer } from './harness';
 
 const skip = SKIP_REASON;
 let browser: Browser;
@@ -41,7 +41,7 @@ const f3 = (v: number) => v.toFixed(3);
 /** Posts a study message and waits until the study views rendered it. */
 async function sendStudy(panel: PanelPage, analysis: unknown): Promise<void> {
   const before = await panel.page.evaluate(() => Number(document.getElementById('vl-study')?.getAttribute('data-updates') ?? '0'));
-  await panel.page.evaluate((m) => window.postMessage(m, '*'), { type: 'study', analysis });
+  await postToPage(panel.page, { type: 'study', analysis });
   if (analysis === null) return void (await panel.page.waitForFunction(() => document.getElementById('vl-study')?.hidden === true));
   await panel.page.waitForFunction((n) => Number(document.getElementById('vl-study')?.getAttribute('data-updates') ?? '0') > n, before);
 }

@@ -1,7 +1,8 @@
-// Preloaded into every test file's process by test/run-unit.mjs: at exit, appends the process's CPU time
-// (user + system, its own and its waited-for children's: the spawned CLI, Chromium) to VL_TEST_CPU_LOG.
-// Wall time alone says little on a machine shared with other work; CPU time is the fair figure.
-import { appendFileSync, readFileSync } from 'node:fs';
+// Preloaded (--require) into every test file's process by test/run-unit.mjs: at exit, appends the process's
+// CPU time (user + system, its own and its waited-for children's: the spawned CLI, Chromium) to
+// VL_TEST_CPU_LOG. Wall time alone says little on a machine shared with other work; CPU time is the fair
+// figure. CommonJS because an --import preload would put every file behind the ESM loader (see run-unit.mjs).
+const { appendFileSync, readFileSync } = require('node:fs');
 
 const log = process.env.VL_TEST_CPU_LOG;
 const file = process.argv[1];
