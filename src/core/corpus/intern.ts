@@ -28,10 +28,12 @@ export class UnitValues {
     return codes;
   }
 
-  distribution(p: Record<string, number>): Record<string, number> {
+  /** @param codes Object.keys(p), when the caller has them (enumerating index-like keys is not free) */
+  distribution(p: Record<string, number>, codes: string[] = Object.keys(p)): Record<string, number> {
     if (this.misses > MAX_DISTRIBUTIONS) return p;
     let h = 0;
-    for (const k in p) {
+    for (let c = 0; c < codes.length; c++) {
+      const k = codes[c];
       for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
       const v = p[k];
       // −0 hashes as 0: the two are one value (===), as they were one key in the text form.
@@ -39,9 +41,9 @@ export class UnitValues {
       h = (Math.imul(h ^ words[0], 0x9e3779b1) + words[1]) | 0;
     }
     const bucket = this.distributions.get(h);
-    if (bucket) for (const seen of bucket) if (sameDistribution(seen, p)) return seen.p;
+    if (bucket) for (const seen of bucket) if (sameDistribution(seen, p, codes)) return seen.p;
     if (this.stored < MAX_DISTRIBUTIONS) {
-      const entry = { p, codes: Object.keys(p) };
+      const entry = { p, codes };
       if (bucket) bucket.push(entry);
       else this.distributions.set(h, [entry]);
       this.stored++;
@@ -51,14 +53,14 @@ export class UnitValues {
 }
 
 /** The same codes in the same order with the same probabilities (what the text key compared). */
-function sameDistribution(seen: { p: Record<string, number>; codes: string[] }, p: Record<string, number>): boolean {
-  let i = 0;
-  for (const k in p) {
-    if (i >= seen.codes.length || seen.codes[i] !== k) return false;
+function sameDistribution(seen: { p: Record<string, number>; codes: string[] }, p: Record<string, number>, codes: string[]): boolean {
+  if (codes.length !== seen.codes.length) return false;
+  for (let i = 0; i < codes.length; i++) {
+    const k = codes[i];
+    if (seen.codes[i] !== k) return false;
     const a = seen.p[k];
     const b = p[k];
     if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) return false;
-    i++;
   }
-  return i === seen.codes.length;
+  return true;
 }

@@ -228,6 +228,7 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
   let mean: number | undefined;
   let pro: number | undefined;
   let probabilities: Record<string, number> | undefined;
+  let codes: string[] | undefined;
   if (r.kind === 'stance') {
     if (!(Number.isFinite(r.proShare) && r.proShare >= 0 && r.proShare <= 1)) return undefined;
     pro = r.proShare;
@@ -235,8 +236,9 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
     if (!Number.isFinite(r.mean)) return undefined;
     mean = r.mean;
     probabilities = r.probabilities;
+    codes = Object.keys(probabilities);
     if (item?.scale) {
-      const p = proMass(r.probabilities, item.scale);
+      const p = proMass(r.probabilities, codes, item.scale);
       if (Number.isFinite(p)) pro = p;
     }
   }
@@ -260,17 +262,17 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
   // Absent measures are absent keys (not `undefined` values), as the contract's optional fields say.
   if (mean !== undefined) unit.mean = mean;
   if (pro !== undefined) unit.pro = pro;
-  if (probabilities) unit.probabilities = values.distribution(probabilities);
+  if (probabilities) unit.probabilities = values.distribution(probabilities, codes);
   if (probabilities && r.optionOrder?.length) unit.optionOrder = values.order(r.optionOrder);
   return unit;
 }
 
 /** Mass on the pro codes over the mass on all non-negative codes (missing codes: src/core/stats/share.ts). */
-function proMass(probabilities: Record<string, number>, scale: NonNullable<SelectItem['scale']>): number {
+function proMass(probabilities: Record<string, number>, codes: readonly string[], scale: NonNullable<SelectItem['scale']>): number {
   const proCodes = scale.proCodes ? new Set(scale.proCodes) : undefined;
   let pro = 0;
   let total = 0;
-  for (const key in probabilities) {
+  for (const key of codes) {
     const p = probabilities[key];
     const code = Number(key);
     if (!Number.isFinite(code) || code < 0 || !(p > 0)) continue;

@@ -98,17 +98,28 @@ function columnEstimates(
 
 /** Units grouped per condition (study model id × language × country cue), keys sorted. */
 export function conditions(units: readonly ResponseUnit[]): { model: string; language: string; country: string | null; units: ResponseUnit[] }[] {
-  const groups = new Map<string, ResponseUnit[]>();
+  // Found through nested maps (no key string per unit); ordered by the joined key, as before.
+  const groups = new Map<string, Map<string, Map<string, ResponseUnit[]>>>();
+  const keyed: { key: string; units: ResponseUnit[] }[] = [];
   for (const u of units) {
-    const k = [u.modelId, u.language, u.country ?? ''].join(SEP);
-    const list = groups.get(k);
-    if (list) list.push(u);
-    else groups.set(k, [u]);
+    let byLanguage = groups.get(u.modelId);
+    if (!byLanguage) groups.set(u.modelId, (byLanguage = new Map()));
+    let byCountry = byLanguage.get(u.language);
+    if (!byCountry) byLanguage.set(u.language, (byCountry = new Map()));
+    const country = u.country ?? '';
+    let list = byCountry.get(country);
+    if (!list) {
+      byCountry.set(country, (list = []));
+      keyed.push({ key: [u.modelId, u.language, country].join(SEP), units: list });
+    }
+    list.push(u);
   }
-  return [...groups.keys()].sort().map((k) => {
-    const [model, language, country] = k.split(SEP);
-    return { model, language, country: country || null, units: groups.get(k) as ResponseUnit[] };
-  });
+  return keyed
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ key, units: list }) => {
+      const [model, language, country] = key.split(SEP);
+      return { model, language, country: country || null, units: list };
+    });
 }
 
 /** Every alignment row of the study's grid; rows with no comparable pair are not emitted. */

@@ -23,6 +23,10 @@ function conditionWithoutOrder(u: ResponseUnit): string {
  * key — one string per response, most conditions holding one response — is never built.
  */
 function maybeMultiOrder(units: readonly ResponseUnit[]): ResponseUnit[] {
+  // One order in the whole selection (selection shares one string per order): nothing to compare.
+  let single = true;
+  for (let i = 1; i < units.length && single; i++) if (units[i].order !== units[0].order) single = false;
+  if (single) return [];
   const coarse = new Map<string, string | null>();
   const keyOf = (u: ResponseUnit): string => `${u.itemId}\u0001${u.language}\u0001${u.modelId}`;
   for (const u of units) {
