@@ -122,6 +122,27 @@ export function conditions(units: readonly ResponseUnit[]): { model: string; lan
     });
 }
 
+/**
+ * Units per model × language, keyed `modelId \0 language` in order of first occurrence (as a Map filled with
+ * those keys would be), found through nested maps: no key string per unit.
+ */
+export function byModelLanguage(units: readonly ResponseUnit[], keep: (u: ResponseUnit) => boolean): Map<string, ResponseUnit[]> {
+  const out = new Map<string, ResponseUnit[]>();
+  const nested = new Map<string, Map<string, ResponseUnit[]>>();
+  for (const u of units) {
+    if (!keep(u)) continue;
+    let byLanguage = nested.get(u.modelId);
+    if (!byLanguage) nested.set(u.modelId, (byLanguage = new Map()));
+    let list = byLanguage.get(u.language);
+    if (!list) {
+      byLanguage.set(u.language, (list = []));
+      out.set(u.modelId + SEP + u.language, list);
+    }
+    list.push(u);
+  }
+  return out;
+}
+
 /** Every alignment row of the study's grid; rows with no comparable pair are not emitted. */
 export function alignmentRows(units: readonly ResponseUnit[], lookup: ReferenceLookup, opts: AlignmentOptions): AlignmentRow[] {
   const rows: AlignmentRow[] = [];

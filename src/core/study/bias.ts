@@ -12,7 +12,7 @@ import type { ResponseUnit } from '../corpus/types';
 import { bootstrapP, clusteredCorrelation, forEachCount, pairedDifference, percentileInterval, SubsetCorrelation } from '../stats/bootstrap';
 import { pearsonR } from '../stats/correlation';
 import type { AlignmentMeasure, BiasRow } from './analysisTypes';
-import { unitValue } from './alignment';
+import { byModelLanguage, unitValue } from './alignment';
 import type { ReferenceLookup } from './reference';
 import type { Study } from './types';
 
@@ -37,15 +37,8 @@ export function usBiasRows(
   const us = (opts.us ?? 'US').toUpperCase();
   // Per model × language: its units and their values as two columns (no object per response).
   const cells = new Map<string, Cell>();
-  for (const u of units) {
-    if (u.country !== null) continue;
-    const value = unitValue(u, opts.measure);
-    if (value === undefined) continue;
-    const k = u.modelId + SEP + u.language;
-    let cell = cells.get(k);
-    if (!cell) cells.set(k, (cell = { units: [], values: [] }));
-    cell.units.push(u);
-    cell.values.push(value);
+  for (const [k, list] of byModelLanguage(units, (u) => u.country === null && unitValue(u, opts.measure) !== undefined)) {
+    cells.set(k, { units: list, values: list.map((u) => unitValue(u, opts.measure) as number) });
   }
   const rows: BiasRow[] = [];
   for (const k of [...cells.keys()].sort()) {

@@ -10,6 +10,7 @@ import type { ResponseUnit } from '../corpus/types';
 import type { AlignmentMeasure, ConsistencyRow, Estimate } from './analysisTypes';
 import { forEachResample, percentileInterval, WeightedCorrelation } from '../stats/bootstrap';
 import { BinomialSampler } from '../stats/multinomial';
+import { byModelLanguage } from './alignment';
 import { orderByValue } from '../stats/order';
 
 /** The study's reliability correction: 1 − 0.045, its estimate of judge noise (source unverified). */
@@ -42,17 +43,7 @@ export function consistencyRowsOf(
   measures: readonly AlignmentMeasure[],
   bootstrap: { iterations: number; seed: number },
 ): ConsistencyRow[] {
-  const cellsOf = measures.map((measure) => {
-    const cells = new Map<string, ResponseUnit[]>();
-    for (const u of units) {
-      if (valueOf(u, measure) === undefined) continue;
-      const k = u.modelId + SEP + u.language;
-      const list = cells.get(k);
-      if (list) list.push(u);
-      else cells.set(k, [u]);
-    }
-    return cells;
-  });
+  const cellsOf = measures.map((measure) => byModelLanguage(units, (u) => valueOf(u, measure) !== undefined));
   // Response pairs per (measure, cell), computed jointly where the cell's responses coincide.
   const pairsOf = new Map<string, { pairs: number; value: Estimate | null }>();
   const keys = new Set(cellsOf.flatMap((cells) => [...cells.keys()]));
