@@ -35,11 +35,16 @@ test('concurrency per endpoint never exceeds the bound, measured by the server',
 });
 
 test('default concurrency is 4 for OpenAI-compatible and 2 for Ollama endpoints', async () => {
-  const server = await startTestServer({ latencyMs: 10 });
+  // The first `bound` requests of each run are held long enough for the bound to fill on a loaded machine
+  // (a 10 ms answer could come back before the 4th request was sent); one request over it would show.
+  let bound = 4;
+  let held = 0;
+  const server = await startTestServer({ fault: () => ({ kind: 'ok', delayMs: held++ < bound ? 500 : 10 }) });
   try {
     await runPlan(makePlan({ count: 20, endpoint: server.url }), options(server));
     assert.equal(server.peak, 4);
     server.peak = 0;
+    [bound, held] = [2, 0];
     await runPlan(makePlan({ count: 20, endpoint: server.url, provider: 'ollama', model: 'other' }), options(server));
     assert.equal(server.peak, 2);
   } finally {
