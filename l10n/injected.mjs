@@ -6,14 +6,16 @@
 // message up by its English text, so a forwarded call finds it like a direct one).
 // src/core never calls vscode: its diagnostics are `msg('English template {0}', …)` (src/core/message.ts), kept
 // as template and arguments and translated by the editor when shown; the literal templates of `msg('…')` in
-// files that import `msg` are collected here the same way.
+// files that import `msg` are collected here the same way. So are the `t('…')` texts of the webview (webview/,
+// which imports `t` from webview/l10n.ts): the panel host hands the bundle to the webview.
 // Usage: node l10n/injected.mjs   (after vscode-l10n-dev export). `injectedMessages` is used by test/unit/l10n.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A file whose `t(…)` calls go to vscode.l10n.t: it takes a `Translate` or forwards `t` to vscode.l10n.t. */
-export const usesInjectedTranslator = (source) => /\bt\??: Translate\b|\bt: Translate = |const t = \(.*=> vscode\.l10n\.t\(/.test(source);
+export const usesInjectedTranslator = (source) =>
+  /\bt\??: Translate\b|\bt: Translate = |const t = \(.*=> vscode\.l10n\.t\(|import \{[^}]*\bt\b[^}]*\} from '\.\/l10n'/.test(source);
 
 /** A file whose `msg('…')` calls build core messages (src/core/message.ts) that the editor translates. */
 export const usesMessageTemplates = (source) => /import \{[^}]*\bmsg\b[^}]*\} from '(?:\.\.?\/)+(?:[\w]+\/)*message'/.test(source);
@@ -39,10 +41,10 @@ function tsFiles(dir) {
   });
 }
 
-/** Every injected message under `srcDir`, in file order, without duplicates. */
-export function collectInjected(srcDir) {
+/** Every injected message under the given folders, in file order, without duplicates. */
+export function collectInjected(...dirs) {
   const seen = new Set();
-  for (const file of tsFiles(srcDir).sort()) {
+  for (const file of dirs.flatMap((dir) => tsFiles(dir).sort())) {
     const source = readFileSync(file, 'utf8');
     if (usesInjectedTranslator(source)) for (const message of injectedMessages(source)) seen.add(message);
     if (usesMessageTemplates(source)) for (const message of injectedMessages(source, 'msg')) seen.add(message);
@@ -55,7 +57,7 @@ function main() {
   const bundleFile = join(root, 'l10n', 'bundle.l10n.json');
   const bundle = JSON.parse(readFileSync(bundleFile, 'utf8'));
   let added = 0;
-  for (const message of collectInjected(join(root, 'src'))) {
+  for (const message of collectInjected(join(root, 'src'), join(root, 'webview'))) {
     if (message in bundle) continue;
     bundle[message] = message;
     added++;

@@ -21,6 +21,7 @@ import {
 import type { AnalysisReport } from '../src/core/analysis';
 import type { ChartId } from '../src/shared/protocol';
 import type { Theme } from './theme';
+import { t } from './l10n';
 
 export type Interval = [number, number] | null;
 
@@ -165,7 +166,7 @@ export function correlationConfig({ report, theme }: ChartContext): ChartConfigu
     const country = rows.find((row) => row)?.country;
     return { label: country ? `${language} (${country})` : language, data: rows.map((row) => row?.pearson?.estimate ?? null), backgroundColor: color, borderColor: color };
   });
-  const options = baseOptions(theme, 'Pearson r with human data', bars);
+  const options = baseOptions(theme, t('Pearson r with human data'), bars);
   return { type: 'bar', data: { labels: models, datasets }, options };
 }
 
@@ -187,7 +188,7 @@ export function scatterConfig({ report, theme, focusModel }: ChartContext): Char
   if (Number.isFinite(low)) {
     datasets.push({ label: 'y = x', data: [{ x: low, y: low }, { x: high, y: high }], showLine: true, pointRadius: 0, borderColor: theme.muted, borderDash: [4, 4], borderWidth: 1 });
   }
-  const options = baseOptions(theme, 'Model score') as ChartConfiguration<'scatter'>['options'] & object;
+  const options = baseOptions(theme, t('Model score')) as ChartConfiguration<'scatter'>['options'] & object;
   return {
     type: 'scatter',
     data: { datasets },
@@ -195,8 +196,8 @@ export function scatterConfig({ report, theme, focusModel }: ChartContext): Char
       ...options,
       aspectRatio: 1.4,
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'Human score', color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
-        y: { type: 'linear', title: { display: true, text: 'Model score', color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
+        x: { type: 'linear', title: { display: true, text: t('Human score'), color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
+        y: { type: 'linear', title: { display: true, text: t('Model score'), color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
       },
       plugins: {
         ...options.plugins,
@@ -229,7 +230,7 @@ export function consistencyConfig({ report, theme }: ChartContext): ChartConfigu
       borderColor: color,
     };
   });
-  return { type: 'bar', data: { labels: languages, datasets }, options: baseOptions(theme, 'Mean pairwise Spearman ρ') };
+  return { type: 'bar', data: { labels: languages, datasets }, options: baseOptions(theme, t('Mean pairwise Spearman ρ')) };
 }
 
 /** (d) Alignment per item category for one model: a bar per language within each category. */
@@ -244,7 +245,7 @@ export function categoryConfig({ report, theme, focusModel }: ChartContext): Cha
     const { color } = languageStyle(report, theme, language);
     return { label: language, data: cells.map((row) => row?.pearson?.estimate ?? null), backgroundColor: color, borderColor: color };
   });
-  return { type: 'bar', data: { labels: categories, datasets }, options: baseOptions(theme, 'Pearson r with human data', bars) };
+  return { type: 'bar', data: { labels: categories, datasets }, options: baseOptions(theme, t('Pearson r with human data'), bars) };
 }
 
 /** (e) Alignment with the local vs the US reference per language for one model, and their difference. */
@@ -253,12 +254,12 @@ export function biasConfig({ report, theme, focusModel }: ChartContext): ChartCo
   const labels = rows.map((row) => `${row.language} (${row.localCountry})`);
   const [local, us, diff] = [theme.palette[0], theme.palette[1], theme.palette[3 % theme.palette.length]];
   const datasets: ChartDataset<'bar', (number | null)[]>[] = [
-    { label: 'Local reference r', data: rows.map((row) => row.localR), backgroundColor: local, borderColor: local },
-    { label: 'US reference r', data: rows.map((row) => row.usR), backgroundColor: us, borderColor: us },
-    { label: 'US − local', data: rows.map((row) => row.difference), backgroundColor: diff, borderColor: diff },
+    { label: t('Local reference r'), data: rows.map((row) => row.localR), backgroundColor: local, borderColor: local },
+    { label: t('US reference r'), data: rows.map((row) => row.usR), backgroundColor: us, borderColor: us },
+    { label: t('US − local'), data: rows.map((row) => row.difference), backgroundColor: diff, borderColor: diff },
   ];
   const bars: Interval[][] = [[], [], rows.map((row) => (row.ciLow !== null && row.ciHigh !== null ? [row.ciLow, row.ciHigh] : null))];
-  return { type: 'bar', data: { labels, datasets }, options: baseOptions(theme, 'Pearson r', bars) };
+  return { type: 'bar', data: { labels, datasets }, options: baseOptions(theme, t('Pearson r'), bars) };
 }
 
 export const CHART_BUILDERS: Record<ChartId, (context: ChartContext) => ChartConfiguration<'bar'> | ChartConfiguration<'scatter'>> = {
@@ -279,7 +280,7 @@ export function describeChart(config: ChartConfiguration<'bar'> | ChartConfigura
   if (config.type === 'scatter') {
     const series = config.data.datasets.filter((d) => d.label !== 'y = x');
     const points = series.reduce((sum, d) => sum + d.data.length, 0);
-    return `${points} points in ${series.length} series: ${series.map((d) => d.label).join('; ')}.`;
+    return t('{0} points in {1} series: {2}.', points, series.length, series.map((d) => d.label).join('; '));
   }
   const labels = (config.data.labels ?? []) as string[];
   let best: { value: number; text: string } | undefined;
@@ -289,11 +290,11 @@ export function describeChart(config: ChartConfiguration<'bar'> | ChartConfigura
     (dataset.data as (number | null)[]).forEach((value, index) => {
       if (typeof value !== 'number' || !Number.isFinite(value)) return;
       count++;
-      const text = `${dataset.label} for ${labels[index]}: ${value.toFixed(2)}`;
+      const text = t('{0} for {1}: {2}', String(dataset.label), String(labels[index]), value.toFixed(2));
       if (!best || value > best.value) best = { value, text };
       if (!worst || value < worst.value) worst = { value, text };
     });
   }
-  if (!best || !worst) return 'No values.';
-  return `${count} values; highest ${best.text}; lowest ${worst.text}.`;
+  if (!best || !worst) return t('No values.');
+  return t('{0} values; highest {1}; lowest {2}.', count, best.text, worst.text);
 }

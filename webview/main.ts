@@ -10,9 +10,11 @@ import { parseStudyAnalysis, type ParsedStudy } from '../src/shared/study-parse'
 import { PanelView } from './view';
 import { connect } from './vscode-api';
 import { normaliseReport } from './report';
+import { loadUiStrings, t } from './l10n';
 
 function start(): void {
   const root = document.getElementById('vl-root') ?? document.body.appendChild(Object.assign(document.createElement('main'), { id: 'vl-root' }));
+  loadUiStrings(root);
   const api = connect();
   if (!api) {
     // Read both before the view clears the root.
@@ -21,7 +23,7 @@ function start(): void {
     const view = new PanelView(root, { readOnly: true, state: { filter: {} } });
     if (report) view.showReport(report, report.filter, null);
     if (study) view.showStudy(study);
-    if (!report && !study) view.showError('This report contains no data (missing or unreadable data-report and data-study attributes).');
+    if (!report && !study) view.showError(t('This report contains no data (missing or unreadable data-report and data-study attributes).'));
     return;
   }
   const view = new PanelView(root, { readOnly: false, state: parsePanelState(api.getState()), api });

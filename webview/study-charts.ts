@@ -27,6 +27,7 @@ import {
 } from '../src/shared/study-tables';
 import { Chart, baseOptions, intervalRange, type Interval } from './charts';
 import type { Theme } from './theme';
+import { t } from './l10n';
 
 declare module 'chart.js' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a merged declaration repeats chart.js's type parameter
@@ -163,7 +164,7 @@ const fmt = (v: number | null | undefined): string => (v === null || v === undef
 
 function extremes(entries: { label: string; value: number | null | undefined }[]): string {
   const values = entries.filter((e): e is { label: string; value: number } => typeof e.value === 'number' && Number.isFinite(e.value));
-  if (!values.length) return 'No values.';
+  if (!values.length) return t('No values.');
   const best = values.reduce((a, b) => (b.value > a.value ? b : a));
   const worst = values.reduce((a, b) => (b.value < a.value ? b : a));
   return `${values.length} values; highest ${best.label}: ${fmt(best.value)}; lowest ${worst.label}: ${fmt(worst.value)}.`;
@@ -210,9 +211,9 @@ function modelsChart({ analysis, state, theme }: StudyChartContext): StudyChart 
     return { label: model, data: stats.map((s) => s?.estimate ?? null), backgroundColor: fill, borderColor: border, borderWidth: 1 };
   });
   return {
-    config: bar(theme, `${STATISTIC_LABEL[view.statistic]} with human data`, bars, view.groups.map((g) => g.label), datasets),
+    config: bar(theme, t('{0} with human data', STATISTIC_LABEL[view.statistic]), bars, view.groups.map((g) => g.label), datasets),
     summary: extremes(entries),
-    slice: `${view.level ?? '–'} level, ${view.measure ?? '–'} measure, ${view.reference === 'all' ? 'all references' : view.reference === 'pooled' ? 'pooled language references' : 'single-country references'}, ${STATISTIC_LABEL[view.statistic]}.`,
+    slice: `${t('{0} level', view.level ?? '–')}, ${t('{0} measure', view.measure ?? '–')}, ${view.reference === 'all' ? t('all references') : view.reference === 'pooled' ? t('pooled language references') : t('single-country references')}, ${STATISTIC_LABEL[view.statistic]}.`,
   };
 }
 
@@ -237,10 +238,10 @@ function countriesChart({ analysis, state, theme }: StudyChartContext): StudyCha
     return { label: region, data: stats.map((s) => s?.estimate ?? null), backgroundColor: fill, borderColor: border, borderWidth: 1, grouped: false, skipNull: true };
   });
   return {
-    config: horizontal(theme, `${STATISTIC_LABEL[view.statistic]} with the country's human data`, bars, labels, datasets),
+    config: horizontal(theme, t("{0} with the country's human data", STATISTIC_LABEL[view.statistic]), bars, labels, datasets),
     summary: extremes(view.rows.map((r, i) => ({ label: labels[i], value: statOf(r, view.statistic)?.estimate }))),
     height: rowHeight(view.rows.length),
-    slice: `${view.model ?? '–'}, prompts in ${view.language ?? '–'}, ${view.level ?? '–'} level, ${view.measure ?? '–'} measure, sorted by ${STATISTIC_LABEL[view.statistic]}.`,
+    slice: `${view.model ?? '–'}, ${t('prompts in {0}', view.language ?? '–')}, ${t('{0} level', view.level ?? '–')}, ${t('{0} measure', view.measure ?? '–')}, ${t('sorted by {0}', STATISTIC_LABEL[view.statistic])}.`,
   };
 }
 
@@ -260,9 +261,9 @@ function regionsChart({ analysis, state, theme }: StudyChartContext): StudyChart
     return { label: model, data: values, backgroundColor: fill, borderColor: border, borderWidth: 1 };
   });
   return {
-    config: bar(theme, `Mean ${STATISTIC_LABEL[view.statistic]} over the region's countries`, [], view.regions, datasets),
+    config: bar(theme, t("Mean {0} over the region's countries", STATISTIC_LABEL[view.statistic]), [], view.regions, datasets),
     summary: extremes(entries),
-    slice: `Prompts in ${view.language ?? '–'}, ${view.measure ?? '–'} measure, UN M49 ${view.scheme === 'region' ? 'regions' : 'sub-regions'}, item level.`,
+    slice: `${t('Prompts in {0}', view.language ?? '–')}, ${t('{0} measure', view.measure ?? '–')}, ${view.scheme === 'region' ? t('UN M49 regions') : t('UN M49 sub-regions')}, ${t('{0} level', 'item')}.`,
   };
 }
 
@@ -278,7 +279,7 @@ function categoriesChart({ analysis, state, theme }: StudyChartContext): StudyCh
     boxes.push(stats);
     stats.forEach((s, i) => {
       if (s) all.push(s.min, s.max);
-      entries.push({ label: `median of ${model} in ${view.categories[i]}`, value: s?.median ?? null });
+      entries.push({ label: t('median of {0} in {1}', model, String(view.categories[i])), value: s?.median ?? null });
     });
     const { fill, border } = seriesColor(theme, order.indexOf(model));
     return { label: model, data: stats.map((s) => (s ? ([s.q1, s.q3] as [number, number]) : null)), backgroundColor: fill, borderColor: border, borderWidth: 1 };
@@ -293,7 +294,7 @@ function categoriesChart({ analysis, state, theme }: StudyChartContext): StudyCh
   return {
     config,
     summary: extremes(entries),
-    slice: `Prompts in ${view.language ?? '–'}, ${view.level ?? '–'} level, ${view.measure ?? '–'} measure; box = Q1–Q3 (R type 7), line = median, ◆ = mean, whiskers to the last country within 1.5 × IQR, ○ = outliers.`,
+    slice: `${t('Prompts in {0}', view.language ?? '–')}, ${t('{0} level', view.level ?? '–')}, ${t('{0} measure', view.measure ?? '–')}; ${t('box = Q1–Q3 (R type 7), line = median, ◆ = mean, whiskers to the last country within 1.5 × IQR, ○ = outliers.')}`,
   };
 }
 
@@ -303,7 +304,7 @@ function contrastsChart({ analysis, state, theme }: StudyChartContext): StudyCha
   const labels = view.rows.map(contrastLabel);
   const significant = (p: number | null | undefined) => p !== null && p !== undefined && p < 0.05;
   const groups = [
-    { label: 'Holm-adjusted p < 0.05', test: (p: number | null | undefined) => significant(p), colour: seriesColor(theme, 0) },
+    { label: t('Holm-adjusted p < 0.05'), test: (p: number | null | undefined) => significant(p), colour: seriesColor(theme, 0) },
     { label: 'not significant after Holm', test: (p: number | null | undefined) => !significant(p), colour: { fill: theme.muted, border: theme.muted } },
   ];
   const points: (number | null)[][] = [];
@@ -322,14 +323,14 @@ function contrastsChart({ analysis, state, theme }: StudyChartContext): StudyCha
       skipNull: true,
     };
   });
-  const config = horizontal(theme, `Difference in ${view.statistic ? STATISTIC_LABEL[view.statistic] : 'alignment'} (A − B)`, bars, labels, datasets as ChartDataset<'bar', unknown[]>[]);
+  const config = horizontal(theme, t('Difference in {0} (A − B)', view.statistic ? STATISTIC_LABEL[view.statistic] : t('alignment')), bars, labels, datasets as ChartDataset<'bar', unknown[]>[]);
   // The floating bars are the CIs already; whiskers would only add caps, which read well on a forest plot.
   config.options = { ...config.options, plugins: { ...config.options?.plugins, vlMarkers: { points, color: theme.foreground, zero: true } } };
   return {
     config,
     summary: extremes(view.rows.map((r, i) => ({ label: labels[i], value: r.difference.estimate }))),
     height: rowHeight(view.rows.length),
-    slice: `${view.factor === 'all' ? 'All factors' : `Factor ${view.factor}`}, ${view.measure ?? '–'} measure, ${view.statistic ? STATISTIC_LABEL[view.statistic] : '–'}; bars are 95% bootstrap CIs.`,
+    slice: `${view.factor === 'all' ? t('All factors') : t('Factor {0}', String(view.factor))}, ${t('{0} measure', view.measure ?? '–')}, ${view.statistic ? STATISTIC_LABEL[view.statistic] : '–'}; ${t('bars are 95% bootstrap CIs.')}`,
   };
 }
 
@@ -355,14 +356,14 @@ function definitionsChart(
 
 function consistencyChart({ analysis, state, theme }: StudyChartContext): StudyChart {
   const view = consistencyView(analysis, state);
-  const chart = definitionsChart(theme, view.languages, ['paraphrase-vectors', 'response-pairs'], (l, d) => view.rows.find((r) => r.language === l && r.definition === d)?.value, 'Self-consistency');
-  return { ...chart, slice: `${view.model ?? '–'}: both definitions per language.` };
+  const chart = definitionsChart(theme, view.languages, ['paraphrase-vectors', 'response-pairs'], (l, d) => view.rows.find((r) => r.language === l && r.definition === d)?.value, t('Self-consistency'));
+  return { ...chart, slice: `${view.model ?? '–'}: ${t('both definitions per language.')}` };
 }
 
 function biasChart({ analysis, state, theme }: StudyChartContext): StudyChart {
   const view = biasView(analysis, state);
   const chart = definitionsChart(theme, view.languages, ['item-pearson', 'response-spearman'], (l, d) => view.rows.find((r) => r.language === l && r.definition === d)?.difference, 'US − local');
-  return { ...chart, slice: `${view.model ?? '–'}: US − local in both definitions; positive = closer to US answers.` };
+  return { ...chart, slice: `${view.model ?? '–'}: ${t('US − local in both definitions; positive = closer to US answers.')}` };
 }
 
 /** Alignment grouped by a model attribute (chat vs base, family, size), per language. */
@@ -380,9 +381,9 @@ function attributesChart({ analysis, state, theme }: StudyChartContext): StudyCh
     return { label: `${view.attribute} = ${value}`, data, backgroundColor: fill, borderColor: border, borderWidth: 1 };
   });
   return {
-    config: bar(theme, `Mean ${STATISTIC_LABEL[view.statistic]} over the group's models`, [], view.languages, datasets),
+    config: bar(theme, t("Mean {0} over the group's models", STATISTIC_LABEL[view.statistic]), [], view.languages, datasets),
     summary: extremes(entries),
-    slice: `Grouped by ${view.attribute ?? '–'}${view.measure ? `, ${view.measure} measure` : ''}.`,
+    slice: `${t('Grouped by {0}', view.attribute ?? '–')}${view.measure ? `, ${t('{0} measure', view.measure)}` : ''}.`,
   };
 }
 
@@ -407,9 +408,9 @@ function distancesChart({ analysis, theme }: StudyChartContext): StudyChart {
   const uniform = view.languages.map((language) => meanOf(view.rows.filter((r) => r.language === language).map((r) => ({ items: r.items, value: r.uniformJsd }))));
   datasets.push({ label: 'uniform answers (baseline)', data: uniform, backgroundColor: theme.muted, borderColor: theme.muted, borderWidth: 1 });
   return {
-    config: bar(theme, 'Mean JSD (lower = closer)', [], view.languages, datasets),
+    config: bar(theme, t('Mean JSD (lower = closer)'), [], view.languages, datasets),
     summary: extremes(entries),
-    slice: 'Mean over items (weighted by items per reference) of the distance between the model’s and the human answer distribution.',
+    slice: t('Mean over items (weighted by items per reference) of the distance between the model’s and the human answer distribution.'),
   };
 }
 
@@ -421,7 +422,7 @@ function fitsChart({ analysis, theme }: StudyChartContext): StudyChart {
   const { fill, border } = seriesColor(theme, 0);
   const datasets = [{ label: 'fixed effect', data: terms.map((t) => t.estimate), backgroundColor: fill, borderColor: border, borderWidth: 1 }];
   return {
-    config: horizontal(theme, 'Estimate (± 1.96 SE)', bars, labels, datasets),
+    config: horizontal(theme, t('Estimate (± 1.96 SE)'), bars, labels, datasets),
     summary: extremes(terms.map((t, i) => ({ label: labels[i], value: t.estimate }))),
     height: rowHeight(terms.length),
     slice: analysis.fits.map((f) => `${f.name}: ${f.formula} (n = ${f.n})`).join('; '),
@@ -451,9 +452,9 @@ function positionsChart({ analysis, theme }: StudyChartContext): StudyChart {
   });
   const uniform = [...new Set(rows.map((r) => r.uniform.toFixed(3)))].join(', ');
   return {
-    config: bar(theme, 'Share of probability on the position', bars, labels, datasets),
+    config: bar(theme, t('Share of probability on the position'), bars, labels, datasets),
     summary: extremes(entries),
-    slice: `Uniform (position-blind) share 1/K = ${uniform || '–'}; total variation from uniform in the table.`,
+    slice: t('Uniform (position-blind) share 1/K = {0}; total variation from uniform in the table.', uniform || '–'),
   };
 }
 
@@ -464,9 +465,9 @@ function firstTokenChart({ analysis, theme }: StudyChartContext): StudyChart {
   const { fill, border } = seriesColor(theme, 0);
   const data = rows.map((r) => r.agreement);
   return {
-    config: bar(theme, 'Agreement (share of pairs)', [], labels, [{ label: 'agreement', data, backgroundColor: fill, borderColor: border, borderWidth: 1 }]),
+    config: bar(theme, t('Agreement (share of pairs)'), [], labels, [{ label: 'agreement', data, backgroundColor: fill, borderColor: border, borderWidth: 1 }]),
     summary: extremes(rows.map((r, i) => ({ label: labels[i], value: r.agreement }))),
-    slice: `${rows.reduce((n, r) => n + r.pairs, 0)} pairs; ${rows.reduce((n, r) => n + r.disagreements.length, 0)} disagreeing conditions (items in the table).`,
+    slice: t('{0} pairs; {1} disagreeing conditions (items in the table).', rows.reduce((n, r) => n + r.pairs, 0), rows.reduce((n, r) => n + r.disagreements.length, 0)),
   };
 }
 

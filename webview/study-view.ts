@@ -11,6 +11,7 @@ import { tableToStrings, type Table } from '../src/shared/tables';
 import { Chart, hasData } from './charts';
 import { clear, custom, download, el } from './dom';
 import { MESSAGES } from './messages';
+import { t } from './l10n';
 import { STUDY_CHARTS } from './study-charts';
 import { renderDataTable, TABLE_ROWS, type TableSlot } from './table';
 import type { Theme } from './theme';
@@ -29,87 +30,88 @@ interface ViewText {
   tall?: boolean;
 }
 
-export const STUDY_TEXT: Record<StudyViewId, ViewText> = {
+// A function, so the texts are looked up in the display language after webview/l10n.ts has its table.
+export const STUDY_TEXT = (): Record<StudyViewId, ViewText> => ({
   'study-models': {
-    title: 'Model vs model per language',
-    note: 'Alignment of each model with the human data, one bar group per prompt language (and reference); whiskers are 95% bootstrap CIs (alignment rows without a country cue, all categories).',
-    aria: 'Bar chart: alignment per model, grouped by language, with 95% confidence intervals.',
-    none: 'No alignment rows without a country cue in this analysis.',
-    choice: { key: 'reference', label: 'References' },
+    title: t('Model vs model per language'),
+    note: t('Alignment of each model with the human data, one bar group per prompt language (and reference); whiskers are 95% bootstrap CIs (alignment rows without a country cue, all categories).'),
+    aria: t('Bar chart: alignment per model, grouped by language, with 95% confidence intervals.'),
+    none: t('No alignment rows without a country cue in this analysis.'),
+    choice: { key: 'reference', label: t('References') },
   },
   'study-countries': {
-    title: 'Alignment per country',
-    note: 'One bar per country cue: the model’s alignment with that country’s human data, sorted; colours are UN M49 regions; whiskers are 95% bootstrap CIs (per-country alignment rows).',
-    aria: 'Horizontal bar chart: alignment per country for one model, sorted, with 95% confidence intervals.',
-    none: 'No per-country rows: the study has no country cues and no single-country references.',
+    title: t('Alignment per country'),
+    note: t('One bar per country cue: the model’s alignment with that country’s human data, sorted; colours are UN M49 regions; whiskers are 95% bootstrap CIs (per-country alignment rows).'),
+    aria: t('Horizontal bar chart: alignment per country for one model, sorted, with 95% confidence intervals.'),
+    none: t('No per-country rows: the study has no country cues and no single-country references.'),
     tall: true,
   },
   'study-regions': {
-    title: 'Alignment per region',
-    note: 'Mean of the per-country figures over the countries of each UN M49 region or sub-region (region rows; item level).',
-    aria: 'Bar chart: mean per-country alignment per region, one bar per model.',
-    none: 'No region means in this analysis (they need per-country rows).',
-    choice: { key: 'scheme', label: 'Regions' },
+    title: t('Alignment per region'),
+    note: t('Mean of the per-country figures over the countries of each UN M49 region or sub-region (region rows; item level).'),
+    aria: t('Bar chart: mean per-country alignment per region, one bar per model.'),
+    none: t('No region means in this analysis (they need per-country rows).'),
+    choice: { key: 'scheme', label: t('Regions') },
   },
   'study-categories': {
-    title: 'Categories across countries',
-    note: 'Per item category, the spread over countries of each model’s per-country alignment (per-country rows per category).',
-    aria: 'Box plot: distribution over countries of per-country alignment, per category and model.',
-    none: 'No per-country rows per category in this analysis.',
+    title: t('Categories across countries'),
+    note: t('Per item category, the spread over countries of each model’s per-country alignment (per-country rows per category).'),
+    aria: t('Box plot: distribution over countries of per-country alignment, per category and model.'),
+    none: t('No per-country rows per category in this analysis.'),
   },
   'study-contrasts': {
-    title: 'Paired differences',
-    note: 'Forest plot: each paired difference (A − B, bootstrap over items) with its 95% CI; the table has p adjusted by Holm and by Benjamini–Hochberg over the grid (contrast rows).',
-    aria: 'Forest plot: paired differences with 95% confidence intervals.',
-    none: 'No paired differences in this analysis (declare contrasts in the study’s analysis).',
-    choice: { key: 'factor', label: 'Factor' },
+    title: t('Paired differences'),
+    note: t('Forest plot: each paired difference (A − B, bootstrap over items) with its 95% CI; the table has p adjusted by Holm and by Benjamini–Hochberg over the grid (contrast rows).'),
+    aria: t('Forest plot: paired differences with 95% confidence intervals.'),
+    none: t('No paired differences in this analysis (declare contrasts in the study’s analysis).'),
+    choice: { key: 'factor', label: t('Factor') },
     tall: true,
   },
   'study-consistency': {
-    title: 'Self-consistency, both definitions',
-    note: 'paraphrase-vectors (Value Lens) and response-pairs (Rystrøm et al. 2025, ÷ 0.955) per language, with 95% bootstrap CIs (consistency rows).',
-    aria: 'Bar chart: self-consistency per language in both definitions.',
-    none: 'No self-consistency rows (they need paraphrases or several responses per item).',
+    title: t('Self-consistency, both definitions'),
+    note: t('paraphrase-vectors (Value Lens) and response-pairs (Rystrøm et al. 2025, ÷ 0.955) per language, with 95% bootstrap CIs (consistency rows).'),
+    aria: t('Bar chart: self-consistency per language in both definitions.'),
+    none: t('No self-consistency rows (they need paraphrases or several responses per item).'),
   },
   'study-bias': {
-    title: 'US-centric bias, both definitions',
-    note: 'US − local in item-pearson (Value Lens) and response-spearman (Rystrøm et al. 2025) per language, with 95% bootstrap CIs; the table has both r’s (US-bias rows).',
-    aria: 'Bar chart: US minus local alignment per language in both definitions.',
-    none: 'No US-bias rows (they need US human data and a local reference).',
+    title: t('US-centric bias, both definitions'),
+    note: t('US − local in item-pearson (Value Lens) and response-spearman (Rystrøm et al. 2025) per language, with 95% bootstrap CIs; the table has both r’s (US-bias rows).'),
+    aria: t('Bar chart: US minus local alignment per language in both definitions.'),
+    none: t('No US-bias rows (they need US human data and a local reference).'),
   },
   'study-attributes': {
-    title: 'Alignment by model attribute',
-    note: 'Mean alignment of the models sharing an attribute value (chat vs base, family, size) per language (attribute-group rows).',
-    aria: 'Bar chart: mean alignment per model attribute value and language.',
-    none: 'No attribute groups in this analysis (give the study’s models attributes).',
-    choice: { key: 'attribute', label: 'Attribute' },
+    title: t('Alignment by model attribute'),
+    note: t('Mean alignment of the models sharing an attribute value (chat vs base, family, size) per language (attribute-group rows).'),
+    aria: t('Bar chart: mean alignment per model attribute value and language.'),
+    none: t('No attribute groups in this analysis (give the study’s models attributes).'),
+    choice: { key: 'attribute', label: t('Attribute') },
   },
   'study-distances': {
-    title: 'Distance to the human answer distribution',
-    note: 'Mean Jensen–Shannon distance between the model’s and the humans’ answer distributions per item, beside the same distance for uniform answers; the table adds the ordinal Wasserstein distance (distance rows).',
-    aria: 'Bar chart: mean Jensen–Shannon distance per model and language, with the uniform-answer baseline.',
-    none: 'No distribution distances in this analysis (they need option distributions on both sides).',
+    title: t('Distance to the human answer distribution'),
+    note: t('Mean Jensen–Shannon distance between the model’s and the humans’ answer distributions per item, beside the same distance for uniform answers; the table adds the ordinal Wasserstein distance (distance rows).'),
+    aria: t('Bar chart: mean Jensen–Shannon distance per model and language, with the uniform-answer baseline.'),
+    none: t('No distribution distances in this analysis (they need option distributions on both sides).'),
   },
   'study-fits': {
-    title: 'Mixed-model fits',
-    note: 'Fixed effects of each fitted formula with ± 1.96 SE; the table has every estimate, SE, t, the variance components, the residual variance and the REML log-likelihood (fits).',
-    aria: 'Coefficient plot: fixed effects of the fitted mixed models with ± 1.96 standard errors.',
-    none: 'No mixed-model fits in this analysis (declare a formula in the study, or use value-lens fit).',
+    title: t('Mixed-model fits'),
+    note: t('Fixed effects of each fitted formula with ± 1.96 SE; the table has every estimate, SE, t, the variance components, the residual variance and the REML log-likelihood (fits).'),
+    aria: t('Coefficient plot: fixed effects of the fitted mixed models with ± 1.96 standard errors.'),
+    none: t('No mixed-model fits in this analysis (declare a formula in the study, or use value-lens fit).'),
     tall: true,
   },
   'study-positions': {
-    title: 'Position bias (option order)',
-    note: 'Share of probability on each shown position, averaged over the option orders the study ran, per model and language, against the uniform 1/K of a position-blind model; whiskers are 95% bootstrap CIs over items; the table adds the total variation ½Σ|share − 1/K| (Dominguez-Olmedo et al. 2023; Rupprecht et al. 2025; position-bias rows).',
-    aria: 'Bar chart: share of probability per shown option position, per model and language.',
-    none: 'No position-bias rows (run the study with two or more option orders: --orders reversed,cyclic or the study’s optionOrders).',
+    title: t('Position bias (option order)'),
+    note: t('Share of probability on each shown position, averaged over the option orders the study ran, per model and language, against the uniform 1/K of a position-blind model; whiskers are 95% bootstrap CIs over items; the table adds the total variation ½Σ|share − 1/K| (Dominguez-Olmedo et al. 2023; Rupprecht et al. 2025; position-bias rows).'),
+    aria: t('Bar chart: share of probability per shown option position, per model and language.'),
+    none: t('No position-bias rows (run the study with two or more option orders: --orders reversed,cyclic or the study’s optionOrders).'),
   },
   'study-first-token': {
-    title: 'First token vs text',
-    note: 'For models scored with logprobs: the share of conditions where the first-token answer equals the greedy text answer, per model and language; the table adds the mean absolute difference of the two mean scores and the disagreeing items (Wang et al. 2024, “My Answer is C”; first-token-vs-text rows).',
-    aria: 'Bar chart: agreement of first-token and text answers per model and language.',
-    none: 'No first-token-vs-text check in this analysis (value-lens run --check-text).',
+    title: t('First token vs text'),
+    note: t('For models scored with logprobs: the share of conditions where the first-token answer equals the greedy text answer, per model and language; the table adds the mean absolute difference of the two mean scores and the disagreeing items (Wang et al. 2024, “My Answer is C”; first-token-vs-text rows).'),
+    aria: t('Bar chart: agreement of first-token and text answers per model and language.'),
+    none: t('No first-token-vs-text check in this analysis (value-lens run --check-text).'),
   },
-};
+});
 
 type ChoiceKey = keyof StudyViewState;
 
@@ -163,7 +165,7 @@ export class StudyView {
     private readonly options: StudyViewOptions,
   ) {
     root.classList.add('vl-study');
-    root.setAttribute('aria-label', 'Study analysis');
+    root.setAttribute('aria-label', t('Study analysis'));
     this.header = root.appendChild(el('header', { class: 'vl-study-header' }));
     root.appendChild(this.buildToolbar());
     this.banner = root.appendChild(el('p', { class: 'vl-empty', 'data-empty': 'study' }));
@@ -218,42 +220,42 @@ export class StudyView {
 
   private renderHeader({ analysis, dropped }: ParsedStudy): void {
     clear(this.header);
-    this.header.appendChild(el('h2', { class: 'vl-study-title' }, `Study: ${analysis.study}`));
+    this.header.appendChild(el('h2', { class: 'vl-study-title' }, t('Study: {0}', analysis.study)));
     const facts = [
-      analysis.generatedAt ? `analysed ${analysis.generatedAt}` : '',
-      `rule ${analysis.rule}`,
-      `${analysis.models.length} model(s), ${analysis.languages.length} language(s)`,
-      analysis.bootstrap.iterations ? `bootstrap ${analysis.bootstrap.iterations} resamples (seed ${analysis.bootstrap.seed})` : 'no bootstrap',
+      analysis.generatedAt ? t('analysed {0}', analysis.generatedAt) : '',
+      t('rule {0}', analysis.rule),
+      t('{0} model(s), {1} language(s)', analysis.models.length, analysis.languages.length),
+      analysis.bootstrap.iterations ? t('bootstrap {0} resamples (seed {1})', analysis.bootstrap.iterations, analysis.bootstrap.seed) : t('no bootstrap'),
     ].filter(Boolean);
     this.header.appendChild(el('p', { class: 'vl-muted' }, facts.join(' · ')));
-    const counts = this.header.appendChild(el('ul', { class: 'vl-counts', 'aria-label': 'Corpus selection counts' }));
+    const counts = this.header.appendChild(el('ul', { class: 'vl-counts', 'aria-label': t('Corpus selection counts') }));
     for (const entry of selectionEntries(analysis.counts)) {
       const li = counts.appendChild(el('li', { 'data-count': entry.key }));
       li.append(el('span', { class: 'vl-muted' }, `${entry.label} `), el('strong', {}, String(entry.value)));
     }
     const bases = analysis.models.filter((m) => m.attributes.chat === false).map((m) => m.id);
-    if (bases.length) this.header.appendChild(el('p', { class: 'vl-muted' }, `Base (non-chat) models: ${bases.join(', ')}.`));
+    if (bases.length) this.header.appendChild(el('p', { class: 'vl-muted' }, t('Base (non-chat) models: {0}.', bases.join(', '))));
     if (analysis.tests.length) {
-      const text = analysis.tests.map((t) => `${t.grid}: ${t.tests} test(s)${t.adjust.length ? ` (${t.adjust.join(', ')})` : ''}`).join('; ');
-      this.header.appendChild(el('p', { class: 'vl-muted vl-tests' }, `Adjusted across: ${text}.`));
+      const text = analysis.tests.map((g) => `${g.grid}: ${t('{0} test(s)', g.tests)}${g.adjust.length ? ` (${g.adjust.join(', ')})` : ''}`).join('; ');
+      this.header.appendChild(el('p', { class: 'vl-muted vl-tests' }, t('Adjusted across: {0}.', text)));
     }
     const ignored = Object.entries(dropped);
     if (ignored.length) {
       const total = ignored.reduce((s, [, n]) => s + n, 0);
-      this.header.appendChild(el('p', { class: 'vl-status vl-error', 'data-dropped': String(total) }, `${total} malformed row(s) ignored: ${ignored.map(([k, n]) => `${k} ${n}`).join(', ')}.`));
+      this.header.appendChild(el('p', { class: 'vl-status vl-error', 'data-dropped': String(total) }, t('{0} malformed row(s) ignored: {1}.', total, ignored.map(([k, n]) => `${k} ${n}`).join(', '))));
     }
   }
 
   // ---- choices ----
 
   private buildToolbar(): HTMLElement {
-    const bar = el('div', { class: 'vl-toolbar', role: 'toolbar', 'aria-label': 'Study view choices' });
+    const bar = el('div', { class: 'vl-toolbar', role: 'toolbar', 'aria-label': t('Study view choices') });
     const add = (key: ChoiceKey, label: string, host: HTMLElement) => host.appendChild(this.buildSelect(key, label));
-    add('model', 'Model (countries, categories, consistency, US bias)', bar);
-    add('language', 'Prompt language (countries, regions, categories)', bar);
-    add('level', 'Level', bar);
-    add('measure', 'Measure', bar);
-    add('statistic', 'Statistic', bar);
+    add('model', t('Model (countries, categories, consistency, US bias)'), bar);
+    add('language', t('Prompt language (countries, regions, categories)'), bar);
+    add('level', t('Level'), bar);
+    add('measure', t('Measure'), bar);
+    add('statistic', t('Statistic'), bar);
     return bar;
   }
 
@@ -317,7 +319,7 @@ export class StudyView {
   // ---- sections ----
 
   private buildSection(id: StudyViewId): Section {
-    const text = STUDY_TEXT[id];
+    const text = STUDY_TEXT()[id];
     const root = this.charts.appendChild(el('section', { class: `vl-chart${text.tall ? ' vl-tall' : ''}`, id: `vl-chart-${id}`, 'data-chart': id, 'aria-labelledby': `vl-title-${id}` }));
     root.appendChild(el('h2', { id: `vl-title-${id}` }, text.title));
     root.appendChild(el('p', { class: 'vl-muted' }, text.note));
@@ -325,16 +327,16 @@ export class StudyView {
     const slice = root.appendChild(el('p', { class: 'vl-muted vl-slice' }));
     const canvasWrap = root.appendChild(el('div', { class: 'vl-canvas' }));
     const canvas = canvasWrap.appendChild(el('canvas', { role: 'img', 'aria-label': text.aria }));
-    canvas.textContent = 'The data table below has the same numbers as this chart.';
+    canvas.textContent = t('The data table below has the same numbers as this chart.');
     const empty = root.appendChild(el('p', { class: 'vl-empty vl-chart-empty' }));
     empty.hidden = true;
     const actions = root.appendChild(el('div', { class: 'vl-actions' }));
-    const csv = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'csv' }, 'Export CSV'));
-    const png = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'png' }, 'Export PNG'));
+    const csv = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'csv' }, t('Export CSV')));
+    const png = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'png' }, t('Export PNG')));
     csv.addEventListener('click', () => this.exportCsv(id));
     png.addEventListener('click', () => this.exportPng(id));
     const details = root.appendChild(el('details', { class: 'vl-data' }));
-    details.appendChild(el('summary', {}, 'Data table'));
+    details.appendChild(el('summary', {}, t('Data table')));
     const host = details.appendChild(el('div'));
     const section: Section = { id, root, slice, canvasWrap, canvas, empty, details, table: { host, rowLimit: TABLE_ROWS } };
     details.addEventListener('toggle', () => {
@@ -362,10 +364,10 @@ export class StudyView {
     );
     section.slice.textContent = drawable ? built.slice : '';
     section.empty.hidden = drawable;
-    section.empty.textContent = drawable ? '' : this.hasAny(section.id, analysis) ? MESSAGES.nothingForFilter : STUDY_TEXT[section.id].none;
+    section.empty.textContent = drawable ? '' : this.hasAny(section.id, analysis) ? MESSAGES.nothingForFilter : STUDY_TEXT()[section.id].none;
     section.canvasWrap.hidden = !drawable;
     if (drawable) {
-      section.canvas.setAttribute('aria-label', `${STUDY_TEXT[section.id].aria} ${built.summary} The same numbers are in the data table below.`);
+      section.canvas.setAttribute('aria-label', `${STUDY_TEXT()[section.id].aria} ${built.summary} ${t('The same numbers are in the data table below.')}`);
       // Tall views size the canvas from their row count; chart.js then fills the box (CSSOM, allowed by the CSP).
       section.canvasWrap.style.height = built.height ? `${built.height}px` : '';
       const resized = section.height !== built.height;
@@ -412,7 +414,7 @@ export class StudyView {
   }
 
   private renderTable(section: Section): void {
-    if (section.data) renderDataTable(section.table, STUDY_TEXT[section.id].title, section.data, 'vl-table vl-wide');
+    if (section.data) renderDataTable(section.table, STUDY_TEXT()[section.id].title, section.data, 'vl-table vl-wide');
   }
 
   // ---- export ----
@@ -432,7 +434,7 @@ export class StudyView {
   private exportPng(id: StudyViewId): void {
     const section = this.sections.get(id);
     if (!section?.chart || section.canvasWrap.hidden) {
-      this.options.notice('This chart has nothing to export yet.');
+      this.options.notice(t('This chart has nothing to export yet.'));
       return;
     }
     const dataUrl = section.canvas.toDataURL('image/png');

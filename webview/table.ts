@@ -3,6 +3,7 @@
 // visible rows cost more layout than all the charts.
 import { formatRows, type Table } from '../src/shared/tables';
 import { clear, el } from './dom';
+import { t } from './l10n';
 
 /** Table rows rendered at first; the rest on request. */
 export const TABLE_ROWS = 200;
@@ -17,7 +18,7 @@ export interface TableSlot {
 export function renderDataTable(slot: TableSlot, title: string, table: Table, className = 'vl-table'): void {
   const node = el('table', { class: className });
   const shown = Math.min(table.rows.length, slot.rowLimit);
-  const caption = `${title} (${shown === table.rows.length ? `${table.rows.length} rows` : `rows 1–${shown} of ${table.rows.length}`})`;
+  const caption = `${title} (${shown === table.rows.length ? t('{0} rows', table.rows.length) : t('rows 1–{0} of {1}', shown, table.rows.length)})`;
   node.appendChild(el('caption', {}, caption));
   const head = node.appendChild(el('thead')).appendChild(el('tr'));
   for (const header of table.headers) head.appendChild(el('th', { scope: 'col' }, header));
@@ -34,7 +35,7 @@ export function renderDataTable(slot: TableSlot, title: string, table: Table, cl
   clear(slot.host);
   slot.host.appendChild(node);
   if (shown < table.rows.length) {
-    const more = slot.host.appendChild(el('button', { type: 'button', class: 'vl-link vl-more' }, `Show all ${table.rows.length} rows`));
+    const more = slot.host.appendChild(el('button', { type: 'button', class: 'vl-link vl-more' }, t('Show all {0} rows', table.rows.length)));
     more.addEventListener('click', () => {
       slot.rowLimit = Number.POSITIVE_INFINITY;
       renderDataTable(slot, title, table, className);

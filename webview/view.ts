@@ -11,36 +11,38 @@ import { parseHostMessage } from './report';
 import { readTheme, watchTheme, type Theme } from './theme';
 import type { VsCodeApi } from './vscode-api';
 import { MESSAGES } from './messages';
+import { t } from './l10n';
 import type { ParsedStudy } from '../src/shared/study-parse';
 import { StudyView } from './study-view';
 
-const CHART_TEXT: Record<ChartId, { title: string; aria: string; note: string }> = {
+// A function, so the texts are looked up in the display language after webview/l10n.ts has its table.
+const CHART_TEXT = (): Record<ChartId, { title: string; aria: string; note: string }> => ({
   correlation: {
-    title: 'Correlation with human data per language',
-    aria: 'Bar chart: Pearson r between model and human item scores, one bar group per model, one bar per language, with 95% confidence intervals.',
-    note: 'Pearson r between the model’s item scores and the local human means; whiskers are 95% CIs.',
+    title: t('Correlation with human data per language'),
+    aria: t('Bar chart: Pearson r between model and human item scores, one bar group per model, one bar per language, with 95% confidence intervals.'),
+    note: t('Pearson r between the model’s item scores and the local human means; whiskers are 95% CIs.'),
   },
   scatter: {
-    title: 'Model vs human score per item',
-    aria: 'Scatter chart: model score against human score per item, one series per language, with a y = x reference line.',
-    note: 'Each point is one item; points on the dashed line mean the model matches the human average.',
+    title: t('Model vs human score per item'),
+    aria: t('Scatter chart: model score against human score per item, one series per language, with a y = x reference line.'),
+    note: t('Each point is one item; points on the dashed line mean the model matches the human average.'),
   },
   consistency: {
-    title: 'Self-consistency across paraphrases',
-    aria: 'Bar chart: mean pairwise Spearman correlation between paraphrases, per language and model.',
-    note: 'Mean pairwise Spearman ρ between the item scores of different paraphrases (needs ≥ 2 paraphrases).',
+    title: t('Self-consistency across paraphrases'),
+    aria: t('Bar chart: mean pairwise Spearman correlation between paraphrases, per language and model.'),
+    note: t('Mean pairwise Spearman ρ between the item scores of different paraphrases (needs ≥ 2 paraphrases).'),
   },
   category: {
-    title: 'Alignment per category',
-    aria: 'Bar chart: Pearson r with human data per item category and language.',
-    note: 'Pearson r within each category (socio-cultural norms, social systems, progress).',
+    title: t('Alignment per category'),
+    aria: t('Bar chart: Pearson r with human data per item category and language.'),
+    note: t('Pearson r within each category (socio-cultural norms, social systems, progress).'),
   },
   bias: {
-    title: 'Local vs US reference',
-    aria: 'Bar chart: alignment with the local and with the US human reference per language, and their difference with a 95% bootstrap CI.',
-    note: 'A positive “US − local” means the model answers more like Americans than like the language’s own country.',
+    title: t('Local vs US reference'),
+    aria: t('Bar chart: alignment with the local and with the US human reference per language, and their difference with a 95% bootstrap CI.'),
+    note: t('A positive “US − local” means the model answers more like Americans than like the language’s own country.'),
   },
-};
+});
 
 
 const HUMAN_CHARTS: ChartId[] = ['correlation', 'scatter', 'category', 'bias'];
@@ -89,7 +91,7 @@ export class PanelView {
     if (options.readOnly) root.classList.add('vl-read-only');
     root.setAttribute('data-state', 'waiting');
     clear(root);
-    root.appendChild(el('h1', {}, 'Value Lens — alignment with human survey data'));
+    root.appendChild(el('h1', {}, t('Value Lens — alignment with human survey data')));
     // The study views come first: their header (study, selection counts) is the panel's header when a study is shown.
     this.study = new StudyView(root.appendChild(el('section', { id: 'vl-study' })), {
       api: options.api,
@@ -208,7 +210,7 @@ export class PanelView {
     section.empty.textContent = drawable ? '' : needsHuman ? MESSAGES.noHuman : MESSAGES.nothingForFilter;
     section.canvasWrap.hidden = !drawable;
     if (drawable) {
-      section.canvas.setAttribute('aria-label', `${CHART_TEXT[section.id].aria} ${describeChart(config)} The same numbers are in the data table below.`);
+      section.canvas.setAttribute('aria-label', `${CHART_TEXT()[section.id].aria} ${describeChart(config)} ${t('The same numbers are in the data table below.')}`);
       if (section.chart && (section.chart.config as { type?: string }).type === config.type) {
         section.chart.data = config.data as never;
         section.chart.options = config.options as never;
@@ -225,15 +227,15 @@ export class PanelView {
 
   private renderTable(section: Section): void {
     if (!section.data) return;
-    renderDataTable(section.table, CHART_TEXT[section.id].title, section.data);
+    renderDataTable(section.table, CHART_TEXT()[section.id].title, section.data);
   }
 
   private renderInconsistent(host: HTMLElement, report: AnalysisReport): void {
     const table = inconsistentItems(report, 10);
     clear(host);
-    host.appendChild(el('h3', {}, 'Most inconsistent items'));
+    host.appendChild(el('h3', {}, t('Most inconsistent items')));
     if (!table.rows.length) {
-      host.appendChild(el('p', { class: 'vl-muted' }, 'No paraphrase data yet: add paraphrases to items and score them with paraphrases on.'));
+      host.appendChild(el('p', { class: 'vl-muted' }, t('No paraphrase data yet: add paraphrases to items and score them with paraphrases on.')));
       return;
     }
     const list = host.appendChild(el('ol', { class: 'vl-inconsistent' }));
@@ -247,7 +249,7 @@ export class PanelView {
       } else {
         li.appendChild(el('span', {}, label));
       }
-      li.appendChild(el('span', { class: 'vl-muted' }, ` — ${formatCell(model)}, ${formatCell(language)}, dispersion ${formatMeasure(dispersion)}`));
+      li.appendChild(el('span', { class: 'vl-muted' }, ` — ${formatCell(model)}, ${formatCell(language)}, ${t('dispersion {0}', formatMeasure(dispersion))}`));
     }
   }
 
@@ -259,7 +261,7 @@ export class PanelView {
     const bar = el('progress', { max: String(Math.max(1, progress.total)), value: String(progress.done) });
     this.progress.append(
       bar,
-      el('span', {}, ` Scoring… ${progress.done} of ${progress.total}` + (progress.cached ? `, ${progress.cached} cached` : '') + (progress.failed ? `, ${progress.failed} failed` : '')),
+      el('span', {}, ` ${t('Scoring… {0} of {1}', progress.done, progress.total)}` + (progress.cached ? `, ${t('{0} cached', progress.cached)}` : '') + (progress.failed ? `, ${t('{0} failed', progress.failed)}` : '')),
     );
   }
 
@@ -272,7 +274,7 @@ export class PanelView {
   // ---- toolbar ----
 
   private buildToolbar(): HTMLElement {
-    const bar = el('div', { class: 'vl-toolbar', role: 'toolbar', 'aria-label': 'Filters' });
+    const bar = el('div', { class: 'vl-toolbar', role: 'toolbar', 'aria-label': t('Filters') });
     const add = (key: keyof AnalysisFilter | 'focus', label: string, hiddenInReport: boolean) => {
       const id = `vl-filter-${key}`;
       const wrap = bar.appendChild(el('label', { class: 'vl-field', for: id }));
@@ -283,19 +285,19 @@ export class PanelView {
       select.addEventListener('change', () => this.onSelect(key, (select as HTMLElement & { value: string }).value));
       this.filterSelects.set(key, { select, key: '' });
     };
-    add('model', 'Model', true);
-    add('template', 'Template', true);
-    add('method', 'Method', true);
-    add('focus', 'Model shown in scatter, category and US charts', false);
+    add('model', t('Model'), true);
+    add('template', t('Template'), true);
+    add('method', t('Method'), true);
+    add('focus', t('Model shown in scatter, category and US charts'), false);
     return bar;
   }
 
   private renderFilters(report: AnalysisReport): void {
     const f = this.state.filter;
     const withCurrent = (values: string[], current: string | undefined) => (current && !values.includes(current) ? [...values, current] : values);
-    this.fillSelect('model', 'All models', withCurrent(report.models, f.model), f.model ?? '');
-    this.fillSelect('template', 'All templates', withCurrent(report.templates, f.template), f.template ?? '');
-    this.fillSelect('method', 'All methods', withCurrent(report.methods.length ? report.methods : ['logprobs', 'sample'], f.method), f.method ?? '');
+    this.fillSelect('model', t('All models'), withCurrent(report.models, f.model), f.model ?? '');
+    this.fillSelect('template', t('All templates'), withCurrent(report.templates, f.template), f.template ?? '');
+    this.fillSelect('method', t('All methods'), withCurrent(report.methods.length ? report.methods : ['logprobs', 'sample'], f.method), f.method ?? '');
     const focusChoices = f.model ? [f.model] : report.models;
     this.fillSelect('focus', '', focusChoices, this.focusModel(report) ?? '');
   }
@@ -342,23 +344,23 @@ export class PanelView {
   // ---- sections and export ----
 
   private buildSection(id: ChartId): Section {
-    const text = CHART_TEXT[id];
+    const text = CHART_TEXT()[id];
     const root = this.charts.appendChild(el('section', { class: 'vl-chart', id: `vl-chart-${id}`, 'data-chart': id, 'aria-labelledby': `vl-title-${id}` }));
     root.appendChild(el('h2', { id: `vl-title-${id}` }, text.title));
     root.appendChild(el('p', { class: 'vl-muted' }, text.note));
     const canvasWrap = root.appendChild(el('div', { class: 'vl-canvas' }));
-    const canvas = canvasWrap.appendChild(el('canvas', { role: 'img', 'aria-label': `${text.aria} The same numbers are in the data table below.` }));
-    canvas.textContent = 'The data table below has the same numbers as this chart.';
+    const canvas = canvasWrap.appendChild(el('canvas', { role: 'img', 'aria-label': `${text.aria} ${t('The same numbers are in the data table below.')}` }));
+    canvas.textContent = t('The data table below has the same numbers as this chart.');
     const empty = root.appendChild(el('p', { class: 'vl-empty vl-chart-empty' }));
     empty.hidden = true;
     const actions = root.appendChild(el('div', { class: 'vl-actions' }));
-    const csv = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'csv' }, 'Export CSV'));
-    const png = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'png' }, 'Export PNG'));
+    const csv = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'csv' }, t('Export CSV')));
+    const png = actions.appendChild(custom('vscode-button', { secondary: '', 'data-export': 'png' }, t('Export PNG')));
     csv.addEventListener('click', () => this.exportCsv(id));
     png.addEventListener('click', () => this.exportPng(id));
     const extra = id === 'consistency' ? root.appendChild(el('div', { class: 'vl-extra' })) : undefined;
     const details = root.appendChild(el('details', { class: 'vl-data' }));
-    details.appendChild(el('summary', {}, 'Data table'));
+    details.appendChild(el('summary', {}, t('Data table')));
     const table = details.appendChild(el('div'));
     const section: Section = { id, root, canvasWrap, canvas, empty, details, table: { host: table, rowLimit: TABLE_ROWS }, extra };
     details.addEventListener('toggle', () => {
@@ -382,7 +384,7 @@ export class PanelView {
   private exportPng(id: ChartId): void {
     const section = this.sections.get(id);
     if (!section?.chart || section.canvasWrap.hidden) {
-      this.showNotice('This chart has nothing to export yet.');
+      this.showNotice(t('This chart has nothing to export yet.'));
       return;
     }
     const dataUrl = section.canvas.toDataURL('image/png');

@@ -16,6 +16,13 @@ export interface PanelHtmlInput {
    * the webview then renders it read-only without a host.
    */
   reportJson?: string;
+  /**
+   * The webview's texts in the display language: vscode.l10n.bundle as JSON, written HTML-escaped into
+   * #vl-root[data-l10n] (webview/l10n.ts); absent in English and in the CLI's report.
+   */
+  uiStringsJson?: string;
+  /** The display language (`vscode.env.language`) for `<html lang>`; English by default. */
+  lang?: string;
 }
 
 /** 128 bits from the OS CSPRNG, hex-encoded (a nonce must be unguessable, so never Math.random). */
@@ -47,7 +54,7 @@ export function renderPanelHtml(input: PanelHtmlInput): string {
     ? `\n    <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${a(input.codiconUri)}" nonce="${a(input.nonce)}">`
     : '';
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(input.lang ?? '') ? input.lang : 'en'}">
   <head>
     <meta http-equiv="Content-Security-Policy" content="${buildCsp(input.cspSource, input.nonce)}">
     <meta charset="UTF-8">
@@ -56,7 +63,7 @@ export function renderPanelHtml(input: PanelHtmlInput): string {
     <title>${a(input.title ?? 'Value Lens: Alignment')}</title>
   </head>
   <body>
-    <main id="vl-root"${input.reportJson === undefined ? '' : ` data-report="${a(input.reportJson)}"`}></main>
+    <main id="vl-root"${input.reportJson === undefined ? '' : ` data-report="${a(input.reportJson)}"`}${input.uiStringsJson === undefined ? '' : ` data-l10n="${a(input.uiStringsJson)}"`}></main>
     <script nonce="${a(input.nonce)}" src="${a(input.scriptUri)}"></script>
   </body>
 </html>

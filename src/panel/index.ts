@@ -62,6 +62,9 @@ export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: P
       scriptUri: asset('dist', 'webview.js'),
       styleUri: asset('media', 'panel.css'),
       title: TITLE(),
+      // The webview cannot call vscode.l10n: it gets the loaded bundle (undefined in English) and looks its texts up.
+      ...(vscode.l10n.bundle ? { uiStringsJson: JSON.stringify(vscode.l10n.bundle) } : {}),
+      lang: vscode.env.language,
     });
     const subscriptions = [
       panel.webview.onDidReceiveMessage((message: unknown) => void session.handleMessage(message)),

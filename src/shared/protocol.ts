@@ -270,3 +270,38 @@ export function parsePanelState(value: unknown): PanelState {
     return { filter: {} };
   }
 }
+
+// ---- the webview's texts in the display language (host → webview, in #vl-root[data-l10n]) ----
+
+/** English text → its translation, from the host's vscode.l10n.bundle; empty in English and in the CLI's report. */
+export type UiStrings = Readonly<Record<string, string>>;
+
+/** Bounds for the translation table: the bundle has a few hundred short messages. */
+export const UI_STRING_LIMITS = { entries: 5_000, length: 4_000 } as const;
+
+/**
+ * Validates a translation table (a parsed JSON object of string → string). Entries that are not a bounded
+ * string pair, and keys such as `__proto__`, are dropped, so a bad table falls back to English text by text.
+ */
+export function parseUiStrings(value: unknown): UiStrings {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!isPlainObject(value)) return out;
+  let count = 0;
+  for (const [key, text] of Object.entries(value)) {
+    if (count >= UI_STRING_LIMITS.entries) break;
+    if (key === '__proto__' || key.length === 0 || key.length > UI_STRING_LIMITS.length) continue;
+    if (typeof text !== 'string' || text.length === 0 || text.length > UI_STRING_LIMITS.length) continue;
+    out[key] = text;
+    count++;
+  }
+  return out;
+}
+
+/** Fills `{0}`, `{1}` … as vscode.l10n.t does; a placeholder without an argument stays as written. */
+export function fillUiString(template: string, args: readonly (string | number)[]): string {
+  if (args.length === 0) return template;
+  return template.replace(/\{([^}]+)\}/g, (match, key: string) => {
+    const value = /^\d+$/.test(key) ? args[Number(key)] : undefined;
+    return value === undefined ? match : String(value);
+  });
+}

@@ -59,8 +59,11 @@ export interface PanelServer {
   close(): Promise<void>;
 }
 
-/** Serves `/` (panel HTML, or a report page when `reportJson` is given), the bundle and the stylesheet. */
-export async function startPanelServer(bundleFile: string, options: { reportJson?: string } = {}): Promise<PanelServer> {
+/**
+ * Serves `/` (panel HTML, or a report page when `reportJson` is given; `uiStringsJson` is the host's
+ * vscode.l10n.bundle for a non-English display language), the bundle and the stylesheet.
+ */
+export async function startPanelServer(bundleFile: string, options: { reportJson?: string; uiStringsJson?: string; lang?: string } = {}): Promise<PanelServer> {
   const requests: string[] = [];
   const bundle = readFileSync(bundleFile);
   const css = readFileSync(join(ROOT, 'media/panel.css'));
@@ -69,7 +72,7 @@ export async function startPanelServer(bundleFile: string, options: { reportJson
     const path = (req.url ?? '/').split('?')[0];
     requests.push(path);
     if (path === '/') {
-      const html = renderPanelHtml({ cspSource: origin, nonce: createNonce(), scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, reportJson: options.reportJson });
+      const html = renderPanelHtml({ cspSource: origin, nonce: createNonce(), scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, reportJson: options.reportJson, uiStringsJson: options.uiStringsJson, lang: options.lang });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
     } else if (path === '/dist/webview.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);

@@ -159,15 +159,15 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-test('l10n/bundle.l10n.json is what `npm run l10n:export` extracts from src/ today (direct calls and injected translators)', async () => {
+test('l10n/bundle.l10n.json is what `npm run l10n:export` extracts from src/ and webview/ today (direct calls and injected translators)', async () => {
   const { getL10nJson } = (await import('@vscode/l10n-dev')) as typeof import('@vscode/l10n-dev');
   // Only files that call l10n.t (parsing all of src/ with tree-sitter takes seconds).
   const files = sourceFiles(join(ROOT, 'src'))
     .map((path) => ({ contents: readFileSync(path, 'utf8'), extension: path.endsWith('.tsx') ? '.tsx' : '.ts', path }))
     .filter((f) => f.contents.includes('l10n.t('));
-  const injected = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as { collectInjected: (dir: string) => string[]; usesInjectedTranslator: (source: string) => boolean };
+  const injected = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as { collectInjected: (...dirs: string[]) => string[]; usesInjectedTranslator: (source: string) => boolean };
   const extracted: Record<string, unknown> = { ...(await getL10nJson(files.map(({ contents, extension }) => ({ contents, extension })))) };
-  for (const message of injected.collectInjected(join(ROOT, 'src'))) extracted[message] ??= message;
+  for (const message of injected.collectInjected(join(ROOT, 'src'), join(ROOT, 'webview'))) extracted[message] ??= message;
   const current = bundle();
   const stale = Object.keys(extracted).filter((k) => !(k in current));
   const gone = Object.keys(current).filter((k) => !(k in extracted));

@@ -95,8 +95,13 @@ const vscodeFake = {
     workspaceFolders: [{ uri: Uri.file('/ws') }],
     fs: { writeFile: async (uri: Uri, data: Uint8Array) => void fake.written.push({ uri, data }) },
   },
-  // The panel title goes through vscode.l10n.t: English without a bundle, `{0}` filled in.
-  l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))) },
+  // The panel title goes through vscode.l10n.t: English without a bundle, `{0}` filled in. `bundle` is what
+  // VS Code loaded for the display language (undefined in English); the webview gets it.
+  l10n: {
+    t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))),
+    bundle: undefined as Record<string, string> | undefined,
+  },
+  env: { language: 'en' },
 };
 
 const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
@@ -206,4 +211,28 @@ test('exportCsv goes through the save dialog and writes the CSV; cancel writes n
   assert.equal(text.trimEnd().split('\r\n').length, 1 + 8);
   assert.deepEqual(p.posted.at(-1), { type: 'notice', message: 'Saved correlation table to /ws/out.csv' });
   panel.dispose();
+});
+
+test('in a Danish VS Code the webview page carries the loaded bundle (data-l10n) and lang="da"; in English neither', () => {
+  const { panel } = setup();
+  panel.show();
+  const english = fake.panels[0]!;
+  assert.doesNotMatch(english.webview.html, /data-l10n=/);
+  assert.match(english.webview.html, /<html lang="en">/);
+  english.dispose();
+  vscodeFake.l10n.bundle = { 'Export CSV': 'Eksportér CSV', 'Say "<b>"': '"<b>" & co' };
+  vscodeFake.env.language = 'da';
+  try {
+    panel.show();
+    const danish = fake.panels[1]!;
+    assert.match(danish.webview.html, /<html lang="da">/);
+    const attribute = /data-l10n="([^"]*)"/.exec(danish.webview.html)?.[1];
+    assert.ok(attribute, 'data-l10n on #vl-root');
+    const decoded = attribute.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    assert.deepEqual(JSON.parse(decoded), vscodeFake.l10n.bundle, 'the bundle, HTML-escaped in the attribute');
+    danish.dispose();
+  } finally {
+    vscodeFake.l10n.bundle = undefined;
+    vscodeFake.env.language = 'en';
+  }
 });

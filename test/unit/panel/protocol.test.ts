@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CHART_IDS, EXPORT_IDS, LIMITS, STUDY_VIEW_IDS, parseFilter, parsePanelState, parseStudyViewState, parseWebviewMessage } from '../../../src/shared/protocol';
+import { CHART_IDS, EXPORT_IDS, LIMITS, STUDY_VIEW_IDS, UI_STRING_LIMITS, fillUiString, parseFilter, parsePanelState, parseStudyViewState, parseUiStrings, parseWebviewMessage } from '../../../src/shared/protocol';
 
 const png = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -108,4 +108,13 @@ test('parseFilter and parsePanelState fall back to "all" for bad persisted state
   assert.deepEqual(parsePanelState(undefined), { filter: {} });
   assert.deepEqual(parsePanelState({ filter: { model: 7 }, focusModel: 'm' }), { filter: {}, focusModel: 'm' });
   assert.deepEqual(parsePanelState({ filter: { template: 't' }, focusModel: 3 }), { filter: { template: 't' } });
+});
+
+test('parseUiStrings keeps bounded string pairs only; fillUiString fills like vscode.l10n.t', () => {
+  const table = parseUiStrings(JSON.parse(`{"__proto__":{"a":"b"},"Export CSV":"Eksportér CSV","n":1,"":"empty key","long":"${'x'.repeat(UI_STRING_LIMITS.length + 1)}","e":""}`));
+  assert.deepEqual({ ...table }, { 'Export CSV': 'Eksportér CSV' });
+  assert.equal(Object.getPrototypeOf(table), null, 'a table lookup never reaches Object.prototype');
+  assert.equal(table['toString' as string], undefined);
+  for (const bad of [null, [], 'text', 3, new Date()]) assert.deepEqual({ ...parseUiStrings(bad) }, {});
+  assert.equal(fillUiString('{0} of {1}, {question} stays, {9} stays', [3, 'ten']), '3 of ten, {question} stays, {9} stays');
 });
