@@ -160,6 +160,31 @@ export function sendStall(res: http.ServerResponse): void {
   res.write('{"id":');
 }
 
+/**
+ * The faults that any server shows alike (no answer, a stalled body, a body that is not JSON, a plain-text
+ * status): answered here, true. The rest are each API's own error shapes (fake-ollama, fake-openai).
+ */
+export function sendTransportFault(res: http.ServerResponse, f: Fault): boolean {
+  switch (f.kind) {
+    case 'hang':
+      return true;
+    case 'stall':
+      sendStall(res);
+      return true;
+    case 'nonJson':
+      res.writeHead(200, { 'content-type': f.contentType ?? 'application/json' });
+      res.end(f.body ?? '<html><body>502 Bad Gateway</body></html>');
+      return true;
+    case 'status':
+      if (typeof f.body !== 'string') return false;
+      res.writeHead(f.status, { 'content-type': 'text/plain', ...f.headers });
+      res.end(f.body);
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -10,7 +10,7 @@ import {
   promptTokens,
   retryAfterHeaders,
   sendCut,
-  sendStall,
+  sendTransportFault,
   sendJson,
   sleep,
   startServer,
@@ -66,12 +66,10 @@ function contextOf(prompt: string, text: string): number[] {
 function errorFor(res: http.ServerResponse, ctx: RouteContext, model: string): boolean {
   const f = ctx.fault;
   if (!f) return false;
+  if (sendTransportFault(res, f)) return true;
   switch (f.kind) {
     case 'status':
-      if (typeof f.body === 'string') {
-        res.writeHead(f.status, { 'content-type': 'text/plain', ...f.headers });
-        res.end(f.body);
-      } else sendJson(res, f.status, f.body ?? { error: `status ${f.status}` }, f.headers);
+      sendJson(res, f.status, f.body ?? { error: `status ${f.status}` }, f.headers);
       return true;
     case 'rateLimit':
       sendJson(res, 429, { error: 'rate limit exceeded' }, retryAfterHeaders(f));
@@ -82,17 +80,8 @@ function errorFor(res: http.ServerResponse, ctx: RouteContext, model: string): b
     case 'unauthorized':
       sendJson(res, 401, { error: 'unauthorized' });
       return true;
-    case 'hang':
-      return true;
-    case 'stall':
-      sendStall(res);
-      return true;
     case 'modelNotFound':
       sendJson(res, 404, { error: `model '${model}' not found` });
-      return true;
-    case 'nonJson':
-      res.writeHead(200, { 'content-type': f.contentType ?? 'application/json' });
-      res.end(f.body ?? '<html><body>502 Bad Gateway</body></html>');
       return true;
     default:
       return false;

@@ -14,7 +14,7 @@ import {
   promptTokens,
   retryAfterHeaders,
   sendCut,
-  sendStall,
+  sendTransportFault,
   sendJson,
   sleep,
   startServer,
@@ -55,12 +55,10 @@ function bytesOf(token: string): number[] {
 function errorFor(req: RecordedRequest, res: http.ServerResponse, ctx: RouteContext, model: string): boolean {
   const f = ctx.fault;
   if (!f) return false;
+  if (sendTransportFault(res, f)) return true;
   switch (f.kind) {
     case 'status':
-      if (typeof f.body === 'string') {
-        res.writeHead(f.status, { 'content-type': 'text/plain', ...f.headers });
-        res.end(f.body);
-      } else if (f.body) sendJson(res, f.status, f.body, f.headers);
+      if (f.body) sendJson(res, f.status, f.body, f.headers);
       else openAiError(res, f.status, `status ${f.status}`, 'server_error', null, f.headers);
       return true;
     case 'rateLimit':
@@ -72,17 +70,8 @@ function errorFor(req: RecordedRequest, res: http.ServerResponse, ctx: RouteCont
     case 'unauthorized':
       unauthorized(req, res);
       return true;
-    case 'hang':
-      return true;
-    case 'stall':
-      sendStall(res);
-      return true;
     case 'modelNotFound':
       openAiError(res, 404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
-      return true;
-    case 'nonJson':
-      res.writeHead(200, { 'content-type': f.contentType ?? 'application/json' });
-      res.end(f.body ?? '<html><body>502 Bad Gateway</body></html>');
       return true;
     default:
       return false;
