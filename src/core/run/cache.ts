@@ -10,7 +10,7 @@
 // Only successful, scorable responses are stored (the runner decides); failures never are.
 
 import * as crypto from 'node:crypto';
-import { closeSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync, write } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionResponse } from '../model';
 import { CACHE_FORMAT_VERSION } from './key';
@@ -196,7 +196,7 @@ export class ResultCache {
             await handle.close();
           }
         } else {
-          this.append(data);
+          await this.append(data);
         }
         for (const w of batch.waiters) w.resolve();
       } catch (error) {
@@ -213,18 +213,17 @@ export class ResultCache {
     return run;
   }
 
-  // A synchronous append: a batch of a local file is written in µs, where an asynchronous write is a
-  // thread-pool round trip per batch (wake-ups of a pool thread and of the loop, per answer on a live run).
-  private append(data: Buffer): void {
+  private async append(data: Buffer): Promise<void> {
     if (this.appendFd === undefined) this.appendFd = openSync(this.logPath, 'a');
     clearTimeout(this.appendIdle);
     this.appendIdle = setTimeout(() => this.closeAppend(), IDLE_CLOSE_MS);
     this.appendIdle.unref();
+    const fd = this.appendFd;
     let offset = 0;
     while (offset < data.length) {
-      const written = writeSync(this.appendFd, data, offset, data.length - offset);
-      if (!(written > 0)) throw Object.assign(new Error(`no bytes written to ${this.logPath}`), { code: 'EIO' });
-      offset += written;
+      offset += await new Promise<number>((resolve, reject) =>
+        write(fd, data, offset, data.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))),
+      );
     }
   }
 

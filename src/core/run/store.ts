@@ -5,7 +5,7 @@
 // and their append() promises reject. A crash can still tear the last line; readers skip and count it.
 // Why concurrent appends from several processes are safe, and when they are not: docs/corpus.md.
 
-import { promises as fs, writeSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunRecord } from '../results';
 import { readCorpus } from '../corpus/reader';
@@ -14,8 +14,6 @@ import { isRunRecord } from '../corpus/records';
 /** The part of a file handle the store uses; tests inject one that fails like a full disk. */
 export interface AppendFile {
   write(buffer: Uint8Array, offset: number, length: number, position: null): Promise<{ bytesWritten: number }>;
-  /** The same write, synchronous (a local file: µs, where `write` is a thread-pool round trip); used when present. */
-  writeSync?(buffer: Uint8Array, offset: number, length: number): number;
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
   stat(): Promise<{ size: number }>;
   truncate(length: number): Promise<void>;
@@ -29,17 +27,7 @@ export interface ResultsStoreOptions {
   open?: OpenAppendFile;
 }
 
-export const openAppendFile: OpenAppendFile = async (path) => {
-  const handle = await fs.open(path, 'a+');
-  return {
-    write: (buffer, offset, length, position) => handle.write(buffer, offset, length, position),
-    writeSync: (buffer, offset, length) => writeSync(handle.fd, buffer, offset, length),
-    read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
-    stat: () => handle.stat(),
-    truncate: (length) => handle.truncate(length),
-    close: () => handle.close(),
-  };
-};
+export const openAppendFile: OpenAppendFile = (path) => fs.open(path, 'a+');
 
 export class ResultsStore {
   private handle: Promise<AppendFile> | undefined;
@@ -97,7 +85,7 @@ export class ResultsStore {
     try {
       // One write call in practice; the loop covers short writes (a disk filling up writes what fits).
       while (done < buffer.length) {
-        const bytesWritten = handle.writeSync ? handle.writeSync(buffer, done, buffer.length - done) : (await handle.write(buffer, done, buffer.length - done, null)).bytesWritten;
+        const { bytesWritten } = await handle.write(buffer, done, buffer.length - done, null);
         if (!(bytesWritten > 0)) throw Object.assign(new Error(`no bytes written to ${this.path}`), { code: 'EIO' });
         done += bytesWritten;
       }
