@@ -87,7 +87,7 @@ node "$ROOT/test/e2e/make-broken.mjs" examples/wvs7-sample.wvs "$WS/broken.wvs"
 
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
-# 4. Loopback fake model server (engineer B1's CLI).
+# 4. Loopback fake model server (test/support/fake-server-cli.ts: the Ollama wire format).
 start_fake() { # $1 = latency ms, $2 = port (default: a free one); sets FAKE_STARTED to the URL
   local port="${2:-}" url=""
   [ -n "$port" ] || port="$(free_port)"
