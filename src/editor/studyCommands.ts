@@ -27,6 +27,7 @@ import type { ApiKeys } from './apiKeys';
 import { readEndpointConfig, readRunChoices, readRunSettings } from './config';
 import { actionLabel, adviseError, type AdviceAction } from './errorAdvice';
 import { t } from './translate';
+import { renderMessage } from '../core/message';
 import type { BatchProgress } from '../core/batch/types';
 import { batchStatusText, type EditorBatch } from './batchTask';
 import type { ProgressBoard } from './progressBoard';
@@ -73,7 +74,8 @@ const SEVERITY = { error: vscode.DiagnosticSeverity.Error, warning: vscode.Diagn
 
 export function toDiagnostics(text: string, diagnostics: readonly StudyDiagnostic[]): vscode.Diagnostic[] {
   return diagnostics.map((d) => {
-    const diagnostic = new vscode.Diagnostic(rangeOf(text, d.range.start, d.range.end), d.message, SEVERITY[d.severity]);
+    // The core keeps an English template (src/core/message.ts); it is translated here, when shown.
+    const diagnostic = new vscode.Diagnostic(rangeOf(text, d.range.start, d.range.end), d.text ? renderMessage(d.text, t) : d.message, SEVERITY[d.severity]);
     diagnostic.source = 'value-lens';
     diagnostic.code = d.code;
     return diagnostic;

@@ -8,6 +8,7 @@ import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type 
 import { DEFAULT_LANGUAGE_COUNTRIES } from '../data';
 import { canonicalJson } from '../run/key';
 import { editDistance } from '../language/placeholders';
+import { msg, renderMessage, type Message, type MessageArg } from '../message';
 import { DEFAULT_OLLAMA_HOST, DEFAULT_OPENAI_BASE_URL } from '../origin';
 import { isKnownCountry, suggestCountry } from './countries';
 import type {
@@ -135,19 +136,19 @@ class Ctx {
   readonly diagnostics: StudyDiagnostic[] = [];
   constructor(readonly dir: string) {}
 
-  add(code: string, severity: Severity, message: string, at: Node | SourceRange): void {
+  add(code: string, severity: Severity, message: Message, at: Node | SourceRange): void {
     const range = 'type' in at ? nodeRange(at) : at;
-    this.diagnostics.push({ code, severity, message, range });
+    this.diagnostics.push({ code, severity, message: renderMessage(message), text: message, range });
   }
 
-  wrongType(node: Node, what: string, expected: string): void {
-    this.add('study/wrong-type', 'error', `${what} must be ${expected}, not ${describe(node)}`, node);
+  wrongType(node: Node, what: MessageArg, expected: Message): void {
+    this.add('study/wrong-type', 'error', msg('{0} must be {1}, not {2}', what, expected, describe(node)), node);
   }
 
   /** The members of an object node, reporting unknown and duplicate properties. */
-  object(node: Node, kind: StudyObjectKind, what: string): Map<string, Node> | undefined {
+  object(node: Node, kind: StudyObjectKind, what: MessageArg): Map<string, Node> | undefined {
     if (node.type !== 'object') {
-      this.wrongType(node, what, 'an object');
+      this.wrongType(node, what, msg('an object'));
       return undefined;
     }
     const allowed: readonly string[] = STUDY_PROPERTIES[kind];
@@ -158,11 +159,12 @@ class Ctx {
       const key = String(keyNode.value);
       if (!allowed.includes(key)) {
         const near = nearest(key, allowed);
-        this.add('study/unknown-property', 'warning', `unknown property "${key}" in ${what}${near ? ` (did you mean "${near}"?)` : ''}; it is ignored`, keyNode);
+        const unknown = near ? msg('unknown property "{0}" in {1} (did you mean "{2}"?); it is ignored', key, what, near) : msg('unknown property "{0}" in {1}; it is ignored', key, what);
+        this.add('study/unknown-property', 'warning', unknown, keyNode);
         continue;
       }
       if (out.has(key)) {
-        this.add('study/duplicate-property', 'error', `"${key}" appears twice in ${what}`, keyNode);
+        this.add('study/duplicate-property', 'error', msg('"{0}" appears twice in {1}', key, what), keyNode);
         continue;
       }
       out.set(key, valueNode);
@@ -171,9 +173,9 @@ class Ctx {
   }
 
   /** A plain map object (string keys, any member names allowed); reports a wrong type. */
-  map(node: Node, what: string): [Node, Node][] | undefined {
+  map(node: Node, what: MessageArg): [Node, Node][] | undefined {
     if (node.type !== 'object') {
-      this.wrongType(node, what, 'an object');
+      this.wrongType(node, what, msg('an object'));
       return undefined;
     }
     const out: [Node, Node][] = [];
@@ -184,71 +186,71 @@ class Ctx {
     return out;
   }
 
-  string(node: Node | undefined, what: string, opts: { nonEmpty?: boolean } = {}): string | undefined {
+  string(node: Node | undefined, what: MessageArg, opts: { nonEmpty?: boolean } = {}): string | undefined {
     if (!node) return undefined;
     if (node.type !== 'string') {
-      this.wrongType(node, what, 'a string');
+      this.wrongType(node, what, msg('a string'));
       return undefined;
     }
     const v = String(node.value);
     if (opts.nonEmpty !== false && v.trim() === '') {
-      this.add('study/bad-value', 'error', `${what} must not be empty`, node);
+      this.add('study/bad-value', 'error', msg('{0} must not be empty', what), node);
       return undefined;
     }
     return v;
   }
 
-  oneOf<T extends string>(node: Node | undefined, what: string, values: readonly T[], code = 'study/bad-value'): T | undefined {
+  oneOf<T extends string>(node: Node | undefined, what: MessageArg, values: readonly T[], code = 'study/bad-value'): T | undefined {
     const v = this.string(node, what);
     if (v === undefined || !node) return undefined;
     if (!(values as readonly string[]).includes(v)) {
       const near = nearest(v, values);
-      this.add(code, 'error', `${what} "${v}" is not one of ${values.map((x) => `"${x}"`).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`, node);
+      this.add(code, 'error', didYouMean(msg('{0} "{1}" is not one of {2}', what, v, values.map((x) => `"${x}"`).join(', ')), near), node);
       return undefined;
     }
     return v as T;
   }
 
-  number(node: Node | undefined, what: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+  number(node: Node | undefined, what: MessageArg, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
     if (!node) return undefined;
     if (node.type !== 'number') {
-      this.wrongType(node, what, opts.integer ? 'an integer' : 'a number');
+      this.wrongType(node, what, opts.integer ? msg('an integer') : msg('a number'));
       return undefined;
     }
     const v = Number(node.value);
     if (opts.integer && !Number.isInteger(v)) {
-      this.wrongType(node, what, 'an integer');
+      this.wrongType(node, what, msg('an integer'));
       return undefined;
     }
     if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
-      const range = opts.max === undefined ? `at least ${opts.min}` : opts.min === undefined ? `at most ${opts.max}` : `between ${opts.min} and ${opts.max}`;
-      this.add('study/bad-value', 'error', `${what} must be ${range}, not ${v}`, node);
+      const range = opts.max === undefined ? msg('at least {0}', String(opts.min)) : opts.min === undefined ? msg('at most {0}', opts.max) : msg('between {0} and {1}', opts.min, opts.max);
+      this.add('study/bad-value', 'error', msg('{0} must be {1}, not {2}', what, range, v), node);
       return undefined;
     }
     return v;
   }
 
   /** The element nodes of an array node. */
-  array(node: Node | undefined, what: string): Node[] | undefined {
+  array(node: Node | undefined, what: MessageArg): Node[] | undefined {
     if (!node) return undefined;
     if (node.type !== 'array') {
-      this.wrongType(node, what, 'an array');
+      this.wrongType(node, what, msg('an array'));
       return undefined;
     }
     return node.children ?? [];
   }
 
   /** An array of non-empty strings, duplicates reported as warnings and dropped. */
-  strings(node: Node | undefined, what: string): { value: string; node: Node }[] | undefined {
+  strings(node: Node | undefined, what: MessageArg): { value: string; node: Node }[] | undefined {
     const elements = this.array(node, what);
     if (!elements) return undefined;
     const out: { value: string; node: Node }[] = [];
     const seen = new Set<string>();
     for (const el of elements) {
-      const v = this.string(el, `each of ${what}`);
+      const v = this.string(el, msg('each of {0}', what));
       if (v === undefined) continue;
       if (seen.has(v)) {
-        this.add('study/duplicate-value', 'warning', `"${v}" is listed twice in ${what}; once is enough`, el);
+        this.add('study/duplicate-value', 'warning', msg('"{0}" is listed twice in {1}; once is enough', v, what), el);
         continue;
       }
       seen.add(v);
@@ -257,10 +259,10 @@ class Ctx {
     return out;
   }
 
-  country(node: Node, v: string, what: string): boolean {
+  country(node: Node, v: string, what: MessageArg): boolean {
     if (isKnownCountry(v)) return true;
     const near = suggestCountry(v);
-    this.add('study/unknown-country', 'error', `${what} "${v}" is not an ISO 3166-1 alpha-2 code${near ? ` (did you mean "${near}"?)` : ''}`, node);
+    this.add('study/unknown-country', 'error', didYouMean(msg('{0} "{1}" is not an ISO 3166-1 alpha-2 code', what, v), near), node);
     return false;
   }
 
@@ -269,12 +271,18 @@ class Ctx {
   }
 }
 
-function describe(node: Node): string {
-  if (node.type === 'null') return 'null';
-  if (node.type === 'array') return 'an array';
-  if (node.type === 'object') return 'an object';
-  if (node.type === 'string') return `the string ${JSON.stringify(node.value)}`;
-  return `${node.type} ${String(node.value)}`;
+function describe(node: Node): Message {
+  if (node.type === 'null') return msg('null');
+  if (node.type === 'array') return msg('an array');
+  if (node.type === 'object') return msg('an object');
+  if (node.type === 'string') return msg('the string {0}', JSON.stringify(node.value));
+  // `number 3`, `boolean true`: JSON's own words.
+  return msg('{0} {1}', node.type, String(node.value));
+}
+
+/** A message with its "did you mean" ending when there is a likely intended word. */
+export function didYouMean(message: Message, near: string | undefined): Message {
+  return near ? msg('{0} (did you mean "{1}"?)', message, near) : message;
 }
 
 /** The allowed word within edit distance 2 of a typo, if one. */
@@ -299,7 +307,7 @@ export function parseStudyDocument(text: string, path: string): ParsedStudyDocum
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const shift = text.length - body.length;
   if (body.trim() === '') {
-    ctx.add('study/json-syntax', 'error', 'the study file is empty; it must be one JSON object', { start: 0, end: 0 });
+    ctx.add('study/json-syntax', 'error', msg('the study file is empty; it must be one JSON object'), { start: 0, end: 0 });
     return { study: undefined, draft: undefined, diagnostics: ctx.diagnostics, root: undefined, sources };
   }
   let root: Node | undefined;
@@ -313,11 +321,11 @@ export function parseStudyDocument(text: string, path: string): ParsedStudyDocum
     if (seenOffsets.has(e.offset)) continue; // one message per place: the parser's recovery repeats itself
     seenOffsets.add(e.offset);
     const start = Math.min(e.offset + shift, text.length);
-    ctx.add('study/json-syntax', 'error', `JSON syntax: ${syntaxMessage(printParseErrorCode(e.error))}`, { start, end: Math.min(start + Math.max(e.length, 1), text.length) });
+    ctx.add('study/json-syntax', 'error', msg('JSON syntax: {0}', syntaxMessage(printParseErrorCode(e.error))), { start, end: Math.min(start + Math.max(e.length, 1), text.length) });
   }
   if (shift && root) shiftNodes(root, shift);
   if (!root || root.type !== 'object') {
-    if (root) ctx.add('study/wrong-type', 'error', `a study file is one JSON object, not ${describe(root)}`, root);
+    if (root) ctx.add('study/wrong-type', 'error', msg('a study file is one JSON object, not {0}', describe(root)), root);
     return { study: undefined, draft: undefined, diagnostics: ctx.diagnostics, root, sources };
   }
   const draft = buildStudy(ctx, root, path, sources);
@@ -353,17 +361,17 @@ function syntaxMessage(code: string): string {
 }
 
 function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): Study {
-  const props = ctx.object(root, 'root', 'the study') ?? new Map<string, Node>();
+  const props = ctx.object(root, 'root', msg('the study')) ?? new Map<string, Node>();
   const rootRange: SourceRange = { start: root.offset, end: root.offset + 1 };
   const required = (key: string): Node | undefined => {
     const n = props.get(key);
-    if (!n) ctx.add('study/missing-property', 'error', `the study needs "${key}"`, rootRange);
+    if (!n) ctx.add('study/missing-property', 'error', msg('the study needs "{0}"', key), rootRange);
     return n;
   };
 
   ctx.string(props.get('$schema'), '"$schema"');
   const name = ctx.string(props.get('name'), '"name"') ?? studyNameFromPath(path);
-  if (/[\\/:*?"<>|]/.test(name)) ctx.add('study/bad-value', 'error', `"name" is used in folder names and must not contain any of \\ / : * ? " < > |`, props.get('name') ?? rootRange);
+  if (/[\\/:*?"<>|]/.test(name)) ctx.add('study/bad-value', 'error', msg('"name" is used in folder names and must not contain any of \\ / : * ? " < > |'), props.get('name') ?? rootRange);
   const description = ctx.string(props.get('description'), '"description"', { nonEmpty: false });
 
   const items = parseItems(ctx, required('items'), sources);
@@ -378,12 +386,12 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   const method = (ctx.oneOf(props.get('method'), '"method"', METHODS) ?? STUDY_DEFAULTS.method) as Study['method'];
   const judge = ctx.string(props.get('judge'), '"judge"', { nonEmpty: true });
   if (judge !== undefined && !models.some((m) => m.id === judge)) {
-    ctx.add('study/unknown-model', 'error', `"judge" names no model of the study (models: ${models.map((m) => m.id).join(', ') || 'none'})`, props.get('judge')!);
+    ctx.add('study/unknown-model', 'error', msg('"judge" names no model of the study (models: {0})', models.map((m) => m.id).join(', ') || msg('none')), props.get('judge')!);
   }
-  if (judge !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', '"judge" is only used when "method" is "judge"', props.get('judge')!);
+  if (judge !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', msg('"judge" is only used when "method" is "judge"'), props.get('judge')!);
   const stanceLanguage = ctx.string(props.get('stanceLanguage'), '"stanceLanguage"', { nonEmpty: true });
-  if (stanceLanguage !== undefined && !/^[a-z]{2,3}$/.test(stanceLanguage)) ctx.add('study/bad-language', 'error', `"stanceLanguage" must be a lower-case language code, not "${stanceLanguage}"`, props.get('stanceLanguage')!);
-  if (stanceLanguage !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', '"stanceLanguage" is only used when "method" is "judge"', props.get('stanceLanguage')!);
+  if (stanceLanguage !== undefined && !/^[a-z]{2,3}$/.test(stanceLanguage)) ctx.add('study/bad-language', 'error', msg('"stanceLanguage" must be a lower-case language code, not "{0}"', stanceLanguage), props.get('stanceLanguage')!);
+  if (stanceLanguage !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', msg('"stanceLanguage" is only used when "method" is "judge"'), props.get('stanceLanguage')!);
   const samples = ctx.number(props.get('samples'), '"samples"', { integer: true, min: 1, max: 1000 }) ?? STUDY_DEFAULTS.samples;
   const temperature = ctx.number(props.get('temperature'), '"temperature"', { min: 0, max: 2 });
   const seed = ctx.number(props.get('seed'), '"seed"', { integer: true, min: 0 }) ?? STUDY_DEFAULTS.seed;
@@ -430,19 +438,19 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   if (judge !== undefined) study.judge = judge;
   if (stanceLanguage !== undefined) study.stanceLanguage = stanceLanguage;
   const batchNode = props.get('batch');
-  if (batchNode && batchNode.type !== 'boolean') ctx.wrongType(batchNode, '"batch"', 'true or false');
+  if (batchNode && batchNode.type !== 'boolean') ctx.wrongType(batchNode, '"batch"', msg('true or false'));
   else if (batchNode?.value === true) study.batch = true;
   return study;
 }
 
 function nonEmptyArray(ctx: Ctx, node: Node | undefined, what: string): Node[] {
   const elements = ctx.array(node, what);
-  if (elements && elements.length === 0 && node) ctx.add('study/bad-value', 'error', `${what} must list at least one entry`, node);
+  if (elements && elements.length === 0 && node) ctx.add('study/bad-value', 'error', msg('{0} must list at least one entry', what), node);
   return elements ?? [];
 }
 
 function parseItems(ctx: Ctx, node: Node | undefined, sources: StudySources): ItemSource[] {
-  return sourceList(ctx, node, 'items', 'its items would be planned twice', sources.items, (p, at, file) => {
+  return sourceList(ctx, node, 'items', msg('its items would be planned twice'), sources.items, (p, at, file) => {
     const entry: ItemSource = { file };
     const ids = ctx.strings(p.get('ids'), `${at}.ids`);
     if (ids) entry.ids = ids.map((x) => x.value);
@@ -453,7 +461,7 @@ function parseItems(ctx: Ctx, node: Node | undefined, sources: StudySources): It
 }
 
 function parseTemplateSources(ctx: Ctx, node: Node | undefined, sources: StudySources): TemplateSource[] {
-  return sourceList(ctx, node, 'templates', 'its prompts would be planned twice', sources.templates, (p, at, file) => {
+  return sourceList(ctx, node, 'templates', msg('its prompts would be planned twice'), sources.templates, (p, at, file) => {
     const entry: TemplateSource = { file, paraphrases: 'none' };
     const names = ctx.strings(p.get('names'), `${at}.names`);
     if (names) entry.names = names.map((x) => x.value);
@@ -465,11 +473,11 @@ function parseTemplateSources(ctx: Ctx, node: Node | undefined, sources: StudySo
       } else if (para.type === 'array') {
         const idx: number[] = [];
         for (const c of para.children ?? []) {
-          const v = ctx.number(c, `each of ${at}.paraphrases`, { integer: true, min: 0 });
+          const v = ctx.number(c, msg('each of {0}', `${at}.paraphrases`), { integer: true, min: 0 });
           if (v !== undefined && !idx.includes(v)) idx.push(v);
         }
         entry.paraphrases = idx;
-      } else ctx.wrongType(para, `${at}.paraphrases`, '"none", "all" or an array of paraphrase indices');
+      } else ctx.wrongType(para, `${at}.paraphrases`, msg('"none", "all" or an array of paraphrase indices'));
     }
     return entry;
   });
@@ -484,7 +492,7 @@ function sourceList<T>(
   ctx: Ctx,
   node: Node | undefined,
   key: 'items' | 'templates',
-  twice: string,
+  twice: Message,
   indices: number[],
   entry: (p: Map<string, Node>, at: string, file: string) => T,
 ): T[] {
@@ -497,7 +505,7 @@ function sourceList<T>(
     if (file === undefined) return;
     const built = entry(p, at, ctx.path(file));
     if (out.some((o) => JSON.stringify(o) === JSON.stringify(built))) {
-      ctx.add('study/duplicate-value', 'warning', `${at} repeats an earlier entry; ${twice}`, el);
+      ctx.add('study/duplicate-value', 'warning', msg('{0} repeats an earlier entry; {1}', at, twice), el);
       return;
     }
     out.push(built);
@@ -509,7 +517,7 @@ function sourceList<T>(
 function fileOf(ctx: Ctx, el: Node, p: Map<string, Node>, what: string): string | undefined {
   const n = p.get('file');
   if (!n) {
-    ctx.add('study/missing-property', 'error', `${what} needs "file"`, el);
+    ctx.add('study/missing-property', 'error', msg('{0} needs "file"', what), el);
     return undefined;
   }
   return ctx.string(n, `${what}.file`);
@@ -518,11 +526,11 @@ function fileOf(ctx: Ctx, el: Node, p: Map<string, Node>, what: string): string 
 function parseLanguages(ctx: Ctx, node: Node | undefined): string[] {
   if (!node) return [];
   const list = ctx.strings(node, '"languages"') ?? [];
-  if (node.type === 'array' && !list.length && !(node.children ?? []).length) ctx.add('study/bad-value', 'error', '"languages" must list at least one language', node);
+  if (node.type === 'array' && !list.length && !(node.children ?? []).length) ctx.add('study/bad-value', 'error', msg('"languages" must list at least one language'), node);
   const out: string[] = [];
   for (const { value, node: n } of list) {
     if (!LANGUAGE_CODE.test(value)) {
-      ctx.add('study/bad-language', 'error', `language "${value}" is not an ISO 639-1 code in lower case (e.g. "en", "da")`, n);
+      ctx.add('study/bad-language', 'error', msg('language "{0}" is not an ISO 639-1 code in lower case (e.g. "en", "da")', value), n);
       continue;
     }
     out.push(value);
@@ -532,7 +540,7 @@ function parseLanguages(ctx: Ctx, node: Node | undefined): string[] {
 
 function parseCountryList(ctx: Ctx, node: Node | undefined, what: string): string[] {
   const list = ctx.strings(node, what) ?? [];
-  return list.filter(({ value, node: n }) => ctx.country(n, value, `country in ${what}`)).map((x) => x.value);
+  return list.filter(({ value, node: n }) => ctx.country(n, value, msg('country in {0}', what))).map((x) => x.value);
 }
 
 function parseLanguageCountries(ctx: Ctx, node: Node | undefined, languages: string[]): Record<string, string[]> {
@@ -543,11 +551,11 @@ function parseLanguageCountries(ctx: Ctx, node: Node | undefined, languages: str
   for (const [k, v] of ctx.map(node, '"languageCountries"') ?? []) {
     const lang = String(k.value);
     if (!LANGUAGE_CODE.test(lang)) {
-      ctx.add('study/bad-language', 'error', `language "${lang}" is not an ISO 639-1 code in lower case`, k);
+      ctx.add('study/bad-language', 'error', msg('language "{0}" is not an ISO 639-1 code in lower case', lang), k);
       continue;
     }
     const list = parseCountryList(ctx, v, `languageCountries.${lang}`);
-    if (v.type === 'array' && !(v.children ?? []).length) ctx.add('study/bad-value', 'error', `languageCountries.${lang} must list at least one country`, v);
+    if (v.type === 'array' && !(v.children ?? []).length) ctx.add('study/bad-value', 'error', msg('languageCountries.{0} must list at least one country', lang), v);
     out[lang] = list;
   }
   return out;
@@ -569,16 +577,16 @@ function checkUrl(ctx: Ctx, node: Node, url: string): boolean {
   try {
     u = new URL(url);
   } catch {
-    ctx.add('study/bad-value', 'error', `"${url}" is not a URL`, node);
+    ctx.add('study/bad-value', 'error', msg('"{0}" is not a URL', url), node);
     return false;
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    ctx.add('study/bad-value', 'error', `endpoint URL must be http or https, not ${u.protocol}`, node);
+    ctx.add('study/bad-value', 'error', msg('endpoint URL must be http or https, not {0}', u.protocol), node);
     return false;
   }
   const secretParam = [...u.searchParams.keys()].find((k) => /key|token|secret|password/i.test(k));
   if (u.username || u.password || secretParam) {
-    ctx.add('study/endpoint-credentials', 'error', 'an endpoint must not carry credentials (user, password or key in the URL); set the API key with "Value Lens: Set API Key" or the environment', node);
+    ctx.add('study/endpoint-credentials', 'error', msg('an endpoint must not carry credentials (user, password or key in the URL); set the API key with "Value Lens: Set API Key" or the environment'), node);
     return false;
   }
   return true;
@@ -592,10 +600,10 @@ function parseModels(ctx: Ctx, node: Node | undefined, endpoints: Map<string, st
     const p = ctx.object(el, 'model', what);
     if (!p) return;
     const idNode = p.get('id');
-    if (!idNode) ctx.add('study/missing-property', 'error', `${what} needs "id"`, el);
+    if (!idNode) ctx.add('study/missing-property', 'error', msg('{0} needs "id"', what), el);
     const id = ctx.string(idNode, `${what}.id`);
     const providerNode = p.get('provider');
-    if (!providerNode) ctx.add('study/missing-property', 'error', `${what} needs "provider" ("ollama" or "openai")`, el);
+    if (!providerNode) ctx.add('study/missing-property', 'error', msg('{0} needs "provider" ("ollama" or "openai")', what), el);
     const provider = ctx.oneOf(providerNode, `${what}.provider`, PROVIDERS, 'study/unknown-provider');
     const model = ctx.string(p.get('model'), `${what}.model`) ?? id;
     const kind = ctx.oneOf(p.get('kind'), `${what}.kind`, KINDS) ?? 'chat';
@@ -607,7 +615,7 @@ function parseModels(ctx: Ctx, node: Node | undefined, endpoints: Map<string, st
       else if (endpoints.has(ep)) endpoint = endpoints.get(ep);
       else {
         const near = nearest(ep, [...endpoints.keys()]);
-        ctx.add('study/unknown-endpoint', 'error', `endpoint "${ep}" is neither a URL nor a name in "endpoints"${near ? ` (did you mean "${near}"?)` : ''}`, epNode);
+        ctx.add('study/unknown-endpoint', 'error', didYouMean(msg('endpoint "{0}" is neither a URL nor a name in "endpoints"', ep), near), epNode);
         endpoint = undefined;
       }
     }
@@ -615,16 +623,16 @@ function parseModels(ctx: Ctx, node: Node | undefined, endpoints: Map<string, st
     const attrNode = p.get('attributes');
     for (const [k, v] of attrNode ? ctx.map(attrNode, `${what}.attributes`) ?? [] : []) {
       if (v.type === 'string' || v.type === 'number' || v.type === 'boolean') attributes[String(k.value)] = v.value as AttributeValue;
-      else ctx.wrongType(v, `${what}.attributes.${String(k.value)}`, 'a string, number or boolean');
+      else ctx.wrongType(v, `${what}.attributes.${String(k.value)}`, msg('a string, number or boolean'));
     }
     if (attributes.chat === undefined) attributes.chat = kind === 'chat';
     else if (attributes.chat !== (kind === 'chat')) {
       const at = attrNode ? findNodeAtLocation(attrNode, ['chat']) : undefined;
-      ctx.add('study/bad-value', 'warning', `attribute "chat" is ${String(attributes.chat)} but kind is "${kind}"`, at ?? el);
+      ctx.add('study/bad-value', 'warning', msg('attribute "chat" is {0} but kind is "{1}"', String(attributes.chat), kind), at ?? el);
     }
     if (id !== undefined && idNode) {
       if (ids.has(id)) {
-        ctx.add('study/duplicate-model', 'error', `model id "${id}" is used twice; ids name the model in every record`, idNode);
+        ctx.add('study/duplicate-model', 'error', msg('model id "{0}" is used twice; ids name the model in every record', id), idNode);
         return;
       }
       ids.add(id);
@@ -642,14 +650,14 @@ function reportPartialAttributes(ctx: Ctx, node: Node | undefined, models: Study
   const names = [...new Set(models.flatMap((m) => Object.keys(m.attributes)))];
   for (const name of names) {
     const lacking = models.filter((m) => m.attributes[name] === undefined).map((m) => m.id);
-    if (lacking.length) ctx.add('study/attribute-partial', 'info', `model attribute "${name}" is not set on ${lacking.join(', ')}; comparisons by "${name}" leave them out`, node);
+    if (lacking.length) ctx.add('study/attribute-partial', 'info', msg('model attribute "{0}" is not set on {1}; comparisons by "{0}" leave them out', name, lacking.join(', ')), node);
   }
 }
 
 function parseOptionOrders(ctx: Ctx, node: Node | undefined, studySeed: number): OptionOrderSpec[] {
   if (!node) return [...STUDY_DEFAULTS.optionOrders];
   const elements = ctx.array(node, '"optionOrders"') ?? [];
-  if (node.type === 'array' && !elements.length) ctx.add('study/bad-option-order', 'error', '"optionOrders" must list at least one order (e.g. "original")', node);
+  if (node.type === 'array' && !elements.length) ctx.add('study/bad-option-order', 'error', msg('"optionOrders" must list at least one order (e.g. "original")'), node);
   const out: OptionOrderSpec[] = [];
   const seen = new Set<string>();
   elements.forEach((el, i) => {
@@ -659,27 +667,27 @@ function parseOptionOrders(ctx: Ctx, node: Node | undefined, studySeed: number):
       if ((FIXED_ORDERS as readonly string[]).includes(v)) spec = v as OptionOrderSpec;
       else {
         const near = nearest(v, FIXED_ORDERS);
-        ctx.add('study/bad-option-order', 'error', `option order "${v}" is not "original", "reversed", "cyclic" or { "permutations": k, "seed": s }${near ? ` (did you mean "${near}"?)` : ''}`, el);
+        ctx.add('study/bad-option-order', 'error', didYouMean(msg('option order "{0}" is not "original", "reversed", "cyclic" or { "permutations": k, "seed": s }', v), near), el);
       }
     } else if (el.type === 'object') {
       const p = ctx.object(el, 'permutations', `optionOrders[${i}]`);
       if (!p) return;
       const kNode = p.get('permutations');
       if (!kNode) {
-        ctx.add('study/bad-option-order', 'error', `optionOrders[${i}] needs "permutations" (how many seeded random orders)`, el);
+        ctx.add('study/bad-option-order', 'error', msg('optionOrders[{0}] needs "permutations" (how many seeded random orders)', i), el);
         return;
       }
       if (kNode.type !== 'number' || !Number.isInteger(kNode.value) || Number(kNode.value) < 1 || Number(kNode.value) > 1000) {
-        ctx.add('study/bad-option-order', 'error', `"permutations" must be an integer from 1 to 1000`, kNode);
+        ctx.add('study/bad-option-order', 'error', msg('"permutations" must be an integer from 1 to 1000'), kNode);
         return;
       }
       const seed = ctx.number(p.get('seed'), `optionOrders[${i}].seed`, { integer: true, min: 0 }) ?? studySeed;
       spec = { permutations: Number(kNode.value), seed };
-    } else ctx.add('study/bad-option-order', 'error', `an option order is a string or { "permutations": k, "seed": s }, not ${describe(el)}`, el);
+    } else ctx.add('study/bad-option-order', 'error', msg('an option order is a string or { "permutations": k, "seed": s }, not {0}', describe(el)), el);
     if (!spec) return;
     const key = JSON.stringify(spec);
     if (seen.has(key)) {
-      ctx.add('study/duplicate-value', 'warning', `option order ${key} is listed twice; once is enough`, el);
+      ctx.add('study/duplicate-value', 'warning', msg('option order {0} is listed twice; once is enough', key), el);
       return;
     }
     seen.add(key);
@@ -722,17 +730,17 @@ function parseImports(ctx: Ctx, node: Node | undefined, sources: StudySources): 
     const file = fileOf(ctx, el, p, what);
     const colsNode = p.get('columns');
     if (!colsNode) {
-      ctx.add('study/missing-property', 'error', `${what} needs "columns"`, el);
+      ctx.add('study/missing-property', 'error', msg('{0} needs "columns"', what), el);
       return;
     }
     const m = ctx.object(colsNode, 'importColumns', `${what}.columns`);
     if (!m || file === undefined) return;
     const col = (k: string): string | undefined => ctx.string(m.get(k), `${what}.columns.${k}`);
     const missing = (['model', 'language', 'item'] as const).filter((k) => !m.has(k));
-    for (const k of missing) ctx.add('study/bad-import', 'error', `${what}.columns needs "${k}" (the column holding the ${k})`, colsNode);
+    for (const k of missing) ctx.add('study/bad-import', 'error', msg('{0}.columns needs "{1}" (the column holding the {1})', what, k), colsNode);
     const answers = (['code', 'probabilities', 'pro'] as const).filter((k) => m.has(k));
     if (answers.length !== 1) {
-      ctx.add('study/bad-import', 'error', `${what}.columns needs exactly one of "code", "probabilities" or "pro" (found ${answers.length ? answers.join(', ') : 'none'})`, colsNode);
+      ctx.add('study/bad-import', 'error', msg('{0}.columns needs exactly one of "code", "probabilities" or "pro" (found {1})', what, answers.length ? answers.join(', ') : msg('none')), colsNode);
     }
     const columns: ImportMapping['columns'] = { model: col('model') ?? '', language: col('language') ?? '', item: col('item') ?? '' };
     for (const k of ['country', 'template', 'paraphrase', 'sample', 'code', 'pro'] as const) {
@@ -793,7 +801,7 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
       const out: T[] = [];
       for (const { value, node: n } of list) {
         if ((values as readonly string[]).includes(value)) out.push(value as T);
-        else ctx.add('study/bad-analysis', 'error', `analysis.${key}: "${value}" is not one of ${values.map((x) => `"${x}"`).join(', ')}`, n);
+        else ctx.add('study/bad-analysis', 'error', msg('{0}: "{1}" is not one of {2}', `analysis.${key}`, value, values.map((x) => `"${x}"`).join(', ')), n);
       }
       return out;
     };
@@ -802,13 +810,13 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
     spec.adjust = enumList('adjust', ADJUSTS) ?? spec.adjust;
     for (const key of ['levels', 'measures'] as const) {
       const n = p.get(key);
-      if (n?.type === 'array' && !(n.children ?? []).length) ctx.add('study/bad-analysis', 'error', `analysis.${key} must list at least one value`, n);
+      if (n?.type === 'array' && !(n.children ?? []).length) ctx.add('study/bad-analysis', 'error', msg('analysis.{0} must list at least one value', key), n);
     }
     const refs = ctx.strings(p.get('references'), 'analysis.references');
     if (refs) {
       spec.references = [];
       for (const { value, node: n } of refs) if (checkReference(ctx, n, value, env)) spec.references.push(value);
-      if (!refs.length && p.get('references')?.type === 'array') ctx.add('study/bad-analysis', 'error', 'analysis.references must list at least one reference', p.get('references') as Node);
+      if (!refs.length && p.get('references')?.type === 'array') ctx.add('study/bad-analysis', 'error', msg('analysis.references must list at least one reference'), p.get('references') as Node);
     }
     const bNode = p.get('bootstrap');
     const b = bNode ? ctx.object(bNode, 'bootstrap', 'analysis.bootstrap') : undefined;
@@ -824,7 +832,7 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
     if (!env.countries.length) spec.references = spec.references.filter((r) => r !== 'cue');
     const unmapped = env.languages.filter((l) => !env.languageCountries[l]?.length);
     if (unmapped.length) {
-      ctx.add('study/bad-analysis', 'warning', `the default reference "language" has no countries for ${unmapped.join(', ')}; add them to "languageCountries"`, env.languagesRange ?? env.root);
+      ctx.add('study/bad-analysis', 'warning', msg('the default reference "language" has no countries for {0}; add them to "languageCountries"', unmapped.join(', ')), env.languagesRange ?? env.root);
     }
   }
   return spec;
@@ -833,18 +841,18 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
 function checkReference(ctx: Ctx, node: Node, value: string, env: AnalysisContext): boolean {
   if ((REFERENCE_WORDS as readonly string[]).includes(value)) {
     if (value === 'cue' && !env.countries.length) {
-      ctx.add('study/bad-analysis', 'error', 'reference "cue" compares each condition with its cue country, but the study has no "countries"', node);
+      ctx.add('study/bad-analysis', 'error', msg('reference "cue" compares each condition with its cue country, but the study has no "countries"'), node);
       return false;
     }
     if (value === 'language') {
       const unmapped = env.languages.filter((l) => !env.languageCountries[l]?.length);
-      if (unmapped.length) ctx.add('study/bad-analysis', 'error', `reference "language" needs "languageCountries" for ${unmapped.join(', ')}`, node);
+      if (unmapped.length) ctx.add('study/bad-analysis', 'error', msg('reference "language" needs "languageCountries" for {0}', unmapped.join(', ')), node);
     }
     return true;
   }
   if (/^[A-Za-z]{2,3}$/.test(value) || /^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(value)) return ctx.country(node, value, 'reference country');
   const near = nearest(value, REFERENCE_WORDS);
-  ctx.add('study/bad-analysis', 'error', `reference "${value}" is not "cue", "language", "pooled" or a country code${near ? ` (did you mean "${near}"?)` : ''}`, node);
+  ctx.add('study/bad-analysis', 'error', didYouMean(msg('reference "{0}" is not "cue", "language", "pooled" or a country code', value), near), node);
   return false;
 }
 
@@ -860,20 +868,20 @@ function parseFits(ctx: Ctx, node: Node | undefined, env: AnalysisContext): Anal
     const what = `analysis.fits[${i}]`;
     const p = ctx.object(el, 'fit', what);
     if (!p) return;
-    for (const k of ['name', 'formula', 'table']) if (!p.has(k)) ctx.add('study/bad-analysis', 'error', `${what} needs "${k}"`, el);
+    for (const k of ['name', 'formula', 'table']) if (!p.has(k)) ctx.add('study/bad-analysis', 'error', msg('{0} needs "{1}"', what, k), el);
     const name = ctx.string(p.get('name'), `${what}.name`);
     const formulaNode = p.get('formula');
     const formula = ctx.string(formulaNode, `${what}.formula`);
     const table = ctx.string(p.get('table'), `${what}.table`);
-    if (name !== undefined && names.has(name)) ctx.add('study/bad-analysis', 'error', `fit name "${name}" is used twice`, p.get('name') as Node);
+    if (name !== undefined && names.has(name)) ctx.add('study/bad-analysis', 'error', msg('fit name "{0}" is used twice', name), p.get('name') as Node);
     if (name !== undefined) names.add(name);
     if (formula !== undefined && formulaNode && !/^[^~]+~[^~]+$/.test(formula)) {
-      ctx.add('study/bad-analysis', 'error', `${what}.formula needs exactly one "~" between the response and the terms, e.g. "alignment ~ size + (1 | family)"`, formulaNode);
+      ctx.add('study/bad-analysis', 'error', msg('{0}.formula needs exactly one "~" between the response and the terms, e.g. "alignment ~ size + (1 | family)"', what), formulaNode);
       return;
     }
     if (formula !== undefined && formulaNode) checkAttributesUsed(ctx, formulaNode, formulaTerms(formula), env.models, `fit "${name ?? i}"`);
     const benchmarks = p.has('benchmarks') ? ctx.string(p.get('benchmarks'), `${what}.benchmarks`) : undefined;
-    if (table === 'regression' && benchmarks === undefined) ctx.add('study/bad-analysis', 'error', `${what}: the "regression" table needs "benchmarks" (a file of model, benchmark, language, score)`, el);
+    if (table === 'regression' && benchmarks === undefined) ctx.add('study/bad-analysis', 'error', msg('{0}: the "regression" table needs "benchmarks" (a file of model, benchmark, language, score)', what), el);
     if (name !== undefined && formula !== undefined && table !== undefined) out.push({ name, formula, table, ...(benchmarks !== undefined ? { benchmarks: ctx.path(benchmarks) } : {}) });
   });
   return out;
@@ -887,7 +895,7 @@ function checkAttributesUsed(ctx: Ctx, node: Node, terms: string[], models: Stud
     const lacking = models.filter((m) => m.attributes[term] === undefined).map((m) => m.id);
     if (lacking.length) {
       const shown = lacking.slice(0, 5).join(', ') + (lacking.length > 5 ? ` and ${lacking.length - 5} more` : '');
-      ctx.add('study/attribute-not-set', 'warning', `${what} uses the model attribute "${term}", which is not set on ${shown}`, node);
+      ctx.add('study/attribute-not-set', 'warning', msg('{0} uses the model attribute "{1}", which is not set on {2}', what, term, shown), node);
     }
   }
 }
@@ -898,7 +906,7 @@ function parseContrasts(ctx: Ctx, node: Node | undefined, env: AnalysisContext):
     const what = `analysis.contrasts[${i}]`;
     const p = ctx.object(el, 'contrast', what);
     if (!p) return;
-    for (const k of ['factor', 'a', 'b']) if (!p.has(k)) ctx.add('study/bad-analysis', 'error', `${what} needs "${k}"`, el);
+    for (const k of ['factor', 'a', 'b']) if (!p.has(k)) ctx.add('study/bad-analysis', 'error', msg('{0} needs "{1}"', what, k), el);
     const factor = ctx.oneOf(p.get('factor'), `${what}.factor`, CONTRAST_FACTORS, 'study/bad-analysis');
     const a = ctx.string(p.get('a'), `${what}.a`);
     const b = ctx.string(p.get('b'), `${what}.b`);
@@ -911,17 +919,17 @@ function parseContrasts(ctx: Ctx, node: Node | undefined, env: AnalysisContext):
       if (factor === 'reference') {
         const pooled = /^pooled:([a-z]{2,3})$/.exec(v);
         if (pooled ? !env.languages.includes(pooled[1]) : !isKnownCountry(v)) {
-          ctx.add('study/bad-analysis', 'error', `${what}.${key}: "${v}" is not a reference of this study (a country code or "pooled:<language>")`, n);
+          ctx.add('study/bad-analysis', 'error', msg('{0}.{1}: "{2}" is not a reference of this study (a country code or "pooled:<language>")', what, key, v), n);
           ok = false;
         }
       } else if (!levels.includes(v)) {
         const near = nearest(v, levels);
-        ctx.add('study/bad-analysis', 'error', `${what}.${key}: "${v}" is not a ${factor} of this study${near ? ` (did you mean "${near}"?)` : ''}`, n);
+        ctx.add('study/bad-analysis', 'error', didYouMean(msg('{0}: "{1}" is not a {2} of this study', `${what}.${key}`, v, factor), near), n);
         ok = false;
       }
     }
     if (a === b) {
-      ctx.add('study/bad-analysis', 'error', `${what} compares "${a}" with itself`, el);
+      ctx.add('study/bad-analysis', 'error', msg('{0} compares "{1}" with itself', what, a), el);
       ok = false;
     }
     if (ok) out.push({ factor, a, b });

@@ -17,7 +17,10 @@ export type Severity = 'error' | 'warning' | 'info';
 export interface StudyDiagnostic {
   code: string;
   severity: Severity;
+  /** In English (the CLI's text). */
   message: string;
+  /** The message as a template and arguments, for the editor to translate (src/core/message.ts). */
+  text?: import('../message').Message;
   range: SourceRange;
 }
 

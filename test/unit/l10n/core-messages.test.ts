@@ -137,3 +137,40 @@ test('quick-fix titles and the item hover go through the translator; the default
   assert.match(marked, /^\[Scale `importance` \(1\.\.4, labelled\)\]$/m);
   assert.match(marked, /^\| \[code\] \| en \|$/m);
 });
+
+// A study file with one mistake of each common kind; its diagnostics are core text too.
+const STUDY = `{
+  "name": "s",
+  "languages": ["en", "DA"],
+  "items": [{ "file": "items.wvs" }],
+  "templates": [{ "file": "p.wvt" }],
+  "models": [{ "id": "m", "provider": "olama" }],
+  "samples": 0,
+  "temprature": 1,
+  "countries": ["XX"]
+}`;
+
+test('study diagnostics carry their templates too; the editor shows them in Danish under the same codes', () => {
+  const { parseStudyText } = require('../../../src/core/study/parse') as typeof import('../../../src/core/study/parse');
+  const { diagnostics } = parseStudyText(STUDY, '/ws/s.study.json');
+  assert.ok(diagnostics.length >= 4, `only ${diagnostics.length} diagnostics`);
+  const english = readBundle('bundle.l10n.json');
+  const danish = readBundle('bundle.l10n.da.json');
+  for (const d of diagnostics) {
+    assert.ok(d.text, `${d.code} "${d.message}" has no template`);
+    assert.equal(renderMessage(d.text), d.message);
+    for (const template of templatesOf(d.text)) assert.ok(template in english && template in danish, `"${template}" is not in the bundles`);
+  }
+  const original = l10n.t;
+  l10n.t = bundleTranslator(danish) as typeof l10n.t;
+  try {
+    const { toDiagnostics } = require('../../../src/editor/studyCommands') as typeof import('../../../src/editor/studyCommands');
+    const shown = toDiagnostics(STUDY, diagnostics);
+    assert.deepEqual(shown.map((d) => d.code), diagnostics.map((d) => d.code));
+    const samples = shown.find((d) => /"samples"/.test(d.message))!;
+    assert.equal(samples.message, '"samples" skal være mellem 1 og 1000, ikke 0');
+    assert.ok(shown.some((d) => d.message === 'ukendt egenskab "temprature" i studiet (mente du "temperature"?); den ignoreres'), shown.map((d) => d.message).join('\n'));
+  } finally {
+    l10n.t = original;
+  }
+});
