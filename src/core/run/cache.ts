@@ -1,6 +1,6 @@
 // Content-addressed response cache on disk: one append-only log, `<dir>/entries.vlc`, one record per line
-// (format tag, key, sha256 of the payload, payload byte length, payload JSON). Writes are batched: every
-// `set` of one event-loop turn goes out as one O_APPEND write of whole records, so several processes
+// (format tag, key, sha256 of the payload, payload byte length, payload JSON). Writes are batched: the
+// `set`s of one event-loop turn (or of up to 20 ms after the last write) go out as one O_APPEND write of whole records, so several processes
 // (editor + CLI) can share a dir without interleaving records. Reads scan the log once into an index
 // (key → offset), then read each entry back and check its checksum: a torn tail, a corrupt, foreign or
 // older-format record is a miss, never a crash and never read as valid. A log of up to KEEP_BYTES is read
@@ -41,6 +41,8 @@ const LEGACY_TAG = `VLC${CACHE_FORMAT_VERSION}`;
 const MAX_HEADER = TAG.length + 64 + 64 + 10 + 4;
 /** Longest stretch of synchronous cache reads before yielding to the event loop. */
 const SLICE_MS = 4;
+/** Batches go out at most this often (and at once when one reaches BATCH_BYTES, or on flushAll). */
+const COALESCE_MS = 20;
 /** A batch larger than this is written at once instead of waiting for the end of the turn. */
 const BATCH_BYTES = 1 << 20;
 const SCAN_CHUNK = 4 << 20;
@@ -89,6 +91,8 @@ export class ResultCache {
   private readonly unwritten = new Map<string, CachedResponse>();
   private batch: Pending | undefined;
   private flushing: Promise<void> | undefined;
+  /** When the last batch went to the writer (performance.now()). */
+  private lastFlush = -Infinity;
   private madeDir = false;
   private legacy: boolean | undefined;
 
@@ -159,7 +163,12 @@ export class ResultCache {
     if (!batch) {
       batch = { text: '', bytes: 0, waiters: [] };
       this.batch = batch;
-      setImmediate(() => void this.flush(batch as Pending));
+      const pending = batch;
+      // At the end of this turn, or COALESCE_MS after the previous write: a live run gets one answer a turn,
+      // and a write each (a thread-pool round trip, contended on a busy machine) cost more than the answer.
+      const wait = this.lastFlush + COALESCE_MS - performance.now();
+      if (wait > 0) setTimeout(() => void this.flush(pending), wait);
+      else setImmediate(() => void this.flush(pending));
     }
     batch.text += text;
     batch.bytes += text.length;
@@ -178,6 +187,7 @@ export class ResultCache {
   private flush(batch: Pending): Promise<void> {
     if (batch.done) return batch.done;
     if (this.batch === batch) this.batch = undefined;
+    this.lastFlush = performance.now();
     const previous = this.flushing;
     const run = (async () => {
       await previous?.catch(() => undefined);
