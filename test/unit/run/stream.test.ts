@@ -27,7 +27,7 @@ function counted(plan: PlannedRequest[]): { stream: Iterable<PlannedRequest>; pu
 test('a streamed plan: the first request reaches the server while most of the plan is not yet pulled', async () => {
   const server = await startTestServer({ latencyMs: 5 });
   try {
-    const plan = makePlan({ count: 600, endpoint: server.url });
+    const plan = makePlan({ count: 200, endpoint: server.url });
     const source = counted(plan);
     let pulledAtFirstSend: number | undefined;
     const progressTotals = new Set<number>();
