@@ -43,6 +43,14 @@ try {
 const expected = (f) => times[f] ?? (f.startsWith('test/webview') ? Infinity : 10_000);
 files = files.map((f, i) => [expected(f), i, f]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, , f]) => f);
 mkdirSync(dirname(timesFile), { recursive: true });
+// test/support/ts-require.cjs adds a compiled file per edited source and never removes one: start afresh
+// past a few thousand (a recompile costs milliseconds).
+const compiled = join(dirname(timesFile), 'ts');
+try {
+  if (readdirSync(compiled).length > 5000) rmSync(compiled, { recursive: true, force: true });
+} catch {
+  // no cache yet
+}
 
 // The browser files share one Chromium and one build of the webview bundles (test/support/browser-server.ts).
 const shared = {};
