@@ -1,6 +1,7 @@
 // The allocation-free bootstrap kernels against the implementation they replaced (issue 17): the code of
 // src/core/stats/bootstrap.ts and consistency.ts as of commit 51c0f33 is copied below as the reference, and
-// both are run on seeded data with ties inside and across clusters. Same resamples, replicates equal to 1e-12.
+// both are run on seeded data with ties inside and across clusters. Same resamples, replicates equal to 1e-12
+// (response pairs: the old statistic on the new multinomial sampler's resamples, docs/analyses.md §7.6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32 } from '../../../src/core/random';
