@@ -3,7 +3,8 @@
 // corpus once into a selection (analyzeCorpus.ts openCorpusState), keeps it, takes the records a run
 // appends, and analyses on request — so the extension host's main thread never parses a million lines or
 // runs a bootstrap, and a refresh during a run does not re-read the corpus. Protocol: analysisProtocol.ts;
-// the client: analysisClient.ts.
+// the client: analysisClient.ts. A refresh re-analyses only the models whose selection changed
+// (incrementalAnalysis.ts).
 import { parentPort } from 'node:worker_threads';
 import type { CorpusState } from './analyzeCorpus';
 import { openCorpusState } from './analyzeCorpus';
@@ -20,7 +21,7 @@ async function handle(message: WorkerRequest): Promise<WorkerReply | undefined> 
     case 'open': {
       const loaded = await loadStudy(message.studyPath);
       if (!loaded.study) throw new Error(`${message.studyPath}: ${loaded.diagnostics.find((d) => d.severity === 'error')?.message ?? 'not a study'}`);
-      state = await openCorpusState(loaded as typeof loaded & { study: NonNullable<typeof loaded.study> }, message.options);
+      state = await openCorpusState(loaded as typeof loaded & { study: NonNullable<typeof loaded.study> }, message.options, { incremental: true });
       return { type: 'opened', id: message.id };
     }
     case 'append':

@@ -63,7 +63,7 @@ export function withProShares(units: readonly ResponseUnit[], scales: Record<str
 }
 
 /** Models of the analysis: the study's, then any the corpus holds that the study does not list. */
-function modelsOf(study: Study, units: readonly ResponseUnit[]): StudyAnalysis['models'] {
+export function modelsOf(study: Study, units: readonly ResponseUnit[]): StudyAnalysis['models'] {
   const out = new Map<string, Record<string, AttributeValue>>();
   for (const m of study.models) out.set(m.id, { chat: m.kind === 'chat', ...m.attributes });
   for (const u of units) if (!out.has(u.modelId)) out.set(u.modelId, { ...u.modelAttributes });
@@ -74,7 +74,7 @@ function modelsOf(study: Study, units: readonly ResponseUnit[]): StudyAnalysis['
  * Holm and BH across each grid of alignment tests (level × measure × statistic): every row's p with a
  * value counts as one test; the adjusted p is written into the row's Estimate (adjustGrid, contrasts.ts).
  */
-function alignmentGrids(rows: readonly AlignmentRow[], adjust: readonly ('holm' | 'BH')[]): TestGrid[] {
+export function alignmentGrids(rows: readonly AlignmentRow[], adjust: readonly ('holm' | 'BH')[]): TestGrid[] {
   const grids = new Map<string, Estimate[]>();
   for (const r of rows) {
     for (const stat of ['pearson', 'spearman'] as const) {
@@ -89,6 +89,12 @@ function alignmentGrids(rows: readonly AlignmentRow[], adjust: readonly ('holm' 
   return [...grids.keys()].sort().map((grid) => adjustGrid(grids.get(grid) as Estimate[], grid, adjust));
 }
 
+/** Languages of the analysis: the study's that the units hold, in its order, then any others sorted. */
+export function languagesOf(study: Study, units: readonly ResponseUnit[]): string[] {
+  const seen = new Set(units.map((u) => u.language));
+  return [...study.languages.filter((l) => seen.has(l)), ...[...seen].filter((l) => !study.languages.includes(l)).sort()];
+}
+
 export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
   const { selection, study } = input;
   const spec = study.analysis;
@@ -96,8 +102,7 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
   const lookup = input.lookupOverride ?? human.value;
   const units = withProShares(selection.units, input.scales);
   const models = modelsOf(study, units);
-  const seen = new Set(units.map((u) => u.language));
-  const languages = [...study.languages.filter((l) => seen.has(l)), ...[...seen].filter((l) => !study.languages.includes(l)).sort()];
+  const languages = languagesOf(study, units);
   const alignment = alignmentRows(units, lookup, {
     levels: spec.levels,
     measures: spec.measures,

@@ -12,6 +12,7 @@ import type { Selection } from '../corpus/types';
 import type { AttributeValue, LoadedStudy, Study, StudyFilter } from './types';
 import type { StudyAnalysis } from './analysisTypes';
 import { analyzeStudy, studyScales } from './analyze';
+import { incrementalAnalyzer } from './incrementalAnalysis';
 import { readFirstTokenCheck } from './firstToken';
 import { studyFits } from './fits';
 import { humanLookup } from './reference';
@@ -78,7 +79,14 @@ export interface CorpusState {
   analyze(generatedAt?: string): Promise<CorpusAnalysis>;
 }
 
-export async function openCorpusState(loaded: LoadedStudy & { study: Study }, options: CorpusAnalysisOptions = {}): Promise<CorpusState> {
+/** How a CorpusState analyses: per model, reusing unchanged models' rows (incrementalAnalysis.ts), or in full. */
+export interface CorpusStateMode {
+  incremental?: boolean;
+  /** Called per model whose rows are computed (incremental only; tests count the work done). */
+  onModel?: (model: string) => void;
+}
+
+export async function openCorpusState(loaded: LoadedStudy & { study: Study }, options: CorpusAnalysisOptions = {}, mode: CorpusStateMode = {}): Promise<CorpusState> {
   const { study } = loaded;
   const corpus = options.corpus ?? study.results;
   const { manifests, bad } = await readManifests(corpus).catch(() => ({ manifests: new Map(), bad: [] as string[] }));
@@ -102,13 +110,16 @@ export async function openCorpusState(loaded: LoadedStudy & { study: Study }, op
   selector.addBadLines(reader.badLineCount);
   const badLines = reader.report.badLines.map((b) => ({ file: b.file, line: b.line }));
   const scales = studyScales(loaded.surveys);
+  const incremental = mode.incremental ? incrementalAnalyzer({ human: loaded.human, study, scales, ...(mode.onModel ? { onModel: mode.onModel } : {}) }) : undefined;
   return {
     append(records) {
       for (let i = 0; i < records.length; i++) selector.add(records[i]);
     },
     async analyze(generatedAt = options.generatedAt) {
       const selection = selector.selection();
-      const analysis = analyzeStudy({ selection, human: loaded.human, study, scales, ...(generatedAt ? { generatedAt } : {}) });
+      const analysis = incremental
+        ? incremental.analyze(selection, generatedAt)
+        : analyzeStudy({ selection, human: loaded.human, study, scales, ...(generatedAt ? { generatedAt } : {}) });
       const { fits, regression } = await studyFits(study, analysis, selection.units, humanLookup(loaded.human, { scales }).value);
       analysis.fits = fits;
       // The first-token-vs-text check, when one was run into the study's check corpus (study/firstToken.ts).
