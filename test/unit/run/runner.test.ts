@@ -203,7 +203,7 @@ const cancelCases: { name: string; fault: (n: number) => Fault; timeoutMs?: numb
 ];
 
 for (const c of cancelCases) {
-  test(`cancel during ${c.name}: resolves in < 200 ms, every planned request is a record`, async () => {
+  test(`cancel during ${c.name}: resolves at once (< 1 s, where the run had seconds left), every planned request is a record`, async () => {
     const server = await startTestServer({ fault: c.fault });
     try {
       const plan = makePlan({ count: 30, endpoint: server.url });
@@ -218,7 +218,9 @@ for (const c of cancelCases) {
       controller.abort();
       const summary = await running;
       const elapsed = performance.now() - started;
-      assert.ok(elapsed < 200, `cancel took ${elapsed.toFixed(0)} ms`);
+      // Every case had seconds still to go (5 s waits, 10 s timeouts, ~3 s of cut or garbled answers with
+      // retries); 1 s tells a prompt cancel from one that waited, also with other test files on the cores.
+      assert.ok(elapsed < 1000, `cancel took ${elapsed.toFixed(0)} ms`);
       assert.equal(summary.cancelled, true);
       assertComplete(plan, summary.records);
       const cancelled = summary.records.filter((r) => r.kind === 'failure' && r.error.kind === 'cancelled').length;
