@@ -10,19 +10,9 @@ import { writeStudy } from '../../../bench/analyze';
 import { analyzeCorpus, openCorpusState } from '../../../src/core/study/analyzeCorpus';
 import { loadStudy } from '../../../src/core/study/load';
 import type { ScoreResult } from '../../../src/core/results';
+import { mulberry32 as rng } from '../../../src/core/random';
 
 const AT = '2026-12-02T00:00:00.000Z';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function setup(records: number) {
   const dir = await mkdtemp(join(tmpdir(), 'vl-incr-'));
