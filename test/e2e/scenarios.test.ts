@@ -79,37 +79,71 @@ function step(name: string, fn: () => Promise<void>): void {
 /** Closes dialogs and moves focus out of any webview (which would swallow the keyboard shortcuts). */
 async function focusWorkbench(): Promise<void> {
   const dialogButton = page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').first();
-  if (await dialogButton.isVisible().catch(() => false)) await dialogButton.click();
+  if (await dialogButton.isVisible().catch(() => false)) {
+    // Say which dialog was in the way: a CI log then tells what opened it.
+    const text = await page.locator('.monaco-dialog-box').first().innerText().catch(() => '');
+    process.stderr.write(`[e2e] closing a dialog: ${text.replace(/\s+/g, ' ').slice(0, 200)}\n`);
+    await dialogButton.click();
+  }
   await page.locator('.part.sidebar .composite.title').first().click({ timeout: 5_000 }).catch(() => undefined);
   await page.keyboard.press('Escape');
 }
 
-/** Runs a command through the command palette (F1), by its visible label. */
-async function runCommand(label: string): Promise<void> {
+/**
+ * Runs a UI action up to `attempts` times. A loaded machine (CI, or helpers sharing two cores) sometimes
+ * closes a quick input just opened (a notification or an editor taking focus), or renders a list row that is
+ * replaced before the click lands; the action then starts again from a focused workbench. The last error is
+ * thrown, so a feature that is really missing still fails with its own message.
+ */
+async function retried<T>(what: string, action: () => Promise<T>, attempts = 3): Promise<T> {
+  let last: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      last = error;
+      if (attempt < attempts) {
+        process.stderr.write(`[e2e] ${what}: attempt ${attempt} failed (${String(error instanceof Error ? error.message : error).split('\n')[0]}); again\n`);
+        await page.keyboard.press('Escape').catch(() => undefined);
+        await page.waitForTimeout(500 * attempt);
+        await focusWorkbench().catch(() => undefined);
+      }
+    }
+  }
+  throw last;
+}
+
+/** Opens the quick input with `key` and types `text` into it (Playwright's fill, which waits for editable). */
+async function quickInput(key: string, text: string): Promise<void> {
   await focusWorkbench();
-  await page.keyboard.press('F1');
+  await page.keyboard.press(key);
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${label}`);
+  await input.fill(text, { timeout: 8_000 });
+}
+
+/** Runs a command through the command palette (F1), by its visible label. */
+async function runCommand(label: string): Promise<void> {
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
-    throw new Error(`command palette has no entry "${label}"`);
+  await retried(`command palette: ${label}`, async () => {
+    await quickInput('F1', `>${label}`);
+    await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+      throw new Error(`command palette has no entry "${label}"`);
+    });
+    await row.click({ timeout: 5_000 });
   });
-  await row.click();
 }
 
 /** Opens a workspace file through Quick Open and waits until its editor tab is active. */
 async function openFile(name: string): Promise<Locator> {
-  await focusWorkbench();
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(name);
   // Click the row itself: Enter could still pick a recently opened file before the list is filtered.
   const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
-  await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await retried(`quick open: ${name}`, async () => {
+    await quickInput('Control+P', name);
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click({ timeout: 5_000 });
+    await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  });
   // Editors of background tabs stay in the DOM, hidden: take the visible one.
   const editor = page.locator('.editor-instance .monaco-editor:visible').first();
   await editor.locator('.view-line').first().waitFor({ timeout: 15_000 });
@@ -138,10 +172,12 @@ async function tokenColour(editor: Locator, lineStart: string, text: string): Pr
 
 /** Moves the cursor of the active editor to the first line starting with `prefix` (Go to Line). */
 async function goToLine(prefix: string): Promise<void> {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`:${lineOf(prefix)}`);
+  await retried(`go to line: ${prefix}`, async () => {
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`:${lineOf(prefix)}`, { timeout: 8_000 });
+  });
   await page.keyboard.press('Enter');
   await page.waitForTimeout(300);
 }
@@ -533,16 +569,20 @@ async function openFromExplorer(name: string, folder?: string): Promise<Locator>
   if (folder) {
     const root = rows.filter({ hasText: new RegExp(`^\\s*${folder}\\s*$`) }).first();
     await root.waitFor({ timeout: 15_000 });
-    if ((await root.getAttribute('aria-expanded')) !== 'true') await root.click();
-    await page.waitForFunction(
-      (f) => {
-        const all = Array.from(document.querySelectorAll('.explorer-folders-view .monaco-list-row'));
-        const i = all.findIndex((el) => (el.textContent ?? '').trim() === f);
-        return i >= 0 && all[i]!.getAttribute('aria-expanded') === 'true' && Number(all[i + 1]?.getAttribute('aria-level')) > Number(all[i]!.getAttribute('aria-level'));
-      },
-      folder,
-      { timeout: 10_000 },
-    );
+    // A root may be expanding already (aria-expanded not yet true): a click then collapses it. Click only
+    // while it stays collapsed, and wait for its children each time.
+    await retried(`expand ${folder} in the Explorer`, async () => {
+      if ((await root.getAttribute('aria-expanded')) !== 'true') await root.click();
+      await page.waitForFunction(
+        (f) => {
+          const all = Array.from(document.querySelectorAll('.explorer-folders-view .monaco-list-row'));
+          const i = all.findIndex((el) => (el.textContent ?? '').trim() === f);
+          return i >= 0 && all[i]!.getAttribute('aria-expanded') === 'true' && Number(all[i + 1]?.getAttribute('aria-level')) > Number(all[i]!.getAttribute('aria-level'));
+        },
+        folder,
+        { timeout: 6_000 },
+      );
+    });
     // Rows are flat in the DOM: take the first row named `name` after the folder's row.
     const index = await rows.evaluateAll((els, f) => els.findIndex((el) => (el.textContent ?? '').trim() === f), folder);
     const level = Number(await root.getAttribute('aria-level'));
@@ -555,8 +595,10 @@ async function openFromExplorer(name: string, folder?: string): Promise<Locator>
     target = rows.filter({ hasText: new RegExp(`^\\s*${name.replace(/[.]/g, '\\.')}\\s*$`) }).first();
   }
   await target.waitFor({ timeout: 15_000 });
-  await target.click();
-  await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await retried(`open ${name} from the Explorer`, async () => {
+    await target.click({ timeout: 5_000 });
+    await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  });
   const editor = page.locator('.editor-instance .monaco-editor:visible').first();
   await editor.locator('.view-line').first().waitFor({ timeout: 15_000 });
   return editor;
