@@ -197,6 +197,8 @@ for copy in da stop results; do
   cp examples/wvs7-sample.wvs examples/prompts.wvt examples/human-reference.csv "$TMP/ws-$copy/"
   node "$ROOT/test/e2e/make-study.mjs" examples/kim-baek-2024.study.json "$TMP/ws-$copy" "${FAKE_URL:-http://127.0.0.1:9}"
 done
+# The Danish scenario also checks a diagnostic from core (msg() templates) in Danish.
+node "$ROOT/test/e2e/make-broken.mjs" examples/wvs7-sample.wvs "$TMP/ws-da/broken.wvs"
 mkdir -p "$TMP/ws-stop/.vscode" && printf '{ "valueLens.cache.enabled": false }\n' > "$TMP/ws-stop/.vscode/settings.json"
 export E2E_WS_DA="$TMP/ws-da" E2E_WS_STOP="$TMP/ws-stop" E2E_WS_RESULTS="$TMP/ws-results"
 

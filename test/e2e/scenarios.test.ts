@@ -652,7 +652,7 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
   });
 
   scenario(
-    'UI in Danish (--locale da): Value Lens commands, lenses and settings in Danish',
+    'UI in Danish (--locale da): Value Lens commands, lenses, settings and diagnostics in Danish',
     () => ({ url: env('E2E_URL_DA'), folder: env('E2E_WS_DA'), explorerRow: 'wvs7-sample.wvs' }),
     async () => {
       // The stand-in pack translates a few workbench labels: proof that the server resolved `da`.
@@ -681,6 +681,24 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const lens = await waitForLens(editor, 'Q182', new RegExp(lensWords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')), 20_000);
       assert.doesNotMatch(lens.text, /^Score\b/, `the lens is still English: ${lens.text}`);
       await screenshot('da-lenses');
+      // Diagnostics from core (msg() templates, translated by the editor) in Problems, in Danish.
+      const danish = (template: string, ...args: string[]): string => {
+        const text = da[template];
+        assert.ok(text, `l10n/bundle.l10n.da.json does not translate "${template}"`);
+        return args.reduce((out, arg, i) => out.replace(`{${i}}`, arg), text);
+      };
+      const expected = [danish("Unknown scale '{0}'", 'agreement'), danish("Item id '{0}' is used twice", 'Q1')];
+      await openFromExplorer('broken.wvs');
+      await focusWorkbench();
+      await page.keyboard.press('Control+Shift+M');
+      const markers = page.locator('.markers-panel');
+      for (const message of expected) {
+        await markers.locator('.monaco-list-row', { hasText: message }).first().waitFor({ timeout: 20_000 }).catch(async () => {
+          const text = ((await markers.innerText().catch(() => '')) || '(no Problems panel)').replace(/\s+/g, ' ');
+          throw new Error(`Problems does not show "${message}": ${text.slice(0, 400)}`);
+        });
+      }
+      await screenshot('da-problems');
     },
   );
 
