@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AnalysisReport } from '../../src/core/analysis';
@@ -97,6 +98,41 @@ export async function startPanelServer(bundleFile: string, options: { reportJson
         server.closeAllConnections();
       }),
   };
+}
+
+/** What a browser test file shares across its tests (fields are set in `before`: read them inside tests). */
+export interface WebviewSuite {
+  browser: Browser;
+  server: PanelServer;
+  bundle: Awaited<ReturnType<typeof buildWebview>>;
+}
+
+/**
+ * Registers the calling file's before/after hooks: the webview bundle, a panel server on it and Chromium
+ * (the run's shared one under test/run-unit.mjs), closed after the file's last test. The browser tests are
+ * split over several files by scenario so the runner runs them side by side; this keeps their setup one.
+ */
+export function webviewSuite(production = true): WebviewSuite {
+  const suite = {} as WebviewSuite;
+  before(async () => {
+    if (SKIP_REASON) return;
+    suite.bundle = await buildWebview(production);
+    suite.server = await startPanelServer(suite.bundle.file);
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+    suite.bundle?.cleanup();
+  });
+  return suite;
+}
+
+const BASE_REQUESTS = ['/', '/dist/webview.js', '/media/panel.css', '/favicon.ico'];
+
+/** Requests beyond the page, its script and stylesheet (there must be none: no network use at all). */
+export function extraRequests(requests: string[]): string[] {
+  return requests.filter((path) => !BASE_REQUESTS.includes(path));
 }
 
 export interface PanelPage {
