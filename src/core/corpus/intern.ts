@@ -19,12 +19,27 @@ export class UnitValues {
   /** Distributions seen after the table was full: a run of misses turns interning off (all distinct). */
   private misses = 0;
 
+  /** The first orders stored, compared element by element before a text key is built (one per record). */
+  private readonly recent: number[][] = [];
+
   order(codes: number[]): number[] {
+    // A stored order equal element by element is the one its text key finds (=== and the key agree but
+    // on NaN, which misses here and is then found by its key).
+    for (let r = 0; r < this.recent.length; r++) {
+      const seen = this.recent[r];
+      if (seen.length !== codes.length) continue;
+      let i = 0;
+      while (i < codes.length && seen[i] === codes[i]) i++;
+      if (i === codes.length) return seen;
+    }
     let key = '';
     for (let i = 0; i < codes.length; i++) key += `${codes[i]},`;
     const seen = this.orders.get(key);
     if (seen) return seen;
-    if (this.orders.size < 4096) this.orders.set(key, codes);
+    if (this.orders.size < 4096) {
+      this.orders.set(key, codes);
+      if (this.recent.length < 8) this.recent.push(codes);
+    }
     return codes;
   }
 

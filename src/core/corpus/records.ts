@@ -10,11 +10,18 @@ export function isRunRecord(value: unknown): value is RunRecord {
   if (typeof r.itemId !== 'string' || typeof r.language !== 'string' || typeof r.model !== 'string') return false;
   // The order shown is a list of codes (failures may have []); `null` or a string is damage: a bad line,
   // counted and skipped, rather than a crash of the whole analysis.
-  if (r.optionOrder !== undefined && !(Array.isArray(r.optionOrder) && r.optionOrder.every((c) => typeof c === 'number'))) return false;
+  if (r.optionOrder !== undefined && !isCodeList(r.optionOrder)) return false;
   if (r.kind === 'result') return typeof r.probabilities === 'object' && r.probabilities !== null && typeof r.mean === 'number';
   if (r.kind === 'stance') return typeof r.proShare === 'number';
   if (r.kind === 'failure') return typeof r.error === 'object' && r.error !== null;
   return false;
+}
+
+/** An array of numbers; a loop, not every() with a closure: this runs once per record read. */
+function isCodeList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'number') return false;
+  return true;
 }
 
 /** The name of an option order from the codes in the order shown: ascending 'original', descending 'reversed'. */

@@ -75,21 +75,13 @@ export function unitSelector(context: SelectContext): UnitSelector {
   };
   const { items, models, filter, rule, deletedRuns, onlyRuns } = context;
   const filters = compileFilter(filter);
-  const runTimes = new Map<string, number>();
+  /** Run start times by the run id's string id. */
+  const runTimes: number[] = [];
   // Parsed records carry a fresh copy of every string; units share one copy of each, and condition keys
   // are built from the strings' small integer ids (short keys: less memory for a million conditions).
-  const ids = new Map<string, number>();
-  const names: string[] = [];
-  const idOf = (s: string): number => {
-    let id = ids.get(s);
-    if (id === undefined) {
-      id = names.length;
-      ids.set(s, id);
-      names.push(s);
-    }
-    return id;
-  };
-  const intern = (s: string): string => names[idOf(s)];
+  const strings = new StringTable();
+  /** The ids unitOf found for the key's fields (one lookup per field per record). */
+  const keyIds = new Int32Array(KEY_FIELDS);
   const values = new UnitValues();
 
   // Rule 'latest': one slot per condition key holding the run it uses and where its units are in `kept`.
@@ -103,8 +95,8 @@ export function unitSelector(context: SelectContext): UnitSelector {
   /** Further units of a slot from the same run (format-1 repetitions without a round): rare. */
   const slotMore = new Map<number, number[]>();
 
-  const runTime = (r: RunRecord): number => {
-    let t = runTimes.get(r.runId);
+  const runTime = (r: RunRecord, runId: number): number => {
+    let t = runTimes[runId];
     if (t === undefined) {
       const started = context.runs?.get(r.runId)?.startedAt;
       t = started ? Date.parse(started) : NaN;
@@ -117,7 +109,7 @@ export function unitSelector(context: SelectContext): UnitSelector {
         t = Date.parse(r.at);
         if (!Number.isFinite(t)) t = 0;
       }
-      runTimes.set(r.runId, t);
+      runTimes[runId] = t;
     }
     return t;
   };
@@ -135,14 +127,15 @@ export function unitSelector(context: SelectContext): UnitSelector {
       counts.stale++;
       return;
     }
-    const unit = unitOf(r, item, models, intern, values);
+    const unit = unitOf(r, item, models, strings, values, keyIds);
     if (!unit) return skip('no-measure');
     if (rule === 'pool') {
       kept.push(unit);
       return;
     }
-    const key = `${idOf(unit.itemId)}.${idOf(unit.language)}.${unit.country === null ? '' : idOf(unit.country)}.${idOf(unit.template)}.${unit.paraphrase ?? ''}.${idOf(unit.order)}.${idOf(unit.modelId)}`;
-    const time = runTime(r);
+    const country = keyIds[K_COUNTRY];
+    const key = `${keyIds[K_ITEM]}.${keyIds[K_LANGUAGE]}.${country < 0 ? '' : country}.${keyIds[K_TEMPLATE]}.${unit.paraphrase ?? ''}.${keyIds[K_ORDER]}.${keyIds[K_MODEL]}`;
+    const time = runTime(r, keyIds[K_RUN]);
     let slots = slotsOf.get(key);
     if (!slots) slotsOf.set(key, (slots = new ConditionSlots()));
     const slot = slots.get(unit.round);
@@ -219,12 +212,42 @@ function badLinesOf(records: unknown): number {
   return typeof n === 'number' && Number.isFinite(n) ? n : 0;
 }
 
+/** One shared copy of each string, and its small integer id. */
+class StringTable {
+  private readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(s, id);
+      this.names.push(s);
+    }
+    return id;
+  }
+
+  intern(s: string): string {
+    return this.names[this.id(s)];
+  }
+}
+
+// Where unitOf leaves the string ids of a unit's condition-key fields and its run (−1: no country).
+const K_ITEM = 0;
+const K_LANGUAGE = 1;
+const K_COUNTRY = 2;
+const K_TEMPLATE = 3;
+const K_ORDER = 4;
+const K_MODEL = 5;
+const K_RUN = 6;
+const KEY_FIELDS = 7;
+
 /** item × language × country × template × paraphrase × order × model × round. */
 export function conditionKey(u: Pick<ResponseUnit, 'itemId' | 'language' | 'country' | 'template' | 'paraphrase' | 'order' | 'modelId' | 'round'>): string {
   return `${u.itemId}\u0001${u.language}\u0001${u.country ?? ''}\u0001${u.template}\u0001${u.paraphrase ?? ''}\u0001${u.order}\u0001${u.modelId}\u0001${u.round}`;
 }
 
-function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, models: SelectContext['models'], intern: (s: string) => string, values: UnitValues): ResponseUnit | undefined {
+function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, models: SelectContext['models'], strings: StringTable, values: UnitValues, keyIds: Int32Array): ResponseUnit | undefined {
   let mean: number | undefined;
   let pro: number | undefined;
   let probabilities: Record<string, number> | undefined;
@@ -242,28 +265,42 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
       if (Number.isFinite(p)) pro = p;
     }
   }
-  const modelId = intern(r.modelId ?? r.model);
-  const unit: ResponseUnit = {
-    runId: intern(r.runId),
-    modelId,
-    model: intern(r.model),
-    modelAttributes: models?.get(modelId) ?? NO_ATTRIBUTES,
-    language: intern(r.language),
-    country: r.country == null ? null : intern(r.country),
-    template: intern(r.template),
-    paraphrase: r.paraphrase ?? null,
-    order: intern(r.order ?? orderName(r.optionOrder)),
-    round: roundOf(r),
-    itemId: intern(r.itemId),
-    itemKey: item ? intern(item.key || r.itemId) : intern(r.itemId),
-    category: intern(item?.category ?? r.category ?? ''),
-    method: intern(r.method),
-  };
+  const { names } = strings;
+  const modelIdN = (keyIds[K_MODEL] = strings.id(r.modelId ?? r.model));
+  const modelId = names[modelIdN];
+  const runIdN = (keyIds[K_RUN] = strings.id(r.runId));
+  const languageN = (keyIds[K_LANGUAGE] = strings.id(r.language));
+  const countryN = (keyIds[K_COUNTRY] = r.country == null ? -1 : strings.id(r.country));
+  const templateN = (keyIds[K_TEMPLATE] = strings.id(r.template));
+  const orderN = (keyIds[K_ORDER] = strings.id(r.order ?? orderName(r.optionOrder)));
+  const itemIdN = (keyIds[K_ITEM] = strings.id(r.itemId));
+  const runId = names[runIdN];
+  const model = strings.intern(r.model);
+  const modelAttributes = models?.get(modelId) ?? NO_ATTRIBUTES;
+  const language = names[languageN];
+  const country = countryN < 0 ? null : names[countryN];
+  const template = names[templateN];
+  const paraphrase = r.paraphrase ?? null;
+  const order = names[orderN];
+  const round = roundOf(r);
+  const itemId = names[itemIdN];
+  const itemKey = item ? strings.intern(item.key || r.itemId) : itemId;
+  const category = strings.intern(item?.category ?? r.category ?? '');
+  const method = strings.intern(r.method);
+  const shared = probabilities ? values.distribution(probabilities, codes) : undefined;
+  const optionOrder = probabilities && r.optionOrder?.length ? values.order(r.optionOrder) : undefined;
+  // The usual unit (a distribution with its mean, pro share and order) in one literal: its fields live in
+  // the object, not in a second array of properties added one by one (memory and a pointer per read).
+  // Same keys in the same order as the general case below.
+  if (mean !== undefined && pro !== undefined && shared && optionOrder) {
+    return { runId, modelId, model, modelAttributes, language, country, template, paraphrase, order, round, itemId, itemKey, category, method, mean, pro, probabilities: shared, optionOrder };
+  }
+  const unit: ResponseUnit = { runId, modelId, model, modelAttributes, language, country, template, paraphrase, order, round, itemId, itemKey, category, method };
   // Absent measures are absent keys (not `undefined` values), as the contract's optional fields say.
   if (mean !== undefined) unit.mean = mean;
   if (pro !== undefined) unit.pro = pro;
-  if (probabilities) unit.probabilities = values.distribution(probabilities, codes);
-  if (probabilities && r.optionOrder?.length) unit.optionOrder = values.order(r.optionOrder);
+  if (shared) unit.probabilities = shared;
+  if (optionOrder) unit.optionOrder = optionOrder;
   return unit;
 }
 
