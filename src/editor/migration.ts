@@ -69,8 +69,9 @@ export async function applyMigration(plan: MigrationPlan, toolVersion: string): 
       for (const r of list) {
         if (r.kind === 'failure') failed++;
         else if (r.cached) cached++;
-        await writer.append({ ...r, study: r.study ?? study });
       }
+      // Appended all at once: awaiting each would wait out the store's coalescing. A failed write throws, as before.
+      await Promise.all(list.map((r) => writer.append({ ...r, study: r.study ?? study })));
       await writer.finish({ scored: list.length - failed, failed, cached, status: 'done' });
       written += list.length - writer.store.writeFailures;
     }

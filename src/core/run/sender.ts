@@ -3,7 +3,7 @@
 // attempt, backoff between attempts, and the limiter told of successes and overload.
 
 import type { Logger } from '../log';
-import { ProviderError, type CompletionResponse, type ModelProvider, type ProviderId } from '../model';
+import { ProviderError, type CompletionRequest, type CompletionResponse, type ModelProvider, type ProviderId } from '../model';
 import { JUDGE_SCHEMA, JUDGE_SCHEMA_NAME } from '../scoring/judge';
 import { continuationsFor } from '../scoring/loglik';
 import { cancelledOutcome, describe, errorOf, type Outcome } from './outcome';
@@ -29,6 +29,15 @@ export class RequestSender {
   private readonly providers = new Map<string, ModelProvider>();
   /** (endpoint, model) pairs that have answered once: their model is loaded. */
   private readonly warm = new Set<string>();
+  /**
+   * How to stop each attempt in flight. The run's signal gets one listener while any attempt is in flight
+   * instead of one per attempt (EventTarget listeners cost more than a Set entry).
+   */
+  private readonly cancels = new Set<(reason: Error) => void>();
+  private readonly onAbort = (): void => {
+    const reason = new ProviderError('The run was cancelled', 'aborted');
+    for (const stop of [...this.cancels]) stop(reason);
+  };
 
   constructor(private readonly options: SenderOptions) {}
 
@@ -53,17 +62,25 @@ export class RequestSender {
       } catch {
         return cancelledOutcome(attempts);
       }
+      // Cancelled while the slot was being granted: the attempt would not hear the abort.
+      if (signal.aborted) {
+        release();
+        return cancelledOutcome(attempts);
+      }
       attempts++;
       this.sent++;
       const budget = this.warm.has(warmKey) || allowanceSpent ? timeoutMs : firstTimeoutMs;
       const started = performance.now();
+      if (this.cancels.size === 0) signal.addEventListener('abort', this.onAbort, { once: true });
       try {
-        const response = await attemptOnce(provider, req, budget, signal);
+        const response = await attemptOnce(provider, req, budget, this.cancels);
+        this.unlisten();
         release();
         limiter.succeeded();
         this.warm.add(warmKey);
         return { ok: true, response, latencyMs: Math.round(performance.now() - started), at: new Date().toISOString(), attempts };
       } catch (error) {
+        this.unlisten();
         release();
         if (signal.aborted) return cancelledOutcome(attempts);
         if (error instanceof ProviderError && error.kind === 'timeout' && budget === firstTimeoutMs) allowanceSpent = true;
@@ -85,6 +102,10 @@ export class RequestSender {
     }
   }
 
+  private unlisten(): void {
+    if (this.cancels.size === 0) this.options.signal.removeEventListener('abort', this.onAbort);
+  }
+
   /** One provider per (provider kind, endpoint URL) for the whole run. */
   private providerFor(req: PlannedRequest): ModelProvider {
     const key = `${req.identity.provider} ${req.endpointUrl}`;
@@ -97,42 +118,56 @@ export class RequestSender {
   }
 }
 
-/** One provider call, raced against the timeout and the run's signal so that a stuck provider never holds us. */
-async function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeoutMs: number, signal: AbortSignal): Promise<CompletionResponse> {
+/**
+ * One provider call, settled by whichever comes first: its answer, the timeout or the run's cancel, so that
+ * a stuck provider never holds us. One controller, one timer and one promise per attempt; the run's signal
+ * reaches it through `cancels` (one listener on it for all attempts in flight: RequestSender).
+ */
+function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeoutMs: number, cancels: Set<(reason: Error) => void>): Promise<CompletionResponse> {
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = (): void => controller.abort(new ProviderError('The run was cancelled', 'aborted'));
-  signal.addEventListener('abort', onAbort, { once: true });
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new ProviderError(`No answer within ${timeoutMs} ms`, 'timeout');
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
+  const request = completionRequest(req, timeoutMs, controller.signal);
+  return new Promise<CompletionResponse>((resolve, reject) => {
+    const stop = (reason: Error): void => {
+      controller.abort(reason);
+      settle();
+      reject(reason);
+    };
+    const timer = setTimeout(() => stop(new ProviderError(`No answer within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+    const settle = (): void => {
+      clearTimeout(timer);
+      cancels.delete(stop);
+    };
+    cancels.add(stop);
+    // A provider that throws synchronously is a failed attempt like any other.
+    let call: Promise<CompletionResponse>;
+    try {
+      call = provider.complete(request);
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    // After a timeout or cancel the call may still settle; the promise is settled already, so that is a no-op.
+    call.then(
+      (response) => {
+        settle();
+        resolve(response);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
+    );
   });
-  try {
-    const call = provider.complete({
-      model: req.identity.model,
-      messages: req.messages,
-      ...(req.prompt !== undefined ? { prompt: req.prompt } : {}),
-      maxTokens: req.params.maxTokens,
-      temperature: req.params.temperature,
-      seed: req.params.seed,
-      ...(req.params.topLogprobs !== undefined ? { topLogprobs: req.params.topLogprobs } : {}),
-      ...(req.params.n > 1 ? { n: req.params.n } : {}),
-      ...(req.params.stop ? { stop: req.params.stop } : {}),
-      ...(req.params.schema === JUDGE_SCHEMA_NAME ? { jsonSchema: { name: JUDGE_SCHEMA_NAME, schema: JUDGE_SCHEMA } } : {}),
-      ...(req.identity.method === 'loglik' && req.prompt !== undefined ? { continuations: continuationsFor(req.prompt, req.labels) } : {}),
-      signal: controller.signal,
-      timeoutMs,
-    });
-    // The loser of the race may still settle later; keep that from becoming an unhandled rejection.
-    call.catch(() => undefined);
-    guard.catch(() => undefined);
-    return await Promise.race([call, guard]);
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-  }
+}
+
+/** The provider request of one attempt: fields assigned one by one (no spread objects per request). */
+function completionRequest(req: PlannedRequest, timeoutMs: number, signal: AbortSignal): CompletionRequest {
+  const { params } = req;
+  const request: CompletionRequest = { model: req.identity.model, messages: req.messages, maxTokens: params.maxTokens, temperature: params.temperature, seed: params.seed, signal, timeoutMs };
+  if (req.prompt !== undefined) request.prompt = req.prompt;
+  if (params.topLogprobs !== undefined) request.topLogprobs = params.topLogprobs;
+  if (params.n > 1) request.n = params.n;
+  if (params.stop) request.stop = params.stop;
+  if (params.schema === JUDGE_SCHEMA_NAME) request.jsonSchema = { name: JUDGE_SCHEMA_NAME, schema: JUDGE_SCHEMA };
+  if (req.identity.method === 'loglik' && req.prompt !== undefined) request.continuations = continuationsFor(req.prompt, req.labels);
+  return request;
 }

@@ -38,8 +38,11 @@ export class RecordSink {
     if (record.kind === 'failure') this.progress.failed++;
     else if (record.cached) this.progress.cached++;
     if (store) {
+      const written = store.append(record);
+      // The last record (or the last one a cancel produced) need not wait out the store's coalescing.
+      if (this.progress.done >= this.progress.total) void store.flush();
       try {
-        await store.append(record);
+        await written;
       } catch (error) {
         this.writeFailures++;
         logger.error(`could not append to ${store.path}: ${describe(error)}`);

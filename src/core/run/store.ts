@@ -1,8 +1,12 @@
 // One JSONL file of run records: every result and every failure, one line each, appended in completion
-// order. Lines go out whole, in single writes on an O_APPEND handle (several lines per write under load).
+// order. Lines go out whole, in single writes on an O_APPEND handle. Appends are coalesced like the cache
+// log's (cache.ts): a batch goes out at the end of the turn, or COALESCE_MS after the previous write when
+// that is sooner, so a live run writes once per 20 ms instead of once per answer (each write is a
+// thread-pool round trip); close() and flush() write what is pending at once.
 // A write that fails (disk full…) fails its whole batch: the bytes it managed to write are cut off again,
 // so the file never keeps a torn line in the middle; the batch's records are counted in `writeFailures`
-// and their append() promises reject. A crash can still tear the last line; readers skip and count it.
+// and their append() promises reject. A crash (SIGKILL) loses the batch waiting in memory — its lines are
+// absent, never half there — and can tear at most the line being written; readers skip and count it.
 // Why concurrent appends from several processes are safe, and when they are not: docs/corpus.md.
 
 import { promises as fs } from 'node:fs';
@@ -10,6 +14,11 @@ import { dirname } from 'node:path';
 import type { RunRecord } from '../results';
 import { readCorpus } from '../corpus/reader';
 import { isRunRecord } from '../corpus/records';
+
+/** A batch goes out at most this often (at once when it reaches BATCH_BYTES, or on flush/close). */
+const COALESCE_MS = 20;
+/** A batch this large goes out at once. */
+const BATCH_BYTES = 1 << 20;
 
 /** The part of a file handle the store uses; tests inject one that fails like a full disk. */
 export interface AppendFile {
@@ -25,16 +34,33 @@ export type OpenAppendFile = (path: string) => Promise<AppendFile>;
 
 export interface ResultsStoreOptions {
   open?: OpenAppendFile;
+  /** Longest wait of a batch for more lines (default 20 ms; 0: every batch at the end of its turn). */
+  coalesceMs?: number;
+}
+
+/** Lines waiting to go out together, and the promise all their append() calls share. */
+interface Batch {
+  lines: string[];
+  bytes: number;
+  /** The write is queued (behind the one in flight, if any); lines may still join until it starts. */
+  queued: boolean;
+  timer?: NodeJS.Timeout;
+  immediate?: NodeJS.Immediate;
+  done: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
 }
 
 export const openAppendFile: OpenAppendFile = (path) => fs.open(path, 'a+');
 
 export class ResultsStore {
   private handle: Promise<AppendFile> | undefined;
+  /** The write in flight (or the last one): batches are written one after another, in order. */
   private tail: Promise<void> = Promise.resolve();
-  /** Lines waiting for the next write; appended while a write is in flight, they go out together. */
-  private pending: string[] = [];
-  private batch: Promise<void> | undefined;
+  /** The batch new lines join (undefined once its write has started). */
+  private batch: Batch | undefined;
+  private lastWrite = -Infinity;
+  private readonly coalesceMs: number;
   /** A failed write left bytes we could not cut off: the next write starts a fresh line first. */
   private tornTail = false;
   /** Records on disk (whole lines) and records lost to failed writes, since construction. */
@@ -44,36 +70,69 @@ export class ResultsStore {
   constructor(
     readonly path: string,
     private readonly options: ResultsStoreOptions = {},
-  ) {}
-
-  /**
-   * Appends one record. Writes are serialised, and records that arrive while a write is in flight go out
-   * together in the next single write: whole lines only. Rejects when the record's batch could not be
-   * written (it is then counted in writeFailures and absent from the file).
-   */
-  append(record: RunRecord): Promise<void> {
-    this.pending.push(`${JSON.stringify(record)}\n`);
-    this.batch ??= this.scheduleBatch();
-    return this.batch;
+  ) {
+    this.coalesceMs = Math.max(0, options.coalesceMs ?? COALESCE_MS);
   }
 
-  private scheduleBatch(): Promise<void> {
-    const next = this.tail.then(async () => {
-      this.batch = undefined;
-      const lines = this.pending;
-      this.pending = [];
+  /**
+   * Appends one record: it goes out with the others of its batch in one write (whole lines only). Resolves
+   * when it is in the file; rejects when its batch could not be written (it is then counted in
+   * writeFailures and absent from the file). A caller appending many records should not await each one
+   * (it would wait for every batch's coalescing time): append them all, then await them or close().
+   */
+  append(record: RunRecord): Promise<void> {
+    const line = `${JSON.stringify(record)}\n`;
+    let batch = this.batch;
+    if (!batch || batch.bytes >= BATCH_BYTES) batch = this.newBatch();
+    batch.lines.push(line);
+    batch.bytes += line.length;
+    if (batch.bytes >= BATCH_BYTES) this.queue(batch);
+    return batch.done;
+  }
+
+  /** Writes what is pending now; resolves when every record appended so far is written or failed. */
+  async flush(): Promise<void> {
+    if (this.batch) this.queue(this.batch);
+    await this.tail;
+  }
+
+  private newBatch(): Batch {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A caller that drops the promise must not crash the process on a failed write (it is counted).
+    done.catch(() => undefined);
+    const batch: Batch = { lines: [], bytes: 0, queued: false, done, resolve, reject };
+    this.batch = batch;
+    const wait = this.lastWrite + this.coalesceMs - performance.now();
+    if (wait > 0) batch.timer = setTimeout(() => this.queue(batch), wait);
+    else batch.immediate = setImmediate(() => this.queue(batch));
+    return batch;
+  }
+
+  /** Puts the batch's write behind the one in flight; lines appended until it starts still join it. */
+  private queue(batch: Batch): void {
+    if (batch.queued) return;
+    batch.queued = true;
+    if (batch.timer) clearTimeout(batch.timer);
+    if (batch.immediate) clearImmediate(batch.immediate);
+    this.lastWrite = performance.now();
+    this.tail = this.tail.then(async () => {
+      if (this.batch === batch) this.batch = undefined;
+      const { lines } = batch;
       try {
         const handle = await this.open();
         await this.writeBatch(handle, lines.join(''));
         this.written += lines.length;
+        batch.resolve();
       } catch (error) {
         this.writeFailures += lines.length;
-        throw error;
+        batch.reject(error);
       }
     });
-    // Keep the chain alive after a failed write; the callers still see the error.
-    this.tail = next.catch(() => undefined);
-    return next;
   }
 
   /** One batch, all or nothing: on failure the bytes already written are cut off (when that is safe). */
@@ -128,8 +187,9 @@ export class ResultsStore {
 
   /** Waits for pending appends and closes the file. The store reopens on the next append. */
   async close(): Promise<void> {
-    while (this.batch) await this.batch.catch(() => undefined);
-    await this.tail;
+    // Records appended while we wait go out too.
+    do await this.flush();
+    while (this.batch);
     const handle = this.handle;
     this.handle = undefined;
     if (handle) await (await handle.catch(() => undefined))?.close();

@@ -63,14 +63,9 @@ export async function importStudyData(loaded: LoadedStudy & { study: Study }, en
     const result = importResponses(bytes, mapping, { runId, study: study.name, at, modelIds, categories, itemHashes, lowerCaseItems: false });
     const writer = new CorpusWriter(study.results);
     await writer.begin({ runId, study: study.name, studyHash: study.hash, toolVersion: env.toolVersion, via: env.via, planned: result.rows });
-    let writeFailures = 0;
-    for (const record of result.records) {
-      try {
-        await writer.append(record);
-      } catch {
-        writeFailures++;
-      }
-    }
+    // Appended all at once: the store writes them in a few large batches (awaiting each would wait out its coalescing).
+    const appended = await Promise.allSettled(result.records.map((record) => writer.append(record)));
+    const writeFailures = appended.filter((a) => a.status === 'rejected').length;
     const manifest = await writer.finish({
       scored: result.used,
       failed: result.rejected.length,
