@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { readZip, type ZipEntry } from './zip';
 import { relativeLinks } from './links';
 
@@ -157,31 +157,30 @@ test('issue 20: the screenshots are palette PNGs at full resolution, the worker 
   assert.ok(size < 1_000_000, `the VSIX is ${size} B`);
 });
 
-test('issue 19: packaged for a public host (vsce --baseImagesUrl/--baseContentUrl), every README image and link names a file of the package', () => {
-  // What test/e2e/run.sh does for the extension page, whose images must be https: (docs/e2e.md): vsce run
-  // in the unpacked package, so the same files with the README's relative links made absolute.
+test('issue 19: packaged for a public host (VALUE_LENS_PUBLIC_URL=https://… npm run package), every README image and link names a file of the package', () => {
+  // build/package.mjs on the production build the first test made: vsce with --baseImagesUrl/--baseContentUrl,
+  // which VS Code's extension page needs (its images must be https:, docs/e2e.md).
   const base = 'https://docs.value-lens.test/0.1.0';
-  const unpacked = mkdtempSync(join(tmpdir(), 'vl-vsix-rebase-'));
-  try {
-    for (const entry of entries.filter((e) => e.name.startsWith('extension/'))) {
-      const file = join(unpacked, entry.name);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, entry.read());
-    }
-    const out = join(unpacked, 'rebased.vsix');
-    const vsce = spawnSync(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--baseContentUrl', base, '--baseImagesUrl', base, '-o', out], { cwd: join(unpacked, 'extension'), encoding: 'utf8', timeout: 120_000 });
-    assert.equal(vsce.status, 0, `vsce failed:\n${vsce.stdout}\n${vsce.stderr}`);
-    const rebased = readZip(readFileSync(out));
-    assert.deepEqual(rebased.map((e) => e.name).filter((n) => n.startsWith('extension/')).sort(), entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).sort(), 'the same files');
-    const readme = rebased.find((e) => e.name === 'extension/readme.md')!.read().toString('utf8');
-    assert.deepEqual(relativeLinks(readme), [], 'relative links left');
-    const names = new Set(rebased.map((e) => e.name));
-    const absolute = [...readme.matchAll(/\]\((https:\/\/[^)\s]+)\)/g)].map((m) => m[1]!).filter((u) => u.startsWith(`${base}/`));
-    const original = relativeLinks(entries.find((e) => e.name === 'extension/readme.md')!.read().toString('utf8'));
-    assert.equal(absolute.length, original.length, 'every relative link was rebased');
-    const outside = absolute.filter((u) => !names.has(`extension/${decodeURIComponent(u.slice(base.length + 1).replace(/[#?].*$/, ''))}`));
-    assert.deepEqual(outside, []);
-  } finally {
-    rmSync(unpacked, { recursive: true, force: true });
+  const out = join(scratch, 'dist', 'value-lens.vsix');
+  const packaged = spawnSync(process.execPath, ['build/package.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 120_000, env: { ...process.env, VALUE_LENS_PUBLIC_URL: `${base}/` } });
+  assert.equal(packaged.status, 0, `build/package.mjs failed:\n${packaged.stdout}\n${packaged.stderr}`);
+  assert.match(packaged.stdout, /README links rebased on https:\/\/docs\.value-lens\.test\/0\.1\.0\n/);
+  const rebased = readZip(readFileSync(out));
+  assert.deepEqual(rebased.map((e) => e.name).filter((n) => n.startsWith('extension/')).sort(), entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).sort(), 'the same files');
+  const readme = rebased.find((e) => e.name === 'extension/readme.md')!.read().toString('utf8');
+  assert.deepEqual(relativeLinks(readme), [], 'relative links left');
+  const names = new Set(rebased.map((e) => e.name));
+  const absolute = [...readme.matchAll(/\]\((https:\/\/[^)\s]+)\)/g)].map((m) => m[1]!).filter((u) => u.startsWith(`${base}/`));
+  const original = relativeLinks(entries.find((e) => e.name === 'extension/readme.md')!.read().toString('utf8'));
+  assert.equal(absolute.length, original.length, 'every relative link was rebased');
+  const outside = absolute.filter((u) => !names.has(`extension/${decodeURIComponent(u.slice(base.length + 1).replace(/[#?].*$/, ''))}`));
+  assert.deepEqual(outside, []);
+});
+
+test('build/package.mjs refuses a public URL that is not https: (the extension page would show no image)', () => {
+  for (const bad of ['http://docs.value-lens.test/', 'docs.value-lens.test']) {
+    const packaged = spawnSync(process.execPath, ['build/package.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 60_000, env: { ...process.env, VALUE_LENS_PUBLIC_URL: bad } });
+    assert.equal(packaged.status, 2, `${bad}: ${packaged.stdout}${packaged.stderr}`);
+    assert.match(packaged.stderr, /VALUE_LENS_PUBLIC_URL must be an absolute https: URL/);
   }
 });
