@@ -4,10 +4,12 @@
 import { setMaxListeners } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import { main } from './cli/main';
-// Listens on parentPort, which only a worker thread has: in the CLI's own process it does nothing.
-import './core/study/analysisWorker';
 
+// The worker's module (and the analysis it pulls in) is evaluated only in a worker thread: in the CLI's
+// own process it would only cost every command its start-up. A message the editor posts first waits on
+// the port until the worker listens.
 if (isMainThread) runCli();
+else void import('./core/study/analysisWorker');
 
 function runCli(): void {
   const controller = new AbortController();

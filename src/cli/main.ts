@@ -5,6 +5,7 @@ import { redactSecrets } from '../core/log';
 import { refuseKeys } from './args';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
+import { isStudyPath } from './studyPath';
 import { version } from './version';
 
 // Each command's module is imported when the command runs (esbuild turns these imports into lazily
@@ -60,19 +61,19 @@ export async function main(argv: string[], io: Io, signal: AbortSignal): Promise
       case 'import':
         return await (await import('./studyCommands')).runImport(rest, io);
       case 'score':
-        if (await withStudy(rest)) {
+        if (withStudy(rest)) {
           const study = await import('./studyCommands');
           return await studyOrHelp(rest, io, study.SCORE_STUDY_HELP, () => study.runScoreStudy(rest, io, signal));
         }
         return await (await import('./score')).runScore(rest, io, signal);
       case 'analyze':
-        if (await withStudy(rest)) {
+        if (withStudy(rest)) {
           const study = await import('./studyCommands');
           return await studyOrHelp(rest, io, study.ANALYZE_STUDY_HELP, () => study.runAnalyzeStudy(rest, io));
         }
         return await (await import('./analyze')).runAnalyze(rest, io);
       case 'report':
-        if (await withStudy(rest)) {
+        if (withStudy(rest)) {
           const study = await import('./studyCommands');
           return await studyOrHelp(rest, io, study.REPORT_STUDY_HELP, () => study.runReportStudy(rest, io));
         }
@@ -112,8 +113,7 @@ function reportError(error: unknown, command: string | undefined, io: Io): numbe
 }
 
 /** `score|analyze|report STUDY.study.json …` take the study form; their file forms keep working. */
-async function withStudy(args: string[]): Promise<boolean> {
-  const { isStudyPath } = await import('./study');
+function withStudy(args: string[]): boolean {
   return args.some((a) => !a.startsWith('-') && isStudyPath(a));
 }
 

@@ -11,7 +11,8 @@ import { flag, parseFlags, str, type Parsed } from './args';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import { print, writeFileAtomic, type Io } from './io';
 import { writeStudyReport } from './report';
-import { defaultCacheDir } from './score';
+import { defaultCacheDir, planCode, stderrLogger } from './score';
+import { memoPath, readPlanMemo } from '../core/run/planMemo';
 import { batchEngineFrom } from './batch';
 import {
   STUDY_RUN_HELP,
@@ -23,6 +24,7 @@ import {
   requireCorpus,
   studyEnvironment,
   studyFilterFrom,
+  studyInputBytes,
   studyProviders,
 } from './study';
 import { countsLine, dataRowsCsv, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
@@ -124,6 +126,17 @@ export async function scoreStudy(
   });
   const batch = batchEngineFrom(parsed, study, filter, io);
   if (batch) env.batch = batch;
+  if (flag(parsed, 'verbose')) env.logger = stderrLogger(io, true);
+  // The plan memo of exactly the bytes parsed, this filter and this build (core/run/planMemo.ts); the
+  // study and its digests and methods are checked against it in runStudy.
+  const code = planCode();
+  const texts = studyInputBytes(loaded);
+  if (code && texts) {
+    const file = memoPath(cacheDir, { code, texts, selection: { command: 'study', filter: filter ?? null } });
+    let ignored: string | undefined;
+    const known = await readPlanMemo(file, (reason) => (ignored = reason));
+    env.memo = { file, ...(known ? { known } : {}), ...(ignored ? { ignored } : {}) };
+  }
   const showProgress = io.stderr.isTTY === true;
   env.onPlanned = (estimate, methods) => {
     const methodText = Object.entries(methods).map(([m, how]) => `${m} ${how}`).join(', ');
@@ -165,7 +178,9 @@ export async function scoreStudy(
     const ids = checkedModelIds(study, result.methods);
     if (!ids.length) print(io.stderr, 'check-text: no model is scored with logprobs or loglik; nothing to compare.');
     else {
-      const check = await runFirstTokenCheck(loaded, filter, env, ids);
+      // Another study (greedy text): not the memo of this one.
+      const { memo: _memo, ...checkEnv } = env;
+      const check = await runFirstTokenCheck(loaded, filter, checkEnv, ids);
       if (check.status === 'ran') {
         const m = check.manifest;
         print(io.stderr, `check-text: ${m.scored} greedy text answer(s) (${m.cached} from cache), ${m.failed} failed, ${check.summary.requestsSent} request(s) sent.\nCheck corpus: ${relative(io.cwd, firstTokenCheckDir(study)) || firstTokenCheckDir(study)}`);

@@ -283,7 +283,7 @@ export function checkLanguages(languages: string[] | undefined, survey: SurveyFi
   }
 }
 
-function stderrLogger(io: Io, verbose: boolean): Logger {
+export function stderrLogger(io: Io, verbose: boolean): Logger {
   const write =
     (level: string) =>
     (message: string, ...args: unknown[]): void => {
@@ -343,6 +343,8 @@ interface ScoreInputs {
   templates: TemplateFile;
   templateName: string;
   memo?: { file: string; known?: PlanMemo };
+  /** A memo file that was there but torn or damaged, so not used (logged with --verbose). */
+  ignored?: string;
 }
 
 /**
@@ -361,7 +363,8 @@ async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreIn
         selection: { command: 'score', templateName: settings.templateName, itemIds: settings.itemIds, languages: settings.languages, paraphrases: settings.paraphrases },
       })
     : undefined;
-  const known = file ? await readPlanMemo(file) : undefined;
+  let ignored: string | undefined;
+  const known = file ? await readPlanMemo(file, (reason) => (ignored = reason)) : undefined;
   if (known) {
     let survey: SurveyFile | undefined;
     let templates: TemplateFile | undefined;
@@ -379,7 +382,7 @@ async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreIn
   const survey = surveyFromText(itemsText, settings.itemsPath, io.stderr);
   const templates = templatesFromText(templateText, settings.templatePath, io.stderr);
   const templateName = validateSelection(settings, survey, templates);
-  return { survey, templates, templateName, ...(file ? { memo: { file } } : {}) };
+  return { survey, templates, templateName, ...(file ? { memo: { file } } : {}), ...(ignored ? { ignored: `plan memo ${file} ignored: ${ignored}` } : {}) };
 }
 
 let codeIdentity: string | null | undefined;
@@ -389,7 +392,7 @@ let codeIdentity: string | null | undefined;
  * parsing, rendering or keys is another bundle) and the runtime's versions (country names come from its
  * ICU). Run from source (tsx) there is no one file that holds that code: no memos.
  */
-function planCode(): string | undefined {
+export function planCode(): string | undefined {
   if (codeIdentity === undefined) {
     codeIdentity = null;
     if (typeof __filename === 'string' && __filename.endsWith('.js')) {
@@ -460,6 +463,7 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
   });
   // The plan is streamed: the first request goes out while the rest are still being rendered and keyed.
   const { requests, planned, method } = prepared;
+  if (inputs.ignored) logger.info(inputs.ignored);
   if (prepared.fromMemo) logger.info(`plan of ${planned} request(s) remembered from an earlier run of these inputs (every answer cached)`);
   if (prepared.methodFrom !== 'choice') logger.info(`method auto → ${method}${prepared.methodFrom === 'recorded' ? ' (recorded probe)' : ''}`);
   if (!planned) throw new InputError('Nothing to score: the selection of items and languages is empty.');

@@ -7,7 +7,7 @@ import { relative, resolve } from 'node:path';
 import type { ModelProvider } from '../core/model';
 import { ResultCache } from '../core/run/cache';
 import type { LogprobsProbe, RunChoices } from '../core/run/prepare';
-import { loadStudy } from '../core/study/load';
+import { loadStudy, nodeStudyFs } from '../core/study/load';
 import { DEFAULT_ENDPOINTS } from '../core/study/parse';
 import type { PlanEstimate } from '../core/study/plan';
 import type { StudyRunEnvironment } from '../core/study/session';
@@ -20,12 +20,6 @@ import { checkKeyDestination, checkUrl, normaliseOllamaHost } from './config';
 import { InputError, UsageError } from './errors';
 import { print, type Io } from './io';
 import { providerFactory, requireOllamaModel } from './providers';
-
-export const STUDY_FILE = /\.study\.json$/i;
-
-export function isStudyPath(path: string): boolean {
-  return STUDY_FILE.test(path);
-}
 
 /** Flags that narrow a study to some values of its factors (comma lists; repeatable). */
 export const STUDY_FILTER_OPTIONS: OptionSpec = {
@@ -55,9 +49,22 @@ export function formatStudyDiagnostic(path: string, text: string, d: StudyDiagno
 }
 
 /** Loads a study; prints its diagnostics to stderr; an error leaves no study and is an InputError. */
+/** The bytes each loaded study was parsed from, by path (studyInputBytes). */
+const parsedBytes = new WeakMap<LoadedStudy, Map<string, Uint8Array>>();
+
 export async function loadStudyForCli(pathArg: string, io: Io): Promise<LoadedStudy & { study: Study }> {
   const path = resolve(io.cwd, pathArg);
-  const loaded = await loadStudy(path);
+  // The bytes read are kept: a plan memo must be named by exactly what was parsed, not by a second read.
+  const read = new Map<string, Uint8Array>();
+  const loaded = await loadStudy(path, {
+    exists: nodeStudyFs.exists,
+    readFile: async (file) => {
+      const bytes = await nodeStudyFs.readFile(file);
+      read.set(file, bytes);
+      return bytes;
+    },
+  });
+  parsedBytes.set(loaded, read);
   if (loaded.diagnostics.length) {
     const text = await import('node:fs').then((fs) => fs.promises.readFile(path, 'utf8')).catch(() => '');
     for (const d of loaded.diagnostics) print(io.stderr, formatStudyDiagnostic(pathArg, text, d));
@@ -65,6 +72,22 @@ export async function loadStudyForCli(pathArg: string, io: Io): Promise<LoadedSt
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors || !loaded.study) throw new InputError(`${pathArg}: ${errors || 'no usable'} error(s) in the study; nothing was run.`);
   return loaded as LoadedStudy & { study: Study };
+}
+
+/**
+ * The bytes that decide a loaded study's plan — the study file, then its items and templates files in the
+ * order it lists them — as loadStudyForCli parsed them; undefined for a study loaded otherwise.
+ */
+export function studyInputBytes(loaded: LoadedStudy & { study: Study }): Uint8Array[] | undefined {
+  const read = parsedBytes.get(loaded);
+  if (!read) return undefined;
+  const out: Uint8Array[] = [];
+  for (const path of [loaded.study.path, ...loaded.surveys.map((s) => s.path), ...loaded.templates.map((t) => t.path)]) {
+    const bytes = read.get(path);
+    if (!bytes) return undefined;
+    out.push(bytes);
+  }
+  return out;
 }
 
 /** The factor flags as a StudyFilter, each value checked against the study so a typo fails before any request. */

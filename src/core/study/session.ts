@@ -8,6 +8,9 @@ import type { ModelProvider } from '../model';
 import type { RunRecord, ScoringMethod } from '../results';
 import type { ResultCache } from '../run/cache';
 import type { PlannedRequest } from '../run/plan';
+import { canonicalJson } from '../run/key';
+import { memoPlan, rememberable, writePlanMemo, type PlanMemo, type PlanSkeleton } from '../run/planMemo';
+import * as crypto from 'node:crypto';
 import { resolveMethod, type LogprobsProbe, type RunChoices } from '../run/prepare';
 import { newRunId, resolveTimeouts, runPlan, type RunProgress, type RunSummary } from '../run/runner';
 import { CorpusWriter, outcomeOf, writeManifest } from '../corpus/writer';
@@ -45,11 +48,36 @@ export interface StudyRunEnvironment {
    * docs/batch.md); an export-only engine writes the batch input file and runs nothing.
    */
   batch?: BatchEngine;
+  /**
+   * The plan memo of these inputs (core/run/planMemo.ts; the CLI's, named by its build, the study file's
+   * and its items' and templates' bytes and the filter): a cached re-run takes its requests from it
+   * instead of rendering and keying the whole factor product.
+   */
+  memo?: StudyMemo;
+}
+
+export interface StudyMemo {
+  /** Where the memo of these inputs lives (planMemo.memoPath). */
+  file: string;
+  /** The memo read from `file`, if it was there and intact. */
+  known?: PlanMemo;
+  /** Why a memo file that was there was not used (torn, damaged, another format): never trusted. */
+  ignored?: string;
+}
+
+/** What the run did with its plan memo (for the caller's log and the tests). */
+export interface StudyMemoOutcome {
+  /** The requests came from the memo (nothing rendered or keyed). */
+  used: boolean;
+  /** A memo file was there but not intact, and was not used. */
+  ignored?: string;
+  /** A memo of this plan was written after the run. */
+  written: boolean;
 }
 
 export type StudyRunResult =
   | { status: 'declined'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; exported?: BatchExport }
-  | { status: 'ran'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; summary: RunSummary; manifest: RunManifest; plan: PlannedRequest[] };
+  | { status: 'ran'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; summary: RunSummary; manifest: RunManifest; plan: PlannedRequest[]; memo?: StudyMemoOutcome };
 
 /** The study's models after the filter (all of them when the filter names none). */
 export function studyModels(study: Study, filter?: StudyFilter): StudyModel[] {
@@ -102,9 +130,23 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
     }
   }
 
-  const plan = planStudy(loaded, { filter, digests, methods });
-  // The estimate asks the cache's index only (no entry decoded): the run reads each entry once, later.
-  const estimate = await estimatePlan(plan, (key) => (env.fresh ? false : env.cache.has(key)));
+  const build = (): PlannedRequest[] => planStudy(loaded, { filter, digests, methods });
+  // A remembered plan stands in when it was made from the same study (after the command's overrides),
+  // filter, digests and methods, and every answer it names is cached: the re-run then renders nothing.
+  const memo = env.memo;
+  const paramsKey = memo ? studyParamsKey(study, filter, digests, methods) : '';
+  const known = memo?.known?.params === paramsKey ? memo.known : undefined;
+  const fromMemo = !!known && !env.fresh && (await allCached(env.cache, known.requests));
+  let built: PlannedRequest[] | undefined;
+  const full = (): PlannedRequest[] => (built ??= build());
+  const plan = fromMemo ? [...memoPlan(known.requests, full)] : full();
+  if (memo?.ignored) env.logger?.info(`plan memo ${memo.file} ignored: ${memo.ignored}`);
+  if (fromMemo) env.logger?.info(`plan of ${plan.length} request(s) remembered from an earlier run of this study (every answer cached)`);
+  // The estimate asks the cache's index only (no entry decoded): the run reads each entry once, later. From
+  // the memo every answer was just found in the index: nothing to send, nothing to count again.
+  const estimate: PlanEstimate = fromMemo
+    ? { requests: plan.length, estimatedTokens: 0, cached: plan.filter((r) => !r.skip).length, skipped: plan.filter((r) => r.skip).length }
+    : await estimatePlan(plan, (key) => (env.fresh ? false : env.cache.has(key)));
   env.onPlanned?.(estimate, methods);
   const toSend = estimate.requests - estimate.cached - estimate.skipped;
   if (toSend > study.confirmAbove && !(await env.confirm(estimate, study))) return { status: 'declined', estimate, methods };
@@ -165,7 +207,33 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
     manifest = { ...manifest, batch: summary.batch };
     await writeManifest(study.results, manifest);
   }
-  return { status: 'ran', estimate, methods, summary, manifest, plan };
+  // Remembered when no memo of these parameters was there: a shortcut for the next run; failing to write
+  // one costs that run its planning, nothing else.
+  let written = false;
+  const requests = memo && !known && built ? rememberable(built) : undefined;
+  if (memo && requests) {
+    written = await writePlanMemo(memo.file, { params: paramsKey, template: '', requests }).then(
+      () => true,
+      (error: Error) => (env.logger?.debug(`plan memo not written: ${error.message}`), false),
+    );
+  }
+  const memoOutcome: StudyMemoOutcome | undefined = memo ? { used: fromMemo, written, ...(memo.ignored ? { ignored: memo.ignored } : {}) } : undefined;
+  return { status: 'ran', estimate, methods, summary, manifest, plan, ...(memoOutcome ? { memo: memoOutcome } : {}) };
+}
+
+/**
+ * Fingerprint of everything besides the files' bytes that decides a study's plan: the study as the command
+ * left it (endpoint overrides applied), the filter, and each model's digest and method.
+ */
+function studyParamsKey(study: Study, filter: StudyFilter | undefined, digests: Record<string, string>, methods: Record<string, ScoringMethod>): string {
+  const text = canonicalJson({ study, filter: filter ?? null, digests, methods });
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** Whether every request that would be sent has its answer in the cache (the index only; nothing decoded). */
+async function allCached(cache: ResultCache, requests: readonly PlanSkeleton[]): Promise<boolean> {
+  for (const req of requests) if (!req.skip && !(await cache.has(req.cacheKey))) return false;
+  return true;
 }
 
 const clientKey = (provider: string, endpoint: string): string => `${provider} ${endpoint}`;
