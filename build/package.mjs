@@ -3,11 +3,10 @@
 // that serves the package's files: VALUE_LENS_PUBLIC_URL=https://… npm run package rewrites the README's
 // relative links against it. Without it the links stay relative: they resolve inside the package and in any
 // Markdown viewer, and the extension page shows alt text.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { createVSIX } from '@vscode/vsce';
 
 const publicUrl = process.env.VALUE_LENS_PUBLIC_URL?.replace(/\/+$/, '');
-let links = ['--no-rewrite-relative-links'];
+let links = { rewriteRelativeLinks: false };
 if (publicUrl) {
   let url;
   try {
@@ -19,9 +18,12 @@ if (publicUrl) {
     console.error(`package: VALUE_LENS_PUBLIC_URL must be an absolute https: URL (VS Code's extension page loads no other images), not "${publicUrl}"`);
     process.exit(2);
   }
-  links = ['--baseContentUrl', publicUrl, '--baseImagesUrl', publicUrl];
+  links = { baseContentUrl: publicUrl, baseImagesUrl: publicUrl };
   console.log(`package: README links rebased on ${publicUrl}`);
 }
-const vsce = join('node_modules', '.bin', 'vsce');
-const result = spawnSync(vsce, ['package', '--no-dependencies', ...links, '--allow-missing-repository', '-o', 'dist/value-lens.vsix'], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+try {
+  await createVSIX({ dependencies: false, allowMissingRepository: true, packagePath: 'dist/value-lens.vsix', ...links });
+} catch (error) {
+  console.error(`package: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
