@@ -652,7 +652,7 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
   });
 
   scenario(
-    'UI in Danish (--locale da): Value Lens commands, lenses, settings and diagnostics in Danish',
+    'UI in Danish (--locale da): Value Lens commands, lenses, settings, diagnostics and panel in Danish',
     () => ({ url: env('E2E_URL_DA'), folder: env('E2E_WS_DA'), explorerRow: 'wvs7-sample.wvs' }),
     async () => {
       // The stand-in pack translates a few workbench labels: proof that the server resolved `da`.
@@ -699,6 +699,16 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
         });
       }
       await screenshot('da-problems');
+      // The panel's webview from l10n/bundle.l10n.da.json (vscode.l10n.bundle, passed to the page): nothing is
+      // scored in this workspace, so it shows its empty state, in Danish.
+      await runCommand(commandLabel(/^valueLens\.openPanel$/, 'da'));
+      const emptyState = danish('No results yet — click Score above an item in a .wvs file (or run `value-lens score`), then come back here.');
+      const frame = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+      await frame.locator('body', { hasText: emptyState.slice(0, 40) }).first().waitFor({ timeout: 20_000 }).catch(async () => {
+        const text = ((await frame.locator('body').innerText({ timeout: 2_000 }).catch(() => '')) || '(no webview)').replace(/\s+/g, ' ');
+        throw new Error(`the panel does not show its Danish empty state "${emptyState.slice(0, 40)}…": ${text.slice(0, 300)}`);
+      });
+      await screenshot('da-panel');
     },
   );
 
