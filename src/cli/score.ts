@@ -520,8 +520,7 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
 
 /** Whether every request that would be sent has its answer in the cache (the index only; nothing decoded). */
 async function allCached(cache: ResultCache, requests: readonly PlanSkeleton[]): Promise<boolean> {
-  for (const req of requests) if (!req.skip && !(await cache.has(req.cacheKey))) return false;
-  return true;
+  return cache.hasAll(requests.filter((req) => !req.skip).map((req) => req.cacheKey));
 }
 
 /** A failed probe is the first contact with the server: turn it into advice rather than a stack trace. */

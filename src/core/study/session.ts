@@ -232,8 +232,7 @@ function studyParamsKey(study: Study, filter: StudyFilter | undefined, digests: 
 
 /** Whether every request that would be sent has its answer in the cache (the index only; nothing decoded). */
 async function allCached(cache: ResultCache, requests: readonly PlanSkeleton[]): Promise<boolean> {
-  for (const req of requests) if (!req.skip && !(await cache.has(req.cacheKey))) return false;
-  return true;
+  return cache.hasAll(requests.filter((req) => !req.skip).map((req) => req.cacheKey));
 }
 
 const clientKey = (provider: string, endpoint: string): string => `${provider} ${endpoint}`;

@@ -380,6 +380,17 @@ test('has answers from the index: stored and just-set keys yes, others no, and n
     assert.equal(await cache.has(fresh), true, 'set, not yet written');
     await pending;
     assert.equal(await new ResultCache(dir).has(fresh), true);
+    // hasAll: has for every key (an empty list has them all).
+    const later = new ResultCache(dir);
+    assert.equal(await later.hasAll([stored, damaged, fresh]), true);
+    assert.equal(await later.hasAll([stored, absent, fresh]), false);
+    assert.equal(await later.hasAll([stored, 'not a key']), false);
+    assert.equal(await later.hasAll([]), true);
+    // A key another process appended after the first scan: found on the miss, as has finds it.
+    const appended = cacheKey({ ...base, sampleIndex: 4 });
+    await new ResultCache(dir).set(appended, value);
+    assert.equal(await later.hasAll([stored, appended]), true);
+    assert.equal(later.corrupt, 0, 'hasAll decoded nothing');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
