@@ -85,10 +85,15 @@ export function unitSelector(context: SelectContext): UnitSelector {
   const values = new UnitValues();
 
   // Rule 'latest': one slot per condition key holding the run it uses and where its units are in `kept`.
-  // A condition is found by its key without the round (one string per item × language × … × model, not per
-  // condition: a million conditions made a million key strings), then by the round in that key's table.
+  // A condition is found by its fields but the item and the round (its context: language, country,
+  // template, paraphrase, order, model), then the item's string id, then the round in that table: no key
+  // string per record. A run writes context by context with the items innermost, so the last context
+  // found is usually the next record's too.
   const kept: (ResponseUnit | undefined)[] = [];
-  const slotsOf = new Map<string, ConditionSlots>();
+  const contexts = new Map<string, Map<number, ConditionSlots>>();
+  let inContext: Map<number, ConditionSlots> | undefined;
+  const last = new Int32Array(KEY_FIELDS).fill(-2);
+  let lastParaphrase: number | null = null;
   const slotRun: string[] = [];
   const slotTime: number[] = [];
   const slotFirst: number[] = [];
@@ -133,11 +138,25 @@ export function unitSelector(context: SelectContext): UnitSelector {
       kept.push(unit);
       return;
     }
-    const country = keyIds[K_COUNTRY];
-    const key = `${keyIds[K_ITEM]}.${keyIds[K_LANGUAGE]}.${country < 0 ? '' : country}.${keyIds[K_TEMPLATE]}.${unit.paraphrase ?? ''}.${keyIds[K_ORDER]}.${keyIds[K_MODEL]}`;
+    if (
+      !inContext ||
+      keyIds[K_LANGUAGE] !== last[K_LANGUAGE] ||
+      keyIds[K_COUNTRY] !== last[K_COUNTRY] ||
+      keyIds[K_TEMPLATE] !== last[K_TEMPLATE] ||
+      unit.paraphrase !== lastParaphrase ||
+      keyIds[K_ORDER] !== last[K_ORDER] ||
+      keyIds[K_MODEL] !== last[K_MODEL]
+    ) {
+      const country = keyIds[K_COUNTRY];
+      const key = `${keyIds[K_LANGUAGE]}.${country < 0 ? '' : country}.${keyIds[K_TEMPLATE]}.${unit.paraphrase ?? ''}.${keyIds[K_ORDER]}.${keyIds[K_MODEL]}`;
+      inContext = contexts.get(key);
+      if (!inContext) contexts.set(key, (inContext = new Map()));
+      last.set(keyIds);
+      lastParaphrase = unit.paraphrase;
+    }
     const time = runTime(r, keyIds[K_RUN]);
-    let slots = slotsOf.get(key);
-    if (!slots) slotsOf.set(key, (slots = new ConditionSlots()));
+    let slots = inContext.get(keyIds[K_ITEM]);
+    if (!slots) inContext.set(keyIds[K_ITEM], (slots = new ConditionSlots()));
     const slot = slots.get(unit.round);
     if (slot === undefined) {
       slots.set(unit.round, slotRun.length);
