@@ -6,7 +6,10 @@ import type { PlannedRequest } from './plan';
 
 /** Requests started and not yet recorded: far more than any endpoint's concurrency, a bounded memory. */
 const WINDOW = 1024;
-/** Requests planned in one turn before the event loop gets to send what is planned. */
+/**
+ * Requests planned in one turn before the event loop gets to send what is planned. The first turns plan
+ * 1, 2, 4, … so that the first request goes out after one request's planning (cold code is slow), not 32.
+ */
 const SLICE = 32;
 
 /**
@@ -21,13 +24,15 @@ export function pumpPlan(plan: Iterable<PlannedRequest>, start: (req: PlannedReq
   let exhausted = false;
   let planningError: unknown;
   let scheduled = false;
+  let slice = 1;
   return new Promise<number>((resolve, reject) => {
     const done = (): void => (planningError !== undefined ? reject(planningError) : resolve(count));
     const pump = (): void => {
       scheduled = false;
       let planned = 0;
       while (!exhausted && open < WINDOW) {
-        if (planned === SLICE) {
+        if (planned === slice) {
+          slice = Math.min(SLICE, slice * 2);
           scheduled = true;
           setImmediate(pump);
           return;

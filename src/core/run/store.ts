@@ -9,7 +9,7 @@
 // absent, never half there — and can tear at most the line being written; readers skip and count it.
 // Why concurrent appends from several processes are safe, and when they are not: docs/corpus.md.
 
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, write } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunRecord } from '../results';
 import { readCorpus } from '../corpus/reader';
@@ -51,7 +51,22 @@ interface Batch {
   reject(error: unknown): void;
 }
 
-export const openAppendFile: OpenAppendFile = (path) => fs.open(path, 'a+');
+/**
+ * The default file: opened, stat'ed and read synchronously — microseconds on a local disk, where each
+ * asynchronous call is a thread-pool round trip (on a busy machine several ms each, before the first
+ * request of a run) —, written asynchronously (a write must not hold the event loop).
+ */
+export const openAppendFile: OpenAppendFile = async (path) => {
+  const fd = openSync(path, 'a+');
+  return {
+    write: (buffer, offset, length, position) =>
+      new Promise((resolve, reject) => write(fd, buffer, offset, length, position, (error, bytesWritten) => (error ? reject(error) : resolve({ bytesWritten })))),
+    read: async (buffer, offset, length, position) => ({ bytesRead: readSync(fd, buffer, offset, length, position) }),
+    stat: async () => fstatSync(fd),
+    truncate: async (length) => ftruncateSync(fd, length),
+    close: async () => closeSync(fd),
+  };
+};
 
 export class ResultsStore {
   private handle: Promise<AppendFile> | undefined;
@@ -197,7 +212,7 @@ export class ResultsStore {
 
   private open(): Promise<AppendFile> {
     const opening = (this.handle ??= (async () => {
-      await fs.mkdir(dirname(this.path), { recursive: true });
+      mkdirSync(dirname(this.path), { recursive: true });
       const handle = await (this.options.open ?? openAppendFile)(this.path);
       // A crash may have left a torn last line without its newline; start on a fresh line so the torn
       // fragment does not swallow the next record.
