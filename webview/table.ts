@@ -1,7 +1,9 @@
 // One accessible data table (caption, column headers, numbers right-aligned), shared by the round-one charts
 // and the study views. Long tables render their first `limit` rows and a button for the rest: hundreds of
-// visible rows cost more layout than all the charts.
+// visible rows cost more layout than all the charts. The column headers show in the display language
+// (webview/columns.ts); the table keeps them in English, as the CSV export writes them.
 import { formatRows, type Table } from '../src/shared/tables';
+import { columnLabels } from './columns';
 import { clear, el } from './dom';
 import { t } from './l10n';
 
@@ -21,7 +23,7 @@ export function renderDataTable(slot: TableSlot, title: string, table: Table, cl
   const caption = `${title} (${shown === table.rows.length ? t('{0} rows', table.rows.length) : t('rows 1–{0} of {1}', shown, table.rows.length)})`;
   node.appendChild(el('caption', {}, caption));
   const head = node.appendChild(el('thead')).appendChild(el('tr'));
-  for (const header of table.headers) head.appendChild(el('th', { scope: 'col' }, header));
+  for (const label of columnLabels(table.headers)) head.appendChild(el('th', { scope: 'col' }, label));
   const body = node.appendChild(el('tbody'));
   const fragment = document.createDocumentFragment();
   // One number format per column (src/shared/tables.ts formatRows).
