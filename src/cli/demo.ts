@@ -10,7 +10,7 @@ import { DEFAULT_OLLAMA_MODEL, loadConfig } from './config';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, type Io } from './io';
 import { providerFactory, requireOllamaModel, unreachableHelp } from './providers';
-import { bundleDir } from './report';
+import { bundleDir } from './version';
 import { analyseAndWrite, scoreStudy } from './run';
 import { checkLanguages, resolveScoreSettings, SCORE_OPTIONS } from './score';
 import { loadSurvey } from './diagnostics';

@@ -1,7 +1,7 @@
 // `value-lens report`: the analysis as one self-contained HTML file with the panel's charts.
 
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AnalysisReport } from '../core/analysis';
 import type { StudyAnalysis } from '../core/study/analysisTypes';
 import { ANALYSIS_OPTIONS, ANALYSIS_OPTIONS_HELP, analysisPaths, computeReport } from './analysis';
@@ -9,6 +9,7 @@ import { flag, parseFlags, str } from './args';
 import { EXIT_OK, InputError, UsageError } from './errors';
 import { renderReportHtml } from './html';
 import { print, refuseInputAsOutput, writeFileAtomic, type Io } from './io';
+import { bundleDir } from './version';
 
 export const REPORT_HELP = `Usage: value-lens report RESULTS.jsonl --items ITEMS.wvs --human HUMAN.csv --html report.html [options]
 
@@ -27,11 +28,6 @@ Exit codes: 0 written, 1 unusable input, 2 bad usage or missing file.`;
  * Where the CLI bundle lives; dist/webview.js sits beside it, media/ one level up. Run from source (the
  * tests call main() in-process through tsx) this module is src/cli/report.ts, and the bundle is dist/.
  */
-export function bundleDir(): string {
-  if (typeof __dirname !== 'string') return process.cwd();
-  return basename(__dirname) === 'cli' && basename(dirname(__dirname)) === 'src' ? join(__dirname, '..', '..', 'dist') : __dirname;
-}
-
 export async function loadReportAssets(): Promise<{ script: string; css: string }> {
   const dir = bundleDir();
   const scriptPath = join(dir, 'webview.js');
