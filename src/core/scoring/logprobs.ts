@@ -20,11 +20,36 @@ export function normaliseToken(token: string): string {
   return token.replace(/^[\s\u2581\u0120]+/u, '').replace(/\s+$/u, '').toUpperCase();
 }
 
+// A run scores thousands of answers whose ~20 alternatives are mostly the same few token strings, and the
+// requests of one scale share one labels array: each token is normalised once, each array indexed once.
+const MAX_NORMALISED = 10_000;
+const normalised = new Map<string, string>();
+const labelIndex = new WeakMap<OptionLabel[], { length: number; byLabel: Map<string, OptionLabel> }>();
+
+function normalisedToken(token: string): string {
+  let out = normalised.get(token);
+  if (out === undefined) {
+    out = normaliseToken(token);
+    if (normalised.size < MAX_NORMALISED) normalised.set(token, out);
+  }
+  return out;
+}
+
+function byLabelOf(labels: OptionLabel[]): Map<string, OptionLabel> {
+  let index = labelIndex.get(labels);
+  // A grown or shrunk array (one being built) is indexed again.
+  if (!index || index.length !== labels.length) {
+    index = { length: labels.length, byLabel: new Map(labels.map((l) => [l.label.toUpperCase(), l])) };
+    labelIndex.set(labels, index);
+  }
+  return index.byLabel;
+}
+
 export function distributionFromLogprobs(
   alternatives: TokenAlternative[],
   labels: OptionLabel[],
 ): LogprobDistribution {
-  const byLabel = new Map(labels.map((l) => [l.label.toUpperCase(), l]));
+  const byLabel = byLabelOf(labels);
   // Duplicate token strings (some servers repeat entries) would count twice: keep the highest.
   const seen = new Map<string, number>();
   for (const { token, logprob } of alternatives) {
@@ -35,7 +60,7 @@ export function distributionFromLogprobs(
   // Group the logprobs per option, then merge each group with logsumexp for numerical stability.
   const groups = new Map<number, number[]>();
   for (const [token, logprob] of seen) {
-    const label = byLabel.get(normaliseToken(token));
+    const label = byLabel.get(normalisedToken(token));
     if (!label) continue;
     const list = groups.get(label.code) ?? [];
     list.push(logprob);

@@ -111,3 +111,22 @@ test('summary: uniform distribution entropy is ln K and mean the midpoint', () =
   const labelled = renderPrompt({ item: item('x', IMPORTANCE, { en: 'Q' }), template: template('t', { en: '{options}' }), language: 'en', optionOrder: 'reversed' }).labels;
   assert.equal(summarize({ '1': 0.1, '2': 0.2, '3': 0.3, '4': 0.4 }, labelled).mode, 4);
 });
+
+test('a labels array scored again, after it grew, and the same tokens again give what fresh copies give', () => {
+  const alternatives = [
+    { token: ' a', logprob: Math.log(0.4) },
+    { token: 'B', logprob: Math.log(0.3) },
+    { token: 'c', logprob: Math.log(0.2) },
+  ];
+  const labels: OptionLabel[] = [
+    { label: 'A', code: 1, score: 1 },
+    { label: 'B', code: 2, score: 2 },
+  ];
+  const fresh = (): OptionLabel[] => labels.map((l) => ({ ...l }));
+  assert.deepEqual(distributionFromLogprobs(alternatives, labels), distributionFromLogprobs(alternatives, fresh()));
+  assert.deepEqual(distributionFromLogprobs(alternatives, labels), distributionFromLogprobs([...alternatives], fresh()), 'the same again');
+  labels.push({ label: 'C', code: 3, score: 3 });
+  const grown = distributionFromLogprobs(alternatives, labels);
+  assert.deepEqual(grown, distributionFromLogprobs(alternatives, fresh()));
+  close(grown.probabilities['3'], 0.2 / 0.9, 1e-12);
+});
