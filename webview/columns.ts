@@ -5,11 +5,11 @@
 import { t } from './l10n';
 
 /**
- * Headers that read the same in every language: statistical symbols (r, ρ, p, n, t, SE), quartiles, the
+ * Headers that read the same in every language: statistical symbols (r, ρ, p, n, t), quartiles, the
  * contrast's sides A and B, and p adjusted by a named method.
  */
 export const SYMBOL_HEADERS: readonly string[] = [
-  'p', 'n', 't', 'SE', 'A', 'B', 'Q1', 'Q3', 'Pearson r', 'Spearman ρ',
+  'p', 'n', 't', 'A', 'B', 'Q1', 'Q3', 'Pearson r', 'Spearman ρ',
   'p (Holm)', 'p (BH)', 'r p', 'r p (Holm)', 'r p (BH)', 'ρ p', 'ρ p (Holm)', 'ρ p (BH)',
 ];
 
@@ -22,6 +22,8 @@ export function columnTexts(): Map<string, string> {
   const add = (header: string, text: string) => texts.set(header, text);
   // Who, where and what was compared.
   add('Model', t('Model'));
+  // Standard error: Portuguese writes EP (erro padrão), as in the fits chart's "Estimativa (± 1,96 EP)".
+  add('SE', t('SE'));
   add('Models', t('Models'));
   add('Language', t('Language'));
   add('Country', t('Country'));
