@@ -11,6 +11,18 @@ export interface DistributionSummary {
   entropy: number;
 }
 
+// The requests of one scale share one labels array: it is sorted once (again when its length changes).
+const sortedLabels = new WeakMap<OptionLabel[], OptionLabel[]>();
+
+function byCode(labels: OptionLabel[]): OptionLabel[] {
+  let sorted = sortedLabels.get(labels);
+  if (!sorted || sorted.length !== labels.length) {
+    sorted = [...labels].sort((a, b) => a.code - b.code);
+    sortedLabels.set(labels, sorted);
+  }
+  return sorted;
+}
+
 export function summarize(probabilities: Record<string, number>, labels: OptionLabel[]): DistributionSummary {
   let total = 0;
   for (const { code } of labels) total += probabilities[String(code)] ?? 0;
@@ -20,7 +32,7 @@ export function summarize(probabilities: Record<string, number>, labels: OptionL
   let mode = NaN;
   let best = -Infinity;
   // Sort by code so ties resolve the same way whatever the display order was.
-  for (const { code, score } of [...labels].sort((a, b) => a.code - b.code)) {
+  for (const { code, score } of byCode(labels)) {
     // Renormalise defensively: callers may pass a distribution that sums to slightly off 1.
     const p = (probabilities[String(code)] ?? 0) / total;
     mean += p * score;

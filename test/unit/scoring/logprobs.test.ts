@@ -130,3 +130,16 @@ test('a labels array scored again, after it grew, and the same tokens again give
   assert.deepEqual(grown, distributionFromLogprobs(alternatives, fresh()));
   close(grown.probabilities['3'], 0.2 / 0.9, 1e-12);
 });
+
+test('summarize of one labels array again, and after it grew, equals that of a fresh copy', () => {
+  const labels: OptionLabel[] = [
+    { label: '2', code: 2, score: 2 },
+    { label: '1', code: 1, score: 1 },
+  ];
+  const p = { '1': 0.5, '2': 0.5, '3': 0.5 };
+  assert.deepEqual(summarize(p, labels), { mean: 1.5, mode: 1, entropy: Math.log(2) });
+  assert.deepEqual(summarize(p, labels), summarize(p, labels.map((l) => ({ ...l }))));
+  labels.push({ label: '3', code: 3, score: 3 });
+  assert.deepEqual(summarize(p, labels), summarize(p, labels.map((l) => ({ ...l }))));
+  assert.equal(summarize(p, labels).mean, 2);
+});
