@@ -11,7 +11,7 @@ import { printScoreboard, scoreboard, watchLoad } from './scoreboard';
 import { printTable } from './table';
 import type { BenchRow } from './types';
 
-const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'startup', 'cli-path', 'peers', 'corpus-read', 'analyze', 'study-plan', 'batch'];
+const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'startup', 'cli-path', 'peers', 'corpus-read', 'analyze', 'incremental', 'study-plan', 'batch'];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
