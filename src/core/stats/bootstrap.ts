@@ -5,7 +5,7 @@
 // Cluster resamples go through bootstrapKernel.ts: O(clusters) or O(clusters²) per replicate, not O(rows).
 import type { Estimate } from '../study/analysisTypes';
 import { ClusteredCorrelation } from './bootstrapKernel';
-import { completePairs, pearson, spearman } from './correlation';
+import { allFinite, completePairs, pearson, spearman } from './correlation';
 import { normalQuantile } from './distributions';
 
 export type CorrelationKind = 'pearson' | 'spearman';
@@ -318,6 +318,7 @@ function finitePairs(
   if (clusters.length !== xIn.length || yIn.length !== xIn.length) {
     throw new Error(`bootstrap: x, y and clusters differ in length (${xIn.length}, ${yIn.length}, ${clusters.length})`);
   }
+  if (Array.isArray(xIn) && Array.isArray(yIn) && allFinite(xIn, xIn.length) && allFinite(yIn, yIn.length)) return { x: xIn.slice(), y: yIn.slice(), clusters: clusters.slice() };
   const x: number[] = [];
   const y: number[] = [];
   const c: ClusterKey[] = [];
