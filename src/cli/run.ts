@@ -57,7 +57,12 @@ export async function runRun(argv: string[], io: Io, signal: AbortSignal): Promi
     return EXIT_OK;
   }
   if (parsed.positionals.length !== 1) throw new UsageError('run needs exactly one study file (NAME.study.json).', 'run');
-  const loaded = await loadStudyForCli(parsed.positionals[0], io);
+  // A run that scores loads its study through the load memo (core/study/loadMemo.ts) of its cache.
+  const code = planCode();
+  const memo = code && !flag(parsed, 'no-score')
+    ? { cacheDir: str(parsed, 'cache-dir') ?? defaultCacheDir(io.env), code, fresh: flag(parsed, 'fresh'), verbose: flag(parsed, 'verbose') }
+    : undefined;
+  const loaded = await loadStudyForCli(parsed.positionals[0], io, memo);
   const filter = studyFilterFrom(parsed, loaded, 'run');
   let failed = false;
 

@@ -8,6 +8,7 @@ import type { ModelProvider } from '../core/model';
 import { ResultCache } from '../core/run/cache';
 import type { LogprobsProbe, RunChoices } from '../core/run/prepare';
 import { loadStudy, nodeStudyFs } from '../core/study/load';
+import { studyLoadMemo } from '../core/study/loadMemo';
 import { DEFAULT_ENDPOINTS } from '../core/study/parse';
 import type { PlanEstimate } from '../core/study/plan';
 import type { StudyRunEnvironment } from '../core/study/session';
@@ -48,23 +49,45 @@ export function formatStudyDiagnostic(path: string, text: string, d: StudyDiagno
   return `${path}:${line}:${column}: ${d.severity}: ${d.code}: ${d.message.replace(/[\r\n]+/g, ' ')}`;
 }
 
-/** Loads a study; prints its diagnostics to stderr; an error leaves no study and is an InputError. */
 /** The bytes each loaded study was parsed from, by path (studyInputBytes). */
 const parsedBytes = new WeakMap<LoadedStudy, Map<string, Uint8Array>>();
 
-export async function loadStudyForCli(pathArg: string, io: Io): Promise<LoadedStudy & { study: Study }> {
+/** A load memo for loadStudyForCli: the cache folder it lives in and the build's identity (planCode). */
+export interface CliLoadMemo {
+  cacheDir: string;
+  code: string;
+  /** Do not use a remembered load (it is still written). */
+  fresh?: boolean;
+  /** Log what was done with the memo to stderr (--verbose). */
+  verbose?: boolean;
+}
+
+/** Loads a study; prints its diagnostics to stderr; an error leaves no study and is an InputError. */
+export async function loadStudyForCli(pathArg: string, io: Io, memo?: CliLoadMemo): Promise<LoadedStudy & { study: Study }> {
   const path = resolve(io.cwd, pathArg);
   // The bytes read are kept: a plan memo must be named by exactly what was parsed, not by a second read.
   const read = new Map<string, Uint8Array>();
-  const loaded = await loadStudy(path, {
-    exists: nodeStudyFs.exists,
-    readFile: async (file) => {
-      const bytes = await nodeStudyFs.readFile(file);
-      read.set(file, bytes);
-      return bytes;
+  const store = memo ? studyLoadMemo(memo.cacheDir, memo.code, { fresh: memo.fresh ?? false }) : undefined;
+  const loaded = await loadStudy(
+    path,
+    {
+      exists: nodeStudyFs.exists,
+      readFile: async (file) => {
+        const bytes = await nodeStudyFs.readFile(file);
+        read.set(file, bytes);
+        return bytes;
+      },
     },
-  });
+    store ? { memo: store } : {},
+  );
   parsedBytes.set(loaded, read);
+  if (store && memo?.verbose) {
+    // Logged like the plan memo (session.ts), before the diagnostics, which a memo run prints alike.
+    const { outcome } = store;
+    if (outcome.ignored) print(io.stderr, `study load memo ${outcome.file} ignored: ${outcome.ignored}`);
+    if (outcome.used) print(io.stderr, `study load remembered from an earlier run (${loaded.surveys.length + loaded.templates.length} file(s) not parsed)`);
+    if (outcome.writeError) print(io.stderr, `study load memo not written: ${outcome.writeError}`);
+  }
   if (loaded.diagnostics.length) {
     const text = await import('node:fs').then((fs) => fs.promises.readFile(path, 'utf8')).catch(() => '');
     for (const d of loaded.diagnostics) print(io.stderr, formatStudyDiagnostic(pathArg, text, d));
@@ -94,22 +117,24 @@ export function studyInputBytes(loaded: LoadedStudy & { study: Study }): Uint8Ar
 export function studyFilterFrom(parsed: Parsed, loaded: LoadedStudy & { study: Study }, command: string): StudyFilter | undefined {
   const { study } = loaded;
   const filter: StudyFilter = {};
-  const check = (flagName: string, values: string[] | undefined, known: string[], key: keyof StudyFilter): void => {
+  const check = (flagName: string, values: string[] | undefined, knownValues: () => string[], key: keyof StudyFilter): void => {
     if (!values) return;
+    const known = knownValues();
     const unknown = values.filter((v) => !known.includes(v));
     if (unknown.length) {
       throw new UsageError(`--${flagName}: ${unknown.map((u) => `"${u}"`).join(', ')} not in the study (it has ${known.join(', ') || 'none'}).`, command);
     }
     filter[key] = values;
   };
-  const items = loaded.surveys.flatMap((s) => s.file.items);
-  check('model', listFlag(strs(parsed, 'model')), study.models.map((m) => m.id), 'models');
+  // The items and templates only when a flag names some: a study loaded from its memo parses them on use.
+  const items = () => loaded.surveys.flatMap((s) => s.file.items);
+  check('model', listFlag(strs(parsed, 'model')), () => study.models.map((m) => m.id), 'models');
   const countries = listFlag(strs(parsed, 'country'))?.map((c) => c.toUpperCase());
-  check('country', countries, study.countries, 'countries');
-  check('lang', listFlag(strs(parsed, 'lang')), study.languages, 'languages');
-  check('item', listFlag(strs(parsed, 'item')), items.map((i) => i.id), 'items');
-  check('category', listFlag(strs(parsed, 'category')), [...new Set(items.map((i) => i.category?.value ?? 'uncategorised'))], 'categories');
-  check('template-name', listFlag(strs(parsed, 'template-name')), loaded.templates.flatMap((t) => t.file.templates.map((x) => x.name)), 'templates');
+  check('country', countries, () => study.countries, 'countries');
+  check('lang', listFlag(strs(parsed, 'lang')), () => study.languages, 'languages');
+  check('item', listFlag(strs(parsed, 'item')), () => items().map((i) => i.id), 'items');
+  check('category', listFlag(strs(parsed, 'category')), () => [...new Set(items().map((i) => i.category?.value ?? 'uncategorised'))], 'categories');
+  check('template-name', listFlag(strs(parsed, 'template-name')), () => loaded.templates.flatMap((t) => t.file.templates.map((x) => x.name)), 'templates');
   const orders = listFlag(strs(parsed, 'order'));
   if (orders) filter.orders = orders;
   const override = str(parsed, 'orders');

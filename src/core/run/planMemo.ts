@@ -46,9 +46,17 @@ export interface MemoInputs {
 }
 
 export function memoPath(cacheDir: string, inputs: MemoInputs): string {
-  const hash = crypto.createHash('sha256').update(`${TAG}\n${inputs.code}\n${canonicalJson(inputs.selection ?? null)}\n`);
+  return memoFile(cacheDir, MEMO_DIR, TAG, inputs);
+}
+
+/**
+ * Where a memo of `inputs` lives: `folder` of the cache, named by a fingerprint of the format's tag, the
+ * code, the selection and each input's length and bytes (the plan memo's and the study load memo's).
+ */
+export function memoFile(cacheDir: string, folder: string, tag: string, inputs: MemoInputs): string {
+  const hash = crypto.createHash('sha256').update(`${tag}\n${inputs.code}\n${canonicalJson(inputs.selection ?? null)}\n`);
   for (const text of inputs.texts) hash.update(`${typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength}\n`).update(text);
-  return join(cacheDir, MEMO_DIR, `${hash.digest('hex')}.vlp`);
+  return join(cacheDir, folder, `${hash.digest('hex')}.${tag.slice(0, 3).toLowerCase()}`);
 }
 
 /** Fingerprint of a plan input's parameters (everything but the parsed files). */
@@ -265,6 +273,24 @@ function decode(encoded: Encoded): PlanMemo | undefined {
  * damaged or of another format is never used; `ignored` hears why (the caller counts or logs it).
  */
 export async function readPlanMemo(file: string, ignored?: (reason: string) => void): Promise<PlanMemo | undefined> {
+  const encoded = (await readMemoBody(file, TAG, ignored)) as Encoded | undefined;
+  if (encoded === undefined) return undefined;
+  const memo = typeof encoded.params === 'string' && typeof encoded.template === 'string' ? decode(encoded) : undefined;
+  if (!memo) ignored?.('not a plan memo');
+  return memo;
+}
+
+/** Writes a memo atomically (temp file, rename): a reader sees the old memo, the new one, or none. */
+export async function writePlanMemo(file: string, memo: PlanMemo): Promise<void> {
+  await writeMemoBody(file, TAG, encode(memo));
+}
+
+/**
+ * The JSON value of a memo file in the checksummed format (`TAG sha256 length` then the body), or
+ * undefined when there is none or it is not intact: torn, damaged, of another format or not JSON, each
+ * told to `ignored` (never used).
+ */
+export async function readMemoBody(file: string, tag: string, ignored?: (reason: string) => void): Promise<unknown> {
   let buf: Buffer;
   try {
     buf = await fs.readFile(file);
@@ -274,28 +300,26 @@ export async function readPlanMemo(file: string, ignored?: (reason: string) => v
   const refuse = (reason: string): undefined => void ignored?.(reason);
   const newline = buf.indexOf(0x0a);
   if (newline < 0) return refuse('no header');
-  const [tag, sum, length, extra] = buf.toString('latin1', 0, newline).split(' ');
+  const [head, sum, length, extra] = buf.toString('latin1', 0, newline).split(' ');
   const body = buf.subarray(newline + 1);
-  if (tag !== TAG || extra !== undefined) return refuse('another format');
+  if (head !== tag || extra !== undefined) return refuse('another format');
   if (Number(length) !== body.length) return refuse('torn (length)');
   if (sha256(body) !== sum) return refuse('damaged (checksum)');
   try {
-    const encoded = JSON.parse(body.toString('utf8')) as Encoded;
-    if (typeof encoded?.params !== 'string' || typeof encoded.template !== 'string') return refuse('not a plan memo');
-    return decode(encoded) ?? refuse('not a plan memo');
+    return (JSON.parse(body.toString('utf8')) as unknown) ?? refuse('not a memo');
   } catch {
-    return refuse('not a plan memo');
+    return refuse('not a memo');
   }
 }
 
-/** Writes a memo atomically (temp file, rename): a reader sees the old memo, the new one, or none. */
-export async function writePlanMemo(file: string, memo: PlanMemo): Promise<void> {
-  const body = Buffer.from(JSON.stringify(encode(memo)), 'utf8');
+/** Writes `value` as a memo file of format `tag`, atomically (temp file, rename). */
+export async function writeMemoBody(file: string, tag: string, value: unknown): Promise<void> {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
   const dir = join(file, '..');
   await fs.mkdir(dir, { recursive: true });
   const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(temp, Buffer.concat([Buffer.from(`${TAG} ${sha256(body)} ${body.length}\n`, 'latin1'), body]));
+    await fs.writeFile(temp, Buffer.concat([Buffer.from(`${tag} ${sha256(body)} ${body.length}\n`, 'latin1'), body]));
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined);

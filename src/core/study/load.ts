@@ -1,6 +1,10 @@
 // Loads a study file with everything it references: the .wvs and .wvt files (parsed), the human reference
 // files (merged) and the import tables' headers. Every problem is a diagnostic on the range of the study
 // file that names the thing (a path, an id, a country). Never throws.
+//
+// With a load memo (loadMemo.ts; the CLI's run) the referenced files are read first: when the memo knows
+// these exact bytes, its diagnostics stand in for the checks and each .wvs/.wvt (and human file) is parsed
+// only when something asks for it (issue 17: a cached re-run needs the study, not the parsed items).
 
 import { promises as fsp } from 'node:fs';
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
@@ -9,7 +13,8 @@ import type { HumanRow } from '../data/types';
 import { parseSurvey, parseTemplates, slotNames, type Diagnostic as LanguageDiagnostic, type SurveyFile } from '../language';
 import { didYouMean, nearest, parseStudyDocument, rangeAt } from './parse';
 import { msg, renderMessage, type Message } from '../message';
-import type { LoadedStudy, Severity, SourceRange, Study, StudyFs } from './types';
+import type { LoadMemoStore } from './loadMemo';
+import type { LoadedStudy, Severity, SourceRange, Study, StudyDiagnostic, StudyFs } from './types';
 
 /** node:fs, for the CLI and tests. */
 export const nodeStudyFs: StudyFs = {
@@ -19,12 +24,19 @@ export const nodeStudyFs: StudyFs = {
 
 const decoder = new TextDecoder('utf-8');
 
+export interface LoadOptions {
+  /** Remembered loads (the CLI's, in its cache): the checks are skipped for inputs it knows. */
+  memo?: LoadMemoStore;
+}
+
 /** Reads, parses and checks a study file and what it references. */
-export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs): Promise<LoadedStudy> {
+export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs, options: LoadOptions = {}): Promise<LoadedStudy> {
   const empty: LoadedStudy = { study: undefined, diagnostics: [], surveys: [], templates: [], human: { rows: [] } };
   let text: string;
+  let studyBytes: Uint8Array;
   try {
-    text = decoder.decode(await fs.readFile(path));
+    studyBytes = await fs.readFile(path);
+    text = decoder.decode(studyBytes);
   } catch (e) {
     const text = msg('cannot read the study file {0}: {1}', path, (e as Error).message);
     empty.diagnostics.push({ code: 'study/missing-file', severity: 'error', message: renderMessage(text), text, range: { start: 0, end: 0 } });
@@ -39,8 +51,25 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs): Promis
   };
   const at = (p: (string | number)[]): SourceRange => rangeAt(doc.root, p);
 
+  // The memo's inputs: every referenced file, read up front (a file that cannot be read: no memo, and the
+  // checks below say why). These bytes are the ones parsed below, so a memo names exactly what was parsed.
+  const files = referencedFiles(draft);
+  let preread: Map<string, Uint8Array> | undefined;
+  let inputs: Uint8Array[] | undefined;
+  if (options.memo && !doc.diagnostics.some((d) => d.severity === 'error')) {
+    const got = await Promise.all(files.map((file) => fs.readFile(file).catch(() => undefined)));
+    if (got.every((b): b is Uint8Array => b !== undefined)) {
+      preread = new Map(files.map((file, i) => [file, got[i]]));
+      inputs = [studyBytes, ...got];
+      const remembered = await options.memo.read(path, inputs).catch(() => undefined);
+      if (remembered) return fromMemo(draft, remembered, preread);
+    }
+  }
+
   /** Reads a referenced file, or reports it missing on its path string. */
   const read = async (file: string, p: (string | number)[]): Promise<string | undefined> => {
+    const known = preread?.get(file);
+    if (known) return decoder.decode(known);
     try {
       if (!(await fs.exists(file))) {
         add('study/missing-file', 'error', msg('file not found: {0}', file), at(p));
@@ -157,7 +186,7 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs): Promis
     const i = doc.sources.human[k];
     const t = await read(src.file, ['human', i, 'file']);
     if (t === undefined) continue;
-    const result = loadHumanReference({ text: src.columns ? renameHeader(t, src.columns) : t });
+    const result = readHuman(src, t);
     humanRead++;
     rows.push(...result.reference.rows);
     if (result.problems.length) {
@@ -189,7 +218,46 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs): Promis
 
   const hasError = out.diagnostics.some((d) => d.severity === 'error');
   out.study = hasError ? undefined : draft;
+  if (!hasError && options.memo && inputs) await options.memo.write(path, inputs, out.diagnostics).catch(() => undefined);
   return out;
+}
+
+/** Every file a study's load reads besides the study file, in the order it reads them. */
+function referencedFiles(study: Study): string[] {
+  return [...study.items, ...study.templates, ...study.human, ...study.imports].map((src) => src.file);
+}
+
+function readHuman(src: Study['human'][number], text: string): ReturnType<typeof loadHumanReference> {
+  return loadHumanReference({ text: src.columns ? renameHeader(text, src.columns) : text });
+}
+
+/**
+ * A load from its memo: the remembered diagnostics, the study as parsed, and each referenced file parsed
+ * on first use, by the same functions as a loading run, from the bytes the memo was matched on.
+ */
+function fromMemo(study: Study, diagnostics: StudyDiagnostic[], bytes: Map<string, Uint8Array>): LoadedStudy {
+  const text = (file: string): string => decoder.decode(bytes.get(file));
+  const lazy = <T>(path: string, parse: (text: string) => T): { path: string; file: T } => {
+    let file: T | undefined;
+    return {
+      path,
+      get file(): T {
+        return (file ??= parse(text(path)));
+      },
+    };
+  };
+  let rows: HumanRow[] | undefined;
+  return {
+    study,
+    diagnostics,
+    surveys: study.items.map((src) => lazy(src.file, parseSurvey)),
+    templates: study.templates.map((src) => lazy(src.file, parseTemplates)),
+    human: {
+      get rows(): HumanRow[] {
+        return (rows ??= study.human.flatMap((src) => readHuman(src, text(src.file)).reference.rows));
+      },
+    },
+  };
 }
 
 type Add = (code: string, severity: Severity, message: Message, range: SourceRange) => void;
