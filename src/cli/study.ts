@@ -85,7 +85,7 @@ export async function loadStudyForCli(pathArg: string, io: Io, memo?: CliLoadMem
     // Logged like the plan memo (session.ts), before the diagnostics, which a memo run prints alike.
     const { outcome } = store;
     if (outcome.ignored) print(io.stderr, `study load memo ${outcome.file} ignored: ${outcome.ignored}`);
-    if (outcome.used) print(io.stderr, `study load remembered from an earlier run (${loaded.surveys.length + loaded.templates.length} file(s) not parsed)`);
+    if (outcome.used) print(io.stderr, `study load memo ${outcome.file} used: ${loaded.surveys.length + loaded.templates.length} file(s) not parsed`);
     if (outcome.writeError) print(io.stderr, `study load memo not written: ${outcome.writeError}`);
   }
   if (loaded.diagnostics.length) {
