@@ -2,7 +2,7 @@
 // cache, and write one JSONL record per planned request (to --out or stdout). Exit 1 if any failed.
 
 import { createHash } from 'node:crypto';
-import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
+import { constants as fsConstants, promises as fs, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SurveyFile, TemplateFile } from '../core/language/ast';
@@ -15,6 +15,7 @@ import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
 import { lockFile, LockedError, type FileLock } from '../core/run/lock';
 import { memoPath, readPlanMemo, type PlanMemo, type PlanSkeleton } from '../core/run/planMemo';
+import type { PlannedRequest } from '../core/run/plan';
 import { visible } from '../core/text';
 import { probeLogprobs } from '../providers/probe';
 import { ProviderError } from '../core/model';
@@ -23,6 +24,7 @@ import { checkKeyDestination, DEFAULT_OLLAMA_MODEL, endpointSource, loadConfig, 
 import { surveyFromText, templatesFromText } from './diagnostics';
 import { EXIT_FINDINGS, EXIT_OK, InputError, UsageError } from './errors';
 import { print, readInputFile, refuseInputAsOutput, type Io } from './io';
+import { progressLine } from './progress';
 import { providerFactory, requireOllamaModel, unreachableHelp } from './providers';
 
 export const SCORE_HELP = `Usage: value-lens score ITEMS.wvs --template T.wvt [options]
@@ -323,18 +325,46 @@ export function scoreChoices(settings: ScoreSettings): RunChoices {
 
 /** Runs a scoring job end to end; shared by `score` and `demo`. */
 export async function executeScore(settings: ScoreSettings, io: Io, signal: AbortSignal): Promise<ScoreOutcome> {
-  const inputs = await loadScoreInputs(settings, io);
-  if (settings.out && (await fs.stat(settings.out).then((st) => st.isDirectory(), () => false))) {
-    throw new UsageError(`--out ${settings.out} is a directory; name a file such as results.jsonl.`, 'score');
+  // The --out checks and its lock (file operations, each a thread-pool round trip) go on while the inputs
+  // are read and parsed; nothing is written but the lock until both are done. An input's error still
+  // comes first, as it did when the two ran one after the other.
+  const claimed = claimOut(settings).then(
+    (lock) => ({ lock }),
+    (error: unknown) => ({ error }),
+  );
+  let inputs: ScoreInputs;
+  try {
+    inputs = await loadScoreInputs(settings, io);
+  } catch (error) {
+    const claim = await claimed;
+    if ('lock' in claim) await claim.lock?.release();
+    throw error;
   }
-  if (settings.out) await refuseInputAsOutput(settings.out, [settings.itemsPath, settings.templatePath, settings.configPath], '--out', 'score');
-  // Before any request (the probe included): the --out file must be ours alone and writable.
-  const lock = settings.out ? await takeOutLock(settings.out) : undefined;
+  const claim = await claimed;
+  if ('error' in claim) throw claim.error;
   try {
     return await scoreLocked(settings, inputs, io, signal);
   } finally {
-    await lock?.release();
+    await claim.lock?.release();
   }
+}
+
+/** Before any request (the probe included): the --out file must be ours alone and writable. */
+async function claimOut(settings: ScoreSettings): Promise<FileLock | undefined> {
+  if (!settings.out) return undefined;
+  if (await fs.stat(settings.out).then((st) => st.isDirectory(), () => false)) {
+    throw new UsageError(`--out ${settings.out} is a directory; name a file such as results.jsonl.`, 'score');
+  }
+  await refuseInputAsOutput(settings.out, [settings.itemsPath, settings.templatePath, settings.configPath], '--out', 'score');
+  return takeOutLock(settings.out);
+}
+
+/** Both values, or the first one's error before the second's (so which fails first does not decide the message). */
+async function bothInOrder<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }
 
 /** The parsed inputs (parsed when first read), the template name, and the plan memo of these inputs. */
@@ -353,8 +383,7 @@ interface ScoreInputs {
  * With a memo they are parsed only if the plan is needed after all (core/run/planMemo.ts).
  */
 async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreInputs> {
-  const itemsText = await readInputFile(settings.itemsPath, 'Items file');
-  const templateText = await readInputFile(settings.templatePath, 'Template file');
+  const [itemsText, templateText] = await bothInOrder(readInputFile(settings.itemsPath, 'Items file'), readInputFile(settings.templatePath, 'Template file'));
   const code = planCode();
   const file = code
     ? memoPath(settings.cacheDir, {
@@ -470,15 +499,25 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
 
   let store: ResultsStore | undefined;
   if (settings.out) {
-    if (!settings.append) await fs.rm(settings.out, { force: true });
-    await fs.mkdir(resolve(settings.out, '..'), { recursive: true });
+    // The lock is ours (executeScore) and its folder exists (takeOutLock). Synchronous, as the store opens
+    // its file: microseconds on a local disk, where an asynchronous rm is a thread-pool round trip.
+    if (!settings.append) rmSync(settings.out, { force: true });
     store = new ResultsStore(settings.out);
     await store.ready().catch((error: Error) => Promise.reject(new InputError(`Cannot write --out ${settings.out}: ${error.message}. Nothing was sent.`)));
   }
-  // Temp files a killed run left behind (older than 10 min, so a concurrent run's are safe).
-  await cache.removeStaleTemps().catch(() => 0);
-  const showProgress = io.stderr.isTTY === true;
-  const summary = await runPlan(requests, {
+  // A memo is a shortcut for the next run; failing to write one costs that run its planning, nothing else.
+  let memoWrite: Promise<void> | undefined;
+  const remember = (): Promise<void> => (memoWrite ??= prepared.remember().catch((error: Error) => logger.debug(`plan memo not written: ${error.message}`)));
+  // Written once the whole plan is pulled (all a memo needs), while the requests are in flight, instead of
+  // after the last answer.
+  const pulled: Iterable<PlannedRequest> = {
+    *[Symbol.iterator]() {
+      yield* requests;
+      void remember();
+    },
+  };
+  const progress = io.stderr.isTTY === true ? progressLine((text) => io.stderr.write(text)) : undefined;
+  const running = runPlan(pulled, {
     total: planned,
     providers,
     cache,
@@ -490,14 +529,14 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
     logger,
     // JSON already escapes C0 controls; visible() also escapes C1 and bidi ones, and keeps the JSON valid.
     onRecord: store ? undefined : (record: RunRecord) => io.stdout.write(`${visible(JSON.stringify(record))}\n`),
-    onProgress: showProgress
-      ? (p) => io.stderr.write(`\rscoring ${p.done}/${p.total} (${p.cached} cached, ${p.failed} failed)`)
-      : undefined,
+    onProgress: progress ? (p) => progress.update(p) : undefined,
   });
-  await store?.close();
-  if (showProgress) io.stderr.write('\n');
-  // A memo is a shortcut for the next run; failing to write one costs that run its planning, nothing else.
-  await prepared.remember().catch((error: Error) => logger.debug(`plan memo not written: ${error.message}`));
+  // Temp files a killed run of the older cache layout left behind (older than 10 min, so a concurrent run's
+  // are safe): looked for once the first request is out, not before it.
+  const swept = cache.removeStaleTemps().catch(() => 0);
+  const summary = await running;
+  await Promise.all([store?.close(), remember(), swept]);
+  progress?.end();
 
   const failures = summary.records.filter((r) => r.kind === 'failure');
   const cached = summary.records.filter((r) => r.kind === 'result' && r.cached).length;

@@ -31,7 +31,16 @@ export interface ResultCacheOptions {
   fsync?: boolean;
   /** A log up to this many bytes is kept in memory after its first scan (default 64 MiB; 0: never). */
   keepBytes?: number;
+  /** The coalescing window's clock and timer (tests: a window that never ends on its own). */
+  clock?: CacheClock;
 }
+
+export interface CacheClock {
+  now(): number;
+  setTimeout(run: () => void, ms: number): unknown;
+}
+
+const realClock: CacheClock = { now: () => performance.now(), setTimeout: (run, ms) => setTimeout(run, ms) };
 
 /** Name of the log inside the cache dir. */
 export const LOG_NAME = 'entries.vlc';
@@ -72,6 +81,7 @@ interface Pending {
 export class ResultCache {
   private readonly fsync: boolean;
   private readonly keepBytes: number;
+  private readonly clock: CacheClock;
   /** Entries read as corrupt since construction (reported by the runner, asserted by tests). */
   corrupt = 0;
   private sliceStart = 0;
@@ -91,7 +101,7 @@ export class ResultCache {
   private readonly unwritten = new Map<string, CachedResponse>();
   private batch: Pending | undefined;
   private flushing: Promise<void> | undefined;
-  /** When the last batch went to the writer (performance.now()). */
+  /** When the last batch went to the writer (the clock's now()). */
   private lastFlush = -Infinity;
   private madeDir = false;
   private legacy: boolean | undefined;
@@ -102,6 +112,7 @@ export class ResultCache {
   ) {
     this.fsync = options.fsync ?? false;
     this.keepBytes = options.keepBytes ?? KEEP_BYTES;
+    this.clock = options.clock ?? realClock;
   }
 
   get logPath(): string {
@@ -179,8 +190,9 @@ export class ResultCache {
       const pending = batch;
       // At the end of this turn, or COALESCE_MS after the previous write: a live run gets one answer a turn,
       // and a write each (a thread-pool round trip, contended on a busy machine) cost more than the answer.
-      const wait = this.lastFlush + COALESCE_MS - performance.now();
-      if (wait > 0) setTimeout(() => void this.flush(pending), wait);
+      // The run's last answers need not wait out the window: the runner calls flushAll (responses.ts).
+      const wait = this.lastFlush + COALESCE_MS - this.clock.now();
+      if (wait > 0) this.clock.setTimeout(() => void this.flush(pending), wait);
       else setImmediate(() => void this.flush(pending));
     }
     batch.text += text;
@@ -190,7 +202,7 @@ export class ResultCache {
     return done;
   }
 
-  /** Writes everything set so far; resolves when it is written. */
+  /** Writes everything set so far now (not at the end of the coalescing window); resolves when it is written. */
   async flushAll(): Promise<void> {
     if (this.batch) await this.flush(this.batch);
     while (this.flushing) await this.flushing;
@@ -200,7 +212,7 @@ export class ResultCache {
   private flush(batch: Pending): Promise<void> {
     if (batch.done) return batch.done;
     if (this.batch === batch) this.batch = undefined;
-    this.lastFlush = performance.now();
+    this.lastFlush = this.clock.now();
     const previous = this.flushing;
     const run = (async () => {
       await previous?.catch(() => undefined);

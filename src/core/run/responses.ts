@@ -33,12 +33,25 @@ export class ResponseSource {
    * may come after the first has settled: without cache reads (no cache, or fresh) its outcome is kept.
    */
   private readonly settled: Map<string, Promise<Outcome>> | undefined;
+  /** Obtains in progress, and how many of them wait on their cache write (see flushWhenOnlyWrites). */
+  private active = 0;
+  private writing = 0;
 
   constructor(private readonly options: ResponseSourceOptions) {
     this.settled = !options.cache || options.fresh ? new Map<string, Promise<Outcome>>() : undefined;
   }
 
   async obtain(req: PlannedRequest, check: ResponseCheck): Promise<Obtained> {
+    this.active++;
+    try {
+      return await this.obtainOnce(req, check);
+    } finally {
+      this.active--;
+      this.flushWhenOnlyWrites();
+    }
+  }
+
+  private async obtainOnce(req: PlannedRequest, check: ResponseCheck): Promise<Obtained> {
     const { cache, signal } = this.options;
     if (cache && !this.options.fresh) {
       const hit = await this.cacheIo.run(() => cache.get(req.cacheKey), signal).catch(() => undefined);
@@ -50,13 +63,26 @@ export class ResponseSource {
     const problem = check(outcome.response);
     if (problem) return { ok: false, error: problem, attempts: outcome.attempts };
     if (cache) {
+      this.writing++;
       try {
-        await cache.set(req.cacheKey, { response: outcome.response, latencyMs: outcome.latencyMs, at: outcome.at });
+        const written = cache.set(req.cacheKey, { response: outcome.response, latencyMs: outcome.latencyMs, at: outcome.at });
+        this.flushWhenOnlyWrites();
+        await written;
       } catch (error) {
         this.options.logger.warn(`cache write failed: ${describe(error)}`);
+      } finally {
+        this.writing--;
       }
     }
     return { ...outcome, cached: false };
+  }
+
+  /**
+   * When every request still open waits on its cache write, no answer is coming to join the cache's batch:
+   * it is written now instead of at the end of the cache's coalescing window (up to 20 ms at a run's end).
+   */
+  private flushWhenOnlyWrites(): void {
+    if (this.writing > 0 && this.writing === this.active) void this.options.cache?.flushAll().catch(() => undefined);
   }
 
   /** The outcome of the identical request in flight (or kept), else of a new send. */
