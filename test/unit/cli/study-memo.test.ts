@@ -120,7 +120,7 @@ test('a cached study re-run uses its memo, with the same records as without; a t
 });
 
 /** A run's output without what differs between runs by design (run ids). */
-const same = (r: CliResult): { code: number; stdout: string; stderr: string } => {
+const same = (r: CliResult): { code: number | null; stdout: string; stderr: string } => {
   const runIds = (text: string): string => text.replace(/\b\d{8}T\d{6}Z-[0-9a-f]{6}\b/g, 'RUN');
   return { code: r.code, stdout: runIds(r.stdout), stderr: runIds(r.stderr) };
 };
