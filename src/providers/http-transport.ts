@@ -7,15 +7,31 @@
 // Size limits (src/core/limits.ts): the request body, the body as received and the body after
 // gzip/deflate/br decoding; going over one rejects with a non-retryable ProviderError('parse').
 import http from 'node:http';
-import https from 'node:https';
-import zlib from 'node:zlib';
+import type https from 'node:https';
+import type zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { formatBytes, limits } from '../core/limits';
 import { ProviderError } from '../core/model';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+
+// node:https (TLS) and node:zlib take ~7 ms to load, and a run against a local http: server that does not
+// compress its answers never uses them: loaded on first use (synchronously: a request starts in one turn).
+let secure: { module: typeof https; agent: https.Agent } | undefined;
+let zlibModule: typeof zlib | undefined;
+
+function httpsTransport(): { module: typeof https; agent: https.Agent } {
+  if (!secure) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a built-in loaded on first use
+    const loaded = require('node:https') as typeof https;
+    secure = { module: loaded, agent: new loaded.Agent({ keepAlive: true, maxSockets: 64 }) };
+  }
+  return secure;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a built-in loaded on first use
+const lazyZlib = (): typeof zlib => (zlibModule ??= require('node:zlib') as typeof zlib);
 
 export interface ExchangeRequest {
   method: string;
@@ -56,9 +72,9 @@ function abortError(signal: AbortSignal): Error {
 
 function decoderFor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null | undefined {
   if (encoding === '' || encoding === 'identity') return null;
-  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.createGunzip();
-  if (encoding === 'deflate') return zlib.createInflate();
-  if (encoding === 'br') return zlib.createBrotliDecompress();
+  if (encoding === 'gzip' || encoding === 'x-gzip') return lazyZlib().createGunzip();
+  if (encoding === 'deflate') return lazyZlib().createInflate();
+  if (encoding === 'br') return lazyZlib().createBrotliDecompress();
   return undefined; // unknown: refused
 }
 
@@ -93,7 +109,7 @@ function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promi
       reject(new ProviderError(`Request to ${origin} not sent: its body is ${formatBytes(bodyBytes)}, over the ${formatBytes(limit.maxRequestBytes)} limit (VALUE_LENS_MAX_REQUEST_BYTES)`, 'unsupported'));
       return;
     }
-    const secure = url.protocol === 'https:';
+    const tls = url.protocol === 'https:' ? httpsTransport() : undefined;
     const headers: Record<string, string | number> = { ...req.headers };
     if (body !== undefined) headers['content-length'] = bodyBytes;
     let settled = false;
@@ -117,7 +133,7 @@ function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promi
     };
     const tooLarge = (what: string, max: number, env: string): void =>
       fail(new ProviderError(`Answer from ${origin} is too large: ${what} over the ${formatBytes(max)} limit (${env}); not retried`, 'parse'));
-    const request = (secure ? https : http).request(
+    const request = (tls ? tls.module : http).request(
       {
         protocol: url.protocol,
         // URL keeps IPv6 literals in brackets; node:http wants them bare.
@@ -126,7 +142,7 @@ function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promi
         path: url.pathname + url.search,
         method: req.method,
         headers,
-        agent: secure ? httpsAgent : httpAgent,
+        agent: tls ? tls.agent : httpAgent,
       },
       (response) => {
         const declared = Number(response.headers['content-length']);
