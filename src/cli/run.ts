@@ -29,6 +29,7 @@ import {
 } from './study';
 import { countsLine, dataRowsCsv, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
 import { version } from './version';
+import { progressLine } from './progress';
 import type { ImportMapping, LoadedStudy, Study, StudyFilter } from '../core/study/types';
 import type { EndpointSource } from '../core/run/keyPolicy';
 
@@ -142,7 +143,7 @@ export async function scoreStudy(
     const known = await readPlanMemo(file, (reason) => (ignored = reason));
     env.memo = { file, ...(known ? { known } : {}), ...(ignored ? { ignored } : {}) };
   }
-  const showProgress = io.stderr.isTTY === true;
+  const progress = io.stderr.isTTY === true ? progressLine((text) => io.stderr.write(text)) : undefined;
   env.onPlanned = (estimate, methods) => {
     const methodText = Object.entries(methods).map(([m, how]) => `${m} ${how}`).join(', ');
     print(
@@ -151,7 +152,7 @@ export async function scoreStudy(
         `about ${estimate.estimatedTokens} tokens to send; methods: ${methodText}.`,
     );
   };
-  if (showProgress) env.onProgress = (p) => io.stderr.write(`\rscoring ${p.done}/${p.total} (${p.cached} cached, ${p.failed} failed)`);
+  if (progress) env.onProgress = (p) => progress.update(p);
   if (dryRun) study.confirmAbove = -1;
   const result = await runStudy(loaded, filter, env);
   if (result.status === 'declined') {
@@ -162,7 +163,7 @@ export async function scoreStudy(
     }
     return dryRun ? 'ok' : 'declined';
   }
-  if (showProgress) io.stderr.write('\n');
+  progress?.end();
   const { summary, manifest } = result;
   const failures = summary.records.filter((r) => r.kind === 'failure');
   for (const failure of failures.slice(0, 10)) {
