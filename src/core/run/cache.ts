@@ -38,9 +38,14 @@ export interface ResultCacheOptions {
 export interface CacheClock {
   now(): number;
   setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
 }
 
-const realClock: CacheClock = { now: () => performance.now(), setTimeout: (run, ms) => setTimeout(run, ms) };
+const realClock: CacheClock = {
+  now: () => performance.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
 
 /** Name of the log inside the cache dir. */
 export const LOG_NAME = 'entries.vlc';
@@ -76,6 +81,8 @@ interface Pending {
   waiters: { resolve(): void; reject(error: unknown): void }[];
   /** Set once the batch's write has started. */
   done?: Promise<void>;
+  /** The window's timer, cleared when the batch is written sooner (it would hold the process's exit). */
+  timer?: unknown;
 }
 
 export class ResultCache {
@@ -192,7 +199,7 @@ export class ResultCache {
       // and a write each (a thread-pool round trip, contended on a busy machine) cost more than the answer.
       // The run's last answers need not wait out the window: the runner calls flushAll (responses.ts).
       const wait = this.lastFlush + COALESCE_MS - this.clock.now();
-      if (wait > 0) this.clock.setTimeout(() => void this.flush(pending), wait);
+      if (wait > 0) pending.timer = this.clock.setTimeout(() => void this.flush(pending), wait);
       else setImmediate(() => void this.flush(pending));
     }
     batch.text += text;
@@ -211,6 +218,7 @@ export class ResultCache {
   // One batch at a time, each as one append of whole records (O_APPEND: no other writer lands inside it).
   private flush(batch: Pending): Promise<void> {
     if (batch.done) return batch.done;
+    if (batch.timer !== undefined) this.clock.clearTimeout(batch.timer);
     if (this.batch === batch) this.batch = undefined;
     this.lastFlush = this.clock.now();
     const previous = this.flushing;

@@ -32,8 +32,14 @@ function turnLaterProvider(): ModelProvider & { calls: number } {
 }
 
 /** A clock that stands still, and timers that are kept but never run. */
-function stoppedClock(): CacheClock & { armed: number } {
-  const clock = { armed: 0, now: () => 0, setTimeout: () => void clock.armed++ };
+function stoppedClock(): CacheClock & { armed: number; cleared: number } {
+  const clock = {
+    armed: 0,
+    cleared: 0,
+    now: () => 0,
+    setTimeout: () => ++clock.armed,
+    clearTimeout: () => void clock.cleared++,
+  };
   return clock;
 }
 
@@ -50,6 +56,8 @@ test('a run resolves with its last answers in the cache log, without waiting out
     assert.equal(provider.calls, 3);
     assert.deepEqual(summary.records.map((r) => r.kind), ['result', 'result', 'result']);
     assert.ok(clock.armed >= 1, 'a later answer waited on the window (else this test shows nothing)');
+    // A window timer left running would keep the process from exiting until it fires.
+    assert.equal(clock.cleared, clock.armed, 'every window timer cleared when its batch was written');
     // Read by another cache, from the log on disk: every answer is there.
     const log = await readFile(join(dir, LOG_NAME), 'latin1');
     for (const req of plan) assert.ok(log.includes(` ${req.cacheKey} `), `answer ${req.index} on disk`);
