@@ -64,12 +64,10 @@ export async function loadConfig(explicit: string | undefined, cwd: string): Pro
   if (explicit !== undefined) {
     path = resolve(cwd, explicit);
   } else {
-    for (const name of CONFIG_FILE_NAMES) {
-      if (await exists(join(cwd, name))) {
-        path = join(cwd, name);
-        break;
-      }
-    }
+    // Both looked for at once (each a thread-pool round trip); the first name that exists wins.
+    const found = await Promise.all(CONFIG_FILE_NAMES.map((name) => exists(join(cwd, name))));
+    const name = CONFIG_FILE_NAMES.find((_, i) => found[i]);
+    if (name !== undefined) path = join(cwd, name);
   }
   if (!path) return { config: {} };
   const text = await readInputFile(path, 'Config file');

@@ -119,12 +119,10 @@ export async function exists(path: string): Promise<boolean> {
  */
 export async function refuseInputAsOutput(output: string, inputs: (string | undefined)[], flagName: string, command: string): Promise<void> {
   const out = resolve(output);
-  const outStat = await fs.stat(out).catch(() => undefined);
-  for (const input of inputs) {
-    if (!input) continue;
-    const same =
-      resolve(input) === out ||
-      (outStat !== undefined && (await fs.stat(input).then((st) => st.ino === outStat.ino && st.dev === outStat.dev, () => false)));
-    if (same) throw new UsageError(`${flagName} ${output} is one of the input files; writing it would overwrite that input. Name another file.`, command);
-  }
+  const named = inputs.filter((input): input is string => input !== undefined);
+  const refused = (): UsageError => new UsageError(`${flagName} ${output} is one of the input files; writing it would overwrite that input. Name another file.`, command);
+  if (named.some((input) => resolve(input) === out)) throw refused();
+  // The output and every input stat'ed at once (each a thread-pool round trip): the same file by another name.
+  const [outStat, ...inputStats] = await Promise.all([out, ...named].map((path) => fs.stat(path).catch(() => undefined)));
+  if (outStat && inputStats.some((st) => st !== undefined && st.ino === outStat.ino && st.dev === outStat.dev)) throw refused();
 }

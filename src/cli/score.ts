@@ -351,12 +351,15 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
 
 /** Before any request (the probe included): the --out file must be ours alone and writable. */
 async function claimOut(settings: ScoreSettings): Promise<FileLock | undefined> {
-  if (!settings.out) return undefined;
-  if (await fs.stat(settings.out).then((st) => st.isDirectory(), () => false)) {
-    throw new UsageError(`--out ${settings.out} is a directory; name a file such as results.jsonl.`, 'score');
-  }
-  await refuseInputAsOutput(settings.out, [settings.itemsPath, settings.templatePath, settings.configPath], '--out', 'score');
-  return takeOutLock(settings.out);
+  const out = settings.out;
+  if (!out) return undefined;
+  const directory = fs.stat(out).then((st) => st.isDirectory(), () => false);
+  const notAnInput = refuseInputAsOutput(out, [settings.itemsPath, settings.templatePath, settings.configPath], '--out', 'score');
+  // Both at once; a directory is the first thing to say, as when they ran one after the other.
+  notAnInput.catch(() => undefined);
+  if (await directory) throw new UsageError(`--out ${out} is a directory; name a file such as results.jsonl.`, 'score');
+  await notAnInput;
+  return takeOutLock(out);
 }
 
 /** Both values, or the first one's error before the second's (so which fails first does not decide the message). */
