@@ -386,8 +386,10 @@ interface ScoreInputs {
  * With a memo they are parsed only if the plan is needed after all (core/run/planMemo.ts).
  */
 async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreInputs> {
-  const [itemsText, templateText] = await bothInOrder(readInputFile(settings.itemsPath, 'Items file'), readInputFile(settings.templatePath, 'Template file'));
+  const reading = bothInOrder(readInputFile(settings.itemsPath, 'Items file'), readInputFile(settings.templatePath, 'Template file'));
+  // Hashing the bundle (a few ms) while the files are read, not after.
   const code = planCode();
+  const [itemsText, templateText] = await reading;
   const file = code
     ? memoPath(settings.cacheDir, {
         code,
