@@ -23,8 +23,8 @@ const { ProgressBoard } = require('../../../src/editor/progressBoard') as typeof
 
 /**
  * A proxy in front of the fake that releases scoring requests in an order that makes the runs overlap by
- * construction, not by timing: run A's first request at once; run B's once A is on the board; A's others
- * once B is on the board too. Metadata requests (/api/tags, /api/show) pass at once.
+ * construction, not by timing: run A's first request at once; run B's once a run is on the board; A's others
+ * once both are. Metadata requests (/api/tags, /api/show) pass at once.
  */
 async function orderingProxy(target: string, isRunA: (body: string) => boolean, onBoard: (wanted: 'A' | 'AB') => Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
   let firstA = true;
@@ -68,7 +68,15 @@ test('two concurrent runs: two board entries with their own totals, summed; both
   // Run A scores Q1 only; its prompts are the only ones that carry Q1's wording (JSON-escaped in the body).
   const q1Texts = Object.values(q1.texts).map((t) => JSON.stringify(t.value).slice(1, -1));
   const waiting: { wanted: 'A' | 'AB'; resolve(): void }[] = [];
-  const onBoard = (wanted: 'A' | 'AB'): Promise<void> => new Promise((resolve) => waiting.push({ wanted, resolve }));
+  // 'A' (run B's requests) waits until a run is on the board, 'AB' (run A's later ones) until both are. The
+  // condition is checked when a request arrives too: one that comes after the last board change must not
+  // wait for another change (it would hang until the request timeouts).
+  const ready = (wanted: 'A' | 'AB'): boolean => (wanted === 'A' ? board.size >= 1 : board.size === 2);
+  const onBoard = (wanted: 'A' | 'AB'): Promise<void> =>
+    new Promise((resolve) => {
+      if (ready(wanted)) resolve();
+      else waiting.push({ wanted, resolve });
+    });
   const proxy = await orderingProxy(server.url, (body) => q1Texts.some((t) => body.includes(t)), onBoard);
   const ws = mkdtempSync(join(tmpdir(), 'vl-concurrent-'));
   const uri = Uri.file(join(ws, 'items.wvs'));
@@ -88,7 +96,7 @@ test('two concurrent runs: two board entries with their own totals, summed; both
     set(runId, p);
     seen.push({ size: board.size, total: board.total()!.total });
     for (const w of waiting.splice(0)) {
-      if (w.wanted === 'A' || board.size === 2) w.resolve();
+      if (ready(w.wanted)) w.resolve();
       else waiting.push(w);
     }
   };
