@@ -166,6 +166,23 @@ export async function* fileLineBatches(file: string, signal: AbortSignal | undef
     if (line.length === 0 || line.trim() === '') return;
     push(line, number);
   };
+  /** A newline ends the current line: `piece` is its text after `carry` ('' when the line is over-long). */
+  const endLine = (piece: string): void => {
+    if (overlong) {
+      overlong = false;
+      number++;
+      push('\u0000overlong', number);
+    } else emit(carry.length ? carry + piece : piece);
+    carry = '';
+  };
+  /** The text after a chunk's last newline starts the next line, unless that line is over-long already. */
+  const keepTail = (tail: string): void => {
+    carry = carry.length ? carry + tail : tail;
+    if (carry.length > MAX_LINE_CHARS) {
+      overlong = true;
+      carry = '';
+    }
+  };
   for await (const buffer of stream as AsyncIterable<Buffer>) {
     if (isAscii(buffer)) {
       // All bytes < 0x80 (the usual corpus): each line is its bytes as latin1, cut from the buffer — a
@@ -177,55 +194,20 @@ export async function* fileLineBatches(file: string, signal: AbortSignal | undef
         if (!overlong) carry += rest;
       }
       let start = 0;
-      for (;;) {
-        const nl = buffer.indexOf(10, start);
-        if (nl < 0) break;
-        if (overlong) {
-          overlong = false;
-          number++;
-          push('\u0000overlong', number);
-        } else {
-          const piece = buffer.toString('latin1', start, nl);
-          emit(carry.length ? carry + piece : piece);
-        }
-        carry = '';
+      for (let nl = buffer.indexOf(10, start); nl >= 0; nl = buffer.indexOf(10, start)) {
+        endLine(overlong ? '' : buffer.toString('latin1', start, nl));
         start = nl + 1;
       }
-      if (!overlong) {
-        if (start < buffer.length) carry += buffer.toString('latin1', start);
-        if (carry.length > MAX_LINE_CHARS) {
-          overlong = true;
-          carry = '';
-        }
+      if (!overlong) keepTail(buffer.toString('latin1', start));
+    } else {
+      decoding = true;
+      const text = decoder.write(buffer);
+      let start = 0;
+      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+        endLine(overlong ? '' : text.slice(start, nl));
+        start = nl + 1;
       }
-      if (out.lines.length) {
-        yield out;
-        out = { lines: [], numbers: [] };
-      }
-      continue;
-    }
-    decoding = true;
-    const text = decoder.write(buffer);
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      if (overlong) {
-        overlong = false;
-        number++;
-        push('\u0000overlong', number);
-      } else {
-        emit(carry.length ? carry + text.slice(start, nl) : text.slice(start, nl));
-      }
-      carry = '';
-      start = nl + 1;
-    }
-    if (!overlong) {
-      carry = carry.length ? carry + text.slice(start) : text.slice(start);
-      if (carry.length > MAX_LINE_CHARS) {
-        overlong = true;
-        carry = '';
-      }
+      if (!overlong) keepTail(text.slice(start));
     }
     if (out.lines.length) {
       yield out;
