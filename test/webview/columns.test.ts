@@ -11,7 +11,7 @@ import { escapeHtml } from '../../src/cli/html';
 import { studyTable } from '../../src/shared/study-tables';
 import { chartTable, tableToStrings } from '../../src/shared/tables';
 import { makeReport } from './fixture-report';
-import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, readTable, reportMessage, startPanelServer, type PanelServer } from './harness';
+import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, openReportPage, readTable, reportMessage, startPanelServer, type PanelServer } from './harness';
 import { NO_PROBLEMS, fixture, sendStudy } from './study-harness';
 
 const skip = SKIP_REASON;
@@ -82,14 +82,7 @@ test('a page that downloads its own CSV (report mode) with the Danish bundle: Da
   // The CLI writes no bundle (its report is English); adding one here shows the download path keeps English anyway.
   const translated = html.replace('<main id="vl-root"', `<main id="vl-root" data-l10n="${escapeHtml(JSON.stringify(danish))}"`);
   assert.notEqual(translated, html);
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  await page.setViewportSize({ width: 1400, height: 1000 });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.route('http://report.invalid/', (route) => route.fulfill({ contentType: 'text/html', body: translated }));
-  await page.goto('http://report.invalid/');
-  await page.waitForSelector('#vl-study[data-updates="1"]');
+  const { page, errors, close } = await openReportPage(browser, translated, '#vl-study[data-updates="1"]', { acceptDownloads: true });
 
   assert.deepEqual((await readTable(page, 'correlation'))[0], ['Model', 'Sprog', 'Land', 'Mål', 'Pearson r', 'Nedre KI', 'Øvre KI', 'p', 'n', 'Spearman ρ']);
   const csv = await downloadCsv(page, 'correlation');
@@ -102,5 +95,5 @@ test('a page that downloads its own CSV (report mode) with the Danish bundle: Da
   assert.equal(positions, toCsv(tableToStrings(studyTable(analysis, 'study-positions'))));
   assert.equal(positions.split('\r\n')[0], 'Model,Language,Options (K),Orders,Items,Responses,Position,Share,CI low,CI high,Uniform 1/K,Excess (share − 1/K)');
   assert.deepEqual(errors, []);
-  await context.close();
+  await close();
 });

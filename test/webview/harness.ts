@@ -135,6 +135,44 @@ export function extraRequests(requests: string[]): string[] {
   return requests.filter((path) => !BASE_REQUESTS.includes(path));
 }
 
+/** The CLI's self-contained report page (one HTML string) as Chromium shows it. */
+export interface ReportPage {
+  page: Page;
+  close(): Promise<void>;
+  /** Page errors and dialogs. */
+  errors: string[];
+  /** Every URL the page requested (the page itself only: a report fetches nothing). */
+  requests: string[];
+  /** CSP directives the page violated (`securitypolicyviolation` events). */
+  violations(): Promise<string[]>;
+}
+
+/** The URL the report's HTML is served at: a name that resolves nowhere, so any other fetch fails. */
+export const REPORT_URL = 'http://report.invalid/';
+
+/** Opens `html` in a fresh browser context at REPORT_URL and waits for `readySelector`. */
+export async function openReportPage(browser: Browser, html: string, readySelector: string, options: { acceptDownloads?: boolean } = {}): Promise<ReportPage> {
+  const context = await browser.newContext({ acceptDownloads: options.acceptDownloads ?? false });
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));');
+  await page.route(REPORT_URL, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.goto(REPORT_URL);
+  await page.waitForSelector(readySelector);
+  return {
+    page,
+    errors,
+    requests,
+    close: () => context.close(),
+    violations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
+  };
+}
+
 export interface PanelPage {
   page: Page;
   /** Messages the webview posted to the (stub) host. */

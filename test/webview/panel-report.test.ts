@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeReport } from './fixture-report';
-import { SKIP_REASON, extraRequests, openPanelPage, readTable, startPanelServer, webviewSuite } from './harness';
+import { REPORT_URL, SKIP_REASON, extraRequests, openPanelPage, openReportPage, readTable, startPanelServer, webviewSuite } from './harness';
 
 const skip = SKIP_REASON;
 const web = webviewSuite();
@@ -58,22 +58,12 @@ test("the CLI's self-contained report page (inline bundle under its own CSP) ren
   const { readFileSync } = await import('node:fs');
   const report = makeReport({ items: 15, titles: ['</script><script>alert(1)</script>'] });
   const html = renderReportHtml({ reportJson: JSON.stringify(report), script: readFileSync(web.bundle.file, 'utf8'), css: readFileSync('media/panel.css', 'utf8'), title: 'Report' });
-  const context = await web.browser.newContext();
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
-  page.on('request', (r) => requests.push(r.url()));
-  await page.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));');
-  await page.route('http://report.invalid/', (route) => route.fulfill({ contentType: 'text/html', body: html }));
-  await page.goto('http://report.invalid/');
-  await page.waitForSelector('#vl-root[data-updates="1"]');
+  const { page, errors, requests, violations, close } = await openReportPage(web.browser, html, '#vl-root[data-updates="1"]');
   for (const id of ['correlation', 'scatter', 'consistency', 'category', 'bias']) {
     assert.equal(await page.getAttribute(`[data-chart="${id}"]`, 'data-has-data'), 'true', id);
   }
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+  assert.deepEqual(await violations(), []);
   assert.deepEqual(errors, []);
-  assert.deepEqual(requests, ['http://report.invalid/'], 'nothing fetched besides the page itself');
-  await context.close();
+  assert.deepEqual(requests, [REPORT_URL], 'nothing fetched besides the page itself');
+  await close();
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { AlignmentRow } from '../../src/core/study/analysisTypes';
 import { makeReport } from './fixture-report';
-import { SKIP_REASON, readTable, reportMessage, webviewSuite } from './harness';
+import { REPORT_URL, SKIP_REASON, openReportPage, readTable, reportMessage, webviewSuite } from './harness';
 import { colours, fixture, NO_PROBLEMS, openStudy, sendStudy, VIEWS } from './study-harness';
 
 const skip = SKIP_REASON;
@@ -43,18 +43,7 @@ test("the CLI's self-contained report with a study: all views render under its C
   // The function the CLI calls, with this test's bundle (the CLI reads dist/webview.js beside itself).
   const html = await renderStudyReport(analysis, { assets: { script: readFileSync(web.bundle.file, 'utf8'), css: readFileSync('media/panel.css', 'utf8') } });
   assert.match(html, /<title>Value Lens: multicultural-demo<\/title>/);
-  const context = await web.browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  await page.setViewportSize({ width: 1400, height: 1000 });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
-  page.on('request', (r) => requests.push(r.url()));
-  await page.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));');
-  await page.route('http://report.invalid/', (route) => route.fulfill({ contentType: 'text/html', body: html }));
-  await page.goto('http://report.invalid/');
-  await page.waitForSelector('#vl-study[data-updates="1"]');
+  const { page, errors, requests, violations, close } = await openReportPage(web.browser, html, '#vl-study[data-updates="1"]', { acceptDownloads: true });
   for (const id of VIEWS) {
     assert.equal(await page.getAttribute(`[data-chart="${id}"]`, 'data-has-data'), 'true', id);
     assert.ok((await colours(page, id)).colours > 10, `${id} painted`);
@@ -83,25 +72,19 @@ test("the CLI's self-contained report with a study: all views render under its C
 
   const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-chart="study-contrasts"] [data-export="png"]')]);
   assert.equal(png.suggestedFilename(), 'value-lens-study-contrasts.png');
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+  assert.deepEqual(await violations(), []);
   assert.deepEqual(errors, []);
-  assert.deepEqual(requests, ['http://report.invalid/'], 'nothing fetched besides the page itself');
-  await context.close();
+  assert.deepEqual(requests, [REPORT_URL], 'nothing fetched besides the page itself');
+  await close();
 });
 
 test('a report page with both a workspace report and a study shows both', { skip, timeout: 60_000 }, async () => {
   const { renderReportHtml } = await import('../../src/cli/html');
   const html = renderReportHtml({ reportJson: JSON.stringify(makeReport()), studyJson: JSON.stringify(fixture()), script: readFileSync(web.bundle.file, 'utf8'), css: readFileSync('media/panel.css', 'utf8'), title: 'Both' });
-  const context = await web.browser.newContext();
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.route('http://report.invalid/', (route) => route.fulfill({ contentType: 'text/html', body: html }));
-  await page.goto('http://report.invalid/');
-  await page.waitForSelector('#vl-root[data-updates="1"]');
+  const { page, errors, close } = await openReportPage(web.browser, html, '#vl-root[data-updates="1"]');
   await page.waitForSelector('#vl-study[data-updates="1"]');
   assert.equal(await page.getAttribute('[data-chart="correlation"]', 'data-has-data'), 'true');
   assert.equal(await page.getAttribute('[data-chart="study-contrasts"]', 'data-has-data'), 'true');
   assert.deepEqual(errors, []);
-  await context.close();
+  await close();
 });
