@@ -14,7 +14,7 @@ import { DEFAULT_SAMPLES, implicitStudyName, prepareRun, type RunChoices } from 
 import { runPlan, type RunSummary } from '../core/run/runner';
 import { ResultsStore } from '../core/run/store';
 import { lockFile, LockedError, type FileLock } from '../core/run/lock';
-import { memoPath, readPlanMemo, type PlanMemo, type PlanSkeleton } from '../core/run/planMemo';
+import { allCached, memoPath, readPlanMemo, type PlanMemo } from '../core/run/planMemo';
 import type { PlannedRequest } from '../core/run/plan';
 import { visible } from '../core/text';
 import { probeLogprobs } from '../providers/probe';
@@ -362,14 +362,6 @@ async function claimOut(settings: ScoreSettings): Promise<FileLock | undefined> 
   return takeOutLock(out);
 }
 
-/** Both values, or the first one's error before the second's (so which fails first does not decide the message). */
-async function bothInOrder<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [x, y] = await Promise.allSettled([a, b]);
-  if (x.status === 'rejected') throw x.reason;
-  if (y.status === 'rejected') throw y.reason;
-  return [x.value, y.value];
-}
-
 /** The parsed inputs (parsed when first read), the template name, and the plan memo of these inputs. */
 interface ScoreInputs {
   survey: SurveyFile;
@@ -386,10 +378,9 @@ interface ScoreInputs {
  * With a memo they are parsed only if the plan is needed after all (core/run/planMemo.ts).
  */
 async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreInputs> {
-  const reading = bothInOrder(readInputFile(settings.itemsPath, 'Items file'), readInputFile(settings.templatePath, 'Template file'));
-  // Hashing the bundle (a few ms) while the files are read, not after.
+  const itemsText = await readInputFile(settings.itemsPath, 'Items file');
+  const templateText = await readInputFile(settings.templatePath, 'Template file');
   const code = planCode();
-  const [itemsText, templateText] = await reading;
   const file = code
     ? memoPath(settings.cacheDir, {
         code,
@@ -560,11 +551,6 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
       (settings.out ? `.\nResults: ${settings.out}` : '.'),
   );
   return { summary, planned: summary.records.length, results, failures: failures.length, cached, method };
-}
-
-/** Whether every request that would be sent has its answer in the cache (the index only; nothing decoded). */
-async function allCached(cache: ResultCache, requests: readonly PlanSkeleton[]): Promise<boolean> {
-  return cache.hasAll(requests.filter((req) => !req.skip).map((req) => req.cacheKey));
 }
 
 /** A failed probe is the first contact with the server: turn it into advice rather than a stack trace. */

@@ -89,7 +89,9 @@ export async function loadStudyForCli(pathArg: string, io: Io, memo?: CliLoadMem
     if (outcome.writeError) print(io.stderr, `study load memo not written: ${outcome.writeError}`);
   }
   if (loaded.diagnostics.length) {
-    const text = await import('node:fs').then((fs) => fs.promises.readFile(path, 'utf8')).catch(() => '');
+    // The bytes the load read (decoded as a utf8 read would: line and column count as before), not a second read.
+    const bytes = read.get(path);
+    const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : '';
     for (const d of loaded.diagnostics) print(io.stderr, formatStudyDiagnostic(pathArg, text, d));
   }
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;

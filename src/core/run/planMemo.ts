@@ -14,6 +14,7 @@
 import * as crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import type { ResultCache } from './cache';
 import { canonicalJson } from './key';
 import type { PlanInput, PlannedRequest } from './plan';
 
@@ -358,6 +359,11 @@ export function memoPlan(requests: readonly PlanSkeleton[], full: () => readonly
       }
     },
   };
+}
+
+/** Whether every request of a memo that would be sent has its answer in the cache (the index only; nothing decoded). */
+export function allCached(cache: ResultCache, requests: readonly PlanSkeleton[]): Promise<boolean> {
+  return cache.hasAll(requests.filter((req) => !req.skip).map((req) => req.cacheKey));
 }
 
 /** A whole plan's skeletons for a memo, or undefined when it cannot be remembered (too large, or judged). */

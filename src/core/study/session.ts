@@ -8,9 +8,8 @@ import type { ModelProvider } from '../model';
 import type { RunRecord, ScoringMethod } from '../results';
 import type { ResultCache } from '../run/cache';
 import type { PlannedRequest } from '../run/plan';
-import { canonicalJson } from '../run/key';
-import { memoPlan, rememberable, writePlanMemo, type PlanMemo, type PlanSkeleton } from '../run/planMemo';
-import * as crypto from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../run/key';
+import { allCached, memoPlan, rememberable, writePlanMemo, type PlanMemo } from '../run/planMemo';
 import { resolveMethod, type LogprobsProbe, type RunChoices } from '../run/prepare';
 import { newRunId, resolveTimeouts, runPlan, type RunProgress, type RunSummary } from '../run/runner';
 import { CorpusWriter, outcomeOf, writeManifest } from '../corpus/writer';
@@ -226,13 +225,7 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
  * left it (endpoint overrides applied), the filter, and each model's digest and method.
  */
 function studyParamsKey(study: Study, filter: StudyFilter | undefined, digests: Record<string, string>, methods: Record<string, ScoringMethod>): string {
-  const text = canonicalJson({ study, filter: filter ?? null, digests, methods });
-  return crypto.createHash('sha256').update(text).digest('hex');
-}
-
-/** Whether every request that would be sent has its answer in the cache (the index only; nothing decoded). */
-async function allCached(cache: ResultCache, requests: readonly PlanSkeleton[]): Promise<boolean> {
-  return cache.hasAll(requests.filter((req) => !req.skip).map((req) => req.cacheKey));
+  return sha256Hex(canonicalJson({ study, filter: filter ?? null, digests, methods }));
 }
 
 const clientKey = (provider: string, endpoint: string): string => `${provider} ${endpoint}`;
