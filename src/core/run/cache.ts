@@ -13,7 +13,7 @@ import * as crypto from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fs, readFileSync, readSync, readdirSync, statSync, write } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionResponse } from '../model';
-import { CACHE_FORMAT_VERSION } from './key';
+import { CACHE_FORMAT_VERSION, sha256Hex } from './key';
 
 export interface CachedResponse {
   response: CompletionResponse;
@@ -487,7 +487,7 @@ export class ResultCache {
 /** One log record: `TAG key sha256(key payload) bytes payload\n` (the sum covers the key: a flipped key bit is a miss). */
 export function encodeRecord(key: string, value: CachedResponse): string {
   const payload = JSON.stringify(value);
-  return `${TAG} ${key} ${sha256(`${key} ${payload}`)} ${Buffer.byteLength(payload)} ${payload}\n`;
+  return `${TAG} ${key} ${sha256Hex(`${key} ${payload}`)} ${Buffer.byteLength(payload)} ${payload}\n`;
 }
 
 interface Header {
@@ -572,7 +572,7 @@ function shaped(payload: string): CachedResponse | undefined {
 /** An entry of the older one-file-per-answer layout (header line, then the payload). */
 export function encodeEntry(key: string, value: CachedResponse): string {
   const payload = JSON.stringify(value);
-  return `${LEGACY_TAG} ${key} ${sha256(payload)}\n${payload}`;
+  return `${LEGACY_TAG} ${key} ${sha256Hex(payload)}\n${payload}`;
 }
 
 /** The older layout's entry value, or undefined when the text is not a complete, intact entry for `key`. */
@@ -582,13 +582,10 @@ export function decodeEntry(text: string, key: string): CachedResponse | undefin
   const [tag, entryKey, sum, extra] = text.slice(0, newline).split(' ');
   if (tag !== LEGACY_TAG || entryKey !== key || extra !== undefined || !sum) return undefined;
   const payload = text.slice(newline + 1);
-  if (sha256(payload) !== sum) return undefined;
+  if (sha256Hex(payload) !== sum) return undefined;
   return shaped(payload);
 }
 
-function sha256(text: string): string {
-  return crypto.createHash('sha256').update(text).digest('hex');
-}
 
 // One-shot hashing where the runtime has it (Node ≥ 20.12): no Hash object per entry read.
 const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
