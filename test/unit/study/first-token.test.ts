@@ -8,16 +8,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ResultCache } from '../../../src/core/run/cache';
 import { analyzeCorpus } from '../../../src/core/study/analyzeCorpus';
 import { firstTokenCheckDir, firstTokenTextRows, runFirstTokenCheck } from '../../../src/core/study/firstToken';
 import { loadStudy } from '../../../src/core/study/load';
-import { runStudy, type StudyRunEnvironment } from '../../../src/core/study/session';
+import { runStudy } from '../../../src/core/study/session';
 import type { ResponseUnit } from '../../../src/core/corpus/types';
 import type { LoadedStudy, Study } from '../../../src/core/study/types';
-import { createOllamaProvider } from '../../../src/providers/ollama';
 import type { FakeToken } from '../../support/fake-common';
 import { startFakeOllama } from '../../support/fake-ollama';
+import { ollamaStudyEnv } from '../../support/study-env';
 
 const examples = resolve(__dirname, '../../../examples');
 const ITEMS = ['Q1', 'Q2', 'Q3']; // four-option importance scale: labels 1–4 = codes 1–4 in the original order
@@ -49,16 +48,7 @@ async function checked(textAnswer: string) {
     );
     const loaded = (await loadStudy(path)) as LoadedStudy & { study: Study };
     assert.ok(loaded.study, JSON.stringify(loaded.diagnostics));
-    const env: StudyRunEnvironment = {
-      providerFor: (m) => createOllamaProvider({ host: m.endpoint }),
-      probeFor: () => async () => true,
-      cache: new ResultCache(join(dir, 'cache')),
-      cacheDir: join(dir, 'cache'),
-      via: 'cli',
-      toolVersion: 'test',
-      confirm: async () => true,
-      signal: new AbortController().signal,
-    };
+    const env = ollamaStudyEnv(join(dir, 'cache'));
     const main = await runStudy(loaded, undefined, env);
     assert.ok(main.status === 'ran' && main.summary.records.every((r) => r.kind === 'result'));
     const check = await runFirstTokenCheck(loaded, undefined, env, ['m']);

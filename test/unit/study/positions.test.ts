@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { selectUnits } from '../../../src/core/corpus/select';
 import type { ResponseUnit } from '../../../src/core/corpus/types';
-import { ResultCache } from '../../../src/core/run/cache';
 import { selectionItems } from '../../../src/core/study/analyzeCorpus';
 import { analyzeStudy } from '../../../src/core/study/analyze';
 import { loadStudy } from '../../../src/core/study/load';
@@ -18,9 +17,9 @@ import { orderAveragedRows, positionBiasRows } from '../../../src/core/study/pos
 import { runStudy } from '../../../src/core/study/session';
 import type { LoadedStudy, Study } from '../../../src/core/study/types';
 import { bootstrapIndices, percentileInterval } from '../../../src/core/stats/bootstrap';
-import { createOllamaProvider } from '../../../src/providers/ollama';
 import { hashText, type FakeToken } from '../../support/fake-common';
 import { startFakeOllama } from '../../support/fake-ollama';
+import { ollamaStudyEnv } from '../../support/study-env';
 
 const examples = resolve(__dirname, '../../../examples');
 const ITEMS = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6']; // four-option importance scale
@@ -60,16 +59,7 @@ async function scoredUnits(firstToken: (input: { model: string; prompt: string }
     );
     const loaded = (await loadStudy(path)) as LoadedStudy & { study: Study };
     assert.ok(loaded.study, JSON.stringify(loaded.diagnostics));
-    const out = await runStudy(loaded, undefined, {
-      providerFor: (m) => createOllamaProvider({ host: m.endpoint }),
-      probeFor: () => async () => true,
-      cache: new ResultCache(join(dir, 'cache')),
-      cacheDir: join(dir, 'cache'),
-      via: 'cli',
-      toolVersion: 'test',
-      confirm: async () => true,
-      signal: new AbortController().signal,
-    });
+    const out = await runStudy(loaded, undefined, ollamaStudyEnv(join(dir, 'cache')));
     assert.ok(out.status === 'ran');
     if (out.status !== 'ran') throw new Error('not run');
     assert.equal(out.summary.records.length, ITEMS.length * 4);

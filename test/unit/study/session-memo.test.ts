@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ResultCache } from '../../../src/core/run/cache';
 import { readPlanMemo, skeletonOf } from '../../../src/core/run/planMemo';
 import { loadStudy } from '../../../src/core/study/load';
 import { planStudy } from '../../../src/core/study/plan';
 import { runStudy, type StudyRunEnvironment } from '../../../src/core/study/session';
 import type { LoadedStudy, Study } from '../../../src/core/study/types';
-import { createOllamaProvider } from '../../../src/providers/ollama';
 import { startFakeOllama } from '../../support/fake-ollama';
+import { ollamaStudyEnv } from '../../support/study-env';
 
 const examples = resolve(__dirname, '../../../examples');
 
@@ -37,18 +36,7 @@ test('a study memo is used only for the same study, all cached and not fresh; a 
     const loaded = (await loadStudy(path)) as LoadedStudy & { study: Study };
     assert.ok(loaded.study, JSON.stringify(loaded.diagnostics));
     const file = join(dir, 'cache', 'plans', 'study.vlp');
-    const env = (memo: StudyRunEnvironment['memo'], fresh = false): StudyRunEnvironment => ({
-      providerFor: (m) => createOllamaProvider({ host: m.endpoint }),
-      probeFor: () => async () => true,
-      cache: new ResultCache(join(dir, 'cache')),
-      cacheDir: join(dir, 'cache'),
-      via: 'cli',
-      toolVersion: 'test',
-      confirm: async () => true,
-      fresh,
-      signal: new AbortController().signal,
-      ...(memo ? { memo } : {}),
-    });
+    const env = (memo: StudyRunEnvironment['memo'], fresh = false): StudyRunEnvironment => ollamaStudyEnv(join(dir, 'cache'), { fresh, ...(memo ? { memo } : {}) });
     const records = (r: Awaited<ReturnType<typeof runStudy>>): string[] => {
       assert.equal(r.status, 'ran');
       if (r.status !== 'ran') return [];
