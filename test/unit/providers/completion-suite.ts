@@ -138,7 +138,7 @@ export function completionSuite(target: Target): { ctx: () => { provider: ModelP
     assert.equal(typeof response.choices[0].text, 'string');
   });
 
-  test(`${target.kind} completion: a slow answer times out; cancelling rejects within 200 ms`, { skip: skipFaults }, async () => {
+  test(`${target.kind} completion: a slow answer times out; cancelling rejects at once (< 1 s; the answer never comes)`, { skip: skipFaults }, async () => {
     reset();
     fake!.setBehaviour({ faults: [{ kind: 'slow', delayMs: 2000 }] });
     const e = await rejection(completionRequest(provider, target.model, 'en', { timeoutMs: 200 }).run());
@@ -153,7 +153,8 @@ export function completionSuite(target: Target): { ctx: () => { provider: ModelP
       controller.abort();
       const aborted = await rejection(pending);
       assert.equal(aborted.kind, 'aborted', `${fault.kind}: ${aborted.message}`);
-      assert.ok(Date.now() - t0 < 200, `${fault.kind}: aborted after ${Date.now() - t0} ms`);
+      // < 1 s, not tighter: the machine may be loaded; a missed abort would wait for ever.
+      assert.ok(Date.now() - t0 < 1000, `${fault.kind}: aborted after ${Date.now() - t0} ms`);
     }
     fake!.setBehaviour({ fault: null });
   });

@@ -25,14 +25,14 @@ test('posts the body and headers, returns status, headers and body', async () =>
   }
 });
 
-test('an abort during a hang rejects with AbortError within 200 ms', async () => {
+test('an abort during a hang rejects with AbortError at once (< 1 s; the server never answers)', async () => {
   const server = await serve(() => undefined); // never answers
   try {
     const controller = new AbortController();
     const started = performance.now();
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(httpTransport(server.url, { signal: controller.signal }), (error: Error) => error.name === 'AbortError');
-    assert.ok(performance.now() - started < 250);
+    assert.ok(performance.now() - started < 1000);
   } finally {
     await server.close();
   }

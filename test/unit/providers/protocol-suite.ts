@@ -245,7 +245,7 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
     assert.equal(e2.retryable, false);
   });
 
-  test(`${target.kind}: cancelling rejects within 200 ms (never answers, stalled body, slow answer)`, { skip: skipFaults }, async () => {
+  test(`${target.kind}: cancelling rejects at once (< 1 s; never answers, stalled body, an answer 5 s away)`, { skip: skipFaults }, async () => {
     reset();
     const faults: Fault[] = [{ kind: 'hang' }, { kind: 'stall' }, { kind: 'slow', delayMs: 5000 }];
     for (const fault of faults) {
@@ -259,7 +259,8 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
       const took = Date.now() - t0;
       assert.equal(e.kind, 'aborted', `${fault.kind}: ${e.message}`);
       assert.equal(e.retryable, false);
-      assert.ok(took < 200, `${fault.kind}: aborted after ${took} ms`);
+      // < 1 s, not tighter: the machine may be loaded; a missed abort waits 5 s or for ever.
+      assert.ok(took < 1000, `${fault.kind}: aborted after ${took} ms`);
     }
     // already-aborted signal: no request at all
     const controller = new AbortController();

@@ -52,7 +52,8 @@ test('sleep rejects at once on abort', async () => {
   const p = sleep(10_000, c.signal);
   setTimeout(() => c.abort(), 10);
   await assert.rejects(p);
-  assert.ok(performance.now() - started < 200);
+  // < 1 s, not tighter: the machine may be loaded; a missed abort would wait the full 10 s.
+  assert.ok(performance.now() - started < 1000);
 });
 
 test('Limiter: FIFO, bound respected, front-of-queue retries, abort drops waiters', async () => {

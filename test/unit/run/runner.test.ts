@@ -129,15 +129,15 @@ for (const status of [400, 401, 403, 404]) {
   });
 }
 
-test('a hung server times out at the budget (±10%), then the retry succeeds', async () => {
+test('a hung server times out at the budget, not before, then the retry succeeds', async () => {
   const server = await startTestServer({ fault: (n) => (n === 0 ? { kind: 'hang' } : { kind: 'ok' }) });
   try {
     const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server, { timeoutMs: 400, firstRequestTimeoutMs: 400 }));
     assert.equal(server.requests.length, 2);
-    // Measured at the server: the first request may arrive a few ms after the client armed its timer, and
-    // the retry's jittered backoff can be ~0, so the gap may fall short of the budget by that delivery delay.
+    // Measured at the server; the first request may arrive a few ms after the client armed its timer. How
+    // close to the budget it fires (±10%) is a wall-clock check: timeout-precision.slow.test.ts.
     const gap = server.requests[1].at - server.requests[0].at;
-    assert.ok(gap >= 400 - 20 && gap < 400 * 1.1 + 60, `timeout fired after ${gap} ms`);
+    assert.ok(gap >= 400 - 20, `timeout fired after ${gap} ms`);
     assert.equal(summary.records[0].kind, 'result');
   } finally {
     await server.close();

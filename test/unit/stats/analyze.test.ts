@@ -191,7 +191,7 @@ test('position bias: reversed minus original order for otherwise identical reque
   assert.equal(orderKind([3, 1, 2]), 'other');
 });
 
-test('10,000 records analysed quickly', () => {
+test('10,000 records: counts, alignment, consistency and US-bias rows (its speed is bench/analyze.ts)', () => {
   const many: ScoreResult[] = [];
   const bigItems: AnalysisItem[] = Array.from({ length: 50 }, (_, i) => ({ id: `I${i}`, title: `I${i}`, category: `c${i % 5}`, scaleMin: 1, scaleMax: 10, reversed: i % 7 === 0 }));
   const rows = [];
@@ -209,12 +209,9 @@ test('10,000 records analysed quickly', () => {
       }),
     );
   }
-  const started = performance.now();
   const report = analyze({ records: many, items: bigItems, human: { rows }, languageCountries: { da: ['DK'], nl: ['NL'], en: ['US', 'GB'], pt: ['PT', 'BR'] } });
-  const ms = performance.now() - started;
   assert.equal(report.counts.results, 10_000);
   assert.ok(report.alignment.length > 0 && report.consistency.length > 0 && report.usBias.length > 0);
-  assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
 });
 
 test('analysisItemsFromSurvey takes id, title, category, data key and scale; skips unresolved scales', () => {
