@@ -2,7 +2,7 @@
 // (labelled, never mixed with the inline results), and the first-token-vs-text flag. Pure: markdown text.
 import type { RunRecord } from '../core/results';
 import { escapeCell } from '../core/language/services/hover';
-import { formatTime, isStale } from '../core/language/services/resultText';
+import { formatTime, isStale } from '../core/resultText';
 import type { FirstTokenTextRow } from '../core/study/analysisTypes';
 import { orderCheckFigures } from './orderCheck';
 import type { FailureCount } from './resultsState';

@@ -3,7 +3,7 @@
 // Details live in tooltips, the hover and the "⋯" quick pick. Pure: no vscode import (strings are passed
 // through `t`, the caller's vscode.l10n.t), so the widths are unit-tested.
 import type { RunRecord } from '../core/results';
-import { formatScore, isNoSpread, isStale, SPINNER, wasCancelled, type ItemResultsView } from '../core/language/services/resultText';
+import { formatScore, isNoSpread, isStale, SPINNER, wasCancelled, type ItemResultsView } from '../core/resultText';
 import type { FailureCount } from './resultsState';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;

@@ -7,7 +7,7 @@
 //  - the same records give the same state, live or replayed from the corpus after a reload.
 import { orderName } from '../core/corpus/records';
 import type { RunRecord } from '../core/results';
-import { wasCancelled, type ItemResultsView } from '../core/language/services/resultText';
+import { wasCancelled, type ItemResultsView } from '../core/resultText';
 import type { EditorSummary } from './analysisSources';
 
 export interface MementoLike {

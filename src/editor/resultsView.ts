@@ -3,7 +3,8 @@
 // and the first-token-vs-text flag).
 import * as vscode from 'vscode';
 import { cachedItemHash as itemHash } from './hashes';
-import { decorationText, itemAtHoverPosition, itemHoverMarkdown, resultsHoverMarkdown } from '../core/language/services';
+import { itemAtHoverPosition, itemHoverMarkdown } from '../core/language/services';
+import { decorationText, resultsHoverMarkdown } from '../core/resultText';
 import type { ParsedDocuments } from './documents';
 import type { ResultsState } from './resultsState';
 import { SURVEY_SELECTOR } from './convert';

@@ -3,7 +3,7 @@
 import type { ConsistencyRow } from '../analysis';
 import type { ParaphraseSet } from '../language/ast';
 import type { RunRecord, ScoreResult } from '../results';
-import { isNoSpread } from '../language/services/resultText';
+import { isNoSpread } from '../resultText';
 import { orderKind } from '../stats/analyze';
 
 export interface MovingItem {

@@ -277,7 +277,7 @@ test('lensRowWidth counts an icon as two characters and separators as three', ()
 });
 
 test('a judged (stance) result shows its pro share in the lens and the end-of-line text, not ✗', () => {
-  const { decorationText } = require('../../../src/core/language/services/resultText') as typeof import('../../../src/core/language/services/resultText');
+  const { decorationText } = require('../../../src/core/resultText') as typeof import('../../../src/core/resultText');
   const { scoreLensTitle } = require('../../../src/editor/lensTitles') as typeof import('../../../src/editor/lensTitles');
   const base = result('Q1', 'en', 0);
   const stance = { ...base, kind: 'stance', proShare: 0.4, pro: 4, con: 6, method: 'judge' } as unknown as RunRecord;

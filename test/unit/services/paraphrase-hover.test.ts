@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { paraphraseSpreadMarkdown, resultsHoverMarkdown, type ItemResultsView } from '../../../src/core/language/services/resultText';
+import { paraphraseSpreadMarkdown, resultsHoverMarkdown, type ItemResultsView } from '../../../src/core/resultText';
 import type { ScoreResult } from '../../../src/core/results';
 
 function result(language: string, paraphrase: number, mean: number): ScoreResult {

@@ -10,7 +10,7 @@ import {
   scoreLensTitle,
   summaryLine,
   type ItemResultsView,
-} from '../../../src/core/language/services/resultText';
+} from '../../../src/core/resultText';
 import { IMPORTANCE } from '../../support/ast-fixtures';
 
 function result(language: string, mean: number, extra: Partial<ScoreResult> = {}): ScoreResult {

@@ -6,4 +6,3 @@ export * from './hover';
 export * from './completion';
 export * from './quickfix';
 export * from './lenses';
-export * from './resultText';

@@ -1,9 +1,9 @@
 // Text builders for results shown in the editor: lens titles, end-of-line decorations and the item hover.
 // Pure, so the wording is unit-tested without VS Code. `$(name)` are codicons the editor renders.
-import type { RunRecord, ScoreResult } from '../../results';
-import type { Scale } from '../ast';
-import { escapeCell } from './hover';
-import { english, type Translate } from '../../message';
+import type { RunRecord, ScoreResult } from './results';
+import type { Scale } from './language/ast';
+import { escapeCell } from './language/services/hover';
+import { english, type Translate } from './message';
 
 export interface ItemResultsView {
   /** Latest record per language for the template itself (paraphrase null). */
