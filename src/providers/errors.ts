@@ -2,7 +2,7 @@
 // transport (or an injected fetch) throws into a ProviderError the scheduler understands.
 
 import { ProviderError } from '../core/model';
-import { originOf as coreOriginOf } from '../core/origin';
+import { originOf } from '../core/origin';
 
 // One Retry-After reading for the providers and the scheduler's own tests.
 export { parseRetryAfter } from '../core/run/retry';
@@ -109,8 +109,8 @@ export function classifyError(
 }
 
 /** scheme://host:port of an endpoint, without credentials or path; accepts Ollama-style "host:port". */
-export function originOf(url: string): string {
-  const origin = coreOriginOf(url, { bareHost: true });
+export function endpointOriginOrThrow(url: string): string {
+  const origin = originOf(url, { bareHost: true });
   if (origin === undefined) throw new TypeError(`Not an http(s) endpoint: ${url}`);
   return origin;
 }

@@ -8,7 +8,7 @@
 // supported") or ignore it are reported as such, never scored from partial data.
 
 import { ProviderError, type CompletionRequest, type CompletionResponse } from '../core/model';
-import { classifyError, excerpt, httpError, messageFromBody, originOf, parseRetryAfter } from './errors';
+import { classifyError, excerpt, httpError, messageFromBody, endpointOriginOrThrow, parseRetryAfter } from './errors';
 import { httpTransport } from './http-transport';
 
 export interface LoglikOptions {
@@ -100,7 +100,7 @@ export function continuationLogprobs(body: unknown, prompt: string, continuation
 
 /** One echo request scoring `request.continuations` after `request.prompt` (both required). */
 export async function scoreContinuations(options: LoglikOptions, request: CompletionRequest): Promise<CompletionResponse> {
-  const origin = originOf(options.baseURL);
+  const origin = endpointOriginOrThrow(options.baseURL);
   const secrets = [options.apiKey];
   const prompt = request.prompt;
   const continuations = request.continuations;

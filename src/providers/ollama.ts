@@ -6,7 +6,7 @@
 
 import { ProviderError, type CompletionChoice, type CompletionRequest, type ModelProvider } from '../core/model';
 import { ollamaHostUrl } from '../core/origin';
-import { classifyError, httpError, messageFromBody, originOf, parseRetryAfter, redirectError } from './errors';
+import { classifyError, httpError, messageFromBody, endpointOriginOrThrow, parseRetryAfter, redirectError } from './errors';
 import { createJsonClient, type JsonClient } from './json-client';
 import { headerReader, httpLines } from './http-transport';
 import { checkedAlternatives } from './logprobs';
@@ -41,7 +41,7 @@ interface OllamaAnswer {
 
 export function createOllamaProvider(options: OllamaProviderOptions): ModelProvider {
   const host = ollamaHostUrl(options.host);
-  const origin = originOf(host);
+  const origin = endpointOriginOrThrow(host);
   const client: JsonClient = createJsonClient({ baseURL: host, origin, ...(options.fetch ? { fetch: options.fetch } : {}) });
   // `think: false` keeps thinking models from spending the one scoring token on reasoning, but some
   // Ollama versions answer 400 "does not support thinking" to any `think` field: then we drop it per model.
@@ -134,7 +134,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
 /** Downloads a model, reporting progress; cancelling `signal` stops the download. A redirect is refused. */
 export async function pullModel(host: string, name: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void> {
   const base = ollamaHostUrl(host);
-  const origin = originOf(base);
+  const origin = endpointOriginOrThrow(base);
   if (signal.aborted) throw new ProviderError(`Pull from ${origin} was cancelled`, 'aborted');
   let failure: string | undefined;
   const onLine = (line: string): void => {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { ProviderError, type CompletionChoice } from '../core/model';
 import type { PlannedRequest } from '../core/run/plan';
 import { BATCH_STATUSES, type BatchClient, type BatchCodec, type BatchEndpoint, type BatchInfo, type BatchStatus } from '../core/batch/types';
-import { classifyError, excerpt, httpError, messageFromBody, originOf, parseRetryAfter, redact } from './errors';
+import { classifyError, excerpt, httpError, messageFromBody, endpointOriginOrThrow, parseRetryAfter, redact } from './errors';
 import { httpTransport } from './http-transport';
 import { checkedAlternatives } from './logprobs';
 import { continuationLogprobs, echoRequestBody } from './loglik';
@@ -34,7 +34,7 @@ const JSON_TIMEOUT_MS = 60_000;
 
 export function createOpenAIBatchClient(options: OpenAIBatchClientOptions): BatchClient {
   const base = options.baseURL.replace(/\/+$/, '');
-  const origin = originOf(base);
+  const origin = endpointOriginOrThrow(base);
   const secrets = [options.apiKey];
   const doFetch = options.fetch ?? httpTransport;
   const auth = (): Record<string, string> => (options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {});

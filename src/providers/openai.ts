@@ -15,7 +15,7 @@ import {
   type ModelProvider,
   type TokenAlternative,
 } from '../core/model';
-import { excerpt, originOf, redact } from './errors';
+import { excerpt, endpointOriginOrThrow, redact } from './errors';
 import { createJsonClient } from './json-client';
 import { checkedAlternatives } from './logprobs';
 import { scoreContinuations } from './loglik';
@@ -93,7 +93,7 @@ export function completionFirstToken(logprobs: unknown, origin = 'the server'): 
 }
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
-  const origin = originOf(options.baseURL);
+  const origin = endpointOriginOrThrow(options.baseURL);
   const secrets = [options.apiKey];
   const client = createJsonClient({
     baseURL: options.baseURL,

@@ -291,7 +291,7 @@ export interface RequestSpec {
 // endpointOrigin parses a URL; a plan has a handful of endpoints and up to millions of requests.
 const origins = new Map<string, string>();
 
-function originOf(endpoint: string): string {
+function memoisedOrigin(endpoint: string): string {
   let origin = origins.get(endpoint);
   if (origin === undefined) {
     origin = endpointOrigin(endpoint);
@@ -324,7 +324,7 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
     paraphrase: c.variant.index,
     provider: model.provider,
     model: model.model,
-    endpoint: originOf(model.endpoint),
+    endpoint: memoisedOrigin(model.endpoint),
     method: spec.method,
     optionOrder: spec.prompt.ok ? spec.prompt.rendered.optionOrder : [],
     ...(c.study !== undefined ? { study: c.study } : {}),

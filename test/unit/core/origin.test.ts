@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ollamaHostUrl, originOf, readOllamaHost } from '../../../src/core/origin';
-import { originOf as providerOriginOf } from '../../../src/providers/errors';
+import { endpointOriginOrThrow as providerOriginOf } from '../../../src/providers/errors';
 import { endpointOrigin } from '../../../src/core/run/key';
 
 test('originOf: scheme://host:port of an http(s) URL, credentials, path and query dropped', () => {

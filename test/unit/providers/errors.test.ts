@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyError, httpError, messageFromBody, originOf, parseRetryAfter, redact } from '../../../src/providers/errors';
+import { classifyError, endpointOriginOrThrow, httpError, messageFromBody, parseRetryAfter, redact } from '../../../src/providers/errors';
 import { ProviderError } from '../../../src/core/model';
 
 const h = (entries: Record<string, string>) => new Headers(entries);
@@ -54,9 +54,10 @@ test('classifyError distinguishes abort, timeout, parse and network', () => {
   assert.equal(classifyError(original, ctx), original);
 });
 
-test('originOf strips credentials and paths, accepts host:port', () => {
-  assert.equal(originOf('http://user:pw@example.test:8080/v1/'), 'http://example.test:8080');
-  assert.equal(originOf('127.0.0.1:11434'), 'http://127.0.0.1:11434');
-  assert.equal(originOf(':11434'), 'http://127.0.0.1:11434');
-  assert.equal(originOf('https://api.openai.com/v1'), 'https://api.openai.com');
+test('endpointOriginOrThrow: core originOf with bare hosts (credentials and paths stripped), or a TypeError', () => {
+  assert.equal(endpointOriginOrThrow('http://user:pw@example.test:8080/v1/'), 'http://example.test:8080');
+  assert.equal(endpointOriginOrThrow('127.0.0.1:11434'), 'http://127.0.0.1:11434');
+  assert.equal(endpointOriginOrThrow(':11434'), 'http://127.0.0.1:11434');
+  assert.equal(endpointOriginOrThrow('https://api.openai.com/v1'), 'https://api.openai.com');
+  assert.throws(() => endpointOriginOrThrow('ftp://example.test/'), /Not an http\(s\) endpoint: ftp:\/\/example.test\//);
 });
