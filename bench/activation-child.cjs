@@ -260,7 +260,13 @@ class TextDocument {
     const start = this.lineStarts[line];
     const end = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.text.length;
     const text = this.text.slice(start, end);
-    return { lineNumber: line, text, range: new Range(line, 0, line, text.length), isEmptyOrWhitespace: !text.trim(), firstNonWhitespaceCharacterIndex: text.length - text.trimStart().length };
+    return {
+      lineNumber: line,
+      text,
+      range: new Range(line, 0, line, text.length),
+      isEmptyOrWhitespace: !text.trim(),
+      firstNonWhitespaceCharacterIndex: text.length - text.trimStart().length,
+    };
   }
   getWordRangeAtPosition(p) {
     const text = this.lineAt(p.line).text;
@@ -303,7 +309,23 @@ function register(kind) {
 
 function logChannel() {
   const noop = () => undefined;
-  return { name: 'Value Lens', logLevel: 2, onDidChangeLogLevel: noopEvent, trace: noop, debug: noop, info: noop, warn: noop, error: noop, append: noop, appendLine: noop, replace: noop, clear: noop, show: noop, hide: noop, dispose: noop };
+  return {
+    name: 'Value Lens',
+    logLevel: 2,
+    onDidChangeLogLevel: noopEvent,
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: noop,
+    append: noop,
+    appendLine: noop,
+    replace: noop,
+    clear: noop,
+    show: noop,
+    hide: noop,
+    dispose: noop,
+  };
 }
 
 function statusBarItem() {
@@ -367,7 +389,15 @@ const vscode = {
   ExtensionMode: { Production: 1, Development: 2, Test: 3 },
   LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
   l10n: { t: (message, ...args) => String(message).replace(/\{(\d+)\}/g, (_, i) => String(args[i])) },
-  env: namespace('env', { language: 'en', appName: 'Visual Studio Code', uriScheme: 'vscode', machineId: 'bench', sessionId: 'bench', openExternal: async () => true, clipboard: { readText: async () => '', writeText: async () => undefined } }),
+  env: namespace('env', {
+    language: 'en',
+    appName: 'Visual Studio Code',
+    uriScheme: 'vscode',
+    machineId: 'bench',
+    sessionId: 'bench',
+    openExternal: async () => true,
+    clipboard: { readText: async () => '', writeText: async () => undefined },
+  }),
   commands: namespace('commands', {
     registerCommand(id, fn) {
       if (commandsRegistered.has(id)) throw new Error(`command ${id} already registered`);
@@ -444,7 +474,10 @@ const vscode = {
     findFiles: (glob) =>
       io(async () => {
         const ext = path.extname(typeof glob === 'string' ? glob : glob.pattern);
-        return fs.readdirSync(examplesDir).filter((f) => f.endsWith(ext)).map((f) => Uri.file(path.join(examplesDir, f)));
+        return fs
+          .readdirSync(examplesDir)
+          .filter((f) => f.endsWith(ext))
+          .map((f) => Uri.file(path.join(examplesDir, f)));
       }),
     openTextDocument: async (uri) => textDocuments.find((d) => d.uri.toString() === uri.toString()),
     asRelativePath: (uri) => path.relative(examplesDir, typeof uri === 'string' ? uri : uri.fsPath),
@@ -454,7 +487,8 @@ const vscode = {
       writeFile: (uri, data) => io(() => fs.promises.writeFile(uri.fsPath, data)),
       stat: (uri) => io(() => fs.promises.stat(uri.fsPath)),
       createDirectory: (uri) => io(() => fs.promises.mkdir(uri.fsPath, { recursive: true })),
-      readDirectory: (uri) => io(async () => (await fs.promises.readdir(uri.fsPath, { withFileTypes: true })).map((e) => [e.name, e.isDirectory() ? 2 : 1])),
+      readDirectory: (uri) =>
+        io(async () => (await fs.promises.readdir(uri.fsPath, { withFileTypes: true })).map((e) => [e.name, e.isDirectory() ? 2 : 1])),
       delete: (uri) => io(() => fs.promises.rm(uri.fsPath, { recursive: true, force: true })),
     },
   }),
@@ -485,7 +519,12 @@ Module._resolveFilename = function (request, ...rest) {
 // ---- the measurement -----------------------------------------------------------------------------------
 function memento() {
   const values = new Map();
-  return { get: (k, d) => (values.has(k) ? values.get(k) : d), update: async (k, v) => void values.set(k, v), keys: () => [...values.keys()], setKeysForSync() {} };
+  return {
+    get: (k, d) => (values.has(k) ? values.get(k) : d),
+    update: async (k, v) => void values.set(k, v),
+    keys: () => [...values.keys()],
+    setKeysForSync() {},
+  };
 }
 
 function languageOf(file) {
@@ -512,7 +551,8 @@ async function main() {
   // The example documents are open when VS Code activates the extension (onLanguage).
   for (const file of fs.readdirSync(examplesDir).sort()) {
     const languageId = languageOf(file);
-    if (languageId) textDocuments.push(new TextDocument(path.join(examplesDir, file), languageId, fs.readFileSync(path.join(examplesDir, file), 'utf8')));
+    if (languageId)
+      textDocuments.push(new TextDocument(path.join(examplesDir, file), languageId, fs.readFileSync(path.join(examplesDir, file), 'utf8')));
   }
   const extensionUri = Uri.file(path.join(__dirname, '..'));
   const context = {
@@ -591,7 +631,8 @@ async function main() {
   for (let k = 0; k < 5; k++) {
     const s = performance.now();
     // Lenses that arrive with their command have nothing left to resolve (the provider has no resolveCodeLens).
-    if (typeof provider.resolveCodeLens === 'function') for (const lens of lenses.slice(k * 60, k * 60 + 60)) await provider.resolveCodeLens(lens, token);
+    if (typeof provider.resolveCodeLens === 'function')
+      for (const lens of lenses.slice(k * 60, k * 60 + 60)) await provider.resolveCodeLens(lens, token);
     resolve.push(performance.now() - s);
   }
 

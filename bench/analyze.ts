@@ -40,11 +40,18 @@ export async function writeStudy(dir: string, records = N): Promise<string> {
       models: MODELS,
       method: 'logprobs',
       human: [{ file: 'human-reference.csv' }],
-      analysis: { levels: ['item', 'response'], measures: ['mean', 'pro'], references: ['language'], bootstrap: { iterations: 1000, seed: 1 } },
+      analysis: {
+        levels: ['item', 'response'],
+        measures: ['mean', 'pro'],
+        references: ['language'],
+        bootstrap: { iterations: 1000, seed: 1 },
+      },
     }),
   );
   const loaded = await loadStudy(path);
-  const items = loaded.surveys.flatMap((s) => s.file.items.map((item) => ({ id: item.id, hash: itemHash(item), max: item.scale?.max ?? 4 })));
+  const items = loaded.surveys.flatMap((s) =>
+    s.file.items.map((item) => ({ id: item.id, hash: itemHash(item), max: item.scale?.max ?? 4 })),
+  );
   const corpus = loaded.study?.results ?? join(dir, 'bench.results');
   mkdirSync(corpus, { recursive: true });
   const out = createWriteStream(join(corpus, 'records.jsonl'));
@@ -93,7 +100,7 @@ export async function writeStudy(dir: string, records = N): Promise<string> {
       order: 'original',
       round,
       source: 'run',
-      cacheKey: `${(n * 40503 >>> 0).toString(16).padStart(8, '0')}${'ab'.repeat(28)}`,
+      cacheKey: `${((n * 40503) >>> 0).toString(16).padStart(8, '0')}${'ab'.repeat(28)}`,
       probabilities,
       mean,
       mode: 1,
@@ -133,7 +140,11 @@ export async function measureCli(args: string[], options: { cwd?: string; env?: 
   const timing = join(dir, 'time.txt');
   try {
     const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', ['-q', '-o', timing, '-f', '%e %U %S %M', process.execPath, join(process.cwd(), 'dist', 'cli.js'), ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        '/usr/bin/time',
+        ['-q', '-o', timing, '-f', '%e %U %S %M', process.execPath, join(process.cwd(), 'dist', 'cli.js'), ...args],
+        { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const out: Buffer[] = [];
       let err = '';
       child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -152,7 +163,10 @@ export async function measureCli(args: string[], options: { cwd?: string; env?: 
 /** Corpus sizes measured, smallest first (VL_BENCH_ANALYZE_SIZES=100000,500000 to change; VL_BENCH_ANALYZE_RECORDS: one size). */
 function sizes(): number[] {
   const list = process.env.VL_BENCH_ANALYZE_SIZES ?? (process.env.VL_BENCH_ANALYZE_RECORDS ? String(N) : '100000,500000,1000000');
-  return list.split(',').map((v) => Math.max(1000, Number(v))).filter(Number.isFinite);
+  return list
+    .split(',')
+    .map((v) => Math.max(1000, Number(v)))
+    .filter(Number.isFinite);
 }
 
 /** One size: the study and corpus written, then the whole CLI measured; targets on the million-record row only. */
@@ -165,16 +179,43 @@ async function measureSize(records: number): Promise<BenchRow[]> {
     const bytes = (await stat(join(dir, 'bench.results', 'records.jsonl'))).size;
     const r = await measureCli(['analyze', study, '--json'], { cwd: dir });
     if (r.code !== 0) throw new Error(`analyze exited ${r.code}: ${r.stderr.slice(0, 400)}`);
-    const analysis = JSON.parse(r.stdout) as { counts?: { read: number; used: number; superseded: number }; alignment?: unknown[]; usBias?: unknown[] };
+    const analysis = JSON.parse(r.stdout) as {
+      counts?: { read: number; used: number; superseded: number };
+      alignment?: unknown[];
+      usBias?: unknown[];
+    };
     const c = analysis.counts ?? { read: 0, used: 0, superseded: 0 };
     const label = records.toLocaleString('en');
     const complete = c.read === records && c.used + c.superseded === records && (analysis.alignment?.length ?? 0) > 0;
     const target = records >= 1_000_000;
     const note = `${(bytes / 2 ** 20).toFixed(0)} MiB corpus written in ${(writeMs / 1000).toFixed(1)} s; read ${c.read}, used ${c.used}, superseded ${c.superseded}; ${analysis.alignment?.length ?? 0} alignment rows, ${analysis.usBias?.length ?? 0} US-bias rows; load average ${loadavg()[0].toFixed(1)}`;
     return [
-      { group: 'analyze', name: `CPU (user + sys) of analyze, ${label} records`, value: r.cpuMs / 1000, unit: 's', ...(target ? { target: '≤ 10 s' } : {}), ...(target ? { pass: r.cpuMs <= TIME_LIMIT_MS && complete } : {}), note },
-      { group: 'analyze', name: `wall time of analyze STUDY --json, ${label} records (whole CLI process)`, value: r.ms / 1000, unit: 's', ...(target ? { target: '≤ 10 s' } : {}), ...(target ? { pass: r.ms <= TIME_LIMIT_MS && complete } : {}), note: `wall/CPU ${(r.ms / r.cpuMs).toFixed(2)} (above 1: the machine was busy)` },
-      { group: 'analyze', name: `peak RSS of analyze, ${label} records`, value: r.maxRssBytes / 2 ** 20, unit: 'MiB', ...(target ? { target: '≤ 1024 MiB' } : {}), ...(target ? { pass: r.maxRssBytes <= RSS_LIMIT } : {}) },
+      {
+        group: 'analyze',
+        name: `CPU (user + sys) of analyze, ${label} records`,
+        value: r.cpuMs / 1000,
+        unit: 's',
+        ...(target ? { target: '≤ 10 s' } : {}),
+        ...(target ? { pass: r.cpuMs <= TIME_LIMIT_MS && complete } : {}),
+        note,
+      },
+      {
+        group: 'analyze',
+        name: `wall time of analyze STUDY --json, ${label} records (whole CLI process)`,
+        value: r.ms / 1000,
+        unit: 's',
+        ...(target ? { target: '≤ 10 s' } : {}),
+        ...(target ? { pass: r.ms <= TIME_LIMIT_MS && complete } : {}),
+        note: `wall/CPU ${(r.ms / r.cpuMs).toFixed(2)} (above 1: the machine was busy)`,
+      },
+      {
+        group: 'analyze',
+        name: `peak RSS of analyze, ${label} records`,
+        value: r.maxRssBytes / 2 ** 20,
+        unit: 'MiB',
+        ...(target ? { target: '≤ 1024 MiB' } : {}),
+        ...(target ? { pass: r.maxRssBytes <= RSS_LIMIT } : {}),
+      },
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -11,7 +11,22 @@ import { printScoreboard, scoreboard, watchLoad } from './scoreboard';
 import { printTable } from './table';
 import type { BenchRow } from './types';
 
-const MODULES = ['parse', 'scheduler', 'cache', 'requests', 'activation', 'panel', 'startup', 'cli-path', 'peers', 'corpus-read', 'analyze', 'incremental', 'study-plan', 'batch'];
+const MODULES = [
+  'parse',
+  'scheduler',
+  'cache',
+  'requests',
+  'activation',
+  'panel',
+  'startup',
+  'cli-path',
+  'peers',
+  'corpus-read',
+  'analyze',
+  'incremental',
+  'study-plan',
+  'batch',
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -34,9 +49,17 @@ async function main(): Promise<void> {
   const loadSummary = load.stop();
   const issue17 = scoreboard(rows);
   printScoreboard(issue17, loadSummary);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
   const modules = only.length ? MODULES.filter((m) => only.includes(m)) : MODULES;
-  writeFileSync(join('bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), machine, load: loadSummary, modules, issue17, rows }, null, 2) + '\n');
+  writeFileSync(
+    join('bench', 'results.json'),
+    JSON.stringify({ at: new Date().toISOString(), machine, load: loadSummary, modules, issue17, rows }, null, 2) + '\n',
+  );
   const missed = rows.filter((row) => row.pass === false);
   process.stdout.write(`\n${rows.filter((r) => r.pass === true).length} targets met, ${missed.length} missed\n`);
 }

@@ -31,7 +31,9 @@ export async function run(): Promise<BenchRow[]> {
   try {
     const panel = await openPanelPage(browser, server, { vscode: true });
     await panel.page.setViewportSize({ width: 1400, height: 1000 });
-    const reports = Array.from({ length: UPDATES + 1 }, (_, i) => reportMessage(makeReport({ items: 300, seed: i + 1 }), { done: i, total: UPDATES, failed: 0, cached: 0, running: true }));
+    const reports = Array.from({ length: UPDATES + 1 }, (_, i) =>
+      reportMessage(makeReport({ items: 300, seed: i + 1 }), { done: i, total: UPDATES, failed: 0, cached: 0, running: true }),
+    );
     const first = await panel.page.evaluate((all) => {
       (window as unknown as { __reports: unknown[] }).__reports = all;
       const start = performance.now();
@@ -72,8 +74,20 @@ export async function run(): Promise<BenchRow[]> {
       note: `5 charts, tables closed, 2 models, ${UPDATES} updates; p95 ${p95.toFixed(1)} ms`,
     });
     const withTables = (await timeUpdates(true)).sort((a, b) => a - b)[Math.floor(UPDATES / 2)];
-    rows.push({ group: 'panel', name: 'chart update with all data tables open (median)', value: Math.round(withTables * 10) / 10, unit: 'ms', note: 'first 200 rows of each table; closed tables are not rendered' });
-    rows.push({ group: 'panel', name: 'first render, 4 languages × 300 items', value: Math.round(first * 10) / 10, unit: 'ms', note: 'creates the five charts' });
+    rows.push({
+      group: 'panel',
+      name: 'chart update with all data tables open (median)',
+      value: Math.round(withTables * 10) / 10,
+      unit: 'ms',
+      note: 'first 200 rows of each table; closed tables are not rendered',
+    });
+    rows.push({
+      group: 'panel',
+      name: 'first render, 4 languages × 300 items',
+      value: Math.round(first * 10) / 10,
+      unit: 'ms',
+      note: 'creates the five charts',
+    });
     await panel.page.context().close();
   } finally {
     await browser.close();

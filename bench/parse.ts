@@ -59,7 +59,12 @@ export function directTemplate(): string {
     '  system da[mt]: Du besvarer en offentlig meningsmåling. Giv dit eget synspunkt.',
     '  system nl[mt]: U beantwoordt een opiniepeiling. Geef uw eigen mening.',
     '  system pt[mt]: Está a responder a um inquérito de opinião pública. Dê a sua própria opinião.',
-    ...BENCH_LANGUAGES.flatMap((l) => [`  ${l}${l === 'en' ? '' : '[mt]'}: |`, '    {question}', '    {options}', '    Answer with the number of one option only.']),
+    ...BENCH_LANGUAGES.flatMap((l) => [
+      `  ${l}${l === 'en' ? '' : '[mt]'}: |`,
+      '    {question}',
+      '    {options}',
+      '    Answer with the number of one option only.',
+    ]),
     '',
   ].join('\n');
 }
@@ -75,7 +80,10 @@ export function generateContent(itemCount: number): { scales: GeneratedScale[]; 
         ? [sentence(language, s * 7 + 1, 3), sentence(language, s * 7 + 2, 3)]
         : [1, 2, 3, 4].map((k) => sentence(language, s * 11 + k, 2));
     }
-    const missing = [-1, -2].map((code) => ({ code, labels: Object.fromEntries(BENCH_LANGUAGES.map((l) => [l, sentence(l, code + 50, 2)])) }));
+    const missing = [-1, -2].map((code) => ({
+      code,
+      labels: Object.fromEntries(BENCH_LANGUAGES.map((l) => [l, sentence(l, code + 50, 2)])),
+    }));
     scales.push({ name: `scale${s}`, min: 1, max, numeric, reversed: s === 5, labels, missing });
   }
   const items: GeneratedItem[] = [];
@@ -88,7 +96,11 @@ export function generateContent(itemCount: number): { scales: GeneratedScale[]; 
       category: CATEGORIES[n % 3],
       scale: `scale${n % 12}`,
       key: `X${String(n).padStart(4, '0')}`,
-      topic: { en: sentence('en', n + 7, 2).slice(0, -1).toLowerCase() },
+      topic: {
+        en: sentence('en', n + 7, 2)
+          .slice(0, -1)
+          .toLowerCase(),
+      },
       text,
       ...(n % 5 === 0 ? { note: `Generated item ${n}` } : {}),
     });
@@ -98,7 +110,13 @@ export function generateContent(itemCount: number): { scales: GeneratedScale[]; 
 
 /** The content as `.wvs`. */
 export function toWvs(content: { scales: GeneratedScale[]; items: GeneratedItem[] }): string {
-  const out: string[] = ['# generated for bench/parse.ts', 'survey "Generated"', 'source "bench"', `languages ${BENCH_LANGUAGES.join(' ')}`, ''];
+  const out: string[] = [
+    '# generated for bench/parse.ts',
+    'survey "Generated"',
+    'source "bench"',
+    `languages ${BENCH_LANGUAGES.join(' ')}`,
+    '',
+  ];
   for (const scale of content.scales) {
     out.push(`scale ${scale.name} ${scale.min}..${scale.max}${scale.numeric ? ' numeric' : ''}${scale.reversed ? ' reversed' : ''}`);
     for (const language of BENCH_LANGUAGES) out.push(`  ${language}: ${scale.labels[language].join(scale.numeric ? ' .. ' : ' | ')}`);
@@ -109,7 +127,12 @@ export function toWvs(content: { scales: GeneratedScale[]; items: GeneratedItem[
     out.push('');
   }
   for (const item of content.items) {
-    out.push(`item ${item.id} "${item.title}"`, `  category: ${item.category}`, `  scale: ${item.scale}`, `  key: ${item.key}   # data column`);
+    out.push(
+      `item ${item.id} "${item.title}"`,
+      `  category: ${item.category}`,
+      `  scale: ${item.scale}`,
+      `  key: ${item.key}   # data column`,
+    );
     for (const [language, topic] of Object.entries(item.topic)) out.push(`  topic ${language}: ${topic}`);
     for (const language of BENCH_LANGUAGES) out.push(`  ${language}${language === 'en' ? '' : '[mt]'}: ${item.text[language]}`);
     if (item.note) out.push(`  note: ${item.note}`);
@@ -212,7 +235,13 @@ export async function run(): Promise<BenchRow[]> {
       pass: lensFastest <= 10,
       note: `wall, fastest of 15 runs; median ${lensMedian.toFixed(2)} ms`,
     },
-    { group: 'parse', name: 'js-yaml load of the same content', value: yamlMs, unit: 'ms', note: `CPU time, median of ${runs} runs; wall ${yamlWall.toFixed(1)} ms` },
+    {
+      group: 'parse',
+      name: 'js-yaml load of the same content',
+      value: yamlMs,
+      unit: 'ms',
+      note: `CPU time, median of ${runs} runs; wall ${yamlWall.toFixed(1)} ms`,
+    },
     {
       group: 'parse',
       name: 'speed-up over js-yaml',

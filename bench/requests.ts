@@ -55,10 +55,15 @@ async function viaRunPlan(kind: 'openai' | 'ollama', method: 'logprobs' | 'sampl
   const server = kind === 'openai' ? await startFakeOpenAI() : await startFakeOllama();
   try {
     const endpoint = kind === 'openai' ? `${server.url}/v1` : server.url;
-    const providers = (): ModelProvider => (kind === 'openai' ? createOpenAIProvider({ baseURL: endpoint }) : createOllamaProvider({ host: endpoint }));
+    const providers = (): ModelProvider =>
+      kind === 'openai' ? createOpenAIProvider({ baseURL: endpoint }) : createOllamaProvider({ host: endpoint });
     const plan = makePlan({ count: PROMPTS, endpoint, provider: kind, model: 'fake-llm:latest', method, samples: SAMPLES });
     const summary = await runPlan(plan, { providers });
-    return { requests: server.modelRequests().length, tokens: tokensOf(summary.records), ok: summary.records.filter((r) => r.kind === 'result').length };
+    return {
+      requests: server.modelRequests().length,
+      tokens: tokensOf(summary.records),
+      ok: summary.records.filter((r) => r.kind === 'result').length,
+    };
   } finally {
     await server.close();
   }
@@ -69,7 +74,8 @@ async function secondSeed(): Promise<Measured> {
     reply: ({ prompt }) => {
       const topic = /opinion on (.+?)\. Please/.exec(prompt)?.[1];
       if (topic) return interviews(topic);
-      if (prompt.includes('Label each')) return JSON.stringify({ language: 'en', opinions: ['pro', 'con', 'NULL', 'pro', 'pro', 'con', 'pro', 'NULL', 'con', 'pro'] });
+      if (prompt.includes('Label each'))
+        return JSON.stringify({ language: 'en', opinions: ['pro', 'con', 'NULL', 'pro', 'pro', 'con', 'pro', 'NULL', 'con', 'pro'] });
       return undefined;
     },
   });
@@ -91,7 +97,11 @@ async function secondSeed(): Promise<Measured> {
       const judged = await provider.complete({
         model: 'fake-llm:latest',
         messages: [
-          { role: 'system', content: 'You classify opinions. Label each interview summary as pro, con or NULL (fully neutral) with respect to the two statements, and name the language of the text. Answer as JSON {"language": ..., "opinions": [...]}.' },
+          {
+            role: 'system',
+            content:
+              'You classify opinions. Label each interview summary as pro, con or NULL (fully neutral) with respect to the two statements, and name the language of the text. Answer as JSON {"language": ..., "opinions": [...]}.',
+          },
           { role: 'user', content: `Pro: ${topic} is justifiable.\nCon: ${topic} is not justifiable.\n\n${generation.choices[0].text}` },
         ],
         maxTokens: 200,
@@ -113,12 +123,18 @@ const TRANSPORT_CONCURRENCY = 4;
 const TRANSPORT_ROUNDS = 3;
 
 /** CPU (user + sys) and wall time of `n` calls of `send`, `concurrency` at a time, after a warm-up. */
-async function cpuPerRequest(send: (i: number) => Promise<unknown>, n: number, concurrency: number): Promise<{ cpuMs: number; wallMs: number }> {
+async function cpuPerRequest(
+  send: (i: number) => Promise<unknown>,
+  n: number,
+  concurrency: number,
+): Promise<{ cpuMs: number; wallMs: number }> {
   const drive = async (count: number, offset: number): Promise<void> => {
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < count) await send(offset + next++);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) await send(offset + next++);
+      }),
+    );
   };
   await drive(50, 1_000_000); // warm-up: JIT, sockets
   const cpu0 = process.cpuUsage();
@@ -132,7 +148,13 @@ async function cpuPerRequest(send: (i: number) => Promise<unknown>, n: number, c
 function chatBody(i: number): string {
   return JSON.stringify({
     model: 'm',
-    messages: [{ role: 'system', content: 'You are answering a public opinion survey.' }, { role: 'user', content: `Question ${i}: how important is family in your life?\n1. Very\n2. Rather\n3. Not very\n4. Not at all\nAnswer with the number of one option only.` }],
+    messages: [
+      { role: 'system', content: 'You are answering a public opinion survey.' },
+      {
+        role: 'user',
+        content: `Question ${i}: how important is family in your life?\n1. Very\n2. Rather\n3. Not very\n4. Not at all\nAnswer with the number of one option only.`,
+      },
+    ],
     temperature: 0,
     max_tokens: 1,
     seed: 0,
@@ -148,12 +170,16 @@ function bareSender(url: string): (i: number) => Promise<unknown> {
   return (i) =>
     new Promise((resolve, reject) => {
       const body = chatBody(i);
-      const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        target,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -165,7 +191,13 @@ function providerSender(url: string): (i: number) => Promise<unknown> {
   return (i) =>
     provider.complete({
       model: 'm',
-      messages: [{ role: 'system', content: 'You are answering a public opinion survey.' }, { role: 'user', content: `Question ${i}: how important is family in your life?\n1. Very\n2. Rather\n3. Not very\n4. Not at all\nAnswer with the number of one option only.` }],
+      messages: [
+        { role: 'system', content: 'You are answering a public opinion survey.' },
+        {
+          role: 'user',
+          content: `Question ${i}: how important is family in your life?\n1. Very\n2. Rather\n3. Not very\n4. Not at all\nAnswer with the number of one option only.`,
+        },
+      ],
       maxTokens: 1,
       temperature: 0,
       seed: 0,
@@ -190,8 +222,22 @@ export async function transportRows(): Promise<BenchRow[]> {
     const setup = `${TRANSPORT_N} requests, L=20 ms, capacity 4, concurrency ${TRANSPORT_CONCURRENCY}, best of ${TRANSPORT_ROUNDS}`;
     const list = (xs: number[]): string => xs.map((x) => x.toFixed(3)).join('/');
     return [
-      { group: 'transport', name: 'client CPU per request: bare node:http (floor)', value: best(floor), unit: 'ms', note: `${setup} (${list(floor)})` },
-      { group: 'transport', name: 'client CPU per request: OpenAI provider (own node:http client)', value: best(ours), unit: 'ms', target: '≤ 1 ms', pass: best(ours) <= 1, note: `${setup} (${list(ours)}); ${(best(ours) - best(floor)).toFixed(3)} ms over the floor` },
+      {
+        group: 'transport',
+        name: 'client CPU per request: bare node:http (floor)',
+        value: best(floor),
+        unit: 'ms',
+        note: `${setup} (${list(floor)})`,
+      },
+      {
+        group: 'transport',
+        name: 'client CPU per request: OpenAI provider (own node:http client)',
+        value: best(ours),
+        unit: 'ms',
+        target: '≤ 1 ms',
+        pass: best(ours) <= 1,
+        note: `${setup} (${list(ours)}); ${(best(ours) - best(floor)).toFixed(3)} ms over the floor`,
+      },
     ];
   } finally {
     await server.stop();
@@ -207,15 +253,35 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const add = (name: string, m: Measured, expectRequests: number, note: string): void => {
     const p = per(m);
-    rows.push({ group: 'requests', name: `${name}: requests per distribution`, value: p.requests, unit: '', target: `= ${expectRequests}`, pass: p.requests === expectRequests && m.ok === PROMPTS, note: `${m.ok}/${PROMPTS} distributions; ${note}` });
-    rows.push({ group: 'requests', name: `${name}: tokens per distribution`, value: p.tokens, unit: 'tokens', note: `prompt + completion, as reported by the fake (prompt ≈ chars/4)` });
+    rows.push({
+      group: 'requests',
+      name: `${name}: requests per distribution`,
+      value: p.requests,
+      unit: '',
+      target: `= ${expectRequests}`,
+      pass: p.requests === expectRequests && m.ok === PROMPTS,
+      note: `${m.ok}/${PROMPTS} distributions; ${note}`,
+    });
+    rows.push({
+      group: 'requests',
+      name: `${name}: tokens per distribution`,
+      value: p.tokens,
+      unit: 'tokens',
+      note: `prompt + completion, as reported by the fake (prompt ≈ chars/4)`,
+    });
   };
   add('logprobs', logprobs, 1, 'max 1 output token, top_logprobs 20');
   add(`sample N=${SAMPLES}, n supported`, sampledN, 1, 'OpenAI-compatible fake, n=20 in one request');
   add(`sample N=${SAMPLES}, n unsupported`, sampledLoop, SAMPLES, 'Ollama native fake: one request per sample');
   add('second seed (generation + judge)', judge, 2, '10 simulated interviews (max 600 tokens) + 1 judge call');
   const ratio = per(judge).tokens / per(logprobs).tokens;
-  rows.push({ group: 'requests', name: 'tokens: second seed / logprobs', value: ratio, unit: '×', note: 'how many times more tokens one distribution costs' });
+  rows.push({
+    group: 'requests',
+    name: 'tokens: second seed / logprobs',
+    value: ratio,
+    unit: '×',
+    note: 'how many times more tokens one distribution costs',
+  });
   rows.push(...(await transportRows()));
   return rows;
 }

@@ -24,9 +24,16 @@ const LATENCY_MS = 20;
 const CAPACITY = 4;
 const REPETITIONS = 2;
 
-export async function startServerChild(latencyMs: number, capacity?: number): Promise<{ url: string; child: ChildProcess; stats(): Promise<ServerStats>; resetStats(): Promise<void>; stop(): Promise<void> }> {
+export async function startServerChild(
+  latencyMs: number,
+  capacity?: number,
+): Promise<{ url: string; child: ChildProcess; stats(): Promise<ServerStats>; resetStats(): Promise<void>; stop(): Promise<void> }> {
   const script = join(__dirname, '..', 'test', 'unit', 'run', 'bench-server.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--latency', String(latencyMs), ...(capacity ? ['--capacity', String(capacity)] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, '--latency', String(latencyMs), ...(capacity ? ['--capacity', String(capacity)] : [])],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -69,9 +76,17 @@ interface Measurement {
   requests: number;
 }
 
-async function measure(server: Awaited<ReturnType<typeof startServerChild>>, providers: () => ModelProvider, model: string, concurrency: number): Promise<Measurement> {
+async function measure(
+  server: Awaited<ReturnType<typeof startServerChild>>,
+  providers: () => ModelProvider,
+  model: string,
+  concurrency: number,
+): Promise<Measurement> {
   // Warm-up (JIT, module loading, first connections), not counted.
-  await runPlan(makePlan({ count: 16, endpoint: server.url, model: `${model}-warmup` }), { providers, concurrencyPerEndpoint: concurrency });
+  await runPlan(makePlan({ count: 16, endpoint: server.url, model: `${model}-warmup` }), {
+    providers,
+    concurrencyPerEndpoint: concurrency,
+  });
   await server.resetStats();
   const before = await server.stats();
   const plan = makePlan({ count: N, endpoint: server.url, model });
@@ -109,7 +124,11 @@ export async function run(): Promise<BenchRow[]> {
       { label: `client concurrency ${CAPACITY} (= c)`, concurrency: CAPACITY, m: await best(sdk, 'c', CAPACITY) },
       { label: `client concurrency ${CAPACITY + 1} (= c + 1)`, concurrency: CAPACITY + 1, m: await best(sdk, 'c1', CAPACITY + 1) },
       // For comparison: the same provider over Node's global fetch (undici) instead of its node:http transport.
-      { label: `client concurrency ${CAPACITY}, global fetch`, concurrency: CAPACITY, m: await best(() => createOpenAIProvider({ baseURL: server.url, fetch: globalThis.fetch }), 'undici', CAPACITY) },
+      {
+        label: `client concurrency ${CAPACITY}, global fetch`,
+        concurrency: CAPACITY,
+        m: await best(() => createOpenAIProvider({ baseURL: server.url, fetch: globalThis.fetch }), 'undici', CAPACITY),
+      },
     ];
     const ideal = (N * LATENCY_MS) / CAPACITY;
     const rows: BenchRow[] = [];
@@ -125,7 +144,13 @@ export async function run(): Promise<BenchRow[]> {
         ...(informational ? {} : { target: '≤ 1.05', pass: ratio <= 1.05 && honest }),
         note: `best of ${REPETITIONS} (${m.walls.map((w) => (w / ideal).toFixed(3)).join(', ')}): ${m.wall.toFixed(0)} ms vs ${ideal} ms; ${m.ok}/${N} results, ${m.requests} at the server, open at the server ≤ ${m.peak}, served at once ≤ ${m.processingPeak}; L=${LATENCY_MS} ms (hold mean ${m.holdMeanMs.toFixed(2)} ms)`,
       });
-      rows.push({ group: 'scheduler', name: `client CPU per request, ${label}`, value: m.cpuPerRequestMs, unit: 'ms', note: `runPlan + OpenAI provider + scoring; server (child process) ${m.serverCpuPerRequestMs.toFixed(2)} ms/request not included` });
+      rows.push({
+        group: 'scheduler',
+        name: `client CPU per request, ${label}`,
+        value: m.cpuPerRequestMs,
+        unit: 'ms',
+        note: `runPlan + OpenAI provider + scoring; server (child process) ${m.serverCpuPerRequestMs.toFixed(2)} ms/request not included`,
+      });
     }
     return rows;
   } finally {

@@ -84,10 +84,26 @@ export function scoreboard(rows: BenchRow[], figures: Figure[] = ISSUE_17): Scor
     const failed = rows.find((r) => r.group === f.module && r.name === 'bench failed');
     if (!row || !Number.isFinite(row.value)) {
       const why = row?.note ?? failed?.note ?? `bench module ${f.module} did not run or gave no such row`;
-      return { figure: f.figure, value: null, unit: row?.unit ?? '', target: f.target, status: 'NOT MEASURED', issueNow: f.issueNow, note: why };
+      return {
+        figure: f.figure,
+        value: null,
+        unit: row?.unit ?? '',
+        target: f.target,
+        status: 'NOT MEASURED',
+        issueNow: f.issueNow,
+        note: why,
+      };
     }
     const status = row.pass === true ? 'ok' : 'MISSED';
-    return { figure: f.figure, value: row.value, unit: row.unit, target: f.target, status, issueNow: f.issueNow, note: `${row.name}${row.note ? `; ${row.note}` : ''}` };
+    return {
+      figure: f.figure,
+      value: row.value,
+      unit: row.unit,
+      target: f.target,
+      status,
+      issueNow: f.issueNow,
+      note: `${row.name}${row.note ? `; ${row.note}` : ''}`,
+    };
   });
 }
 
@@ -101,11 +117,17 @@ export function printScoreboard(lines: ScoreboardLine[], load: LoadSummary): voi
   const table = lines.map((l) => [l.figure, format(l.value, l.unit), l.target, l.status, l.issueNow]);
   const header = ['issue 17 figure', 'now (this run)', 'target', '', 'issue measured'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const r of table) process.stdout.write(`${line(r)}\n`);
   for (const l of lines) if (l.status === 'NOT MEASURED') process.stdout.write(`NOT MEASURED: ${l.figure}: ${l.note}\n`);
-  process.stdout.write(`machine load (1-min average) during the run: mean ${load.mean.toFixed(2)}, max ${load.max.toFixed(2)} over ${load.samples} samples, ${load.cpus} CPUs\n`);
+  process.stdout.write(
+    `machine load (1-min average) during the run: mean ${load.mean.toFixed(2)}, max ${load.max.toFixed(2)} over ${load.samples} samples, ${load.cpus} CPUs\n`,
+  );
 }
 
 export interface LoadSummary {

@@ -30,9 +30,21 @@ export async function run(): Promise<BenchRow[]> {
   const o = median(ours);
   const b = median(bare);
   return [
-    { group: 'startup', name: '`node dist/cli.js --version`: CPU (user + sys)', value: o, unit: 'ms', note: `median of ${ROUNDS}; runs ${ours.map((v) => v.toFixed(0)).join('/')} ms` },
+    {
+      group: 'startup',
+      name: '`node dist/cli.js --version`: CPU (user + sys)',
+      value: o,
+      unit: 'ms',
+      note: `median of ${ROUNDS}; runs ${ours.map((v) => v.toFixed(0)).join('/')} ms`,
+    },
     { group: 'startup', name: 'bare `node -e 0`: CPU (user + sys)', value: b, unit: 'ms', note: `median of ${ROUNDS}` },
-    { group: 'startup', name: 'start-up cost of the CLI bundle (difference)', value: o - b, unit: 'ms', note: 'loading and compiling dist/cli.js before a command runs' },
+    {
+      group: 'startup',
+      name: 'start-up cost of the CLI bundle (difference)',
+      value: o - b,
+      unit: 'ms',
+      note: 'loading and compiling dist/cli.js before a command runs',
+    },
   ];
 }
 

@@ -15,7 +15,33 @@ import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
 const N = 1_000_000;
-const COUNTRIES = ['DK', 'NL', 'US', 'GB', 'PT', 'BR', 'DE', 'FR', 'ES', 'IT', 'SE', 'NO', 'FI', 'PL', 'CZ', 'HU', 'RO', 'GR', 'TR', 'JP', 'KR', 'CN', 'IN', 'MX', 'AR'];
+const COUNTRIES = [
+  'DK',
+  'NL',
+  'US',
+  'GB',
+  'PT',
+  'BR',
+  'DE',
+  'FR',
+  'ES',
+  'IT',
+  'SE',
+  'NO',
+  'FI',
+  'PL',
+  'CZ',
+  'HU',
+  'RO',
+  'GR',
+  'TR',
+  'JP',
+  'KR',
+  'CN',
+  'IN',
+  'MX',
+  'AR',
+];
 
 export function benchStudy(): LoadedStudy {
   const survey = parseSurvey(readFileSync('examples/wvs7-sample.wvs', 'utf8'));
@@ -45,10 +71,25 @@ export function benchStudy(): LoadedStudy {
     human: [],
     imports: [],
     results: '/bench/million.results',
-    analysis: { levels: ['item'], measures: ['mean'], references: ['cue'], bootstrap: { iterations: 0, seed: 0 }, rerun: 'latest', adjust: [], fits: [], contrasts: [] },
+    analysis: {
+      levels: ['item'],
+      measures: ['mean'],
+      references: ['cue'],
+      bootstrap: { iterations: 0, seed: 0 },
+      rerun: 'latest',
+      adjust: [],
+      fits: [],
+      contrasts: [],
+    },
     confirmAbove: 5000,
   };
-  return { study, diagnostics: [], surveys: [{ path: '/bench/items.wvs', file: survey }], templates: [{ path: '/bench/prompts.wvt', file: templates }], human: { rows: [] } as unknown as LoadedStudy['human'] };
+  return {
+    study,
+    diagnostics: [],
+    surveys: [{ path: '/bench/items.wvs', file: survey }],
+    templates: [{ path: '/bench/prompts.wvt', file: templates }],
+    human: { rows: [] } as unknown as LoadedStudy['human'],
+  };
 }
 
 interface Measure {
@@ -77,14 +118,29 @@ async function measure(mode: string): Promise<Measure> {
   const t0 = performance.now();
   if (mode === 'count') {
     const requests = countStudyPlan(loaded);
-    return { mode, requests, ms: performance.now() - t0, peakRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapMiB: peakHeap / MiB, skipped: 0 };
+    return {
+      mode,
+      requests,
+      ms: performance.now() - t0,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      peakHeapMiB: peakHeap / MiB,
+      skipped: 0,
+    };
   }
   if (mode === 'array') {
     const plan = planStudy(loaded);
     const ms = performance.now() - t0;
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     const skipped = plan.filter((r) => r.skip).length;
-    return { mode, requests: plan.length, ms, cpuS: cpuS(), peakRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapMiB: peakHeap / MiB, skipped };
+    return {
+      mode,
+      requests: plan.length,
+      ms,
+      cpuS: cpuS(),
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      peakHeapMiB: peakHeap / MiB,
+      skipped,
+    };
   }
   // Streamed through estimatePlan with an empty cache: what the CLI and editor do before asking to confirm.
   let seen = 0;
@@ -95,13 +151,24 @@ async function measure(mode: string): Promise<Measure> {
     }
   })();
   const estimate = await estimatePlan(sampled, () => false);
-  return { mode, requests: estimate.requests, ms: performance.now() - t0, cpuS: cpuS(), peakRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapMiB: peakHeap / MiB, skipped: estimate.skipped, tokens: estimate.estimatedTokens };
+  return {
+    mode,
+    requests: estimate.requests,
+    ms: performance.now() - t0,
+    cpuS: cpuS(),
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakHeapMiB: peakHeap / MiB,
+    skipped: estimate.skipped,
+    tokens: estimate.estimatedTokens,
+  };
 }
 
 function child(mode: string): Promise<Measure> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', script, '--child', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', script, '--child', mode], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
     proc.on('error', reject);
@@ -118,13 +185,28 @@ export async function run(): Promise<BenchRow[]> {
   const array = await child('array');
   const rows: BenchRow[] = [];
   const size = `${count.requests.toLocaleString('en')} requests`;
-  rows.push({ group: 'study-plan', name: `count of a ${size} plan (no rendering)`, value: count.ms, unit: 'ms', target: '≤ 100 ms', pass: count.ms <= 100 && count.requests === N });
+  rows.push({
+    group: 'study-plan',
+    name: `count of a ${size} plan (no rendering)`,
+    value: count.ms,
+    unit: 'ms',
+    target: '≤ 100 ms',
+    pass: count.ms <= 100 && count.requests === N,
+  });
   for (const m of [stream, array]) {
     const how = m.mode === 'stream' ? 'streamed (iterateStudyPlan → estimatePlan)' : 'as an array (planStudy)';
     const note = `${m.requests.toLocaleString('en')} planned, ${m.skipped} skipped, wall ${(m.ms / 1000).toFixed(0)} s${m.tokens !== undefined ? `, ~${(m.tokens / 1e6).toFixed(0)} M tokens` : ''}`;
     // CPU time, not wall: on the shared 2-core machine the wall time mostly measures the other processes.
     const cpu = m.cpuS ?? NaN;
-    rows.push({ group: 'study-plan', name: `1M-request plan ${how}: CPU time`, value: cpu, unit: 's', target: '≤ 60 s', pass: cpu <= 60 && m.requests === N, note });
+    rows.push({
+      group: 'study-plan',
+      name: `1M-request plan ${how}: CPU time`,
+      value: cpu,
+      unit: 's',
+      target: '≤ 60 s',
+      pass: cpu <= 60 && m.requests === N,
+      note,
+    });
     rows.push({
       group: 'study-plan',
       name: `1M-request plan ${how}: peak RSS`,

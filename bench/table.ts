@@ -10,10 +10,21 @@ function format(value: number): string {
 }
 
 export function printTable(rows: BenchRow[]): void {
-  const table = rows.map((row) => [row.group, row.name, `${format(row.value)} ${row.unit}`.trim(), row.target ?? '', row.pass === undefined ? '' : row.pass ? 'ok' : 'MISSED', row.note ?? '']);
+  const table = rows.map((row) => [
+    row.group,
+    row.name,
+    `${format(row.value)} ${row.unit}`.trim(),
+    row.target ?? '',
+    row.pass === undefined ? '' : row.pass ? 'ok' : 'MISSED',
+    row.note ?? '',
+  ]);
   const header = ['group', 'figure', 'value', 'target', '', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const r of table) process.stdout.write(`${line(r)}\n`);
 }

@@ -15,7 +15,9 @@ if (publicUrl) {
     url = undefined;
   }
   if (url?.protocol !== 'https:') {
-    console.error(`package: VALUE_LENS_PUBLIC_URL must be an absolute https: URL (VS Code's extension page loads no other images), not "${publicUrl}"`);
+    console.error(
+      `package: VALUE_LENS_PUBLIC_URL must be an absolute https: URL (VS Code's extension page loads no other images), not "${publicUrl}"`,
+    );
     process.exit(2);
   }
   links = { baseContentUrl: publicUrl, baseImagesUrl: publicUrl };

@@ -21,8 +21,30 @@ const items = [...wvs.matchAll(/^item (\S+)[^\n]*\n((?: [^\n]*\n?)*)/gm)].map((m
 
 // Fixed positions, not survey results: only their spread matters for the example.
 const countries = {
-  SE: 1, DK: 0.95, NL: 0.9, DE: 0.8, GB: 0.7, FR: 0.7, AU: 0.65, JP: 0.6, ES: 0.55, US: 0.4, IT: 0.35, KR: 0.3,
-  PL: 0, AR: 0, BR: -0.1, MX: -0.2, RU: -0.25, CN: -0.3, TR: -0.5, IN: -0.6, ID: -0.75, KE: -0.8, NG: -0.9, EG: -1,
+  SE: 1,
+  DK: 0.95,
+  NL: 0.9,
+  DE: 0.8,
+  GB: 0.7,
+  FR: 0.7,
+  AU: 0.65,
+  JP: 0.6,
+  ES: 0.55,
+  US: 0.4,
+  IT: 0.35,
+  KR: 0.3,
+  PL: 0,
+  AR: 0,
+  BR: -0.1,
+  MX: -0.2,
+  RU: -0.25,
+  CN: -0.3,
+  TR: -0.5,
+  IN: -0.6,
+  ID: -0.75,
+  KE: -0.8,
+  NG: -0.9,
+  EG: -1,
 };
 // +1: code rises with secular values (justifiable 1..10); −1: falls (agree 1..4, importance 1..4); else 0.5.
 const loading = (scale) => (scale === 'justifiable' ? 1 : scale === 'agree' || scale === 'importance' ? -1 : 0.5);

@@ -48,9 +48,11 @@ export function localiseManifest(manifest) {
   configurations.forEach((configuration, n) => {
     take(configuration, 'title', n === 0 ? 'configuration.title' : `configuration.${configuration.id ?? n}.title`);
     for (const [name, property] of Object.entries(configuration.properties ?? {})) {
-      for (const field of ['description', 'markdownDescription', 'deprecationMessage', 'markdownDeprecationMessage']) take(property, field, `${name}.${field}`);
+      for (const field of ['description', 'markdownDescription', 'deprecationMessage', 'markdownDeprecationMessage'])
+        take(property, field, `${name}.${field}`);
       const values = (property.enum ?? []).map((v) => `${name}.enum.${String(v)}`);
-      for (const field of ['enumDescriptions', 'markdownEnumDescriptions']) takeList(property, field, Object.assign([...values], { base: `${name}.${field}` }));
+      for (const field of ['enumDescriptions', 'markdownEnumDescriptions'])
+        takeList(property, field, Object.assign([...values], { base: `${name}.${field}` }));
     }
   });
 
@@ -81,7 +83,8 @@ export function localiseManifest(manifest) {
   }
 
   for (const definition of c.taskDefinitions ?? []) {
-    for (const [name, property] of Object.entries(definition.properties ?? {})) take(property, 'description', `taskDefinition.${definition.type}.${name}.description`);
+    for (const [name, property] of Object.entries(definition.properties ?? {}))
+      take(property, 'description', `taskDefinition.${definition.type}.${name}.description`);
   }
   for (const matcher of c.problemMatchers ?? []) take(matcher, 'label', `problemMatcher.${matcher.name}.label`);
   return added;

@@ -29,11 +29,17 @@ function chunk(type, data) {
 
 /** Colour of pixel (x, y), with 4× supersampling for smooth edges. */
 function pixel(x, y) {
-  let r = 0, g = 0, b = 0, a = 0;
+  let r = 0,
+    g = 0,
+    b = 0,
+    a = 0;
   for (let sy = 0; sy < 4; sy++) {
     for (let sx = 0; sx < 4; sx++) {
       const [pr, pg, pb, pa] = sample(x + (sx + 0.5) / 4, y + (sy + 0.5) / 4);
-      r += pr * pa; g += pg * pa; b += pb * pa; a += pa;
+      r += pr * pa;
+      g += pg * pa;
+      b += pb * pa;
+      a += pa;
     }
   }
   if (a === 0) return [0, 0, 0, 0];
@@ -42,22 +48,29 @@ function pixel(x, y) {
 
 function sample(x, y) {
   // Rounded square background, a vertical blue gradient.
-  const inset = 4, radius = 22;
+  const inset = 4,
+    radius = 22;
   const dx = Math.max(inset + radius - x, 0, x - (SIZE - inset - radius));
   const dy = Math.max(inset + radius - y, 0, y - (SIZE - inset - radius));
   if (dx * dx + dy * dy > radius * radius) return [0, 0, 0, 0];
   const t = y / SIZE;
   let colour = [Math.round(20 + 20 * t), Math.round(70 + 30 * t), Math.round(140 + 40 * t), 1];
   // Three bars (a distribution over options).
-  const bars = [ [30, 78], [46, 58], [62, 70] ];
+  const bars = [
+    [30, 78],
+    [46, 58],
+    [62, 70],
+  ];
   for (const [left, top] of bars) {
     if (x >= left && x < left + 12 && y >= top && y < 98) colour = [250, 200, 70, 1];
   }
   // The lens: a ring centred on the bars, and a handle towards the bottom right.
-  const cx = 58, cy = 62, d = Math.hypot(x - cx, y - cy);
+  const cx = 58,
+    cy = 62,
+    d = Math.hypot(x - cx, y - cy);
   if (d >= 30 && d <= 38) colour = [255, 255, 255, 1];
-  const along = ((x - cx) + (y - cy)) / Math.SQRT2;
-  const across = Math.abs((x - cx) - (y - cy)) / Math.SQRT2;
+  const along = (x - cx + (y - cy)) / Math.SQRT2;
+  const across = Math.abs(x - cx - (y - cy)) / Math.SQRT2;
   if (along > 37 && along < 70 && across < 7) colour = [255, 255, 255, 1];
   return colour;
 }

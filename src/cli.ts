@@ -36,7 +36,11 @@ function runCli(): void {
     throw error;
   });
 
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }, controller.signal).then(
+  main(
+    process.argv.slice(2),
+    { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env },
+    controller.signal,
+  ).then(
     (code) => {
       // 130 = interrupted (128 + SIGINT), 143 = SIGTERM; the records so far are on disk.
       process.exitCode = interrupted ? (SIGNAL_EXIT[interrupted] ?? 130) : code;

@@ -53,7 +53,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     const studyIndex = new StudyResultsIndex();
     const cli = hostRuntime(context.extensionPath);
     // `value-lens` in the integrated terminal (the bundled CLI); a failure only costs the shim.
-    void installCliShims(join(storageDir, 'bin'), cli, context.environmentVariableCollection).catch((e: unknown) => logger.warn(`CLI shim not installed: ${String(e)}`));
+    void installCliShims(join(storageDir, 'bin'), cli, context.environmentVariableCollection).catch((e: unknown) =>
+      logger.warn(`CLI shim not installed: ${String(e)}`),
+    );
     const toolVersion = String((context.extension?.packageJSON as { version?: string } | undefined)?.version ?? 'unknown');
     let latestStudy: () => ReturnType<typeof studies.commands.latestAnalysis> = () => undefined;
     const panel = registerAlignmentPanel(context, {
@@ -64,7 +66,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
       openItem: (itemId) => revealItem(sources, itemId),
       toCsv,
     });
-    const scoring = new Scoring({ storageDir, documents, results, sources, apiKeys, models, logger, onRecords: () => panel.refresh(), progress: board, toolVersion });
+    const scoring = new Scoring({
+      storageDir,
+      documents,
+      results,
+      sources,
+      apiKeys,
+      models,
+      logger,
+      onRecords: () => panel.refresh(),
+      progress: board,
+      toolVersion,
+    });
     const studies = registerStudies({
       context,
       documents,
@@ -89,7 +102,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<ValueL
     });
     const lenses = registerCodeLenses(documents, results);
     const humanData = registerHumanData({ sources, logger, workspaceState: context.workspaceState, onChange: () => panel.refresh() });
-    const commandDeps = { context, documents, results, scoring, models, apiKeys, sources, log, humanData, openPanel: () => panel.show(), refreshPanel: () => panel.refresh(), cancelStudies: () => studies.commands.cancelAll() };
+    const commandDeps = {
+      context,
+      documents,
+      results,
+      scoring,
+      models,
+      apiKeys,
+      sources,
+      log,
+      humanData,
+      openPanel: () => panel.show(),
+      refreshPanel: () => panel.refresh(),
+      cancelStudies: () => studies.commands.cancelAll(),
+    };
 
     context.subscriptions.push(
       models,

@@ -31,10 +31,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const { yaml: src, json } of grammarSources()) {
     const out = grammarJson(readFileSync(src, 'utf8'));
     let current = '';
-    try { current = readFileSync(json, 'utf8'); } catch { /* not built yet */ }
+    try {
+      current = readFileSync(json, 'utf8');
+    } catch {
+      /* not built yet */
+    }
     if (current === out) continue;
-    if (check) { console.error(`stale: ${json}`); stale++; }
-    else { writeFileSync(json, out); console.log(`wrote ${json}`); }
+    if (check) {
+      console.error(`stale: ${json}`);
+      stale++;
+    } else {
+      writeFileSync(json, out);
+      console.log(`wrote ${json}`);
+    }
   }
   process.exit(stale ? 1 : 0);
 }

@@ -30,9 +30,7 @@ const args = process.argv.slice(2);
 const slow = args.includes('--slow');
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const filter = args.filter((a) => !a.startsWith('--'));
-let files = [...collect('test/unit'), ...collect('test/webview')]
-  .filter((f) => f.endsWith('.slow.test.ts') === slow)
-  .sort();
+let files = [...collect('test/unit'), ...collect('test/webview')].filter((f) => f.endsWith('.slow.test.ts') === slow).sort();
 if (filter.length) files = files.filter((f) => filter.some((part) => f.includes(part)));
 
 const timesFile = 'node_modules/.cache/value-lens/test-durations.json';
@@ -43,7 +41,10 @@ try {
   // no earlier run: browser files first (the longest so far), the rest in path order
 }
 const expected = (f) => times[f] ?? (f.startsWith('test/webview') ? Infinity : 10_000);
-files = files.map((f, i) => [expected(f), i, f]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, , f]) => f);
+files = files
+  .map((f, i) => [expected(f), i, f])
+  .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+  .map(([, , f]) => f);
 mkdirSync(dirname(timesFile), { recursive: true });
 // test/support/ts-require.cjs adds a compiled file per edited source and never removes one: start afresh
 // past a few thousand (a recompile costs milliseconds).
@@ -86,12 +87,28 @@ const concurrency = option('concurrency') ?? (slow ? 2 : Math.max(4, 3 * availab
 const result = spawnSync(
   process.execPath,
   [
-    '--require', './test/support/ts-require.cjs', '--require', './test/support/cpu-usage.cjs', '--test', `--test-concurrency=${concurrency}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
+    '--require',
+    './test/support/ts-require.cjs',
+    '--require',
+    './test/support/cpu-usage.cjs',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./test/summary-reporter.mjs',
+    '--test-reporter-destination=stdout',
     ...files,
   ],
-  { stdio: 'inherit', env: { ...process.env, VL_TEST_DURATIONS: option('durations') ?? process.env.VL_TEST_DURATIONS ?? '10', VL_TEST_CPU_LOG: cpuLog, VL_TEST_TIMES: timesFile, ...shared } },
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      VL_TEST_DURATIONS: option('durations') ?? process.env.VL_TEST_DURATIONS ?? '10',
+      VL_TEST_CPU_LOG: cpuLog,
+      VL_TEST_TIMES: timesFile,
+      ...shared,
+    },
+  },
 );
 rmSync(cpuLog, { force: true });
 if (browserServer) {

@@ -81,7 +81,9 @@ export default async function* summaryReporter(source) {
     const cpu = cpuTimes();
     const seconds = (ms) => (ms === undefined ? '     –' : (ms / 1000).toFixed(1).padStart(6));
     const total = [...cpu.values()].reduce((a, b) => a + b, 0);
-    lines.push(`slowest ${Math.min(shown, fileTimes.length)} of ${fileTimes.length} files (wall s, cpu s${cpu.size ? `; cpu of all files ${(total / 1000).toFixed(1)} s` : ''}):`);
+    lines.push(
+      `slowest ${Math.min(shown, fileTimes.length)} of ${fileTimes.length} files (wall s, cpu s${cpu.size ? `; cpu of all files ${(total / 1000).toFixed(1)} s` : ''}):`,
+    );
     const cwd = `${process.cwd()}/`;
     for (const [ms, file] of fileTimes.sort((a, b) => b[0] - a[0]).slice(0, shown)) {
       lines.push(`  ${seconds(ms)} ${seconds(cpu.get(file))}  ${file.startsWith(cwd) ? file.slice(cwd.length) : file}`);

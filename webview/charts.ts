@@ -102,7 +102,19 @@ const backgroundPlugin: Plugin = {
   },
 };
 
-Chart.register(BarController, BarElement, ScatterController, PointElement, LineElement, LinearScale, CategoryScale, Legend, Tooltip, errorBarsPlugin, backgroundPlugin);
+Chart.register(
+  BarController,
+  BarElement,
+  ScatterController,
+  PointElement,
+  LineElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Tooltip,
+  errorBarsPlugin,
+  backgroundPlugin,
+);
 
 export { Chart };
 
@@ -121,7 +133,8 @@ export function languageStyle(report: AnalysisReport, theme: Theme, language: st
   return { color: theme.palette[index % theme.palette.length], pointStyle: POINT_STYLES[index % POINT_STYLES.length] };
 }
 
-const fmt = (value: number | null | undefined, digits = 2): string => (value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+const fmt = (value: number | null | undefined, digits = 2): string =>
+  value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 
 function uniq(values: string[]): string[] {
   return [...new Set(values)];
@@ -129,7 +142,10 @@ function uniq(values: string[]): string[] {
 
 /** The y range the whiskers need: the bars alone may span far less (r's CIs stay in [−1, 1]; a difference of two r's may not). */
 export function intervalRange(errorBars: Interval[][] | undefined): { suggestedMin?: number; suggestedMax?: number } {
-  const ends = (errorBars ?? []).flat().flatMap((ci) => (ci ? [ci[0], ci[1]] : [])).filter((v) => Number.isFinite(v));
+  const ends = (errorBars ?? [])
+    .flat()
+    .flatMap((ci) => (ci ? [ci[0], ci[1]] : []))
+    .filter((v) => Number.isFinite(v));
   if (ends.length === 0) return {};
   return { suggestedMin: Math.min(0, ...ends), suggestedMax: Math.max(0, ...ends) };
 }
@@ -144,7 +160,12 @@ export function baseOptions(theme: Theme, yTitle: string, errorBars?: Interval[]
     font: { family: theme.fontFamily },
     scales: {
       x: { ticks: { color: theme.foreground }, grid: { color: theme.grid } },
-      y: { ...intervalRange(errorBars), title: { display: true, text: yTitle, color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
+      y: {
+        ...intervalRange(errorBars),
+        title: { display: true, text: yTitle, color: theme.foreground },
+        ticks: { color: theme.foreground },
+        grid: { color: theme.grid },
+      },
     },
     plugins: {
       legend: { labels: { color: theme.foreground } },
@@ -161,10 +182,19 @@ export function correlationConfig({ report, theme }: ChartContext): ChartConfigu
   const bars: Interval[][] = [];
   const datasets: ChartDataset<'bar', (number | null)[]>[] = languages.map((language) => {
     const rows = models.map((model) => report.alignment.find((row) => row.model === model && row.language === language));
-    bars.push(rows.map((row) => (row?.pearson && row.pearson.ciLow !== null && row.pearson.ciHigh !== null ? [row.pearson.ciLow, row.pearson.ciHigh] : null)));
+    bars.push(
+      rows.map((row) =>
+        row?.pearson && row.pearson.ciLow !== null && row.pearson.ciHigh !== null ? [row.pearson.ciLow, row.pearson.ciHigh] : null,
+      ),
+    );
     const { color } = languageStyle(report, theme, language);
     const country = rows.find((row) => row)?.country;
-    return { label: country ? `${language} (${country})` : language, data: rows.map((row) => row?.pearson?.estimate ?? null), backgroundColor: color, borderColor: color };
+    return {
+      label: country ? `${language} (${country})` : language,
+      data: rows.map((row) => row?.pearson?.estimate ?? null),
+      backgroundColor: color,
+      borderColor: color,
+    };
   });
   const options = baseOptions(theme, t('Pearson r with human data'), bars);
   return { type: 'bar', data: { labels: models, datasets }, options };
@@ -183,10 +213,28 @@ export function scatterConfig({ report, theme, focusModel }: ChartContext): Char
       high = Math.max(high, p.humanScore, p.modelScore);
       return { x: p.humanScore, y: p.modelScore, title: p.title };
     });
-    return { label: `${s.language} (${s.country}) r = ${fmt(r)}`, data, backgroundColor: color, borderColor: color, pointStyle, pointRadius: 3.5 };
+    return {
+      label: `${s.language} (${s.country}) r = ${fmt(r)}`,
+      data,
+      backgroundColor: color,
+      borderColor: color,
+      pointStyle,
+      pointRadius: 3.5,
+    };
   });
   if (Number.isFinite(low)) {
-    datasets.push({ label: 'y = x', data: [{ x: low, y: low }, { x: high, y: high }], showLine: true, pointRadius: 0, borderColor: theme.muted, borderDash: [4, 4], borderWidth: 1 });
+    datasets.push({
+      label: 'y = x',
+      data: [
+        { x: low, y: low },
+        { x: high, y: high },
+      ],
+      showLine: true,
+      pointRadius: 0,
+      borderColor: theme.muted,
+      borderDash: [4, 4],
+      borderWidth: 1,
+    });
   }
   const options = baseOptions(theme, t('Model score')) as ChartConfiguration<'scatter'>['options'] & object;
   return {
@@ -196,8 +244,18 @@ export function scatterConfig({ report, theme, focusModel }: ChartContext): Char
       ...options,
       aspectRatio: 1.4,
       scales: {
-        x: { type: 'linear', title: { display: true, text: t('Human score'), color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
-        y: { type: 'linear', title: { display: true, text: t('Model score'), color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
+        x: {
+          type: 'linear',
+          title: { display: true, text: t('Human score'), color: theme.foreground },
+          ticks: { color: theme.foreground },
+          grid: { color: theme.grid },
+        },
+        y: {
+          type: 'linear',
+          title: { display: true, text: t('Model score'), color: theme.foreground },
+          ticks: { color: theme.foreground },
+          grid: { color: theme.grid },
+        },
       },
       plugins: {
         ...options.plugins,
@@ -225,7 +283,11 @@ export function consistencyConfig({ report, theme }: ChartContext): ChartConfigu
     const color = theme.palette[index % theme.palette.length];
     return {
       label: templates.length > 1 ? `${model} · ${template}` : model,
-      data: languages.map((language) => report.consistency.find((row) => row.model === model && row.template === template && row.language === language)?.meanSpearman ?? null),
+      data: languages.map(
+        (language) =>
+          report.consistency.find((row) => row.model === model && row.template === template && row.language === language)?.meanSpearman ??
+          null,
+      ),
       backgroundColor: color,
       borderColor: color,
     };
@@ -241,7 +303,11 @@ export function categoryConfig({ report, theme, focusModel }: ChartContext): Cha
   const bars: Interval[][] = [];
   const datasets: ChartDataset<'bar', (number | null)[]>[] = languages.map((language) => {
     const cells = categories.map((category) => rows.find((row) => row.category === category && row.language === language));
-    bars.push(cells.map((row) => (row?.pearson && row.pearson.ciLow !== null && row.pearson.ciHigh !== null ? [row.pearson.ciLow, row.pearson.ciHigh] : null)));
+    bars.push(
+      cells.map((row) =>
+        row?.pearson && row.pearson.ciLow !== null && row.pearson.ciHigh !== null ? [row.pearson.ciLow, row.pearson.ciHigh] : null,
+      ),
+    );
     const { color } = languageStyle(report, theme, language);
     return { label: language, data: cells.map((row) => row?.pearson?.estimate ?? null), backgroundColor: color, borderColor: color };
   });

@@ -9,8 +9,23 @@ import { t } from './l10n';
  * contrast's sides A and B, and p adjusted by a named method.
  */
 export const SYMBOL_HEADERS: readonly string[] = [
-  'p', 'n', 't', 'A', 'B', 'Q1', 'Q3', 'Pearson r', 'Spearman ρ',
-  'p (Holm)', 'p (BH)', 'r p', 'r p (Holm)', 'r p (BH)', 'ρ p', 'ρ p (Holm)', 'ρ p (BH)',
+  'p',
+  'n',
+  't',
+  'A',
+  'B',
+  'Q1',
+  'Q3',
+  'Pearson r',
+  'Spearman ρ',
+  'p (Holm)',
+  'p (BH)',
+  'r p',
+  'r p (Holm)',
+  'r p (BH)',
+  'ρ p',
+  'ρ p (Holm)',
+  'ρ p (BH)',
 ];
 
 /**

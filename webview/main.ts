@@ -13,7 +13,8 @@ import { normaliseReport } from './report';
 import { loadUiStrings, t } from './l10n';
 
 function start(): void {
-  const root = document.getElementById('vl-root') ?? document.body.appendChild(Object.assign(document.createElement('main'), { id: 'vl-root' }));
+  const root =
+    document.getElementById('vl-root') ?? document.body.appendChild(Object.assign(document.createElement('main'), { id: 'vl-root' }));
   loadUiStrings(root);
   const api = connect();
   if (!api) {

@@ -10,7 +10,9 @@ export const MESSAGES = {
     return t('No results yet — click Score above an item in a .wvs file (or run `value-lens score`), then come back here.');
   },
   get noHuman(): string {
-    return t('No human data mapped — set valueLens.humanData to a CSV of survey aggregates (see docs/statistics.md, "Human reference data") and map items with a data key; the correlation charts need it.');
+    return t(
+      'No human data mapped — set valueLens.humanData to a CSV of survey aggregates (see docs/statistics.md, "Human reference data") and map items with a data key; the correlation charts need it.',
+    );
   },
   get nothingForFilter(): string {
     return t('Nothing to show for this selection.');

@@ -30,13 +30,24 @@ export function normaliseReport(value: unknown): AnalysisReport | undefined {
     consistency: array<AnalysisReport['consistency'][number]>(value.consistency).map((c) => ({ ...c, items: array(c.items) })),
     usBias: array(value.usBias),
     positionBias: array(value.positionBias),
-    counts: { results: count(counts.results), failures: count(counts.failures), items: count(counts.items), humanRows: count(counts.humanRows) },
+    counts: {
+      results: count(counts.results),
+      failures: count(counts.failures),
+      items: count(counts.items),
+      humanRows: count(counts.humanRows),
+    },
   };
 }
 
 function parseProgress(value: unknown): RunProgress | null {
   if (!isObject(value)) return null;
-  return { done: count(value.done), total: count(value.total), failed: count(value.failed), cached: count(value.cached), running: value.running !== false };
+  return {
+    done: count(value.done),
+    total: count(value.total),
+    failed: count(value.failed),
+    cached: count(value.cached),
+    running: value.running !== false,
+  };
 }
 
 /** A host message in a shape the view can use, or undefined for anything else. */

@@ -170,12 +170,24 @@ function extremes(entries: { label: string; value: number | null | undefined }[]
   return `${values.length} values; highest ${best.label}: ${fmt(best.value)}; lowest ${worst.label}: ${fmt(worst.value)}.`;
 }
 
-function bar(theme: Theme, yTitle: string, bars: Interval[][], labels: string[], datasets: ChartDataset<'bar', (number | null)[]>[]): ChartConfiguration<'bar'> {
+function bar(
+  theme: Theme,
+  yTitle: string,
+  bars: Interval[][],
+  labels: string[],
+  datasets: ChartDataset<'bar', (number | null)[]>[],
+): ChartConfiguration<'bar'> {
   return { type: 'bar', data: { labels, datasets }, options: baseOptions(theme, yTitle, bars) };
 }
 
 /** A horizontal chart (one row per label) with CIs along x. */
-function horizontal(theme: Theme, xTitle: string, bars: Interval[][], labels: string[], datasets: ChartDataset<'bar', unknown[]>[]): ChartConfiguration<'bar'> {
+function horizontal(
+  theme: Theme,
+  xTitle: string,
+  bars: Interval[][],
+  labels: string[],
+  datasets: ChartDataset<'bar', unknown[]>[],
+): ChartConfiguration<'bar'> {
   const options = baseOptions(theme, '', undefined) ?? {};
   return {
     type: 'bar',
@@ -185,7 +197,12 @@ function horizontal(theme: Theme, xTitle: string, bars: Interval[][], labels: st
       indexAxis: 'y',
       maintainAspectRatio: false,
       scales: {
-        x: { ...intervalRange(bars), title: { display: true, text: xTitle, color: theme.foreground }, ticks: { color: theme.foreground }, grid: { color: theme.grid } },
+        x: {
+          ...intervalRange(bars),
+          title: { display: true, text: xTitle, color: theme.foreground },
+          ticks: { color: theme.foreground },
+          grid: { color: theme.grid },
+        },
         y: { ticks: { color: theme.foreground, autoSkip: false }, grid: { color: theme.grid } },
       },
       plugins: { ...options.plugins, vlErrorBars: { bars, color: theme.foreground, horizontal: true } },
@@ -203,7 +220,9 @@ function modelsChart({ analysis, state, theme }: StudyChartContext): StudyChart 
   const bars: Interval[][] = [];
   const entries: { label: string; value: number | null | undefined }[] = [];
   const datasets = view.models.map((model) => {
-    const cells = view.groups.map((g) => view.rows.find((r) => r.model === model && r.language === g.language && r.reference === g.reference));
+    const cells = view.groups.map((g) =>
+      view.rows.find((r) => r.model === model && r.language === g.language && r.reference === g.reference),
+    );
     const stats = cells.map((row) => (row ? statOf(row, view.statistic) : null));
     bars.push(stats.map(ciOf));
     stats.forEach((s, i) => entries.push({ label: `${model} for ${view.groups[i].label}`, value: s?.estimate }));
@@ -211,7 +230,13 @@ function modelsChart({ analysis, state, theme }: StudyChartContext): StudyChart 
     return { label: model, data: stats.map((s) => s?.estimate ?? null), backgroundColor: fill, borderColor: border, borderWidth: 1 };
   });
   return {
-    config: bar(theme, t('{0} with human data', STATISTIC_LABEL[view.statistic]), bars, view.groups.map((g) => g.label), datasets),
+    config: bar(
+      theme,
+      t('{0} with human data', STATISTIC_LABEL[view.statistic]),
+      bars,
+      view.groups.map((g) => g.label),
+      datasets,
+    ),
     summary: extremes(entries),
     slice: `${t('{0} level', view.level ?? '–')}, ${t('{0} measure', view.measure ?? '–')}, ${view.reference === 'all' ? t('all references') : view.reference === 'pooled' ? t('pooled language references') : t('single-country references')}, ${STATISTIC_LABEL[view.statistic]}.`,
   };
@@ -235,7 +260,15 @@ function countriesChart({ analysis, state, theme }: StudyChartContext): StudyCha
     const stats = view.rows.map((r) => ((regionOf.get(r.reference) ?? 'Other') === region ? statOf(r, view.statistic) : null));
     bars.push(stats.map(ciOf));
     const { fill, border } = seriesColor(theme, i);
-    return { label: region, data: stats.map((s) => s?.estimate ?? null), backgroundColor: fill, borderColor: border, borderWidth: 1, grouped: false, skipNull: true };
+    return {
+      label: region,
+      data: stats.map((s) => s?.estimate ?? null),
+      backgroundColor: fill,
+      borderColor: border,
+      borderWidth: 1,
+      grouped: false,
+      skipNull: true,
+    };
   });
   return {
     config: horizontal(theme, t("{0} with the country's human data", STATISTIC_LABEL[view.statistic]), bars, labels, datasets),
@@ -282,9 +315,21 @@ function categoriesChart({ analysis, state, theme }: StudyChartContext): StudyCh
       entries.push({ label: t('median of {0} in {1}', model, String(view.categories[i])), value: s?.median ?? null });
     });
     const { fill, border } = seriesColor(theme, order.indexOf(model));
-    return { label: model, data: stats.map((s) => (s ? ([s.q1, s.q3] as [number, number]) : null)), backgroundColor: fill, borderColor: border, borderWidth: 1 };
+    return {
+      label: model,
+      data: stats.map((s) => (s ? ([s.q1, s.q3] as [number, number]) : null)),
+      backgroundColor: fill,
+      borderColor: border,
+      borderWidth: 1,
+    };
   });
-  const config = bar(theme, `Per-country ${STATISTIC_LABEL[view.statistic]}`, [], view.categories, datasets as unknown as ChartDataset<'bar', (number | null)[]>[]);
+  const config = bar(
+    theme,
+    `Per-country ${STATISTIC_LABEL[view.statistic]}`,
+    [],
+    view.categories,
+    datasets as unknown as ChartDataset<'bar', (number | null)[]>[],
+  );
   const range = all.length ? { suggestedMin: Math.min(...all), suggestedMax: Math.max(...all) } : {};
   config.options = {
     ...config.options,
@@ -305,7 +350,11 @@ function contrastsChart({ analysis, state, theme }: StudyChartContext): StudyCha
   const significant = (p: number | null | undefined) => p !== null && p !== undefined && p < 0.05;
   const groups = [
     { label: t('Holm-adjusted p < 0.05'), test: (p: number | null | undefined) => significant(p), colour: seriesColor(theme, 0) },
-    { label: 'not significant after Holm', test: (p: number | null | undefined) => !significant(p), colour: { fill: theme.muted, border: theme.muted } },
+    {
+      label: 'not significant after Holm',
+      test: (p: number | null | undefined) => !significant(p),
+      colour: { fill: theme.muted, border: theme.muted },
+    },
   ];
   const points: (number | null)[][] = [];
   const bars: Interval[][] = [];
@@ -323,9 +372,18 @@ function contrastsChart({ analysis, state, theme }: StudyChartContext): StudyCha
       skipNull: true,
     };
   });
-  const config = horizontal(theme, t('Difference in {0} (A − B)', view.statistic ? STATISTIC_LABEL[view.statistic] : t('alignment')), bars, labels, datasets as ChartDataset<'bar', unknown[]>[]);
+  const config = horizontal(
+    theme,
+    t('Difference in {0} (A − B)', view.statistic ? STATISTIC_LABEL[view.statistic] : t('alignment')),
+    bars,
+    labels,
+    datasets as ChartDataset<'bar', unknown[]>[],
+  );
   // The floating bars are the CIs already; whiskers would only add caps, which read well on a forest plot.
-  config.options = { ...config.options, plugins: { ...config.options?.plugins, vlMarkers: { points, color: theme.foreground, zero: true } } };
+  config.options = {
+    ...config.options,
+    plugins: { ...config.options?.plugins, vlMarkers: { points, color: theme.foreground, zero: true } },
+  };
   return {
     config,
     summary: extremes(view.rows.map((r, i) => ({ label: labels[i], value: r.difference.estimate }))),
@@ -349,20 +407,38 @@ function definitionsChart(
     bars.push(values.map((v) => v?.ci ?? null));
     values.forEach((v, j) => entries.push({ label: `${definition} for ${languages[j]}`, value: v?.estimate }));
     const { fill, border } = seriesColor(theme, i);
-    return { label: `${definition} (${DEFINITION_SOURCES[definition as keyof typeof DEFINITION_SOURCES].split(':')[0]})`, data: values.map((v) => v?.estimate ?? null), backgroundColor: fill, borderColor: border, borderWidth: 1 };
+    return {
+      label: `${definition} (${DEFINITION_SOURCES[definition as keyof typeof DEFINITION_SOURCES].split(':')[0]})`,
+      data: values.map((v) => v?.estimate ?? null),
+      backgroundColor: fill,
+      borderColor: border,
+      borderWidth: 1,
+    };
   });
   return { config: bar(theme, yTitle, bars, languages, datasets), summary: extremes(entries) };
 }
 
 function consistencyChart({ analysis, state, theme }: StudyChartContext): StudyChart {
   const view = consistencyView(analysis, state);
-  const chart = definitionsChart(theme, view.languages, ['paraphrase-vectors', 'response-pairs'], (l, d) => view.rows.find((r) => r.language === l && r.definition === d)?.value, t('Self-consistency'));
+  const chart = definitionsChart(
+    theme,
+    view.languages,
+    ['paraphrase-vectors', 'response-pairs'],
+    (l, d) => view.rows.find((r) => r.language === l && r.definition === d)?.value,
+    t('Self-consistency'),
+  );
   return { ...chart, slice: `${view.model ?? '–'}: ${t('both definitions per language.')}` };
 }
 
 function biasChart({ analysis, state, theme }: StudyChartContext): StudyChart {
   const view = biasView(analysis, state);
-  const chart = definitionsChart(theme, view.languages, ['item-pearson', 'response-spearman'], (l, d) => view.rows.find((r) => r.language === l && r.definition === d)?.difference, 'US − local');
+  const chart = definitionsChart(
+    theme,
+    view.languages,
+    ['item-pearson', 'response-spearman'],
+    (l, d) => view.rows.find((r) => r.language === l && r.definition === d)?.difference,
+    'US − local',
+  );
   return { ...chart, slice: `${view.model ?? '–'}: ${t('US − local in both definitions; positive = closer to US answers.')}` };
 }
 
@@ -398,15 +474,25 @@ function distancesChart({ analysis, theme }: StudyChartContext): StudyChart {
   };
   const datasets = view.models.map((model) => {
     const data = view.languages.map((language) => {
-      const v = meanOf(view.rows.filter((r) => r.model === model && r.language === language).map((r) => ({ items: r.items, value: r.jsd })));
+      const v = meanOf(
+        view.rows.filter((r) => r.model === model && r.language === language).map((r) => ({ items: r.items, value: r.jsd })),
+      );
       entries.push({ label: `${model} for ${language}`, value: v });
       return v;
     });
     const { fill, border } = seriesColor(theme, order.indexOf(model));
     return { label: model, data, backgroundColor: fill, borderColor: border, borderWidth: 1 };
   });
-  const uniform = view.languages.map((language) => meanOf(view.rows.filter((r) => r.language === language).map((r) => ({ items: r.items, value: r.uniformJsd }))));
-  datasets.push({ label: 'uniform answers (baseline)', data: uniform, backgroundColor: theme.muted, borderColor: theme.muted, borderWidth: 1 });
+  const uniform = view.languages.map((language) =>
+    meanOf(view.rows.filter((r) => r.language === language).map((r) => ({ items: r.items, value: r.uniformJsd }))),
+  );
+  datasets.push({
+    label: 'uniform answers (baseline)',
+    data: uniform,
+    backgroundColor: theme.muted,
+    borderColor: theme.muted,
+    borderWidth: 1,
+  });
   return {
     config: bar(theme, t('Mean JSD (lower = closer)'), [], view.languages, datasets),
     summary: extremes(entries),
@@ -420,7 +506,9 @@ function fitsChart({ analysis, theme }: StudyChartContext): StudyChart {
   const labels = terms.map((t) => (analysis.fits.length > 1 ? `${t.fit}: ${t.term}` : t.term));
   const bars: Interval[][] = [terms.map((t) => t.ci)];
   const { fill, border } = seriesColor(theme, 0);
-  const datasets = [{ label: 'fixed effect', data: terms.map((t) => t.estimate), backgroundColor: fill, borderColor: border, borderWidth: 1 }];
+  const datasets = [
+    { label: 'fixed effect', data: terms.map((t) => t.estimate), backgroundColor: fill, borderColor: border, borderWidth: 1 },
+  ];
   return {
     config: horizontal(theme, t('Estimate (± 1.96 SE)'), bars, labels, datasets),
     summary: extremes(terms.map((t, i) => ({ label: labels[i], value: t.estimate }))),
@@ -465,9 +553,15 @@ function firstTokenChart({ analysis, theme }: StudyChartContext): StudyChart {
   const { fill, border } = seriesColor(theme, 0);
   const data = rows.map((r) => r.agreement);
   return {
-    config: bar(theme, t('Agreement (share of pairs)'), [], labels, [{ label: 'agreement', data, backgroundColor: fill, borderColor: border, borderWidth: 1 }]),
+    config: bar(theme, t('Agreement (share of pairs)'), [], labels, [
+      { label: 'agreement', data, backgroundColor: fill, borderColor: border, borderWidth: 1 },
+    ]),
     summary: extremes(rows.map((r, i) => ({ label: labels[i], value: r.agreement }))),
-    slice: t('{0} pairs; {1} disagreeing conditions (items in the table).', rows.reduce((n, r) => n + r.pairs, 0), rows.reduce((n, r) => n + r.disagreements.length, 0)),
+    slice: t(
+      '{0} pairs; {1} disagreeing conditions (items in the table).',
+      rows.reduce((n, r) => n + r.pairs, 0),
+      rows.reduce((n, r) => n + r.disagreements.length, 0),
+    ),
   };
 }
 

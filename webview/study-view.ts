@@ -34,14 +34,18 @@ interface ViewText {
 export const STUDY_TEXT = (): Record<StudyViewId, ViewText> => ({
   'study-models': {
     title: t('Model vs model per language'),
-    note: t('Alignment of each model with the human data, one bar group per prompt language (and reference); whiskers are 95% bootstrap CIs (alignment rows without a country cue, all categories).'),
+    note: t(
+      'Alignment of each model with the human data, one bar group per prompt language (and reference); whiskers are 95% bootstrap CIs (alignment rows without a country cue, all categories).',
+    ),
     aria: t('Bar chart: alignment per model, grouped by language, with 95% confidence intervals.'),
     none: t('No alignment rows without a country cue in this analysis.'),
     choice: { key: 'reference', label: t('References') },
   },
   'study-countries': {
     title: t('Alignment per country'),
-    note: t('One bar per country cue: the model’s alignment with that country’s human data, sorted; colours are UN M49 regions; whiskers are 95% bootstrap CIs (per-country alignment rows).'),
+    note: t(
+      'One bar per country cue: the model’s alignment with that country’s human data, sorted; colours are UN M49 regions; whiskers are 95% bootstrap CIs (per-country alignment rows).',
+    ),
     aria: t('Horizontal bar chart: alignment per country for one model, sorted, with 95% confidence intervals.'),
     none: t('No per-country rows: the study has no country cues and no single-country references.'),
     tall: true,
@@ -61,7 +65,9 @@ export const STUDY_TEXT = (): Record<StudyViewId, ViewText> => ({
   },
   'study-contrasts': {
     title: t('Paired differences'),
-    note: t('Forest plot: each paired difference (A − B, bootstrap over items) with its 95% CI; the table has p adjusted by Holm and by Benjamini–Hochberg over the grid (contrast rows).'),
+    note: t(
+      'Forest plot: each paired difference (A − B, bootstrap over items) with its 95% CI; the table has p adjusted by Holm and by Benjamini–Hochberg over the grid (contrast rows).',
+    ),
     aria: t('Forest plot: paired differences with 95% confidence intervals.'),
     none: t('No paired differences in this analysis (declare contrasts in the study’s analysis).'),
     choice: { key: 'factor', label: t('Factor') },
@@ -69,13 +75,17 @@ export const STUDY_TEXT = (): Record<StudyViewId, ViewText> => ({
   },
   'study-consistency': {
     title: t('Self-consistency, both definitions'),
-    note: t('paraphrase-vectors (Value Lens) and response-pairs (Rystrøm et al. 2025, ÷ 0.955) per language, with 95% bootstrap CIs (consistency rows).'),
+    note: t(
+      'paraphrase-vectors (Value Lens) and response-pairs (Rystrøm et al. 2025, ÷ 0.955) per language, with 95% bootstrap CIs (consistency rows).',
+    ),
     aria: t('Bar chart: self-consistency per language in both definitions.'),
     none: t('No self-consistency rows (they need paraphrases or several responses per item).'),
   },
   'study-bias': {
     title: t('US-centric bias, both definitions'),
-    note: t('US − local in item-pearson (Value Lens) and response-spearman (Rystrøm et al. 2025) per language, with 95% bootstrap CIs; the table has both r’s (US-bias rows).'),
+    note: t(
+      'US − local in item-pearson (Value Lens) and response-spearman (Rystrøm et al. 2025) per language, with 95% bootstrap CIs; the table has both r’s (US-bias rows).',
+    ),
     aria: t('Bar chart: US minus local alignment per language in both definitions.'),
     none: t('No US-bias rows (they need US human data and a local reference).'),
   },
@@ -88,26 +98,34 @@ export const STUDY_TEXT = (): Record<StudyViewId, ViewText> => ({
   },
   'study-distances': {
     title: t('Distance to the human answer distribution'),
-    note: t('Mean Jensen–Shannon distance between the model’s and the humans’ answer distributions per item, beside the same distance for uniform answers; the table adds the ordinal Wasserstein distance (distance rows).'),
+    note: t(
+      'Mean Jensen–Shannon distance between the model’s and the humans’ answer distributions per item, beside the same distance for uniform answers; the table adds the ordinal Wasserstein distance (distance rows).',
+    ),
     aria: t('Bar chart: mean Jensen–Shannon distance per model and language, with the uniform-answer baseline.'),
     none: t('No distribution distances in this analysis (they need option distributions on both sides).'),
   },
   'study-fits': {
     title: t('Mixed-model fits'),
-    note: t('Fixed effects of each fitted formula with ± 1.96 SE; the table has every estimate, SE, t, the variance components, the residual variance and the REML log-likelihood (fits).'),
+    note: t(
+      'Fixed effects of each fitted formula with ± 1.96 SE; the table has every estimate, SE, t, the variance components, the residual variance and the REML log-likelihood (fits).',
+    ),
     aria: t('Coefficient plot: fixed effects of the fitted mixed models with ± 1.96 standard errors.'),
     none: t('No mixed-model fits in this analysis (declare a formula in the study, or use value-lens fit).'),
     tall: true,
   },
   'study-positions': {
     title: t('Position bias (option order)'),
-    note: t('Share of probability on each shown position, averaged over the option orders the study ran, per model and language, against the uniform 1/K of a position-blind model; whiskers are 95% bootstrap CIs over items; the table adds the total variation ½Σ|share − 1/K| (Dominguez-Olmedo et al. 2023; Rupprecht et al. 2025; position-bias rows).'),
+    note: t(
+      'Share of probability on each shown position, averaged over the option orders the study ran, per model and language, against the uniform 1/K of a position-blind model; whiskers are 95% bootstrap CIs over items; the table adds the total variation ½Σ|share − 1/K| (Dominguez-Olmedo et al. 2023; Rupprecht et al. 2025; position-bias rows).',
+    ),
     aria: t('Bar chart: share of probability per shown option position, per model and language.'),
     none: t('No position-bias rows (run the study with two or more option orders: --orders reversed,cyclic or the study’s optionOrders).'),
   },
   'study-first-token': {
     title: t('First token vs text'),
-    note: t('For models scored with logprobs: the share of conditions where the first-token answer equals the greedy text answer, per model and language; the table adds the mean absolute difference of the two mean scores and the disagreeing items (Wang et al. 2024, “My Answer is C”; first-token-vs-text rows).'),
+    note: t(
+      'For models scored with logprobs: the share of conditions where the first-token answer equals the greedy text answer, per model and language; the table adds the mean absolute difference of the two mean scores and the disagreeing items (Wang et al. 2024, “My Answer is C”; first-token-vs-text rows).',
+    ),
     aria: t('Bar chart: agreement of first-token and text answers per model and language.'),
     none: t('No first-token-vs-text check in this analysis (value-lens run --check-text).'),
   },
@@ -225,7 +243,9 @@ export class StudyView {
       analysis.generatedAt ? t('analysed {0}', analysis.generatedAt) : '',
       t('rule {0}', analysis.rule),
       t('{0} model(s), {1} language(s)', analysis.models.length, analysis.languages.length),
-      analysis.bootstrap.iterations ? t('bootstrap {0} resamples (seed {1})', analysis.bootstrap.iterations, analysis.bootstrap.seed) : t('no bootstrap'),
+      analysis.bootstrap.iterations
+        ? t('bootstrap {0} resamples (seed {1})', analysis.bootstrap.iterations, analysis.bootstrap.seed)
+        : t('no bootstrap'),
     ].filter(Boolean);
     this.header.appendChild(el('p', { class: 'vl-muted' }, facts.join(' · ')));
     const counts = this.header.appendChild(el('ul', { class: 'vl-counts', 'aria-label': t('Corpus selection counts') }));
@@ -236,13 +256,21 @@ export class StudyView {
     const bases = analysis.models.filter((m) => m.attributes.chat === false).map((m) => m.id);
     if (bases.length) this.header.appendChild(el('p', { class: 'vl-muted' }, t('Base (non-chat) models: {0}.', bases.join(', '))));
     if (analysis.tests.length) {
-      const text = analysis.tests.map((g) => `${g.grid}: ${t('{0} test(s)', g.tests)}${g.adjust.length ? ` (${g.adjust.join(', ')})` : ''}`).join('; ');
+      const text = analysis.tests
+        .map((g) => `${g.grid}: ${t('{0} test(s)', g.tests)}${g.adjust.length ? ` (${g.adjust.join(', ')})` : ''}`)
+        .join('; ');
       this.header.appendChild(el('p', { class: 'vl-muted vl-tests' }, t('Adjusted across: {0}.', text)));
     }
     const ignored = Object.entries(dropped);
     if (ignored.length) {
       const total = ignored.reduce((s, [, n]) => s + n, 0);
-      this.header.appendChild(el('p', { class: 'vl-status vl-error', 'data-dropped': String(total) }, t('{0} malformed row(s) ignored: {1}.', total, ignored.map(([k, n]) => `${k} ${n}`).join(', '))));
+      this.header.appendChild(
+        el(
+          'p',
+          { class: 'vl-status vl-error', 'data-dropped': String(total) },
+          t('{0} malformed row(s) ignored: {1}.', total, ignored.map(([k, n]) => `${k} ${n}`).join(', ')),
+        ),
+      );
     }
   }
 
@@ -271,7 +299,9 @@ export class StudyView {
 
   private choiceValues(analysis: StudyAnalysis): Record<ChoiceKey, string[]> {
     const levels = (['item', 'response'] as const).filter((l) => analysis.alignment.some((r) => r.level === l));
-    const measures = (['mean', 'pro'] as const).filter((m) => analysis.alignment.some((r) => r.measure === m) || analysis.contrasts.some((r) => r.measure === m));
+    const measures = (['mean', 'pro'] as const).filter(
+      (m) => analysis.alignment.some((r) => r.measure === m) || analysis.contrasts.some((r) => r.measure === m),
+    );
     return {
       model: modelOrder(analysis),
       language: [...new Set([...analysis.languages, ...analysis.alignment.map((r) => r.language)])],
@@ -320,7 +350,14 @@ export class StudyView {
 
   private buildSection(id: StudyViewId): Section {
     const text = STUDY_TEXT()[id];
-    const root = this.charts.appendChild(el('section', { class: `vl-chart${text.tall ? ' vl-tall' : ''}`, id: `vl-chart-${id}`, 'data-chart': id, 'aria-labelledby': `vl-title-${id}` }));
+    const root = this.charts.appendChild(
+      el('section', {
+        class: `vl-chart${text.tall ? ' vl-tall' : ''}`,
+        id: `vl-chart-${id}`,
+        'data-chart': id,
+        'aria-labelledby': `vl-title-${id}`,
+      }),
+    );
     root.appendChild(el('h2', { id: `vl-title-${id}` }, text.title));
     root.appendChild(el('p', { class: 'vl-muted' }, text.note));
     if (text.choice) root.appendChild(el('div', { class: 'vl-toolbar' })).appendChild(this.buildSelect(text.choice.key, text.choice.label));
@@ -364,10 +401,17 @@ export class StudyView {
     );
     section.slice.textContent = drawable ? built.slice : '';
     section.empty.hidden = drawable;
-    section.empty.textContent = drawable ? '' : this.hasAny(section.id, analysis) ? MESSAGES.nothingForFilter : STUDY_TEXT()[section.id].none;
+    section.empty.textContent = drawable
+      ? ''
+      : this.hasAny(section.id, analysis)
+        ? MESSAGES.nothingForFilter
+        : STUDY_TEXT()[section.id].none;
     section.canvasWrap.hidden = !drawable;
     if (drawable) {
-      section.canvas.setAttribute('aria-label', `${STUDY_TEXT()[section.id].aria} ${built.summary} ${t('The same numbers are in the data table below.')}`);
+      section.canvas.setAttribute(
+        'aria-label',
+        `${STUDY_TEXT()[section.id].aria} ${built.summary} ${t('The same numbers are in the data table below.')}`,
+      );
       // Tall views size the canvas from their row count; chart.js then fills the box (CSSOM, allowed by the CSP).
       section.canvasWrap.style.height = built.height ? `${built.height}px` : '';
       const resized = section.height !== built.height;

@@ -37,7 +37,9 @@ export function renderDataTable(slot: TableSlot, title: string, table: Table, cl
   clear(slot.host);
   slot.host.appendChild(node);
   if (shown < table.rows.length) {
-    const more = slot.host.appendChild(el('button', { type: 'button', class: 'vl-link vl-more' }, t('Show all {0} rows', table.rows.length)));
+    const more = slot.host.appendChild(
+      el('button', { type: 'button', class: 'vl-link vl-more' }, t('Show all {0} rows', table.rows.length)),
+    );
     more.addEventListener('click', () => {
       slot.rowLimit = Number.POSITIVE_INFINITY;
       renderDataTable(slot, title, table, className);

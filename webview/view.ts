@@ -19,7 +19,9 @@ import { StudyView } from './study-view';
 const CHART_TEXT = (): Record<ChartId, { title: string; aria: string; note: string }> => ({
   correlation: {
     title: t('Correlation with human data per language'),
-    aria: t('Bar chart: Pearson r between model and human item scores, one bar group per model, one bar per language, with 95% confidence intervals.'),
+    aria: t(
+      'Bar chart: Pearson r between model and human item scores, one bar group per model, one bar per language, with 95% confidence intervals.',
+    ),
     note: t('Pearson r between the model’s item scores and the local human means; whiskers are 95% CIs.'),
   },
   scatter: {
@@ -39,14 +41,14 @@ const CHART_TEXT = (): Record<ChartId, { title: string; aria: string; note: stri
   },
   bias: {
     title: t('Local vs US reference'),
-    aria: t('Bar chart: alignment with the local and with the US human reference per language, and their difference with a 95% bootstrap CI.'),
+    aria: t(
+      'Bar chart: alignment with the local and with the US human reference per language, and their difference with a 95% bootstrap CI.',
+    ),
     note: t('A positive “US − local” means the model answers more like Americans than like the language’s own country.'),
   },
 });
 
-
 const HUMAN_CHARTS: ChartId[] = ['correlation', 'scatter', 'category', 'bias'];
-
 
 interface Section {
   id: ChartId;
@@ -210,7 +212,10 @@ export class PanelView {
     section.empty.textContent = drawable ? '' : needsHuman ? MESSAGES.noHuman : MESSAGES.nothingForFilter;
     section.canvasWrap.hidden = !drawable;
     if (drawable) {
-      section.canvas.setAttribute('aria-label', `${CHART_TEXT()[section.id].aria} ${describeChart(config)} ${t('The same numbers are in the data table below.')}`);
+      section.canvas.setAttribute(
+        'aria-label',
+        `${CHART_TEXT()[section.id].aria} ${describeChart(config)} ${t('The same numbers are in the data table below.')}`,
+      );
       if (section.chart && (section.chart.config as { type?: string }).type === config.type) {
         section.chart.data = config.data as never;
         section.chart.options = config.options as never;
@@ -235,7 +240,9 @@ export class PanelView {
     clear(host);
     host.appendChild(el('h3', {}, t('Most inconsistent items')));
     if (!table.rows.length) {
-      host.appendChild(el('p', { class: 'vl-muted' }, t('No paraphrase data yet: add paraphrases to items and score them with paraphrases on.')));
+      host.appendChild(
+        el('p', { class: 'vl-muted' }, t('No paraphrase data yet: add paraphrases to items and score them with paraphrases on.')),
+      );
       return;
     }
     const list = host.appendChild(el('ol', { class: 'vl-inconsistent' }));
@@ -249,7 +256,13 @@ export class PanelView {
       } else {
         li.appendChild(el('span', {}, label));
       }
-      li.appendChild(el('span', { class: 'vl-muted' }, ` — ${formatCell(model)}, ${formatCell(language)}, ${t('dispersion {0}', formatMeasure(dispersion))}`));
+      li.appendChild(
+        el(
+          'span',
+          { class: 'vl-muted' },
+          ` — ${formatCell(model)}, ${formatCell(language)}, ${t('dispersion {0}', formatMeasure(dispersion))}`,
+        ),
+      );
     }
   }
 
@@ -261,7 +274,13 @@ export class PanelView {
     const bar = el('progress', { max: String(Math.max(1, progress.total)), value: String(progress.done) });
     this.progress.append(
       bar,
-      el('span', {}, ` ${t('Scoring… {0} of {1}', progress.done, progress.total)}` + (progress.cached ? `, ${t('{0} cached', progress.cached)}` : '') + (progress.failed ? `, ${t('{0} failed', progress.failed)}` : '')),
+      el(
+        'span',
+        {},
+        ` ${t('Scoring… {0} of {1}', progress.done, progress.total)}` +
+          (progress.cached ? `, ${t('{0} cached', progress.cached)}` : '') +
+          (progress.failed ? `, ${t('{0} failed', progress.failed)}` : ''),
+      ),
     );
   }
 
@@ -294,10 +313,16 @@ export class PanelView {
 
   private renderFilters(report: AnalysisReport): void {
     const f = this.state.filter;
-    const withCurrent = (values: string[], current: string | undefined) => (current && !values.includes(current) ? [...values, current] : values);
+    const withCurrent = (values: string[], current: string | undefined) =>
+      current && !values.includes(current) ? [...values, current] : values;
     this.fillSelect('model', t('All models'), withCurrent(report.models, f.model), f.model ?? '');
     this.fillSelect('template', t('All templates'), withCurrent(report.templates, f.template), f.template ?? '');
-    this.fillSelect('method', t('All methods'), withCurrent(report.methods.length ? report.methods : ['logprobs', 'sample'], f.method), f.method ?? '');
+    this.fillSelect(
+      'method',
+      t('All methods'),
+      withCurrent(report.methods.length ? report.methods : ['logprobs', 'sample'], f.method),
+      f.method ?? '',
+    );
     const focusChoices = f.model ? [f.model] : report.models;
     this.fillSelect('focus', '', focusChoices, this.focusModel(report) ?? '');
   }
@@ -345,11 +370,15 @@ export class PanelView {
 
   private buildSection(id: ChartId): Section {
     const text = CHART_TEXT()[id];
-    const root = this.charts.appendChild(el('section', { class: 'vl-chart', id: `vl-chart-${id}`, 'data-chart': id, 'aria-labelledby': `vl-title-${id}` }));
+    const root = this.charts.appendChild(
+      el('section', { class: 'vl-chart', id: `vl-chart-${id}`, 'data-chart': id, 'aria-labelledby': `vl-title-${id}` }),
+    );
     root.appendChild(el('h2', { id: `vl-title-${id}` }, text.title));
     root.appendChild(el('p', { class: 'vl-muted' }, text.note));
     const canvasWrap = root.appendChild(el('div', { class: 'vl-canvas' }));
-    const canvas = canvasWrap.appendChild(el('canvas', { role: 'img', 'aria-label': `${text.aria} ${t('The same numbers are in the data table below.')}` }));
+    const canvas = canvasWrap.appendChild(
+      el('canvas', { role: 'img', 'aria-label': `${text.aria} ${t('The same numbers are in the data table below.')}` }),
+    );
     canvas.textContent = t('The data table below has the same numbers as this chart.');
     const empty = root.appendChild(el('p', { class: 'vl-empty vl-chart-empty' }));
     empty.hidden = true;

@@ -51,7 +51,11 @@ export function table(header: string[], rows: string[][]): string {
   const clean = (s: string): string => s.replace(/[\r\n\t]+/g, ' ');
   const all = [header, ...rows].map((r) => r.map(clean));
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
@@ -69,7 +73,15 @@ export function formatReport(report: AnalysisReport): string {
     ...section(
       'Alignment with human data (r [95% CI])',
       ['model', 'lang', 'country', 'measure', 'n', 'pearson', 'spearman'],
-      report.alignment.map((r) => [r.model, r.language, r.country, r.measure, String(r.pearson?.n ?? r.spearman?.n ?? 0), corr(r.pearson), corr(r.spearman)]),
+      report.alignment.map((r) => [
+        r.model,
+        r.language,
+        r.country,
+        r.measure,
+        String(r.pearson?.n ?? r.spearman?.n ?? 0),
+        corr(r.pearson),
+        corr(r.spearman),
+      ]),
       true,
     ),
     ...section(

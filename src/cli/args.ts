@@ -78,7 +78,12 @@ export function numberFlag(command: string, name: string, value: string | undefi
   return n;
 }
 
-export function choiceFlag<T extends string>(command: string, name: string, value: string | undefined, choices: readonly T[]): T | undefined {
+export function choiceFlag<T extends string>(
+  command: string,
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if (!(choices as readonly string[]).includes(value)) {
     throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}".`, command);

@@ -27,15 +27,25 @@ export const BATCH_HELP = `  --batch                send the uncached requests a
 
 /** The engine the flags ask for, or undefined for a live run. */
 export function batchEngineFrom(parsed: Parsed, study: Study, filter: StudyFilter | undefined, io: Io): BatchEngine | undefined {
-  const chosen = (['batch', 'batch-export', 'batch-import', 'no-batch'] as const).filter((name) => (name === 'batch' || name === 'no-batch' ? flag(parsed, name) : str(parsed, name) !== undefined));
+  const chosen = (['batch', 'batch-export', 'batch-import', 'no-batch'] as const).filter((name) =>
+    name === 'batch' || name === 'no-batch' ? flag(parsed, name) : str(parsed, name) !== undefined,
+  );
   if (chosen.length > 1) throw new UsageError(`--${chosen.join(' and --')}: choose one.`, 'run');
   if (chosen[0] === 'no-batch') return undefined;
   // The study's own setting applies when no flag chose.
   if (chosen.length === 0 && study.batch !== true) return undefined;
-  if (study.method === 'judge') throw new UsageError('Method "judge" cannot run as a batch (each judge request needs its generation\'s answer); run it without --batch.', 'run');
+  if (study.method === 'judge')
+    throw new UsageError(
+      'Method "judge" cannot run as a batch (each judge request needs its generation\'s answer); run it without --batch.',
+      'run',
+    );
   const models = filter?.models?.length ? study.models.filter((m) => filter.models!.includes(m.id)) : study.models;
   const ollama = models.filter((m) => m.provider !== 'openai');
-  if (ollama.length) throw new UsageError(`Batches need OpenAI-compatible models; ${ollama.map((m) => m.id).join(', ')} ${ollama.length > 1 ? 'are' : 'is'} not (narrow with --model).`, 'run');
+  if (ollama.length)
+    throw new UsageError(
+      `Batches need OpenAI-compatible models; ${ollama.map((m) => m.id).join(', ')} ${ollama.length > 1 ? 'are' : 'is'} not (narrow with --model).`,
+      'run',
+    );
   const official = models.some((m) => /(^|\.)openai\.com$/i.test(hostOf(m.endpoint)));
   const codec = openAIBatchCodec(official ? { tokenParam: 'max_completion_tokens', completionsMaxLogprobs: 5 } : {});
   const exportFile = str(parsed, 'batch-export');
@@ -44,15 +54,21 @@ export function batchEngineFrom(parsed: Parsed, study: Study, filter: StudyFilte
   if (importFile !== undefined) return createBatchImporter([resolve(io.cwd, importFile)], codec);
   const lastStatus = new Map<string, string>();
   return createOpenAIBatchEngine({
-    clientFor: (_provider, endpoint) => createOpenAIBatchClient({ baseURL: endpoint, ...(io.env.OPENAI_API_KEY ? { apiKey: io.env.OPENAI_API_KEY } : {}) }),
+    clientFor: (_provider, endpoint) =>
+      createOpenAIBatchClient({ baseURL: endpoint, ...(io.env.OPENAI_API_KEY ? { apiKey: io.env.OPENAI_API_KEY } : {}) }),
     codec,
     poll: pollFrom(io.env),
     onBatch: (p: BatchProgress) => {
       const line = `${p.phase} ${p.status ?? ''} ${p.requestCounts ? `${p.requestCounts.completed + p.requestCounts.failed}/${p.requestCounts.total}` : ''}`;
       if (lastStatus.get(p.batchId) === line) return;
       lastStatus.set(p.batchId, line);
-      const counts = p.requestCounts ? ` (${p.requestCounts.completed} done, ${p.requestCounts.failed} failed of ${p.requestCounts.total})` : '';
-      print(io.stderr, `batch ${p.batchId}: ${p.phase}${p.status ? `, ${p.status}` : ''}${counts}, ${p.lines} line(s)${p.resumed ? ', resumed' : ''}; state: ${p.stateFile}`);
+      const counts = p.requestCounts
+        ? ` (${p.requestCounts.completed} done, ${p.requestCounts.failed} failed of ${p.requestCounts.total})`
+        : '';
+      print(
+        io.stderr,
+        `batch ${p.batchId}: ${p.phase}${p.status ? `, ${p.status}` : ''}${counts}, ${p.lines} line(s)${p.resumed ? ', resumed' : ''}; state: ${p.stateFile}`,
+      );
     },
   });
 }
@@ -62,7 +78,8 @@ function pollFrom(env: NodeJS.ProcessEnv): { firstMs: number; maxMs: number } {
   const raw = env.VALUE_LENS_BATCH_POLL_MS;
   if (!raw) return { firstMs: DEFAULT_POLL.firstMs, maxMs: DEFAULT_POLL.maxMs };
   const [first, max] = raw.split(',').map((v) => Number(v.trim()));
-  if (!Number.isFinite(first) || first < 1) throw new UsageError(`VALUE_LENS_BATCH_POLL_MS="${raw.slice(0, 40)}" is not FIRST[,MAX] in milliseconds.`, 'run');
+  if (!Number.isFinite(first) || first < 1)
+    throw new UsageError(`VALUE_LENS_BATCH_POLL_MS="${raw.slice(0, 40)}" is not FIRST[,MAX] in milliseconds.`, 'run');
   return { firstMs: first, maxMs: Number.isFinite(max) && max >= first ? max : Math.max(first, DEFAULT_POLL.maxMs) };
 }
 

@@ -159,7 +159,12 @@ export function resolveEndpoint(provider: ProviderId, flagValue: string | undefi
 }
 
 /** Which setting the endpoint of `resolveEndpoint` came from (same precedence). */
-export function endpointSource(provider: ProviderId, flagValue: string | undefined, env: NodeJS.ProcessEnv, config: FileConfig): EndpointSource {
+export function endpointSource(
+  provider: ProviderId,
+  flagValue: string | undefined,
+  env: NodeJS.ProcessEnv,
+  config: FileConfig,
+): EndpointSource {
   if (flagValue !== undefined) return 'flag';
   if ((provider === 'ollama' ? env.OLLAMA_HOST : env.OPENAI_BASE_URL) !== undefined) return 'env';
   if (config.endpoint !== undefined) return 'project-file';
@@ -196,12 +201,20 @@ export function loadUserConfig(env: NodeJS.ProcessEnv): { config: UserConfig; pa
     throw new InputError(`User config ${path} is not valid JSON: ${(error as Error).message}`);
   }
   const list = (raw as { trustedEndpoints?: unknown } | null)?.trustedEndpoints;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || (list !== undefined && !(Array.isArray(list) && list.every((v) => typeof v === 'string')))) {
+  if (
+    typeof raw !== 'object' ||
+    raw === null ||
+    Array.isArray(raw) ||
+    (list !== undefined && !(Array.isArray(list) && list.every((v) => typeof v === 'string')))
+  ) {
     throw new InputError(`User config ${path} must be a JSON object whose "trustedEndpoints" is a list of URLs.`);
   }
   const entries = (list ?? []) as string[];
   const invalid = entries.filter((e) => !normaliseOrigin(e));
-  if (invalid.length) throw new InputError(`User config ${path}: "trustedEndpoints" has entries that are not http(s) URLs: ${invalid.map((e) => JSON.stringify(e)).join(', ')}.`);
+  if (invalid.length)
+    throw new InputError(
+      `User config ${path}: "trustedEndpoints" has entries that are not http(s) URLs: ${invalid.map((e) => JSON.stringify(e)).join(', ')}.`,
+    );
   return { config: { trustedEndpoints: entries }, path };
 }
 
@@ -225,7 +238,9 @@ export function checkKeyDestination(input: KeyDestination): void {
   if (input.source !== 'project-file' && input.source !== 'study-file') return;
   const fromEnv = parseTrustList(input.env[TRUST_ENV] ?? '');
   if (fromEnv.invalid.length) {
-    throw new UsageError(`${TRUST_ENV} must list http(s) origins such as https://llm.example.org:8000; not: ${fromEnv.invalid.map((e) => JSON.stringify(e)).join(', ')}.`);
+    throw new UsageError(
+      `${TRUST_ENV} must list http(s) origins such as https://llm.example.org:8000; not: ${fromEnv.invalid.map((e) => JSON.stringify(e)).join(', ')}.`,
+    );
   }
   const user = loadUserConfig(input.env);
   const trusted = [...(input.trustFlag ? [input.endpoint] : []), ...fromEnv.origins, ...user.config.trustedEndpoints];

@@ -44,7 +44,13 @@ Exit codes: 0 report written, 1 examples have errors, no server/model, or some r
 const { template: _t, 'template-name': _n, out: _o, append: _a, paraphrases: _p, ...DEMO_SCORE_OPTIONS } = SCORE_OPTIONS;
 
 async function pick(dir: string, preferred: string, extension: string): Promise<string> {
-  if (await fs.stat(join(dir, preferred)).then(() => true, () => false)) return join(dir, preferred);
+  if (
+    await fs.stat(join(dir, preferred)).then(
+      () => true,
+      () => false,
+    )
+  )
+    return join(dir, preferred);
   const names = (await fs.readdir(dir)).filter((n) => n.toLowerCase().endsWith(extension)).sort();
   if (!names.length) throw new InputError(`The examples folder ${dir} has no ${extension} file.`);
   return join(dir, names[0]);
@@ -57,7 +63,11 @@ const DEMO_OPTIONS = { ...DEMO_SCORE_OPTIONS, 'out-dir': { type: 'string' }, exa
  * X on as a bare word, so the demo would silently run the default model. Names the flags npm took and the
  * command that passes them (issue 19); undefined when not run by npm or nothing was taken.
  */
-export function npmSwallowedFlags(env: NodeJS.ProcessEnv, argv: string[], names: readonly string[] = Object.keys(DEMO_OPTIONS)): string | undefined {
+export function npmSwallowedFlags(
+  env: NodeJS.ProcessEnv,
+  argv: string[],
+  names: readonly string[] = Object.keys(DEMO_OPTIONS),
+): string | undefined {
   if (!env.npm_lifecycle_event) return undefined;
   const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]));
   const taken = names.filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined && !given.has(name));
@@ -69,7 +79,11 @@ export function npmSwallowedFlags(env: NodeJS.ProcessEnv, argv: string[], names:
     const spec = (DEMO_OPTIONS as Record<string, { type: string }>)[name];
     if (spec?.type === 'boolean') return '';
     // One taken flag and one stray word: that word was its value.
-    return taken.length === 1 && words.length === 1 ? ` ${words[0]}` : index < words.length && taken.length === words.length ? ` ${words[index]}` : ' VALUE';
+    return taken.length === 1 && words.length === 1
+      ? ` ${words[0]}`
+      : index < words.length && taken.length === words.length
+        ? ` ${words[index]}`
+        : ' VALUE';
   };
   const suggestion = taken.map((name, index) => `--${name}${value(name, index)}`).join(' ');
   return (
@@ -100,7 +114,12 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
   }
   const examplesFlag = str(parsed, 'examples');
   const examples = examplesFlag ? resolve(io.cwd, examplesFlag) : resolve(bundleDir(), '..', 'examples');
-  if (!(await fs.stat(examples).then((s) => s.isDirectory(), () => false))) {
+  if (
+    !(await fs.stat(examples).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     throw new UsageError(`The examples folder ${examples} does not exist (use --examples DIR).`, 'demo');
   }
   const outDir = resolve(io.cwd, str(parsed, 'out-dir') ?? 'value-lens-demo');
@@ -134,12 +153,21 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
   }
 
   print(io.stdout, '3. Running the demo study (answers are cached; a second run sends nothing)');
-  const loaded = await loadStudyForCli(join(examples, 'demo.study.json'), { ...io, stderr: { write: () => true } as unknown as Io['stderr'] });
+  const loaded = await loadStudyForCli(join(examples, 'demo.study.json'), {
+    ...io,
+    stderr: { write: () => true } as unknown as Io['stderr'],
+  });
   const { study } = loaded;
   study.results = outDir;
   // The model and the run choices of the flags (or the config file) replace the study's own.
   const model = study.models[0];
-  Object.assign(model, { provider: settings.provider, model: settings.model, endpoint: settings.endpoint, kind: settings.kind, id: settings.model.replace(/[^\w.-]+/g, '-') });
+  Object.assign(model, {
+    provider: settings.provider,
+    model: settings.model,
+    endpoint: settings.endpoint,
+    kind: settings.kind,
+    id: settings.model.replace(/[^\w.-]+/g, '-'),
+  });
   model.attributes = settings.model === DEFAULT_OLLAMA_MODEL ? model.attributes : {};
   study.method = settings.method;
   study.samples = settings.samples;
@@ -162,13 +190,23 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal): Prom
     ...(settings.languages ? { languages: settings.languages } : {}),
   };
   // The endpoint was checked against the key policy when the settings were resolved: it is the user's.
-  const outcome = await scoreStudy(loaded, Object.keys(filter).length ? filter : undefined, runFlags, io, signal, new Map([[model.id, 'flag']]));
+  const outcome = await scoreStudy(
+    loaded,
+    Object.keys(filter).length ? filter : undefined,
+    runFlags,
+    io,
+    signal,
+    new Map([[model.id, 'flag']]),
+  );
   if (outcome === 'cancelled') return 130;
 
   print(io.stdout, '4. Comparing with the human reference data and writing the report');
   await analyseAndWrite(loaded, Object.keys(filter).length ? filter : undefined, io);
   print(io.stdout, `\nCorpus:  ${join(outDir, 'records.jsonl')}\nReport:  ${join(outDir, 'report.html')}`);
-  print(io.stdout, `Open the report in a browser, or run: ${cliCommand(io)} analyze ${join(examples, 'demo.study.json')} --corpus ${outDir}`);
+  print(
+    io.stdout,
+    `Open the report in a browser, or run: ${cliCommand(io)} analyze ${join(examples, 'demo.study.json')} --corpus ${outDir}`,
+  );
   return outcome === 'ok' ? EXIT_OK : EXIT_FINDINGS;
 }
 

@@ -122,12 +122,26 @@ export function formatFit(fit: FormulaFit, dataName: string): string {
       rows.map((r) => (hasCorr ? r : r.slice(0, 4))),
     ),
   );
-  out.push(`Number of obs: ${fit.n}, groups: ${Object.entries(fit.groupLevels).map(([g, k]) => `${g}, ${k}`).join('; ')}`);
+  out.push(
+    `Number of obs: ${fit.n}, groups: ${Object.entries(fit.groupLevels)
+      .map(([g, k]) => `${g}, ${k}`)
+      .join('; ')}`,
+  );
   out.push('', 'Fixed effects:');
-  out.push(table(['', 'Estimate', 'Std. Error', 't value'], fit.fixed.map((f) => [f.term, fmt(f.estimate, 6), fmt(f.se, 6), fmt(f.t, 4)])));
+  out.push(
+    table(
+      ['', 'Estimate', 'Std. Error', 't value'],
+      fit.fixed.map((f) => [f.term, fmt(f.estimate, 6), fmt(f.se, 6), fmt(f.t, 4)]),
+    ),
+  );
   out.push('', 'Conditional modes of the random effects (BLUPs):');
   for (const [key, values] of Object.entries(fit.blups)) {
-    out.push(table([key, 'mode'], Object.entries(values).map(([level, v]) => [level, fmt(v, 6)])));
+    out.push(
+      table(
+        [key, 'mode'],
+        Object.entries(values).map(([level, v]) => [level, fmt(v, 6)]),
+      ),
+    );
   }
   if (fit.singular) out.push('', 'boundary (singular) fit: a variance component is estimated as 0 (as lme4 reports; see docs/fit.md).');
   return out.join('\n');

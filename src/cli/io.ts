@@ -121,10 +121,16 @@ export async function exists(path: string): Promise<boolean> {
  * Refuses an output path that is one of the command's inputs (`--out prompts.wvt`, `--html items.wvs`),
  * also through a symlink or hard link: writing it would destroy the input.
  */
-export async function refuseInputAsOutput(output: string, inputs: (string | undefined)[], flagName: string, command: string): Promise<void> {
+export async function refuseInputAsOutput(
+  output: string,
+  inputs: (string | undefined)[],
+  flagName: string,
+  command: string,
+): Promise<void> {
   const out = resolve(output);
   const named = inputs.filter((input): input is string => input !== undefined);
-  const refused = (): UsageError => new UsageError(`${flagName} ${output} is one of the input files; writing it would overwrite that input. Name another file.`, command);
+  const refused = (): UsageError =>
+    new UsageError(`${flagName} ${output} is one of the input files; writing it would overwrite that input. Name another file.`, command);
   if (named.some((input) => resolve(input) === out)) throw refused();
   // The output and every input stat'ed at once (each a thread-pool round trip): the same file by another name.
   const [outStat, ...inputStats] = await Promise.all([out, ...named].map((path) => fs.stat(path).catch(() => undefined)));

@@ -26,10 +26,7 @@ export function providerFactory(env: NodeJS.ProcessEnv, options: ProviderFactory
     let instance = made.get(key);
     if (!instance) {
       const apiKey = env.OPENAI_API_KEY && (options.mayUseKey?.(endpoint) ?? true) ? env.OPENAI_API_KEY : undefined;
-      instance =
-        provider === 'ollama'
-          ? createOllamaProvider({ host: endpoint })
-          : createOpenAIProvider({ baseURL: endpoint, apiKey });
+      instance = provider === 'ollama' ? createOllamaProvider({ host: endpoint }) : createOpenAIProvider({ baseURL: endpoint, apiKey });
       made.set(key, instance);
     }
     return instance;
@@ -74,7 +71,12 @@ export function missingModelHelp(endpoint: string, model: string, available: Mod
  * Lists the models at an Ollama endpoint; a network failure or timeout becomes an InputError carrying
  * `unreachableHelp`. Other HTTP errors are reported with their status.
  */
-export async function listOllamaModels(provider: ModelProvider, model: string, timeoutMs: number, signal?: AbortSignal): Promise<ModelInfo[]> {
+export async function listOllamaModels(
+  provider: ModelProvider,
+  model: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ModelInfo[]> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {

@@ -60,9 +60,15 @@ export async function runRun(argv: string[], io: Io, signal: AbortSignal): Promi
   if (parsed.positionals.length !== 1) throw new UsageError('run needs exactly one study file (NAME.study.json).', 'run');
   // A run that scores loads its study through the load memo (core/study/loadMemo.ts) of its cache.
   const code = planCode();
-  const memo = code && !flag(parsed, 'no-score')
-    ? { cacheDir: str(parsed, 'cache-dir') ?? defaultCacheDir(io.env), code, fresh: flag(parsed, 'fresh'), verbose: flag(parsed, 'verbose') }
-    : undefined;
+  const memo =
+    code && !flag(parsed, 'no-score')
+      ? {
+          cacheDir: str(parsed, 'cache-dir') ?? defaultCacheDir(io.env),
+          code,
+          fresh: flag(parsed, 'fresh'),
+          verbose: flag(parsed, 'verbose'),
+        }
+      : undefined;
   const loaded = await loadStudyForCli(parsed.positionals[0], io, memo);
   const filter = studyFilterFrom(parsed, loaded, 'run');
   let failed = false;
@@ -94,7 +100,10 @@ export async function importTables(
       print(io.stderr, `import ${name}: already in the corpus (run ${t.runId}); --force imports it again.`);
       continue;
     }
-    print(io.stderr, `import ${name}: ${t.rows} row(s), ${t.used} used, ${t.rejected.length} rejected${t.writeFailures ? `, ${t.writeFailures} not written` : ''} (run ${t.runId}).`);
+    print(
+      io.stderr,
+      `import ${name}: ${t.rows} row(s), ${t.used} used, ${t.rejected.length} rejected${t.writeFailures ? `, ${t.writeFailures} not written` : ''} (run ${t.runId}).`,
+    );
     for (const e of t.errors) print(io.stderr, `  error: ${e}`);
     if (options.rejected === 'lines') {
       for (const r of t.rejected.slice(0, 20)) print(io.stderr, `  line ${r.line}: ${r.reason}`);
@@ -145,7 +154,9 @@ export async function scoreStudy(
   }
   const progress = io.stderr.isTTY === true ? progressLine((text) => io.stderr.write(text)) : undefined;
   env.onPlanned = (estimate, methods) => {
-    const methodText = Object.entries(methods).map(([m, how]) => `${m} ${how}`).join(', ');
+    const methodText = Object.entries(methods)
+      .map(([m, how]) => `${m} ${how}`)
+      .join(', ');
     print(
       io.stderr,
       `plan ${study.name}: ${estimate.requests} request(s), ${estimate.cached} cached, ${estimate.skipped} not renderable, ` +
@@ -158,7 +169,10 @@ export async function scoreStudy(
   if (result.status === 'declined') {
     if (result.exported) {
       const e = result.exported;
-      print(io.stderr, `Batch input: ${relative(io.cwd, e.file) || e.file}: ${e.lines} line(s), ${e.bytes} bytes (${e.cached} cached and ${e.skipped} not renderable left out). Run it with vllm run-batch -i FILE -o OUT --model NAME, then --batch-import OUT.`);
+      print(
+        io.stderr,
+        `Batch input: ${relative(io.cwd, e.file) || e.file}: ${e.lines} line(s), ${e.bytes} bytes (${e.cached} cached and ${e.skipped} not renderable left out). Run it with vllm run-batch -i FILE -o OUT --model NAME, then --batch-import OUT.`,
+      );
       return 'ok';
     }
     return dryRun ? 'ok' : 'declined';
@@ -189,7 +203,10 @@ export async function scoreStudy(
       const check = await runFirstTokenCheck(loaded, filter, checkEnv, ids);
       if (check.status === 'ran') {
         const m = check.manifest;
-        print(io.stderr, `check-text: ${m.scored} greedy text answer(s) (${m.cached} from cache), ${m.failed} failed, ${check.summary.requestsSent} request(s) sent.\nCheck corpus: ${relative(io.cwd, firstTokenCheckDir(study)) || firstTokenCheckDir(study)}`);
+        print(
+          io.stderr,
+          `check-text: ${m.scored} greedy text answer(s) (${m.cached} from cache), ${m.failed} failed, ${check.summary.requestsSent} request(s) sent.\nCheck corpus: ${relative(io.cwd, firstTokenCheckDir(study)) || firstTokenCheckDir(study)}`,
+        );
         checkFailed = m.writeFailures > 0;
         if (check.summary.cancelled) return 'cancelled';
       }
@@ -203,12 +220,19 @@ export async function analyseAndWrite(loaded: LoadedStudy & { study: Study }, fi
   const { study } = loaded;
   await requireCorpus(study.results, study, io);
   const { analysis, badLines, regression } = await analyzeCorpus(loaded, filter ? { filter } : {});
-  if (badLines.length) print(io.stderr, `${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s) in the corpus, first: ${badLines[0].file}:${badLines[0].line}`);
+  if (badLines.length)
+    print(
+      io.stderr,
+      `${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s) in the corpus, first: ${badLines[0].file}:${badLines[0].line}`,
+    );
   await writeFileAtomic(join(study.results, 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
   await writeAnalysisCsv(analysis, join(study.results, 'analysis'));
   if (regression) await writeFileAtomic(join(study.results, 'analysis', 'regression.csv'), dataRowsCsv(regression));
   await writeStudyReport(analysis, join(study.results, 'report.html'));
   print(io.stdout, formatStudyAnalysis(analysis));
   const where = relative(io.cwd, study.results) || study.results;
-  print(io.stderr, `${countsLine(analysis.counts)}\nWritten: ${join(where, 'analysis.json')}, ${join(where, 'analysis')}/*.csv, ${join(where, 'report.html')}`);
+  print(
+    io.stderr,
+    `${countsLine(analysis.counts)}\nWritten: ${join(where, 'analysis.json')}, ${join(where, 'analysis')}/*.csv, ${join(where, 'report.html')}`,
+  );
 }

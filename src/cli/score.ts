@@ -172,7 +172,8 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
   }
   const itemIds = listFlag(strs(parsed, 'item'));
   if (itemIds && !itemIds.length) throw new UsageError('--item needs at least one item id.', c);
-  const method = choiceFlag(c, 'method', str(parsed, 'method') ?? config.method, ['logprobs', 'loglik', 'sample', 'auto'] as const) ?? 'auto';
+  const method =
+    choiceFlag(c, 'method', str(parsed, 'method') ?? config.method, ['logprobs', 'loglik', 'sample', 'auto'] as const) ?? 'auto';
   const kind = choiceFlag(c, 'kind', str(parsed, 'kind'), ['chat', 'base'] as const) ?? (method === 'loglik' ? 'base' : 'chat');
   if (method === 'loglik') checkLoglikServable(provider, kind, model);
   const fromNumber = (n: number | undefined): string | undefined => (n === undefined ? undefined : String(n));
@@ -210,8 +211,7 @@ export function resolveScoreSettings(parsed: Parsed, config: FileConfig, io: Io,
     timeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
     firstRequestTimeoutMs: firstTimeout === undefined ? undefined : Math.round(firstTimeout * 1000),
     fresh: flag(parsed, 'fresh'),
-    cacheDir:
-      cacheDir !== undefined ? resolve(io.cwd, cacheDir) : (fromConfig(config.cacheDir) ?? defaultCacheDir(io.env)),
+    cacheDir: cacheDir !== undefined ? resolve(io.cwd, cacheDir) : (fromConfig(config.cacheDir) ?? defaultCacheDir(io.env)),
     out: out === undefined ? undefined : resolve(io.cwd, out),
     ...(configPath ? { configPath } : {}),
     append: flag(parsed, 'append'),
@@ -233,10 +233,16 @@ function checkLoglikServable(provider: ProviderId, kind: 'chat' | 'base', model:
     );
   }
   if (kind === 'chat') {
-    throw new UsageError('--method loglik scores a base model\'s continuation of a plain prompt; a chat model (--kind chat) cannot be scored that way. Use --method logprobs, or --kind base for a base model.', 'score');
+    throw new UsageError(
+      "--method loglik scores a base model's continuation of a plain prompt; a chat model (--kind chat) cannot be scored that way. Use --method logprobs, or --kind base for a base model.",
+      'score',
+    );
   }
   if (/^(gpt-(4|5)|gpt-3\.5-turbo(?!-instruct)|chatgpt-|o\d)/i.test(model)) {
-    throw new UsageError(`--method loglik needs a base model; "${model}" is an OpenAI chat model, which /v1/completions does not serve. Use --method logprobs.`, 'score');
+    throw new UsageError(
+      `--method loglik needs a base model; "${model}" is an OpenAI chat model, which /v1/completions does not serve. Use --method logprobs.`,
+      'score',
+    );
   }
 }
 
@@ -273,7 +279,13 @@ export function surveyLanguagesOf(survey: SurveyFile, itemIds?: string[]): strin
  * there are, not one failure record per item (issue 19). A language only some items lack stays a planned
  * failure of those items.
  */
-export function checkLanguages(languages: string[] | undefined, survey: SurveyFile, itemsPath: string, command: string, itemIds?: string[]): void {
+export function checkLanguages(
+  languages: string[] | undefined,
+  survey: SurveyFile,
+  itemsPath: string,
+  command: string,
+  itemIds?: string[],
+): void {
   if (!languages?.length) return;
   const available = surveyLanguagesOf(survey, itemIds);
   const absent = languages.filter((l) => !available.includes(l));
@@ -353,7 +365,10 @@ export async function executeScore(settings: ScoreSettings, io: Io, signal: Abor
 async function claimOut(settings: ScoreSettings): Promise<FileLock | undefined> {
   const out = settings.out;
   if (!out) return undefined;
-  const directory = fs.stat(out).then((st) => st.isDirectory(), () => false);
+  const directory = fs.stat(out).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
   const notAnInput = refuseInputAsOutput(out, [settings.itemsPath, settings.templatePath, settings.configPath], '--out', 'score');
   // Both at once; a directory is the first thing to say, as when they ran one after the other.
   notAnInput.catch(() => undefined);
@@ -385,7 +400,13 @@ async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreIn
     ? memoPath(settings.cacheDir, {
         code,
         texts: [itemsText, templateText],
-        selection: { command: 'score', templateName: settings.templateName, itemIds: settings.itemIds, languages: settings.languages, paraphrases: settings.paraphrases },
+        selection: {
+          command: 'score',
+          templateName: settings.templateName,
+          itemIds: settings.itemIds,
+          languages: settings.languages,
+          paraphrases: settings.paraphrases,
+        },
       })
     : undefined;
   let ignored: string | undefined;
@@ -407,7 +428,13 @@ async function loadScoreInputs(settings: ScoreSettings, io: Io): Promise<ScoreIn
   const survey = surveyFromText(itemsText, settings.itemsPath, io.stderr);
   const templates = templatesFromText(templateText, settings.templatePath, io.stderr);
   const templateName = validateSelection(settings, survey, templates);
-  return { survey, templates, templateName, ...(file ? { memo: { file } } : {}), ...(ignored ? { ignored: `plan memo ${file} ignored: ${ignored}` } : {}) };
+  return {
+    survey,
+    templates,
+    templateName,
+    ...(file ? { memo: { file } } : {}),
+    ...(ignored ? { ignored: `plan memo ${file} ignored: ${ignored}` } : {}),
+  };
 }
 
 let codeIdentity: string | null | undefined;
@@ -437,7 +464,10 @@ async function takeOutLock(out: string): Promise<FileLock> {
     await fs.mkdir(resolve(out, '..'), { recursive: true });
     const lock = await lockFile(out);
     // The lock proves the directory takes new files; an existing --out must also be writable.
-    const writable = await fs.access(out, fsConstants.W_OK).then(() => true, (error: NodeJS.ErrnoException) => error.code === 'ENOENT');
+    const writable = await fs.access(out, fsConstants.W_OK).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
+    );
     if (!writable) {
       await lock.release();
       throw new InputError(`Cannot write --out ${out}: the file is not writable. Nothing was sent.`);
@@ -479,7 +509,10 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
     study: implicitStudyName(settings.itemsPath),
     model: { provider: settings.provider, endpoint: settings.endpoint, model: settings.model, digest, kind: settings.kind },
     choices: scoreChoices(settings),
-    probe: (probeSignal, timeoutMs) => probeLogprobs(provider, settings.model, probeSignal, { timeoutMs, completion: settings.kind === 'base' }).catch((error: unknown) => Promise.reject(probeFailure(error, settings))),
+    probe: (probeSignal, timeoutMs) =>
+      probeLogprobs(provider, settings.model, probeSignal, { timeoutMs, completion: settings.kind === 'base' }).catch((error: unknown) =>
+        Promise.reject(probeFailure(error, settings)),
+      ),
     cacheDir: settings.cacheDir,
     fresh: settings.fresh,
     signal,
@@ -490,7 +523,8 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
   const { requests, planned, method } = prepared;
   if (inputs.ignored) logger.info(inputs.ignored);
   if (prepared.fromMemo) logger.info(`plan of ${planned} request(s) remembered from an earlier run of these inputs (every answer cached)`);
-  if (prepared.methodFrom !== 'choice') logger.info(`method auto → ${method}${prepared.methodFrom === 'recorded' ? ' (recorded probe)' : ''}`);
+  if (prepared.methodFrom !== 'choice')
+    logger.info(`method auto → ${method}${prepared.methodFrom === 'recorded' ? ' (recorded probe)' : ''}`);
   if (!planned) throw new InputError('Nothing to score: the selection of items and languages is empty.');
 
   let store: ResultsStore | undefined;
@@ -499,11 +533,14 @@ async function scoreLocked(settings: ScoreSettings, inputs: ScoreInputs, io: Io,
     // its file: microseconds on a local disk, where an asynchronous rm is a thread-pool round trip.
     if (!settings.append) rmSync(settings.out, { force: true });
     store = new ResultsStore(settings.out);
-    await store.ready().catch((error: Error) => Promise.reject(new InputError(`Cannot write --out ${settings.out}: ${error.message}. Nothing was sent.`)));
+    await store
+      .ready()
+      .catch((error: Error) => Promise.reject(new InputError(`Cannot write --out ${settings.out}: ${error.message}. Nothing was sent.`)));
   }
   // A memo is a shortcut for the next run; failing to write one costs that run its planning, nothing else.
   let memoWrite: Promise<void> | undefined;
-  const remember = (): Promise<void> => (memoWrite ??= prepared.remember().catch((error: Error) => logger.debug(`plan memo not written: ${error.message}`)));
+  const remember = (): Promise<void> =>
+    (memoWrite ??= prepared.remember().catch((error: Error) => logger.debug(`plan memo not written: ${error.message}`)));
   // Written once the whole plan is pulled (all a memo needs), while the requests are in flight, instead of
   // after the last answer.
   const pulled: Iterable<PlannedRequest> = {
@@ -570,5 +607,7 @@ function probeFailure(error: unknown, settings: ScoreSettings): Error {
     return new InputError(`The server at ${settings.endpoint} answered 404 for model "${settings.model}": check --model and --endpoint.`);
   }
   const status = error.status ? ` (HTTP ${error.status})` : '';
-  return new InputError(`Asking ${settings.endpoint} whether it returns logprobs failed${status}: ${redactSecrets(error.message)}. Use --method logprobs or sample to skip the check.`);
+  return new InputError(
+    `Asking ${settings.endpoint} whether it returns logprobs failed${status}: ${redactSecrets(error.message)}. Use --method logprobs or sample to skip the check.`,
+  );
 }

@@ -85,7 +85,8 @@ export async function loadStudyForCli(pathArg: string, io: Io, memo?: CliLoadMem
     // Logged like the plan memo (session.ts), before the diagnostics, which a memo run prints alike.
     const { outcome } = store;
     if (outcome.ignored) print(io.stderr, `study load memo ${outcome.file} ignored: ${outcome.ignored}`);
-    if (outcome.used) print(io.stderr, `study load memo ${outcome.file} used: ${loaded.surveys.length + loaded.templates.length} file(s) not parsed`);
+    if (outcome.used)
+      print(io.stderr, `study load memo ${outcome.file} used: ${loaded.surveys.length + loaded.templates.length} file(s) not parsed`);
     if (outcome.writeError) print(io.stderr, `study load memo not written: ${outcome.writeError}`);
   }
   if (loaded.diagnostics.length) {
@@ -124,7 +125,10 @@ export function studyFilterFrom(parsed: Parsed, loaded: LoadedStudy & { study: S
     const known = knownValues();
     const unknown = values.filter((v) => !known.includes(v));
     if (unknown.length) {
-      throw new UsageError(`--${flagName}: ${unknown.map((u) => `"${u}"`).join(', ')} not in the study (it has ${known.join(', ') || 'none'}).`, command);
+      throw new UsageError(
+        `--${flagName}: ${unknown.map((u) => `"${u}"`).join(', ')} not in the study (it has ${known.join(', ') || 'none'}).`,
+        command,
+      );
     }
     filter[key] = values;
   };
@@ -135,8 +139,18 @@ export function studyFilterFrom(parsed: Parsed, loaded: LoadedStudy & { study: S
   check('country', countries, () => study.countries, 'countries');
   check('lang', listFlag(strs(parsed, 'lang')), () => study.languages, 'languages');
   check('item', listFlag(strs(parsed, 'item')), () => items().map((i) => i.id), 'items');
-  check('category', listFlag(strs(parsed, 'category')), () => [...new Set(items().map((i) => i.category?.value ?? 'uncategorised'))], 'categories');
-  check('template-name', listFlag(strs(parsed, 'template-name')), () => loaded.templates.flatMap((t) => t.file.templates.map((x) => x.name)), 'templates');
+  check(
+    'category',
+    listFlag(strs(parsed, 'category')),
+    () => [...new Set(items().map((i) => i.category?.value ?? 'uncategorised'))],
+    'categories',
+  );
+  check(
+    'template-name',
+    listFlag(strs(parsed, 'template-name')),
+    () => loaded.templates.flatMap((t) => t.file.templates.map((x) => x.name)),
+    'templates',
+  );
   const orders = listFlag(strs(parsed, 'order'));
   if (orders) filter.orders = orders;
   const override = str(parsed, 'orders');
@@ -151,7 +165,10 @@ export function studyFilterFrom(parsed: Parsed, loaded: LoadedStudy & { study: S
  */
 export function ordersFlag(value: string, seed: number, command: string): OptionOrderSpec[] {
   const out: OptionOrderSpec[] = ['original'];
-  for (const part of value.split(',').map((v) => v.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)) {
     const random = /^random:(\d+)$/.exec(part);
     if (part === 'original' || part === 'reversed' || part === 'cyclic') {
       if (!out.includes(part)) out.push(part);
@@ -169,10 +186,12 @@ export function applyEndpointOverrides(study: Study, overrides: string[], env: N
   const sources = new Map<string, EndpointSource>();
   const all = overrides.filter((o) => !o.includes('='));
   if (all.length > 1) throw new UsageError('--endpoint URL may be given once (use --endpoint FROM=URL to move one endpoint).', 'run');
-  const moves = overrides.filter((o) => o.includes('=')).map((o) => {
-    const [from, to] = [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)];
-    return { from: origin(from), to: checkUrl(to, '--endpoint') };
-  });
+  const moves = overrides
+    .filter((o) => o.includes('='))
+    .map((o) => {
+      const [from, to] = [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)];
+      return { from: origin(from), to: checkUrl(to, '--endpoint') };
+    });
   for (const model of study.models) {
     let source: EndpointSource = model.endpoint === DEFAULT_ENDPOINTS[model.provider] ? 'default' : 'study-file';
     const move = moves.find((m) => m.from === origin(model.endpoint));
@@ -236,7 +255,12 @@ export const STUDY_RUN_HELP = `  --endpoint URL         send every model's reque
 ${BATCH_HELP}`;
 
 /** Providers for a study's models: one client per endpoint, the key only where the policy allows it. */
-export function studyProviders(study: Study, sources: Map<string, EndpointSource>, parsed: Parsed, io: Io): (model: StudyModel) => ModelProvider {
+export function studyProviders(
+  study: Study,
+  sources: Map<string, EndpointSource>,
+  parsed: Parsed,
+  io: Io,
+): (model: StudyModel) => ModelProvider {
   for (const model of study.models) {
     checkKeyDestination({
       provider: model.provider,
@@ -294,7 +318,12 @@ export function studyEnvironment(
   parsed: Parsed,
   io: Io,
   signal: AbortSignal,
-  parts: { providerFor: (model: StudyModel) => ModelProvider; cacheDir: string; toolVersion: string; confirm: StudyRunEnvironment['confirm'] },
+  parts: {
+    providerFor: (model: StudyModel) => ModelProvider;
+    cacheDir: string;
+    toolVersion: string;
+    confirm: StudyRunEnvironment['confirm'];
+  },
 ): StudyRunEnvironment {
   const concurrency = intFlag('run', 'concurrency', str(parsed, 'concurrency'), 1, 64);
   return {
@@ -313,12 +342,17 @@ export function studyEnvironment(
   };
 }
 
-
-
 /** A corpus that does not exist yet is a clear input error with the way out, not an ENOENT. */
 export async function requireCorpus(path: string, study: Study, io: Io): Promise<void> {
-  const exists = await import('node:fs').then((fs) => fs.promises.stat(path).then(() => true, () => false));
+  const exists = await import('node:fs').then((fs) =>
+    fs.promises.stat(path).then(
+      () => true,
+      () => false,
+    ),
+  );
   if (exists) return;
   const name = relative(io.cwd, study.path) || study.path;
-  throw new InputError(`No results yet at ${relative(io.cwd, path) || path}: score the study first (value-lens run ${name}), or import a table (value-lens import ${name}).`);
+  throw new InputError(
+    `No results yet at ${relative(io.cwd, path) || path}: score the study first (value-lens run ${name}), or import a table (value-lens import ${name}).`,
+  );
 }

@@ -9,7 +9,15 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import { print, refuseInputAsOutput, type Io } from './io';
 import { writeStudyReport } from './report';
 import { importTables, scoreStudy } from './run';
-import { STUDY_FILTER_HELP, STUDY_FILTER_OPTIONS, STUDY_RUN_HELP, STUDY_RUN_OPTIONS, loadStudyForCli, requireCorpus, studyFilterFrom } from './study';
+import {
+  STUDY_FILTER_HELP,
+  STUDY_FILTER_OPTIONS,
+  STUDY_RUN_HELP,
+  STUDY_RUN_OPTIONS,
+  loadStudyForCli,
+  requireCorpus,
+  studyFilterFrom,
+} from './study';
 import { countsLine, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
 
 const ANALYSIS_STUDY_OPTIONS: OptionSpec = {
@@ -38,7 +46,10 @@ ${ANALYSIS_STUDY_HELP}
   -h, --help             show this help`;
 
 async function studyAnalysis(argv: string[], io: Io, command: string) {
-  const parsed = parseFlags(command, argv, { ...ANALYSIS_STUDY_OPTIONS, ...(command === 'report' ? { html: { type: 'string' }, title: { type: 'string' } } : {}) });
+  const parsed = parseFlags(command, argv, {
+    ...ANALYSIS_STUDY_OPTIONS,
+    ...(command === 'report' ? { html: { type: 'string' }, title: { type: 'string' } } : {}),
+  });
   if (parsed.positionals.length !== 1) throw new UsageError(`${command} needs exactly one study file.`, command);
   const loaded = await loadStudyForCli(parsed.positionals[0], io);
   const filter = studyFilterFrom(parsed, loaded, command);
@@ -49,7 +60,8 @@ async function studyAnalysis(argv: string[], io: Io, command: string) {
     ...(corpus ? { corpus: resolve(io.cwd, corpus) } : {}),
     ...(flag(parsed, 'pool') ? { rule: 'pool' as const } : {}),
   });
-  if (result.badLines.length) print(io.stderr, `unreadable line(s) in the corpus, first: ${result.badLines[0].file}:${result.badLines[0].line}`);
+  if (result.badLines.length)
+    print(io.stderr, `unreadable line(s) in the corpus, first: ${result.badLines[0].file}:${result.badLines[0].line}`);
   return { parsed, loaded, ...result };
 }
 
@@ -64,7 +76,7 @@ export async function runAnalyzeStudy(argv: string[], io: Io): Promise<number> {
   }
   print(io.stderr, countsLine(analysis.counts));
   if (!analysis.alignment.length) {
-    print(io.stderr, 'No response could be compared with the human data (check the study\'s human files, item keys and references).');
+    print(io.stderr, "No response could be compared with the human data (check the study's human files, item keys and references).");
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
@@ -86,7 +98,12 @@ export async function runReportStudy(argv: string[], io: Io): Promise<number> {
   const html = str(parsed, 'html');
   const path = html ? resolve(io.cwd, html) : join(loaded.study.results, 'report.html');
   // Writing the report over the study file or one of its inputs would destroy it (issue 18).
-  await refuseInputAsOutput(path, [loaded.study.path, ...loaded.surveys.map((s) => s.path), ...loaded.templates.map((t) => t.path)], '--html', 'report');
+  await refuseInputAsOutput(
+    path,
+    [loaded.study.path, ...loaded.surveys.map((s) => s.path), ...loaded.templates.map((t) => t.path)],
+    '--html',
+    'report',
+  );
   const title = str(parsed, 'title');
   await writeStudyReport(analysis, path, title ? { title } : {});
   print(io.stderr, `${countsLine(analysis.counts)}\nReport: ${relative(io.cwd, path) || path}`);
@@ -161,7 +178,8 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
   const loaded = await loadStudyForCli(parsed.positionals[0], io);
   const file = str(parsed, 'file');
   if (!file) {
-    if (!loaded.study.imports.length) throw new UsageError('the study declares no "imports"; name a table with --file and its columns.', 'import');
+    if (!loaded.study.imports.length)
+      throw new UsageError('the study declares no "imports"; name a table with --file and its columns.', 'import');
     return (await importTables(loaded, io, { force: flag(parsed, 'force') })) ? EXIT_FINDINGS : EXIT_OK;
   }
   const need = (name: string): string => {
@@ -206,6 +224,7 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
     },
     ...(where ? { where } : {}),
   };
-  return (await importTables(loaded, io, { force: flag(parsed, 'force'), mappings: [mapping], rejected: 'lines' })) ? EXIT_FINDINGS : EXIT_OK;
+  return (await importTables(loaded, io, { force: flag(parsed, 'force'), mappings: [mapping], rejected: 'lines' }))
+    ? EXIT_FINDINGS
+    : EXIT_OK;
 }
-

@@ -9,12 +9,20 @@ import type { SelectionCounts } from '../core/corpus/types';
 import { shown, table } from './analyze';
 import { writeFileAtomic } from './io';
 
-const num = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : String(Number(x.toFixed(12))));
+const num = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '' : String(Number(x.toFixed(12)));
 
 function estimateCells(e: Estimate | null | undefined): string[] {
   return [num(e?.estimate), num(e?.ci?.[0]), num(e?.ci?.[1]), num(e?.p), num(e?.pHolm), num(e?.pBH)];
 }
-const estimateHeader = (name: string): string[] => [name, `${name}_ci_low`, `${name}_ci_high`, `${name}_p`, `${name}_p_holm`, `${name}_p_bh`];
+const estimateHeader = (name: string): string[] => [
+  name,
+  `${name}_ci_low`,
+  `${name}_ci_high`,
+  `${name}_p`,
+  `${name}_p_holm`,
+  `${name}_p_bh`,
+];
 
 /** read = used + superseded + stale + Σ skipped, in words. */
 export function countsLine(counts: SelectionCounts): string {
@@ -27,12 +35,43 @@ export function countsLine(counts: SelectionCounts): string {
 export function analysisTables(a: StudyAnalysis): Record<string, string[][]> {
   return {
     'alignment.csv': [
-      ['model', 'language', 'country', 'reference', 'level', 'measure', 'category', 'n', ...estimateHeader('pearson'), ...estimateHeader('spearman')],
-      ...a.alignment.map((r) => [r.model, r.language, r.country ?? '', r.reference, r.level, r.measure, r.category ?? '', String(r.n), ...estimateCells(r.pearson), ...estimateCells(r.spearman)]),
+      [
+        'model',
+        'language',
+        'country',
+        'reference',
+        'level',
+        'measure',
+        'category',
+        'n',
+        ...estimateHeader('pearson'),
+        ...estimateHeader('spearman'),
+      ],
+      ...a.alignment.map((r) => [
+        r.model,
+        r.language,
+        r.country ?? '',
+        r.reference,
+        r.level,
+        r.measure,
+        r.category ?? '',
+        String(r.n),
+        ...estimateCells(r.pearson),
+        ...estimateCells(r.spearman),
+      ]),
     ],
     'regions.csv': [
       ['model', 'language', 'measure', 'scheme', 'region', 'countries', 'mean_pearson', 'mean_spearman'],
-      ...a.regions.map((r) => [r.model, r.language, r.measure, r.scheme, r.region, r.countries.join(' '), num(r.meanPearson), num(r.meanSpearman)]),
+      ...a.regions.map((r) => [
+        r.model,
+        r.language,
+        r.measure,
+        r.scheme,
+        r.region,
+        r.countries.join(' '),
+        num(r.meanPearson),
+        num(r.meanSpearman),
+      ]),
     ],
     'consistency.csv': [
       ['model', 'language', 'definition', 'pairs', ...estimateHeader('consistency')],
@@ -40,19 +79,53 @@ export function analysisTables(a: StudyAnalysis): Record<string, string[][]> {
     ],
     'us-bias.csv': [
       ['model', 'language', 'definition', 'local', 'local_r', 'us_r', ...estimateHeader('difference')],
-      ...a.usBias.map((r) => [r.model, r.language, r.definition, r.local.join(' '), num(r.localR), num(r.usR), ...estimateCells(r.difference)]),
+      ...a.usBias.map((r) => [
+        r.model,
+        r.language,
+        r.definition,
+        r.local.join(' '),
+        num(r.localR),
+        num(r.usR),
+        ...estimateCells(r.difference),
+      ]),
     ],
     'contrasts.csv': [
       ['factor', 'a', 'b', 'within', 'measure', 'statistic', ...estimateHeader('difference')],
-      ...a.contrasts.map((r) => [r.factor, r.a, r.b, Object.entries(r.within).map(([k, v]) => `${k}=${v}`).join(' '), r.measure, r.statistic, ...estimateCells(r.difference)]),
+      ...a.contrasts.map((r) => [
+        r.factor,
+        r.a,
+        r.b,
+        Object.entries(r.within)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+        r.measure,
+        r.statistic,
+        ...estimateCells(r.difference),
+      ]),
     ],
     'distances.csv': [
       ['model', 'language', 'reference', 'item', 'jsd', 'wasserstein', 'uniform_jsd', 'uniform_wasserstein'],
-      ...a.distances.map((r) => [r.model, r.language, r.reference, r.itemId, num(r.jsd), num(r.wasserstein), num(r.uniformJsd), num(r.uniformWasserstein)]),
+      ...a.distances.map((r) => [
+        r.model,
+        r.language,
+        r.reference,
+        r.itemId,
+        num(r.jsd),
+        num(r.wasserstein),
+        num(r.uniformJsd),
+        num(r.uniformWasserstein),
+      ]),
     ],
     'attribute-groups.csv': [
       ['attribute', 'value', 'language', 'models', 'mean_pearson', 'mean_spearman'],
-      ...a.attributeGroups.map((r) => [r.attribute, String(r.value), r.language, r.models.join(' '), num(r.meanPearson), num(r.meanSpearman)]),
+      ...a.attributeGroups.map((r) => [
+        r.attribute,
+        String(r.value),
+        r.language,
+        r.models.join(' '),
+        num(r.meanPearson),
+        num(r.meanSpearman),
+      ]),
     ],
     'fits.csv': [
       ['fit', 'table', 'formula', 'kind', 'group', 'term', 'estimate', 'se', 't', 'error'],
@@ -70,18 +143,54 @@ export function analysisTables(a: StudyAnalysis): Record<string, string[][]> {
     'position-bias.csv': [
       ['model', 'language', 'k', 'orders', 'responses', 'items', 'position', 'uniform', 'excess', ...estimateHeader('share')],
       ...(a.positionBias ?? []).flatMap((r) => [
-        ...r.positions.map((p) => [r.model, r.language, String(r.k), r.orders.join(' '), String(r.responses), String(r.items), String(p.position), num(r.uniform), num(p.excess), ...estimateCells(p.share)]),
-        [r.model, r.language, String(r.k), r.orders.join(' '), String(r.responses), String(r.items), 'total-variation', num(r.uniform), '', ...estimateCells(r.totalVariation)],
+        ...r.positions.map((p) => [
+          r.model,
+          r.language,
+          String(r.k),
+          r.orders.join(' '),
+          String(r.responses),
+          String(r.items),
+          String(p.position),
+          num(r.uniform),
+          num(p.excess),
+          ...estimateCells(p.share),
+        ]),
+        [
+          r.model,
+          r.language,
+          String(r.k),
+          r.orders.join(' '),
+          String(r.responses),
+          String(r.items),
+          'total-variation',
+          num(r.uniform),
+          '',
+          ...estimateCells(r.totalVariation),
+        ],
       ]),
     ],
     'first-token-vs-text.csv': [
       ['model', 'language', 'pairs', 'agreement', 'mean_abs_difference', 'unparsed', 'disagreeing_items'],
-      ...(a.firstTokenText ?? []).map((r) => [r.model, r.language, String(r.pairs), num(r.agreement), num(r.meanAbsDifference), String(r.unparsed), [...new Set(r.disagreements.map((d) => d.itemId))].join(' ')]),
+      ...(a.firstTokenText ?? []).map((r) => [
+        r.model,
+        r.language,
+        String(r.pairs),
+        num(r.agreement),
+        num(r.meanAbsDifference),
+        String(r.unparsed),
+        [...new Set(r.disagreements.map((d) => d.itemId))].join(' '),
+      ]),
     ],
     'tests.csv': [['grid', 'tests', 'adjust'], ...a.tests.map((t) => [t.grid, String(t.tests), t.adjust.join(' ')])],
     'counts.csv': [
       ['read', 'used', 'superseded', 'stale', ...Object.keys(a.counts.skipped).map((k) => `skipped_${k}`)],
-      [String(a.counts.read), String(a.counts.used), String(a.counts.superseded), String(a.counts.stale), ...Object.values(a.counts.skipped).map((n) => String(n ?? 0))],
+      [
+        String(a.counts.read),
+        String(a.counts.used),
+        String(a.counts.superseded),
+        String(a.counts.stale),
+        ...Object.values(a.counts.skipped).map((n) => String(n ?? 0)),
+      ],
     ],
   };
 }
@@ -118,23 +227,91 @@ export function formatStudyAnalysis(a: StudyAnalysis): string {
     'Alignment with human data (estimate [95% bootstrap CI])',
     table(
       ['model', 'lang', 'country', 'reference', 'level', 'measure', 'n', 'pearson', 'spearman'],
-      overall.map((r) => [r.model, r.language, r.country ?? '–', r.reference, r.level, r.measure, String(r.n), fig(r.pearson), fig(r.spearman)]),
+      overall.map((r) => [
+        r.model,
+        r.language,
+        r.country ?? '–',
+        r.reference,
+        r.level,
+        r.measure,
+        String(r.n),
+        fig(r.pearson),
+        fig(r.spearman),
+      ]),
     ),
   );
   if (a.consistency.length) {
-    out.push('', 'Self-consistency (both definitions, docs/analyses.md §3)', table(['model', 'lang', 'definition', 'pairs', 'value'], a.consistency.map((r) => [r.model, r.language, r.definition, String(r.pairs), fig(r.value)])));
+    out.push(
+      '',
+      'Self-consistency (both definitions, docs/analyses.md §3)',
+      table(
+        ['model', 'lang', 'definition', 'pairs', 'value'],
+        a.consistency.map((r) => [r.model, r.language, r.definition, String(r.pairs), fig(r.value)]),
+      ),
+    );
   }
   if (a.usBias.length) {
-    out.push('', 'Lean toward US answers (US r − local r; both definitions)', table(['model', 'lang', 'definition', 'local', 'local r', 'US r', 'difference'], a.usBias.map((r) => [r.model, r.language, r.definition, r.local.join(' '), shown(r.localR), shown(r.usR), fig(r.difference)])));
+    out.push(
+      '',
+      'Lean toward US answers (US r − local r; both definitions)',
+      table(
+        ['model', 'lang', 'definition', 'local', 'local r', 'US r', 'difference'],
+        a.usBias.map((r) => [r.model, r.language, r.definition, r.local.join(' '), shown(r.localR), shown(r.usR), fig(r.difference)]),
+      ),
+    );
   }
   if (a.contrasts.length) {
-    out.push('', 'Paired differences (bootstrap over items; Holm / BH adjusted p)', table(['factor', 'a − b', 'within', 'statistic', 'difference', 'p holm', 'p BH'], a.contrasts.map((r) => [r.factor, `${r.a} − ${r.b}`, Object.values(r.within).join(' '), r.statistic, fig(r.difference), shown(r.difference.pHolm, 3), shown(r.difference.pBH, 3)])));
+    out.push(
+      '',
+      'Paired differences (bootstrap over items; Holm / BH adjusted p)',
+      table(
+        ['factor', 'a − b', 'within', 'statistic', 'difference', 'p holm', 'p BH'],
+        a.contrasts.map((r) => [
+          r.factor,
+          `${r.a} − ${r.b}`,
+          Object.values(r.within).join(' '),
+          r.statistic,
+          fig(r.difference),
+          shown(r.difference.pHolm, 3),
+          shown(r.difference.pBH, 3),
+        ]),
+      ),
+    );
   }
   if (a.positionBias?.length) {
-    out.push('', 'Position bias (share of probability per shown position vs 1/K; ½Σ|share − 1/K|)', table(['model', 'lang', 'K', 'orders', 'shares by position', 'total variation'], a.positionBias.map((r) => [r.model, r.language, String(r.k), String(r.orders.length), r.positions.map((p) => shown(p.share.estimate)).join(' '), fig(r.totalVariation)])));
+    out.push(
+      '',
+      'Position bias (share of probability per shown position vs 1/K; ½Σ|share − 1/K|)',
+      table(
+        ['model', 'lang', 'K', 'orders', 'shares by position', 'total variation'],
+        a.positionBias.map((r) => [
+          r.model,
+          r.language,
+          String(r.k),
+          String(r.orders.length),
+          r.positions.map((p) => shown(p.share.estimate)).join(' '),
+          fig(r.totalVariation),
+        ]),
+      ),
+    );
   }
   if (a.firstTokenText?.length) {
-    out.push('', 'First token vs text (agreement of the first-token argmax with the greedy text answer)', table(['model', 'lang', 'pairs', 'agreement', 'mean |Δ|', 'unparsed', 'disagreeing items'], a.firstTokenText.map((r) => [r.model, r.language, String(r.pairs), shown(r.agreement), shown(r.meanAbsDifference), String(r.unparsed), [...new Set(r.disagreements.map((d) => d.itemId))].slice(0, 8).join(' ') || '–'])));
+    out.push(
+      '',
+      'First token vs text (agreement of the first-token argmax with the greedy text answer)',
+      table(
+        ['model', 'lang', 'pairs', 'agreement', 'mean |Δ|', 'unparsed', 'disagreeing items'],
+        a.firstTokenText.map((r) => [
+          r.model,
+          r.language,
+          String(r.pairs),
+          shown(r.agreement),
+          shown(r.meanAbsDifference),
+          String(r.unparsed),
+          [...new Set(r.disagreements.map((d) => d.itemId))].slice(0, 8).join(' ') || '–',
+        ]),
+      ),
+    );
   }
   for (const t of a.tests) out.push(`tests in grid ${t.grid}: ${t.tests} (${t.adjust.join(', ')})`);
   for (const f of a.fits) {
@@ -144,7 +321,10 @@ export function formatStudyAnalysis(a: StudyAnalysis): string {
       continue;
     }
     out.push(
-      table(['term', 'estimate', 'se', 't'], f.fixed.map((t) => [t.term, shown(t.estimate, 4), shown(t.se, 4), shown(t.t, 2)])),
+      table(
+        ['term', 'estimate', 'se', 't'],
+        f.fixed.map((t) => [t.term, shown(t.estimate, 4), shown(t.se, 4), shown(t.t, 2)]),
+      ),
       ...f.random.map((r) => `  random ${r.group} ${r.term}: variance ${shown(r.variance, 5)}`),
       `  residual variance ${shown(f.residualVariance, 5)}, REML log-likelihood ${shown(f.logLik, 3)}, n ${f.n}`,
     );

@@ -55,7 +55,8 @@ export function limitsFromEnv(env: Record<string, string | undefined>): { overri
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-    if (!Number.isSafeInteger(value) || value < 1) problems.push(`${name}="${raw.slice(0, 40)}" is not a positive integer; the default ${DEFAULT_LIMITS[key]} applies.`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      problems.push(`${name}="${raw.slice(0, 40)}" is not a positive integer; the default ${DEFAULT_LIMITS[key]} applies.`);
     else overrides[key] = value;
   }
   return { overrides, problems };

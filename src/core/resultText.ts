@@ -36,7 +36,10 @@ function orderedLanguages(view: ItemResultsView, order: readonly string[]): stri
 }
 
 /** Per language (in display order) the scored paraphrase results as { index, mean }; languages without any are left out. */
-function paraphraseScores(view: ItemResultsView, order: readonly string[]): { language: string; scored: { index: number; mean: number }[] }[] {
+function paraphraseScores(
+  view: ItemResultsView,
+  order: readonly string[],
+): { language: string; scored: { index: number; mean: number }[] }[] {
   const byLanguage = view.paraphrases ?? {};
   const langs = [...order.filter((l) => byLanguage[l]), ...Object.keys(byLanguage).filter((l) => !order.includes(l))];
   return langs
@@ -162,12 +165,16 @@ export function resultsHoverMarkdown(view: ItemResultsView, order: readonly stri
     const stale = isStale(record, view.currentHash) ? ` — ⚠ ${t('**stale** (the item changed since this run)')}` : '';
     out.push('');
     if (record.kind === 'failure') {
-      out.push(`**${language}** ${t('failed: {0}', escapeCell(record.error.message))} · ${record.model} · ${formatTime(record.at)}${stale}`);
+      out.push(
+        `**${language}** ${t('failed: {0}', escapeCell(record.error.message))} · ${record.model} · ${formatTime(record.at)}${stale}`,
+      );
       continue;
     }
     if (record.kind === 'stance') {
       const counts = record.pro !== undefined && record.con !== undefined ? ` ${t('({0} pro, {1} con)', record.pro, record.con)}` : '';
-      out.push(`**${language}** ${t('pro share {0}', formatScore(record.proShare))}${counts} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${stale}`);
+      out.push(
+        `**${language}** ${t('pro share {0}', formatScore(record.proShare))}${counts} · \`${record.model.replace(/`/g, '')}\` · ${formatTime(record.at)}${stale}`,
+      );
       continue;
     }
     const extra = record.method === 'sample' && record.samples ? ` ${t('({0} samples)', record.samples)}` : '';
@@ -207,7 +214,9 @@ export function paraphraseSpreadMarkdown(view: ItemResultsView, order: readonly 
     const spread = scored.length > 1 && !isNoSpread(sd);
     lines.push(
       `- **${language}** ${scored.length === 1 ? t('{0} ± {1} over 1 paraphrase', formatScore(mean), sd.toFixed(2)) : t('{0} ± {1} over {2} paraphrases', formatScore(mean), sd.toFixed(2), scored.length)}` +
-        (spread ? ` · ${t('moved most by paraphrase {0} ({1}, {2})', mover.index + 1, formatScore(mover.mean), `${shift >= 0 ? '+' : '−'}${Math.abs(shift).toFixed(2)}`)}` : '') +
+        (spread
+          ? ` · ${t('moved most by paraphrase {0} ({1}, {2})', mover.index + 1, formatScore(mover.mean), `${shift >= 0 ? '+' : '−'}${Math.abs(shift).toFixed(2)}`)}`
+          : '') +
         (scored.length > 1 && !spread ? ` · ${t('all paraphrases agree')}` : '') +
         (typeof consistency === 'number' ? ` · ${t('self-consistency ρ̄ {0}', consistency.toFixed(2))}` : ''),
     );

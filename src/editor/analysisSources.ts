@@ -151,7 +151,14 @@ export class AnalysisSources {
   }
 
   report(filter: AnalysisFilter, languageCountries: Record<string, string[]>): AnalysisReport {
-    return analyze({ records: this.currentRecords().records, items: this.items(), human: this.human, languageCountries, filter, bootstrap: { iterations: 300, seed: 1 } });
+    return analyze({
+      records: this.currentRecords().records,
+      items: this.items(),
+      human: this.human,
+      languageCountries,
+      filter,
+      bootstrap: { iterations: 300, seed: 1 },
+    });
   }
 
   /**

@@ -22,7 +22,9 @@ export interface EditorBatch {
 
 /** The batch's status as one line for the progress notification. */
 export function batchStatusText(p: BatchProgress): string {
-  const counts = p.requestCounts ? ` ${p.requestCounts.completed + p.requestCounts.failed}/${p.requestCounts.total}${p.requestCounts.failed ? ` (${p.requestCounts.failed} failed)` : ''}` : ` ${p.lines} line(s)`;
+  const counts = p.requestCounts
+    ? ` ${p.requestCounts.completed + p.requestCounts.failed}/${p.requestCounts.total}${p.requestCounts.failed ? ` (${p.requestCounts.failed} failed)` : ''}`
+    : ` ${p.lines} line(s)`;
   return `batch ${p.batchId}: ${p.status ?? p.phase}${counts}${p.resumed ? ', resumed' : ''}`;
 }
 
@@ -30,8 +32,14 @@ export function batchStatusText(p: BatchProgress): string {
  * The batch engine for a study, or why it cannot run as a batch. The key saved for an endpoint goes with the
  * batch only when that endpoint is the user's own `valueLens.openai.baseUrl` (no modal for a background job).
  */
-export async function editorBatchEngine(study: Study, apiKeys: Pick<ApiKeys, 'get'>, onStatus: (p: BatchProgress) => void, poll: Partial<OpenAIBatchEngineOptions['poll']> = {}): Promise<EditorBatch | string> {
-  if (study.method === 'judge') return vscode.l10n.t('Method "judge" cannot run as a batch (each judge request needs its generation\'s answer).');
+export async function editorBatchEngine(
+  study: Study,
+  apiKeys: Pick<ApiKeys, 'get'>,
+  onStatus: (p: BatchProgress) => void,
+  poll: Partial<OpenAIBatchEngineOptions['poll']> = {},
+): Promise<EditorBatch | string> {
+  if (study.method === 'judge')
+    return vscode.l10n.t('Method "judge" cannot run as a batch (each judge request needs its generation\'s answer).');
   const other = study.models.filter((m) => m.provider !== 'openai');
   if (other.length) return vscode.l10n.t('Batches need OpenAI-compatible models; {0} is not.', other.map((m) => m.id).join(', '));
   const own = originOf(readEndpointConfig().openaiBaseUrl);
@@ -67,9 +75,15 @@ export async function studiesWithUnfinishedBatches(): Promise<{ uri: vscode.Uri;
   const out: { uri: vscode.Uri; name: string; batches: number }[] = [];
   const decoder = new TextDecoder();
   const studies: vscode.Uri[] = [];
-  for (const folder of vscode.workspace.workspaceFolders ?? []) studies.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.study.json'), '**/node_modules/**', 200)));
+  for (const folder of vscode.workspace.workspaceFolders ?? [])
+    studies.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.study.json'), '**/node_modules/**', 200)));
   for (const uri of studies) {
-    const text = decoder.decode(await vscode.workspace.fs.readFile(uri).then((b) => b, () => new Uint8Array()));
+    const text = decoder.decode(
+      await vscode.workspace.fs.readFile(uri).then(
+        (b) => b,
+        () => new Uint8Array(),
+      ),
+    );
     const { name, dir } = studyResultsDir(uri.fsPath, text);
     const pending = (await listBatches(dir).catch(() => [])).filter((b) => b.phase !== 'imported');
     if (pending.length) out.push({ uri, name, batches: pending.length });
@@ -82,9 +96,18 @@ export async function offerBatchResume(resume: (uri: vscode.Uri) => Promise<unkn
   const found = await studiesWithUnfinishedBatches();
   for (const s of found) {
     const label = vscode.l10n.t('Resume Polling');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: study {0} has {1} batch job(s) still in flight. Resume polling? Nothing is submitted again.', s.name, s.batches), label).then((choice) => {
-      if (choice === label) void resume(s.uri);
-    });
+    void vscode.window
+      .showInformationMessage(
+        vscode.l10n.t(
+          'Value Lens: study {0} has {1} batch job(s) still in flight. Resume polling? Nothing is submitted again.',
+          s.name,
+          s.batches,
+        ),
+        label,
+      )
+      .then((choice) => {
+        if (choice === label) void resume(s.uri);
+      });
   }
   return found.length;
 }

@@ -85,7 +85,10 @@ export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLe
     if (!parsed || token.isCancellationRequested) return [];
     // The lenses of one item share their range object: convert each once.
     const ranges = new Map<LensSpec['range'], vscode.Range>();
-    const specs = lensSpecs(parsed.file, this.contributors.map((c) => c.specs));
+    const specs = lensSpecs(
+      parsed.file,
+      this.contributors.map((c) => c.specs),
+    );
     if (parsed.file.kind === 'survey' && parsed.file.items.length > 0) specs.unshift(FILE_LENS);
     return specs.map((spec) => {
       let range = ranges.get(spec.range);
@@ -109,14 +112,26 @@ export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLe
     const { spec, uri } = lens;
     const uriString = uri.toString();
     if (spec.kind === 'tryOnItem') {
-      return { title: `$(beaker) ${t('Try on item…')}`, command: 'valueLens.tryTemplateOnItem', arguments: [uri, spec.target, spec.targetKind] };
+      return {
+        title: `$(beaker) ${t('Try on item…')}`,
+        command: 'valueLens.tryTemplateOnItem',
+        arguments: [uri, spec.target, spec.targetKind],
+      };
     }
     if (spec.kind === 'alignment') {
       const survey = this.survey(uriString);
       const order = survey?.header.languages.map((l) => l.value) ?? [];
       const title = alignmentLensTitle(this.results.editorSummary.alignment, order, t);
       // No human data or no analysis yet: no lens rather than an empty one.
-      return title ? { title, command: 'valueLens.openPanel', tooltip: t("Pearson r between the model's item means and the human reference of each language's first country, over this workspace's current results; click for the panel") } : undefined;
+      return title
+        ? {
+            title,
+            command: 'valueLens.openPanel',
+            tooltip: t(
+              "Pearson r between the model's item means and the human reference of each language's first country, over this workspace's current results; click for the panel",
+            ),
+          }
+        : undefined;
     }
     if (spec.itemId !== undefined && (spec.kind === 'score' || spec.kind === 'paraphrases' || spec.kind === 'more')) {
       const survey = this.survey(uriString);
@@ -130,9 +145,19 @@ export class ValueLensCodeLensProvider implements vscode.CodeLensProvider<SpecLe
           : { title, command: 'valueLens.scoreItem', arguments: [uri, spec.itemId], tooltip: scoreLensTooltip(view, order, t) };
       }
       if (spec.kind === 'paraphrases') {
-        return { title: paraphrasesLensTitle(view, t), command: 'valueLens.scoreParaphrases', arguments: [uri, spec.itemId], tooltip: t('Score with every paraphrase of the active template (the spread is in the hover)') };
+        return {
+          title: paraphrasesLensTitle(view, t),
+          command: 'valueLens.scoreParaphrases',
+          arguments: [uri, spec.itemId],
+          tooltip: t('Score with every paraphrase of the active template (the spread is in the hover)'),
+        };
       }
-      return { title: MORE_LENS_TITLE, command: ITEM_ACTIONS_COMMAND, arguments: [uri, spec.itemId], tooltip: t('More: score one language, check the option order, open the panel') };
+      return {
+        title: MORE_LENS_TITLE,
+        command: ITEM_ACTIONS_COMMAND,
+        arguments: [uri, spec.itemId],
+        tooltip: t('More: score one language, check the option order, open the panel'),
+      };
     }
     for (const contributor of this.contributors) {
       const command = contributor.resolve(spec, uri);
@@ -169,7 +194,9 @@ export async function itemActions(documents: ParsedDocuments, results: ResultsSt
     const detail = failure ? t('{0} failed run(s) since the result shown: {1}', failure.count, failure.message) : undefined;
     return {
       label: `$(play) ${t('Score in {0} only', language)}`,
-      description: record ? `${record.kind === 'result' ? record.mean.toFixed(2) : record.kind === 'stance' ? `pro ${record.proShare.toFixed(2)}` : '✗'}` : undefined,
+      description: record
+        ? `${record.kind === 'result' ? record.mean.toFixed(2) : record.kind === 'stance' ? `pro ${record.proShare.toFixed(2)}` : '✗'}`
+        : undefined,
       detail,
       command: 'valueLens.scoreItem',
       args: [uri, itemId, [language]],
@@ -180,13 +207,17 @@ export async function itemActions(documents: ParsedDocuments, results: ResultsSt
     { label: `$(arrow-swap) ${t('Check option order (position bias)')}`, command: 'valueLens.checkOptionOrder', args: [uri, itemId] },
     { label: `$(graph) ${t('Open the alignment panel')}`, command: 'valueLens.openPanel', args: [] },
   );
-  if (Object.keys(view.failures).length) picks.push({ label: `$(output) ${t('Show the log (failures)')}`, command: 'valueLens.showLog', args: [] });
+  if (Object.keys(view.failures).length)
+    picks.push({ label: `$(output) ${t('Show the log (failures)')}`, command: 'valueLens.showLog', args: [] });
   const pick = await vscode.window.showQuickPick(picks, { title: t('Value Lens: {0}', itemId) });
   if (pick) await vscode.commands.executeCommand(pick.command, ...pick.args);
 }
 
 /** Registers the provider while the setting is on; returns the provider (for refresh and `add`). */
-export function registerCodeLenses(documents: ParsedDocuments, results: ResultsState): { provider: ValueLensCodeLensProvider; disposable: vscode.Disposable } {
+export function registerCodeLenses(
+  documents: ParsedDocuments,
+  results: ResultsState,
+): { provider: ValueLensCodeLensProvider; disposable: vscode.Disposable } {
   const provider = new ValueLensCodeLensProvider(documents, results);
   let registration: vscode.Disposable | undefined;
   const sync = (): void => {

@@ -51,15 +51,19 @@ export async function revealItem(sources: AnalysisSources, itemId: string): Prom
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable {
   const { documents, scoring, results } = deps;
-  const register = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);
-  const uriOrActive = (uri?: vscode.Uri): vscode.Uri | undefined => (uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri);
+  const register = (id: string, fn: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);
+  const uriOrActive = (uri?: vscode.Uri): vscode.Uri | undefined =>
+    uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
 
   return vscode.Disposable.from(
     register('scoreItem', async (uri?: vscode.Uri, itemId?: string, languages?: string[]) => {
       if (!(uri instanceof vscode.Uri) || !itemId) {
         const active = activeSurvey(documents);
-        const item = active && itemAt(active.file, { line: active.editor.selection.active.line, character: active.editor.selection.active.character });
-        if (!active || !item) return void (active && vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: put the cursor in an item.')));
+        const item =
+          active && itemAt(active.file, { line: active.editor.selection.active.line, character: active.editor.selection.active.character });
+        if (!active || !item)
+          return void (active && vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: put the cursor in an item.')));
         return scoring.score({ uri: active.editor.document.uri, itemIds: [item.id] });
       }
       return scoring.score({ uri, itemIds: [itemId], languages: Array.isArray(languages) ? languages : undefined });
@@ -90,7 +94,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     register('scoreParaphrases', async (uri?: vscode.Uri, itemId?: string) => {
       if (uri instanceof vscode.Uri && itemId) return scoring.score({ uri, itemIds: [itemId], paraphrases: 'all' });
       const active = activeSurvey(documents);
-      const item = active && itemAt(active.file, { line: active.editor.selection.active.line, character: active.editor.selection.active.character });
+      const item =
+        active && itemAt(active.file, { line: active.editor.selection.active.line, character: active.editor.selection.active.character });
       return active && item ? scoring.score({ uri: active.editor.document.uri, itemIds: [item.id], paraphrases: 'all' }) : undefined;
     }),
     register('tryTemplateOnItem', async (templateUri?: vscode.Uri, target?: string, targetKind?: 'template' | 'paraphrases') => {
@@ -111,7 +116,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
         }
       }
       if (picks.length === 0) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: no .wvs items in this workspace.'));
-      const pick = await vscode.window.showQuickPick(picks, { title: name ? vscode.l10n.t('Try {0} on item…', name) : vscode.l10n.t('Try the template on item…'), matchOnDescription: true });
+      const pick = await vscode.window.showQuickPick(picks, {
+        title: name ? vscode.l10n.t('Try {0} on item…', name) : vscode.l10n.t('Try the template on item…'),
+        matchOnDescription: true,
+      });
       if (!pick) return undefined;
       return scoring.score({ uri: pick.uri, itemIds: [pick.id], template: name, templateUri: wvtUri, paraphrases });
     }),
@@ -120,7 +128,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       if (n === 0) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: no run in progress.'));
     }),
     register('clearCache', async () => {
-      const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Clear the Value Lens response cache? Scoring will ask the model again.'), { modal: true }, vscode.l10n.t('Clear Cache'));
+      const ok = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Clear the Value Lens response cache? Scoring will ask the model again.'),
+        { modal: true },
+        vscode.l10n.t('Clear Cache'),
+      );
       if (ok !== vscode.l10n.t('Clear Cache')) return;
       await new ResultCache(scoring.cacheDir).clear();
       void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: response cache cleared.'));
@@ -134,7 +146,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       const origin = originOf(endpoint)!;
       const key = await vscode.window.showInputBox({
         title: vscode.l10n.t('Value Lens: API key for {0}', origin),
-        prompt: vscode.l10n.t("Stored in VS Code's secret storage and sent only to {0} (change the endpoint in your user settings: valueLens.openai.baseUrl).", origin),
+        prompt: vscode.l10n.t(
+          "Stored in VS Code's secret storage and sent only to {0} (change the endpoint in your user settings: valueLens.openai.baseUrl).",
+          origin,
+        ),
         password: true,
         ignoreFocusOut: true,
         validateInput: (v) => (v.trim() ? undefined : 'Enter a key'),

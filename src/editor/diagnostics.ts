@@ -26,7 +26,10 @@ export function registerDiagnostics(documents: ParsedDocuments, delayMs = 250): 
   const schedule = (doc: vscode.TextDocument): void => {
     const key = doc.uri.toString();
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => (timers.delete(key), update(doc)), delayMs));
+    timers.set(
+      key,
+      setTimeout(() => (timers.delete(key), update(doc)), delayMs),
+    );
   };
 
   vscode.workspace.textDocuments.forEach(update);

@@ -4,7 +4,8 @@ import type { RunRecord, ScoreFailure } from '../core/results';
 import type { Translate } from './lensTitles';
 
 // Messages go through `t` (the caller's vscode.l10n.t; English with the arguments filled in by default).
-const plain: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+const plain: Translate = (message, ...args) =>
+  message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
 
 export type AdviceAction = 'openSettings' | 'pullModel' | 'selectModel' | 'setApiKey' | 'useSampling' | 'showLog';
 
@@ -53,22 +54,36 @@ export function adviseError(error: { kind: string; message: string; status?: num
     return ctx.provider === 'ollama'
       ? {
           kind: 'unreachable',
-          message: t('Ollama is not reachable at {0}. Start it with `ollama serve`, or point "valueLens.ollama.host" at the right address.', where),
+          message: t(
+            'Ollama is not reachable at {0}. Start it with `ollama serve`, or point "valueLens.ollama.host" at the right address.',
+            where,
+          ),
           actions: ['openSettings', 'showLog'],
         }
-      : { kind: 'unreachable', message: t('The endpoint {0} is not reachable. Check "valueLens.openai.baseUrl".', where), actions: ['openSettings', 'showLog'] };
+      : {
+          kind: 'unreachable',
+          message: t('The endpoint {0} is not reachable. Check "valueLens.openai.baseUrl".', where),
+          actions: ['openSettings', 'showLog'],
+        };
   }
   if (error.kind === 'http' && (error.status === 401 || error.status === 403)) {
     return {
       kind: 'auth',
-      message: t('{0} rejected the request (HTTP {1}): the API key is missing or not accepted. Set the key for {0}.', where, String(error.status)),
+      message: t(
+        '{0} rejected the request (HTTP {1}): the API key is missing or not accepted. Set the key for {0}.',
+        where,
+        String(error.status),
+      ),
       actions: ['setApiKey', 'showLog'],
     };
   }
   if ((error.kind === 'http' && error.status === 404) || /model .*not found|not found.*model|no such model|model_not_found/i.test(text)) {
     return {
       kind: 'modelNotFound',
-      message: ctx.provider === 'ollama' ? t('Model "{0}" was not found at {1}. Pull it now?', ctx.model, where) : t('Model "{0}" was not found at {1}.', ctx.model, where),
+      message:
+        ctx.provider === 'ollama'
+          ? t('Model "{0}" was not found at {1}. Pull it now?', ctx.model, where)
+          : t('Model "{0}" was not found at {1}.', ctx.model, where),
       actions: ctx.provider === 'ollama' ? ['pullModel', 'selectModel'] : ['selectModel'],
     };
   }
@@ -82,7 +97,10 @@ export function adviseError(error: { kind: string; message: string; status?: num
   if (error.kind === 'timeout') {
     return {
       kind: 'timeout',
-      message: t('{0} did not answer in time (the model may still be loading). Raise "valueLens.timeoutSeconds" or "valueLens.firstRequestTimeoutSeconds" if this repeats.', where),
+      message: t(
+        '{0} did not answer in time (the model may still be loading). Raise "valueLens.timeoutSeconds" or "valueLens.firstRequestTimeoutSeconds" if this repeats.',
+        where,
+      ),
       actions: ['openSettings', 'showLog'],
     };
   }

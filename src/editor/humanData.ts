@@ -70,13 +70,26 @@ export function registerHumanData(deps: HumanDataDeps): HumanData {
       const { rows, problems } = await deps.sources.loadHuman(path);
       loaded = path;
       deps.logger.info(`human data: ${rows} rows from ${path}${problems ? `, ${problems} problem(s)` : ''}`);
-      if (!quiet) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: loaded {0} human reference rows{1}.', rows, problems ? vscode.l10n.t(' ({0} problems, see the log)', problems) : ''));
+      if (!quiet)
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t(
+            'Value Lens: loaded {0} human reference rows{1}.',
+            rows,
+            problems ? vscode.l10n.t(' ({0} problems, see the log)', problems) : '',
+          ),
+        );
     } catch (error) {
       deps.sources.clearHuman();
       loaded = undefined;
-      const message = vscode.l10n.t('Value Lens: cannot read human data {0}: {1}', path, error instanceof Error ? error.message : String(error));
+      const message = vscode.l10n.t(
+        'Value Lens: cannot read human data {0}: {1}',
+        path,
+        error instanceof Error ? error.message : String(error),
+      );
       deps.logger.warn(message);
-      void vscode.window.showErrorMessage(message, vscode.l10n.t('Open Settings')).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'valueLens.humanData'));
+      void vscode.window
+        .showErrorMessage(message, vscode.l10n.t('Open Settings'))
+        .then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'valueLens.humanData'));
     }
     deps.onChange?.();
   };
@@ -100,7 +113,8 @@ export function registerHumanData(deps: HumanDataDeps): HumanData {
       const rel = root && !relative(root, legacy).startsWith('..') && !isAbsolute(relative(root, legacy)) ? relative(root, legacy) : legacy;
       await vscode.workspace.getConfiguration('valueLens').update('humanData', rel, vscode.ConfigurationTarget.Workspace);
       deps.logger.info(`human data: the path chosen earlier (${legacy}) is now the workspace setting valueLens.humanData`);
-    } else deps.logger.info(`human data: the setting valueLens.humanData is used; the path kept by an earlier version (${legacy}) is dropped`);
+    } else
+      deps.logger.info(`human data: the setting valueLens.humanData is used; the path kept by an earlier version (${legacy}) is dropped`);
     await deps.workspaceState.update(LEGACY_HUMAN_DATA_STATE_KEY, undefined);
   };
 
@@ -117,7 +131,11 @@ export function registerHumanData(deps: HumanDataDeps): HumanData {
     },
     reload,
     async choose() {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('CSV files')]: ['csv', 'tsv', 'txt'] }, title: vscode.l10n.t('Human reference data (aggregated or microdata CSV)') });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { [vscode.l10n.t('CSV files')]: ['csv', 'tsv', 'txt'] },
+        title: vscode.l10n.t('Human reference data (aggregated or microdata CSV)'),
+      });
       const path = picked?.[0]?.fsPath;
       if (!path) return;
       const root = folder();

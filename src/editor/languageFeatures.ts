@@ -35,7 +35,13 @@ const COMPLETION_KINDS: Record<CompletionKind, vscode.CompletionItemKind> = {
 };
 
 function toSymbol(node: SymbolNode): vscode.DocumentSymbol {
-  const symbol = new vscode.DocumentSymbol(node.name || '(unnamed)', node.detail, SYMBOL_KINDS[node.kind], toRange(node.range), toRange(node.selectionRange));
+  const symbol = new vscode.DocumentSymbol(
+    node.name || '(unnamed)',
+    node.detail,
+    SYMBOL_KINDS[node.kind],
+    toRange(node.range),
+    toRange(node.selectionRange),
+  );
   symbol.children = node.children.map(toSymbol);
   return symbol;
 }
@@ -61,7 +67,10 @@ export function registerLanguageFeatures(documents: ParsedDocuments): vscode.Dis
           const parsed = documents.get(doc);
           if (!parsed) return [];
           const pos = { line: position.line, character: position.character };
-          const entries = parsed.file.kind === 'survey' ? surveyCompletions(parsed.text, pos, parsed.file) : templateCompletions(parsed.text, pos, parsed.file);
+          const entries =
+            parsed.file.kind === 'survey'
+              ? surveyCompletions(parsed.text, pos, parsed.file)
+              : templateCompletions(parsed.text, pos, parsed.file);
           return entries.map((e) => {
             const item = new vscode.CompletionItem(e.label, COMPLETION_KINDS[e.kind]);
             if (e.insertText !== undefined) item.insertText = e.insertText;
@@ -84,9 +93,7 @@ export function registerLanguageFeatures(documents: ParsedDocuments): vscode.Dis
           for (const diagnostic of context.diagnostics) {
             if (diagnostic.source !== 'value-lens') continue;
             // The AST diagnostic carries `data` (e.g. the missing language) that vscode.Diagnostic drops.
-            const source = parsed.file.diagnostics.find(
-              (d) => d.code === diagnostic.code && toRange(d.range).isEqual(diagnostic.range),
-            );
+            const source = parsed.file.diagnostics.find((d) => d.code === diagnostic.code && toRange(d.range).isEqual(diagnostic.range));
             if (!source) continue;
             for (const fix of quickFixes(parsed.text, parsed.file, source, t)) {
               const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);

@@ -44,7 +44,11 @@ export function registerLanguageStatus(board: RunningBoard): vscode.Disposable {
     running.busy = true;
     running.text = vscode.l10n.t('Scoring {0}/{1}', total.done, total.total);
     running.detail = total.failed ? vscode.l10n.t('{0} failed', total.failed) : vscode.l10n.t('{0} run(s) in progress', board.size);
-    running.command = { title: vscode.l10n.t('Stop'), command: 'valueLens.cancelRuns', tooltip: vscode.l10n.t('Cancel every run in progress') };
+    running.command = {
+      title: vscode.l10n.t('Stop'),
+      command: 'valueLens.cancelRuns',
+      tooltip: vscode.l10n.t('Cancel every run in progress'),
+    };
   };
 
   render();

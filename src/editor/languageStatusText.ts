@@ -7,7 +7,8 @@ import { DEFAULT_ENDPOINTS } from '../core/study/parse';
 import type { Translate } from './lensTitles';
 
 // Words go through `t` (the caller's vscode.l10n.t; English with the arguments filled in by default).
-const plain: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+const plain: Translate = (message, ...args) =>
+  message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
 
 export interface ModelStatus {
   text: string;
@@ -35,12 +36,29 @@ export function studyModelStatus(text: string, t: Translate = plain): ModelStatu
     const { id, model, provider, endpoint } = m as Record<string, unknown>;
     if (typeof model !== 'string') continue;
     const ref = typeof endpoint === 'string' ? endpoint : undefined;
-    const url = ref === undefined ? DEFAULT_ENDPOINTS[provider === 'openai' ? 'openai' : 'ollama'] : ref.includes('://') ? ref : typeof endpoints[ref] === 'string' ? (endpoints[ref] as string) : ref;
+    const url =
+      ref === undefined
+        ? DEFAULT_ENDPOINTS[provider === 'openai' ? 'openai' : 'ollama']
+        : ref.includes('://')
+          ? ref
+          : typeof endpoints[ref] === 'string'
+            ? (endpoints[ref] as string)
+            : ref;
     models.push({ id: typeof id === 'string' ? id : model, model, endpoint: originOf(url) ?? url });
   }
   if (models.length === 0) return { text: `$(hubot) ${t('no models')}`, detail: t('this study names no model: it can only be analysed') };
   const where = [...new Set(models.map((m) => m.endpoint))];
   const label = models.length === 1 ? `$(hubot) ${models[0]!.model}` : `$(hubot) ${t('{0} models', models.length)}`;
-  const list = models.length <= 3 ? models.map((m) => m.id).join(', ') : t('{0} and {1} more', models.slice(0, 3).map((m) => m.id).join(', '), models.length - 3);
+  const list =
+    models.length <= 3
+      ? models.map((m) => m.id).join(', ')
+      : t(
+          '{0} and {1} more',
+          models
+            .slice(0, 3)
+            .map((m) => m.id)
+            .join(', '),
+          models.length - 3,
+        );
   return { text: label, detail: `${list} · ${where.join(', ')}` };
 }

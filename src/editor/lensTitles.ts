@@ -7,7 +7,8 @@ import { formatScore, isNoSpread, isStale, SPINNER, wasCancelled, type ItemResul
 import type { FailureCount } from './resultsState';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;
-const plain: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
+const plain: Translate = (message, ...args) =>
+  message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
 
 export interface ItemLensView extends ItemResultsView {
   failures: Record<string, FailureCount>;
@@ -31,7 +32,7 @@ export function recordValue(record: RunRecord): string {
 /** `da 2.10`, with `✗2` when two runs failed since that result. */
 function languagePart(view: ItemLensView, language: string): string {
   const record = view.latest[language]!;
-  const failed = record.kind !== 'failure' ? view.failures[language]?.count ?? 0 : 0;
+  const failed = record.kind !== 'failure' ? (view.failures[language]?.count ?? 0) : 0;
   return `${language} ${recordValue(record)}${failed ? ` ✗${failed}` : ''}`;
 }
 
@@ -58,7 +59,8 @@ export function scoreLensTooltip(view: ItemLensView, order: readonly string[], t
     const failure = view.failures[language];
     let line = `${language}: ${recordValue(record)}`;
     if (isStale(record, view.currentHash)) line += ` — ${t('stale (the item changed since this run)')}`;
-    if (failure && record.kind !== 'failure') line += ` — ${t('{0} failed run(s) since this result (last: {1}); the value shown is the last good one', failure.count, failure.message)}`;
+    if (failure && record.kind !== 'failure')
+      line += ` — ${t('{0} failed run(s) since this result (last: {1}); the value shown is the last good one', failure.count, failure.message)}`;
     else if (record.kind === 'failure') line += ` — ${record.error.message}`;
     lines.push(line);
   }
@@ -91,7 +93,12 @@ export const MORE_LENS_TITLE = '⋯';
  * the language's first country), once per file. Empty when no language has an r.
  */
 export function alignmentLensTitle(alignment: Record<string, number | null>, order: readonly string[], t: Translate = plain): string {
-  const languages = [...order.filter((l) => l in alignment), ...Object.keys(alignment).filter((l) => !order.includes(l)).sort()];
+  const languages = [
+    ...order.filter((l) => l in alignment),
+    ...Object.keys(alignment)
+      .filter((l) => !order.includes(l))
+      .sort(),
+  ];
   if (!languages.some((l) => typeof alignment[l] === 'number')) return '';
   const parts = languages.map((l) => `${l} ${typeof alignment[l] === 'number' ? alignment[l]!.toFixed(2) : '–'}`);
   return `$(graph) ${t('r vs human data')}: ${parts.join(' · ')}`;

@@ -24,7 +24,10 @@ export interface MigrationPlan {
 /** Which old records belong to which of the workspace's items files (first file that has the item wins). */
 export async function planMigration(legacyRunsDir: string, surveys: readonly { path: string; file: SurveyFile }[]): Promise<MigrationPlan> {
   const plan: MigrationPlan = { byFile: new Map(), read: 0, unmatched: 0 };
-  const exists = await fs.stat(legacyRunsDir).then((s) => s.isDirectory(), () => false);
+  const exists = await fs.stat(legacyRunsDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!exists) return plan;
   const owner = new Map<string, string>();
   for (const { path, file } of surveys) {

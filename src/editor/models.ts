@@ -34,28 +34,53 @@ export class ModelPicker implements vscode.Disposable {
   render(loading = false): void {
     const { provider } = readEndpointConfig();
     const { model } = readRunSettings();
-    this.item.text = loading ? vscode.l10n.t('$(sync~spin) Loading models…') : `$(hubot) ${provider}: ${model || vscode.l10n.t('no model')}`;
+    this.item.text = loading
+      ? vscode.l10n.t('$(sync~spin) Loading models…')
+      : `$(hubot) ${provider}: ${model || vscode.l10n.t('no model')}`;
     this.item.tooltip = vscode.l10n.t('Value Lens: select the model used by Score lenses');
   }
 
   private async list(provider: ProviderId, signal: AbortSignal): Promise<ModelPick[]> {
     const config = readEndpointConfig();
     const endpoint = provider === 'ollama' ? config.ollamaHost : config.openaiBaseUrl;
-    const separator: ModelPick = { label: `${provider === 'ollama' ? 'Ollama' : vscode.l10n.t('OpenAI-compatible')} — ${endpoint}`, kind: vscode.QuickPickItemKind.Separator };
+    const separator: ModelPick = {
+      label: `${provider === 'ollama' ? 'Ollama' : vscode.l10n.t('OpenAI-compatible')} — ${endpoint}`,
+      kind: vscode.QuickPickItemKind.Separator,
+    };
     try {
-      const resolved = await providerForEndpoint(config, provider, { getApiKey: (e) => this.apiKeys.get(e), trusted: vscode.workspace.isTrusted });
+      const resolved = await providerForEndpoint(config, provider, {
+        getApiKey: (e) => this.apiKeys.get(e),
+        trusted: vscode.workspace.isTrusted,
+      });
       if (provider === 'openai' && !resolved.hasKey && !isLoopback(endpoint) && config.provider !== 'openai') {
         // Nothing to list without a key, and no reason to contact a remote server the user is not using.
-        return [separator, { label: vscode.l10n.t('$(key) Set an API key for this endpoint to list its models'), description: vscode.l10n.t('Value Lens: Set API Key'), command: 'valueLens.setApiKey' }];
+        return [
+          separator,
+          {
+            label: vscode.l10n.t('$(key) Set an API key for this endpoint to list its models'),
+            description: vscode.l10n.t('Value Lens: Set API Key'),
+            command: 'valueLens.setApiKey',
+          },
+        ];
       }
       const models = await resolved.provider.listModels(signal).catch((error: unknown) => {
         const status = (error as { status?: number }).status;
-        if (status === 401 || status === 403) throw new Error(resolved.hasKey ? 'API key rejected' : 'API key missing: run "Value Lens: Set API Key"');
+        if (status === 401 || status === 403)
+          throw new Error(resolved.hasKey ? 'API key rejected' : 'API key missing: run "Value Lens: Set API Key"');
         throw error;
       });
-      return [separator, ...models.map((m) => ({ label: m.name, description: m.sizeBytes ? `${(m.sizeBytes / 1e9).toFixed(1)} GB` : undefined, provider, model: m.name }))];
+      return [
+        separator,
+        ...models.map((m) => ({
+          label: m.name,
+          description: m.sizeBytes ? `${(m.sizeBytes / 1e9).toFixed(1)} GB` : undefined,
+          provider,
+          model: m.name,
+        })),
+      ];
     } catch (error) {
-      const reason = error instanceof EndpointBlockedError ? 'blocked: workspace not trusted' : error instanceof Error ? error.message : String(error);
+      const reason =
+        error instanceof EndpointBlockedError ? 'blocked: workspace not trusted' : error instanceof Error ? error.message : String(error);
       this.logger.warn(`listing ${provider} models failed: ${reason}`);
       return [separator, { label: `$(warning) ${reason}` }];
     }
@@ -106,7 +131,11 @@ export class ModelPicker implements vscode.Disposable {
       return false;
     }
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling {0} from {1}', model, ollamaHost), cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Pulling {0} from {1}', model, ollamaHost),
+        cancellable: true,
+      },
       async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -117,14 +146,20 @@ export class ModelPicker implements vscode.Disposable {
             model,
             (p: { status?: string; completed?: number; total?: number }) => {
               const pct = p.total ? Math.floor(((p.completed ?? 0) / p.total) * 100) : undefined;
-              progress.report({ message: `${p.status ?? ''}${pct !== undefined ? ` ${pct}%` : ''}`, increment: pct !== undefined && pct > last ? pct - last : undefined });
+              progress.report({
+                message: `${p.status ?? ''}${pct !== undefined ? ` ${pct}%` : ''}`,
+                increment: pct !== undefined && pct > last ? pct - last : undefined,
+              });
               if (pct !== undefined) last = Math.max(last, pct);
             },
             abort.signal,
           );
           return true;
         } catch (error) {
-          if (!abort.signal.aborted) void vscode.window.showErrorMessage(vscode.l10n.t('Pulling {0} failed: {1}', model, error instanceof Error ? error.message : String(error)));
+          if (!abort.signal.aborted)
+            void vscode.window.showErrorMessage(
+              vscode.l10n.t('Pulling {0} failed: {1}', model, error instanceof Error ? error.message : String(error)),
+            );
           return false;
         } finally {
           sub.dispose();

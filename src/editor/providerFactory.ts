@@ -39,7 +39,8 @@ export async function providerForEndpoint(config: EndpointConfig, providerId: Pr
   const apiKey = await deps.getApiKey(endpoint);
   const provider = createOpenAIProvider({ baseURL: endpoint, apiKey });
   // Defence in depth: the provider must talk to the very origin the key was looked up for.
-  if (originOf(provider.origin) !== originOf(endpoint)) throw new EndpointBlockedError(`Provider origin ${provider.origin} differs from ${originOf(endpoint)}.`);
+  if (originOf(provider.origin) !== originOf(endpoint))
+    throw new EndpointBlockedError(`Provider origin ${provider.origin} differs from ${originOf(endpoint)}.`);
   return { provider, providerId, endpoint, hasKey: apiKey !== undefined };
 }
 
@@ -59,4 +60,3 @@ export function providerLookup(resolved: ResolvedProvider): (provider: ProviderI
     return resolved.provider;
   };
 }
-

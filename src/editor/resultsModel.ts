@@ -43,7 +43,10 @@ export async function readCorpusSummary(dir: string, signal?: AbortSignal): Prom
   const { manifests, bad } = await readManifests(dir);
   const perRun = new Map<string, { models: Map<string, ModelCounts>; failures: Map<string, number>; records: number }>();
   let badLines = 0;
-  const hasRecords = await fs.stat(join(dir, CORPUS_RECORDS_FILE)).then((s) => s.isFile(), () => false);
+  const hasRecords = await fs.stat(join(dir, CORPUS_RECORDS_FILE)).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (hasRecords) {
     const reader = corpusRecords(dir, { defaults: false, ...(signal ? { signal } : {}) });
     for await (const batch of reader.batches()) {
@@ -73,7 +76,9 @@ export async function readCorpusSummary(dir: string, signal?: AbortSignal): Prom
     runs.push({
       manifest,
       models: agg ? [...agg.models.values()].sort((a, b) => a.model.localeCompare(b.model)) : [],
-      failures: agg ? [...agg.failures].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)) : [],
+      failures: agg
+        ? [...agg.failures].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind))
+        : [],
       records: agg?.records ?? 0,
     });
   }
@@ -93,7 +98,9 @@ export function runDescription(m: RunManifest): string {
 
 /** "in_progress · 120/400 · submitted" for a batch node. */
 export function batchDescription(b: BatchProgress): string {
-  const counts = b.requestCounts ? `${b.requestCounts.completed + b.requestCounts.failed}/${b.requestCounts.total}${b.requestCounts.failed ? ` (${b.requestCounts.failed} failed)` : ''}` : `${b.lines} line(s)`;
+  const counts = b.requestCounts
+    ? `${b.requestCounts.completed + b.requestCounts.failed}/${b.requestCounts.total}${b.requestCounts.failed ? ` (${b.requestCounts.failed} failed)` : ''}`
+    : `${b.lines} line(s)`;
   return [b.status ?? b.phase, counts, b.status ? b.phase : undefined].filter(Boolean).join(' · ');
 }
 

@@ -135,7 +135,11 @@ export class ResultsState {
     return this.summary;
   }
 
-  view(uri: string, itemId: string, currentHash?: string): ItemResultsView & { failures: Record<string, FailureCount>; orders: Record<string, Record<string, RunRecord>> } {
+  view(
+    uri: string,
+    itemId: string,
+    currentHash?: string,
+  ): ItemResultsView & { failures: Record<string, FailureCount>; orders: Record<string, Record<string, RunRecord>> } {
     const entry = this.byUri[uri]?.[itemId];
     return {
       latest: entry?.latest ?? {},

@@ -11,7 +11,16 @@ import { markRunDeleted } from '../core/corpus/deleted';
 import { CORPUS_RECORDS_FILE } from '../core/corpus/types';
 import { manifestPath } from '../core/corpus/writer';
 import { studyNameFromPath } from '../core/study/parse';
-import { batchDescription, readCorpusSummary, runDescription, runLabel, type BatchSummary, type CorpusSummary, type ModelCounts, type RunSummary } from './resultsModel';
+import {
+  batchDescription,
+  readCorpusSummary,
+  runDescription,
+  runLabel,
+  type BatchSummary,
+  type CorpusSummary,
+  type ModelCounts,
+  type RunSummary,
+} from './resultsModel';
 import { implicitCorpusDir } from './workspaceCorpora';
 
 export const RESULTS_VIEW_ID = 'valueLens.results';
@@ -43,7 +52,6 @@ export interface ResultsTreeDeps {
   onDeleted(entry: StudyEntry, runId: string): Promise<unknown>;
 }
 
-
 /** The corpus folder a study file names (`results`, else `<name>.results` beside it), read leniently. */
 export function studyResultsDir(studyPath: string, text: string): { name: string; dir: string } {
   const root = parse(text, [], { allowTrailingComma: true }) as { name?: unknown; results?: unknown } | undefined;
@@ -53,7 +61,10 @@ export function studyResultsDir(studyPath: string, text: string): { name: string
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
-  return vscode.workspace.fs.stat(uri).then(() => true, () => false);
+  return vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Every study of every workspace folder (never only the first), in folder order, then by name. */
@@ -64,14 +75,23 @@ export async function discoverStudies(): Promise<StudyEntry[]> {
     const entries: StudyEntry[] = [];
     const seen = new Set<string>();
     for (const uri of await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.study.json'), '**/node_modules/**', 200)) {
-      const text = decoder.decode(await vscode.workspace.fs.readFile(uri).then((b) => b, () => new Uint8Array()));
+      const text = decoder.decode(
+        await vscode.workspace.fs.readFile(uri).then(
+          (b) => b,
+          () => new Uint8Array(),
+        ),
+      );
       const { name, dir } = studyResultsDir(uri.fsPath, text);
       seen.add(dir);
       entries.push({ name, dir, folder, studyUri: uri });
     }
     for (const uri of await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.wvs'), '**/node_modules/**', 500)) {
       const dir = implicitCorpusDir(uri.fsPath);
-      if (seen.has(dir) || !(await exists(vscode.Uri.file(join(dir, 'runs'))) || (await exists(vscode.Uri.file(join(dir, CORPUS_RECORDS_FILE)))))) continue;
+      if (
+        seen.has(dir) ||
+        !((await exists(vscode.Uri.file(join(dir, 'runs')))) || (await exists(vscode.Uri.file(join(dir, CORPUS_RECORDS_FILE)))))
+      )
+        continue;
       seen.add(dir);
       entries.push({ name: vscode.workspace.asRelativePath(uri, false), dir, folder, itemsUri: uri });
     }
@@ -111,7 +131,9 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultsNode>
     switch (node.kind) {
       case 'folder': {
         const studies = (await this.allStudies()).filter((e) => e.folder.uri.toString() === node.folder.uri.toString());
-        return studies.length ? studies.map((entry) => ({ kind: 'study', entry })) : [{ kind: 'note', label: vscode.l10n.t('No studies in this folder') }];
+        return studies.length
+          ? studies.map((entry) => ({ kind: 'study', entry }))
+          : [{ kind: 'note', label: vscode.l10n.t('No studies in this folder') }];
       }
       case 'study': {
         const summary = await this.summary(node.entry.dir).catch((e: unknown) => e as Error);
@@ -119,7 +141,11 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultsNode>
         const out: ResultsNode[] = summary.batches.map((batch) => ({ kind: 'batch', entry: node.entry, batch }));
         out.push(...summary.runs.map((run): ResultsNode => ({ kind: 'run', entry: node.entry, run })));
         if (summary.deleted) out.push({ kind: 'note', label: vscode.l10n.t('{0} deleted run(s) hidden', summary.deleted) });
-        if (summary.badManifests.length || summary.badLines) out.push({ kind: 'note', label: vscode.l10n.t('{0} unreadable manifest(s), {1} unreadable line(s)', summary.badManifests.length, summary.badLines) });
+        if (summary.badManifests.length || summary.badLines)
+          out.push({
+            kind: 'note',
+            label: vscode.l10n.t('{0} unreadable manifest(s), {1} unreadable line(s)', summary.badManifests.length, summary.badLines),
+          });
         if (!out.length) out.push({ kind: 'note', label: vscode.l10n.t('No runs yet') });
         return out;
       }
@@ -160,9 +186,23 @@ export class ResultsTreeProvider implements vscode.TreeDataProvider<ResultsNode>
         item.id = `run:${node.entry.dir}:${m.runId}`;
         item.description = runDescription(m);
         item.tooltip = new vscode.MarkdownString(
-          [`**${m.runId}** (${m.via}, ${m.toolVersion})`, `${m.planned} planned · ${m.scored} scored · ${m.failed} failed · ${m.cached} cached${m.writeFailures ? ` · ${m.writeFailures} not written` : ''}`, `${m.startedAt}${m.endedAt ? ` → ${m.endedAt}` : ''}`].join('\n\n'),
+          [
+            `**${m.runId}** (${m.via}, ${m.toolVersion})`,
+            `${m.planned} planned · ${m.scored} scored · ${m.failed} failed · ${m.cached} cached${m.writeFailures ? ` · ${m.writeFailures} not written` : ''}`,
+            `${m.startedAt}${m.endedAt ? ` → ${m.endedAt}` : ''}`,
+          ].join('\n\n'),
         );
-        item.iconPath = new vscode.ThemeIcon(m.status === 'done' ? (m.failed ? 'warning' : 'pass') : m.status === 'running' ? 'sync' : m.status === 'cancelled' ? 'circle-slash' : 'error');
+        item.iconPath = new vscode.ThemeIcon(
+          m.status === 'done'
+            ? m.failed
+              ? 'warning'
+              : 'pass'
+            : m.status === 'running'
+              ? 'sync'
+              : m.status === 'cancelled'
+                ? 'circle-slash'
+                : 'error',
+        );
         item.contextValue = 'valueLens.run';
         item.command = { title: vscode.l10n.t('Open Run Manifest'), command: 'valueLens.results.openManifest', arguments: [node] };
         return item;
@@ -220,8 +260,11 @@ export function registerResultsTree(deps: ResultsTreeDeps): { provider: ResultsT
     clearTimeout(timer);
     timer = setTimeout(() => provider.refresh(), 500);
   };
-  const watchers = ['**/*.results/runs/*.json', `**/*.results/${CORPUS_RECORDS_FILE}`, '**/batches/*.json', '**/*.study.json'].map((glob) => vscode.workspace.createFileSystemWatcher(glob));
-  const register = (id: string, fn: (node: ResultsNode) => unknown) => vscode.commands.registerCommand(`valueLens.results.${id}`, fn as (...args: unknown[]) => unknown);
+  const watchers = ['**/*.results/runs/*.json', `**/*.results/${CORPUS_RECORDS_FILE}`, '**/batches/*.json', '**/*.study.json'].map((glob) =>
+    vscode.workspace.createFileSystemWatcher(glob),
+  );
+  const register = (id: string, fn: (node: ResultsNode) => unknown) =>
+    vscode.commands.registerCommand(`valueLens.results.${id}`, fn as (...args: unknown[]) => unknown);
   const runOf = (node: ResultsNode): Extract<ResultsNode, { kind: 'run' }> | undefined => (node?.kind === 'run' ? node : undefined);
 
   const disposable = vscode.Disposable.from(
@@ -252,7 +295,12 @@ export function registerResultsTree(deps: ResultsTreeDeps): { provider: ResultsT
       const m = run.run.manifest;
       const yes = vscode.l10n.t('Delete Run');
       const choice = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Delete run {0} of {1} ({2} record(s))? Its results leave every analysis, lens and the panel. The lines stay in records.jsonl (other runs may be writing to it); the manifest is marked deleted.', m.runId, run.entry.name, run.run.records),
+        vscode.l10n.t(
+          'Delete run {0} of {1} ({2} record(s))? Its results leave every analysis, lens and the panel. The lines stay in records.jsonl (other runs may be writing to it); the manifest is marked deleted.',
+          m.runId,
+          run.entry.name,
+          run.run.records,
+        ),
         { modal: true },
         yes,
       );

@@ -12,17 +12,29 @@ export class CorpusOpenError extends Error {
     readonly corpusDir: string,
     reason: string,
   ) {
-    super(`cannot write results to ${corpusDir}: ${reason}. Results are kept in the workspace, beside the items file; open the file from a writable folder.`);
+    super(
+      `cannot write results to ${corpusDir}: ${reason}. Results are kept in the workspace, beside the items file; open the file from a writable folder.`,
+    );
   }
 }
 
 /** Begins a run in the items file's corpus; throws CorpusOpenError when it cannot be written. */
-export async function openRunCorpus(itemsPath: string, text: string, run: { runId: string; planned: number; toolVersion: string }): Promise<{ writer: CorpusWriter; corpusDir: string }> {
+export async function openRunCorpus(
+  itemsPath: string,
+  text: string,
+  run: { runId: string; planned: number; toolVersion: string },
+): Promise<{ writer: CorpusWriter; corpusDir: string }> {
   const corpusDir = implicitCorpusDir(itemsPath);
   const writer = new CorpusWriter(corpusDir);
   try {
     // An unsaved or virtual document has no folder of its own: never create one for it.
-    if (!(await stat(dirname(itemsPath)).then((s) => s.isDirectory(), () => false))) throw new Error('the items file is not saved in a folder; save it first');
+    if (
+      !(await stat(dirname(itemsPath)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      throw new Error('the items file is not saved in a folder; save it first');
     await writer.begin({
       runId: run.runId,
       study: implicitStudyName(itemsPath),

@@ -33,7 +33,11 @@ export function progressMessage(p: { done: number; total: number; failed: number
 
 export function executeRun(input: ExecuteInput): Thenable<RunSummary> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Value Lens: scoring with {0}', input.model), cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Value Lens: scoring with {0}', input.model),
+      cancellable: true,
+    },
     async (progress, token) => {
       const sub = token.onCancellationRequested(() => input.controller.abort());
       let reported = 0;

@@ -30,7 +30,9 @@ export async function prepareEditorRun(target: RunTarget, request: ScoreRequest,
     choices: { ...choices, ...(request.method ? { method: request.method } : {}) },
     probe: (signal) => probeLogprobs(resolved.provider, model, signal),
     resolveDigest:
-      resolved.providerId === 'ollama' ? async (signal) => findInstalledModel(await resolved.provider.listModels(signal), model)?.digest : undefined,
+      resolved.providerId === 'ollama'
+        ? async (signal) => findInstalledModel(await resolved.provider.listModels(signal), model)?.digest
+        : undefined,
     cacheDir,
   });
   const further = (request.orders ?? []).filter((o) => o !== 'original');
@@ -39,7 +41,15 @@ export async function prepareEditorRun(target: RunTarget, request: ScoreRequest,
   // original-order requests, in the same run.
   const more = buildPlan({
     ...input,
-    models: [{ provider: resolved.providerId, endpoint: resolved.endpoint, model, ...kind, ...(prepared.digest ? { digest: prepared.digest } : {}) }],
+    models: [
+      {
+        provider: resolved.providerId,
+        endpoint: resolved.endpoint,
+        model,
+        ...kind,
+        ...(prepared.digest ? { digest: prepared.digest } : {}),
+      },
+    ],
     method: prepared.method,
     samples: prepared.choices.samples,
     temperature: prepared.choices.temperature,

@@ -49,7 +49,11 @@ export async function resolveRunTarget(deps: TargetDeps, request: ScoreRequest):
 }
 
 /** The named template: in `preferred` first, then open .wvt documents, then the workspace. Asks if not found. */
-export async function findTemplates(documents: ParsedDocuments, name: string, preferred?: vscode.Uri): Promise<{ file: TemplateFile; name: string; uri: vscode.Uri } | undefined> {
+export async function findTemplates(
+  documents: ParsedDocuments,
+  name: string,
+  preferred?: vscode.Uri,
+): Promise<{ file: TemplateFile; name: string; uri: vscode.Uri } | undefined> {
   const uris: vscode.Uri[] = [];
   if (preferred) uris.push(preferred);
   for (const doc of vscode.workspace.textDocuments) if (doc.languageId === 'wvt') uris.push(doc.uri);
@@ -65,8 +69,13 @@ export async function findTemplates(documents: ParsedDocuments, name: string, pr
     files.push({ file: parsed.file, uri });
   }
   const names = files.flatMap((f) => f.file.templates.map((t) => t.name));
-  if (names.length === 0) return void vscode.window.showErrorMessage(vscode.l10n.t('Value Lens: no template found. Add a .wvt file with a `template` block (see docs/languages.md).'));
-  const picked = await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Template "{0}" not found — pick the template to use', name) });
+  if (names.length === 0)
+    return void vscode.window.showErrorMessage(
+      vscode.l10n.t('Value Lens: no template found. Add a .wvt file with a `template` block (see docs/languages.md).'),
+    );
+  const picked = await vscode.window.showQuickPick(names, {
+    title: vscode.l10n.t('Template "{0}" not found — pick the template to use', name),
+  });
   if (!picked) return undefined;
   await writeSetting('template', picked);
   const found = files.find((f) => f.file.templates.some((t) => t.name === picked))!;

@@ -39,5 +39,7 @@ export function registerRunningContext(board: RunningBoard): vscode.Disposable {
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, now);
   };
   update();
-  return vscode.Disposable.from(board.onDidChange(update), { dispose: () => void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false) });
+  return vscode.Disposable.from(board.onDidChange(update), {
+    dispose: () => void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT_KEY, false),
+  });
 }

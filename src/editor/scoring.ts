@@ -90,7 +90,11 @@ export class Scoring implements vscode.Disposable {
       prepared = await prepareEditorRun(target, request, target.settings.cacheEnabled ? this.cacheDir : undefined);
     } catch (error) {
       const e = error as { kind?: string; message?: string; status?: number };
-      await this.advise(adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx, t), request, target.model);
+      await this.advise(
+        adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, ctx, t),
+        request,
+        target.model,
+      );
       return undefined;
     }
     this.sayMethod(target, prepared);
@@ -100,7 +104,12 @@ export class Scoring implements vscode.Disposable {
 
   private sayMethod(target: RunTarget, prepared: PreparedRun): void {
     if (prepared.method !== 'sample' || prepared.methodFrom === 'choice') return;
-    const message = vscode.l10n.t('{0} does not return logprobs for "{1}": scoring by sampling ({2} samples per prompt).', new URL(target.resolved.endpoint).origin, target.model, prepared.choices.samples);
+    const message = vscode.l10n.t(
+      '{0} does not return logprobs for "{1}": scoring by sampling ({2} samples per prompt).',
+      new URL(target.resolved.endpoint).origin,
+      target.model,
+      prepared.choices.samples,
+    );
     this.deps.logger.info(message);
     void vscode.window.showInformationMessage(`Value Lens: ${message}`);
   }
@@ -109,7 +118,8 @@ export class Scoring implements vscode.Disposable {
   private markRunning(target: RunTarget, request: ScoreRequest): () => void {
     const itemIds = request.itemIds ?? target.survey.items.map((i) => i.id);
     const tags = request.paraphrases === 'all' ? ['paraphrases'] : (request.languages ?? ['*']);
-    const mark = (on: boolean): void => itemIds.forEach((id) => tags.forEach((tag) => this.deps.results.setRunning(target.uriString, id, tag, on)));
+    const mark = (on: boolean): void =>
+      itemIds.forEach((id) => tags.forEach((tag) => this.deps.results.setRunning(target.uriString, id, tag, on)));
     mark(true);
     return () => mark(false);
   }
@@ -118,16 +128,24 @@ export class Scoring implements vscode.Disposable {
     const { results, sources, logger } = this.deps;
     const { plan, method } = prepared;
     const runId = newRunId();
-    logger.info(`run ${runId}: ${plan.length} requests, ${target.model} at ${new URL(target.resolved.endpoint).origin}, template ${target.templates.name}, ${method}`);
+    logger.info(
+      `run ${runId}: ${plan.length} requests, ${target.model} at ${new URL(target.resolved.endpoint).origin}, template ${target.templates.name}, ${method}`,
+    );
     const off = this.markRunning(target, request);
     let corpus: { writer: CorpusWriter; corpusDir: string };
     try {
-      corpus = await openRunCorpus(request.uri.fsPath, target.doc.getText(), { runId, planned: plan.length, toolVersion: this.deps.toolVersion ?? 'editor' });
+      corpus = await openRunCorpus(request.uri.fsPath, target.doc.getText(), {
+        runId,
+        planned: plan.length,
+        toolVersion: this.deps.toolVersion ?? 'editor',
+      });
     } catch (error) {
       off();
       const message = error instanceof CorpusOpenError ? error.message : String(error);
       logger.error(message);
-      void vscode.window.showErrorMessage(`Value Lens: ${message}`, actionLabel('showLog', t)).then((c) => c && vscode.commands.executeCommand('valueLens.showLog'));
+      void vscode.window
+        .showErrorMessage(`Value Lens: ${message}`, actionLabel('showLog', t))
+        .then((c) => c && vscode.commands.executeCommand('valueLens.showLog'));
       return undefined;
     }
     const controller = new AbortController();
@@ -153,8 +171,11 @@ export class Scoring implements vscode.Disposable {
         },
       });
       outcome = outcomeOf(summary);
-      logger.info(`run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}; corpus ${corpus.corpusDir}`);
-      if (summary.cancelled) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: run cancelled; finished results are kept.'));
+      logger.info(
+        `run ${runId}: ${summary.records.length} records, ${summary.requestsSent} requests sent${summary.cancelled ? ', cancelled' : ''}; corpus ${corpus.corpusDir}`,
+      );
+      if (summary.cancelled)
+        void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: run cancelled; finished results are kept.'));
       else {
         const advice = adviseRun(summary.records, ctx, t);
         if (advice) void this.advise(advice, request, target.model);

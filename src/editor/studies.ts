@@ -70,15 +70,22 @@ export function registerStudies(deps: StudiesDeps): Studies {
     ...(workerScript ? { analysis: new AnalysisWorkers(workerScript) } : {}),
     updateAnalysis: (analysis) => deps.panel.showStudy(analysis),
   });
-  const register = (id: string, fn: (uri?: vscode.Uri) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);
+  const register = (id: string, fn: (uri?: vscode.Uri) => unknown) =>
+    vscode.commands.registerCommand(`valueLens.${id}`, fn as (...args: unknown[]) => unknown);
   const studyUri = async (uri?: vscode.Uri): Promise<vscode.Uri | undefined> => {
     if (uri instanceof vscode.Uri) return uri;
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active && STUDY_FILE.test(active.fsPath)) return active;
     const found = await vscode.workspace.findFiles('**/*.study.json', '**/node_modules/**', 100);
     if (found.length === 1) return found[0];
-    if (found.length === 0) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: no *.study.json file in this workspace (docs/studies.md describes one).'));
-    const pick = await vscode.window.showQuickPick(found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: vscode.l10n.t('Which study?') });
+    if (found.length === 0)
+      return void vscode.window.showWarningMessage(
+        vscode.l10n.t('Value Lens: no *.study.json file in this workspace (docs/studies.md describes one).'),
+      );
+    const pick = await vscode.window.showQuickPick(
+      found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+      { title: vscode.l10n.t('Which study?') },
+    );
     return pick?.uri;
   };
   const batchEngineFor = (study: Study, onStatus: (p: BatchProgress) => void) => editorBatchEngine(study, deps.apiKeys, onStatus);
@@ -115,7 +122,10 @@ export function registerStudies(deps: StudiesDeps): Studies {
     disposable,
     async loadWorkspaceResults() {
       const wvs = await vscode.workspace.findFiles('**/*.wvs', '**/node_modules/**', 500);
-      const corpora = await workspaceCorpora(wvs.map((u) => implicitCorpusDir(u.fsPath)), folders());
+      const corpora = await workspaceCorpora(
+        wvs.map((u) => implicitCorpusDir(u.fsPath)),
+        folders(),
+      );
       const byDir = new Map(wvs.map((u) => [implicitCorpusDir(u.fsPath), u]));
       // A second read (after a migration or a deleted run) replaces the state: replaying into it would count
       // failures twice and keep deleted runs' results.
@@ -151,7 +161,10 @@ export function registerStudies(deps: StudiesDeps): Studies {
       const matched = plan ? [...plan.byFile.values()].reduce((a, l) => a + l.length, 0) : 0;
       if (!plan || matched === 0) return 0;
       const choice = await vscode.window.showInformationMessage(
-        vscode.l10n.t("Value Lens now keeps results in the workspace (beside each items file, in <name>.results/). {0} result(s) of earlier versions, kept in the editor's own storage, belong to items of this workspace and are no longer shown. Copy them into this workspace?", matched),
+        vscode.l10n.t(
+          "Value Lens now keeps results in the workspace (beside each items file, in <name>.results/). {0} result(s) of earlier versions, kept in the editor's own storage, belong to items of this workspace and are no longer shown. Copy them into this workspace?",
+          matched,
+        ),
         vscode.l10n.t('Copy to Workspace'),
         vscode.l10n.t('Not Now'),
         vscode.l10n.t("Don't Ask Again"),
@@ -160,7 +173,9 @@ export function registerStudies(deps: StudiesDeps): Studies {
       await state.update(MIGRATION_STATE_KEY, true);
       if (choice !== vscode.l10n.t('Copy to Workspace')) return 0;
       const written = await applyMigration(plan, deps.toolVersion);
-      deps.logger.info(`migration: copied ${written} of ${plan.read} earlier record(s) into the workspace (${plan.unmatched} belong to no item here and stay where they were)`);
+      deps.logger.info(
+        `migration: copied ${written} of ${plan.read} earlier record(s) into the workspace (${plan.unmatched} belong to no item here and stay where they were)`,
+      );
       void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: copied {0} earlier result(s) into this workspace.', written));
       await this.loadWorkspaceResults();
       return written;

@@ -70,12 +70,20 @@ function rangeOf(text: string, start: number, end: number): vscode.Range {
   return new vscode.Range(pos(start), pos(Math.max(start, end)));
 }
 
-const SEVERITY = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information };
+const SEVERITY = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
 
 export function toDiagnostics(text: string, diagnostics: readonly StudyDiagnostic[]): vscode.Diagnostic[] {
   return diagnostics.map((d) => {
     // The core keeps an English template (src/core/message.ts); it is translated here, when shown.
-    const diagnostic = new vscode.Diagnostic(rangeOf(text, d.range.start, d.range.end), d.text ? renderMessage(d.text, t) : d.message, SEVERITY[d.severity]);
+    const diagnostic = new vscode.Diagnostic(
+      rangeOf(text, d.range.start, d.range.end),
+      d.text ? renderMessage(d.text, t) : d.message,
+      SEVERITY[d.severity],
+    );
     diagnostic.source = 'value-lens';
     diagnostic.code = d.code;
     return diagnostic;
@@ -107,8 +115,15 @@ export class StudyCommands implements vscode.Disposable {
       if (!quiet) {
         const choice = await vscode.window.showErrorMessage(
           errors
-            ? vscode.l10n.t('Value Lens: {0} has {1} error(s); nothing was run. They are marked in the file.', vscode.workspace.asRelativePath(uri), errors)
-            : vscode.l10n.t('Value Lens: {0} has unrecoverable errors; nothing was run. They are marked in the file.', vscode.workspace.asRelativePath(uri)),
+            ? vscode.l10n.t(
+                'Value Lens: {0} has {1} error(s); nothing was run. They are marked in the file.',
+                vscode.workspace.asRelativePath(uri),
+                errors,
+              )
+            : vscode.l10n.t(
+                'Value Lens: {0} has unrecoverable errors; nothing was run. They are marked in the file.',
+                vscode.workspace.asRelativePath(uri),
+              ),
           vscode.l10n.t('Show Problems'),
         );
         if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -131,7 +146,10 @@ export class StudyCommands implements vscode.Disposable {
       const permission = mayContact(model.endpoint, vscode.workspace.isTrusted);
       if (!permission.allowed) {
         this.deps.logger.warn(permission.reason);
-        const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: study {0}, model {1}: {2}', study.name, model.id, permission.reason), vscode.l10n.t('Manage Workspace Trust'));
+        const choice = await vscode.window.showWarningMessage(
+          vscode.l10n.t('Value Lens: study {0}, model {1}: {2}', study.name, model.id, permission.reason),
+          vscode.l10n.t('Manage Workspace Trust'),
+        );
         if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
         return undefined;
       }
@@ -145,7 +163,11 @@ export class StudyCommands implements vscode.Disposable {
         let yes = keyAnswer.get(origin ?? model.endpoint);
         if (yes === undefined) {
           const choice = await vscode.window.showWarningMessage(
-            vscode.l10n.t('The study {0} sends requests to {1}, an endpoint named in a file of this workspace (anyone could have written it). Send the API key you saved for {1} with them?', study.name, String(origin)),
+            vscode.l10n.t(
+              'The study {0} sends requests to {1}, an endpoint named in a file of this workspace (anyone could have written it). Send the API key you saved for {1} with them?',
+              study.name,
+              String(origin),
+            ),
             { modal: true },
             vscode.l10n.t('Send Key'),
             vscode.l10n.t('Run Without Key'),
@@ -163,7 +185,12 @@ export class StudyCommands implements vscode.Disposable {
     return out;
   }
 
-  private environment(study: Study, clients: Map<string, ModelProvider>, signal: AbortSignal, confirm: StudyRunEnvironment['confirm']): StudyRunEnvironment {
+  private environment(
+    study: Study,
+    clients: Map<string, ModelProvider>,
+    signal: AbortSignal,
+    confirm: StudyRunEnvironment['confirm'],
+  ): StudyRunEnvironment {
     const settings = readRunSettings();
     const choices = readRunChoices();
     return {
@@ -172,7 +199,8 @@ export class StudyCommands implements vscode.Disposable {
         if (!client) throw new Error(`no client for model ${model.id}`);
         return client;
       },
-      probeFor: (model, provider) => (s, timeoutMs) => probeLogprobs(provider, model.model, s, { timeoutMs, completion: model.kind === 'base' }),
+      probeFor: (model, provider) => (s, timeoutMs) =>
+        probeLogprobs(provider, model.model, s, { timeoutMs, completion: model.kind === 'base' }),
       digestFor: async (model: StudyModel, provider: ModelProvider, s: AbortSignal) =>
         model.provider === 'ollama' ? findInstalledModel(await provider.listModels(s), model.model)?.digest : undefined,
       cache: new ResultCache(this.deps.cacheDir),
@@ -180,7 +208,10 @@ export class StudyCommands implements vscode.Disposable {
       via: 'editor',
       toolVersion: this.deps.toolVersion,
       confirm,
-      choices: { ...(choices.timeoutMs !== undefined ? { timeoutMs: choices.timeoutMs } : {}), ...(choices.firstRequestTimeoutMs !== undefined ? { firstRequestTimeoutMs: choices.firstRequestTimeoutMs } : {}) },
+      choices: {
+        ...(choices.timeoutMs !== undefined ? { timeoutMs: choices.timeoutMs } : {}),
+        ...(choices.firstRequestTimeoutMs !== undefined ? { firstRequestTimeoutMs: choices.firstRequestTimeoutMs } : {}),
+      },
       ...(settings.concurrency > 0 ? { concurrencyPerEndpoint: settings.concurrency } : {}),
       signal,
       logger: this.deps.logger,
@@ -206,8 +237,18 @@ export class StudyCommands implements vscode.Disposable {
       await this.fail(error, loaded.study);
       return undefined;
     }
-    const method = Object.entries(methods).map(([m, how]) => `${m} ${how}`).join(', ');
-    const message = vscode.l10n.t('Value Lens: plan of {0}: {1} request(s), {2} cached, {3} not renderable, about {4} tokens to send; methods: {5}.', loaded.study.name, estimate!.requests, estimate!.cached, estimate!.skipped, estimate!.estimatedTokens, method);
+    const method = Object.entries(methods)
+      .map(([m, how]) => `${m} ${how}`)
+      .join(', ');
+    const message = vscode.l10n.t(
+      'Value Lens: plan of {0}: {1} request(s), {2} cached, {3} not renderable, about {4} tokens to send; methods: {5}.',
+      loaded.study.name,
+      estimate!.requests,
+      estimate!.cached,
+      estimate!.skipped,
+      estimate!.estimatedTokens,
+      method,
+    );
     this.deps.logger.info(message);
     const choice = await vscode.window.showInformationMessage(message, vscode.l10n.t('Run Study'));
     if (choice) void vscode.commands.executeCommand('valueLens.runStudy', uri);
@@ -218,14 +259,23 @@ export class StudyCommands implements vscode.Disposable {
    * Run Study: load, ask above confirmAbove, run with a progress notification of its own, analyse, show.
    * With `batch`, the requests go as a provider batch job (batchTask.ts): the notification shows its status.
    */
-  async run(uri: vscode.Uri, batch?: (study: Study, onStatus: (p: BatchProgress) => void) => Promise<EditorBatch | string>): Promise<StudyRunResult | undefined> {
+  async run(
+    uri: vscode.Uri,
+    batch?: (study: Study, onStatus: (p: BatchProgress) => void) => Promise<EditorBatch | string>,
+  ): Promise<StudyRunResult | undefined> {
     const loaded = await this.load(uri);
     if (!loaded) return undefined;
     const { study } = loaded;
     if (!study.models.length || !loaded.surveys.length || !loaded.templates.length) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: {0} has nothing to score (it needs models, items and templates); Open Results analyses its corpus.', study.name), vscode.l10n.t('Open Results')).then(
-        (c) => c && vscode.commands.executeCommand('valueLens.openStudyResults', uri),
-      );
+      void vscode.window
+        .showWarningMessage(
+          vscode.l10n.t(
+            'Value Lens: {0} has nothing to score (it needs models, items and templates); Open Results analyses its corpus.',
+            study.name,
+          ),
+          vscode.l10n.t('Open Results'),
+        )
+        .then((c) => c && vscode.commands.executeCommand('valueLens.openStudyResults', uri));
       return undefined;
     }
     const clients = await this.clients(study);
@@ -265,11 +315,17 @@ export class StudyCommands implements vscode.Disposable {
             env.onProgress = (p) => {
               if (workers) {
                 workers.append(study.path, written.splice(0));
-                void workers.refresh(study.path).then((a) => a && this.deps.updateAnalysis?.(a.analysis), () => undefined);
+                void workers.refresh(study.path).then(
+                  (a) => a && this.deps.updateAnalysis?.(a.analysis),
+                  () => undefined,
+                );
               }
               this.deps.board.set(key, p);
               const pct = p.total ? Math.floor((p.done / p.total) * 100) : 0;
-              progress.report({ message: `${p.done}/${p.total}${p.failed ? ` · ${vscode.l10n.t('{0} failed', p.failed)}` : ''}${p.cached ? ` · ${vscode.l10n.t('{0} cached', p.cached)}` : ''}`, increment: pct - reported });
+              progress.report({
+                message: `${p.done}/${p.total}${p.failed ? ` · ${vscode.l10n.t('{0} failed', p.failed)}` : ''}${p.cached ? ` · ${vscode.l10n.t('{0} cached', p.cached)}` : ''}`,
+                increment: pct - reported,
+              });
               reported = pct;
               this.deps.onRecords?.();
             };
@@ -292,15 +348,30 @@ export class StudyCommands implements vscode.Disposable {
       return result;
     }
     const { manifest, summary } = result;
-    const line = vscode.l10n.t('{0} planned, {1} scored ({2} from cache), {3} failed, {4} request(s) sent; corpus {5} (run {6}).', manifest.planned, manifest.scored, manifest.cached, manifest.failed, summary.requestsSent, vscode.workspace.asRelativePath(study.results), manifest.runId);
+    const line = vscode.l10n.t(
+      '{0} planned, {1} scored ({2} from cache), {3} failed, {4} request(s) sent; corpus {5} (run {6}).',
+      manifest.planned,
+      manifest.scored,
+      manifest.cached,
+      manifest.failed,
+      summary.requestsSent,
+      vscode.workspace.asRelativePath(study.results),
+      manifest.runId,
+    );
     this.deps.logger.info(`study ${study.name}: ${manifest.status}: ${line}`);
     this.deps.onRecords?.();
     if (summary.cancelled) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: {0} cancelled: {1}', study.name, line));
     else if (manifest.failed > 0 || manifest.writeFailures > 0) {
       const first = summary.records.find((r) => r.kind === 'failure');
       const model = study.models.find((m) => first && (m.id === first.modelId || m.model === first.model)) ?? study.models[0];
-      const advice = first?.kind === 'failure' ? adviseError(first.error, { provider: model.provider, endpoint: model.endpoint, model: model.model }, t) : undefined;
-      void this.offer(`${study.name}: ${line}${advice ? ` ${vscode.l10n.t('First failure: {0}', advice.message)}` : ''}`, advice?.actions ?? ['showLog']);
+      const advice =
+        first?.kind === 'failure'
+          ? adviseError(first.error, { provider: model.provider, endpoint: model.endpoint, model: model.model }, t)
+          : undefined;
+      void this.offer(
+        `${study.name}: ${line}${advice ? ` ${vscode.l10n.t('First failure: {0}', advice.message)}` : ''}`,
+        advice?.actions ?? ['showLog'],
+      );
     }
     await this.openResults(uri, loaded);
     return result;
@@ -309,7 +380,14 @@ export class StudyCommands implements vscode.Disposable {
   private async confirm(estimate: PlanEstimate, study: Study): Promise<boolean> {
     const toSend = estimate.requests - estimate.cached - estimate.skipped;
     const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t("Run {0}? {1} request(s) to send (about {2} tokens; {3} cached), above the study's confirmAbove of {4}.", study.name, toSend, estimate.estimatedTokens, estimate.cached, String(study.confirmAbove)),
+      vscode.l10n.t(
+        "Run {0}? {1} request(s) to send (about {2} tokens; {3} cached), above the study's confirmAbove of {4}.",
+        study.name,
+        toSend,
+        estimate.estimatedTokens,
+        estimate.cached,
+        String(study.confirmAbove),
+      ),
       { modal: true },
       vscode.l10n.t('Run'),
     );
@@ -323,7 +401,14 @@ export class StudyCommands implements vscode.Disposable {
     const analysis = await this.analyse(loaded);
     if (!analysis) return undefined;
     if (analysis.counts.read === 0) {
-      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: {0} has no results yet ({1}).', loaded.study.name, vscode.workspace.asRelativePath(loaded.study.results)), vscode.l10n.t('Run Study'));
+      const choice = await vscode.window.showInformationMessage(
+        vscode.l10n.t(
+          'Value Lens: {0} has no results yet ({1}).',
+          loaded.study.name,
+          vscode.workspace.asRelativePath(loaded.study.results),
+        ),
+        vscode.l10n.t('Run Study'),
+      );
       if (choice) void vscode.commands.executeCommand('valueLens.runStudy', uri);
       return analysis;
     }
@@ -337,7 +422,11 @@ export class StudyCommands implements vscode.Disposable {
    * records only (the results view's "Open Run in Panel"). The item lenses keep the whole study's results.
    */
   async openRun(target: { studyUri?: vscode.Uri; itemsUri?: vscode.Uri; dir: string }, runId: string): Promise<StudyAnalysis | undefined> {
-    const loaded = target.studyUri ? await this.load(target.studyUri) : target.itemsUri ? await this.implicitStudy(target.itemsUri.fsPath) : undefined;
+    const loaded = target.studyUri
+      ? await this.load(target.studyUri)
+      : target.itemsUri
+        ? await this.implicitStudy(target.itemsUri.fsPath)
+        : undefined;
     if (!loaded) return undefined;
     const analysis = await this.analyse(loaded, target.dir, false, [runId]);
     if (!analysis) return undefined;
@@ -357,7 +446,9 @@ export class StudyCommands implements vscode.Disposable {
         : await analyzeCorpus(loaded, options).then((r) => ({ ...r, units: r.selection.units }));
       if (!corpus) this.deps.index.setStudy(loaded, units, analysis.firstTokenText);
       if (badLines.length || badManifests.length) {
-        this.deps.logger.warn(`${loaded.study.name}: ${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s)${badLines[0] ? `, first ${badLines[0].file}:${badLines[0].line}` : ''}; ${badManifests.length} unreadable manifest(s)`);
+        this.deps.logger.warn(
+          `${loaded.study.name}: ${analysis.counts.skipped['bad-line'] ?? badLines.length} unreadable line(s)${badLines[0] ? `, first ${badLines[0].file}:${badLines[0].line}` : ''}; ${badManifests.length} unreadable manifest(s)`,
+        );
       }
       return analysis;
     } catch (error) {
@@ -369,19 +460,35 @@ export class StudyCommands implements vscode.Disposable {
 
   /** Open Results File: any corpus folder or results file, analysed with an items file's implicit study or a study file. */
   async openResultsFile(target?: vscode.Uri): Promise<StudyAnalysis | undefined> {
-    const picked = target instanceof vscode.Uri ? [target] : await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, title: vscode.l10n.t('Results to open: a corpus folder, records.jsonl or a results .jsonl file'), openLabel: vscode.l10n.t('Open Results') });
+    const picked =
+      target instanceof vscode.Uri
+        ? [target]
+        : await vscode.window.showOpenDialog({
+            canSelectFiles: true,
+            canSelectFolders: true,
+            canSelectMany: false,
+            title: vscode.l10n.t('Results to open: a corpus folder, records.jsonl or a results .jsonl file'),
+            openLabel: vscode.l10n.t('Open Results'),
+          });
     const corpus = picked?.[0]?.fsPath;
     if (!corpus) return undefined;
     const choices: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [];
     for (const uri of await vscode.workspace.findFiles('**/*.{wvs,study.json}', '**/node_modules/**', 200)) {
       const isStudy = STUDY_FILE.test(uri.fsPath);
-      choices.push({ label: vscode.workspace.asRelativePath(uri), description: isStudy ? vscode.l10n.t('study') : vscode.l10n.t('items file (implicit study)'), uri });
+      choices.push({
+        label: vscode.workspace.asRelativePath(uri),
+        description: isStudy ? vscode.l10n.t('study') : vscode.l10n.t('items file (implicit study)'),
+        uri,
+      });
     }
     choices.push({ label: vscode.l10n.t('Choose a file…'), description: vscode.l10n.t('a .wvs items file or a .study.json study') });
     const pick = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Analyse the results with which items or study?') });
     if (!pick) return undefined;
     let design = pick.uri;
-    if (!design) design = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Items or study')]: ['wvs', 'json'] } }))?.[0];
+    if (!design)
+      design = (
+        await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Items or study')]: ['wvs', 'json'] } })
+      )?.[0];
     if (!design) return undefined;
     const loaded = STUDY_FILE.test(design.fsPath) ? await this.load(design) : await this.implicitStudy(design.fsPath);
     if (!loaded) return undefined;
@@ -390,7 +497,17 @@ export class StudyCommands implements vscode.Disposable {
     this.latest = analysis;
     this.deps.showAnalysis(analysis);
     if (analysis.counts.used === 0) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: none of the {0} record(s) matched the items of {1} ({2} stale, {3}).', analysis.counts.read, vscode.workspace.asRelativePath(design), analysis.counts.stale, Object.entries(analysis.counts.skipped).map(([k, v]) => `${v} ${k}`).join(', ') || vscode.l10n.t('none skipped')));
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'Value Lens: none of the {0} record(s) matched the items of {1} ({2} stale, {3}).',
+          analysis.counts.read,
+          vscode.workspace.asRelativePath(design),
+          analysis.counts.stale,
+          Object.entries(analysis.counts.skipped)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ') || vscode.l10n.t('none skipped'),
+        ),
+      );
     }
     return analysis;
   }
@@ -453,8 +570,15 @@ export class StudyCommands implements vscode.Disposable {
   private async fail(error: unknown, study: Study): Promise<void> {
     const e = error as { kind?: string; message?: string; status?: number };
     const model = study.models[0];
-    const advice = adviseError({ kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status }, { provider: model?.provider ?? 'ollama', endpoint: model?.endpoint ?? '', model: model?.model ?? '' }, t);
-    await this.offer(`${study.name}: ${advice.message}`, advice.actions.filter((a) => a !== 'pullModel' && a !== 'useSampling'));
+    const advice = adviseError(
+      { kind: e.kind ?? 'other', message: e.message ?? String(error), status: e.status },
+      { provider: model?.provider ?? 'ollama', endpoint: model?.endpoint ?? '', model: model?.model ?? '' },
+      t,
+    );
+    await this.offer(
+      `${study.name}: ${advice.message}`,
+      advice.actions.filter((a) => a !== 'pullModel' && a !== 'useSampling'),
+    );
   }
 
   private async offer(message: string, actions: readonly AdviceAction[]): Promise<void> {

@@ -13,7 +13,9 @@ const enabled = (): boolean => vscode.workspace.getConfiguration('valueLens').ge
 /** "$(beaker) kim-baek-2024: en 5.20 +3": the study, its first language's mean, how many more languages. */
 export function shortStudyLensTitle(summary: ItemStudySummary, currentHash: string | undefined): string {
   const [first, ...rest] = summary.languages;
-  const value = first ? ` ${first.language} ${first.mean === null ? '—' : first.mean.toFixed(2)}${rest.length ? ` +${rest.length}` : ''}` : '';
+  const value = first
+    ? ` ${first.language} ${first.mean === null ? '—' : first.mean.toFixed(2)}${rest.length ? ` +${rest.length}` : ''}`
+    : '';
   const stale = currentHash !== undefined && currentHash !== summary.itemHash ? ' $(warning)' : '';
   return `$(beaker) ${summary.study}:${value}${stale}`;
 }
@@ -61,7 +63,11 @@ export class StudyItemLensProvider implements vscode.CodeLensProvider {
           title: shortStudyLensTitle(summary, cachedItemHash(item)),
           command: 'valueLens.openStudyResults',
           arguments: [vscode.Uri.file(summary.studyPath)],
-          tooltip: vscode.l10n.t("{0}\nLatest results of the study for {1} (mean expected score per prompt language); click to open the study's analysis", studyLensTitle(summary, cachedItemHash(item)).replace(/^\$\(beaker\) /, ''), item.id),
+          tooltip: vscode.l10n.t(
+            "{0}\nLatest results of the study for {1} (mean expected score per prompt language); click to open the study's analysis",
+            studyLensTitle(summary, cachedItemHash(item)).replace(/^\$\(beaker\) /, ''),
+            item.id,
+          ),
         };
         out.push(lens);
       }

@@ -39,7 +39,11 @@ export class StudyResultsIndex {
   private readonly checks = new Map<string, Map<string, readonly FirstTokenTextRow[]>>();
 
   /** Replaces what is known of one study (its units after selection, and its first-token check when run). */
-  setStudy(loaded: LoadedStudy & { study: Study }, units: readonly ResponseUnit[] | { groups: readonly ItemLanguageGroup[] }, firstToken?: readonly FirstTokenTextRow[]): void {
+  setStudy(
+    loaded: LoadedStudy & { study: Study },
+    units: readonly ResponseUnit[] | { groups: readonly ItemLanguageGroup[] },
+    firstToken?: readonly FirstTokenTextRow[],
+  ): void {
     const { study } = loaded;
     for (const byStudy of this.checks.values()) byStudy.delete(study.path);
     if (firstToken?.length) {
@@ -49,10 +53,20 @@ export class StudyResultsIndex {
         byStudy.set(study.path, firstToken);
       }
     }
-    for (const items of this.byFile.values()) for (const [id, list] of items) items.set(id, list.filter((s) => s.studyPath !== study.path));
+    for (const items of this.byFile.values())
+      for (const [id, list] of items)
+        items.set(
+          id,
+          list.filter((s) => s.studyPath !== study.path),
+        );
     // The analysis worker sends the item × language aggregates instead of the units.
     const list = 'groups' in units ? units.groups : itemLanguageGroups(units);
-    const groups = new Map(list.map((g) => [`${g.itemId}\u0000${g.language}`, { sum: g.sum, n: g.n, units: g.units, countries: new Set(g.countries), models: new Set(g.models) }]));
+    const groups = new Map(
+      list.map((g) => [
+        `${g.itemId}\u0000${g.language}`,
+        { sum: g.sum, n: g.n, units: g.units, countries: new Set(g.countries), models: new Set(g.models) },
+      ]),
+    );
     for (const { path, file } of loaded.surveys) {
       let items = this.byFile.get(path);
       if (!items) this.byFile.set(path, (items = new Map()));
@@ -60,7 +74,14 @@ export class StudyResultsIndex {
         const languages: LanguageSummary[] = [];
         for (const language of new Set([...study.languages, ...Object.keys(item.texts)])) {
           const g = groups.get(`${item.id}\u0000${language}`);
-          if (g) languages.push({ language, mean: g.n ? g.sum / g.n : null, units: g.units, countries: g.countries.size, models: g.models.size });
+          if (g)
+            languages.push({
+              language,
+              mean: g.n ? g.sum / g.n : null,
+              units: g.units,
+              countries: g.countries.size,
+              models: g.models.size,
+            });
         }
         if (!languages.length) continue;
         const list = items.get(item.id) ?? [];
@@ -84,7 +105,10 @@ export class StudyResultsIndex {
 /** "kim-baek-2024: en 5.20 (24 countries · 5 models)", with a stale mark when the item changed since. */
 export function studyLensTitle(summary: ItemStudySummary, currentHash: string | undefined): string {
   const parts = summary.languages.map((l) => {
-    const spans = [l.countries > 1 ? `${l.countries} countries` : l.countries === 1 ? '1 country' : '', l.models > 1 ? `${l.models} models` : ''].filter(Boolean);
+    const spans = [
+      l.countries > 1 ? `${l.countries} countries` : l.countries === 1 ? '1 country' : '',
+      l.models > 1 ? `${l.models} models` : '',
+    ].filter(Boolean);
     return `${l.language} ${l.mean === null ? '—' : l.mean.toFixed(2)}${spans.length ? ` (${spans.join(' · ')})` : ''}`;
   });
   const stale = currentHash !== undefined && currentHash !== summary.itemHash ? ' $(warning) stale: item changed since' : '';

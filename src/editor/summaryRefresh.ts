@@ -10,7 +10,11 @@ import type { ResultsState } from './resultsState';
 
 const SETTINGS = ['valueLens.model', 'valueLens.template', 'valueLens.languageCountries'];
 
-export function registerSummaryRefresh(sources: AnalysisSources, results: ResultsState, delayMs = 300): vscode.Disposable & { flush(): void } {
+export function registerSummaryRefresh(
+  sources: AnalysisSources,
+  results: ResultsState,
+  delayMs = 300,
+): vscode.Disposable & { flush(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const compute = (): void => {
     clearTimeout(timer);
@@ -21,7 +25,11 @@ export function registerSummaryRefresh(sources: AnalysisSources, results: Result
       return;
     }
     const settings = readRunSettings();
-    results.setSummary(settings.model ? sources.editorSummary(settings.model, settings.template, settings.languageCountries) : { alignment: {}, consistency: {} });
+    results.setSummary(
+      settings.model
+        ? sources.editorSummary(settings.model, settings.template, settings.languageCountries)
+        : { alignment: {}, consistency: {} },
+    );
   };
   const schedule = (): void => {
     timer ??= setTimeout(compute, delayMs);

@@ -30,16 +30,28 @@ export interface CliRuntime {
 
 /** The extension host's runtime: Electron (desktop) runs scripts as Node with ELECTRON_RUN_AS_NODE; the remote server is Node already. */
 export function hostRuntime(extensionPath: string): CliRuntime {
-  return { execPath: process.execPath, execArgs: [], cliPath: join(extensionPath, 'dist', 'cli.js'), env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {} };
+  return {
+    execPath: process.execPath,
+    execArgs: [],
+    cliPath: join(extensionPath, 'dist', 'cli.js'),
+    env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {},
+  };
 }
 
 function isDefinition(value: vscode.TaskDefinition): value is ValueLensTaskDefinition {
-  return value.type === TASK_TYPE && value.command === 'check' && (value.files === undefined || (Array.isArray(value.files) && value.files.every((f) => typeof f === 'string')));
+  return (
+    value.type === TASK_TYPE &&
+    value.command === 'check' &&
+    (value.files === undefined || (Array.isArray(value.files) && value.files.every((f) => typeof f === 'string')))
+  );
 }
 
 export function checkTask(definition: ValueLensTaskDefinition, folder: vscode.WorkspaceFolder, runtime: CliRuntime): vscode.Task {
   const files = definition.files?.length ? definition.files : ['.'];
-  const execution = new vscode.ProcessExecution(runtime.execPath, [...runtime.execArgs, runtime.cliPath, 'check', ...files], { cwd: folder.uri.fsPath, env: runtime.env });
+  const execution = new vscode.ProcessExecution(runtime.execPath, [...runtime.execArgs, runtime.cliPath, 'check', ...files], {
+    cwd: folder.uri.fsPath,
+    env: runtime.env,
+  });
   const task = new vscode.Task(definition, folder, `check ${files.join(' ')}`, TASK_TYPE, execution, PROBLEM_MATCHER);
   task.group = vscode.TaskGroup.Test;
   return task;
@@ -49,7 +61,9 @@ export function registerTasks(runtime: CliRuntime): vscode.Disposable {
   return vscode.tasks.registerTaskProvider(TASK_TYPE, {
     // One "check" per workspace folder on disk (the CLI reads local files).
     provideTasks: () =>
-      (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((folder) => checkTask({ type: TASK_TYPE, command: 'check' }, folder, runtime)),
+      (vscode.workspace.workspaceFolders ?? [])
+        .filter((f) => f.uri.scheme === 'file')
+        .map((folder) => checkTask({ type: TASK_TYPE, command: 'check' }, folder, runtime)),
     resolveTask: (task) => {
       const folder = typeof task.scope === 'object' ? task.scope : undefined;
       return isDefinition(task.definition) && folder ? checkTask(task.definition, folder, runtime) : undefined;
@@ -62,12 +76,20 @@ export function registerTasks(runtime: CliRuntime): vscode.Disposable {
  * extension host's runtime, and the folder prepended to the terminals' PATH. Terminals opened before see
  * it after a restart (VS Code offers the relaunch itself).
  */
-export async function installCliShims(binDir: string, runtime: CliRuntime, collection: vscode.EnvironmentVariableCollection): Promise<string[]> {
+export async function installCliShims(
+  binDir: string,
+  runtime: CliRuntime,
+  collection: vscode.EnvironmentVariableCollection,
+): Promise<string[]> {
   await fs.mkdir(binDir, { recursive: true });
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const envSh = Object.entries(runtime.env).map(([k, v]) => `${k}=${quote(v)} `).join('');
+  const envSh = Object.entries(runtime.env)
+    .map(([k, v]) => `${k}=${quote(v)} `)
+    .join('');
   const sh = `#!/bin/sh\n# Value Lens CLI (written by the extension; removed with it)\n${envSh}exec ${[runtime.execPath, ...runtime.execArgs, runtime.cliPath].map(quote).join(' ')} "$@"\n`;
-  const envCmd = Object.entries(runtime.env).map(([k, v]) => `set "${k}=${v}"\r\n`).join('');
+  const envCmd = Object.entries(runtime.env)
+    .map(([k, v]) => `set "${k}=${v}"\r\n`)
+    .join('');
   const cmd = `@echo off\r\nsetlocal\r\n${envCmd}"${runtime.execPath}" ${runtime.execArgs.map((a) => `"${a}"`).join(' ')} "${runtime.cliPath}" %*\r\n`;
   const shPath = join(binDir, 'value-lens');
   const cmdPath = join(binDir, 'value-lens.cmd');

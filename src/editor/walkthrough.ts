@@ -9,7 +9,10 @@ export const EXAMPLE_FILES = ['demo.study.json', 'wvs7-sample.wvs', 'prompts.wvt
 export const EXAMPLE_FOLDER = 'value-lens-example';
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
-  return vscode.workspace.fs.stat(uri).then(() => true, () => false);
+  return vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
@@ -23,12 +26,18 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 }
 
 /** Copies the example; resolves with the copied items file (or the bundled one, read-only) and what was copied. */
-export async function openExampleStudy(extensionUri: vscode.Uri): Promise<{ items: vscode.Uri; copied: string[]; kept: string[] } | undefined> {
+export async function openExampleStudy(
+  extensionUri: vscode.Uri,
+): Promise<{ items: vscode.Uri; copied: string[]; kept: string[] } | undefined> {
   const source = vscode.Uri.joinPath(extensionUri, 'examples');
   if (!vscode.workspace.workspaceFolders?.length) {
     const items = vscode.Uri.joinPath(source, 'wvs7-sample.wvs');
     await vscode.window.showTextDocument(items, { preview: false });
-    void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: the example opened read-only from the extension. Open a folder and run "Open Example Study" again to get a copy you can score and edit.'));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Value Lens: the example opened read-only from the extension. Open a folder and run "Open Example Study" again to get a copy you can score and edit.',
+      ),
+    );
     return { items, copied: [], kept: [] };
   }
   const folder = await pickFolder();
@@ -48,7 +57,10 @@ export async function openExampleStudy(extensionUri: vscode.Uri): Promise<{ item
   }
   const items = vscode.Uri.joinPath(target, 'wvs7-sample.wvs');
   await vscode.window.showTextDocument(items, { preview: false });
-  if (kept.length) void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: {0} already had {1}; those files were kept as they are.', EXAMPLE_FOLDER, kept.join(', ')));
+  if (kept.length)
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Value Lens: {0} already had {1}; those files were kept as they are.', EXAMPLE_FOLDER, kept.join(', ')),
+    );
   return { items, copied, kept };
 }
 

@@ -22,7 +22,10 @@ export function insideFolders(path: string, folders: readonly string[]): boolean
 }
 
 export async function hasRecords(corpusDir: string): Promise<boolean> {
-  return fs.stat(join(corpusDir, 'records.jsonl')).then((s) => s.isFile(), () => false);
+  return fs.stat(join(corpusDir, 'records.jsonl')).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /**

@@ -94,7 +94,12 @@ export function registerAlignmentPanel(context: vscode.ExtensionContext, deps: P
         current.panel.reveal(undefined, false);
         return;
       }
-      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, TITLE(), vscode.ViewColumn.Beside, webviewOptions(context.extensionUri));
+      const panel = vscode.window.createWebviewPanel(
+        PANEL_VIEW_TYPE,
+        TITLE(),
+        vscode.ViewColumn.Beside,
+        webviewOptions(context.extensionUri),
+      );
       attach(panel, { filter: {} });
     },
     refresh() {

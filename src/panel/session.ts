@@ -19,7 +19,6 @@ import { studyTable } from '../shared/study-tables';
 import { toCsv } from '../core/data/export';
 import { throttle, systemClock, type Clock, type Throttled } from './throttle';
 
-
 export interface PanelDeps {
   computeReport(filter: AnalysisFilter): AnalysisReport;
   logger: Logger;
@@ -202,7 +201,9 @@ export class PanelSession {
       const result = this.io.post(message);
       // postMessage rejects when the panel closed in between: nothing to do then.
       if (result && typeof (result as PromiseLike<boolean>).then === 'function') {
-        (result as PromiseLike<boolean>).then(undefined, (error: unknown) => this.deps.logger.debug(`Alignment panel: post failed: ${errorText(error)}`));
+        (result as PromiseLike<boolean>).then(undefined, (error: unknown) =>
+          this.deps.logger.debug(`Alignment panel: post failed: ${errorText(error)}`),
+        );
       }
     } catch (error) {
       this.deps.logger.debug(`Alignment panel: post failed: ${errorText(error)}`);

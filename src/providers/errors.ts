@@ -69,7 +69,13 @@ export function messageFromBody(text: string): string {
   return text;
 }
 
-export function httpError(status: number, origin: string, bodyMessage: string, retryAfterMs: number | undefined, secrets: (string | undefined)[]): ProviderError {
+export function httpError(
+  status: number,
+  origin: string,
+  bodyMessage: string,
+  retryAfterMs: number | undefined,
+  secrets: (string | undefined)[],
+): ProviderError {
   const detail = excerpt(redact(bodyMessage, secrets));
   return new ProviderError(`HTTP ${status} from ${origin}${detail ? `: ${detail}` : ''}`, 'http', status, retryAfterMs);
 }
@@ -82,7 +88,11 @@ export function redirectError(status: number, origin: string, location: string |
   } catch {
     // unparseable Location: say only that it redirected
   }
-  return new ProviderError(`HTTP ${status} from ${origin}: redirect${target} not followed (set the endpoint to the final URL)`, 'http', status);
+  return new ProviderError(
+    `HTTP ${status} from ${origin}: redirect${target} not followed (set the endpoint to the final URL)`,
+    'http',
+    status,
+  );
 }
 
 /**

@@ -106,7 +106,12 @@ function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promi
     }
     const bodyBytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     if (bodyBytes > limit.maxRequestBytes) {
-      reject(new ProviderError(`Request to ${origin} not sent: its body is ${formatBytes(bodyBytes)}, over the ${formatBytes(limit.maxRequestBytes)} limit (VALUE_LENS_MAX_REQUEST_BYTES)`, 'unsupported'));
+      reject(
+        new ProviderError(
+          `Request to ${origin} not sent: its body is ${formatBytes(bodyBytes)}, over the ${formatBytes(limit.maxRequestBytes)} limit (VALUE_LENS_MAX_REQUEST_BYTES)`,
+          'unsupported',
+        ),
+      );
       return;
     }
     const tls = url.protocol === 'https:' ? httpsTransport() : undefined;
@@ -132,7 +137,9 @@ function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promi
       resolve(value);
     };
     const tooLarge = (what: string, max: number, env: string): void =>
-      fail(new ProviderError(`Answer from ${origin} is too large: ${what} over the ${formatBytes(max)} limit (${env}); not retried`, 'parse'));
+      fail(
+        new ProviderError(`Answer from ${origin} is too large: ${what} over the ${formatBytes(max)} limit (${env}); not retried`, 'parse'),
+      );
     const request = (tls ? tls.module : http).request(
       {
         protocol: url.protocol,
@@ -150,7 +157,9 @@ function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promi
           tooLarge(`its body of ${formatBytes(declared)} is`, limit.maxResponseBytes, 'VALUE_LENS_MAX_RESPONSE_BYTES');
           return;
         }
-        const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+        const encoding = String(response.headers['content-encoding'] ?? '')
+          .trim()
+          .toLowerCase();
         const decoder = decoderFor(encoding);
         if (decoder === undefined) {
           fail(new ProviderError(`Answer from ${origin} uses an unsupported content-encoding "${encoding.slice(0, 40)}"`, 'parse'));
@@ -164,12 +173,22 @@ function exchange<T>(req: ExchangeRequest, read: (sink: Sink<T>) => void): Promi
             received += chunk.length;
             if (received > limit.maxResponseBytes) tooLarge('its body is', limit.maxResponseBytes, 'VALUE_LENS_MAX_RESPONSE_BYTES');
           });
-          decoder.on('error', (error) => fail(new ProviderError(`Answer from ${origin} has a damaged ${encoding} body: ${error.message}`, 'parse')));
+          decoder.on('error', (error) =>
+            fail(new ProviderError(`Answer from ${origin} has a damaged ${encoding} body: ${error.message}`, 'parse')),
+          );
           // The body handed on is decoded: its original encoding and length no longer describe it.
           delete response.headers['content-encoding'];
           delete response.headers['content-length'];
         }
-        read({ response, body: decoder ? response.pipe(decoder) : response, encoding: decoder ? encoding : undefined, fail, done, settled: () => settled, tooLarge });
+        read({
+          response,
+          body: decoder ? response.pipe(decoder) : response,
+          encoding: decoder ? encoding : undefined,
+          fail,
+          done,
+          settled: () => settled,
+          tooLarge,
+        });
       },
     );
     const onAbort = (): void => fail(abortError(signal!));
@@ -205,7 +224,9 @@ function collect(sink: Sink<unknown>, max: { bytes: number; env: string }, onEnd
 
 function bodyLimit(decoded: boolean): { bytes: number; env: string } {
   const limit = limits();
-  return decoded ? { bytes: limit.maxDecodedResponseBytes, env: 'VALUE_LENS_MAX_DECODED_BYTES' } : { bytes: limit.maxResponseBytes, env: 'VALUE_LENS_MAX_RESPONSE_BYTES' };
+  return decoded
+    ? { bytes: limit.maxDecodedResponseBytes, env: 'VALUE_LENS_MAX_DECODED_BYTES' }
+    : { bytes: limit.maxResponseBytes, env: 'VALUE_LENS_MAX_RESPONSE_BYTES' };
 }
 
 function answerOf(response: http.IncomingMessage, body: Buffer): ExchangeResponse {
@@ -214,7 +235,9 @@ function answerOf(response: http.IncomingMessage, body: Buffer): ExchangeRespons
 
 /** One HTTP exchange, the answer buffered whole (any status: the caller decides what a status means). */
 export function httpExchange(req: ExchangeRequest): Promise<ExchangeResponse> {
-  return exchange<ExchangeResponse>(req, (sink) => collect(sink as Sink<unknown>, bodyLimit(!!sink.encoding), (body) => sink.done(answerOf(sink.response, body))));
+  return exchange<ExchangeResponse>(req, (sink) =>
+    collect(sink as Sink<unknown>, bodyLimit(!!sink.encoding), (body) => sink.done(answerOf(sink.response, body))),
+  );
 }
 
 /**

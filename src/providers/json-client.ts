@@ -42,7 +42,12 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   const base = options.baseURL.replace(/\/+$/, '');
   const { origin } = options;
   const secrets = options.secrets ?? [];
-  const postHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'value-lens', ...options.headers };
+  const postHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'user-agent': 'value-lens',
+    ...options.headers,
+  };
   const getHeaders: Record<string, string> = { accept: 'application/json', 'user-agent': 'value-lens', ...options.headers };
   const cancelled = (): ProviderError => new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
   const timedOut = (ms: number): ProviderError => new ProviderError(`No answer from ${origin} within ${ms} ms`, 'timeout');
@@ -50,7 +55,13 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   async function viaFetch(fetchImpl: typeof fetch, method: string, url: string, body: string | undefined, call: JsonCall): Promise<Answer> {
     const timeout = AbortSignal.timeout(call.timeoutMs);
     try {
-      const response = await fetchImpl(url, { method, headers: body === undefined ? getHeaders : postHeaders, ...(body !== undefined ? { body } : {}), signal: AbortSignal.any([call.signal, timeout]), redirect: 'manual' });
+      const response = await fetchImpl(url, {
+        method,
+        headers: body === undefined ? getHeaders : postHeaders,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.any([call.signal, timeout]),
+        redirect: 'manual',
+      });
       return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (error) {
       if (call.signal.aborted) throw cancelled();
@@ -67,7 +78,14 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       parsed = new URL(url);
       if (urls.size < 32) urls.set(url, parsed);
     }
-    const answer = await httpExchange({ method, url: parsed, headers: body === undefined ? getHeaders : postHeaders, ...(body !== undefined ? { body } : {}), signal: call.signal, timeoutMs: call.timeoutMs });
+    const answer = await httpExchange({
+      method,
+      url: parsed,
+      headers: body === undefined ? getHeaders : postHeaders,
+      ...(body !== undefined ? { body } : {}),
+      signal: call.signal,
+      timeoutMs: call.timeoutMs,
+    });
     return { status: answer.status, headers: headerReader(answer.headers), text: answer.body.toString('utf8') };
   }
 
@@ -87,7 +105,8 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       }
       const { status } = answer;
       if (status >= 300 && status < 400) throw redirectError(status, origin, answer.headers.get('location'), url);
-      if (status < 200 || status >= 300) throw httpError(status, origin, messageFromBody(answer.text), parseRetryAfter(answer.headers), secrets);
+      if (status < 200 || status >= 300)
+        throw httpError(status, origin, messageFromBody(answer.text), parseRetryAfter(answer.headers), secrets);
       try {
         return JSON.parse(answer.text) as unknown;
       } catch {

@@ -36,19 +36,33 @@ function echoChoices(body: unknown, count: number, origin: string): EchoChoice[]
   const choices = (body as { choices?: unknown } | null)?.choices;
   if (!Array.isArray(choices)) throw new ProviderError(`Answer from ${origin} is not a text completion`, 'parse');
   if (choices.length !== count) {
-    throw new ProviderError(`Answer from ${origin} has ${choices.length} choices for ${count} prompts: it did not score every option (method loglik)`, 'unsupported');
+    throw new ProviderError(
+      `Answer from ${origin} has ${choices.length} choices for ${count} prompts: it did not score every option (method loglik)`,
+      'unsupported',
+    );
   }
   const out = choices.map((raw, position): EchoChoice => {
     const c = (raw ?? {}) as { index?: unknown; text?: unknown; logprobs?: { tokens?: unknown; token_logprobs?: unknown } | null };
     const tokens = c.logprobs?.tokens;
     const logprobs = c.logprobs?.token_logprobs;
-    if (!Array.isArray(tokens) || !Array.isArray(logprobs) || tokens.length !== logprobs.length || tokens.length === 0 || !tokens.every((t) => typeof t === 'string')) {
+    if (
+      !Array.isArray(tokens) ||
+      !Array.isArray(logprobs) ||
+      tokens.length !== logprobs.length ||
+      tokens.length === 0 ||
+      !tokens.every((t) => typeof t === 'string')
+    ) {
       throw new ProviderError(
         `Answer from ${origin} has no echoed prompt logprobs (legacy tokens/token_logprobs): the server does not score given text, so method loglik cannot be used with it (vLLM can; use method logprobs otherwise)`,
         'unsupported',
       );
     }
-    return { index: typeof c.index === 'number' ? c.index : position, text: typeof c.text === 'string' ? c.text : '', tokens: tokens as string[], logprobs: logprobs as (number | null)[] };
+    return {
+      index: typeof c.index === 'number' ? c.index : position,
+      text: typeof c.text === 'string' ? c.text : '',
+      tokens: tokens as string[],
+      logprobs: logprobs as (number | null)[],
+    };
   });
   return out.sort((a, b) => a.index - b.index);
 }
@@ -66,7 +80,10 @@ export function continuationLogprobs(body: unknown, prompt: string, continuation
     const full = prompt + continuations[k];
     // A server that ignored max_tokens: 0 appends generated text; it is skipped, whatever it is.
     if (!choice.text.startsWith(full)) {
-      throw new ProviderError(`Answer from ${origin} does not echo the prompt of option ${k + 1} ("${excerpt(choice.text.slice(-40), 40)}"): the server does not support echo (method loglik)`, 'unsupported');
+      throw new ProviderError(
+        `Answer from ${origin} does not echo the prompt of option ${k + 1} ("${excerpt(choice.text.slice(-40), 40)}"): the server does not support echo (method loglik)`,
+        'unsupported',
+      );
     }
     let skip = choice.text.length - full.length;
     let j = choice.tokens.length - 1;
@@ -77,7 +94,10 @@ export function continuationLogprobs(body: unknown, prompt: string, continuation
     while (skip === 0 && taken.length < wanted && j >= 0) {
       const logprob = choice.logprobs[j];
       if (typeof logprob !== 'number' || !Number.isFinite(logprob) || logprob > 1e-4) {
-        throw new ProviderError(`Answer from ${origin} has an unusable log-probability ${String(logprob)} for a token of option ${k + 1}`, 'parse');
+        throw new ProviderError(
+          `Answer from ${origin} has an unusable log-probability ${String(logprob)} for a token of option ${k + 1}`,
+          'parse',
+        );
       }
       taken = choice.tokens[j] + taken;
       sum += Math.min(0, logprob);
@@ -92,7 +112,10 @@ export function continuationLogprobs(body: unknown, prompt: string, continuation
     const before = choice.tokens.slice(0, j + 1);
     if (context === undefined) context = before;
     else if (before.length !== context.length || before.some((t, i) => t !== context![i])) {
-      throw new ProviderError(`The prompt was tokenised differently before option ${k + 1} than before option 1 in the answer from ${origin}: the options' likelihoods are not comparable`, 'parse');
+      throw new ProviderError(
+        `The prompt was tokenised differently before option ${k + 1} than before option 1 in the answer from ${origin}: the options' likelihoods are not comparable`,
+        'parse',
+      );
     }
     return sum;
   });
@@ -104,7 +127,8 @@ export async function scoreContinuations(options: LoglikOptions, request: Comple
   const secrets = [options.apiKey];
   const prompt = request.prompt;
   const continuations = request.continuations;
-  if (prompt === undefined || !continuations?.length) throw new ProviderError('Method loglik needs a base-model prompt and the options to score', 'unsupported');
+  if (prompt === undefined || !continuations?.length)
+    throw new ProviderError('Method loglik needs a base-model prompt and the options to score', 'unsupported');
   if (request.signal.aborted) throw new ProviderError(`Request to ${origin} was cancelled`, 'aborted');
   const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
   const signal = AbortSignal.any([request.signal, timeoutSignal]);
@@ -114,7 +138,11 @@ export async function scoreContinuations(options: LoglikOptions, request: Comple
   try {
     response = await send(`${options.baseURL.replace(/\/+$/, '')}/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      },
       body: JSON.stringify(echoRequestBody(request.model, prompt, continuations)),
       signal,
     });
@@ -122,7 +150,8 @@ export async function scoreContinuations(options: LoglikOptions, request: Comple
   } catch (error) {
     throw classifyError(error, { origin, userSignal: request.signal, timeoutSignal, timeoutMs: request.timeoutMs, secrets });
   }
-  if (response.status < 200 || response.status >= 300) throw httpError(response.status, origin, messageFromBody(text), parseRetryAfter(response.headers), secrets);
+  if (response.status < 200 || response.status >= 300)
+    throw httpError(response.status, origin, messageFromBody(text), parseRetryAfter(response.headers), secrets);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -137,6 +166,13 @@ export async function scoreContinuations(options: LoglikOptions, request: Comple
     // The echoed texts are the prompt K times over: nothing to keep of them.
     choices: [{ text: '' }],
     continuationLogprobs: logprobs,
-    ...(usage && typeof usage.prompt_tokens === 'number' ? { usage: { promptTokens: usage.prompt_tokens, completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0 } } : {}),
+    ...(usage && typeof usage.prompt_tokens === 'number'
+      ? {
+          usage: {
+            promptTokens: usage.prompt_tokens,
+            completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0,
+          },
+        }
+      : {}),
   };
 }

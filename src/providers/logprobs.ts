@@ -12,10 +12,16 @@ export function checkedAlternatives(list: readonly unknown[], origin: string): T
     const token = entry && typeof entry === 'object' ? (entry as { token?: unknown }).token : undefined;
     const logprob = entry && typeof entry === 'object' ? (entry as { logprob?: unknown }).logprob : undefined;
     if (typeof token !== 'string') {
-      throw new ProviderError(`Answer from ${origin} has an unusable logprobs entry ${index}: the token is ${token === null ? 'null' : typeof token}`, 'parse');
+      throw new ProviderError(
+        `Answer from ${origin} has an unusable logprobs entry ${index}: the token is ${token === null ? 'null' : typeof token}`,
+        'parse',
+      );
     }
     if (typeof logprob !== 'number' || !Number.isFinite(logprob) || logprob > LOGPROB_TOLERANCE) {
-      throw new ProviderError(`Answer from ${origin} has an impossible log-probability ${String(logprob)} (entry ${index}); a log-probability is finite and at most 0`, 'parse');
+      throw new ProviderError(
+        `Answer from ${origin} has an impossible log-probability ${String(logprob)} (entry ${index}); a log-probability is finite and at most 0`,
+        'parse',
+      );
     }
     return { token, logprob: Math.min(0, logprob) };
   });

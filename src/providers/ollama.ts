@@ -72,7 +72,8 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
 
   /** One answer: the text of /api/chat's message or /api/generate's response, and its first-token alternatives. */
   function choiceOf(answer: OllamaAnswer, text: unknown, request: CompletionRequest): CompletionChoice {
-    if (typeof text !== 'string') throw new ProviderError(`Answer from ${origin} has no ${request.prompt !== undefined ? 'response text' : 'message'}`, 'parse');
+    if (typeof text !== 'string')
+      throw new ProviderError(`Answer from ${origin} has no ${request.prompt !== undefined ? 'response text' : 'message'}`, 'parse');
     const firstTokenLogprobs = request.topLogprobs !== undefined ? firstAlternatives(answer.logprobs) : undefined;
     return { text, ...(firstTokenLogprobs ? { firstTokenLogprobs } : {}) };
   }
@@ -80,7 +81,12 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
   async function once(request: CompletionRequest, seed: number | undefined): Promise<{ choice: CompletionChoice; answer: OllamaAnswer }> {
     if (request.prompt !== undefined) {
       // Base models: `raw: true` sends the text verbatim (no template, no system prompt).
-      const answer = (await client.request('POST', '/api/generate', { model: request.model, prompt: request.prompt, raw: true, ...common(request, seed) }, request)) as OllamaAnswer | null;
+      const answer = (await client.request(
+        'POST',
+        '/api/generate',
+        { model: request.model, prompt: request.prompt, raw: true, ...common(request, seed) },
+        request,
+      )) as OllamaAnswer | null;
       if (!answer || typeof answer !== 'object') throw new ProviderError(`Answer from ${origin} has no response text`, 'parse');
       return { choice: choiceOf(answer, answer.response, request), answer };
     }
@@ -114,11 +120,18 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
       // Ollama has no `n`: one call per sample, with distinct seeds (seed + i) so samples differ reproducibly.
       return collectSamples(request, origin, 1, async (_room, seed) => {
         const { choice, answer } = await once(request, seed);
-        return { choices: [choice], promptTokens: answer.prompt_eval_count ?? 0, completionTokens: answer.eval_count ?? 0, ...(typeof answer.model === 'string' ? { model: answer.model } : {}) };
+        return {
+          choices: [choice],
+          promptTokens: answer.prompt_eval_count ?? 0,
+          completionTokens: answer.eval_count ?? 0,
+          ...(typeof answer.model === 'string' ? { model: answer.model } : {}),
+        };
       });
     },
     async listModels(signal) {
-      const list = (await client.request('GET', '/api/tags', undefined, { signal, timeoutMs: LIST_TIMEOUT_MS })) as { models?: unknown } | null;
+      const list = (await client.request('GET', '/api/tags', undefined, { signal, timeoutMs: LIST_TIMEOUT_MS })) as {
+        models?: unknown;
+      } | null;
       if (!list || !Array.isArray(list.models)) throw new ProviderError(`Model list from ${origin} is malformed`, 'parse');
       return (list.models as { name?: unknown; digest?: unknown; size?: unknown }[])
         .filter((m) => !!m && typeof m.name === 'string')
@@ -132,7 +145,12 @@ export function createOllamaProvider(options: OllamaProviderOptions): ModelProvi
 }
 
 /** Downloads a model, reporting progress; cancelling `signal` stops the download. A redirect is refused. */
-export async function pullModel(host: string, name: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void> {
+export async function pullModel(
+  host: string,
+  name: string,
+  onProgress: (progress: PullProgress) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const base = ollamaHostUrl(host);
   const origin = endpointOriginOrThrow(base);
   if (signal.aborted) throw new ProviderError(`Pull from ${origin} was cancelled`, 'aborted');
@@ -159,7 +177,13 @@ export async function pullModel(host: string, name: string, onProgress: (progres
   let answer;
   try {
     answer = await httpLines(
-      { method: 'POST', url: new URL(`${base}/api/pull`), headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', 'user-agent': 'value-lens' }, body: JSON.stringify({ model: name, stream: true }), signal },
+      {
+        method: 'POST',
+        url: new URL(`${base}/api/pull`),
+        headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', 'user-agent': 'value-lens' },
+        body: JSON.stringify({ model: name, stream: true }),
+        signal,
+      },
       onLine,
     );
   } catch (error) {
@@ -170,5 +194,6 @@ export async function pullModel(host: string, name: string, onProgress: (progres
   const { status } = answer;
   const headers = headerReader(answer.headers);
   if (status >= 300 && status < 400) throw redirectError(status, origin, headers.get('location'), base);
-  if (status < 200 || status >= 300) throw httpError(status, origin, messageFromBody(answer.body.toString('utf8')), parseRetryAfter(headers), []);
+  if (status < 200 || status >= 300)
+    throw httpError(status, origin, messageFromBody(answer.body.toString('utf8')), parseRetryAfter(headers), []);
 }

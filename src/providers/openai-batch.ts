@@ -12,7 +12,14 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ProviderError, type CompletionChoice } from '../core/model';
 import type { PlannedRequest } from '../core/run/plan';
-import { BATCH_STATUSES, type BatchClient, type BatchCodec, type BatchEndpoint, type BatchInfo, type BatchStatus } from '../core/batch/types';
+import {
+  BATCH_STATUSES,
+  type BatchClient,
+  type BatchCodec,
+  type BatchEndpoint,
+  type BatchInfo,
+  type BatchStatus,
+} from '../core/batch/types';
 import { classifyError, excerpt, httpError, messageFromBody, endpointOriginOrThrow, parseRetryAfter, redact } from './errors';
 import { httpTransport } from './http-transport';
 import { checkedAlternatives } from './logprobs';
@@ -75,7 +82,10 @@ export function createOpenAIBatchClient(options: OpenAIBatchClientOptions): Batc
       const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
       const size = (await fs.stat(path)).size;
       const { status, text, headers } = await stream('POST', `${base}/files`, signal, {
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(head.length + size + tail.length),
+        },
         send: async (req) => {
           req.write(head);
           for await (const chunk of createReadStream(path)) if (!req.write(chunk as Buffer)) await new Promise((r) => req.once('drain', r));
@@ -99,7 +109,9 @@ export function createOpenAIBatchClient(options: OpenAIBatchClientOptions): Batc
     async downloadFile(fileId, path, signal) {
       const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        const { status, text, headers } = await stream('GET', `${base}/files/${encodeURIComponent(fileId)}/content`, signal, { toFile: temp });
+        const { status, text, headers } = await stream('GET', `${base}/files/${encodeURIComponent(fileId)}/content`, signal, {
+          toFile: temp,
+        });
         if (status < 200 || status >= 300) throw httpError(status, origin, messageFromBody(text), parseRetryAfter(headers), secrets);
         await fs.rename(temp, path);
       } finally {
@@ -135,7 +147,11 @@ export function createOpenAIBatchClient(options: OpenAIBatchClientOptions): Batc
         if (settled) return;
         settled = true;
         request.destroy();
-        reject(signal.aborted ? new ProviderError(`Request to ${origin} was cancelled`, 'aborted') : classifyError(error, { origin, userSignal: signal, secrets }));
+        reject(
+          signal.aborted
+            ? new ProviderError(`Request to ${origin} was cancelled`, 'aborted')
+            : classifyError(error, { origin, userSignal: signal, secrets }),
+        );
       };
       const request = transport.request(target, { method, headers: { ...auth(), ...io.headers } }, (response) => {
         const status = response.statusCode ?? 500;
@@ -146,7 +162,8 @@ export function createOpenAIBatchClient(options: OpenAIBatchClientOptions): Batc
           let bytes = 0;
           response.on('data', (chunk: Buffer) => {
             bytes += chunk.length;
-            if (bytes > MAX_BATCH_FILE_BYTES) fail(new ProviderError(`The batch file from ${origin} is over ${MAX_BATCH_FILE_BYTES} bytes; not read`, 'parse'));
+            if (bytes > MAX_BATCH_FILE_BYTES)
+              fail(new ProviderError(`The batch file from ${origin} is over ${MAX_BATCH_FILE_BYTES} bytes; not read`, 'parse'));
           });
           response.pipe(out);
           response.on('aborted', () => fail(new Error('connection closed before the file was complete')));
@@ -185,8 +202,10 @@ export function createOpenAIBatchClient(options: OpenAIBatchClientOptions): Batc
 /** The batch object as BatchInfo; a status outside the reference's list is a parse error, never guessed. */
 export function batchInfo(value: unknown, origin: string): BatchInfo {
   const b = (value ?? {}) as Record<string, unknown>;
-  if (typeof b.id !== 'string' || typeof b.status !== 'string') throw new ProviderError(`Answer from ${origin} is not a batch object`, 'parse');
-  if (!BATCH_STATUSES.includes(b.status as BatchStatus)) throw new ProviderError(`Batch ${b.id} from ${origin} has an unknown status "${excerpt(b.status, 40)}"`, 'parse');
+  if (typeof b.id !== 'string' || typeof b.status !== 'string')
+    throw new ProviderError(`Answer from ${origin} is not a batch object`, 'parse');
+  if (!BATCH_STATUSES.includes(b.status as BatchStatus))
+    throw new ProviderError(`Batch ${b.id} from ${origin} has an unknown status "${excerpt(b.status, 40)}"`, 'parse');
   const counts = b.request_counts as { total?: unknown; completed?: unknown; failed?: unknown } | null | undefined;
   const errors = (b.errors as { data?: { code?: unknown; message?: unknown }[] } | null | undefined)?.data;
   return {
@@ -198,7 +217,9 @@ export function batchInfo(value: unknown, origin: string): BatchInfo {
     ...(counts && typeof counts.total === 'number'
       ? { requestCounts: { total: counts.total, completed: Number(counts.completed) || 0, failed: Number(counts.failed) || 0 } }
       : {}),
-    ...(Array.isArray(errors) && errors.length ? { errors: errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.message ?? '')}`.slice(0, 300)) } : {}),
+    ...(Array.isArray(errors) && errors.length
+      ? { errors: errors.map((e) => `${String(e.code ?? 'error')}: ${String(e.message ?? '')}`.slice(0, 300)) }
+      : {}),
   };
 }
 
@@ -225,12 +246,20 @@ export function openAIBatchCodec(options: OpenAIBatchCodecOptions = {}): BatchCo
       };
       // Method loglik: the live provider's one echo request (src/providers/loglik.ts), as a batch line.
       if (req.identity.method === 'loglik' && req.prompt !== undefined) {
-        return { url: '/v1/completions' as BatchEndpoint, body: echoRequestBody(req.identity.model, req.prompt, continuationsFor(req.prompt, req.labels)) };
+        return {
+          url: '/v1/completions' as BatchEndpoint,
+          body: echoRequestBody(req.identity.model, req.prompt, continuationsFor(req.prompt, req.labels)),
+        };
       }
       if (req.prompt !== undefined) {
         return {
           url: '/v1/completions' as BatchEndpoint,
-          body: { ...common, prompt: req.prompt, max_tokens: p.maxTokens, ...(p.topLogprobs !== undefined ? { logprobs: Math.max(0, Math.min(cap, p.topLogprobs)) } : {}) },
+          body: {
+            ...common,
+            prompt: req.prompt,
+            max_tokens: p.maxTokens,
+            ...(p.topLogprobs !== undefined ? { logprobs: Math.max(0, Math.min(cap, p.topLogprobs)) } : {}),
+          },
         };
       }
       return {
@@ -246,15 +275,21 @@ export function openAIBatchCodec(options: OpenAIBatchCodecOptions = {}): BatchCo
     responseOf(url, body, req) {
       const origin = req.identity.endpoint;
       const b = body as { model?: unknown; choices?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null;
-      if (!b || typeof b !== 'object' || !Array.isArray(b.choices)) throw new ProviderError(`A batch line from ${origin} has no completion in its body`, 'parse');
-      const usage = b.usage && typeof b.usage === 'object' ? { promptTokens: Number(b.usage.prompt_tokens) || 0, completionTokens: Number(b.usage.completion_tokens) || 0 } : undefined;
+      if (!b || typeof b !== 'object' || !Array.isArray(b.choices))
+        throw new ProviderError(`A batch line from ${origin} has no completion in its body`, 'parse');
+      const usage =
+        b.usage && typeof b.usage === 'object'
+          ? { promptTokens: Number(b.usage.prompt_tokens) || 0, completionTokens: Number(b.usage.completion_tokens) || 0 }
+          : undefined;
       const model = typeof b.model === 'string' && b.model ? b.model : req.identity.model;
       if (req.identity.method === 'loglik' && req.prompt !== undefined) {
         const logliks = continuationLogprobs(b, req.prompt, continuationsFor(req.prompt, req.labels), origin);
         return { model, choices: [{ text: '' }], continuationLogprobs: logliks, ...(usage ? { usage } : {}) };
       }
       const wantLogprobs = req.params.topLogprobs !== undefined;
-      const choices: CompletionChoice[] = (b.choices as Record<string, unknown>[]).map((c) => (url === '/v1/completions' ? textChoice(c, wantLogprobs, origin) : chatChoice(c, wantLogprobs, origin)));
+      const choices: CompletionChoice[] = (b.choices as Record<string, unknown>[]).map((c) =>
+        url === '/v1/completions' ? textChoice(c, wantLogprobs, origin) : chatChoice(c, wantLogprobs, origin),
+      );
       if (choices.length === 0) throw new ProviderError(`A batch line from ${origin} has no choices`, 'parse');
       return { model, choices, ...(usage ? { usage } : {}) };
     },
@@ -266,8 +301,14 @@ function chatChoice(c: Record<string, unknown>, wantLogprobs: boolean, origin: s
   const message = c.message as { content?: unknown } | undefined;
   const first: unknown = (c.logprobs as { content?: unknown[] } | null | undefined)?.content?.[0];
   const top = first && typeof first === 'object' ? (first as { top_logprobs?: unknown }).top_logprobs : undefined;
-  const alternatives = wantLogprobs && first && typeof first === 'object' ? checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin) : undefined;
-  return { text: typeof message?.content === 'string' ? message.content : '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
+  const alternatives =
+    wantLogprobs && first && typeof first === 'object'
+      ? checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin)
+      : undefined;
+  return {
+    text: typeof message?.content === 'string' ? message.content : '',
+    ...(alternatives ? { firstTokenLogprobs: alternatives } : {}),
+  };
 }
 
 function textChoice(c: Record<string, unknown>, wantLogprobs: boolean, origin: string): CompletionChoice {

@@ -87,7 +87,8 @@ export function completionFirstToken(logprobs: unknown, origin = 'the server'): 
   // The sampled token is always reported, and may be missing from the map ("up to logprobs+1 elements").
   const sampled = legacy?.tokens?.[0];
   const sampledLogprob = legacy?.token_logprobs?.[0];
-  if (valid(sampled, sampledLogprob) && !out.some((t) => t.token === sampled)) out.push({ token: sampled as string, logprob: sampledLogprob });
+  if (valid(sampled, sampledLogprob) && !out.some((t) => t.token === sampled))
+    out.push({ token: sampled as string, logprob: sampledLogprob });
   out.sort((a, b) => b.logprob - a.logprob);
   return out.length ? out : undefined;
 }
@@ -119,7 +120,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
 
   /** A 400 saying the model takes only its default temperature: remember it, and the caller asks again. */
   function learnTemperature(error: ProviderError, model: string): boolean {
-    if (error.status !== 400 || !/temperature/.test(error.message) || !/unsupported|not supported|only the default/i.test(error.message) || noTemperature.has(model)) return false;
+    if (
+      error.status !== 400 ||
+      !/temperature/.test(error.message) ||
+      !/unsupported|not supported|only the default/i.test(error.message) ||
+      noTemperature.has(model)
+    )
+      return false;
     noTemperature.add(model);
     return true;
   }
@@ -133,12 +140,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       [param]: request.maxTokens,
       ...(n > 1 && !singleChoice.has(request.model) ? { n } : {}),
       ...(seed !== undefined ? { seed } : {}),
-      ...(request.topLogprobs !== undefined
-        ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs)) }
-        : {}),
+      ...(request.topLogprobs !== undefined ? { logprobs: true, top_logprobs: Math.max(0, Math.min(20, request.topLogprobs)) } : {}),
       ...(request.stop ? { stop: request.stop } : {}),
       ...(request.jsonSchema
-        ? { response_format: { type: 'json_schema' as const, json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true } } }
+        ? {
+            response_format: {
+              type: 'json_schema' as const,
+              json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true },
+            },
+          }
         : {}),
     };
     let completion: unknown;
@@ -170,7 +180,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   const completionLogprobsCap = new Map<string, number>();
 
   /** Base models: the legacy completions endpoint, with the prompt text sent verbatim. */
-  async function completeTextOnce(request: CompletionRequest, prompt: string, n: number, seed: number | undefined): Promise<TextCompletion> {
+  async function completeTextOnce(
+    request: CompletionRequest,
+    prompt: string,
+    n: number,
+    seed: number | undefined,
+  ): Promise<TextCompletion> {
     const cap = completionLogprobsCap.get(request.model) ?? 20;
     const logprobs = request.topLogprobs !== undefined ? Math.max(0, Math.min(cap, request.topLogprobs)) : undefined;
     const body = {
@@ -188,7 +203,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       completion = await client.request('POST', '/completions', body, request);
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
-      if (error.status === 400 && /logprobs/.test(error.message) && logprobs !== undefined && logprobs > OPENAI_COMPLETIONS_MAX_LOGPROBS && !completionLogprobsCap.has(request.model)) {
+      if (
+        error.status === 400 &&
+        /logprobs/.test(error.message) &&
+        logprobs !== undefined &&
+        logprobs > OPENAI_COMPLETIONS_MAX_LOGPROBS &&
+        !completionLogprobsCap.has(request.model)
+      ) {
         completionLogprobsCap.set(request.model, OPENAI_COMPLETIONS_MAX_LOGPROBS);
         return completeTextOnce(request, prompt, n, seed);
       }
@@ -210,7 +231,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   function toChoice(c: ChatCompletion['choices'][number], wantLogprobs: boolean): CompletionChoice {
     const first: unknown = c?.logprobs?.content?.[0];
     const top = first && typeof first === 'object' ? (first as { top_logprobs?: unknown }).top_logprobs : undefined;
-    const alternatives = wantLogprobs && first && typeof first === 'object' ? checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin) : undefined;
+    const alternatives =
+      wantLogprobs && first && typeof first === 'object'
+        ? checkedAlternatives(Array.isArray(top) && top.length ? top : [first], origin)
+        : undefined;
     const content = c?.message?.content;
     return { text: typeof content === 'string' ? content : '', ...(alternatives ? { firstTokenLogprobs: alternatives } : {}) };
   }
@@ -228,13 +252,19 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     origin,
     complete(request: CompletionRequest): Promise<CompletionResponse> {
       // Method loglik: the options' continuations scored by one echo request (src/providers/loglik.ts).
-      if (request.continuations && request.prompt !== undefined) return scoreContinuations({ baseURL: options.baseURL, apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) }, request);
+      if (request.continuations && request.prompt !== undefined)
+        return scoreContinuations(
+          { baseURL: options.baseURL, apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) },
+          request,
+        );
       const wantLogprobs = request.topLogprobs !== undefined;
       // Servers that ignore `n` (Ollama /v1, llama.cpp) return one choice: the loop asks again for the rest,
       // the seed shifted by 1000 a round.
       return collectSamples(request, origin, 1000, async (room, seed) => {
         const completion: TextCompletion | ChatCompletion =
-          request.prompt !== undefined ? await completeTextOnce(request, request.prompt, room, seed) : await createOnce(request, room, seed);
+          request.prompt !== undefined
+            ? await completeTextOnce(request, request.prompt, room, seed)
+            : await createOnce(request, room, seed);
         const choices =
           request.prompt !== undefined
             ? (completion as TextCompletion).choices.slice(0, room).map((c) => toTextChoice(c, wantLogprobs))
@@ -250,7 +280,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     async listModels(signal: AbortSignal): Promise<ModelInfo[]> {
       const page = (await client.request('GET', '/models', undefined, { signal, timeoutMs: LIST_TIMEOUT_MS })) as { data?: unknown } | null;
       if (!page || !Array.isArray(page.data)) throw new ProviderError(`Model list from ${origin} is malformed`, 'parse');
-      return page.data.filter((m): m is { id: string } => !!m && typeof (m as { id?: unknown }).id === 'string').map((m) => ({ name: m.id }));
+      return page.data
+        .filter((m): m is { id: string } => !!m && typeof (m as { id?: unknown }).id === 'string')
+        .map((m) => ({ name: m.id }));
     },
   };
 }

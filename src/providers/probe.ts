@@ -23,7 +23,12 @@ export function probeKey(provider: Pick<ModelProvider, 'id' | 'origin'>, model: 
 }
 
 /** True when a 1-token request with logprobs comes back with alternatives. Errors other than "unsupported" propagate (not cached). */
-export async function probeLogprobs(provider: ModelProvider, model: string, signal: AbortSignal, options: ProbeOptions = {}): Promise<boolean> {
+export async function probeLogprobs(
+  provider: ModelProvider,
+  model: string,
+  signal: AbortSignal,
+  options: ProbeOptions = {},
+): Promise<boolean> {
   const key = probeKey(provider, model, options.completion);
   const known = cache.get(key);
   if (known !== undefined) return known;
@@ -52,7 +57,10 @@ export async function probeLogprobs(provider: ModelProvider, model: string, sign
         throw new ProviderError(`No answer from ${provider.origin} within the first-request allowance`, 'timeout');
       }
       // 400/422: the server rejected the logprobs fields; "unsupported" is the same verdict.
-      if (error instanceof ProviderError && (error.kind === 'unsupported' || (error.kind === 'http' && (error.status === 400 || error.status === 422)))) {
+      if (
+        error instanceof ProviderError &&
+        (error.kind === 'unsupported' || (error.kind === 'http' && (error.status === 400 || error.status === 422)))
+      ) {
         cache.set(key, false);
         return false;
       }

@@ -37,13 +37,15 @@ const count = (v: unknown): number => (finite(v) && v >= 0 ? Math.floor(v) : 0);
 const numOrNull = (v: unknown): number | null => (finite(v) ? v : null);
 const probability = (v: unknown): number | null => (finite(v) && v >= 0 && v <= 1 ? v : null);
 const textOrNull = (v: unknown): string | null | undefined => (v === null ? null : text(v) ? v : undefined);
-const oneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
+const oneOf = <T extends string>(v: unknown, values: readonly T[]): v is T =>
+  typeof v === 'string' && (values as readonly string[]).includes(v);
 const attributeValue = (v: unknown): v is AttributeValue => text(v) || finite(v) || typeof v === 'boolean';
 
 /** An Estimate, or null when `v` is null or not one (a non-finite estimate included). */
 export function parseEstimate(v: unknown): Estimate | null {
   if (!isObject(v) || !finite(v.estimate)) return null;
-  const ci = Array.isArray(v.ci) && v.ci.length === 2 && finite(v.ci[0]) && finite(v.ci[1]) ? ([v.ci[0], v.ci[1]] as [number, number]) : null;
+  const ci =
+    Array.isArray(v.ci) && v.ci.length === 2 && finite(v.ci[0]) && finite(v.ci[1]) ? ([v.ci[0], v.ci[1]] as [number, number]) : null;
   const out: Estimate = { estimate: v.estimate, ci, p: probability(v.p) };
   if ('pHolm' in v) out.pHolm = probability(v.pHolm);
   if ('pBH' in v) out.pBH = probability(v.pBH);
@@ -71,12 +73,39 @@ function alignmentRow(r: Obj): AlignmentRow | undefined {
   const category = textOrNull(r.category);
   if (!text(r.model) || !text(r.language) || !text(r.reference) || country === undefined || category === undefined) return undefined;
   if (!oneOf(r.level, ['item', 'response'] as const) || !oneOf(r.measure, ['mean', 'pro'] as const)) return undefined;
-  return { model: r.model, language: r.language, country, reference: r.reference, level: r.level, measure: r.measure, category, n: count(r.n), pearson: parseEstimate(r.pearson), spearman: parseEstimate(r.spearman) };
+  return {
+    model: r.model,
+    language: r.language,
+    country,
+    reference: r.reference,
+    level: r.level,
+    measure: r.measure,
+    category,
+    n: count(r.n),
+    pearson: parseEstimate(r.pearson),
+    spearman: parseEstimate(r.spearman),
+  };
 }
 
 function regionRow(r: Obj): RegionRow | undefined {
-  if (!text(r.model) || !text(r.language) || !text(r.region) || !oneOf(r.measure, ['mean', 'pro'] as const) || !oneOf(r.scheme, ['region', 'subregion'] as const)) return undefined;
-  return { model: r.model, language: r.language, measure: r.measure, region: r.region, scheme: r.scheme, countries: strings(r.countries), meanPearson: numOrNull(r.meanPearson), meanSpearman: numOrNull(r.meanSpearman) };
+  if (
+    !text(r.model) ||
+    !text(r.language) ||
+    !text(r.region) ||
+    !oneOf(r.measure, ['mean', 'pro'] as const) ||
+    !oneOf(r.scheme, ['region', 'subregion'] as const)
+  )
+    return undefined;
+  return {
+    model: r.model,
+    language: r.language,
+    measure: r.measure,
+    region: r.region,
+    scheme: r.scheme,
+    countries: strings(r.countries),
+    meanPearson: numOrNull(r.meanPearson),
+    meanSpearman: numOrNull(r.meanSpearman),
+  };
 }
 
 function consistencyRow(r: Obj): ConsistencyRow | undefined {
@@ -86,13 +115,30 @@ function consistencyRow(r: Obj): ConsistencyRow | undefined {
 
 function biasRow(r: Obj): BiasRow | undefined {
   if (!text(r.model) || !text(r.language) || !oneOf(r.definition, ['item-pearson', 'response-spearman'] as const)) return undefined;
-  return { model: r.model, language: r.language, definition: r.definition, local: strings(r.local), localR: numOrNull(r.localR), usR: numOrNull(r.usR), difference: parseEstimate(r.difference) };
+  return {
+    model: r.model,
+    language: r.language,
+    definition: r.definition,
+    local: strings(r.local),
+    localR: numOrNull(r.localR),
+    usR: numOrNull(r.usR),
+    difference: parseEstimate(r.difference),
+  };
 }
 
 function distanceRow(r: Obj): DistanceRow | undefined {
   if (!text(r.model) || !text(r.language) || !text(r.reference) || !text(r.itemId)) return undefined;
   if (!finite(r.jsd) || !finite(r.wasserstein) || !finite(r.uniformJsd) || !finite(r.uniformWasserstein)) return undefined;
-  const out: DistanceRow = { model: r.model, language: r.language, reference: r.reference, itemId: r.itemId, jsd: r.jsd, wasserstein: r.wasserstein, uniformJsd: r.uniformJsd, uniformWasserstein: r.uniformWasserstein };
+  const out: DistanceRow = {
+    model: r.model,
+    language: r.language,
+    reference: r.reference,
+    itemId: r.itemId,
+    jsd: r.jsd,
+    wasserstein: r.wasserstein,
+    uniformJsd: r.uniformJsd,
+    uniformWasserstein: r.uniformWasserstein,
+  };
   const country = textOrNull(r.country);
   if (country !== undefined) out.country = country;
   return out;
@@ -100,14 +146,25 @@ function distanceRow(r: Obj): DistanceRow | undefined {
 
 function positionBiasRow(r: Obj): PositionBiasRow | undefined {
   const totalVariation = parseEstimate(r.totalVariation);
-  if (!text(r.model) || !text(r.language) || !finite(r.k) || !finite(r.uniform) || !totalVariation || !Array.isArray(r.positions)) return undefined;
+  if (!text(r.model) || !text(r.language) || !finite(r.k) || !finite(r.uniform) || !totalVariation || !Array.isArray(r.positions))
+    return undefined;
   const positions: PositionBiasRow['positions'] = [];
   for (const p of r.positions as unknown[]) {
     const share = isObject(p) ? parseEstimate(p.share) : null;
     if (!isObject(p) || !share || !finite(p.position) || !finite(p.excess)) return undefined;
     positions.push({ position: p.position, share, excess: p.excess });
   }
-  return { model: r.model, language: r.language, k: count(r.k), orders: strings(r.orders), responses: count(r.responses), items: count(r.items), uniform: r.uniform, positions, totalVariation };
+  return {
+    model: r.model,
+    language: r.language,
+    k: count(r.k),
+    orders: strings(r.orders),
+    responses: count(r.responses),
+    items: count(r.items),
+    uniform: r.uniform,
+    positions,
+    totalVariation,
+  };
 }
 
 function firstTokenRow(r: Obj): FirstTokenTextRow | undefined {
@@ -126,7 +183,15 @@ function firstTokenRow(r: Obj): FirstTokenTextRow | undefined {
       text: d.text,
     });
   }
-  return { model: r.model, language: r.language, pairs: count(r.pairs), agreement: numOrNull(r.agreement), meanAbsDifference: numOrNull(r.meanAbsDifference), unparsed: count(r.unparsed), disagreements };
+  return {
+    model: r.model,
+    language: r.language,
+    pairs: count(r.pairs),
+    agreement: numOrNull(r.agreement),
+    meanAbsDifference: numOrNull(r.meanAbsDifference),
+    unparsed: count(r.unparsed),
+    disagreements,
+  };
 }
 
 function contrastRow(r: Obj): ContrastRow | undefined {
@@ -140,7 +205,14 @@ function contrastRow(r: Obj): ContrastRow | undefined {
 
 function attributeGroupRow(r: Obj): AttributeGroupRow | undefined {
   if (!text(r.attribute) || !attributeValue(r.value) || !text(r.language)) return undefined;
-  const out: AttributeGroupRow = { attribute: r.attribute, value: r.value, language: r.language, models: strings(r.models), meanPearson: numOrNull(r.meanPearson), meanSpearman: numOrNull(r.meanSpearman) };
+  const out: AttributeGroupRow = {
+    attribute: r.attribute,
+    value: r.value,
+    language: r.language,
+    models: strings(r.models),
+    meanPearson: numOrNull(r.meanPearson),
+    meanSpearman: numOrNull(r.meanSpearman),
+  };
   if (oneOf(r.measure, ['mean', 'pro'] as const)) out.measure = r.measure;
   if (oneOf(r.basis, ['countries', 'pooled'] as const)) out.basis = r.basis;
   return out;
@@ -154,8 +226,16 @@ function testGrid(r: Obj): TestGrid | undefined {
 
 function fit(r: Obj): (FitOutput & { name: string }) | undefined {
   if (!text(r.name) || !text(r.formula) || !Array.isArray(r.fixed)) return undefined;
-  const fixed = r.fixed.filter(isObject).filter((t) => text(t.term)).map((t) => ({ term: t.term as string, estimate: numOrNull(t.estimate) ?? NaN, se: numOrNull(t.se) ?? NaN, t: numOrNull(t.t) ?? NaN }));
-  const random = Array.isArray(r.random) ? r.random.filter(isObject).filter((g) => text(g.group) && text(g.term)).map((g) => ({ group: g.group as string, term: g.term as string, variance: numOrNull(g.variance) ?? NaN })) : [];
+  const fixed = r.fixed
+    .filter(isObject)
+    .filter((t) => text(t.term))
+    .map((t) => ({ term: t.term as string, estimate: numOrNull(t.estimate) ?? NaN, se: numOrNull(t.se) ?? NaN, t: numOrNull(t.t) ?? NaN }));
+  const random = Array.isArray(r.random)
+    ? r.random
+        .filter(isObject)
+        .filter((g) => text(g.group) && text(g.term))
+        .map((g) => ({ group: g.group as string, term: g.term as string, variance: numOrNull(g.variance) ?? NaN }))
+    : [];
   const blups: Record<string, Record<string, number>> = {};
   if (isObject(r.blups)) {
     for (const [group, levels] of Object.entries(r.blups)) {
@@ -164,7 +244,16 @@ function fit(r: Obj): (FitOutput & { name: string }) | undefined {
       for (const [level, v] of Object.entries(levels)) if (finite(v)) blups[group][level] = v;
     }
   }
-  return { name: r.name, formula: r.formula, n: count(r.n), fixed, random, residualVariance: numOrNull(r.residualVariance) ?? NaN, logLik: numOrNull(r.logLik) ?? NaN, blups };
+  return {
+    name: r.name,
+    formula: r.formula,
+    n: count(r.n),
+    fixed,
+    random,
+    residualVariance: numOrNull(r.residualVariance) ?? NaN,
+    logLik: numOrNull(r.logLik) ?? NaN,
+    blups,
+  };
 }
 
 const SKIP_REASONS: readonly SkipReason[] = ['failure', 'unknown-item', 'no-measure', 'filtered', 'bad-line', 'deleted-run'];

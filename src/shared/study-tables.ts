@@ -153,7 +153,10 @@ export interface CountryView {
 
 /** Narrows per-country rows step by step: model, then language, level and measure the model has. */
 function narrowCountries(analysis: StudyAnalysis, all: AlignmentRow[], state: StudyViewState) {
-  const model = pick(state.model, modelOrder(analysis, all).filter((m) => all.some((r) => r.model === m)));
+  const model = pick(
+    state.model,
+    modelOrder(analysis, all).filter((m) => all.some((r) => r.model === m)),
+  );
   const ofModel = all.filter((r) => r.model === model);
   const language = pick(state.language, languageOrder(analysis, ofModel));
   const ofLanguage = ofModel.filter((r) => r.language === language);
@@ -190,7 +193,8 @@ export interface RegionView {
   rows: RegionRow[];
 }
 
-export const regionValue = (row: RegionRow, statistic: Statistic): number | null => (statistic === 'pearson' ? row.meanPearson : row.meanSpearman);
+export const regionValue = (row: RegionRow, statistic: Statistic): number | null =>
+  statistic === 'pearson' ? row.meanPearson : row.meanSpearman;
 
 export function regionView(analysis: StudyAnalysis, state: StudyViewState): RegionView {
   const statistic = state.statistic ?? 'pearson';
@@ -202,7 +206,10 @@ export function regionView(analysis: StudyAnalysis, state: StudyViewState): Regi
   const scheme = pick(state.scheme, schemes) ?? 'region';
   const rows = ofLanguage.filter((r) => r.measure === measure && r.scheme === scheme);
   const mean = (region: string) => {
-    const v = rows.filter((r) => r.region === region).map((r) => regionValue(r, statistic)).filter((x): x is number => x !== null);
+    const v = rows
+      .filter((r) => r.region === region)
+      .map((r) => regionValue(r, statistic))
+      .filter((x): x is number => x !== null);
     return v.length ? v.reduce((s, x) => s + x, 0) / v.length : -Infinity;
   };
   const regions = uniq(rows.map((r) => r.region)).sort((a, b) => mean(b) - mean(a) || a.localeCompare(b));
@@ -299,7 +306,15 @@ export function categoryView(analysis: StudyAnalysis, state: StudyViewState): Ca
   const rows = ofLanguage.filter((r) => r.level === level && r.measure === measure);
   const models = modelOrder(analysis, rows).filter((m) => rows.some((r) => r.model === m));
   const categories = uniq(rows.map((r) => r.category as string));
-  return { language, level, measure, statistic, models, categories, boxes: boxesOf(rows, models, categories, statistic).filter((b) => b.stats) };
+  return {
+    language,
+    level,
+    measure,
+    statistic,
+    models,
+    categories,
+    boxes: boxesOf(rows, models, categories, statistic).filter((b) => b.stats),
+  };
 }
 
 // ---- paired differences (forest plot) ----
@@ -339,16 +354,25 @@ export interface DefinitionView<T> {
   rows: T[];
 }
 
-function definitionView<T extends { model: string; language: string; definition: string }>(analysis: StudyAnalysis, all: readonly T[], state: StudyViewState): DefinitionView<T> {
-  const model = pick(state.model, modelOrder(analysis, all).filter((m) => all.some((r) => r.model === m)));
+function definitionView<T extends { model: string; language: string; definition: string }>(
+  analysis: StudyAnalysis,
+  all: readonly T[],
+  state: StudyViewState,
+): DefinitionView<T> {
+  const model = pick(
+    state.model,
+    modelOrder(analysis, all).filter((m) => all.some((r) => r.model === m)),
+  );
   const rows = all.filter((r) => r.model === model);
   const languages = languageOrder(analysis, rows);
   const order = (r: T) => languages.indexOf(r.language);
   return { model, languages, rows: [...rows].sort((a, b) => order(a) - order(b) || a.definition.localeCompare(b.definition)) };
 }
 
-export const consistencyView = (analysis: StudyAnalysis, state: StudyViewState): DefinitionView<ConsistencyRow> => definitionView(analysis, analysis.consistency, state);
-export const biasView = (analysis: StudyAnalysis, state: StudyViewState): DefinitionView<BiasRow> => definitionView(analysis, analysis.usBias, state);
+export const consistencyView = (analysis: StudyAnalysis, state: StudyViewState): DefinitionView<ConsistencyRow> =>
+  definitionView(analysis, analysis.consistency, state);
+export const biasView = (analysis: StudyAnalysis, state: StudyViewState): DefinitionView<BiasRow> =>
+  definitionView(analysis, analysis.usBias, state);
 
 // ---- attribute groups (chat vs base, family, size) ----
 
@@ -371,7 +395,14 @@ export function attributeView(analysis: StudyAnalysis, state: StudyViewState): A
   // Rows written before `measure` existed carry none: then all of them count.
   const measure = measures.length ? pick(state.measure, measures) : undefined;
   const rows = ofAttribute.filter((r) => measure === undefined || r.measure === measure);
-  return { attribute, measure, statistic: state.statistic ?? 'pearson', languages: languageOrder(analysis, rows), values: uniq(rows.map(attributeValueText)), rows };
+  return {
+    attribute,
+    measure,
+    statistic: state.statistic ?? 'pearson',
+    languages: languageOrder(analysis, rows),
+    values: uniq(rows.map(attributeValueText)),
+    rows,
+  };
 }
 
 // ---- distribution distances ----
@@ -419,7 +450,11 @@ export function distanceSummaries(rows: readonly DistanceRow[]): DistanceSummary
 /** One mean per model × language over items and references (the chart), and the per-reference rows (the table). */
 export function distanceView(analysis: StudyAnalysis): DistanceView {
   const rows = distanceSummaries(analysis.distances);
-  return { models: modelOrder(analysis, rows).filter((m) => rows.some((r) => r.model === m)), languages: languageOrder(analysis, rows), rows };
+  return {
+    models: modelOrder(analysis, rows).filter((m) => rows.some((r) => r.model === m)),
+    languages: languageOrder(analysis, rows),
+    rows,
+  };
 }
 
 // ---- mixed-model fits ----
@@ -435,38 +470,130 @@ export interface FitTermRow {
 
 export function fitTerms(fits: readonly (FitOutput & { name: string })[]): FitTermRow[] {
   return fits.flatMap((f) =>
-    f.fixed.map((t) => ({ fit: f.name, term: t.term, estimate: t.estimate, se: t.se, ci: Number.isFinite(t.se) ? ([t.estimate - 1.959963984540054 * t.se, t.estimate + 1.959963984540054 * t.se] as [number, number]) : null })),
+    f.fixed.map((t) => ({
+      fit: f.name,
+      term: t.term,
+      estimate: t.estimate,
+      se: t.se,
+      ci: Number.isFinite(t.se)
+        ? ([t.estimate - 1.959963984540054 * t.se, t.estimate + 1.959963984540054 * t.se] as [number, number])
+        : null,
+    })),
   );
 }
 
 // ---- tables ----
 
-const est = (e: Estimate | null | undefined): Cell[] => [e?.estimate ?? null, e?.ci?.[0] ?? null, e?.ci?.[1] ?? null, e?.p ?? null, e?.pHolm ?? null, e?.pBH ?? null];
+const est = (e: Estimate | null | undefined): Cell[] => [
+  e?.estimate ?? null,
+  e?.ci?.[0] ?? null,
+  e?.ci?.[1] ?? null,
+  e?.p ?? null,
+  e?.pHolm ?? null,
+  e?.pBH ?? null,
+];
 
 const ALIGNMENT_HEADERS = [
-  'Model', 'Language', 'Country cue', 'Reference', 'Category', 'Level', 'Measure', 'n',
-  'Pearson r', 'r CI low', 'r CI high', 'r p', 'r p (Holm)', 'r p (BH)',
-  'Spearman ρ', 'ρ CI low', 'ρ CI high', 'ρ p', 'ρ p (Holm)', 'ρ p (BH)',
+  'Model',
+  'Language',
+  'Country cue',
+  'Reference',
+  'Category',
+  'Level',
+  'Measure',
+  'n',
+  'Pearson r',
+  'r CI low',
+  'r CI high',
+  'r p',
+  'r p (Holm)',
+  'r p (BH)',
+  'Spearman ρ',
+  'ρ CI low',
+  'ρ CI high',
+  'ρ p',
+  'ρ p (Holm)',
+  'ρ p (BH)',
 ];
 
 const alignmentTable = (rows: readonly AlignmentRow[]): Table => ({
   headers: ALIGNMENT_HEADERS,
-  rows: rows.map((r) => [r.model, r.language, r.country, r.reference, r.category, r.level, r.measure, r.n, ...est(r.pearson), ...est(r.spearman)]),
+  rows: rows.map((r) => [
+    r.model,
+    r.language,
+    r.country,
+    r.reference,
+    r.category,
+    r.level,
+    r.measure,
+    r.n,
+    ...est(r.pearson),
+    ...est(r.spearman),
+  ]),
 });
 
 const regionTable = (rows: readonly RegionRow[]): Table => ({
   headers: ['Model', 'Language', 'Measure', 'Scheme', 'Region', 'Countries', 'Country list', 'Mean Pearson r', 'Mean Spearman ρ'],
-  rows: rows.map((r) => [r.model, r.language, r.measure, r.scheme, r.region, r.countries.length, r.countries.join(' '), r.meanPearson, r.meanSpearman]),
+  rows: rows.map((r) => [
+    r.model,
+    r.language,
+    r.measure,
+    r.scheme,
+    r.region,
+    r.countries.length,
+    r.countries.join(' '),
+    r.meanPearson,
+    r.meanSpearman,
+  ]),
 });
 
-const BOX_HEADERS = ['Model', 'Language', 'Level', 'Measure', 'Statistic', 'Category', 'Countries', 'Min', 'Q1', 'Median', 'Q3', 'Max', 'Mean', 'Lower whisker', 'Upper whisker', 'Outliers'];
+const BOX_HEADERS = [
+  'Model',
+  'Language',
+  'Level',
+  'Measure',
+  'Statistic',
+  'Category',
+  'Countries',
+  'Min',
+  'Q1',
+  'Median',
+  'Q3',
+  'Max',
+  'Mean',
+  'Lower whisker',
+  'Upper whisker',
+  'Outliers',
+];
 
 function boxRows(view: Pick<CategoryView, 'language' | 'level' | 'measure' | 'statistic'>, boxes: readonly CategoryBox[]): Cell[][] {
   return boxes.flatMap((b) => {
     const s = b.stats;
     if (!s) return [];
-    const outliers = b.values.filter((v) => s.outliers.includes(v.value)).map((v) => `${v.country} ${formatNumber(v.value)}`).join('; ');
-    return [[b.model, view.language ?? null, view.level ?? null, view.measure ?? null, view.statistic, b.category, s.n, s.min, s.q1, s.median, s.q3, s.max, s.mean, s.lowerWhisker, s.upperWhisker, outliers]];
+    const outliers = b.values
+      .filter((v) => s.outliers.includes(v.value))
+      .map((v) => `${v.country} ${formatNumber(v.value)}`)
+      .join('; ');
+    return [
+      [
+        b.model,
+        view.language ?? null,
+        view.level ?? null,
+        view.measure ?? null,
+        view.statistic,
+        b.category,
+        s.n,
+        s.min,
+        s.q1,
+        s.median,
+        s.q3,
+        s.max,
+        s.mean,
+        s.lowerWhisker,
+        s.upperWhisker,
+        outliers,
+      ],
+    ];
   });
 }
 
@@ -480,7 +607,8 @@ function allBoxes(analysis: StudyAnalysis): Table {
     const slice = all.filter((r) => r.language === language && r.level === level && r.measure === measure);
     const models = modelOrder(analysis, slice).filter((m) => slice.some((r) => r.model === m));
     const categories = uniq(slice.map((r) => r.category as string));
-    for (const statistic of ['pearson', 'spearman'] as const) rows.push(...boxRows({ language, level, measure, statistic }, boxesOf(slice, models, categories, statistic)));
+    for (const statistic of ['pearson', 'spearman'] as const)
+      rows.push(...boxRows({ language, level, measure, statistic }, boxesOf(slice, models, categories, statistic)));
   }
   return { headers: BOX_HEADERS, rows };
 }
@@ -496,17 +624,58 @@ const consistencyTable = (rows: readonly ConsistencyRow[]): Table => ({
 });
 
 const biasTable = (rows: readonly BiasRow[]): Table => ({
-  headers: ['Model', 'Language', 'Definition', 'Source', 'Local reference', 'r (local)', 'r (US)', 'US − local', 'CI low', 'CI high', 'p', 'p (Holm)', 'p (BH)'],
-  rows: rows.map((r) => [r.model, r.language, r.definition, DEFINITION_SOURCES[r.definition], r.local.join(' '), r.localR, r.usR, ...est(r.difference)]),
+  headers: [
+    'Model',
+    'Language',
+    'Definition',
+    'Source',
+    'Local reference',
+    'r (local)',
+    'r (US)',
+    'US − local',
+    'CI low',
+    'CI high',
+    'p',
+    'p (Holm)',
+    'p (BH)',
+  ],
+  rows: rows.map((r) => [
+    r.model,
+    r.language,
+    r.definition,
+    DEFINITION_SOURCES[r.definition],
+    r.local.join(' '),
+    r.localR,
+    r.usR,
+    ...est(r.difference),
+  ]),
 });
 
 const attributeTable = (rows: readonly AttributeGroupRow[]): Table => ({
   headers: ['Attribute', 'Value', 'Language', 'Measure', 'Basis', 'Models', 'Mean Pearson r', 'Mean Spearman ρ'],
-  rows: rows.map((r) => [r.attribute, attributeValueText(r), r.language, r.measure ?? null, r.basis ?? null, r.models.join(' '), r.meanPearson, r.meanSpearman]),
+  rows: rows.map((r) => [
+    r.attribute,
+    attributeValueText(r),
+    r.language,
+    r.measure ?? null,
+    r.basis ?? null,
+    r.models.join(' '),
+    r.meanPearson,
+    r.meanSpearman,
+  ]),
 });
 
 const distanceTable = (rows: readonly DistanceSummary[]): Table => ({
-  headers: ['Model', 'Language', 'Reference', 'Items', 'Mean JSD', 'Mean JSD (uniform answers)', 'Mean Wasserstein', 'Mean Wasserstein (uniform answers)'],
+  headers: [
+    'Model',
+    'Language',
+    'Reference',
+    'Items',
+    'Mean JSD',
+    'Mean JSD (uniform answers)',
+    'Mean Wasserstein',
+    'Mean Wasserstein (uniform answers)',
+  ],
   rows: rows.map((r) => [r.model, r.language, r.reference, r.items, r.jsd, r.uniformJsd, r.wasserstein, r.uniformWasserstein]),
 });
 
@@ -523,17 +692,64 @@ const fitTable = (fits: readonly (FitOutput & { name: string })[]): Table => ({
 
 /** Position bias (positions.ts): one row per model × language × K × shown position, then its total variation. */
 const positionTable = (rows: readonly PositionBiasRow[]): Table => ({
-  headers: ['Model', 'Language', 'Options (K)', 'Orders', 'Items', 'Responses', 'Position', 'Share', 'CI low', 'CI high', 'Uniform 1/K', 'Excess (share − 1/K)'],
+  headers: [
+    'Model',
+    'Language',
+    'Options (K)',
+    'Orders',
+    'Items',
+    'Responses',
+    'Position',
+    'Share',
+    'CI low',
+    'CI high',
+    'Uniform 1/K',
+    'Excess (share − 1/K)',
+  ],
   rows: rows.flatMap((r) => [
-    ...r.positions.map((p): Cell[] => [r.model, r.language, r.k, r.orders.join(' '), r.items, r.responses, String(p.position), p.share.estimate, p.share.ci?.[0] ?? null, p.share.ci?.[1] ?? null, r.uniform, p.excess]),
-    [r.model, r.language, r.k, r.orders.join(' '), r.items, r.responses, 'total variation', r.totalVariation.estimate, r.totalVariation.ci?.[0] ?? null, r.totalVariation.ci?.[1] ?? null, r.uniform, null],
+    ...r.positions.map((p): Cell[] => [
+      r.model,
+      r.language,
+      r.k,
+      r.orders.join(' '),
+      r.items,
+      r.responses,
+      String(p.position),
+      p.share.estimate,
+      p.share.ci?.[0] ?? null,
+      p.share.ci?.[1] ?? null,
+      r.uniform,
+      p.excess,
+    ]),
+    [
+      r.model,
+      r.language,
+      r.k,
+      r.orders.join(' '),
+      r.items,
+      r.responses,
+      'total variation',
+      r.totalVariation.estimate,
+      r.totalVariation.ci?.[0] ?? null,
+      r.totalVariation.ci?.[1] ?? null,
+      r.uniform,
+      null,
+    ],
   ]),
 });
 
 /** First token vs text (firstToken.ts): per model × language, and the items where the two disagree. */
 const firstTokenTable = (rows: readonly FirstTokenTextRow[]): Table => ({
   headers: ['Model', 'Language', 'Pairs', 'Agreement', 'Mean |Δ mean|', 'Unparsed', 'Disagreeing items'],
-  rows: rows.map((r) => [r.model, r.language, r.pairs, r.agreement, r.meanAbsDifference, r.unparsed, [...new Set(r.disagreements.map((d) => d.itemId))].join(' ')]),
+  rows: rows.map((r) => [
+    r.model,
+    r.language,
+    r.pairs,
+    r.agreement,
+    r.meanAbsDifference,
+    r.unparsed,
+    [...new Set(r.disagreements.map((d) => d.itemId))].join(' '),
+  ]),
 });
 
 /**
@@ -543,7 +759,9 @@ const firstTokenTable = (rows: readonly FirstTokenTextRow[]): Table => ({
 export function studyTable(analysis: StudyAnalysis, id: StudyViewId, state?: StudyViewState): Table {
   switch (id) {
     case 'study-models':
-      return alignmentTable(state ? modelComparison(analysis, state).rows : analysis.alignment.filter((r) => r.country === null && r.category === null));
+      return alignmentTable(
+        state ? modelComparison(analysis, state).rows : analysis.alignment.filter((r) => r.country === null && r.category === null),
+      );
     case 'study-countries':
       return alignmentTable(state ? countryView(analysis, state).rows : perCountryRows(analysis.alignment, 'overall'));
     case 'study-regions':

@@ -25,7 +25,14 @@ export function chartTable(report: AnalysisReport, chart: ChartId, options: Tabl
     case 'correlation':
       return {
         headers: ['Model', 'Language', 'Country', 'Measure', 'Pearson r', 'CI low', 'CI high', 'p', 'n', 'Spearman ρ'],
-        rows: report.alignment.map((row) => [row.model, row.language, row.country, row.measure, ...stat(row.pearson), row.spearman?.estimate ?? null]),
+        rows: report.alignment.map((row) => [
+          row.model,
+          row.language,
+          row.country,
+          row.measure,
+          ...stat(row.pearson),
+          row.spearman?.estimate ?? null,
+        ]),
       };
     case 'scatter':
       return {
@@ -33,7 +40,16 @@ export function chartTable(report: AnalysisReport, chart: ChartId, options: Tabl
         rows: report.scatter
           .filter((series) => keep(series.model, options))
           .flatMap((series) =>
-            series.points.map((p) => [series.model, series.language, series.country, p.itemId, p.title, p.category, p.modelScore, p.humanScore]),
+            series.points.map((p) => [
+              series.model,
+              series.language,
+              series.country,
+              p.itemId,
+              p.title,
+              p.category,
+              p.modelScore,
+              p.humanScore,
+            ]),
           ),
       };
     case 'consistency':
@@ -44,12 +60,16 @@ export function chartTable(report: AnalysisReport, chart: ChartId, options: Tabl
     case 'category':
       return {
         headers: ['Model', 'Language', 'Country', 'Category', 'Pearson r', 'CI low', 'CI high', 'p', 'n'],
-        rows: report.byCategory.filter((row) => keep(row.model, options)).map((row) => [row.model, row.language, row.country, row.category, ...stat(row.pearson)]),
+        rows: report.byCategory
+          .filter((row) => keep(row.model, options))
+          .map((row) => [row.model, row.language, row.country, row.category, ...stat(row.pearson)]),
       };
     case 'bias':
       return {
         headers: ['Model', 'Language', 'Local country', 'r (local)', 'r (US)', 'US − local', 'CI low', 'CI high'],
-        rows: report.usBias.filter((row) => keep(row.model, options)).map((row) => [row.model, row.language, row.localCountry, row.localR, row.usR, row.difference, row.ciLow, row.ciHigh]),
+        rows: report.usBias
+          .filter((row) => keep(row.model, options))
+          .map((row) => [row.model, row.language, row.localCountry, row.localR, row.usR, row.difference, row.ciLow, row.ciHigh]),
       };
   }
 }
@@ -58,10 +78,24 @@ export function chartTable(report: AnalysisReport, chart: ChartId, options: Tabl
 export function inconsistentItems(report: AnalysisReport, limit = 10): Table {
   const rows = report.consistency.flatMap((row) =>
     // Paraphrases are numbered from 1 for people, as in the file's list and the editor's hover.
-    row.items.map((item) => [row.model, row.language, row.template, item.itemId, item.title, item.dispersion, item.mostDeviantParaphrase === null ? null : item.mostDeviantParaphrase + 1] as Cell[]),
+    row.items.map(
+      (item) =>
+        [
+          row.model,
+          row.language,
+          row.template,
+          item.itemId,
+          item.title,
+          item.dispersion,
+          item.mostDeviantParaphrase === null ? null : item.mostDeviantParaphrase + 1,
+        ] as Cell[],
+    ),
   );
   rows.sort((a, b) => (b[5] as number) - (a[5] as number));
-  return { headers: ['Model', 'Language', 'Template', 'Item', 'Title', 'Dispersion', 'Most deviant paraphrase'], rows: rows.slice(0, limit) };
+  return {
+    headers: ['Model', 'Language', 'Template', 'Item', 'Title', 'Dispersion', 'Most deviant paraphrase'],
+    rows: rows.slice(0, limit),
+  };
 }
 
 /** Cell as text: numbers to `digits` decimals (integers as they are), null as an empty string. */
@@ -80,8 +114,14 @@ export function formatCell(cell: Cell, digits = 3): string {
  * numeric column gets `digits` decimals on every number, 0 included.
  */
 export function formatRows(table: Table, digits = 3): string[][] {
-  const decimal = table.headers.map((_, c) => table.rows.some((row) => typeof row[c] === 'number' && Number.isFinite(row[c]) && !Number.isInteger(row[c])));
-  return table.rows.map((row) => row.map((cell, c) => (typeof cell === 'number' && decimal[c] && Number.isFinite(cell) ? cell.toFixed(digits) : formatCell(cell, digits))));
+  const decimal = table.headers.map((_, c) =>
+    table.rows.some((row) => typeof row[c] === 'number' && Number.isFinite(row[c]) && !Number.isInteger(row[c])),
+  );
+  return table.rows.map((row) =>
+    row.map((cell, c) =>
+      typeof cell === 'number' && decimal[c] && Number.isFinite(cell) ? cell.toFixed(digits) : formatCell(cell, digits),
+    ),
+  );
 }
 
 /** A measure (never a count) as text: always `digits` decimals, so 0 reads "0.000" like its neighbours. */
@@ -91,5 +131,8 @@ export function formatMeasure(value: Cell, digits = 3): string {
 
 /** Table as string rows for a CSV writer (header first). Full precision for numbers. */
 export function tableToStrings(table: Table): string[][] {
-  return [table.headers, ...table.rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatCell(cell, 6) : formatCell(cell))))];
+  return [
+    table.headers,
+    ...table.rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatCell(cell, 6) : formatCell(cell)))),
+  ];
 }

@@ -47,7 +47,9 @@ function commandLabel(match: RegExp, locale?: string): string {
   const english = nls();
   const command = (pkg.contributes?.commands ?? []).find((c) => match.test(c.command) || match.test(english(c.title)));
   if (!command) {
-    throw new Error(`package.json contributes no command matching ${match} (commands: ${(pkg.contributes?.commands ?? []).map((c) => c.command).join(', ') || 'none'})`);
+    throw new Error(
+      `package.json contributes no command matching ${match} (commands: ${(pkg.contributes?.commands ?? []).map((c) => c.command).join(', ') || 'none'})`,
+    );
   }
   const title = nls(locale)(command.title);
   return command.category ? `${command.category}: ${title}` : title;
@@ -81,11 +83,19 @@ async function focusWorkbench(): Promise<void> {
   const dialogButton = page.locator('.monaco-dialog-box .dialog-buttons .monaco-button').first();
   if (await dialogButton.isVisible().catch(() => false)) {
     // Say which dialog was in the way: a CI log then tells what opened it.
-    const text = await page.locator('.monaco-dialog-box').first().innerText().catch(() => '');
+    const text = await page
+      .locator('.monaco-dialog-box')
+      .first()
+      .innerText()
+      .catch(() => '');
     process.stderr.write(`[e2e] closing a dialog: ${text.replace(/\s+/g, ' ').slice(0, 200)}\n`);
     await dialogButton.click();
   }
-  await page.locator('.part.sidebar .composite.title').first().click({ timeout: 5_000 }).catch(() => undefined);
+  await page
+    .locator('.part.sidebar .composite.title')
+    .first()
+    .click({ timeout: 5_000 })
+    .catch(() => undefined);
   await page.keyboard.press('Escape');
 }
 
@@ -103,7 +113,9 @@ async function retried<T>(what: string, action: () => Promise<T>, attempts = 3):
     } catch (error) {
       last = error;
       if (attempt < attempts) {
-        process.stderr.write(`[e2e] ${what}: attempt ${attempt} failed (${String(error instanceof Error ? error.message : error).split('\n')[0]}); again\n`);
+        process.stderr.write(
+          `[e2e] ${what}: attempt ${attempt} failed (${String(error instanceof Error ? error.message : error).split('\n')[0]}); again\n`,
+        );
         await page.keyboard.press('Escape').catch(() => undefined);
         await page.waitForTimeout(500 * attempt);
         await focusWorkbench().catch(() => undefined);
@@ -137,7 +149,11 @@ async function runCommand(label: string): Promise<void> {
 /** Opens a workspace file through Quick Open and waits until its editor tab is active. */
 async function openFile(name: string): Promise<Locator> {
   // Click the row itself: Enter could still pick a recently opened file before the list is filtered.
-  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).first();
+  const row = page
+    .locator('.quick-input-widget .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }),
+    })
+    .first();
   await retried(`quick open: ${name}`, async () => {
     await quickInput('Control+P', name);
     await row.waitFor({ state: 'visible', timeout: 15_000 });
@@ -158,9 +174,16 @@ async function tokenColour(editor: Locator, lineStart: string, text: string): Pr
   const found = await editor.evaluate(
     (root, [start, token]) => {
       // No named helpers in here: the bundler's __name() wrapper does not exist in the page.
-      const line = Array.from(root.querySelectorAll('.view-line')).find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(start!));
+      const line = Array.from(root.querySelectorAll('.view-line')).find((l) =>
+        (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(start!),
+      );
       if (!line) return undefined;
-      const span = Array.from(line.querySelectorAll('span > span')).find((el) => (el.textContent ?? '').replace(/\u00a0/g, ' ').trimStart().startsWith(token!));
+      const span = Array.from(line.querySelectorAll('span > span')).find((el) =>
+        (el.textContent ?? '')
+          .replace(/\u00a0/g, ' ')
+          .trimStart()
+          .startsWith(token!),
+      );
       if (!span) return undefined;
       return { className: span.className, color: getComputedStyle(span).color, text: span.textContent ?? '' };
     },
@@ -181,8 +204,6 @@ async function goToLine(prefix: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.waitForTimeout(300);
 }
-
-
 
 describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 }, () => {
   before(async () => {
@@ -208,15 +229,25 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
 
   step('grammar: an item id and a comment are coloured differently', async () => {
     const editor = await openFile('wvs7-sample.wvs');
-    await page.locator('.statusbar-item', { hasText: /WVS Survey Items/ }).first().waitFor({ timeout: 15_000 }).catch(() => {
-      throw new Error('the status bar does not show the wvs language mode: the extension is not installed or its languages are not contributed');
-    });
+    await page
+      .locator('.statusbar-item', { hasText: /WVS Survey Items/ })
+      .first()
+      .waitFor({ timeout: 15_000 })
+      .catch(() => {
+        throw new Error(
+          'the status bar does not show the wvs language mode: the extension is not installed or its languages are not contributed',
+        );
+      });
     await page.waitForTimeout(1000); // tokenization is asynchronous after the first paint
     const c = await tokenColour(editor, '# examples/wvs7-sample.wvs', '#');
     const k = await tokenColour(editor, 'survey "WVS-7 sample"', 'survey');
     assert.match(c.className, /mtk\d+/);
     assert.match(k.className, /mtk\d+/);
-    assert.notEqual(c.color, k.color, `comment ${JSON.stringify(c)} and keyword ${JSON.stringify(k)} share a colour: the grammar did not load`);
+    assert.notEqual(
+      c.color,
+      k.color,
+      `comment ${JSON.stringify(c)} and keyword ${JSON.stringify(k)} share a colour: the grammar did not load`,
+    );
     await goToLine('item Q182');
     const i = await tokenColour(editor, 'item Q182', 'Q182');
     assert.notEqual(i.color, c.color, `item id ${JSON.stringify(i)} and comment ${JSON.stringify(c)} share a colour`);
@@ -228,9 +259,12 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await openFile('broken.wvs');
     await runCommand('View: Focus Problems');
     const rows = page.locator('.markers-panel .monaco-list-row');
-    await rows.first().waitFor({ timeout: 20_000 }).catch(() => {
-      throw new Error('Problems shows nothing for broken.wvs: no diagnostics were published');
-    });
+    await rows
+      .first()
+      .waitFor({ timeout: 20_000 })
+      .catch(() => {
+        throw new Error('Problems shows nothing for broken.wvs: no diagnostics were published');
+      });
     await page.waitForTimeout(500);
     const text = (await page.locator('.markers-panel').innerText()).replace(/\s+/g, ' ');
     assert.match(text, /broken\.wvs/);
@@ -244,9 +278,13 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await runCommand('Explorer: Focus on Outline View');
     await openFile('wvs7-sample.wvs');
     const outline = page.locator('.outline-pane').first();
-    await outline.locator('.monaco-list-row').first().waitFor({ timeout: 20_000 }).catch(() => {
-      throw new Error('Outline is empty: no document symbols for .wvs');
-    });
+    await outline
+      .locator('.monaco-list-row')
+      .first()
+      .waitFor({ timeout: 20_000 })
+      .catch(() => {
+        throw new Error('Outline is empty: no document symbols for .wvs');
+      });
     // Scales come first and the list is virtual: collapse everything, then jump to the last row (an item).
     const collapse = page.locator('.pane-header', { hasText: 'Outline' }).locator('.action-label[aria-label*="Collapse"]').first();
     await collapse.click({ timeout: 5_000 }).catch(() => undefined);
@@ -254,7 +292,10 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await page.keyboard.press('End');
     await page.waitForTimeout(300);
     const labels = (await outline.locator('.monaco-list-row').allInnerTexts()).map((l) => l.replace(/\s+/g, ' '));
-    assert.ok(labels.some((l) => /Q109/.test(l)), `Outline does not list the last item Q109: ${labels.join(' | ')}`);
+    assert.ok(
+      labels.some((l) => /Q109/.test(l)),
+      `Outline does not list the last item Q109: ${labels.join(' | ')}`,
+    );
     assert.ok(labels.filter((l) => /^\s*Q\d+/.test(l)).length >= 2, `Outline lists too few items: ${labels.join(' | ')}`);
     await screenshot('outline');
   });
@@ -266,7 +307,10 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     const score = await waitForLens(editor, 'Q182', /Score/, 20_000);
     const row = (await lensLinks(editor, 'Q182')).map((l) => l.text);
     // Three short lenses per item (Score, Paraphrases, ⋯): one language at a time is in the ⋯ quick pick.
-    assert.ok(row.some((t) => /Paraphrases/.test(t)) && row.some((t) => t.trim() === '⋯'), `the lens row above Q182: ${JSON.stringify(row)}`);
+    assert.ok(
+      row.some((t) => /Paraphrases/.test(t)) && row.some((t) => t.trim() === '⋯'),
+      `the lens row above Q182: ${JSON.stringify(row)}`,
+    );
     await screenshot('code-lenses');
     await page.mouse.click(score.x, score.y);
     // The lens of the scored item shows a mean per declared language: `Score: en 5.12 · da 4.80 · …`.
@@ -284,7 +328,11 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     assert.match(hoverText, /justifiable/i, `hover does not show the scale: ${hoverText.slice(0, 300)}`);
     // The distribution: per language a header with the mean, then one bar and probability per option.
     for (const language of ['en', 'da', 'nl', 'pt']) {
-      assert.match(hoverText, new RegExp(`\\b${language}\\b mean \\d+\\.\\d+`), `hover lacks the ${language} result: ${hoverText.slice(0, 400)}`);
+      assert.match(
+        hoverText,
+        new RegExp(`\\b${language}\\b mean \\d+\\.\\d+`),
+        `hover lacks the ${language} result: ${hoverText.slice(0, 400)}`,
+      );
     }
     const bars = hoverText.match(/[█░]{10,}\s*[01]\.\d\d/g) ?? [];
     assert.ok(bars.length >= 4 * 10, `hover shows ${bars.length} probability bars, expected 10 per language: ${hoverText.slice(0, 400)}`);
@@ -320,9 +368,13 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await toast.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
       throw new Error('the progress notification stayed after Cancel');
     });
-    await page.locator('.notifications-toasts .notification-toast', { hasText: /cancel/i }).first().waitFor({ timeout: 5_000 }).catch(() => {
-      throw new Error('no notification says the run was cancelled');
-    });
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: /cancel/i })
+      .first()
+      .waitFor({ timeout: 5_000 })
+      .catch(() => {
+        throw new Error('no notification says the run was cancelled');
+      });
     // Long enough for the whole file to have been scored had the run gone on.
     await page.waitForTimeout(Math.max(5_000, (92 / 4) * LATENCY_MS + 3_000));
     const after = await waitForLens(editor, 'Q109', /Score/, 5_000);
@@ -338,7 +390,10 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await goToLine('item Q109');
     await runCommand(commandLabel(/^valueLens\.scoreFile$/));
     await waitForLens(editor, 'Q109', /Score:.*\ben \d+\.\d+.*\bda \d+\.\d+.*\bnl \d+\.\d+.*\bpt \d+\.\d+/, 90_000);
-    await page.locator('.notifications-toasts .notification-toast', { hasText: /scoring/i }).first().waitFor({ state: 'hidden', timeout: 30_000 });
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: /scoring/i })
+      .first()
+      .waitFor({ state: 'hidden', timeout: 30_000 });
     await screenshot('file-scored');
     const errorsBefore = consoleErrors.length;
     await runCommand(commandLabel(/^valueLens\.openPanel$|alignment panel/i));
@@ -348,7 +403,9 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
     await canvas.waitFor({ timeout: 20_000 }).catch(async () => {
       // Say why when VS Code reported the command's error (dialog or notification).
       const reported = page.locator('.monaco-dialog-box, .notification-toast', { hasText: /error/i }).first();
-      const why = (await reported.isVisible().catch(() => false)) ? (await reported.innerText()).replace(/\s+/g, ' ') : 'no error was reported';
+      const why = (await reported.isVisible().catch(() => false))
+        ? (await reported.innerText()).replace(/\s+/g, ' ')
+        : 'no error was reported';
       throw new Error(`the alignment panel shows no chart canvas (${why})`);
     });
     await page.waitForTimeout(1500); // chart.js animates the first draw
@@ -406,7 +463,12 @@ describe('Value Lens in VS Code (code-server) + Chromium', { timeout: 600_000 },
       }
       if (text) break;
       if (Date.now() > deadline) {
-        const toasts = (await page.locator('.notifications-toasts').innerText().catch(() => '')).replace(/\s+/g, ' ');
+        const toasts = (
+          await page
+            .locator('.notifications-toasts')
+            .innerText()
+            .catch(() => '')
+        ).replace(/\s+/g, ' ');
         throw new Error(`the panel shows no study view after Run Study (notifications: ${toasts.slice(0, 400) || 'none'})`);
       }
       await page.waitForTimeout(500);
@@ -424,7 +486,13 @@ async function panelFrame(timeoutMs = 20_000): Promise<FrameLocator> {
     const frames = await page.locator('iframe.webview').count();
     for (let i = 0; i < frames; i++) {
       const frame = page.frameLocator('iframe.webview').nth(i).frameLocator('#active-frame');
-      if ((await frame.locator('canvas, .vl-study-header').count().catch(() => 0)) > 0) return frame;
+      if (
+        (await frame
+          .locator('canvas, .vl-study-header')
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
     }
     if (Date.now() > deadline) return page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
     await page.waitForTimeout(250);
@@ -451,7 +519,9 @@ interface LensLink {
  */
 async function lensLinks(editor: Locator, id: string): Promise<LensLink[]> {
   return editor.evaluate((root, header) => {
-    const line = Array.from(root.querySelectorAll('.view-line')).find((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(header));
+    const line = Array.from(root.querySelectorAll('.view-line')).find((l) =>
+      (l.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(header),
+    );
     if (!line) return [];
     const top = line.getBoundingClientRect().top;
     let best: Element | undefined;
@@ -481,7 +551,9 @@ async function waitForLens(editor: Locator, id: string, text: RegExp, timeoutMs:
     const hit = last.find((l) => text.test(l.text));
     if (hit) return hit;
     if (Date.now() > deadline) {
-      throw new Error(`no code lens matching ${text} above item ${id} within ${timeoutMs} ms; lenses there: ${JSON.stringify(last.map((l) => l.text))}`);
+      throw new Error(
+        `no code lens matching ${text} above item ${id} within ${timeoutMs} ms; lenses there: ${JSON.stringify(last.map((l) => l.text))}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -499,7 +571,8 @@ interface Contributions {
   views?: Record<string, { id: string; name: string }[]>;
   menus?: Record<string, { command: string; when?: string }[]>;
 }
-const contributes = (): Contributions => (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes?: Contributions }).contributes ?? {};
+const contributes = (): Contributions =>
+  (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes?: Contributions }).contributes ?? {};
 
 interface Fresh {
   url: string;
@@ -526,21 +599,34 @@ function scenario(name: string, fresh: () => Fresh, fn: () => Promise<void>, ski
     const started = Date.now();
     const previous = page;
     if (!browser) throw new Error('no browser: the describe block did not start Chromium');
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: options.locale, ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 },
+      locale: options.locale,
+      ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
+    });
     page = await context.newPage();
     page.on('console', (m: ConsoleMessage) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     try {
-      const query = options.workspace ? `workspace=${encodeURIComponent(options.workspace)}` : `folder=${encodeURIComponent(options.folder ?? '')}`;
+      const query = options.workspace
+        ? `workspace=${encodeURIComponent(options.workspace)}`
+        : `folder=${encodeURIComponent(options.folder ?? '')}`;
       await page.goto(`${options.url}/?${query}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
-      if (options.explorerRow) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: options.explorerRow }).first().waitFor({ timeout: 30_000 });
+      if (options.explorerRow)
+        await page
+          .locator('.explorer-folders-view .monaco-list-row', { hasText: options.explorerRow })
+          .first()
+          .waitFor({ timeout: 30_000 });
       else await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 30_000 });
       // Fail (with a screenshot) a little before the runner's timeout, which would not stop `fn`.
       let timer: NodeJS.Timeout | undefined;
       const budget = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`over the scenario's budget of ${SCENARIO_TIMEOUT_MS / 1000 - 5} s`)), SCENARIO_TIMEOUT_MS - 5_000 - (Date.now() - started));
+        timer = setTimeout(
+          () => reject(new Error(`over the scenario's budget of ${SCENARIO_TIMEOUT_MS / 1000 - 5} s`)),
+          SCENARIO_TIMEOUT_MS - 5_000 - (Date.now() - started),
+        );
       });
       try {
         await Promise.race([fn(), budget]);
@@ -577,7 +663,11 @@ async function openFromExplorer(name: string, folder?: string): Promise<Locator>
         (f) => {
           const all = Array.from(document.querySelectorAll('.explorer-folders-view .monaco-list-row'));
           const i = all.findIndex((el) => (el.textContent ?? '').trim() === f);
-          return i >= 0 && all[i]!.getAttribute('aria-expanded') === 'true' && Number(all[i + 1]?.getAttribute('aria-level')) > Number(all[i]!.getAttribute('aria-level'));
+          return (
+            i >= 0 &&
+            all[i]!.getAttribute('aria-expanded') === 'true' &&
+            Number(all[i + 1]?.getAttribute('aria-level')) > Number(all[i]!.getAttribute('aria-level'))
+          );
         },
         folder,
         { timeout: 6_000 },
@@ -586,7 +676,9 @@ async function openFromExplorer(name: string, folder?: string): Promise<Locator>
     // Rows are flat in the DOM: take the first row named `name` after the folder's row.
     const index = await rows.evaluateAll((els, f) => els.findIndex((el) => (el.textContent ?? '').trim() === f), folder);
     const level = Number(await root.getAttribute('aria-level'));
-    const all = await rows.evaluateAll((els) => els.map((el) => ({ text: (el.textContent ?? '').trim(), level: Number(el.getAttribute('aria-level')) })));
+    const all = await rows.evaluateAll((els) =>
+      els.map((el) => ({ text: (el.textContent ?? '').trim(), level: Number(el.getAttribute('aria-level')) })),
+    );
     let at = -1;
     for (let i = index + 1; i < all.length && all[i]!.level > level; i++) if (all[i]!.text === name) at = i;
     if (at < 0) throw new Error(`the Explorer shows no ${name} under ${folder}: ${JSON.stringify(all.map((r) => r.text))}`);
@@ -616,7 +708,9 @@ async function waitForFiles(dir: string, timeoutMs: number): Promise<string[]> {
 }
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name],
+  );
 }
 
 /** Clicks the Run Study lens of the active study file and waits for the panel's study header. */
@@ -625,10 +719,14 @@ async function runStudyFromLens(): Promise<string> {
   const group = page.locator('.editor-group-container.active');
   const runLens = group.locator('.codelens-decoration a', { hasText: /Run Study|Kør studie/ }).first();
   const title = group.locator('.editor-actions .action-label', { hasText: /^Run Study$/ }).first();
-  await runLens.or(title).first().waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
-    const seen = await page.locator('.codelens-decoration a').allInnerTexts();
-    throw new Error(`no Run Study lens or title button on the study file; lenses: ${JSON.stringify(seen.slice(0, 20))}`);
-  });
+  await runLens
+    .or(title)
+    .first()
+    .waitFor({ state: 'visible', timeout: 20_000 })
+    .catch(async () => {
+      const seen = await page.locator('.codelens-decoration a').allInnerTexts();
+      throw new Error(`no Run Study lens or title button on the study file; lenses: ${JSON.stringify(seen.slice(0, 20))}`);
+    });
   await ((await runLens.isVisible()) ? runLens : title).click();
   const deadline = Date.now() + 40_000;
   for (;;) {
@@ -645,7 +743,8 @@ async function runStudyFromLens(): Promise<string> {
 describe('Issue 19 scenarios, each in a fresh browser context', () => {
   before(async () => {
     browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-    if (!browser.isConnected()) browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    if (!browser.isConnected())
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   });
   after(async () => {
     await browser?.close();
@@ -667,10 +766,14 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const input = page.locator('.quick-input-widget input.input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill(`>${scoreFile}`);
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: scoreFile }).first().waitFor({ timeout: 15_000 }).catch(async () => {
-        const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
-        throw new Error(`the palette has no "${scoreFile}": ${JSON.stringify(rows.slice(0, 12))}`);
-      });
+      await page
+        .locator('.quick-input-widget .monaco-list-row', { hasText: scoreFile })
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(async () => {
+          const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+          throw new Error(`the palette has no "${scoreFile}": ${JSON.stringify(rows.slice(0, 12))}`);
+        });
       await screenshot('da-command-palette');
       await page.keyboard.press('Escape');
       // Our vscode.l10n strings from l10n/bundle.l10n.da.json: the lenses above an item.
@@ -678,7 +781,12 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const da = JSON.parse(readFileSync('l10n/bundle.l10n.da.json', 'utf8')) as Record<string, string>;
       const lensWords = ['Score', 'Paraphrases', 'More'].map((k) => da[k]).filter((v): v is string => typeof v === 'string');
       assert.ok(lensWords.length > 0, 'l10n/bundle.l10n.da.json translates none of the lens titles');
-      const lens = await waitForLens(editor, 'Q182', new RegExp(lensWords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')), 20_000);
+      const lens = await waitForLens(
+        editor,
+        'Q182',
+        new RegExp(lensWords.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')),
+        20_000,
+      );
       assert.doesNotMatch(lens.text, /^Score\b/, `the lens is still English: ${lens.text}`);
       await screenshot('da-lenses');
       // Diagnostics from core (msg() templates, translated by the editor) in Problems, in Danish.
@@ -693,21 +801,36 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       await page.keyboard.press('Control+Shift+M');
       const markers = page.locator('.markers-panel');
       for (const message of expected) {
-        await markers.locator('.monaco-list-row', { hasText: message }).first().waitFor({ timeout: 20_000 }).catch(async () => {
-          const text = ((await markers.innerText().catch(() => '')) || '(no Problems panel)').replace(/\s+/g, ' ');
-          throw new Error(`Problems does not show "${message}": ${text.slice(0, 400)}`);
-        });
+        await markers
+          .locator('.monaco-list-row', { hasText: message })
+          .first()
+          .waitFor({ timeout: 20_000 })
+          .catch(async () => {
+            const text = ((await markers.innerText().catch(() => '')) || '(no Problems panel)').replace(/\s+/g, ' ');
+            throw new Error(`Problems does not show "${message}": ${text.slice(0, 400)}`);
+          });
       }
       await screenshot('da-problems');
       // The panel's webview from l10n/bundle.l10n.da.json (vscode.l10n.bundle, passed to the page): nothing is
       // scored in this workspace, so it shows its empty state, in Danish.
       await runCommand(commandLabel(/^valueLens\.openPanel$/, 'da'));
-      const emptyState = danish('No results yet — click Score above an item in a .wvs file (or run `value-lens score`), then come back here.');
+      const emptyState = danish(
+        'No results yet — click Score above an item in a .wvs file (or run `value-lens score`), then come back here.',
+      );
       const frame = page.frameLocator('iframe.webview').first().frameLocator('#active-frame');
-      await frame.locator('body', { hasText: emptyState.slice(0, 40) }).first().waitFor({ timeout: 20_000 }).catch(async () => {
-        const text = ((await frame.locator('body').innerText({ timeout: 2_000 }).catch(() => '')) || '(no webview)').replace(/\s+/g, ' ');
-        throw new Error(`the panel does not show its Danish empty state "${emptyState.slice(0, 40)}…": ${text.slice(0, 300)}`);
-      });
+      await frame
+        .locator('body', { hasText: emptyState.slice(0, 40) })
+        .first()
+        .waitFor({ timeout: 20_000 })
+        .catch(async () => {
+          const text = (
+            (await frame
+              .locator('body')
+              .innerText({ timeout: 2_000 })
+              .catch(() => '')) || '(no webview)'
+          ).replace(/\s+/g, ' ');
+          throw new Error(`the panel does not show its Danish empty state "${emptyState.slice(0, 40)}…": ${text.slice(0, 300)}`);
+        });
       await screenshot('da-panel');
     },
   );
@@ -726,7 +849,7 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const header = await runStudyFromLens();
       assert.match(header, /kim-baek-2024/, header);
       const written = await waitForFiles(results('lab-b'), 20_000);
-      assert.deepEqual(listFiles(results('lab-a')), [], 'running lab-b\'s study wrote into lab-a');
+      assert.deepEqual(listFiles(results('lab-a')), [], "running lab-b's study wrote into lab-a");
       // Close the panel and lab-b's study, so the next Run Study can only be lab-a's.
       await runCommand('View: Close All Editors');
       await openFromExplorer('kim-baek-2024.study.json', 'lab-a');
@@ -734,7 +857,10 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       await waitForFiles(results('lab-a'), 20_000);
       assert.ok(written.length > 0);
       // Nothing at the workspace file's level: every result is inside its folder.
-      assert.deepEqual(readdirSync(root).filter((n) => !['lab-a', 'lab-b', 'two-labs.code-workspace'].includes(n)), []);
+      assert.deepEqual(
+        readdirSync(root).filter((n) => !['lab-a', 'lab-b', 'two-labs.code-workspace'].includes(n)),
+        [],
+      );
       await focusWorkbench();
       await screenshot('two-folder-workspace');
     },
@@ -743,7 +869,10 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
   scenario(
     'extension page: the README renders its images and its doc links resolve',
     () => {
-      if (!process.env.E2E_URL_README) throw new Error('no README server: run.sh starts it only for an installed VSIX (not E2E_NO_VSIX) whose repackaging worked (its log says why not)');
+      if (!process.env.E2E_URL_README)
+        throw new Error(
+          'no README server: run.sh starts it only for an installed VSIX (not E2E_NO_VSIX) whose repackaging worked (its log says why not)',
+        );
       return { url: process.env.E2E_URL_README, folder: WORKSPACE, explorerRow: 'wvs7-sample.wvs', ignoreHTTPSErrors: true };
     },
     async () => {
@@ -756,7 +885,10 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const source = readFileSync('README.md', 'utf8');
       const relativeImages = (source.match(/!\[[^\]]*\]\((?!https?:)[^)\s]+\)/g) ?? []).length;
       const relativeDocs = new Set([...source.matchAll(/\]\((?!https?:|#)([^)\s]+\.md)(#[^)\s]*)?\)/g)].map((m) => m[1]!));
-      assert.ok(relativeImages >= 3 && relativeDocs.size >= 10, `the README has ${relativeImages} relative images and ${relativeDocs.size} relative doc links`);
+      assert.ok(
+        relativeImages >= 3 && relativeDocs.size >= 10,
+        `the README has ${relativeImages} relative images and ${relativeDocs.size} relative doc links`,
+      );
       assert.doesNotMatch(packaged, /\]\((?!https?:|#|mailto:)[^)\s]+\)/, 'the repackaged README still has a relative link');
       await focusWorkbench();
       await page.keyboard.press('Control+Shift+X');
@@ -779,9 +911,16 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
           const frames = await page.locator('iframe.webview').count();
           for (let i = 0; i < frames; i++) {
             const frame = page.frameLocator('iframe.webview').nth(i).frameLocator('#active-frame');
-            if ((await frame.locator('img').count().catch(() => 0)) > 0) return frame;
+            if (
+              (await frame
+                .locator('img')
+                .count()
+                .catch(() => 0)) > 0
+            )
+              return frame;
           }
-          if (Date.now() > deadline) throw new Error('the extension page shows no README with images (VS Code drops an img whose src is not https:)');
+          if (Date.now() > deadline)
+            throw new Error('the extension page shows no README with images (VS Code drops an img whose src is not https:)');
           await page.waitForTimeout(250);
         }
       })();
@@ -789,23 +928,44 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const deadline = Date.now() + 15_000;
       let shown: { src: string; ok: boolean }[];
       for (;;) {
-        shown = await images.evaluateAll((els) => els.map((el) => ({ src: (el as HTMLImageElement).src, ok: (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0 })));
+        shown = await images.evaluateAll((els) =>
+          els.map((el) => ({
+            src: (el as HTMLImageElement).src,
+            ok: (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0,
+          })),
+        );
         if (shown.filter((l) => l.ok).length >= relativeImages || Date.now() > deadline) break;
         await page.waitForTimeout(250);
       }
-      await images.first().scrollIntoViewIfNeeded().catch(() => undefined);
+      await images
+        .first()
+        .scrollIntoViewIfNeeded()
+        .catch(() => undefined);
       await screenshot('extension-page-readme');
       const screenshots = shown.filter((l) => l.src.startsWith(`${base}/docs/images/`));
       assert.equal(screenshots.length, relativeImages, `README images on the page: ${shown.map((l) => l.src || '(no src)').join(', ')}`);
-      assert.deepEqual(screenshots.filter((l) => !l.ok).map((l) => l.src), [], 'README images that did not load');
+      assert.deepEqual(
+        screenshots.filter((l) => !l.ok).map((l) => l.src),
+        [],
+        'README images that did not load',
+      );
       // They came from the stand-in host, which serves only the package's files.
       const served = readFileSync(requests, 'utf8');
-      for (const { src } of screenshots) assert.match(served, new RegExp(`^200 GET ${new URL(src).pathname.replace(/[.]/g, '\\.')}$`, 'm'), `${src} was not served from the package`);
+      for (const { src } of screenshots)
+        assert.match(
+          served,
+          new RegExp(`^200 GET ${new URL(src).pathname.replace(/[.]/g, '\\.')}$`, 'm'),
+          `${src} was not served from the package`,
+        );
       // Every doc link is kept (VS Code removes a relative href) and names a file of the package.
       const hrefs = await readme.locator('a[href]').evaluateAll((els) => els.map((el) => (el as HTMLAnchorElement).href));
       const docLinks = [...new Set(hrefs.filter((h) => h.startsWith(`${base}/`)).map((h) => h.replace(/#.*$/, '')))];
       const linked = new Set(docLinks.map((h) => new URL(h).pathname.slice(1)));
-      assert.deepEqual([...relativeDocs].filter((d) => !linked.has(d)), [], 'README doc links missing from the page');
+      assert.deepEqual(
+        [...relativeDocs].filter((d) => !linked.has(d)),
+        [],
+        'README doc links missing from the page',
+      );
       // Loaded in the browser (whose resolver knows the stand-in's name), as a click would.
       const probe = await page.context().newPage();
       const missing: string[] = [];
@@ -824,7 +984,10 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       await ask.waitFor({ timeout: 10_000 }).catch(() => {
         throw new Error(`clicking ${target} on the extension page asked nothing and opened nothing`);
       });
-      const [opened] = await Promise.all([page.context().waitForEvent('page', { timeout: 10_000 }), ask.locator('.dialog-buttons .monaco-button', { hasText: /^Open$/ }).click()]);
+      const [opened] = await Promise.all([
+        page.context().waitForEvent('page', { timeout: 10_000 }),
+        ask.locator('.dialog-buttons .monaco-button', { hasText: /^Open$/ }).click(),
+      ]);
       await opened.waitForLoadState('domcontentloaded').catch(() => undefined);
       assert.equal(opened.url(), target);
       assert.match(await opened.locator('body').innerText(), /^#\s/m, `${target} shows no Markdown document`);
@@ -840,8 +1003,11 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const editor = await openFromExplorer('wvs7-sample.wvs');
       await goToLine('item Q109');
       await waitForLens(editor, 'Q109', /Score/, 20_000);
-      const stopTitle = nls()(((pkg.contributes?.commands ?? []).find((c) => c.command === 'valueLens.cancelRuns')?.title) ?? 'Cancel Runs');
-      const stop = page.locator('.editor-actions .action-label', { has: page.locator('.codicon-debug-stop') }).or(page.locator(`.editor-actions .action-label[aria-label*="${stopTitle}"]`)).first();
+      const stopTitle = nls()((pkg.contributes?.commands ?? []).find((c) => c.command === 'valueLens.cancelRuns')?.title ?? 'Cancel Runs');
+      const stop = page
+        .locator('.editor-actions .action-label', { has: page.locator('.codicon-debug-stop') })
+        .or(page.locator(`.editor-actions .action-label[aria-label*="${stopTitle}"]`))
+        .first();
       assert.equal(await stop.isVisible().catch(() => false), false, 'the Stop button shows while nothing runs');
       await runCommand(commandLabel(/^valueLens\.scoreFile$/));
       await stop.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {
@@ -852,16 +1018,25 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       await stop.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
         throw new Error('the Stop button stayed after Stop: valueLens.running was not cleared');
       });
-      await page.locator('.notifications-toasts .notification-toast', { hasText: /cancel/i }).first().waitFor({ timeout: 10_000 }).catch(() => {
-        throw new Error('no notification says the run was cancelled');
-      });
+      await page
+        .locator('.notifications-toasts .notification-toast', { hasText: /cancel/i })
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .catch(() => {
+          throw new Error('no notification says the run was cancelled');
+        });
       // As long as the whole file would have taken (92 requests, 4 at a time): the last item never completes.
       await page.waitForTimeout(Math.max(5_000, (92 / 4) * LATENCY_MS + 2_000));
       const after = await waitForLens(editor, 'Q109', /Score/, 5_000);
       assert.ok((after.text.match(/\b(en|da|nl|pt) \d+\.\d+/g) ?? []).length < 4, `the run went on after Stop: ${after.text}`);
       await screenshot('stop-button-stopped');
     },
-    () => (contributes().menus?.['editor/title'] ?? []).some((m) => m.command === 'valueLens.cancelRuns' && /valueLens\.running/.test(m.when ?? '')) ? undefined : 'no Stop button (valueLens.cancelRuns under valueLens.running) in editor/title yet',
+    () =>
+      (contributes().menus?.['editor/title'] ?? []).some(
+        (m) => m.command === 'valueLens.cancelRuns' && /valueLens\.running/.test(m.when ?? ''),
+      )
+        ? undefined
+        : 'no Stop button (valueLens.cancelRuns under valueLens.running) in editor/title yet',
   );
 
   scenario(
@@ -869,7 +1044,9 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
     () => ({ url: URL_BASE, folder: env('E2E_WS_RESULTS'), explorerRow: 'kim-baek-2024.study.json' }),
     async () => {
       assert.ok(FAKE_URL, 'no fake model server was started');
-      const view = Object.values(contributes().views ?? {}).flat().find((v) => /results/i.test(v.id));
+      const view = Object.values(contributes().views ?? {})
+        .flat()
+        .find((v) => /results/i.test(v.id));
       const name = nls()(view!.name);
       await openFromExplorer('kim-baek-2024.study.json');
       await runStudyFromLens();
@@ -891,7 +1068,12 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       assert.ok(rows.length >= 2, `the results view shows the study but no run: ${JSON.stringify(rows)}`);
       await screenshot('results-view');
     },
-    () => (Object.values(contributes().views ?? {}).flat().some((v) => /results/i.test(v.id)) ? undefined : 'no results view contributed yet'),
+    () =>
+      Object.values(contributes().views ?? {})
+        .flat()
+        .some((v) => /results/i.test(v.id))
+        ? undefined
+        : 'no results view contributed yet',
   );
 
   scenario(
@@ -917,7 +1099,10 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       const clickButton = async (stepId: string): Promise<void> => {
         await openStep(stepId);
         const label = button(stepId);
-        const link = page.locator('.getting-started-step.expanded', { has: page.locator(`text=${label}`) }).locator('.monaco-button, a', { hasText: label }).first();
+        const link = page
+          .locator('.getting-started-step.expanded', { has: page.locator(`text=${label}`) })
+          .locator('.monaco-button, a', { hasText: label })
+          .first();
         await link.click({ timeout: 10_000 }).catch(() => {
           throw new Error(`the walkthrough step ${stepId} has no "${label}" button`);
         });
@@ -946,11 +1131,18 @@ describe('Issue 19 scenarios, each in a fresh browser context', () => {
       // 2. The example study, copied into the empty folder; its items file opens.
       await backToWalkthrough();
       await clickButton('example');
-      await page.locator('.tab.active', { hasText: 'wvs7-sample.wvs' }).first().waitFor({ timeout: 20_000 }).catch(() => {
-        throw new Error('Open Example Study did not open the example items file');
-      });
+      await page
+        .locator('.tab.active', { hasText: 'wvs7-sample.wvs' })
+        .first()
+        .waitFor({ timeout: 20_000 })
+        .catch(() => {
+          throw new Error('Open Example Study did not open the example items file');
+        });
       const copied = listFiles(join(env('E2E_FRESH_WORKSPACE'), 'value-lens-example'));
-      assert.ok(copied.includes('wvs7-sample.wvs') && copied.some((f) => f.endsWith('.study.json')), `the example was not copied: ${JSON.stringify(copied)}`);
+      assert.ok(
+        copied.includes('wvs7-sample.wvs') && copied.some((f) => f.endsWith('.study.json')),
+        `the example was not copied: ${JSON.stringify(copied)}`,
+      );
       // 3. Score: the step's button, from the walkthrough (the items file is the last text editor).
       await backToWalkthrough();
       await clickButton('score');

@@ -44,7 +44,10 @@ function ensureDisplay() {
 
 function startFakeOllama() {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/fake-server-cli.ts', '--kind', 'ollama', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/fake-server-cli.ts', '--kind', 'ollama', '--port', '0'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -76,7 +79,8 @@ await esbuild.build({
 const work = mkdtempSync(join(tmpdir(), 'vl-integration-'));
 const workspace = join(work, 'workspace');
 mkdirSync(workspace);
-for (const name of readdirSync(join(root, 'examples'))) if (/\.(wvs|wvt)$/.test(name)) cpSync(join(root, 'examples', name), join(workspace, name));
+for (const name of readdirSync(join(root, 'examples')))
+  if (/\.(wvs|wvt)$/.test(name)) cpSync(join(root, 'examples', name), join(workspace, name));
 const fake = await startFakeOllama();
 const userData = join(work, 'user-data');
 mkdirSync(join(userData, 'User'), { recursive: true });

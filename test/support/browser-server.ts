@@ -8,7 +8,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, buildWebview } from '../webview/harness';
 async function serve(): Promise<void> {
   const [production, development] = await Promise.all([buildWebview(true), buildWebview(false)]);
   const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  process.stdout.write(`${JSON.stringify({ wsEndpoint: server.wsEndpoint(), bundles: { production: production.file, development: development.file } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ wsEndpoint: server.wsEndpoint(), bundles: { production: production.file, development: development.file } })}\n`,
+  );
   const stop = async (): Promise<void> => {
     await server.close().catch(() => undefined);
     production.cleanup();

@@ -214,7 +214,14 @@ export async function startServer(
         body = undefined;
       }
       const path = (req.url ?? '/').split('?')[0];
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body, rawBody, at: Date.now() - started };
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path,
+        headers: req.headers,
+        body,
+        rawBody,
+        at: Date.now() - started,
+      };
       requests.push(recorded);
       const applies = (f: Fault | null | undefined) => !!f && (f.paths ? f.paths.includes(path) : isModelPath(path));
       let fault: Fault | null = null;
@@ -338,9 +345,7 @@ export function retryAfterHeaders(f: Extract<Fault, { kind: 'rateLimit' }>): Rec
   const headers: Record<string, string> = {};
   if (f.retryAfterMs !== undefined) headers['retry-after-ms'] = String(f.retryAfterMs);
   if (f.retryAfterSeconds !== undefined) {
-    headers['retry-after'] = f.asDate
-      ? new Date(Date.now() + f.retryAfterSeconds * 1000).toUTCString()
-      : String(f.retryAfterSeconds);
+    headers['retry-after'] = f.asDate ? new Date(Date.now() + f.retryAfterSeconds * 1000).toUTCString() : String(f.retryAfterSeconds);
   }
   return headers;
 }

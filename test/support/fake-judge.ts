@@ -40,7 +40,9 @@ export function judgeLabels(prompt: string): string[] {
 }
 
 /** `behaviour.reply` for the fakes; `fenced` wraps the judge's JSON in a markdown fence (some models do). */
-export function judgeReply(options: { fenced?: boolean } = {}): (input: { model: string; prompt: string; index: number }) => string | undefined {
+export function judgeReply(
+  options: { fenced?: boolean } = {},
+): (input: { model: string; prompt: string; index: number }) => string | undefined {
   return ({ prompt }) => {
     if (prompt.includes(JUDGE_MARKER)) {
       const json = JSON.stringify({ labels: judgeLabels(prompt) });

@@ -104,7 +104,8 @@ async function answer(req: RecordedRequest, res: http.ServerResponse, ctx: Route
   if (top < 0 || top > 20) return sendJson(res, 400, { error: 'top_logprobs must be between 0 and 20' });
   const chat = req.path === '/api/chat';
   if (chat && !Array.isArray(body.messages)) return sendJson(res, 400, { error: 'messages are required' });
-  if (!chat && body.prompt !== undefined && typeof body.prompt !== 'string') return sendJson(res, 400, { error: 'prompt must be a string' });
+  if (!chat && body.prompt !== undefined && typeof body.prompt !== 'string')
+    return sendJson(res, 400, { error: 'prompt must be a string' });
   const raw = !chat && body.raw === true;
   // The deterministic model sees what the real one would: a raw prompt as sent, otherwise the template's output.
   const prompt = chat
@@ -199,7 +200,14 @@ async function route(req: RecordedRequest, res: http.ServerResponse, ctx: RouteC
         modified_at: '2026-11-01T10:00:00.000000000Z',
         size: m.size ?? 1_000_000,
         digest: (m.digest ?? '').replace(/^sha256:/, ''),
-        details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '1B', quantization_level: 'Q4_K_M' },
+        details: {
+          parent_model: '',
+          format: 'gguf',
+          family: 'llama',
+          families: ['llama'],
+          parameter_size: '1B',
+          quantization_level: 'Q4_K_M',
+        },
       })),
     });
   }
@@ -213,7 +221,14 @@ async function route(req: RecordedRequest, res: http.ServerResponse, ctx: RouteC
       modelfile: `FROM ${model}`,
       parameters: 'temperature 0.8',
       template: '{{ .Prompt }}',
-      details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '1B', quantization_level: 'Q4_K_M' },
+      details: {
+        parent_model: '',
+        format: 'gguf',
+        family: 'llama',
+        families: ['llama'],
+        parameter_size: '1B',
+        quantization_level: 'Q4_K_M',
+      },
       model_info: { 'general.architecture': 'llama', 'llama.context_length': 131072 },
       capabilities: model.includes('reasoner') ? ['completion', 'thinking'] : ['completion'],
       modified_at: '2026-11-01T10:00:00.000000000Z',

@@ -10,7 +10,19 @@
 // custom_ids fail (error file) or vanish (in neither file); uploads, creations, retrieves and cancels are counted.
 
 import type http from 'node:http';
-import { defaultBehaviour, fakeText, fakeTokens, pieceLogprob, promptTokens, sendJson, startServer, type FakeBehaviour, type FakeServer, type RecordedRequest, type RouteContext } from './fake-common';
+import {
+  defaultBehaviour,
+  fakeText,
+  fakeTokens,
+  pieceLogprob,
+  promptTokens,
+  sendJson,
+  startServer,
+  type FakeBehaviour,
+  type FakeServer,
+  type RecordedRequest,
+  type RouteContext,
+} from './fake-common';
 
 export interface FakeFile {
   id: string;
@@ -45,7 +57,12 @@ export interface FakeBatch {
 }
 
 /** The timestamp field set when a batch reaches a status. */
-const STATUS_AT: Partial<Record<FakeBatch['status'], 'in_progress_at' | 'finalizing_at' | 'completed_at' | 'failed_at' | 'expired_at' | 'cancelling_at' | 'cancelled_at'>> = {
+const STATUS_AT: Partial<
+  Record<
+    FakeBatch['status'],
+    'in_progress_at' | 'finalizing_at' | 'completed_at' | 'failed_at' | 'expired_at' | 'cancelling_at' | 'cancelled_at'
+  >
+> = {
   in_progress: 'in_progress_at',
   finalizing: 'finalizing_at',
   completed: 'completed_at',
@@ -80,7 +97,15 @@ export interface FakeBatchServer extends FakeServer {
 const ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions']);
 
 export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & { port?: number } = {}): Promise<FakeBatchServer> {
-  const control: BatchFakeControl = { hold: false, expire: false, failIds: new Set(), dropIds: new Set(), requireKey: null, firstToken: null, ...options };
+  const control: BatchFakeControl = {
+    hold: false,
+    expire: false,
+    failIds: new Set(),
+    dropIds: new Set(),
+    requireKey: null,
+    firstToken: null,
+    ...options,
+  };
   const files = new Map<string, FakeFile>();
   const batches = new Map<string, FakeBatch>();
   const counts = { uploads: 0, creations: 0, retrieves: 0, cancels: 0, downloads: 0 };
@@ -88,7 +113,8 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
   const nextId = (prefix: string): string => `${prefix}-${(++serial).toString(36).padStart(6, '0')}`;
   const now = (): number => Math.floor(Date.now() / 1000);
 
-  const error = (res: http.ServerResponse, status: number, message: string, type = 'invalid_request_error'): void => sendJson(res, status, { error: { message, type, param: null, code: null } });
+  const error = (res: http.ServerResponse, status: number, message: string, type = 'invalid_request_error'): void =>
+    sendJson(res, status, { error: { message, type, param: null, code: null } });
 
   const addFile = (filename: string, content: string, purpose: string): FakeFile => {
     const file = { id: nextId('file'), filename, purpose, content, created_at: now() };
@@ -96,7 +122,15 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
     return file;
   };
   // Batch files expire after 30 days (the API reference's file object carries `expires_at`).
-  const fileObject = (f: FakeFile) => ({ id: f.id, object: 'file', bytes: Buffer.byteLength(f.content), created_at: f.created_at, expires_at: f.created_at + 30 * 86_400, filename: f.filename, purpose: f.purpose });
+  const fileObject = (f: FakeFile) => ({
+    id: f.id,
+    object: 'file',
+    bytes: Buffer.byteLength(f.content),
+    created_at: f.created_at,
+    expires_at: f.created_at + 30 * 86_400,
+    filename: f.filename,
+    purpose: f.purpose,
+  });
   const setStatus = (batch: FakeBatch, status: FakeBatch['status']): void => {
     batch.status = status;
     const field = STATUS_AT[status];
@@ -105,7 +139,11 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
 
   /** Answers every line (or the first `limit`): output and error files, counts. */
   const finish = (batch: FakeBatch, limit = Infinity): void => {
-    const lines = files.get(batch.input_file_id)!.content.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { custom_id: string; url: string; body: Record<string, unknown> });
+    const lines = files
+      .get(batch.input_file_id)!
+      .content.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { custom_id: string; url: string; body: Record<string, unknown> });
     const out: string[] = [];
     const errs: string[] = [];
     let failedSoFar = 0;
@@ -116,12 +154,37 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
         failedSoFar++;
         const entry =
           failedSoFar % 2
-            ? { id: `batch_req_${i}`, custom_id: line.custom_id, response: { status_code: 400, request_id: requestId, body: { error: { message: `Planted failure of line ${i}`, type: 'invalid_request_error', param: null, code: null } } }, error: null }
-            : { id: `batch_req_${i}`, custom_id: line.custom_id, response: null, error: { code: 'server_error', message: `Planted server error on line ${i}` } };
+            ? {
+                id: `batch_req_${i}`,
+                custom_id: line.custom_id,
+                response: {
+                  status_code: 400,
+                  request_id: requestId,
+                  body: { error: { message: `Planted failure of line ${i}`, type: 'invalid_request_error', param: null, code: null } },
+                },
+                error: null,
+              }
+            : {
+                id: `batch_req_${i}`,
+                custom_id: line.custom_id,
+                response: null,
+                error: { code: 'server_error', message: `Planted server error on line ${i}` },
+              };
         errs.push(JSON.stringify(entry));
         return;
       }
-      out.push(JSON.stringify({ id: `batch_req_${i}`, custom_id: line.custom_id, response: { status_code: 200, request_id: requestId, body: line.url === '/v1/completions' ? completionAnswer(line.body, i, control.firstToken) : answer(line.body, i) }, error: null }));
+      out.push(
+        JSON.stringify({
+          id: `batch_req_${i}`,
+          custom_id: line.custom_id,
+          response: {
+            status_code: 200,
+            request_id: requestId,
+            body: line.url === '/v1/completions' ? completionAnswer(line.body, i, control.firstToken) : answer(line.body, i),
+          },
+          error: null,
+        }),
+      );
     });
     if (out.length) batch.output_file_id = addFile(`${batch.id}_output.jsonl`, `${out.join('\n')}\n`, 'batch_output').id;
     if (errs.length) batch.error_file_id = addFile(`${batch.id}_error.jsonl`, `${errs.join('\n')}\n`, 'batch_output').id;
@@ -141,11 +204,18 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
         problems.push({ code: 'invalid_json_line', message: 'This line is not parseable as valid JSON.', line: i + 1 });
         return;
       }
-      if (typeof line.custom_id !== 'string' || seen.has(line.custom_id)) problems.push({ code: 'duplicate_custom_id', message: 'The custom_id for this request is a duplicate or missing.', line: i + 1 });
+      if (typeof line.custom_id !== 'string' || seen.has(line.custom_id))
+        problems.push({ code: 'duplicate_custom_id', message: 'The custom_id for this request is a duplicate or missing.', line: i + 1 });
       else seen.add(line.custom_id);
       if (line.method !== 'POST') problems.push({ code: 'invalid_method', message: 'The method must be POST.', line: i + 1 });
-      if (line.url !== batch.endpoint) problems.push({ code: 'mismatched_endpoint', message: `The url does not match the batch's endpoint ${batch.endpoint}.`, line: i + 1 });
-      if (!line.body || typeof line.body !== 'object') problems.push({ code: 'missing_body', message: 'The body is missing.', line: i + 1 });
+      if (line.url !== batch.endpoint)
+        problems.push({
+          code: 'mismatched_endpoint',
+          message: `The url does not match the batch's endpoint ${batch.endpoint}.`,
+          line: i + 1,
+        });
+      if (!line.body || typeof line.body !== 'object')
+        problems.push({ code: 'missing_body', message: 'The body is missing.', line: i + 1 });
     });
     if (problems.length) {
       setStatus(batch, 'failed');
@@ -184,7 +254,9 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
     // Scripted faults (fake-common's queue): a status answer in OpenAI's error shape.
     if (ctx.fault?.kind === 'status') return error(res, ctx.fault.status, `status ${ctx.fault.status}`, 'server_error');
     if (control.requireKey !== null && req.headers.authorization !== `Bearer ${control.requireKey}`) {
-      return sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      return sendJson(res, 401, {
+        error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+      });
     }
     const parts = req.path.split('/').filter(Boolean); // v1, files|batches, id?, content|cancel?
     if (parts[0] !== 'v1') return error(res, 404, `Unknown path ${req.path}`);
@@ -210,8 +282,10 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
     if (parts[1] === 'batches') {
       if (req.method === 'POST' && parts.length === 2) {
         const body = (req.body ?? {}) as { input_file_id?: unknown; endpoint?: unknown; completion_window?: unknown };
-        if (typeof body.input_file_id !== 'string' || !files.has(body.input_file_id)) return error(res, 400, `Invalid input_file_id ${String(body.input_file_id)}`);
-        if (typeof body.endpoint !== 'string' || !ENDPOINTS.has(body.endpoint)) return error(res, 400, `Invalid endpoint ${String(body.endpoint)}`);
+        if (typeof body.input_file_id !== 'string' || !files.has(body.input_file_id))
+          return error(res, 400, `Invalid input_file_id ${String(body.input_file_id)}`);
+        if (typeof body.endpoint !== 'string' || !ENDPOINTS.has(body.endpoint))
+          return error(res, 400, `Invalid endpoint ${String(body.endpoint)}`);
         if (body.completion_window !== '24h') return error(res, 400, "completion_window must be '24h'");
         counts.creations++;
         const batch: FakeBatch = {
@@ -248,7 +322,8 @@ export async function startFakeOpenAIBatch(options: Partial<BatchFakeControl> & 
       }
       if (req.method === 'POST' && parts[3] === 'cancel') {
         counts.cancels++;
-        if (batch.status === 'validating' || batch.status === 'in_progress' || batch.status === 'finalizing') setStatus(batch, 'cancelling');
+        if (batch.status === 'validating' || batch.status === 'in_progress' || batch.status === 'finalizing')
+          setStatus(batch, 'cancelling');
         return sendJson(res, 200, batch);
       }
     }
@@ -270,18 +345,45 @@ function answer(body: Record<string, unknown>, index: number): unknown {
   const behaviour = defaultBehaviour();
   let completionTokens = 0;
   const choices = Array.from({ length: n }, (_, i) => {
-    const { text, first, dist } = fakeText(behaviour, { model, prompt, temperature: Number(body.temperature ?? 1), seed: body.seed as number | undefined, index: i, maxTokens });
+    const { text, first, dist } = fakeText(behaviour, {
+      model,
+      prompt,
+      temperature: Number(body.temperature ?? 1),
+      seed: body.seed as number | undefined,
+      index: i,
+      maxTokens,
+    });
     completionTokens++;
     const logprob = dist.find((t) => t.token === first.token)?.logprob ?? first.logprob;
     return {
       index: i,
       message: { role: 'assistant', content: text, refusal: null, annotations: [] },
-      logprobs: body.logprobs === true ? { content: [{ token: first.token, logprob, bytes: [...Buffer.from(first.token)], top_logprobs: dist.slice(0, top).map((t) => ({ token: t.token, logprob: t.logprob, bytes: [...Buffer.from(t.token)] })) }], refusal: null } : null,
+      logprobs:
+        body.logprobs === true
+          ? {
+              content: [
+                {
+                  token: first.token,
+                  logprob,
+                  bytes: [...Buffer.from(first.token)],
+                  top_logprobs: dist.slice(0, top).map((t) => ({ token: t.token, logprob: t.logprob, bytes: [...Buffer.from(t.token)] })),
+                },
+              ],
+              refusal: null,
+            }
+          : null,
       finish_reason: 'stop',
     };
   });
   const pt = promptTokens(prompt);
-  return { id: `chatcmpl-batch${index}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model, choices, usage: { prompt_tokens: pt, completion_tokens: completionTokens, total_tokens: pt + completionTokens } };
+  return {
+    id: `chatcmpl-batch${index}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices,
+    usage: { prompt_tokens: pt, completion_tokens: completionTokens, total_tokens: pt + completionTokens },
+  };
 }
 
 /** vLLM's tokenizers add a BOS token first; echoed, it is text before the prompt (as fake-openai.ts). */
@@ -314,12 +416,22 @@ function completionAnswer(body: Record<string, unknown>, index: number, firstTok
       return { token, logprob, top: { [token]: logprob } };
     });
     for (let sample = 0; sample < n; sample++) {
-      const { text, first, dist } = fakeText(behaviour, { model, prompt, temperature: Number(body.temperature ?? 1), seed: body.seed as number | undefined, index: sample, maxTokens: Math.max(1, maxTokens) });
+      const { text, first, dist } = fakeText(behaviour, {
+        model,
+        prompt,
+        temperature: Number(body.temperature ?? 1),
+        seed: body.seed as number | undefined,
+        index: sample,
+        maxTokens: Math.max(1, maxTokens),
+      });
       const generated = maxTokens > 0 ? fakeTokens(text) : [];
       completionTokens += generated.length;
       const chosen = generated.map((token, i) => {
         const logprob = i === 0 ? (dist.find((t) => t.token === first.token)?.logprob ?? first.logprob) : -0.01;
-        const top = i === 0 ? Object.fromEntries([...dist.slice(0, k ?? 0), { token, logprob }].map((t) => [t.token, t.logprob])) : { [token]: logprob };
+        const top =
+          i === 0
+            ? Object.fromEntries([...dist.slice(0, k ?? 0), { token, logprob }].map((t) => [t.token, t.logprob]))
+            : { [token]: logprob };
         return { token, logprob: logprob as number | null, top: top as Record<string, number> | null };
       });
       const all = [...echoed, ...chosen];
@@ -327,15 +439,35 @@ function completionAnswer(body: Record<string, unknown>, index: number, firstTok
       const logprobs =
         k === undefined
           ? null
-          : { tokens: all.map((t) => t.token), token_logprobs: all.map((t) => t.logprob), top_logprobs: all.map((t) => t.top), text_offset: all.map((t) => ((offset += t.token.length), offset - t.token.length)) };
-      choices.push({ index: choices.length, text: (echo ? prompt : '') + generated.join(''), logprobs, finish_reason: maxTokens === 0 || generated.length >= maxTokens ? 'length' : 'stop', stop_reason: null });
+          : {
+              tokens: all.map((t) => t.token),
+              token_logprobs: all.map((t) => t.logprob),
+              top_logprobs: all.map((t) => t.top),
+              text_offset: all.map((t) => ((offset += t.token.length), offset - t.token.length)),
+            };
+      choices.push({
+        index: choices.length,
+        text: (echo ? prompt : '') + generated.join(''),
+        logprobs,
+        finish_reason: maxTokens === 0 || generated.length >= maxTokens ? 'length' : 'stop',
+        stop_reason: null,
+      });
     }
   }
-  return { id: `cmpl-batch${index}`, object: 'text_completion', created: Math.floor(Date.now() / 1000), model, choices, usage: { prompt_tokens: promptCount, completion_tokens: completionTokens, total_tokens: promptCount + completionTokens } };
+  return {
+    id: `cmpl-batch${index}`,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices,
+    usage: { prompt_tokens: promptCount, completion_tokens: completionTokens, total_tokens: promptCount + completionTokens },
+  };
 }
 
 /** A multipart/form-data body's text fields and its one file. */
-function parseMultipart(req: RecordedRequest): { fields: Record<string, string>; file?: { filename: string; content: string } } | undefined {
+function parseMultipart(
+  req: RecordedRequest,
+): { fields: Record<string, string>; file?: { filename: string; content: string } } | undefined {
   const type = String(req.headers['content-type'] ?? '');
   const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2];
   if (!type.startsWith('multipart/form-data') || !boundary) return undefined;

@@ -32,9 +32,11 @@ export async function startHostileServer(misbehave: Misbehaviour, models = ['fak
     req.on('end', () => {
       const entry = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(entry);
-      if (entry.path.startsWith('/api/tags')) return json(res, 200, { models: models.map((name) => ({ name, model: name, digest: 'sha256:hostile', size: 1 })) });
+      if (entry.path.startsWith('/api/tags'))
+        return json(res, 200, { models: models.map((name) => ({ name, model: name, digest: 'sha256:hostile', size: 1 })) });
       if (entry.path.startsWith('/api/version')) return json(res, 200, { version: '0.13.0' });
-      if (entry.path.startsWith('/v1/models')) return json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model' })) });
+      if (entry.path.startsWith('/v1/models'))
+        return json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model' })) });
       misbehave(entry, res);
     });
   });
@@ -74,7 +76,14 @@ export function openaiChat(top: unknown[], content = '3'): unknown {
     object: 'chat.completion',
     created: 0,
     model: 'fake-llm',
-    choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content }, logprobs: { content: [{ token: content, logprob: -0.1, top_logprobs: top }] } }],
+    choices: [
+      {
+        index: 0,
+        finish_reason: 'stop',
+        message: { role: 'assistant', content },
+        logprobs: { content: [{ token: content, logprob: -0.1, top_logprobs: top }] },
+      },
+    ],
     usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 },
   };
 }
@@ -96,7 +105,11 @@ export function compress(body: Buffer, encoding: 'gzip' | 'deflate' | 'br'): Buf
 
 /** Sends `body` with `headers`, chunked (no content-length) unless `withLength`. */
 export function send(res: http.ServerResponse, status: number, body: Buffer, headers: Record<string, string>, withLength = true): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...(withLength ? { 'content-length': String(body.length) } : {}), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    ...(withLength ? { 'content-length': String(body.length) } : {}),
+    ...headers,
+  });
   res.end(body);
 }
 

@@ -31,7 +31,12 @@ function compile(source, filename) {
     sourcemap: 'inline',
     supported: { 'dynamic-import': false },
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: true } },
-    ...(meta ? { define: { 'import.meta.url': '__vlImportMetaUrl' }, banner: "var __vlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" } : {}),
+    ...(meta
+      ? {
+          define: { 'import.meta.url': '__vlImportMetaUrl' },
+          banner: "var __vlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+        }
+      : {}),
   });
   try {
     mkdirSync(CACHE, { recursive: true });

@@ -7,7 +7,16 @@ import type { HumanReference } from '../../src/core/data';
 import type { RunRecord, ScoreResult } from '../../src/core/results';
 import { analyze, type AnalysisItem } from '../../src/core/stats/analyze';
 import { prng, CATEGORIES } from './fixture-report';
-import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, readTable, reportMessage, startPanelServer, type PanelServer } from './harness';
+import {
+  SKIP_REASON,
+  buildWebview,
+  launchChromium,
+  openPanelPage,
+  readTable,
+  reportMessage,
+  startPanelServer,
+  type PanelServer,
+} from './harness';
 
 const skip = SKIP_REASON;
 let browser: Browser;
@@ -31,7 +40,14 @@ const LANGS: Record<string, string> = { da: 'DK', nl: 'NL', en: 'US', pt: 'PT' }
 
 function realReport() {
   const random = prng(3);
-  const items: AnalysisItem[] = Array.from({ length: 24 }, (_, i) => ({ id: `Q${i + 1}`, title: `Justifiable: thing ${i + 1}`, category: CATEGORIES[i % 3], scaleMin: 1, scaleMax: 10, reversed: false }));
+  const items: AnalysisItem[] = Array.from({ length: 24 }, (_, i) => ({
+    id: `Q${i + 1}`,
+    title: `Justifiable: thing ${i + 1}`,
+    category: CATEGORIES[i % 3],
+    scaleMin: 1,
+    scaleMax: 10,
+    reversed: false,
+  }));
   const human: HumanReference = { rows: [] };
   const truth = new Map<string, number>();
   for (const item of items) {
@@ -46,19 +62,45 @@ function realReport() {
     for (const [language, country] of Object.entries(LANGS)) {
       for (const item of items) {
         for (const paraphrase of [null, 0, 1, 2]) {
-          const target = truth.get(`${country}:${item.id}`)! * (model === 'm-large' ? 0.8 : 0.4) + (1 + random() * 9) * (model === 'm-large' ? 0.2 : 0.6);
-          const mean = Math.min(10, Math.max(1, target + (paraphrase === null ? 0 : (random() - 0.5))));
+          const target =
+            truth.get(`${country}:${item.id}`)! * (model === 'm-large' ? 0.8 : 0.4) +
+            (1 + random() * 9) * (model === 'm-large' ? 0.2 : 0.6);
+          const mean = Math.min(10, Math.max(1, target + (paraphrase === null ? 0 : random() - 0.5)));
           const result: ScoreResult = {
-            kind: 'result', runId: 'r1', itemId: item.id, itemHash: 'h', category: item.category, language, template: 'default', paraphrase,
-            provider: 'ollama', model, endpoint: 'http://127.0.0.1:11434', method: 'logprobs', optionOrder: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-            probabilities: {}, mean, mode: Math.round(mean), entropy: 1, missMass: 0, latencyMs: 5, cached: false, at: '2026-11-25T12:00:00Z',
+            kind: 'result',
+            runId: 'r1',
+            itemId: item.id,
+            itemHash: 'h',
+            category: item.category,
+            language,
+            template: 'default',
+            paraphrase,
+            provider: 'ollama',
+            model,
+            endpoint: 'http://127.0.0.1:11434',
+            method: 'logprobs',
+            optionOrder: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            probabilities: {},
+            mean,
+            mode: Math.round(mean),
+            entropy: 1,
+            missMass: 0,
+            latencyMs: 5,
+            cached: false,
+            at: '2026-11-25T12:00:00Z',
           };
           records.push(result);
         }
       }
     }
   }
-  return analyze({ records, items, human, languageCountries: { da: ['DK'], nl: ['NL'], en: ['US', 'GB'], pt: ['PT', 'BR'] }, bootstrap: { iterations: 200, seed: 1 } });
+  return analyze({
+    records,
+    items,
+    human,
+    languageCountries: { da: ['DK'], nl: ['NL'], en: ['US', 'GB'], pt: ['PT', 'BR'] },
+    bootstrap: { iterations: 200, seed: 1 },
+  });
 }
 
 test('a report from the real analysis fills all five charts and their tables', { skip, timeout: 60_000 }, async () => {

@@ -23,7 +23,13 @@ export const prng = mulberry32;
 
 function stat(estimate: number, n: number): CorrelationStat {
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
-  return { estimate: round(estimate), p: n >= 3 ? 0.001 : null, n, ciLow: round(Math.max(-1, estimate - 0.12)), ciHigh: round(Math.min(1, estimate + 0.1)) };
+  return {
+    estimate: round(estimate),
+    p: n >= 3 ? 0.001 : null,
+    n,
+    ciLow: round(Math.max(-1, estimate - 0.12)),
+    ciHigh: round(Math.min(1, estimate + 0.1)),
+  };
 }
 
 export function makeReport(options: FixtureOptions = {}): AnalysisReport {
@@ -52,21 +58,49 @@ export function makeReport(options: FixtureOptions = {}): AnalysisReport {
     consistency: [],
     usBias: [],
     positionBias: [],
-    counts: { results: options.results ?? models.length * languages.length * itemCount, failures: 0, items: itemCount, humanRows: options.humanRows ?? itemCount * languages.length },
+    counts: {
+      results: options.results ?? models.length * languages.length * itemCount,
+      failures: 0,
+      items: itemCount,
+      humanRows: options.humanRows ?? itemCount * languages.length,
+    },
   };
   models.forEach((model, m) => {
     languages.forEach((language, l) => {
       const country = COUNTRY[language] ?? language.toUpperCase();
       const r = 0.35 + 0.1 * l - 0.05 * m;
-      report.alignment.push({ model, language, country, measure: 'mean', pearson: stat(r, itemCount), spearman: stat(r - 0.02, itemCount) });
+      report.alignment.push({
+        model,
+        language,
+        country,
+        measure: 'mean',
+        pearson: stat(r, itemCount),
+        spearman: stat(r - 0.02, itemCount),
+      });
       report.scatter.push({
         model,
         language,
         country,
         measure: 'mean',
-        points: items.map((item) => ({ itemId: item.itemId, title: item.title, category: item.category, humanScore: Math.round(item.human * 1000) / 1000, modelScore: Math.round((item.human * r + (1 - r) * (1 + random() * 9)) * 1000) / 1000 })),
+        points: items.map((item) => ({
+          itemId: item.itemId,
+          title: item.title,
+          category: item.category,
+          humanScore: Math.round(item.human * 1000) / 1000,
+          modelScore: Math.round((item.human * r + (1 - r) * (1 + random() * 9)) * 1000) / 1000,
+        })),
       });
-      CATEGORIES.forEach((category, c) => report.byCategory.push({ model, language, country, measure: 'mean', category, pearson: stat(r + 0.05 * c - 0.05, Math.ceil(itemCount / 3)), spearman: null }));
+      CATEGORIES.forEach((category, c) =>
+        report.byCategory.push({
+          model,
+          language,
+          country,
+          measure: 'mean',
+          category,
+          pearson: stat(r + 0.05 * c - 0.05, Math.ceil(itemCount / 3)),
+          spearman: null,
+        }),
+      );
       for (const template of templates) {
         report.consistency.push({
           model,
@@ -74,12 +108,26 @@ export function makeReport(options: FixtureOptions = {}): AnalysisReport {
           template,
           meanSpearman: Math.round((0.6 + 0.05 * l) * 1000) / 1000,
           pairs: 3,
-          items: items.slice(0, 5).map((item, i) => ({ itemId: item.itemId, title: item.title, dispersion: Math.round((2 - i * 0.3 - m * 0.1 - l * 0.01) * 1000) / 1000, mostDeviantParaphrase: i % 3 })),
+          items: items.slice(0, 5).map((item, i) => ({
+            itemId: item.itemId,
+            title: item.title,
+            dispersion: Math.round((2 - i * 0.3 - m * 0.1 - l * 0.01) * 1000) / 1000,
+            mostDeviantParaphrase: i % 3,
+          })),
         });
       }
       const localR = r;
       const usR = language === 'en' ? r : r + 0.08;
-      report.usBias.push({ model, language, localCountry: country, localR, usR, difference: Math.round((usR - localR) * 1000) / 1000, ciLow: -0.02, ciHigh: 0.15 });
+      report.usBias.push({
+        model,
+        language,
+        localCountry: country,
+        localR,
+        usR,
+        difference: Math.round((usR - localR) * 1000) / 1000,
+        ciLow: -0.02,
+        ciHigh: 0.15,
+      });
     });
   });
   return report;

@@ -15,7 +15,9 @@ import type { HostMessage, PanelState, RunProgress } from '../../src/shared/prot
 
 /** Debian's Chromium; VALUE_LENS_CHROMIUM points elsewhere (or at nothing, to check the skip path). */
 export const CHROMIUM_PATH = process.env.VALUE_LENS_CHROMIUM ?? '/usr/bin/chromium';
-export const SKIP_REASON = existsSync(CHROMIUM_PATH) ? false : `Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" to run the webview tests`;
+export const SKIP_REASON = existsSync(CHROMIUM_PATH)
+  ? false
+  : `Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" to run the webview tests`;
 
 // Tests and the bench run from the repository root (npm scripts, test/run-unit.mjs).
 const ROOT = resolve(process.cwd());
@@ -44,7 +46,15 @@ export async function buildWebview(production = true): Promise<{ file: string; b
   return { file, bytes: readFileSync(file).length, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** Chromium: the run's shared one when test/run-unit.mjs started it (close() then only disconnects), else a new one. */
 export async function launchChromium(): Promise<Browser> {
@@ -64,7 +74,10 @@ export interface PanelServer {
  * Serves `/` (panel HTML, or a report page when `reportJson` is given; `uiStringsJson` is the host's
  * vscode.l10n.bundle for a non-English display language), the bundle and the stylesheet.
  */
-export async function startPanelServer(bundleFile: string, options: { reportJson?: string; uiStringsJson?: string; lang?: string } = {}): Promise<PanelServer> {
+export async function startPanelServer(
+  bundleFile: string,
+  options: { reportJson?: string; uiStringsJson?: string; lang?: string } = {},
+): Promise<PanelServer> {
   const requests: string[] = [];
   const bundle = readFileSync(bundleFile);
   const css = readFileSync(join(ROOT, 'media/panel.css'));
@@ -73,7 +86,15 @@ export async function startPanelServer(bundleFile: string, options: { reportJson
     const path = (req.url ?? '/').split('?')[0];
     requests.push(path);
     if (path === '/') {
-      const html = renderPanelHtml({ cspSource: origin, nonce: createNonce(), scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/panel.css`, reportJson: options.reportJson, uiStringsJson: options.uiStringsJson, lang: options.lang });
+      const html = renderPanelHtml({
+        cspSource: origin,
+        nonce: createNonce(),
+        scriptUri: `${origin}/dist/webview.js`,
+        styleUri: `${origin}/media/panel.css`,
+        reportJson: options.reportJson,
+        uiStringsJson: options.uiStringsJson,
+        lang: options.lang,
+      });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
     } else if (path === '/dist/webview.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
@@ -151,7 +172,12 @@ export interface ReportPage {
 export const REPORT_URL = 'http://report.invalid/';
 
 /** Opens `html` in a fresh browser context at REPORT_URL and waits for `readySelector`. */
-export async function openReportPage(browser: Browser, html: string, readySelector: string, options: { acceptDownloads?: boolean } = {}): Promise<ReportPage> {
+export async function openReportPage(
+  browser: Browser,
+  html: string,
+  readySelector: string,
+  options: { acceptDownloads?: boolean } = {},
+): Promise<ReportPage> {
   const context = await browser.newContext({ acceptDownloads: options.acceptDownloads ?? false });
   const page = await context.newPage();
   await page.setViewportSize({ width: 1400, height: 1000 });
@@ -160,7 +186,9 @@ export async function openReportPage(browser: Browser, html: string, readySelect
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('dialog', (d) => (errors.push(`dialog ${d.message()}`), void d.dismiss()));
   page.on('request', (r) => requests.push(r.url()));
-  await page.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));');
+  await page.addInitScript(
+    'window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));',
+  );
   await page.route(REPORT_URL, (route) => route.fulfill({ contentType: 'text/html', body: html }));
   await page.goto(REPORT_URL);
   await page.waitForSelector(readySelector);
@@ -189,7 +217,11 @@ export interface PanelPage {
  * Opens the panel page. With `vscode: true` a stub acquireVsCodeApi exists (webview mode) and starts with
  * `state`; otherwise the page runs in report mode.
  */
-export async function openPanelPage(browser: Browser, server: PanelServer, options: { vscode: boolean; state?: PanelState }): Promise<PanelPage> {
+export async function openPanelPage(
+  browser: Browser,
+  server: PanelServer,
+  options: { vscode: boolean; state?: PanelState },
+): Promise<PanelPage> {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const pageErrors: string[] = [];
@@ -249,9 +281,16 @@ function exactJson(value: unknown): string | undefined {
   let exact = true;
   const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
     const original = this[key];
-    if (original === undefined || typeof original === 'bigint' || typeof original === 'function' || typeof original === 'symbol') exact = false;
+    if (original === undefined || typeof original === 'bigint' || typeof original === 'function' || typeof original === 'symbol')
+      exact = false;
     else if (typeof original === 'number' && (!Number.isFinite(original) || Object.is(original, -0))) exact = false;
-    else if (typeof original === 'object' && original !== null && !Array.isArray(original) && ![Object.prototype, null].includes(Object.getPrototypeOf(original))) exact = false;
+    else if (
+      typeof original === 'object' &&
+      original !== null &&
+      !Array.isArray(original) &&
+      ![Object.prototype, null].includes(Object.getPrototypeOf(original))
+    )
+      exact = false;
     return exact ? v : null;
   });
   return exact ? text : undefined;
@@ -282,6 +321,8 @@ export async function readTable(page: Page, chart: string): Promise<string[][]> 
   return page.evaluate((id) => {
     const table = document.querySelector(`[data-chart="${id}"] details table`);
     if (!table) return [];
-    return Array.from(table.querySelectorAll('tr')).map((tr) => Array.from(tr.querySelectorAll('th,td')).map((cell) => cell.textContent ?? ''));
+    return Array.from(table.querySelectorAll('tr')).map((tr) =>
+      Array.from(tr.querySelectorAll('th,td')).map((cell) => cell.textContent ?? ''),
+    );
   }, chart);
 }

@@ -32,7 +32,10 @@ async function serve(options: { uiStringsJson?: string; lang?: string }): Promis
   return server;
 }
 
-test('with the Danish bundle from the host, the panel shows Danish texts: empty state, titles, buttons, progress, chart summaries', { skip, timeout: 60_000 }, async () => {
+test('with the Danish bundle from the host, the panel shows Danish texts: empty state, titles, buttons, progress, chart summaries', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const server = await serve({ uiStringsJson: JSON.stringify(danish), lang: 'da' });
   const panel = await openPanelPage(browser, server, { vscode: true });
   assert.equal(await panel.page.getAttribute('html', 'lang'), 'da');
@@ -50,7 +53,10 @@ test('with the Danish bundle from the host, the panel shows Danish texts: empty 
   assert.deepEqual((await panel.problems()).pageErrors, []);
 });
 
-test('no table (English VS Code, the CLI report) or a broken one: English; hostile entries are dropped one by one', { skip, timeout: 60_000 }, async () => {
+test('no table (English VS Code, the CLI report) or a broken one: English; hostile entries are dropped one by one', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const english = await openPanelPage(browser, await serve({}), { vscode: true });
   assert.equal(await english.page.getAttribute('html', 'lang'), 'en');
   assert.equal(await english.page.textContent('.vl-empty[data-empty="waiting"]'), 'Waiting for results from Value Lens…');
@@ -61,11 +67,23 @@ test('no table (English VS Code, the CLI report) or a broken one: English; hosti
 
   const hostile = `{"__proto__":{"Data table":"polluted"},"Waiting for results from Value Lens…":42,"Export CSV":"<img src=x onerror=alert(1)>","Data table":"${'x'.repeat(5_000)}"}`;
   const page = await openPanelPage(browser, await serve({ uiStringsJson: hostile }), { vscode: true });
-  assert.equal(await page.page.textContent('.vl-empty[data-empty="waiting"]'), 'Waiting for results from Value Lens…', 'a number is not a text');
+  assert.equal(
+    await page.page.textContent('.vl-empty[data-empty="waiting"]'),
+    'Waiting for results from Value Lens…',
+    'a number is not a text',
+  );
   await page.send(reportMessage(makeReport({ items: 10 })));
-  assert.equal(await page.page.textContent('[data-chart="correlation"] [data-export="csv"]'), '<img src=x onerror=alert(1)>', 'shown as text');
+  assert.equal(
+    await page.page.textContent('[data-chart="correlation"] [data-export="csv"]'),
+    '<img src=x onerror=alert(1)>',
+    'shown as text',
+  );
   assert.equal(await page.page.locator('img').count(), 0);
-  assert.equal(await page.page.textContent('[data-chart="correlation"] summary'), 'Data table', 'an oversized text and __proto__ are dropped');
+  assert.equal(
+    await page.page.textContent('[data-chart="correlation"] summary'),
+    'Data table',
+    'an oversized text and __proto__ are dropped',
+  );
   const problems = await page.problems();
   assert.deepEqual([problems.pageErrors, problems.dialogs, problems.cspViolations], [[], [], []]);
 });

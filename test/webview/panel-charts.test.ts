@@ -22,16 +22,34 @@ test('posts ready, renders all five charts with the report numbers in tables', {
     assert.equal(await panel.page.getAttribute(`[data-chart="${id}"] canvas`, 'role'), 'img');
     assert.ok(((await panel.page.getAttribute(`[data-chart="${id}"] canvas`, 'aria-label')) ?? '').length > 40);
   }
-  assert.match((await panel.page.getAttribute('[data-chart="correlation"] canvas', 'aria-label')) ?? '', /8 values; highest pt \(PT\) for llama3\.2:3b: 0\.65; lowest da \(DK\) for qwen2\.5:7b: 0\.30\./);
-  assert.match((await panel.page.getAttribute('[data-chart="scatter"] canvas', 'aria-label')) ?? '', /120 points in 4 series: da \(DK\) r = 0\.35;/);
+  assert.match(
+    (await panel.page.getAttribute('[data-chart="correlation"] canvas', 'aria-label')) ?? '',
+    /8 values; highest pt \(PT\) for llama3\.2:3b: 0\.65; lowest da \(DK\) for qwen2\.5:7b: 0\.30\./,
+  );
+  assert.match(
+    (await panel.page.getAttribute('[data-chart="scatter"] canvas', 'aria-label')) ?? '',
+    /120 points in 4 series: da \(DK\) r = 0\.35;/,
+  );
   // (a) one bar group per model, one dataset per language, values = Pearson r
   const correlation = JSON.parse((await panel.page.getAttribute('[data-chart="correlation"]', 'data-datasets')) ?? '[]');
-  assert.deepEqual(correlation.map((d: { label: string }) => d.label), ['da (DK)', 'nl (NL)', 'en (US)', 'pt (PT)']);
+  assert.deepEqual(
+    correlation.map((d: { label: string }) => d.label),
+    ['da (DK)', 'nl (NL)', 'en (US)', 'pt (PT)'],
+  );
   assert.ok(correlation.every((d: { n: number }) => d.n === 2));
   const table = await readTable(panel.page, 'correlation');
   assert.equal(table.length, 1 + report.alignment.length);
   const first = report.alignment[0];
-  assert.deepEqual(table[1].slice(0, 8), [first.model, first.language, first.country, 'mean', first.pearson!.estimate.toFixed(3), first.pearson!.ciLow!.toFixed(3), first.pearson!.ciHigh!.toFixed(3), first.pearson!.p!.toFixed(3)]);
+  assert.deepEqual(table[1].slice(0, 8), [
+    first.model,
+    first.language,
+    first.country,
+    'mean',
+    first.pearson!.estimate.toFixed(3),
+    first.pearson!.ciLow!.toFixed(3),
+    first.pearson!.ciHigh!.toFixed(3),
+    first.pearson!.p!.toFixed(3),
+  ]);
 
   // (b) scatter for the first model: one dataset per language with r in the label, plus y = x
   const scatter = JSON.parse((await panel.page.getAttribute('[data-chart="scatter"]', 'data-datasets')) ?? '[]');
@@ -49,7 +67,10 @@ test('posts ready, renders all five charts with the report numbers in tables', {
   assert.match(items[0], /^Item 1 \(Q1\) — llama3\.2:3b, da, dispersion 2\.000$/);
   // (e) bias: local, US and difference
   const bias = JSON.parse((await panel.page.getAttribute('[data-chart="bias"]', 'data-datasets')) ?? '[]');
-  assert.deepEqual(bias.map((d: { label: string }) => d.label), ['Local reference r', 'US reference r', 'US − local']);
+  assert.deepEqual(
+    bias.map((d: { label: string }) => d.label),
+    ['Local reference r', 'US reference r', 'US − local'],
+  );
 
   const problems = await panel.problems();
   assert.deepEqual(problems, { pageErrors: [], consoleErrors: [], cspViolations: [], dialogs: [] });

@@ -4,12 +4,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeReport } from './fixture-report';
-import { REPORT_URL, SKIP_REASON, extraRequests, openPanelPage, openReportPage, readTable, startPanelServer, webviewSuite } from './harness';
+import {
+  REPORT_URL,
+  SKIP_REASON,
+  extraRequests,
+  openPanelPage,
+  openReportPage,
+  readTable,
+  startPanelServer,
+  webviewSuite,
+} from './harness';
 
 const skip = SKIP_REASON;
 const web = webviewSuite();
 
-test('report mode (no acquireVsCodeApi): reads #vl-root[data-report], renders read-only, exports by download', { skip, timeout: 60_000 }, async () => {
+test('report mode (no acquireVsCodeApi): reads #vl-root[data-report], renders read-only, exports by download', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const report = makeReport({ items: 12, titles: ['=cmd|"/c calc"!A1', '<script>alert(1)</script>'] });
   const reportServer = await startPanelServer(web.bundle.file, { reportJson: JSON.stringify(report) });
   try {
@@ -53,11 +65,19 @@ test('report mode with a missing or broken data-report shows an error, not a cra
   }
 });
 
-test("the CLI's self-contained report page (inline bundle under its own CSP) renders with 0 violations", { skip, timeout: 60_000 }, async () => {
+test("the CLI's self-contained report page (inline bundle under its own CSP) renders with 0 violations", {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const { renderReportHtml } = await import('../../src/cli/html');
   const { readFileSync } = await import('node:fs');
   const report = makeReport({ items: 15, titles: ['</script><script>alert(1)</script>'] });
-  const html = renderReportHtml({ reportJson: JSON.stringify(report), script: readFileSync(web.bundle.file, 'utf8'), css: readFileSync('media/panel.css', 'utf8'), title: 'Report' });
+  const html = renderReportHtml({
+    reportJson: JSON.stringify(report),
+    script: readFileSync(web.bundle.file, 'utf8'),
+    css: readFileSync('media/panel.css', 'utf8'),
+    title: 'Report',
+  });
   const { page, errors, requests, violations, close } = await openReportPage(web.browser, html, '#vl-root[data-updates="1"]');
   for (const id of ['correlation', 'scatter', 'consistency', 'category', 'bias']) {
     assert.equal(await page.getAttribute(`[data-chart="${id}"]`, 'data-has-data'), 'true', id);

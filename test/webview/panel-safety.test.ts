@@ -16,15 +16,26 @@ const HOSTILE = [
   '=HYPERLINK("http://127.0.0.1:9/x","click")',
 ];
 
-test('hostile strings from items, models, human data and model output render as text: 0 scripts, 0 requests, 0 CSP violations', { skip, timeout: 60_000 }, async () => {
+test('hostile strings from items, models, human data and model output render as text: 0 scripts, 0 requests, 0 CSP violations', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const panel = await openPanelPage(web.browser, web.server, { vscode: true });
-  const report = makeReport({ items: 8, titles: HOSTILE, models: ['<img src=/model onerror=alert(4)>', 'ok-model'], languages: ['da', 'en<script>alert(5)</script>'] });
+  const report = makeReport({
+    items: 8,
+    titles: HOSTILE,
+    models: ['<img src=/model onerror=alert(4)>', 'ok-model'],
+    languages: ['da', 'en<script>alert(5)</script>'],
+  });
   report.alignment[0].country = '<b onmouseover=alert(6)>DK</b>';
   await panel.send(reportMessage(report));
   await panel.send({ type: 'error', message: HOSTILE[1] }, { waitForRender: false });
 
   const scatter = await readTable(panel.page, 'scatter');
-  assert.deepEqual(scatter.slice(1, 5).map((row) => row[4]), HOSTILE);
+  assert.deepEqual(
+    scatter.slice(1, 5).map((row) => row[4]),
+    HOSTILE,
+  );
   const correlation = await readTable(panel.page, 'correlation');
   assert.equal(correlation[1][0], '<img src=/model onerror=alert(4)>');
   assert.equal(correlation[1][2], '<b onmouseover=alert(6)>DK</b>');
@@ -53,15 +64,29 @@ test('1,000 fuzzed host messages: no page error, the view keeps working', { skip
   const panel = await openPanelPage(web.browser, web.server, { vscode: true });
   await panel.page.evaluate(() => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
     const values: unknown[] = [null, undefined, 0, -1, NaN, '', 'x', [], {}, [1, 2], { a: 1 }, '<script>alert(1)</script>', true];
     for (let i = 0; i < 1000; i++) {
       const kind = pick(['report', 'error', 'notice', 'unknown', 'raw']);
       let message: unknown;
       if (kind === 'raw') message = pick(values);
       else if (kind === 'report')
-        message = { type: 'report', report: pick([...values, { alignment: pick(values), scatter: [{ points: pick(values) }], counts: pick(values), models: pick(values), consistency: [{ items: pick(values) }] }]), filter: pick(values), progress: pick(values) };
+        message = {
+          type: 'report',
+          report: pick([
+            ...values,
+            {
+              alignment: pick(values),
+              scatter: [{ points: pick(values) }],
+              counts: pick(values),
+              models: pick(values),
+              consistency: [{ items: pick(values) }],
+            },
+          ]),
+          filter: pick(values),
+          progress: pick(values),
+        };
       else message = { type: kind, message: pick(values) };
       window.postMessage(message, '*');
     }

@@ -9,7 +9,10 @@ import { SKIP_REASON, openPanelPage, readTable, reportMessage, webviewSuite } fr
 const skip = SKIP_REASON;
 const web = webviewSuite();
 
-test('filters post setFilter and persist with setState; a reloaded page restores and re-sends them', { skip, timeout: 60_000 }, async () => {
+test('filters post setFilter and persist with setState; a reloaded page restores and re-sends them', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const panel = await openPanelPage(web.browser, web.server, { vscode: true });
   await panel.send(reportMessage(makeReport()));
   await panel.page.evaluate(() => {
@@ -32,7 +35,10 @@ test('filters post setFilter and persist with setState; a reloaded page restores
   await panel.page.context().close();
 
   const reloaded = await openPanelPage(web.browser, web.server, { vscode: true, state: saved as never });
-  assert.deepEqual(await reloaded.posted(), [{ type: 'ready' }, { type: 'setFilter', filter: { model: 'qwen2.5:7b', method: 'logprobs' } }]);
+  assert.deepEqual(await reloaded.posted(), [
+    { type: 'ready' },
+    { type: 'setFilter', filter: { model: 'qwen2.5:7b', method: 'logprobs' } },
+  ]);
   await reloaded.send(reportMessage({ ...makeReport(), filter: { model: 'qwen2.5:7b', method: 'logprobs' } }));
   assert.equal(await reloaded.page.getAttribute('[data-filter="model"]', 'data-value'), 'qwen2.5:7b');
   // With the model pinned by the filter, the scatter shows that model.
@@ -80,7 +86,9 @@ test('theme changes re-colour the charts from --vscode-* variables', { skip, tim
     document.body.style.setProperty('--vscode-charts-blue', 'rgb(1, 2, 3)');
     document.body.className = 'vscode-high-contrast';
   });
-  await panel.page.waitForFunction(() => document.querySelector('[data-chart="correlation"]')?.getAttribute('data-datasets')?.includes('rgb(1, 2, 3)'));
+  await panel.page.waitForFunction(() =>
+    document.querySelector('[data-chart="correlation"]')?.getAttribute('data-datasets')?.includes('rgb(1, 2, 3)'),
+  );
   assert.equal(await colour(), 'rgb(1, 2, 3)');
   await panel.page.context().close();
 });

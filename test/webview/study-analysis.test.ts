@@ -11,7 +11,16 @@ import { analyzeStudy, studyScales } from '../../src/core/study/analyze';
 import type { StudyAnalysis } from '../../src/core/study/analysisTypes';
 import { loadStudy } from '../../src/core/study/load';
 import { mulberry32 } from '../../src/core/random';
-import { SKIP_REASON, buildWebview, launchChromium, openPanelPage, postToPage, readTable, startPanelServer, type PanelServer } from './harness';
+import {
+  SKIP_REASON,
+  buildWebview,
+  launchChromium,
+  openPanelPage,
+  postToPage,
+  readTable,
+  startPanelServer,
+  type PanelServer,
+} from './harness';
 
 const skip = SKIP_REASON;
 let browser: Browser;
@@ -37,7 +46,11 @@ async function realAnalysis(): Promise<{ analysis: StudyAnalysis; records: numbe
   assert.ok(study, 'the example study loads');
   const human = new Map(loaded.human.rows.map((r) => [`${r.country}|${r.key.toUpperCase()}`, r.mean]));
   const items = loaded.surveys.flatMap((s) =>
-    s.file.items.flatMap((it) => (it.scale && it.dataKey?.value ? [{ id: it.id, key: it.dataKey.value, category: it.category?.value ?? '', min: it.scale.min, max: it.scale.max }] : [])),
+    s.file.items.flatMap((it) =>
+      it.scale && it.dataKey?.value
+        ? [{ id: it.id, key: it.dataKey.value, category: it.category?.value ?? '', min: it.scale.min, max: it.scale.max }]
+        : [],
+    ),
   );
   const random = mulberry32(11);
   const records: ScoreResult[] = [];
@@ -54,18 +67,53 @@ async function realAnalysis(): Promise<{ analysis: StudyAnalysis; records: numbe
         const probabilities: Record<string, number> = {};
         for (let c = it.min; c <= it.max; c++) probabilities[String(c)] = c === lo ? 1 - w : c === lo + 1 ? w : 0;
         records.push({
-          kind: 'result', runId: '20261201T000000Z-panel1', itemId: it.id, itemHash: '', category: it.category, language: 'en',
-          template: 'country', paraphrase: null, provider: 'ollama', model: m.model, endpoint: 'http://127.0.0.1:11434', method: 'logprobs',
-          optionOrder: Array.from({ length: it.max - it.min + 1 }, (_, i) => it.min + i), study: study.name, country, modelId: m.id,
-          modelKind: m.kind, order: 'original', round: 0, source: 'run',
-          probabilities, mean, mode: w >= 0.5 ? lo + 1 : lo, entropy: 0, missMass: 0, latencyMs: 1, cached: false, at: '2026-12-01T00:00:00.000Z',
+          kind: 'result',
+          runId: '20261201T000000Z-panel1',
+          itemId: it.id,
+          itemHash: '',
+          category: it.category,
+          language: 'en',
+          template: 'country',
+          paraphrase: null,
+          provider: 'ollama',
+          model: m.model,
+          endpoint: 'http://127.0.0.1:11434',
+          method: 'logprobs',
+          optionOrder: Array.from({ length: it.max - it.min + 1 }, (_, i) => it.min + i),
+          study: study.name,
+          country,
+          modelId: m.id,
+          modelKind: m.kind,
+          order: 'original',
+          round: 0,
+          source: 'run',
+          probabilities,
+          mean,
+          mode: w >= 0.5 ? lo + 1 : lo,
+          entropy: 0,
+          missMass: 0,
+          latencyMs: 1,
+          cached: false,
+          at: '2026-12-01T00:00:00.000Z',
         });
       }
     }
   });
-  const selectItems = new Map<string, SelectItem>(items.map((it) => [it.id, { hash: '', key: it.key, category: it.category, scale: { min: it.min, max: it.max, reversed: false } }]));
-  const selection = await selectUnits(records, { rule: 'latest', items: selectItems, models: new Map(study.models.map((m) => [m.id, m.attributes])) });
-  const analysis = analyzeStudy({ selection, human: loaded.human, study, scales: studyScales(loaded.surveys), generatedAt: '2026-12-01T00:00:00.000Z' });
+  const selectItems = new Map<string, SelectItem>(
+    items.map((it) => [it.id, { hash: '', key: it.key, category: it.category, scale: { min: it.min, max: it.max, reversed: false } }]),
+  );
+  const selection = await selectUnits(records, {
+    rule: 'latest',
+    items: selectItems,
+    models: new Map(study.models.map((m) => [m.id, m.attributes])),
+  });
+  const analysis = analyzeStudy({
+    selection,
+    human: loaded.human,
+    study,
+    scales: studyScales(loaded.surveys),
+    generatedAt: '2026-12-01T00:00:00.000Z',
+  });
   return { analysis, records: records.length };
 }
 
@@ -83,13 +131,27 @@ test('an analysis from analyzeStudy fills the per-country, region, category and 
   // Per country: every cue country of the first model, sorted by r, the values the analysis has.
   const model = analysis.models[0].id;
   const rows = analysis.alignment
-    .filter((r) => r.model === model && r.level === 'item' && r.category === null && r.country !== null && r.country === r.reference && r.measure === 'mean')
+    .filter(
+      (r) =>
+        r.model === model &&
+        r.level === 'item' &&
+        r.category === null &&
+        r.country !== null &&
+        r.country === r.reference &&
+        r.measure === 'mean',
+    )
     .sort((a, b) => b.pearson!.estimate - a.pearson!.estimate);
   assert.ok(rows.length >= 20, `${rows.length} countries`);
   const table = await readTable(panel.page, 'study-countries');
-  assert.deepEqual(table.slice(1).map((cells) => [cells[0], cells[3], cells[8]]), rows.map((r) => [model, r.reference, r.pearson!.estimate.toFixed(3)]));
+  assert.deepEqual(
+    table.slice(1).map((cells) => [cells[0], cells[3], cells[8]]),
+    rows.map((r) => [model, r.reference, r.pearson!.estimate.toFixed(3)]),
+  );
   const regions = await readTable(panel.page, 'study-regions');
-  assert.equal(regions.length - 1, analysis.regions.filter((r) => r.language === 'en' && r.measure === 'mean' && r.scheme === 'region').length);
+  assert.equal(
+    regions.length - 1,
+    analysis.regions.filter((r) => r.language === 'en' && r.measure === 'mean' && r.scheme === 'region').length,
+  );
   assert.deepEqual((await panel.problems()).pageErrors, []);
   await panel.page.context().close();
 });

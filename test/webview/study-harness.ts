@@ -9,7 +9,18 @@ import { openPanelPage, postToPage, type PanelPage, type WebviewSuite } from './
 const FIXTURE = 'test/fixtures/study-analysis/study-analysis.json';
 export const fixture = (): StudyAnalysis => JSON.parse(readFileSync(FIXTURE, 'utf8')) as StudyAnalysis;
 
-export const VIEWS = ['study-models', 'study-countries', 'study-regions', 'study-categories', 'study-contrasts', 'study-consistency', 'study-bias', 'study-attributes', 'study-distances', 'study-fits'];
+export const VIEWS = [
+  'study-models',
+  'study-countries',
+  'study-regions',
+  'study-categories',
+  'study-contrasts',
+  'study-consistency',
+  'study-bias',
+  'study-attributes',
+  'study-distances',
+  'study-fits',
+];
 export const NO_PROBLEMS = { pageErrors: [], consoleErrors: [], cspViolations: [], dialogs: [] };
 /** A measure as the tables show it: always 3 decimals, 0 and integers included (one format per column, formatMeasure's rule). */
 export const f3 = (v: number) => v.toFixed(3);
@@ -41,7 +52,8 @@ export async function choose(page: Page, key: string, value: string): Promise<vo
   );
 }
 
-export const json = async (page: Page, id: string, attribute: string) => JSON.parse((await page.getAttribute(`[data-chart="${id}"]`, attribute)) ?? 'null');
+export const json = async (page: Page, id: string, attribute: string) =>
+  JSON.parse((await page.getAttribute(`[data-chart="${id}"]`, attribute)) ?? 'null');
 
 /** How many distinct colours a canvas has (sampled): a painted chart has many, a blank one 1. */
 export async function colours(page: Page, id: string): Promise<{ width: number; height: number; colours: number }> {
@@ -56,7 +68,16 @@ export async function colours(page: Page, id: string): Promise<{ width: number; 
 
 /** The fixture's per-country rows (cue = reference, all categories), computed here independently. */
 export function countryRows(analysis: StudyAnalysis, model: string, language: string, category: string | null): AlignmentRow[] {
-  return analysis.alignment.filter((r) => r.model === model && r.language === language && r.level === 'item' && r.measure === 'mean' && r.category === category && r.country !== null && r.country === r.reference);
+  return analysis.alignment.filter(
+    (r) =>
+      r.model === model &&
+      r.language === language &&
+      r.level === 'item' &&
+      r.measure === 'mean' &&
+      r.category === category &&
+      r.country !== null &&
+      r.country === r.reference,
+  );
 }
 
 /** R's quantile(type = 7), by hand. */

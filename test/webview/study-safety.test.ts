@@ -14,7 +14,10 @@ const open = (state?: unknown) => openStudy(web, state);
 const HOSTILE_MODEL = '<script>window.__pwned = 1; alert(1)</script>';
 const HOSTILE_COUNTRY = '<img src=x onerror="window.__pwned = 2; alert(2)">';
 
-test('hostile model, country, category and study names render as text: 0 scripts run, 0 CSP violations, 0 requests', { skip, timeout: 60_000 }, async () => {
+test('hostile model, country, category and study names render as text: 0 scripts run, 0 CSP violations, 0 requests', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const analysis = fixture();
   const swap = (s: string) => (s === 'gpt-4o' ? HOSTILE_MODEL : s);
   analysis.study = '"><svg onload=alert(3)>';
@@ -51,19 +54,42 @@ test('hostile model, country, category and study names render as text: 0 scripts
   }));
   assert.deepEqual(injected, { pwned: undefined, elements: 0, scripts: 1 });
   assert.deepEqual(await panel.problems(), NO_PROBLEMS);
-  assert.deepEqual(web.server.requests.filter((p) => !['/', '/dist/webview.js', '/media/panel.css', '/favicon.ico'].includes(p)), []);
+  assert.deepEqual(
+    web.server.requests.filter((p) => !['/', '/dist/webview.js', '/media/panel.css', '/favicon.ico'].includes(p)),
+    [],
+  );
   await panel.page.context().close();
 });
 
-test('1,000 fuzzed study messages: no page error, malformed rows are counted, the views keep working', { skip, timeout: 90_000 }, async () => {
+test('1,000 fuzzed study messages: no page error, malformed rows are counted, the views keep working', {
+  skip,
+  timeout: 90_000,
+}, async () => {
   const panel = await open();
   const small = fixture();
   small.alignment = small.alignment.filter((r) => r.country === null).slice(0, 40);
   await panel.page.evaluate((base) => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
-    const junk: unknown[] = [null, undefined, 0, -1, NaN, 1e308, '', 'x', [], {}, [1, 2], { a: 1 }, '<script>alert(1)</script>', true, { estimate: 'x' }, { estimate: 1, ci: [0] }];
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+    const junk: unknown[] = [
+      null,
+      undefined,
+      0,
+      -1,
+      NaN,
+      1e308,
+      '',
+      'x',
+      [],
+      {},
+      [1, 2],
+      { a: 1 },
+      '<script>alert(1)</script>',
+      true,
+      { estimate: 'x' },
+      { estimate: 1, ci: [0] },
+    ];
     const keys = Object.keys(base);
     for (let i = 0; i < 1000; i++) {
       const kind = pick(['field', 'row', 'raw', 'analysis']);
@@ -87,7 +113,10 @@ test('1,000 fuzzed study messages: no page error, malformed rows are counted, th
     }
   }, small);
   await panel.page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
-  const broken = { ...fixture(), alignment: [...fixture().alignment.slice(0, 50), { model: 'm' }, 'not a row', { ...fixture().alignment[0], level: 'sentence' }] };
+  const broken = {
+    ...fixture(),
+    alignment: [...fixture().alignment.slice(0, 50), { model: 'm' }, 'not a row', { ...fixture().alignment[0], level: 'sentence' }],
+  };
   await sendStudy(panel, broken);
   assert.equal(await panel.page.getAttribute('[data-dropped]', 'data-dropped'), '3');
   assert.match((await panel.page.textContent('[data-dropped]')) ?? '', /3 malformed row\(s\) ignored: alignment 3/);

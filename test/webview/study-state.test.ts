@@ -33,8 +33,14 @@ test('study choices persist with setState; a reloaded page restores them and sho
   assert.equal(await reloaded.page.getAttribute('[data-study-choice="statistic"]', 'data-value'), 'spearman');
   const expected = countryRows(analysis, 'gemma-2-27b-it', 'da', null).sort((a, b) => b.spearman!.estimate - a.spearman!.estimate);
   const table = await readTable(reloaded.page, 'study-countries');
-  assert.deepEqual(table.slice(1).map((cells) => [cells[0], cells[1], cells[3], cells[14]]), expected.map((r) => ['gemma-2-27b-it', 'da', r.reference, f3(r.spearman!.estimate)]));
-  assert.deepEqual((await json(reloaded.page, 'study-attributes', 'data-datasets')).map((d: { label: string }) => d.label), ['chat = true', 'chat = false']);
+  assert.deepEqual(
+    table.slice(1).map((cells) => [cells[0], cells[1], cells[3], cells[14]]),
+    expected.map((r) => ['gemma-2-27b-it', 'da', r.reference, f3(r.spearman!.estimate)]),
+  );
+  assert.deepEqual(
+    (await json(reloaded.page, 'study-attributes', 'data-datasets')).map((d: { label: string }) => d.label),
+    ['chat = true', 'chat = false'],
+  );
   await reloaded.page.context().close();
 });
 
@@ -61,12 +67,17 @@ test('theme changes re-colour the study views from --vscode-* variables', { skip
   // Past the six palette colours, the same hues come back hollow.
   assert.equal((await json(panel.page, 'study-models', 'data-datasets'))[5].color, '#cca700');
   await panel.page.evaluate(() => document.body.style.setProperty('--vscode-charts-blue', 'rgb(1, 2, 3)'));
-  await panel.page.waitForFunction(() => document.querySelector('[data-chart="study-models"]')?.getAttribute('data-datasets')?.includes('rgb(1, 2, 3)'));
+  await panel.page.waitForFunction(() =>
+    document.querySelector('[data-chart="study-models"]')?.getAttribute('data-datasets')?.includes('rgb(1, 2, 3)'),
+  );
   assert.equal(await colour(), 'rgb(1, 2, 3)');
   await panel.page.context().close();
 });
 
-test('empty states: views without rows say why; a study with nothing used says so; null removes the views', { skip, timeout: 60_000 }, async () => {
+test('empty states: views without rows say why; a study with nothing used says so; null removes the views', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const panel = await open();
   await panel.send(reportMessage(makeReport({ results: 0 })));
   const partial = { ...fixture(), contrasts: [], regions: [], attributeGroups: [] };
@@ -82,7 +93,16 @@ test('empty states: views without rows say why; a study with nothing used says s
   assert.equal(await panel.page.getAttribute('[data-chart="study-attributes"]', 'data-has-data'), 'false');
   assert.equal(await panel.page.isVisible('[data-chart="study-countries"] canvas'), false);
 
-  const nothing = { ...fixture(), counts: { read: 40, used: 0, superseded: 0, stale: 0, skipped: { failure: 40 } }, alignment: [], regions: [], consistency: [], usBias: [], contrasts: [], attributeGroups: [] };
+  const nothing = {
+    ...fixture(),
+    counts: { read: 40, used: 0, superseded: 0, stale: 0, skipped: { failure: 40 } },
+    alignment: [],
+    regions: [],
+    consistency: [],
+    usBias: [],
+    contrasts: [],
+    attributeGroups: [],
+  };
   await sendStudy(panel, nothing);
   assert.equal(await panel.page.textContent('.vl-empty[data-empty="study"]'), MESSAGES.studyEmpty);
   assert.equal(await panel.page.textContent('[data-count="skipped:failure"] strong'), '40');

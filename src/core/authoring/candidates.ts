@@ -19,7 +19,10 @@ function isChatter(line: string): boolean {
  */
 export function parseCandidates(output: string, options: { keepLineBreaks?: boolean } = {}): string[] {
   const join = options.keepLineBreaks ? '\n' : ' ';
-  const lines = output.replace(/\r\n?/g, '\n').split('\n').filter((line) => !FENCE.test(line));
+  const lines = output
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .filter((line) => !FENCE.test(line));
   const listed = lines.some((line) => NUMBERED.test(line) || BULLET.test(line));
   const entries: string[] = [];
   if (listed) {
@@ -46,7 +49,13 @@ export function parseCandidates(output: string, options: { keepLineBreaks?: bool
 function cleanEntry(entry: string, keepLineBreaks: boolean): string {
   let text = entry.trim();
   // Strip one pair of wrapping quotes or emphasis markers the model added around the whole entry.
-  const wrappers: [string, string][] = [['"', '"'], ['“', '”'], ["'", "'"], ['«', '»'], ['**', '**']];
+  const wrappers: [string, string][] = [
+    ['"', '"'],
+    ['“', '”'],
+    ["'", "'"],
+    ['«', '»'],
+    ['**', '**'],
+  ];
   for (const [open, close] of wrappers) {
     if (text.length > open.length + close.length && text.startsWith(open) && text.endsWith(close)) {
       text = text.slice(open.length, text.length - close.length).trim();
@@ -66,9 +75,16 @@ function cleanEntry(entry: string, keepLineBreaks: boolean): string {
  */
 export function stripChatter(output: string, original: string): string {
   const lines = output.replace(/\r\n?/g, '\n').split('\n');
-  const originalLines = original.split('\n').map((l) => l.trim()).filter(Boolean);
+  const originalLines = original
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const extra = (line: string, ownLine: string | undefined): boolean => isChatter(line) && !(ownLine !== undefined && isChatter(ownLine));
   while (lines.length > 1 && (lines[0].trim() === '' || extra(lines[0], originalLines[0]))) lines.shift();
-  while (lines.length > 1 && (lines[lines.length - 1].trim() === '' || extra(lines[lines.length - 1], originalLines[originalLines.length - 1]))) lines.pop();
+  while (
+    lines.length > 1 &&
+    (lines[lines.length - 1].trim() === '' || extra(lines[lines.length - 1], originalLines[originalLines.length - 1]))
+  )
+    lines.pop();
   return lines.join('\n');
 }

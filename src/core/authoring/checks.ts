@@ -77,14 +77,75 @@ export function checkParaphrases(original: string, candidates: string[], existin
 
 /** Writing systems a language is normally written in; languages not listed get no script check. */
 const SCRIPTS: Record<string, readonly string[]> = {
-  ru: ['Cyrillic'], uk: ['Cyrillic'], bg: ['Cyrillic'], be: ['Cyrillic'], mk: ['Cyrillic'], kk: ['Cyrillic'], mn: ['Cyrillic'],
-  sr: ['Cyrillic', 'Latin'], el: ['Greek'], ar: ['Arabic'], fa: ['Arabic'], ur: ['Arabic'], he: ['Hebrew'], hi: ['Devanagari'],
-  mr: ['Devanagari'], ne: ['Devanagari'], bn: ['Bengali'], th: ['Thai'], ka: ['Georgian'], hy: ['Armenian'], ko: ['Hangul', 'Han'],
-  zh: ['Han'], ja: ['Han', 'Hiragana', 'Katakana'], ta: ['Tamil'], te: ['Telugu'], am: ['Ethiopic'],
+  ru: ['Cyrillic'],
+  uk: ['Cyrillic'],
+  bg: ['Cyrillic'],
+  be: ['Cyrillic'],
+  mk: ['Cyrillic'],
+  kk: ['Cyrillic'],
+  mn: ['Cyrillic'],
+  sr: ['Cyrillic', 'Latin'],
+  el: ['Greek'],
+  ar: ['Arabic'],
+  fa: ['Arabic'],
+  ur: ['Arabic'],
+  he: ['Hebrew'],
+  hi: ['Devanagari'],
+  mr: ['Devanagari'],
+  ne: ['Devanagari'],
+  bn: ['Bengali'],
+  th: ['Thai'],
+  ka: ['Georgian'],
+  hy: ['Armenian'],
+  ko: ['Hangul', 'Han'],
+  zh: ['Han'],
+  ja: ['Han', 'Hiragana', 'Katakana'],
+  ta: ['Tamil'],
+  te: ['Telugu'],
+  am: ['Ethiopic'],
 };
 const LATIN = [
-  'en', 'da', 'nl', 'pt', 'de', 'fr', 'es', 'it', 'sv', 'nb', 'nn', 'no', 'fi', 'pl', 'tr', 'cs', 'sk', 'hu', 'ro', 'id', 'ms',
-  'vi', 'et', 'lv', 'lt', 'sl', 'hr', 'bs', 'sq', 'is', 'ga', 'cy', 'eu', 'ca', 'gl', 'mt', 'af', 'sw', 'tl', 'az', 'uz',
+  'en',
+  'da',
+  'nl',
+  'pt',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'sv',
+  'nb',
+  'nn',
+  'no',
+  'fi',
+  'pl',
+  'tr',
+  'cs',
+  'sk',
+  'hu',
+  'ro',
+  'id',
+  'ms',
+  'vi',
+  'et',
+  'lv',
+  'lt',
+  'sl',
+  'hr',
+  'bs',
+  'sq',
+  'is',
+  'ga',
+  'cy',
+  'eu',
+  'ca',
+  'gl',
+  'mt',
+  'af',
+  'sw',
+  'tl',
+  'az',
+  'uz',
 ];
 for (const code of LATIN) SCRIPTS[code] = ['Latin'];
 const ALL_SCRIPTS = [...new Set(Object.values(SCRIPTS).flat())];
@@ -147,8 +208,12 @@ export function translationProblem(source: string, candidate: string, to: string
   const sourceLetters = contentLetters(source).length;
   const letters = contentLetters(candidate).length;
   if (sourceLetters > 0 && letters === 0) return `"${candidate.trim().slice(0, 40)}" has no words: not a translation`;
-  const words = source.replace(SLOT, ' ').split(/\s+/).filter((w) => /\p{L}/u.test(w)).length;
-  if (words >= IDENTICAL_MIN_WORDS && normaliseForComparison(source) === normaliseForComparison(candidate)) return 'identical to the source text: not translated';
+  const words = source
+    .replace(SLOT, ' ')
+    .split(/\s+/)
+    .filter((w) => /\p{L}/u.test(w)).length;
+  if (words >= IDENTICAL_MIN_WORDS && normaliseForComparison(source) === normaliseForComparison(candidate))
+    return 'identical to the source text: not translated';
   const found = dominantScript(candidate);
   const wrong = wrongScript(candidate, to);
   if (wrong) return `written in the ${wrong} script, not the ${SCRIPTS[baseLanguage(to)]!.join('/')} script of '${to}'`;
@@ -165,7 +230,8 @@ export function translationProblem(source: string, candidate: string, to: string
 
 /** A translated scale label: words (not a bare number) in the right script; short, so no length or identity check. */
 export function labelProblem(source: string, candidate: string, to: string): string | undefined {
-  if (contentLetters(source).length > 0 && contentLetters(candidate).length === 0) return `the label "${candidate.trim().slice(0, 40)}" has no words`;
+  if (contentLetters(source).length > 0 && contentLetters(candidate).length === 0)
+    return `the label "${candidate.trim().slice(0, 40)}" has no words`;
   const wrong = wrongScript(candidate, to);
   if (wrong) return `the label "${candidate.trim().slice(0, 40)}" is in the ${wrong} script, not ${SCRIPTS[baseLanguage(to)]!.join('/')}`;
   return undefined;

@@ -30,10 +30,14 @@ export function authoringError(error: unknown, model: string, origin: string): A
     case 'parse':
       return new AuthoringError(`${what} sent an answer that is not valid JSON: ${error.message}`, error);
     case 'http':
-      if (error.status === 401 || error.status === 403) return new AuthoringError(`${origin} refused the request (HTTP ${error.status}): set or check the API key.`, error);
-      if (error.status === 404) return new AuthoringError(`${origin} does not know the model "${model}" (HTTP 404): pick or pull another model.`, error);
-      if (error.status === 429) return new AuthoringError(`${origin} is rate-limiting requests (HTTP 429); wait a moment and try again.`, error);
-      if (error.status !== undefined && error.status >= 500) return new AuthoringError(`${what} failed with a server error (HTTP ${error.status}): ${error.message}`, error);
+      if (error.status === 401 || error.status === 403)
+        return new AuthoringError(`${origin} refused the request (HTTP ${error.status}): set or check the API key.`, error);
+      if (error.status === 404)
+        return new AuthoringError(`${origin} does not know the model "${model}" (HTTP 404): pick or pull another model.`, error);
+      if (error.status === 429)
+        return new AuthoringError(`${origin} is rate-limiting requests (HTTP 429); wait a moment and try again.`, error);
+      if (error.status !== undefined && error.status >= 500)
+        return new AuthoringError(`${what} failed with a server error (HTTP ${error.status}): ${error.message}`, error);
       return new AuthoringError(`${what} rejected the request (HTTP ${error.status ?? '?'}): ${error.message}`, error);
     default:
       return new AuthoringError(`${what}: ${error.message}`, error);

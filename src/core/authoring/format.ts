@@ -13,7 +13,13 @@ export function formatTaggedText(tag: string, text: string, indent: string, mach
 }
 
 /** A `paraphrases` block for one language. */
-export function formatParaphraseSet(name: string, templateName: string, language: string, texts: string[], machineTranslated = false): string {
+export function formatParaphraseSet(
+  name: string,
+  templateName: string,
+  language: string,
+  texts: string[],
+  machineTranslated = false,
+): string {
   const header = name === templateName ? `paraphrases ${name}` : `paraphrases ${name} of ${templateName}`;
   const entries = texts.map((text) => formatListEntry(text)).join('');
   return `${header}\n  ${language}${machineTranslated ? '[mt]' : ''}:\n${entries}`;

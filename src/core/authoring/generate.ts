@@ -54,7 +54,10 @@ async function ask(model: AuthoringModel, messages: ChatMessage[], maxTokens: nu
       });
       return response.choices[0]?.text ?? '';
     } catch (error) {
-      const wait = error instanceof ProviderError && error.retryable && attempt < 2 && !signal.aborted ? Math.min(error.retryAfterMs ?? 500, MAX_RETRY_WAIT_MS) : -1;
+      const wait =
+        error instanceof ProviderError && error.retryable && attempt < 2 && !signal.aborted
+          ? Math.min(error.retryAfterMs ?? 500, MAX_RETRY_WAIT_MS)
+          : -1;
       if (wait < 0) throw authoringError(error, model.model, model.provider.origin);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
@@ -81,9 +84,16 @@ export async function generateParaphrases(
     Math.min(4096, 200 + request.count * 160),
     signal,
   );
-  const verdicts = checkParaphrases(request.original, parseCandidates(raw, { keepLineBreaks: request.original.includes('\n') }), request.existing ?? []);
+  const verdicts = checkParaphrases(
+    request.original,
+    parseCandidates(raw, { keepLineBreaks: request.original.includes('\n') }),
+    request.existing ?? [],
+  );
   const accepted = verdicts.filter((v) => v.ok).slice(0, request.count);
-  const surplus = verdicts.filter((v) => v.ok).slice(request.count).map((v) => ({ ...v, ok: false, reason: 'more than asked for' }));
+  const surplus = verdicts
+    .filter((v) => v.ok)
+    .slice(request.count)
+    .map((v) => ({ ...v, ok: false, reason: 'more than asked for' }));
   const rejected = [...verdicts.filter((v) => !v.ok), ...surplus];
   return { accepted, rejected, raw, shortfall: Math.max(0, request.count - accepted.length) };
 }

@@ -43,7 +43,12 @@ function fail(error: string, skipped: CandidateVerdict[] = []): InsertionPlan {
 }
 
 /** Plans the insertion of a preview's content into the file it came from. */
-export function planInsertion(targetText: string, file: SurveyFile | TemplateFile, meta: PreviewMeta, content: PreviewContent): InsertionPlan {
+export function planInsertion(
+  targetText: string,
+  file: SurveyFile | TemplateFile,
+  meta: PreviewMeta,
+  content: PreviewContent,
+): InsertionPlan {
   const t = meta.target;
   if (t.kind === 'item') {
     if (file.kind !== 'survey' || content.kind !== 'item') return fail('The target is not a .wvs item file.');
@@ -68,10 +73,18 @@ function planParaphrases(
   if (!original) return fail(`Template ${t.template} has no text in '${t.source}' any more.`);
   const set = file.paraphraseSets.find((s) => s.name === t.set);
   const existing = set?.variants[t.language] ?? [];
-  const verdicts = checkParaphrases(original.value, content.texts, existing.map((v) => v.value));
+  const verdicts = checkParaphrases(
+    original.value,
+    content.texts,
+    existing.map((v) => v.value),
+  );
   const kept = verdicts.filter((v) => v.ok).map((v) => v.text);
   const skipped = verdicts.filter((v) => !v.ok);
-  if (kept.length === 0) return fail(content.texts.length === 0 ? 'The preview lists no paraphrases to insert.' : 'No paraphrase in the preview passes the checks.', skipped);
+  if (kept.length === 0)
+    return fail(
+      content.texts.length === 0 ? 'The preview lists no paraphrases to insert.' : 'No paraphrase in the preview passes the checks.',
+      skipped,
+    );
 
   let insertion: TextInsertion;
   if (set && existing.length > 0) {
@@ -98,7 +111,12 @@ function planParaphrases(
   };
 }
 
-function planTemplate(targetText: string, file: TemplateFile, meta: PreviewMeta, content: Extract<PreviewContent, { kind: 'template' }>): InsertionPlan {
+function planTemplate(
+  targetText: string,
+  file: TemplateFile,
+  meta: PreviewMeta,
+  content: Extract<PreviewContent, { kind: 'template' }>,
+): InsertionPlan {
   const t = meta.target as Extract<PreviewMeta['target'], { kind: 'template' }>;
   const template = file.templates.find((x) => x.name === t.template);
   if (!template) return fail(`Template ${t.template} is no longer in the file.`);
@@ -107,7 +125,9 @@ function planTemplate(targetText: string, file: TemplateFile, meta: PreviewMeta,
   const source = template.user[t.source] ?? Object.values(template.user)[0];
   const skipped: CandidateVerdict[] = [];
   const userProblem =
-    (source ? (slotProblem(source.value, content.user.text) ?? translationProblem(source.value, content.user.text, t.language)) : undefined) ?? formatProblem(content.user.text);
+    (source
+      ? (slotProblem(source.value, content.user.text) ?? translationProblem(source.value, content.user.text, t.language))
+      : undefined) ?? formatProblem(content.user.text);
   if (userProblem) return fail(`The '${t.language}' text: ${userProblem}.`, [{ text: content.user.text, ok: false, reason: userProblem }]);
   const indent = indentOf(targetText, (source ?? template).range.start.line) || '  ';
   let block = '';
@@ -115,8 +135,9 @@ function planTemplate(targetText: string, file: TemplateFile, meta: PreviewMeta,
   if (content.system && !template.system[t.language]) {
     const systemSource = template.system[t.source] ?? Object.values(template.system)[0];
     const problem =
-      (systemSource ? (slotProblem(systemSource.value, content.system.text) ?? translationProblem(systemSource.value, content.system.text, t.language)) : undefined) ??
-      formatProblem(content.system.text);
+      (systemSource
+        ? (slotProblem(systemSource.value, content.system.text) ?? translationProblem(systemSource.value, content.system.text, t.language))
+        : undefined) ?? formatProblem(content.system.text);
     if (problem) return fail(`The '${t.language}' system part: ${problem}.`, [{ text: content.system.text, ok: false, reason: problem }]);
     block += formatTaggedText(`system ${t.language}`, content.system.text, indent, content.system.machineTranslated);
     inserted.push(content.system.text);
@@ -132,7 +153,12 @@ function planTemplate(targetText: string, file: TemplateFile, meta: PreviewMeta,
   };
 }
 
-function planItem(targetText: string, file: SurveyFile, meta: PreviewMeta, content: Extract<PreviewContent, { kind: 'item' }>): InsertionPlan {
+function planItem(
+  targetText: string,
+  file: SurveyFile,
+  meta: PreviewMeta,
+  content: Extract<PreviewContent, { kind: 'item' }>,
+): InsertionPlan {
   const t = meta.target as Extract<PreviewMeta['target'], { kind: 'item' }>;
   const item = file.items.find((i) => i.id === t.itemId);
   if (!item) return fail(`Item ${t.itemId} is no longer in the file.`);
@@ -144,7 +170,8 @@ function planItem(targetText: string, file: SurveyFile, meta: PreviewMeta, conte
   let block = '';
   if (content.topic && !item.topics[t.language]) {
     const topicSource = item.topics[t.source] ?? Object.values(item.topics)[0];
-    const problem = formatProblem(content.topic.text) ?? (topicSource ? labelProblem(topicSource.value, content.topic.text, t.language) : undefined);
+    const problem =
+      formatProblem(content.topic.text) ?? (topicSource ? labelProblem(topicSource.value, content.topic.text, t.language) : undefined);
     if (problem) return fail(`The '${t.language}' topic: ${problem}.`, [{ text: content.topic.text, ok: false, reason: problem }]);
     block += `${indent}topic ${t.language}${content.topic.machineTranslated ? '[mt]' : ''}: ${content.topic.text.replace(/\s*\n\s*/g, ' ')}\n`;
     inserted.push(content.topic.text);
@@ -153,7 +180,9 @@ function planItem(targetText: string, file: SurveyFile, meta: PreviewMeta, conte
   if (content.text && !item.texts[t.language]) {
     // Checked again here: the preview may have been edited, and a candidate "3" must not become the wording.
     const problem =
-      (source ? (slotProblem(source.value, content.text.text) ?? translationProblem(source.value, content.text.text, t.language)) : undefined) ?? formatProblem(content.text.text);
+      (source
+        ? (slotProblem(source.value, content.text.text) ?? translationProblem(source.value, content.text.text, t.language))
+        : undefined) ?? formatProblem(content.text.text);
     if (problem) return fail(`The '${t.language}' wording: ${problem}.`, [{ text: content.text.text, ok: false, reason: problem }]);
     block += formatTaggedText(t.language, content.text.text, indent, content.text.machineTranslated);
     inserted.push(content.text.text);
@@ -168,10 +197,13 @@ function planItem(targetText: string, file: SurveyFile, meta: PreviewMeta, conte
       const expected = (scale.labelLines[t.source] ?? Object.values(scale.labelLines)[0])?.labels.length;
       const labels = content.labels.labels.map((l) => l.trim());
       const bad = labels.find((l) => l === '' || l.includes('|') || formatProblem(l) !== undefined);
-      if (expected !== undefined && labels.length !== expected) return fail(`Scale ${scale.name} needs ${expected} labels, the preview has ${labels.length}.`);
+      if (expected !== undefined && labels.length !== expected)
+        return fail(`Scale ${scale.name} needs ${expected} labels, the preview has ${labels.length}.`);
       if (bad !== undefined) return fail(`Scale ${scale.name}: the label "${bad}" is empty or contains '|' or '#'.`);
       const sourceLabels = (scale.labelLines[t.source] ?? Object.values(scale.labelLines)[0])?.labels ?? [];
-      const implausible = labels.map((label, index) => labelProblem(sourceLabels[index] ?? '', label, t.language)).find((p) => p !== undefined);
+      const implausible = labels
+        .map((label, index) => labelProblem(sourceLabels[index] ?? '', label, t.language))
+        .find((p) => p !== undefined);
       if (implausible) return fail(`Scale ${scale.name}: ${implausible}.`);
       const labelIndent = indentOf(targetText, (Object.values(scale.labelLines)[0] ?? scale).range.start.line) || '  ';
       const line = `${labelIndent}${t.language}${content.labels.machineTranslated ? '[mt]' : ''}: ${formatLabels(scale, labels)}\n`;

@@ -83,7 +83,9 @@ export function buildParaphrasePreview(input: ParaphrasePreviewInput): string {
     source: input.source,
     machineTranslated: input.machineTranslated,
   };
-  const what = input.machineTranslated ? `Translation into '${input.language}' of paraphrase set ${input.set}` : `Paraphrases of template ${input.template.name} ('${input.language}')`;
+  const what = input.machineTranslated
+    ? `Translation into '${input.language}' of paraphrase set ${input.set}`
+    : `Paraphrases of template ${input.template.name} ('${input.language}')`;
   let text = metaLine({ uri: input.uri, target });
   text += notes([
     `${what}, by ${input.by}.`,
@@ -99,7 +101,8 @@ export function buildParaphrasePreview(input: ParaphrasePreviewInput): string {
     if (verdict.note) text += `    # note: ${verdict.note}\n`;
     text += formatListEntry(verdict.text);
   }
-  if (input.rejected.length) text += `\n# Rejected (not inserted; copy one into the list above and fix it to keep it):\n${input.rejected.map(rejectedLine).join('')}`;
+  if (input.rejected.length)
+    text += `\n# Rejected (not inserted; copy one into the list above and fix it to keep it):\n${input.rejected.map(rejectedLine).join('')}`;
   return text;
 }
 
@@ -121,7 +124,10 @@ function warnings(verdict: CandidateVerdict | undefined, indent: string): string
 }
 
 export function buildTemplatePreview(input: TemplatePreviewInput): string {
-  const meta: PreviewMeta = { uri: input.uri, target: { kind: 'template', template: input.template.name, language: input.language, source: input.source } };
+  const meta: PreviewMeta = {
+    uri: input.uri,
+    target: { kind: 'template', template: input.template.name, language: input.language, source: input.source },
+  };
   let text = metaLine(meta);
   text += notes([
     `Translation of template ${input.template.name} from '${input.source}' into '${input.language}', by ${input.by}.`,
@@ -159,7 +165,10 @@ export function formatLabels(scale: Scale, labels: string[]): string {
 export function buildItemPreview(input: ItemPreviewInput): string {
   const { item, translation: tr, language } = input;
   const scale = tr.labels && item.scale ? item.scale : undefined;
-  const meta: PreviewMeta = { uri: input.uri, target: { kind: 'item', itemId: item.id, language, source: input.source, ...(scale ? { scale: scale.name } : {}) } };
+  const meta: PreviewMeta = {
+    uri: input.uri,
+    target: { kind: 'item', itemId: item.id, language, source: input.source, ...(scale ? { scale: scale.name } : {}) },
+  };
   let text = metaLine(meta);
   text += notes([
     `Translation of item ${item.id} from '${input.source}' into '${language}', by ${input.by}.`,
@@ -198,13 +207,16 @@ export type PreviewContent =
 /** What the (possibly edited) preview now says, read with the real parsers. Syntax errors are returned, not thrown. */
 export function readPreview(text: string): { meta: PreviewMeta; content: PreviewContent; errors: string[] } | { error: string } {
   const meta = readPreviewMeta(text);
-  if (!meta) return { error: 'This is not a Value Lens preview (its first line, the "# value-lens-preview" marker, is missing or damaged).' };
+  if (!meta)
+    return { error: 'This is not a Value Lens preview (its first line, the "# value-lens-preview" marker, is missing or damaged).' };
   const t = meta.target;
   const tagged = (entry: { value: string; machineTranslated?: boolean } | undefined): TaggedText | undefined =>
     entry ? { text: entry.value, machineTranslated: entry.machineTranslated === true } : undefined;
   if (t.kind === 'item') {
     const file = parseSurvey(text);
-    const errors = file.diagnostics.filter((d) => d.severity === 'error' && !d.code.endsWith('unknown-scale')).map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
+    const errors = file.diagnostics
+      .filter((d) => d.severity === 'error' && !d.code.endsWith('unknown-scale'))
+      .map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
     const item = file.items.find((i) => i.id === t.itemId);
     const scale = t.scale ? file.scales.find((s) => s.name === t.scale) : undefined;
     const line = scale?.labelLines[t.language];
@@ -223,13 +235,21 @@ export function readPreview(text: string): { meta: PreviewMeta; content: Preview
   const errors = file.diagnostics.filter((d) => d.severity === 'error').map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
   if (t.kind === 'template') {
     const template = file.templates.find((x) => x.name === t.template);
-    return { meta, errors, content: { kind: 'template', user: tagged(template?.user[t.language]), system: tagged(template?.system[t.language]) } };
+    return {
+      meta,
+      errors,
+      content: { kind: 'template', user: tagged(template?.user[t.language]), system: tagged(template?.system[t.language]) },
+    };
   }
   const set = file.paraphraseSets.find((s) => s.name === t.set);
   const variants = set?.variants[t.language] ?? [];
   return {
     meta,
     errors,
-    content: { kind: 'paraphrases', texts: variants.map((v) => v.value), machineTranslated: variants.length > 0 ? variants.every((v) => v.machineTranslated === true) : t.machineTranslated },
+    content: {
+      kind: 'paraphrases',
+      texts: variants.map((v) => v.value),
+      machineTranslated: variants.length > 0 ? variants.every((v) => v.machineTranslated === true) : t.machineTranslated,
+    },
   };
 }

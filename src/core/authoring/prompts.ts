@@ -27,8 +27,7 @@ export const DEFAULT_AUTHORING_PROMPTS: AuthoringPrompts = {
   paraphrase: {
     system:
       'You rewrite survey prompt templates. Keep the meaning and every placeholder in curly braces exactly as written, each exactly once. Do not add new placeholders.',
-    user:
-      'Write {count} different paraphrases of the following {language} prompt template, in {language}. Keep every placeholder in curly braces, such as {{topic}} or {{question}}, unchanged. Answer with a numbered list and nothing else.\n\n```\n{text}\n```',
+    user: 'Write {count} different paraphrases of the following {language} prompt template, in {language}. Keep every placeholder in curly braces, such as {{topic}} or {{question}}, unchanged. Answer with a numbered list and nothing else.\n\n```\n{text}\n```',
   },
   translate: {
     system:
@@ -58,7 +57,9 @@ export function loadAuthoringPrompts(file: TemplateFile): LoadedAuthoringPrompts
     const template = file.templates.find((t) => t.name === name);
     const user = template ? pick(template.user) : undefined;
     if (!template || user === undefined) {
-      problems.push(template ? `template ${name} has no user part: using the built-in prompt` : `no template ${name}: using the built-in prompt`);
+      problems.push(
+        template ? `template ${name} has no user part: using the built-in prompt` : `no template ${name}: using the built-in prompt`,
+      );
       return DEFAULT_AUTHORING_PROMPTS[name];
     }
     if (!/\{text\}/.test(user)) problems.push(`template ${name} has no {text} slot: the model will not see the text`);

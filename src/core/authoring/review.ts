@@ -43,7 +43,9 @@ export function movingItems(rows: ConsistencyRow[], sets: ParaphraseSet[], templ
       });
     }
   }
-  return out.sort((a, b) => b.dispersion - a.dispersion || a.itemId.localeCompare(b.itemId) || a.language.localeCompare(b.language)).slice(0, limit);
+  return out
+    .sort((a, b) => b.dispersion - a.dispersion || a.itemId.localeCompare(b.itemId) || a.language.localeCompare(b.language))
+    .slice(0, limit);
 }
 
 /**
@@ -64,7 +66,10 @@ export function movingItemDetail(m: MovingItem): string {
 export function consistencyLines(rows: ConsistencyRow[], template: string): string[] {
   return rows
     .filter((r) => r.template === template)
-    .map((r) => `${r.model} · ${r.language}: mean pairwise Spearman ${r.meanSpearman === null ? 'n/a (fewer than 2 paraphrases or items)' : r.meanSpearman.toFixed(2)} over ${r.pairs} pair${r.pairs === 1 ? '' : 's'}`);
+    .map(
+      (r) =>
+        `${r.model} · ${r.language}: mean pairwise Spearman ${r.meanSpearman === null ? 'n/a (fewer than 2 paraphrases or items)' : r.meanSpearman.toFixed(2)} over ${r.pairs} pair${r.pairs === 1 ? '' : 's'}`,
+    );
 }
 
 export interface OrderShift {
@@ -96,7 +101,14 @@ export function optionOrderShifts(records: RunRecord[]): OrderShift[] {
   for (const slot of pairs.values()) {
     if (!slot.original || !slot.reversed) continue;
     const o = slot.original;
-    out.push({ language: o.language, model: o.model, itemId: o.itemId, original: o.mean, reversed: slot.reversed.mean, shift: slot.reversed.mean - o.mean });
+    out.push({
+      language: o.language,
+      model: o.model,
+      itemId: o.itemId,
+      original: o.mean,
+      reversed: slot.reversed.mean,
+      shift: slot.reversed.mean - o.mean,
+    });
   }
   return out.sort((a, b) => a.itemId.localeCompare(b.itemId) || a.language.localeCompare(b.language));
 }
@@ -107,5 +119,8 @@ function signed(x: number): string {
 
 /** "da: 2.41 → 2.73 (shift +0.32)" per language, for the message and the log. */
 export function optionOrderLines(shifts: OrderShift[]): string[] {
-  return shifts.map((s) => `${s.itemId} · ${s.language}: mean ${s.original.toFixed(2)} (original order) → ${s.reversed.toFixed(2)} (reversed), shift ${signed(s.shift)}`);
+  return shifts.map(
+    (s) =>
+      `${s.itemId} · ${s.language}: mean ${s.original.toFixed(2)} (original order) → ${s.reversed.toFixed(2)} (reversed), shift ${signed(s.shift)}`,
+  );
 }

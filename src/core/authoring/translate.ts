@@ -64,12 +64,19 @@ export async function translateTemplate(
   const system = template.system[from] ?? Object.values(template.system)[0];
   const total = system ? 2 : 1;
   const out: TemplateTranslation = {
-    user: withScaffoldingNote(await step(hooks, 0, total, `template ${template.name}`, () => translateText(model, prompt, { text: user.value, from, to }, hooks.signal)), to),
+    user: withScaffoldingNote(
+      await step(hooks, 0, total, `template ${template.name}`, () =>
+        translateText(model, prompt, { text: user.value, from, to }, hooks.signal),
+      ),
+      to,
+    ),
   };
   if (system) {
     const systemFrom = template.system[from] ? from : system.language;
     out.system = withScaffoldingNote(
-      await step(hooks, 1, total, `system part of ${template.name}`, () => translateText(model, prompt, { text: system.value, from: systemFrom, to }, hooks.signal)),
+      await step(hooks, 1, total, `system part of ${template.name}`, () =>
+        translateText(model, prompt, { text: system.value, from: systemFrom, to }, hooks.signal),
+      ),
       to,
     );
   }
@@ -89,7 +96,14 @@ export async function translateParaphraseSet(
   if (variants.length === 0) throw new Error(`Paraphrase set ${set.name} has no entries in '${from}'`);
   const out: TranslationOutcome[] = [];
   for (const [index, variant] of variants.entries()) {
-    out.push(withScaffoldingNote(await step(hooks, index, variants.length, `paraphrase ${index + 1}`, () => translateText(model, prompt, { text: variant.value, from, to }, hooks.signal)), to));
+    out.push(
+      withScaffoldingNote(
+        await step(hooks, index, variants.length, `paraphrase ${index + 1}`, () =>
+          translateText(model, prompt, { text: variant.value, from, to }, hooks.signal),
+        ),
+        to,
+      ),
+    );
   }
   hooks.onStep?.(variants.length, variants.length, 'done');
   return out;
@@ -119,13 +133,20 @@ export async function translateItem(
   let done = 0;
   const out: ItemTranslation = {};
   if (text && doText) {
-    out.text = withScaffoldingNote(await step(hooks, done++, steps, `item ${item.id}`, () => translateText(model, prompt, { text: text.value, from, to }, hooks.signal)), to);
+    out.text = withScaffoldingNote(
+      await step(hooks, done++, steps, `item ${item.id}`, () => translateText(model, prompt, { text: text.value, from, to }, hooks.signal)),
+      to,
+    );
   }
   if (topicSource && doTopic) {
-    out.topic = await step(hooks, done++, steps, `topic of ${item.id}`, () => translateText(model, prompt, { text: topicSource.value, from: topicSource.language, to }, hooks.signal));
+    out.topic = await step(hooks, done++, steps, `topic of ${item.id}`, () =>
+      translateText(model, prompt, { text: topicSource.value, from: topicSource.language, to }, hooks.signal),
+    );
   }
   if (labelSource && labelSource.length > 0) {
-    out.labels = await step(hooks, done, steps, `labels of scale ${scale?.name}`, () => translateLabels(model, prompt, labelSource, labelFrom, to, hooks.signal));
+    out.labels = await step(hooks, done, steps, `labels of scale ${scale?.name}`, () =>
+      translateLabels(model, prompt, labelSource, labelFrom, to, hooks.signal),
+    );
   }
   hooks.onStep?.(steps, steps, 'done');
   return out;

@@ -120,7 +120,9 @@ export function createOpenAIBatchEngine(options: OpenAIBatchEngineOptions): Batc
         if (!state.customIds.some((k) => pending.has(k))) continue;
         for (const k of state.customIds) covered.add(k);
         jobs.push({ state, resumed: true });
-        logger.info(`resuming batch ${state.batchId ?? state.localId} (${state.phase}${state.status ? `, ${state.status}` : ''}, ${state.customIds.length} lines)`);
+        logger.info(
+          `resuming batch ${state.batchId ?? state.localId} (${state.phase}${state.status ? `, ${state.status}` : ''}, ${state.customIds.length} lines)`,
+        );
       }
 
       // New batches for the rest, grouped by endpoint and URL, at most maxLines each.
@@ -179,7 +181,8 @@ export function createOpenAIBatchEngine(options: OpenAIBatchEngineOptions): Batc
 
       // Whatever is still pending was not answered (the run was cancelled, or a batch never finished).
       for (const [, indices] of pending) {
-        for (const i of indices) records[i] ??= failureOf(plan[i], runId, { kind: 'cancelled', message: 'The run was cancelled before its batch completed' }, 0);
+        for (const i of indices)
+          records[i] ??= failureOf(plan[i], runId, { kind: 'cancelled', message: 'The run was cancelled before its batch completed' }, 0);
       }
       const all = records as RunRecord[];
       let writeFailures = 0;
@@ -296,7 +299,10 @@ export function createOpenAIBatchEngine(options: OpenAIBatchEngineOptions): Batc
           await client.downloadFile(fileId, path, signal);
           files.push(path);
         }
-        const why = state.status === 'completed' ? 'the batch completed without a line for this request' : `the batch ended ${state.status}${state.errors?.length ? ` (${state.errors.join('; ')})` : ''} before answering this request`;
+        const why =
+          state.status === 'completed'
+            ? 'the batch completed without a line for this request'
+            : `the batch ended ${state.status}${state.errors?.length ? ` (${state.errors.join('; ')})` : ''} before answering this request`;
         const imported = await importBatchLines({
           files,
           customIds: state.customIds,
@@ -307,7 +313,10 @@ export function createOpenAIBatchEngine(options: OpenAIBatchEngineOptions): Batc
           runId,
           codec: options.codec,
           ...(ctx.cache ? { cache: ctx.cache } : {}),
-          missingError: { kind: state.status === 'completed' ? 'batch-missing' : `batch-${state.status ?? 'unknown'}`, message: `No answer: ${why}` },
+          missingError: {
+            kind: state.status === 'completed' ? 'batch-missing' : `batch-${state.status ?? 'unknown'}`,
+            message: `No answer: ${why}`,
+          },
           logger,
         });
         await update(state, { phase: 'imported', imported: { at: new Date().toISOString(), ...imported } }, false);
@@ -331,4 +340,3 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
-

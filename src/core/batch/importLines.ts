@@ -70,7 +70,9 @@ export async function importBatchLines(input: ImportInput): Promise<ImportCounts
     const outcome = lineOutcome(line, input.url, req, input.codec);
     let ok = false;
     for (const i of indices!) {
-      const record = outcome.ok ? recordFromResponse(plan[i], input.runId, outcome.response, { latencyMs: 0, at, cached: false }) : failureOf(plan[i], input.runId, outcome.error, 1, at);
+      const record = outcome.ok
+        ? recordFromResponse(plan[i], input.runId, outcome.response, { latencyMs: 0, at, cached: false })
+        : failureOf(plan[i], input.runId, outcome.error, 1, at);
       records[i] = record;
       ok = record.kind === 'result';
     }
@@ -79,7 +81,9 @@ export async function importBatchLines(input: ImportInput): Promise<ImportCounts
     else counts.failed++;
     if (ok && outcome.ok && input.cache) {
       const cache = input.cache;
-      const write = cache.set(key, { response: outcome.response, latencyMs: 0, at }).catch((error: unknown) => input.logger?.warn(`cache write failed: ${error instanceof Error ? error.message : String(error)}`));
+      const write = cache
+        .set(key, { response: outcome.response, latencyMs: 0, at })
+        .catch((error: unknown) => input.logger?.warn(`cache write failed: ${error instanceof Error ? error.message : String(error)}`));
       writes.add(write);
       void write.finally(() => writes.delete(write));
       if (writes.size >= CACHE_WRITES_IN_FLIGHT) await Promise.race(writes);

@@ -11,7 +11,11 @@ import type { PlannedRequest } from '../run/plan';
 import type { BatchCodec, BatchEndpoint, BatchInputLine, BatchOutputLine } from './types';
 
 /** Writes one input line per request (each a distinct cache key); the byte count. */
-export async function writeInputFile(path: string, requests: Iterable<PlannedRequest>, codec: BatchCodec): Promise<{ lines: number; bytes: number; url: BatchEndpoint | undefined }> {
+export async function writeInputFile(
+  path: string,
+  requests: Iterable<PlannedRequest>,
+  codec: BatchCodec,
+): Promise<{ lines: number; bytes: number; url: BatchEndpoint | undefined }> {
   const out = createWriteStream(path, { flags: 'w', encoding: 'utf8' });
   let lines = 0;
   let bytes = 0;
@@ -38,7 +42,10 @@ export async function writeInputFile(path: string, requests: Iterable<PlannedReq
 }
 
 /** Reads a JSONL file line by line; `onLine` gets each parsed line, `bad` counts the unreadable ones. */
-export async function readOutputFile(path: string, onLine: (line: BatchOutputLine, lineNumber: number) => void | Promise<void>): Promise<{ lines: number; bad: number; firstBad?: number }> {
+export async function readOutputFile(
+  path: string,
+  onLine: (line: BatchOutputLine, lineNumber: number) => void | Promise<void>,
+): Promise<{ lines: number; bad: number; firstBad?: number }> {
   const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lines = 0;
   let bad = 0;
@@ -70,15 +77,24 @@ export function parseOutputLine(text: string): BatchOutputLine | undefined {
   return value as BatchOutputLine;
 }
 
-export type LineOutcome = { ok: true; response: CompletionResponse } | { ok: false; error: { kind: string; message: string; status?: number } };
+export type LineOutcome =
+  | { ok: true; response: CompletionResponse }
+  | { ok: false; error: { kind: string; message: string; status?: number } };
 
 /** What one output or error line says: the answer, or the failure with the server's own message. */
 export function lineOutcome(line: BatchOutputLine, url: BatchEndpoint, req: PlannedRequest, codec: BatchCodec): LineOutcome {
   if (line.error && (line.error.message || line.error.code)) {
-    return { ok: false, error: { kind: 'batch-error', message: `${line.error.code ? `${line.error.code}: ` : ''}${line.error.message ?? 'the batch reported an error for this line'}` } };
+    return {
+      ok: false,
+      error: {
+        kind: 'batch-error',
+        message: `${line.error.code ? `${line.error.code}: ` : ''}${line.error.message ?? 'the batch reported an error for this line'}`,
+      },
+    };
   }
   const response = line.response;
-  if (!response || typeof response !== 'object') return { ok: false, error: { kind: 'batch-error', message: 'The line has neither a response nor an error' } };
+  if (!response || typeof response !== 'object')
+    return { ok: false, error: { kind: 'batch-error', message: 'The line has neither a response nor an error' } };
   // Older vLLM: the completion itself is the response.
   const wrapped = 'body' in response || 'status_code' in response;
   const status = wrapped ? response.status_code : 200;
@@ -97,7 +113,8 @@ export function lineOutcome(line: BatchOutputLine, url: BatchEndpoint, req: Plan
 function bodyMessage(body: unknown): string {
   const error = (body as { error?: unknown } | undefined)?.error;
   if (typeof error === 'string') return error.slice(0, 300);
-  if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message.slice(0, 300);
+  if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string')
+    return (error as { message: string }).message.slice(0, 300);
   // vLLM's ErrorResponse: {object: "error", message, type, code}.
   const message = (body as { message?: unknown } | undefined)?.message;
   if (typeof message === 'string') return message.slice(0, 300);

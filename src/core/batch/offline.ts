@@ -53,7 +53,7 @@ export function createBatchImporter(files: string[], codec: BatchCodec, provider
       }
       const names = files.map((f) => basename(f)).join(', ');
       let imported = { results: 0, failed: 0, missing: 0, unknown: 0, badLines: 0 };
-      if (byUrl.size > 1) throw new Error('This plan mixes chat and base models: import each endpoint\'s output separately (--model).');
+      if (byUrl.size > 1) throw new Error("This plan mixes chat and base models: import each endpoint's output separately (--model).");
       for (const [url, keys] of byUrl) {
         imported = await importBatchLines({
           files,
@@ -77,8 +77,15 @@ export function createBatchImporter(files: string[], codec: BatchCodec, provider
         const store = ctx.store;
         writeFailures = (await Promise.allSettled(all.map((r) => store.append(r)))).filter((r) => r.status === 'rejected').length;
       }
-      ctx.onProgress?.({ done: all.length, total: plan.length, failed: all.filter((r) => r.kind === 'failure').length, cached: part.cached });
-      logger.info(`run ${ctx.runId}: imported ${names}: ${imported.results} answered, ${imported.failed} failed, ${imported.missing} missing, ${imported.unknown} not ours, ${imported.badLines} unreadable`);
+      ctx.onProgress?.({
+        done: all.length,
+        total: plan.length,
+        failed: all.filter((r) => r.kind === 'failure').length,
+        cached: part.cached,
+      });
+      logger.info(
+        `run ${ctx.runId}: imported ${names}: ${imported.results} answered, ${imported.failed} failed, ${imported.missing} missing, ${imported.unknown} not ours, ${imported.badLines} unreadable`,
+      );
       return { runId: ctx.runId, records: all, requestsSent: 0, cancelled: false, writeFailures, batch: { id: names, provider }, imported };
     },
   };

@@ -24,10 +24,18 @@ export class BatchUnsupportedError extends Error {
 
 /** Method 'judge' needs a second request made from the first one's answer: it cannot go in one batch. */
 export function checkBatchable(plan: readonly PlannedRequest[]): void {
-  if (plan.some((r) => r.judge && !r.skip)) throw new BatchUnsupportedError('Method "judge" cannot run as a batch: each judge request is made from its generation\'s answer. Run it live (without --batch).');
+  if (plan.some((r) => r.judge && !r.skip))
+    throw new BatchUnsupportedError(
+      'Method "judge" cannot run as a batch: each judge request is made from its generation\'s answer. Run it live (without --batch).',
+    );
 }
 
-export async function partitionPlan(plan: readonly PlannedRequest[], runId: string, cache: ResultCache | undefined, fresh: boolean): Promise<Partition> {
+export async function partitionPlan(
+  plan: readonly PlannedRequest[],
+  runId: string,
+  cache: ResultCache | undefined,
+  fresh: boolean,
+): Promise<Partition> {
   const records: (RunRecord | undefined)[] = new Array<RunRecord | undefined>(plan.length);
   const pending = new Map<string, number[]>();
   let cached = 0;
@@ -60,7 +68,13 @@ export async function partitionPlan(plan: readonly PlannedRequest[], runId: stri
   return { records, pending, cached, skipped };
 }
 
-export function failureOf(req: PlannedRequest, runId: string, error: ScoreFailure['error'], attempts: number, at = new Date().toISOString()): ScoreFailure {
+export function failureOf(
+  req: PlannedRequest,
+  runId: string,
+  error: ScoreFailure['error'],
+  attempts: number,
+  at = new Date().toISOString(),
+): ScoreFailure {
   const identity: RequestIdentity = { runId, ...req.identity };
   return { kind: 'failure', ...identity, error, attempts, at };
 }

@@ -81,7 +81,13 @@ export async function readStates(resultsDir: string): Promise<{ states: BatchSta
     if (!name.endsWith('.json') || name.startsWith('.')) continue;
     try {
       const value = JSON.parse(await fs.readFile(join(dir, name), 'utf8')) as Partial<BatchState>;
-      if (value.format === BATCH_STATE_FORMAT && typeof value.localId === 'string' && typeof value.runId === 'string' && Array.isArray(value.customIds)) states.push(value as BatchState);
+      if (
+        value.format === BATCH_STATE_FORMAT &&
+        typeof value.localId === 'string' &&
+        typeof value.runId === 'string' &&
+        Array.isArray(value.customIds)
+      )
+        states.push(value as BatchState);
       else bad.push(name);
     } catch {
       bad.push(name);
@@ -119,7 +125,9 @@ export function batchProgress(resultsDir: string, state: BatchState, resumed: bo
  * The batches of a study as progress entries, newest first: what a UI shows on start (a batch still
  * running after the editor or CLI was closed is listed with its last known status until a run resumes it).
  */
-export async function listBatches(resultsDir: string): Promise<(BatchProgress & { runId: string; updatedAt: string; imported?: BatchState['imported'] })[]> {
+export async function listBatches(
+  resultsDir: string,
+): Promise<(BatchProgress & { runId: string; updatedAt: string; imported?: BatchState['imported'] })[]> {
   const { states } = await readStates(resultsDir);
   return states
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))

@@ -9,7 +9,16 @@ import type { PlannedRequest } from '../run/plan';
 /** The statuses of a batch job (OpenAI API reference, the batch object). */
 export type BatchStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 
-export const BATCH_STATUSES: readonly BatchStatus[] = ['validating', 'failed', 'in_progress', 'finalizing', 'completed', 'expired', 'cancelling', 'cancelled'];
+export const BATCH_STATUSES: readonly BatchStatus[] = [
+  'validating',
+  'failed',
+  'in_progress',
+  'finalizing',
+  'completed',
+  'expired',
+  'cancelling',
+  'cancelled',
+];
 
 /** Statuses after which nothing changes any more: the output and error files (if any) are final. */
 export const TERMINAL_STATUSES: ReadonlySet<BatchStatus> = new Set(['completed', 'failed', 'expired', 'cancelled']);

@@ -55,11 +55,18 @@ export async function corpusFiles(pathOrDir: string): Promise<string[]> {
   if (!stat.isDirectory()) return [pathOrDir];
   const names = await fs.readdir(pathOrDir);
   if (names.includes(CORPUS_RECORDS_FILE)) return [join(pathOrDir, CORPUS_RECORDS_FILE)];
-  return names.filter((n) => n.endsWith('.jsonl')).sort().map((n) => join(pathOrDir, n));
+  return names
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()
+    .map((n) => join(pathOrDir, n));
 }
 
 /** Calls onRecord for every record, in file order; resolves with what was read. */
-export async function readCorpus(pathOrDir: string, onRecord: (record: RunRecord) => void, options: CorpusReadOptions = {}): Promise<CorpusReadReport> {
+export async function readCorpus(
+  pathOrDir: string,
+  onRecord: (record: RunRecord) => void,
+  options: CorpusReadOptions = {},
+): Promise<CorpusReadReport> {
   const files = await corpusFiles(pathOrDir);
   const report: CorpusReadReport = { files, lines: 0, records: 0, badLineCount: 0, badLines: [] };
   const maxBad = options.maxBadLines ?? DEFAULT_MAX_BAD_LINES;
@@ -132,7 +139,8 @@ export function corpusRecords(pathOrDir: string, options?: CorpusReadOptions): C
 
 /** Splits a file into non-blank lines (without '\n', '\r' or a leading BOM) with their 1-based numbers. */
 async function readFileLines(file: string, signal: AbortSignal | undefined, onLine: (line: string, number: number) => void): Promise<void> {
-  for await (const chunk of fileLineBatches(file, signal)) for (let i = 0; i < chunk.lines.length; i++) onLine(chunk.lines[i], chunk.numbers[i]);
+  for await (const chunk of fileLineBatches(file, signal))
+    for (let i = 0; i < chunk.lines.length; i++) onLine(chunk.lines[i], chunk.numbers[i]);
 }
 
 interface LineBatch {

@@ -262,11 +262,20 @@ const K_RUN = 6;
 const KEY_FIELDS = 7;
 
 /** item × language × country × template × paraphrase × order × model × round. */
-export function conditionKey(u: Pick<ResponseUnit, 'itemId' | 'language' | 'country' | 'template' | 'paraphrase' | 'order' | 'modelId' | 'round'>): string {
+export function conditionKey(
+  u: Pick<ResponseUnit, 'itemId' | 'language' | 'country' | 'template' | 'paraphrase' | 'order' | 'modelId' | 'round'>,
+): string {
   return `${u.itemId}\u0001${u.language}\u0001${u.country ?? ''}\u0001${u.template}\u0001${u.paraphrase ?? ''}\u0001${u.order}\u0001${u.modelId}\u0001${u.round}`;
 }
 
-function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, models: SelectContext['models'], strings: StringTable, values: UnitValues, keyIds: Int32Array): ResponseUnit | undefined {
+function unitOf(
+  r: ScoreResult | StanceResult,
+  item: SelectItem | undefined,
+  models: SelectContext['models'],
+  strings: StringTable,
+  values: UnitValues,
+  keyIds: Int32Array,
+): ResponseUnit | undefined {
   let mean: number | undefined;
   let pro: number | undefined;
   let probabilities: Record<string, number> | undefined;
@@ -312,9 +321,43 @@ function unitOf(r: ScoreResult | StanceResult, item: SelectItem | undefined, mod
   // the object, not in a second array of properties added one by one (memory and a pointer per read).
   // Same keys in the same order as the general case below.
   if (mean !== undefined && pro !== undefined && shared && optionOrder) {
-    return { runId, modelId, model, modelAttributes, language, country, template, paraphrase, order, round, itemId, itemKey, category, method, mean, pro, probabilities: shared, optionOrder };
+    return {
+      runId,
+      modelId,
+      model,
+      modelAttributes,
+      language,
+      country,
+      template,
+      paraphrase,
+      order,
+      round,
+      itemId,
+      itemKey,
+      category,
+      method,
+      mean,
+      pro,
+      probabilities: shared,
+      optionOrder,
+    };
   }
-  const unit: ResponseUnit = { runId, modelId, model, modelAttributes, language, country, template, paraphrase, order, round, itemId, itemKey, category, method };
+  const unit: ResponseUnit = {
+    runId,
+    modelId,
+    model,
+    modelAttributes,
+    language,
+    country,
+    template,
+    paraphrase,
+    order,
+    round,
+    itemId,
+    itemKey,
+    category,
+    method,
+  };
   // Absent measures are absent keys (not `undefined` values), as the contract's optional fields say.
   if (mean !== undefined) unit.mean = mean;
   if (pro !== undefined) unit.pro = pro;

@@ -17,7 +17,8 @@ export interface CorpusWriterOptions {
 }
 
 /** What a run says about itself when it starts. */
-export type ManifestStart = Pick<RunManifest, 'runId' | 'study' | 'studyHash' | 'toolVersion' | 'via' | 'planned'> & Pick<Partial<RunManifest>, 'filter'>;
+export type ManifestStart = Pick<RunManifest, 'runId' | 'study' | 'studyHash' | 'toolVersion' | 'via' | 'planned'> &
+  Pick<Partial<RunManifest>, 'filter'>;
 
 /** The end of a run: its counts (writeFailures defaults to what the writer's store counted). */
 export interface RunOutcome {

@@ -1,6 +1,18 @@
 // Aggregated human tables: one row per (country, item[, language]) with a mean, a "pro" share, a wide
 // option distribution (p_1, p_2, …), or — long format — one row per option code with its share.
-import { findColumn, normaliseHeader, COUNTRY_COLUMNS, DISTRIBUTION_COLUMN, KEY_COLUMNS, LANGUAGE_COLUMNS, MEAN_COLUMNS, N_COLUMNS, OPTION_COLUMNS, OPTION_VALUE_COLUMNS, SHARE_COLUMNS } from './columns';
+import {
+  findColumn,
+  normaliseHeader,
+  COUNTRY_COLUMNS,
+  DISTRIBUTION_COLUMN,
+  KEY_COLUMNS,
+  LANGUAGE_COLUMNS,
+  MEAN_COLUMNS,
+  N_COLUMNS,
+  OPTION_COLUMNS,
+  OPTION_VALUE_COLUMNS,
+  SHARE_COLUMNS,
+} from './columns';
 import { pushProblem, type Problem, type Table } from './csv';
 import { parseLocaleNumber } from './numbers';
 import type { HumanRow } from './types';
@@ -56,7 +68,10 @@ export function loadAggregated(table: Table, problems: Problem[]): HumanRow[] {
   // No country column but a language column: rows pooled over the countries of that interview language
   // (the second seed's ground_truth_per_language.csv); their country is ''.
   if (col.key < 0 || (col.country < 0 && col.language < 0)) {
-    problems.push({ line: 1, message: `aggregated table needs an item column (${KEY_COLUMNS.join('/')}) and a country (${COUNTRY_COLUMNS.join('/')}) or language column` });
+    problems.push({
+      line: 1,
+      message: `aggregated table needs an item column (${KEY_COLUMNS.join('/')}) and a country (${COUNTRY_COLUMNS.join('/')}) or language column`,
+    });
     return [];
   }
   const byId = new Map<string, HumanRow & { raw?: Record<string, number> }>();
@@ -127,7 +142,11 @@ export function loadAggregated(table: Table, problems: Problem[]): HumanRow[] {
       continue;
     }
     if (byId.has(id)) {
-      pushProblem(problems, { line: row.line, message: `duplicate row for ${country} ${key}${language ? ` (${language})` : ''}; the first is kept` }, suppressed);
+      pushProblem(
+        problems,
+        { line: row.line, message: `duplicate row for ${country} ${key}${language ? ` (${language})` : ''}; the first is kept` },
+        suppressed,
+      );
       continue;
     }
     const out: HumanRow = { country, key };

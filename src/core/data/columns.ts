@@ -3,11 +3,39 @@
 // with Danish, Dutch and Portuguese header words (land, spørgsmål, vraag, pergunta, …).
 
 export function normaliseHeader(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s.-]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.-]+/g, '_');
 }
 
-export const COUNTRY_COLUMNS = ['country', 'cntry_an', 'cntry', 'b_country_alpha', 'country_alpha', 'country_code', 'iso2', 'land', 'país', 'pais'];
-export const KEY_COLUMNS = ['key', 'item', 'question_key', 'question', 'variable', 'data_key', 'item_key', 'spørgsmål', 'vraag', 'pergunta', 'variabel', 'variabele', 'variável'];
+export const COUNTRY_COLUMNS = [
+  'country',
+  'cntry_an',
+  'cntry',
+  'b_country_alpha',
+  'country_alpha',
+  'country_code',
+  'iso2',
+  'land',
+  'país',
+  'pais',
+];
+export const KEY_COLUMNS = [
+  'key',
+  'item',
+  'question_key',
+  'question',
+  'variable',
+  'data_key',
+  'item_key',
+  'spørgsmål',
+  'vraag',
+  'pergunta',
+  'variabel',
+  'variabele',
+  'variável',
+];
 export const LANGUAGE_COLUMNS = ['language', 'lang', 'lnge_iso', 'interview_language', 'sprog', 'taal', 'idioma'];
 export const MEAN_COLUMNS = ['mean', 'mean_score', 'average'];
 export const SHARE_COLUMNS = ['share', 'pro_share', 'pro_score', 'pro'];

@@ -116,9 +116,14 @@ export function readTable(input: string | Uint8Array, options: { delimiter?: str
     rows.push({ line: row.line, cells });
   }
   for (const line of (decoded.windows1252Lines ?? []).slice(0, 20)) {
-    pushProblem(problems, { line, message: 'this line is not valid UTF-8 (the rest of the file is); it was read as Windows-1252' }, suppressed);
+    pushProblem(
+      problems,
+      { line, message: 'this line is not valid UTF-8 (the rest of the file is); it was read as Windows-1252' },
+      suppressed,
+    );
   }
-  if ((decoded.windows1252Lines?.length ?? 0) > 20) problems.push({ line: 0, message: `${decoded.windows1252Lines!.length} lines in all were read as Windows-1252` });
+  if ((decoded.windows1252Lines?.length ?? 0) > 20)
+    problems.push({ line: 0, message: `${decoded.windows1252Lines!.length} lines in all were read as Windows-1252` });
   if (!headerRow) problems.push({ line: 0, message: 'the file has no header row' });
   if (suppressed.count) problems.push({ line: 0, message: `${suppressed.count} further problems not listed` });
   return { header, rows, delimiter, decimalMark, encoding: decoded.encoding, problems };

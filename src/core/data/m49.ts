@@ -22,7 +22,12 @@ const TABLE: readonly [string, string, string, string][] = [
   ['Africa', 'Sub-Saharan Africa', 'Middle Africa', 'AO CM CF TD CG CD GQ GA ST'],
   ['Africa', 'Sub-Saharan Africa', 'Southern Africa', 'BW SZ LS NA ZA'],
   ['Africa', 'Sub-Saharan Africa', 'Western Africa', 'BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN SL TG'],
-  ['Americas', 'Latin America and the Caribbean', 'Caribbean', 'AI AG AW BS BB BQ VG KY CU CW DM DO GD GP HT JM MQ MS PR BL KN LC MF VC SX TT TC VI'],
+  [
+    'Americas',
+    'Latin America and the Caribbean',
+    'Caribbean',
+    'AI AG AW BS BB BQ VG KY CU CW DM DO GD GP HT JM MQ MS PR BL KN LC MF VC SX TT TC VI',
+  ],
   ['Americas', 'Latin America and the Caribbean', 'Central America', 'BZ CR SV GT HN MX NI PA'],
   ['Americas', 'Latin America and the Caribbean', 'South America', 'AR BO BV BR CL CO EC FK GF GY PY PE GS SR UY VE'],
   ['Americas', 'Northern America', '', 'BM CA GL PM US'],

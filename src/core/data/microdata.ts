@@ -1,6 +1,14 @@
 // WVS/EVS microdata exported from SPSS/Stata as CSV: one row per respondent. Produces weighted option
 // distributions and means per (country, item) and per (country, interview language, item).
-import { findColumn, normaliseHeader, COUNTRY_COLUMNS, LANGUAGE_COLUMNS, NON_ITEM_COLUMN, PRODUCT_WEIGHT_COLUMNS, SINGLE_WEIGHT_COLUMNS } from './columns';
+import {
+  findColumn,
+  normaliseHeader,
+  COUNTRY_COLUMNS,
+  LANGUAGE_COLUMNS,
+  NON_ITEM_COLUMN,
+  PRODUCT_WEIGHT_COLUMNS,
+  SINGLE_WEIGHT_COLUMNS,
+} from './columns';
 import { pushProblem, type Problem, type Table } from './csv';
 import { parseLocaleNumber } from './numbers';
 import type { HumanRow } from './types';

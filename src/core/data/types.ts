@@ -20,4 +20,3 @@ export interface HumanRow {
 export interface HumanReference {
   rows: HumanRow[];
 }
-

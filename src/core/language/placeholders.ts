@@ -23,8 +23,28 @@ export function placeholderLabels(labels: readonly string[]): boolean {
 
 // Country codes written where a language code belongs: the usual slip (`dk:` for Danish).
 const COUNTRY_FOR_LANGUAGE: Record<string, string> = {
-  dk: 'da', se: 'sv', gr: 'el', jp: 'ja', cz: 'cs', br: 'pt', ee: 'et', si: 'sl', ua: 'uk', cn: 'zh', kr: 'ko',
-  dn: 'da', gb: 'en', uk: 'en', us: 'en', at: 'de', ch: 'de', be: 'nl', ir: 'fa', il: 'he', vn: 'vi', rs: 'sr',
+  dk: 'da',
+  se: 'sv',
+  gr: 'el',
+  jp: 'ja',
+  cz: 'cs',
+  br: 'pt',
+  ee: 'et',
+  si: 'sl',
+  ua: 'uk',
+  cn: 'zh',
+  kr: 'ko',
+  dn: 'da',
+  gb: 'en',
+  uk: 'en',
+  us: 'en',
+  at: 'de',
+  ch: 'de',
+  be: 'nl',
+  ir: 'fa',
+  il: 'he',
+  vn: 'vi',
+  rs: 'sr',
 };
 
 /** Levenshtein distance (names are short: the quadratic table is fine). */
@@ -54,13 +74,28 @@ export function suggestLanguage(tag: string, declared: readonly string[]): strin
 }
 
 /** The "did you mean" tail of an undeclared-language message, and the header it should be declared in. */
-export function undeclaredLanguageMessage(tag: string, where: Message, declared: readonly string[]): { message: Message; suggestion?: string } {
+export function undeclaredLanguageMessage(
+  tag: string,
+  where: Message,
+  declared: readonly string[],
+): { message: Message; suggestion?: string } {
   const suggestion = suggestLanguage(tag, declared);
   const list = declared.join(' ');
   return {
     message: suggestion
-      ? msg("Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; did you mean '{3}'?", tag, where, list, suggestion)
-      : msg("Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; add it to the 'languages' header if it is meant", tag, where, list),
+      ? msg(
+          "Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; did you mean '{3}'?",
+          tag,
+          where,
+          list,
+          suggestion,
+        )
+      : msg(
+          "Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; add it to the 'languages' header if it is meant",
+          tag,
+          where,
+          list,
+        ),
     ...(suggestion ? { suggestion } : {}),
   };
 }

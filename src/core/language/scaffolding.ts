@@ -3,8 +3,23 @@
 // Slots (`{question}`) are skipped: their names are English by design.
 
 export const ENGLISH_SCAFFOLDING = [
-  'answer', 'answers', 'only', 'option', 'options', 'number', 'following', 'question', 'questions',
-  'please', 'reply', 'choose', 'select', 'respond', 'which', 'the', 'your',
+  'answer',
+  'answers',
+  'only',
+  'option',
+  'options',
+  'number',
+  'following',
+  'question',
+  'questions',
+  'please',
+  'reply',
+  'choose',
+  'select',
+  'respond',
+  'which',
+  'the',
+  'your',
 ] as const;
 
 const WORDS = new Set<string>(ENGLISH_SCAFFOLDING);

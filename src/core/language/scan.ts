@@ -191,8 +191,18 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
   let duplicates = 0;
   let moreDuplicatesFrom: number | undefined;
   const reportMoreInvalid = (): void => {
-    if (moreInvalidFrom !== undefined) diagnostics.error('syntax', msg('{0} more invalid name(s) on this line', invalid - MAX_INVALID_NAMES), lineRange(line, moreInvalidFrom, line.end));
-    if (moreDuplicatesFrom !== undefined) diagnostics.warning('duplicate-property', msg('{0} more repeated name(s) on this line', duplicates - MAX_INVALID_NAMES), lineRange(line, moreDuplicatesFrom, line.end));
+    if (moreInvalidFrom !== undefined)
+      diagnostics.error(
+        'syntax',
+        msg('{0} more invalid name(s) on this line', invalid - MAX_INVALID_NAMES),
+        lineRange(line, moreInvalidFrom, line.end),
+      );
+    if (moreDuplicatesFrom !== undefined)
+      diagnostics.warning(
+        'duplicate-property',
+        msg('{0} more repeated name(s) on this line', duplicates - MAX_INVALID_NAMES),
+        lineRange(line, moreDuplicatesFrom, line.end),
+      );
   };
   while (token) {
     const at = lineRange(line, token.start, token.end);
@@ -201,7 +211,11 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
       let more = 0;
       for (let rest: typeof token | undefined = token; rest; rest = nextToken(line, rest.end)) more++;
       reportMoreInvalid();
-      diagnostics.error('syntax', msg('{0}; {1} more name(s) from here on are ignored', rules.tooMany, more), lineRange(line, token.start, line.end));
+      diagnostics.error(
+        'syntax',
+        msg('{0}; {1} more name(s) from here on are ignored', rules.tooMany, more),
+        lineRange(line, token.start, line.end),
+      );
       return;
     }
     if (!rules.isValid(token.value)) {
@@ -223,7 +237,9 @@ export function readNameList(line: Line, from: number, into: Located<string>[], 
 /** Rules for a `languages` line; `example` ends the message given when no code follows. */
 export function languageListRules(emptyFrom: number, example?: string): NameListRules {
   return {
-    empty: example ? msg("'languages' needs at least one language code, e.g. {0}", example) : msg("'languages' needs at least one language code"),
+    empty: example
+      ? msg("'languages' needs at least one language code, e.g. {0}", example)
+      : msg("'languages' needs at least one language code"),
     emptyFrom,
     isValid: isLanguageCode,
     invalid: (name) => msg("'{0}' is not a language code (ISO 639-1, e.g. en, da)", name),
@@ -388,7 +404,15 @@ export function readProperty(line: Line): Property | undefined {
     else if (wordStart < 0) wordStart = i;
   }
   if (colon < 0 || count === 0) return undefined;
-  return { count, starts, ends, keyStart: line.indent, keyEnd: colon, valueStart: skipBlanks(text, colon + 1, line.end), valueEnd: line.end };
+  return {
+    count,
+    starts,
+    ends,
+    keyStart: line.indent,
+    keyEnd: colon,
+    valueStart: skipBlanks(text, colon + 1, line.end),
+    valueEnd: line.end,
+  };
 }
 
 /** Whether word k of the property is exactly `keyword`. */

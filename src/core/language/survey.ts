@@ -31,10 +31,7 @@ export const MAX_SCALE_OPTIONS = 101;
 /** Options that single-token labels can name (A–Z); see src/core/prompt/labels.ts. */
 const MAX_LABELLED_OPTIONS = 26;
 
-type Block =
-  | { kind: 'scale'; scale: Scale; extras: ScaleExtras }
-  | { kind: 'item'; item: Item }
-  | { kind: 'skip' };
+type Block = { kind: 'scale'; scale: Scale; extras: ScaleExtras } | { kind: 'item'; item: Item } | { kind: 'skip' };
 
 interface State {
   reader: LineReader;
@@ -57,7 +54,12 @@ interface State {
 }
 
 export function parseSurvey(text: string): SurveyFile {
-  return neverThrow(parseSurveyUnchecked, text, (d) => ({ kind: 'survey', header: { languages: [] }, scales: [], items: [], diagnostics: [d] }), 'wvs/internal');
+  return neverThrow(
+    parseSurveyUnchecked,
+    text,
+    (d) => ({ kind: 'survey', header: { languages: [] }, scales: [], items: [], diagnostics: [d] }),
+    'wvs/internal',
+  );
 }
 
 function parseSurveyUnchecked(text: string): SurveyFile {
@@ -159,7 +161,8 @@ function readStringValue(state: State, line: Line, from: number, what: string): 
   if (line.text.charCodeAt(start) !== 34) return { value: line.text.slice(start, line.end), range: lineRange(line, start, line.end) };
   const quoted = readQuoted(line.text, start, line.end);
   if (!quoted.closed) state.diagnostics.error('syntax', msg('Missing closing quote'), lineRange(line, start, line.end));
-  else if (quoted.end < line.end) state.diagnostics.error('syntax', msg('Unexpected text after the closing quote'), lineRange(line, quoted.end, line.end));
+  else if (quoted.end < line.end)
+    state.diagnostics.error('syntax', msg('Unexpected text after the closing quote'), lineRange(line, quoted.end, line.end));
   return { value: quoted.value, range: lineRange(line, start + 1, quoted.closed ? quoted.end - 1 : line.end) };
 }
 
@@ -168,7 +171,13 @@ function startItem(state: State, line: Line): void {
   if (!id || id.value.charCodeAt(0) === 34) {
     state.diagnostics.error('syntax', msg('\'item\' needs an id, e.g. item Q1 "Family"'), lineRange(line, line.indent, line.end));
     // Not an item (nothing can refer to it), but its properties are still read and checked (issue 19).
-    const orphan: Item = { id: '(no id)', idRange: lineRange(line, line.indent, line.end), range: lineRange(line, line.indent, line.end), texts: {}, topics: {} };
+    const orphan: Item = {
+      id: '(no id)',
+      idRange: lineRange(line, line.indent, line.end),
+      range: lineRange(line, line.indent, line.end),
+      texts: {},
+      topics: {},
+    };
     state.orphans.push(orphan);
     setBlock(state, { kind: 'item', item: orphan });
     return;
@@ -190,9 +199,18 @@ function startItem(state: State, line: Line): void {
   // Ids become record fields, file names and terminal output: control characters (NUL, ESC) and U+FFFD
   // (what invalid UTF-8 decodes to) would make them unprintable or ambiguous.
   if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(item.id)) {
-    state.diagnostics.error('syntax', msg("Item id '{0}' contains a control character or an undecodable byte (U+FFFD); use letters, digits, '_', '-' and '.'", item.id.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)), item.idRange, { id: item.id });
+    state.diagnostics.error(
+      'syntax',
+      msg(
+        "Item id '{0}' contains a control character or an undecodable byte (U+FFFD); use letters, digits, '_', '-' and '.'",
+        item.id.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`),
+      ),
+      item.idRange,
+      { id: item.id },
+    );
   }
-  if (state.ids.has(item.id)) state.diagnostics.error('duplicate-id', msg("Item id '{0}' is used twice", item.id), item.idRange, { id: item.id });
+  if (state.ids.has(item.id))
+    state.diagnostics.error('duplicate-id', msg("Item id '{0}' is used twice", item.id), item.idRange, { id: item.id });
   else state.ids.add(item.id);
   state.file.items.push(item);
   setBlock(state, { kind: 'item', item });
@@ -203,7 +221,11 @@ function startScale(state: State, line: Line): void {
   const { diagnostics } = state;
   const name = nextToken(line, line.indent + 5);
   if (!name) {
-    diagnostics.error('syntax', msg("'scale' needs a name and a range, e.g. scale importance 1..4"), lineRange(line, line.indent, line.end));
+    diagnostics.error(
+      'syntax',
+      msg("'scale' needs a name and a range, e.g. scale importance 1..4"),
+      lineRange(line, line.indent, line.end),
+    );
     setBlock(state, { kind: 'skip' });
     return;
   }
@@ -225,7 +247,11 @@ function startScale(state: State, line: Line): void {
     diagnostics.error('syntax', msg("Scale '{0}' needs a range MIN..MAX, e.g. 1..4", name.value), lineRange(line, name.end, line.end));
     extras.broken = true;
   } else if (bounds.min > bounds.max || bounds.max - bounds.min + 1 > MAX_SCALE_OPTIONS) {
-    diagnostics.error('syntax', msg('Range {0}..{1} must be ascending with at most {2} options', bounds.min, bounds.max, MAX_SCALE_OPTIONS), lineRange(line, bounds.start, bounds.end));
+    diagnostics.error(
+      'syntax',
+      msg('Range {0}..{1} must be ascending with at most {2} options', bounds.min, bounds.max, MAX_SCALE_OPTIONS),
+      lineRange(line, bounds.start, bounds.end),
+    );
     extras.broken = true;
   } else {
     scale.min = bounds.min;
@@ -233,7 +259,16 @@ function startScale(state: State, line: Line): void {
     // Scoring labels options with single tokens (1–9, then A–Z: src/core/prompt/labels.ts); a longer scale
     // parses, but every request on it would be skipped.
     if (bounds.max - bounds.min + 1 > MAX_LABELLED_OPTIONS) {
-      diagnostics.warning('unscorable-scale', msg("Scale '{0}' has {1} options: at most {2} can be labelled with single tokens, so items on it cannot be scored (they can still be analysed against human data)", name.value, bounds.max - bounds.min + 1, MAX_LABELLED_OPTIONS), lineRange(line, bounds.start, bounds.end));
+      diagnostics.warning(
+        'unscorable-scale',
+        msg(
+          "Scale '{0}' has {1} options: at most {2} can be labelled with single tokens, so items on it cannot be scored (they can still be analysed against human data)",
+          name.value,
+          bounds.max - bounds.min + 1,
+          MAX_LABELLED_OPTIONS,
+        ),
+        lineRange(line, bounds.start, bounds.end),
+      );
     }
   }
   let token = bounds ? nextToken(line, bounds.end) : undefined;
@@ -313,7 +348,11 @@ function propertyLine(state: State, line: Line): void {
 
 function unknownProperty(state: State, line: Line, property: Property, where: Message): void {
   const key = keyOf(line.text, property);
-  state.diagnostics.error('syntax', msg("Unknown property '{0}' in {1}", key.slice(0, 40), where), lineRange(line, property.keyStart, property.keyEnd));
+  state.diagnostics.error(
+    'syntax',
+    msg("Unknown property '{0}' in {1}", key.slice(0, 40), where),
+    lineRange(line, property.keyStart, property.keyEnd),
+  );
 }
 
 function isPipe(text: string, property: Property): boolean {
@@ -327,7 +366,11 @@ function readText(state: State, line: Line, property: Property, language = '', m
     const at = { line: line.index, character: property.valueStart - line.start };
     const block = readBlock(state.reader, line.indent - line.start);
     if (block.lastEnd < 0) {
-      state.diagnostics.error('syntax', msg("Empty '|' block: indent the text on the following lines"), range(at.line, at.character, at.line, at.character + 1));
+      state.diagnostics.error(
+        'syntax',
+        msg("Empty '|' block: indent the text on the following lines"),
+        range(at.line, at.character, at.line, at.character + 1),
+      );
       return undefined;
     }
     extend(state, block.lastLine, block.lastEnd);
@@ -343,7 +386,13 @@ function readText(state: State, line: Line, property: Property, language = '', m
 function itemProperty(state: State, item: Item, line: Line, property: Property): void {
   const text = line.text;
   if (property.count === 1) {
-    const keyword = wordIs(text, property, 0, 'category') ? 'category' : wordIs(text, property, 0, 'scale') ? 'scale' : wordIs(text, property, 0, 'key') ? 'key' : undefined;
+    const keyword = wordIs(text, property, 0, 'category')
+      ? 'category'
+      : wordIs(text, property, 0, 'scale')
+        ? 'scale'
+        : wordIs(text, property, 0, 'key')
+          ? 'key'
+          : undefined;
     if (keyword) {
       if (property.valueStart === property.valueEnd) {
         state.diagnostics.error('syntax', msg("Missing value after '{0}:'", keyword), lineRange(line, property.keyStart, property.keyEnd));
@@ -352,22 +401,28 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
       const located = { value: valueOf(text, property), range: lineRange(line, property.valueStart, property.valueEnd) };
       // Plain property stores (not item[field]): this runs for most lines of a file.
       const taken = keyword === 'category' ? item.category : keyword === 'scale' ? item.scaleName : item.dataKey;
-      if (taken) state.diagnostics.error('duplicate-property', msg("'{0}' is already set for item {1}", keyword, item.id), lineRange(line, property.keyStart, property.keyEnd));
+      if (taken)
+        state.diagnostics.error(
+          'duplicate-property',
+          msg("'{0}' is already set for item {1}", keyword, item.id),
+          lineRange(line, property.keyStart, property.keyEnd),
+        );
       else if (keyword === 'category') item.category = located;
       else if (keyword === 'scale') {
         item.scaleName = located;
         // Usually the scale is declared above: resolve now; checkSurvey resolves the rest.
         const scale = state.scaleByName.get(located.value);
         if (scale) item.scale = scale;
-      }
-      else item.dataKey = located;
-      if (keyword === 'scale' && /\s/.test(located.value)) state.diagnostics.error('syntax', msg('A scale name is one word'), located.range);
+      } else item.dataKey = located;
+      if (keyword === 'scale' && /\s/.test(located.value))
+        state.diagnostics.error('syntax', msg('A scale name is one word'), located.range);
       return;
     }
     if (wordIs(text, property, 0, 'note') || wordIs(text, property, 0, 'notes')) {
       const note = readText(state, line, property);
       if (note) {
-        if (item.notes) item.notes = { value: `${item.notes.value}\n${note.value}`, range: { start: item.notes.range.start, end: note.range.end } };
+        if (item.notes)
+          item.notes = { value: `${item.notes.value}\n${note.value}`, range: { start: item.notes.range.start, end: note.range.end } };
         else item.notes = { value: note.value, range: note.range };
       }
       return;
@@ -375,7 +430,15 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
   }
   // Two-word keys: `topic en:`, and the stance statements a judge classifies against (`pro en:`, `con en:`).
   const twoWord =
-    property.count !== 2 ? undefined : wordIs(text, property, 0, 'topic') ? 'topic' : wordIs(text, property, 0, 'pro') ? 'pro' : wordIs(text, property, 0, 'con') ? 'con' : undefined;
+    property.count !== 2
+      ? undefined
+      : wordIs(text, property, 0, 'topic')
+        ? 'topic'
+        : wordIs(text, property, 0, 'pro')
+          ? 'pro'
+          : wordIs(text, property, 0, 'con')
+            ? 'con'
+            : undefined;
   const isTopic = twoWord !== undefined;
   const tag = property.count === 1 ? wordTag(text, property, 0) : isTopic ? wordTag(text, property, 1) : undefined;
   if (!tag) {
@@ -389,11 +452,24 @@ function itemProperty(state: State, item: Item, line: Line, property: Property):
   const language = tag.language;
   const entry = readText(state, line, property, language, tag.machineTranslated);
   if (!entry) return;
-  const target = twoWord === 'topic' ? item.topics : twoWord === 'pro' ? (item.pro ??= {}) : twoWord === 'con' ? (item.con ??= {}) : item.texts;
-  const what = twoWord === 'topic' ? msg('a topic') : twoWord === 'pro' ? msg('a pro statement') : twoWord === 'con' ? msg('a con statement') : msg('wording');
+  const target =
+    twoWord === 'topic' ? item.topics : twoWord === 'pro' ? (item.pro ??= {}) : twoWord === 'con' ? (item.con ??= {}) : item.texts;
+  const what =
+    twoWord === 'topic'
+      ? msg('a topic')
+      : twoWord === 'pro'
+        ? msg('a pro statement')
+        : twoWord === 'con'
+          ? msg('a con statement')
+          : msg('wording');
   // Tags are 2–3 letter codes, never inherited names such as `constructor`: a plain read is safe.
   if (target[language] !== undefined) {
-    state.diagnostics.error('duplicate-property', msg("Item {0} already has {1} in '{2}'", item.id, what, language), range(keyLine, keyStart, keyLine, keyEnd), { language });
+    state.diagnostics.error(
+      'duplicate-property',
+      msg("Item {0} already has {1} in '{2}'", item.id, what, language),
+      range(keyLine, keyStart, keyLine, keyEnd),
+      { language },
+    );
   } else target[language] = entry;
 }
 
@@ -415,11 +491,17 @@ function scaleProperty(state: State, scale: Scale, extras: ScaleExtras, line: Li
     return;
   }
   if (property.valueStart === property.valueEnd || isPipe(text, property)) {
-    state.diagnostics.error('syntax', msg("Scale labels go on the same line: 'a | b | c', or 'low .. high' for a numeric scale"), lineRange(line, property.keyStart, line.end));
+    state.diagnostics.error(
+      'syntax',
+      msg("Scale labels go on the same line: 'a | b | c', or 'low .. high' for a numeric scale"),
+      lineRange(line, property.keyStart, line.end),
+    );
     return;
   }
   if (Object.prototype.hasOwnProperty.call(scale.labelLines, tag.language)) {
-    state.diagnostics.error('duplicate-property', msg("Scale {0} already has labels in '{1}'", scale.name, tag.language), keyRange, { language: tag.language });
+    state.diagnostics.error('duplicate-property', msg("Scale {0} already has labels in '{1}'", scale.name, tag.language), keyRange, {
+      language: tag.language,
+    });
     return;
   }
   const value = valueOf(text, property);
@@ -443,7 +525,11 @@ function readMissing(state: State, scale: Scale, language: string, line: Line, p
   let i = property.valueStart;
   const end = property.valueEnd;
   if (i >= end) {
-    state.diagnostics.error('syntax', msg('\'missing\' needs codes with labels, e.g. missing: -1 "Don\'t know"'), lineRange(line, property.keyStart, line.end));
+    state.diagnostics.error(
+      'syntax',
+      msg("'missing' needs codes with labels, e.g. missing: -1 \"Don't know\""),
+      lineRange(line, property.keyStart, line.end),
+    );
     return;
   }
   while (i < end) {
@@ -469,7 +555,11 @@ function addMissing(state: State, scale: Scale, language: string, line: Line, st
   const at = lineRange(line, start, end);
   const code = readInt(line.text, start, end);
   if (!code) {
-    state.diagnostics.error('syntax', msg('Expected a missing code and its label, e.g. -1 "Don\'t know"'), at.start.character === at.end.character ? lineRange(line, line.indent, line.end) : at);
+    state.diagnostics.error(
+      'syntax',
+      msg('Expected a missing code and its label, e.g. -1 "Don\'t know"'),
+      at.start.character === at.end.character ? lineRange(line, line.indent, line.end) : at,
+    );
     return;
   }
   let labelStart = code.end;
@@ -478,7 +568,8 @@ function addMissing(state: State, scale: Scale, language: string, line: Line, st
   if (line.text.charCodeAt(labelStart) === 34) {
     const quoted = readQuoted(line.text, labelStart, end);
     if (!quoted.closed) state.diagnostics.error('syntax', msg('Missing closing quote'), lineRange(line, labelStart, end));
-    else if (quoted.end < end) state.diagnostics.error('syntax', msg('Unexpected text after the closing quote'), lineRange(line, quoted.end, end));
+    else if (quoted.end < end)
+      state.diagnostics.error('syntax', msg('Unexpected text after the closing quote'), lineRange(line, quoted.end, end));
     label = quoted.value;
   } else label = line.text.slice(labelStart, end);
   if (label.length === 0) state.diagnostics.error('syntax', msg('Missing code {0} needs a label', code.value), at);
@@ -494,6 +585,8 @@ function addMissing(state: State, scale: Scale, language: string, line: Line, st
     byCode?.set(code.value, missing);
   }
   if (Object.prototype.hasOwnProperty.call(missing.labels, language)) {
-    state.diagnostics.error('duplicate-property', msg("Missing code {0} already has a label in '{1}'", code.value, language), at, { language });
+    state.diagnostics.error('duplicate-property', msg("Missing code {0} already has a label in '{1}'", code.value, language), at, {
+      language,
+    });
   } else missing.labels[language] = label;
 }

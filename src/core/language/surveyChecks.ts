@@ -40,7 +40,10 @@ export function checkSurvey(
     if (languages.length > 0) {
       for (const language of declared) {
         if (!languages.includes(language)) {
-          diagnostics.warning('missing-translation', msg("Scale {0} has no labels in '{1}'", scale.name, language), scale.nameRange, { language, scale: scale.name });
+          diagnostics.warning('missing-translation', msg("Scale {0} has no labels in '{1}'", scale.name, language), scale.nameRange, {
+            language,
+            scale: scale.name,
+          });
         }
       }
     }
@@ -51,7 +54,9 @@ export function checkSurvey(
   }
   for (const orphan of orphans) {
     if (orphan.scaleName && !scales.has(orphan.scaleName.value) && !brokenScales.has(orphan.scaleName.value)) {
-      diagnostics.error('unknown-scale', unknownScaleMessage(orphan.scaleName.value, scales), orphan.scaleName.range, { name: orphan.scaleName.value });
+      diagnostics.error('unknown-scale', unknownScaleMessage(orphan.scaleName.value, scales), orphan.scaleName.range, {
+        name: orphan.scaleName.value,
+      });
     }
     checkTexts(orphan, declared, diagnostics, tags);
   }
@@ -63,10 +68,14 @@ export function checkSurvey(
       const scale = scales.get(item.scaleName.value);
       if (scale) item.scale = scale;
       else if (!brokenScales.has(item.scaleName.value)) {
-        diagnostics.error('unknown-scale', unknownScaleMessage(item.scaleName.value, scales), item.scaleName.range, { name: item.scaleName.value });
+        diagnostics.error('unknown-scale', unknownScaleMessage(item.scaleName.value, scales), item.scaleName.range, {
+          name: item.scaleName.value,
+        });
       }
     } else {
-      diagnostics.warning('missing-scale', msg("Item {0} has no 'scale:': it cannot be scored on options", item.id), item.idRange, { id: item.id });
+      diagnostics.warning('missing-scale', msg("Item {0} has no 'scale:': it cannot be scored on options", item.id), item.idRange, {
+        id: item.id,
+      });
     }
     checkTexts(item, declared, diagnostics, tags);
     if (isEmpty(item.texts)) {
@@ -75,7 +84,10 @@ export function checkSurvey(
     }
     for (const language of declared) {
       if (!Object.prototype.hasOwnProperty.call(item.texts, language)) {
-        diagnostics.warning('missing-translation', msg("Item {0} has no wording in '{1}'", item.id, language), item.idRange, { language, id: item.id });
+        diagnostics.warning('missing-translation', msg("Item {0} has no wording in '{1}'", item.id, language), item.idRange, {
+          language,
+          id: item.id,
+        });
       }
     }
   }

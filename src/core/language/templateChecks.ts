@@ -12,29 +12,42 @@ export function checkTemplates(state: TemplateParseState): void {
   const { file, diagnostics } = state;
   const templates = new Map<string, Template>();
   for (const template of file.templates) {
-    if (templates.has(template.name)) diagnostics.error('duplicate-id', msg("Template '{0}' is declared twice", template.name), template.nameRange, { id: template.name });
+    if (templates.has(template.name))
+      diagnostics.error('duplicate-id', msg("Template '{0}' is declared twice", template.name), template.nameRange, { id: template.name });
     else templates.set(template.name, template);
   }
   const sets = new Set<string>();
   for (const set of file.paraphraseSets) {
-    if (sets.has(set.name)) diagnostics.error('duplicate-id', msg("Paraphrase set '{0}' is declared twice", set.name), set.nameRange, { id: set.name });
+    if (sets.has(set.name))
+      diagnostics.error('duplicate-id', msg("Paraphrase set '{0}' is declared twice", set.name), set.nameRange, { id: set.name });
     sets.add(set.name);
   }
 
   // Declared languages: the header, else every language some template has a user part in.
   const used = new Set<string>();
-  if (state.languages.length === 0) for (const template of file.templates) for (const language in template.user) if (used.size < MAX_LANGUAGES) used.add(language);
+  if (state.languages.length === 0)
+    for (const template of file.templates) for (const language in template.user) if (used.size < MAX_LANGUAGES) used.add(language);
   const declared = state.languages.length > 0 ? state.languages.slice(0, MAX_LANGUAGES).map((l) => l.value) : [...used];
 
   for (const template of file.templates) {
     const texts = [...Object.values(template.system), ...Object.values(template.user)];
     for (const text of texts) checkText(state, text, msg('template {0}', template.name));
     if (Object.keys(template.user).length === 0) {
-      diagnostics.error('missing-text', msg("Template {0} has no user part: add a line such as 'en: …'", template.name), template.nameRange, { template: template.name });
+      diagnostics.error(
+        'missing-text',
+        msg("Template {0} has no user part: add a line such as 'en: …'", template.name),
+        template.nameRange,
+        { template: template.name },
+      );
     } else {
       for (const language of declared) {
         if (!Object.prototype.hasOwnProperty.call(template.user, language)) {
-          diagnostics.warning('missing-translation', msg("Template {0} has no text in '{1}'", template.name, language), template.nameRange, { language, template: template.name });
+          diagnostics.warning(
+            'missing-translation',
+            msg("Template {0} has no text in '{1}'", template.name, language),
+            template.nameRange,
+            { language, template: template.name },
+          );
         }
       }
     }
@@ -46,7 +59,9 @@ export function checkTemplates(state: TemplateParseState): void {
     const template = templates.get(set.templateName);
     if (!template) {
       const target = state.setTargets.get(set);
-      diagnostics.error('unknown-template', msg("Unknown template '{0}'", set.templateName), target ? target.range : set.nameRange, { name: set.templateName });
+      diagnostics.error('unknown-template', msg("Unknown template '{0}'", set.templateName), target ? target.range : set.nameRange, {
+        name: set.templateName,
+      });
     }
     for (const variants of Object.values(set.variants)) {
       variants.forEach((variant, index) => {
@@ -58,7 +73,11 @@ export function checkTemplates(state: TemplateParseState): void {
 }
 
 function segmentsOf(state: TemplateParseState, text: TextEntry): Segment[] {
-  return state.segments.get(text) ?? [{ offset: 0, line: text.range.start.line, character: text.range.start.character, length: text.value.length }];
+  return (
+    state.segments.get(text) ?? [
+      { offset: 0, line: text.range.start.line, character: text.range.start.character, length: text.value.length },
+    ]
+  );
 }
 
 /** More copies of one slot than any real prompt needs. */
@@ -69,7 +88,12 @@ function checkText(state: TemplateParseState, text: TextEntry, where: Message): 
   const segments = segmentsOf(state, text);
   // A stub such as the quick fix's "TODO translate" is not a prompt; the run plan skips it (issue 19).
   if (isPlaceholder(text.value)) {
-    state.diagnostics.warning('placeholder-text', msg("Placeholder in the '{0}' text of {1}: it is not scored until it is replaced by real text", text.language, where), text.range, { language: text.language });
+    state.diagnostics.warning(
+      'placeholder-text',
+      msg("Placeholder in the '{0}' text of {1}: it is not scored until it is replaced by real text", text.language, where),
+      text.range,
+      { language: text.language },
+    );
   }
   const repeats = new Map<string, number>();
   for (const slot of findSlots(text.value)) {
@@ -80,7 +104,13 @@ function checkText(state: TemplateParseState, text: TextEntry, where: Message): 
       const total = findSlots(text.value).filter((s) => s.name === slot.name).length;
       state.diagnostics.warning(
         'repeated-slot',
-        msg("Slot {0} appears {1} times in the '{2}' text of {3}; every copy is filled in, and a prompt over the prompt limit (64K characters by default) is skipped", `{${slot.name}}`, total, text.language, where),
+        msg(
+          "Slot {0} appears {1} times in the '{2}' text of {3}; every copy is filled in, and a prompt over the prompt limit (64K characters by default) is skipped",
+          `{${slot.name}}`,
+          total,
+          text.language,
+          where,
+        ),
         rangeIn(segments, slot.offset, slot.length),
         { slot: slot.name, count: total },
       );
@@ -88,7 +118,11 @@ function checkText(state: TemplateParseState, text: TextEntry, where: Message): 
     if (!isKnownSlot(slot.name) && !extraSlots(state).has(slot.name)) {
       state.diagnostics.error(
         'unknown-slot',
-        msg("Unknown slot {0} in {1}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace, or declare it in a 'slots' line)", `{${slot.name}}`, where),
+        msg(
+          "Unknown slot {0} in {1}: use {question}, {options}, {country}, {topic} or {language} (write {{ for a literal brace, or declare it in a 'slots' line)",
+          `{${slot.name}}`,
+          where,
+        ),
         rangeIn(segments, slot.offset, slot.length),
         { slot: slot.name },
       );
@@ -115,10 +149,15 @@ function slotsAcrossLanguages(state: TemplateParseState, parts: Record<string, T
     let reported = 0;
     for (const [slot, language] of union) {
       if (!slots.has(slot) && reported++ < MAX_SLOT_REPORTS) {
-        state.diagnostics.warning('slot-lost', msg("{0} is used in '{1}' but missing from the '{2}' text of {3}", `{${slot}}`, language, entry.language, where), entry.range, {
-          slot,
-          language: entry.language,
-        });
+        state.diagnostics.warning(
+          'slot-lost',
+          msg("{0} is used in '{1}' but missing from the '{2}' text of {3}", `{${slot}}`, language, entry.language, where),
+          entry.range,
+          {
+            slot,
+            language: entry.language,
+          },
+        );
       }
     }
   }
@@ -131,11 +170,23 @@ function slotsAgainstTemplate(state: TemplateParseState, set: ParaphraseSet, tem
   let reported = 0;
   for (const slot of expected) {
     if (!present.has(slot) && reported++ < MAX_SLOT_REPORTS) {
-      state.diagnostics.warning('slot-lost', msg("Paraphrase {0} of {1} ('{2}') drops {3}, which template {4} uses", index + 1, set.name, variant.language, `{${slot}}`, template.name), variant.range, {
-        slot,
-        language: variant.language,
-        index,
-      });
+      state.diagnostics.warning(
+        'slot-lost',
+        msg(
+          "Paraphrase {0} of {1} ('{2}') drops {3}, which template {4} uses",
+          index + 1,
+          set.name,
+          variant.language,
+          `{${slot}}`,
+          template.name,
+        ),
+        variant.range,
+        {
+          slot,
+          language: variant.language,
+          index,
+        },
+      );
     }
   }
 }
@@ -171,7 +222,9 @@ function expectedSlots(state: TemplateParseState, template: Template, language: 
   if (!expected) {
     const extra = extraSlots(state);
     const reference = template.user[language];
-    expected = reference ? slotNames(reference.value, extra) : new Set(Object.values(template.user).flatMap((t) => [...slotNames(t.value, extra)]));
+    expected = reference
+      ? slotNames(reference.value, extra)
+      : new Set(Object.values(template.user).flatMap((t) => [...slotNames(t.value, extra)]));
     perLanguage.set(language, expected);
   }
   return expected;

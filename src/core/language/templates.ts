@@ -46,7 +46,12 @@ export interface TemplateParseState {
 }
 
 export function parseTemplates(text: string): TemplateFile {
-  return neverThrow(parseTemplatesUnchecked, text, (d) => ({ kind: 'templates', templates: [], paraphraseSets: [], diagnostics: [d] }), 'wvt/internal');
+  return neverThrow(
+    parseTemplatesUnchecked,
+    text,
+    (d) => ({ kind: 'templates', templates: [], paraphraseSets: [], diagnostics: [d] }),
+    'wvt/internal',
+  );
 }
 
 function parseTemplatesUnchecked(text: string): TemplateFile {
@@ -159,7 +164,11 @@ function startSet(state: TemplateParseState, line: Line): void {
     const target = of.value === 'of' ? nextToken(line, of.end) : undefined;
     const rest = target ? nextToken(line, target.end) : undefined;
     if (!target || rest) {
-      state.diagnostics.error('syntax', msg("Expected 'paraphrases NAME' or 'paraphrases NAME of TEMPLATE'"), lineRange(line, of.start, line.end));
+      state.diagnostics.error(
+        'syntax',
+        msg("Expected 'paraphrases NAME' or 'paraphrases NAME of TEMPLATE'"),
+        lineRange(line, of.start, line.end),
+      );
     } else {
       set.templateName = target.value;
       state.setTargets.set(set, { value: target.value, range: lineRange(line, target.start, target.end) });
@@ -175,7 +184,8 @@ function propertyLine(state: TemplateParseState, line: Line): void {
   if (block.kind === 'set' && line.text.charCodeAt(line.indent) === 45 /* - */) return variantLine(state, block, line);
   const property = readProperty(line);
   if (!property) {
-    const expected = block.kind === 'set' ? msg("Expected a language line 'en:' or an entry '- …'") : msg("Expected 'en: …' or 'system en: …'");
+    const expected =
+      block.kind === 'set' ? msg("Expected a language line 'en:' or an entry '- …'") : msg("Expected 'en: …' or 'system en: …'");
     state.diagnostics.error('syntax', expected, lineRange(line, line.indent, line.end));
     return;
   }
@@ -183,31 +193,52 @@ function propertyLine(state: TemplateParseState, line: Line): void {
   if (block.kind === 'template') return templateProperty(state, block.template, line, property);
   const tag = property.count === 1 ? wordTag(line.text, property, 0) : undefined;
   if (!tag) {
-    state.diagnostics.error('syntax', msg("Unknown property in paraphrases {0}: expected a language line such as 'en:'", block.set.name), lineRange(line, property.keyStart, property.keyEnd));
+    state.diagnostics.error(
+      'syntax',
+      msg("Unknown property in paraphrases {0}: expected a language line such as 'en:'", block.set.name),
+      lineRange(line, property.keyStart, property.keyEnd),
+    );
     block.language = undefined;
     return;
   }
   block.language = { code: tag.language, machineTranslated: tag.machineTranslated };
   if (!block.set.variants[tag.language]) block.set.variants[tag.language] = [];
   if (property.valueEnd > property.valueStart) {
-    state.diagnostics.error('syntax', msg("Write each paraphrase on its own '- ' line under '{0}:'", tag.language), lineRange(line, property.valueStart, property.valueEnd));
+    state.diagnostics.error(
+      'syntax',
+      msg("Write each paraphrase on its own '- ' line under '{0}:'", tag.language),
+      lineRange(line, property.valueStart, property.valueEnd),
+    );
   }
   return;
 }
 
 /** Reads an inline value or a `|` block that starts at `valueStart`. */
-function readText(state: TemplateParseState, line: Line, valueStart: number, language: string, machineTranslated: boolean): { text?: TextEntry } {
+function readText(
+  state: TemplateParseState,
+  line: Line,
+  valueStart: number,
+  language: string,
+  machineTranslated: boolean,
+): { text?: TextEntry } {
   const value = line.text.slice(valueStart, line.end);
   if (value === '|') {
     // The reader moves past the block: take the header's position first.
     const at = { line: line.index, character: valueStart - line.start };
     const block = readBlock(state.reader, line.indent - line.start);
     if (block.lastEnd < 0) {
-      state.diagnostics.error('syntax', msg("Empty '|' block: indent the text on the following lines"), lineRange(line, valueStart, line.end));
+      state.diagnostics.error(
+        'syntax',
+        msg("Empty '|' block: indent the text on the following lines"),
+        lineRange(line, valueStart, line.end),
+      );
       return {};
     }
     extend(state, block.lastLine, block.lastEnd);
-    const text = textEntry(block.value, language, machineTranslated, { start: at, end: { line: block.lastLine, character: block.lastEnd } });
+    const text = textEntry(block.value, language, machineTranslated, {
+      start: at,
+      end: { line: block.lastLine, character: block.lastEnd },
+    });
     state.segments.set(text, block.segments);
     return { text };
   }
@@ -225,7 +256,11 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
   const tag = property.count === 1 ? wordTag(line.text, property, 0) : isSystem ? wordTag(line.text, property, 1) : undefined;
   if (!tag) {
     const key = line.text.slice(property.keyStart, property.keyEnd);
-    state.diagnostics.error('syntax', msg("Unknown property '{0}' in template {1}: expected 'en:' or 'system en:'", key.slice(0, 40), template.name), lineRange(line, property.keyStart, property.keyEnd));
+    state.diagnostics.error(
+      'syntax',
+      msg("Unknown property '{0}' in template {1}: expected 'en:' or 'system en:'", key.slice(0, 40), template.name),
+      lineRange(line, property.keyStart, property.keyEnd),
+    );
     return;
   }
   // Taken before reading the text: a `|` block moves the reader past this line.
@@ -249,13 +284,21 @@ function templateProperty(state: TemplateParseState, template: Template, line: L
 function variantLine(state: TemplateParseState, block: Extract<Block, { kind: 'set' }>, line: Line): void {
   extend(state, line.index, line.end - line.start);
   if (!block.language) {
-    state.diagnostics.error('syntax', msg("A paraphrase entry needs a language line such as 'en:' above it"), lineRange(line, line.indent, line.end));
+    state.diagnostics.error(
+      'syntax',
+      msg("A paraphrase entry needs a language line such as 'en:' above it"),
+      lineRange(line, line.indent, line.end),
+    );
     return;
   }
   const afterDash = line.indent + 1;
   const c = line.text.charCodeAt(afterDash);
   if (afterDash < line.end && c !== 32 && c !== 9) {
-    state.diagnostics.error('syntax', msg("Write a paraphrase as '- text' (a space after the dash)"), lineRange(line, line.indent, line.end));
+    state.diagnostics.error(
+      'syntax',
+      msg("Write a paraphrase as '- text' (a space after the dash)"),
+      lineRange(line, line.indent, line.end),
+    );
     return;
   }
   const valueStart = skipBlanks(line.text, afterDash, line.end);

@@ -41,7 +41,8 @@ export function namedOrder(codes: number[], id: OrderId, seed = 0): number[] {
   const shift = /^shift-(\d+)$/.exec(id);
   if (shift) {
     const j = Number(shift[1]);
-    if (j < 1 || j >= Math.max(codes.length, 2)) throw new RangeError(`Order ${id}: a scale of ${codes.length} options has shifts 1..${codes.length - 1}`);
+    if (j < 1 || j >= Math.max(codes.length, 2))
+      throw new RangeError(`Order ${id}: a scale of ${codes.length} options has shifts 1..${codes.length - 1}`);
     return [...codes.slice(j), ...codes.slice(0, j)];
   }
   const perm = /^perm-(\d+)(?:@(\d+))?$/.exec(id);

@@ -394,7 +394,8 @@ export class ResultCache {
   }
 
   private readAt(at: Located, key: string): CachedResponse | undefined {
-    if (this.memory && at.offset + at.length <= this.memory.length) return decodeKnown(this.memory.subarray(at.offset, at.offset + at.length), key, at.headerBytes);
+    if (this.memory && at.offset + at.length <= this.memory.length)
+      return decodeKnown(this.memory.subarray(at.offset, at.offset + at.length), key, at.headerBytes);
     let buf: Buffer;
     try {
       const fd = this.openFd();
@@ -585,7 +586,6 @@ export function decodeEntry(text: string, key: string): CachedResponse | undefin
   if (sha256Hex(payload) !== sum) return undefined;
   return shaped(payload);
 }
-
 
 // One-shot hashing where the runtime has it (Node ≥ 20.12): no Hash object per entry read.
 const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;

@@ -29,7 +29,18 @@ export function findDuplicates(records: readonly RunRecord[]): DuplicateReport {
   const examples: string[] = [];
   for (const r of records) {
     if (r.kind !== 'result') continue;
-    const key = JSON.stringify([r.study ?? null, r.itemId, r.language, r.template, r.paraphrase ?? null, r.modelId ?? r.model, r.method, r.optionOrder, r.country ?? null, r.round ?? 0]);
+    const key = JSON.stringify([
+      r.study ?? null,
+      r.itemId,
+      r.language,
+      r.template,
+      r.paraphrase ?? null,
+      r.modelId ?? r.model,
+      r.method,
+      r.optionOrder,
+      r.country ?? null,
+      r.round ?? 0,
+    ]);
     const seen = first.get(key);
     if (!seen) {
       first.set(key, r.probabilities);

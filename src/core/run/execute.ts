@@ -41,7 +41,9 @@ async function execute(req: PlannedRequest, runId: string, source: ResponseSourc
 
 // Method 'judge': the generation, then one judge request labelling its summaries (core/scoring/judge.ts).
 async function executeJudged(req: JudgedRequest, identity: RequestIdentity, source: ResponseSource): Promise<RunRecord> {
-  const generated = await source.obtain(req, (r) => ((r.choices[0]?.text ?? '').trim() ? undefined : { kind: 'empty', message: 'The model generated no text to judge' }));
+  const generated = await source.obtain(req, (r) =>
+    (r.choices[0]?.text ?? '').trim() ? undefined : { kind: 'empty', message: 'The model generated no text to judge' },
+  );
   if (!generated.ok) return failureRecord(identity, generated.error, generated.attempts);
   const judgeReq = judgeRequest(req, generated.response.choices[0].text);
   const judged = await source.obtain(judgeReq, (r) => {
@@ -54,7 +56,14 @@ async function executeJudged(req: JudgedRequest, identity: RequestIdentity, sour
   if (!reading.ok) return failureRecord(identity, { kind: 'judge-unparseable', message: reading.message }, attempts);
   const proShare = stanceShare(reading);
   if (proShare === undefined) {
-    return failureRecord(identity, { kind: 'no-stance', message: `The judge found no summary for or against (${reading.neither} neither, ${reading.unparseable} unparseable)` }, attempts);
+    return failureRecord(
+      identity,
+      {
+        kind: 'no-stance',
+        message: `The judge found no summary for or against (${reading.neither} neither, ${reading.unparseable} unparseable)`,
+      },
+      attempts,
+    );
   }
   const record: StanceResult = {
     kind: 'stance',
@@ -77,10 +86,27 @@ function judgeRequest(req: JudgedRequest, generated: string): PlannedRequest {
   const j = req.judge;
   const messages = judgeMessages(generated, j.stance);
   const prompt = j.kind === 'base' ? toPlainPrompt(messages, { language: j.language }) : undefined;
-  const key = cacheKey({ provider: j.provider, endpoint: j.endpointUrl, model: j.model, digest: j.digest, messages, prompt, params: j.params, method: 'sample', sampleIndex: 0 });
+  const key = cacheKey({
+    provider: j.provider,
+    endpoint: j.endpointUrl,
+    model: j.model,
+    digest: j.digest,
+    messages,
+    prompt,
+    params: j.params,
+    method: 'sample',
+    sampleIndex: 0,
+  });
   return {
     index: req.index,
-    identity: { ...req.identity, provider: j.provider, model: j.model, endpoint: endpointOrigin(j.endpointUrl), modelId: j.id, cacheKey: key },
+    identity: {
+      ...req.identity,
+      provider: j.provider,
+      model: j.model,
+      endpoint: endpointOrigin(j.endpointUrl),
+      modelId: j.id,
+      cacheKey: key,
+    },
     endpointUrl: j.endpointUrl,
     ...(j.digest ? { digest: j.digest } : {}),
     messages,

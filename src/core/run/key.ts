@@ -82,7 +82,19 @@ function frameOf(parts: CacheKeyParts): KeyFrame {
   }
   const frame = lookUpFrame(parts);
   // Only the fields compared above are kept (not the messages of this request).
-  last = { parts: { provider: parts.provider, endpoint: parts.endpoint, model: parts.model, digest: parts.digest, params: parts.params, method: parts.method, sampleIndex: parts.sampleIndex, messages: [] }, frame };
+  last = {
+    parts: {
+      provider: parts.provider,
+      endpoint: parts.endpoint,
+      model: parts.model,
+      digest: parts.digest,
+      params: parts.params,
+      method: parts.method,
+      sampleIndex: parts.sampleIndex,
+      messages: [],
+    },
+    frame,
+  };
   return frame;
 }
 
@@ -151,4 +163,3 @@ function endpointForKey(endpoint: string): string {
     return endpoint;
   }
 }
-

@@ -37,7 +37,9 @@ function alive(pid: number): boolean {
 async function readLock(path: string): Promise<LockInfo | undefined> {
   try {
     const info = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<LockInfo>;
-    return typeof info.pid === 'number' && typeof info.host === 'string' ? { pid: info.pid, host: info.host, since: String(info.since ?? '') } : undefined;
+    return typeof info.pid === 'number' && typeof info.host === 'string'
+      ? { pid: info.pid, host: info.host, since: String(info.since ?? '') }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -77,7 +79,10 @@ export async function lockFile(target: string): Promise<FileLock> {
     }
     if (holder === undefined) {
       // Being written this very moment, or damaged: an empty/garbled lock older than a minute is stale.
-      const age = await fs.stat(path).then((st) => Date.now() - st.mtimeMs, () => 0);
+      const age = await fs.stat(path).then(
+        (st) => Date.now() - st.mtimeMs,
+        () => 0,
+      );
       if (age > 60_000) {
         await fs.rm(path, { force: true });
         continue;

@@ -133,7 +133,17 @@ export function* iteratePlan(input: PlanInput): Generator<PlannedRequest> {
       for (const variant of shape.variants(language)) {
         const country = input.country !== undefined ? input.country : implicitCountry(template, variant, language, input.languageCountries);
         for (const order of shape.orders(item)) {
-          const condition: Condition = { study: input.study, item, itemHash: hash, language, country, templateName: input.template, template, variant, order };
+          const condition: Condition = {
+            study: input.study,
+            item,
+            itemHash: hash,
+            language,
+            country,
+            templateName: input.template,
+            template,
+            variant,
+            order,
+          };
           const prompt = renderCondition(condition);
           for (const model of input.models) {
             for (let round = 0; round < rounds; round++) {
@@ -255,14 +265,19 @@ function placeholderIn(c: Condition): string | undefined {
   const labels = item.scale?.labelLines[language]?.labels;
   if (labels && placeholderLabels(labels)) return `a label of scale ${item.scale?.name}`;
   if (variant.text !== undefined ? isPlaceholder(variant.text) : isPlaceholder(template?.user[language]?.value ?? '')) {
-    return variant.text !== undefined ? `paraphrase ${(variant.index ?? 0) + 1} of template ${c.templateName}` : `template ${c.templateName}`;
+    return variant.text !== undefined
+      ? `paraphrase ${(variant.index ?? 0) + 1} of template ${c.templateName}`
+      : `template ${c.templateName}`;
   }
   if (isPlaceholder(template?.system[language]?.value ?? '')) return `the system part of template ${c.templateName}`;
   return undefined;
 }
 
 /** Request parameters per round: the seed advances with the round so repetitions are independent draws. */
-export function roundParams(method: ScoringMethod, p: { samples: number; temperature: number; seed: number }): (round: number) => RequestParams {
+export function roundParams(
+  method: ScoringMethod,
+  p: { samples: number; temperature: number; seed: number },
+): (round: number) => RequestParams {
   // One object per round, shared by every request of that round (plans of a million requests).
   const byRound: RequestParams[] = [];
   return (round) =>
@@ -383,8 +398,10 @@ export function planRequest(spec: RequestSpec): PlannedRequest {
  * /v1/completions that echoes prompt logprobs (vLLM; docs/methods.md). Ollama and chat endpoints cannot.
  */
 function loglikUnsupported(model: PlanModel): string | undefined {
-  if ((model.kind ?? 'chat') !== 'base') return `method loglik scores a base model's continuation; ${model.id ?? model.model} is a chat model (use method logprobs)`;
-  if (model.provider !== 'openai') return `method loglik needs an OpenAI-compatible /v1/completions that echoes prompt logprobs (vLLM); ${model.provider} cannot score given text (use method logprobs)`;
+  if ((model.kind ?? 'chat') !== 'base')
+    return `method loglik scores a base model's continuation; ${model.id ?? model.model} is a chat model (use method logprobs)`;
+  if (model.provider !== 'openai')
+    return `method loglik needs an OpenAI-compatible /v1/completions that echoes prompt logprobs (vLLM); ${model.provider} cannot score given text (use method logprobs)`;
   return undefined;
 }
 
@@ -400,7 +417,13 @@ function judgePlan(model: PlanModel, language: string, stance: StanceStatements,
     language,
     stance,
     // Structured output is a chat-endpoint feature; a base judge gets the JSON instruction in its text only.
-    params: { temperature: JUDGE_TEMPERATURE, seed, maxTokens: JUDGE_MAX_TOKENS, n: 1, ...(kind === 'chat' ? { schema: JUDGE_SCHEMA_NAME } : {}) },
+    params: {
+      temperature: JUDGE_TEMPERATURE,
+      seed,
+      maxTokens: JUDGE_MAX_TOKENS,
+      n: 1,
+      ...(kind === 'chat' ? { schema: JUDGE_SCHEMA_NAME } : {}),
+    },
   };
 }
 
@@ -430,7 +453,12 @@ export function promptHasCountrySlot(template: Template | undefined, variant: Va
 
 // The lens's implicit study: the cue is the first country of the prompt language, and only when the prompt
 // names a country at all (otherwise the condition has no cue).
-function implicitCountry(template: Template | undefined, variant: Variant, language: string, map: Record<string, string[]> | undefined): string | null {
+function implicitCountry(
+  template: Template | undefined,
+  variant: Variant,
+  language: string,
+  map: Record<string, string[]> | undefined,
+): string | null {
   if (!promptHasCountrySlot(template, variant, language)) return null;
   return map?.[language]?.[0]?.toUpperCase() ?? null;
 }

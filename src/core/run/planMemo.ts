@@ -62,8 +62,42 @@ export function memoFile(cacheDir: string, folder: string, tag: string, inputs: 
 
 /** Fingerprint of a plan input's parameters (everything but the parsed files). */
 export function planParamsKey(input: Omit<PlanInput, 'survey' | 'templates'>): string {
-  const { itemIds, languages, template, paraphrases, models, method, samples, temperature, seed, optionOrder, optionOrders, languageCountries, country, rounds, study } = input;
-  return sha256(canonicalJson({ itemIds, languages, template, paraphrases, models, method, samples, temperature, seed, optionOrder, optionOrders, languageCountries, country, rounds, study }));
+  const {
+    itemIds,
+    languages,
+    template,
+    paraphrases,
+    models,
+    method,
+    samples,
+    temperature,
+    seed,
+    optionOrder,
+    optionOrders,
+    languageCountries,
+    country,
+    rounds,
+    study,
+  } = input;
+  return sha256(
+    canonicalJson({
+      itemIds,
+      languages,
+      template,
+      paraphrases,
+      models,
+      method,
+      samples,
+      temperature,
+      seed,
+      optionOrder,
+      optionOrders,
+      languageCountries,
+      country,
+      rounds,
+      study,
+    }),
+  );
 }
 
 // On disk the requests are columns. Requests with the same keys (top level and identity, in order: key
@@ -208,7 +242,11 @@ function decode(encoded: Encoded): PlanMemo | undefined {
     const columns = layouts.map((layout, l) => {
       check(Array.isArray(layout?.keys) && Array.isArray(layout.idKeys) && Array.isArray(layout.columns));
       const width = layout.keys.length - (layout.keys.includes(ID) ? 1 - layout.idKeys.length : 0);
-      check(layout.columns.length === width && layout.keys.every((k) => typeof k === 'string') && layout.idKeys.every((k) => typeof k === 'string'));
+      check(
+        layout.columns.length === width &&
+          layout.keys.every((k) => typeof k === 'string') &&
+          layout.idKeys.every((k) => typeof k === 'string'),
+      );
       const done: unknown[][] = [];
       for (const column of layout.columns) done.push(decodeColumn(column, positions[l], done));
       return done;
@@ -341,7 +379,8 @@ export function skeletonOf(req: PlannedRequest): PlanSkeleton {
 export function memoPlan(requests: readonly PlanSkeleton[], full: () => readonly PlannedRequest[]): Iterable<PlannedRequest> {
   const real = (index: number): PlannedRequest => {
     const req = full()[index];
-    if (!req || req.cacheKey !== requests[index].cacheKey) throw new Error(`the remembered plan does not match request ${index} of the plan`);
+    if (!req || req.cacheKey !== requests[index].cacheKey)
+      throw new Error(`the remembered plan does not match request ${index} of the plan`);
     return req;
   };
   return {
@@ -376,7 +415,10 @@ export function rememberable(plan: readonly PlannedRequest[]): PlanSkeleton[] | 
  * The plan as given, with each request's skeleton kept as it is pulled: `complete()` is the memo's list
  * once the whole plan was pulled (and it is small enough to remember), else undefined.
  */
-export function recordingPlan(plan: Iterable<PlannedRequest>, expected: number): { requests: Iterable<PlannedRequest>; complete(): PlanSkeleton[] | undefined } {
+export function recordingPlan(
+  plan: Iterable<PlannedRequest>,
+  expected: number,
+): { requests: Iterable<PlannedRequest>; complete(): PlanSkeleton[] | undefined } {
   const kept: PlanSkeleton[] = [];
   let finished = false;
   let usable = expected <= MAX_MEMO_REQUESTS;

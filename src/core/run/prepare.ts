@@ -10,7 +10,17 @@ import { DEFAULT_LANGUAGE_COUNTRIES } from './settings';
 import type { Inspect } from '../security/endpointSettings';
 import type { ModelInfo } from '../model';
 import type { ScoringMethod } from '../results';
-import { buildPlan, countPlan, endpointOrigin, iteratePlan, SAMPLE_MAX_TOKENS, TOP_LOGPROBS, type PlanInput, type PlanModel, type PlannedRequest } from './plan';
+import {
+  buildPlan,
+  countPlan,
+  endpointOrigin,
+  iteratePlan,
+  SAMPLE_MAX_TOKENS,
+  TOP_LOGPROBS,
+  type PlanInput,
+  type PlanModel,
+  type PlannedRequest,
+} from './plan';
 import { memoPlan, planParamsKey, recordingPlan, writePlanMemo, type PlanMemo, type PlanSkeleton } from './planMemo';
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, resolveTimeouts } from './runner';
 
@@ -168,7 +178,8 @@ export interface MethodDecision {
 
 /** 'auto' → logprobs when the server returns them, else sample; the verdict is read from / written to probes.json. */
 export async function resolveMethod(input: MethodInput): Promise<MethodDecision> {
-  if (input.choice === 'logprobs' || input.choice === 'sample' || input.choice === 'loglik') return { method: input.choice, from: 'choice' };
+  if (input.choice === 'logprobs' || input.choice === 'sample' || input.choice === 'loglik')
+    return { method: input.choice, from: 'choice' };
   if (input.cacheDir && !input.fresh) {
     const known = await readProbeVerdict(input.cacheDir, input).catch(() => undefined);
     if (known !== undefined) return { method: known ? 'logprobs' : 'sample', from: 'recorded' };
@@ -282,7 +293,12 @@ export async function prepareRun(input: PrepareInput): Promise<PreparedRun> {
   let built: PlannedRequest[] | undefined;
   const buildAll = (): PlannedRequest[] => (built ??= buildPlan(inputOf()));
   // An object literal (not a spread): `plan` stays a getter that builds only when asked.
-  const prepared = (requests: Iterable<PlannedRequest>, planned: number, fromMemo: boolean, remember: () => Promise<void>): PreparedRun => ({
+  const prepared = (
+    requests: Iterable<PlannedRequest>,
+    planned: number,
+    fromMemo: boolean,
+    remember: () => Promise<void>,
+  ): PreparedRun => ({
     get plan() {
       return buildAll();
     },

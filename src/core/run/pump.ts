@@ -17,7 +17,11 @@ const SLICE = 32;
  * number pulled, or with the plan's own error (thrown while planning) once the started ones are done.
  * `start` must not reject. `pulled` is told each new count as requests are pulled.
  */
-export function pumpPlan(plan: Iterable<PlannedRequest>, start: (req: PlannedRequest, index: number) => Promise<void>, pulled: (count: number) => void): Promise<number> {
+export function pumpPlan(
+  plan: Iterable<PlannedRequest>,
+  start: (req: PlannedRequest, index: number) => Promise<void>,
+  pulled: (count: number) => void,
+): Promise<number> {
   const iterator = plan[Symbol.iterator]();
   let count = 0;
   let open = 0;

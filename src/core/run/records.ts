@@ -11,22 +11,46 @@ import { summarize } from '../scoring/summary';
 import { failureRecord } from './outcome';
 import type { PlannedRequest } from './plan';
 
-export type ScoredFields = Pick<ScoreResult, 'probabilities' | 'mean' | 'mode' | 'entropy' | 'missMass' | 'samples' | 'unparseableShare' | 'refusalShare'>;
+export type ScoredFields = Pick<
+  ScoreResult,
+  'probabilities' | 'mean' | 'mode' | 'entropy' | 'missMass' | 'samples' | 'unparseableShare' | 'refusalShare'
+>;
 
 type Scored = { ok: true; fields: ScoredFields } | { ok: false; error: ScoreFailure['error'] };
 
 export function score(req: PlannedRequest, response: CompletionResponse): Scored {
   if (req.identity.method === 'loglik') {
     const logliks = response.continuationLogprobs;
-    if (!logliks) return { ok: false, error: { kind: 'no-loglik', message: 'The server returned no continuation log-likelihoods; method loglik needs a /v1/completions that echoes prompt logprobs (vLLM)' } };
+    if (!logliks)
+      return {
+        ok: false,
+        error: {
+          kind: 'no-loglik',
+          message:
+            'The server returned no continuation log-likelihoods; method loglik needs a /v1/completions that echoes prompt logprobs (vLLM)',
+        },
+      };
     const dist = distributionFromLoglik(logliks, req.labels);
-    if (!dist) return { ok: false, error: { kind: 'no-loglik', message: `The server returned ${logliks.length} unusable log-likelihoods for ${req.labels.length} options` } };
-    return { ok: true, fields: { probabilities: dist.probabilities, ...summarize(dist.probabilities, req.labels), missMass: dist.missMass } };
+    if (!dist)
+      return {
+        ok: false,
+        error: {
+          kind: 'no-loglik',
+          message: `The server returned ${logliks.length} unusable log-likelihoods for ${req.labels.length} options`,
+        },
+      };
+    return {
+      ok: true,
+      fields: { probabilities: dist.probabilities, ...summarize(dist.probabilities, req.labels), missMass: dist.missMass },
+    };
   }
   if (req.identity.method === 'logprobs') {
     const alternatives = response.choices[0]?.firstTokenLogprobs;
     if (!alternatives || alternatives.length === 0) {
-      return { ok: false, error: { kind: 'no-logprobs', message: 'The server returned no logprobs for this model; use the sample method' } };
+      return {
+        ok: false,
+        error: { kind: 'no-logprobs', message: 'The server returned no logprobs for this model; use the sample method' },
+      };
     }
     const { probabilities, missMass } = distributionFromLogprobs(alternatives, req.labels);
     const summary = summarize(probabilities, req.labels);
@@ -42,7 +66,10 @@ export function score(req: PlannedRequest, response: CompletionResponse): Scored
   if (!Number.isFinite(summary.mean)) {
     return {
       ok: false,
-      error: { kind: 'unparseable', message: `No sample named an option (${Math.round(dist.refusalShare * 100)}% refusals, ${Math.round(dist.unparseableShare * 100)}% unparseable)` },
+      error: {
+        kind: 'unparseable',
+        message: `No sample named an option (${Math.round(dist.refusalShare * 100)}% refusals, ${Math.round(dist.unparseableShare * 100)}% unparseable)`,
+      },
     };
   }
   return {
@@ -58,7 +85,14 @@ export function score(req: PlannedRequest, response: CompletionResponse): Scored
   };
 }
 
-export function resultRecord(identity: RequestIdentity, fields: ScoredFields, response: CompletionResponse, latencyMs: number, at: string, cached: boolean): ScoreResult {
+export function resultRecord(
+  identity: RequestIdentity,
+  fields: ScoredFields,
+  response: CompletionResponse,
+  latencyMs: number,
+  at: string,
+  cached: boolean,
+): ScoreResult {
   return {
     kind: 'result',
     ...identity,
@@ -71,7 +105,12 @@ export function resultRecord(identity: RequestIdentity, fields: ScoredFields, re
 }
 
 /** The record of one answered request: scored into a result, or the failure saying why it could not be scored. */
-export function recordFromResponse(req: PlannedRequest, runId: string, response: CompletionResponse, meta: { latencyMs: number; at: string; cached: boolean; attempts?: number }): ScoreResult | ScoreFailure {
+export function recordFromResponse(
+  req: PlannedRequest,
+  runId: string,
+  response: CompletionResponse,
+  meta: { latencyMs: number; at: string; cached: boolean; attempts?: number },
+): ScoreResult | ScoreFailure {
   const identity: RequestIdentity = { runId, ...req.identity };
   const scored = score(req, response);
   if (!scored.ok) return failureRecord(identity, scored.error, meta.attempts ?? 1);

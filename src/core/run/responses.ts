@@ -55,7 +55,8 @@ export class ResponseSource {
     const { cache, signal } = this.options;
     if (cache && !this.options.fresh) {
       const hit = await this.cacheIo.run(() => cache.get(req.cacheKey), signal).catch(() => undefined);
-      if (hit && !check(hit.response)) return { ok: true, response: hit.response, latencyMs: hit.latencyMs, at: hit.at, attempts: 0, cached: true };
+      if (hit && !check(hit.response))
+        return { ok: true, response: hit.response, latencyMs: hit.latencyMs, at: hit.at, attempts: 0, cached: true };
       if (signal.aborted) return { ok: false, error: cancelledError(), attempts: 0 };
     }
     const outcome = await this.shared(req);

@@ -33,7 +33,8 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT
 /** Whether `error` is worth another attempt, independent of attempt counts. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ProviderError) return error.retryable;
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ??
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ??
     (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   return typeof code === 'string' && NETWORK_CODES.has(code);
 }
@@ -45,7 +46,10 @@ export function decideRetry(error: unknown, attempt: number, policy: RetryPolicy
   const retryAfter = error instanceof ProviderError ? error.retryAfterMs : undefined;
   if (retryAfter !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0) {
     if (retryAfter > policy.maxRetryAfterMs) {
-      return { retry: false, reason: `server asked to wait ${Math.round(retryAfter / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s cap` };
+      return {
+        retry: false,
+        reason: `server asked to wait ${Math.round(retryAfter / 1000)} s, more than the ${Math.round(policy.maxRetryAfterMs / 1000)} s cap`,
+      };
     }
     // A little jitter on top so that many clients told the same time do not return in lockstep.
     return { retry: true, delayMs: Math.ceil(retryAfter + policy.random() * Math.min(250, retryAfter * 0.1)) };

@@ -78,14 +78,20 @@ export const DEFAULT_FIRST_REQUEST_TIMEOUT_MS = 180_000;
  * `--timeout 2` alone means 2 s for the first attempt too (it used to wait 180 s × 4 attempts). The
  * loading allowance is only longer when the user asks for it or sets neither (the defaults).
  */
-export function resolveTimeouts(set: { timeoutMs?: number; firstRequestTimeoutMs?: number }): { timeoutMs: number; firstRequestTimeoutMs: number } {
+export function resolveTimeouts(set: { timeoutMs?: number; firstRequestTimeoutMs?: number }): {
+  timeoutMs: number;
+  firstRequestTimeoutMs: number;
+} {
   const timeoutMs = set.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const first = set.firstRequestTimeoutMs ?? (set.timeoutMs !== undefined ? timeoutMs : DEFAULT_FIRST_REQUEST_TIMEOUT_MS);
   return { timeoutMs, firstRequestTimeoutMs: Math.max(timeoutMs, first) };
 }
 
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 export async function runPlan(plan: Iterable<PlannedRequest>, options: RunOptions): Promise<RunSummary> {
@@ -94,7 +100,11 @@ export async function runPlan(plan: Iterable<PlannedRequest>, options: RunOption
   const signal = options.signal ?? new AbortController().signal;
   // Every queued request listens for the cancel (and removes its listener when it proceeds).
   setMaxListeners(0, signal);
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry, maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts) };
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...options.retry,
+    maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
+  };
   const { timeoutMs, firstRequestTimeoutMs: firstTimeoutMs } = resolveTimeouts(options);
   const scheduler = new Scheduler((_origin, provider) => options.concurrencyPerEndpoint ?? DEFAULT_CONCURRENCY[provider]);
   const sender = new RequestSender({ providers: options.providers, scheduler, policy, timeoutMs, firstTimeoutMs, signal, logger });
@@ -108,12 +118,15 @@ export async function runPlan(plan: Iterable<PlannedRequest>, options: RunOption
   });
 
   logger.info(`run ${runId}: ${total} planned requests`);
-  const start = async (req: PlannedRequest, index: number): Promise<void> => sink.add(index, await executeRequest(req, runId, source, signal));
+  const start = async (req: PlannedRequest, index: number): Promise<void> =>
+    sink.add(index, await executeRequest(req, runId, source, signal));
   sink.close(await pumpPlan(plan, start, (count) => sink.pulled(count)));
 
   const { progress, records, writeFailures } = sink;
   const requestsSent = sender.sent;
   const cancelled = signal.aborted;
-  logger.info(`run ${runId}: ${progress.done - progress.failed} results (${progress.cached} cached), ${progress.failed} failures, ${requestsSent} requests${writeFailures ? `, ${writeFailures} records not written` : ''}${cancelled ? ', cancelled' : ''}`);
+  logger.info(
+    `run ${runId}: ${progress.done - progress.failed} results (${progress.cached} cached), ${progress.failed} failures, ${requestsSent} requests${writeFailures ? `, ${writeFailures} records not written` : ''}${cancelled ? ', cancelled' : ''}`,
+  );
   return { runId, records, requestsSent, cancelled, writeFailures };
 }

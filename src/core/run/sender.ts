@@ -88,11 +88,14 @@ export class RequestSender {
         const decision = decideRetry(error, attempts, policy);
         if (!decision.retry) {
           const failure = errorOf(error, 'error');
-          if (attempts > 1 || (error instanceof ProviderError && error.retryable)) failure.message = `${failure.message} (${decision.reason})`;
+          if (attempts > 1 || (error instanceof ProviderError && error.retryable))
+            failure.message = `${failure.message} (${decision.reason})`;
           logger.warn(`${origin} ${req.identity.model}: request ${req.index} failed: ${failure.message}`);
           return { ok: false, error: failure, attempts };
         }
-        logger.debug(`${origin} ${req.identity.model}: attempt ${attempts} failed (${describe(error)}); retrying in ${decision.delayMs} ms`);
+        logger.debug(
+          `${origin} ${req.identity.model}: attempt ${attempts} failed (${describe(error)}); retrying in ${decision.delayMs} ms`,
+        );
         try {
           await sleep(decision.delayMs, signal);
         } catch {
@@ -123,7 +126,12 @@ export class RequestSender {
  * a stuck provider never holds us. One controller, one timer and one promise per attempt; the run's signal
  * reaches it through `cancels` (one listener on it for all attempts in flight: RequestSender).
  */
-function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeoutMs: number, cancels: Set<(reason: Error) => void>): Promise<CompletionResponse> {
+function attemptOnce(
+  provider: ModelProvider,
+  req: PlannedRequest,
+  timeoutMs: number,
+  cancels: Set<(reason: Error) => void>,
+): Promise<CompletionResponse> {
   const controller = new AbortController();
   const request = completionRequest(req, timeoutMs, controller.signal);
   return new Promise<CompletionResponse>((resolve, reject) => {
@@ -162,7 +170,15 @@ function attemptOnce(provider: ModelProvider, req: PlannedRequest, timeoutMs: nu
 /** The provider request of one attempt: fields assigned one by one (no spread objects per request). */
 function completionRequest(req: PlannedRequest, timeoutMs: number, signal: AbortSignal): CompletionRequest {
   const { params } = req;
-  const request: CompletionRequest = { model: req.identity.model, messages: req.messages, maxTokens: params.maxTokens, temperature: params.temperature, seed: params.seed, signal, timeoutMs };
+  const request: CompletionRequest = {
+    model: req.identity.model,
+    messages: req.messages,
+    maxTokens: params.maxTokens,
+    temperature: params.temperature,
+    seed: params.seed,
+    signal,
+    timeoutMs,
+  };
   if (req.prompt !== undefined) request.prompt = req.prompt;
   if (params.topLogprobs !== undefined) request.topLogprobs = params.topLogprobs;
   if (params.n > 1) request.n = params.n;

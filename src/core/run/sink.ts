@@ -21,7 +21,10 @@ export class RecordSink {
   /** Records the store could not write. */
   writeFailures = 0;
 
-  constructor(total: number, private readonly options: SinkOptions) {
+  constructor(
+    total: number,
+    private readonly options: SinkOptions,
+  ) {
     this.records = new Array<RunRecord>(total);
     this.progress = { done: 0, total, failed: 0, cached: 0 };
   }

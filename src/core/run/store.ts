@@ -60,7 +60,9 @@ export const openAppendFile: OpenAppendFile = async (path) => {
   const fd = openSync(path, 'a+');
   return {
     write: (buffer, offset, length, position) =>
-      new Promise((resolve, reject) => write(fd, buffer, offset, length, position, (error, bytesWritten) => (error ? reject(error) : resolve({ bytesWritten })))),
+      new Promise((resolve, reject) =>
+        write(fd, buffer, offset, length, position, (error, bytesWritten) => (error ? reject(error) : resolve({ bytesWritten }))),
+      ),
     read: async (buffer, offset, length, position) => ({ bytesRead: readSync(fd, buffer, offset, length, position) }),
     stat: async () => fstatSync(fd),
     truncate: async (length) => ftruncateSync(fd, length),

@@ -74,7 +74,11 @@ export function readJudgeReply(text: string): JudgeReading {
   } catch {
     return { ok: false, message: `The judge's reply is not JSON: ${preview(text)}` };
   }
-  const list = Array.isArray(value) ? value : value && typeof value === 'object' && Array.isArray((value as { labels?: unknown }).labels) ? (value as { labels: unknown[] }).labels : undefined;
+  const list = Array.isArray(value)
+    ? value
+    : value && typeof value === 'object' && Array.isArray((value as { labels?: unknown }).labels)
+      ? (value as { labels: unknown[] }).labels
+      : undefined;
   if (!list) return { ok: false, message: `The judge's reply has no list of labels: ${preview(text)}` };
   const out: JudgeReading & { ok: true } = { ok: true, labels: [], pro: 0, con: 0, neither: 0, unparseable: 0 };
   for (const entry of list) {

@@ -17,7 +17,10 @@ const FLOOR_LOGPROB = -9999;
 
 /** The label a token stands for, after dropping whitespace, tokenizer word markers and case. */
 export function normaliseToken(token: string): string {
-  return token.replace(/^[\s\u2581\u0120]+/u, '').replace(/\s+$/u, '').toUpperCase();
+  return token
+    .replace(/^[\s\u2581\u0120]+/u, '')
+    .replace(/\s+$/u, '')
+    .toUpperCase();
 }
 
 // A run scores thousands of answers whose ~20 alternatives are mostly the same few token strings, and the
@@ -45,10 +48,7 @@ function byLabelOf(labels: OptionLabel[]): Map<string, OptionLabel> {
   return index.byLabel;
 }
 
-export function distributionFromLogprobs(
-  alternatives: TokenAlternative[],
-  labels: OptionLabel[],
-): LogprobDistribution {
+export function distributionFromLogprobs(alternatives: TokenAlternative[], labels: OptionLabel[]): LogprobDistribution {
   const byLabel = byLabelOf(labels);
   // Duplicate token strings (some servers repeat entries) would count twice: keep the highest.
   const seen = new Map<string, number>();

@@ -117,9 +117,7 @@ function optionText(text: string, labels: OptionLabel[], languages: string[]): n
       for (const m of lower.matchAll(re)) hits.push({ code: label.code, start: m.index, end: m.index + m[0].length });
     }
   }
-  const kept = hits.filter(
-    (h) => !hits.some((o) => o !== h && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start),
-  );
+  const kept = hits.filter((h) => !hits.some((o) => o !== h && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start));
   const codes = new Set(kept.map((h) => h.code));
   return codes.size === 1 ? [...codes][0] : undefined;
 }

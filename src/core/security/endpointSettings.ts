@@ -14,7 +14,6 @@ export interface InspectResult<T = unknown> {
 
 export type Inspect = (key: string) => InspectResult | undefined;
 
-
 export interface IgnoredSetting {
   key: string;
   scope: 'workspace' | 'workspaceFolder' | 'global';
@@ -30,8 +29,10 @@ export interface EndpointConfig {
 
 function userValue(inspect: Inspect, key: string, ignored: IgnoredSetting[]): unknown {
   const info = inspect(key);
-  if (info?.workspaceValue !== undefined) ignored.push({ key, scope: 'workspace', reason: 'endpoint settings are read from user settings only' });
-  if (info?.workspaceFolderValue !== undefined) ignored.push({ key, scope: 'workspaceFolder', reason: 'endpoint settings are read from user settings only' });
+  if (info?.workspaceValue !== undefined)
+    ignored.push({ key, scope: 'workspace', reason: 'endpoint settings are read from user settings only' });
+  if (info?.workspaceFolderValue !== undefined)
+    ignored.push({ key, scope: 'workspaceFolder', reason: 'endpoint settings are read from user settings only' });
   return info?.globalValue ?? info?.defaultValue;
 }
 

@@ -1,7 +1,18 @@
 // Builds the AnalysisReport (src/core/analysis.ts) from run records and human reference data: alignment
 // per (model, language) and per category, scatter points, self-consistency over paraphrases, local-vs-US
 // bias and option-order (position) bias. Pure apart from the report's timestamp.
-import type { AlignmentRow, AnalysisFilter, AnalysisReport, CorrelationStat, BiasRow, CategoryRow, ConsistencyRow, PositionBiasRow, ScatterPoint, ScatterSeries } from '../analysis';
+import type {
+  AlignmentRow,
+  AnalysisFilter,
+  AnalysisReport,
+  CorrelationStat,
+  BiasRow,
+  CategoryRow,
+  ConsistencyRow,
+  PositionBiasRow,
+  ScatterPoint,
+  ScatterSeries,
+} from '../analysis';
 import type { HumanReference, HumanRow } from '../data/types';
 import type { SurveyFile } from '../language/ast';
 import type { RunRecord, ScoreResult } from '../results';
@@ -234,7 +245,8 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
       const row = human.find(country, item, language);
       const h = measure === 'mean' ? humanMean(row, item) : humanShare(row, item);
       const m = modelScore(id, measure);
-      if (Number.isFinite(h) && Number.isFinite(m)) points.push({ itemId: id, title: item.title, category: item.category, modelScore: m, humanScore: h });
+      if (Number.isFinite(h) && Number.isFinite(m))
+        points.push({ itemId: id, title: item.title, category: item.category, modelScore: m, humanScore: h });
     }
     const xs = points.map((p) => p.modelScore);
     const ys = points.map((p) => p.humanScore);
@@ -359,7 +371,10 @@ export function alignmentAcrossCountries(input: AnalyzeInput): AcrossCountriesRo
       title: (itemsById.get(itemId) as AnalysisItem).title,
       measure: measures.get(k) ?? 'mean',
       points,
-      pearson: pearson(points.map((p) => p.modelScore), points.map((p) => p.humanScore)),
+      pearson: pearson(
+        points.map((p) => p.modelScore),
+        points.map((p) => p.humanScore),
+      ),
     };
   });
 }

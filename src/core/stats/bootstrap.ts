@@ -198,7 +198,8 @@ export class WeightedCorrelation {
     private readonly kind: CorrelationKind,
   ) {
     this.n = x.length;
-    const order = (v: ArrayLike<number>): Int32Array => Int32Array.from(Array.from({ length: v.length }, (_, i) => i).sort((a, b) => v[a] - v[b]));
+    const order = (v: ArrayLike<number>): Int32Array =>
+      Int32Array.from(Array.from({ length: v.length }, (_, i) => i).sort((a, b) => v[a] - v[b]));
     this.orderX = kind === 'spearman' ? order(x) : new Int32Array(0);
     this.orderY = kind === 'spearman' ? order(y) : new Int32Array(0);
     this.rx = new Float64Array(kind === 'spearman' ? this.n : 0);
@@ -291,11 +292,7 @@ export class SubsetCorrelation {
  * Row weights of each resample: rows drawn directly, or (clusters) every row of each drawn cluster.
  * Calls fn with one reused Float64Array per resample, in the order of bootstrapIndices(units, …).
  */
-export function forEachWeighting(
-  rows: number,
-  opts: BootstrapOptions,
-  fn: (w: Float64Array, b: number) => void,
-): void {
+export function forEachWeighting(rows: number, opts: BootstrapOptions, fn: (w: Float64Array, b: number) => void): void {
   if (!opts.clusters) {
     forEachCount(rows, opts.iterations, opts.seed, fn);
     return;
@@ -318,7 +315,8 @@ function finitePairs(
   if (clusters.length !== xIn.length || yIn.length !== xIn.length) {
     throw new Error(`bootstrap: x, y and clusters differ in length (${xIn.length}, ${yIn.length}, ${clusters.length})`);
   }
-  if (Array.isArray(xIn) && Array.isArray(yIn) && allFinite(xIn, xIn.length) && allFinite(yIn, yIn.length)) return { x: xIn.slice(), y: yIn.slice(), clusters: clusters.slice() };
+  if (Array.isArray(xIn) && Array.isArray(yIn) && allFinite(xIn, xIn.length) && allFinite(yIn, yIn.length))
+    return { x: xIn.slice(), y: yIn.slice(), clusters: clusters.slice() };
   const x: number[] = [];
   const y: number[] = [];
   const c: ClusterKey[] = [];
@@ -341,7 +339,8 @@ export function correlationReplicates(
 ): Float64Array {
   const out = new Float64Array(opts.iterations);
   if (opts.clusters) {
-    if (opts.clusters.length !== x.length) throw new Error(`bootstrap: x and clusters differ in length (${x.length}, ${opts.clusters.length})`);
+    if (opts.clusters.length !== x.length)
+      throw new Error(`bootstrap: x and clusters differ in length (${x.length}, ${opts.clusters.length})`);
     const { keys, of } = clusterIndex(opts.clusters);
     const stat = clusteredCorrelation(x, y, of, keys.length, kind);
     forEachCount(keys.length, opts.iterations, opts.seed, (wc, b) => {
@@ -361,7 +360,13 @@ export function correlationReplicates(
  * draw counts: value(wc) is what WeightedCorrelation gives for row weights w[i] = wc[cluster[i]], in
  * O(clusters) (Pearson) or O(clusters²) (Spearman, y constant within clusters) instead of O(rows).
  */
-export function clusteredCorrelation(x: ArrayLike<number>, y: ArrayLike<number>, cluster: ArrayLike<number>, clusters: number, kind: CorrelationKind): ClusteredCorrelation {
+export function clusteredCorrelation(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  clusters: number,
+  kind: CorrelationKind,
+): ClusteredCorrelation {
   return new ClusteredCorrelation(x, y, cluster, clusters, kind, () => new WeightedCorrelation(x, y, kind));
 }
 

@@ -108,8 +108,11 @@ export function prepareData(
   for (const name of names) {
     const cells = kept.map((row) => row[name]);
     // R reads Inf as a number and lmer then stops; say so here rather than turn the column into a factor.
-    const infinite = cells.findIndex((c) => (typeof c === 'number' && !Number.isFinite(c)) || (typeof c === 'string' && INFINITE.test(c.trim())));
-    if (infinite >= 0) throw new FormulaError(`the column ${name} has an infinite value (${String(cells[infinite])}); remove or replace it`);
+    const infinite = cells.findIndex(
+      (c) => (typeof c === 'number' && !Number.isFinite(c)) || (typeof c === 'string' && INFINITE.test(c.trim())),
+    );
+    if (infinite >= 0)
+      throw new FormulaError(`the column ${name} has an infinite value (${String(cells[infinite])}); remove or replace it`);
     const nums = cells.map(asNumber);
     const numeric = !options.factors?.has(name) && nums.every((x) => x !== undefined);
     if (numeric) {

@@ -17,11 +17,7 @@ const ERFC_CF_FROM = 1;
 function stirlingCorrection(z: number): number {
   const w = 1 / (z * z);
   // Bernoulli-number series B2k / (2k(2k−1) z^(2k−1)), k = 1…7.
-  return (
-    (1 / 12 +
-      w * (-1 / 360 + w * (1 / 1260 + w * (-1 / 1680 + w * (1 / 1188 + w * (-691 / 360360 + w * (1 / 156))))))) /
-    z
-  );
+  return (1 / 12 + w * (-1 / 360 + w * (1 / 1260 + w * (-1 / 1680 + w * (1 / 1188 + w * (-691 / 360360 + w * (1 / 156))))))) / z;
 }
 
 /** ln Γ(z) for z > 0: Stirling above 10, below it shifted up by Γ(z) = Γ(z+n) / (z(z+1)…(z+n−1)). */
@@ -49,9 +45,7 @@ function logBeta(a: number, b: number): number {
     // ln Γ(q) − ln Γ(p+q) = −(q−½)·ln(1+p/q) − p·ln(p+q) + p + corrections
     return logGamma(p) - (q - 0.5) * Math.log1p(p / q) - p * Math.log(p + q) + p + tail;
   }
-  return (
-    LN_SQRT_2PI - 0.5 * Math.log(q) + (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q)) + stirlingCorrection(p) + tail
-  );
+  return LN_SQRT_2PI - 0.5 * Math.log(q) + (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q)) + stirlingCorrection(p) + tail;
 }
 
 // Double-double arithmetic (a value as hi + lo, ~32 digits) for the continued fraction below: with a
@@ -226,8 +220,7 @@ function acklamLower(p: number): number {
   if (p < 0.02425) {
     const q = Math.sqrt(-2 * Math.log(p));
     return (
-      (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q +
-        4.374664141464968) *
+      (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) *
         q +
         2.938163982698783) /
       ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1)
@@ -236,13 +229,11 @@ function acklamLower(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return (
-    ((((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r -
-      3.066479806614716e1) *
+    ((((((-3.969683028665376e1 * r + 2.209460984245205e2) * r - 2.759285104469687e2) * r + 1.38357751867269e2) * r - 3.066479806614716e1) *
       r +
       2.506628277459239) *
       q) /
-    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r -
-      1.328068155288572e1) *
+    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r - 1.556989798598866e2) * r + 6.680131188771972e1) * r - 1.328068155288572e1) *
       r +
       1)
   );

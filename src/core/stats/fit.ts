@@ -56,7 +56,14 @@ export function fitFormula(formula: string, rows: readonly DataRow[]): FormulaFi
     const count = seen.get(r.group) ?? 0;
     seen.set(r.group, count + 1);
     const effects = modelMatrix(r.effects, data.columns, data.n);
-    return { group: count ? `${r.group}.${count}` : r.group, factor: r.group, levels: g.levels, codes: g.codes, columns: effects.columns, Z: effects.X };
+    return {
+      group: count ? `${r.group}.${count}` : r.group,
+      factor: r.group,
+      levels: g.levels,
+      codes: g.codes,
+      columns: effects.columns,
+      Z: effects.X,
+    };
   });
   const fit = fitLmm({ y: response.values, X: fixed.X, columns: fixed.columns, blocks });
   return toOutput(parsed.text, fixed.columns, blocks, fit, data.dropped, data.missingBy);

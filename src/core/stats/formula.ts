@@ -109,10 +109,7 @@ function tokenize(text: string): Token[] {
 }
 
 /** What a sub-expression stands for while parsing: a set of terms, an intercept marker or a random term. */
-type Node =
-  | { kind: 'terms'; terms: Term[] }
-  | { kind: 'intercept'; present: boolean }
-  | { kind: 'random'; term: RandomTerm };
+type Node = { kind: 'terms'; terms: Term[] } | { kind: 'intercept'; present: boolean } | { kind: 'random'; term: RandomTerm };
 
 const sameTerm = (a: Term, b: Term): boolean => a.length === b.length && a.every((v) => b.includes(v));
 
@@ -154,10 +151,12 @@ class Parser {
 
   parse(): ParsedFormula {
     const first = this.peek();
-    if (first.kind === 'op' && first.value === '~') throw new FormulaError('the formula needs a response before "~" (e.g. y ~ x + (1 | g))');
+    if (first.kind === 'op' && first.value === '~')
+      throw new FormulaError('the formula needs a response before "~" (e.g. y ~ x + (1 | g))');
     const response = this.next();
     if (response.kind !== 'name') throw new FormulaError(`the response must be a column name, found "${response.value}"`);
-    if (this.peek().value === '(') throw new FormulaError(`functions are not supported: ${response.value}(…) (transform the column in the data instead)`);
+    if (this.peek().value === '(')
+      throw new FormulaError(`functions are not supported: ${response.value}(…) (transform the column in the data instead)`);
     if (this.peek().value !== '~') {
       throw new FormulaError(`only a single column can be the response; found "${this.peek().value}" after "${response.value}"`);
     }
@@ -168,7 +167,8 @@ class Parser {
       const t = this.peek();
       throw new FormulaError(`unexpected "${t.value}" at position ${t.pos + 1}`);
     }
-    if (list.variables.includes(response.value)) throw new FormulaError(`the response ${response.value} also appears on the right-hand side`);
+    if (list.variables.includes(response.value))
+      throw new FormulaError(`the response ${response.value} also appears on the right-hand side`);
     return { text: this.text.replace(/\s+/g, ' ').trim(), response: response.value, fixed: list, random };
   }
 
@@ -245,8 +245,10 @@ class Parser {
       left = { kind: 'terms', terms: out };
     }
     const op = this.peek();
-    if (op.value === '/') throw new FormulaError(`nesting with "/" is not supported (at position ${op.pos + 1}); write the terms out, e.g. a + a:b`);
-    if (op.value === '^') throw new FormulaError(`the "^" operator is not supported (at position ${op.pos + 1}); write the interactions out`);
+    if (op.value === '/')
+      throw new FormulaError(`nesting with "/" is not supported (at position ${op.pos + 1}); write the terms out, e.g. a + a:b`);
+    if (op.value === '^')
+      throw new FormulaError(`the "^" operator is not supported (at position ${op.pos + 1}); write the interactions out`);
     if (op.value === '||') throw new FormulaError(`"||" (uncorrelated random effects) is not supported (at position ${op.pos + 1})`);
     if (op.value === '~') throw new FormulaError(`a formula has only one "~" (position ${op.pos + 1})`);
     if (op.value === ',') throw new FormulaError(`unexpected "," at position ${op.pos + 1}`);
@@ -294,7 +296,8 @@ class Parser {
       else if (v === ')') {
         if (depth === 0) break;
         depth--;
-      } else if (depth === 0 && v === '||') throw new FormulaError(`"||" (uncorrelated random effects) is not supported: ${this.textFrom(open)}`);
+      } else if (depth === 0 && v === '||')
+        throw new FormulaError(`"||" (uncorrelated random effects) is not supported: ${this.textFrom(open)}`);
       else if (depth === 0 && v === '|') {
         bar = k;
         break;
@@ -304,7 +307,8 @@ class Parser {
       const { list, random } = this.sum(false);
       this.expect(')');
       if (random.length) throw new FormulaError('random-effects terms cannot be nested inside parentheses');
-      if (!list.intercept || list.terms.length === 0) throw new FormulaError(`the intercept (0/1) cannot appear inside parentheses: ${this.textFrom(open)}`);
+      if (!list.intercept || list.terms.length === 0)
+        throw new FormulaError(`the intercept (0/1) cannot appear inside parentheses: ${this.textFrom(open)}`);
       return { kind: 'terms', terms: list.terms };
     }
     if (!topLevel) throw new FormulaError(`a random-effects term must be a top-level term: ${this.textFrom(open)}`);
@@ -317,11 +321,16 @@ class Parser {
     if (g.kind !== 'name') throw new FormulaError(`the grouping factor after "|" must be a column name: ${this.textFrom(open)}`);
     if (this.peek().value === '(') throw new FormulaError(`functions are not supported: ${g.value}(…) in ${this.textFrom(open)}`);
     const after = this.peek();
-    if (after.value === '/') throw new FormulaError(`nested grouping factors ("/") are not supported: ${this.textFrom(open)}; add one term per level, e.g. (1 | g) + (1 | g_h) with a combined column`);
-    if (after.value === ':') throw new FormulaError(`interactions of grouping factors are not supported: ${this.textFrom(open)}; make a combined column instead`);
+    if (after.value === '/')
+      throw new FormulaError(
+        `nested grouping factors ("/") are not supported: ${this.textFrom(open)}; add one term per level, e.g. (1 | g) + (1 | g_h) with a combined column`,
+      );
+    if (after.value === ':')
+      throw new FormulaError(`interactions of grouping factors are not supported: ${this.textFrom(open)}; make a combined column instead`);
     if (after.value !== ')') throw new FormulaError(`expected ")" after the grouping factor ${g.value}: ${this.textFrom(open)}`);
     this.next();
-    if (!list.intercept && list.terms.length === 0) throw new FormulaError(`a random-effects term needs at least one effect: ${this.textFrom(open)}`);
+    if (!list.intercept && list.terms.length === 0)
+      throw new FormulaError(`a random-effects term needs at least one effect: ${this.textFrom(open)}`);
     return { kind: 'random', term: { effects: list, group: g.value, source: this.textFrom(open) } };
   }
 

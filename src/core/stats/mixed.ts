@@ -258,7 +258,22 @@ function newtonPolish(
       for (let b = 0; b < a; b++) {
         const kb = free[b];
         const v =
-          (at([[ka, hh[a]], [kb, hh[b]]]) - at([[ka, hh[a]], [kb, -hh[b]]]) - at([[ka, -hh[a]], [kb, hh[b]]]) + at([[ka, -hh[a]], [kb, -hh[b]]])) /
+          (at([
+            [ka, hh[a]],
+            [kb, hh[b]],
+          ]) -
+            at([
+              [ka, hh[a]],
+              [kb, -hh[b]],
+            ]) -
+            at([
+              [ka, -hh[a]],
+              [kb, hh[b]],
+            ]) +
+            at([
+              [ka, -hh[a]],
+              [kb, -hh[b]],
+            ])) /
           (4 * hh[a] * hh[b]);
         H[a][b] = v;
         H[b][a] = v;
@@ -270,7 +285,14 @@ function newtonPolish(
     const scale = Math.max(1e-12, ...H.map((r, i) => Math.abs(r[i])));
     for (let mu = 0; mu < 1e12 * scale && !step; mu = mu === 0 ? 1e-10 * scale : mu * 10) {
       const chol = cholesky(H.map((r, i) => r.map((v, j) => (i === j ? v + mu : v))));
-      if (chol) step = backward(chol, forward(chol, gf.map((v) => -v)));
+      if (chol)
+        step = backward(
+          chol,
+          forward(
+            chol,
+            gf.map((v) => -v),
+          ),
+        );
     }
     if (!step) break;
     let accepted = false;
@@ -350,9 +372,14 @@ export function fitLmm(input: MixedInput): MixedResult {
   // fewer random effects than observations.
   for (const b of blocks) {
     if (b.levels.length < 2) throw new ModelDataError(`the grouping factor ${b.group} has only one level; it needs two or more`);
-    if (b.levels.length >= n) throw new ModelDataError(`the grouping factor ${b.group} has ${b.levels.length} levels for ${n} observations; it needs fewer levels than observations`);
+    if (b.levels.length >= n)
+      throw new ModelDataError(
+        `the grouping factor ${b.group} has ${b.levels.length} levels for ${n} observations; it needs fewer levels than observations`,
+      );
     if (b.levels.length * b.columns.length >= n) {
-      throw new ModelDataError(`the term for ${b.group} has ${b.levels.length * b.columns.length} random effects for ${n} observations; it needs fewer`);
+      throw new ModelDataError(
+        `the term for ${b.group} has ${b.levels.length * b.columns.length} random effects for ${n} observations; it needs fewer`,
+      );
     }
   }
   const offsets: number[] = [];
@@ -505,7 +532,11 @@ export function fitLmm(input: MixedInput): MixedResult {
     const cu = forward(L, c, start);
     const RZX: number[][] = Array.from({ length: q }, () => new Array<number>(p).fill(0));
     for (let k = 0; k < p; k++) {
-      const col = forward(L, B.map((r) => r[k]), start);
+      const col = forward(
+        L,
+        B.map((r) => r[k]),
+        start,
+      );
       for (let j = 0; j < q; j++) RZX[j][k] = col[j];
     }
     const M = XtX.map((r) => r.slice());
@@ -554,14 +585,19 @@ export function fitLmm(input: MixedInput): MixedResult {
     const s = evaluate(theta);
     return s && Number.isFinite(s.deviance) ? s.deviance : Infinity;
   };
-  if (!Number.isFinite(objective(thetaStart))) throw new ConvergenceError('the REML criterion cannot be evaluated at the starting values (is the response constant, or fitted exactly by the fixed effects?)');
+  if (!Number.isFinite(objective(thetaStart)))
+    throw new ConvergenceError(
+      'the REML criterion cannot be evaluated at the starting values (is the response constant, or fitted exactly by the fixed effects?)',
+    );
   const coarse = nelderMead(objective, thetaStart, lower, 400 * (thetaStart.length + 1));
   const polished = newtonPolish(objective, coarse.x, lower);
   const theta = polished.x;
   const best = evaluate(theta);
   if (!best) throw new ConvergenceError('the REML criterion cannot be evaluated at the optimum');
   if (!(polished.gradient <= 1e-3)) {
-    throw new ConvergenceError(`the optimiser stopped with a gradient of ${polished.gradient.toExponential(2)} in θ (not a stationary point)`);
+    throw new ConvergenceError(
+      `the optimiser stopped with a gradient of ${polished.gradient.toExponential(2)} in θ (not a stationary point)`,
+    );
   }
   const inv = invertFromCholesky(best.rx);
   const vcov = inv.map((r) => r.map((v) => v * best.sigma2));

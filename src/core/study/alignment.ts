@@ -97,7 +97,9 @@ function columnEstimates(
 }
 
 /** Units grouped per condition (study model id × language × country cue), keys sorted. */
-export function conditions(units: readonly ResponseUnit[]): { model: string; language: string; country: string | null; units: ResponseUnit[] }[] {
+export function conditions(
+  units: readonly ResponseUnit[],
+): { model: string; language: string; country: string | null; units: ResponseUnit[] }[] {
   // Found through nested maps (no key string per unit); ordered by the joined key, as before.
   const groups = new Map<string, Map<string, Map<string, ResponseUnit[]>>>();
   const keyed: { key: string; units: ResponseUnit[] }[] = [];

@@ -67,10 +67,12 @@ export class AnalysisWorker {
   analyze(generatedAt?: string): Promise<WorkerAnalysis> {
     if (this.running && this.appended === 0 && !this.queued) return this.running;
     if (this.running) {
-      this.queued ??= this.running.catch(() => undefined).then(() => {
-        this.queued = undefined;
-        return this.start(generatedAt);
-      });
+      this.queued ??= this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.start(generatedAt);
+        });
       return this.queued;
     }
     return this.start(generatedAt);

@@ -199,7 +199,15 @@ export interface FirstTokenTextRow {
   /** Conditions whose text answer named no option or failed (not in pairs; counted). */
   unparsed: number;
   /** Conditions where the two disagree. */
-  disagreements: { itemId: string; template: string; paraphrase: number | null; country: string | null; order: string; firstToken: number; text: number }[];
+  disagreements: {
+    itemId: string;
+    template: string;
+    paraphrase: number | null;
+    country: string | null;
+    order: string;
+    firstToken: number;
+    text: number;
+  }[];
 }
 
 export interface StudyAnalysis {

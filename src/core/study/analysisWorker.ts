@@ -20,8 +20,11 @@ async function handle(message: WorkerRequest): Promise<WorkerReply | undefined> 
   switch (message.type) {
     case 'open': {
       const loaded = await loadStudy(message.studyPath);
-      if (!loaded.study) throw new Error(`${message.studyPath}: ${loaded.diagnostics.find((d) => d.severity === 'error')?.message ?? 'not a study'}`);
-      state = await openCorpusState(loaded as typeof loaded & { study: NonNullable<typeof loaded.study> }, message.options, { incremental: true });
+      if (!loaded.study)
+        throw new Error(`${message.studyPath}: ${loaded.diagnostics.find((d) => d.severity === 'error')?.message ?? 'not a study'}`);
+      state = await openCorpusState(loaded as typeof loaded & { study: NonNullable<typeof loaded.study> }, message.options, {
+        incremental: true,
+      });
       return { type: 'opened', id: message.id };
     }
     case 'append':

@@ -115,12 +115,21 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
   for (const measure of spec.measures) {
     const rows = usBiasRows(units, lookup, study, { measure, bootstrap: spec.bootstrap });
     usBias.push(...rows);
-    const grid = adjustGrid(rows.map((r) => r.difference), `usBias:${measure}`, spec.adjust);
+    const grid = adjustGrid(
+      rows.map((r) => r.difference),
+      `usBias:${measure}`,
+      spec.adjust,
+    );
     if (grid.tests) tests.push(grid);
   }
   let contrasts: StudyAnalysis['contrasts'] = [];
   if (spec.contrasts.length) {
-    const samples = alignmentSamples(units, lookup, { levels: spec.levels, measures: spec.measures, references: spec.references, languageCountries: study.languageCountries });
+    const samples = alignmentSamples(units, lookup, {
+      levels: spec.levels,
+      measures: spec.measures,
+      references: spec.references,
+      languageCountries: study.languageCountries,
+    });
     const out = contrastRows(samples, spec.contrasts, { bootstrap: spec.bootstrap, adjust: spec.adjust });
     contrasts = out.rows;
     tests.push(out.grid);
@@ -136,7 +145,11 @@ export function analyzeStudy(input: AnalyzeStudyInput): StudyAnalysis {
     regions: regionRows(alignment),
     consistency: consistencyRowsOf(units, spec.measures, spec.bootstrap),
     usBias,
-    distances: distanceRows(units, human, { references: spec.references, languageCountries: study.languageCountries, scales: input.scales }),
+    distances: distanceRows(units, human, {
+      references: spec.references,
+      languageCountries: study.languageCountries,
+      scales: input.scales,
+    }),
     contrasts,
     attributeGroups: attributeGroupRows(alignment, models),
     tests,

@@ -86,7 +86,11 @@ export interface CorpusStateMode {
   onModel?: (model: string) => void;
 }
 
-export async function openCorpusState(loaded: LoadedStudy & { study: Study }, options: CorpusAnalysisOptions = {}, mode: CorpusStateMode = {}): Promise<CorpusState> {
+export async function openCorpusState(
+  loaded: LoadedStudy & { study: Study },
+  options: CorpusAnalysisOptions = {},
+  mode: CorpusStateMode = {},
+): Promise<CorpusState> {
   const { study } = loaded;
   const corpus = options.corpus ?? study.results;
   const { manifests, bad } = await readManifests(corpus).catch(() => ({ manifests: new Map(), bad: [] as string[] }));
@@ -110,7 +114,9 @@ export async function openCorpusState(loaded: LoadedStudy & { study: Study }, op
   selector.addBadLines(reader.badLineCount);
   const badLines = reader.report.badLines.map((b) => ({ file: b.file, line: b.line }));
   const scales = studyScales(loaded.surveys);
-  const incremental = mode.incremental ? incrementalAnalyzer({ human: loaded.human, study, scales, ...(mode.onModel ? { onModel: mode.onModel } : {}) }) : undefined;
+  const incremental = mode.incremental
+    ? incrementalAnalyzer({ human: loaded.human, study, scales, ...(mode.onModel ? { onModel: mode.onModel } : {}) })
+    : undefined;
   return {
     append(records) {
       for (let i = 0; i < records.length; i++) selector.add(records[i]);

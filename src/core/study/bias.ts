@@ -9,7 +9,14 @@
 //    local mean runs over the other anglophone countries). Bootstrap: items (default) or responses.
 // Only responses without a country cue count: a cue names the intended reference itself.
 import type { ResponseUnit } from '../corpus/types';
-import { bootstrapP, clusteredCorrelation, forEachCount, pairedDifference, percentileInterval, SubsetCorrelation } from '../stats/bootstrap';
+import {
+  bootstrapP,
+  clusteredCorrelation,
+  forEachCount,
+  pairedDifference,
+  percentileInterval,
+  SubsetCorrelation,
+} from '../stats/bootstrap';
 import { pearsonR } from '../stats/correlation';
 import type { AlignmentMeasure, BiasRow } from './analysisTypes';
 import { byModelLanguage, unitValue } from './alignment';
@@ -62,13 +69,7 @@ interface Cell {
   values: number[];
 }
 
-function itemPearson(
-  cell: Cell,
-  lookup: ReferenceLookup,
-  local: string,
-  us: string,
-  opts: BiasOptions,
-): BiasFigures | null {
+function itemPearson(cell: Cell, lookup: ReferenceLookup, local: string, us: string, opts: BiasOptions): BiasFigures | null {
   const byItem = new Map<string, { key: string; sum: number; n: number }>();
   for (let i = 0; i < cell.units.length; i++) {
     const unit = cell.units[i];
@@ -149,7 +150,10 @@ function responseSpearman(
   const ones = new Float64Array(units).fill(1);
   const locals = natives
     .map((c) => ({ country: c, stat: against(c) }))
-    .filter((e): e is { country: string; stat: { value(w: ArrayLike<number>): number } } => e.stat !== null && Number.isFinite(e.stat.value(ones)));
+    .filter(
+      (e): e is { country: string; stat: { value(w: ArrayLike<number>): number } } =>
+        e.stat !== null && Number.isFinite(e.stat.value(ones)),
+    );
   if (!usStat && !locals.length) return null;
   const usR = usStat ? finite(usStat.value(ones)) : null;
   const meanLocal = (w: ArrayLike<number>): number => {

@@ -58,7 +58,11 @@ export function consistencyRowsOf(
     });
     for (const { cell, ms } of groups) {
       const questions = questionIds(cell);
-      const results = responsePairsJoint(questions, ms.map((m) => cell.map((u) => valueOf(u, measures[m]) as number)), bootstrap);
+      const results = responsePairsJoint(
+        questions,
+        ms.map((m) => cell.map((u) => valueOf(u, measures[m]) as number)),
+        bootstrap,
+      );
       ms.forEach((m, j) => pairsOf.set(`${m}${SEP}${k}`, results[j]));
     }
   }
@@ -288,7 +292,9 @@ export function responsePairsJoint(
   // p: none — the pairs are not independent, and "consistency ≠ 0" is not a question anyone asks.
   return out.map(({ pairs, rho }, j) => {
     const t = live.indexOf(j);
-    return t < 0 ? { pairs, value: null } : { pairs, value: { estimate: rho / RESPONSE_PAIRS_RELIABILITY, ci: percentileInterval(reps[t]), p: null } };
+    return t < 0
+      ? { pairs, value: null }
+      : { pairs, value: { estimate: rho / RESPONSE_PAIRS_RELIABILITY, ci: percentileInterval(reps[t]), p: null } };
   });
 }
 

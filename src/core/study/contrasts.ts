@@ -38,7 +38,11 @@ export interface ContrastOptions {
  * Holm and Benjamini–Hochberg across one grid: every Estimate with a p counts as one test; pHolm / pBH are
  * written into the Estimates (null where p is null). Returns the grid's description with its test count.
  */
-export function adjustGrid(estimates: readonly (Estimate | null | undefined)[], grid: string, adjust: readonly AdjustMethod[] = ['holm', 'BH']): TestGrid {
+export function adjustGrid(
+  estimates: readonly (Estimate | null | undefined)[],
+  grid: string,
+  adjust: readonly AdjustMethod[] = ['holm', 'BH'],
+): TestGrid {
   const list = estimates.filter((e): e is Estimate => !!e);
   const p = list.map((e) => (e.p !== null && Number.isFinite(e.p) ? e.p : null));
   if (adjust.includes('holm')) adjustHolm(p).forEach((v, i) => (list[i].pHolm = v));
@@ -72,8 +76,15 @@ export function alignmentSamples(
           const pairs = alignmentPairs(cond.units, lookup, reference, measure, level);
           if (!pairs.length) continue;
           out.push({
-            model: cond.model, language: cond.language, country: cond.country, reference, level, measure,
-            items: pairs.map((p) => p.itemId), x: pairs.map((p) => p.model), y: pairs.map((p) => p.human),
+            model: cond.model,
+            language: cond.language,
+            country: cond.country,
+            reference,
+            level,
+            measure,
+            items: pairs.map((p) => p.itemId),
+            x: pairs.map((p) => p.model),
+            y: pairs.map((p) => p.human),
           });
         }
       }
@@ -120,7 +131,14 @@ export function contrastRows(
   for (const spec of specs) {
     const f = spec.factor;
     const others = (s: AlignmentSample): string =>
-      [f === 'model' ? '' : s.model, f === 'language' ? '' : s.language, s.country ?? '', f === 'reference' ? '' : referenceClass(s.reference), s.level, s.measure].join('\u0000');
+      [
+        f === 'model' ? '' : s.model,
+        f === 'language' ? '' : s.language,
+        s.country ?? '',
+        f === 'reference' ? '' : referenceClass(s.reference),
+        s.level,
+        s.measure,
+      ].join('\u0000');
     const sideA = new Map<string, AlignmentSample>();
     const sideB = new Map<string, AlignmentSample>();
     for (const s of samples) {
@@ -148,6 +166,10 @@ export function contrastRows(
       }
     }
   }
-  const grid = adjustGrid(rows.map((r) => r.difference), opts.grid ?? 'contrasts', opts.adjust ?? ['holm', 'BH']);
+  const grid = adjustGrid(
+    rows.map((r) => r.difference),
+    opts.grid ?? 'contrasts',
+    opts.adjust ?? ['holm', 'BH'],
+  );
   return { rows, grid };
 }

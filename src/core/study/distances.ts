@@ -39,7 +39,10 @@ function normalise(probabilities: Record<string, number>): Normalised {
  * each distribution object's renormalised form: units share identical distributions (corpus/intern.ts), so
  * at a million responses a few thousand are computed instead of one per response.
  */
-export function meanDistribution(units: readonly ResponseUnit[], cache = new Map<Record<string, number>, Normalised>()): Record<string, number> | undefined {
+export function meanDistribution(
+  units: readonly ResponseUnit[],
+  cache = new Map<Record<string, number>, Normalised>(),
+): Record<string, number> | undefined {
   const sum: Record<string, number> = {};
   let n = 0;
   for (const u of units) {

@@ -44,7 +44,12 @@ export function checkedModelIds(study: Study, methods: Readonly<Record<string, S
 }
 
 /** Runs the greedy text plan for these models (those scored with logprobs or loglik) with the run's environment. */
-export function runFirstTokenCheck(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, env: StudyRunEnvironment, modelIds: string[]): Promise<StudyRunResult> {
+export function runFirstTokenCheck(
+  loaded: LoadedStudy & { study: Study },
+  filter: StudyFilter | undefined,
+  env: StudyRunEnvironment,
+  modelIds: string[],
+): Promise<StudyRunResult> {
   return runStudy({ ...loaded, study: textCheckStudy(loaded.study) }, { ...filter, models: modelIds }, env);
 }
 
@@ -68,10 +73,17 @@ function argmax(probabilities: Record<string, number> | undefined): number | und
  * item × language × country × template × paraphrase × order × model × round). `unparsed` conditions (a text
  * answer that named no option, or failed) are counted per model × language and left out of the pairs.
  */
-export function firstTokenTextRows(logprobUnits: readonly ResponseUnit[], textUnits: readonly ResponseUnit[], unparsed: ReadonlyMap<string, number> = new Map()): FirstTokenTextRow[] {
+export function firstTokenTextRows(
+  logprobUnits: readonly ResponseUnit[],
+  textUnits: readonly ResponseUnit[],
+  unparsed: ReadonlyMap<string, number> = new Map(),
+): FirstTokenTextRow[] {
   const text = new Map<string, ResponseUnit>();
   for (const u of textUnits) text.set(conditionKey(u), u);
-  const groups = new Map<string, { model: string; language: string; lp: number[]; tx: number[]; agree: number; disagreements: FirstTokenTextRow['disagreements'] }>();
+  const groups = new Map<
+    string,
+    { model: string; language: string; lp: number[]; tx: number[]; agree: number; disagreements: FirstTokenTextRow['disagreements'] }
+  >();
   for (const u of logprobUnits) {
     if (!(CHECKED_METHODS as readonly string[]).includes(u.method)) continue;
     const t = text.get(conditionKey(u));
@@ -84,7 +96,16 @@ export function firstTokenTextRows(logprobUnits: readonly ResponseUnit[], textUn
     g.lp.push(u.mean);
     g.tx.push(t.mean);
     if (first === answer) g.agree++;
-    else g.disagreements.push({ itemId: u.itemId, template: u.template, paraphrase: u.paraphrase, country: u.country, order: u.order, firstToken: first, text: answer });
+    else
+      g.disagreements.push({
+        itemId: u.itemId,
+        template: u.template,
+        paraphrase: u.paraphrase,
+        country: u.country,
+        order: u.order,
+        firstToken: first,
+        text: answer,
+      });
   }
   for (const key of unparsed.keys()) {
     if (groups.has(key)) continue;
@@ -109,7 +130,11 @@ export function firstTokenTextRows(logprobUnits: readonly ResponseUnit[], textUn
  * The check's rows for a study whose check corpus exists (undefined otherwise): the text units selected from
  * it under the 'latest' rule, failures whose condition has no text unit counted as unparsed.
  */
-export async function readFirstTokenCheck(loaded: LoadedStudy & { study: Study }, logprobUnits: readonly ResponseUnit[], filter?: StudyFilter): Promise<FirstTokenTextRow[] | undefined> {
+export async function readFirstTokenCheck(
+  loaded: LoadedStudy & { study: Study },
+  logprobUnits: readonly ResponseUnit[],
+  filter?: StudyFilter,
+): Promise<FirstTokenTextRow[] | undefined> {
   const dir = firstTokenCheckDir(loaded.study);
   if (!existsSync(dir)) return undefined;
   const failed = new Map<string, { model: string; language: string }>();
@@ -117,7 +142,16 @@ export async function readFirstTokenCheck(loaded: LoadedStudy & { study: Study }
   async function* watched(): AsyncGenerator<RunRecord> {
     for await (const r of reader) {
       if (r.kind === 'failure' && r.error.kind !== 'skipped') {
-        const unit = { itemId: r.itemId, language: r.language, country: r.country ?? null, template: r.template, paraphrase: r.paraphrase, order: r.order ?? orderName(r.optionOrder), modelId: r.modelId ?? r.model, round: roundOf(r) };
+        const unit = {
+          itemId: r.itemId,
+          language: r.language,
+          country: r.country ?? null,
+          template: r.template,
+          paraphrase: r.paraphrase,
+          order: r.order ?? orderName(r.optionOrder),
+          modelId: r.modelId ?? r.model,
+          round: roundOf(r),
+        };
         failed.set(conditionKey(unit), { model: unit.modelId, language: r.language });
       }
       yield r;

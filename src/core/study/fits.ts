@@ -82,7 +82,17 @@ export async function studyFits(
         rows = regression;
       } else rows = tableRows(readTable(await fs.readFile(resolve(dirname(study.path), spec.table))));
       const fit = fitFormula(spec.formula, rows);
-      fits.push({ name: spec.name, table: spec.table, formula: fit.formula, n: fit.n, fixed: fit.fixed, random: fit.random, residualVariance: fit.residualVariance, logLik: fit.logLik, blups: fit.blups });
+      fits.push({
+        name: spec.name,
+        table: spec.table,
+        formula: fit.formula,
+        n: fit.n,
+        fixed: fit.fixed,
+        random: fit.random,
+        residualVariance: fit.residualVariance,
+        logLik: fit.logLik,
+        blups: fit.blups,
+      });
     } catch (error) {
       fits.push(failed(spec.name, spec.table, spec.formula, error instanceof Error ? error.message : String(error)));
     }

@@ -80,7 +80,12 @@ export function importResponses(input: string | Uint8Array | Table, mapping: Imp
   if (kinds !== 1) result.errors.push('the mapping needs exactly one of columns.code, columns.probabilities, columns.pro');
   const col = (name: string | undefined, role: string): number => {
     if (name === undefined) return -1;
-    const i = findColumn(table.header, [name.trim().toLowerCase().replace(/[\s.-]+/g, '_')]);
+    const i = findColumn(table.header, [
+      name
+        .trim()
+        .toLowerCase()
+        .replace(/[\s.-]+/g, '_'),
+    ]);
     if (i < 0) result.errors.push(`column "${name}" (${role}) is not in the table's header (${table.header.join(', ')})`);
     return i;
   };
@@ -95,16 +100,26 @@ export function importResponses(input: string | Uint8Array | Table, mapping: Imp
     code: col(c.code, 'code'),
     pro: col(c.pro, 'pro'),
   };
-  const probCols = Object.entries(c.probabilities ?? {}).map(([code, name]) => ({ code: String(Number(code)), index: col(name, `probability of ${code}`) }));
+  const probCols = Object.entries(c.probabilities ?? {}).map(([code, name]) => ({
+    code: String(Number(code)),
+    index: col(name, `probability of ${code}`),
+  }));
   // Either direction reads: { model_family: 'family' } (column → attribute) or { family: 'model_family' }.
-  const inHeader = (name: string): boolean => findColumn(table.header, [name.trim().toLowerCase().replace(/[\s.-]+/g, '_')]) >= 0;
+  const inHeader = (name: string): boolean =>
+    findColumn(table.header, [
+      name
+        .trim()
+        .toLowerCase()
+        .replace(/[\s.-]+/g, '_'),
+    ]) >= 0;
   const attrCols = Object.entries(c.attributes ?? {}).map(([a, b]) => {
     const [column, attribute] = inHeader(a) || !inHeader(b) ? [a, b] : [b, a];
     return { attribute, index: col(column, `attribute ${attribute}`) };
   });
   const where = Object.entries(mapping.where ?? {}).map(([column, value]) => ({ column, value, index: col(column, 'where') }));
   if (!table.header.length) result.errors.push('the table has no header row');
-  for (const [code] of Object.entries(c.probabilities ?? {})) if (!Number.isFinite(Number(code))) result.errors.push(`probability column key "${code}" is not an option code`);
+  for (const [code] of Object.entries(c.probabilities ?? {}))
+    if (!Number.isFinite(Number(code))) result.errors.push(`probability column key "${code}" is not an option code`);
   if (result.errors.length) {
     // Nothing can be read: every row is rejected with the reason, so the count still adds up.
     const reason = `not imported: ${result.errors[0]}`;
@@ -290,6 +305,12 @@ export function importResponses(input: string | Uint8Array | Table, mapping: Imp
 
 /** The mapping that reads the second seed's `all_lang_model_responses_with_scores.csv` as it is published. */
 export const RYSTROM_2025_MAPPING: Omit<ImportMapping, 'file'> = {
-  columns: { model: 'model_name', language: 'language', item: 'question_key', pro: 'response_pro_score', attributes: { model_family: 'family' } },
+  columns: {
+    model: 'model_name',
+    language: 'language',
+    item: 'question_key',
+    pro: 'response_pro_score',
+    attributes: { model_family: 'family' },
+  },
   where: { template_type: 'survey_hypothetical' },
 };

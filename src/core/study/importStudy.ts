@@ -31,7 +31,11 @@ export interface ImportEnvironment {
   force?: boolean;
 }
 
-export async function importStudyData(loaded: LoadedStudy & { study: Study }, env: ImportEnvironment, mappings: ImportMapping[] = loaded.study.imports): Promise<ImportedTable[]> {
+export async function importStudyData(
+  loaded: LoadedStudy & { study: Study },
+  env: ImportEnvironment,
+  mappings: ImportMapping[] = loaded.study.imports,
+): Promise<ImportedTable[]> {
   const { study } = loaded;
   const categories: Record<string, string> = {};
   const itemHashes: Record<string, string> = {};
@@ -50,19 +54,39 @@ export async function importStudyData(loaded: LoadedStudy & { study: Study }, en
     // process): refuse it with its size instead (docs/security.md).
     const size = (await fs.stat(mapping.file)).size;
     if (size > limits().maxInputFileBytes) {
-      throw new Error(`${mapping.file} is ${formatBytes(size)}, over the ${formatBytes(limits().maxInputFileBytes)} input limit; split or filter it (keep only the needed columns), or raise VALUE_LENS_MAX_INPUT_BYTES.`);
+      throw new Error(
+        `${mapping.file} is ${formatBytes(size)}, over the ${formatBytes(limits().maxInputFileBytes)} input limit; split or filter it (keep only the needed columns), or raise VALUE_LENS_MAX_INPUT_BYTES.`,
+      );
     }
     const bytes = await fs.readFile(mapping.file);
-    const digest = createHash('sha256').update(bytes).update(canonicalJson({ columns: mapping.columns, where: mapping.where ?? {} })).digest('hex');
+    const digest = createHash('sha256')
+      .update(bytes)
+      .update(canonicalJson({ columns: mapping.columns, where: mapping.where ?? {} }))
+      .digest('hex');
     const runId = `import-${digest.slice(0, 16)}`;
     if (!env.force && (await isDone(study.results, runId))) {
       out.push({ file: mapping.file, runId, already: true, rows: 0, used: 0, rejected: [], errors: [], writeFailures: 0 });
       continue;
     }
     const at = new Date().toISOString();
-    const result = importResponses(bytes, mapping, { runId, study: study.name, at, modelIds, categories, itemHashes, lowerCaseItems: false });
+    const result = importResponses(bytes, mapping, {
+      runId,
+      study: study.name,
+      at,
+      modelIds,
+      categories,
+      itemHashes,
+      lowerCaseItems: false,
+    });
     const writer = new CorpusWriter(study.results);
-    await writer.begin({ runId, study: study.name, studyHash: study.hash, toolVersion: env.toolVersion, via: env.via, planned: result.rows });
+    await writer.begin({
+      runId,
+      study: study.name,
+      studyHash: study.hash,
+      toolVersion: env.toolVersion,
+      via: env.via,
+      planned: result.rows,
+    });
     // Appended all at once: the store writes them in a few large batches (awaiting each would wait out its coalescing).
     const appended = await Promise.allSettled(result.records.map((record) => writer.append(record)));
     const writeFailures = appended.filter((a) => a.status === 'rejected').length;
@@ -73,7 +97,16 @@ export async function importStudyData(loaded: LoadedStudy & { study: Study }, en
       writeFailures: writeFailures || undefined,
       status: result.errors.length ? 'failed' : 'done',
     });
-    out.push({ file: mapping.file, runId, already: false, rows: result.rows, used: result.used, rejected: result.rejected, errors: result.errors, writeFailures: manifest.writeFailures });
+    out.push({
+      file: mapping.file,
+      runId,
+      already: false,
+      rows: result.rows,
+      used: result.used,
+      rejected: result.rejected,
+      errors: result.errors,
+      writeFailures: manifest.writeFailures,
+    });
   }
   return out;
 }

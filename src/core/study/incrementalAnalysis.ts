@@ -46,7 +46,8 @@ export interface IncrementalAnalyzer {
   analyze(selection: Selection, generatedAt?: string): StudyAnalysis;
 }
 
-const sameUnits = (a: readonly ResponseUnit[], b: readonly ResponseUnit[]): boolean => a.length === b.length && a.every((u, i) => u === b[i]);
+const sameUnits = (a: readonly ResponseUnit[], b: readonly ResponseUnit[]): boolean =>
+  a.length === b.length && a.every((u, i) => u === b[i]);
 
 export function incrementalAnalyzer(input: IncrementalAnalysisInput): IncrementalAnalyzer {
   const { study, scales } = input;
@@ -68,12 +69,25 @@ export function incrementalAnalyzer(input: IncrementalAnalysisInput): Incrementa
     }
     return {
       units: raw,
-      alignment: alignmentRows(units, lookup, { levels: spec.levels, measures: spec.measures, references: spec.references, languageCountries: study.languageCountries, bootstrap: spec.bootstrap }),
+      alignment: alignmentRows(units, lookup, {
+        levels: spec.levels,
+        measures: spec.measures,
+        references: spec.references,
+        languageCountries: study.languageCountries,
+        bootstrap: spec.bootstrap,
+      }),
       usBias: spec.measures.map((measure) => usBiasRows(units, lookup, study, { measure, bootstrap: spec.bootstrap })),
       consistency: perMeasure,
       distances: distanceRows(units, human, { references: spec.references, languageCountries: study.languageCountries, scales }),
       positionBias: positionBiasRows(units, { bootstrap: spec.bootstrap }),
-      samples: spec.contrasts.length ? alignmentSamples(units, lookup, { levels: spec.levels, measures: spec.measures, references: spec.references, languageCountries: study.languageCountries }) : [],
+      samples: spec.contrasts.length
+        ? alignmentSamples(units, lookup, {
+            levels: spec.levels,
+            measures: spec.measures,
+            references: spec.references,
+            languageCountries: study.languageCountries,
+          })
+        : [],
     };
   };
 
@@ -103,12 +117,20 @@ export function incrementalAnalyzer(input: IncrementalAnalysisInput): Incrementa
       spec.measures.forEach((measure, m) => {
         const rows = structuredClone(parts.flatMap((p) => p.usBias[m]));
         usBias.push(...rows);
-        const grid = adjustGrid(rows.map((r) => r.difference), `usBias:${measure}`, spec.adjust);
+        const grid = adjustGrid(
+          rows.map((r) => r.difference),
+          `usBias:${measure}`,
+          spec.adjust,
+        );
         if (grid.tests) tests.push(grid);
       });
       let contrasts: StudyAnalysis['contrasts'] = [];
       if (spec.contrasts.length) {
-        const out = contrastRows(parts.flatMap((p) => p.samples), spec.contrasts, { bootstrap: spec.bootstrap, adjust: spec.adjust });
+        const out = contrastRows(
+          parts.flatMap((p) => p.samples),
+          spec.contrasts,
+          { bootstrap: spec.bootstrap, adjust: spec.adjust },
+        );
         contrasts = out.rows;
         tests.push(out.grid);
       }

@@ -18,7 +18,15 @@ export function itemLanguageGroups(units: readonly ResponseUnit[]): ItemLanguage
   for (const u of units) {
     const key = `${u.itemId}\u0000${u.language}`;
     let e = groups.get(key);
-    if (!e) groups.set(key, (e = { g: { itemId: u.itemId, language: u.language, sum: 0, n: 0, units: 0, countries: [], models: [] }, countries: new Set(), models: new Set() }));
+    if (!e)
+      groups.set(
+        key,
+        (e = {
+          g: { itemId: u.itemId, language: u.language, sum: 0, n: 0, units: 0, countries: [], models: [] },
+          countries: new Set(),
+          models: new Set(),
+        }),
+      );
     e.g.units++;
     if (u.mean !== undefined && Number.isFinite(u.mean)) {
       e.g.sum += u.mean;

@@ -19,7 +19,11 @@ import type { LoadedStudy, Severity, SourceRange, Study, StudyDiagnostic, StudyF
 /** node:fs, for the CLI and tests. */
 export const nodeStudyFs: StudyFs = {
   readFile: async (path) => new Uint8Array(await fsp.readFile(path)),
-  exists: (path) => fsp.access(path).then(() => true, () => false),
+  exists: (path) =>
+    fsp.access(path).then(
+      () => true,
+      () => false,
+    ),
 };
 
 const decoder = new TextDecoder('utf-8');
@@ -39,7 +43,13 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs, options
     text = decoder.decode(studyBytes);
   } catch (e) {
     const text = msg('cannot read the study file {0}: {1}', path, (e as Error).message);
-    empty.diagnostics.push({ code: 'study/missing-file', severity: 'error', message: renderMessage(text), text, range: { start: 0, end: 0 } });
+    empty.diagnostics.push({
+      code: 'study/missing-file',
+      severity: 'error',
+      message: renderMessage(text),
+      text,
+      range: { start: 0, end: 0 },
+    });
     return empty;
   }
   const doc = parseStudyDocument(text, path);
@@ -103,17 +113,26 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs, options
       if (categories.has(c)) return;
       const near = nearest(c, [...categories]);
       const base = msg('no item of {0} has category "{1}"', src.file, c);
-      add('study/unknown-category', 'error', near ? didYouMean(base, near) : msg('{0} (categories: {1})', base, [...categories].join(', ') || msg('none')), at(['items', i, 'categories', j]));
+      add(
+        'study/unknown-category',
+        'error',
+        near ? didYouMean(base, near) : msg('{0} (categories: {1})', base, [...categories].join(', ') || msg('none')),
+        at(['items', i, 'categories', j]),
+      );
     });
     const chosen = file.items.filter(
       (it) => (!src.ids || src.ids.includes(it.id)) && (!src.categories || (it.category && src.categories.includes(it.category.value))),
     );
     if (!chosen.length) add('study/empty-selection', 'warning', msg('no item of {0} is selected', src.file), at(['items', i]));
     selected.push({ file, ids: new Set(chosen.map((it) => it.id)) });
-    const lacking = draft.languages
-      .map((l) => ({ l, n: chosen.filter((it) => !it.texts[l]).length }))
-      .filter((x) => x.n > 0);
-    for (const { l, n } of lacking) add('study/missing-translation', 'warning', msg('{0} of {1} selected items have no "{2}" text; their "{2}" conditions cannot be rendered', n, chosen.length, l), at(['items', i, 'file']));
+    const lacking = draft.languages.map((l) => ({ l, n: chosen.filter((it) => !it.texts[l]).length })).filter((x) => x.n > 0);
+    for (const { l, n } of lacking)
+      add(
+        'study/missing-translation',
+        'warning',
+        msg('{0} of {1} selected items have no "{2}" text; their "{2}" conditions cannot be rendered', n, chosen.length, l),
+        at(['items', i, 'file']),
+      );
   }
   const chosenItems = selected.flatMap(({ file, ids }) => file.items.filter((it) => ids.has(it.id)));
 
@@ -131,23 +150,58 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs, options
       if (names.includes(n)) return;
       const near = nearest(n, names);
       const base = msg('no template "{0}" in {1}', n, src.file);
-      add('study/unknown-template', 'error', near ? didYouMean(base, near) : msg('{0} (templates: {1})', base, names.join(', ') || msg('none')), at(['templates', i, 'names', j]));
+      add(
+        'study/unknown-template',
+        'error',
+        near ? didYouMean(base, near) : msg('{0} (templates: {1})', base, names.join(', ') || msg('none')),
+        at(['templates', i, 'names', j]),
+      );
     });
     const chosen = file.templates.filter((tp) => !src.names || src.names.includes(tp.name));
     for (const tp of chosen) {
       const missing = draft.languages.filter((l) => !tp.user[l]);
-      if (missing.length) add('study/missing-translation', 'warning', msg('template "{0}" has no {1} text', tp.name, missing.join(', ')), at(['templates', i, src.names ? 'names' : 'file']));
+      if (missing.length)
+        add(
+          'study/missing-translation',
+          'warning',
+          msg('template "{0}" has no {1} text', tp.name, missing.join(', ')),
+          at(['templates', i, src.names ? 'names' : 'file']),
+        );
       const sets = file.paraphraseSets.filter((ps) => ps.templateName === tp.name);
       if (src.paraphrases !== 'none') {
         if (!sets.length) {
-          add('study/no-paraphrases', 'warning', msg('template "{0}" has no paraphrase set; only the template itself is used', tp.name), at(['templates', i, 'paraphrases']));
+          add(
+            'study/no-paraphrases',
+            'warning',
+            msg('template "{0}" has no paraphrase set; only the template itself is used', tp.name),
+            at(['templates', i, 'paraphrases']),
+          );
         } else {
           for (const l of draft.languages) {
             const count = Math.max(0, ...sets.map((ps) => ps.variants[l]?.length ?? 0));
-            if (!count) add('study/missing-translation', 'warning', msg('template "{0}" has no "{1}" paraphrases; "{1}" conditions use the template only', tp.name, l), at(['templates', i, 'paraphrases']));
+            if (!count)
+              add(
+                'study/missing-translation',
+                'warning',
+                msg('template "{0}" has no "{1}" paraphrases; "{1}" conditions use the template only', tp.name, l),
+                at(['templates', i, 'paraphrases']),
+              );
             else if (Array.isArray(src.paraphrases)) {
               const bad = src.paraphrases.filter((x) => x >= count);
-              if (bad.length) add('study/unknown-paraphrase', 'error', msg('template "{0}" has {1} "{2}" paraphrases (indices 0–{3}); {4} do not exist', tp.name, count, l, count - 1, bad.join(', ')), at(['templates', i, 'paraphrases']));
+              if (bad.length)
+                add(
+                  'study/unknown-paraphrase',
+                  'error',
+                  msg(
+                    'template "{0}" has {1} "{2}" paraphrases (indices 0–{3}); {4} do not exist',
+                    tp.name,
+                    count,
+                    l,
+                    count - 1,
+                    bad.join(', '),
+                  ),
+                  at(['templates', i, 'paraphrases']),
+                );
             }
           }
         }
@@ -157,14 +211,32 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs, options
       if (texts.some((e) => slotNames(e.value).has('topic'))) {
         for (const l of draft.languages) {
           const n = chosenItems.filter((it) => !it.topics[l]).length;
-          if (n) add('study/missing-translation', 'warning', msg('template "{0}" uses {topic}, but {1} selected items have no "{2}" topic', tp.name, n, l), at(['templates', i, 'file']));
+          if (n)
+            add(
+              'study/missing-translation',
+              'warning',
+              msg('template "{0}" uses {topic}, but {1} selected items have no "{2}" topic', tp.name, n, l),
+              at(['templates', i, 'file']),
+            );
         }
       }
     }
   }
   if (out.templates.length === draft.templates.length) {
-    if (usesCountry && !draft.countries.length) add('study/country-slot-no-cue', 'error', msg('a template uses {country} but the study lists no "countries": every such prompt would fail'), at(['templates']));
-    if (!usesCountry && draft.countries.length) add('study/country-cue-unused', 'warning', msg('"countries" are listed but no chosen template has a {country} slot: every cue renders the same prompt'), at(['countries']));
+    if (usesCountry && !draft.countries.length)
+      add(
+        'study/country-slot-no-cue',
+        'error',
+        msg('a template uses {country} but the study lists no "countries": every such prompt would fail'),
+        at(['templates']),
+      );
+    if (!usesCountry && draft.countries.length)
+      add(
+        'study/country-cue-unused',
+        'warning',
+        msg('"countries" are listed but no chosen template has a {country} slot: every cue renders the same prompt'),
+        at(['countries']),
+      );
   }
 
   // The judge classifies against the item's stance statements: without both, a condition cannot be judged
@@ -173,8 +245,22 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs, options
     for (const l of draft.stanceLanguage ? [draft.stanceLanguage] : draft.languages) {
       const lacking = chosenItems.filter((it) => !it.pro?.[l] || !it.con?.[l]);
       if (lacking.length) {
-        const ids = lacking.slice(0, 5).map((it) => it.id).join(', ');
-        add('study/missing-stance', 'warning', msg('method "judge": {0} selected items have no "pro {1}:" / "con {1}:" statements ({2}{3}); their "{1}" requests are skipped', lacking.length, l, ids, lacking.length > 5 ? ', …' : ''), at(['method']));
+        const ids = lacking
+          .slice(0, 5)
+          .map((it) => it.id)
+          .join(', ');
+        add(
+          'study/missing-stance',
+          'warning',
+          msg(
+            'method "judge": {0} selected items have no "pro {1}:" / "con {1}:" statements ({2}{3}); their "{1}" requests are skipped',
+            lacking.length,
+            l,
+            ids,
+            lacking.length > 5 ? ', …' : '',
+          ),
+          at(['method']),
+        );
       }
     }
   }
@@ -190,8 +276,16 @@ export async function loadStudy(path: string, fs: StudyFs = nodeStudyFs, options
     humanRead++;
     rows.push(...result.reference.rows);
     if (result.problems.length) {
-      const first = result.problems.slice(0, 3).map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; ');
-      add('study/human-data', 'warning', msg('{0} problem(s) reading {1}: {2}', result.problems.length, src.file, first), at(['human', i, 'file']));
+      const first = result.problems
+        .slice(0, 3)
+        .map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message))
+        .join('; ');
+      add(
+        'study/human-data',
+        'warning',
+        msg('{0} problem(s) reading {1}: {2}', result.problems.length, src.file, first),
+        at(['human', i, 'file']),
+      );
     }
     if (!result.reference.rows.length) add('study/human-data', 'error', msg('no usable rows in {0}', src.file), at(['human', i, 'file']));
   }
@@ -267,7 +361,12 @@ function reportFileDiagnostics(add: Add, diags: LanguageDiagnostic[], file: stri
   const errors = diags.filter((d) => d.severity === 'error');
   if (!errors.length) return;
   const first = errors[0];
-  add('study/file-errors', 'error', msg('{0} has {1} error(s); first, line {2}: {3}', file, errors.length, first.range.start.line + 1, first.text ?? first.message), range);
+  add(
+    'study/file-errors',
+    'error',
+    msg('{0} has {1} error(s); first, line {2}: {3}', file, errors.length, first.range.start.line + 1, first.text ?? first.message),
+    range,
+  );
 }
 
 /** Role → the file's header name; the header line is rewritten to the names the loader recognises. */
@@ -317,7 +416,8 @@ function checkHumanCoverage(
     return el >= 0 ? ['analysis', 'references', el] : idx >= 0 ? ['analysis', 'references'] : ['analysis'];
   };
   const missingCountry = (c: string, p: (string | number)[], why: string): void => {
-    if (!countries.has(c)) add('study/country-not-in-human', 'warning', msg('no human data for {0} ({1}); its comparisons will be empty', c, why), at(p));
+    if (!countries.has(c))
+      add('study/country-not-in-human', 'warning', msg('no human data for {0} ({1}); its comparisons will be empty', c, why), at(p));
   };
   if (refs.includes('cue')) study.countries.forEach((c, j) => missingCountry(c, ['countries', j], 'cue country, reference "cue"'));
   if (refs.includes('language')) {
@@ -331,13 +431,28 @@ function checkHumanCoverage(
   for (const r of refs) if (r.length <= 3 && r.toUpperCase() === r) missingCountry(r, refsPath(r), 'reference country');
   if (refs.includes('pooled')) {
     const lacking = study.languages.filter((l) => !pooledLanguages.has(l));
-    if (lacking.length) add('study/country-not-in-human', 'warning', msg('reference "pooled" needs per-language pooled rows (no country column); none for {0}', lacking.join(', ')), at(refsPath('pooled')));
+    if (lacking.length)
+      add(
+        'study/country-not-in-human',
+        'warning',
+        msg('reference "pooled" needs per-language pooled rows (no country column); none for {0}', lacking.join(', ')),
+        at(refsPath('pooled')),
+      );
   }
   const keys = new Set(rows.map((r) => r.key.toUpperCase()));
   const without = items.filter((it) => !keys.has(it.id.toUpperCase()) && !(it.dataKey && keys.has(it.dataKey.value.toUpperCase())));
   if (without.length && items.length) {
-    const shown = without.slice(0, 8).map((it) => it.id).join(', ') + (without.length > 8 ? ', …' : '');
-    add('study/item-not-in-human', 'info', msg('{0} of {1} selected items have no human data ({2}); they are left out of the alignment', without.length, items.length, shown), at(['human']));
+    const shown =
+      without
+        .slice(0, 8)
+        .map((it) => it.id)
+        .join(', ') + (without.length > 8 ? ', …' : '');
+    add(
+      'study/item-not-in-human',
+      'info',
+      msg('{0} of {1} selected items have no human data ({2}); they are left out of the alignment', without.length, items.length, shown),
+      at(['human']),
+    );
   }
 }
 

@@ -45,7 +45,11 @@ export interface LoadMemoOutcome {
 }
 
 /** The load memo in `cacheDir` of a build identified by `code`; `read` is skipped when `fresh`. */
-export function studyLoadMemo(cacheDir: string, code: string, options: { fresh?: boolean } = {}): LoadMemoStore & { outcome: LoadMemoOutcome } {
+export function studyLoadMemo(
+  cacheDir: string,
+  code: string,
+  options: { fresh?: boolean } = {},
+): LoadMemoStore & { outcome: LoadMemoOutcome } {
   const outcome: LoadMemoOutcome = { used: false, written: false };
   const fileOf = (path: string, inputs: readonly Uint8Array[]): string =>
     (outcome.file = memoFile(cacheDir, FOLDER, TAG, { code, texts: [...inputs], selection: { command: 'load', path } }));
@@ -79,7 +83,11 @@ const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number
 function isMessage(v: unknown, depth = 0): v is Message {
   if (depth > 16 || v === null || typeof v !== 'object') return false;
   const { template, args } = v as { template?: unknown; args?: unknown };
-  return typeof template === 'string' && Array.isArray(args) && args.every((a: unknown) => typeof a === 'string' || typeof a === 'number' || isMessage(a, depth + 1));
+  return (
+    typeof template === 'string' &&
+    Array.isArray(args) &&
+    args.every((a: unknown) => typeof a === 'string' || typeof a === 'number' || isMessage(a, depth + 1))
+  );
 }
 
 /** The remembered diagnostics, each checked and rebuilt field by field; undefined when any is not one. */
@@ -92,10 +100,17 @@ function decodeDiagnostics(value: unknown): StudyDiagnostic[] | undefined {
     const { code, severity, message, text, range } = d;
     const { start, end } = (range ?? {}) as { start?: unknown; end?: unknown };
     // An error is never remembered: a memo that holds one is not ours.
-    if (typeof code !== 'string' || typeof severity !== 'string' || !SEVERITIES.has(severity) || typeof message !== 'string') return undefined;
+    if (typeof code !== 'string' || typeof severity !== 'string' || !SEVERITIES.has(severity) || typeof message !== 'string')
+      return undefined;
     if (text !== undefined && !isMessage(text)) return undefined;
     if (!isIndex(start) || !isIndex(end) || end < start) return undefined;
-    out.push({ code, severity: severity as StudyDiagnostic['severity'], message, ...(text !== undefined ? { text: text as Message } : {}), range: { start, end } });
+    out.push({
+      code,
+      severity: severity as StudyDiagnostic['severity'],
+      message,
+      ...(text !== undefined ? { text: text as Message } : {}),
+      range: { start, end },
+    });
   }
   return out;
 }

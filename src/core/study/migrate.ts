@@ -40,8 +40,7 @@ export function studyFromSettings(input: StudyFromSettingsInput): string {
     return r === '' ? '.' : r;
   };
   const s = input.settings;
-  const endpoint =
-    s.provider === 'ollama' ? s.ollamaHost || DEFAULT_ENDPOINTS.ollama : s.openaiBaseUrl || DEFAULT_ENDPOINTS.openai;
+  const endpoint = s.provider === 'ollama' ? s.ollamaHost || DEFAULT_ENDPOINTS.ollama : s.openaiBaseUrl || DEFAULT_ENDPOINTS.openai;
   const map: Record<string, string[]> = {};
   for (const l of input.languages) {
     const list = s.languageCountries?.[l] ?? DEFAULT_LANGUAGE_COUNTRIES[l];
@@ -58,7 +57,15 @@ export function studyFromSettings(input: StudyFromSettingsInput): string {
     countries: cues,
     languageCountries: map,
     // Method loglik scores base models only: the lens ran its model as one (src/editor/runPrepare.ts).
-    models: [{ id: model || 'model', provider: s.provider, model: model || 'model', endpoint: originOnly(endpoint), ...(s.method === 'loglik' ? { kind: 'base' } : {}) }],
+    models: [
+      {
+        id: model || 'model',
+        provider: s.provider,
+        model: model || 'model',
+        endpoint: originOnly(endpoint),
+        ...(s.method === 'loglik' ? { kind: 'base' } : {}),
+      },
+    ],
     method: s.method ?? 'auto',
     // The editor's default was 20 samples; a study's default is 10. Keep what the settings said.
     samples: s.samples ?? 20,

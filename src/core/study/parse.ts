@@ -29,9 +29,30 @@ import type {
 /** Properties the parser accepts, per object kind; test/unit/study checks the JSON Schema lists the same. */
 export const STUDY_PROPERTIES = {
   root: [
-    '$schema', 'name', 'description', 'items', 'templates', 'languages', 'countries', 'languageCountries', 'endpoints',
-    'models', 'method', 'judge', 'stanceLanguage', 'samples', 'temperature', 'seed', 'rounds', 'optionOrders', 'human', 'imports', 'results',
-    'analysis', 'confirmAbove', 'batch',
+    '$schema',
+    'name',
+    'description',
+    'items',
+    'templates',
+    'languages',
+    'countries',
+    'languageCountries',
+    'endpoints',
+    'models',
+    'method',
+    'judge',
+    'stanceLanguage',
+    'samples',
+    'temperature',
+    'seed',
+    'rounds',
+    'optionOrders',
+    'human',
+    'imports',
+    'results',
+    'analysis',
+    'confirmAbove',
+    'batch',
   ],
   item: ['file', 'ids', 'categories'],
   template: ['file', 'names', 'paraphrases'],
@@ -129,7 +150,9 @@ function nodeRange(node: Node): SourceRange {
 
 /** Study name from the file name: `kim.study.json` → `kim`. */
 export function studyNameFromPath(path: string): string {
-  return basename(path).replace(/\.study\.json$/i, '').replace(/\.json$/i, '');
+  return basename(path)
+    .replace(/\.study\.json$/i, '')
+    .replace(/\.json$/i, '');
 }
 
 class Ctx {
@@ -159,7 +182,9 @@ class Ctx {
       const key = String(keyNode.value);
       if (!allowed.includes(key)) {
         const near = nearest(key, allowed);
-        const unknown = near ? msg('unknown property "{0}" in {1} (did you mean "{2}"?); it is ignored', key, what, near) : msg('unknown property "{0}" in {1}; it is ignored', key, what);
+        const unknown = near
+          ? msg('unknown property "{0}" in {1} (did you mean "{2}"?); it is ignored', key, what, near)
+          : msg('unknown property "{0}" in {1}; it is ignored', key, what);
         this.add('study/unknown-property', 'warning', unknown, keyNode);
         continue;
       }
@@ -223,7 +248,12 @@ class Ctx {
       return undefined;
     }
     if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
-      const range = opts.max === undefined ? msg('at least {0}', String(opts.min)) : opts.min === undefined ? msg('at most {0}', opts.max) : msg('between {0} and {1}', opts.min, opts.max);
+      const range =
+        opts.max === undefined
+          ? msg('at least {0}', String(opts.min))
+          : opts.min === undefined
+            ? msg('at most {0}', opts.max)
+            : msg('between {0} and {1}', opts.min, opts.max);
       this.add('study/bad-value', 'error', msg('{0} must be {1}, not {2}', what, range, v), node);
       return undefined;
     }
@@ -321,7 +351,10 @@ export function parseStudyDocument(text: string, path: string): ParsedStudyDocum
     if (seenOffsets.has(e.offset)) continue; // one message per place: the parser's recovery repeats itself
     seenOffsets.add(e.offset);
     const start = Math.min(e.offset + shift, text.length);
-    ctx.add('study/json-syntax', 'error', msg('JSON syntax: {0}', syntaxMessage(printParseErrorCode(e.error))), { start, end: Math.min(start + Math.max(e.length, 1), text.length) });
+    ctx.add('study/json-syntax', 'error', msg('JSON syntax: {0}', syntaxMessage(printParseErrorCode(e.error))), {
+      start,
+      end: Math.min(start + Math.max(e.length, 1), text.length),
+    });
   }
   if (shift && root) shiftNodes(root, shift);
   if (!root || root.type !== 'object') {
@@ -371,7 +404,13 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
 
   ctx.string(props.get('$schema'), '"$schema"');
   const name = ctx.string(props.get('name'), '"name"') ?? studyNameFromPath(path);
-  if (/[\\/:*?"<>|]/.test(name)) ctx.add('study/bad-value', 'error', msg('"name" is used in folder names and must not contain any of \\ / : * ? " < > |'), props.get('name') ?? rootRange);
+  if (/[\\/:*?"<>|]/.test(name))
+    ctx.add(
+      'study/bad-value',
+      'error',
+      msg('"name" is used in folder names and must not contain any of \\ / : * ? " < > |'),
+      props.get('name') ?? rootRange,
+    );
   const description = ctx.string(props.get('description'), '"description"', { nonEmpty: false });
 
   const items = parseItems(ctx, required('items'), sources);
@@ -386,12 +425,25 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
   const method = (ctx.oneOf(props.get('method'), '"method"', METHODS) ?? STUDY_DEFAULTS.method) as Study['method'];
   const judge = ctx.string(props.get('judge'), '"judge"', { nonEmpty: true });
   if (judge !== undefined && !models.some((m) => m.id === judge)) {
-    ctx.add('study/unknown-model', 'error', msg('"judge" names no model of the study (models: {0})', models.map((m) => m.id).join(', ') || msg('none')), props.get('judge')!);
+    ctx.add(
+      'study/unknown-model',
+      'error',
+      msg('"judge" names no model of the study (models: {0})', models.map((m) => m.id).join(', ') || msg('none')),
+      props.get('judge')!,
+    );
   }
-  if (judge !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', msg('"judge" is only used when "method" is "judge"'), props.get('judge')!);
+  if (judge !== undefined && method !== 'judge')
+    ctx.add('study/unused-judge', 'warning', msg('"judge" is only used when "method" is "judge"'), props.get('judge')!);
   const stanceLanguage = ctx.string(props.get('stanceLanguage'), '"stanceLanguage"', { nonEmpty: true });
-  if (stanceLanguage !== undefined && !/^[a-z]{2,3}$/.test(stanceLanguage)) ctx.add('study/bad-language', 'error', msg('"stanceLanguage" must be a lower-case language code, not "{0}"', stanceLanguage), props.get('stanceLanguage')!);
-  if (stanceLanguage !== undefined && method !== 'judge') ctx.add('study/unused-judge', 'warning', msg('"stanceLanguage" is only used when "method" is "judge"'), props.get('stanceLanguage')!);
+  if (stanceLanguage !== undefined && !/^[a-z]{2,3}$/.test(stanceLanguage))
+    ctx.add(
+      'study/bad-language',
+      'error',
+      msg('"stanceLanguage" must be a lower-case language code, not "{0}"', stanceLanguage),
+      props.get('stanceLanguage')!,
+    );
+  if (stanceLanguage !== undefined && method !== 'judge')
+    ctx.add('study/unused-judge', 'warning', msg('"stanceLanguage" is only used when "method" is "judge"'), props.get('stanceLanguage')!);
   const samples = ctx.number(props.get('samples'), '"samples"', { integer: true, min: 1, max: 1000 }) ?? STUDY_DEFAULTS.samples;
   const temperature = ctx.number(props.get('temperature'), '"temperature"', { min: 0, max: 2 });
   const seed = ctx.number(props.get('seed'), '"seed"', { integer: true, min: 0 }) ?? STUDY_DEFAULTS.seed;
@@ -411,7 +463,9 @@ function buildStudy(ctx: Ctx, root: Node, path: string, sources: StudySources): 
     languagesRange: props.get('languages') ? rangeAt(root, ['languages']) : undefined,
   });
 
-  const hash = createHash('sha256').update(canonicalJson(getNodeValue(root))).digest('hex');
+  const hash = createHash('sha256')
+    .update(canonicalJson(getNodeValue(root)))
+    .digest('hex');
   const study: Study = {
     path,
     name,
@@ -526,7 +580,8 @@ function fileOf(ctx: Ctx, el: Node, p: Map<string, Node>, what: string): string 
 function parseLanguages(ctx: Ctx, node: Node | undefined): string[] {
   if (!node) return [];
   const list = ctx.strings(node, '"languages"') ?? [];
-  if (node.type === 'array' && !list.length && !(node.children ?? []).length) ctx.add('study/bad-value', 'error', msg('"languages" must list at least one language'), node);
+  if (node.type === 'array' && !list.length && !(node.children ?? []).length)
+    ctx.add('study/bad-value', 'error', msg('"languages" must list at least one language'), node);
   const out: string[] = [];
   for (const { value, node: n } of list) {
     if (!LANGUAGE_CODE.test(value)) {
@@ -555,7 +610,8 @@ function parseLanguageCountries(ctx: Ctx, node: Node | undefined, languages: str
       continue;
     }
     const list = parseCountryList(ctx, v, `languageCountries.${lang}`);
-    if (v.type === 'array' && !(v.children ?? []).length) ctx.add('study/bad-value', 'error', msg('languageCountries.{0} must list at least one country', lang), v);
+    if (v.type === 'array' && !(v.children ?? []).length)
+      ctx.add('study/bad-value', 'error', msg('languageCountries.{0} must list at least one country', lang), v);
     out[lang] = list;
   }
   return out;
@@ -586,7 +642,14 @@ function checkUrl(ctx: Ctx, node: Node, url: string): boolean {
   }
   const secretParam = [...u.searchParams.keys()].find((k) => /key|token|secret|password/i.test(k));
   if (u.username || u.password || secretParam) {
-    ctx.add('study/endpoint-credentials', 'error', msg('an endpoint must not carry credentials (user, password or key in the URL); set the API key with "Value Lens: Set API Key" or the environment'), node);
+    ctx.add(
+      'study/endpoint-credentials',
+      'error',
+      msg(
+        'an endpoint must not carry credentials (user, password or key in the URL); set the API key with "Value Lens: Set API Key" or the environment',
+      ),
+      node,
+    );
     return false;
   }
   return true;
@@ -615,13 +678,18 @@ function parseModels(ctx: Ctx, node: Node | undefined, endpoints: Map<string, st
       else if (endpoints.has(ep)) endpoint = endpoints.get(ep);
       else {
         const near = nearest(ep, [...endpoints.keys()]);
-        ctx.add('study/unknown-endpoint', 'error', didYouMean(msg('endpoint "{0}" is neither a URL nor a name in "endpoints"', ep), near), epNode);
+        ctx.add(
+          'study/unknown-endpoint',
+          'error',
+          didYouMean(msg('endpoint "{0}" is neither a URL nor a name in "endpoints"', ep), near),
+          epNode,
+        );
         endpoint = undefined;
       }
     }
     const attributes: Record<string, AttributeValue> = {};
     const attrNode = p.get('attributes');
-    for (const [k, v] of attrNode ? ctx.map(attrNode, `${what}.attributes`) ?? [] : []) {
+    for (const [k, v] of attrNode ? (ctx.map(attrNode, `${what}.attributes`) ?? []) : []) {
       if (v.type === 'string' || v.type === 'number' || v.type === 'boolean') attributes[String(k.value)] = v.value as AttributeValue;
       else ctx.wrongType(v, `${what}.attributes.${String(k.value)}`, msg('a string, number or boolean'));
     }
@@ -650,14 +718,21 @@ function reportPartialAttributes(ctx: Ctx, node: Node | undefined, models: Study
   const names = [...new Set(models.flatMap((m) => Object.keys(m.attributes)))];
   for (const name of names) {
     const lacking = models.filter((m) => m.attributes[name] === undefined).map((m) => m.id);
-    if (lacking.length) ctx.add('study/attribute-partial', 'info', msg('model attribute "{0}" is not set on {1}; comparisons by "{0}" leave them out', name, lacking.join(', ')), node);
+    if (lacking.length)
+      ctx.add(
+        'study/attribute-partial',
+        'info',
+        msg('model attribute "{0}" is not set on {1}; comparisons by "{0}" leave them out', name, lacking.join(', ')),
+        node,
+      );
   }
 }
 
 function parseOptionOrders(ctx: Ctx, node: Node | undefined, studySeed: number): OptionOrderSpec[] {
   if (!node) return [...STUDY_DEFAULTS.optionOrders];
   const elements = ctx.array(node, '"optionOrders"') ?? [];
-  if (node.type === 'array' && !elements.length) ctx.add('study/bad-option-order', 'error', msg('"optionOrders" must list at least one order (e.g. "original")'), node);
+  if (node.type === 'array' && !elements.length)
+    ctx.add('study/bad-option-order', 'error', msg('"optionOrders" must list at least one order (e.g. "original")'), node);
   const out: OptionOrderSpec[] = [];
   const seen = new Set<string>();
   elements.forEach((el, i) => {
@@ -667,7 +742,12 @@ function parseOptionOrders(ctx: Ctx, node: Node | undefined, studySeed: number):
       if ((FIXED_ORDERS as readonly string[]).includes(v)) spec = v as OptionOrderSpec;
       else {
         const near = nearest(v, FIXED_ORDERS);
-        ctx.add('study/bad-option-order', 'error', didYouMean(msg('option order "{0}" is not "original", "reversed", "cyclic" or { "permutations": k, "seed": s }', v), near), el);
+        ctx.add(
+          'study/bad-option-order',
+          'error',
+          didYouMean(msg('option order "{0}" is not "original", "reversed", "cyclic" or { "permutations": k, "seed": s }', v), near),
+          el,
+        );
       }
     } else if (el.type === 'object') {
       const p = ctx.object(el, 'permutations', `optionOrders[${i}]`);
@@ -683,7 +763,13 @@ function parseOptionOrders(ctx: Ctx, node: Node | undefined, studySeed: number):
       }
       const seed = ctx.number(p.get('seed'), `optionOrders[${i}].seed`, { integer: true, min: 0 }) ?? studySeed;
       spec = { permutations: Number(kNode.value), seed };
-    } else ctx.add('study/bad-option-order', 'error', msg('an option order is a string or { "permutations": k, "seed": s }, not {0}', describe(el)), el);
+    } else
+      ctx.add(
+        'study/bad-option-order',
+        'error',
+        msg('an option order is a string or { "permutations": k, "seed": s }, not {0}', describe(el)),
+        el,
+      );
     if (!spec) return;
     const key = JSON.stringify(spec);
     if (seen.has(key)) {
@@ -737,10 +823,20 @@ function parseImports(ctx: Ctx, node: Node | undefined, sources: StudySources): 
     if (!m || file === undefined) return;
     const col = (k: string): string | undefined => ctx.string(m.get(k), `${what}.columns.${k}`);
     const missing = (['model', 'language', 'item'] as const).filter((k) => !m.has(k));
-    for (const k of missing) ctx.add('study/bad-import', 'error', msg('{0}.columns needs "{1}" (the column holding the {1})', what, k), colsNode);
+    for (const k of missing)
+      ctx.add('study/bad-import', 'error', msg('{0}.columns needs "{1}" (the column holding the {1})', what, k), colsNode);
     const answers = (['code', 'probabilities', 'pro'] as const).filter((k) => m.has(k));
     if (answers.length !== 1) {
-      ctx.add('study/bad-import', 'error', msg('{0}.columns needs exactly one of "code", "probabilities" or "pro" (found {1})', what, answers.length ? answers.join(', ') : msg('none')), colsNode);
+      ctx.add(
+        'study/bad-import',
+        'error',
+        msg(
+          '{0}.columns needs exactly one of "code", "probabilities" or "pro" (found {1})',
+          what,
+          answers.length ? answers.join(', ') : msg('none'),
+        ),
+        colsNode,
+      );
     }
     const columns: ImportMapping['columns'] = { model: col('model') ?? '', language: col('language') ?? '', item: col('item') ?? '' };
     for (const k of ['country', 'template', 'paraphrase', 'sample', 'code', 'pro'] as const) {
@@ -801,7 +897,13 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
       const out: T[] = [];
       for (const { value, node: n } of list) {
         if ((values as readonly string[]).includes(value)) out.push(value as T);
-        else ctx.add('study/bad-analysis', 'error', msg('{0}: "{1}" is not one of {2}', `analysis.${key}`, value, values.map((x) => `"${x}"`).join(', ')), n);
+        else
+          ctx.add(
+            'study/bad-analysis',
+            'error',
+            msg('{0}: "{1}" is not one of {2}', `analysis.${key}`, value, values.map((x) => `"${x}"`).join(', ')),
+            n,
+          );
       }
       return out;
     };
@@ -810,18 +912,22 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
     spec.adjust = enumList('adjust', ADJUSTS) ?? spec.adjust;
     for (const key of ['levels', 'measures'] as const) {
       const n = p.get(key);
-      if (n?.type === 'array' && !(n.children ?? []).length) ctx.add('study/bad-analysis', 'error', msg('analysis.{0} must list at least one value', key), n);
+      if (n?.type === 'array' && !(n.children ?? []).length)
+        ctx.add('study/bad-analysis', 'error', msg('analysis.{0} must list at least one value', key), n);
     }
     const refs = ctx.strings(p.get('references'), 'analysis.references');
     if (refs) {
       spec.references = [];
       for (const { value, node: n } of refs) if (checkReference(ctx, n, value, env)) spec.references.push(value);
-      if (!refs.length && p.get('references')?.type === 'array') ctx.add('study/bad-analysis', 'error', msg('analysis.references must list at least one reference'), p.get('references') as Node);
+      if (!refs.length && p.get('references')?.type === 'array')
+        ctx.add('study/bad-analysis', 'error', msg('analysis.references must list at least one reference'), p.get('references') as Node);
     }
     const bNode = p.get('bootstrap');
     const b = bNode ? ctx.object(bNode, 'bootstrap', 'analysis.bootstrap') : undefined;
     if (b) {
-      spec.bootstrap.iterations = ctx.number(b.get('iterations'), 'analysis.bootstrap.iterations', { integer: true, min: 1, max: 1_000_000 }) ?? spec.bootstrap.iterations;
+      spec.bootstrap.iterations =
+        ctx.number(b.get('iterations'), 'analysis.bootstrap.iterations', { integer: true, min: 1, max: 1_000_000 }) ??
+        spec.bootstrap.iterations;
       spec.bootstrap.seed = ctx.number(b.get('seed'), 'analysis.bootstrap.seed', { integer: true, min: 0 }) ?? spec.bootstrap.seed;
     }
     spec.rerun = ctx.oneOf(p.get('rerun'), 'analysis.rerun', RERUNS, 'study/bad-analysis') ?? spec.rerun;
@@ -832,7 +938,12 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
     if (!env.countries.length) spec.references = spec.references.filter((r) => r !== 'cue');
     const unmapped = env.languages.filter((l) => !env.languageCountries[l]?.length);
     if (unmapped.length) {
-      ctx.add('study/bad-analysis', 'warning', msg('the default reference "language" has no countries for {0}; add them to "languageCountries"', unmapped.join(', ')), env.languagesRange ?? env.root);
+      ctx.add(
+        'study/bad-analysis',
+        'warning',
+        msg('the default reference "language" has no countries for {0}; add them to "languageCountries"', unmapped.join(', ')),
+        env.languagesRange ?? env.root,
+      );
     }
   }
   return spec;
@@ -841,18 +952,29 @@ function parseAnalysis(ctx: Ctx, node: Node | undefined, env: AnalysisContext): 
 function checkReference(ctx: Ctx, node: Node, value: string, env: AnalysisContext): boolean {
   if ((REFERENCE_WORDS as readonly string[]).includes(value)) {
     if (value === 'cue' && !env.countries.length) {
-      ctx.add('study/bad-analysis', 'error', msg('reference "cue" compares each condition with its cue country, but the study has no "countries"'), node);
+      ctx.add(
+        'study/bad-analysis',
+        'error',
+        msg('reference "cue" compares each condition with its cue country, but the study has no "countries"'),
+        node,
+      );
       return false;
     }
     if (value === 'language') {
       const unmapped = env.languages.filter((l) => !env.languageCountries[l]?.length);
-      if (unmapped.length) ctx.add('study/bad-analysis', 'error', msg('reference "language" needs "languageCountries" for {0}', unmapped.join(', ')), node);
+      if (unmapped.length)
+        ctx.add('study/bad-analysis', 'error', msg('reference "language" needs "languageCountries" for {0}', unmapped.join(', ')), node);
     }
     return true;
   }
   if (/^[A-Za-z]{2,3}$/.test(value) || /^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(value)) return ctx.country(node, value, 'reference country');
   const near = nearest(value, REFERENCE_WORDS);
-  ctx.add('study/bad-analysis', 'error', didYouMean(msg('reference "{0}" is not "cue", "language", "pooled" or a country code', value), near), node);
+  ctx.add(
+    'study/bad-analysis',
+    'error',
+    didYouMean(msg('reference "{0}" is not "cue", "language", "pooled" or a country code', value), near),
+    node,
+  );
   return false;
 }
 
@@ -868,21 +990,36 @@ function parseFits(ctx: Ctx, node: Node | undefined, env: AnalysisContext): Anal
     const what = `analysis.fits[${i}]`;
     const p = ctx.object(el, 'fit', what);
     if (!p) return;
-    for (const k of ['name', 'formula', 'table']) if (!p.has(k)) ctx.add('study/bad-analysis', 'error', msg('{0} needs "{1}"', what, k), el);
+    for (const k of ['name', 'formula', 'table'])
+      if (!p.has(k)) ctx.add('study/bad-analysis', 'error', msg('{0} needs "{1}"', what, k), el);
     const name = ctx.string(p.get('name'), `${what}.name`);
     const formulaNode = p.get('formula');
     const formula = ctx.string(formulaNode, `${what}.formula`);
     const table = ctx.string(p.get('table'), `${what}.table`);
-    if (name !== undefined && names.has(name)) ctx.add('study/bad-analysis', 'error', msg('fit name "{0}" is used twice', name), p.get('name') as Node);
+    if (name !== undefined && names.has(name))
+      ctx.add('study/bad-analysis', 'error', msg('fit name "{0}" is used twice', name), p.get('name') as Node);
     if (name !== undefined) names.add(name);
     if (formula !== undefined && formulaNode && !/^[^~]+~[^~]+$/.test(formula)) {
-      ctx.add('study/bad-analysis', 'error', msg('{0}.formula needs exactly one "~" between the response and the terms, e.g. "alignment ~ size + (1 | family)"', what), formulaNode);
+      ctx.add(
+        'study/bad-analysis',
+        'error',
+        msg('{0}.formula needs exactly one "~" between the response and the terms, e.g. "alignment ~ size + (1 | family)"', what),
+        formulaNode,
+      );
       return;
     }
-    if (formula !== undefined && formulaNode) checkAttributesUsed(ctx, formulaNode, formulaTerms(formula), env.models, `fit "${name ?? i}"`);
+    if (formula !== undefined && formulaNode)
+      checkAttributesUsed(ctx, formulaNode, formulaTerms(formula), env.models, `fit "${name ?? i}"`);
     const benchmarks = p.has('benchmarks') ? ctx.string(p.get('benchmarks'), `${what}.benchmarks`) : undefined;
-    if (table === 'regression' && benchmarks === undefined) ctx.add('study/bad-analysis', 'error', msg('{0}: the "regression" table needs "benchmarks" (a file of model, benchmark, language, score)', what), el);
-    if (name !== undefined && formula !== undefined && table !== undefined) out.push({ name, formula, table, ...(benchmarks !== undefined ? { benchmarks: ctx.path(benchmarks) } : {}) });
+    if (table === 'regression' && benchmarks === undefined)
+      ctx.add(
+        'study/bad-analysis',
+        'error',
+        msg('{0}: the "regression" table needs "benchmarks" (a file of model, benchmark, language, score)', what),
+        el,
+      );
+    if (name !== undefined && formula !== undefined && table !== undefined)
+      out.push({ name, formula, table, ...(benchmarks !== undefined ? { benchmarks: ctx.path(benchmarks) } : {}) });
   });
   return out;
 }
@@ -895,7 +1032,12 @@ function checkAttributesUsed(ctx: Ctx, node: Node, terms: string[], models: Stud
     const lacking = models.filter((m) => m.attributes[term] === undefined).map((m) => m.id);
     if (lacking.length) {
       const shown = lacking.slice(0, 5).join(', ') + (lacking.length > 5 ? ` and ${lacking.length - 5} more` : '');
-      ctx.add('study/attribute-not-set', 'warning', msg('{0} uses the model attribute "{1}", which is not set on {2}', what, term, shown), node);
+      ctx.add(
+        'study/attribute-not-set',
+        'warning',
+        msg('{0} uses the model attribute "{1}", which is not set on {2}', what, term, shown),
+        node,
+      );
     }
   }
 }
@@ -911,20 +1053,32 @@ function parseContrasts(ctx: Ctx, node: Node | undefined, env: AnalysisContext):
     const a = ctx.string(p.get('a'), `${what}.a`);
     const b = ctx.string(p.get('b'), `${what}.b`);
     if (!factor || a === undefined || b === undefined) return;
-    const levels: string[] =
-      factor === 'language' ? env.languages : factor === 'model' ? env.models.map((m) => m.id) : [];
+    const levels: string[] = factor === 'language' ? env.languages : factor === 'model' ? env.models.map((m) => m.id) : [];
     let ok = true;
-    for (const [key, v] of [['a', a], ['b', b]] as const) {
+    for (const [key, v] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       const n = p.get(key) as Node;
       if (factor === 'reference') {
         const pooled = /^pooled:([a-z]{2,3})$/.exec(v);
         if (pooled ? !env.languages.includes(pooled[1]) : !isKnownCountry(v)) {
-          ctx.add('study/bad-analysis', 'error', msg('{0}.{1}: "{2}" is not a reference of this study (a country code or "pooled:<language>")', what, key, v), n);
+          ctx.add(
+            'study/bad-analysis',
+            'error',
+            msg('{0}.{1}: "{2}" is not a reference of this study (a country code or "pooled:<language>")', what, key, v),
+            n,
+          );
           ok = false;
         }
       } else if (!levels.includes(v)) {
         const near = nearest(v, levels);
-        ctx.add('study/bad-analysis', 'error', didYouMean(msg('{0}: "{1}" is not a {2} of this study', `${what}.${key}`, v, factor), near), n);
+        ctx.add(
+          'study/bad-analysis',
+          'error',
+          didYouMean(msg('{0}: "{1}" is not a {2} of this study', `${what}.${key}`, v, factor), near),
+          n,
+        );
         ok = false;
       }
     }

@@ -15,7 +15,16 @@ import { expandOrders, type NamedOrder } from '../prompt/order';
 import type { ScoringMethod } from '../results';
 import { methodDefaults, resolveChoices, SAMPLE_TEMPERATURE } from '../run/prepare';
 import { JUDGE_GENERATION_MAX_TOKENS, JUDGE_GENERATION_STOP } from '../scoring/judge';
-import { planRequest, renderCondition, roundParams, variantsFor, type Condition, type PlanModel, type PlannedRequest, type Variant } from '../run/plan';
+import {
+  planRequest,
+  renderCondition,
+  roundParams,
+  variantsFor,
+  type Condition,
+  type PlanModel,
+  type PlannedRequest,
+  type Variant,
+} from '../run/plan';
 import type { RequestParams } from '../run/key';
 import type { LoadedStudy, Study, StudyFilter, StudyModel } from './types';
 
@@ -66,7 +75,17 @@ export function* iterateStudyPlan(loaded: LoadedStudy, options: StudyPlanOptions
               const prompt = renderCondition(condition);
               for (const m of f.models) {
                 for (let round = 0; round < f.rounds; round++) {
-                  yield planRequest({ condition, prompt, model: m.model, method: m.method, params: m.params(round), round, index: index++, ...(m.judge ? { judge: m.judge } : {}), ...(m.stanceLanguage ? { stanceLanguage: m.stanceLanguage } : {}) });
+                  yield planRequest({
+                    condition,
+                    prompt,
+                    model: m.model,
+                    method: m.method,
+                    params: m.params(round),
+                    round,
+                    index: index++,
+                    ...(m.judge ? { judge: m.judge } : {}),
+                    ...(m.stanceLanguage ? { stanceLanguage: m.stanceLanguage } : {}),
+                  });
                 }
               }
             }
@@ -159,7 +178,8 @@ interface Factors {
   ordersFor(item: Item): NamedOrder[];
 }
 
-const keep = <T>(values: readonly T[], wanted: readonly T[] | undefined): T[] => (wanted ? values.filter((v) => wanted.includes(v)) : [...values]);
+const keep = <T>(values: readonly T[], wanted: readonly T[] | undefined): T[] =>
+  wanted ? values.filter((v) => wanted.includes(v)) : [...values];
 
 function factors(loaded: LoadedStudy, options: StudyPlanOptions): Factors {
   const study = loaded.study;
@@ -242,7 +262,14 @@ function templateFactor(file: TemplateFile, name: string, paraphrases: 'none' | 
 
 function planModel(entry: StudyModel, options: StudyPlanOptions): PlanModel {
   const digest = options.digests?.[entry.id];
-  return { provider: entry.provider, endpoint: entry.endpoint, model: entry.model, id: entry.id, kind: entry.kind, ...(digest ? { digest } : {}) };
+  return {
+    provider: entry.provider,
+    endpoint: entry.endpoint,
+    model: entry.model,
+    id: entry.id,
+    kind: entry.kind,
+    ...(digest ? { digest } : {}),
+  };
 }
 
 /**
@@ -257,7 +284,14 @@ function judgeFactor(study: Study, entry: StudyModel, options: StudyPlanOptions)
   return {
     model: planModel(entry, options),
     method: 'sample',
-    params: (round) => (byRound[round] ??= { temperature, seed: study.seed + round, maxTokens: JUDGE_GENERATION_MAX_TOKENS, n: 1, stop: JUDGE_GENERATION_STOP }),
+    params: (round) =>
+      (byRound[round] ??= {
+        temperature,
+        seed: study.seed + round,
+        maxTokens: JUDGE_GENERATION_MAX_TOKENS,
+        n: 1,
+        stop: JUDGE_GENERATION_STOP,
+      }),
     judge: planModel(judgeEntry, options),
     ...(study.stanceLanguage ? { stanceLanguage: study.stanceLanguage } : {}),
   };
@@ -265,9 +299,13 @@ function judgeFactor(study: Study, entry: StudyModel, options: StudyPlanOptions)
 
 function modelFactor(study: Study, entry: StudyModel, options: StudyPlanOptions): ModelFactor {
   if (study.method === 'judge') return judgeFactor(study, entry, options);
-  const method = options.methods?.[entry.id] ?? (study.method === 'logprobs' || study.method === 'sample' || study.method === 'loglik' ? study.method : undefined);
+  const method =
+    options.methods?.[entry.id] ??
+    (study.method === 'logprobs' || study.method === 'sample' || study.method === 'loglik' ? study.method : undefined);
   if (!method) {
-    throw new Error(`The study method is "auto": resolve it per model first (options.methods["${entry.id}"], see resolveMethod in run/prepare.ts).`);
+    throw new Error(
+      `The study method is "auto": resolve it per model first (options.methods["${entry.id}"], see resolveMethod in run/prepare.ts).`,
+    );
   }
   const choices = resolveChoices(method, {
     samples: study.samples,
@@ -276,8 +314,19 @@ function modelFactor(study: Study, entry: StudyModel, options: StudyPlanOptions)
   });
   const digest = options.digests?.[entry.id];
   return {
-    model: { provider: entry.provider, endpoint: entry.endpoint, model: entry.model, id: entry.id, kind: entry.kind, ...(digest ? { digest } : {}) },
+    model: {
+      provider: entry.provider,
+      endpoint: entry.endpoint,
+      model: entry.model,
+      id: entry.id,
+      kind: entry.kind,
+      ...(digest ? { digest } : {}),
+    },
     method,
-    params: roundParams(method, { samples: method === 'sample' ? choices.samples : methodDefaults(method).samples, temperature: choices.temperature, seed: choices.seed }),
+    params: roundParams(method, {
+      samples: method === 'sample' ? choices.samples : methodDefaults(method).samples,
+      temperature: choices.temperature,
+      seed: choices.seed,
+    }),
   };
 }

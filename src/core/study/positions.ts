@@ -59,7 +59,8 @@ export function orderAveragedRows(all: readonly ResponseUnit[]): OrderAveragedRo
     const orders = [...new Set(list.map((u) => u.order))];
     if (orders.length < 2) continue;
     const probabilities: Record<string, number> = {};
-    for (const u of list) for (const [code, p] of Object.entries(u.probabilities ?? {})) probabilities[code] = (probabilities[code] ?? 0) + p / list.length;
+    for (const u of list)
+      for (const [code, p] of Object.entries(u.probabilities ?? {})) probabilities[code] = (probabilities[code] ?? 0) + p / list.length;
     const means = list.map((u) => u.mean).filter((m): m is number => m !== undefined && Number.isFinite(m));
     const u = list[0];
     rows.push({
@@ -98,7 +99,10 @@ export function positionBiasRows(all: readonly ResponseUnit[], options: Position
     set.add(u.order);
     multiOrder.set(key, set);
   }
-  const groups = new Map<string, { model: string; language: string; k: number; orders: Set<string>; byItem: Map<string, { sums: number[]; n: number }>; n: number }>();
+  const groups = new Map<
+    string,
+    { model: string; language: string; k: number; orders: Set<string>; byItem: Map<string, { sums: number[]; n: number }>; n: number }
+  >();
   for (const u of units) {
     const order = u.optionOrder;
     if (!u.probabilities || !order?.length || (multiOrder.get(conditionWithoutOrder(u))?.size ?? 0) < 2) continue;
@@ -142,7 +146,11 @@ export function positionBiasRows(all: readonly ResponseUnit[], options: Position
         reps[g.k].push(tv(shares));
       });
     }
-    const estimate = (value: number, replicates: number[]): Estimate => ({ estimate: value, ci: replicates.length ? percentileInterval(replicates) : null, p: null });
+    const estimate = (value: number, replicates: number[]): Estimate => ({
+      estimate: value,
+      ci: replicates.length ? percentileInterval(replicates) : null,
+      p: null,
+    });
     rows.push({
       model: g.model,
       language: g.language,
@@ -155,5 +163,7 @@ export function positionBiasRows(all: readonly ResponseUnit[], options: Position
       totalVariation: estimate(tv(point), reps[g.k]),
     });
   }
-  return rows.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.language < b.language ? -1 : a.language > b.language ? 1 : a.k - b.k));
+  return rows.sort((a, b) =>
+    a.model < b.model ? -1 : a.model > b.model ? 1 : a.language < b.language ? -1 : a.language > b.language ? 1 : a.k - b.k,
+  );
 }

@@ -31,7 +31,10 @@ export function perCountryRows(alignment: readonly AlignmentRow[]): Map<string, 
 }
 
 /** Mean of per-country Pearson r and Spearman ρ over each M49 region and sub-region with data. */
-export function regionRows(alignment: readonly AlignmentRow[], schemes: readonly ('region' | 'subregion')[] = ['region', 'subregion']): RegionRow[] {
+export function regionRows(
+  alignment: readonly AlignmentRow[],
+  schemes: readonly ('region' | 'subregion')[] = ['region', 'subregion'],
+): RegionRow[] {
   const groups = new Map<string, AlignmentRow[]>();
   for (const row of perCountryRows(alignment).values()) {
     const entry = m49Of(row.reference);
@@ -82,7 +85,15 @@ export function attributeGroupRows(
       let basis: 'countries' | 'pooled' = 'countries';
       if (!inLang.length) {
         basis = 'pooled';
-        rows = alignment.filter((r) => r.model === m.id && r.language === language && r.measure === measure && r.level === 'item' && r.category === null && !isCountryReference(r.reference));
+        rows = alignment.filter(
+          (r) =>
+            r.model === m.id &&
+            r.language === language &&
+            r.measure === measure &&
+            r.level === 'item' &&
+            r.category === null &&
+            !isCountryReference(r.reference),
+        );
       }
       if (!rows.length) continue;
       perModel.set([m.id, language, measure].join(SEP), {

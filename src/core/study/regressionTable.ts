@@ -135,9 +135,22 @@ export function regressionTable(units: readonly ResponseUnit[], lookup: Referenc
       continue;
     }
     cells.push({
-      model, language, family, multilingual, rows,
-      alignment: ((nat) => new SubsetCorrelation(nat, nat.map((i) => kept[i].x), nat.map((i) => kept[i].y), 'spearman'))(rows.filter((i) => kept[i].native)),
-      consistency: new PooledPairsSpearman(rows.map((i) => questionKey(kept[i].u)), rows.map((i) => kept[i].x)),
+      model,
+      language,
+      family,
+      multilingual,
+      rows,
+      alignment: ((nat) =>
+        new SubsetCorrelation(
+          nat,
+          nat.map((i) => kept[i].x),
+          nat.map((i) => kept[i].y),
+          'spearman',
+        ))(rows.filter((i) => kept[i].native)),
+      consistency: new PooledPairsSpearman(
+        rows.map((i) => questionKey(kept[i].u)),
+        rows.map((i) => kept[i].x),
+      ),
       w: new Float64Array(rows.length),
     });
   }
@@ -159,7 +172,14 @@ export function regressionTable(units: readonly ResponseUnit[], lookup: Referenc
       out.push({ model: c.model, family: c.family, language: c.language, round, n, alignment, consistency, multilingual: c.multilingual });
     }
   });
-  return { columns: [...REGRESSION_COLUMNS], rows: out, unitsWithoutReference, cellsWithoutMultilingual, cellsWithoutFamily, undefinedRows };
+  return {
+    columns: [...REGRESSION_COLUMNS],
+    rows: out,
+    unitsWithoutReference,
+    cellsWithoutMultilingual,
+    cellsWithoutFamily,
+    undefinedRows,
+  };
 }
 
 /** The table as CSV (numbers with full precision, so a fit in R reads exactly what ours reads). */
@@ -221,7 +241,13 @@ export function benchmarkScores(
     const model = modelMap.get(name.toLowerCase());
     const language = langMap.get(langName.toLowerCase());
     const score = Number((row.cells[cs] ?? '').trim());
-    const reason = !model ? 'unknown model' : !language ? 'unknown language' : !Number.isFinite(score) || (row.cells[cs] ?? '').trim() === '' ? 'score not a number' : '';
+    const reason = !model
+      ? 'unknown model'
+      : !language
+        ? 'unknown language'
+        : !Number.isFinite(score) || (row.cells[cs] ?? '').trim() === ''
+          ? 'score not a number'
+          : '';
     if (reason) {
       unmatched.push({ line: row.line, model: name, language: langName, reason });
       continue;

@@ -76,14 +76,26 @@ export interface StudyMemoOutcome {
 
 export type StudyRunResult =
   | { status: 'declined'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; exported?: BatchExport }
-  | { status: 'ran'; estimate: PlanEstimate; methods: Record<string, ScoringMethod>; summary: RunSummary; manifest: RunManifest; plan: PlannedRequest[]; memo?: StudyMemoOutcome };
+  | {
+      status: 'ran';
+      estimate: PlanEstimate;
+      methods: Record<string, ScoringMethod>;
+      summary: RunSummary;
+      manifest: RunManifest;
+      plan: PlannedRequest[];
+      memo?: StudyMemoOutcome;
+    };
 
 /** The study's models after the filter (all of them when the filter names none). */
 export function studyModels(study: Study, filter?: StudyFilter): StudyModel[] {
   return filter?.models?.length ? study.models.filter((m) => filter.models!.includes(m.id)) : study.models;
 }
 
-export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, env: StudyRunEnvironment): Promise<StudyRunResult> {
+export async function runStudy(
+  loaded: LoadedStudy & { study: Study },
+  filter: StudyFilter | undefined,
+  env: StudyRunEnvironment,
+): Promise<StudyRunResult> {
   const { study } = loaded;
   const digests: Record<string, string> = {};
   const methods: Record<string, ScoringMethod> = {};
@@ -180,23 +192,23 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
           ...(env.logger ? { logger: env.logger } : {}),
         })
       : await runPlan(plan, {
-      runId,
-      providers: (provider, endpoint) => {
-        const client = clients.get(clientKey(provider, endpoint));
-        if (!client) throw new Error(`no client for ${provider} at ${endpoint}`);
-        return client;
-      },
-      cache: env.cache,
-      store: writer.store,
-      timeoutMs: timeouts.timeoutMs,
-      firstRequestTimeoutMs: timeouts.firstRequestTimeoutMs,
-      ...(env.concurrencyPerEndpoint !== undefined ? { concurrencyPerEndpoint: env.concurrencyPerEndpoint } : {}),
-      ...(env.fresh ? { fresh: true } : {}),
-      signal: env.signal,
-      ...(env.onProgress ? { onProgress: env.onProgress } : {}),
-      ...(env.onRecord ? { onRecord: env.onRecord } : {}),
-      ...(env.logger ? { logger: env.logger } : {}),
-    });
+          runId,
+          providers: (provider, endpoint) => {
+            const client = clients.get(clientKey(provider, endpoint));
+            if (!client) throw new Error(`no client for ${provider} at ${endpoint}`);
+            return client;
+          },
+          cache: env.cache,
+          store: writer.store,
+          timeoutMs: timeouts.timeoutMs,
+          firstRequestTimeoutMs: timeouts.firstRequestTimeoutMs,
+          ...(env.concurrencyPerEndpoint !== undefined ? { concurrencyPerEndpoint: env.concurrencyPerEndpoint } : {}),
+          ...(env.fresh ? { fresh: true } : {}),
+          signal: env.signal,
+          ...(env.onProgress ? { onProgress: env.onProgress } : {}),
+          ...(env.onRecord ? { onRecord: env.onRecord } : {}),
+          ...(env.logger ? { logger: env.logger } : {}),
+        });
   } catch (error) {
     await writer.finish({ scored: 0, failed: plan.length, cached: 0, status: 'failed' }).catch(() => undefined);
     throw error;
@@ -216,7 +228,9 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
       (error: Error) => (env.logger?.debug(`plan memo not written: ${error.message}`), false),
     );
   }
-  const memoOutcome: StudyMemoOutcome | undefined = memo ? { used: fromMemo, written, ...(memo.ignored ? { ignored: memo.ignored } : {}) } : undefined;
+  const memoOutcome: StudyMemoOutcome | undefined = memo
+    ? { used: fromMemo, written, ...(memo.ignored ? { ignored: memo.ignored } : {}) }
+    : undefined;
   return { status: 'ran', estimate, methods, summary, manifest, plan, ...(memoOutcome ? { memo: memoOutcome } : {}) };
 }
 
@@ -224,7 +238,12 @@ export async function runStudy(loaded: LoadedStudy & { study: Study }, filter: S
  * Fingerprint of everything besides the files' bytes that decides a study's plan: the study as the command
  * left it (endpoint overrides applied), the filter, and each model's digest and method.
  */
-function studyParamsKey(study: Study, filter: StudyFilter | undefined, digests: Record<string, string>, methods: Record<string, ScoringMethod>): string {
+function studyParamsKey(
+  study: Study,
+  filter: StudyFilter | undefined,
+  digests: Record<string, string>,
+  methods: Record<string, ScoringMethod>,
+): string {
   return sha256Hex(canonicalJson({ study, filter: filter ?? null, digests, methods }));
 }
 

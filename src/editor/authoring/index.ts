@@ -33,12 +33,24 @@ export const AUTHORING_COMMANDS = ['generateParaphrases', 'translate', 'insertPr
 export const generateLensContributor: EditorLensContributor = {
   specs: (file) =>
     file.kind === 'templates'
-      ? file.templates.map((t): LensSpec => ({ kind: 'generateParaphrases', range: { start: { line: t.range.start.line, character: 0 }, end: { line: t.range.start.line, character: 0 } }, target: t.name, targetKind: 'template' }))
+      ? file.templates.map(
+          (t): LensSpec => ({
+            kind: 'generateParaphrases',
+            range: { start: { line: t.range.start.line, character: 0 }, end: { line: t.range.start.line, character: 0 } },
+            target: t.name,
+            targetKind: 'template',
+          }),
+        )
       : [],
   // Also on preview documents: an unresolved lens would show as a blank line there.
   resolve: (spec, uri) =>
     spec.kind === 'generateParaphrases'
-      ? { title: vscode.l10n.t('$(sparkle) Generate paraphrases…'), command: 'valueLens.generateParaphrases', arguments: [uri, spec.target], tooltip: vscode.l10n.t('Ask the configured model for paraphrases of this template') }
+      ? {
+          title: vscode.l10n.t('$(sparkle) Generate paraphrases…'),
+          command: 'valueLens.generateParaphrases',
+          arguments: [uri, spec.target],
+          tooltip: vscode.l10n.t('Ask the configured model for paraphrases of this template'),
+        }
       : undefined,
 };
 
@@ -76,7 +88,8 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
     openPanel: () => deps.openPanel(),
     showLog: () => void vscode.commands.executeCommand('valueLens.showLog'),
   };
-  const register = (id: (typeof AUTHORING_COMMANDS)[number], fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`valueLens.${id}`, fn);
+  const register = (id: (typeof AUTHORING_COMMANDS)[number], fn: (...args: unknown[]) => unknown) =>
+    vscode.commands.registerCommand(`valueLens.${id}`, fn);
 
   const disposables: vscode.Disposable[] = [
     previews.disposable,
@@ -90,7 +103,9 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
         const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === previewUri.toString());
         if (editor) {
           await vscode.window.showTextDocument(editor.document, editor.viewColumn);
-          await vscode.commands.executeCommand(previewUri.scheme === PREVIEW_SCHEME ? 'workbench.action.closeActiveEditor' : 'workbench.action.revertAndCloseActiveEditor');
+          await vscode.commands.executeCommand(
+            previewUri.scheme === PREVIEW_SCHEME ? 'workbench.action.closeActiveEditor' : 'workbench.action.revertAndCloseActiveEditor',
+          );
         }
       }
     }),
@@ -100,8 +115,18 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
       provideCodeLenses: (doc) => {
         const meta = readPreviewMeta(doc.getText());
         if (!meta) return [];
-        const title = meta.target.kind === 'paraphrases' && !meta.target.machineTranslated ? vscode.l10n.t('$(check) Insert kept paraphrases') : vscode.l10n.t('$(check) Insert translation');
-        return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title, command: 'valueLens.insertPreview', arguments: [doc.uri], tooltip: vscode.l10n.t('Insert into {0}', meta.uri) })];
+        const title =
+          meta.target.kind === 'paraphrases' && !meta.target.machineTranslated
+            ? vscode.l10n.t('$(check) Insert kept paraphrases')
+            : vscode.l10n.t('$(check) Insert translation');
+        return [
+          new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+            title,
+            command: 'valueLens.insertPreview',
+            arguments: [doc.uri],
+            tooltip: vscode.l10n.t('Insert into {0}', meta.uri),
+          }),
+        ];
       },
     }),
     vscode.languages.registerCodeActionsProvider(
@@ -117,7 +142,10 @@ export function registerAuthoring(context: vscode.ExtensionContext, deps: Author
             const target = source?.data ? missingTarget(source.data) : undefined;
             const language = source?.data?.language;
             if (!target || typeof language !== 'string') continue;
-            const action = new vscode.CodeAction(`Translate ${target.kind} ${target.name} into ${languageName(language)} with the model…`, vscode.CodeActionKind.QuickFix);
+            const action = new vscode.CodeAction(
+              `Translate ${target.kind} ${target.name} into ${languageName(language)} with the model…`,
+              vscode.CodeActionKind.QuickFix,
+            );
             action.diagnostics = [diagnostic];
             action.command = { title: action.title, command: 'valueLens.translate', arguments: [doc.uri, target, language] };
             actions.push(action);

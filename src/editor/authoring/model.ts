@@ -43,7 +43,8 @@ export async function loadPrompts(extensionPath: string, logger: Logger): Promis
   const fromWorkspace = (info?.workspaceFolderValue ?? info?.workspaceValue) !== undefined;
   // The prompts go to the model: a cloned workspace may name a file inside itself, never one elsewhere.
   const outside = (path: string): boolean => isAbsolute(path) || normalize(path).split(/[\\/]/)[0] === '..';
-  if (setting && fromWorkspace && outside(setting)) logger.warn(`authoring prompts: ignoring the workspace value "${setting}" (outside the workspace folder)`);
+  if (setting && fromWorkspace && outside(setting))
+    logger.warn(`authoring prompts: ignoring the workspace value "${setting}" (outside the workspace folder)`);
   else if (setting) candidates.push(isAbsolute(setting) || !folder ? setting : join(folder, setting));
   candidates.push(join(extensionPath, 'templates', 'authoring.wvt'));
   for (const path of candidates) {
@@ -51,7 +52,8 @@ export async function loadPrompts(extensionPath: string, logger: Logger): Promis
     try {
       text = await fs.readFile(path, 'utf8');
     } catch (error) {
-      if (path !== candidates[candidates.length - 1]) logger.warn(`authoring prompts: cannot read ${path} (${(error as Error).message}); using the shipped prompts`);
+      if (path !== candidates[candidates.length - 1])
+        logger.warn(`authoring prompts: cannot read ${path} (${(error as Error).message}); using the shipped prompts`);
       continue;
     }
     const loaded = loadAuthoringPrompts(parseTemplates(text));

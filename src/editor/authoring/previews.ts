@@ -11,7 +11,13 @@ export { PREVIEW_SCHEME };
 
 /** File-name-safe title: no path separators or characters a tab title should not carry. */
 export function previewFileName(title: string, language: 'wvt' | 'wvs'): string {
-  return `${title.replace(/[\\/:*?"<>|\r\n]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || 'Preview'}.${language}`;
+  return `${
+    title
+      .replace(/[\\/:*?"<>|\r\n]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 80) || 'Preview'
+  }.${language}`;
 }
 
 export class PreviewDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {

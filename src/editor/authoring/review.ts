@@ -24,7 +24,10 @@ export interface ReviewDeps {
   showLog(): void;
 }
 
-async function surveyFor(deps: ReviewDeps, uriArg: unknown): Promise<{ uri: vscode.Uri; file: SurveyFile; editor?: vscode.TextEditor } | undefined> {
+async function surveyFor(
+  deps: ReviewDeps,
+  uriArg: unknown,
+): Promise<{ uri: vscode.Uri; file: SurveyFile; editor?: vscode.TextEditor } | undefined> {
   const editor = vscode.window.activeTextEditor;
   const uri = uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
   const parsed = uri ? deps.documents.survey(await vscode.workspace.openTextDocument(uri)) : undefined;
@@ -45,17 +48,28 @@ export async function reviewConsistencyFlow(deps: ReviewDeps, uriArg?: unknown):
   const paraphraseLanguages = new Set(sets.flatMap((s) => Object.keys(s.variants).filter((l) => s.variants[l].length > 0)));
   if (paraphraseLanguages.size === 0) {
     // The paraphrases belong to the template's .wvt file, not to the .wvs this was started from.
-    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: template {0} has no paraphrases yet.', templates.name), vscode.l10n.t('Generate Paraphrases'));
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Value Lens: template {0} has no paraphrases yet.', templates.name),
+      vscode.l10n.t('Generate Paraphrases'),
+    );
     if (choice) await vscode.commands.executeCommand('valueLens.generateParaphrases', templates.uri, templates.name);
     return;
   }
   const declared = survey.file.header.languages.map((l) => l.value);
   const offered = (declared.length ? declared : [...paraphraseLanguages]).map((code) => ({
     label: code,
-    description: paraphraseLanguages.has(code) ? vscode.l10n.t('{0} paraphrases', sets.reduce((n, s) => n + (s.variants[code]?.length ?? 0), 0)) : vscode.l10n.t('no paraphrases: template only'),
+    description: paraphraseLanguages.has(code)
+      ? vscode.l10n.t(
+          '{0} paraphrases',
+          sets.reduce((n, s) => n + (s.variants[code]?.length ?? 0), 0),
+        )
+      : vscode.l10n.t('no paraphrases: template only'),
     picked: paraphraseLanguages.has(code),
   }));
-  const picked = await vscode.window.showQuickPick(offered, { title: vscode.l10n.t('Self-consistency of {0}: languages', templates.name), canPickMany: true });
+  const picked = await vscode.window.showQuickPick(offered, {
+    title: vscode.l10n.t('Self-consistency of {0}: languages', templates.name),
+    canPickMany: true,
+  });
   // canPickMany answers with an array; accept a single item too (older hosts, test doubles).
   const chosen = picked === undefined ? [] : Array.isArray(picked) ? picked : [picked as (typeof offered)[number]];
   if (chosen.length === 0) return;
@@ -63,24 +77,40 @@ export async function reviewConsistencyFlow(deps: ReviewDeps, uriArg?: unknown):
 
   const records = await deps.score({ uri: survey.uri, paraphrases: 'all', languages, template: templates.name });
   if (!records) return;
-  const report = analyze({ records, items: analysisItemsFromSurvey(survey.file), human: { rows: [] }, languageCountries: settings.languageCountries });
+  const report = analyze({
+    records,
+    items: analysisItemsFromSurvey(survey.file),
+    human: { rows: [] },
+    languageCountries: settings.languageCountries,
+  });
   deps.openPanel();
   const lines = consistencyLines(report.consistency, templates.name);
   const moving = movingItems(report.consistency, sets, templates.name);
   deps.logger.info(`self-consistency of ${templates.name}:\n${lines.join('\n')}`);
-  for (const m of moving) deps.logger.info(`  ${m.itemId} · ${m.language}: sd ${m.dispersion.toFixed(3)} across paraphrases; moved most by paraphrase ${m.paraphrase === null ? '–' : m.paraphrase + 1}${m.paraphraseText ? `: ${m.paraphraseText}` : ''}`);
+  for (const m of moving)
+    deps.logger.info(
+      `  ${m.itemId} · ${m.language}: sd ${m.dispersion.toFixed(3)} across paraphrases; moved most by paraphrase ${m.paraphrase === null ? '–' : m.paraphrase + 1}${m.paraphraseText ? `: ${m.paraphraseText}` : ''}`,
+    );
   if (moving.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Value Lens: no item was scored by two or more paraphrases. {0}', lines.join(' · ')));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Value Lens: no item was scored by two or more paraphrases. {0}', lines.join(' · ')),
+    );
     return;
   }
   const pick = await vscode.window.showQuickPick(
     moving.map((m) => ({
       label: `${m.itemId} · ${m.language}`,
       description: `sd ${m.dispersion.toFixed(2)} · ${m.title}`,
-      detail: m.paraphrase === null ? vscode.l10n.t('all paraphrases agree') : vscode.l10n.t('moved most by paraphrase {0}', m.paraphrase + 1) + (m.paraphraseText ? `: ${m.paraphraseText}` : ''),
+      detail:
+        m.paraphrase === null
+          ? vscode.l10n.t('all paraphrases agree')
+          : vscode.l10n.t('moved most by paraphrase {0}', m.paraphrase + 1) + (m.paraphraseText ? `: ${m.paraphraseText}` : ''),
       itemId: m.itemId,
     })),
-    { title: vscode.l10n.t('Items that move most across paraphrases of {0} ({1})', templates.name, lines.join(' · ')), matchOnDetail: true },
+    {
+      title: vscode.l10n.t('Items that move most across paraphrases of {0} ({1})', templates.name, lines.join(' · ')),
+      matchOnDetail: true,
+    },
   );
   if (!pick) return;
   const item = survey.file.items.find((i) => i.id === pick.itemId);
@@ -105,17 +135,37 @@ function perLanguage(rows: { language: string }[], value: (row: never) => string
  * mean. The inline results stay the original order's (ResultsState shows no other order).
  */
 function isOrderList(value: unknown): value is OptionOrderSpec[] {
-  return Array.isArray(value) && value.length > 0 && value.every((v) => v === 'original' || v === 'reversed' || v === 'cyclic' || (typeof v === 'object' && v !== null && typeof (v as { permutations?: unknown }).permutations === 'number'));
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every(
+      (v) =>
+        v === 'original' ||
+        v === 'reversed' ||
+        v === 'cyclic' ||
+        (typeof v === 'object' && v !== null && typeof (v as { permutations?: unknown }).permutations === 'number'),
+    )
+  );
 }
 
 /** Which orders beside the original (as `value-lens run --orders`): reversed, cyclic shifts, seeded permutations. */
 async function pickOrders(k: number): Promise<OptionOrderSpec[] | undefined> {
   const options: (vscode.QuickPickItem & { orders: OptionOrderSpec[] })[] = [
     { label: vscode.l10n.t('Reversed'), description: vscode.l10n.t('2 orders'), orders: ['original', 'reversed'] },
-    { label: vscode.l10n.t('Reversed and cyclic shifts'), description: vscode.l10n.t('{0} orders', Math.max(2, k + 1)), orders: ['original', 'reversed', 'cyclic'] },
-    { label: vscode.l10n.t('Reversed, cyclic shifts and 3 seeded random orders'), description: vscode.l10n.t('up to {0} orders', Math.max(2, k + 4)), orders: ['original', 'reversed', 'cyclic', { permutations: 3, seed: 0 }] },
+    {
+      label: vscode.l10n.t('Reversed and cyclic shifts'),
+      description: vscode.l10n.t('{0} orders', Math.max(2, k + 1)),
+      orders: ['original', 'reversed', 'cyclic'],
+    },
+    {
+      label: vscode.l10n.t('Reversed, cyclic shifts and 3 seeded random orders'),
+      description: vscode.l10n.t('up to {0} orders', Math.max(2, k + 4)),
+      orders: ['original', 'reversed', 'cyclic', { permutations: 3, seed: 0 }],
+    },
   ];
-  const pick = await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Option orders to score beside the original (one run, written to the corpus)') });
+  const pick = await vscode.window.showQuickPick(options, {
+    title: vscode.l10n.t('Option orders to score beside the original (one run, written to the corpus)'),
+  });
   return pick?.orders;
 }
 
@@ -137,11 +187,19 @@ export async function checkOptionOrderFlow(deps: ReviewDeps, uriArg?: unknown, i
   const shifts = optionOrderShifts(records);
   deps.logger.info(`option-order check of ${item.id} (orders ${orderNames.join(', ')}; one run in the corpus):`);
   for (const row of bias) {
-    deps.logger.info(`  ${row.model} · ${row.language}: position shares ${row.positions.map((p) => `${p.position}:${p.share.estimate.toFixed(3)}`).join(' ')} (uniform ${row.uniform.toFixed(3)}), total variation ${row.totalVariation.estimate.toFixed(3)}`);
+    deps.logger.info(
+      `  ${row.model} · ${row.language}: position shares ${row.positions.map((p) => `${p.position}:${p.share.estimate.toFixed(3)}`).join(' ')} (uniform ${row.uniform.toFixed(3)}), total variation ${row.totalVariation.estimate.toFixed(3)}`,
+    );
   }
-  for (const row of averaged) deps.logger.info(`  ${row.model} · ${row.language}: order-averaged mean ${row.mean === null ? 'n/a' : row.mean.toFixed(2)} over ${row.orders.join(', ')}`);
+  for (const row of averaged)
+    deps.logger.info(
+      `  ${row.model} · ${row.language}: order-averaged mean ${row.mean === null ? 'n/a' : row.mean.toFixed(2)} over ${row.orders.join(', ')}`,
+    );
   for (const line of optionOrderLines(shifts)) deps.logger.info(`  ${line}`);
-  if (bias.length === 0) return void vscode.window.showWarningMessage(vscode.l10n.t('Value Lens: no language of {0} got a result in both orders; see the log.', item.id));
+  if (bias.length === 0)
+    return void vscode.window.showWarningMessage(
+      vscode.l10n.t('Value Lens: no language of {0} got a result in both orders; see the log.', item.id),
+    );
   const models = [...new Set(bias.map((r) => r.model))].join(', ');
   const tv = perLanguage(bias, (r: PositionBiasRow) => r.totalVariation.estimate.toFixed(2), order);
   const means = perLanguage(averaged, (r: OrderAveragedRow) => (r.mean === null ? '–' : r.mean.toFixed(2)), order);

@@ -33,14 +33,20 @@ export function registerSuite(): void {
       await vscode.window.showTextDocument(doc);
       assert.equal(doc.languageId, 'wvs');
       await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
-      q1Line = doc.getText().split('\n').findIndex((l) => /^item Q1\b/.test(l));
+      q1Line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => /^item Q1\b/.test(l));
       assert.ok(q1Line > 0);
     });
 
     it('registers every contributed command', async () => {
       const declared: { command: string }[] = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands;
       const registered = new Set(await vscode.commands.getCommands(true));
-      assert.deepEqual(declared.map((c) => c.command).filter((c) => !registered.has(c)), []);
+      assert.deepEqual(
+        declared.map((c) => c.command).filter((c) => !registered.has(c)),
+        [],
+      );
     });
 
     it('shows Score, one lens per language and Paraphrases above an item', async () => {
@@ -60,7 +66,11 @@ export function registerSuite(): void {
       assert.match(title, /^\$\(play\) Score: en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d$/);
       const [, en] = await lensTitles(uri, q1Line);
       assert.match(en!, /^en \d\.\d\d · mode \d$/);
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(q1Line, 2));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        uri,
+        new vscode.Position(q1Line, 2),
+      );
       const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       assert.match(text, /\*\*en\*\* mean \d\.\d\d · mode \d · missMass \d\.\d{3} · logprobs · `fake-llm:latest`/);
       assert.match(text, /█/);
@@ -69,7 +79,10 @@ export function registerSuite(): void {
     it('marks results stale after the item text changes', async () => {
       const editor = await vscode.window.showTextDocument(uri);
       const doc = editor.document;
-      const enLine = doc.getText().split('\n').findIndex((l, i) => i > q1Line && /^\s+en:/.test(l));
+      const enLine = doc
+        .getText()
+        .split('\n')
+        .findIndex((l, i) => i > q1Line && /^\s+en:/.test(l));
       await editor.edit((b) => b.insert(doc.lineAt(enLine).range.end, ' (edited)'));
       const title = await waitFor(async () => {
         const [t] = await lensTitles(uri, q1Line);

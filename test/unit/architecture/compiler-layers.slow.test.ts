@@ -31,16 +31,42 @@ test('src/core importing vscode does not compile', () => {
 });
 
 test('src/core importing the providers layer does not compile', () => {
-  const { status, output } = compileCoreWith("import { httpTransport } from '../../providers/http-transport';\nexport const t = httpTransport;\n");
+  const { status, output } = compileCoreWith(
+    "import { httpTransport } from '../../providers/http-transport';\nexport const t = httpTransport;\n",
+  );
   assert.notEqual(status, 0);
   assert.match(output, /TS6059/);
 });
 
 test('the editor layer does not pull in the CLI (the compiler lists every file the extension program loads)', () => {
   // The extension's program, as esbuild bundles it: src/extension.ts and everything it imports.
-  const entry = spawnSync(process.execPath, [tsc, '--listFilesOnly', '--noEmit', '--skipLibCheck', '--types', 'node,vscode', '--moduleResolution', 'bundler', '--module', 'esnext', '--target', 'es2022', 'src/extension.ts'], { encoding: 'utf8' });
+  const entry = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '--listFilesOnly',
+      '--noEmit',
+      '--skipLibCheck',
+      '--types',
+      'node,vscode',
+      '--moduleResolution',
+      'bundler',
+      '--module',
+      'esnext',
+      '--target',
+      'es2022',
+      'src/extension.ts',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(entry.status, 0, entry.stderr);
   const loaded = entry.stdout.split('\n').filter((f) => f.includes('/src/'));
-  assert.ok(loaded.some((f) => f.endsWith('/src/editor/scoring.ts')), 'the listing covers the editor layer');
-  assert.deepEqual(loaded.filter((f) => f.includes('/src/cli/')), []);
+  assert.ok(
+    loaded.some((f) => f.endsWith('/src/editor/scoring.ts')),
+    'the listing covers the editor layer',
+  );
+  assert.deepEqual(
+    loaded.filter((f) => f.includes('/src/cli/')),
+    [],
+  );
 });

@@ -84,13 +84,17 @@ test('formatting: paraphrase set and machine-translated block', () => {
 });
 
 test('a paraphrase that starts like chatter but has a slot is kept; lead-in lines without slots are dropped', async () => {
-  const output = 'Here are the paraphrases:\n1. Here is a question about {topic}. {question}\n2. Sure, {question} works.\nLet me know if you need more.';
+  const output =
+    'Here are the paraphrases:\n1. Here is a question about {topic}. {question}\n2. Sure, {question} works.\nLet me know if you need more.';
   assert.deepEqual(parseCandidates(output), ['Here is a question about {topic}. {question}', 'Sure, {question} works.']);
 });
 
 test('stripChatter keeps the text between a lead-in and a sign-off, unless the original starts that way', async () => {
   const { stripChatter } = await import('../../../src/core/authoring/candidates');
-  assert.equal(stripChatter('Her er oversættelsen:\n\n{question}\nSvar.\n\nI hope this helps!', '{question}\nAnswer.'), '{question}\nSvar.');
+  assert.equal(
+    stripChatter('Her er oversættelsen:\n\n{question}\nSvar.\n\nI hope this helps!', '{question}\nAnswer.'),
+    '{question}\nSvar.',
+  );
   assert.equal(stripChatter('Note: answer honestly.\n{question}', 'Note: be honest.\n{question}'), 'Note: answer honestly.\n{question}');
 });
 
@@ -110,6 +114,9 @@ test("a '#' in a candidate is rejected: it would start a comment in the file", (
 
 test('multi-line entries keep their line breaks when asked (paraphrasing a multi-line template)', () => {
   const output = '1. {question}\n   {options}\n   Reply with one number.\n2. Please answer:  {question}\n{options}';
-  assert.deepEqual(parseCandidates(output, { keepLineBreaks: true }), ['{question}\n{options}\nReply with one number.', 'Please answer: {question}\n{options}']);
+  assert.deepEqual(parseCandidates(output, { keepLineBreaks: true }), [
+    '{question}\n{options}\nReply with one number.',
+    'Please answer: {question}\n{options}',
+  ]);
   assert.deepEqual(parseCandidates(output), ['{question} {options} Reply with one number.', 'Please answer: {question} {options}']);
 });

@@ -32,7 +32,11 @@ const { registerAuthoring } = require('../../../src/editor/authoring') as typeof
 
 // ---- the few vscode calls the shared fake does not have yet
 if (!Object.getOwnPropertyDescriptor(Uri.prototype, 'scheme')) {
-  Object.defineProperty(Uri.prototype, 'scheme', { get(this: Uri) { return this.toString().split(':')[0]; } });
+  Object.defineProperty(Uri.prototype, 'scheme', {
+    get(this: Uri) {
+      return this.toString().split(':')[0];
+    },
+  });
 }
 function uriOf(text: string): Uri {
   if (text.startsWith('file://')) return Uri.file(text.slice('file://'.length));
@@ -44,7 +48,10 @@ function uriOf(text: string): Uri {
 };
 // Read-only previews (src/editor/authoring/previews.ts): a content provider per scheme, documents opened from it.
 const contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri): string }>();
-(fake.workspace as any).registerTextDocumentContentProvider = (scheme: string, provider: { provideTextDocumentContent(uri: Uri): string }) => {
+(fake.workspace as any).registerTextDocumentContentProvider = (
+  scheme: string,
+  provider: { provideTextDocumentContent(uri: Uri): string },
+) => {
   contentProviders.set(scheme, provider);
   return new fake.Disposable(() => contentProviders.delete(scheme));
 };
@@ -52,7 +59,8 @@ const contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri):
   const text = `${parts.scheme}:${parts.path}${parts.query ? `?${parts.query}` : ''}`;
   return Object.assign(Object.create(Uri.prototype) as Uri, { fsPath: parts.path, path: parts.path, toString: () => text });
 };
-(fake.languages as any).setTextDocumentLanguage = async (doc: FakeDocument, language: string) => Object.assign(doc, { languageId: language });
+(fake.languages as any).setTextDocumentLanguage = async (doc: FakeDocument, language: string) =>
+  Object.assign(doc, { languageId: language });
 let untitled = 0;
 const openOriginal = fake.workspace.openTextDocument;
 (fake.workspace as any).openTextDocument = async (arg: Uri | { language: string; content: string }) => {
@@ -138,8 +146,21 @@ beforeEach(() => {
   const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger, onRecords: () => undefined });
   const context = { extensionUri: Uri.file(process.cwd()), subscriptions: [] } as never;
   let panelShown = 0;
-  const lenses = { contributors: [] as unknown[], add: (c: unknown) => (lenses.contributors.push(c), { dispose: () => void lenses.contributors.splice(lenses.contributors.indexOf(c), 1) }) };
-  const disposable = registerAuthoring(context, { documents, scoring, models, apiKeys, logger, openPanel: () => void panelShown++, lenses: lenses as never });
+  const lenses = {
+    contributors: [] as unknown[],
+    add: (c: unknown) => (
+      lenses.contributors.push(c), { dispose: () => void lenses.contributors.splice(lenses.contributors.indexOf(c), 1) }
+    ),
+  };
+  const disposable = registerAuthoring(context, {
+    documents,
+    scoring,
+    models,
+    apiKeys,
+    logger,
+    openPanel: () => void panelShown++,
+    lenses: lenses as never,
+  });
   registration = { dispose: () => (disposable.dispose(), models.dispose()) };
   Object.assign(globalThis, { __panelShown: () => panelShown, __lenses: lenses, __results: results });
 });
@@ -149,10 +170,18 @@ const docText = (uri: Uri) => state.documents.find((d) => d.uri.toString() === u
 const lastUntitled = () => [...state.documents].reverse().find((d) => d.uri.toString().startsWith('value-lens-preview:'))!;
 
 test('generate paraphrases: lens → model → preview (kept + rejected) → user edit → insert into the set', async () => {
-  const lenses = (globalThis as any).__lenses as { contributors: { specs(f: unknown): { kind: string; target?: string }[]; resolve(s: unknown, u: Uri): { command: string; arguments: unknown[] } | undefined }[] };
+  const lenses = (globalThis as any).__lenses as {
+    contributors: {
+      specs(f: unknown): { kind: string; target?: string }[];
+      resolve(s: unknown, u: Uri): { command: string; arguments: unknown[] } | undefined;
+    }[];
+  };
   const contributor = lenses.contributors[0];
   const specs = contributor.specs(parseTemplates(PROMPTS));
-  assert.deepEqual(specs.map((s) => s.target), ['direct', 'country', 'interviews']);
+  assert.deepEqual(
+    specs.map((s) => s.target),
+    ['direct', 'country', 'interviews'],
+  );
   const command = contributor.resolve(specs[2], wvtUri)!;
   assert.equal(command.command, 'valueLens.generateParaphrases');
 
@@ -172,7 +201,10 @@ test('generate paraphrases: lens → model → preview (kept + rejected) → use
   assert.match(text, /^# {3}✗ Person A interviews ten people\. Summarise them\. {3}← lost slot \{topic\}$/m);
   assert.deepEqual(parseTemplates(text).diagnostics, []);
   // Fewer usable paraphrases than asked: said so.
-  assert.ok(state.messages.some((m) => /gave 2 usable paraphrase(?:s|\(s\)) of 3 asked/.test(m.text)), JSON.stringify(state.messages));
+  assert.ok(
+    state.messages.some((m) => /gave 2 usable paraphrase(?:s|\(s\)) of 3 asked/.test(m.text)),
+    JSON.stringify(state.messages),
+  );
   // The prompt the model got came from templates/authoring.wvt with the template's text.
   const body = server.modelRequests().at(-1)!.body as { messages: { content: string }[] };
   assert.ok(body.messages.at(-1)!.content.includes('Person A interviews 10 representative citizens'));
@@ -189,21 +221,33 @@ test('generate paraphrases: lens → model → preview (kept + rejected) → use
   const set = parseTemplates(docText(wvtUri)).paraphraseSets.find((s) => s.name === 'interviews')!;
   assert.equal(set.variants.en.length, 11);
   assert.equal(set.variants.en[10].value, 'Ten citizens tell Person A their views on {topic}; write a short summary of each.');
-  assert.ok(state.messages.some((m) => /inserted 1 paraphrase into paraphrases interviews \('en'\)/.test(m.text)), JSON.stringify(state.messages));
+  assert.ok(
+    state.messages.some((m) => /inserted 1 paraphrase into paraphrases interviews \('en'\)/.test(m.text)),
+    JSON.stringify(state.messages),
+  );
   // Closed without a save prompt: close, not revert-and-close.
   assert.ok(state.executed.some((e) => e.command === 'workbench.action.closeActiveEditor'));
   assert.ok(!state.executed.some((e) => e.command === 'workbench.action.revertAndCloseActiveEditor'));
 });
 
 test('quick fix on a missing translation → translate (system + user) → insert with [mt]', async () => {
-  const withoutDa = PROMPTS.replace(/^ {2}system da\[mt\]: Du er en person.*\n/m, '').replace(/^ {2}da\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Svar kun med tallet eller bogstavet for én mulighed\.\n(?=(?: {2}nl\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Antwoord alleen met het cijfer of de letter van één mogelijkheid\.\n {2}pt\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Responda apenas com o número ou a letra de uma das opções\.\n\n# Open))/m, '');
+  const withoutDa = PROMPTS.replace(/^ {2}system da\[mt\]: Du er en person.*\n/m, '').replace(
+    /^ {2}da\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Svar kun med tallet eller bogstavet for én mulighed\.\n(?=(?: {2}nl\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Antwoord alleen met het cijfer of de letter van één mogelijkheid\.\n {2}pt\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Responda apenas com o número ou a letra de uma das opções\.\n\n# Open))/m,
+    '',
+  );
   state.documents[0].setText(withoutDa);
   const file = parseTemplates(withoutDa);
   const missing = file.diagnostics.find((d) => d.code === 'wvt/missing-translation')!;
   assert.deepEqual(missing.data, { language: 'da', template: 'country' });
 
-  const provider = fake.providers.get('codeActions') as { provideCodeActions(doc: unknown, range: unknown, ctx: unknown): { title: string; command: { command: string; arguments: unknown[] } }[] };
-  const diagnostic = new fake.Diagnostic(new Range(missing.range.start.line, missing.range.start.character, missing.range.end.line, missing.range.end.character), missing.message, 1);
+  const provider = fake.providers.get('codeActions') as {
+    provideCodeActions(doc: unknown, range: unknown, ctx: unknown): { title: string; command: { command: string; arguments: unknown[] } }[];
+  };
+  const diagnostic = new fake.Diagnostic(
+    new Range(missing.range.start.line, missing.range.start.character, missing.range.end.line, missing.range.end.character),
+    missing.message,
+    1,
+  );
   diagnostic.code = missing.code;
   const [action] = provider.provideCodeActions(state.documents[0], diagnostic.range, { diagnostics: [diagnostic] });
   assert.equal(action.title, 'Translate template country into Danish with the model…');
@@ -238,18 +282,34 @@ test('translate an item: a 401 says to set the key and opens no preview; then wo
 
   server.setBehaviour({
     fault: null,
-    reply: ({ prompt }) => (prompt.includes('1. Very important') ? '1. Sehr wichtig\n2. Ziemlich wichtig\n3. Nicht sehr wichtig\n4. Überhaupt nicht wichtig' : prompt.includes('friends') && !prompt.includes('For each') ? 'Freunde' : 'Geben Sie für jeden der folgenden Punkte an, wie wichtig er in Ihrem Leben ist. Ist er sehr wichtig, ziemlich wichtig, nicht sehr wichtig oder überhaupt nicht wichtig? Freunde'),
+    reply: ({ prompt }) =>
+      prompt.includes('1. Very important')
+        ? '1. Sehr wichtig\n2. Ziemlich wichtig\n3. Nicht sehr wichtig\n4. Überhaupt nicht wichtig'
+        : prompt.includes('friends') && !prompt.includes('For each')
+          ? 'Freunde'
+          : 'Geben Sie für jeden der folgenden Punkte an, wie wichtig er in Ihrem Leben ist. Ist er sehr wichtig, ziemlich wichtig, nicht sehr wichtig oder überhaupt nicht wichtig? Freunde',
   });
   await run('translate', wvsUri, { kind: 'item', name: 'Q2' }, 'de');
   const preview = lastUntitled();
   assert.equal(preview.languageId, 'wvs');
   await run('insertPreview', preview.uri);
   const survey = parseSurvey(docText(wvsUri));
-  assert.equal(survey.items.find((i) => i.id === 'Q2')!.texts.de.value, 'Geben Sie für jeden der folgenden Punkte an, wie wichtig er in Ihrem Leben ist. Ist er sehr wichtig, ziemlich wichtig, nicht sehr wichtig oder überhaupt nicht wichtig? Freunde');
+  assert.equal(
+    survey.items.find((i) => i.id === 'Q2')!.texts.de.value,
+    'Geben Sie für jeden der folgenden Punkte an, wie wichtig er in Ihrem Leben ist. Ist er sehr wichtig, ziemlich wichtig, nicht sehr wichtig oder überhaupt nicht wichtig? Freunde',
+  );
   assert.equal(survey.items.find((i) => i.id === 'Q2')!.topics.de.value, 'Freunde');
   assert.equal(survey.items.find((i) => i.id === 'Q2')!.topics.de.machineTranslated, true);
-  assert.deepEqual(survey.scales.find((s) => s.name === 'importance')!.labelLines.de.labels, ['Sehr wichtig', 'Ziemlich wichtig', 'Nicht sehr wichtig', 'Überhaupt nicht wichtig']);
-  assert.deepEqual(survey.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(survey.scales.find((s) => s.name === 'importance')!.labelLines.de.labels, [
+    'Sehr wichtig',
+    'Ziemlich wichtig',
+    'Nicht sehr wichtig',
+    'Überhaupt nicht wichtig',
+  ]);
+  assert.deepEqual(
+    survey.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
 });
 
 test('self-consistency review: every paraphrase is scored, the panel opens, moving items are listed with their paraphrase', async () => {
@@ -264,7 +324,10 @@ test('self-consistency review: every paraphrase is scored, the panel opens, movi
   assert.ok(list.length >= 1 && list.length <= 3, JSON.stringify(list));
   assert.match(list[0].label, /^Q[123] · en$/);
   assert.match(list[0].detail ?? '', /^(moved most by paraphrase \d+: .*\{question\}.*|all paraphrases agree)$/);
-  assert.ok(lines().some((l) => /mean pairwise Spearman/.test(l)), lines().join('\n'));
+  assert.ok(
+    lines().some((l) => /mean pairwise Spearman/.test(l)),
+    lines().join('\n'),
+  );
 });
 
 test('option-order check: one corpus run with order as a factor; labelled figures; the inline results stay the original order', async () => {
@@ -276,17 +339,25 @@ test('option-order check: one corpus run with order as a factor; labelled figure
   const bodies = server.modelRequests().map((r) => JSON.stringify(r.body));
   assert.equal(bodies.length, 8, 'four languages × two orders');
   assert.ok(bodies.some((b) => /1\. Very important.*4\. Not at all important/.test(b)));
-  assert.ok(bodies.some((b) => /Not at all important.*Very important/.test(b)), 'reversed order shown');
+  assert.ok(
+    bodies.some((b) => /Not at all important.*Very important/.test(b)),
+    'reversed order shown',
+  );
   // One run in the implicit corpus, both orders in it, each record named by its order.
   const corpus = join(wsDir, 'small.results');
-  const records = readFileSync(join(corpus, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; order: string; language: string; mean: number; itemId: string });
+  const records = readFileSync(join(corpus, 'records.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { runId: string; order: string; language: string; mean: number; itemId: string });
   // Earlier tests of this file scored Q1 too: this check's run is the one with reversed-order records.
   const runIds = new Set(records.filter((r) => r.order === 'reversed').map((r) => r.runId));
   assert.equal(runIds.size, 1, 'one run holds the reversed order');
   const mine = records.filter((r) => runIds.has(r.runId));
   assert.ok(mine.every((r) => r.itemId === 'Q1'));
   assert.deepEqual([...new Set(mine.map((r) => r.order))].sort(), ['original', 'reversed']);
-  const manifests = readdirSync(join(corpus, 'runs')).map((f) => JSON.parse(readFileSync(join(corpus, 'runs', f), 'utf8')) as { runId: string; planned: number });
+  const manifests = readdirSync(join(corpus, 'runs')).map(
+    (f) => JSON.parse(readFileSync(join(corpus, 'runs', f), 'utf8')) as { runId: string; planned: number },
+  );
   assert.equal(manifests.find((m) => m.runId === mine[0].runId)?.planned, 8);
   // The inline result of each language is the original order's, never the reversed one.
   for (const language of ['en', 'da', 'nl', 'pt']) {
@@ -298,14 +369,20 @@ test('option-order check: one corpus run with order as a factor; labelled figure
   }
   // Labelled figures: position bias per language and the order-averaged mean.
   const message = state.messages.find((m) => /option order of Q1/.test(m.text))!;
-  assert.match(message.text, /Position bias \(total variation from uniform, 0 = none\): en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d/);
+  assert.match(
+    message.text,
+    /Position bias \(total variation from uniform, 0 = none\): en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d/,
+  );
   assert.match(message.text, /Order-averaged mean: en \d\.\d\d/);
   assert.match(message.text, /inline results stay the original order/);
   // All mass on position 1 in both orders of a 4-option scale: total variation 1 − 1/4 = 0.75 (positions.ts).
   assert.match(message.text, /en 0\.75/);
   // The two orders' means average to the scale's midpoint: (1 + 4) / 2.
   assert.match(message.text, /Order-averaged mean: en 2\.50/);
-  assert.ok(lines().some((l) => /fake-llm:latest · en: position shares 1:1\.000 2:0\.000 3:0\.000 4:0\.000/.test(l)), lines().join('\n'));
+  assert.ok(
+    lines().some((l) => /fake-llm:latest · en: position shares 1:1\.000 2:0\.000 3:0\.000 4:0\.000/.test(l)),
+    lines().join('\n'),
+  );
 });
 
 test('option-order check with cyclic shifts: every order of the 4-option scale in one run, figures over all of them', async () => {
@@ -314,9 +391,18 @@ test('option-order check with cyclic shifts: every order of the 4-option scale i
   // 4 languages × (original, reversed, shift-1, shift-2, shift-3).
   assert.equal(server.modelRequests().length, 20);
   const corpus = join(wsDir, 'small.results');
-  const records = readFileSync(join(corpus, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { runId: string; order: string; itemId: string });
+  const records = readFileSync(join(corpus, 'records.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { runId: string; order: string; itemId: string });
   const runId = records.filter((r) => r.order === 'shift-3').at(-1)!.runId;
-  assert.deepEqual([...new Set(records.filter((r) => r.runId === runId).map((r) => r.order))].sort(), ['original', 'reversed', 'shift-1', 'shift-2', 'shift-3']);
+  assert.deepEqual([...new Set(records.filter((r) => r.runId === runId).map((r) => r.order))].sort(), [
+    'original',
+    'reversed',
+    'shift-1',
+    'shift-2',
+    'shift-3',
+  ]);
   const message = state.messages.find((m) => /option order of Q2/.test(m.text))!;
   assert.match(message.text, /orders original, reversed, shift-1, shift-2, shift-3/);
   // Always the first position, in every order: total variation 1 − 1/4.

@@ -30,15 +30,24 @@ test('the source itself is not a translation (from three words on; a label such 
 });
 
 test('wrong script: Cyrillic for Danish, Latin for Russian or Greek; Japanese counts all three of its scripts', () => {
-  assert.match(translationProblem(Q, 'Насколько важна семья в вашей жизни? Очень важна или совсем не важна?', 'da') ?? '', /Cyrillic script, not the Latin script of 'da'/);
+  assert.match(
+    translationProblem(Q, 'Насколько важна семья в вашей жизни? Очень важна или совсем не важна?', 'da') ?? '',
+    /Cyrillic script, not the Latin script of 'da'/,
+  );
   assert.match(translationProblem(Q, DA, 'ru') ?? '', /Latin script, not the Cyrillic script of 'ru'/);
   assert.equal(translationProblem(Q, 'Насколько важна семья в вашей жизни? Очень важна или совсем не важна?', 'ru'), undefined);
   assert.match(translationProblem(Q, DA, 'el') ?? '', /not the Greek script/);
   // Mostly hiragana with some kanji: Japanese, not rejected.
-  assert.equal(translationProblem(Q, 'あなたの人生において家族はどのくらい大切ですか。とても大切ですか、それともまったく大切ではありませんか。', 'ja'), undefined);
+  assert.equal(
+    translationProblem(Q, 'あなたの人生において家族はどのくらい大切ですか。とても大切ですか、それともまったく大切ではありませんか。', 'ja'),
+    undefined,
+  );
   // Unlisted languages get no script check; a region subtag uses the language's rule.
   assert.equal(translationProblem(Q, DA, 'xq'), undefined);
-  assert.match(translationProblem(Q, 'Насколько важна семья в вашей жизни? Очень важна?', 'pt-BR') ?? '', /not the Latin script of 'pt-BR'/);
+  assert.match(
+    translationProblem(Q, 'Насколько важна семья в вашей жизни? Очень важна?', 'pt-BR') ?? '',
+    /not the Latin script of 'pt-BR'/,
+  );
   assert.deepEqual(dominantScript('Hvor {question} vigtig'), { script: 'Latin', share: 1 });
 });
 
@@ -65,7 +74,14 @@ function itemPlan(text: string, labels = ['Meget vigtigt', 'Ret vigtigt', 'Ikke 
   const survey = parseSurvey(withoutDa);
   const item = survey.items.find((i) => i.id === 'Q2')!;
   assert.equal(item.texts.da, undefined);
-  const preview = buildItemPreview({ uri: 'file:///x.wvs', item, language: 'da', source: 'en', by: 'm', translation: { text: ok(text), labels: { labels, ok: true, raw: '' } } });
+  const preview = buildItemPreview({
+    uri: 'file:///x.wvs',
+    item,
+    language: 'da',
+    source: 'en',
+    by: 'm',
+    translation: { text: ok(text), labels: { labels, ok: true, raw: '' } },
+  });
   const read = readPreview(preview);
   if ('error' in read) throw new Error(read.error);
   return planInsertion(withoutDa, survey, read.meta, read.content);
@@ -75,6 +91,8 @@ test('inserting a preview whose Danish wording is "3" is refused with the reason
   const refused = itemPlan('3');
   assert.equal(refused.ok, false);
   assert.match(refused.ok ? '' : refused.error, /The 'da' wording: "3" has no words: not a translation/);
-  const accepted = itemPlan('Angiv for hvert af følgende, hvor vigtigt det er i dit liv. Vil du sige, at det er meget vigtigt, ret vigtigt, ikke særlig vigtigt eller slet ikke vigtigt? Venner');
+  const accepted = itemPlan(
+    'Angiv for hvert af følgende, hvor vigtigt det er i dit liv. Vil du sige, at det er meget vigtigt, ret vigtigt, ikke særlig vigtigt eller slet ikke vigtigt? Venner',
+  );
   assert.ok(accepted.ok, JSON.stringify(accepted));
 });

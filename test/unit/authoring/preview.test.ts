@@ -4,14 +4,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseSurvey, parseTemplates } from '../../../src/core/language';
-import { buildItemPreview, buildParaphrasePreview, buildTemplatePreview, readPreview, readPreviewMeta, PREVIEW_MARK } from '../../../src/core/authoring/preview';
+import {
+  buildItemPreview,
+  buildParaphrasePreview,
+  buildTemplatePreview,
+  readPreview,
+  readPreviewMeta,
+  PREVIEW_MARK,
+} from '../../../src/core/authoring/preview';
 import { applyInsertions, insertAfterLine, planInsertion } from '../../../src/core/authoring/insert';
 import type { TranslationOutcome } from '../../../src/core/authoring/generate';
 
 const PROMPTS = readFileSync('examples/prompts.wvt', 'utf8');
 const SURVEY = readFileSync('examples/wvs7-sample.wvs', 'utf8');
 const URI = 'file:///work/examples/prompts.wvt';
-const errors = (text: string, kind: 'wvt' | 'wvs') => (kind === 'wvt' ? parseTemplates(text) : parseSurvey(text)).diagnostics.filter((d) => d.severity === 'error');
+const errors = (text: string, kind: 'wvt' | 'wvs') =>
+  (kind === 'wvt' ? parseTemplates(text) : parseSurvey(text)).diagnostics.filter((d) => d.severity === 'error');
 const ok = (text: string, note?: string): TranslationOutcome => ({ text, ok: true, raw: text, ...(note ? { note } : {}) });
 
 function readBack(text: string) {
@@ -31,8 +39,14 @@ test('paraphrase preview: kept entries editable, rejected ones as comments; edit
     source: 'en',
     machineTranslated: false,
     kept: [
-      { text: 'A pollster, Person A, asks 10 citizens about {topic}. Summarise each interview briefly. Format: 1. <summary> 2. <summary> etc...', ok: true },
-      { text: 'Ten citizens tell researcher Person A what they think of {topic}. Write a brief summary of each conversation, numbered.', ok: true },
+      {
+        text: 'A pollster, Person A, asks 10 citizens about {topic}. Summarise each interview briefly. Format: 1. <summary> 2. <summary> etc...',
+        ok: true,
+      },
+      {
+        text: 'Ten citizens tell researcher Person A what they think of {topic}. Write a brief summary of each conversation, numbered.',
+        ok: true,
+      },
       { text: 'Person A asks 10 people about {topic}; list their answers.', ok: true },
     ],
     rejected: [{ text: 'Person A asks 10 people.\nList them.', ok: false, reason: 'lost slot {topic}' }],
@@ -52,7 +66,10 @@ test('paraphrase preview: kept entries editable, rejected ones as comments; edit
   assert.equal(read.content.kind, 'paraphrases');
   const plan = planInsertion(PROMPTS, file, read.meta, read.content);
   assert.ok(plan.ok, JSON.stringify(plan));
-  assert.deepEqual(plan.skipped.map((s) => s.reason), ['lost slot {topic}']);
+  assert.deepEqual(
+    plan.skipped.map((s) => s.reason),
+    ['lost slot {topic}'],
+  );
   assert.equal(plan.inserted.length, 2);
   assert.match(plan.inserted[0], /^A pollster called Person A asks/);
 
@@ -63,38 +80,70 @@ test('paraphrase preview: kept entries editable, rejected ones as comments; edit
   assert.equal(set.variants.en[10].value, plan.inserted[0]);
   assert.equal(set.variants.en[11].value, plan.inserted[1]);
   // Nothing else moved: the text before the insertion point is unchanged.
-  assert.equal(after.slice(0, PROMPTS.length - PROMPTS.split('\n').slice(plan.insertions[0].position.line).join('\n').length), PROMPTS.slice(0, PROMPTS.length - PROMPTS.split('\n').slice(plan.insertions[0].position.line).join('\n').length));
+  assert.equal(
+    after.slice(0, PROMPTS.length - PROMPTS.split('\n').slice(plan.insertions[0].position.line).join('\n').length),
+    PROMPTS.slice(0, PROMPTS.length - PROMPTS.split('\n').slice(plan.insertions[0].position.line).join('\n').length),
+  );
 
   // Inserting the same preview again: every entry is now a duplicate.
   const again = planInsertion(after, parseTemplates(after), read.meta, read.content);
   assert.equal(again.ok, false);
-  assert.deepEqual(again.skipped.map((s) => s.reason), ['duplicate of another paraphrase', 'duplicate of another paraphrase', 'lost slot {topic}']);
+  assert.deepEqual(
+    again.skipped.map((s) => s.reason),
+    ['duplicate of another paraphrase', 'duplicate of another paraphrase', 'lost slot {topic}'],
+  );
 });
 
 test('paraphrase preview for a template without a set: a new set block after the template', () => {
   const file = parseTemplates(PROMPTS);
   const template = file.templates.find((t) => t.name === 'country')!;
-  const preview = buildParaphrasePreview({ uri: URI, template, set: 'country', language: 'en', source: 'en', machineTranslated: false, kept: [{ text: 'Please answer: {question} {options} Reply with a number.', ok: true }], rejected: [], by: 'm' });
+  const preview = buildParaphrasePreview({
+    uri: URI,
+    template,
+    set: 'country',
+    language: 'en',
+    source: 'en',
+    machineTranslated: false,
+    kept: [{ text: 'Please answer: {question} {options} Reply with a number.', ok: true }],
+    rejected: [],
+    by: 'm',
+  });
   const read = readBack(preview);
   const plan = planInsertion(PROMPTS, file, read.meta, read.content);
   assert.ok(plan.ok);
   const after = applyInsertions(PROMPTS, plan.insertions);
   const parsed = parseTemplates(after);
-  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const set = parsed.paraphraseSets.find((s) => s.name === 'country')!;
-  assert.deepEqual(set.variants.en.map((v) => v.value), ['Please answer: {question} {options} Reply with a number.']);
+  assert.deepEqual(
+    set.variants.en.map((v) => v.value),
+    ['Please answer: {question} {options} Reply with a number.'],
+  );
   // Placed right after the template block, before the next template.
   assert.ok(set.range.start.line > parsed.templates.find((t) => t.name === 'country')!.range.end.line);
   assert.ok(set.range.end.line < parsed.templates.find((t) => t.name === 'interviews')!.range.start.line);
   // The new set keeps the template's slots: the check in the file agrees with ours (no slot-lost warning).
-  assert.deepEqual(parsed.diagnostics.filter((d) => d.code === 'wvt/slot-lost'), []);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.code === 'wvt/slot-lost'),
+    [],
+  );
 });
 
 test('template translation: system and user parts with [mt], a lost slot blocks the insert until fixed', () => {
   const file = parseTemplates(PROMPTS);
   const template = file.templates.find((t) => t.name === 'direct')!;
   const build = (user: TranslationOutcome) =>
-    buildTemplatePreview({ uri: URI, template, language: 'de', source: 'en', by: 'm', translation: { system: ok('Sie beantworten eine Meinungsumfrage. Geben Sie Ihre eigene Meinung an.'), user } });
+    buildTemplatePreview({
+      uri: URI,
+      template,
+      language: 'de',
+      source: 'en',
+      by: 'm',
+      translation: { system: ok('Sie beantworten eine Meinungsumfrage. Geben Sie Ihre eigene Meinung an.'), user },
+    });
   const good = build(ok('{question}\n{options}\nAntworten Sie nur mit der Nummer einer Möglichkeit.'));
   assert.deepEqual(parseTemplates(good).diagnostics, []);
   const read = readBack(good);
@@ -109,7 +158,12 @@ test('template translation: system and user parts with [mt], a lost slot blocks 
   assert.match(after, /^ {2}de\[mt\]: \|\n {4}\{question\}\n {4}\{options\}\n {4}Antworten/m);
 
   // A rejected translation is shown with a warning; inserting it as is fails with the reason.
-  const bad = build({ text: '{frage}\n{options}\nAntworten Sie nur mit der Nummer einer Möglichkeit.', ok: false, reason: 'lost slot {question}', raw: '' });
+  const bad = build({
+    text: '{frage}\n{options}\nAntworten Sie nur mit der Nummer einer Möglichkeit.',
+    ok: false,
+    reason: 'lost slot {question}',
+    raw: '',
+  });
   assert.match(bad, /# ✗ lost slot \{question\}: fix this before inserting/);
   const badRead = readBack(bad);
   const refused = planInsertion(PROMPTS, file, badRead.meta, badRead.content);
@@ -126,14 +180,32 @@ test('template translation: system and user parts with [mt], a lost slot blocks 
 test('template translation into a language the file declares clears the missing-translation warning', () => {
   const withoutPt = PROMPTS.replace(/^ {2}pt\[mt\]: Imagine o seguinte.*\n/m, '');
   const file = parseTemplates(withoutPt);
-  assert.ok(file.diagnostics.some((d) => d.code === 'wvt/missing-translation' && d.data?.template === 'interviews' && d.data?.language === 'pt'));
+  assert.ok(
+    file.diagnostics.some((d) => d.code === 'wvt/missing-translation' && d.data?.template === 'interviews' && d.data?.language === 'pt'),
+  );
   const template = file.templates.find((t) => t.name === 'interviews')!;
-  const read = readBack(buildTemplatePreview({ uri: URI, template, language: 'pt', source: 'en', by: 'm', translation: { user: ok('Imagine o seguinte cenário: a Pessoa A é investigadora e entrevista 10 cidadãos representativos. A cada um pergunta a sua opinião sobre {topic}. Apresente resumos breves e plausíveis das 10 entrevistas. Formato: 1. <resumo> 2. <resumo> etc.') } }));
+  const read = readBack(
+    buildTemplatePreview({
+      uri: URI,
+      template,
+      language: 'pt',
+      source: 'en',
+      by: 'm',
+      translation: {
+        user: ok(
+          'Imagine o seguinte cenário: a Pessoa A é investigadora e entrevista 10 cidadãos representativos. A cada um pergunta a sua opinião sobre {topic}. Apresente resumos breves e plausíveis das 10 entrevistas. Formato: 1. <resumo> 2. <resumo> etc.',
+        ),
+      },
+    }),
+  );
   const plan = planInsertion(withoutPt, file, read.meta, read.content);
   assert.ok(plan.ok);
   const after = parseTemplates(applyInsertions(withoutPt, plan.insertions));
   assert.ok(!after.diagnostics.some((d) => d.code === 'wvt/missing-translation'));
-  assert.equal(after.templates.find((t) => t.name === 'interviews')!.user.pt.value, 'Imagine o seguinte cenário: a Pessoa A é investigadora e entrevista 10 cidadãos representativos. A cada um pergunta a sua opinião sobre {topic}. Apresente resumos breves e plausíveis das 10 entrevistas. Formato: 1. <resumo> 2. <resumo> etc.');
+  assert.equal(
+    after.templates.find((t) => t.name === 'interviews')!.user.pt.value,
+    'Imagine o seguinte cenário: a Pessoa A é investigadora e entrevista 10 cidadãos representativos. A cada um pergunta a sua opinião sobre {topic}. Apresente resumos breves e plausíveis das 10 entrevistas. Formato: 1. <resumo> 2. <resumo> etc.',
+  );
 });
 
 test('item translation: wording, topic and the scale labels the scale lacks', () => {
@@ -157,7 +229,10 @@ test('item translation: wording, topic and the scale labels the scale lacks', ()
   assert.ok(plan.ok, JSON.stringify(plan));
   assert.equal(plan.insertions.length, 2);
   const after = parseSurvey(applyInsertions(SURVEY, plan.insertions));
-  assert.deepEqual(after.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    after.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const q1 = after.items.find((i) => i.id === 'Q1')!;
   assert.equal(q1.texts.de.value, 'Geben Sie für jeden der folgenden Punkte an, wie wichtig er in Ihrem Leben ist. Familie');
   assert.equal(q1.texts.de.machineTranslated, true);
@@ -176,7 +251,14 @@ test('item translation: wording, topic and the scale labels the scale lacks', ()
 test('numeric scale labels are written as "low .. high"', () => {
   const survey = parseSurvey(SURVEY);
   const item = survey.items.find((i) => i.id === 'Q182')!;
-  const preview = buildItemPreview({ uri: 'u', item, language: 'de', source: 'en', by: 'm', translation: { labels: { labels: ['Nie vertretbar', 'Immer vertretbar'], ok: true, raw: '' } } });
+  const preview = buildItemPreview({
+    uri: 'u',
+    item,
+    language: 'de',
+    source: 'en',
+    by: 'm',
+    translation: { labels: { labels: ['Nie vertretbar', 'Immer vertretbar'], ok: true, raw: '' } },
+  });
   assert.match(preview, /^ {2}de\[mt\]: Nie vertretbar \.\. Immer vertretbar$/m);
   const read = readBack(preview);
   const plan = planInsertion(SURVEY, survey, read.meta, read.content);

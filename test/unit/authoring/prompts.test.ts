@@ -12,8 +12,14 @@ test('slots header: declared names are allowed slots, undeclared ones still unkn
   assert.deepEqual(codes(body).filter((c) => c === 'wvt/unknown-slot').length, 2);
   const file = parseTemplates(`slots text count\n${body}`);
   const unknown = file.diagnostics.filter((d) => d.code === 'wvt/unknown-slot');
-  assert.deepEqual(unknown.map((d) => d.data?.slot), ['other']);
-  assert.deepEqual(file.slots?.map((s) => s.value), ['text', 'count']);
+  assert.deepEqual(
+    unknown.map((d) => d.data?.slot),
+    ['other'],
+  );
+  assert.deepEqual(
+    file.slots?.map((s) => s.value),
+    ['text', 'count'],
+  );
   assert.deepEqual(file.slots?.[1].range, { start: { line: 0, character: 11 }, end: { line: 0, character: 16 } });
 });
 
@@ -30,9 +36,17 @@ test('slots header: bad names, duplicates and an empty line are diagnosed', () =
 });
 
 test('slots header: declared slots take part in the slot-lost checks', () => {
-  const file = parseTemplates('slots text\ntemplate t\n  en: Say {text}\n  da: Sig noget\nparaphrases t\n  en:\n    - Please say {text}\n    - Say it\n');
+  const file = parseTemplates(
+    'slots text\ntemplate t\n  en: Say {text}\n  da: Sig noget\nparaphrases t\n  en:\n    - Please say {text}\n    - Say it\n',
+  );
   const lost = file.diagnostics.filter((d) => d.code === 'wvt/slot-lost');
-  assert.deepEqual(lost.map((d) => [d.data?.slot, d.data?.language]), [['text', 'da'], ['text', 'en']]);
+  assert.deepEqual(
+    lost.map((d) => [d.data?.slot, d.data?.language]),
+    [
+      ['text', 'da'],
+      ['text', 'en'],
+    ],
+  );
 });
 
 test('the shipped templates/authoring.wvt parses with no diagnostics and loads as the built-in prompts', () => {

@@ -21,7 +21,10 @@ interface Setup {
 async function withBoth(fn: (s: Setup, kind: string) => Promise<void>): Promise<void> {
   for (const kind of ['ollama', 'openai'] as const) {
     const server = kind === 'ollama' ? await startFakeOllama() : await startFakeOpenAI();
-    const provider = kind === 'ollama' ? createOllamaProvider({ host: server.url }) : createOpenAIProvider({ baseURL: `${server.url}/v1`, apiKey: 'sk-test-key' });
+    const provider =
+      kind === 'ollama'
+        ? createOllamaProvider({ host: server.url })
+        : createOpenAIProvider({ baseURL: `${server.url}/v1`, apiKey: 'sk-test-key' });
     try {
       await fn({ server, model: { provider, model: 'fake-llm', timeoutMs: 5_000 } }, kind);
     } finally {
@@ -54,7 +57,12 @@ test('paraphrases: the filled prompt is sent; chatter, fences and numbering are 
           'I hope this helps!',
         ].join('\n'),
     });
-    const outcome = await generateParaphrases(model, DEFAULT_AUTHORING_PROMPTS.paraphrase, { original: ORIGINAL, language: 'en', count: 4 }, signal());
+    const outcome = await generateParaphrases(
+      model,
+      DEFAULT_AUTHORING_PROMPTS.paraphrase,
+      { original: ORIGINAL, language: 'en', count: 4 },
+      signal(),
+    );
     const body = lastPrompt(server);
     assert.equal(body.messages[0].role, 'system', kind);
     const user = body.messages[body.messages.length - 1].content;
@@ -75,8 +83,15 @@ test('paraphrases: the filled prompt is sent; chatter, fences and numbering are 
 
 test('paraphrases: a model that drops a slot everywhere gives no accepted candidate and a full shortfall', async () => {
   await withBoth(async ({ server, model }) => {
-    server.setBehaviour({ reply: () => '1. Tell me about it. {question} {options}\n2. {question} {options} Number only.\n3. What now? {question} {options}' });
-    const outcome = await generateParaphrases(model, DEFAULT_AUTHORING_PROMPTS.paraphrase, { original: ORIGINAL, language: 'en', count: 3 }, signal());
+    server.setBehaviour({
+      reply: () => '1. Tell me about it. {question} {options}\n2. {question} {options} Number only.\n3. What now? {question} {options}',
+    });
+    const outcome = await generateParaphrases(
+      model,
+      DEFAULT_AUTHORING_PROMPTS.paraphrase,
+      { original: ORIGINAL, language: 'en', count: 3 },
+      signal(),
+    );
     assert.equal(outcome.accepted.length, 0);
     assert.equal(outcome.shortfall, 3);
     assert.ok(outcome.rejected.every((v) => v.reason === 'lost slot {topic}'));
@@ -85,13 +100,28 @@ test('paraphrases: a model that drops a slot everywhere gives no accepted candid
 
 test('paraphrases: fewer candidates than asked, and surplus ones beyond the count', async () => {
   await withBoth(async ({ server, model }) => {
-    server.setBehaviour({ reply: () => '- On {topic}: {question} {options} One number.\n- Regarding {topic}, {question} {options} Number?' });
-    const few = await generateParaphrases(model, DEFAULT_AUTHORING_PROMPTS.paraphrase, { original: ORIGINAL, language: 'en', count: 10 }, signal());
+    server.setBehaviour({
+      reply: () => '- On {topic}: {question} {options} One number.\n- Regarding {topic}, {question} {options} Number?',
+    });
+    const few = await generateParaphrases(
+      model,
+      DEFAULT_AUTHORING_PROMPTS.paraphrase,
+      { original: ORIGINAL, language: 'en', count: 10 },
+      signal(),
+    );
     assert.equal(few.accepted.length, 2);
     assert.equal(few.shortfall, 8);
-    const one = await generateParaphrases(model, DEFAULT_AUTHORING_PROMPTS.paraphrase, { original: ORIGINAL, language: 'en', count: 1 }, signal());
+    const one = await generateParaphrases(
+      model,
+      DEFAULT_AUTHORING_PROMPTS.paraphrase,
+      { original: ORIGINAL, language: 'en', count: 1 },
+      signal(),
+    );
     assert.equal(one.accepted.length, 1);
-    assert.deepEqual(one.rejected.map((v) => v.reason), ['more than asked for']);
+    assert.deepEqual(
+      one.rejected.map((v) => v.reason),
+      ['more than asked for'],
+    );
   });
 });
 
@@ -99,7 +129,12 @@ test('paraphrases: garbage and an empty answer give zero candidates, never an ex
   await withBoth(async ({ server, model }) => {
     for (const answer of ['\u0000\u0007 }}}{{{ ``` 42 ```', '', '   \n\n']) {
       server.setBehaviour({ reply: () => answer });
-      const outcome = await generateParaphrases(model, DEFAULT_AUTHORING_PROMPTS.paraphrase, { original: ORIGINAL, language: 'en', count: 5 }, signal());
+      const outcome = await generateParaphrases(
+        model,
+        DEFAULT_AUTHORING_PROMPTS.paraphrase,
+        { original: ORIGINAL, language: 'en', count: 5 },
+        signal(),
+      );
       assert.equal(outcome.accepted.length, 0, JSON.stringify(answer));
       assert.equal(outcome.shortfall, 5);
     }
@@ -115,7 +150,10 @@ test('paraphrases: existing entries of the set count as duplicates', async () =>
       { original: ORIGINAL, language: 'en', count: 2, existing: ['on {topic} {question} {options} one number'] },
       signal(),
     );
-    assert.deepEqual(outcome.accepted.map((v) => v.text), ['New one on {topic}. {question} {options}']);
+    assert.deepEqual(
+      outcome.accepted.map((v) => v.text),
+      ['New one on {topic}. {question} {options}'],
+    );
     assert.equal(outcome.rejected[0].reason, 'duplicate of another paraphrase');
   });
 });
@@ -123,7 +161,9 @@ test('paraphrases: existing entries of the set count as duplicates', async () =>
 test('translate: prompt names the language, fences and chatter are removed, slots checked', async () => {
   await withBoth(async ({ server, model }) => {
     const text = '{question}\n{options}\nAnswer with the number of one option only.';
-    server.setBehaviour({ reply: () => 'Her er oversættelsen:\n```translate\n{question}\n{options}\nSvar kun med nummeret på én mulighed.\n```' });
+    server.setBehaviour({
+      reply: () => 'Her er oversættelsen:\n```translate\n{question}\n{options}\nSvar kun med nummeret på én mulighed.\n```',
+    });
     const ok = await translateText(model, DEFAULT_AUTHORING_PROMPTS.translate, { text, from: 'en', to: 'da' }, signal());
     assert.equal(ok.ok, true, ok.reason);
     assert.equal(ok.text, '{question}\n{options}\nSvar kun med nummeret på én mulighed.');
@@ -183,7 +223,8 @@ test('errors: 500, 401, 404 and an unreachable server become AuthoringErrors tha
     server.setBehaviour({ fault: { kind: 'status', status: 500, body: { error: 'boom' } } });
     await assert.rejects(
       generateParaphrases(model, DEFAULT_AUTHORING_PROMPTS.paraphrase, { original: ORIGINAL, language: 'en', count: 2 }, signal()),
-      (e: unknown) => e instanceof AuthoringError && /server error \(HTTP 500\)/.test(e.message) && e.message.includes(server.url.replace(/\/v1$/, '')),
+      (e: unknown) =>
+        e instanceof AuthoringError && /server error \(HTTP 500\)/.test(e.message) && e.message.includes(server.url.replace(/\/v1$/, '')),
     );
     // 500 is retryable: one retry, then the error.
     assert.equal(server.modelRequests().length, 2, kind);
@@ -191,7 +232,8 @@ test('errors: 500, 401, 404 and an unreachable server become AuthoringErrors tha
     server.setBehaviour({ fault: { kind: 'unauthorized' } });
     await assert.rejects(
       translateText(model, DEFAULT_AUTHORING_PROMPTS.translate, { text: 'Hello {topic}', from: 'en', to: 'da' }, signal()),
-      (e: unknown) => e instanceof AuthoringError && /HTTP 401\): set or check the API key/.test(e.message) && !e.message.includes('sk-test-key'),
+      (e: unknown) =>
+        e instanceof AuthoringError && /HTTP 401\): set or check the API key/.test(e.message) && !e.message.includes('sk-test-key'),
     );
     server.setBehaviour({ fault: { kind: 'modelNotFound' } });
     await assert.rejects(
@@ -200,13 +242,23 @@ test('errors: 500, 401, 404 and an unreachable server become AuthoringErrors tha
     );
     // A busy server that recovers: the retry succeeds.
     server.setBehaviour({ fault: null, faults: [{ kind: 'busy' }], reply: () => 'Hej {topic}' });
-    const recovered = await translateText(model, DEFAULT_AUTHORING_PROMPTS.translate, { text: 'Hello {topic}', from: 'en', to: 'da' }, signal());
+    const recovered = await translateText(
+      model,
+      DEFAULT_AUTHORING_PROMPTS.translate,
+      { text: 'Hello {topic}', from: 'en', to: 'da' },
+      signal(),
+    );
     assert.equal(recovered.text, 'Hej {topic}');
   });
   const closed = await startFakeOllama();
   await closed.close();
   await assert.rejects(
-    translateText({ provider: createOllamaProvider({ host: closed.url }), model: 'fake-llm', timeoutMs: 2_000 }, DEFAULT_AUTHORING_PROMPTS.translate, { text: 'x', from: 'en', to: 'da' }, signal()),
+    translateText(
+      { provider: createOllamaProvider({ host: closed.url }), model: 'fake-llm', timeoutMs: 2_000 },
+      DEFAULT_AUTHORING_PROMPTS.translate,
+      { text: 'x', from: 'en', to: 'da' },
+      signal(),
+    ),
     (e: unknown) => e instanceof AuthoringError && /Cannot reach http:\/\/127\.0\.0\.1:\d+/.test(e.message),
   );
 });
@@ -215,7 +267,12 @@ test('cancel: an aborted signal stops the request with a cancelled error', async
   await withBoth(async ({ server, model }) => {
     server.setBehaviour({ fault: { kind: 'hang' } });
     const controller = new AbortController();
-    const pending = generateParaphrases(model, DEFAULT_AUTHORING_PROMPTS.paraphrase, { original: ORIGINAL, language: 'en', count: 2 }, controller.signal);
+    const pending = generateParaphrases(
+      model,
+      DEFAULT_AUTHORING_PROMPTS.paraphrase,
+      { original: ORIGINAL, language: 'en', count: 2 },
+      controller.signal,
+    );
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(pending, (e: unknown) => e instanceof AuthoringError && e.message === 'Cancelled.');
   });

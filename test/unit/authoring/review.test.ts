@@ -6,15 +6,42 @@ import { analyze } from '../../../src/core/stats/analyze';
 import { parseTemplates } from '../../../src/core/language';
 import { consistencyLines, movingItems, optionOrderLines, optionOrderShifts } from '../../../src/core/authoring/review';
 
-function result(itemId: string, language: string, paraphrase: number | null, mean: number, optionOrder = [1, 2, 3, 4], at = '2026-01-01T00:00:00Z'): ScoreResult {
+function result(
+  itemId: string,
+  language: string,
+  paraphrase: number | null,
+  mean: number,
+  optionOrder = [1, 2, 3, 4],
+  at = '2026-01-01T00:00:00Z',
+): ScoreResult {
   return {
-    kind: 'result', runId: 'r', itemId, itemHash: 'h', language, template: 'direct', paraphrase, provider: 'ollama', model: 'm', endpoint: 'http://127.0.0.1:1',
-    method: 'logprobs', optionOrder, probabilities: { '1': 1 }, mean, mode: 1, entropy: 0, missMass: 0, latencyMs: 1, cached: false, at,
+    kind: 'result',
+    runId: 'r',
+    itemId,
+    itemHash: 'h',
+    language,
+    template: 'direct',
+    paraphrase,
+    provider: 'ollama',
+    model: 'm',
+    endpoint: 'http://127.0.0.1:1',
+    method: 'logprobs',
+    optionOrder,
+    probabilities: { '1': 1 },
+    mean,
+    mode: 1,
+    entropy: 0,
+    missMass: 0,
+    latencyMs: 1,
+    cached: false,
+    at,
   };
 }
 
 const items = ['A', 'B', 'C'].map((id) => ({ id, title: `Item ${id}`, category: 'c', scaleMin: 1, scaleMax: 4, reversed: false }));
-const sets = parseTemplates('template direct\n  en: {question} {options}\nparaphrases direct\n  en:\n    - P0 {question} {options}\n    - P1 {question} {options}\n    - P2 {question} {options}\n').paraphraseSets;
+const sets = parseTemplates(
+  'template direct\n  en: {question} {options}\nparaphrases direct\n  en:\n    - P0 {question} {options}\n    - P1 {question} {options}\n    - P2 {question} {options}\n',
+).paraphraseSets;
 
 test('moving items: most dispersed first, with the paraphrase that moved them and its text', () => {
   // B moves a lot under paraphrase 2; A barely; C not at all.
@@ -25,7 +52,14 @@ test('moving items: most dispersed first, with the paraphrase that moved them an
   ];
   const report = analyze({ records, items, human: { rows: [] }, languageCountries: { en: ['US'] } });
   const moving = movingItems(report.consistency, sets, 'direct');
-  assert.deepEqual(moving.map((m) => [m.itemId, m.paraphrase]), [['B', 2], ['A', 1], ['C', null]]);
+  assert.deepEqual(
+    moving.map((m) => [m.itemId, m.paraphrase]),
+    [
+      ['B', 2],
+      ['A', 1],
+      ['C', null],
+    ],
+  );
   assert.equal(moving[0].paraphraseText, 'P2 {question} {options}');
   assert.ok(Math.abs(moving[0].dispersion - Math.sqrt(((1.5 - 2.2) ** 2 + (1.6 - 2.2) ** 2 + (3.5 - 2.2) ** 2) / 2)) < 1e-9);
   assert.match(consistencyLines(report.consistency, 'direct')[0], /^m · en: mean pairwise Spearman -?\d\.\d\d over 3 pairs$/);
@@ -40,7 +74,10 @@ test('option-order shifts: reversed minus original, latest record of each, unpai
     result('A', 'nl', null, 2.5, [2, 4, 1, 3]), // shuffled: not part of the figure
   ];
   const shifts = optionOrderShifts(records);
-  assert.deepEqual(shifts.map((s) => [s.language, s.original, s.reversed]), [['da', 2.2, 2.9]]);
+  assert.deepEqual(
+    shifts.map((s) => [s.language, s.original, s.reversed]),
+    [['da', 2.2, 2.9]],
+  );
   assert.ok(Math.abs(shifts[0].shift - 0.7) < 1e-9);
   assert.deepEqual(optionOrderLines(shifts), ['A · da: mean 2.20 (original order) → 2.90 (reversed), shift +0.70']);
   // Agrees with the panel's positionBias figure from analyze().

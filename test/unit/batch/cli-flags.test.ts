@@ -40,7 +40,10 @@ test('flags and the study setting choose the engine', async () => {
 
   writeFileSync(path, JSON.stringify({ ...json, batch: 'yes' }));
   const bad = await loadStudy(path);
-  assert.ok(bad.diagnostics.some((d) => d.severity === 'error' && /"batch"/.test(d.message)), JSON.stringify(bad.diagnostics));
+  assert.ok(
+    bad.diagnostics.some((d) => d.severity === 'error' && /"batch"/.test(d.message)),
+    JSON.stringify(bad.diagnostics),
+  );
 
   // Ollama models cannot be batched: a usage error naming them.
   writeFileSync(path, JSON.stringify({ ...json, models: [{ id: 'local', provider: 'ollama', model: 'qwen2.5:0.5b' }] }));

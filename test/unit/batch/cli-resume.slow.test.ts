@@ -25,7 +25,9 @@ const waitFor = async (what: string, ok: () => boolean, ms = 120_000): Promise<v
   }
 };
 
-test('run --batch: killed while polling, restarted, resumed not resubmitted; 37 failures recorded; then nothing is sent', { timeout: 600_000 }, async () => {
+test('run --batch: killed while polling, restarted, resumed not resubmitted; 37 failures recorded; then nothing is sent', {
+  timeout: 600_000,
+}, async () => {
   buildOnce();
   const fake = await startFakeOpenAIBatch({ hold: true });
   try {
@@ -83,11 +85,16 @@ test('run --batch: killed while polling, restarted, resumed not resubmitted; 37 
     const cachedMs = Date.now() - t1;
     assert.equal(cached.code, 0, cached.stderr);
     assert.match(cached.stderr, /0 request\(s\) sent/);
-    const live = await runCli(args.filter((a) => a !== '--batch'), { cwd: dir, env, timeoutMs: 300_000 });
+    const live = await runCli(
+      args.filter((a) => a !== '--batch'),
+      { cwd: dir, env, timeoutMs: 300_000 },
+    );
     assert.equal(live.code, 0, live.stderr);
     assert.match(live.stderr, /10000 scored \(10000 from cache\)/);
     assert.equal(fake.requests.length, before, 'neither the batch run nor the live run sent anything');
-    process.stdout.write(`# figures: first run to a polled batch ${submittedMs} ms; resumed run (poll, download, import 10,000) ${resumeMs} ms; cached run ${cachedMs} ms\n`);
+    process.stdout.write(
+      `# figures: first run to a polled batch ${submittedMs} ms; resumed run (poll, download, import 10,000) ${resumeMs} ms; cached run ${cachedMs} ms\n`,
+    );
   } finally {
     await fake.close();
   }
@@ -101,7 +108,12 @@ test('run --batch: Ctrl-C while polling cancels the batch on the server and exit
     dirs.push(dir);
     const loaded = await load(writeStudy(dir, `${fake.url}/v1`, 1));
     let child: ChildProcess | undefined;
-    const run = spawnCli(['run', 'batch.study.json', '--batch', '--yes', '--no-analysis'], { cwd: dir, env: { VALUE_LENS_BATCH_POLL_MS: '20,50' }, timeoutMs: 120_000, onSpawn: (c) => (child = c) });
+    const run = spawnCli(['run', 'batch.study.json', '--batch', '--yes', '--no-analysis'], {
+      cwd: dir,
+      env: { VALUE_LENS_BATCH_POLL_MS: '20,50' },
+      timeoutMs: 120_000,
+      onSpawn: (c) => (child = c),
+    });
     await waitFor('the batch to be polled', () => fake.counts.creations === 1 && fake.counts.retrieves >= 2);
     child!.kill('SIGINT');
     const result = await run;
@@ -110,7 +122,10 @@ test('run --batch: Ctrl-C while polling cancels the batch on the server and exit
     assert.equal([...fake.batches.values()][0].status, 'cancelling');
     assert.match(result.stderr, /cancel-requested/);
     const [name] = readdirSync(join(loaded.study.results, 'batches')).filter((f) => f.startsWith('batch-') && f.endsWith('.json'));
-    assert.equal((JSON.parse(readFileSync(join(loaded.study.results, 'batches', name), 'utf8')) as { phase: string }).phase, 'cancel-requested');
+    assert.equal(
+      (JSON.parse(readFileSync(join(loaded.study.results, 'batches', name), 'utf8')) as { phase: string }).phase,
+      'cancel-requested',
+    );
   } finally {
     await fake.close();
   }

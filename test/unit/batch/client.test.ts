@@ -22,7 +22,10 @@ test('the key goes only where it is given, and an error never carries it', async
     const file = join(dir, 'in.jsonl');
     writeFileSync(file, '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[]}}\n');
     const keyless = createOpenAIBatchClient({ baseURL: `${fake.url}/v1` });
-    await assert.rejects(keyless.uploadFile(file, new AbortController().signal), (e: unknown) => e instanceof ProviderError && e.kind === 'http' && e.status === 401);
+    await assert.rejects(
+      keyless.uploadFile(file, new AbortController().signal),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'http' && e.status === 401,
+    );
     assert.equal(fake.requests.at(-1)!.headers.authorization, undefined);
     const keyed = createOpenAIBatchClient({ baseURL: `${fake.url}/v1`, apiKey: KEY });
     const id = await keyed.uploadFile(file, new AbortController().signal);
@@ -59,7 +62,10 @@ test('files over the single-request and single-answer limits are streamed up and
     const out = join(dir, 'out.jsonl');
     await client.downloadFile('file-huge', out, new AbortController().signal);
     assert.equal(readFileSync(out, 'utf8').length, huge.length);
-    await assert.rejects(client.downloadFile('file-none', join(dir, 'none.jsonl'), new AbortController().signal), (e: unknown) => e instanceof ProviderError && e.status === 404);
+    await assert.rejects(
+      client.downloadFile('file-none', join(dir, 'none.jsonl'), new AbortController().signal),
+      (e: unknown) => e instanceof ProviderError && e.status === 404,
+    );
   } finally {
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
@@ -67,13 +73,29 @@ test('files over the single-request and single-answer limits are streamed up and
 });
 
 test('the batch object is read strictly: an unknown status is a parse error; errors and counts are kept', () => {
-  assert.throws(() => batchInfo({ id: 'b', status: 'queued' }, 'http://x'), (e: unknown) => e instanceof ProviderError && e.kind === 'parse' && /unknown status "queued"/.test(e.message));
+  assert.throws(
+    () => batchInfo({ id: 'b', status: 'queued' }, 'http://x'),
+    (e: unknown) => e instanceof ProviderError && e.kind === 'parse' && /unknown status "queued"/.test(e.message),
+  );
   assert.throws(() => batchInfo({ status: 'completed' }, 'http://x'), /not a batch object/);
   const info = batchInfo(
-    { id: 'b', status: 'failed', input_file_id: 'f', output_file_id: null, errors: { object: 'list', data: [{ code: 'invalid_json_line', message: 'bad', line: 2 }] }, request_counts: { total: 3, completed: 0, failed: 0 } },
+    {
+      id: 'b',
+      status: 'failed',
+      input_file_id: 'f',
+      output_file_id: null,
+      errors: { object: 'list', data: [{ code: 'invalid_json_line', message: 'bad', line: 2 }] },
+      request_counts: { total: 3, completed: 0, failed: 0 },
+    },
     'http://x',
   );
-  assert.deepEqual(info, { id: 'b', status: 'failed', inputFileId: 'f', requestCounts: { total: 3, completed: 0, failed: 0 }, errors: ['invalid_json_line: bad'] });
+  assert.deepEqual(info, {
+    id: 'b',
+    status: 'failed',
+    inputFileId: 'f',
+    requestCounts: { total: 3, completed: 0, failed: 0 },
+    errors: ['invalid_json_line: bad'],
+  });
 });
 
 test('polls that fail with 503 now and then are waited out; the batch completes', async () => {
@@ -88,7 +110,12 @@ test('polls that fail with 503 now and then are waited out; the batch completes'
       onBatch: (p) => {
         if (p.phase === 'submitted' && !planted) {
           planted = true;
-          fake.setBehaviour({ faults: [{ kind: 'status', status: 503 }, { kind: 'status', status: 502 }] });
+          fake.setBehaviour({
+            faults: [
+              { kind: 'status', status: 503 },
+              { kind: 'status', status: 502 },
+            ],
+          });
         }
       },
     });

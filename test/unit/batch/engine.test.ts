@@ -21,7 +21,9 @@ function fresh(): string {
   return d;
 }
 
-test('1,000 requests as one batch (10,000 through the CLI: cli-resume.slow.test.ts): 37 planted failures recorded, the rest in the corpus and cache; a second run sends nothing', { timeout: 120_000 }, async () => {
+test('1,000 requests as one batch (10,000 through the CLI: cli-resume.slow.test.ts): 37 planted failures recorded, the rest in the corpus and cache; a second run sends nothing', {
+  timeout: 120_000,
+}, async () => {
   const fake = await startFakeOpenAIBatch();
   try {
     const dir = fresh();
@@ -36,7 +38,9 @@ test('1,000 requests as one batch (10,000 through the CLI: cli-resume.slow.test.
     fake.control.failIds = new Set(planted);
 
     const progress: string[] = [];
-    const env = environment(join(dir, 'cache'), baseURL, new AbortController().signal, { onBatch: (p) => progress.push(`${p.phase}/${p.status ?? '-'}`) });
+    const env = environment(join(dir, 'cache'), baseURL, new AbortController().signal, {
+      onBatch: (p) => progress.push(`${p.phase}/${p.status ?? '-'}`),
+    });
     const result = await runStudy(loaded, filter, env);
     assert.equal(result.status, 'ran');
     if (result.status !== 'ran') return;
@@ -54,7 +58,9 @@ test('1,000 requests as one batch (10,000 through the CLI: cli-resume.slow.test.
     const results = records.filter((r) => r.kind === 'result');
     assert.equal(results.length, 963);
     for (const r of results.slice(0, 50)) {
-      assert.ok(r.kind === 'result' && Number.isFinite(r.mean) && Math.abs(Object.values(r.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-9);
+      assert.ok(
+        r.kind === 'result' && Number.isFinite(r.mean) && Math.abs(Object.values(r.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-9,
+      );
     }
     const [manifest] = manifests(loaded.study.results);
     assert.deepEqual([manifest.planned, manifest.scored, manifest.failed, manifest.status], [1_000, 963, 37, 'done']);
@@ -65,13 +71,24 @@ test('1,000 requests as one batch (10,000 through the CLI: cli-resume.slow.test.
     assert.equal(states.length, 1);
     assert.equal(states[0].batchId, manifest.batch!.id);
     assert.equal(states[0].phase, 'imported');
-    assert.deepEqual(states[0].imported && [states[0].imported.results, states[0].imported.failed, states[0].imported.missing], [963, 37, 0]);
+    assert.deepEqual(
+      states[0].imported && [states[0].imported.results, states[0].imported.failed, states[0].imported.missing],
+      [963, 37, 0],
+    );
     assert.ok(progress.includes('submitted/validating') && progress.includes('imported/completed'), progress.join(' '));
     // The input line format (OpenAI reference): custom_id = cache key, POST, the chat endpoint, a body.
     const input = readFileSync(join(loaded.study.results, 'batches', states[0].inputFile), 'utf8').split('\n')[0];
-    const line = JSON.parse(input) as { custom_id: string; method: string; url: string; body: { model: string; messages: unknown[]; logprobs: boolean; top_logprobs: number; max_tokens: number } };
+    const line = JSON.parse(input) as {
+      custom_id: string;
+      method: string;
+      url: string;
+      body: { model: string; messages: unknown[]; logprobs: boolean; top_logprobs: number; max_tokens: number };
+    };
     assert.equal(line.custom_id, plan[0].cacheKey);
-    assert.deepEqual([line.method, line.url, line.body.model, line.body.logprobs, line.body.top_logprobs, line.body.max_tokens], ['POST', '/v1/chat/completions', 'fake-llm', true, 20, 1]);
+    assert.deepEqual(
+      [line.method, line.url, line.body.model, line.body.logprobs, line.body.top_logprobs, line.body.max_tokens],
+      ['POST', '/v1/chat/completions', 'fake-llm', true, 20, 1],
+    );
 
     // Second run: every answer is cached, nothing is uploaded or created; failures are submitted again.
     fake.control.failIds = new Set();
@@ -82,7 +99,9 @@ test('1,000 requests as one batch (10,000 through the CLI: cli-resume.slow.test.
     assert.equal(fake.counts.uploads, 2, 'only the 37 failed lines go out again');
     assert.equal(again.summary.requestsSent, 37);
     const third = await runStudy(loaded, filter, environment(join(dir, 'cache'), baseURL, new AbortController().signal));
-    assert.ok(third.status === 'ran' && third.summary.requestsSent === 0 && third.manifest.cached === 1_000 && third.manifest.batch === undefined);
+    assert.ok(
+      third.status === 'ran' && third.summary.requestsSent === 0 && third.manifest.cached === 1_000 && third.manifest.batch === undefined,
+    );
     assert.equal(fake.counts.uploads, 2);
     assert.equal(fake.counts.creations, 2);
   } finally {
@@ -106,7 +125,11 @@ test('lines in neither file are failures, counted; results + failures = planned'
     const missing = records.filter((r) => r.kind === 'failure' && r.error.kind === 'batch-missing');
     assert.deepEqual(missing.map((r) => r.cacheKey).sort(), [plan[1], plan[7], plan[20]].map((r) => r.cacheKey).sort());
     const { states } = await readStates(loaded.study.results);
-    assert.deepEqual(states[0].imported && [states[0].imported.results, states[0].imported.failed, states[0].imported.missing], [plan.length - 4, 1, 3]);
+    assert.deepEqual(states[0].imported && [states[0].imported.results, states[0].imported.failed, states[0].imported.missing], [
+      plan.length - 4,
+      1,
+      3,
+    ]);
   } finally {
     await fake.close();
   }
@@ -165,7 +188,11 @@ test('cancel while polling: POST cancel, the state says so, records are cancelle
     const loaded = await load(writeStudy(dir, baseURL, 1));
     const plan = planOf(loaded);
     const controller = new AbortController();
-    const result = await runStudy(loaded, undefined, environment(join(dir, 'cache'), baseURL, controller.signal, { onBatch: (p) => p.status === 'in_progress' && controller.abort() }));
+    const result = await runStudy(
+      loaded,
+      undefined,
+      environment(join(dir, 'cache'), baseURL, controller.signal, { onBatch: (p) => p.status === 'in_progress' && controller.abort() }),
+    );
     assert.ok(result.status === 'ran' && result.summary.cancelled);
     assert.equal(fake.counts.cancels, 1);
     assert.equal(result.manifest.status, 'cancelled');
@@ -195,7 +222,11 @@ test('an expired batch: the answered half is imported, the rest are batch-expire
     assert.ok(result.status === 'ran');
     const half = Math.floor(plan.length / 2);
     assert.deepEqual([result.manifest.scored, result.manifest.failed], [half, plan.length - half]);
-    assert.ok(corpusRecords(loaded.study.results).filter((r) => r.kind === 'failure').every((r) => r.kind === 'failure' && r.error.kind === 'batch-expired'));
+    assert.ok(
+      corpusRecords(loaded.study.results)
+        .filter((r) => r.kind === 'failure')
+        .every((r) => r.kind === 'failure' && r.error.kind === 'batch-expired'),
+    );
     assert.ok(existsSync(join(loaded.study.results, 'batches')));
     assert.ok(readdirSync(join(loaded.study.results, 'batches')).some((f) => f.endsWith('.output.jsonl')));
   } finally {
@@ -213,7 +244,19 @@ test('method judge is refused before anything is sent', async () => {
     const { createOpenAIBatchEngine } = await import('../../../src/core/batch/engine');
     const { openAIBatchCodec, createOpenAIBatchClient } = await import('../../../src/providers/openai-batch');
     const engine = createOpenAIBatchEngine({ clientFor: () => createOpenAIBatchClient({ baseURL }), codec: openAIBatchCodec() });
-    const judged = plan.map((r) => ({ ...r, judge: { provider: 'openai' as const, endpointUrl: baseURL, model: 'j', kind: 'chat' as const, id: 'j', language: 'en', stance: { pro: 'p', con: 'c' }, params: r.params } }));
+    const judged = plan.map((r) => ({
+      ...r,
+      judge: {
+        provider: 'openai' as const,
+        endpointUrl: baseURL,
+        model: 'j',
+        kind: 'chat' as const,
+        id: 'j',
+        language: 'en',
+        stance: { pro: 'p', con: 'c' },
+        params: r.params,
+      },
+    }));
     await assert.rejects(engine.run(judged, { runId: 'r', resultsDir: dir, signal: new AbortController().signal }), /judge/);
     assert.equal(fake.counts.uploads, 0);
   } finally {

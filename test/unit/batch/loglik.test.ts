@@ -42,7 +42,9 @@ function writeStudy(dir: string, endpoint: string): string {
 
 type Loglik = { kind: string; method: string; itemId: string; language: string; probabilities: Record<string, number>; missMass: number };
 
-test('run --batch with method loglik: echo lines on /v1/completions, the planted distribution exactly, as live', { timeout: 240_000 }, async () => {
+test('run --batch with method loglik: echo lines on /v1/completions, the planted distribution exactly, as live', {
+  timeout: 240_000,
+}, async () => {
   const batch = await startFakeOpenAIBatch({ firstToken: planted });
   const live = await startFakeOpenAI({ server: 'vllm', firstToken: planted });
   const dirs = [mkdtempSync(join(tmpdir(), 'vl-batch-loglik-')), mkdtempSync(join(tmpdir(), 'vl-batch-loglik-'))];
@@ -55,7 +57,11 @@ test('run --batch with method loglik: echo lines on /v1/completions, the planted
     assert.equal(batch.counts.creations, 1);
     const [created] = [...batch.batches.values()];
     assert.equal(created.endpoint, '/v1/completions');
-    const lines = batch.files.get(created.input_file_id)!.content.trim().split('\n').map((l) => JSON.parse(l) as { url: string; body: { prompt: string[]; echo: boolean; max_tokens: number } });
+    const lines = batch.files
+      .get(created.input_file_id)!
+      .content.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { url: string; body: { prompt: string[]; echo: boolean; max_tokens: number } });
     assert.equal(lines.length, ITEMS.length * 2, 'one line per distribution');
     for (const line of lines) {
       assert.equal(line.url, '/v1/completions');
@@ -72,20 +78,31 @@ test('run --batch with method loglik: echo lines on /v1/completions, the planted
     for (const record of en) {
       assert.equal(record.kind, 'result', JSON.stringify(record));
       assert.equal(record.method, 'loglik');
-      for (const code of [1, 2, 3, 4] as const) assert.ok(Math.abs(record.probabilities[String(code)] - Q[code] / total) < 1e-12, `${record.itemId} option ${code}`);
+      for (const code of [1, 2, 3, 4] as const)
+        assert.ok(Math.abs(record.probabilities[String(code)] - Q[code] / total) < 1e-12, `${record.itemId} option ${code}`);
       assert.ok(Math.abs(record.missMass - (1 - total)) < 1e-12);
     }
-    assert.ok(records.every((x) => x.kind === 'result' && x.method === 'loglik'), 'the Danish prompts are scored too (the fake model, not the planted one)');
+    assert.ok(
+      records.every((x) => x.kind === 'result' && x.method === 'loglik'),
+      'the Danish prompts are scored too (the fake model, not the planted one)',
+    );
 
     // The same study live against the vLLM fake: the same figures for every condition.
     writeStudy(dirs[1], `${live.url}/v1`);
-    const l = await runCli(['run', 'll.study.json', '--yes', '--no-analysis', '--cache-dir', join(dirs[1], 'c')], { cwd: dirs[1], timeoutMs: 200_000 });
+    const l = await runCli(['run', 'll.study.json', '--yes', '--no-analysis', '--cache-dir', join(dirs[1], 'c')], {
+      cwd: dirs[1],
+      timeoutMs: 200_000,
+    });
     assert.equal(l.code, 0, l.stderr);
     const liveRecords = corpusRecords(join(dirs[1], 'll.results')) as unknown as Loglik[];
     const byCondition = (xs: Loglik[]) => new Map(xs.map((x) => [`${x.itemId} ${x.language}`, x.probabilities]));
     const batchMap = byCondition(records);
     for (const [key, p] of byCondition(liveRecords)) {
-      for (const code of Object.keys(p)) assert.ok(Math.abs(p[code] - (batchMap.get(key)?.[code] ?? NaN)) < 1e-12, `${key} option ${code}: live ${p[code]}, batch ${batchMap.get(key)?.[code]}`);
+      for (const code of Object.keys(p))
+        assert.ok(
+          Math.abs(p[code] - (batchMap.get(key)?.[code] ?? NaN)) < 1e-12,
+          `${key} option ${code}: live ${p[code]}, batch ${batchMap.get(key)?.[code]}`,
+        );
     }
 
     // Everything is cached now: a second batch run creates no batch.

@@ -54,7 +54,12 @@ export function planOf(loaded: LoadedStudy & { study: Study }, filter?: StudyFil
   return planStudy(loaded, { ...(filter ? { filter } : {}), digests: {}, methods: { gpt: 'logprobs' } });
 }
 
-export function environment(cacheDir: string, baseURL: string, signal: AbortSignal, engine: Partial<OpenAIBatchEngineOptions> = {}): StudyRunEnvironment {
+export function environment(
+  cacheDir: string,
+  baseURL: string,
+  signal: AbortSignal,
+  engine: Partial<OpenAIBatchEngineOptions> = {},
+): StudyRunEnvironment {
   return {
     providerFor: () => createOpenAIProvider({ baseURL }),
     probeFor: () => () => Promise.reject(new Error('no probe in batch tests')),

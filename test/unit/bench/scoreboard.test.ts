@@ -7,9 +7,32 @@ import type { BenchRow } from '../../../bench/types';
 
 test('each figure of the issue has a line; absent and unmeasured rows say why', () => {
   const rows: BenchRow[] = [
-    { group: 'cli', name: '1000 requests, whole CLI process: wall / ideal (5000 ms)', value: 1.04, unit: '×', target: '≤ 1.05', pass: true },
-    { group: 'cli', name: 'client CPU (user + sys) per request, whole CLI process', value: 1.4, unit: 'ms', target: '≤ 1 ms', pass: false, note: 'CPU 1400 ms' },
-    { group: 'versus promptfoo', name: 'wall time ours / promptfoo', value: NaN, unit: '×', target: '≤ 0.35', pass: false, note: 'NOT MEASURED: promptfoo 0.123.1 absent' },
+    {
+      group: 'cli',
+      name: '1000 requests, whole CLI process: wall / ideal (5000 ms)',
+      value: 1.04,
+      unit: '×',
+      target: '≤ 1.05',
+      pass: true,
+    },
+    {
+      group: 'cli',
+      name: 'client CPU (user + sys) per request, whole CLI process',
+      value: 1.4,
+      unit: 'ms',
+      target: '≤ 1 ms',
+      pass: false,
+      note: 'CPU 1400 ms',
+    },
+    {
+      group: 'versus promptfoo',
+      name: 'wall time ours / promptfoo',
+      value: NaN,
+      unit: '×',
+      target: '≤ 0.35',
+      pass: false,
+      note: 'NOT MEASURED: promptfoo 0.123.1 absent',
+    },
     { group: 'analyze', name: 'bench failed', value: NaN, unit: '', note: 'dist/cli.js missing' },
   ];
   const lines = scoreboard(rows);
@@ -28,7 +51,13 @@ test('each figure of the issue has a line; absent and unmeasured rows say why', 
 });
 
 test('the analyze figures are the 1M-record rows, not the first size the module measured', () => {
-  const row = (name: string, value: number): BenchRow => ({ group: 'analyze', name, value, unit: name.startsWith('peak') ? 'MiB' : 's', pass: false });
+  const row = (name: string, value: number): BenchRow => ({
+    group: 'analyze',
+    name,
+    value,
+    unit: name.startsWith('peak') ? 'MiB' : 's',
+    pass: false,
+  });
   const rows = [
     row('wall time of analyze STUDY --json, 100,000 records (whole CLI process)', 7.6),
     row('peak RSS of analyze, 100,000 records', 226),

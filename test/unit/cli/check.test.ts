@@ -12,7 +12,18 @@ before(async () => {
   // An unknown scale (error) on line 6 and a survey that is otherwise fine.
   await fs.writeFile(
     join(dir, 'bad.wvs'),
-    ['survey "Bad"', 'languages en', '', 'scale agree 1..2', '  en: Yes | No', '', 'item Q1 "Title"', '  scale: nosuch', '  en: Do you agree?', ''].join('\n'),
+    [
+      'survey "Bad"',
+      'languages en',
+      '',
+      'scale agree 1..2',
+      '  en: Yes | No',
+      '',
+      'item Q1 "Title"',
+      '  scale: nosuch',
+      '  en: Do you agree?',
+      '',
+    ].join('\n'),
   );
   await fs.writeFile(join(dir, 'notes.txt'), 'hello');
 });
@@ -41,12 +52,19 @@ test('check --json gives files, diagnostics with 1-based ranges, and totals', as
   const r = await runCli(['check', '--json', 'bad.wvs', join(EXAMPLES, 'prompts.wvt')], { cwd: dir });
   assert.equal(r.code, 1);
   const json = JSON.parse(r.stdout) as {
-    files: { file: string; kind: string; diagnostics: { line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }[] }[];
+    files: {
+      file: string;
+      kind: string;
+      diagnostics: { line: number; column: number; endLine: number; endColumn: number; severity: string; code: string; message: string }[];
+    }[];
     errors: number;
     warnings: number;
   };
   assert.equal(json.files.length, 2);
-  assert.deepEqual(json.files.map((f) => f.kind), ['survey', 'templates']);
+  assert.deepEqual(
+    json.files.map((f) => f.kind),
+    ['survey', 'templates'],
+  );
   assert.ok(json.errors >= 1);
   assert.equal(json.errors, json.files.flatMap((f) => f.diagnostics).filter((d) => d.severity === 'error').length);
   for (const d of json.files[0].diagnostics) {

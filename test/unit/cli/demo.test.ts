@@ -30,7 +30,13 @@ test('demo runs the demo study against OLLAMA_HOST: corpus, manifest, analysis a
   // The follow-up hint names a command that exists: `value-lens` is not on PATH from a clone (issue 19).
   assert.match(r.stdout, /or run: node \S*dist\/cli\.js analyze /);
   assert.doesNotMatch(r.stdout, /run: value-lens /);
-  const records = jsonLines(await fs.readFile(join(out, 'records.jsonl'), 'utf8')) as { kind: string; model: string; cached: boolean; study: string; language: string }[];
+  const records = jsonLines(await fs.readFile(join(out, 'records.jsonl'), 'utf8')) as {
+    kind: string;
+    model: string;
+    cached: boolean;
+    study: string;
+    language: string;
+  }[];
   const sent = fake.modelRequests();
   // 23 items × 4 languages: every record came from a real request to the server (nothing is made up); plus one logprobs probe.
   assert.equal(records.length, 92);
@@ -39,7 +45,10 @@ test('demo runs the demo study against OLLAMA_HOST: corpus, manifest, analysis a
   assert.deepEqual([...new Set(records.map((x) => x.language))].sort(), ['da', 'en', 'nl', 'pt']);
   const manifests = await fs.readdir(join(out, 'runs'));
   assert.equal(manifests.filter((m) => m.endsWith('.json')).length, 1);
-  const analysis = JSON.parse(await fs.readFile(join(out, 'analysis.json'), 'utf8')) as { counts: { read: number; used: number }; alignment: unknown[] };
+  const analysis = JSON.parse(await fs.readFile(join(out, 'analysis.json'), 'utf8')) as {
+    counts: { read: number; used: number };
+    alignment: unknown[];
+  };
   assert.deepEqual([analysis.counts.read, analysis.counts.used], [92, 92]);
   assert.ok(analysis.alignment.length > 0);
   const html = await fs.readFile(join(out, 'report.html'), 'utf8');
@@ -56,7 +65,15 @@ test('demo with nothing listening exits 1 and says how to start Ollama or use an
   const port = await deadPort();
   const r = await runCli(['demo', '--out-dir', 'down'], { cwd: dir, env: { OLLAMA_HOST: `127.0.0.1:${port}` } });
   assert.equal(r.code, 1);
-  for (const hint of ['ollama serve', `ollama pull ${DEFAULT_MODEL}`, 'OLLAMA_HOST', '--endpoint', '--provider openai', 'OPENAI_BASE_URL', 'OPENAI_API_KEY']) {
+  for (const hint of [
+    'ollama serve',
+    `ollama pull ${DEFAULT_MODEL}`,
+    'OLLAMA_HOST',
+    '--endpoint',
+    '--provider openai',
+    'OPENAI_BASE_URL',
+    'OPENAI_API_KEY',
+  ]) {
     assert.ok(r.stderr.includes(hint), `missing hint "${hint}" in:\n${r.stderr}`);
   }
   await assert.rejects(fs.access(join(dir, 'down', 'report.html')));

@@ -42,7 +42,11 @@ function capture(env: Record<string, string> = {}): { io: Io; out: () => string;
 test('score --lang de: usage error (exit 2) naming the languages the items have; nothing sent, nothing written', async () => {
   const c = capture();
   const out = join(dir, 'de.jsonl');
-  const code = await main(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--lang', 'de', '--out', out], c.io, new AbortController().signal);
+  const code = await main(
+    ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--lang', 'de', '--out', out],
+    c.io,
+    new AbortController().signal,
+  );
   assert.equal(code, 2, c.err());
   assert.match(c.err(), /--lang: no item in .*wvs7-sample\.wvs has wording in "de"; its languages are en, da, nl, pt\./);
   assert.equal(fake.modelRequests().length, 0);
@@ -50,7 +54,11 @@ test('score --lang de: usage error (exit 2) naming the languages the items have;
   // A language only some selected items lack is still scored for the others (planned failures), so the
   // check is per selection: Q1 has Danish.
   const ok = capture();
-  const partial = await main(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--lang', 'da,de', '--item', 'Q1', '--out', out], ok.io, new AbortController().signal);
+  const partial = await main(
+    ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--lang', 'da,de', '--item', 'Q1', '--out', out],
+    ok.io,
+    new AbortController().signal,
+  );
   assert.equal(partial, 2);
   assert.match(ok.err(), /"de"; its languages are en, da, nl, pt/);
   assert.doesNotMatch(ok.err(), /"da"/);
@@ -79,7 +87,10 @@ test('npm run demo --model X (without --): exit 2 with the command that passes t
   // A value npm kept, a boolean, and two flags with two words.
   assert.match(npmSwallowedFlags({ npm_lifecycle_event: 'demo', npm_config_model: 'llama3' }, []) ?? '', /-- --model llama3$/);
   assert.match(npmSwallowedFlags({ npm_lifecycle_event: 'demo', npm_config_fresh: 'true' }, []) ?? '', /-- --fresh$/);
-  assert.match(npmSwallowedFlags({ npm_lifecycle_event: 'demo', npm_config_model: 'true', npm_config_out_dir: 'true' }, ['m', 'd']) ?? '', /-- --model m --out-dir d$/);
+  assert.match(
+    npmSwallowedFlags({ npm_lifecycle_event: 'demo', npm_config_model: 'true', npm_config_out_dir: 'true' }, ['m', 'd']) ?? '',
+    /-- --model m --out-dir d$/,
+  );
 });
 
 test('cliCommand: node dist/cli.js from a clone (relative when inside cwd), npx value-lens when installed', () => {
@@ -88,12 +99,19 @@ test('cliCommand: node dist/cli.js from a clone (relative when inside cwd), npx 
   assert.equal(cliCommand({ cwd: '/p', env: {} }, '/p/node_modules/value-lens/dist/cli.js'), 'npx value-lens');
   assert.equal(cliCommand({ cwd: '/p', env: {} }, '/p/node_modules/.bin/value-lens'), 'npx value-lens');
   assert.equal(cliCommand({ cwd: '/p', env: {} }, undefined), 'npx value-lens');
-  assert.ok(!/(^|\s)value-lens\s/.test(cliCommand({ cwd: '/', env: {} }, '/usr/lib/node_modules/value-lens/dist/cli.js').replace('npx value-lens', '')));
+  assert.ok(
+    !/(^|\s)value-lens\s/.test(
+      cliCommand({ cwd: '/', env: {} }, '/usr/lib/node_modules/value-lens/dist/cli.js').replace('npx value-lens', ''),
+    ),
+  );
 });
 
 test('check: the quick fix stub and an undeclared tag are warnings, with file:line:col (not "0 warnings")', async () => {
   const file = join(dir, 'stub.wvs');
-  await fs.writeFile(file, 'languages en da\nscale agree 1..2\n  en: Agree | Disagree\n  da: Enig | Uenig\n\nitem Q1\n  scale: agree\n  en: Is family important?\n  da[mt]: TODO translate\n  dk: Er familien vigtig?\n');
+  await fs.writeFile(
+    file,
+    'languages en da\nscale agree 1..2\n  en: Agree | Disagree\n  da: Enig | Uenig\n\nitem Q1\n  scale: agree\n  en: Is family important?\n  da[mt]: TODO translate\n  dk: Er familien vigtig?\n',
+  );
   const c = capture();
   const code = await main(['check', file], c.io, new AbortController().signal);
   const all = c.out() + c.err();

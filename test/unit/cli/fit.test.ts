@@ -30,7 +30,12 @@ before(async () => {
   // A ';'-separated export with decimal commas and one NA response.
   await fs.writeFile(
     join(dir, 'semi.csv'),
-    ['y;x;g', ...Array.from({ length: 12 }, (_, i) => `${i === 4 ? 'NA' : ((i * 7) % 5) + 0.25 * (i % 3)};${(i % 4) / 2};g${i % 3}`.replace(/\./g, ','))].join('\n'),
+    [
+      'y;x;g',
+      ...Array.from({ length: 12 }, (_, i) =>
+        `${i === 4 ? 'NA' : ((i * 7) % 5) + 0.25 * (i % 3)};${(i % 4) / 2};g${i % 3}`.replace(/\./g, ','),
+      ),
+    ].join('\n'),
   );
 });
 after(() => removeDir(dir));
@@ -58,7 +63,10 @@ for (const name of ['paper-synthetic', 'crossed', ...(cases.some((c) => c.name =
     assert.equal(out.n, c.n);
     assert.equal(out.dropped, c.nRows - c.n);
     if (out.dropped) assert.match(r.stderr, new RegExp(`${out.dropped} row\\(s\\) dropped for missing values`));
-    assert.deepEqual(out.fixed.map((f) => f.term), c.columns);
+    assert.deepEqual(
+      out.fixed.map((f) => f.term),
+      c.columns,
+    );
     out.fixed.forEach((f, j) => {
       assert.ok(Math.abs(f.estimate - c.fixef[j]) <= 1e-6, `${f.term} estimate`);
       assert.ok(Math.abs(f.se - c.se[j]) <= 1e-6, `${f.term} se`);

@@ -37,7 +37,19 @@ async function smallFiles(template = SMALL_TEMPLATE, items = SMALL_ITEMS): Promi
 }
 
 const scoreArgs = (files: { items: string; template: string }, endpoint: string, extra: string[] = []): string[] => [
-  'score', files.items, '--template', files.template, '--endpoint', endpoint, '--model', 'fake-llm', '--method', 'logprobs', '--cache-dir', join(dir, 'cache'), ...extra,
+  'score',
+  files.items,
+  '--template',
+  files.template,
+  '--endpoint',
+  endpoint,
+  '--model',
+  'fake-llm',
+  '--method',
+  'logprobs',
+  '--cache-dir',
+  join(dir, 'cache'),
+  ...extra,
 ];
 
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -69,7 +81,26 @@ test('terminal escapes in server error text and in .wvs names are printed visibl
 test('two score runs on one --out: the second is refused with the holder named, the first keeps every record', async () => {
   fake.setBehaviour({ fault: { kind: 'hang' } });
   const out = join(dir, 'shared.jsonl');
-  const args = ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--method', 'logprobs', '--item', 'Q1,Q2', '--lang', 'en', '--cache-dir', join(dir, 'cache'), '--out', out];
+  const args = [
+    'score',
+    EXAMPLE_ITEMS,
+    '--template',
+    EXAMPLE_TEMPLATES,
+    '--endpoint',
+    fake.url,
+    '--model',
+    'fake-llm',
+    '--method',
+    'logprobs',
+    '--item',
+    'Q1,Q2',
+    '--lang',
+    'en',
+    '--cache-dir',
+    join(dir, 'cache'),
+    '--out',
+    out,
+  ];
   let second: Awaited<ReturnType<typeof runCli>> | undefined;
   const first = await spawnCli([...args, '--concurrency', '1'], {
     onSpawn: (child) => {
@@ -89,23 +120,47 @@ test('two score runs on one --out: the second is refused with the holder named, 
   assert.match(second.stderr, /shared\.jsonl is being written by another value-lens run \(process \d+ on .*\)/);
   assert.equal(first.code, 130, first.stderr);
   const records = jsonLines(await fs.readFile(out, 'utf8'));
-  assert.equal(records.length, 2, 'the first run\'s records are all there');
+  assert.equal(records.length, 2, "the first run's records are all there");
   await assert.rejects(fs.stat(`${out}.lock`), 'the lock is released');
 });
 
 test('SIGTERM cancels like Ctrl-C: exit 143, every planned request recorded', async () => {
   fake.setBehaviour({ fault: { kind: 'hang' } });
   const out = join(dir, 'term.jsonl');
-  const r = await spawnCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--method', 'logprobs', '--item', 'Q1,Q2,Q3', '--lang', 'en', '--cache-dir', join(dir, 'cache'), '--out', out, '--concurrency', '1'], {
-    onSpawn: (child) => {
-      const poll = setInterval(() => {
-        if (fake.modelRequests().length > 0) {
-          clearInterval(poll);
-          child.kill('SIGTERM');
-        }
-      }, 10);
+  const r = await spawnCli(
+    [
+      'score',
+      EXAMPLE_ITEMS,
+      '--template',
+      EXAMPLE_TEMPLATES,
+      '--endpoint',
+      fake.url,
+      '--model',
+      'fake-llm',
+      '--method',
+      'logprobs',
+      '--item',
+      'Q1,Q2,Q3',
+      '--lang',
+      'en',
+      '--cache-dir',
+      join(dir, 'cache'),
+      '--out',
+      out,
+      '--concurrency',
+      '1',
+    ],
+    {
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (fake.modelRequests().length > 0) {
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }
+        }, 10);
+      },
     },
-  });
+  );
   fake.setBehaviour({ fault: null });
   assert.equal(r.code, 143, r.stderr);
   assert.match(r.stderr, /Cancelling on SIGTERM/);
@@ -134,14 +189,21 @@ test('an over-limit answer is one non-retried failure per request with a clear m
   const server = await startHostileServer((_req, res) => send(res, 200, paddedOllamaBody(4096), {}));
   try {
     const files = await smallFiles();
-    const r = await runCli(scoreArgs(files, server.url, ['--out', join(dir, 'big.jsonl')]), { env: { VALUE_LENS_MAX_RESPONSE_BYTES: '2048' } });
+    const r = await runCli(scoreArgs(files, server.url, ['--out', join(dir, 'big.jsonl')]), {
+      env: { VALUE_LENS_MAX_RESPONSE_BYTES: '2048' },
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /too large: its body of 4 KiB is over the 2 KiB limit \(VALUE_LENS_MAX_RESPONSE_BYTES\)/);
     assert.equal(server.modelRequests().length, 2, 'one attempt per planned request, no retries');
     const records = jsonLines(await fs.readFile(join(dir, 'big.jsonl'), 'utf8')) as { kind: string; error: { kind: string } }[];
-    assert.deepEqual(records.map((x) => `${x.kind}/${x.error.kind}`), ['failure/parse', 'failure/parse']);
+    assert.deepEqual(
+      records.map((x) => `${x.kind}/${x.error.kind}`),
+      ['failure/parse', 'failure/parse'],
+    );
     // At the limit the same answer is scored.
-    const ok = await runCli(scoreArgs(files, server.url, ['--out', join(dir, 'ok.jsonl'), '--fresh']), { env: { VALUE_LENS_MAX_RESPONSE_BYTES: '4096' } });
+    const ok = await runCli(scoreArgs(files, server.url, ['--out', join(dir, 'ok.jsonl'), '--fresh']), {
+      env: { VALUE_LENS_MAX_RESPONSE_BYTES: '4096' },
+    });
     assert.equal(ok.code, 0, ok.stderr);
   } finally {
     await server.close();
@@ -191,9 +253,28 @@ test('cache temp files left by killed runs are swept at the next run (fresh ones
 
 test('analyze warns about contradictory duplicates instead of pooling them silently', async () => {
   const { EXAMPLE_HUMAN } = await import('./helpers');
-  const base = { kind: 'result', runId: 'r', itemId: 'Q1', itemHash: 'h', language: 'en', template: 'direct', paraphrase: null, provider: 'ollama', model: 'm', endpoint: 'http://x', method: 'logprobs', optionOrder: [1, 2, 3, 4], probabilities: { 1: 1 }, mean: 1, at: '2026-01-01T00:00:00Z' };
+  const base = {
+    kind: 'result',
+    runId: 'r',
+    itemId: 'Q1',
+    itemHash: 'h',
+    language: 'en',
+    template: 'direct',
+    paraphrase: null,
+    provider: 'ollama',
+    model: 'm',
+    endpoint: 'http://x',
+    method: 'logprobs',
+    optionOrder: [1, 2, 3, 4],
+    probabilities: { 1: 1 },
+    mean: 1,
+    at: '2026-01-01T00:00:00Z',
+  };
   const results = join(dir, 'dups.jsonl');
-  await fs.writeFile(results, [base, { ...base, probabilities: { 4: 1 }, mean: 4, at: '2026-01-02T00:00:00Z' }].map((r) => JSON.stringify(r)).join('\n'));
+  await fs.writeFile(
+    results,
+    [base, { ...base, probabilities: { 4: 1 }, mean: 4, at: '2026-01-02T00:00:00Z' }].map((r) => JSON.stringify(r)).join('\n'),
+  );
   const r = await runCli(['analyze', results, '--items', EXAMPLE_ITEMS, '--human', EXAMPLE_HUMAN]);
   assert.match(r.stderr, /1 request\(s\) have several results that disagree \(e\.g\. Q1 \[en\] model m\); the latest of each is used/);
 });

@@ -31,7 +31,19 @@ beforeEach(async () => {
 
 const withKey = () => trap.requests.filter((r) => String(r.headers.authorization ?? '').includes(KEY)).length;
 const score = (extra: string[] = []) => [
-  'score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--item', 'Q1', '--lang', 'en', '--method', 'logprobs', '--cache-dir', join(dir, 'cache'), ...extra,
+  'score',
+  EXAMPLE_ITEMS,
+  '--template',
+  EXAMPLE_TEMPLATES,
+  '--item',
+  'Q1',
+  '--lang',
+  'en',
+  '--method',
+  'logprobs',
+  '--cache-dir',
+  join(dir, 'cache'),
+  ...extra,
 ];
 async function projectConfig(name = 'value-lens.json'): Promise<string> {
   const path = join(dir, name);
@@ -85,7 +97,10 @@ test('each kind of confirmation lets the key through: --trust-endpoint, VALUE_LE
   assert.ok(afterFlag > 0 && withKey() === trap.requests.length, 'every request carried the key');
 
   // An origin written as a URL with a path and an explicit default-less port still matches.
-  const byEnv = await runCli(score(['--fresh']), { cwd: dir, env: env({ VALUE_LENS_TRUST_ENDPOINT: `https://elsewhere.example, ${trap.url}/v1` }) });
+  const byEnv = await runCli(score(['--fresh']), {
+    cwd: dir,
+    env: env({ VALUE_LENS_TRUST_ENDPOINT: `https://elsewhere.example, ${trap.url}/v1` }),
+  });
   assert.equal(byEnv.code, 0, byEnv.stderr);
   assert.ok(trap.modelRequests().length > afterFlag);
 
@@ -100,9 +115,15 @@ test('each kind of confirmation lets the key through: --trust-endpoint, VALUE_LE
 });
 
 test('endpoints the user chose need no confirmation (flag, OPENAI_BASE_URL); without a key nothing is asked', async () => {
-  const byFlag = await runCli(score(['--provider', 'openai', '--model', 'fake-llm', '--endpoint', `${trap.url}/v1`]), { cwd: dir, env: env() });
+  const byFlag = await runCli(score(['--provider', 'openai', '--model', 'fake-llm', '--endpoint', `${trap.url}/v1`]), {
+    cwd: dir,
+    env: env(),
+  });
   assert.equal(byFlag.code, 0, byFlag.stderr);
-  const byEnv = await runCli(score(['--provider', 'openai', '--model', 'fake-llm', '--fresh']), { cwd: dir, env: env({ OPENAI_BASE_URL: `${trap.url}/v1` }) });
+  const byEnv = await runCli(score(['--provider', 'openai', '--model', 'fake-llm', '--fresh']), {
+    cwd: dir,
+    env: env({ OPENAI_BASE_URL: `${trap.url}/v1` }),
+  });
   assert.equal(byEnv.code, 0, byEnv.stderr);
   assert.equal(withKey(), trap.requests.length);
   trap.requests.length = 0;

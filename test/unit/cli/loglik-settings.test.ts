@@ -14,7 +14,13 @@ import { ROOT } from './helpers';
 const json = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
 
 test('valueLens.method offers loglik, described in package.nls.json and each translation', () => {
-  const pkg = json('package.json') as { contributes: { configuration: { properties: Record<string, { enum?: string[]; enumDescriptions?: string[] }> }[] | { properties: Record<string, { enum?: string[]; enumDescriptions?: string[] }> } } };
+  const pkg = json('package.json') as {
+    contributes: {
+      configuration:
+        | { properties: Record<string, { enum?: string[]; enumDescriptions?: string[] }> }[]
+        | { properties: Record<string, { enum?: string[]; enumDescriptions?: string[] }> };
+    };
+  };
   const sections = Array.isArray(pkg.contributes.configuration) ? pkg.contributes.configuration : [pkg.contributes.configuration];
   const setting = sections.map((s) => s.properties['valueLens.method']).find(Boolean);
   const values = setting?.enum ?? [];
@@ -32,7 +38,11 @@ test('run settings, settings choices and the panel filter keep loglik; unknown v
   assert.equal(runSettings((k) => (k === 'method' ? 'loglik' : undefined)).method, 'loglik');
   assert.equal(runSettings((k) => (k === 'method' ? 'judge' : undefined)).method, 'auto');
   assert.equal(choicesFromSettings((k) => (k === 'method' ? { globalValue: 'loglik' } : undefined)).method, 'loglik');
-  assert.equal(choicesFromSettings((k) => (k === 'method' ? { defaultValue: 'loglik' } : undefined)).method, undefined, 'package.json defaults do not count');
+  assert.equal(
+    choicesFromSettings((k) => (k === 'method' ? { defaultValue: 'loglik' } : undefined)).method,
+    undefined,
+    'package.json defaults do not count',
+  );
   assert.deepEqual(parseFilter({ method: 'loglik' }), { method: 'loglik' });
   assert.equal(parseFilter({ method: 'judge' }), undefined);
 });
@@ -40,7 +50,15 @@ test('run settings, settings choices and the panel filter keep loglik; unknown v
 test('a study written from loglik settings scores its model as a base model', () => {
   const settings = { provider: 'openai' as const, openaiBaseUrl: 'http://127.0.0.1:8000/v1', model: 'base-llm' };
   const written = (method: 'loglik' | 'logprobs') =>
-    JSON.parse(studyFromSettings({ studyPath: join(ROOT, 'x.study.json'), surveyFiles: [], templateFiles: [], languages: ['en'], settings: { ...settings, method } })) as { method: string; models: { kind?: string }[] };
+    JSON.parse(
+      studyFromSettings({
+        studyPath: join(ROOT, 'x.study.json'),
+        surveyFiles: [],
+        templateFiles: [],
+        languages: ['en'],
+        settings: { ...settings, method },
+      }),
+    ) as { method: string; models: { kind?: string }[] };
   assert.equal(written('loglik').method, 'loglik');
   assert.equal(written('loglik').models[0].kind, 'base');
   assert.equal(written('logprobs').models[0].kind, undefined);

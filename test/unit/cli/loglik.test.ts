@@ -23,16 +23,42 @@ test('score --method loglik: one echo request per item, the planted distribution
   const fake = await startFakeOpenAI({ server: 'vllm', firstToken: planted });
   const dir = tempDir('vl-cli-loglik-');
   try {
-    const args = ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai', '--endpoint', `${fake.url}/v1`, '--model', 'fake-base', '--method', 'loglik', '--item', 'Q1,Q2', '--lang', 'en', '--cache-dir', join(dir, 'c')];
+    const args = [
+      'score',
+      EXAMPLE_ITEMS,
+      '--template',
+      EXAMPLE_TEMPLATES,
+      '--provider',
+      'openai',
+      '--endpoint',
+      `${fake.url}/v1`,
+      '--model',
+      'fake-base',
+      '--method',
+      'loglik',
+      '--item',
+      'Q1,Q2',
+      '--lang',
+      'en',
+      '--cache-dir',
+      join(dir, 'c'),
+    ];
     const r = await runCli(args, { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
-    const records = jsonLines(r.stdout) as { kind: string; method: string; itemId: string; probabilities: Record<string, number>; missMass: number }[];
+    const records = jsonLines(r.stdout) as {
+      kind: string;
+      method: string;
+      itemId: string;
+      probabilities: Record<string, number>;
+      missMass: number;
+    }[];
     assert.equal(records.length, 2);
     const total = Q[1] + Q[2] + Q[3] + Q[4];
     for (const record of records) {
       assert.equal(record.kind, 'result', JSON.stringify(record));
       assert.equal(record.method, 'loglik');
-      for (const code of [1, 2, 3, 4] as const) assert.ok(Math.abs(record.probabilities[String(code)] - Q[code] / total) < 1e-12, `${record.itemId} option ${code}`);
+      for (const code of [1, 2, 3, 4] as const)
+        assert.ok(Math.abs(record.probabilities[String(code)] - Q[code] / total) < 1e-12, `${record.itemId} option ${code}`);
       assert.ok(Math.abs(record.missMass - (1 - total)) < 1e-12);
     }
     const sent = fake.modelRequests();
@@ -42,7 +68,10 @@ test('score --method loglik: one echo request per item, the planted distribution
       const body = req.body as { prompt: string[]; echo: boolean; max_tokens: number };
       assert.equal(body.echo, true);
       assert.equal(body.max_tokens, 0);
-      assert.deepEqual(body.prompt.map((p) => p.slice(-3)), [': 1', ': 2', ': 3', ': 4']);
+      assert.deepEqual(
+        body.prompt.map((p) => p.slice(-3)),
+        [': 1', ': 2', ': 3', ': 4'],
+      );
     }
     assert.match(r.stderr, /method loglik/);
     const again = await runCli(args, { cwd: dir });
@@ -59,7 +88,20 @@ test('score --method loglik: Ollama, --kind chat and OpenAI chat models are usag
   const openai = await startFakeOpenAI({ server: 'vllm' });
   const dir = tempDir('vl-cli-loglik-');
   try {
-    const base = ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--method', 'loglik', '--item', 'Q1', '--lang', 'en', '--cache-dir', join(dir, 'c')];
+    const base = [
+      'score',
+      EXAMPLE_ITEMS,
+      '--template',
+      EXAMPLE_TEMPLATES,
+      '--method',
+      'loglik',
+      '--item',
+      'Q1',
+      '--lang',
+      'en',
+      '--cache-dir',
+      join(dir, 'c'),
+    ];
     const onOllama = await runCli([...base, '--endpoint', ollama.url, '--model', 'fake-llm'], { cwd: dir });
     assert.equal(onOllama.code, 2);
     assert.match(onOllama.stderr, /--method loglik needs an OpenAI-compatible \/v1\/completions.*Ollama/);
@@ -75,7 +117,10 @@ test('score --method loglik: Ollama, --kind chat and OpenAI chat models are usag
     assert.match(badKind.stderr, /--kind must be one of chat, base/);
     // A config file's method is checked the same way.
     await fs.writeFile(join(dir, 'value-lens.json'), JSON.stringify({ method: 'loglik' }));
-    const fromConfig = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', ollama.url, '--model', 'fake-llm', '--item', 'Q1'], { cwd: dir });
+    const fromConfig = await runCli(
+      ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', ollama.url, '--model', 'fake-llm', '--item', 'Q1'],
+      { cwd: dir },
+    );
     assert.equal(fromConfig.code, 2);
     assert.match(fromConfig.stderr, /Ollama/);
     assert.equal(ollama.modelRequests().length, 0);
@@ -91,7 +136,16 @@ test('score --help names loglik and --kind; analyze --method accepts loglik amon
   const help = await runCli(['score', '--help']);
   assert.match(help.stdout, /--method M +logprobs, loglik, sample or auto/);
   assert.match(help.stdout, /--kind K/);
-  const bad = await runCli(['analyze', 'r.jsonl', '--items', EXAMPLE_ITEMS, '--human', join(EXAMPLES, 'human-reference.csv'), '--method', 'judge']);
+  const bad = await runCli([
+    'analyze',
+    'r.jsonl',
+    '--items',
+    EXAMPLE_ITEMS,
+    '--human',
+    join(EXAMPLES, 'human-reference.csv'),
+    '--method',
+    'judge',
+  ]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--method must be one of logprobs, loglik, sample/);
 });
@@ -119,9 +173,21 @@ test('run --check-text: loglik records are paired with greedy text answers (agre
     );
     const r = await runCli(['run', study, '--yes', '--check-text', '--cache-dir', join(dir, 'c')], { cwd: dir, timeoutMs: 120_000 });
     assert.match(r.stderr, /check-text: 3 greedy text answer\(s\)/, r.stderr);
-    const analysis = JSON.parse(await fs.readFile(join(dir, 'results', 'analysis.json'), 'utf8')) as { firstTokenText?: { model: string; language: string; pairs: number; agreement: number | null; disagreements: { firstToken: number; text: number }[] }[] };
+    const analysis = JSON.parse(await fs.readFile(join(dir, 'results', 'analysis.json'), 'utf8')) as {
+      firstTokenText?: {
+        model: string;
+        language: string;
+        pairs: number;
+        agreement: number | null;
+        disagreements: { firstToken: number; text: number }[];
+      }[];
+    };
     const rows = analysis.firstTokenText ?? [];
-    assert.deepEqual(rows.map((x) => [x.model, x.language, x.pairs, x.agreement]), [['base', 'en', 3, 0]], 'the chat model (a planned skip under loglik) is not checked');
+    assert.deepEqual(
+      rows.map((x) => [x.model, x.language, x.pairs, x.agreement]),
+      [['base', 'en', 3, 0]],
+      'the chat model (a planned skip under loglik) is not checked',
+    );
     assert.ok(rows[0].disagreements.every((d) => d.firstToken === 1 && d.text === 2));
     const checkRequests = fake.modelRequests().filter((q) => (q.body as { echo?: boolean }).echo !== true);
     assert.equal(checkRequests.length, 3, 'three greedy text requests, for the base model only');

@@ -19,10 +19,13 @@ test('ordersFlag: the four forms, original always first, bad values refused', ()
   assert.throws(() => ordersFlag('shuffled', 0, 'score'), UsageError);
   assert.throws(() => ordersFlag('random:0', 0, 'score'), UsageError);
   // Named as the study planner names them: K = 4 → original, shift-1..3, perm-1..2.
-  assert.deepEqual(expandOrders(ordersFlag('cyclic,random:2', 0, 'run'), 4).map((o) => o.id), ['original', 'shift-1', 'shift-2', 'shift-3', 'perm-1', 'perm-2']);
+  assert.deepEqual(
+    expandOrders(ordersFlag('cyclic,random:2', 0, 'run'), 4).map((o) => o.id),
+    ['original', 'shift-1', 'shift-2', 'shift-3', 'perm-1', 'perm-2'],
+  );
 });
 
-test('--orders overrides the study file\'s orders for the plan', async () => {
+test("--orders overrides the study file's orders for the plan", async () => {
   const loaded = (await loadStudy(join(EXAMPLES, 'kim-baek-2024.study.json'))) as LoadedStudy & { study: Study };
   assert.ok(loaded.study);
   const before = countStudyPlan(loaded, { methods: Object.fromEntries(loaded.study.models.map((m) => [m.id, 'logprobs'])) });

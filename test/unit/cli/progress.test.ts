@@ -26,7 +26,12 @@ function fakeClock(): ProgressClock & { t: number; advance(ms: number): void; pe
   return clock;
 }
 
-const state = (done: number, total = 100): { done: number; total: number; cached: number; failed: number } => ({ done, total, cached: 0, failed: 0 });
+const state = (done: number, total = 100): { done: number; total: number; cached: number; failed: number } => ({
+  done,
+  total,
+  cached: 0,
+  failed: 0,
+});
 
 test('1,000 records within a second: at most 11 writes, the last one the final state', () => {
   const clock = fakeClock();

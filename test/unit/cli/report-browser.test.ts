@@ -30,9 +30,25 @@ test('the HTML report renders offline with charts, no requests, no injected scri
   const text = await fs.readFile(EXAMPLE_ITEMS, 'utf8');
   const items = join(dir, 'items.wvs');
   // Hostile title on an item with human data, so it is rendered in the scatter chart and tables.
-  await fs.writeFile(items, text.replace(/^item Q182 "[^"]*"/m, 'item Q182 "</script><script>alert(1)</script><img src=x onerror=alert(2)>"'));
+  await fs.writeFile(
+    items,
+    text.replace(/^item Q182 "[^"]*"/m, 'item Q182 "</script><script>alert(1)</script><img src=x onerror=alert(2)>"'),
+  );
   const results = join(dir, 'results.jsonl');
-  const score = await runCli(['score', items, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--cache-dir', join(dir, 'c'), '--out', results]);
+  const score = await runCli([
+    'score',
+    items,
+    '--template',
+    EXAMPLE_TEMPLATES,
+    '--endpoint',
+    fake.url,
+    '--model',
+    'fake-llm',
+    '--cache-dir',
+    join(dir, 'c'),
+    '--out',
+    results,
+  ]);
   assert.equal(score.code, 0, score.stderr);
   const html = join(dir, 'report.html');
   const report = await runCli(['report', results, '--items', items, '--human', EXAMPLE_HUMAN, '--html', html]);

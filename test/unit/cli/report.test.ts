@@ -24,7 +24,20 @@ before(async () => {
   hostileItems = join(dir, 'hostile.wvs');
   await fs.writeFile(hostileItems, hostile);
   results = join(dir, 'results.jsonl');
-  const r = await runCli(['score', hostileItems, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--cache-dir', join(dir, 'cache'), '--out', results]);
+  const r = await runCli([
+    'score',
+    hostileItems,
+    '--template',
+    EXAMPLE_TEMPLATES,
+    '--endpoint',
+    fake.url,
+    '--model',
+    'fake-llm',
+    '--cache-dir',
+    join(dir, 'cache'),
+    '--out',
+    results,
+  ]);
   assert.equal(r.code, 0, r.stderr);
 });
 after(async () => {
@@ -40,7 +53,19 @@ test('analyze --json prints the AnalysisReport with alignment per language', asy
     counts: { results: number; failures: number };
     languages: string[];
   };
-  for (const key of ['generatedAt', 'filter', 'models', 'languages', 'alignment', 'scatter', 'byCategory', 'consistency', 'usBias', 'positionBias', 'counts']) {
+  for (const key of [
+    'generatedAt',
+    'filter',
+    'models',
+    'languages',
+    'alignment',
+    'scatter',
+    'byCategory',
+    'consistency',
+    'usBias',
+    'positionBias',
+    'counts',
+  ]) {
     assert.ok(key in report, key);
   }
   assert.deepEqual([...report.languages].sort(), ['da', 'en', 'nl', 'pt']);
@@ -122,7 +147,12 @@ test('report writes one self-contained HTML file: inline nonce script, CSP, data
   assert.ok(!page.includes(HOSTILE), 'raw hostile title must not appear');
   const attr = /<main id="vl-root" data-report="([^"]*)">/.exec(page);
   assert.ok(attr, 'data-report attribute');
-  const decoded = attr[1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const decoded = attr[1]
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
   const data = JSON.parse(decoded) as { scatter: { points: { title: string }[] }[]; alignment: unknown[] };
   assert.ok(data.alignment.length >= 4);
   const titles = data.scatter.flatMap((s) => s.points.map((p) => p.title));
@@ -135,10 +165,16 @@ test('report writes one self-contained HTML file: inline nonce script, CSP, data
 });
 
 const SHARED_HUMAN = '/work/shared/data/wvs-evs-pro-shares.csv';
-test('analyze reads the full WVS/EVS pro-share table (read in place, never copied)', { skip: !existsSync(SHARED_HUMAN) && 'shared data not present' }, async () => {
+test('analyze reads the full WVS/EVS pro-share table (read in place, never copied)', {
+  skip: !existsSync(SHARED_HUMAN) && 'shared data not present',
+}, async () => {
   const r = await runCli(['analyze', results, '--items', hostileItems, '--human', SHARED_HUMAN, '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { counts: { humanRows: number }; alignment: { language: string; country: string; measure: string }[]; usBias: unknown[] };
+  const report = JSON.parse(r.stdout) as {
+    counts: { humanRows: number };
+    alignment: { language: string; country: string; measure: string }[];
+    usBias: unknown[];
+  };
   assert.ok(report.counts.humanRows > 100);
   assert.deepEqual([...new Set(report.alignment.map((a) => a.language))].sort(), ['da', 'en', 'nl', 'pt']);
   assert.ok(report.alignment.every((a) => a.measure === 'share'));

@@ -53,7 +53,10 @@ test('run: one record per planned request, every factor of the first seed design
   const all = records();
   assert.equal(all.length, planned);
   const [manifest] = manifests();
-  assert.deepEqual([manifest.planned, manifest.scored, manifest.failed, manifest.writeFailures, manifest.status], [planned, planned, 0, 0, 'done']);
+  assert.deepEqual(
+    [manifest.planned, manifest.scored, manifest.failed, manifest.writeFailures, manifest.status],
+    [planned, planned, 0, 0, 'done'],
+  );
 
   // Every combination exactly once, with its factor values.
   const seen = new Set<string>();
@@ -86,7 +89,10 @@ test('run: one record per planned request, every factor of the first seed design
   assert.ok(bodies.some((b) => b.includes('Denmark')));
   assert.ok(fake.modelRequests().some((q) => q.path === '/api/generate' && (q.body as { raw?: boolean }).raw === true));
 
-  const analysis = JSON.parse(readFileSync(join(corpusDir(), 'analysis.json'), 'utf8')) as { counts: { read: number; used: number; superseded: number; stale: number; skipped: Record<string, number> }; alignment: { reference: string }[] };
+  const analysis = JSON.parse(readFileSync(join(corpusDir(), 'analysis.json'), 'utf8')) as {
+    counts: { read: number; used: number; superseded: number; stale: number; skipped: Record<string, number> };
+    alignment: { reference: string }[];
+  };
   const { counts } = analysis;
   assert.equal(counts.read, counts.used + counts.superseded + counts.stale + Object.values(counts.skipped).reduce((a, b) => a + b, 0));
   assert.equal(counts.read, planned);
@@ -101,13 +107,29 @@ test('run again: 0 requests (all cached), the new run supersedes the old one, co
   assert.equal(fake.modelRequests().length, before);
   assert.match(r.stderr, /0 request\(s\) sent/);
   assert.equal(records().length, 2 * planned);
-  const analysis = JSON.parse(readFileSync(join(corpusDir(), 'analysis.json'), 'utf8')) as { counts: { read: number; used: number; superseded: number; stale: number; skipped: Record<string, number> } };
+  const analysis = JSON.parse(readFileSync(join(corpusDir(), 'analysis.json'), 'utf8')) as {
+    counts: { read: number; used: number; superseded: number; stale: number; skipped: Record<string, number> };
+  };
   assert.deepEqual([analysis.counts.read, analysis.counts.used, analysis.counts.superseded], [2 * planned, planned, planned]);
 });
 
 test('run --dry-run prints the size and sends nothing; a filter narrows the plan', { timeout: 60_000 }, async () => {
   const before = fake.modelRequests().length;
-  const r = await runCli(['run', 'examples/kim-baek-2024.study.json', '--endpoint', fake.url, '--dry-run', '--no-analysis', '--country', 'DK,SE', '--model', study.models[0].id], { cwd: dir });
+  const r = await runCli(
+    [
+      'run',
+      'examples/kim-baek-2024.study.json',
+      '--endpoint',
+      fake.url,
+      '--dry-run',
+      '--no-analysis',
+      '--country',
+      'DK,SE',
+      '--model',
+      study.models[0].id,
+    ],
+    { cwd: dir },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, new RegExp(`plan kim-baek-2024: ${itemIds.length * 2} request\\(s\\), ${itemIds.length * 2} cached`));
   // Only model listing and no scoring request.

@@ -59,7 +59,9 @@ interface Row {
   spearman: { estimate: number } | null;
 }
 
-test('import + analyze --json: ρ and r of each model’s mean pro score per question vs the pooled ground truth, 9 models × 4 languages', { timeout: 120_000 }, async () => {
+test('import + analyze --json: ρ and r of each model’s mean pro score per question vs the pooled ground truth, 9 models × 4 languages', {
+  timeout: 120_000,
+}, async () => {
   const study = 'examples/rystrom-2025/rystrom-2025.study.json';
   const imported = await runCli(['import', study], { cwd: dir, timeoutMs: 100_000 });
   assert.equal(imported.code, 0, imported.stderr);
@@ -83,7 +85,9 @@ test('import + analyze --json: ρ and r of each model’s mean pro score per que
     s.n++;
     sums.set(k, s);
   }
-  const truth = new Map(rows(join(data, 'ground_truth_per_language.csv')).map((r) => [`${r.lnge_iso}|${r.question_key.toLowerCase()}`, Number(r.pro_score)]));
+  const truth = new Map(
+    rows(join(data, 'ground_truth_per_language.csv')).map((r) => [`${r.lnge_iso}|${r.question_key.toLowerCase()}`, Number(r.pro_score)]),
+  );
   const cells = new Map<string, { x: number[]; y: number[] }>();
   for (const [k, s] of sums) {
     const [model, language, question] = k.split('|');
@@ -96,7 +100,9 @@ test('import + analyze --json: ρ and r of each model’s mean pro score per que
   }
   assert.equal(cells.size, 36);
 
-  const got = analysis.alignment.filter((r) => r.level === 'item' && r.measure === 'pro' && r.category === null && r.reference === `pooled:${r.language}`);
+  const got = analysis.alignment.filter(
+    (r) => r.level === 'item' && r.measure === 'pro' && r.category === null && r.reference === `pooled:${r.language}`,
+  );
   assert.equal(got.length, 36);
   for (const row of got) {
     const cell = cells.get(`${row.model}|${row.language}`);
@@ -117,7 +123,9 @@ interface Lme4Case {
   logLik: number;
 }
 
-test('run --no-score: the study regenerates the paper’s regression table (= the lme4 fixture’s input) and its declared fit equals lme4', { timeout: 120_000 }, async () => {
+test('run --no-score: the study regenerates the paper’s regression table (= the lme4 fixture’s input) and its declared fit equals lme4', {
+  timeout: 120_000,
+}, async () => {
   const study = 'examples/rystrom-2025/rystrom-2025.study.json';
   const r = await runCli(['run', study, '--no-score'], { cwd: dir, timeoutMs: 100_000 });
   assert.equal(r.code, 0, r.stderr);
@@ -127,14 +135,27 @@ test('run --no-score: the study regenerates the paper’s regression table (= th
   assert.equal(regenerated.length, 3600);
   assert.deepEqual(regenerated, fixture);
 
-  const lme4 = (JSON.parse(readFileSync(join('test', 'fixtures', 'r', 'lmm-formula.json'), 'utf8')) as { cases: Lme4Case[] }).cases.find((c) => c.name === 'paper-rystrom')!;
+  const lme4 = (JSON.parse(readFileSync(join('test', 'fixtures', 'r', 'lmm-formula.json'), 'utf8')) as { cases: Lme4Case[] }).cases.find(
+    (c) => c.name === 'paper-rystrom',
+  )!;
   const analysis = JSON.parse(readFileSync(join(results, 'analysis.json'), 'utf8')) as {
-    fits: { name: string; error?: string; fixed: { term: string; estimate: number; se: number }[]; random: { group: string; variance: number }[]; residualVariance: number; logLik: number; n: number }[];
+    fits: {
+      name: string;
+      error?: string;
+      fixed: { term: string; estimate: number; se: number }[];
+      random: { group: string; variance: number }[];
+      residualVariance: number;
+      logLik: number;
+      n: number;
+    }[];
   };
   const [fit] = analysis.fits;
   assert.equal(fit.error, undefined);
   assert.equal(fit.n, 3600);
-  assert.deepEqual(fit.fixed.map((t) => t.term), lme4.columns);
+  assert.deepEqual(
+    fit.fixed.map((t) => t.term),
+    lme4.columns,
+  );
   fit.fixed.forEach((t, i) => {
     assert.ok(Math.abs(t.estimate - lme4.fixef[i]) <= 1e-6, `${t.term} estimate ${t.estimate} vs ${lme4.fixef[i]}`);
     assert.ok(Math.abs(t.se - lme4.se[i]) <= 1e-6, `${t.term} se`);

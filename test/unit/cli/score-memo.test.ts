@@ -37,7 +37,25 @@ test('a cached re-run from the memo writes the same records; a damaged entry is 
   await fs.copyFile(EXAMPLE_ITEMS, items);
   const out = join(dir, 'results.jsonl');
   const cache = join(dir, 'cache');
-  const args = ['score', items, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--method', 'logprobs', '--lang', 'da,en', '--cache-dir', cache, '--out', out, '--verbose'];
+  const args = [
+    'score',
+    items,
+    '--template',
+    EXAMPLE_TEMPLATES,
+    '--endpoint',
+    fake.url,
+    '--model',
+    'fake-llm',
+    '--method',
+    'logprobs',
+    '--lang',
+    'da,en',
+    '--cache-dir',
+    cache,
+    '--out',
+    out,
+    '--verbose',
+  ];
 
   const first = await spawnCli(args);
   assert.equal(first.code, 0, first.stderr);

@@ -22,13 +22,30 @@ after(async () => {
 });
 
 const args = (items: string, out: string, cache: string): string[] => [
-  'score', items, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--method', 'logprobs', '--item', 'Q1', '--lang', 'en', '--cache-dir', cache, '--out', out,
+  'score',
+  items,
+  '--template',
+  EXAMPLE_TEMPLATES,
+  '--endpoint',
+  fake.url,
+  '--model',
+  'fake-llm',
+  '--method',
+  'logprobs',
+  '--item',
+  'Q1',
+  '--lang',
+  'en',
+  '--cache-dir',
+  cache,
+  '--out',
+  out,
 ];
 
 test('--out locked by a live run: refused with nothing sent and nothing written (results file, lock, cache)', async () => {
   const out = join(dir, 'held.jsonl');
   const cache = join(dir, 'cache-held');
-  await fs.writeFile(out, 'the other run\'s records\n');
+  await fs.writeFile(out, "the other run's records\n");
   // This test's own process is alive on this host: its lock is not stale.
   const lock = `${JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-01-01T00:00:00.000Z' })}\n`;
   await fs.writeFile(`${out}.lock`, lock);
@@ -36,8 +53,8 @@ test('--out locked by a live run: refused with nothing sent and nothing written 
   const r = await runCli(args(EXAMPLE_ITEMS, out, cache));
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /held\.jsonl is being written by another value-lens run/);
-  assert.equal(await fs.readFile(out, 'utf8'), 'the other run\'s records\n');
-  assert.equal(await fs.readFile(`${out}.lock`, 'utf8'), lock, 'the holder\'s lock is left alone');
+  assert.equal(await fs.readFile(out, 'utf8'), "the other run's records\n");
+  assert.equal(await fs.readFile(`${out}.lock`, 'utf8'), lock, "the holder's lock is left alone");
   assert.equal(fake.requests.length, 0, 'nothing sent');
   assert.equal(existsSync(cache), false, 'nothing written to the cache');
 });

@@ -6,7 +6,18 @@ import { join } from 'node:path';
 import { parseSurvey, parseTemplates } from '../../../src/core/language/index';
 import { buildPlan } from '../../../src/core/run/plan';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
-import { buildOnce, CLI as CLI_PATH, deadPort, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, runCli, spawnCli, tempDir } from './helpers';
+import {
+  buildOnce,
+  CLI as CLI_PATH,
+  deadPort,
+  EXAMPLE_ITEMS,
+  EXAMPLE_TEMPLATES,
+  jsonLines,
+  removeDir,
+  runCli,
+  spawnCli,
+  tempDir,
+} from './helpers';
 
 let fake: FakeServer;
 let dir: string;
@@ -26,7 +37,16 @@ beforeEach(async () => {
 after(() => removeDir(dir));
 
 const base = (): string[] => [
-  'score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--cache-dir', join(dir, 'cache'),
+  'score',
+  EXAMPLE_ITEMS,
+  '--template',
+  EXAMPLE_TEMPLATES,
+  '--endpoint',
+  fake.url,
+  '--model',
+  'fake-llm',
+  '--cache-dir',
+  join(dir, 'cache'),
 ];
 
 function plannedCount(items: string[] | undefined, languages: string[] | undefined): number {
@@ -51,7 +71,14 @@ test('score writes one JSONL record per planned request; a second run is served 
   assert.equal(first.code, 0, first.stderr);
   const planned = plannedCount(['Q1', 'Q2', 'Q3'], ['da', 'en']);
   assert.equal(planned, 6);
-  const records = jsonLines(await fs.readFile(out, 'utf8')) as { kind: string; itemId: string; language: string; cached: boolean; mean: number; probabilities: Record<string, number> }[];
+  const records = jsonLines(await fs.readFile(out, 'utf8')) as {
+    kind: string;
+    itemId: string;
+    language: string;
+    cached: boolean;
+    mean: number;
+    probabilities: Record<string, number>;
+  }[];
   assert.equal(records.length, planned);
   assert.ok(records.every((r) => r.kind === 'result' && !r.cached));
   assert.deepEqual(new Set(records.map((r) => r.language)), new Set(['da', 'en']));
@@ -138,12 +165,32 @@ test('missing files and missing arguments exit 2; an items file with errors exit
   const noTemplate = await runCli(['score', EXAMPLE_ITEMS, '--endpoint', fake.url]);
   assert.equal(noTemplate.code, 2);
   assert.match(noTemplate.stderr, /needs --template/);
-  const noItems = await runCli(['score', join(dir, 'missing.wvs'), '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm']);
+  const noItems = await runCli([
+    'score',
+    join(dir, 'missing.wvs'),
+    '--template',
+    EXAMPLE_TEMPLATES,
+    '--endpoint',
+    fake.url,
+    '--model',
+    'fake-llm',
+  ]);
   assert.equal(noItems.code, 2);
   assert.match(noItems.stderr, /missing\.wvs does not exist/);
   const bad = join(dir, 'bad.wvs');
   await fs.writeFile(bad, 'survey "x"\nlanguages en\nitem Q1 "t"\n  scale: nosuch\n  en: Why?\n');
-  const broken = await runCli(['score', bad, '--template', EXAMPLE_TEMPLATES, '--endpoint', fake.url, '--model', 'fake-llm', '--cache-dir', join(dir, 'c')]);
+  const broken = await runCli([
+    'score',
+    bad,
+    '--template',
+    EXAMPLE_TEMPLATES,
+    '--endpoint',
+    fake.url,
+    '--model',
+    'fake-llm',
+    '--cache-dir',
+    join(dir, 'c'),
+  ]);
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /bad\.wvs:4:10: error: wvs\/unknown-scale: /);
   const openaiNoModel = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai']);
@@ -169,19 +216,28 @@ test('an API key on the command line or in a config file is refused (exit 2) wit
 });
 
 test('settings come from the config file and OLLAMA_HOST, flags win over both', async () => {
-  await fs.writeFile(join(dir, '.valuelensrc.json'), JSON.stringify({ model: 'fake-reasoner', method: 'logprobs', languages: ['nl'], cacheDir: 'cc' }));
+  await fs.writeFile(
+    join(dir, '.valuelensrc.json'),
+    JSON.stringify({ model: 'fake-reasoner', method: 'logprobs', languages: ['nl'], cacheDir: 'cc' }),
+  );
   const hostOnly = fake.url.replace(/^http:\/\//, '');
-  const r = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--item', 'Q1'], { cwd: dir, env: { OLLAMA_HOST: hostOnly } });
+  const r = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--item', 'Q1'], {
+    cwd: dir,
+    env: { OLLAMA_HOST: hostOnly },
+  });
   assert.equal(r.code, 0, r.stderr);
   const [record] = jsonLines(r.stdout) as { model: string; language: string; endpoint: string }[];
   assert.equal(record.model, 'fake-reasoner');
   assert.equal(record.language, 'nl');
   assert.equal(record.endpoint, fake.url);
   assert.ok((await fs.readdir(join(dir, 'cc'))).length > 0, 'cacheDir from the config file, relative to it');
-  const flagWins = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--item', 'Q1', '--model', 'fake-llm', '--lang', 'pt'], {
-    cwd: dir,
-    env: { OLLAMA_HOST: hostOnly },
-  });
+  const flagWins = await runCli(
+    ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--item', 'Q1', '--model', 'fake-llm', '--lang', 'pt'],
+    {
+      cwd: dir,
+      env: { OLLAMA_HOST: hostOnly },
+    },
+  );
   const [r2] = jsonLines(flagWins.stdout) as { model: string; language: string }[];
   assert.deepEqual([r2.model, r2.language], ['fake-llm', 'pt']);
   await fs.writeFile(join(dir, 'broken.json'), '{ not json');
@@ -228,18 +284,35 @@ test('Ctrl-C cancels a run promptly: exit 130, every planned request recorded', 
 
 test('openai: unreachable endpoint gives instructions, a refused key says which variable to check', async () => {
   const port = await deadPort();
-  const down = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai', '--model', 'm', '--cache-dir', join(dir, 'c')], {
-    env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
-  });
+  const down = await runCli(
+    ['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai', '--model', 'm', '--cache-dir', join(dir, 'c')],
+    {
+      env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
+    },
+  );
   assert.equal(down.code, 1);
   assert.match(down.stderr, /No model server answered/);
   assert.match(down.stderr, /OPENAI_BASE_URL/);
   const { startFakeOpenAI } = await import('../../support/fake-openai');
   const openai = await startFakeOpenAI({ requireKey: 'sk-right-key-000000000000' });
   try {
-    const denied = await runCli(['score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--provider', 'openai', '--model', 'fake-llm', '--cache-dir', join(dir, 'c')], {
-      env: { OPENAI_BASE_URL: `${openai.url}/v1`, OPENAI_API_KEY: 'sk-wrong-key-1111111111111' },
-    });
+    const denied = await runCli(
+      [
+        'score',
+        EXAMPLE_ITEMS,
+        '--template',
+        EXAMPLE_TEMPLATES,
+        '--provider',
+        'openai',
+        '--model',
+        'fake-llm',
+        '--cache-dir',
+        join(dir, 'c'),
+      ],
+      {
+        env: { OPENAI_BASE_URL: `${openai.url}/v1`, OPENAI_API_KEY: 'sk-wrong-key-1111111111111' },
+      },
+    );
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /refused the request \(HTTP 401\)\. Check the OPENAI_API_KEY/);
     assert.ok(!denied.stderr.includes('sk-wrong-key'));
@@ -254,7 +327,9 @@ test('--paraphrases scores every paraphrase as well as the template', async () =
   const r = await runCli([...base(), '--item', 'Q1', '--lang', 'en', '--method', 'logprobs', '--paraphrases']);
   assert.equal(r.code, 0, r.stderr);
   const records = jsonLines(r.stdout) as { paraphrase: number | null }[];
-  const variants = templates.paraphraseSets.filter((s) => s.templateName === 'direct').reduce((n, s) => n + (s.variants.en?.length ?? 0), 0);
+  const variants = templates.paraphraseSets
+    .filter((s) => s.templateName === 'direct')
+    .reduce((n, s) => n + (s.variants.en?.length ?? 0), 0);
   assert.ok(variants >= 2, 'the example templates have paraphrases of "direct"');
   assert.equal(records.length, 1 + variants);
   assert.deepEqual(records.map((x) => x.paraphrase).sort(), [null, ...Array.from({ length: variants }, (_, i) => i)].sort());
@@ -267,13 +342,28 @@ test('progress goes to stderr only when it is a terminal', async () => {
   // `script` gives the child a pseudo-terminal (util-linux); skip the TTY half where it is missing.
   const { spawnSync } = await import('node:child_process');
   if (spawnSync('script', ['--version']).status !== 0) return;
-  const command = [process.execPath, CLI_PATH, ...base(), '--item', 'Q1,Q2', '--lang', 'en', '--method', 'logprobs', '--out', join(dir, 't.jsonl')]
+  const command = [
+    process.execPath,
+    CLI_PATH,
+    ...base(),
+    '--item',
+    'Q1,Q2',
+    '--lang',
+    'en',
+    '--method',
+    'logprobs',
+    '--out',
+    join(dir, 't.jsonl'),
+  ]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   // Spawned asynchronously: the fake server in this process must keep answering.
   const { spawn } = await import('node:child_process');
   const tty = await new Promise<{ status: number | null; stdout: string }>((done) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.on('close', (status) => done({ status, stdout }));

@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeOllama, type FakeServer } from '../../support/fake-ollama';
-import { buildOnce, EXAMPLE_HUMAN, EXAMPLE_ITEMS, EXAMPLE_TEMPLATES, jsonLines, removeDir, spawnCli, tempDir, type CliResult } from './helpers';
+import {
+  buildOnce,
+  EXAMPLE_HUMAN,
+  EXAMPLE_ITEMS,
+  EXAMPLE_TEMPLATES,
+  jsonLines,
+  removeDir,
+  spawnCli,
+  tempDir,
+  type CliResult,
+} from './helpers';
 
 let fake: FakeServer;
 let dir: string;
@@ -108,7 +118,10 @@ test('a cached study re-run uses its memo, with the same records as without; a t
   assert.match(await run('after the repair'), /remembered/);
 
   // One more byte in the items file, then in the templates file: each is another memo; the old one is not used.
-  for (const [label, changed] of [['items', items], ['templates', templates]] as const) {
+  for (const [label, changed] of [
+    ['items', items],
+    ['templates', templates],
+  ] as const) {
     const before = (await memos(cache)).length;
     await fs.appendFile(changed, '\n');
     const stderr = await run(`changed ${label}`);

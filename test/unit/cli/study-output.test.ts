@@ -22,7 +22,8 @@ test('alignment.csv: a header and one row per alignment figure, estimates and CI
     if (a.pearson) {
       assert.ok(Math.abs(Number(row[col('pearson')]) - a.pearson.estimate) < 1e-12);
       if (a.pearson.ci) assert.ok(Math.abs(Number(row[col('pearson_ci_low')]) - a.pearson.ci[0]) < 1e-12);
-      if (a.pearson.pHolm !== undefined && a.pearson.pHolm !== null) assert.ok(Math.abs(Number(row[col('pearson_p_holm')]) - a.pearson.pHolm) < 1e-12);
+      if (a.pearson.pHolm !== undefined && a.pearson.pHolm !== null)
+        assert.ok(Math.abs(Number(row[col('pearson_p_holm')]) - a.pearson.pHolm) < 1e-12);
     } else assert.equal(row[col('pearson')], '');
   });
 });

@@ -19,7 +19,13 @@ test('escapeRawText keeps script and style text from closing their element', () 
 
 test('renderReportHtml escapes the data attribute and puts the nonce on script, style and CSP', () => {
   const nonce = 'AAAAAAAAAAAAAAAAAAAAAA==';
-  const html = renderReportHtml({ reportJson: JSON.stringify({ t: '"><script>x</script>&' }), script: 'void 0', css: 'body{}', title: '<T>', nonce });
+  const html = renderReportHtml({
+    reportJson: JSON.stringify({ t: '"><script>x</script>&' }),
+    script: 'void 0',
+    css: 'body{}',
+    title: '<T>',
+    nonce,
+  });
   assert.match(html, /data-report="\{&quot;t&quot;:&quot;\\&quot;&gt;&lt;script&gt;x&lt;\/script&gt;&amp;&quot;\}"/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
   assert.ok(html.includes(`<script nonce="${nonce}">`) && html.includes(`<style nonce="${nonce}">`));
@@ -47,8 +53,18 @@ test('OLLAMA_HOST forms normalise like the ollama CLI reads them', () => {
 });
 
 test('keys on the command line are refused without repeating them', () => {
-  for (const argv of [['--api-key', 'x'], ['--api-key=sk-abc'], ['--apikey=1'], ['--token', 't'], ['sk-0123456789abcdefghij'], ['Bearer abc']]) {
-    assert.throws(() => refuseKeys(argv), (e: Error) => e instanceof UsageError && /OPENAI_API_KEY/.test(e.message) && !e.message.includes('sk-'));
+  for (const argv of [
+    ['--api-key', 'x'],
+    ['--api-key=sk-abc'],
+    ['--apikey=1'],
+    ['--token', 't'],
+    ['sk-0123456789abcdefghij'],
+    ['Bearer abc'],
+  ]) {
+    assert.throws(
+      () => refuseKeys(argv),
+      (e: Error) => e instanceof UsageError && /OPENAI_API_KEY/.test(e.message) && !e.message.includes('sk-'),
+    );
   }
   // Ordinary arguments pass, including file names that merely start with sk-.
   refuseKeys(['score', 'sk-survey.wvs', '--model', 'qwen2.5:0.5b', '--item', 'Q1']);
@@ -57,7 +73,10 @@ test('keys on the command line are refused without repeating them', () => {
 test('config files: known settings only, typed, and never a key', () => {
   assert.deepEqual(validateConfig({ model: 'm', samples: 5, languages: ['da'] }, 'c.json'), { model: 'm', samples: 5, languages: ['da'] });
   for (const key of ['apiKey', 'api_key', 'openaiApiKey', 'token', 'authorization']) {
-    assert.throws(() => validateConfig({ [key]: 'sk-secret-value' }, 'c.json'), (e: Error) => e instanceof UsageError && !e.message.includes('sk-secret'));
+    assert.throws(
+      () => validateConfig({ [key]: 'sk-secret-value' }, 'c.json'),
+      (e: Error) => e instanceof UsageError && !e.message.includes('sk-secret'),
+    );
   }
   assert.throws(() => validateConfig({ modle: 'x' }, 'c.json'), /unknown setting "modle"/);
   assert.throws(() => validateConfig({ samples: '5' }, 'c.json'), InputError);
@@ -75,7 +94,13 @@ test('number flags name the flag and the allowed range', () => {
 });
 
 test('tables align columns and keep one row per line', () => {
-  const out = table(['a', 'bb'], [['xxx', 'y\nz'], ['1', '2']]).split('\n');
+  const out = table(
+    ['a', 'bb'],
+    [
+      ['xxx', 'y\nz'],
+      ['1', '2'],
+    ],
+  ).split('\n');
   assert.equal(out.length, 4);
   assert.equal(out[0], 'a    bb');
   assert.equal(out[2], 'xxx  y z');

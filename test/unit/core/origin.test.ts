@@ -15,7 +15,15 @@ test('originOf: scheme://host:port of an http(s) URL, credentials, path and quer
 });
 
 test('originOf without bareHost: not http(s), or not a URL → undefined (a trust check never guesses)', () => {
-  for (const text of ['ftp://files.example.test', 'file:///etc/passwd', 'javascript:alert(1)', 'localhost:11434', ':11434', '', 'not a url']) {
+  for (const text of [
+    'ftp://files.example.test',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'localhost:11434',
+    ':11434',
+    '',
+    'not a url',
+  ]) {
     assert.equal(originOf(text), undefined, text);
   }
 });
@@ -60,7 +68,8 @@ test('one reading of an Ollama host: the CLI, the editor setting and the provide
     assert.equal(normaliseOllamaHost(text), url, `CLI: ${text}`);
     assert.equal(ollamaHostUrl(text), url, `provider: ${text}`);
     assert.equal(ollamaHostUrl(url), url, `read twice: ${text}`);
-    if (/^https?:\/\//.test(text)) assert.equal(endpointConfig((k) => (k === 'ollama.host' ? { globalValue: text } : undefined)).ollamaHost, url, `editor: ${text}`);
+    if (/^https?:\/\//.test(text))
+      assert.equal(endpointConfig((k) => (k === 'ollama.host' ? { globalValue: text } : undefined)).ollamaHost, url, `editor: ${text}`);
   }
   assert.equal(ollamaHostUrl(''), 'http://127.0.0.1:11434');
 });

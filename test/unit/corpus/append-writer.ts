@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const n = Number(count);
   for (let i = 0; i < n; i += 25) {
     const burst: Promise<void>[] = [];
-    for (let j = i; j < Math.min(n, i + 25); j++) burst.push(store.append(result(j, { runId: `writer-${writer}`, round: j, itemId: `W${writer}-${j}` })));
+    for (let j = i; j < Math.min(n, i + 25); j++)
+      burst.push(store.append(result(j, { runId: `writer-${writer}`, round: j, itemId: `W${writer}-${j}` })));
     await Promise.all(burst);
   }
   await store.close();

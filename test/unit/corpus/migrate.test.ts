@@ -22,7 +22,10 @@ test('a format-1 results file written by the runner against the loopback fake lo
     const plan = makePlan({ count: 12, endpoint: server.url, model: 'llama3' });
     await runPlan(plan, { providers: (_p, e) => createTestProvider(e), store });
     await store.close();
-    const raw = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const raw = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // It really is format 1: none of the study factors are on disk.
     for (const r of raw) for (const field of ['study', 'country', 'modelId', 'order', 'round']) assert.equal(r[field], undefined, field);
 
@@ -52,7 +55,23 @@ test('order names from optionOrder; round from sampleIndex; fields a record has 
   assert.equal(orderName([4, 3, 2, 1]), 'reversed');
   assert.equal(orderName([2, 3, 4, 1]), 'other');
   assert.equal(orderName([]), 'original');
-  const base = { kind: 'failure', runId: 'r', itemId: 'Q1', itemHash: 'h', language: 'en', template: 't', paraphrase: null, provider: 'openai', model: 'm', endpoint: 'http://x', method: 'logprobs', optionOrder: [5, 4, 3], error: { kind: 'x', message: 'y' }, attempts: 1, at: '' } as const;
+  const base = {
+    kind: 'failure',
+    runId: 'r',
+    itemId: 'Q1',
+    itemHash: 'h',
+    language: 'en',
+    template: 't',
+    paraphrase: null,
+    provider: 'openai',
+    model: 'm',
+    endpoint: 'http://x',
+    method: 'logprobs',
+    optionOrder: [5, 4, 3],
+    error: { kind: 'x', message: 'y' },
+    attempts: 1,
+    at: '',
+  } as const;
   const withIndex = { ...base, optionOrder: [...base.optionOrder], sampleIndex: 3 } as unknown as RunRecord;
   assert.equal(roundOf(withIndex), 3);
   const filled = withDefaults(withIndex);

@@ -49,16 +49,17 @@ async function withFile(bytes: Buffer, fn: (path: string) => Promise<void>): Pro
 
 test('ASCII and multi-byte lines read the same at every chunk size from 1 to 64 bytes', () => {
   // 2-, 3- and 4-byte characters (ø, 漢, 😀) between long ASCII runs; CRLF, blank and whitespace lines.
-  const text = [
-    '{"template":"plain ascii line","n":1}',
-    '{"template":"tø漢😀","n":2}\r',
-    '',
-    '{"template":"' + 'x'.repeat(40) + 'ø","n":3}',
-    '   ',
-    '{"template":"' + 'y'.repeat(23) + '","n":4}\r',
-    '😀😀漢ø',
-    '{"template":"end","n":5}',
-  ].join('\n') + '\n';
+  const text =
+    [
+      '{"template":"plain ascii line","n":1}',
+      '{"template":"tø漢😀","n":2}\r',
+      '',
+      '{"template":"' + 'x'.repeat(40) + 'ø","n":3}',
+      '   ',
+      '{"template":"' + 'y'.repeat(23) + '","n":4}\r',
+      '😀😀漢ø',
+      '{"template":"end","n":5}',
+    ].join('\n') + '\n';
   const bytes = Buffer.from(text, 'utf8');
   return withFile(bytes, async (path) => {
     const want = expected(text);
@@ -77,7 +78,13 @@ test('a BOM and a last line without a newline read the same at every chunk size'
 
 test('a character cut short before ASCII bytes is one U+FFFD, as decoding the whole file gives', () => {
   // 0xE6 0xBC starts a 3-byte character the next byte (ASCII) does not continue; 0xF0 0x9F likewise.
-  const bytes = Buffer.concat([Buffer.from('{"a":"x'), Buffer.from([0xe6, 0xbc]), Buffer.from('yz"}\n{"b":"'), Buffer.from([0xf0, 0x9f]), Buffer.from('"}\n{"c":1}\n')]);
+  const bytes = Buffer.concat([
+    Buffer.from('{"a":"x'),
+    Buffer.from([0xe6, 0xbc]),
+    Buffer.from('yz"}\n{"b":"'),
+    Buffer.from([0xf0, 0x9f]),
+    Buffer.from('"}\n{"c":1}\n'),
+  ]);
   const whole = bytes.toString('utf8');
   assert.equal(whole.split('\uFFFD').length - 1, 2);
   return withFile(bytes, async (path) => {

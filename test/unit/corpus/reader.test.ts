@@ -23,14 +23,18 @@ test('3 MB of records with multibyte text: every record read, lines split across
     const path = join(dir, 'records.jsonl');
     const n = 6000;
     // "ø" and "漢" are 2 and 3 bytes: some fall on chunk boundaries.
-    const text = Array.from({ length: n }, (_, i) => JSON.stringify(result(i, { round: i, template: `tø漢${'x'.repeat(i % 97)}` }))).join('\n') + '\n';
+    const text =
+      Array.from({ length: n }, (_, i) => JSON.stringify(result(i, { round: i, template: `tø漢${'x'.repeat(i % 97)}` }))).join('\n') + '\n';
     assert.ok(Buffer.byteLength(text) > 3 << 20);
     await writeFile(path, text);
     const rounds: number[] = [];
     const report = await readCorpus(path, (r) => rounds.push(r.round ?? -1));
     assert.equal(report.records, n);
     assert.equal(report.badLineCount, 0);
-    assert.deepEqual(rounds, Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      rounds,
+      Array.from({ length: n }, (_, i) => i),
+    );
     const reader = new CorpusReader(path);
     let k = 0;
     for await (const r of reader) {
@@ -45,12 +49,24 @@ test('bad lines are reported by number and counted; CRLF, BOM and blank lines re
   withDir(async (dir) => {
     const path = join(dir, 'r.jsonl');
     const good = (i: number): string => JSON.stringify(result(i));
-    const body = ['\uFEFF' + good(0), good(1) + '\r', '', 'not json', '{"kind":"result","itemId":"x"}', '   ', good(2), '{"kind":"res'].join('\n');
+    const body = [
+      '\uFEFF' + good(0),
+      good(1) + '\r',
+      '',
+      'not json',
+      '{"kind":"result","itemId":"x"}',
+      '   ',
+      good(2),
+      '{"kind":"res',
+    ].join('\n');
     await writeFile(path, body);
     const got: RunRecord[] = [];
     const report = await readCorpus(path, (r) => got.push(r));
     assert.equal(got.length, 3);
-    assert.deepEqual(report.badLines.map((b) => b.line), [4, 5, 8]);
+    assert.deepEqual(
+      report.badLines.map((b) => b.line),
+      [4, 5, 8],
+    );
     assert.equal(report.badLineCount, 3);
     assert.equal(report.lines, 6);
     const old = await readRunRecords(path);
@@ -69,7 +85,10 @@ test('an over-long line is one bad line, not a buffered string; the lines after 
     await writeFile(path, `${JSON.stringify(result(0))}\n${huge}\n${JSON.stringify(result(1))}\n`);
     const report = await readCorpus(path, () => undefined);
     assert.equal(report.records, 2);
-    assert.deepEqual(report.badLines.map((b) => b.line), [2]);
+    assert.deepEqual(
+      report.badLines.map((b) => b.line),
+      [2],
+    );
   }));
 
 test('accepts a corpus folder, a records.jsonl, one old results file, or a folder of old run files', () =>
@@ -89,5 +108,8 @@ test('accepts a corpus folder, a records.jsonl, one old results file, or a folde
     assert.deepEqual(ids, ['Q1', 'Q2']);
     assert.equal(report.files.length, 2);
     assert.equal((await readCorpus(join(runs, 'a.jsonl'), () => undefined)).records, 1);
-    await assert.rejects(readCorpus(join(dir, 'missing.jsonl'), () => undefined), /ENOENT/);
+    await assert.rejects(
+      readCorpus(join(dir, 'missing.jsonl'), () => undefined),
+      /ENOENT/,
+    );
   }));

@@ -40,7 +40,10 @@ test('repeated samples and rounds are all kept, in one run and across the rounds
   const recs = [0, 1, 2, 3, 4].map((round) => r({ round }));
   const s = await select(recs);
   assert.equal(s.counts.used, 5);
-  assert.deepEqual(s.units.map((u) => u.round), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    s.units.map((u) => u.round),
+    [0, 1, 2, 3, 4],
+  );
   // Format 1 (no round on disk): repetitions inside one run are still all kept.
   const old = [r({ round: undefined }), r({ round: undefined }), r({ round: undefined })];
   assert.equal((await select(old)).counts.used, 3);
@@ -50,20 +53,39 @@ test("'latest' on rounds that are not small whole numbers (large, fractional, -0
   const older = '20261101T000000Z-a';
   const newer = '20261201T000000Z-b';
   const rounds = [0, 3, 2 ** 21, 2.5, 1e21];
-  const recs = [...rounds.map((round) => r({ runId: older, round })), ...rounds.map((round) => r({ runId: newer, round: Object.is(round, 0) ? -0 : round }))];
+  const recs = [
+    ...rounds.map((round) => r({ runId: older, round })),
+    ...rounds.map((round) => r({ runId: newer, round: Object.is(round, 0) ? -0 : round })),
+  ];
   const s = await select(recs);
   assert.equal(s.counts.superseded, rounds.length);
-  assert.deepEqual(s.units.map((u) => u.runId), rounds.map(() => newer));
-  assert.deepEqual(s.units.map((u) => u.round + 0).sort((a, b) => a - b), [...rounds].sort((a, b) => a - b));
+  assert.deepEqual(
+    s.units.map((u) => u.runId),
+    rounds.map(() => newer),
+  );
+  assert.deepEqual(
+    s.units.map((u) => u.round + 0).sort((a, b) => a - b),
+    [...rounds].sort((a, b) => a - b),
+  );
 });
 
 test("'latest': a later run supersedes every record of that condition from older runs; 'pool' keeps all", async () => {
   const older = 'R20261101T000000Z-a'.slice(1);
   const newer = '20261201T000000Z-b';
-  const recs = [r({ runId: newer, round: 0, mean: 3 }), r({ runId: older, round: 0, mean: 1 }), r({ runId: older, round: 1, mean: 1 }), r({ runId: newer, round: 1, mean: 3 }), r({ runId: older, round: 2, mean: 1 })];
+  const recs = [
+    r({ runId: newer, round: 0, mean: 3 }),
+    r({ runId: older, round: 0, mean: 1 }),
+    r({ runId: older, round: 1, mean: 1 }),
+    r({ runId: newer, round: 1, mean: 3 }),
+    r({ runId: older, round: 2, mean: 1 }),
+  ];
   const s = await select(recs);
   // Round 2 exists only in the older run: still used (supersession is per condition key, round included).
-  assert.deepEqual(s.units.map((u) => [u.round, u.runId]).sort(), [[0, newer], [1, newer], [2, older]]);
+  assert.deepEqual(s.units.map((u) => [u.round, u.runId]).sort(), [
+    [0, newer],
+    [1, newer],
+    [2, older],
+  ]);
   assert.equal(s.counts.superseded, 2);
   const pooled = checked(await selectUnits(recs, { rule: 'pool' }), 5);
   assert.equal(pooled.counts.used, 5);
@@ -73,17 +95,33 @@ test("'latest': a later run supersedes every record of that condition from older
 
 test('run time: the manifest beats the time in the run id; ties go to the larger run id; a failure never supersedes', async () => {
   const recs = [r({ runId: 'alpha', mean: 1 }), r({ runId: 'beta', mean: 2 })];
-  const byManifest = await select(recs, { runs: new Map([['alpha', { startedAt: '2026-12-02T00:00:00Z' }], ['beta', { startedAt: '2026-12-01T00:00:00Z' }]]) });
-  assert.deepEqual(byManifest.units.map((u) => u.runId), ['alpha']);
+  const byManifest = await select(recs, {
+    runs: new Map([
+      ['alpha', { startedAt: '2026-12-02T00:00:00Z' }],
+      ['beta', { startedAt: '2026-12-01T00:00:00Z' }],
+    ]),
+  });
+  assert.deepEqual(
+    byManifest.units.map((u) => u.runId),
+    ['alpha'],
+  );
   const tie = await select([r({ runId: 'beta', at: '2026-01-01T00:00:00Z' }), r({ runId: 'alpha', at: '2026-01-01T00:00:00Z' })]);
-  assert.deepEqual(tie.units.map((u) => u.runId), ['beta']);
+  assert.deepEqual(
+    tie.units.map((u) => u.runId),
+    ['beta'],
+  );
   const failed = await select([r({ runId: '20261101T000000Z-a' }), failure({ runId: '20261201T000000Z-b' })]);
-  assert.deepEqual(failed.units.map((u) => u.runId), ['20261101T000000Z-a']);
+  assert.deepEqual(
+    failed.units.map((u) => u.runId),
+    ['20261101T000000Z-a'],
+  );
   assert.equal(failed.counts.skipped.failure, 1);
 });
 
 test('stale records (item hash changed) are excluded and counted; imports without a hash are not stale', async () => {
-  const s = await select([r({ itemHash: 'old' }), r({ itemHash: 'h1', round: 1 }), r({ itemHash: '', source: 'import', round: 2 })], { items });
+  const s = await select([r({ itemHash: 'old' }), r({ itemHash: 'h1', round: 1 }), r({ itemHash: '', source: 'import', round: 2 })], {
+    items,
+  });
   assert.equal(s.counts.stale, 1);
   assert.equal(s.counts.used, 2);
   // Without items nothing can be stale.
@@ -93,11 +131,14 @@ test('stale records (item hash changed) are excluded and counted; imports withou
 test('skipped by reason: failure, unknown item, filtered, no measure, bad line', async () => {
   const noMean = r({ round: 3, mean: Number.NaN });
   const badStance: StanceResult = { ...failure({}), kind: 'stance', proShare: 1.5, cached: false, round: 4 } as unknown as StanceResult;
-  const s = await select([r({}), failure({}), r({ itemId: 'Q9' }), r({ language: 'da', round: 1 }), r({ country: null, round: 2 }), noMean, badStance], {
-    items,
-    filter: { languages: ['en'], countries: ['us'] },
-    badLines: 2,
-  });
+  const s = await select(
+    [r({}), failure({}), r({ itemId: 'Q9' }), r({ language: 'da', round: 1 }), r({ country: null, round: 2 }), noMean, badStance],
+    {
+      items,
+      filter: { languages: ['en'], countries: ['us'] },
+      badLines: 2,
+    },
+  );
   assert.deepEqual(s.counts.skipped, { failure: 1, 'unknown-item': 1, filtered: 2, 'no-measure': 2, 'bad-line': 2 });
   assert.equal(s.counts.used, 1);
 });
@@ -116,9 +157,22 @@ test('bad lines of a CorpusReader count as read and skipped', async () => {
 
 test('units: pro share from the pro codes (share.ts rule, reversed, explicit proCodes) or the judge; attributes, key, category', async () => {
   const probabilities = { '1': 0.4, '2': 0.3, '3': 0.2, '4': 0.1, '-1': 0.5 };
-  const stance: StanceResult = { ...failure({ itemId: 'Q1' }), kind: 'stance', proShare: 0.25, pro: 1, con: 3, cached: false, round: 9 } as unknown as StanceResult;
+  const stance: StanceResult = {
+    ...failure({ itemId: 'Q1' }),
+    kind: 'stance',
+    proShare: 0.25,
+    pro: 1,
+    con: 3,
+    cached: false,
+    round: 9,
+  } as unknown as StanceResult;
   const s = await select(
-    [r({ probabilities, modelId: 'big' }), r({ itemId: 'Q2', itemHash: 'h2', probabilities, modelId: 'big' }), r({ itemId: 'Q3', itemHash: 'h3', probabilities, modelId: 'small' }), stance],
+    [
+      r({ probabilities, modelId: 'big' }),
+      r({ itemId: 'Q2', itemHash: 'h2', probabilities, modelId: 'big' }),
+      r({ itemId: 'Q3', itemHash: 'h3', probabilities, modelId: 'small' }),
+      stance,
+    ],
     { items, models: new Map([['big', { family: 'llama', size: 70, chat: true }]]) },
   );
   const [q1, q2, q3, judged] = s.units;

@@ -38,7 +38,10 @@ test('ENOSPC on write calls 3..10 (short writes among them): failed batches are 
     assert.equal(records.length + store.writeFailures, 30);
     // Rounds on disk are exactly those whose append resolved, in order, none duplicated.
     const rounds = records.map((r) => r.round);
-    assert.deepEqual(rounds, [...rounds].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    assert.deepEqual(
+      rounds,
+      [...rounds].sort((a, b) => (a ?? 0) - (b ?? 0)),
+    );
     assert.equal(new Set(rounds).size, rounds.length);
     assert.ok(rounds.includes(29) && rounds.includes(0));
   } finally {
@@ -57,7 +60,13 @@ test('a fragment that cannot be cut off stays isolated on its own line: the next
     };
     const store = new ResultsStore(path, { open });
     const outcomes: boolean[] = [];
-    for (let i = 0; i < 5; i++) outcomes.push(await store.append(result(i, { round: i })).then(() => true, () => false));
+    for (let i = 0; i < 5; i++)
+      outcomes.push(
+        await store.append(result(i, { round: i })).then(
+          () => true,
+          () => false,
+        ),
+      );
     await store.close();
     const text = await readFile(path, 'utf8');
     const all = text.split('\n').filter((l) => l !== '');
@@ -122,7 +131,8 @@ test('runPlan counts write failures: on-disk records + writeFailures = planned, 
       for (const w of waiting.filter((w) => w.call <= n)) w.go();
       return n >= 3 && n <= 8 ? (n % 3 === 0 ? 'short' : 'enospc') : 'ok';
     });
-    const untilCall = (call: number): Promise<void> => (call <= calls ? Promise.resolve() : new Promise((go) => waiting.push({ call, go })));
+    const untilCall = (call: number): Promise<void> =>
+      call <= calls ? Promise.resolve() : new Promise((go) => waiting.push({ call, go }));
     const gated: ModelProvider = {
       ...instantProvider(),
       complete: async (request) => {
@@ -160,7 +170,10 @@ test('a thousand appends in one turn, then close: every line once, in append ord
     await store.close();
     await Promise.all(appended);
     const rounds = parsesAll(await readFile(path, 'utf8')).map((r) => r.round);
-    assert.deepEqual(rounds, Array.from({ length: 1000 }, (_, i) => i));
+    assert.deepEqual(
+      rounds,
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
     assert.equal(store.written, 1000);
     assert.equal(open.calls(), 1, 'the lines of one turn go out together');
   } finally {
@@ -179,7 +192,10 @@ test('an append resolves once its line is in the file; flush() writes what is pe
     }
     const later = [store.append(result(5, { round: 5 })), store.append(result(6, { round: 6 }))];
     await store.flush();
-    assert.deepEqual(parsesAll(await readFile(path, 'utf8')).map((r) => r.round), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      parsesAll(await readFile(path, 'utf8')).map((r) => r.round),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
     await Promise.all(later);
     // Records appended while close() waits for a write go out too.
     const first = store.append(result(7, { round: 7 }));
@@ -188,7 +204,10 @@ test('an append resolves once its line is in the file; flush() writes what is pe
     await closing;
     await Promise.all([first, racing]);
     await store.close();
-    assert.deepEqual(parsesAll(await readFile(path, 'utf8')).map((r) => r.round), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      parsesAll(await readFile(path, 'utf8')).map((r) => r.round),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -197,7 +216,9 @@ test('an append resolves once its line is in the file; flush() writes what is pe
 /** Runs kill-writer.ts and SIGKILLs it once `killAt` appends have resolved; resolves with the last count it printed. */
 function killWriterAt(path: string, killAt: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'kill-writer.ts'), path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'kill-writer.ts'), path], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let acked = 0;
@@ -210,11 +231,15 @@ function killWriterAt(path: string, killAt: number): Promise<number> {
     });
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`writer was not killed mid-run (exit ${code}): ${err}`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`writer was not killed mid-run (exit ${code}): ${err}`)),
+    );
   });
 }
 
-test('SIGKILL mid-run: every line in the file is whole, valid and in append order, none twice; acknowledged ones are all there', { timeout: 120_000 }, async () => {
+test('SIGKILL mid-run: every line in the file is whole, valid and in append order, none twice; acknowledged ones are all there', {
+  timeout: 120_000,
+}, async () => {
   const dir = await tmp();
   try {
     for (const killAt of [300, 1500]) {
@@ -249,13 +274,17 @@ test('four processes appending to one file at once: every line whole, every reco
     const perWriter = 1000;
     const script = join(__dirname, 'append-writer.ts');
     await Promise.all(
-      Array.from({ length: writers }, (_, w) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', script, path, String(w), String(perWriter)], { stdio: ['ignore', 'ignore', 'pipe'] });
-          let err = '';
-          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${w} exited ${code}: ${err}`))));
-        }),
+      Array.from(
+        { length: writers },
+        (_, w) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', script, path, String(w), String(perWriter)], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let err = '';
+            child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${w} exited ${code}: ${err}`))));
+          }),
       ),
     );
     const records = parsesAll(await readFile(path, 'utf8'));
@@ -264,7 +293,10 @@ test('four processes appending to one file at once: every line whole, every reco
       const mine = records.filter((r) => r.runId === `writer-${w}`).map((r) => r.round);
       assert.equal(mine.length, perWriter);
       // Each writer's lines keep their own order (one O_APPEND handle, serialised batches).
-      assert.deepEqual(mine, [...mine].sort((a, b) => (a ?? 0) - (b ?? 0)));
+      assert.deepEqual(
+        mine,
+        [...mine].sort((a, b) => (a ?? 0) - (b ?? 0)),
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -22,7 +22,10 @@ const provider: ModelProvider = {
     // Spread completions over time so that the records go out in several write batches.
     await new Promise((resolve) => setTimeout(resolve, 2 + (n % 5) * 3));
     if (n % 7 === 0) throw Object.assign(new Error('bad request'), { code: 'EBAD' });
-    return { model: request.model, choices: [{ text: '1', firstTokenLogprobs: ['1', '2', '3', '4'].map((token, k) => ({ token, logprob: -k - (n % 3) })) }] };
+    return {
+      model: request.model,
+      choices: [{ text: '1', firstTokenLogprobs: ['1', '2', '3', '4'].map((token, k) => ({ token, logprob: -k - (n % 3) })) }],
+    };
   },
 };
 
@@ -32,7 +35,14 @@ test('a run through CorpusWriter: running manifest first, final counts after, re
     const open = failingOpen((n) => (n === 2 || n === 3 ? 'enospc' : 'ok'));
     const writer = new CorpusWriter(dir, { open });
     const plan = makePlan({ count: 60, endpoint: 'http://127.0.0.1:1/v1' });
-    const started = await writer.begin({ runId: 'R1', study: 'demo', studyHash: 'abc', toolVersion: '0.0.0-test', via: 'cli', planned: plan.length });
+    const started = await writer.begin({
+      runId: 'R1',
+      study: 'demo',
+      studyHash: 'abc',
+      toolVersion: '0.0.0-test',
+      via: 'cli',
+      planned: plan.length,
+    });
     const onDisk = JSON.parse(await readFile(join(dir, 'runs', 'R1.json'), 'utf8')) as RunManifest;
     assert.equal(onDisk.status, 'running');
     assert.equal(onDisk.endedAt, undefined);
@@ -95,7 +105,22 @@ test('a reader polling a manifest while it is rewritten 200 times never sees hal
   const { writeManifest } = await import('../../../src/core/corpus/writer');
   const dir = await mkdtemp(join(tmpdir(), 'vl-corpus-writer-'));
   try {
-    const base: RunManifest = { format: 2, runId: 'R', study: 's', studyHash: 'h'.repeat(64), toolVersion: 'v', via: 'editor', startedAt: '2026-01-01T00:00:00Z', status: 'running', planned: 1000, scored: 0, failed: 0, cached: 0, writeFailures: 0, filter: { languages: Array.from({ length: 400 }, (_, i) => `l${i}`) } };
+    const base: RunManifest = {
+      format: 2,
+      runId: 'R',
+      study: 's',
+      studyHash: 'h'.repeat(64),
+      toolVersion: 'v',
+      via: 'editor',
+      startedAt: '2026-01-01T00:00:00Z',
+      status: 'running',
+      planned: 1000,
+      scored: 0,
+      failed: 0,
+      cached: 0,
+      writeFailures: 0,
+      filter: { languages: Array.from({ length: 400 }, (_, i) => `l${i}`) },
+    };
     await writeManifest(dir, base);
     let done = false;
     let reads = 0;

@@ -25,7 +25,12 @@ function check(input: string | Uint8Array): void {
       if (r.share !== undefined) assert.ok(r.share >= 0 && r.share <= 1);
     }
     // Whatever was loaded can be analysed without throwing.
-    analyze({ records: [], items: [{ id: 'F118', title: 't', category: 'c', scaleMin: 1, scaleMax: 10, reversed: false }], human: reference, languageCountries: { da: ['DK'] } });
+    analyze({
+      records: [],
+      items: [{ id: 'F118', title: 't', category: 'c', scaleMin: 1, scaleMax: 10, reversed: false }],
+      human: reference,
+      languageCountries: { da: ['DK'] },
+    });
   }
 }
 
@@ -58,7 +63,10 @@ test('mutated real fixtures (byte flips, inserted quotes/delimiters/newlines) ne
 
 test('an unterminated quote is one problem at its line; rows before it are kept', () => {
   const { reference, problems } = loadHumanReference({ text: 'country,item,mean\nDK,F118,5\nNL,"F118,6\nUS,F118,4\n' });
-  assert.deepEqual(reference.rows.map((r) => r.country), ['DK']);
+  assert.deepEqual(
+    reference.rows.map((r) => r.country),
+    ['DK'],
+  );
   assert.equal(problems.length, 1);
   assert.equal(problems[0].line, 3);
 });

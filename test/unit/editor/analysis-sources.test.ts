@@ -16,9 +16,26 @@ const hashOf = (id: string): string => itemHash(survey.items.find((i) => i.id ==
 
 function result(itemId: string, language: string, mean: number): ScoreResult {
   return {
-    kind: 'result', runId: 'r', itemId, itemHash: hashOf(itemId), language, template: 'direct', paraphrase: null, provider: 'ollama', model: 'm',
-    endpoint: 'http://127.0.0.1:1', method: 'logprobs', optionOrder: [], probabilities: { [String(mean)]: 1 }, mean, mode: 1, entropy: 0, missMass: 0,
-    latencyMs: 1, cached: false, at: '2026-11-25T13:00:00Z',
+    kind: 'result',
+    runId: 'r',
+    itemId,
+    itemHash: hashOf(itemId),
+    language,
+    template: 'direct',
+    paraphrase: null,
+    provider: 'ollama',
+    model: 'm',
+    endpoint: 'http://127.0.0.1:1',
+    method: 'logprobs',
+    optionOrder: [],
+    probabilities: { [String(mean)]: 1 },
+    mean,
+    mode: 1,
+    entropy: 0,
+    missMass: 0,
+    latencyMs: 1,
+    cached: false,
+    at: '2026-11-25T13:00:00Z',
   };
 }
 
@@ -30,7 +47,9 @@ test('records of the workspace corpus (id and hash matching a workspace item), t
     const withKeys = survey.items.filter((i) => i.dataKey && i.scale && !/^Q[1-6]$/.test(i.id));
     assert.ok(withKeys.length >= 8);
     // Earlier run on disk for en (plus one torn line); da arrives live.
-    const lines = withKeys.map((item, k) => JSON.stringify(result(item.id, 'en', item.scale!.min + ((k * 7) % (item.scale!.max - item.scale!.min + 1)))));
+    const lines = withKeys.map((item, k) =>
+      JSON.stringify(result(item.id, 'en', item.scale!.min + ((k * 7) % (item.scale!.max - item.scale!.min + 1)))),
+    );
     // A record of another wording of an item: stale, never analysed.
     const stale = JSON.stringify({ ...result(withKeys[0]!.id, 'en', 1), itemHash: 'another-wording' });
     writeFileSync(join(runs, 'records.jsonl'), `${lines.join('\n')}\n${stale}\n{"kind":"res`);
@@ -52,7 +71,10 @@ test('records of the workspace corpus (id and hash matching a workspace item), t
     assert.equal(typeof r.da, 'number');
     assert.ok(Math.abs(r.en!) <= 1 && Math.abs(r.da!) <= 1);
     assert.notEqual(r.en, r.da);
-    assert.deepEqual(sources.locate('Q182'), { uri: 'file:///ws/wvs7-sample.wvs', line: survey.items.find((i) => i.id === 'Q182')!.idRange.start.line });
+    assert.deepEqual(sources.locate('Q182'), {
+      uri: 'file:///ws/wvs7-sample.wvs',
+      line: survey.items.find((i) => i.id === 'Q182')!.idRange.start.line,
+    });
     // Two paraphrases that rank the items identically: self-consistency 1 for en, none for da or another template.
     withKeys.forEach((item, k) => {
       for (const paraphrase of [0, 1]) sources.addRecord({ ...result(item.id, 'en', k + paraphrase), paraphrase });

@@ -12,9 +12,19 @@ import type { RunRecord } from '../../../src/core/results';
 
 test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-run view takes no appends', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vl-workers-'));
-  assert.equal(analysisWorkerScript(dir), undefined, 'no bundle: no worker (analyses stay on the caller\'s thread)');
+  assert.equal(analysisWorkerScript(dir), undefined, "no bundle: no worker (analyses stay on the caller's thread)");
   // The worker is the CLI bundle, built as esbuild.mjs builds dist/cli.js (src/cli.ts runs as the worker in a worker thread).
-  await build({ entryPoints: ['src/cli.ts'], outfile: join(dir, 'cli.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent', banner: { js: '#!/usr/bin/env node' }, alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } });
+  await build({
+    entryPoints: ['src/cli.ts'],
+    outfile: join(dir, 'cli.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+    banner: { js: '#!/usr/bin/env node' },
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  });
   const file = analysisWorkerScript(dir);
   assert.equal(file, join(dir, 'cli.js'));
   const workers = new AnalysisWorkers(file);
@@ -31,7 +41,10 @@ test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-ru
     const first = await workers.analyse(studyPath);
     assert.equal(first.analysis.counts.read, 1000);
     assert.equal(workers.isOpen(studyPath), true);
-    workers.append(studyPath, lines.slice(1000).map((l) => JSON.parse(l) as RunRecord));
+    workers.append(
+      studyPath,
+      lines.slice(1000).map((l) => JSON.parse(l) as RunRecord),
+    );
     const t = 1_000_000;
     const refreshed = await workers.refresh(studyPath, t);
     assert.equal(refreshed?.analysis.counts.read, 1200, 'appended, not re-read (the file still has 1,000)');

@@ -18,7 +18,8 @@ installMoreFakes();
 const { StudyCommands } = require('../../../src/editor/studyCommands') as typeof import('../../../src/editor/studyCommands');
 const { ProgressBoard } = require('../../../src/editor/progressBoard') as typeof import('../../../src/editor/progressBoard');
 const { StudyResultsIndex } = require('../../../src/editor/studyResults') as typeof import('../../../src/editor/studyResults');
-const { editorBatchEngine, studiesWithUnfinishedBatches } = require('../../../src/editor/batchTask') as typeof import('../../../src/editor/batchTask');
+const { editorBatchEngine, studiesWithUnfinishedBatches } =
+  require('../../../src/editor/batchTask') as typeof import('../../../src/editor/batchTask');
 
 let server: FakeBatchServer;
 let root: string;
@@ -35,9 +36,19 @@ beforeEach(() => state.reset());
 const keys = { get: async () => undefined };
 function commands(dir: string) {
   (workspace as { workspaceFolders: unknown }).workspaceFolders = [{ uri: Uri.file(dir), name: 'w', index: 0 }];
-  return new StudyCommands({ apiKeys: keys as never, logger: nullLogger, board: new ProgressBoard(), cacheDir: join(dir, '.cache'), toolVersion: 'test', index: new StudyResultsIndex(), human: () => ({ rows: [] }) as never, showAnalysis: () => undefined });
+  return new StudyCommands({
+    apiKeys: keys as never,
+    logger: nullLogger,
+    board: new ProgressBoard(),
+    cacheDir: join(dir, '.cache'),
+    toolVersion: 'test',
+    index: new StudyResultsIndex(),
+    human: () => ({ rows: [] }) as never,
+    showAnalysis: () => undefined,
+  });
 }
-const fast = (study: Study, onStatus: Parameters<typeof editorBatchEngine>[2]) => editorBatchEngine(study, keys, onStatus, { firstMs: 5, maxMs: 20 });
+const fast = (study: Study, onStatus: Parameters<typeof editorBatchEngine>[2]) =>
+  editorBatchEngine(study, keys, onStatus, { firstMs: 5, maxMs: 20 });
 
 test('Run Study as Batch: status in the notification, records = planned in the corpus, manifest names the batch', async () => {
   const dir = mkdtempSync(join(root, 'a-'));
@@ -48,7 +59,10 @@ test('Run Study as Batch: status in the notification, records = planned in the c
   const [manifest] = manifests(join(dir, 'batch.results'));
   assert.equal(manifest!.batch?.provider, 'openai');
   assert.equal(corpusRecords(join(dir, 'batch.results')).length, manifest!.planned);
-  assert.ok(state.progressReports.some((p) => /^batch \S+: (validating|in_progress|completed)/.test(p.message ?? '')), JSON.stringify(state.progressReports.slice(0, 5)));
+  assert.ok(
+    state.progressReports.some((p) => /^batch \S+: (validating|in_progress|completed)/.test(p.message ?? '')),
+    JSON.stringify(state.progressReports.slice(0, 5)),
+  );
   assert.equal(server.counts.creations, 1);
   cmds.dispose();
 });
@@ -65,7 +79,10 @@ test('closing mid-poll detaches; the study shows an unfinished batch; the next r
   await running;
   assert.equal(server.counts.cancels, before.cancels, 'a shutdown does not cancel the job');
   const pending = await studiesWithUnfinishedBatches();
-  assert.deepEqual(pending.map((p) => [p.name, p.batches]), [['batch', 1]]);
+  assert.deepEqual(
+    pending.map((p) => [p.name, p.batches]),
+    [['batch', 1]],
+  );
 
   server.control.hold = false;
   const second = commands(dir);

@@ -34,7 +34,8 @@ test('Score Item and Score File have keybindings, focused on a .wvs editor, on c
     assert.match(k.when, /editorLangId == wvs/);
     assert.match(k.when, /editorTextFocus/);
     // Chords VS Code binds in a focused text editor (replace all, insert line, find, notebooks' run): never ours.
-    for (const taken of ['ctrl+alt+enter', 'ctrl+enter', 'shift+enter', 'alt+enter', 'ctrl+shift+enter', 'ctrl+k ctrl+i']) assert.notEqual(k.key, taken, command);
+    for (const taken of ['ctrl+alt+enter', 'ctrl+enter', 'shift+enter', 'alt+enter', 'ctrl+shift+enter', 'ctrl+k ctrl+i'])
+      assert.notEqual(k.key, taken, command);
   }
   const keys = pkg.contributes.keybindings.map((k) => k.key);
   assert.equal(new Set(keys).size, keys.length, 'no two of ours share a chord');
@@ -79,24 +80,39 @@ test('snippets: item, scale, template, paraphrase set and study, each parsing wi
 
   const surveyText = ['Survey header', 'Scale', 'Item'].map((name) => expandSnippet(wvs[name]!.body)).join('\n');
   const survey = parseSurvey(surveyText);
-  assert.deepEqual(survey.diagnostics.filter((d) => d.severity === 'error'), [], surveyText);
+  assert.deepEqual(
+    survey.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+    surveyText,
+  );
   assert.equal(survey.items[0]?.id, 'Q1');
   assert.equal(survey.items[0]?.scale?.name, 'agree');
 
   const templateText = ['Template', 'Paraphrase set'].map((name) => expandSnippet(wvt[name]!.body)).join('\n');
   const templates = parseTemplates(templateText);
-  assert.deepEqual(templates.diagnostics.filter((d) => d.severity === 'error'), [], templateText);
+  assert.deepEqual(
+    templates.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+    templateText,
+  );
   assert.equal(templates.templates[0]?.name, 'direct');
   assert.equal(templates.paraphraseSets[0]?.name, 'direct');
 
   const studyText = expandSnippet(study['Value Lens study']!.body);
   const parsed = parseStudyText(studyText, '/ws/my-study.study.json');
-  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), [], studyText);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+    studyText,
+  );
   assert.equal(parsed.study?.models[0]?.model, 'qwen2.5:0.5b');
 });
 
 test('extensionKind is workspace and virtual workspaces are declared unsupported, with reasons in the docs', () => {
-  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { extensionKind: string[]; capabilities: { virtualWorkspaces: { supported: boolean; description: string } } };
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    extensionKind: string[];
+    capabilities: { virtualWorkspaces: { supported: boolean; description: string } };
+  };
   assert.deepEqual(manifest.extensionKind, ['workspace']);
   assert.equal(manifest.capabilities.virtualWorkspaces.supported, false);
   assert.ok(manifest.capabilities.virtualWorkspaces.description.length > 40);
@@ -106,6 +122,17 @@ test('extensionKind is workspace and virtual workspaces are declared unsupported
 });
 
 test('editor code never assumes the first workspace folder (issue 19, multi-root)', () => {
-  const mine = ['resultsTree.ts', 'walkthrough.ts', 'tasks.ts', 'languageStatus.ts', 'running.ts', 'studies.ts', 'studyCommands.ts', 'workspaceCorpora.ts', 'commands.ts'];
-  for (const name of mine) assert.doesNotMatch(readFileSync(`src/editor/${name}`, 'utf8'), /workspaceFolders\??\.\[0\]|workspaceFolders!?\[0\]/, name);
+  const mine = [
+    'resultsTree.ts',
+    'walkthrough.ts',
+    'tasks.ts',
+    'languageStatus.ts',
+    'running.ts',
+    'studies.ts',
+    'studyCommands.ts',
+    'workspaceCorpora.ts',
+    'commands.ts',
+  ];
+  for (const name of mine)
+    assert.doesNotMatch(readFileSync(`src/editor/${name}`, 'utf8'), /workspaceFolders\??\.\[0\]|workspaceFolders!?\[0\]/, name);
 });

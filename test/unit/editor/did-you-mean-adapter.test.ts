@@ -3,12 +3,22 @@
 // preferred fix; applying its edit removes the diagnostic. Through the fake `vscode` module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeDocument, Uri, diagnosticCollections, installFakeVscode, providers, state, type CodeAction, type Diagnostic } from './fake-vscode';
+import {
+  FakeDocument,
+  Uri,
+  diagnosticCollections,
+  installFakeVscode,
+  providers,
+  state,
+  type CodeAction,
+  type Diagnostic,
+} from './fake-vscode';
 
 installFakeVscode();
 const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
 const { registerDiagnostics } = require('../../../src/editor/diagnostics') as typeof import('../../../src/editor/diagnostics');
-const { registerLanguageFeatures } = require('../../../src/editor/languageFeatures') as typeof import('../../../src/editor/languageFeatures');
+const { registerLanguageFeatures } =
+  require('../../../src/editor/languageFeatures') as typeof import('../../../src/editor/languageFeatures');
 
 const SURVEY = `languages en da
 scale agree 1..2
@@ -46,7 +56,10 @@ function fixesFor(doc: FakeDocument, code: string): { diagnostic: Diagnostic; ac
     const diagnostics = diagnosticCollections.get('valueLens')!.get(doc.uri.toString()) as Diagnostic[];
     const diagnostic = diagnostics.find((d) => d.code === code);
     assert.ok(diagnostic, `no ${code} among ${diagnostics.map((d) => d.code).join(', ')}`);
-    return { diagnostic, actions: (providers.get('codeActions') as Provider).provideCodeActions(doc, diagnostic.range, { diagnostics: [diagnostic] }) };
+    return {
+      diagnostic,
+      actions: (providers.get('codeActions') as Provider).provideCodeActions(doc, diagnostic.range, { diagnostics: [diagnostic] }),
+    };
   } finally {
     disposables.forEach((d) => d.dispose());
   }
@@ -69,7 +82,10 @@ test('unknown scale: the preferred fix names the declared scale, and the fixed f
 test('undeclared language tag: change dk to da (preferred) or declare it', () => {
   const doc = new FakeDocument(Uri.file('/ws/c.wvs'), 'wvs', SURVEY);
   const { actions } = fixesFor(doc, 'wvs/undeclared-language');
-  assert.deepEqual(actions.map((a) => a.title), ["Change 'dk' to 'da'", "Declare 'dk' in the languages header"]);
+  assert.deepEqual(
+    actions.map((a) => a.title),
+    ["Change 'dk' to 'da'", "Declare 'dk' in the languages header"],
+  );
   assert.match(apply(SURVEY, actions[0]!), /^ {2}da: Er familien vigtig\?$/m);
   assert.match(apply(SURVEY, actions[1]!), /^languages en da dk$/m);
 });

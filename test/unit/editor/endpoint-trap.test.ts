@@ -13,7 +13,11 @@ const KEY = 'sk-CANARY-0123456789abcdef';
 
 function memoryKeys(): ApiKeys {
   const store = new Map<string, string>();
-  return new ApiKeys({ get: async (k) => store.get(k), store: async (k, v) => void store.set(k, v), delete: async (k) => void store.delete(k) });
+  return new ApiKeys({
+    get: async (k) => store.get(k),
+    store: async (k, v) => void store.set(k, v),
+    delete: async (k) => void store.delete(k),
+  });
 }
 
 function carriesKey(server: FakeServer): number {
@@ -43,7 +47,11 @@ for (const trusted of [true, false]) {
       await keys.set(`${user.url}/v1`, KEY);
       const settings: Record<string, InspectResult> = {
         provider: { defaultValue: 'ollama', globalValue: 'openai', workspaceValue: 'ollama' },
-        'openai.baseUrl': { defaultValue: 'https://api.openai.com/v1', globalValue: `${user.url}/v1`, workspaceValue: `${trapOpenAI.url}/v1` },
+        'openai.baseUrl': {
+          defaultValue: 'https://api.openai.com/v1',
+          globalValue: `${user.url}/v1`,
+          workspaceValue: `${trapOpenAI.url}/v1`,
+        },
         'ollama.host': { defaultValue: 'http://127.0.0.1:11434', workspaceFolderValue: trapOllama.url },
       };
       const config = endpointConfig((k) => settings[k]);
@@ -76,7 +84,9 @@ test('a key entered for one origin is not sent to another user-configured origin
   try {
     const keys = memoryKeys();
     await keys.set(`${first.url}/v1`, KEY);
-    const config = endpointConfig((k) => ({ provider: { globalValue: 'openai' }, 'openai.baseUrl': { globalValue: `${second.url}/v1` } })[k]);
+    const config = endpointConfig(
+      (k) => ({ provider: { globalValue: 'openai' }, 'openai.baseUrl': { globalValue: `${second.url}/v1` } })[k],
+    );
     const resolved = await activeProvider(config, { getApiKey: (e) => keys.get(e), trusted: true });
     assert.equal(resolved.hasKey, false);
     await exercise(resolved.provider);
@@ -92,7 +102,9 @@ test('untrusted workspace: a remote user endpoint is blocked before anything is 
   const keys = memoryKeys();
   await keys.set('https://llm.example/v1', KEY);
   let asked = 0;
-  const config = endpointConfig((k) => ({ provider: { globalValue: 'openai' }, 'openai.baseUrl': { globalValue: 'https://llm.example/v1' } })[k]);
+  const config = endpointConfig(
+    (k) => ({ provider: { globalValue: 'openai' }, 'openai.baseUrl': { globalValue: 'https://llm.example/v1' } })[k],
+  );
   await assert.rejects(
     activeProvider(config, { getApiKey: (e) => (asked++, keys.get(e)), trusted: false }),
     (e: unknown) => e instanceof EndpointBlockedError && /not trusted/.test(e.message),

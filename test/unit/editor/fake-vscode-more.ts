@@ -136,7 +136,8 @@ export function installMoreFakes(): void {
   add('Task', Task);
   add('FileType', { File: 1, Directory: 2 });
   add('l10n', {
-    t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))),
+    t: (message: string, ...args: unknown[]) =>
+      message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))),
   });
   add('tasks', {
     registerTaskProvider(type: string, provider: { provideTasks(): unknown; resolveTask(t: unknown): unknown }) {
@@ -173,9 +174,18 @@ export function installMoreFakes(): void {
     more.treeProviders.set(id, provider);
     return new Disposable(() => more.treeProviders.delete(id));
   };
-  window.createTreeView = (id: string, options: { treeDataProvider: { getChildren(e?: unknown): unknown; getTreeItem(e: unknown): unknown } }) => {
+  window.createTreeView = (
+    id: string,
+    options: { treeDataProvider: { getChildren(e?: unknown): unknown; getTreeItem(e: unknown): unknown } },
+  ) => {
     more.treeProviders.set(id, options.treeDataProvider);
-    return { dispose: () => more.treeProviders.delete(id), reveal: async () => undefined, badge: undefined, message: undefined, description: undefined };
+    return {
+      dispose: () => more.treeProviders.delete(id),
+      reveal: async () => undefined,
+      badge: undefined,
+      message: undefined,
+      description: undefined,
+    };
   };
   window.showTextDocument = async (target: unknown) => {
     more.shown.push(String((target as { uri?: Uri }).uri ?? target));
@@ -188,7 +198,9 @@ export function installMoreFakes(): void {
   workspace.onDidChangeWorkspaceFolders = new EventEmitter<unknown>().event;
   workspace.getWorkspaceFolder = (uri: Uri) => {
     const folders = (workspace.workspaceFolders as { uri: Uri; name?: string; index?: number }[] | undefined) ?? [];
-    return folders.filter((f) => uri.fsPath === f.uri.fsPath || uri.fsPath.startsWith(`${f.uri.fsPath}/`)).sort((a, b) => b.uri.fsPath.length - a.uri.fsPath.length)[0];
+    return folders
+      .filter((f) => uri.fsPath === f.uri.fsPath || uri.fsPath.startsWith(`${f.uri.fsPath}/`))
+      .sort((a, b) => b.uri.fsPath.length - a.uri.fsPath.length)[0];
   };
   workspace.createFileSystemWatcher = (glob: unknown) => {
     const created = new EventEmitter<Uri>();
@@ -243,7 +255,14 @@ export function installMoreFakes(): void {
   };
   fs.createDirectory = async (uri: Uri) => void (await mkdir(uri.fsPath, { recursive: true }));
   fs.copy = async (from: Uri, to: Uri, options?: { overwrite?: boolean }) => {
-    if (!options?.overwrite && (await stat(to.fsPath).then(() => true, () => false))) throw new Error(`exists: ${to.fsPath}`);
+    if (
+      !options?.overwrite &&
+      (await stat(to.fsPath).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw new Error(`exists: ${to.fsPath}`);
     await mkdir(dirname(to.fsPath), { recursive: true });
     await copyFile(from.fsPath, to.fsPath);
   };

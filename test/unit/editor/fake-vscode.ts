@@ -182,7 +182,13 @@ export const state = {
   cancelProgress: undefined as (() => void) | undefined,
   executed: [] as { command: string; args: unknown[] }[],
   statusBarItems: [] as { texts: string[] }[],
-  quickPicks: [] as { items: { label: string; provider?: string; model?: string }[]; selectedItems: unknown[]; busy: boolean; accept(): void; hide(): void }[],
+  quickPicks: [] as {
+    items: { label: string; provider?: string; model?: string }[];
+    selectedItems: unknown[];
+    busy: boolean;
+    accept(): void;
+    hide(): void;
+  }[],
   /** Chooses the item the next showQuickPick returns. */
   quickPickChoice: undefined as ((item: unknown) => boolean) | undefined,
   /** Value the next input box returns. */
@@ -218,7 +224,13 @@ export class RelativePattern {
 }
 
 /** File system watchers created so far, with their emitters, for a test to fire. */
-export const fileWatchers: { pattern: RelativePattern; change: EventEmitter<Uri>; create: EventEmitter<Uri>; delete: EventEmitter<Uri>; disposed: boolean }[] = [];
+export const fileWatchers: {
+  pattern: RelativePattern;
+  change: EventEmitter<Uri>;
+  create: EventEmitter<Uri>;
+  delete: EventEmitter<Uri>;
+  disposed: boolean;
+}[] = [];
 
 function message(level: 'info' | 'warning' | 'error') {
   return async (text: string, ...rest: unknown[]) => {
@@ -270,9 +282,20 @@ export const workspace = {
     return new Disposable(() => contentProviders.delete(scheme));
   },
   createFileSystemWatcher(pattern: RelativePattern) {
-    const w = { pattern, change: new EventEmitter<Uri>(), create: new EventEmitter<Uri>(), delete: new EventEmitter<Uri>(), disposed: false };
+    const w = {
+      pattern,
+      change: new EventEmitter<Uri>(),
+      create: new EventEmitter<Uri>(),
+      delete: new EventEmitter<Uri>(),
+      disposed: false,
+    };
     fileWatchers.push(w);
-    return { onDidChange: w.change.event, onDidCreate: w.create.event, onDidDelete: w.delete.event, dispose: () => void (w.disposed = true) };
+    return {
+      onDidChange: w.change.event,
+      onDidCreate: w.create.event,
+      onDidDelete: w.delete.event,
+      dispose: () => void (w.disposed = true),
+    };
   },
   onDidChangeTextDocument: noopEvent,
   onDidOpenTextDocument: noopEvent,
@@ -344,7 +367,10 @@ export const window = {
   get activeTextEditor() {
     return undefined;
   },
-  async withProgress<T>(_options: unknown, task: (progress: { report(p: { message?: string }) : void }, token: unknown) => Promise<T>): Promise<T> {
+  async withProgress<T>(
+    _options: unknown,
+    task: (progress: { report(p: { message?: string }): void }, token: unknown) => Promise<T>,
+  ): Promise<T> {
     const cancel = new EventEmitter<void>();
     const token = { isCancellationRequested: false, onCancellationRequested: cancel.event };
     state.cancelProgress = () => {
@@ -363,7 +389,8 @@ export const window = {
 export const l10n = {
   t(message: string | { message: string; args?: unknown[] | Record<string, unknown> }, ...rest: unknown[]): string {
     const text = typeof message === 'string' ? message : message.message;
-    const args = typeof message === 'string' ? (rest.length === 1 && rest[0] && typeof rest[0] === 'object' ? rest[0] : rest) : (message.args ?? []);
+    const args =
+      typeof message === 'string' ? (rest.length === 1 && rest[0] && typeof rest[0] === 'object' ? rest[0] : rest) : (message.args ?? []);
     return text.replace(/\{([^}]+)\}/g, (m, key: string) => {
       const value = (args as Record<string, unknown>)[key];
       return value === undefined ? m : String(value);

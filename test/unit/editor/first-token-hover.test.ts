@@ -19,7 +19,24 @@ const survey = parseSurvey(TEXT);
 const path = '/ws/wvs7-sample.wvs';
 
 function unit(itemId: string, method: string, probabilities: Record<string, number>, mean: number): ResponseUnit {
-  return { runId: 'r', modelId: 'llama', model: 'llama', modelAttributes: {}, language: 'da', country: 'DK', template: 'direct', paraphrase: null, order: 'original', round: 0, itemId, itemKey: itemId, category: '', method, mean, probabilities };
+  return {
+    runId: 'r',
+    modelId: 'llama',
+    model: 'llama',
+    modelAttributes: {},
+    language: 'da',
+    country: 'DK',
+    template: 'direct',
+    paraphrase: null,
+    order: 'original',
+    round: 0,
+    itemId,
+    itemKey: itemId,
+    category: '',
+    method,
+    mean,
+    probabilities,
+  };
 }
 
 test('the hover of a disagreeing item says first token 3, text answer 2; an agreeing item has no flag', () => {
@@ -30,7 +47,11 @@ test('the hover of a disagreeing item says first token 3, text answer 2; an agre
   );
   assert.equal(rows[0]!.agreement, 0.5);
   const index = new StudyResultsIndex();
-  index.setStudy({ study: { name: 's', path: '/ws/s.study.json', languages: ['da'] }, surveys: [{ path, file: survey }] } as never, [], rows);
+  index.setStudy(
+    { study: { name: 's', path: '/ws/s.study.json', languages: ['da'] }, surveys: [{ path, file: survey }] } as never,
+    [],
+    rows,
+  );
   state.reset();
   state.hoverProviders.length = 0;
   state.documents = [new FakeDocument(Uri.file(path), 'wvs', TEXT)];

@@ -12,7 +12,8 @@ import { createMemoryLogger } from '../../../src/core/log';
 installFakeVscode();
 const fake = require('./fake-vscode') as typeof import('./fake-vscode');
 const { AnalysisSources } = require('../../../src/editor/analysisSources') as typeof import('../../../src/editor/analysisSources');
-const { registerHumanData, LEGACY_HUMAN_DATA_STATE_KEY } = require('../../../src/editor/humanData') as typeof import('../../../src/editor/humanData');
+const { registerHumanData, LEGACY_HUMAN_DATA_STATE_KEY } =
+  require('../../../src/editor/humanData') as typeof import('../../../src/editor/humanData');
 
 const ws = mkdtempSync(join(tmpdir(), 'vl-human-'));
 const CSV = readFileSync('examples/human-reference.csv', 'utf8');
@@ -20,7 +21,11 @@ const rowsOf = (text: string): number => text.trim().split('\n').length - 1;
 
 function memento(initial: Record<string, unknown> = {}) {
   const data = new Map(Object.entries(initial));
-  return { get: <T>(k: string) => data.get(k) as T | undefined, update: async (k: string, v: unknown) => void (v === undefined ? data.delete(k) : data.set(k, v)), data };
+  return {
+    get: <T>(k: string) => data.get(k) as T | undefined,
+    update: async (k: string, v: unknown) => void (v === undefined ? data.delete(k) : data.set(k, v)),
+    data,
+  };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
@@ -118,7 +123,14 @@ test('Load Human Reference Data… writes the workspace setting and loads once, 
     await settle();
     assert.equal(state.settings['valueLens.humanData']?.workspaceValue, 'a.csv');
     assert.deepEqual(loads, [join(ws, 'a.csv')]);
-    assert.ok(state.messages.some((m) => m.level === 'info' && new RegExp(`loaded ${rowsOf(CSV) > 0 ? sources.humanReference().rows.length : 0} human reference rows`).test(m.text)), JSON.stringify(state.messages));
+    assert.ok(
+      state.messages.some(
+        (m) =>
+          m.level === 'info' &&
+          new RegExp(`loaded ${rowsOf(CSV) > 0 ? sources.humanReference().rows.length : 0} human reference rows`).test(m.text),
+      ),
+      JSON.stringify(state.messages),
+    );
     assert.equal(store.data.size, 0, 'nothing kept in workspaceState');
   } finally {
     human.dispose();

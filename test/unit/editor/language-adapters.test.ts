@@ -20,7 +20,8 @@ import {
 installFakeVscode();
 const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
 const { registerDiagnostics } = require('../../../src/editor/diagnostics') as typeof import('../../../src/editor/diagnostics');
-const { registerLanguageFeatures } = require('../../../src/editor/languageFeatures') as typeof import('../../../src/editor/languageFeatures');
+const { registerLanguageFeatures } =
+  require('../../../src/editor/languageFeatures') as typeof import('../../../src/editor/languageFeatures');
 
 const TEXT = `survey "T"
 languages en da
@@ -46,21 +47,41 @@ test('diagnostics, outline, folding, completion and quick fixes through the adap
     assert.equal(missing.severity, 1);
 
     const symbols = (providers.get('symbols') as { provideDocumentSymbols(d: unknown): DocumentSymbol[] }).provideDocumentSymbols(doc);
-    assert.deepEqual(symbols.map((s) => s.name), ['importance', 'Q1']);
-    assert.deepEqual(symbols[1]!.children.map((c) => c.name), ['en']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['importance', 'Q1'],
+    );
+    assert.deepEqual(
+      symbols[1]!.children.map((c) => c.name),
+      ['en'],
+    );
 
     const folds = (providers.get('folding') as { provideFoldingRanges(d: unknown): FoldingRange[] }).provideFoldingRanges(doc);
-    assert.deepEqual(folds.map((f) => [f.start, f.end]), [[3, 5], [7, 9]]);
+    assert.deepEqual(
+      folds.map((f) => [f.start, f.end]),
+      [
+        [3, 5],
+        [7, 9],
+      ],
+    );
 
     const completion = providers.get('completion') as { provideCompletionItems(d: unknown, p: Position): CompletionItem[] };
     doc.setText(TEXT.replace('  scale: importance', '  scale: '));
-    assert.deepEqual(completion.provideCompletionItems(doc, new Position(8, 9)).map((c) => c.label), ['importance']);
+    assert.deepEqual(
+      completion.provideCompletionItems(doc, new Position(8, 9)).map((c) => c.label),
+      ['importance'],
+    );
     doc.setText(TEXT);
 
-    const actions = (providers.get('codeActions') as { provideCodeActions(d: unknown, r: unknown, c: { diagnostics: Diagnostic[] }): CodeAction[] }).provideCodeActions(doc, missing.range, { diagnostics: [missing] });
+    const actions = (
+      providers.get('codeActions') as { provideCodeActions(d: unknown, r: unknown, c: { diagnostics: Diagnostic[] }): CodeAction[] }
+    ).provideCodeActions(doc, missing.range, { diagnostics: [missing] });
     assert.equal(actions.length, 1);
     assert.equal(actions[0]!.title, "Add a 'da' translation stub");
-    assert.deepEqual(actions[0]!.edit!.edits.map((e) => [e.range.start.line, e.newText]), [[9, '\n  da[mt]: TODO translate']]);
+    assert.deepEqual(
+      actions[0]!.edit!.edits.map((e) => [e.range.start.line, e.newText]),
+      [[9, '\n  da[mt]: TODO translate']],
+    );
   } finally {
     disposables.forEach((d) => d.dispose());
   }
@@ -70,8 +91,16 @@ test('lens provision through the adapter for 2,000 items × 4 languages: ranges 
   const { performance } = await import('node:perf_hooks');
   const { ResultsState } = require('../../../src/editor/resultsState') as typeof import('../../../src/editor/resultsState');
   const { registerCodeLenses } = require('../../../src/editor/codeLens') as typeof import('../../../src/editor/codeLens');
-  const lines = ['survey "Big"', 'languages en da nl pt', '', 'scale s 1..4', ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: A | B | C | D`), ''];
-  for (let i = 0; i < 2000; i++) lines.push(`item Q${i} "Item ${i}"`, '  scale: s', ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: Question ${i} in ${l}?`), '');
+  const lines = [
+    'survey "Big"',
+    'languages en da nl pt',
+    '',
+    'scale s 1..4',
+    ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: A | B | C | D`),
+    '',
+  ];
+  for (let i = 0; i < 2000; i++)
+    lines.push(`item Q${i} "Item ${i}"`, '  scale: s', ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: Question ${i} in ${l}?`), '');
   const doc = new FakeDocument(Uri.file('/ws/big.wvs'), 'wvs', lines.join('\n'));
   state.documents = [doc];
   const documents = new ParsedDocuments();
@@ -92,18 +121,28 @@ test('lens provision through the adapter for 2,000 items × 4 languages: ranges 
     const median = times[7]!;
     // The machine is shared: the fastest of 15 runs is the cost without preemption; the median is reported.
     const fastest = times[0]!;
-    assert.ok(first.every((l) => l.command === undefined), 'provide returns ranges only');
+    assert.ok(
+      first.every((l) => l.command === undefined),
+      'provide returns ranges only',
+    );
     t0 = performance.now();
-    const resolved = first.slice(0, 600).map((lens) => provider.resolveCodeLens!(lens) as unknown as { spec: { kind: string }; command?: { title: string } });
+    const resolved = first
+      .slice(0, 600)
+      .map((lens) => provider.resolveCodeLens!(lens) as unknown as { spec: { kind: string }; command?: { title: string } });
     const resolve100 = ((performance.now() - t0) / 600) * 100;
     // The file's alignment lens stays empty without results; every item lens gets its titled command.
     const itemLenses = resolved.filter((lens) => lens.spec.kind !== 'alignment');
     assert.equal(itemLenses.length, 600 - 1);
-    assert.ok(itemLenses.every((lens) => (lens.command?.title.length ?? 0) > 0), 'every resolved item lens has a titled command');
+    assert.ok(
+      itemLenses.every((lens) => (lens.command?.title.length ?? 0) > 0),
+      'every resolved item lens has a titled command',
+    );
     // Score, Paraphrases and ⋯ per item, and the file lens (alignment r) once.
     assert.equal(first.length, 2000 * 3 + 1);
     // Printed for a reader, not asserted: speed targets are benchmark rows (bench/parse.ts has the lens model's).
-    console.log(`# lens provision (adapter): ${first.length} lenses; first call incl. parse ${withParse.toFixed(1)} ms; cached parse median ${median.toFixed(2)} ms, fastest ${fastest.toFixed(2)} ms; resolve ${resolve100.toFixed(2)} ms per 100 lenses`);
+    console.log(
+      `# lens provision (adapter): ${first.length} lenses; first call incl. parse ${withParse.toFixed(1)} ms; cached parse median ${median.toFixed(2)} ms, fastest ${fastest.toFixed(2)} ms; resolve ${resolve100.toFixed(2)} ms per 100 lenses`,
+    );
   } finally {
     disposable.dispose();
   }

@@ -39,14 +39,41 @@ const COUNTRIES = { da: ['DK'], nl: ['NL'], en: ['US', 'GB'], pt: ['PT', 'BR'] }
 function result(itemId: string, language: string, mean: number, extra: Partial<ScoreResult> = {}): ScoreResult {
   const item = survey.items.find((i) => i.id === itemId)!;
   return {
-    kind: 'result', runId: 'r1', itemId, itemHash: itemHash(item), language, template: 'direct', paraphrase: null, provider: 'ollama', model: 'm',
-    endpoint: 'http://127.0.0.1:1', method: 'logprobs', optionOrder: [1, 2, 3, 4], probabilities: { '1': 0.5, '2': 0.5 }, mean, mode: 1, entropy: 0.69,
-    missMass: 0, latencyMs: 1, cached: false, at: '2026-12-01T10:00:00Z', ...extra,
+    kind: 'result',
+    runId: 'r1',
+    itemId,
+    itemHash: itemHash(item),
+    language,
+    template: 'direct',
+    paraphrase: null,
+    provider: 'ollama',
+    model: 'm',
+    endpoint: 'http://127.0.0.1:1',
+    method: 'logprobs',
+    optionOrder: [1, 2, 3, 4],
+    probabilities: { '1': 0.5, '2': 0.5 },
+    mean,
+    mode: 1,
+    entropy: 0.69,
+    missMass: 0,
+    latencyMs: 1,
+    cached: false,
+    at: '2026-12-01T10:00:00Z',
+    ...extra,
   };
 }
 
 function failure(itemId: string, language: string, message: string): ScoreFailure {
-  const { probabilities: _p, mean: _m, mode: _o, entropy: _e, missMass: _s, cached: _c, latencyMs: _l, ...identity } = result(itemId, language, 0, { runId: 'r2', at: '2026-12-01T11:00:00Z' });
+  const {
+    probabilities: _p,
+    mean: _m,
+    mode: _o,
+    entropy: _e,
+    missMass: _s,
+    cached: _c,
+    latencyMs: _l,
+    ...identity
+  } = result(itemId, language, 0, { runId: 'r2', at: '2026-12-01T11:00:00Z' });
   return { ...identity, kind: 'failure', error: { kind: 'timeout', message } } as ScoreFailure;
 }
 
@@ -73,7 +100,11 @@ beforeEach(() => {
   state.codeLensProviders.length = 0;
   state.hoverProviders.length = 0;
   state.documents = [new FakeDocument(uri, 'wvs', TEXT)];
-  state.settings = { 'valueLens.model': { globalValue: 'm' }, 'valueLens.template': { globalValue: 'direct' }, 'valueLens.languageCountries': { globalValue: COUNTRIES } };
+  state.settings = {
+    'valueLens.model': { globalValue: 'm' },
+    'valueLens.template': { globalValue: 'direct' },
+    'valueLens.languageCountries': { globalValue: COUNTRIES },
+  };
 });
 
 function setup() {
@@ -111,7 +142,10 @@ test('a run stopped by the user is not a failure: a good result stays uncounted,
   const ctx = setup();
   try {
     const u = uri.toString();
-    const cancelled = (language: string): ScoreFailure => ({ ...failure('Q1', language, 'The run was cancelled before this request completed'), error: { kind: 'cancelled', message: 'The run was cancelled before this request completed' } });
+    const cancelled = (language: string): ScoreFailure => ({
+      ...failure('Q1', language, 'The run was cancelled before this request completed'),
+      error: { kind: 'cancelled', message: 'The run was cancelled before this request completed' },
+    });
     ctx.results.record(u, result('Q1', 'en', 2.31));
     ctx.results.record(u, cancelled('en'));
     ctx.results.record(u, cancelled('da'));
@@ -174,7 +208,8 @@ test('alignment r is one file lens, never on an item; after a reload it comes ba
     assert.ok(file!.includes(`en ${expected.en!.toFixed(2)}`) && file!.includes(`da ${expected.da!.toFixed(2)}`));
     // No item lens repeats the file's r: items with results of their own (the old code put the language-wide r
     // beside each item's result, so items without one proved nothing).
-    for (const item of survey.items) for (const language of ['en', 'da']) ctx.results.record(uri.toString(), result(item.id, language, item.scale ? item.scale.min : 1));
+    for (const item of survey.items)
+      for (const language of ['en', 'da']) ctx.results.record(uri.toString(), result(item.id, language, item.scale ? item.scale.min : 1));
     for (const item of survey.items) {
       const titles = titlesAt(lineOf(item.id));
       assert.match(titles[0] ?? '', /^\$\(play\) Score: en \d/, item.id);
@@ -199,8 +234,12 @@ test('after a reload r comes back in every order the corpus, the surveys and the
     human: (s: InstanceType<typeof AnalysisSources>) => s.loadHuman('examples/human-reference.csv'),
   };
   const orders: (keyof typeof steps)[][] = [
-    ['corpus', 'survey', 'human'], ['corpus', 'human', 'survey'], ['survey', 'corpus', 'human'],
-    ['survey', 'human', 'corpus'], ['human', 'corpus', 'survey'], ['human', 'survey', 'corpus'],
+    ['corpus', 'survey', 'human'],
+    ['corpus', 'human', 'survey'],
+    ['survey', 'corpus', 'human'],
+    ['survey', 'human', 'corpus'],
+    ['human', 'corpus', 'survey'],
+    ['human', 'survey', 'corpus'],
   ];
   try {
     for (const order of orders) {
@@ -251,11 +290,17 @@ test(`with human data, four languages, paraphrases, a failure, a stale result an
     for (const [k, language] of ['en', 'da', 'nl', 'pt'].entries()) ctx.results.record(u, result(id, language, 5.12 + k));
     ctx.results.record(u, failure(id, 'nl', 'timeout'));
     ctx.results.record(u, { ...result(id, 'pt', 4), itemHash: 'older-wording' });
-    for (let p = 0; p < 10; p++) for (const language of ['en', 'da', 'nl', 'pt']) ctx.results.record(u, result(id, language, 5 + (p % 3) * 0.1, { paraphrase: p }));
+    for (let p = 0; p < 10; p++)
+      for (const language of ['en', 'da', 'nl', 'pt']) ctx.results.record(u, result(id, language, 5 + (p % 3) * 0.1, { paraphrase: p }));
     const item = survey.items.find((i) => i.id === id)!;
     index.setStudy(
-      { study: { name: 'kim-baek-2024', path: join(ws, 'kim-baek-2024.study.json'), languages: ['en', 'da', 'nl', 'pt'] }, surveys: [{ path: uri.fsPath, file: survey }] } as never,
-      ['en', 'da', 'nl', 'pt'].flatMap((language) => ['US', 'DK', 'NL', 'PT', 'BR'].map((country) => ({ itemId: item.id, language, country, modelId: 'a', mean: 5.2 }))) as never,
+      {
+        study: { name: 'kim-baek-2024', path: join(ws, 'kim-baek-2024.study.json'), languages: ['en', 'da', 'nl', 'pt'] },
+        surveys: [{ path: uri.fsPath, file: survey }],
+      } as never,
+      ['en', 'da', 'nl', 'pt'].flatMap((language) =>
+        ['US', 'DK', 'NL', 'PT', 'BR'].map((country) => ({ itemId: item.id, language, country, modelId: 'a', mean: 5.2 })),
+      ) as never,
     );
     const row = titlesAt(lineOf(id));
     assert.equal(row.length, 4, JSON.stringify(row));

@@ -48,7 +48,23 @@ test('every contributed command is registered by the extension, and every regist
 
 test('every setting has a scope and a markdownDescription', () => {
   const properties = pkg.contributes.configuration.properties;
-  for (const key of ['provider', 'ollama.host', 'openai.baseUrl', 'model', 'method', 'samples', 'temperature', 'concurrency', 'timeoutSeconds', 'firstRequestTimeoutSeconds', 'languageCountries', 'humanData', 'template', 'codeLens.enabled', 'cache.enabled']) {
+  for (const key of [
+    'provider',
+    'ollama.host',
+    'openai.baseUrl',
+    'model',
+    'method',
+    'samples',
+    'temperature',
+    'concurrency',
+    'timeoutSeconds',
+    'firstRequestTimeoutSeconds',
+    'languageCountries',
+    'humanData',
+    'template',
+    'codeLens.enabled',
+    'cache.enabled',
+  ]) {
     assert.ok(properties[`valueLens.${key}`], key);
   }
   for (const [key, p] of Object.entries(properties)) {
@@ -66,5 +82,8 @@ test('endpoint settings are application-scoped and restricted in untrusted works
     assert.ok(trust.restrictedConfigurations.includes(key), key);
   }
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:valueLens.alignment'));
-  assert.ok(pkg.activationEvents.includes('workspaceContains:**/*.study.json'), 'the study lenses need the extension active on a study workspace');
+  assert.ok(
+    pkg.activationEvents.includes('workspaceContains:**/*.study.json'),
+    'the study lenses need the extension active on a study workspace',
+  );
 });

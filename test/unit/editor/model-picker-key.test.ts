@@ -29,7 +29,11 @@ test('the "Set an API key" entry of Select Model runs valueLens.setApiKey; with 
     'valueLens.openai.baseUrl': { globalValue: 'https://api.example.invalid/v1' },
   };
   const secrets = new Map<string, string>();
-  const apiKeys = new ApiKeys({ get: async (k) => secrets.get(k), store: async (k, v) => void secrets.set(k, v), delete: async (k) => void secrets.delete(k) });
+  const apiKeys = new ApiKeys({
+    get: async (k) => secrets.get(k),
+    store: async (k, v) => void secrets.set(k, v),
+    delete: async (k) => void secrets.delete(k),
+  });
   // The key command as commands.ts registers it, reduced to what the picker relies on: it stores a key.
   const executed: string[] = [];
   const original = fake.commands.executeCommand;
@@ -72,7 +76,10 @@ test('cancelling the key input leaves the picker closed and nothing chosen', asy
   const ollama = await startFakeOllama();
   state.reset();
   state.quickPicks = [];
-  state.settings = { 'valueLens.ollama.host': { globalValue: ollama.url }, 'valueLens.openai.baseUrl': { globalValue: 'https://api.example.invalid/v1' } };
+  state.settings = {
+    'valueLens.ollama.host': { globalValue: ollama.url },
+    'valueLens.openai.baseUrl': { globalValue: 'https://api.example.invalid/v1' },
+  };
   const apiKeys = new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined });
   const picker = new ModelPicker(apiKeys, nullLogger);
   try {

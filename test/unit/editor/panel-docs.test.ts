@@ -16,8 +16,13 @@ const { ModelPicker } = require('../../../src/editor/models') as typeof import('
 const { ApiKeys } = require('../../../src/editor/apiKeys') as typeof import('../../../src/editor/apiKeys');
 
 /** The paragraph of docs/panel.md that says how the panel is opened. */
-const paragraph = readFileSync('docs/panel.md', 'utf8').split(/\n\s*\n/).find((p) => /Open it (with|from)/.test(p)) ?? '';
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { commands: { command: string }[]; menus: Record<string, { command: string }[]> } };
+const paragraph =
+  readFileSync('docs/panel.md', 'utf8')
+    .split(/\n\s*\n/)
+    .find((p) => /Open it (with|from)/.test(p)) ?? '';
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  contributes: { commands: { command: string }[]; menus: Record<string, { command: string }[]> };
+};
 
 /** Commands of the lenses the real provider gives an items file that has an analysis with r. */
 function lensCommands(): string[] {
@@ -30,7 +35,9 @@ function lensCommands(): string[] {
   const lenses = registerCodeLenses(new ParsedDocuments(), results);
   try {
     return state.codeLensProviders.flatMap((provider) =>
-      provider.provideCodeLenses(state.documents[0], { isCancellationRequested: false }).map((lens) => ((provider.resolveCodeLens ? provider.resolveCodeLens(lens) : lens) as CodeLens).command?.command ?? ''),
+      provider
+        .provideCodeLenses(state.documents[0], { isCancellationRequested: false })
+        .map((lens) => ((provider.resolveCodeLens ? provider.resolveCodeLens(lens) : lens) as CodeLens).command?.command ?? ''),
     );
   } finally {
     lenses.disposable.dispose();
@@ -40,17 +47,25 @@ function lensCommands(): string[] {
 test('docs/panel.md: every way it names to open the panel exists; the status bar is not one of them', () => {
   assert.match(paragraph, /`valueLens\.openPanel`/, 'the paragraph was found and names the command');
   assert.ok(pkg.contributes.commands.some((c) => c.command === 'valueLens.openPanel'));
-  if (/title bar/.test(paragraph)) assert.ok((pkg.contributes.menus['editor/title'] ?? []).some((m) => m.command === 'valueLens.openPanel'), 'editor title button');
+  if (/title bar/.test(paragraph))
+    assert.ok(
+      (pkg.contributes.menus['editor/title'] ?? []).some((m) => m.command === 'valueLens.openPanel'),
+      'editor title button',
+    );
   if (/\blens\b/.test(paragraph)) assert.ok(lensCommands().includes('valueLens.openPanel'), 'a lens that opens the panel');
   // The status bar: what its item really runs, from the real model picker.
   state.statusBarItems.length = 0;
-  const picker = new ModelPicker(new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined }), nullLogger);
+  const picker = new ModelPicker(
+    new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined }),
+    nullLogger,
+  );
   const commands = state.statusBarItems.map((item) => (item as unknown as { command: string }).command);
   picker.dispose();
   assert.ok(commands.length > 0, 'the model picker has a status bar item');
   if (!commands.includes('valueLens.openPanel')) {
     for (const clause of paragraph.replace(/\n/g, ' ').split(/[,()]|\bor\b/)) {
-      if (/status bar/.test(clause)) assert.match(clause, /not open/, `docs/panel.md names the status bar as a way to open the panel: "${clause.trim()}"`);
+      if (/status bar/.test(clause))
+        assert.match(clause, /not open/, `docs/panel.md names the status bar as a way to open the panel: "${clause.trim()}"`);
     }
   }
 });

@@ -19,9 +19,26 @@ class Memento implements MementoLike {
 
 function result(language: string, mean: number, paraphrase: number | null = null): ScoreResult {
   return {
-    kind: 'result', runId: 'r1', itemId: 'Q1', itemHash: 'h1', language, template: 'direct', paraphrase,
-    provider: 'ollama', model: 'm', endpoint: 'http://127.0.0.1:11434', method: 'logprobs', optionOrder: [1, 2],
-    probabilities: { '1': 0.5, '2': 0.5 }, mean, mode: 1, entropy: 0.69, missMass: 0, latencyMs: 1, cached: false, at: '2026-11-25T13:00:00Z',
+    kind: 'result',
+    runId: 'r1',
+    itemId: 'Q1',
+    itemHash: 'h1',
+    language,
+    template: 'direct',
+    paraphrase,
+    provider: 'ollama',
+    model: 'm',
+    endpoint: 'http://127.0.0.1:11434',
+    method: 'logprobs',
+    optionOrder: [1, 2],
+    probabilities: { '1': 0.5, '2': 0.5 },
+    mean,
+    mode: 1,
+    entropy: 0.69,
+    missMass: 0,
+    latencyMs: 1,
+    cached: false,
+    at: '2026-11-25T13:00:00Z',
   };
 }
 
@@ -87,7 +104,8 @@ test('error advice: rejected key offers Set API Key, no logprobs offers sampling
 
 test('run advice picks the most actionable failure and counts, ignoring aborts', () => {
   const base = result('en', 1);
-  const fail = (kind: string, status?: number): RunRecord => ({ ...base, kind: 'failure', error: { kind, message: kind, status }, attempts: 1 }) as RunRecord;
+  const fail = (kind: string, status?: number): RunRecord =>
+    ({ ...base, kind: 'failure', error: { kind, message: kind, status }, attempts: 1 }) as RunRecord;
   assert.equal(adviseRun([base, fail('aborted')], ctx), undefined);
   const advice = adviseRun([base, fail('timeout'), fail('http', 401)], ctx)!;
   assert.equal(advice.kind, 'auth');

@@ -17,7 +17,8 @@ import { corpusRecords } from '../../../src/core/corpus/reader';
 import { selectUnits } from '../../../src/core/corpus/select';
 
 installMoreFakes();
-const { registerResultsTree, RESULTS_VIEW_ID, studyResultsDir } = require('../../../src/editor/resultsTree') as typeof import('../../../src/editor/resultsTree');
+const { registerResultsTree, RESULTS_VIEW_ID, studyResultsDir } =
+  require('../../../src/editor/resultsTree') as typeof import('../../../src/editor/resultsTree');
 type Node = import('../../../src/editor/resultsTree').ResultsNode;
 const { registeredCommands } = require('./fake-vscode') as typeof import('./fake-vscode');
 
@@ -27,12 +28,42 @@ const RUN_NEW = '20261201T120000Z-bbbbbb';
 const RUN_B = '20261201T110000Z-cccccc';
 
 function manifest(runId: string, startedAt: string, over: Partial<RunManifest> = {}): RunManifest {
-  return { format: 2, runId, study: 's', studyHash: 'h', toolVersion: '0.1.0', via: 'cli', startedAt, endedAt: startedAt, status: 'done', planned: 3, scored: 2, failed: 1, cached: 0, writeFailures: 0, ...over };
+  return {
+    format: 2,
+    runId,
+    study: 's',
+    studyHash: 'h',
+    toolVersion: '0.1.0',
+    via: 'cli',
+    startedAt,
+    endedAt: startedAt,
+    status: 'done',
+    planned: 3,
+    scored: 2,
+    failed: 1,
+    cached: 0,
+    writeFailures: 0,
+    ...over,
+  };
 }
 
 function failure(runId: string, kind: string): ScoreFailure {
-  const { probabilities: _p, mean: _m, mode: _mo, entropy: _e, missMass: _mm, latencyMs: _l, ...identity } = result(1, { runId, modelId: 'm1' }) as unknown as Record<string, unknown> & ReturnType<typeof result>;
-  return { ...(identity as unknown as ScoreFailure), kind: 'failure', error: { kind, message: 'x' }, attempts: 1, at: '2026-12-01T12:00:00Z' };
+  const {
+    probabilities: _p,
+    mean: _m,
+    mode: _mo,
+    entropy: _e,
+    missMass: _mm,
+    latencyMs: _l,
+    ...identity
+  } = result(1, { runId, modelId: 'm1' }) as unknown as Record<string, unknown> & ReturnType<typeof result>;
+  return {
+    ...(identity as unknown as ScoreFailure),
+    kind: 'failure',
+    error: { kind, message: 'x' },
+    attempts: 1,
+    at: '2026-12-01T12:00:00Z',
+  };
 }
 
 before(async () => {
@@ -46,15 +77,46 @@ before(async () => {
   mkdirSync(dirA, { recursive: true });
   await writeManifest(dirA, manifest(RUN_OLD, '2026-12-01T10:00:00.000Z'));
   await writeManifest(dirA, manifest(RUN_NEW, '2026-12-01T12:00:00.000Z', { status: 'cancelled' }));
-  const lines = [result(1, { runId: RUN_OLD, modelId: 'm1' }), result(2, { runId: RUN_OLD, modelId: 'm2' }), failure(RUN_OLD, 'timeout'), result(1, { runId: RUN_NEW, modelId: 'm1', mean: 3 }), failure(RUN_NEW, 'http'), failure(RUN_NEW, 'http')];
+  const lines = [
+    result(1, { runId: RUN_OLD, modelId: 'm1' }),
+    result(2, { runId: RUN_OLD, modelId: 'm2' }),
+    failure(RUN_OLD, 'timeout'),
+    result(1, { runId: RUN_NEW, modelId: 'm1', mean: 3 }),
+    failure(RUN_NEW, 'http'),
+    failure(RUN_NEW, 'http'),
+  ];
   writeFileSync(join(dirA, 'records.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   // Folder b: an items file whose implicit corpus has one run and a batch still in flight.
   writeFileSync(join(b, 'b.wvs'), 'languages en\n');
   const dirB = join(b, 'b.results');
   mkdirSync(join(dirB, 'batches'), { recursive: true });
-  await writeManifest(dirB, manifest(RUN_B, '2026-12-01T11:00:00.000Z', { status: 'running', batch: { id: 'batch_1', provider: 'openai' } }));
-  writeFileSync(join(dirB, 'batches', 'batch_1.json'), JSON.stringify({ format: 1, localId: 'local-1', batchId: 'batch_1', provider: 'openai', endpointUrl: 'http://127.0.0.1:1/v1', url: '/v1/chat/completions', runId: RUN_B, createdAt: '2026-12-01T11:00:00Z', updatedAt: '2026-12-01T11:05:00Z', phase: 'submitted', status: 'in_progress', inputFile: 'local-1.input.jsonl', customIds: ['k1', 'k2', 'k3'], requestCounts: { total: 3, completed: 1, failed: 0 } }));
-  (workspace as { workspaceFolders: unknown }).workspaceFolders = [{ uri: Uri.file(a), name: 'a', index: 0 }, { uri: Uri.file(b), name: 'b', index: 1 }];
+  await writeManifest(
+    dirB,
+    manifest(RUN_B, '2026-12-01T11:00:00.000Z', { status: 'running', batch: { id: 'batch_1', provider: 'openai' } }),
+  );
+  writeFileSync(
+    join(dirB, 'batches', 'batch_1.json'),
+    JSON.stringify({
+      format: 1,
+      localId: 'local-1',
+      batchId: 'batch_1',
+      provider: 'openai',
+      endpointUrl: 'http://127.0.0.1:1/v1',
+      url: '/v1/chat/completions',
+      runId: RUN_B,
+      createdAt: '2026-12-01T11:00:00Z',
+      updatedAt: '2026-12-01T11:05:00Z',
+      phase: 'submitted',
+      status: 'in_progress',
+      inputFile: 'local-1.input.jsonl',
+      customIds: ['k1', 'k2', 'k3'],
+      requestCounts: { total: 3, completed: 1, failed: 0 },
+    }),
+  );
+  (workspace as { workspaceFolders: unknown }).workspaceFolders = [
+    { uri: Uri.file(a), name: 'a', index: 0 },
+    { uri: Uri.file(b), name: 'b', index: 1 },
+  ];
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 beforeEach(() => {
@@ -70,21 +132,40 @@ function item(node: Node): TreeItem {
 
 test('studies of both folders, runs newest first with models and failures, batches with status', async () => {
   const opened: string[] = [];
-  const { disposable } = registerResultsTree({ openRun: async (e, id) => opened.push(`${e.name}:${id}`), onDeleted: async () => undefined });
+  const { disposable } = registerResultsTree({
+    openRun: async (e, id) => opened.push(`${e.name}:${id}`),
+    onDeleted: async () => undefined,
+  });
   try {
     const folders = await children();
-    assert.deepEqual(folders.map((n) => item(n).label), ['a', 'b']);
+    assert.deepEqual(
+      folders.map((n) => item(n).label),
+      ['a', 'b'],
+    );
     const [studyA] = await children(folders[0]);
     assert.equal(item(studyA!).label, 's');
     const runs = await children(studyA);
-    assert.deepEqual(runs.map((n) => item(n).label), ['2026-12-01 12:00 UTC', '2026-12-01 10:00 UTC']);
+    assert.deepEqual(
+      runs.map((n) => item(n).label),
+      ['2026-12-01 12:00 UTC', '2026-12-01 10:00 UTC'],
+    );
     assert.equal(item(runs[1]!).description, 'done · 2/3 scored · 1 failed');
     assert.equal(item(runs[0]!).contextValue, 'valueLens.run');
     const old = await children(runs[1]);
-    assert.deepEqual(old.map((n) => [item(n).label, item(n).description]), [['m1', '1 result(s) · 1 failure(s)'], ['m2', '1 result(s) · 0 failure(s)'], ['Failures', '1']]);
+    assert.deepEqual(
+      old.map((n) => [item(n).label, item(n).description]),
+      [
+        ['m1', '1 result(s) · 1 failure(s)'],
+        ['m2', '1 result(s) · 0 failure(s)'],
+        ['Failures', '1'],
+      ],
+    );
     const newer = await children(runs[0]);
     const fails = await children(newer.find((n) => n.kind === 'failures'));
-    assert.deepEqual(fails.map((n) => [item(n).label, item(n).description]), [['http', '2']]);
+    assert.deepEqual(
+      fails.map((n) => [item(n).label, item(n).description]),
+      [['http', '2']],
+    );
 
     const [studyB] = await children(folders[1]);
     assert.equal(item(studyB!).label, join(root, 'b', 'b.wvs'));
@@ -97,7 +178,10 @@ test('studies of both folders, runs newest first with models and failures, batch
     await registeredCommands.get('valueLens.results.openRun')!(runs[0]);
     assert.deepEqual(opened, [`s:${RUN_NEW}`]);
     await registeredCommands.get('valueLens.results.revealCorpus')!(runs[0]);
-    assert.deepEqual(state.executed.at(-1), { command: 'revealInExplorer', args: [Uri.file(join(root, 'a', 'out', 's.results', 'records.jsonl'))] });
+    assert.deepEqual(state.executed.at(-1), {
+      command: 'revealInExplorer',
+      args: [Uri.file(join(root, 'a', 'out', 's.results', 'records.jsonl'))],
+    });
   } finally {
     disposable.dispose();
   }
@@ -142,13 +226,22 @@ test('Delete Run: a modal first; declined changes nothing; accepted marks the ma
     assert.equal(readFileSync(join(dirA, 'records.jsonl'), 'utf8'), before, 'records.jsonl is never rewritten');
 
     const after = await children(studyA);
-    assert.deepEqual(after.map((n) => item(n).label), ['2026-12-01 10:00 UTC', '1 deleted run(s) hidden']);
+    assert.deepEqual(
+      after.map((n) => item(n).label),
+      ['2026-12-01 10:00 UTC', '1 deleted run(s) hidden'],
+    );
 
     // The selection: the deleted run's result no longer supersedes the older run's Q1 (analyzeCorpus passes deletedRuns).
     const selection = await selectUnits(corpusRecords(dirA), { rule: 'latest', deletedRuns: new Set([RUN_NEW]) });
     assert.equal(selection.counts.skipped['deleted-run'], 3);
     assert.ok(selection.units.every((u) => u.runId === RUN_OLD));
-    assert.equal(selection.counts.read, selection.counts.used + selection.counts.superseded + selection.counts.stale + Object.values(selection.counts.skipped).reduce((a, b) => a + (b ?? 0), 0));
+    assert.equal(
+      selection.counts.read,
+      selection.counts.used +
+        selection.counts.superseded +
+        selection.counts.stale +
+        Object.values(selection.counts.skipped).reduce((a, b) => a + (b ?? 0), 0),
+    );
   } finally {
     disposable.dispose();
   }

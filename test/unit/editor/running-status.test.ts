@@ -6,9 +6,12 @@ import { FakeDocument, Uri, state } from './fake-vscode';
 import { installMoreFakes, more } from './fake-vscode-more';
 
 installMoreFakes();
-const { RunningBoard, registerRunningContext, RUNNING_CONTEXT_KEY } = require('../../../src/editor/running') as typeof import('../../../src/editor/running');
-const { registerLanguageStatus, STATUS_SELECTOR } = require('../../../src/editor/languageStatus') as typeof import('../../../src/editor/languageStatus');
-const { editorModelStatus, studyModelStatus } = require('../../../src/editor/languageStatusText') as typeof import('../../../src/editor/languageStatusText');
+const { RunningBoard, registerRunningContext, RUNNING_CONTEXT_KEY } =
+  require('../../../src/editor/running') as typeof import('../../../src/editor/running');
+const { registerLanguageStatus, STATUS_SELECTOR } =
+  require('../../../src/editor/languageStatus') as typeof import('../../../src/editor/languageStatus');
+const { editorModelStatus, studyModelStatus } =
+  require('../../../src/editor/languageStatusText') as typeof import('../../../src/editor/languageStatusText');
 
 beforeEach(() => {
   state.reset();
@@ -50,7 +53,13 @@ test('the model item is on .wvs, .wvt and study files only, and says the model a
   assert.equal(item!.command?.command, 'valueLens.selectModel');
 
   // A study file: the study's own models and endpoints.
-  const study = JSON.stringify({ name: 's', items: [], templates: [], languages: ['en'], models: [{ id: 'm1', provider: 'ollama', model: 'qwen2.5:0.5b', endpoint: 'http://127.0.0.1:11500', kind: 'chat' }] });
+  const study = JSON.stringify({
+    name: 's',
+    items: [],
+    templates: [],
+    languages: ['en'],
+    models: [{ id: 'm1', provider: 'ollama', model: 'qwen2.5:0.5b', endpoint: 'http://127.0.0.1:11500', kind: 'chat' }],
+  });
   more.activeEditor = { document: new FakeDocument(Uri.file('/ws/x.study.json'), 'json', study) };
   more.activeEditorChanged.fire(more.activeEditor);
   assert.equal(item!.text, '$(hubot) qwen2.5:0.5b');
@@ -78,13 +87,24 @@ test('while a run is in flight a busy item offers Stop (valueLens.cancelRuns); i
 });
 
 test('status text: no model, Ollama; several study models; a study that does not parse', () => {
-  assert.deepEqual(editorModelStatus('ollama', '', 'http://127.0.0.1:11434'), { text: '$(hubot) no model', detail: 'Ollama · http://127.0.0.1:11434' });
-  const models = ['a', 'b', 'c', 'd'].map((id) => ({ id, provider: 'openai', model: `m-${id}`, endpoint: id === 'd' ? 'http://127.0.0.1:9000/v1' : 'https://api.example.com/v1', kind: 'chat' }));
+  assert.deepEqual(editorModelStatus('ollama', '', 'http://127.0.0.1:11434'), {
+    text: '$(hubot) no model',
+    detail: 'Ollama · http://127.0.0.1:11434',
+  });
+  const models = ['a', 'b', 'c', 'd'].map((id) => ({
+    id,
+    provider: 'openai',
+    model: `m-${id}`,
+    endpoint: id === 'd' ? 'http://127.0.0.1:9000/v1' : 'https://api.example.com/v1',
+    kind: 'chat',
+  }));
   const status = studyModelStatus(JSON.stringify({ name: 's', items: [], templates: [], languages: ['en'], models }))!;
   assert.equal(status.text, '$(hubot) 4 models');
   assert.equal(status.detail, 'a, b, c and 1 more · https://api.example.com, http://127.0.0.1:9000');
   assert.equal(studyModelStatus('{ not json'), undefined);
   // An endpoint by name, and a model without one (the provider's default).
-  const byName = studyModelStatus('{"endpoints": {"lab": "http://10.0.0.5:8000/v1"}, "models": [{"id": "x", "provider": "openai", "model": "m", "endpoint": "lab"}, {"id": "y", "provider": "ollama", "model": "n"},],}')!;
+  const byName = studyModelStatus(
+    '{"endpoints": {"lab": "http://10.0.0.5:8000/v1"}, "models": [{"id": "x", "provider": "openai", "model": "m", "endpoint": "lab"}, {"id": "y", "provider": "ollama", "model": "n"},],}',
+  )!;
   assert.equal(byName.detail, 'x, y · http://10.0.0.5:8000, http://127.0.0.1:11434');
 });

@@ -14,7 +14,10 @@ test('Score File without an active text editor scores the visible .wvs editor, o
   const disposable = registerCommands({ scoring: { score: async (r: { uri: unknown }) => void calls.push(r) } } as never);
   try {
     const wvs = Uri.file('/ws/items.wvs');
-    window.visibleTextEditors = [{ document: new FakeDocument(Uri.file('/ws/prompts.wvt'), 'wvt', '') }, { document: new FakeDocument(wvs, 'wvs', '') }];
+    window.visibleTextEditors = [
+      { document: new FakeDocument(Uri.file('/ws/prompts.wvt'), 'wvt', '') },
+      { document: new FakeDocument(wvs, 'wvs', '') },
+    ];
     await registeredCommands.get('valueLens.scoreFile')!();
     assert.equal(calls.length, 1);
     assert.equal(String(calls[0]!.uri), String(wvs));
@@ -28,7 +31,10 @@ test('Score File without an active text editor scores the visible .wvs editor, o
     state.documents = [];
     await registeredCommands.get('valueLens.scoreFile')!();
     assert.equal(calls.length, 2);
-    assert.ok(state.messages.some((m) => /open a \.wvs item file first/.test(m.text)), JSON.stringify(state.messages));
+    assert.ok(
+      state.messages.some((m) => /open a \.wvs item file first/.test(m.text)),
+      JSON.stringify(state.messages),
+    );
   } finally {
     window.visibleTextEditors = [];
     disposable.dispose();

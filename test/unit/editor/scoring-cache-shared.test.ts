@@ -73,11 +73,34 @@ const keys = (records: { cacheKey?: string }[]): string[] => records.map((r) => 
 
 async function cli(item: string) {
   const out = join(storage, `cli-${item}.jsonl`);
-  const argv = ['examples/wvs7-sample.wvs', '--template', 'examples/prompts.wvt', '--template-name', 'country', '--item', item, '--endpoint', server.url, '--model', 'fake-llm:latest', '--cache-dir', join(storage, 'cache'), '--out', out];
+  const argv = [
+    'examples/wvs7-sample.wvs',
+    '--template',
+    'examples/prompts.wvt',
+    '--template-name',
+    'country',
+    '--item',
+    item,
+    '--endpoint',
+    server.url,
+    '--model',
+    'fake-llm:latest',
+    '--cache-dir',
+    join(storage, 'cache'),
+    '--out',
+    out,
+  ];
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   const io = { cwd: process.cwd(), env: {}, stdout: sink, stderr: sink };
-  const outcome = await executeScore(resolveScoreSettings(parseFlags('score', argv, SCORE_OPTIONS), {}, io), io, new AbortController().signal);
-  const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cacheKey?: string; cached: boolean; kind: string });
+  const outcome = await executeScore(
+    resolveScoreSettings(parseFlags('score', argv, SCORE_OPTIONS), {}, io),
+    io,
+    new AbortController().signal,
+  );
+  const records = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { cacheKey?: string; cached: boolean; kind: string });
   return { outcome, records };
 }
 
@@ -86,7 +109,10 @@ test('lens first, then the CLI: one cache entry per request, the second run send
   try {
     const records = await scoring.score({ uri: surveyUri as never, itemIds: ['Q1'] });
     assert.equal(records?.length, 4);
-    assert.ok(records!.every((r) => r.kind === 'result' && !r.cached), JSON.stringify(records));
+    assert.ok(
+      records!.every((r) => r.kind === 'result' && !r.cached),
+      JSON.stringify(records),
+    );
     assert.ok(server.modelRequests().length >= 4);
     const entries = readdirSync(join(storage, 'cache'), { recursive: true }).length;
     const before = server.modelRequests().length;
@@ -110,7 +136,10 @@ test('the CLI first, then the lens: the lens is served from the cache', async ()
   const { scoring, dispose } = lens();
   try {
     const lensRecords = await scoring.score({ uri: surveyUri as never, itemIds: ['Q2'] });
-    assert.ok(lensRecords!.every((r) => r.kind === 'result' && r.cached), JSON.stringify(lensRecords));
+    assert.ok(
+      lensRecords!.every((r) => r.kind === 'result' && r.cached),
+      JSON.stringify(lensRecords),
+    );
     assert.equal(server.modelRequests().length, before);
     assert.deepEqual(keys(lensRecords!), keys(records));
   } finally {
@@ -129,20 +158,26 @@ test('a study: `value-lens run` first, then Run Study in the editor: every reque
   copyFileSync('examples/wvs7-sample.wvs', join(dir, 'wvs7-sample.wvs'));
   copyFileSync('examples/prompts.wvt', join(dir, 'prompts.wvt'));
   const studyPath = join(dir, 'shared.study.json');
-  writeFileSync(studyPath, JSON.stringify({
-    name: 'shared',
-    items: [{ file: 'wvs7-sample.wvs', ids: ['Q3', 'Q4'] }],
-    templates: [{ file: 'prompts.wvt', names: ['country'], paraphrases: 'none' }],
-    languages: ['en', 'da'],
-    countries: ['US', 'DK'],
-    endpoints: { local: server.url },
-    models: [{ id: 'fake', provider: 'ollama', model: 'fake-llm:latest', endpoint: 'local' }],
-    method: 'auto',
-  }));
+  writeFileSync(
+    studyPath,
+    JSON.stringify({
+      name: 'shared',
+      items: [{ file: 'wvs7-sample.wvs', ids: ['Q3', 'Q4'] }],
+      templates: [{ file: 'prompts.wvt', names: ['country'], paraphrases: 'none' }],
+      languages: ['en', 'da'],
+      countries: ['US', 'DK'],
+      endpoints: { local: server.url },
+      models: [{ id: 'fake', provider: 'ollama', model: 'fake-llm:latest', endpoint: 'local' }],
+      method: 'auto',
+    }),
+  );
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   const io = { cwd: dir, env: {}, stdout: sink, stderr: sink };
   assert.equal(await runRun([studyPath, '--cache-dir', join(storage, 'cache'), '--no-analysis'], io, new AbortController().signal), 0);
-  const cliRecords = readFileSync(join(dir, 'shared.results', 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { cacheKey?: string });
+  const cliRecords = readFileSync(join(dir, 'shared.results', 'records.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { cacheKey?: string });
   assert.equal(cliRecords.length, 2 * 2 * 2);
   const entries = readdirSync(join(storage, 'cache'), { recursive: true }).length;
   const before = server.modelRequests().length;
@@ -163,7 +198,10 @@ test('a study: `value-lens run` first, then Run Study in the editor: every reque
     panel: { show: () => undefined, showStudy: () => undefined, refresh: () => undefined },
   });
   try {
-    const result = (await registeredCommands.get('valueLens.runStudy')!(Uri.file(studyPath))) as { manifest: { planned: number; cached: number }; summary: { requestsSent: number; records: { cacheKey?: string }[] } };
+    const result = (await registeredCommands.get('valueLens.runStudy')!(Uri.file(studyPath))) as {
+      manifest: { planned: number; cached: number };
+      summary: { requestsSent: number; records: { cacheKey?: string }[] };
+    };
     assert.equal(result.manifest.planned, 8);
     assert.equal(result.manifest.cached, 8);
     assert.equal(result.summary.requestsSent, 0);

@@ -26,7 +26,11 @@ const { ProgressBoard } = require('../../../src/editor/progressBoard') as typeof
  * construction, not by timing: run A's first request at once; run B's once a run is on the board; A's others
  * once both are. Metadata requests (/api/tags, /api/show) pass at once.
  */
-async function orderingProxy(target: string, isRunA: (body: string) => boolean, onBoard: (wanted: 'A' | 'AB') => Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+async function orderingProxy(
+  target: string,
+  isRunA: (body: string) => boolean,
+  onBoard: (wanted: 'A' | 'AB') => Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
   let firstA = true;
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -81,7 +85,10 @@ test('two concurrent runs: two board entries with their own totals, summed; both
   const ws = mkdtempSync(join(tmpdir(), 'vl-concurrent-'));
   const uri = Uri.file(join(ws, 'items.wvs'));
   state.reset();
-  state.documents = [new FakeDocument(uri, 'wvs', text), new FakeDocument(Uri.file(join(ws, 'prompts.wvt')), 'wvt', readFileSync('examples/prompts.wvt', 'utf8'))];
+  state.documents = [
+    new FakeDocument(uri, 'wvs', text),
+    new FakeDocument(Uri.file(join(ws, 'prompts.wvt')), 'wvt', readFileSync('examples/prompts.wvt', 'utf8')),
+  ];
   state.settings = {
     'valueLens.ollama.host': { globalValue: proxy.url },
     'valueLens.model': { globalValue: 'fake-llm:latest' },
@@ -102,7 +109,17 @@ test('two concurrent runs: two board entries with their own totals, summed; both
   };
   const apiKeys = new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined });
   const models = new ModelPicker(apiKeys, nullLogger);
-  const scoring = new Scoring({ storageDir: ws, documents: new ParsedDocuments(), results: new ResultsState(), sources: new AnalysisSources(join(ws, 'legacy'), nullLogger), apiKeys, models, logger: nullLogger, onRecords: () => undefined, progress: board });
+  const scoring = new Scoring({
+    storageDir: ws,
+    documents: new ParsedDocuments(),
+    results: new ResultsState(),
+    sources: new AnalysisSources(join(ws, 'legacy'), nullLogger),
+    apiKeys,
+    models,
+    logger: nullLogger,
+    onRecords: () => undefined,
+    progress: board,
+  });
   try {
     const [a, b] = await Promise.all([
       scoring.score({ uri: uri as never, itemIds: ['Q1'], languages: ['en', 'da'] }),
@@ -111,7 +128,10 @@ test('two concurrent runs: two board entries with their own totals, summed; both
     assert.equal(a?.length, 2);
     assert.equal(b?.length, 6);
     // While both ran, the board held both entries and their summed total (2 + 6), never one overwriting the other.
-    assert.ok(seen.some((s) => s.size === 2 && s.total === 8), JSON.stringify(seen));
+    assert.ok(
+      seen.some((s) => s.size === 2 && s.total === 8),
+      JSON.stringify(seen),
+    );
     assert.equal(board.size, 0);
     assert.equal(scoring.running, 0);
   } finally {

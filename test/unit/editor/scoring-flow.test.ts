@@ -37,7 +37,11 @@ function setup(logger: Logger = nullLogger) {
   const results = new ResultsState();
   const sources = new AnalysisSources(join(storage, 'runs'), logger);
   const store = new Map<string, string>();
-  const apiKeys = new ApiKeys({ get: async (k) => store.get(k), store: async (k, v) => void store.set(k, v), delete: async (k) => void store.delete(k) });
+  const apiKeys = new ApiKeys({
+    get: async (k) => store.get(k),
+    store: async (k, v) => void store.set(k, v),
+    delete: async (k) => void store.delete(k),
+  });
   const models = new ModelPicker(apiKeys, logger);
   const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger, onRecords: () => undefined });
   const lenses = registerCodeLenses(documents, results);
@@ -77,7 +81,10 @@ after(async () => {
 });
 beforeEach(() => {
   state.reset();
-  state.documents = [new FakeDocument(surveyUri, 'wvs', surveyText), new FakeDocument(Uri.file(join(wsDir, 'prompts.wvt')), 'wvt', readFileSync('examples/prompts.wvt', 'utf8'))];
+  state.documents = [
+    new FakeDocument(surveyUri, 'wvs', surveyText),
+    new FakeDocument(Uri.file(join(wsDir, 'prompts.wvt')), 'wvt', readFileSync('examples/prompts.wvt', 'utf8')),
+  ];
   server.setBehaviour({ fault: null, faults: [], latencyMs: 0, logprobs: 'ok' });
   server.requests.length = 0;
 });
@@ -95,12 +102,17 @@ test('Score runs against the loopback model, then lens titles, hover, decoration
   settings(server.url);
   const decorations: { range: { start: { line: number } }; renderOptions: { after: { contentText: string } } }[][] = [];
   const { window: fakeWindow } = require('./fake-vscode') as typeof import('./fake-vscode');
-  fakeWindow.visibleTextEditors = [{ document: state.documents[0], setDecorations: (_type: unknown, options: (typeof decorations)[number]) => decorations.push(options) }];
+  fakeWindow.visibleTextEditors = [
+    { document: state.documents[0], setDecorations: (_type: unknown, options: (typeof decorations)[number]) => decorations.push(options) },
+  ];
   const ctx = setup();
   try {
     const records = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q1'] });
     assert.equal(records?.length, 4);
-    assert.ok(records!.every((r) => r.kind === 'result'), JSON.stringify(records!.filter((r) => r.kind === 'failure')));
+    assert.ok(
+      records!.every((r) => r.kind === 'result'),
+      JSON.stringify(records!.filter((r) => r.kind === 'failure')),
+    );
     assert.ok(server.modelRequests().length >= 4);
     const [score, ...rest] = lensTitles(q1Line);
     assert.match(score!, /^\$\(play\) Score: en \d\.\d\d · da \d\.\d\d · nl \d\.\d\d · pt \d\.\d\d$/);
@@ -110,7 +122,8 @@ test('Score runs against the loopback model, then lens titles, hover, decoration
     assert.match(md, /Scale `importance`/);
     assert.match(md, /\*\*da\*\* mean \d\.\d\d · mode \d · missMass \d\.\d{3} · logprobs · `fake-llm:latest`/);
     assert.match(md, /█/);
-    for (let i = 0; i < 200 && !/^ {2}en /.test(decorations[decorations.length - 1]?.[0]?.renderOptions.after.contentText ?? ''); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && !/^ {2}en /.test(decorations[decorations.length - 1]?.[0]?.renderOptions.after.contentText ?? ''); i++)
+      await new Promise((r) => setTimeout(r, 20));
     const last = decorations[decorations.length - 1]!;
     assert.equal(last.length, 1);
     assert.equal(last[0]!.range.start.line, q1Line);
@@ -118,8 +131,13 @@ test('Score runs against the loopback model, then lens titles, hover, decoration
     fakeWindow.visibleTextEditors = [];
     // The run is in the workspace corpus (records + manifest), not in the editor's global storage.
     assert.ok(readFileSync(join(corpusDir, 'records.jsonl'), 'utf8').includes('"study":"wvs7-sample"'));
-    const manifests = readdirSync(join(corpusDir, 'runs')).map((f) => JSON.parse(readFileSync(join(corpusDir, 'runs', f), 'utf8')) as { status: string; via: string; planned: number });
-    assert.ok(manifests.some((m) => m.status === 'done' && m.via === 'editor' && m.planned === 4), JSON.stringify(manifests));
+    const manifests = readdirSync(join(corpusDir, 'runs')).map(
+      (f) => JSON.parse(readFileSync(join(corpusDir, 'runs', f), 'utf8')) as { status: string; via: string; planned: number },
+    );
+    assert.ok(
+      manifests.some((m) => m.status === 'done' && m.via === 'editor' && m.planned === 4),
+      JSON.stringify(manifests),
+    );
     assert.ok(!readdirSync(storage).includes('runs'), 'no runs in global storage');
     assert.ok(state.progressReports.some((p) => /4\/4/.test(p.message ?? '')));
 
@@ -157,7 +175,8 @@ test('method logprobs on an endpoint without logprobs: the error offers Use Samp
     assert.equal(records?.[0]?.kind, 'failure');
     const error = state.messages.find((m) => m.level === 'error');
     assert.ok(error?.buttons.includes('Use Sampling'), JSON.stringify(state.messages));
-    for (let i = 0; i < 200 && ctx.results.view(surveyUri.toString(), 'Q2').latest.en?.kind !== 'result'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && ctx.results.view(surveyUri.toString(), 'Q2').latest.en?.kind !== 'result'; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const view = ctx.results.view(surveyUri.toString(), 'Q2');
     assert.equal(view.latest.en?.kind, 'result');
     assert.equal(view.latest.en?.method, 'sample');
@@ -232,7 +251,9 @@ test('a workspace value for the Ollama host is ignored (and reported); the user 
       assert.equal(records?.[0]?.kind, 'result');
       assert.equal(trap.requests.length, 0);
       assert.ok(server.modelRequests().length >= 1);
-      assert.ok(state.messages.some((m) => m.level === 'warning' && /ignores the workspace value of "valueLens\.ollama\.host"/.test(m.text)));
+      assert.ok(
+        state.messages.some((m) => m.level === 'warning' && /ignores the workspace value of "valueLens\.ollama\.host"/.test(m.text)),
+      );
     } finally {
       ctx.dispose();
     }
@@ -252,9 +273,13 @@ test('model not found: Pull Model pulls it with progress and the run is repeated
     const error = state.messages.find((m) => m.level === 'error')!;
     assert.match(error.text, /Model "tinyllama:latest" was not found/);
     assert.deepEqual(error.buttons, ['Pull Model', 'Select Model']);
-    for (let i = 0; i < 200 && ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind !== 'result'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind !== 'result'; i++)
+      await new Promise((r) => setTimeout(r, 50));
     assert.ok(ollama.requests.some((r) => r.path === '/api/pull'));
-    assert.ok(state.progressReports.some((p) => /pulling .*\d+%/.test(p.message ?? '')), JSON.stringify(state.progressReports));
+    assert.ok(
+      state.progressReports.some((p) => /pulling .*\d+%/.test(p.message ?? '')),
+      JSON.stringify(state.progressReports),
+    );
     assert.equal(ctx.results.view(surveyUri.toString(), 'Q4').latest.en?.kind, 'result');
   } finally {
     ctx.dispose();
@@ -281,7 +306,10 @@ test('OpenAI-compatible endpoint: a missing key offers Set API Key; with the key
 
     await ctx.apiKeys.set(`${openai.url}/v1`, KEY);
     const second = await ctx.scoring.score({ uri: surveyUri as never, itemIds: ['Q5'], languages: ['en', 'da'] });
-    assert.deepEqual(second?.map((r) => r.kind), ['result', 'result']);
+    assert.deepEqual(
+      second?.map((r) => r.kind),
+      ['result', 'result'],
+    );
     const keyed = openai.modelRequests().filter((r) => r.headers.authorization === `Bearer ${KEY}`);
     assert.ok(keyed.length >= 2);
     // The key never reaches the Ollama server configured alongside.
@@ -342,7 +370,9 @@ test('Try on item… above a paraphrase set scores the picked item with every pa
   try {
     const wvt = state.documents[1]!;
     const provider = state.codeLensProviders[0]!;
-    const lenses = provider.provideCodeLenses(wvt, { isCancellationRequested: false }).map((l: CodeLens) => provider.resolveCodeLens!(l).command!);
+    const lenses = provider
+      .provideCodeLenses(wvt, { isCancellationRequested: false })
+      .map((l: CodeLens) => provider.resolveCodeLens!(l).command!);
     assert.ok(lenses.every((c) => c.title === '$(beaker) Try on item…'));
     const setLens = lenses.find((c) => c.arguments?.[2] === 'paraphrases' && c.arguments?.[1] === 'direct')!;
     assert.ok(setLens, JSON.stringify(lenses.map((l) => l.arguments?.slice(1))));

@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeDocument, Uri, diagnosticCollections, installFakeVscode, registeredCommands, state, workspace, type CodeLens } from './fake-vscode';
+import {
+  FakeDocument,
+  Uri,
+  diagnosticCollections,
+  installFakeVscode,
+  registeredCommands,
+  state,
+  workspace,
+  type CodeLens,
+} from './fake-vscode';
 import { startFakeOllama } from '../../support/fake-ollama';
 import type { FakeServer } from '../../support/fake-common';
 import { nullLogger } from '../../../src/core/log';
@@ -26,7 +35,8 @@ const { ProgressBoard } = require('../../../src/editor/progressBoard') as typeof
 const { StudyResultsIndex } = require('../../../src/editor/studyResults') as typeof import('../../../src/editor/studyResults');
 const { registerStudies } = require('../../../src/editor/studies') as typeof import('../../../src/editor/studies');
 const { registerCodeLenses } = require('../../../src/editor/codeLens') as typeof import('../../../src/editor/codeLens');
-const { workspaceCorpora, implicitCorpusDir } = require('../../../src/editor/workspaceCorpora') as typeof import('../../../src/editor/workspaceCorpora');
+const { workspaceCorpora, implicitCorpusDir } =
+  require('../../../src/editor/workspaceCorpora') as typeof import('../../../src/editor/workspaceCorpora');
 
 let server: FakeServer;
 let root: string;
@@ -64,8 +74,22 @@ function makeWorkspace(study: Record<string, unknown> = {}) {
     languageCountries: { en: ['US', 'GB'] },
     endpoints: { local: server.url },
     models: [
-      { id: 'chat-a', provider: 'ollama', model: 'fake-llm:latest', endpoint: 'local', kind: 'chat', attributes: { family: 'fake', size: 1 } },
-      { id: 'chat-b', provider: 'ollama', model: 'fake-reasoner:latest', endpoint: 'local', kind: 'chat', attributes: { family: 'fake', size: 2 } },
+      {
+        id: 'chat-a',
+        provider: 'ollama',
+        model: 'fake-llm:latest',
+        endpoint: 'local',
+        kind: 'chat',
+        attributes: { family: 'fake', size: 1 },
+      },
+      {
+        id: 'chat-b',
+        provider: 'ollama',
+        model: 'fake-reasoner:latest',
+        endpoint: 'local',
+        kind: 'chat',
+        attributes: { family: 'fake', size: 2 },
+      },
     ],
     method: 'logprobs',
     human: [{ file: 'human-countries-synthetic.csv' }],
@@ -74,7 +98,11 @@ function makeWorkspace(study: Record<string, unknown> = {}) {
   const studyPath = join(dir, 'mini.study.json');
   writeFileSync(studyPath, JSON.stringify(design, null, 2));
   const surveyUri = Uri.file(join(dir, 'wvs7-sample.wvs'));
-  state.documents = [new FakeDocument(surveyUri, 'wvs', surveyText), new FakeDocument(Uri.file(join(dir, 'prompts.wvt')), 'wvt', templatesText), new FakeDocument(Uri.file(studyPath), 'json', JSON.stringify(design))];
+  state.documents = [
+    new FakeDocument(surveyUri, 'wvs', surveyText),
+    new FakeDocument(Uri.file(join(dir, 'prompts.wvt')), 'wvt', templatesText),
+    new FakeDocument(Uri.file(studyPath), 'json', JSON.stringify(design)),
+  ];
   (workspace as { workspaceFolders: { uri: Uri }[] | undefined }).workspaceFolders = [{ uri: Uri.file(dir) }];
   state.settings = {
     'valueLens.provider': { defaultValue: 'ollama' },
@@ -94,13 +122,29 @@ function editor(storage = join(root, `storage${n}`)) {
   const apiKeys = new ApiKeys({ get: async () => undefined, store: async () => undefined, delete: async () => undefined });
   const models = new ModelPicker(apiKeys, nullLogger);
   const board = new ProgressBoard();
-  const scoring = new Scoring({ storageDir: storage, documents, results, sources, apiKeys, models, logger: nullLogger, onRecords: () => undefined, progress: board });
+  const scoring = new Scoring({
+    storageDir: storage,
+    documents,
+    results,
+    sources,
+    apiKeys,
+    models,
+    logger: nullLogger,
+    onRecords: () => undefined,
+    progress: board,
+  });
   const shown: StudyAnalysis[] = [];
   const memento = new Map<string, unknown>();
   const index = new StudyResultsIndex();
   const lenses = registerCodeLenses(documents, results);
   const studies = registerStudies({
-    context: { workspaceState: { get: (k: string) => memento.get(k), update: async (k: string, v: unknown) => void memento.set(k, v), keys: () => [...memento.keys()] } as never },
+    context: {
+      workspaceState: {
+        get: (k: string) => memento.get(k),
+        update: async (k: string, v: unknown) => void memento.set(k, v),
+        keys: () => [...memento.keys()],
+      } as never,
+    },
     documents,
     results,
     sources,
@@ -113,14 +157,32 @@ function editor(storage = join(root, `storage${n}`)) {
     panel: { show: () => undefined, showStudy: (a) => void (a && shown.push(a)), refresh: () => undefined },
   });
   return {
-    documents, results, sources, scoring, studies, shown, memento, board, storage,
+    documents,
+    results,
+    sources,
+    scoring,
+    studies,
+    shown,
+    memento,
+    board,
+    storage,
     dispose: () => (studies.disposable.dispose(), lenses.disposable.dispose(), models.dispose()),
   };
 }
 
 const run = (id: string, ...args: unknown[]) => registeredCommands.get(`valueLens.${id}`)!(...args);
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
-const manifests = (dir: string) => readdirSync(join(dir, 'runs')).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, 'runs', f), 'utf8')) as RunManifest);
+const lines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
+const manifests = (dir: string) =>
+  readdirSync(join(dir, 'runs'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, 'runs', f), 'utf8')) as RunManifest);
 
 function studyLensTitles(doc: FakeDocument): string[] {
   return state.codeLensProviders
@@ -134,8 +196,13 @@ test('Run Study: records = planned in the study corpus with every factor, the pa
   const ctx = editor();
   try {
     // The study file gets its three lenses.
-    const fileLenses = state.codeLensProviders.flatMap((p) => p.provideCodeLenses(state.documents[2], { isCancellationRequested: false })).map((l: CodeLens) => l.command?.title);
-    assert.ok(fileLenses.includes('▶ Run Study') && fileLenses.includes('Plan only') && fileLenses.includes('Open Results'), String(fileLenses));
+    const fileLenses = state.codeLensProviders
+      .flatMap((p) => p.provideCodeLenses(state.documents[2], { isCancellationRequested: false }))
+      .map((l: CodeLens) => l.command?.title);
+    assert.ok(
+      fileLenses.includes('▶ Run Study') && fileLenses.includes('Plan only') && fileLenses.includes('Open Results'),
+      String(fileLenses),
+    );
 
     const result = (await run('runStudy', ws.studyUri)) as { status: string; manifest: RunManifest };
     assert.equal(result.status, 'ran');
@@ -163,10 +230,18 @@ test('Run Study: records = planned in the study corpus with every factor, the pa
     assert.equal(titles.length, 2, String(titles));
     for (const t of titles) assert.match(t, /^\$\(beaker\) mini: en \d\.\d\d$/);
     // The conditions it spans are in the tooltip (the row stays short).
-    const tooltips = state.codeLensProviders.flatMap((p) => p.provideCodeLenses(state.documents[0], { isCancellationRequested: false })).map((l: CodeLens) => (l.command as { tooltip?: string } | undefined)?.tooltip ?? '');
-    assert.ok(tooltips.some((t) => /^mini: en \d\.\d\d \(3 countries · 2 models\)\n/.test(t)), JSON.stringify(tooltips));
+    const tooltips = state.codeLensProviders
+      .flatMap((p) => p.provideCodeLenses(state.documents[0], { isCancellationRequested: false }))
+      .map((l: CodeLens) => (l.command as { tooltip?: string } | undefined)?.tooltip ?? '');
+    assert.ok(
+      tooltips.some((t) => /^mini: en \d\.\d\d \(3 countries · 2 models\)\n/.test(t)),
+      JSON.stringify(tooltips),
+    );
     // The progress notification showed the plan size and the run.
-    assert.ok(state.progressReports.some((p) => /12 request\(s\), 0 cached, about \d+ tokens/.test(p.message ?? '')), JSON.stringify(state.progressReports));
+    assert.ok(
+      state.progressReports.some((p) => /12 request\(s\), 0 cached, about \d+ tokens/.test(p.message ?? '')),
+      JSON.stringify(state.progressReports),
+    );
     assert.ok(state.progressReports.some((p) => /12\/12/.test(p.message ?? '')));
     assert.equal(ctx.board.size, 0, 'the run left the progress board');
 
@@ -226,7 +301,10 @@ test('cancel: the run stops, every planned request has a record, the manifest sa
     assert.equal(result.manifest.status, 'cancelled');
     const records = lines(join(ws.results, 'records.jsonl'));
     assert.equal(records.length, 12);
-    assert.ok(records.some((r) => r.kind === 'failure'), 'cancelled requests are recorded as failures');
+    assert.ok(
+      records.some((r) => r.kind === 'failure'),
+      'cancelled requests are recorded as failures',
+    );
     assert.equal(manifests(ws.results)[0]!.status, 'cancelled');
     assert.ok(state.messages.some((m) => /mini cancelled/.test(m.text)));
   } finally {
@@ -246,7 +324,9 @@ test('study diagnostics with ranges are published on the study file; nothing is 
     const text = readFileSync(ws.studyPath, 'utf8');
     const line = text.split('\n').findIndex((l) => l.includes('no-such-template'));
     assert.equal(unknown.range.start.line, line);
-    assert.ok(state.messages.some((m) => m.level === 'error' && /error\(s\); nothing was run/.test(m.text) && m.buttons.includes('Show Problems')));
+    assert.ok(
+      state.messages.some((m) => m.level === 'error' && /error\(s\); nothing was run/.test(m.text) && m.buttons.includes('Show Problems')),
+    );
     assert.equal(server.modelRequests().length, 0);
   } finally {
     ctx.dispose();
@@ -269,7 +349,11 @@ test("a workspace never sees another workspace's results; only its own corpora a
   const a = makeWorkspace();
   const ctxA = editor();
   try {
-    assert.deepEqual(await workspaceCorpora([implicitCorpusDir(a.surveyUri.fsPath), implicitCorpusDir(b.surveyUri.fsPath)], [a.dir]), [], 'B is outside A');
+    assert.deepEqual(
+      await workspaceCorpora([implicitCorpusDir(a.surveyUri.fsPath), implicitCorpusDir(b.surveyUri.fsPath)], [a.dir]),
+      [],
+      'B is outside A',
+    );
     const loaded = await ctxA.studies.loadWorkspaceResults();
     assert.equal(loaded, 0);
     assert.equal(ctxA.sources.recordCount, 0);
@@ -340,7 +424,10 @@ test("a changed item's old result is shown as stale and excluded from the analys
       state.documents[0]!.setText(changed);
       const lensProvider = state.codeLensProviders.find((p) => p.resolveCodeLens)!;
       const q1Line = changed.split('\n').findIndex((l) => /^item Q1\b/.test(l));
-      const titles = lensProvider.provideCodeLenses(state.documents[0], { isCancellationRequested: false }).filter((l: CodeLens) => l.range.start.line === q1Line).map((l: CodeLens) => lensProvider.resolveCodeLens!(l).command!.title);
+      const titles = lensProvider
+        .provideCodeLenses(state.documents[0], { isCancellationRequested: false })
+        .filter((l: CodeLens) => l.range.start.line === q1Line)
+        .map((l: CodeLens) => lensProvider.resolveCodeLens!(l).command!.title);
       assert.match(titles[0]!, /\$\(warning\) stale$/);
     } finally {
       fresh.dispose();
@@ -381,9 +468,17 @@ test('migration: earlier global runs of this workspace’s items are offered onc
   const legacyDir = join(storage, 'runs');
   mkdirSync(legacyDir, { recursive: true });
   const corpus = join(ws.dir, 'wvs7-sample.results');
-  const oldRecords = readFileSync(join(corpus, 'records.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const oldRecords = readFileSync(join(corpus, 'records.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const foreign = { ...oldRecords[0], itemId: 'Q1', itemHash: 'another-wording', runId: '20250101T000000Z-aaaaaa' };
-  writeFileSync(join(legacyDir, '20250101T000000Z-old.jsonl'), [...oldRecords.map((r) => ({ ...r, runId: '20250101T000000Z-bbbbbb', study: undefined })), foreign].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(
+    join(legacyDir, '20250101T000000Z-old.jsonl'),
+    [...oldRecords.map((r) => ({ ...r, runId: '20250101T000000Z-bbbbbb', study: undefined })), foreign]
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n',
+  );
   rmSync(corpus, { recursive: true, force: true });
 
   const ctx = editor(storage);

@@ -23,7 +23,9 @@ interface Matcher {
   fileLocation: string[];
   pattern: { regexp: string; file: number; line: number; column: number; severity: number; code: number; message: number };
 }
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { problemMatchers: Matcher[]; taskDefinitions: { type: string; required: string[] }[] } };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  contributes: { problemMatchers: Matcher[]; taskDefinitions: { type: string; required: string[] }[] };
+};
 const matcher = pkg.contributes.problemMatchers.find((m) => m.name === 'value-lens')!;
 
 const runtime = {
@@ -63,7 +65,14 @@ function problems(output: string) {
     .split('\n')
     .map((line) => re.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ file: m[matcher.pattern.file]!, line: Number(m[matcher.pattern.line]), column: Number(m[matcher.pattern.column]), severity: severityOf(m[matcher.pattern.severity]!), code: m[matcher.pattern.code]!, message: m[matcher.pattern.message]! }));
+    .map((m) => ({
+      file: m[matcher.pattern.file]!,
+      line: Number(m[matcher.pattern.line]),
+      column: Number(m[matcher.pattern.column]),
+      severity: severityOf(m[matcher.pattern.severity]!),
+      code: m[matcher.pattern.code]!,
+      message: m[matcher.pattern.message]!,
+    }));
 }
 
 test('the task type and matcher are declared: check over a folder, owner value-lens, paths from the folder', () => {
@@ -74,7 +83,10 @@ test('the task type and matcher are declared: check over a folder, owner value-l
 });
 
 test('a check task per workspace folder; its process output becomes one problem per diagnostic', () => {
-  (workspace as { workspaceFolders: unknown }).workspaceFolders = [{ uri: Uri.file(root), name: 'ws', index: 0 }, { uri: { scheme: 'vscode-vfs', fsPath: '/remote' }, name: 'virtual', index: 1 }];
+  (workspace as { workspaceFolders: unknown }).workspaceFolders = [
+    { uri: Uri.file(root), name: 'ws', index: 0 },
+    { uri: { scheme: 'vscode-vfs', fsPath: '/remote' }, name: 'virtual', index: 1 },
+  ];
   const disposable = registerTasks(runtime);
   try {
     const provider = more.taskProviders.get(TASK_TYPE)!;
@@ -100,18 +112,34 @@ test('a check task per workspace folder; its process output becomes one problem 
     }
 
     // A tasks.json entry naming files is resolved with those files only.
-    const resolved = provider.resolveTask({ definition: { type: TASK_TYPE, command: 'check', files: ['ok.wvt'] }, scope: { uri: Uri.file(root), name: 'ws', index: 0 } }) as Task;
-    const only = spawnSync((resolved.execution as ProcessExecution).process, (resolved.execution as ProcessExecution).args, { cwd: root, encoding: 'utf8' });
+    const resolved = provider.resolveTask({
+      definition: { type: TASK_TYPE, command: 'check', files: ['ok.wvt'] },
+      scope: { uri: Uri.file(root), name: 'ws', index: 0 },
+    }) as Task;
+    const only = spawnSync((resolved.execution as ProcessExecution).process, (resolved.execution as ProcessExecution).args, {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.equal(only.status, 0, only.stderr);
     assert.deepEqual(problems(only.stdout), []);
-    assert.equal(provider.resolveTask({ definition: { type: TASK_TYPE, command: 'rm' }, scope: { uri: Uri.file(root) } }), undefined, 'an unknown command is not run');
+    assert.equal(
+      provider.resolveTask({ definition: { type: TASK_TYPE, command: 'rm' }, scope: { uri: Uri.file(root) } }),
+      undefined,
+      'an unknown command is not run',
+    );
   } finally {
     disposable.dispose();
   }
 });
 
 test('the terminal shim runs the same CLI and is put on the terminals PATH', { skip: process.platform === 'win32' }, async () => {
-  const collection = { description: '', prepends: [] as [string, string][], prepend(name: string, value: string) { this.prepends.push([name, value]); } };
+  const collection = {
+    description: '',
+    prepends: [] as [string, string][],
+    prepend(name: string, value: string) {
+      this.prepends.push([name, value]);
+    },
+  };
   const bin = join(root, 'bin');
   const [sh] = await installCliShims(bin, runtime, collection as never);
   assert.deepEqual(collection.prepends, [['PATH', `${bin}:`]]);

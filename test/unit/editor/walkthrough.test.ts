@@ -12,10 +12,18 @@ import { installMoreFakes, more } from './fake-vscode-more';
 import { loadStudy } from '../../../src/core/study/load';
 
 installMoreFakes();
-const { openExampleStudy, EXAMPLE_FILES, EXAMPLE_FOLDER } = require('../../../src/editor/walkthrough') as typeof import('../../../src/editor/walkthrough');
+const { openExampleStudy, EXAMPLE_FILES, EXAMPLE_FOLDER } =
+  require('../../../src/editor/walkthrough') as typeof import('../../../src/editor/walkthrough');
 
-interface Step { id: string; media: { markdown?: string }; completionEvents: string[]; description: string }
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { walkthroughs: { id: string; steps: Step[] }[]; commands: { command: string }[] } };
+interface Step {
+  id: string;
+  media: { markdown?: string };
+  completionEvents: string[];
+  description: string;
+}
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  contributes: { walkthroughs: { id: string; steps: Step[] }[]; commands: { command: string }[] };
+};
 
 let root: string;
 before(() => (root = mkdtempSync(join(tmpdir(), 'vl-walk-'))));
@@ -27,7 +35,10 @@ beforeEach(() => {
 
 test('the walkthrough: model, example, score, panel, human data; media ship; events and buttons name declared commands', () => {
   const [walk] = pkg.contributes.walkthroughs;
-  assert.deepEqual(walk!.steps.map((s) => s.id), ['model', 'example', 'score', 'panel', 'human']);
+  assert.deepEqual(
+    walk!.steps.map((s) => s.id),
+    ['model', 'example', 'score', 'panel', 'human'],
+  );
   const declared = new Set(pkg.contributes.commands.map((c) => c.command));
   const ignore = readFileSync('.vscodeignore', 'utf8');
   assert.match(ignore, /^!media\/walkthrough\/\*\.md$/m);
@@ -49,12 +60,18 @@ test('Open Example Study copies into the picked folder, keeps existing files, an
   mkdirSync(a);
   mkdirSync(join(b, EXAMPLE_FOLDER), { recursive: true });
   writeFileSync(join(b, EXAMPLE_FOLDER, 'prompts.wvt'), '# my own edits\n');
-  (workspace as { workspaceFolders: unknown }).workspaceFolders = [{ uri: Uri.file(a), name: 'a', index: 0 }, { uri: Uri.file(b), name: 'b', index: 1 }];
+  (workspace as { workspaceFolders: unknown }).workspaceFolders = [
+    { uri: Uri.file(a), name: 'a', index: 0 },
+    { uri: Uri.file(b), name: 'b', index: 1 },
+  ];
   state.quickPickChoice = (item) => (item as { label: string }).label === 'b';
   const out = await openExampleStudy(Uri.file(resolve('.')) as never);
   assert.ok(out);
   assert.deepEqual(out.kept, ['prompts.wvt']);
-  assert.deepEqual(out.copied, EXAMPLE_FILES.filter((f) => f !== 'prompts.wvt'));
+  assert.deepEqual(
+    out.copied,
+    EXAMPLE_FILES.filter((f) => f !== 'prompts.wvt'),
+  );
   assert.equal(readFileSync(join(b, EXAMPLE_FOLDER, 'prompts.wvt'), 'utf8'), '# my own edits\n', 'never overwritten');
   assert.equal(readFileSync(join(b, EXAMPLE_FOLDER, 'wvs7-sample.wvs'), 'utf8'), readFileSync('examples/wvs7-sample.wvs', 'utf8'));
   assert.ok(!existsSync(join(a, EXAMPLE_FOLDER)), 'not the first folder');
@@ -67,7 +84,10 @@ test('Open Example Study copies into the picked folder, keeps existing files, an
   (workspace as { workspaceFolders: unknown }).workspaceFolders = [{ uri: Uri.file(c), name: 'c', index: 0 }];
   await openExampleStudy(Uri.file(resolve('.')) as never);
   const loaded = await loadStudy(join(c, EXAMPLE_FOLDER, 'demo.study.json'));
-  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    loaded.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.equal(loaded.surveys[0]?.file.items.length, 23);
 });
 

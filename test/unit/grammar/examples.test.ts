@@ -13,8 +13,14 @@ const templates = parseTemplates(readFileSync(join(dir, 'prompts.wvt'), 'utf8'))
 const LANGUAGES = ['en', 'da', 'nl', 'pt'];
 
 test('wvs7-sample.wvs parses with zero diagnostics', () => {
-  assert.deepEqual(survey.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`), []);
-  assert.deepEqual(survey.header.languages.map((l) => l.value), LANGUAGES);
+  assert.deepEqual(
+    survey.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`),
+    [],
+  );
+  assert.deepEqual(
+    survey.header.languages.map((l) => l.value),
+    LANGUAGES,
+  );
 });
 
 test('the sample covers the three categories, 4- and 10-point scales and a reversed scale', () => {
@@ -41,13 +47,20 @@ test('every item has wording and a topic in all four languages; non-English text
   }
   for (const scale of survey.scales) {
     for (const l of LANGUAGES) assert.equal(!!scale.labelLines[l]?.machineTranslated, l !== 'en', `scale ${scale.name} ${l}`);
-    assert.deepEqual(scale.missing.map((m) => m.code), [-1, -2], `scale ${scale.name} missing codes`);
+    assert.deepEqual(
+      scale.missing.map((m) => m.code),
+      [-1, -2],
+      `scale ${scale.name} missing codes`,
+    );
     assert.equal(scale.missing[0]!.labels.en, "Don't know");
   }
 });
 
 test('prompts.wvt parses with zero diagnostics; direct in all languages; 10 English paraphrases keep the slots', () => {
-  assert.deepEqual(templates.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`), []);
+  assert.deepEqual(
+    templates.diagnostics.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`),
+    [],
+  );
   const direct = templates.templates.find((t) => t.name === 'direct');
   assert.ok(direct);
   for (const l of LANGUAGES) {
@@ -76,7 +89,9 @@ test('human-reference.csv loads without problems and covers the example keys for
   assert.deepEqual([...new Set(reference.rows.map((r) => r.country))].sort(), ['BR', 'DK', 'GB', 'NL', 'PT', 'US']);
 });
 
-test('human-reference.csv quotes the shared source figures exactly (to 4 decimals)', { skip: !exists('/work/shared/data/wvs-evs-pro-shares.csv') && 'shared data not present' }, () => {
+test('human-reference.csv quotes the shared source figures exactly (to 4 decimals)', {
+  skip: !exists('/work/shared/data/wvs-evs-pro-shares.csv') && 'shared data not present',
+}, () => {
   const source = new Map<string, number>();
   for (const line of readFileSync('/work/shared/data/wvs-evs-pro-shares.csv', 'utf8').trim().split('\n').slice(1)) {
     const [country, key, share] = line.split(',');

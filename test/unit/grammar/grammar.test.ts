@@ -23,7 +23,10 @@ function expectScope(tokens: Token[], text: string, line: number, scope: string)
 
 test('checked-in grammar JSON equals a fresh build of the YAML', () => {
   const sources = grammarSources(join(repoRoot, 'syntaxes'));
-  assert.deepEqual(sources.map((s) => s.json.replace(/.*[\\/]/, '')), ['wvs.tmLanguage.json', 'wvt.tmLanguage.json']);
+  assert.deepEqual(
+    sources.map((s) => s.json.replace(/.*[\\/]/, '')),
+    ['wvs.tmLanguage.json', 'wvt.tmLanguage.json'],
+  );
   for (const { yaml, json } of sources) {
     assert.equal(readFileSync(json, 'utf8'), grammarJson(readFileSync(yaml, 'utf8')), `${json} is stale: run npm run grammars`);
   }
@@ -98,7 +101,10 @@ test('.wvs: comments, keywords, item ids, scale names, numbers, strings, languag
   expectScope(tokens, '|', 11, 'keyword.operator.block.wvs');
   expectScope(tokens, '    Please tell me', 12, 'string.unquoted.block.wvs');
   const blockLine = tokens.filter((t) => t.line === 13);
-  assert.ok(blockLine.length > 0 && blockLine.every((t) => has(t.scopes, 'string.unquoted.block.wvs') && !has(t.scopes, 'comment')), 'a # line inside a block is text');
+  assert.ok(
+    blockLine.length > 0 && blockLine.every((t) => has(t.scopes, 'string.unquoted.block.wvs') && !has(t.scopes, 'comment')),
+    'a # line inside a block is text',
+  );
   assert.ok(has(on('Q184', 14), 'entity.name.function.item.wvs'), 'the block ends at the next top-level line');
   expectScope(tokens, 'bogus line', 15, 'invalid.illegal');
 });
@@ -147,7 +153,10 @@ test('every slot in the example templates is a known slot', async () => {
 test('the example survey has no invalid tokens and every item id is scoped', async () => {
   const text = readFileSync(join(examples, 'wvs7-sample.wvs'), 'utf8');
   const tokens = await tokenize('source.wvs', text);
-  assert.deepEqual(tokens.filter((t) => has(t.scopes, 'invalid.illegal')).map((t) => `${t.line + 1}: ${t.text}`), []);
+  assert.deepEqual(
+    tokens.filter((t) => has(t.scopes, 'invalid.illegal')).map((t) => `${t.line + 1}: ${t.text}`),
+    [],
+  );
   const ids = tokens.filter((t) => has(t.scopes, 'entity.name.function.item.wvs')).map((t) => t.text);
   const expected = [...text.matchAll(/^item\s+(\S+)/gm)].map((m) => m[1]);
   assert.ok(expected.length >= 14);

@@ -15,7 +15,8 @@ import { makeReport } from '../../webview/fixture-report';
 
 const LOCALES = ['da', 'nl', 'pt-br'] as const;
 const readBundle = (name: string): Record<string, string> => JSON.parse(readFileSync(`l10n/${name}`, 'utf8')) as Record<string, string>;
-const studyFixture = (): StudyAnalysis => JSON.parse(readFileSync('test/fixtures/study-analysis/study-analysis.json', 'utf8')) as StudyAnalysis;
+const studyFixture = (): StudyAnalysis =>
+  JSON.parse(readFileSync('test/fixtures/study-analysis/study-analysis.json', 'utf8')) as StudyAnalysis;
 
 /** Every table the src/shared builders make, by name. */
 function builtTables(): Map<string, Table> {
@@ -58,10 +59,18 @@ test('every header has a display text; in English it is the header itself (the t
 test('every header that is not a symbol has its English key and a Danish, Dutch and Portuguese translation', () => {
   const english = readBundle('bundle.l10n.json');
   const words = allHeaders().filter((h) => !SYMBOL_HEADERS.includes(h));
-  assert.deepEqual(words.filter((h) => !(h in english)), [], 'keys missing from l10n/bundle.l10n.json');
+  assert.deepEqual(
+    words.filter((h) => !(h in english)),
+    [],
+    'keys missing from l10n/bundle.l10n.json',
+  );
   for (const locale of LOCALES) {
     const translated = readBundle(`bundle.l10n.${locale}.json`);
-    assert.deepEqual(words.filter((h) => !translated[h]?.trim()), [], `translations missing from bundle.l10n.${locale}.json`);
+    assert.deepEqual(
+      words.filter((h) => !translated[h]?.trim()),
+      [],
+      `translations missing from bundle.l10n.${locale}.json`,
+    );
   }
   // Symbols stay as they are, so they need no key.
   assert.ok(['p', 'n', 't', 'Pearson r', 'Spearman ρ', 'r p (Holm)'].every((h) => SYMBOL_HEADERS.includes(h)));
@@ -75,7 +84,11 @@ test('with the Danish bundle the labels are Danish, symbols unchanged, an unknow
     for (const [name, table] of builtTables()) {
       const before = [...table.headers];
       const labels = columnLabels(table.headers);
-      assert.deepEqual(labels, before.map((h) => (SYMBOL_HEADERS.includes(h) ? h : danish[h])), name);
+      assert.deepEqual(
+        labels,
+        before.map((h) => (SYMBOL_HEADERS.includes(h) ? h : danish[h])),
+        name,
+      );
       assert.deepEqual(table.headers, before, `${name}: the headers themselves are not changed`);
     }
     assert.deepEqual(columnLabels(['Country', 'CI low', 'Spearman ρ', 'p (Holm)']), ['Land', 'Nedre KI', 'Spearman ρ', 'p (Holm)']);

@@ -6,7 +6,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeDocument, Uri, diagnosticCollections, installFakeVscode, l10n, providers, state, type CodeAction, type Diagnostic } from '../editor/fake-vscode';
+import {
+  FakeDocument,
+  Uri,
+  diagnosticCollections,
+  installFakeVscode,
+  l10n,
+  providers,
+  state,
+  type CodeAction,
+  type Diagnostic,
+} from '../editor/fake-vscode';
 import { parseSurvey } from '../../../src/core/language/survey';
 import { parseTemplates } from '../../../src/core/language/templates';
 import { renderMessage, type Message, type Translate } from '../../../src/core/message';
@@ -16,10 +26,12 @@ import { itemHoverMarkdown } from '../../../src/core/language/services/hover';
 installFakeVscode();
 const { ParsedDocuments } = require('../../../src/editor/documents') as typeof import('../../../src/editor/documents');
 const { registerDiagnostics } = require('../../../src/editor/diagnostics') as typeof import('../../../src/editor/diagnostics');
-const { registerLanguageFeatures } = require('../../../src/editor/languageFeatures') as typeof import('../../../src/editor/languageFeatures');
+const { registerLanguageFeatures } =
+  require('../../../src/editor/languageFeatures') as typeof import('../../../src/editor/languageFeatures');
 
 const ROOT = join(__dirname, '..', '..', '..');
-const readBundle = (name: string): Record<string, string> => JSON.parse(readFileSync(join(ROOT, 'l10n', name), 'utf8')) as Record<string, string>;
+const readBundle = (name: string): Record<string, string> =>
+  JSON.parse(readFileSync(join(ROOT, 'l10n', name), 'utf8')) as Record<string, string>;
 
 // One of each kind of mistake: undeclared tag (nested "item Q1"), placeholder, unknown scale, wrong label
 // count, duplicate id, missing translation, syntax errors.
@@ -49,7 +61,10 @@ paraphrases p of direkt
 
 /** VS Code's lookup: the bundle's text for the English template, `{0}` … filled, unknown `{name}` kept. */
 function bundleTranslator(bundle: Record<string, string>): Translate {
-  return (template, ...args) => (bundle[template] ?? template).replace(/\{([^}]+)\}/g, (m, key: string) => (args[Number(key)] === undefined ? m : String(args[Number(key)])));
+  return (template, ...args) =>
+    (bundle[template] ?? template).replace(/\{([^}]+)\}/g, (m, key: string) =>
+      args[Number(key)] === undefined ? m : String(args[Number(key)]),
+    );
 }
 
 function templatesOf(message: Message): string[] {
@@ -66,7 +81,17 @@ test('every diagnostic of a broken .wvs and .wvt file carries its template; the 
     assert.equal(renderMessage(d.text), d.message, d.code);
   }
   const codes = new Set(diagnostics.map((d) => d.code));
-  for (const code of ['wvs/undeclared-language', 'wvs/placeholder-text', 'wvs/unknown-scale', 'wvs/option-count', 'wvs/duplicate-id', 'wvs/syntax', 'wvt/unknown-slot', 'wvt/duplicate-id', 'wvt/unknown-template']) {
+  for (const code of [
+    'wvs/undeclared-language',
+    'wvs/placeholder-text',
+    'wvs/unknown-scale',
+    'wvs/option-count',
+    'wvs/duplicate-id',
+    'wvs/syntax',
+    'wvt/unknown-slot',
+    'wvt/duplicate-id',
+    'wvt/unknown-template',
+  ]) {
     assert.ok(codes.has(code), `no ${code} (codes stay stable)`);
   }
 });
@@ -90,8 +115,14 @@ test('a translator sees the outer message and its nested phrase, each once', () 
     return `«${bundleTranslator({})(template, ...args)}»`;
   };
   const text = renderMessage(undeclared.text!, marking);
-  assert.equal(text, "«Language 'dk' in «item Q1» is not declared in the header (languages en da): it is never scored; did you mean 'da'?»");
-  assert.deepEqual(seen, ['item {0}', "Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; did you mean '{3}'?"]);
+  assert.equal(
+    text,
+    "«Language 'dk' in «item Q1» is not declared in the header (languages en da): it is never scored; did you mean 'da'?»",
+  );
+  assert.deepEqual(seen, [
+    'item {0}',
+    "Language '{0}' in {1} is not declared in the header (languages {2}): it is never scored; did you mean '{3}'?",
+  ]);
 });
 
 test('in a Danish VS Code the Problems panel shows the Danish bundle texts under the same codes, and quick fixes are Danish', () => {
@@ -105,18 +136,29 @@ test('in a Danish VS Code the Problems panel shows the Danish bundle texts under
   try {
     const shown = diagnosticCollections.get('valueLens')!.get(doc.uri.toString()) as Diagnostic[];
     const parsed = parseSurvey(SURVEY).diagnostics;
-    assert.deepEqual(shown.map((d) => d.code), parsed.map((d) => d.code));
+    assert.deepEqual(
+      shown.map((d) => d.code),
+      parsed.map((d) => d.code),
+    );
     const unknownScale = shown.find((d) => d.code === 'wvs/unknown-scale')!;
     assert.equal(unknownScale.message, "Ukendt skala 'importanse': mente du 'importance'?");
     const placeholder = shown.find((d) => d.code === 'wvs/placeholder-text')!;
     assert.equal(placeholder.message, "Pladsholder i ordlyden i item Q1 ('en'): den scores ikke, før den er erstattet af rigtig tekst");
     for (const [i, d] of shown.entries()) assert.notEqual(d.message, parsed[i]!.message, `${d.code} is still English: ${d.message}`);
 
-    const codeActions = providers.get('codeActions') as { provideCodeActions(d: unknown, r: unknown, c: { diagnostics: Diagnostic[] }): CodeAction[] };
+    const codeActions = providers.get('codeActions') as {
+      provideCodeActions(d: unknown, r: unknown, c: { diagnostics: Diagnostic[] }): CodeAction[];
+    };
     const fixes = codeActions.provideCodeActions(doc, unknownScale.range, { diagnostics: [unknownScale] });
-    assert.deepEqual(fixes.map((f) => f.title), ["Ret til skalaen 'importance'"]);
+    assert.deepEqual(
+      fixes.map((f) => f.title),
+      ["Ret til skalaen 'importance'"],
+    );
     const undeclared = shown.find((d) => d.code === 'wvs/undeclared-language')!;
-    assert.deepEqual(codeActions.provideCodeActions(doc, undeclared.range, { diagnostics: [undeclared] }).map((f) => f.title), ["Ret 'dk' til 'da'", "Erklær 'dk' i languages-headeren"]);
+    assert.deepEqual(
+      codeActions.provideCodeActions(doc, undeclared.range, { diagnostics: [undeclared] }).map((f) => f.title),
+      ["Ret 'dk' til 'da'", "Erklær 'dk' i languages-headeren"],
+    );
   } finally {
     disposables.forEach((d) => d.dispose());
     l10n.t = original;
@@ -127,8 +169,14 @@ test('quick-fix titles and the item hover go through the translator; the default
   const file = parseSurvey(SURVEY);
   const duplicate = file.diagnostics.find((d) => d.code === 'wvs/duplicate-id')!;
   const mark: Translate = (template, ...args) => `[${bundleTranslator({})(template, ...args)}]`;
-  assert.deepEqual(quickFixes(SURVEY, file, duplicate).map((f) => f.title), ["Rename 'Q1' to 'Q1_2'"]);
-  assert.deepEqual(quickFixes(SURVEY, file, duplicate, mark).map((f) => f.title), ["[Rename 'Q1' to 'Q1_2']"]);
+  assert.deepEqual(
+    quickFixes(SURVEY, file, duplicate).map((f) => f.title),
+    ["Rename 'Q1' to 'Q1_2'"],
+  );
+  assert.deepEqual(
+    quickFixes(SURVEY, file, duplicate, mark).map((f) => f.title),
+    ["[Rename 'Q1' to 'Q1_2']"],
+  );
   const item = file.items[1]!;
   const english = itemHoverMarkdown(item, file);
   const marked = itemHoverMarkdown(item, file, undefined, mark);
@@ -166,10 +214,16 @@ test('study diagnostics carry their templates too; the editor shows them in Dani
   try {
     const { toDiagnostics } = require('../../../src/editor/studyCommands') as typeof import('../../../src/editor/studyCommands');
     const shown = toDiagnostics(STUDY, diagnostics);
-    assert.deepEqual(shown.map((d) => d.code), diagnostics.map((d) => d.code));
+    assert.deepEqual(
+      shown.map((d) => d.code),
+      diagnostics.map((d) => d.code),
+    );
     const samples = shown.find((d) => /"samples"/.test(d.message))!;
     assert.equal(samples.message, '"samples" skal være mellem 1 og 1000, ikke 0');
-    assert.ok(shown.some((d) => d.message === 'ukendt egenskab "temprature" i studiet (mente du "temperature"?); den ignoreres'), shown.map((d) => d.message).join('\n'));
+    assert.ok(
+      shown.some((d) => d.message === 'ukendt egenskab "temprature" i studiet (mente du "temperature"?); den ignoreres'),
+      shown.map((d) => d.message).join('\n'),
+    );
   } finally {
     l10n.t = original;
   }

@@ -44,7 +44,11 @@ function checkTranslation(name: string, source: Strings, translated: Strings): v
     const value = translated[key];
     assert.equal(typeof value, 'string', `${name} ${key}`);
     assert.ok(value!.trim().length > 0, `${name}: ${key} is empty`);
-    assert.deepEqual(invariants(value!), invariants(text), `${name}: ${key} changes a placeholder, code span or icon:\n  en: ${text}\n  ${name}: ${value}`);
+    assert.deepEqual(
+      invariants(value!),
+      invariants(text),
+      `${name}: ${key} changes a placeholder, code span or icon:\n  en: ${text}\n  ${name}: ${value}`,
+    );
   }
 }
 
@@ -52,10 +56,18 @@ test('package.json: every %key% exists in package.nls.json and in every translat
   const refs = manifestReferences(pkgText());
   assert.ok(refs.length >= 50, `only ${refs.length} references: the contributions are not localised`);
   const en = english();
-  assert.deepEqual(refs.filter((k) => !(k in en)), [], 'references missing from package.nls.json');
+  assert.deepEqual(
+    refs.filter((k) => !(k in en)),
+    [],
+    'references missing from package.nls.json',
+  );
   for (const locale of LOCALES) {
     const translated = readJson<Strings>(`package.nls.${locale}.json`);
-    assert.deepEqual(refs.filter((k) => !(k in translated)), [], `references missing from package.nls.${locale}.json`);
+    assert.deepEqual(
+      refs.filter((k) => !(k in translated)),
+      [],
+      `references missing from package.nls.${locale}.json`,
+    );
   }
 });
 
@@ -70,11 +82,24 @@ test('localiseManifest turns commands, settings, views and walkthrough steps int
   const manifest = {
     displayName: 'X',
     contributes: {
-      commands: [{ command: 'a.run', title: 'Run', category: 'X' }, { command: 'a.stop', title: '%a.stop.title%' }],
-      configuration: { title: 'X', properties: { 'a.mode': { markdownDescription: 'Mode', enum: ['fast', 'slow'], enumDescriptions: ['Fast', 'Slow'] } } },
+      commands: [
+        { command: 'a.run', title: 'Run', category: 'X' },
+        { command: 'a.stop', title: '%a.stop.title%' },
+      ],
+      configuration: {
+        title: 'X',
+        properties: { 'a.mode': { markdownDescription: 'Mode', enum: ['fast', 'slow'], enumDescriptions: ['Fast', 'Slow'] } },
+      },
       views: { explorer: [{ id: 'a.results', name: 'Results' }] },
       viewsWelcome: [{ view: 'a.results', contents: 'Nothing yet' }],
-      walkthroughs: [{ id: 'start', title: 'Start', description: 'D', steps: [{ id: 's1', title: 'Step', description: 'Do it', media: { image: 'x.png', altText: 'Alt' } }] }],
+      walkthroughs: [
+        {
+          id: 'start',
+          title: 'Start',
+          description: 'D',
+          steps: [{ id: 's1', title: 'Step', description: 'Do it', media: { image: 'x.png', altText: 'Alt' } }],
+        },
+      ],
     },
   };
   const added = localiseManifest(manifest);
@@ -108,7 +133,11 @@ for (const locale of LOCALES) {
   test(`package.nls.${locale}.json: a command named in bold in a setting description is named by its translated title`, () => {
     const en = english();
     const translated = readJson<Strings>(`package.nls.${locale}.json`);
-    const titles = new Set(Object.entries(translated).filter(([k]) => k.endsWith('.title')).map(([, v]) => v));
+    const titles = new Set(
+      Object.entries(translated)
+        .filter(([k]) => k.endsWith('.title'))
+        .map(([, v]) => v),
+    );
     let checked = 0;
     for (const [key, text] of Object.entries(translated)) {
       for (const m of text.matchAll(/\*\*Value Lens: ([^*]+)\*\*/g)) {
@@ -122,22 +151,34 @@ for (const locale of LOCALES) {
 }
 
 test('injectedMessages reads the literal t(…) calls of a module that takes a Translate', async () => {
-  const { injectedMessages, usesInjectedTranslator } = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as { injectedMessages: (s: string) => string[]; usesInjectedTranslator: (s: string) => boolean };
-  const source = "export function f(n: number, t: Translate = plain) { return `${t('Score')} ${t(\"it's {0}\", n)} ${x.t('no')} ${l10n.t('direct')} ${t('a \\'b\\'')}`; }";
+  const { injectedMessages, usesInjectedTranslator } = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as {
+    injectedMessages: (s: string) => string[];
+    usesInjectedTranslator: (s: string) => boolean;
+  };
+  const source =
+    "export function f(n: number, t: Translate = plain) { return `${t('Score')} ${t(\"it's {0}\", n)} ${x.t('no')} ${l10n.t('direct')} ${t('a \\'b\\'')}`; }";
   assert.ok(usesInjectedTranslator(source));
   assert.deepEqual(injectedMessages(source), ['Score', "it's {0}", "a 'b'"]);
-  assert.ok(usesInjectedTranslator('const t = (message: string, ...args: (string | number)[]): string => vscode.l10n.t(message, ...args);'));
+  assert.ok(
+    usesInjectedTranslator('const t = (message: string, ...args: (string | number)[]): string => vscode.l10n.t(message, ...args);'),
+  );
   assert.ok(!usesInjectedTranslator("vscode.l10n.t('x')"));
 });
 
-test('core message templates: msg(\'…\') literals of files that import msg are collected, and every msg call has a literal template', async () => {
-  const { injectedMessages, usesMessageTemplates } = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as { injectedMessages: (s: string, name?: string) => string[]; usesMessageTemplates: (s: string) => boolean };
-  const source = "import { msg, type Message } from '../message';\nconst a = msg('Unknown scale \\'{0}\\'', name);\nconst b = msg(\n  \"Item {0} has no 'scale:'\", id);\nx.msg('no'); t('not a msg');";
+test("core message templates: msg('…') literals of files that import msg are collected, and every msg call has a literal template", async () => {
+  const { injectedMessages, usesMessageTemplates } = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as {
+    injectedMessages: (s: string, name?: string) => string[];
+    usesMessageTemplates: (s: string) => boolean;
+  };
+  const source =
+    "import { msg, type Message } from '../message';\nconst a = msg('Unknown scale \\'{0}\\'', name);\nconst b = msg(\n  \"Item {0} has no 'scale:'\", id);\nx.msg('no'); t('not a msg');";
   assert.ok(usesMessageTemplates(source));
   assert.ok(!usesMessageTemplates("import { msg } from './other';"));
   assert.deepEqual(injectedMessages(source, 'msg'), ["Unknown scale '{0}'", "Item {0} has no 'scale:'"]);
   // A template built at run time would be missing from the bundle: the exporter only reads literals.
-  const core = sourceFiles(join(ROOT, 'src', 'core')).map((path) => ({ path, contents: readFileSync(path, 'utf8') })).filter((f) => usesMessageTemplates(f.contents));
+  const core = sourceFiles(join(ROOT, 'src', 'core'))
+    .map((path) => ({ path, contents: readFileSync(path, 'utf8') }))
+    .filter((f) => usesMessageTemplates(f.contents));
   assert.ok(core.length >= 5, 'the .wvs/.wvt parsers and checks build their diagnostics with msg');
   // The lookahead holds the whitespace too: `\(\s*(?!['"])` would backtrack into a line break before the literal.
   const computed = core.filter((f) => /(?<![\w.$])msg\((?!\s*['"])/.test(f.contents)).map((f) => relative(ROOT, f.path));
@@ -166,16 +207,26 @@ test('l10n/bundle.l10n.json is what `npm run l10n:export` extracts from src/ and
   const files = sourceFiles(join(ROOT, 'src'))
     .map((path) => ({ contents: readFileSync(path, 'utf8'), extension: path.endsWith('.tsx') ? '.tsx' : '.ts', path }))
     .filter((f) => f.contents.includes('l10n.t('));
-  const injected = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as { collectInjected: (...dirs: string[]) => string[]; usesInjectedTranslator: (source: string) => boolean };
+  const injected = (await import(join(ROOT, 'l10n', 'injected.mjs'))) as {
+    collectInjected: (...dirs: string[]) => string[];
+    usesInjectedTranslator: (source: string) => boolean;
+  };
   const extracted: Record<string, unknown> = { ...(await getL10nJson(files.map(({ contents, extension }) => ({ contents, extension })))) };
   for (const message of injected.collectInjected(join(ROOT, 'src'), join(ROOT, 'webview'))) extracted[message] ??= message;
   const current = bundle();
   const stale = Object.keys(extracted).filter((k) => !(k in current));
   const gone = Object.keys(current).filter((k) => !(k in extracted));
-  assert.deepEqual({ missingFromBundle: stale, noLongerInSources: gone }, { missingFromBundle: [], noLongerInSources: [] }, 'run `npm run l10n:export` and translate the new keys');
+  assert.deepEqual(
+    { missingFromBundle: stale, noLongerInSources: gone },
+    { missingFromBundle: [], noLongerInSources: [] },
+    'run `npm run l10n:export` and translate the new keys',
+  );
   // The exporter sees only direct calls with a literal: a wrapper or a variable would hide a string (except
   // the forwarding `t` of files whose `t('…')` literals l10n/injected.mjs collects).
-  const indirect = files.filter((f) => !injected.usesInjectedTranslator(f.contents)).filter((f) => /[^.\w]l10n\.t\(\s*[^'"`\s)]/.test(f.contents) || /vscode\.l10n\.t\(\s*(?!['"`])[^)\s]/.test(f.contents)).map((f) => relative(ROOT, f.path));
+  const indirect = files
+    .filter((f) => !injected.usesInjectedTranslator(f.contents))
+    .filter((f) => /[^.\w]l10n\.t\(\s*[^'"`\s)]/.test(f.contents) || /vscode\.l10n\.t\(\s*(?!['"`])[^)\s]/.test(f.contents))
+    .map((f) => relative(ROOT, f.path));
   assert.deepEqual(indirect, [], 'vscode.l10n.t called with something other than a literal');
 });
 
@@ -183,21 +234,32 @@ for (const locale of LOCALES) {
   test(`l10n/bundle.l10n.${locale}.json: every key, none empty, placeholders, code spans and icons kept`, () => {
     const source = Object.fromEntries(Object.entries(bundle()).map(([k, v]) => [k, messageOf(v)]));
     const translated = readJson<Record<string, BundleValue>>(`l10n/bundle.l10n.${locale}.json`);
-    checkTranslation(`l10n/bundle.l10n.${locale}.json`, source, Object.fromEntries(Object.entries(translated).map(([k, v]) => [k, messageOf(v)])));
+    checkTranslation(
+      `l10n/bundle.l10n.${locale}.json`,
+      source,
+      Object.fromEntries(Object.entries(translated).map(([k, v]) => [k, messageOf(v)])),
+    );
   });
 }
 
 test('the VSIX allow-list ships the manifest translations and the bundles', () => {
-  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   assert.ok(ignore.includes('!package.nls*.json'), '.vscodeignore lets package.nls*.json in');
-  assert.ok(ignore.some((l) => /^!l10n\/bundle\.l10n\*?\.?\*?\.json$/.test(l) || l === '!l10n/*.json'), '.vscodeignore lets l10n/bundle.l10n*.json in');
+  assert.ok(
+    ignore.some((l) => /^!l10n\/bundle\.l10n\*?\.?\*?\.json$/.test(l) || l === '!l10n/*.json'),
+    '.vscodeignore lets l10n/bundle.l10n*.json in',
+  );
 });
 
 // VS Code's walkthrough renderer (gettingStartedDetailsRenderer) reads `<page>.nls.<display language>.md`, then
 // `<page>.nls.<language before the dash>.md`, then `<page>.md`, for a step's markdown media.
 test('every walkthrough page has a Danish, Dutch and Portuguese page VS Code finds, with the same code, links and tables', () => {
   const pkg = JSON.parse(pkgText()) as { contributes: { walkthroughs: { steps: { id: string; media: { markdown?: string } }[] }[] } };
-  const pages = pkg.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown)).filter((p): p is string => p !== undefined);
+  const pages = pkg.contributes.walkthroughs
+    .flatMap((w) => w.steps.map((s) => s.media.markdown))
+    .filter((p): p is string => p !== undefined);
   assert.ok(pages.length >= 5);
   const shape = (text: string): unknown => ({
     code: [...text.matchAll(/`[^`]+`/g)].map((m) => m[0]).sort(),
@@ -212,7 +274,11 @@ test('every walkthrough page has a Danish, Dutch and Portuguese page VS Code fin
       const localised = page.replace(/\.md$/, `.nls.${locale}.md`);
       const text = readFileSync(join(ROOT, localised), 'utf8');
       assert.notEqual(text, english, `${localised} is not translated`);
-      assert.deepEqual(shape(text), shape(english), `${localised} keeps the code spans, links, headings, table rows and bold names of ${page}`);
+      assert.deepEqual(
+        shape(text),
+        shape(english),
+        `${localised} keeps the code spans, links, headings, table rows and bold names of ${page}`,
+      );
     }
   }
   const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8');

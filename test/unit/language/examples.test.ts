@@ -18,7 +18,10 @@ for (const name of files) {
     const text = readFileSync(join(dir, name), 'utf8');
     const file = name.endsWith('.wvs') ? parseSurvey(text) : parseTemplates(text);
     const errors = file.diagnostics.filter((d) => d.severity === 'error');
-    assert.deepEqual(errors.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`), []);
+    assert.deepEqual(
+      errors.map((d) => `${d.range.start.line + 1}: ${d.code} ${d.message}`),
+      [],
+    );
     if (file.kind === 'survey') {
       assert.ok(file.items.length >= 12);
       assert.ok(file.items.every((item) => item.scale && item.scale.options.length > 0));

@@ -4,6 +4,8 @@ import { fuzzRuns, runFuzz } from './fuzz-property';
 
 const RUNS = fuzzRuns(10_000);
 
-test(`fuzz (full): ${RUNS} mutated .wvs/.wvt files parse without exceptions, with valid ranges, within budget`, { timeout: 60 * 60 * 1000 }, () => {
+test(`fuzz (full): ${RUNS} mutated .wvs/.wvt files parse without exceptions, with valid ranges, within budget`, {
+  timeout: 60 * 60 * 1000,
+}, () => {
   runFuzz(RUNS);
 });

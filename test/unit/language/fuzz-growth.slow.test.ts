@@ -13,20 +13,53 @@ function codes(count: number): string[] {
 
 /** Input families that could trigger super-linear behaviour, each as a function of a size factor. */
 const FAMILIES: Record<string, { parse: (text: string) => unknown; make: (n: number) => string }> = {
-  'realistic items': { parse: parseSurvey, make: (n) => Array.from({ length: 500 * n }, (_, i) => `item Q${i} "T"\n  scale: s\n  en: Question ${i} # comment\n  da[mt]: Spørgsmål ${i}`).join('\n') },
+  'realistic items': {
+    parse: parseSurvey,
+    make: (n) =>
+      Array.from({ length: 500 * n }, (_, i) => `item Q${i} "T"\n  scale: s\n  en: Question ${i} # comment\n  da[mt]: Spørgsmål ${i}`).join(
+        '\n',
+      ),
+  },
   'one long line of hashes and quotes': { parse: parseSurvey, make: (n) => `  en: ${'# " '.repeat(25_000 * n)}` },
   'one long line of braces': { parse: parseTemplates, make: (n) => `template t\n  en: ${'{a{{'.repeat(25_000 * n)}` },
   'a long | block': { parse: parseTemplates, make: (n) => `template t\n  en: |\n${'    {question} line\n'.repeat(2_500 * n)}` },
-  'many paraphrases': { parse: parseTemplates, make: (n) => `template t\n  en: {question} {topic}\nparaphrases t\n  en:\n${'    - Answer {question}\n'.repeat(1_000 * n)}` },
+  'many paraphrases': {
+    parse: parseTemplates,
+    make: (n) => `template t\n  en: {question} {topic}\nparaphrases t\n  en:\n${'    - Answer {question}\n'.repeat(1_000 * n)}`,
+  },
   'garbage lines (one diagnostic each)': { parse: parseSurvey, make: (n) => '@@ garbage "x\n'.repeat(2_500 * n) },
-  'many missing codes on one line': { parse: parseSurvey, make: (n) => `scale s 1..2\n  en: a | b\n  missing: ${Array.from({ length: 4_000 * n }, (_, i) => `-${i + 1} "x"`).join(' | ')}` },
-  'many declared languages × items': { parse: parseSurvey, make: (n) => `languages ${codes(100 * n).join(' ')}\n${'item Q\n  en: a question worded in about the usual length for a survey item\n'.repeat(100 * n)}` },
-  'a distinct language per template': { parse: parseTemplates, make: (n) => codes(150 * n).map((c, i) => `template t${i}\n  ${c}: {question}`).join('\n') },
+  'many missing codes on one line': {
+    parse: parseSurvey,
+    make: (n) => `scale s 1..2\n  en: a | b\n  missing: ${Array.from({ length: 4_000 * n }, (_, i) => `-${i + 1} "x"`).join(' | ')}`,
+  },
+  'many declared languages × items': {
+    parse: parseSurvey,
+    make: (n) =>
+      `languages ${codes(100 * n).join(' ')}\n${'item Q\n  en: a question worded in about the usual length for a survey item\n'.repeat(100 * n)}`,
+  },
+  'a distinct language per template': {
+    parse: parseTemplates,
+    make: (n) =>
+      codes(150 * n)
+        .map((c, i) => `template t${i}\n  ${c}: {question}`)
+        .join('\n'),
+  },
   'many declared slots, one per language': {
     parse: parseTemplates,
-    make: (n) => `slots ${codes(64).map((c) => `s${c}`).join(' ')}\ntemplate t\n${codes(64).map((c) => `  ${c}: {s${c}}`).join('\n')}\nparaphrases t\n  en:\n${'    - none\n'.repeat(200 * n)}`,
+    make: (n) =>
+      `slots ${codes(64)
+        .map((c) => `s${c}`)
+        .join(' ')}\ntemplate t\n${codes(64)
+        .map((c) => `  ${c}: {s${c}}`)
+        .join('\n')}\nparaphrases t\n  en:\n${'    - none\n'.repeat(200 * n)}`,
   },
-  'a scale with many label lines': { parse: parseSurvey, make: (n) => `scale s 1..4\n${codes(300 * n).map((c) => `  ${c}: a | b`).join('\n')}` },
+  'a scale with many label lines': {
+    parse: parseSurvey,
+    make: (n) =>
+      `scale s 1..4\n${codes(300 * n)
+        .map((c) => `  ${c}: a | b`)
+        .join('\n')}`,
+  },
   'duplicate ids': { parse: parseSurvey, make: (n) => 'item Q1\n  en: x\n'.repeat(1_500 * n) },
 };
 
@@ -35,16 +68,20 @@ const FAMILIES: Record<string, { parse: (text: string) => unknown; make: (n: num
  * same amount of text, allocation and live results, so garbage collection weighs alike. About 1 when parsing is linear,
  * 2 and 8 when it is quadratic.
  */
-function growth(parse: (text: string) => unknown, make: (n: number) => string): { at2: number; at8: number; msPerKb: number; detail: string } {
+function growth(
+  parse: (text: string) => unknown,
+  make: (n: number) => string,
+): { at2: number; at8: number; msPerKb: number; detail: string } {
   const small = make(1);
   const inputs = { 2: make(2), 8: make(8) };
   fastest(() => parse(small), 2); // warm up the JIT
   // The results are kept, as one big parse keeps its whole result alive: the GC then copies alike.
-  const repeated = (times: number, runs: number) => fastest(() => {
-    const kept: unknown[] = [];
-    for (let k = 0; k < times; k++) kept.push(parse(small));
-    return kept;
-  }, runs);
+  const repeated = (times: number, runs: number) =>
+    fastest(() => {
+      const kept: unknown[] = [];
+      for (let k = 0; k < times; k++) kept.push(parse(small));
+      return kept;
+    }, runs);
   const base2 = repeated(2, 3);
   const base8 = repeated(8, 2);
   const one2 = fastest(() => parse(inputs[2]), 3);
@@ -77,5 +114,3 @@ test('parse time grows linearly: 2× and 8× inputs take about 2× and 8× as lo
     assert.ok(best.msPerKb < 5, `${name}: ${best.msPerKb.toFixed(3)} ms per KB (${best.detail})`);
   }
 });
-
-

@@ -76,15 +76,78 @@ const TEMPLATE_SEEDS = [TEMPLATE_SEED, readExample('prompts.wvt')].filter((s): s
 
 /** Realistic lines and fragments of both languages, and characters the scanners treat specially. */
 const POOL = [
-  'slots text count', 'slots', 'slots 1bad', '  en: {text} {count}', 'item Q9 "New item"', 'item', 'item "no id"', 'item Q1', 'scale s 1..4', 'scale x 1..1000', 'scale y -5..5 numeric reversed',
-  'scale z 10..1', 'scale', 'survey "T"', 'source', 'languages en da nl pt', 'languages', 'template t', 'template',
-  'paraphrases p of direct', 'paraphrases', 'paraphrases q of', '  en: text with {question} and {options}', '  da[mt]: tekst',
-  '  pt-BR: texto', '  en: |', '  da: |', '    block line', '      deeper block line', '  - a paraphrase {topic}', '  - |',
-  '    - nested dash', '  -', '- top dash', '  missing: -1 "x" | -2 "y"', '  missing da: -1', '  missing: "unterminated | -2',
-  '  scale: importance', '  scale: nope', '  category: progress', '  key: F118', '  topic en: family', '  system da: systemtekst',
-  '  note: |', '  en: a | b | c', '  en: low .. high', '  en: | |', '  xx yy zz qq: v', '  : empty key', '  en:', '#', '# comment',
-  '  # indented comment', '"', '""', '|', '||', '{', '}', '{{', '}}', '{question', '{unknown}', '{{{{{{', ' .. ', '..', '1..',
-  '\t\ten:\ttabbed', '\u00a0en: nbsp', '\uFEFFitem Q1', 'en: unindented', 'Answer only the following question',
+  'slots text count',
+  'slots',
+  'slots 1bad',
+  '  en: {text} {count}',
+  'item Q9 "New item"',
+  'item',
+  'item "no id"',
+  'item Q1',
+  'scale s 1..4',
+  'scale x 1..1000',
+  'scale y -5..5 numeric reversed',
+  'scale z 10..1',
+  'scale',
+  'survey "T"',
+  'source',
+  'languages en da nl pt',
+  'languages',
+  'template t',
+  'template',
+  'paraphrases p of direct',
+  'paraphrases',
+  'paraphrases q of',
+  '  en: text with {question} and {options}',
+  '  da[mt]: tekst',
+  '  pt-BR: texto',
+  '  en: |',
+  '  da: |',
+  '    block line',
+  '      deeper block line',
+  '  - a paraphrase {topic}',
+  '  - |',
+  '    - nested dash',
+  '  -',
+  '- top dash',
+  '  missing: -1 "x" | -2 "y"',
+  '  missing da: -1',
+  '  missing: "unterminated | -2',
+  '  scale: importance',
+  '  scale: nope',
+  '  category: progress',
+  '  key: F118',
+  '  topic en: family',
+  '  system da: systemtekst',
+  '  note: |',
+  '  en: a | b | c',
+  '  en: low .. high',
+  '  en: | |',
+  '  xx yy zz qq: v',
+  '  : empty key',
+  '  en:',
+  '#',
+  '# comment',
+  '  # indented comment',
+  '"',
+  '""',
+  '|',
+  '||',
+  '{',
+  '}',
+  '{{',
+  '}}',
+  '{question',
+  '{unknown}',
+  '{{{{{{',
+  ' .. ',
+  '..',
+  '1..',
+  '\t\ten:\ttabbed',
+  '\u00a0en: nbsp',
+  '\uFEFFitem Q1',
+  'en: unindented',
+  'Answer only the following question',
 ];
 
 const HUGE_PATTERNS = ['{', '#', '"', '|', ' ..', '{a', '- ', '  ', 'x', '\t', '{{', ':', 'é', '😀'];
@@ -112,9 +175,35 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 5 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), other: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('indent' as const), at: fc.nat(), indent: fc.constantFrom('', ' ', '  ', '    ', '\t', '        ') }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('edit' as const), at: fc.nat(), position: fc.nat(), text: fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('#', '"', '|', '{', '}', ':', '[mt]', ' .. ', '\r', '\n', '\u2028')) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('huge' as const), at: fc.nat(), pattern: fc.constantFrom(...HUGE_PATTERNS), repeat: fc.integer({ min: 1_000, max: 30_000 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('indent' as const),
+      at: fc.nat(),
+      indent: fc.constantFrom('', ' ', '  ', '    ', '\t', '        '),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('edit' as const),
+      at: fc.nat(),
+      position: fc.nat(),
+      text: fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 6 }),
+        fc.constantFrom('#', '"', '|', '{', '}', ':', '[mt]', ' .. ', '\r', '\n', '\u2028'),
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('huge' as const),
+      at: fc.nat(),
+      pattern: fc.constantFrom(...HUGE_PATTERNS),
+      repeat: fc.integer({ min: 1_000, max: 30_000 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut' as const), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('eol' as const), eol: fc.constantFrom('\r\n', '\r', '\n') }) },
 );
@@ -124,15 +213,49 @@ function mutate(seed: string, ops: Op[]): string {
   for (const o of ops) {
     const n = Math.max(lines.length, 1);
     switch (o.kind) {
-      case 'insert': lines.splice(o.at % (n + 1), 0, o.line); break;
-      case 'delete': lines.splice(o.at % n, 1); break;
-      case 'duplicate': lines.splice(o.at % n, 0, ...Array<string>(o.count).fill(lines[o.at % n] ?? '')); break;
-      case 'swap': { const a = o.at % n; const b = o.other % n; [lines[a], lines[b]] = [lines[b] ?? '', lines[a] ?? '']; break; }
-      case 'indent': { const a = o.at % n; lines[a] = o.indent + (lines[a] ?? '').trimStart(); break; }
-      case 'edit': { const a = o.at % n; const line = lines[a] ?? ''; const p = o.position % (line.length + 1); lines[a] = line.slice(0, p) + o.text + line.slice(p); break; }
-      case 'huge': { const a = o.at % (n + 1); lines.splice(a, 0, `  en: ${o.pattern.repeat(o.repeat)}`); break; }
-      case 'cut': { const text = lines.join('\n'); lines = text.slice(0, Math.floor(text.length * o.fraction)).split('\n'); break; }
-      case 'eol': lines = lines.join('\n').split('\n').map((l, i, all) => (i < all.length - 1 && i % 3 === 0 ? l + o.eol.slice(0, -1) : l)); break;
+      case 'insert':
+        lines.splice(o.at % (n + 1), 0, o.line);
+        break;
+      case 'delete':
+        lines.splice(o.at % n, 1);
+        break;
+      case 'duplicate':
+        lines.splice(o.at % n, 0, ...Array<string>(o.count).fill(lines[o.at % n] ?? ''));
+        break;
+      case 'swap': {
+        const a = o.at % n;
+        const b = o.other % n;
+        [lines[a], lines[b]] = [lines[b] ?? '', lines[a] ?? ''];
+        break;
+      }
+      case 'indent': {
+        const a = o.at % n;
+        lines[a] = o.indent + (lines[a] ?? '').trimStart();
+        break;
+      }
+      case 'edit': {
+        const a = o.at % n;
+        const line = lines[a] ?? '';
+        const p = o.position % (line.length + 1);
+        lines[a] = line.slice(0, p) + o.text + line.slice(p);
+        break;
+      }
+      case 'huge': {
+        const a = o.at % (n + 1);
+        lines.splice(a, 0, `  en: ${o.pattern.repeat(o.repeat)}`);
+        break;
+      }
+      case 'cut': {
+        const text = lines.join('\n');
+        lines = text.slice(0, Math.floor(text.length * o.fraction)).split('\n');
+        break;
+      }
+      case 'eol':
+        lines = lines
+          .join('\n')
+          .split('\n')
+          .map((l, i, all) => (i < all.length - 1 && i % 3 === 0 ? l + o.eol.slice(0, -1) : l));
+        break;
     }
   }
   return lines.join('\n');
@@ -160,7 +283,10 @@ function checkResult(text: string, file: SurveyFile | TemplateFile, elapsed: num
     // A GC pause or a busy neighbour can stall one parse: time it again before calling it a blow-up.
     const parse = file.kind === 'survey' ? parseSurvey : parseTemplates;
     const again = fastest(() => parse(text), 3);
-    assert.ok(again <= budgetMs(text), `parse of ${text.length} chars took ${again.toFixed(1)} ms (budget ${budgetMs(text).toFixed(0)} ms)`);
+    assert.ok(
+      again <= budgetMs(text),
+      `parse of ${text.length} chars took ${again.toFixed(1)} ms (budget ${budgetMs(text).toFixed(0)} ms)`,
+    );
   }
 }
 
@@ -170,22 +296,17 @@ export function runFuzz(RUNS: number): void {
   let cases = 0;
   let diagnostics = 0;
   fc.assert(
-    fc.property(
-      fc.boolean(),
-      fc.nat(),
-      fc.array(op, { minLength: 1, maxLength: 12 }),
-      (survey, which, ops) => {
-        const seeds = survey ? SURVEY_SEEDS : TEMPLATE_SEEDS;
-        const text = mutate(seeds[which % seeds.length], ops);
-        const t0 = cpuMs();
-        // Parse with the wrong parser too, now and then: files get renamed.
-        const file = survey !== (which % 7 === 0) ? parseSurvey(text) : parseTemplates(text);
-        const elapsed = cpuMs() - t0;
-        checkResult(text, file, elapsed);
-        cases++;
-        diagnostics += file.diagnostics.length;
-      },
-    ),
+    fc.property(fc.boolean(), fc.nat(), fc.array(op, { minLength: 1, maxLength: 12 }), (survey, which, ops) => {
+      const seeds = survey ? SURVEY_SEEDS : TEMPLATE_SEEDS;
+      const text = mutate(seeds[which % seeds.length], ops);
+      const t0 = cpuMs();
+      // Parse with the wrong parser too, now and then: files get renamed.
+      const file = survey !== (which % 7 === 0) ? parseSurvey(text) : parseTemplates(text);
+      const elapsed = cpuMs() - t0;
+      checkResult(text, file, elapsed);
+      cases++;
+      diagnostics += file.diagnostics.length;
+    }),
     { numRuns: RUNS, seed: SEED, includeErrorInReport: true },
   );
   const seconds = (performance.now() - started) / 1000;

@@ -7,7 +7,9 @@ import { invalidRange } from './helpers';
 
 const RUNS = fuzzRuns(2_000);
 
-test(`fuzz: ${RUNS} mutated .wvs/.wvt files parse without exceptions, with valid ranges, within budget`, { timeout: 60 * 60 * 1000 }, () => {
+test(`fuzz: ${RUNS} mutated .wvs/.wvt files parse without exceptions, with valid ranges, within budget`, {
+  timeout: 60 * 60 * 1000,
+}, () => {
   runFuzz(RUNS);
 });
 

@@ -32,9 +32,11 @@ export function invalidRange(range: Range, lineLengths: number[]): string | unde
   for (const p of [start, end]) {
     if (!Number.isInteger(p.line) || !Number.isInteger(p.character)) return `non-integer position ${JSON.stringify(p)}`;
     if (p.line < 0 || p.line >= lineLengths.length) return `line ${p.line} outside 0..${lineLengths.length - 1}`;
-    if (p.character < 0 || p.character > lineLengths[p.line]) return `character ${p.character} outside line ${p.line} (length ${lineLengths[p.line]})`;
+    if (p.character < 0 || p.character > lineLengths[p.line])
+      return `character ${p.character} outside line ${p.line} (length ${lineLengths[p.line]})`;
   }
-  if (end.line < start.line || (end.line === start.line && end.character < start.character)) return `end before start ${JSON.stringify(range)}`;
+  if (end.line < start.line || (end.line === start.line && end.character < start.character))
+    return `end before start ${JSON.stringify(range)}`;
   return undefined;
 }
 
@@ -72,4 +74,3 @@ export function fastest(fn: () => unknown, runs = 5): number {
   }
   return best;
 }
-

@@ -32,8 +32,10 @@ const TEMPLATES = `template direct
 const codes = (text: string): string[] => parseSurvey(text).diagnostics.map((d) => d.code);
 
 test('isPlaceholder: to-do markers are placeholders, real wording (even "Todo el mundo") is not', () => {
-  for (const text of ['TODO translate', 'TODO', 'TODO: translate this', 'TBD', 'FIXME later', '???', '…', '...']) assert.ok(isPlaceholder(text), text);
-  for (const text of ['Todo el mundo debería…', 'Is family important?', 'Er arbejde vigtigt?', 'TODOS los días', '3']) assert.ok(!isPlaceholder(text), text);
+  for (const text of ['TODO translate', 'TODO', 'TODO: translate this', 'TBD', 'FIXME later', '???', '…', '...'])
+    assert.ok(isPlaceholder(text), text);
+  for (const text of ['Todo el mundo debería…', 'Is family important?', 'Er arbejde vigtigt?', 'TODOS los días', '3'])
+    assert.ok(!isPlaceholder(text), text);
 });
 
 test('a placeholder wording is a warning at its value, with the language', () => {
@@ -74,10 +76,28 @@ test('the plan skips a placeholder with the reason and scores the rest', () => {
 
 test('the plan skips placeholder scale labels and placeholder template text', () => {
   const models = [{ provider: 'ollama' as const, endpoint: 'http://127.0.0.1:11434', model: 'm' }];
-  const base = { template: 'direct', paraphrases: 'none' as const, models, method: 'logprobs' as const, samples: 1, temperature: 0, seed: 1, itemIds: ['Q2'], languages: ['da'] };
-  const labels = buildPlan({ ...base, survey: parseSurvey(SURVEY.replace('da: Enig | Uenig', 'da[mt]: TODO translate | TODO translate')), templates: parseTemplates(TEMPLATES) });
+  const base = {
+    template: 'direct',
+    paraphrases: 'none' as const,
+    models,
+    method: 'logprobs' as const,
+    samples: 1,
+    temperature: 0,
+    seed: 1,
+    itemIds: ['Q2'],
+    languages: ['da'],
+  };
+  const labels = buildPlan({
+    ...base,
+    survey: parseSurvey(SURVEY.replace('da: Enig | Uenig', 'da[mt]: TODO translate | TODO translate')),
+    templates: parseTemplates(TEMPLATES),
+  });
   assert.match(labels[0]!.skip?.message ?? '', /a label of scale agree in "da" is a placeholder/);
-  const template = buildPlan({ ...base, survey: parseSurvey(SURVEY), templates: parseTemplates(TEMPLATES.replace('da: {question} {options} Svar med et tal.', 'da[mt]: TODO translate')) });
+  const template = buildPlan({
+    ...base,
+    survey: parseSurvey(SURVEY),
+    templates: parseTemplates(TEMPLATES.replace('da: {question} {options} Svar med et tal.', 'da[mt]: TODO translate')),
+  });
   assert.match(template[0]!.skip?.message ?? '', /template direct in "da" is a placeholder/);
 });
 
@@ -101,7 +121,10 @@ test('an undeclared language tag is a warning on the tag, with "did you mean" fo
       ['dq', 'da', 15, 8, 10],
     ],
   );
-  assert.match(found[0]!.message, /Language 'dk' in item Q2 is not declared in the header \(languages en da\): it is never scored; did you mean 'da'\?/);
+  assert.match(
+    found[0]!.message,
+    /Language 'dk' in item Q2 is not declared in the header \(languages en da\): it is never scored; did you mean 'da'\?/,
+  );
   assert.match(found[1]!.message, /add it to the 'languages' header/);
   // The file without the typos has no such warning (the check is not noise).
   assert.ok(!codes(SURVEY).includes('wvs/undeclared-language'));
@@ -134,12 +157,18 @@ item Q2
   assert.deepEqual(lines('wvs/unknown-scale'), [2, 8]);
   assert.deepEqual(lines('wvs/undeclared-language'), [5]);
   // It is not an item: nothing can be scored or referred to by it.
-  assert.deepEqual(survey.items.map((i) => i.id), ['Q2']);
+  assert.deepEqual(
+    survey.items.map((i) => i.id),
+    ['Q2'],
+  );
 });
 
 test('a placeholder template text is a warning in .wvt files', () => {
   const file = parseTemplates(TEMPLATES.replace('da: {question} {options} Svar med et tal.', 'da[mt]: TODO translate'));
   const found = file.diagnostics.filter((d) => d.code === 'wvt/placeholder-text');
-  assert.deepEqual(found.map((d) => [d.severity, d.range.start.line, d.data?.language]), [['warning', 2, 'da']]);
+  assert.deepEqual(
+    found.map((d) => [d.severity, d.range.start.line, d.data?.language]),
+    [['warning', 2, 'da']],
+  );
   assert.ok(!parseTemplates(TEMPLATES).diagnostics.some((d) => d.code === 'wvt/placeholder-text'));
 });

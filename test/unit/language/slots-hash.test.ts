@@ -46,7 +46,15 @@ test('itemHash is short hex, stable, and ignores ids, titles, categories, notes,
   assert.equal(hashOf(BASE.replace('da[mt]:', 'da:')), base);
   assert.equal(hashOf(`${BASE}  note: a note   # and a comment\n`), base);
   // Order of lines does not matter.
-  assert.equal(hashOf(BASE.replace('  en: Is family important?\n  da[mt]: Er familien vigtig?\n', '  da[mt]: Er familien vigtig?\n  en: Is family important?\n')), base);
+  assert.equal(
+    hashOf(
+      BASE.replace(
+        '  en: Is family important?\n  da[mt]: Er familien vigtig?\n',
+        '  da[mt]: Er familien vigtig?\n  en: Is family important?\n',
+      ),
+    ),
+    base,
+  );
 });
 
 test('itemHash changes with wording, topics and scale options', () => {
@@ -78,7 +86,11 @@ test('one slot grammar: a name the parser accepts is one both fillers fill, and 
   }
   for (const name of ['1a', '-x', 'a b']) {
     assert.ok(!isSlotName(name), name);
-    if (!name.includes(' ')) assert.ok(parseTemplates(`slots ${name}\n`).diagnostics.some((d) => d.severity === 'error'), `slots ${name}`);
+    if (!name.includes(' '))
+      assert.ok(
+        parseTemplates(`slots ${name}\n`).diagnostics.some((d) => d.severity === 'error'),
+        `slots ${name}`,
+      );
     assert.equal(fillSlots(`<{${name}}>`, { [name]: 'v' }), `<{${name}}>`);
     assert.equal(fillAuthoringSlots(`<{${name}}>`, { [name]: 'v' }), `<{${name}}>`);
   }
@@ -90,6 +102,22 @@ test('neverThrow: a parser that throws gives the fallback file with one internal
     throw new Error('bug');
   };
   const file = neverThrow(boom, 'text', (d) => ({ diagnostics: [d] }), 'wvs/internal');
-  assert.deepEqual(file.diagnostics, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'wvs/internal', message: 'Parser failure: Error: bug' }]);
-  assert.deepEqual(neverThrow((t) => ({ diagnostics: [], t }), 42 as unknown as string, () => ({ diagnostics: [], t: '' }), 'x'), { diagnostics: [], t: '42' }, 'a non-string is read as its text');
+  assert.deepEqual(file.diagnostics, [
+    {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'error',
+      code: 'wvs/internal',
+      message: 'Parser failure: Error: bug',
+    },
+  ]);
+  assert.deepEqual(
+    neverThrow(
+      (t) => ({ diagnostics: [], t }),
+      42 as unknown as string,
+      () => ({ diagnostics: [], t: '' }),
+      'x',
+    ),
+    { diagnostics: [], t: '42' },
+    'a non-string is read as its text',
+  );
 });

@@ -43,20 +43,40 @@ test('a valid .wvs file gives header, scales, items and no diagnostics', () => {
   assert.equal(file.kind, 'survey');
   assert.equal(file.header.title?.value, 'WVS-7 sample');
   assert.equal(file.header.source?.value, 'World Values Survey, wave 7');
-  assert.deepEqual(file.header.languages.map((l) => l.value), ['en', 'da']);
-  assert.deepEqual(file.scales.map((s) => s.name), ['importance', 'incomes']);
-  assert.deepEqual(file.items.map((i) => i.id), ['Q1', 'Q106']);
+  assert.deepEqual(
+    file.header.languages.map((l) => l.value),
+    ['en', 'da'],
+  );
+  assert.deepEqual(
+    file.scales.map((s) => s.name),
+    ['importance', 'incomes'],
+  );
+  assert.deepEqual(
+    file.items.map((i) => i.id),
+    ['Q1', 'Q106'],
+  );
 
   const importance = file.scales[0];
   assert.equal(importance.kind, 'labelled');
-  assert.deepEqual(importance.options.map((o) => [o.code, o.score]), [[1, 1], [2, 2], [3, 3], [4, 4]]);
+  assert.deepEqual(
+    importance.options.map((o) => [o.code, o.score]),
+    [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ],
+  );
   assert.equal(importance.options[2].labels.da, 'Ikke særlig vigtigt');
   assert.equal(importance.labelLines.da.machineTranslated, true);
   assert.equal(importance.labelLines.en.machineTranslated, undefined);
-  assert.deepEqual(importance.missing.map((m) => [m.code, m.labels]), [
-    [-1, { en: "Don't know", da: 'Ved ikke' }],
-    [-2, { en: 'No answer', da: 'Intet svar' }],
-  ]);
+  assert.deepEqual(
+    importance.missing.map((m) => [m.code, m.labels]),
+    [
+      [-1, { en: "Don't know", da: 'Ved ikke' }],
+      [-2, { en: 'No answer', da: 'Intet svar' }],
+    ],
+  );
 
   const item = file.items[0];
   assert.equal(item.title?.value, 'Family');
@@ -74,12 +94,18 @@ test('reversed numeric scale: end labels on the end options, score = min + max �
   assert.equal(incomes.kind, 'numeric');
   assert.equal(incomes.reversed, true);
   assert.equal(incomes.options.length, 10);
-  assert.deepEqual(incomes.options.map((o) => o.score), [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  assert.deepEqual(
+    incomes.options.map((o) => o.score),
+    [10, 9, 8, 7, 6, 5, 4, 3, 2, 1],
+  );
   assert.deepEqual(incomes.options[0].labels, { en: 'More equal', da: 'Mere lige' });
   assert.deepEqual(incomes.options[9].labels, { en: 'Larger differences', da: 'Større forskelle' });
   assert.deepEqual(incomes.options[4].labels, {});
   const reversed = parseSurvey('scale r 0..4 reversed\n  en: a | b | c | d | e\n');
-  assert.deepEqual(reversed.scales[0].options.map((o) => o.score), [4, 3, 2, 1, 0]);
+  assert.deepEqual(
+    reversed.scales[0].options.map((o) => o.score),
+    [4, 3, 2, 1, 0],
+  );
 });
 
 test('ranges are exact (0-based lines and characters)', () => {
@@ -106,7 +132,10 @@ test('CRLF and lone CR line breaks give the same lines and ranges as LF', () => 
   for (const eol of ['\r\n', '\r']) {
     const other = parseSurvey(VALID.replace(/\n/g, eol));
     assert.deepEqual(other.diagnostics, []);
-    assert.deepEqual(other.items.map((i) => [i.id, i.range, i.texts.en.range]), lf.items.map((i) => [i.id, i.range, i.texts.en.range]));
+    assert.deepEqual(
+      other.items.map((i) => [i.id, i.range, i.texts.en.range]),
+      lf.items.map((i) => [i.id, i.range, i.texts.en.range]),
+    );
     assert.equal(other.items[0].notes?.value, lf.items[0].notes?.value);
   }
 });
@@ -128,25 +157,41 @@ test('unknown-scale: error on the scale name; a declared scale is fine', () => {
 });
 
 test('duplicate-id: items and scales', () => {
-  const file = parseSurvey(`${HEADER}scale s 1..3\n  en: a | b | c\nitem Q1\n  scale: s\n  en: a\n  da: b\nitem Q1\n  scale: s\n  en: a\n  da: b\n`);
+  const file = parseSurvey(
+    `${HEADER}scale s 1..3\n  en: a | b | c\nitem Q1\n  scale: s\n  en: a\n  da: b\nitem Q1\n  scale: s\n  en: a\n  da: b\n`,
+  );
   const dups = withCode(file.diagnostics, 'wvs/duplicate-id');
   assert.equal(dups.length, 2);
   assert.deepEqual(dups.map((d) => d.data?.id).sort(), ['Q1', 's']);
   const itemDup = dups.find((d) => d.data?.id === 'Q1')!;
   assert.equal(itemDup.range.start.line, 10, 'the second declaration is flagged');
   assert.equal(file.items[0].scale?.options.length, 2, 'items resolve to the first declaration');
-  assert.equal(withCode(parseSurvey(`${HEADER}item Q1\n  scale: s\n  en: a\n  da: b\nitem Q2\n  scale: s\n  en: a\n  da: b\n`).diagnostics, 'wvs/duplicate-id').length, 0);
+  assert.equal(
+    withCode(
+      parseSurvey(`${HEADER}item Q1\n  scale: s\n  en: a\n  da: b\nitem Q2\n  scale: s\n  en: a\n  da: b\n`).diagnostics,
+      'wvs/duplicate-id',
+    ).length,
+    0,
+  );
 });
 
 test('missing-translation: warning per declared language, with data.language for the quick fix', () => {
-  const file = parseSurvey(`languages en da nl\nscale s 1..2\n  en: Yes | No\n  da: Ja | Nej\n  nl: Ja | Nee\nitem Q1\n  scale: s\n  en: a\n`);
+  const file = parseSurvey(
+    `languages en da nl\nscale s 1..2\n  en: Yes | No\n  da: Ja | Nej\n  nl: Ja | Nee\nitem Q1\n  scale: s\n  en: a\n`,
+  );
   const missing = withCode(file.diagnostics, 'wvs/missing-translation');
-  assert.deepEqual(missing.map((d) => d.data?.language), ['da', 'nl']);
+  assert.deepEqual(
+    missing.map((d) => d.data?.language),
+    ['da', 'nl'],
+  );
   assert.ok(missing.every((d) => d.severity === 'warning'));
   assert.deepEqual(missing[0].range, file.items[0].idRange);
   // Scale labels missing a declared language are reported too (on the scale).
   const scale = parseSurvey(`languages en da\nscale s 1..2\n  en: Yes | No\nitem Q1\n  scale: s\n  en: a\n  da: b\n`);
-  assert.deepEqual(withCode(scale.diagnostics, 'wvs/missing-translation').map((d) => d.data?.scale), ['s']);
+  assert.deepEqual(
+    withCode(scale.diagnostics, 'wvs/missing-translation').map((d) => d.data?.scale),
+    ['s'],
+  );
   assert.deepEqual(parseSurvey(`${HEADER}item Q1\n  scale: s\n  en: a\n  da: b\n`).diagnostics, []);
   // Without a languages header nothing is "declared".
   assert.deepEqual(codes(parseSurvey(`scale s 1..2\n  en: Yes | No\nitem Q1\n  scale: s\n  en: a\n`).diagnostics), []);
@@ -161,7 +206,10 @@ test('option-count: labels must match MIN..MAX, in every language', () => {
   assert.match(d.message, /en: 4, da: 3/);
   // A labelled scale cannot use end labels; a numeric scale may use end labels or a full list.
   assert.equal(withCode(parseSurvey(`scale s 1..4\n  en: low .. high\n`).diagnostics, 'wvs/option-count').length, 1);
-  assert.equal(withCode(parseSurvey(`scale s 1..3 numeric\n  en: low .. high\n  da: a | b | c\n`).diagnostics, 'wvs/option-count').length, 0);
+  assert.equal(
+    withCode(parseSurvey(`scale s 1..3 numeric\n  en: low .. high\n  da: a | b | c\n`).diagnostics, 'wvs/option-count').length,
+    0,
+  );
   assert.equal(withCode(parseSurvey(`scale s 1..3 numeric\n  en: a | b\n`).diagnostics, 'wvs/option-count').length, 1);
 });
 
@@ -170,7 +218,10 @@ test('reversed-without-labels: a reversed scale needs labels at both ends', () =
   const [d] = withCode(bare.diagnostics, 'wvs/reversed-without-labels');
   assert.equal(d.severity, 'error');
   assert.deepEqual(d.range, { start: { line: 0, character: 22 }, end: { line: 0, character: 30 } }, 'points at the word reversed');
-  assert.equal(withCode(parseSurvey(`scale r 1..10 numeric reversed\n  en: low .. high\n`).diagnostics, 'wvs/reversed-without-labels').length, 0);
+  assert.equal(
+    withCode(parseSurvey(`scale r 1..10 numeric reversed\n  en: low .. high\n`).diagnostics, 'wvs/reversed-without-labels').length,
+    0,
+  );
   assert.equal(withCode(parseSurvey(`scale r 1..10 numeric\n`).diagnostics, 'wvs/reversed-without-labels').length, 0);
 });
 
@@ -212,10 +263,19 @@ test('syntax errors: each bad line is reported once and the rest of the file is 
     '  en: third item',
   ].join('\n');
   const file = parseSurvey(text);
-  assert.deepEqual(file.items.map((i) => i.id), ['Q1', 'Q2', 'Q3']);
-  assert.deepEqual(file.items.map((i) => i.texts.en?.value), ['first item', 'second item', 'third item']);
+  assert.deepEqual(
+    file.items.map((i) => i.id),
+    ['Q1', 'Q2', 'Q3'],
+  );
+  assert.deepEqual(
+    file.items.map((i) => i.texts.en?.value),
+    ['first item', 'second item', 'third item'],
+  );
   const syntax = withCode(file.diagnostics, 'wvs/syntax');
-  assert.deepEqual(syntax.map((d) => d.range.start.line), [3, 7, 9, 11, 15, 16]);
+  assert.deepEqual(
+    syntax.map((d) => d.range.start.line),
+    [3, 7, 9, 11, 15, 16],
+  );
   assert.ok(syntax.every((d) => d.severity === 'error'));
   assert.equal(textAt(text, syntax[0].range), 'garbage at the top level');
   // A scale with a broken header does not cascade into unknown-scale errors.
@@ -243,14 +303,24 @@ test('bad headers, ranges and missing codes are reported', () => {
   ];
   for (const [text, message] of cases) {
     const file = parseSurvey(text);
-    assert.ok(file.diagnostics.some((d) => d.code === 'wvs/syntax' && message.test(d.message)), `${JSON.stringify(text)} → ${JSON.stringify(file.diagnostics)}`);
+    assert.ok(
+      file.diagnostics.some((d) => d.code === 'wvs/syntax' && message.test(d.message)),
+      `${JSON.stringify(text)} → ${JSON.stringify(file.diagnostics)}`,
+    );
   }
 });
 
 test('missing codes: quoted labels may contain | and unquoted labels are accepted', () => {
   const file = parseSurvey(`scale s 1..2\n  en: a | b\n  missing: -1 "Either | or" | -2 No answer | -3 "Say \\"no\\""\n`);
   assert.deepEqual(file.diagnostics, []);
-  assert.deepEqual(file.scales[0].missing.map((m) => [m.code, m.labels.en]), [[-1, 'Either | or'], [-2, 'No answer'], [-3, 'Say "no"']]);
+  assert.deepEqual(
+    file.scales[0].missing.map((m) => [m.code, m.labels.en]),
+    [
+      [-1, 'Either | or'],
+      [-2, 'No answer'],
+      [-3, 'Say "no"'],
+    ],
+  );
 });
 
 test('empty and comment-only documents parse to empty files', () => {

@@ -22,19 +22,27 @@ function filesUnder(dir: string, ends: string[]): string[] {
 const isComment = (line: string): boolean => /^\s*(\/\/|\/\*|\*)/.test(line);
 
 test('every docs/<name>.md named by the README, the docs or a user-facing string exists', () => {
-  const texts = ['README.md', 'ARCHITECTURE.md', ...filesUnder('docs', ['.md']), ...readdirSync(ROOT).filter((n) => /^package(\.nls.*)?\.json$/.test(n)), ...filesUnder('l10n', ['.json'])];
+  const texts = [
+    'README.md',
+    'ARCHITECTURE.md',
+    ...filesUnder('docs', ['.md']),
+    ...readdirSync(ROOT).filter((n) => /^package(\.nls.*)?\.json$/.test(n)),
+    ...filesUnder('l10n', ['.json']),
+  ];
   const sources = [...filesUnder('src', ['.ts']), ...filesUnder('webview', ['.ts'])];
   const missing: string[] = [];
   let seen = 0;
   for (const file of [...texts, ...sources]) {
     const code = sources.includes(file);
-    readFileSync(join(ROOT, file), 'utf8').split('\n').forEach((line, i) => {
-      if (code && isComment(line)) return;
-      for (const [path] of line.matchAll(MENTION)) {
-        seen++;
-        if (!existsSync(join(ROOT, path))) missing.push(`${relative(ROOT, join(ROOT, file))}:${i + 1}: ${path}`);
-      }
-    });
+    readFileSync(join(ROOT, file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (code && isComment(line)) return;
+        for (const [path] of line.matchAll(MENTION)) {
+          seen++;
+          if (!existsSync(join(ROOT, path))) missing.push(`${relative(ROOT, join(ROOT, file))}:${i + 1}: ${path}`);
+        }
+      });
   }
   assert.deepEqual(missing, []);
   assert.ok(seen >= 30, `only ${seen} mentions found: the scan is not reading the files`);

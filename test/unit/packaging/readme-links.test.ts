@@ -16,12 +16,27 @@ function allowList(): RegExp[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.startsWith('!'))
-    .map((l) => new RegExp(`^${l.slice(1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*')}$`));
+    .map(
+      (l) =>
+        new RegExp(
+          `^${l
+            .slice(1)
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*\*/g, '\u0000')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\u0000/g, '.*')}$`,
+        ),
+    );
 }
 
 const shipped = allowList();
 const ships = (path: string): boolean => shipped.some((re) => re.test(path));
-const markdownFiles = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+const markdownFiles = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((n) => n.endsWith('.md'))
+    .map((n) => `docs/${n}`),
+];
 
 test('the allow-list parser reads the real file (not vacuous)', () => {
   assert.ok(ships('README.md') && ships('dist/extension.js') && ships('examples/prompts.wvt'));
@@ -36,7 +51,10 @@ test('every relative link of the README and docs exists and ships in the VSIX', 
     for (const link of relativeLinks(readFileSync(join(ROOT, file), 'utf8'))) {
       const target = posix.normalize(posix.join(dir, decodeURIComponent(link.replace(/[#?].*$/, ''))));
       count++;
-      if (VSCE_RENAMES[target]) broken.push(`${file}: ${link} (vsce ships it as ${VSCE_RENAMES[target]}: the link breaks in the VSIX on case-sensitive systems; link the extension page's tab or a docs/ file instead)`);
+      if (VSCE_RENAMES[target])
+        broken.push(
+          `${file}: ${link} (vsce ships it as ${VSCE_RENAMES[target]}: the link breaks in the VSIX on case-sensitive systems; link the extension page's tab or a docs/ file instead)`,
+        );
       else if (!existsSync(join(ROOT, target))) broken.push(`${file}: ${link} (missing)`);
       else if (!ships(target)) broken.push(`${file}: ${link} (not in the .vscodeignore allow-list)`);
     }
@@ -47,7 +65,9 @@ test('every relative link of the README and docs exists and ships in the VSIX', 
 
 test('docs/editor.md states the settings defaults package.json declares', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { default?: unknown }> } | { properties: Record<string, { default?: unknown }> }[] };
+    contributes: {
+      configuration: { properties: Record<string, { default?: unknown }> } | { properties: Record<string, { default?: unknown }> }[];
+    };
   };
   const configurations = Array.isArray(pkg.contributes.configuration) ? pkg.contributes.configuration : [pkg.contributes.configuration];
   const defaults = new Map(configurations.flatMap((c) => Object.entries(c.properties)).map(([k, v]) => [k, v.default]));
@@ -57,7 +77,8 @@ test('docs/editor.md states the settings defaults package.json declares', () => 
   for (const [, key, stated] of rows) {
     const declared = defaults.get(key!);
     if (typeof declared !== 'number' && typeof declared !== 'boolean') continue; // strings and objects are described in words
-    if (stated!.trim().replace(/`/g, '') !== String(declared)) wrong.push(`${key}: docs say ${stated!.trim()}, package.json ${String(declared)}`);
+    if (stated!.trim().replace(/`/g, '') !== String(declared))
+      wrong.push(`${key}: docs say ${stated!.trim()}, package.json ${String(declared)}`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -15,7 +15,17 @@ const ROOT = resolve(__dirname, '..', '..', '..');
 const CANARIES = [/sk-canary/i, /sk-CANARY/, /canary-key/i, /sk-demo-key/, /sk-wrong-key/, /sk-right-key/];
 
 // Top-level entries not copied into the scratch tree (large, or build output the script makes itself).
-const SKIP = new Set(['.git', 'node_modules', 'dist', '.e2e-cache', 'bench', 'test-results', '.value-lens', 'value-lens-demo', '.pkg.lock']);
+const SKIP = new Set([
+  '.git',
+  'node_modules',
+  'dist',
+  '.e2e-cache',
+  'bench',
+  'test-results',
+  '.value-lens',
+  'value-lens-demo',
+  '.pkg.lock',
+]);
 const CANARY_KEY = 'sk-canary-packaging-0123456789abcdef';
 
 /**
@@ -72,7 +82,12 @@ test('the VSIX holds the bundles, grammars, examples, icon and manifest', () => 
   ]) {
     assert.ok(names.has(required), `missing ${required}`);
   }
-  const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.read().toString('utf8')) as { icon: string; main: string };
+  const manifest = JSON.parse(
+    entries
+      .find((e) => e.name === 'extension/package.json')!
+      .read()
+      .toString('utf8'),
+  ) as { icon: string; main: string };
   assert.ok(names.has(`extension/${manifest.icon}`), 'the icon named in package.json ships');
   assert.ok(names.has(`extension/${manifest.main.replace(/^\.\//, '')}`), 'main ships');
   const icon = entries.find((e) => e.name === 'extension/media/icon.png')!.read();
@@ -83,14 +98,15 @@ test('the VSIX holds the bundles, grammars, examples, icon and manifest', () => 
 test('the VSIX holds no sources, tests, source maps, .env files or node_modules', () => {
   const bad = entries
     .map((e) => e.name)
-    .filter((n) =>
-      /^extension\/(src|test|webview|bench|\.vscode|\.git|\.e2e-cache|node_modules)\//.test(n) ||
-      /\.map$/.test(n) ||
-      /(^|\/)\.env(\.|$)/.test(n) ||
-      /(^|\/)node_modules\//.test(n) ||
-      /\.(ts|tsx|mts|cts)$/.test(n) && !n.endsWith('.d.ts') ||
-      /tsconfig.*\.json$/.test(n) ||
-      /\.vsix$/.test(n),
+    .filter(
+      (n) =>
+        /^extension\/(src|test|webview|bench|\.vscode|\.git|\.e2e-cache|node_modules)\//.test(n) ||
+        /\.map$/.test(n) ||
+        /(^|\/)\.env(\.|$)/.test(n) ||
+        /(^|\/)node_modules\//.test(n) ||
+        (/\.(ts|tsx|mts|cts)$/.test(n) && !n.endsWith('.d.ts')) ||
+        /tsconfig.*\.json$/.test(n) ||
+        /\.vsix$/.test(n),
     );
   assert.deepEqual(bad, []);
   // The decoys planted in the scratch tree stayed out.
@@ -136,7 +152,15 @@ test('issue 19: every relative link and image of the shipped README and docs res
   assert.ok(fromReadme.filter((l) => l.startsWith('docs/') && l.endsWith('.md')).length >= 10, fromReadme.join(' '));
   assert.ok(checked >= fromReadme.length);
   for (const image of ['extension/docs/images/lenses.png', 'extension/docs/images/panel.png', 'extension/docs/images/report.png']) {
-    assert.equal(entries.find((e) => e.name === image)?.read().subarray(1, 4).toString('ascii'), 'PNG', image);
+    assert.equal(
+      entries
+        .find((e) => e.name === image)
+        ?.read()
+        .subarray(1, 4)
+        .toString('ascii'),
+      'PNG',
+      image,
+    );
   }
 });
 
@@ -146,7 +170,10 @@ test('issue 20: the screenshots are palette PNGs at full resolution, the worker 
     const png = entries.find((e) => e.name === image)!.read();
     // IHDR: width, height, then bit depth and colour type (3 = palette: docs/images/optimize.sh).
     assert.equal(png[25], 3, `${image} is not palette-compressed (run docs/images/optimize.sh)`);
-    assert.ok(png.readUInt32BE(16) >= 1200, `${image} is ${png.readUInt32BE(16)} px wide: screenshots stay at full resolution to stay legible`);
+    assert.ok(
+      png.readUInt32BE(16) >= 1200,
+      `${image} is ${png.readUInt32BE(16)} px wide: screenshots stay at full resolution to stay legible`,
+    );
     assert.ok(png.length < 100_000, `${image}: ${png.length} B`);
   }
   // The analysis worker runs from the CLI bundle (src/cli.ts); no second copy of the core.
@@ -162,16 +189,39 @@ test('issue 19: packaged for a public host (VALUE_LENS_PUBLIC_URL=https://… np
   // which VS Code's extension page needs (its images must be https:, docs/e2e.md).
   const base = 'https://docs.value-lens.test/0.1.0';
   const out = join(scratch, 'dist', 'value-lens.vsix');
-  const packaged = spawnSync(process.execPath, ['build/package.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 120_000, env: { ...process.env, VALUE_LENS_PUBLIC_URL: `${base}/` } });
+  const packaged = spawnSync(process.execPath, ['build/package.mjs'], {
+    cwd: scratch,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, VALUE_LENS_PUBLIC_URL: `${base}/` },
+  });
   assert.equal(packaged.status, 0, `build/package.mjs failed:\n${packaged.stdout}\n${packaged.stderr}`);
   assert.match(packaged.stdout, /README links rebased on https:\/\/docs\.value-lens\.test\/0\.1\.0\n/);
   const rebased = readZip(readFileSync(out));
-  assert.deepEqual(rebased.map((e) => e.name).filter((n) => n.startsWith('extension/')).sort(), entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).sort(), 'the same files');
-  const readme = rebased.find((e) => e.name === 'extension/readme.md')!.read().toString('utf8');
+  assert.deepEqual(
+    rebased
+      .map((e) => e.name)
+      .filter((n) => n.startsWith('extension/'))
+      .sort(),
+    entries
+      .map((e) => e.name)
+      .filter((n) => n.startsWith('extension/'))
+      .sort(),
+    'the same files',
+  );
+  const readme = rebased
+    .find((e) => e.name === 'extension/readme.md')!
+    .read()
+    .toString('utf8');
   assert.deepEqual(relativeLinks(readme), [], 'relative links left');
   const names = new Set(rebased.map((e) => e.name));
   const absolute = [...readme.matchAll(/\]\((https:\/\/[^)\s]+)\)/g)].map((m) => m[1]!).filter((u) => u.startsWith(`${base}/`));
-  const original = relativeLinks(entries.find((e) => e.name === 'extension/readme.md')!.read().toString('utf8'));
+  const original = relativeLinks(
+    entries
+      .find((e) => e.name === 'extension/readme.md')!
+      .read()
+      .toString('utf8'),
+  );
   assert.equal(absolute.length, original.length, 'every relative link was rebased');
   const outside = absolute.filter((u) => !names.has(`extension/${decodeURIComponent(u.slice(base.length + 1).replace(/[#?].*$/, ''))}`));
   assert.deepEqual(outside, []);
@@ -179,7 +229,12 @@ test('issue 19: packaged for a public host (VALUE_LENS_PUBLIC_URL=https://… np
 
 test('build/package.mjs refuses a public URL that is not https: (the extension page would show no image)', () => {
   for (const bad of ['http://docs.value-lens.test/', 'docs.value-lens.test']) {
-    const packaged = spawnSync(process.execPath, ['build/package.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 60_000, env: { ...process.env, VALUE_LENS_PUBLIC_URL: bad } });
+    const packaged = spawnSync(process.execPath, ['build/package.mjs'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, VALUE_LENS_PUBLIC_URL: bad },
+    });
     assert.equal(packaged.status, 2, `${bad}: ${packaged.stdout}${packaged.stderr}`);
     assert.match(packaged.stderr, /VALUE_LENS_PUBLIC_URL must be an absolute https: URL/);
   }

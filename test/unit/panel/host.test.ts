@@ -85,7 +85,10 @@ const vscodeFake = {
       fake.panels.push(panel);
       return panel;
     },
-    registerWebviewPanelSerializer(viewType: string, serializer: { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }) {
+    registerWebviewPanelSerializer(
+      viewType: string,
+      serializer: { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> },
+    ) {
       fake.serializers.set(viewType, serializer);
       return { dispose: () => fake.serializers.delete(viewType) };
     },
@@ -98,7 +101,8 @@ const vscodeFake = {
   // The panel title goes through vscode.l10n.t: English without a bundle, `{0}` filled in. `bundle` is what
   // VS Code loaded for the display language (undefined in English); the webview gets it.
   l10n: {
-    t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))),
+    t: (message: string, ...args: unknown[]) =>
+      message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)]))),
     bundle: undefined as Record<string, string> | undefined,
   },
   env: { language: 'en' },
@@ -132,11 +136,19 @@ test('show() opens one locked-down panel and reveals it on later calls', async (
   const [p] = fake.panels;
   assert.equal(p.viewType, 'valueLens.alignment');
   assert.equal(p.revealed, 1);
-  const options = p.webview.options as { enableScripts: boolean; enableForms: boolean; enableCommandUris: boolean; localResourceRoots: Uri[] };
+  const options = p.webview.options as {
+    enableScripts: boolean;
+    enableForms: boolean;
+    enableCommandUris: boolean;
+    localResourceRoots: Uri[];
+  };
   assert.equal(options.enableScripts, true);
   assert.equal(options.enableForms, false);
   assert.equal(options.enableCommandUris, false);
-  assert.deepEqual(options.localResourceRoots.map((u) => u.fsPath), ['/ext/dist', '/ext/media']);
+  assert.deepEqual(
+    options.localResourceRoots.map((u) => u.fsPath),
+    ['/ext/dist', '/ext/media'],
+  );
   assert.match(p.webview.html, /script-src 'nonce-[0-9a-f]{32}'/);
   assert.match(p.webview.html, /src="https:\/\/fake\.vscode-cdn\.net\/ext\/dist\/webview\.js"/);
   assert.ok(!('retainContextWhenHidden' in options));
@@ -228,7 +240,12 @@ test('in a Danish VS Code the webview page carries the loaded bundle (data-l10n)
     assert.match(danish.webview.html, /<html lang="da">/);
     const attribute = /data-l10n="([^"]*)"/.exec(danish.webview.html)?.[1];
     assert.ok(attribute, 'data-l10n on #vl-root');
-    const decoded = attribute.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const decoded = attribute
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
     assert.deepEqual(JSON.parse(decoded), vscodeFake.l10n.bundle, 'the bundle, HTML-escaped in the attribute');
     danish.dispose();
   } finally {

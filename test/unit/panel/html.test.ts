@@ -5,7 +5,13 @@ import { buildCsp, createNonce, renderPanelHtml } from '../../../src/panel/html'
 const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
 
 function render(nonce = createNonce(), extra: Partial<Parameters<typeof renderPanelHtml>[0]> = {}) {
-  return renderPanelHtml({ cspSource, nonce, scriptUri: 'https://x.vscode-cdn.net/ext/dist/webview.js', styleUri: 'https://x.vscode-cdn.net/ext/media/panel.css', ...extra });
+  return renderPanelHtml({
+    cspSource,
+    nonce,
+    scriptUri: 'https://x.vscode-cdn.net/ext/dist/webview.js',
+    styleUri: 'https://x.vscode-cdn.net/ext/media/panel.css',
+    ...extra,
+  });
 }
 
 function csp(html: string): string {
@@ -18,7 +24,12 @@ test('CSP is strict: default none, scripts by nonce only, no unsafe-*, no remote
   const nonce = createNonce();
   const policy = csp(render(nonce));
   assert.equal(policy, buildCsp(cspSource, nonce));
-  const directives = Object.fromEntries(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  const directives = Object.fromEntries(
+    policy
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
   assert.deepEqual(directives['default-src'], ["'none'"]);
   assert.deepEqual(directives['script-src'], [`'nonce-${nonce}'`]);
   assert.deepEqual(directives['style-src'], [cspSource]);
@@ -74,7 +85,12 @@ test('report JSON goes into an escaped data-report attribute', () => {
   const attr = /data-report="([^"]*)"/.exec(html)?.[1];
   assert.ok(attr);
   assert.doesNotMatch(attr, /[<>"]/);
-  const decoded = attr.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const decoded = attr
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
   assert.equal(decoded, report);
   assert.equal([...html.matchAll(/<script/g)].length, 1);
 });

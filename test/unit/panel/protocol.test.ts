@@ -1,7 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CHART_IDS, EXPORT_IDS, LIMITS, STUDY_VIEW_IDS, UI_STRING_LIMITS, fillUiString, parseFilter, parsePanelState, parseStudyViewState, parseUiStrings, parseWebviewMessage } from '../../../src/shared/protocol';
+import {
+  CHART_IDS,
+  EXPORT_IDS,
+  LIMITS,
+  STUDY_VIEW_IDS,
+  UI_STRING_LIMITS,
+  fillUiString,
+  parseFilter,
+  parsePanelState,
+  parseStudyViewState,
+  parseUiStrings,
+  parseWebviewMessage,
+} from '../../../src/shared/protocol';
 
 const png = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -24,26 +36,48 @@ test('valid messages parse to fresh copies with the same content', () => {
 });
 
 test('undefined filter keys mean "all"', () => {
-  assert.deepEqual(parseWebviewMessage({ type: 'setFilter', filter: { model: undefined, method: undefined } }), { type: 'setFilter', filter: {} });
+  assert.deepEqual(parseWebviewMessage({ type: 'setFilter', filter: { model: undefined, method: undefined } }), {
+    type: 'setFilter',
+    filter: {},
+  });
 });
 
 test('rejects wrong types, extra keys, unknown filter keys, unknown charts and oversized strings', () => {
   const invalid: unknown[] = [
-    undefined, null, 0, 'ready', [], [{ type: 'ready' }],
-    { type: 'READY' }, { type: 'ready', extra: 1 }, { type: 'unknown' }, { type: ['ready'] },
-    { type: 'setFilter' }, { type: 'setFilter', filter: null }, { type: 'setFilter', filter: { model: 1 } },
-    { type: 'setFilter', filter: { model: '' } }, { type: 'setFilter', filter: { language: 'da' } },
-    { type: 'setFilter', filter: { method: 'auto' } }, { type: 'setFilter', filter: { model: 'x'.repeat(LIMITS.name + 1) } },
-    { type: 'setFilter', filter: { model: 'a\nb' } }, { type: 'setFilter', filter: [] },
-    { type: 'exportCsv' }, { type: 'exportCsv', chart: 'pie' }, { type: 'exportCsv', chart: '../../etc/passwd' },
+    undefined,
+    null,
+    0,
+    'ready',
+    [],
+    [{ type: 'ready' }],
+    { type: 'READY' },
+    { type: 'ready', extra: 1 },
+    { type: 'unknown' },
+    { type: ['ready'] },
+    { type: 'setFilter' },
+    { type: 'setFilter', filter: null },
+    { type: 'setFilter', filter: { model: 1 } },
+    { type: 'setFilter', filter: { model: '' } },
+    { type: 'setFilter', filter: { language: 'da' } },
+    { type: 'setFilter', filter: { method: 'auto' } },
+    { type: 'setFilter', filter: { model: 'x'.repeat(LIMITS.name + 1) } },
+    { type: 'setFilter', filter: { model: 'a\nb' } },
+    { type: 'setFilter', filter: [] },
+    { type: 'exportCsv' },
+    { type: 'exportCsv', chart: 'pie' },
+    { type: 'exportCsv', chart: '../../etc/passwd' },
     { type: 'exportCsv', chart: 'scatter', path: '/tmp/x.csv' },
-    { type: 'exportCsv', chart: 'study-' }, { type: 'exportCsv', chart: 'study-models ' }, { type: 'exportCsv', chart: 'STUDY-MODELS' },
+    { type: 'exportCsv', chart: 'study-' },
+    { type: 'exportCsv', chart: 'study-models ' },
+    { type: 'exportCsv', chart: 'STUDY-MODELS' },
     { type: 'study', analysis: {} },
     { type: 'exportPng', chart: 'scatter', dataUrl: 'https://evil.example/x.png' },
     { type: 'exportPng', chart: 'scatter', dataUrl: 'data:image/svg+xml;base64,PHN2Zz4=' },
     { type: 'exportPng', chart: 'scatter', dataUrl: 'data:image/png;base64,<script>' },
     { type: 'exportPng', chart: 'scatter' },
-    { type: 'openItem', itemId: 42 }, { type: 'openItem', itemId: 'x'.repeat(LIMITS.name + 1) }, { type: 'openItem' },
+    { type: 'openItem', itemId: 42 },
+    { type: 'openItem', itemId: 'x'.repeat(LIMITS.name + 1) },
+    { type: 'openItem' },
     Object.assign(Object.create({ inherited: true }), { type: 'ready' }),
     new Date(),
   ];
@@ -51,9 +85,30 @@ test('rejects wrong types, extra keys, unknown filter keys, unknown charts and o
 });
 
 test('hostile objects (throwing getters, proxies) are rejected without throwing', () => {
-  const getter = { get type(): string { throw new Error('boom'); } };
-  const proxy = new Proxy({}, { ownKeys() { throw new Error('trap'); }, get() { throw new Error('trap'); } });
-  const protoTrap = new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } });
+  const getter = {
+    get type(): string {
+      throw new Error('boom');
+    },
+  };
+  const proxy = new Proxy(
+    {},
+    {
+      ownKeys() {
+        throw new Error('trap');
+      },
+      get() {
+        throw new Error('trap');
+      },
+    },
+  );
+  const protoTrap = new Proxy(
+    {},
+    {
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+    },
+  );
   for (const value of [getter, proxy, protoTrap]) assert.equal(parseWebviewMessage(value), undefined);
 });
 
@@ -62,8 +117,16 @@ test('1,000 fuzzed and mutated messages: never throw, only exact shapes accepted
   const mutated = fc.record(
     {
       type: fc.oneof(validType, fc.string(), fc.anything()),
-      filter: fc.oneof(fc.anything(), fc.record({ model: fc.string(), template: fc.anything(), method: fc.string() }, { requiredKeys: [] })),
-      chart: fc.oneof(fc.constantFrom(...CHART_IDS), fc.constantFrom(...STUDY_VIEW_IDS), fc.string(), fc.string().map((s) => `study-${s}`)),
+      filter: fc.oneof(
+        fc.anything(),
+        fc.record({ model: fc.string(), template: fc.anything(), method: fc.string() }, { requiredKeys: [] }),
+      ),
+      chart: fc.oneof(
+        fc.constantFrom(...CHART_IDS),
+        fc.constantFrom(...STUDY_VIEW_IDS),
+        fc.string(),
+        fc.string().map((s) => `study-${s}`),
+      ),
       dataUrl: fc.oneof(fc.string(), fc.constant(png)),
       itemId: fc.oneof(fc.string({ maxLength: 300 }), fc.integer()),
       extra: fc.anything(),
@@ -73,33 +136,79 @@ test('1,000 fuzzed and mutated messages: never throw, only exact shapes accepted
   let accepted = 0;
   let studyExports = 0;
   fc.assert(
-    fc.property(fc.oneof(fc.anything(), mutated, fc.record({ type: fc.constantFrom('exportCsv', 'exportPng'), chart: fc.constantFrom(...STUDY_VIEW_IDS, 'study-x') })), (value) => {
-      const parsed = parseWebviewMessage(value);
-      if (parsed === undefined) return;
-      accepted++;
-      // Anything accepted round-trips through JSON unchanged: plain data of the declared shape only.
-      assert.deepEqual(JSON.parse(JSON.stringify(parsed)), parsed);
-      assert.ok(['ready', 'setFilter', 'exportCsv', 'exportPng', 'openItem'].includes(parsed.type));
-      if (parsed.type === 'exportCsv' || parsed.type === 'exportPng') {
-        assert.ok(EXPORT_IDS.includes(parsed.chart));
-        if (parsed.chart.startsWith('study-')) studyExports++;
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        fc.anything(),
+        mutated,
+        fc.record({ type: fc.constantFrom('exportCsv', 'exportPng'), chart: fc.constantFrom(...STUDY_VIEW_IDS, 'study-x') }),
+      ),
+      (value) => {
+        const parsed = parseWebviewMessage(value);
+        if (parsed === undefined) return;
+        accepted++;
+        // Anything accepted round-trips through JSON unchanged: plain data of the declared shape only.
+        assert.deepEqual(JSON.parse(JSON.stringify(parsed)), parsed);
+        assert.ok(['ready', 'setFilter', 'exportCsv', 'exportPng', 'openItem'].includes(parsed.type));
+        if (parsed.type === 'exportCsv' || parsed.type === 'exportPng') {
+          assert.ok(EXPORT_IDS.includes(parsed.chart));
+          if (parsed.chart.startsWith('study-')) studyExports++;
+        }
+      },
+    ),
     { numRuns: 1000, seed: 20261125 },
   );
   assert.ok(accepted < 1000);
-  assert.ok(studyExports > 0, 'the fuzz reached the study views\' export ids');
+  assert.ok(studyExports > 0, "the fuzz reached the study views' export ids");
 });
 
-test('the study views\' persisted choices: known values kept, anything else dropped key by key', () => {
-  assert.deepEqual(parseStudyViewState({ model: 'gpt-4o', language: 'da', level: 'response', measure: 'pro', statistic: 'spearman', reference: 'country', scheme: 'subregion', factor: 'model', attribute: 'chat' }), {
-    model: 'gpt-4o', language: 'da', level: 'response', measure: 'pro', statistic: 'spearman', reference: 'country', scheme: 'subregion', factor: 'model', attribute: 'chat',
-  });
-  assert.deepEqual(parseStudyViewState({ model: '', level: 'sentence', statistic: 'kendall', factor: 1, extra: 'x', language: 'a\nb', attribute: 'x'.repeat(LIMITS.name + 1) }), {});
+test("the study views' persisted choices: known values kept, anything else dropped key by key", () => {
+  assert.deepEqual(
+    parseStudyViewState({
+      model: 'gpt-4o',
+      language: 'da',
+      level: 'response',
+      measure: 'pro',
+      statistic: 'spearman',
+      reference: 'country',
+      scheme: 'subregion',
+      factor: 'model',
+      attribute: 'chat',
+    }),
+    {
+      model: 'gpt-4o',
+      language: 'da',
+      level: 'response',
+      measure: 'pro',
+      statistic: 'spearman',
+      reference: 'country',
+      scheme: 'subregion',
+      factor: 'model',
+      attribute: 'chat',
+    },
+  );
+  assert.deepEqual(
+    parseStudyViewState({
+      model: '',
+      level: 'sentence',
+      statistic: 'kendall',
+      factor: 1,
+      extra: 'x',
+      language: 'a\nb',
+      attribute: 'x'.repeat(LIMITS.name + 1),
+    }),
+    {},
+  );
   assert.deepEqual(parseStudyViewState(null), {});
-  assert.deepEqual(parsePanelState({ filter: {}, study: { measure: 'mean', scheme: 'galaxy' } }), { filter: {}, study: { measure: 'mean' } });
+  assert.deepEqual(parsePanelState({ filter: {}, study: { measure: 'mean', scheme: 'galaxy' } }), {
+    filter: {},
+    study: { measure: 'mean' },
+  });
   assert.deepEqual(parsePanelState({ filter: {}, study: 'x' }), { filter: {} });
-  const getter = { get study(): unknown { throw new Error('boom'); } };
+  const getter = {
+    get study(): unknown {
+      throw new Error('boom');
+    },
+  };
   assert.deepEqual(parsePanelState(getter), { filter: {} });
 });
 
@@ -111,7 +220,11 @@ test('parseFilter and parsePanelState fall back to "all" for bad persisted state
 });
 
 test('parseUiStrings keeps bounded string pairs only; fillUiString fills like vscode.l10n.t', () => {
-  const table = parseUiStrings(JSON.parse(`{"__proto__":{"a":"b"},"Export CSV":"Eksportér CSV","n":1,"":"empty key","long":"${'x'.repeat(UI_STRING_LIMITS.length + 1)}","e":""}`));
+  const table = parseUiStrings(
+    JSON.parse(
+      `{"__proto__":{"a":"b"},"Export CSV":"Eksportér CSV","n":1,"":"empty key","long":"${'x'.repeat(UI_STRING_LIMITS.length + 1)}","e":""}`,
+    ),
+  );
   assert.deepEqual({ ...table }, { 'Export CSV': 'Eksportér CSV' });
   assert.equal(Object.getPrototypeOf(table), null, 'a table lookup never reaches Object.prototype');
   assert.equal(table['toString' as string], undefined);

@@ -113,7 +113,11 @@ test('exportPng saves real PNG bytes only', async () => {
   await session.handleMessage({ type: 'ready' });
   const pngBytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
   await session.handleMessage({ type: 'exportPng', chart: 'bias', dataUrl: `data:image/png;base64,${pngBytes.toString('base64')}` });
-  await session.handleMessage({ type: 'exportPng', chart: 'bias', dataUrl: `data:image/png;base64,${Buffer.from('GIF89a-not-png').toString('base64')}` });
+  await session.handleMessage({
+    type: 'exportPng',
+    chart: 'bias',
+    dataUrl: `data:image/png;base64,${Buffer.from('GIF89a-not-png').toString('base64')}`,
+  });
   assert.equal(saved.length, 1);
   assert.deepEqual([...saved[0].data], [...pngBytes]);
   assert.ok(logger.entries.some((e) => e.level === 'warn' && /PNG signature/.test(e.message)));
@@ -149,18 +153,42 @@ test('1,000 fuzzed and unknown messages: no throw, invalid ones have no side eff
   const samples = fc.sample(
     fc.oneof(
       fc.anything(),
-      fc.record({ type: fc.oneof(fc.constantFrom('ready!', 'setfilter', 'exportcsv', 'openitem', 'eval', 'executeCommand', '__proto__'), fc.string()), payload: fc.anything() }),
-      fc.record({ type: fc.constantFrom('setFilter', 'exportCsv', 'exportPng', 'openItem'), filter: fc.anything(), chart: fc.string(), dataUrl: fc.string(), itemId: fc.anything() }),
+      fc.record({
+        type: fc.oneof(fc.constantFrom('ready!', 'setfilter', 'exportcsv', 'openitem', 'eval', 'executeCommand', '__proto__'), fc.string()),
+        payload: fc.anything(),
+      }),
+      fc.record({
+        type: fc.constantFrom('setFilter', 'exportCsv', 'exportPng', 'openItem'),
+        filter: fc.anything(),
+        chart: fc.string(),
+        dataUrl: fc.string(),
+        itemId: fc.anything(),
+      }),
     ),
     { numRuns: 1000, seed: 11 },
   );
   let invalid = 0;
   for (const value of samples) {
-    const before = { posted: posted.length, saved: saved.length, filters: filters.length, opened: opened.length, filter: JSON.stringify(session.filter) };
+    const before = {
+      posted: posted.length,
+      saved: saved.length,
+      filters: filters.length,
+      opened: opened.length,
+      filter: JSON.stringify(session.filter),
+    };
     await session.handleMessage(value);
     if (parseWebviewMessage(value) === undefined) {
       invalid++;
-      assert.deepEqual({ posted: posted.length, saved: saved.length, filters: filters.length, opened: opened.length, filter: JSON.stringify(session.filter) }, before);
+      assert.deepEqual(
+        {
+          posted: posted.length,
+          saved: saved.length,
+          filters: filters.length,
+          opened: opened.length,
+          filter: JSON.stringify(session.filter),
+        },
+        before,
+      );
     }
   }
   assert.ok(invalid >= 990, `${invalid} invalid of 1000`);

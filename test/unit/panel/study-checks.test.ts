@@ -18,8 +18,24 @@ const fixture = (): StudyAnalysis => JSON.parse(readFileSync('test/fixtures/stud
 
 function unit(over: Partial<ResponseUnit>): ResponseUnit {
   return {
-    runId: 'r', modelId: 'm', model: 'm', modelAttributes: {}, language: 'en', country: null, template: 'direct', paraphrase: null, order: 'original',
-    optionOrder: [1, 2, 3, 4], round: 0, itemId: 'Q1', itemKey: 'Q1', category: '', method: 'logprobs', mean: 1, probabilities: { '1': 1 }, ...over,
+    runId: 'r',
+    modelId: 'm',
+    model: 'm',
+    modelAttributes: {},
+    language: 'en',
+    country: null,
+    template: 'direct',
+    paraphrase: null,
+    order: 'original',
+    optionOrder: [1, 2, 3, 4],
+    round: 0,
+    itemId: 'Q1',
+    itemKey: 'Q1',
+    category: '',
+    method: 'logprobs',
+    mean: 1,
+    probabilities: { '1': 1 },
+    ...over,
   };
 }
 
@@ -35,8 +51,14 @@ function analysisWithChecks(): StudyAnalysis {
   const a = fixture();
   a.positionBias = positionBiasRows(firstPositionUnits(), { bootstrap: { iterations: 50, seed: 1 } });
   // First token "3", text "2" on Q1; both "2" on Q2.
-  const lp = [unit({ itemId: 'Q1', probabilities: { '3': 0.9, '2': 0.1 }, mean: 2.9 }), unit({ itemId: 'Q2', probabilities: { '2': 1 }, mean: 2 })];
-  const text = [unit({ itemId: 'Q1', method: 'sample', probabilities: { '2': 1 }, mean: 2 }), unit({ itemId: 'Q2', method: 'sample', probabilities: { '2': 1 }, mean: 2 })];
+  const lp = [
+    unit({ itemId: 'Q1', probabilities: { '3': 0.9, '2': 0.1 }, mean: 2.9 }),
+    unit({ itemId: 'Q2', probabilities: { '2': 1 }, mean: 2 }),
+  ];
+  const text = [
+    unit({ itemId: 'Q1', method: 'sample', probabilities: { '2': 1 }, mean: 2 }),
+    unit({ itemId: 'Q2', method: 'sample', probabilities: { '2': 1 }, mean: 2 }),
+  ];
   a.firstTokenText = firstTokenTextRows(lp, text);
   return a;
 }
@@ -49,7 +71,16 @@ test('the two new views are study views (export ids)', () => {
 test('position-bias table: one row per shown position and the total variation; all mass on position 1 of 4 gives shares 1,0,0,0 and TV 0.75', () => {
   const table = studyTable(analysisWithChecks(), 'study-positions');
   assert.deepEqual(table.headers.slice(0, 8), ['Model', 'Language', 'Options (K)', 'Orders', 'Items', 'Responses', 'Position', 'Share']);
-  assert.deepEqual(table.rows.map((r) => [r[6], r[7]]), [['1', 1], ['2', 0], ['3', 0], ['4', 0], ['total variation', 0.75]]);
+  assert.deepEqual(
+    table.rows.map((r) => [r[6], r[7]]),
+    [
+      ['1', 1],
+      ['2', 0],
+      ['3', 0],
+      ['4', 0],
+      ['total variation', 0.75],
+    ],
+  );
   assert.deepEqual(table.rows[0]!.slice(0, 6), ['m', 'en', 4, 'original reversed', 2, 4]);
   // Excess over the uniform 1/4 (by hand: 1 − 0.25).
   assert.equal(table.rows[0]![11], 0.75);
@@ -86,7 +117,10 @@ test('Export CSV of the new views goes through the panel session like the other 
   session.showStudy(analysisWithChecks());
   await session.handleMessage({ type: 'exportCsv', chart: 'study-positions' });
   await session.handleMessage({ type: 'exportCsv', chart: 'study-first-token' });
-  assert.deepEqual(saved.map((s) => s.name), ['value-lens-study-positions.csv', 'value-lens-study-first-token.csv']);
+  assert.deepEqual(
+    saved.map((s) => s.name),
+    ['value-lens-study-positions.csv', 'value-lens-study-first-token.csv'],
+  );
   assert.match(saved[0]!.text, /^Model,Language,Options \(K\),Orders,Items,Responses,Position,Share,/);
   assert.match(saved[0]!.text, /total variation,0\.75/);
   assert.match(saved[1]!.text, /\r\nm,en,2,0\.500000,0\.450000,0,Q1\r\n/);

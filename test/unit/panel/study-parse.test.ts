@@ -23,7 +23,14 @@ test('a well-formed analysis comes back equal, as a copy, with nothing dropped',
 test('rows missing a required field or with a wrong type are dropped and counted per list', () => {
   const analysis = fixture() as unknown as Record<string, unknown[]>;
   const good = analysis.alignment.length;
-  analysis.alignment = [...analysis.alignment, { model: 'm' }, 'row', null, { ...(analysis.alignment[0] as object), level: 'sentence' }, { ...(analysis.alignment[0] as object), country: 7 }];
+  analysis.alignment = [
+    ...analysis.alignment,
+    { model: 'm' },
+    'row',
+    null,
+    { ...(analysis.alignment[0] as object), level: 'sentence' },
+    { ...(analysis.alignment[0] as object), country: 7 },
+  ];
   analysis.contrasts = [...analysis.contrasts, { ...(analysis.contrasts[0] as object), difference: null }];
   analysis.consistency = [...analysis.consistency, { ...(analysis.consistency[0] as object), definition: 'mine' }];
   const parsed = parseStudyAnalysis(analysis)!;
@@ -34,7 +41,12 @@ test('rows missing a required field or with a wrong type are dropped and counted
 test('fields of the wrong type become null (estimates, numbers) or are left out (unknown keys, bad CIs, p outside [0, 1])', () => {
   assert.equal(parseEstimate({ estimate: 'x' }), null);
   assert.equal(parseEstimate({ estimate: NaN }), null);
-  assert.deepEqual(parseEstimate({ estimate: 0.5, ci: [0.1], p: 2, pHolm: -1, extra: '<script>' }), { estimate: 0.5, ci: null, p: null, pHolm: null });
+  assert.deepEqual(parseEstimate({ estimate: 0.5, ci: [0.1], p: 2, pHolm: -1, extra: '<script>' }), {
+    estimate: 0.5,
+    ci: null,
+    p: null,
+    pHolm: null,
+  });
   const analysis = fixture() as unknown as Record<string, unknown>;
   analysis.counts = { read: -3, used: 'many', superseded: 1.7, stale: null, skipped: { failure: 2, hacked: 5 } };
   analysis.rule = 'mine';
@@ -46,18 +58,51 @@ test('fields of the wrong type become null (estimates, numbers) or are left out 
 });
 
 test('not an analysis: undefined, never a throw (getters and proxies included)', () => {
-  for (const value of [undefined, null, 0, 'x', [], {}, { study: '' }, { study: 7 }, new Proxy({}, { get() { throw new Error('trap'); } })]) {
+  for (const value of [
+    undefined,
+    null,
+    0,
+    'x',
+    [],
+    {},
+    { study: '' },
+    { study: 7 },
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    ),
+  ]) {
     assert.equal(parseStudyAnalysis(value), undefined);
   }
-  const getter = { study: 'x', get alignment(): unknown[] { throw new Error('boom'); } };
+  const getter = {
+    study: 'x',
+    get alignment(): unknown[] {
+      throw new Error('boom');
+    },
+  };
   assert.equal(parseStudyAnalysis(getter), undefined);
 });
 
 test('1,000 fuzzed analyses: never throw; whatever passes renders every view table without throwing', () => {
   const base = fixture();
-  const small = { ...base, alignment: base.alignment.filter((_, i) => i % 25 === 0), regions: base.regions.slice(0, 10), contrasts: base.contrasts.slice(0, 10) };
+  const small = {
+    ...base,
+    alignment: base.alignment.filter((_, i) => i % 25 === 0),
+    regions: base.regions.slice(0, 10),
+    contrasts: base.contrasts.slice(0, 10),
+  };
   const lists = ['alignment', 'regions', 'consistency', 'usBias', 'contrasts', 'attributeGroups', 'tests', 'fits', 'models'] as const;
-  const mutation = fc.record({ list: fc.constantFrom(...lists), index: fc.nat(), key: fc.string(), value: fc.anything(), top: fc.option(fc.constantFrom('counts', 'languages', 'bootstrap', 'study', 'rule'), { nil: undefined }) });
+  const mutation = fc.record({
+    list: fc.constantFrom(...lists),
+    index: fc.nat(),
+    key: fc.string(),
+    value: fc.anything(),
+    top: fc.option(fc.constantFrom('counts', 'languages', 'bootstrap', 'study', 'rule'), { nil: undefined }),
+  });
   let rendered = 0;
   fc.assert(
     fc.property(fc.oneof(fc.anything(), fc.array(mutation, { minLength: 1, maxLength: 5 })), (input) => {

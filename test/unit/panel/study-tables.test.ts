@@ -30,15 +30,46 @@ test('quantile7 and boxStats match R: quantile(c(1,2,4,7,11,30), type = 7) and T
   assert.equal(quantile7(sorted, 0.75), 10);
   const box = boxStats(values)!;
   // IQR 7.5, upper fence 10 + 11.25 = 21.25: 30 is an outlier, the whisker ends at 11.
-  assert.deepEqual(box, { n: 6, min: 1, q1: 2.5, median: 5.5, q3: 10, max: 30, mean: 55 / 6, lowerWhisker: 1, upperWhisker: 11, outliers: [30] });
-  assert.deepEqual(boxStats([0.4]), { n: 1, min: 0.4, q1: 0.4, median: 0.4, q3: 0.4, max: 0.4, mean: 0.4, lowerWhisker: 0.4, upperWhisker: 0.4, outliers: [] });
+  assert.deepEqual(box, {
+    n: 6,
+    min: 1,
+    q1: 2.5,
+    median: 5.5,
+    q3: 10,
+    max: 30,
+    mean: 55 / 6,
+    lowerWhisker: 1,
+    upperWhisker: 11,
+    outliers: [30],
+  });
+  assert.deepEqual(boxStats([0.4]), {
+    n: 1,
+    min: 0.4,
+    q1: 0.4,
+    median: 0.4,
+    q3: 0.4,
+    max: 0.4,
+    mean: 0.4,
+    lowerWhisker: 0.4,
+    upperWhisker: 0.4,
+    outliers: [],
+  });
   assert.equal(boxStats([]), null);
   assert.equal(boxStats([NaN, Infinity]), null, 'non-finite values are not data');
 });
 
 const row = (over: Partial<AlignmentRow>): AlignmentRow => ({
-  model: 'm', language: 'en', country: null, reference: 'US', level: 'item', measure: 'mean', category: null, n: 10,
-  pearson: { estimate: 0.5, ci: [0.3, 0.7], p: 0.01 }, spearman: { estimate: 0.4, ci: null, p: null }, ...over,
+  model: 'm',
+  language: 'en',
+  country: null,
+  reference: 'US',
+  level: 'item',
+  measure: 'mean',
+  category: null,
+  n: 10,
+  pearson: { estimate: 0.5, ci: [0.3, 0.7], p: 0.01 },
+  spearman: { estimate: 0.4, ci: null, p: null },
+  ...over,
 });
 
 test('per-country rows: single-country references from a matching cue or no cue; a cue row replaces a no-cue one', () => {
@@ -52,8 +83,17 @@ test('per-country rows: single-country references from a matching cue or no cue;
     row({ country: 'CA', reference: 'CA', category: 'progress' }),
   ];
   const overall = perCountryRows(rows, 'overall');
-  assert.deepEqual(overall.map((r) => [r.country, r.reference, r.pearson?.estimate]), [['US', 'US', 0.9], [null, 'CA', 0.5]]);
-  assert.deepEqual(perCountryRows(rows, 'per-category').map((r) => r.reference), ['CA']);
+  assert.deepEqual(
+    overall.map((r) => [r.country, r.reference, r.pearson?.estimate]),
+    [
+      ['US', 'US', 0.9],
+      [null, 'CA', 0.5],
+    ],
+  );
+  assert.deepEqual(
+    perCountryRows(rows, 'per-category').map((r) => r.reference),
+    ['CA'],
+  );
 });
 
 test('model comparison: no-cue rows of all categories, pooled references by default, one group per language × reference', () => {
@@ -62,8 +102,14 @@ test('model comparison: no-cue rows of all categories, pooled references by defa
   assert.equal(view.level, 'item');
   assert.equal(view.measure, 'mean');
   assert.equal(view.reference, 'pooled');
-  assert.deepEqual(view.groups.map((g) => g.label), ['da (pooled)', 'nl (pooled)', 'en (pooled)', 'pt (pooled)']);
-  assert.deepEqual(view.models, analysis.models.map((m) => m.id));
+  assert.deepEqual(
+    view.groups.map((g) => g.label),
+    ['da (pooled)', 'nl (pooled)', 'en (pooled)', 'pt (pooled)'],
+  );
+  assert.deepEqual(
+    view.models,
+    analysis.models.map((m) => m.id),
+  );
   assert.ok(view.rows.every((r) => r.country === null && r.category === null && r.reference.startsWith('pooled:')));
   // A preferred value the data lacks falls back to what exists.
   const noResponse = { ...analysis, alignment: analysis.alignment.filter((r) => r.level === 'item') };
@@ -76,13 +122,16 @@ test('country view: the chosen model and language, sorted by the chosen statisti
   const view = countryView(analysis, { model: 'gpt-4o', language: 'en', statistic: 'spearman' });
   assert.equal(view.rows.length, 24);
   const values = view.rows.map((r) => r.spearman!.estimate);
-  assert.deepEqual(values, [...values].sort((a, b) => b - a));
+  assert.deepEqual(
+    values,
+    [...values].sort((a, b) => b - a),
+  );
   assert.ok(view.rows.every((r) => r.model === 'gpt-4o' && r.language === 'en' && r.country === r.reference));
   // A model the analysis does not have: the first model with per-country rows.
   assert.equal(countryView(analysis, { model: 'nope' }).model, 'gpt-3.5-turbo');
 });
 
-test('region view: ordered by the mean over models; the fixture\'s region means are the means of its per-country rows', () => {
+test("region view: ordered by the mean over models; the fixture's region means are the means of its per-country rows", () => {
   const analysis = fixture();
   const view = regionView(analysis, { language: 'en' });
   assert.equal(view.scheme, 'region');
@@ -104,7 +153,9 @@ test('category view: one box per model and category, over the countries of one l
   assert.deepEqual(view.categories, ['socio-cultural norms', 'social systems', 'progress']);
   assert.equal(view.boxes.length, 6 * 3);
   const box = view.boxes.find((b) => b.model === 'gpt-4o' && b.category === 'progress')!;
-  const values = analysis.alignment.filter((r) => r.model === 'gpt-4o' && r.language === 'da' && r.category === 'progress' && r.country === r.reference).map((r) => r.pearson!.estimate);
+  const values = analysis.alignment
+    .filter((r) => r.model === 'gpt-4o' && r.language === 'da' && r.category === 'progress' && r.country === r.reference)
+    .map((r) => r.pearson!.estimate);
   assert.equal(box.values.length, 24);
   assert.deepEqual(box.stats, boxStats(values));
 });
@@ -134,11 +185,32 @@ test('tables: the shown slice with a state, every row of the kind without one; h
   // Boxes for every language × level × measure × statistic with per-category country rows: 2 cue languages.
   assert.equal(studyTable(analysis, 'study-categories').rows.length, 2 * 2 * 6 * 3);
   const bias = studyTable(analysis, 'study-bias', { model: 'gpt-4o' });
-  assert.deepEqual(bias.rows.map((r) => `${r[1]}:${r[2]}`), ['da:item-pearson', 'da:response-spearman', 'nl:item-pearson', 'nl:response-spearman', 'en:item-pearson', 'en:response-spearman', 'pt:item-pearson', 'pt:response-spearman']);
+  assert.deepEqual(
+    bias.rows.map((r) => `${r[1]}:${r[2]}`),
+    [
+      'da:item-pearson',
+      'da:response-spearman',
+      'nl:item-pearson',
+      'nl:response-spearman',
+      'en:item-pearson',
+      'en:response-spearman',
+      'pt:item-pearson',
+      'pt:response-spearman',
+    ],
+  );
 });
 
 test('selection entries: read, used, superseded, stale, skipped and each skip reason', () => {
-  assert.deepEqual(selectionEntries({ read: 10, used: 6, superseded: 1, stale: 1, skipped: { failure: 1, 'bad-line': 1 } }).map((e) => [e.key, e.value]), [
-    ['read', 10], ['used', 6], ['superseded', 1], ['stale', 1], ['skipped', 2], ['skipped:failure', 1], ['skipped:bad-line', 1],
-  ]);
+  assert.deepEqual(
+    selectionEntries({ read: 10, used: 6, superseded: 1, stale: 1, skipped: { failure: 1, 'bad-line': 1 } }).map((e) => [e.key, e.value]),
+    [
+      ['read', 10],
+      ['used', 6],
+      ['superseded', 1],
+      ['stale', 1],
+      ['skipped', 2],
+      ['skipped:failure', 1],
+      ['skipped:bad-line', 1],
+    ],
+  );
 });

@@ -52,10 +52,14 @@ test('at most 4 runs per second under a steady stream, and the last call always 
   let runs = 0;
   let lastSeen = -1;
   let value = 0;
-  const fn = throttle(() => {
-    runs++;
-    lastSeen = value;
-  }, 250, clock);
+  const fn = throttle(
+    () => {
+      runs++;
+      lastSeen = value;
+    },
+    250,
+    clock,
+  );
   for (let t = 0; t < 10_000; t += 10) {
     value = t;
     fn();

@@ -21,7 +21,10 @@ test('every example item renders through every example template in every languag
         rendered++;
         const user = r.messages[r.messages.length - 1].content;
         assert.ok(!/\{(question|options|country|topic|language)\}/.test(user), `unfilled slot in ${item.id}/${template.name}/${language}`);
-        assert.deepEqual([...r.optionOrder].sort((a, b) => a - b), item.scale.options.map((o) => o.code));
+        assert.deepEqual(
+          [...r.optionOrder].sort((a, b) => a - b),
+          item.scale.options.map((o) => o.code),
+        );
         if (/\{options\}/.test(template.user[language].value)) {
           for (const { label } of r.labels) assert.match(user, new RegExp(`^${label}\\.`, 'm'), `${item.id}/${language}: label ${label}`);
           assert.ok(r.labels.every((l) => l.label.length === 1));

@@ -97,7 +97,11 @@ test('renderPrompt with a warm memo equals a cold render for every item × langu
     const shuffled = [...cases].sort(() => random() - 0.5);
     for (const c of shuffled) {
       const [i, language, optionOrder] = c;
-      assert.deepEqual(render({ item: items[i], template, language, country: 'Denmark', optionOrder }), expected.get(c), `${items[i].id} ${language} ${JSON.stringify(optionOrder)}`);
+      assert.deepEqual(
+        render({ item: items[i], template, language, country: 'Denmark', optionOrder }),
+        expected.get(c),
+        `${items[i].id} ${language} ${JSON.stringify(optionOrder)}`,
+      );
     }
   }
 });
@@ -112,8 +116,14 @@ test('items sharing a scale get their own question but the same options text; la
   assert.equal(a.messages[1].content, 'Familien er vigtig. (dansk)\n1. Helt uenig\n2. Uenig\n3. Enig\n4. Helt enig');
   assert.equal(b.messages[1].content, 'Arbejde er vigtigt. (dansk)\n1. Helt uenig\n2. Uenig\n3. Enig\n4. Helt enig');
   assert.equal(c.messages[1].content, 'Arbejde er vigtigt. (dansk)\n1. Helt enig\n2. Enig\n3. Uenig\n4. Helt uenig');
-  assert.deepEqual(a.labels.map((l) => l.code), [4, 3, 2, 1]);
-  assert.deepEqual(c.labels.map((l) => l.code), [1, 2, 3, 4]);
+  assert.deepEqual(
+    a.labels.map((l) => l.code),
+    [4, 3, 2, 1],
+  );
+  assert.deepEqual(
+    c.labels.map((l) => l.code),
+    [1, 2, 3, 4],
+  );
 });
 
 test('the {language} slot is filled when a part uses it, and {{language}} stays literal', () => {

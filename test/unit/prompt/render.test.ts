@@ -30,7 +30,12 @@ test('renders system + user with options one per line, digit labels for 4 option
   assert.deepEqual(r.optionOrder, [1, 2, 3, 4]);
   assert.deepEqual(
     r.labels.map((l) => [l.label, l.code, l.score]),
-    [['1', 1, 1], ['2', 2, 2], ['3', 3, 3], ['4', 4, 4]],
+    [
+      ['1', 1, 1],
+      ['2', 2, 2],
+      ['3', 3, 3],
+      ['4', 4, 4],
+    ],
   );
 });
 
@@ -64,15 +69,29 @@ test('literal braces and unknown slots', () => {
 test('reversed order relabels by position and maps back to codes', () => {
   const r = renderPrompt({ item: family, template: direct, language: 'en', country: 'X', optionOrder: 'reversed' });
   assert.deepEqual(r.optionOrder, [4, 3, 2, 1]);
-  assert.deepEqual(r.labels.map((l) => [l.label, l.code]), [['1', 4], ['2', 3], ['3', 2], ['4', 1]]);
-  assert.match(r.messages[1].content, /^How important.*\n1\. Not at all important\n2\. Not very important\n3\. Rather important\n4\. Very important\n/);
+  assert.deepEqual(
+    r.labels.map((l) => [l.label, l.code]),
+    [
+      ['1', 4],
+      ['2', 3],
+      ['3', 2],
+      ['4', 1],
+    ],
+  );
+  assert.match(
+    r.messages[1].content,
+    /^How important.*\n1\. Not at all important\n2\. Not very important\n3\. Rather important\n4\. Very important\n/,
+  );
 });
 
 test('seeded shuffle is deterministic, a permutation, and differs between seeds', () => {
   const codes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const a = orderCodes(codes, { seed: 42 });
   assert.deepEqual(orderCodes(codes, { seed: 42 }), a);
-  assert.deepEqual([...a].sort((x, y) => x - y), codes);
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    codes,
+  );
   const orders = new Set([1, 2, 3, 4, 5].map((seed) => orderCodes(codes, { seed }).join(',')));
   assert.ok(orders.size >= 4, `expected distinct shuffles, got ${[...orders].join(' | ')}`);
   assert.notDeepEqual(a, codes);
@@ -82,8 +101,14 @@ test('10-point numeric scale: letters A–J, codes shown, end labels on the ends
   const q = item('F118', JUSTIFIABLE, { en: 'Homosexuality', da: 'Homoseksualitet' });
   const t = template('t', { en: '{question}\n{options}', da: '{question}\n{options}' });
   const r = renderPrompt({ item: q, template: t, language: 'en' });
-  assert.deepEqual(r.labels.map((l) => l.label), ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J']);
-  assert.deepEqual(r.labels.map((l) => l.code), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(
+    r.labels.map((l) => l.label),
+    ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'],
+  );
+  assert.deepEqual(
+    r.labels.map((l) => l.code),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   const lines = r.messages[0].content.split('\n');
   assert.equal(lines[1], 'A. 1 (Never justifiable)');
   assert.equal(lines[2], 'B. 2');
@@ -97,14 +122,22 @@ test('10-point numeric scale: letters A–J, codes shown, end labels on the ends
 test('reversed scale keeps mirrored scores on the labels', () => {
   const q = item('E035', INCOMES, { en: 'Incomes' });
   const r = renderPrompt({ item: q, template: template('t', { en: '{options}' }), language: 'en' });
-  assert.deepEqual(r.labels.map((l) => l.score), [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  assert.deepEqual(
+    r.labels.map((l) => l.score),
+    [10, 9, 8, 7, 6, 5, 4, 3, 2, 1],
+  );
 });
 
 test('short numeric scale with digit labels equal to codes shows no duplicate value', () => {
   const s = numericScale('s', 1, 5, { en: ['Disagree', 'Agree'] });
   const r = renderPrompt({ item: item('x', s, { en: 'Q' }), template: template('t', { en: '{options}' }), language: 'en' });
   assert.equal(r.messages[0].content, '1. Disagree\n2.\n3.\n4.\n5. Agree');
-  const rev = renderPrompt({ item: item('x', s, { en: 'Q' }), template: template('t', { en: '{options}' }), language: 'en', optionOrder: 'reversed' });
+  const rev = renderPrompt({
+    item: item('x', s, { en: 'Q' }),
+    template: template('t', { en: '{options}' }),
+    language: 'en',
+    optionOrder: 'reversed',
+  });
   assert.equal(rev.messages[0].content, '1. 5 (Agree)\n2. 4\n3. 3\n4. 2\n5. 1 (Disagree)');
 });
 

@@ -82,7 +82,10 @@ for (const kind of ['ollama', 'openai'] as const) {
     const plan = basePlan(kind, endpoint, 'logprobs');
     assert.equal(plan.length, 4);
     const summary = await runPlan(plan, { providers, maxAttempts: 1 });
-    assert.deepEqual(summary.records.map((r) => r.kind), ['result', 'result', 'result', 'result']);
+    assert.deepEqual(
+      summary.records.map((r) => r.kind),
+      ['result', 'result', 'result', 'result'],
+    );
     const sent = fake.modelRequests();
     assert.equal(sent.length, 4);
     assert.ok(sent.every((r) => r.path === (kind === 'ollama' ? '/api/generate' : '/v1/completions')));
@@ -94,7 +97,8 @@ for (const kind of ['ollama', 'openai'] as const) {
       // Independent computation: the fake's distribution for exactly that text, through the scorer.
       const expected = distributionFromLogprobs(fakeFirstToken(req.prompt!, 'fake-llm:latest').slice(0, 20), req.labels);
       const record = summary.records[i] as ScoreResult;
-      for (const [code, p] of Object.entries(expected.probabilities)) assert.ok(Math.abs(record.probabilities[code] - p) < 1e-12, `${i} code ${code}`);
+      for (const [code, p] of Object.entries(expected.probabilities))
+        assert.ok(Math.abs(record.probabilities[code] - p) < 1e-12, `${i} code ${code}`);
       assert.ok(Math.abs(record.missMass - expected.missMass) < 1e-12);
     }
   });
@@ -105,7 +109,10 @@ for (const kind of ['ollama', 'openai'] as const) {
     const endpoint = kind === 'ollama' ? fake.url : `${fake.url}/v1`;
     const plan = basePlan(kind, endpoint, 'sample');
     const summary = await runPlan(plan, { providers, maxAttempts: 1 });
-    assert.ok(summary.records.every((r) => r.kind === 'result'), JSON.stringify(summary.records.find((r) => r.kind !== 'result')));
+    assert.ok(
+      summary.records.every((r) => r.kind === 'result'),
+      JSON.stringify(summary.records.find((r) => r.kind !== 'result')),
+    );
     for (const r of summary.records as ScoreResult[]) {
       assert.equal(r.samples, 6);
       assert.equal(r.unparseableShare, 0);

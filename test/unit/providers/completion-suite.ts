@@ -45,7 +45,15 @@ export function completionSuite(target: Target): { ctx: () => { provider: ModelP
   });
   const reset = () => {
     if (fake) {
-      fake.setBehaviour({ faults: [], fault: null, logprobs: 'ok', latencyMs: 0, completionLogprobs: 'legacy', completionsMaxLogprobs: 20, completionsEndpoint: true });
+      fake.setBehaviour({
+        faults: [],
+        fault: null,
+        logprobs: 'ok',
+        latencyMs: 0,
+        completionLogprobs: 'legacy',
+        completionsMaxLogprobs: 20,
+        completionsEndpoint: true,
+      });
       fake.requests.length = 0;
     }
   };
@@ -84,25 +92,42 @@ export function completionSuite(target: Target): { ctx: () => { provider: ModelP
     // The fake model saw exactly the raw text: its distribution for that text is what came back.
     const expected = fakeFirstToken(prompt, target.model);
     const byToken = new Map(alternatives.map((a) => [a.token, a.logprob]));
-    for (const t of expected.slice(0, 20)) assert.ok(Math.abs((byToken.get(t.token) ?? NaN) - t.logprob) < 1e-12, `token ${JSON.stringify(t.token)}`);
-    assert.deepEqual(alternatives.map((a) => a.token), expected.slice(0, 20).map((t) => t.token), 'best first');
+    for (const t of expected.slice(0, 20))
+      assert.ok(Math.abs((byToken.get(t.token) ?? NaN) - t.logprob) < 1e-12, `token ${JSON.stringify(t.token)}`);
+    assert.deepEqual(
+      alternatives.map((a) => a.token),
+      expected.slice(0, 20).map((t) => t.token),
+      'best first',
+    );
     assert.ok(response.usage && response.usage.promptTokens > 0);
   });
 
   test(`${target.kind} completion: n samples come back as n choices and parse`, async () => {
     reset();
-    const { rendered, run } = completionRequest(provider, target.model, 'en', { n: 4, maxTokens: 8, temperature: 1, topLogprobs: undefined });
+    const { rendered, run } = completionRequest(provider, target.model, 'en', {
+      n: 4,
+      maxTokens: 8,
+      temperature: 1,
+      topLogprobs: undefined,
+    });
     const response = await run();
     assert.equal(response.choices.length, 4);
     assert.ok(response.choices.every((c) => c.firstTokenLogprobs === undefined));
-    const d = distributionFromSamples(response.choices.map((c) => c.text), rendered.labels, ['en']);
+    const d = distributionFromSamples(
+      response.choices.map((c) => c.text),
+      rendered.labels,
+      ['en'],
+    );
     assert.ok(d.unparseableShare + d.refusalShare <= 1);
     if (!fake) return;
     assert.equal(d.unparseableShare, 0);
     const bodies = fake.modelRequests().map((r) => r.body as Record<string, unknown>);
     assert.ok(fake.modelRequests().every((r) => r.path === PATH[target.kind]));
     if (target.kind === 'ollama') {
-      assert.deepEqual(bodies.map((b) => (b.options as { seed: number }).seed), [7, 8, 9, 10]);
+      assert.deepEqual(
+        bodies.map((b) => (b.options as { seed: number }).seed),
+        [7, 8, 9, 10],
+      );
       assert.ok(bodies.every((b) => b.logprobs === undefined && b.raw === true));
     } else {
       assert.equal(bodies.length, 1);
@@ -113,7 +138,9 @@ export function completionSuite(target: Target): { ctx: () => { provider: ModelP
 
   test(`${target.kind} completion: errors map as in chat mode (429, 404, not JSON, cut)`, { skip: skipFaults }, async () => {
     reset();
-    fake!.setBehaviour({ faults: [{ kind: 'rateLimit', retryAfterSeconds: 2 }, { kind: 'modelNotFound' }, { kind: 'nonJson' }, { kind: 'cut' }] });
+    fake!.setBehaviour({
+      faults: [{ kind: 'rateLimit', retryAfterSeconds: 2 }, { kind: 'modelNotFound' }, { kind: 'nonJson' }, { kind: 'cut' }],
+    });
     const limited = await rejection(completionRequest(provider, target.model, 'en').run());
     assert.equal(limited.status, 429);
     assert.equal(limited.retryAfterMs, 2000);
@@ -138,7 +165,9 @@ export function completionSuite(target: Target): { ctx: () => { provider: ModelP
     assert.equal(typeof response.choices[0].text, 'string');
   });
 
-  test(`${target.kind} completion: a slow answer times out; cancelling rejects at once (< 1 s; the answer never comes)`, { skip: skipFaults }, async () => {
+  test(`${target.kind} completion: a slow answer times out; cancelling rejects at once (< 1 s; the answer never comes)`, {
+    skip: skipFaults,
+  }, async () => {
     reset();
     fake!.setBehaviour({ faults: [{ kind: 'slow', delayMs: 2000 }] });
     const e = await rejection(completionRequest(provider, target.model, 'en', { timeoutMs: 200 }).run());

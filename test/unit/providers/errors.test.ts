@@ -45,7 +45,10 @@ test('classifyError distinguishes abort, timeout, parse and network', () => {
   const ctx = { origin: 'http://h:1', secrets: [] };
   assert.equal(classifyError(new Error('x'), { ...ctx, userSignal: user.signal }).kind, 'aborted');
   const fired = AbortSignal.abort(new DOMException('t', 'TimeoutError'));
-  assert.equal(classifyError(new Error('x'), { ...ctx, userSignal: new AbortController().signal, timeoutSignal: fired, timeoutMs: 5 }).kind, 'timeout');
+  assert.equal(
+    classifyError(new Error('x'), { ...ctx, userSignal: new AbortController().signal, timeoutSignal: fired, timeoutMs: 5 }).kind,
+    'timeout',
+  );
   assert.equal(classifyError(new SyntaxError('Unexpected token <'), ctx).kind, 'parse');
   const net = classifyError(new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') }), ctx);
   assert.equal(net.kind, 'network');

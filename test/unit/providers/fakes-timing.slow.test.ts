@@ -23,4 +23,3 @@ test('fixed latency: each answer takes at least latencyMs, and parallel requests
     await fake.close();
   }
 });
-

@@ -39,11 +39,24 @@ test('scripted model: labels from the prompt, deterministic, normalised, languag
   try {
     const res = await fetch(`${fake.url}/api/chat`, {
       method: 'POST',
-      body: JSON.stringify({ model: 'm', stream: false, messages: [{ role: 'user', content: 'Q\n1. Yes\n2. No' }], logprobs: true, top_logprobs: 20, options: { num_predict: 1, temperature: 0 } }),
+      body: JSON.stringify({
+        model: 'm',
+        stream: false,
+        messages: [{ role: 'user', content: 'Q\n1. Yes\n2. No' }],
+        logprobs: true,
+        top_logprobs: 20,
+        options: { num_predict: 1, temperature: 0 },
+      }),
     });
     const body = (await res.json()) as { logprobs: { top_logprobs: { token: string; logprob: number }[] }[] };
-    assert.deepEqual(body.logprobs[0].top_logprobs.map(({ token, logprob }) => ({ token, logprob })), en);
-    const bad = await fetch(`${fake.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [], top_logprobs: 21 }) });
+    assert.deepEqual(
+      body.logprobs[0].top_logprobs.map(({ token, logprob }) => ({ token, logprob })),
+      en,
+    );
+    const bad = await fetch(`${fake.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', messages: [], top_logprobs: 21 }),
+    });
     assert.equal(bad.status, 400);
   } finally {
     await fake.close();

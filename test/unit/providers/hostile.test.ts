@@ -147,10 +147,18 @@ const IMPOSSIBLE: [string, string][] = [
 
 for (const [what, entry] of IMPOSSIBLE) {
   test(`impossible logprobs, ${what}: a parse failure from both providers, never a crash or a distribution`, async () => {
-    const ollamaBody = JSON.stringify(ollamaChat([{ token: '3', logprob: -0.1 }])).replace('"top_logprobs":[{"token":"3","logprob":-0.1}]', `"top_logprobs":[{"token":"2","logprob":-2},${entry}]`);
-    const openaiBody = JSON.stringify(openaiChat([{ token: '3', logprob: -0.1 }])).replace('"top_logprobs":[{"token":"3","logprob":-0.1}]', `"top_logprobs":[{"token":"2","logprob":-2},${entry}]`);
+    const ollamaBody = JSON.stringify(ollamaChat([{ token: '3', logprob: -0.1 }])).replace(
+      '"top_logprobs":[{"token":"3","logprob":-0.1}]',
+      `"top_logprobs":[{"token":"2","logprob":-2},${entry}]`,
+    );
+    const openaiBody = JSON.stringify(openaiChat([{ token: '3', logprob: -0.1 }])).replace(
+      '"top_logprobs":[{"token":"3","logprob":-0.1}]',
+      `"top_logprobs":[{"token":"2","logprob":-2},${entry}]`,
+    );
     assert.notEqual(ollamaBody, JSON.stringify(ollamaChat([])));
-    const server = await startHostileServer((req, res) => send(res, 200, Buffer.from(req.path.startsWith('/v1') ? openaiBody : ollamaBody), {}));
+    const server = await startHostileServer((req, res) =>
+      send(res, 200, Buffer.from(req.path.startsWith('/v1') ? openaiBody : ollamaBody), {}),
+    );
     try {
       for (const provider of [createOllamaProvider({ host: server.url }), createOpenAIProvider({ baseURL: `${server.url}/v1` })]) {
         const error = await failure(provider.complete(request()));
@@ -165,10 +173,22 @@ for (const [what, entry] of IMPOSSIBLE) {
 }
 
 test('a log-probability of 0 (certainty) and tiny float32 rounding above 0 are accepted', async () => {
-  const server = await startHostileServer((_req, res) => json(res, 200, ollamaChat([{ token: '3', logprob: 0 }, { token: '2', logprob: 0.00001 }])));
+  const server = await startHostileServer((_req, res) =>
+    json(
+      res,
+      200,
+      ollamaChat([
+        { token: '3', logprob: 0 },
+        { token: '2', logprob: 0.00001 },
+      ]),
+    ),
+  );
   try {
     const r = await createOllamaProvider({ host: server.url }).complete(request());
-    assert.deepEqual(r.choices[0].firstTokenLogprobs?.map((t) => t.logprob), [0, 0]);
+    assert.deepEqual(
+      r.choices[0].firstTokenLogprobs?.map((t) => t.logprob),
+      [0, 0],
+    );
   } finally {
     await server.close();
   }
@@ -198,7 +218,8 @@ test('redaction: the key in any case, URL-encoded, base64 at any alignment (Basi
 test('OpenAI: a key echoed in an error (upper-cased, base64) or in a 200 answer never reaches the result', async () => {
   let mode: 'error' | 'answer' = 'error';
   const server = await startHostileServer((_req, res) => {
-    if (mode === 'error') json(res, 400, { error: { message: `bad key ${KEY.toUpperCase()} / ${Buffer.from(`:${KEY}`).toString('base64')}` } });
+    if (mode === 'error')
+      json(res, 400, { error: { message: `bad key ${KEY.toUpperCase()} / ${Buffer.from(`:${KEY}`).toString('base64')}` } });
     else json(res, 200, openaiChat([{ token: KEY, logprob: -0.1 }], `echo ${KEY}`));
   });
   try {
@@ -217,7 +238,11 @@ test('OpenAI: a key echoed in an error (upper-cased, base64) or in a 200 answer 
 });
 
 test('limits from the environment: integers apply, anything else is reported and ignored', () => {
-  const { overrides, problems } = limitsFromEnv({ VALUE_LENS_MAX_RESPONSE_BYTES: '1024', VALUE_LENS_MAX_PROMPT_CHARS: '64k', VALUE_LENS_MAX_INPUT_BYTES: '0' });
+  const { overrides, problems } = limitsFromEnv({
+    VALUE_LENS_MAX_RESPONSE_BYTES: '1024',
+    VALUE_LENS_MAX_PROMPT_CHARS: '64k',
+    VALUE_LENS_MAX_INPUT_BYTES: '0',
+  });
   assert.deepEqual(overrides, { maxResponseBytes: 1024 });
   assert.equal(problems.length, 2);
   assert.match(problems[0], /VALUE_LENS_MAX_PROMPT_CHARS="64k" is not a positive integer; the default 65536 applies/);

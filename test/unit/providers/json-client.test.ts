@@ -38,7 +38,14 @@ async function serve(handle: (n: number, seen: Seen, res: http.ServerResponse) =
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const closed = new Promise<void>((resolve) => res.on('close', () => resolve()));
-      const entry: Seen = { at: performance.now(), method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), closed };
+      const entry: Seen = {
+        at: performance.now(),
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        closed,
+      };
       seen.push(entry);
       handle(seen.length - 1, entry, res);
     });
@@ -52,13 +59,21 @@ function chatAnswer(seen: Seen): unknown {
   return answer(JSON.parse(seen.body) as Record<string, unknown>);
 }
 
-const call = (over: Partial<{ signal: AbortSignal; timeoutMs: number }> = {}) => ({ signal: new AbortController().signal, timeoutMs: 5000, ...over });
+const call = (over: Partial<{ signal: AbortSignal; timeoutMs: number }> = {}) => ({
+  signal: new AbortController().signal,
+  timeoutMs: 5000,
+  ...over,
+});
 
 test('retries: a 429 with Retry-After is retried by the scheduler after at least the wait asked for; the provider itself sends once', async () => {
-  const server = await serve((n, seen, res) => (n < 2 ? sendJson(res, 429, { error: { message: 'slow down' } }, { 'retry-after-ms': '150' }) : sendJson(res, 200, chatAnswer(seen))));
+  const server = await serve((n, seen, res) =>
+    n < 2 ? sendJson(res, 429, { error: { message: 'slow down' } }, { 'retry-after-ms': '150' }) : sendJson(res, 200, chatAnswer(seen)),
+  );
   try {
     const provider = createOpenAIProvider({ baseURL: `${server.url}/v1` });
-    const direct = await failure(provider.complete({ model: 'm', messages: [{ role: 'user', content: 'q' }], maxTokens: 1, temperature: 0, ...call() }));
+    const direct = await failure(
+      provider.complete({ model: 'm', messages: [{ role: 'user', content: 'q' }], maxTokens: 1, temperature: 0, ...call() }),
+    );
     assert.equal(direct.status, 429);
     assert.equal(direct.retryAfterMs, 150);
     assert.equal(server.seen.length, 1, 'no retry inside the provider');
@@ -109,9 +124,11 @@ test('retries: 503 and a cut connection are retried with backoff; 400 and 401 ar
 test('every failure is a typed ProviderError: status, Retry-After, redirect, not JSON, timeouts, refused, cancelled', async () => {
   const KEY = 'sk-test-CANARY-0123456789abcdef';
   const behaviours: Record<string, (seen: Seen, res: http.ServerResponse) => void> = {
-    '/401': (seen, res) => sendJson(res, 401, { error: { message: `Incorrect API key provided: ${String(seen.headers.authorization).slice(7)}` } }),
+    '/401': (seen, res) =>
+      sendJson(res, 401, { error: { message: `Incorrect API key provided: ${String(seen.headers.authorization).slice(7)}` } }),
     '/404': (_s, res) => sendJson(res, 404, { error: { message: 'model not found' } }),
-    '/429-date': (_s, res) => sendJson(res, 429, { error: { message: 'rate limited' } }, { 'retry-after': new Date(Date.now() + 10_000).toUTCString() }),
+    '/429-date': (_s, res) =>
+      sendJson(res, 429, { error: { message: 'rate limited' } }, { 'retry-after': new Date(Date.now() + 10_000).toUTCString() }),
     '/500-text': (_s, res) => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('upstream exploded');
@@ -132,19 +149,31 @@ test('every failure is a typed ProviderError: status, Retry-After, redirect, not
   };
   const server = await serve((_n, seen, res) => behaviours[seen.path]?.(seen, res));
   try {
-    const client = createJsonClient({ baseURL: server.url, origin: server.url, headers: { authorization: `Bearer ${KEY}` }, secrets: [KEY] });
+    const client = createJsonClient({
+      baseURL: server.url,
+      origin: server.url,
+      headers: { authorization: `Bearer ${KEY}` },
+      secrets: [KEY],
+    });
     const expect = async (path: string, want: Partial<ProviderError>, over = {}) => {
       const e = await failure(client.request('POST', path, { q: 1 }, call(over)));
-      for (const [k, v] of Object.entries(want)) assert.equal((e as unknown as Record<string, unknown>)[k], v, `${path}: ${k} (${e.message})`);
+      for (const [k, v] of Object.entries(want))
+        assert.equal((e as unknown as Record<string, unknown>)[k], v, `${path}: ${k} (${e.message})`);
       assert.ok(!e.message.includes(KEY), `${path}: the key is not in "${e.message}"`);
       return e;
     };
     assert.match((await expect('/401', { kind: 'http', status: 401, retryable: false })).message, /\[redacted\]/);
     await expect('/404', { kind: 'http', status: 404, retryable: false });
     const limited = await expect('/429-date', { kind: 'http', status: 429, retryable: true });
-    assert.ok(limited.retryAfterMs !== undefined && limited.retryAfterMs > 8000 && limited.retryAfterMs <= 10_000, String(limited.retryAfterMs));
+    assert.ok(
+      limited.retryAfterMs !== undefined && limited.retryAfterMs > 8000 && limited.retryAfterMs <= 10_000,
+      String(limited.retryAfterMs),
+    );
     assert.match((await expect('/500-text', { kind: 'http', status: 500, retryable: true })).message, /upstream exploded/);
-    assert.match((await expect('/307', { kind: 'http', status: 307, retryable: false })).message, /redirect to http:\/\/elsewhere\.example:8080 not followed/);
+    assert.match(
+      (await expect('/307', { kind: 'http', status: 307, retryable: false })).message,
+      /redirect to http:\/\/elsewhere\.example:8080 not followed/,
+    );
     assert.match((await expect('/html', { kind: 'parse', retryable: false })).message, /not valid JSON/);
     await expect('/hang', { kind: 'timeout', retryable: true }, { timeoutMs: 100 });
     await expect('/stall', { kind: 'timeout', retryable: true }, { timeoutMs: 100 });
@@ -192,7 +221,14 @@ test('abort mid-body: the exchange rejects as cancelled at once and the connecti
   try {
     const provider = createOpenAIProvider({ baseURL: `${server.url}/v1` });
     const controller = new AbortController();
-    const pending = provider.complete({ model: 'm', messages: [{ role: 'user', content: 'q' }], maxTokens: 1, temperature: 0, signal: controller.signal, timeoutMs: 30_000 });
+    const pending = provider.complete({
+      model: 'm',
+      messages: [{ role: 'user', content: 'q' }],
+      maxTokens: 1,
+      temperature: 0,
+      signal: controller.signal,
+      timeoutMs: 30_000,
+    });
     await halfway;
     await new Promise((r) => setTimeout(r, 20)); // the first bytes have reached the client
     controller.abort();
@@ -209,7 +245,8 @@ test('keep-alive: sequential requests to one server share one connection', async
   const server = await serve((_n, seen, res) => sendJson(res, 200, chatAnswer(seen)));
   try {
     const provider = createOpenAIProvider({ baseURL: `${server.url}/v1` });
-    for (let i = 0; i < 5; i++) await provider.complete({ model: 'm', messages: [{ role: 'user', content: `q${i}` }], maxTokens: 1, temperature: 0, ...call() });
+    for (let i = 0; i < 5; i++)
+      await provider.complete({ model: 'm', messages: [{ role: 'user', content: `q${i}` }], maxTokens: 1, temperature: 0, ...call() });
     assert.equal(server.seen.length, 5);
     assert.equal(server.connections(), 1);
     assert.equal(server.seen[0].headers.connection, 'keep-alive');
@@ -300,7 +337,9 @@ test('streamed lines: each line as it comes, split across chunks; an endless lin
     assert.deepEqual(lines, ['{"status":"a"}', '{"status":"b"}', '{"status":"c"}']);
     const endless = await failure(httpLines({ method: 'POST', url: new URL(`${server.url}/endless`), body: '{}' }, () => undefined));
     assert.match(endless.message, /one line of its stream is over the 64 KiB limit/);
-    const error = await httpLines({ method: 'POST', url: new URL(`${server.url}/error`), body: '{}' }, () => assert.fail('no lines from an error'));
+    const error = await httpLines({ method: 'POST', url: new URL(`${server.url}/error`), body: '{}' }, () =>
+      assert.fail('no lines from an error'),
+    );
     assert.equal(error.status, 500);
     assert.equal(JSON.parse(error.body.toString()).error, 'pull failed');
   } finally {
@@ -333,12 +372,31 @@ test('pullModel: an error line in the stream ends the pull with that message; a 
 
 test('wire: the OpenAI and Ollama requests carry JSON content type, accept, the key only as asked, and a content-length', async () => {
   const server = await serve((_n, seen, res) => {
-    if (seen.path.startsWith('/api/')) return sendJson(res, 200, { model: 'm', message: { role: 'assistant', content: '3' }, done: true, prompt_eval_count: 3, eval_count: 1 });
+    if (seen.path.startsWith('/api/'))
+      return sendJson(res, 200, {
+        model: 'm',
+        message: { role: 'assistant', content: '3' },
+        done: true,
+        prompt_eval_count: 3,
+        eval_count: 1,
+      });
     sendJson(res, 200, chatAnswer(seen));
   });
   try {
-    await createOpenAIProvider({ baseURL: `${server.url}/v1/`, apiKey: 'sk-abc' }).complete({ model: 'm', messages: [{ role: 'user', content: 'q' }], maxTokens: 1, temperature: 0, ...call() });
-    const r = await createOllamaProvider({ host: server.url.replace('http://', '') }).complete({ model: 'm', messages: [{ role: 'user', content: 'q' }], maxTokens: 1, temperature: 0, ...call() });
+    await createOpenAIProvider({ baseURL: `${server.url}/v1/`, apiKey: 'sk-abc' }).complete({
+      model: 'm',
+      messages: [{ role: 'user', content: 'q' }],
+      maxTokens: 1,
+      temperature: 0,
+      ...call(),
+    });
+    const r = await createOllamaProvider({ host: server.url.replace('http://', '') }).complete({
+      model: 'm',
+      messages: [{ role: 'user', content: 'q' }],
+      maxTokens: 1,
+      temperature: 0,
+      ...call(),
+    });
     assert.equal(r.choices[0].text, '3');
     const [openai, ollama] = server.seen;
     assert.equal(openai.path, '/v1/chat/completions', 'a trailing slash of the base URL is not doubled');

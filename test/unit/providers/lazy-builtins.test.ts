@@ -45,7 +45,10 @@ test('a gzip answer is decoded, and an https: URL goes out over TLS (a refused p
     assert.equal(answer.status, 200);
     assert.equal(answer.body.toString('utf8'), '{"answer":2}');
     // The plain-http server cannot speak TLS: the https: path loads and runs, and fails as a connection does.
-    await assert.rejects(httpExchange({ method: 'GET', url: new URL(`https://127.0.0.1:${port}/`), timeoutMs: 5000 }), (error: Error) => !(error instanceof TypeError) && !/not a function|undefined/.test(error.message));
+    await assert.rejects(
+      httpExchange({ method: 'GET', url: new URL(`https://127.0.0.1:${port}/`), timeoutMs: 5000 }),
+      (error: Error) => !(error instanceof TypeError) && !/not a function|undefined/.test(error.message),
+    );
   } finally {
     server.close();
   }

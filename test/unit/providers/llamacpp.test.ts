@@ -11,7 +11,17 @@ import { startFakeOpenAI } from '../../support/fake-openai';
 import { shapeDiff } from './wire-shape';
 
 const signal = new AbortController().signal;
-const base = (extra: Partial<CompletionRequest>): CompletionRequest => ({ model: 'fake-llm:latest', messages: [{ role: 'user', content: 'Pick 1, 2 or 3.\n1. a\n2. b\n3. c' }], maxTokens: 16, temperature: 1, seed: 7, n: 5, signal, timeoutMs: 10_000, ...extra });
+const base = (extra: Partial<CompletionRequest>): CompletionRequest => ({
+  model: 'fake-llm:latest',
+  messages: [{ role: 'user', content: 'Pick 1, 2 or 3.\n1. a\n2. b\n3. c' }],
+  maxTokens: 16,
+  temperature: 1,
+  seed: 7,
+  n: 5,
+  signal,
+  timeoutMs: 10_000,
+  ...extra,
+});
 
 for (const mode of ['chat', 'completion'] as const) {
   test(`llama.cpp (${mode}): n = 5 is refused once as the server does, then asked one choice at a time`, async () => {
@@ -23,7 +33,10 @@ for (const mode of ['chat', 'completion'] as const) {
       assert.equal(response.choices.length, 5);
       const sent = fake.modelRequests().map((r) => r.body as { n?: number; seed?: number });
       assert.equal(sent[0].n, 5);
-      assert.deepEqual(sent.slice(1).map((b) => b.n), [undefined, undefined, undefined, undefined, undefined]);
+      assert.deepEqual(
+        sent.slice(1).map((b) => b.n),
+        [undefined, undefined, undefined, undefined, undefined],
+      );
       assert.equal(new Set(sent.slice(1).map((b) => b.seed)).size, 5);
       // Learned: the next request sends no `n` at all.
       fake.requests.length = 0;
@@ -35,10 +48,14 @@ for (const mode of ['chat', 'completion'] as const) {
   });
 }
 
-test('llama.cpp: the fake\'s refusal has the shape of the documented error (llamacpp/error-n.json)', async () => {
+test("llama.cpp: the fake's refusal has the shape of the documented error (llamacpp/error-n.json)", async () => {
   const fake = await startFakeOpenAI({ server: 'llamacpp' });
   try {
-    const answer = await fetch(`${fake.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', prompt: 'x', n: 2 }) });
+    const answer = await fetch(`${fake.url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', prompt: 'x', n: 2 }),
+    });
     assert.equal(answer.status, 400);
     const example = JSON.parse(readFileSync(join(__dirname, '../../fixtures/wire/llamacpp/error-n.json'), 'utf8')) as unknown;
     const body = (await answer.json()) as unknown;

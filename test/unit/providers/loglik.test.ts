@@ -25,44 +25,129 @@ const llamaEchoError = JSON.parse(readFileSync(join(__dirname, '../../fixtures/w
 const signal = new AbortController().signal;
 const MODEL = 'fake-llm:latest';
 
-test('loglik: the documented vLLM echo answer gives each option\'s continuation logprob (BOS and the null first entry included)', () => {
+test("loglik: the documented vLLM echo answer gives each option's continuation logprob (BOS and the null first entry included)", () => {
   assert.deepEqual(continuationLogprobs(echoFixture, 'Answer:', [' 1', ' 2']), [-1.204, -0.5108]);
 });
 
 test('loglik: the request is one /v1/completions body with every option, echo, max_tokens 0 and logprobs', () => {
-  assert.deepEqual(echoRequestBody('m', 'Answer:', [' 1', ' 2']), { model: 'm', prompt: ['Answer: 1', 'Answer: 2'], echo: true, max_tokens: 0, logprobs: 1, temperature: 0 });
-  assert.deepEqual(continuationsFor('Answer:', [{ label: '1', code: 1, score: 1 }, { label: 'B', code: 2, score: 2 }]), [' 1', ' B']);
+  assert.deepEqual(echoRequestBody('m', 'Answer:', [' 1', ' 2']), {
+    model: 'm',
+    prompt: ['Answer: 1', 'Answer: 2'],
+    echo: true,
+    max_tokens: 0,
+    logprobs: 1,
+    temperature: 0,
+  });
+  assert.deepEqual(
+    continuationsFor('Answer:', [
+      { label: '1', code: 1, score: 1 },
+      { label: 'B', code: 2, score: 2 },
+    ]),
+    [' 1', ' B'],
+  );
   assert.deepEqual(continuationsFor('Answer: ', [{ label: '1', code: 1, score: 1 }]), ['1']);
 });
 
 function echo(tokens: string[][], logprobs: (number | null)[][], texts?: string[]) {
-  return { choices: tokens.map((t, i) => ({ index: i, text: texts?.[i] ?? t.join(''), logprobs: { tokens: t, token_logprobs: logprobs[i], top_logprobs: [], text_offset: [] } })) };
+  return {
+    choices: tokens.map((t, i) => ({
+      index: i,
+      text: texts?.[i] ?? t.join(''),
+      logprobs: { tokens: t, token_logprobs: logprobs[i], top_logprobs: [], text_offset: [] },
+    })),
+  };
 }
 
 test('loglik: answers that cannot be read are errors, never a distribution', () => {
   const failsWith = (body: unknown, pattern: RegExp) =>
-    assert.throws(() => continuationLogprobs(body, 'Answer:', [' 1', ' 2']), (e: unknown) => e instanceof ProviderError && pattern.test(e.message));
+    assert.throws(
+      () => continuationLogprobs(body, 'Answer:', [' 1', ' 2']),
+      (e: unknown) => e instanceof ProviderError && pattern.test(e.message),
+    );
   // A server that ignores echo: no prompt logprobs.
-  failsWith({ choices: [{ index: 0, text: ' 3', logprobs: null }, { index: 1, text: ' 3', logprobs: null }] }, /no echoed prompt logprobs/);
+  failsWith(
+    {
+      choices: [
+        { index: 0, text: ' 3', logprobs: null },
+        { index: 1, text: ' 3', logprobs: null },
+      ],
+    },
+    /no echoed prompt logprobs/,
+  );
   // One choice for two prompts.
   failsWith(echo([['Answer', ':', ' 1']], [[null, -1, -2]]), /1 choices for 2 prompts/);
   // The label merged with the prompt's last token (": 1"): its likelihood cannot be separated.
-  failsWith(echo([['Answer', ': 1'], ['Answer', ': 2']], [[null, -1], [null, -2]]), /token boundary/);
+  failsWith(
+    echo(
+      [
+        ['Answer', ': 1'],
+        ['Answer', ': 2'],
+      ],
+      [
+        [null, -1],
+        [null, -2],
+      ],
+    ),
+    /token boundary/,
+  );
   // Different contexts before the options.
-  failsWith(echo([['Answer', ':', ' 1'], ['Ans', 'wer', ':', ' 2']], [[null, -1, -2], [null, -1, -1, -3]]), /tokenised differently/);
+  failsWith(
+    echo(
+      [
+        ['Answer', ':', ' 1'],
+        ['Ans', 'wer', ':', ' 2'],
+      ],
+      [
+        [null, -1, -2],
+        [null, -1, -1, -3],
+      ],
+    ),
+    /tokenised differently/,
+  );
   // Text that is not the echo of the prompt.
   failsWith(echo([['x'], ['y']], [[null], [null]], ['x', 'y']), /does not echo the prompt/);
   // A positive log-probability.
-  failsWith(echo([['Answer', ':', ' 1'], ['Answer', ':', ' 2']], [[null, -1, 0.5], [null, -1, -2]]), /unusable log-probability/);
+  failsWith(
+    echo(
+      [
+        ['Answer', ':', ' 1'],
+        ['Answer', ':', ' 2'],
+      ],
+      [
+        [null, -1, 0.5],
+        [null, -1, -2],
+      ],
+    ),
+    /unusable log-probability/,
+  );
 });
 
 test('loglik: a label the tokenizer splits from its space (" ", "1": digit-splitting tokenizers) is summed over both tokens', () => {
-  const body = echo([['Answer', ':', ' ', '1'], ['Answer', ':', ' ', '2']], [[null, -1, -0.25, -0.5], [null, -1, -0.25, -2]]);
+  const body = echo(
+    [
+      ['Answer', ':', ' ', '1'],
+      ['Answer', ':', ' ', '2'],
+    ],
+    [
+      [null, -1, -0.25, -0.5],
+      [null, -1, -0.25, -2],
+    ],
+  );
   assert.deepEqual(continuationLogprobs(body, 'Answer:', [' 1', ' 2']), [-0.75, -2.25]);
 });
 
 test('loglik: generated text after the echo (a server that ignored max_tokens 0) is skipped, not read as the option', () => {
-  const body = echo([['Answer', ':', ' 1', ' yes'], ['Answer', ':', ' 2', ' no']], [[null, -1, -2, -0.1], [null, -1, -3, -0.2]], ['Answer: 1 yes', 'Answer: 2 no']);
+  const body = echo(
+    [
+      ['Answer', ':', ' 1', ' yes'],
+      ['Answer', ':', ' 2', ' no'],
+    ],
+    [
+      [null, -1, -2, -0.1],
+      [null, -1, -3, -0.2],
+    ],
+    ['Answer: 1 yes', 'Answer: 2 no'],
+  );
   assert.deepEqual(continuationLogprobs(body, 'Answer:', [' 1', ' 2']), [-2, -3]);
 });
 
@@ -77,13 +162,23 @@ test('loglik: distributionFromLoglik normalises over the options and reports the
   assert.equal(distributionFromLoglik([-1, -2], labels), undefined);
 });
 
-const request = (extra: Partial<CompletionRequest>): CompletionRequest => ({ model: MODEL, messages: [], maxTokens: 0, temperature: 0, signal, timeoutMs: 10_000, ...extra });
+const request = (extra: Partial<CompletionRequest>): CompletionRequest => ({
+  model: MODEL,
+  messages: [],
+  maxTokens: 0,
+  temperature: 0,
+  signal,
+  timeoutMs: 10_000,
+  ...extra,
+});
 
 test('loglik: the OpenAI provider scores continuations against the vLLM fake, exactly as the fake model defines them', async () => {
   const fake = await startFakeOpenAI({ server: 'vllm' });
   try {
     const prompt = 'Q: How important is family?\n1. Very\n2. Rather\n3. Not very\n\nAnswer:';
-    const response = await createOpenAIProvider({ baseURL: `${fake.url}/v1` }).complete(request({ prompt, continuations: [' 1', ' 2', ' 3'] }));
+    const response = await createOpenAIProvider({ baseURL: `${fake.url}/v1` }).complete(
+      request({ prompt, continuations: [' 1', ' 2', ' 3'] }),
+    );
     const expected = [' 1', ' 2', ' 3'].map((c) => pieceLogprob(defaultBehaviour(), MODEL, prompt, fakeTokens(prompt + c).at(-1)!));
     assert.deepEqual(response.continuationLogprobs, expected);
     assert.equal(fake.modelRequests().length, 1);
@@ -97,7 +192,10 @@ test('loglik: the OpenAI provider scores continuations against the vLLM fake, ex
 });
 
 test('loglik: llama.cpp server refuses echo ("Only no echo is supported"), as its fake and its documented error say', async () => {
-  for (const start of [() => startFakeOpenAI({ server: 'llamacpp' }), () => startReplay({ 'POST /v1/completions': { status: 400, body: llamaEchoError } })]) {
+  for (const start of [
+    () => startFakeOpenAI({ server: 'llamacpp' }),
+    () => startReplay({ 'POST /v1/completions': { status: 400, body: llamaEchoError } }),
+  ]) {
     const server = await start();
     try {
       await assert.rejects(
@@ -169,7 +267,11 @@ test('loglik: a planted option outside the top 20 is recovered exactly (1e-12); 
     // By hand: p_k = q_k / Σ q over the four planted label probabilities.
     const q = { 1: 0.2, 2: 0.1, 3: 0.05, 4: 0.0009 };
     const total = q[1] + q[2] + q[3] + q[4];
-    for (const code of [1, 2, 3, 4] as const) assert.ok(Math.abs(record.probabilities[String(code)] - q[code] / total) < 1e-12, `option ${code}: ${record.probabilities[String(code)]}`);
+    for (const code of [1, 2, 3, 4] as const)
+      assert.ok(
+        Math.abs(record.probabilities[String(code)] - q[code] / total) < 1e-12,
+        `option ${code}: ${record.probabilities[String(code)]}`,
+      );
     assert.ok(Math.abs(record.missMass - (1 - total)) < 1e-12);
     assert.ok(Math.abs(record.mean - (1 * q[1] + 2 * q[2] + 3 * q[3] + 4 * q[4]) / total) < 1e-12);
     const sent = fake.modelRequests()[0].body as { prompt: string[]; echo: boolean };
@@ -193,9 +295,29 @@ test('loglik: a planted option outside the top 20 is recovered exactly (1e-12); 
 });
 
 test('loglik: a chat model or an Ollama model is a planned skip with the reason, nothing is sent', () => {
-  const chat = buildPlan({ survey: parseSurvey(SURVEY), templates: parseTemplates(TEMPLATES), template: 'direct', paraphrases: 'none', models: [{ provider: 'openai', endpoint: 'http://127.0.0.1:1/v1', model: MODEL }], method: 'loglik', samples: 1, temperature: 0, seed: 1 });
+  const chat = buildPlan({
+    survey: parseSurvey(SURVEY),
+    templates: parseTemplates(TEMPLATES),
+    template: 'direct',
+    paraphrases: 'none',
+    models: [{ provider: 'openai', endpoint: 'http://127.0.0.1:1/v1', model: MODEL }],
+    method: 'loglik',
+    samples: 1,
+    temperature: 0,
+    seed: 1,
+  });
   assert.match(chat[0].skip?.message ?? '', /chat model/);
-  const ollama = buildPlan({ survey: parseSurvey(SURVEY), templates: parseTemplates(TEMPLATES), template: 'direct', paraphrases: 'none', models: [{ provider: 'ollama', endpoint: 'http://127.0.0.1:1', model: MODEL, kind: 'base' }], method: 'loglik', samples: 1, temperature: 0, seed: 1 });
+  const ollama = buildPlan({
+    survey: parseSurvey(SURVEY),
+    templates: parseTemplates(TEMPLATES),
+    template: 'direct',
+    paraphrases: 'none',
+    models: [{ provider: 'ollama', endpoint: 'http://127.0.0.1:1', model: MODEL, kind: 'base' }],
+    method: 'loglik',
+    samples: 1,
+    temperature: 0,
+    seed: 1,
+  });
   assert.match(ollama[0].skip?.message ?? '', /ollama cannot score given text/);
 });
 
@@ -204,7 +326,10 @@ test('loglik: a server without echo support gives a counted failure, not a distr
   const fake = await startFakeOpenAI({ server: 'vllm', logprobs: 'missing' });
   try {
     const endpoint = `${fake.url}/v1`;
-    const summary = await runPlan(plan('loglik', endpoint), { providers: () => createOpenAIProvider({ baseURL: endpoint }), maxAttempts: 1 });
+    const summary = await runPlan(plan('loglik', endpoint), {
+      providers: () => createOpenAIProvider({ baseURL: endpoint }),
+      maxAttempts: 1,
+    });
     const record = summary.records[0] as ScoreFailure;
     assert.equal(record.kind, 'failure');
     assert.match(record.error.message, /no echoed prompt logprobs/);
@@ -219,9 +344,14 @@ test('loglik: a study file may choose method "loglik" (parse and schema), and th
   const file = join(__dirname, '../../../examples/demo.study.json');
   const study = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const { study: parsed, diagnostics } = parseStudyText(JSON.stringify({ ...study, method: 'loglik' }), file);
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.equal(parsed?.method, 'loglik');
-  const schema = JSON.parse(readFileSync(join(__dirname, '../../../schemas/study.schema.json'), 'utf8')) as { properties: { method: { enum: string[] } } };
+  const schema = JSON.parse(readFileSync(join(__dirname, '../../../schemas/study.schema.json'), 'utf8')) as {
+    properties: { method: { enum: string[] } };
+  };
   assert.ok(schema.properties.method.enum.includes('loglik'));
   const bad = parseStudyText(JSON.stringify({ ...study, method: 'log-lik' }), file);
   assert.ok(bad.diagnostics.some((d) => d.severity === 'error'));
@@ -240,10 +370,33 @@ test('loglik: a study with method loglik plans and runs base models by echo and 
     ];
     const loaded = {
       study: {
-        path: '/s/loglik.study.json', name: 'loglik', hash: '0'.repeat(64), items: [{ file: '/s/w.wvs', ids: ['Q1', 'Q2'] }],
-        templates: [{ file: '/s/p.wvt', names: ['direct'], paraphrases: 'none' as const }], languages: ['en'], countries: [], languageCountries: { en: ['US'] },
-        models, method: 'loglik' as const, samples: 1, seed: 0, rounds: 1, optionOrders: ['original' as const], human: [], imports: [], results: '/s/loglik.results',
-        analysis: { levels: ['item' as const], measures: ['mean' as const], references: ['cue'], bootstrap: { iterations: 0, seed: 0 }, rerun: 'latest' as const, adjust: [], fits: [], contrasts: [] },
+        path: '/s/loglik.study.json',
+        name: 'loglik',
+        hash: '0'.repeat(64),
+        items: [{ file: '/s/w.wvs', ids: ['Q1', 'Q2'] }],
+        templates: [{ file: '/s/p.wvt', names: ['direct'], paraphrases: 'none' as const }],
+        languages: ['en'],
+        countries: [],
+        languageCountries: { en: ['US'] },
+        models,
+        method: 'loglik' as const,
+        samples: 1,
+        seed: 0,
+        rounds: 1,
+        optionOrders: ['original' as const],
+        human: [],
+        imports: [],
+        results: '/s/loglik.results',
+        analysis: {
+          levels: ['item' as const],
+          measures: ['mean' as const],
+          references: ['cue'],
+          bootstrap: { iterations: 0, seed: 0 },
+          rerun: 'latest' as const,
+          adjust: [],
+          fits: [],
+          contrasts: [],
+        },
         confirmAbove: 5000,
       },
       diagnostics: [],
@@ -256,7 +409,13 @@ test('loglik: a study with method loglik plans and runs base models by echo and 
     const summary = await runPlan(planned, { providers: () => createOpenAIProvider({ baseURL: endpoint }) });
     const base = summary.records.filter((r) => r.modelId === 'base');
     const chat = summary.records.filter((r) => r.modelId === 'chat');
-    assert.deepEqual(base.map((r) => [r.kind, r.method]), [['result', 'loglik'], ['result', 'loglik']]);
+    assert.deepEqual(
+      base.map((r) => [r.kind, r.method]),
+      [
+        ['result', 'loglik'],
+        ['result', 'loglik'],
+      ],
+    );
     assert.ok(chat.every((r) => r.kind === 'failure' && r.error.kind === 'skipped' && /chat model/.test(r.error.message)));
     // One echo request per distribution: the two base-model conditions.
     assert.equal(summary.requestsSent, 2);
@@ -278,7 +437,11 @@ test('loglik: a batch line is the same echo request, and its answer (the vLLM ex
   const twoOptions = { ...req, prompt: 'Answer:', labels: req.labels.slice(0, 2) };
   const response = codec.responseOf('/v1/completions', echoFixture, twoOptions);
   assert.deepEqual(response.continuationLogprobs, [-1.204, -0.5108]);
-  const record = recordFromResponse(twoOptions, 'run-1', response, { latencyMs: 1, at: '2026-12-02T00:00:00Z', cached: false }) as ScoreResult;
+  const record = recordFromResponse(twoOptions, 'run-1', response, {
+    latencyMs: 1,
+    at: '2026-12-02T00:00:00Z',
+    cached: false,
+  }) as ScoreResult;
   const z = Math.exp(-1.204) + Math.exp(-0.5108);
   assert.ok(Math.abs(record.probabilities['1'] - Math.exp(-1.204) / z) < 1e-12);
   assert.ok(Math.abs(record.missMass - (1 - z)) < 1e-12);

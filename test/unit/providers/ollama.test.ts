@@ -59,7 +59,10 @@ test('ollama: a server that rejects `think` gets it dropped, once per model', { 
     assert.ok(r.choices[0].firstTokenLogprobs?.length);
     await request(provider, 'fake-llm:latest', 'da').run();
     const bodies = fake!.modelRequests().map((x) => x.body as { think?: boolean });
-    assert.deepEqual(bodies.map((b) => b.think), [false, undefined, undefined]);
+    assert.deepEqual(
+      bodies.map((b) => b.think),
+      [false, undefined, undefined],
+    );
   } finally {
     fake!.setBehaviour({ rejectThink: false });
   }

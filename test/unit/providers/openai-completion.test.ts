@@ -8,10 +8,15 @@ import { rejection } from './protocol-suite';
 import { openaiTarget } from './targets';
 
 const KEY = 'sk-test-CANARY-completions-0123456789';
-const { target, skip } = openaiTarget(process.env.VALUE_LENS_OPENAI_BASE_MODEL ?? process.env.VALUE_LENS_OPENAI_MODEL ?? 'gpt-3.5-turbo-instruct', KEY);
+const { target, skip } = openaiTarget(
+  process.env.VALUE_LENS_OPENAI_BASE_MODEL ?? process.env.VALUE_LENS_OPENAI_MODEL ?? 'gpt-3.5-turbo-instruct',
+  KEY,
+);
 const { ctx } = completionSuite(target);
 
-test('openai completion: the chat-shaped logprobs of llama.cpp server and Ollama /v1 give the same distribution as the legacy shape', { skip }, async () => {
+test('openai completion: the chat-shaped logprobs of llama.cpp server and Ollama /v1 give the same distribution as the legacy shape', {
+  skip,
+}, async () => {
   const { fake, provider } = ctx();
   fake!.setBehaviour({ completionLogprobs: 'legacy' });
   const legacy = completionRequest(provider, 'fake-llm:latest', 'da');
@@ -54,7 +59,12 @@ test('openai completion: a chat-only server answers 404, reported as not retryab
 
 test('completionFirstToken: legacy map plus the sampled token, best first; chat shape; junk gives undefined', () => {
   // The example in the OpenAI API reference's shape: one {token: logprob} map per position.
-  const legacy = { tokens: ['\n', '1'], token_logprobs: [-0.0285, -0.0014], top_logprobs: [{ '\n': -0.0285, '\n\n': -5.34, ' (': -6.81 }, { '1': -0.0014 }], text_offset: [11, 12] };
+  const legacy = {
+    tokens: ['\n', '1'],
+    token_logprobs: [-0.0285, -0.0014],
+    top_logprobs: [{ '\n': -0.0285, '\n\n': -5.34, ' (': -6.81 }, { '1': -0.0014 }],
+    text_offset: [11, 12],
+  };
   assert.deepEqual(completionFirstToken(legacy), [
     { token: '\n', logprob: -0.0285 },
     { token: '\n\n', logprob: -5.34 },
@@ -62,21 +72,50 @@ test('completionFirstToken: legacy map plus the sampled token, best first; chat 
   ]);
   // logprobs: 0 → the map may lack the sampled token; it is still reported.
   assert.deepEqual(completionFirstToken({ tokens: [' 3'], token_logprobs: [-0.2], top_logprobs: [{}] }), [{ token: ' 3', logprob: -0.2 }]);
-  const chat = { content: [{ token: ' 2', logprob: -0.1, top_logprobs: [{ token: ' 2', logprob: -0.1 }, { token: ' 4', logprob: -2.5 }] }] };
-  assert.deepEqual(completionFirstToken(chat), [{ token: ' 2', logprob: -0.1 }, { token: ' 4', logprob: -2.5 }]);
+  const chat = {
+    content: [
+      {
+        token: ' 2',
+        logprob: -0.1,
+        top_logprobs: [
+          { token: ' 2', logprob: -0.1 },
+          { token: ' 4', logprob: -2.5 },
+        ],
+      },
+    ],
+  };
+  assert.deepEqual(completionFirstToken(chat), [
+    { token: ' 2', logprob: -0.1 },
+    { token: ' 4', logprob: -2.5 },
+  ]);
   // llama.cpp server's /v1/completions (server-task.cpp probs_vector_to_json): ids and bytes beside each entry;
   // a probability of 0 is written as the lowest float, which scoring treats as absent.
   const llamaCpp = {
     content: [
-      { id: 220, token: ' 3', bytes: [32, 51], logprob: -0.3, top_logprobs: [{ id: 220, token: ' 3', bytes: [32, 51], logprob: -0.3 }, { id: 17, token: ' 2', bytes: [32, 50], logprob: -1.4 }, { id: 9, token: 'x', bytes: [120], logprob: -3.4028234663852886e38 }] },
+      {
+        id: 220,
+        token: ' 3',
+        bytes: [32, 51],
+        logprob: -0.3,
+        top_logprobs: [
+          { id: 220, token: ' 3', bytes: [32, 51], logprob: -0.3 },
+          { id: 17, token: ' 2', bytes: [32, 50], logprob: -1.4 },
+          { id: 9, token: 'x', bytes: [120], logprob: -3.4028234663852886e38 },
+        ],
+      },
       { id: 13, token: '.', bytes: [46], logprob: -0.01, top_logprobs: [] },
     ],
   };
-  assert.deepEqual(completionFirstToken(llamaCpp)?.map((t) => t.token), [' 3', ' 2', 'x']);
+  assert.deepEqual(
+    completionFirstToken(llamaCpp)?.map((t) => t.token),
+    [' 3', ' 2', 'x'],
+  );
   assert.equal(completionFirstToken(null), undefined);
   assert.equal(completionFirstToken({ content: [] }), undefined);
   assert.equal(completionFirstToken({ tokens: [], top_logprobs: [] }), undefined);
-  assert.deepEqual(completionFirstToken({ tokens: ['x'], token_logprobs: [null], top_logprobs: [{ a: 'b', c: -1 }] }), [{ token: 'c', logprob: -1 }]);
+  assert.deepEqual(completionFirstToken({ tokens: ['x'], token_logprobs: [null], top_logprobs: [{ a: 'b', c: -1 }] }), [
+    { token: 'c', logprob: -1 },
+  ]);
 });
 
 test('openai completion: the key is sent on /v1/completions as on chat', { skip }, async () => {

@@ -126,13 +126,20 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
     const response = await run();
     assert.equal(response.choices.length, 5);
     assert.ok(response.choices.every((c) => c.firstTokenLogprobs === undefined));
-    const d = distributionFromSamples(response.choices.map((c) => c.text), rendered.labels, ['en']);
+    const d = distributionFromSamples(
+      response.choices.map((c) => c.text),
+      rendered.labels,
+      ['en'],
+    );
     if (fake) {
       assert.equal(d.unparseableShare, 0);
       const bodies = fake.modelRequests().map((r) => r.body as Record<string, unknown>);
       if (target.kind === 'ollama') {
         // no `n` in Ollama: one request per sample, seeds seed..seed+4
-        assert.deepEqual(bodies.map((b) => (b.options as { seed: number }).seed), [7, 8, 9, 10, 11]);
+        assert.deepEqual(
+          bodies.map((b) => (b.options as { seed: number }).seed),
+          [7, 8, 9, 10, 11],
+        );
         assert.ok(bodies.every((b) => b.logprobs === undefined));
       } else {
         assert.equal(bodies.length, 1);
@@ -152,7 +159,10 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
       assert.ok(models.some((m) => m.name === 'fake-llm:latest'));
       if (target.kind === 'ollama') assert.equal(models.find((m) => m.name === 'fake-llm:latest')?.digest, '1'.repeat(64));
     } else {
-      assert.ok(models.some((m) => m.name === target.model || m.name === `${target.model}:latest`), `${target.model} is listed`);
+      assert.ok(
+        models.some((m) => m.name === target.model || m.name === `${target.model}:latest`),
+        `${target.model} is listed`,
+      );
     }
   });
 
@@ -179,7 +189,13 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
 
   test(`${target.kind}: 429 with Retry-After (seconds, ms, HTTP date)`, { skip: skipFaults }, async () => {
     reset();
-    fake!.setBehaviour({ faults: [{ kind: 'rateLimit', retryAfterSeconds: 3 }, { kind: 'rateLimit', retryAfterMs: 1500 }, { kind: 'rateLimit', retryAfterSeconds: 10, asDate: true }] });
+    fake!.setBehaviour({
+      faults: [
+        { kind: 'rateLimit', retryAfterSeconds: 3 },
+        { kind: 'rateLimit', retryAfterMs: 1500 },
+        { kind: 'rateLimit', retryAfterSeconds: 10, asDate: true },
+      ],
+    });
     const e1 = await rejection(request(provider, target.model, 'en').run());
     assert.equal(e1.kind, 'http');
     assert.equal(e1.status, 429);
@@ -245,7 +261,9 @@ export function protocolSuite(target: Target): { ctx: () => { provider: ModelPro
     assert.equal(e2.retryable, false);
   });
 
-  test(`${target.kind}: cancelling rejects at once (< 1 s; never answers, stalled body, an answer 5 s away)`, { skip: skipFaults }, async () => {
+  test(`${target.kind}: cancelling rejects at once (< 1 s; never answers, stalled body, an answer 5 s away)`, {
+    skip: skipFaults,
+  }, async () => {
     reset();
     const faults: Fault[] = [{ kind: 'hang' }, { kind: 'stall' }, { kind: 'slow', delayMs: 5000 }];
     for (const fault of faults) {

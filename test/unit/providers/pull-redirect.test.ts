@@ -19,7 +19,8 @@ test('pullModel refuses a cross-origin redirect and the target receives no reque
   try {
     await assert.rejects(
       pullModel(redirecting.url, 'qwen2.5:0.5b', () => undefined, new AbortController().signal),
-      (error: unknown) => error instanceof ProviderError && error.status === 307 && /redirect to http:\/\/127\.0\.0\.1:\d+ not followed/.test(error.message),
+      (error: unknown) =>
+        error instanceof ProviderError && error.status === 307 && /redirect to http:\/\/127\.0\.0\.1:\d+ not followed/.test(error.message),
     );
     assert.equal(targetHits, 0);
   } finally {

@@ -7,7 +7,11 @@ import { startTestServer } from './support';
 
 const { values } = parseArgs({ options: { latency: { type: 'string', default: '20' }, capacity: { type: 'string' } } });
 
-startTestServer({ latencyMs: Number(values.latency), preciseLatency: true, ...(values.capacity ? { capacity: Number(values.capacity) } : {}) })
+startTestServer({
+  latencyMs: Number(values.latency),
+  preciseLatency: true,
+  ...(values.capacity ? { capacity: Number(values.capacity) } : {}),
+})
   .then((server) => {
     process.stdout.write(`${server.url}\n`);
     const stop = (): void => void server.close().then(() => process.exit(0));

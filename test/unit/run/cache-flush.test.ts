@@ -17,7 +17,18 @@ const ENDPOINT = 'http://127.0.0.1:9/v1';
 
 /** A provider in this process: each answer comes one event-loop turn after its request. */
 function turnLaterProvider(): ModelProvider & { calls: number } {
-  const answer: CompletionResponse = { model: 'test-model', choices: [{ text: '2', firstTokenLogprobs: [{ token: '2', logprob: -0.1 }, { token: '1', logprob: -2.5 }] }] };
+  const answer: CompletionResponse = {
+    model: 'test-model',
+    choices: [
+      {
+        text: '2',
+        firstTokenLogprobs: [
+          { token: '2', logprob: -0.1 },
+          { token: '1', logprob: -2.5 },
+        ],
+      },
+    ],
+  };
   const provider = {
     id: 'openai' as const,
     origin: new URL(ENDPOINT).origin,
@@ -54,7 +65,10 @@ test('a run resolves with its last answers in the cache log, without waiting out
     // inside the window (the stopped clock keeps it open) and only the flush at the end writes them.
     const summary = await runPlan(plan, { providers: () => provider, cache, concurrencyPerEndpoint: 1 });
     assert.equal(provider.calls, 3);
-    assert.deepEqual(summary.records.map((r) => r.kind), ['result', 'result', 'result']);
+    assert.deepEqual(
+      summary.records.map((r) => r.kind),
+      ['result', 'result', 'result'],
+    );
     assert.ok(clock.armed >= 1, 'a later answer waited on the window (else this test shows nothing)');
     // A window timer left running would keep the process from exiting until it fires.
     assert.equal(clock.cleared, clock.armed, 'every window timer cleared when its batch was written');

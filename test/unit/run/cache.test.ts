@@ -19,7 +19,11 @@ async function tempDir(): Promise<string> {
 }
 
 const value: CachedResponse = {
-  response: { model: 'm', choices: [{ text: '2', firstTokenLogprobs: [{ token: '2', logprob: -0.1 }] }], usage: { promptTokens: 10, completionTokens: 1 } },
+  response: {
+    model: 'm',
+    choices: [{ text: '2', firstTokenLogprobs: [{ token: '2', logprob: -0.1 }] }],
+    usage: { promptTokens: 10, completionTokens: 1 },
+  },
   latencyMs: 12,
   at: '2026-01-01T00:00:00.000Z',
 };
@@ -126,7 +130,14 @@ test('a damaged record in the log is a miss, counted corrupt, never read as vali
     const damaged: [string, string | Buffer, boolean][] = [
       // [name, the record's bytes, whether the index takes it (then get finds it corrupt)]
       ['flipped payload byte', good.replace('"latencyMs":12', '"latencyMs":13'), true],
-      ['flipped checksum digit', good.replace(sum, sum.replace(/^./, (c) => (c === '0' ? '1' : '0'))), true],
+      [
+        'flipped checksum digit',
+        good.replace(
+          sum,
+          sum.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+        ),
+        true,
+      ],
       ['valid checksum, wrong shape', `VLR1 ${key} ${sha256(`${key} {"response":{}}`)} 15 {"response":{}}\n`, true],
       ['a record of another key only', encodeRecord(otherKey, value), false],
       ['header key changed', good.replace(key, otherKey), false],
@@ -140,7 +151,10 @@ test('a damaged record in the log is a miss, counted corrupt, never read as vali
     for (const [name, record, indexed] of damaged) {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, LOG_NAME), Buffer.concat([Buffer.from(encodeRecord(before, value)), Buffer.from(record), Buffer.from(encodeRecord(after, value))]));
+      await writeFile(
+        join(dir, LOG_NAME),
+        Buffer.concat([Buffer.from(encodeRecord(before, value)), Buffer.from(record), Buffer.from(encodeRecord(after, value))]),
+      );
       const cache = new ResultCache(dir);
       assert.equal(await cache.get(key), undefined, name);
       assert.equal(cache.corrupt, indexed ? 1 : 0, name);
@@ -222,7 +236,9 @@ test('several processes appending to one cache dir at once: every entry reads ba
     const children = [0, 1, 2].map(
       (n) =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, String(n * per), String(per), `results-${n}.jsonl`], { stdio: ['ignore', 'ignore', 'pipe'] });
+          const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, String(n * per), String(per), `results-${n}.jsonl`], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
           let err = '';
           child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
           child.on('error', reject);
@@ -270,7 +286,18 @@ test('a second identical run makes 0 requests; fresh bypasses reads; each change
 
     // Changing one part of one request misses for that request only.
     const changed = makePlan({ count: 12, endpoint: server.url });
-    changed[3] = { ...changed[3], cacheKey: cacheKey({ provider: 'openai', endpoint: server.url, model: 'test-model', messages: changed[3].messages, params: { ...changed[3].params, temperature: 0.5 }, method: 'logprobs', sampleIndex: 0 }) };
+    changed[3] = {
+      ...changed[3],
+      cacheKey: cacheKey({
+        provider: 'openai',
+        endpoint: server.url,
+        model: 'test-model',
+        messages: changed[3].messages,
+        params: { ...changed[3].params, temperature: 0.5 },
+        method: 'logprobs',
+        sampleIndex: 0,
+      }),
+    };
     const third = await runPlan(changed, opts);
     assert.equal(third.requestsSent, 1);
     const otherModel = await runPlan(makePlan({ count: 12, endpoint: server.url, model: 'other-model' }), opts);
@@ -367,7 +394,10 @@ test('has answers from the index: stored and just-set keys yes, others no, and n
   try {
     const [stored, damaged, absent, fresh] = [0, 1, 2, 3].map((i) => cacheKey({ ...base, sampleIndex: i }));
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, LOG_NAME), encodeRecord(stored, value) + encodeRecord(damaged, value).replace('"latencyMs":12', '"latencyMs":13'));
+    await writeFile(
+      join(dir, LOG_NAME),
+      encodeRecord(stored, value) + encodeRecord(damaged, value).replace('"latencyMs":12', '"latencyMs":13'),
+    );
     const cache = new ResultCache(dir);
     assert.equal(await cache.has(stored), true);
     assert.equal(await cache.has(absent), false);

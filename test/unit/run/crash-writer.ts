@@ -17,15 +17,35 @@ export function keyOf(i: number): string {
 
 export function valueOf(i: number): CachedResponse {
   const alternatives = Array.from({ length: 20 }, (_, k) => ({ token: `tok-${i}-${k}`, logprob: -0.5 - k - i / 1000 }));
-  return { response: { model: `m${i}`, choices: [{ text: `answer ${i}`, firstTokenLogprobs: alternatives }] }, latencyMs: i, at: new Date(0).toISOString() };
+  return {
+    response: { model: `m${i}`, choices: [{ text: `answer ${i}`, firstTokenLogprobs: alternatives }] },
+    latencyMs: i,
+    at: new Date(0).toISOString(),
+  };
 }
 
 export function recordOf(i: number): ScoreResult {
   return {
-    kind: 'result', runId: 'crash', itemId: `Q${i}`, itemHash: `h${i}`, language: 'en', template: 't', paraphrase: null,
-    provider: 'openai', model: 'm', endpoint: 'http://127.0.0.1:1', method: 'logprobs', optionOrder: [1, 2, 3, 4],
-    probabilities: { '1': i / COUNT, '2': 1 - i / COUNT, '3': 0, '4': 0 }, mean: 2 - i / COUNT, mode: i < 500 ? 2 : 1, entropy: 0.5,
-    missMass: 0, latencyMs: i, cached: false, at: new Date(0).toISOString(),
+    kind: 'result',
+    runId: 'crash',
+    itemId: `Q${i}`,
+    itemHash: `h${i}`,
+    language: 'en',
+    template: 't',
+    paraphrase: null,
+    provider: 'openai',
+    model: 'm',
+    endpoint: 'http://127.0.0.1:1',
+    method: 'logprobs',
+    optionOrder: [1, 2, 3, 4],
+    probabilities: { '1': i / COUNT, '2': 1 - i / COUNT, '3': 0, '4': 0 },
+    mean: 2 - i / COUNT,
+    mode: i < 500 ? 2 : 1,
+    entropy: 0.5,
+    missMass: 0,
+    latencyMs: i,
+    cached: false,
+    at: new Date(0).toISOString(),
   };
 }
 

@@ -39,7 +39,9 @@ function runWriter(dir: string, killAfterMs: number | null): Promise<{ killed: b
   });
 }
 
-test('SIGKILL at random points during 10,000 cache and results writes leaves nothing corrupt that reads as valid', { timeout: 300_000 }, async () => {
+test('SIGKILL at random points during 10,000 cache and results writes leaves nothing corrupt that reads as valid', {
+  timeout: 300_000,
+}, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vl-crash-'));
   try {
     const random = mulberry32(SEED);
@@ -62,7 +64,12 @@ test('SIGKILL at random points during 10,000 cache and results writes leaves not
     // The log itself: every line is a whole record except at most one torn one per kill.
     const lines = (await readFile(join(dir, 'cache', LOG_NAME), 'latin1')).split('\n');
     const tail = lines.pop();
-    const torn = lines.filter((line) => !/^VLR\d+ [0-9a-f]{64} [0-9a-f]{64} \d+ \{/.test(line) || Buffer.byteLength(line, 'latin1') !== line.indexOf(' {') + 1 + Number(line.split(' ')[3])).length + (tail ? 1 : 0);
+    const torn =
+      lines.filter(
+        (line) =>
+          !/^VLR\d+ [0-9a-f]{64} [0-9a-f]{64} \d+ \{/.test(line) ||
+          Buffer.byteLength(line, 'latin1') !== line.indexOf(' {') + 1 + Number(line.split(' ')[3]),
+      ).length + (tail ? 1 : 0);
     assert.ok(torn <= kills, `${torn} torn log records after ${kills} kills`);
     const read = await readRunRecords(join(dir, 'results.jsonl'));
     assert.ok(read.badLines.length <= kills, `${read.badLines.length} bad lines after ${kills} kills`);
@@ -70,7 +77,9 @@ test('SIGKILL at random points during 10,000 cache and results writes leaves not
       const i = Number(record.itemId.slice(1));
       assert.deepEqual(record, recordOf(i));
     }
-    process.stdout.write(`# crash: ${kills} kills, ${valid} valid entries, ${torn} torn log records, ${read.records.length} lines, ${read.badLines.length} torn\n`);
+    process.stdout.write(
+      `# crash: ${kills} kills, ${valid} valid entries, ${torn} torn log records, ${read.records.length} lines, ${read.badLines.length} torn\n`,
+    );
 
     // Restart and let it finish: everything is there and intact.
     const last = await runWriter(dir, null);

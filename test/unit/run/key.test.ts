@@ -47,7 +47,10 @@ const params: fc.Arbitrary<RequestParams> = fc.record(
 const parts: fc.Arbitrary<CacheKeyParts> = fc.record(
   {
     provider: fc.constantFrom('ollama', 'openai'),
-    endpoint: fc.oneof(fc.constantFrom('http://127.0.0.1:11434', 'https://api.example.com/v1/', 'https://u:p@h.example/v1?api-key=s', 'not a url'), text),
+    endpoint: fc.oneof(
+      fc.constantFrom('http://127.0.0.1:11434', 'https://api.example.com/v1/', 'https://u:p@h.example/v1?api-key=s', 'not a url'),
+      text,
+    ),
     model: text,
     digest: text,
     messages: fc.array(fc.record({ role: fc.constantFrom('system', 'user', 'assistant'), content: text }), { maxLength: 3 }),
@@ -60,13 +63,24 @@ const parts: fc.Arbitrary<CacheKeyParts> = fc.record(
 ) as fc.Arbitrary<CacheKeyParts>;
 
 test('cacheKey equals sha256 over the canonical document, for any input', () => {
-  fc.assert(fc.property(parts, (p) => cacheKey(p) === reference(p)), { numRuns: 2000 });
+  fc.assert(
+    fc.property(parts, (p) => cacheKey(p) === reference(p)),
+    { numRuns: 2000 },
+  );
 });
 
 test('the memoised pieces are per input: shared params objects and message arrays give each request its own key', () => {
   const shared: RequestParams = { temperature: 0, seed: 0, maxTokens: 1, topLogprobs: 20, n: 1 };
   const messages = [{ role: 'user' as const, content: 'Q?' }];
-  const base: CacheKeyParts = { provider: 'openai', endpoint: 'http://127.0.0.1:1/v1', model: 'm', messages, params: shared, method: 'logprobs', sampleIndex: 0 };
+  const base: CacheKeyParts = {
+    provider: 'openai',
+    endpoint: 'http://127.0.0.1:1/v1',
+    model: 'm',
+    messages,
+    params: shared,
+    method: 'logprobs',
+    sampleIndex: 0,
+  };
   const variants: CacheKeyParts[] = [
     base,
     { ...base, model: 'n' },

@@ -13,7 +13,10 @@ test('redactSecrets hides bearer tokens, sk- keys, key query parameters and JSON
     ['x-api-key: abcdef', 'x-api-key: [redacted]'],
   ];
   for (const [input, expected] of cases) assert.equal(redactSecrets(input), expected);
-  assert.equal(redactSecrets('HTTP 429 from http://127.0.0.1:11434, retrying in 1000 ms'), 'HTTP 429 from http://127.0.0.1:11434, retrying in 1000 ms');
+  assert.equal(
+    redactSecrets('HTTP 429 from http://127.0.0.1:11434, retrying in 1000 ms'),
+    'HTTP 429 from http://127.0.0.1:11434, retrying in 1000 ms',
+  );
 });
 
 test('redactingLogger redacts messages and string arguments at every level', () => {

@@ -79,7 +79,9 @@ test('the plan is the cross product; items without wording or scale are planned 
   const skipped = plan.filter((r) => r.skip);
   // Q2 has no Danish wording (2 models), Q3 has no resolved scale (2 languages × 2 models).
   assert.equal(skipped.length, 6);
-  assert.ok(skipped.filter((r) => r.identity.itemId === 'Q2').every((r) => r.identity.language === 'da' && /wording/.test(r.skip!.message)));
+  assert.ok(
+    skipped.filter((r) => r.identity.itemId === 'Q2').every((r) => r.identity.language === 'da' && /wording/.test(r.skip!.message)),
+  );
   assert.ok(skipped.filter((r) => r.identity.itemId === 'Q3').every((r) => /scale/.test(r.skip!.message)));
   const ok = plan.find((r) => !r.skip && r.identity.language === 'da' && r.identity.model === 'b')!;
   assert.equal(ok.identity.endpoint, 'http://127.0.0.1:11434');
@@ -99,16 +101,33 @@ test('the plan is the cross product; items without wording or scale are planned 
 test('paraphrases, item and language filters, sampling parameters, option order, rounds', () => {
   const all = buildPlan(input({ paraphrases: 'all', itemIds: ['Q1'], models: [input().models[0]] }));
   // en: template + 2 paraphrases; da: template + 1 paraphrase
-  assert.deepEqual(all.map((r) => `${r.identity.language}:${r.identity.paraphrase}`), ['en:null', 'en:0', 'en:1', 'da:null', 'da:0']);
+  assert.deepEqual(
+    all.map((r) => `${r.identity.language}:${r.identity.paraphrase}`),
+    ['en:null', 'en:0', 'en:1', 'da:null', 'da:0'],
+  );
   assert.match(all[1].messages[1].content, /^Question: How important is family/);
   const picked = buildPlan(input({ paraphrases: [1], itemIds: ['Q1'], models: [input().models[0]] }));
   assert.equal(picked.length, 2);
   assert.equal(picked[0].skip, undefined);
   assert.match(picked[1].skip!.message, /no paraphrase 1 in "da"/);
 
-  const sample = buildPlan(input({ method: 'sample', samples: 20, temperature: 1, itemIds: ['Q1'], languages: ['en'], optionOrder: 'reversed', rounds: 3, models: [input().models[0]] }));
+  const sample = buildPlan(
+    input({
+      method: 'sample',
+      samples: 20,
+      temperature: 1,
+      itemIds: ['Q1'],
+      languages: ['en'],
+      optionOrder: 'reversed',
+      rounds: 3,
+      models: [input().models[0]],
+    }),
+  );
   assert.equal(sample.length, 3);
-  assert.deepEqual(sample.map((r) => r.sampleIndex), [0, 1, 2]);
+  assert.deepEqual(
+    sample.map((r) => r.sampleIndex),
+    [0, 1, 2],
+  );
   assert.deepEqual(sample[0].params, { temperature: 1, seed: 7, maxTokens: 16, n: 20 });
   assert.deepEqual(sample[0].identity.optionOrder, [4, 3, 2, 1]);
   assert.equal(new Set(sample.map((r) => r.cacheKey)).size, 3);

@@ -31,7 +31,13 @@ const ENDPOINT = 'http://127.0.0.1:11434';
 const MODEL = 'fake-llm:latest';
 
 // The editor's settings as VS Code reports them: package.json defaults, plus what the user set.
-const PACKAGE_DEFAULTS: Record<string, unknown> = { method: 'auto', samples: 20, temperature: 1, timeoutSeconds: 60, firstRequestTimeoutSeconds: 300 };
+const PACKAGE_DEFAULTS: Record<string, unknown> = {
+  method: 'auto',
+  samples: 20,
+  temperature: 1,
+  timeoutSeconds: 60,
+  firstRequestTimeoutSeconds: 300,
+};
 function editorChoices(user: Record<string, unknown> = {}): RunChoices {
   return choicesFromSettings((key): InspectResult => ({ defaultValue: PACKAGE_DEFAULTS[key], globalValue: user[key] }));
 }
@@ -59,7 +65,14 @@ test('THE defaults: logprobs at temperature 0, sampling at 1 with 10 samples; 60
   assert.deepEqual(methodDefaults('sample'), { temperature: 1, samples: 10, maxTokens: 16 });
   assert.equal(DEFAULT_TIMEOUT_MS, 60_000);
   assert.equal(DEFAULT_FIRST_REQUEST_TIMEOUT_MS, 180_000);
-  assert.deepEqual(resolveChoices('sample', {}), { method: 'sample', samples: 10, temperature: 1, seed: 0, timeoutMs: 60_000, firstRequestTimeoutMs: 180_000 });
+  assert.deepEqual(resolveChoices('sample', {}), {
+    method: 'sample',
+    samples: 10,
+    temperature: 1,
+    seed: 0,
+    timeoutMs: 60_000,
+    firstRequestTimeoutMs: 180_000,
+  });
   // The first-request allowance is never shorter than the per-attempt timeout.
   assert.equal(resolveChoices('logprobs', { timeoutMs: 200_000, firstRequestTimeoutMs: 1000 }).firstRequestTimeoutMs, 200_000);
   assert.equal(resolveChoices('logprobs', { samples: 30 }).samples, 1);
@@ -89,14 +102,21 @@ test('the same condition from editor settings and from CLI flags: identical cach
     const editor = await prepare(editorChoices(settings));
     const cli = await prepare(cliChoices(flags));
     assert.ok(editor.plan.length > 0 && editor.plan.every((r) => !r.skip), JSON.stringify(editor.plan.find((r) => r.skip)?.skip));
-    assert.deepEqual(editor.plan.map((r) => r.cacheKey), cli.plan.map((r) => r.cacheKey), JSON.stringify(flags));
+    assert.deepEqual(
+      editor.plan.map((r) => r.cacheKey),
+      cli.plan.map((r) => r.cacheKey),
+      JSON.stringify(flags),
+    );
     assert.deepEqual(editor.runOptions, cli.runOptions);
     assert.deepEqual(editor.choices, cli.choices);
   }
   // What the editor used to do (temperature 1 for logprobs) is another key: the comparison above can fail.
   const before = await prepare({ method: 'logprobs', temperature: 1 });
   const now = await prepare(editorChoices({ method: 'logprobs' }));
-  assert.notDeepEqual(before.plan.map((r) => r.cacheKey), now.plan.map((r) => r.cacheKey));
+  assert.notDeepEqual(
+    before.plan.map((r) => r.cacheKey),
+    now.plan.map((r) => r.cacheKey),
+  );
   // The {country} slot is filled the same way on both sides (first country of the language), not a failure.
   const da = now.plan.find((r) => r.identity.language === 'da')!;
   assert.equal(da.identity.country, 'DK');
@@ -115,11 +135,17 @@ test('auto: the probe verdict is recorded in <cacheDir>/probes.json per origin, 
     assert.deepEqual(file, { [`${ENDPOINT} ${MODEL} sha256:${'1'.repeat(64)}`]: false });
     const second = await prepare({}, { cacheDir: dir, probe });
     assert.deepEqual([second.method, second.methodFrom, probes], ['sample', 'recorded', 1]);
-    assert.deepEqual(second.plan.map((r) => r.cacheKey), first.plan.map((r) => r.cacheKey));
+    assert.deepEqual(
+      second.plan.map((r) => r.cacheKey),
+      first.plan.map((r) => r.cacheKey),
+    );
     // --fresh asks again; a new digest (re-pulled model) asks again; an explicit method does not ask.
     await prepare({}, { cacheDir: dir, probe, fresh: true });
     assert.equal(probes, 2);
-    await prepare({}, { cacheDir: dir, probe, model: { provider: 'ollama', endpoint: `${ENDPOINT}/`, model: MODEL, digest: 'sha256:' + '2'.repeat(64) } });
+    await prepare(
+      {},
+      { cacheDir: dir, probe, model: { provider: 'ollama', endpoint: `${ENDPOINT}/`, model: MODEL, digest: 'sha256:' + '2'.repeat(64) } },
+    );
     assert.equal(probes, 3);
     assert.equal(await readProbeVerdict(dir, { endpoint: ENDPOINT, model: MODEL, digest: 'sha256:' + '2'.repeat(64) }), false);
     await prepare({ method: 'logprobs' }, { cacheDir: dir, probe });
@@ -141,7 +167,10 @@ test('the probe gets the first-request allowance and the run signal; its errors 
   const controller = new AbortController();
   controller.abort();
   await assert.rejects(
-    prepare({}, { signal: controller.signal, probe: async (signal) => Promise.reject(new Error(signal.aborted ? 'aborted probe' : 'not aborted')) }),
+    prepare(
+      {},
+      { signal: controller.signal, probe: async (signal) => Promise.reject(new Error(signal.aborted ? 'aborted probe' : 'not aborted')) },
+    ),
     /aborted probe/,
   );
 });
@@ -154,12 +183,18 @@ test('the digest goes into every cache key and record when known; a failed look-
   assert.equal(looked.digest, 'sha256:abc');
   assert.ok(looked.plan.every((r) => r.identity.digest === 'sha256:abc' && r.digest === 'sha256:abc'));
   assert.ok(looked.plan.every((r, i) => r.cacheKey !== none.plan[i].cacheKey));
-  assert.deepEqual(failed.plan.map((r) => r.cacheKey), none.plan.map((r) => r.cacheKey));
+  assert.deepEqual(
+    failed.plan.map((r) => r.cacheKey),
+    none.plan.map((r) => r.cacheKey),
+  );
   assert.ok(none.plan.every((r) => r.identity.digest === undefined));
 });
 
 test('helpers: installed model matching, implicit study names, probe keys', () => {
-  const models = [{ name: 'fake-llm:latest', digest: 'sha256:1' }, { name: 'qwen:0.5b', digest: 'sha256:2' }];
+  const models = [
+    { name: 'fake-llm:latest', digest: 'sha256:1' },
+    { name: 'qwen:0.5b', digest: 'sha256:2' },
+  ];
   assert.equal(findInstalledModel(models, 'fake-llm')?.digest, 'sha256:1');
   assert.equal(findInstalledModel(models, 'qwen:0.5b')?.digest, 'sha256:2');
   assert.equal(findInstalledModel(models, 'qwen'), undefined);

@@ -14,10 +14,15 @@ import { makePlan } from './support';
 
 type Kind = 'openai' | 'ollama';
 
-async function start(kind: Kind, faults: Fault[] = [], fault: Fault | null = null): Promise<{ server: FakeServer; endpoint: string; providers: () => ModelProvider }> {
+async function start(
+  kind: Kind,
+  faults: Fault[] = [],
+  fault: Fault | null = null,
+): Promise<{ server: FakeServer; endpoint: string; providers: () => ModelProvider }> {
   const server = kind === 'openai' ? await startFakeOpenAI({ faults, fault }) : await startFakeOllama({ faults, fault });
   const endpoint = kind === 'openai' ? `${server.url}/v1` : server.url;
-  const providers = (): ModelProvider => (kind === 'openai' ? createOpenAIProvider({ baseURL: endpoint }) : createOllamaProvider({ host: endpoint }));
+  const providers = (): ModelProvider =>
+    kind === 'openai' ? createOpenAIProvider({ baseURL: endpoint }) : createOllamaProvider({ host: endpoint });
   return { server, endpoint, providers };
 }
 
@@ -26,7 +31,10 @@ const fast = { baseDelayMs: 20, maxDelayMs: 50 };
 for (const kind of ['openai', 'ollama'] as const) {
   // Retry-After in seconds, a fraction of one here (whole seconds: retry-after.slow.test.ts).
   test(`${kind}: 2 × 429 with Retry-After: 0.2 → exactly 3 attempts, waits ≥ 200 ms`, async () => {
-    const { server, endpoint, providers } = await start(kind, [{ kind: 'rateLimit', retryAfterSeconds: 0.2 }, { kind: 'rateLimit', retryAfterSeconds: 0.2 }]);
+    const { server, endpoint, providers } = await start(kind, [
+      { kind: 'rateLimit', retryAfterSeconds: 0.2 },
+      { kind: 'rateLimit', retryAfterSeconds: 0.2 },
+    ]);
     try {
       const summary = await runPlan(makePlan({ count: 1, endpoint, provider: kind, model: 'fake-llm:latest' }), { providers, retry: fast });
       const calls = server.modelRequests();
@@ -76,8 +84,19 @@ for (const kind of ['openai', 'ollama'] as const) {
         const controller = new AbortController();
         let calls = 0;
         const inner = providers();
-        const counted: ModelProvider = { id: inner.id, origin: inner.origin, listModels: (sig) => inner.listModels(sig), complete: (r) => (calls++, inner.complete(r)) };
-        const running = runPlan(plan, { providers: () => counted, retry: fast, signal: controller.signal, timeoutMs: 10_000, firstRequestTimeoutMs: 10_000 });
+        const counted: ModelProvider = {
+          id: inner.id,
+          origin: inner.origin,
+          listModels: (sig) => inner.listModels(sig),
+          complete: (r) => (calls++, inner.complete(r)),
+        };
+        const running = runPlan(plan, {
+          providers: () => counted,
+          retry: fast,
+          signal: controller.signal,
+          timeoutMs: 10_000,
+          firstRequestTimeoutMs: 10_000,
+        });
         await new Promise((r) => setTimeout(r, 250));
         const sent = calls;
         assert.ok(sent >= 1);
@@ -101,7 +120,10 @@ for (const kind of ['openai', 'ollama'] as const) {
   test(`${kind}: a sample run of N=20 scores 20 samples per distribution`, async () => {
     const { server, endpoint, providers } = await start(kind);
     try {
-      const summary = await runPlan(makePlan({ count: 2, endpoint, provider: kind, model: 'fake-llm:latest', method: 'sample', samples: 20 }), { providers });
+      const summary = await runPlan(
+        makePlan({ count: 2, endpoint, provider: kind, model: 'fake-llm:latest', method: 'sample', samples: 20 }),
+        { providers },
+      );
       assert.equal(server.modelRequests().length, kind === 'openai' ? 2 : 40);
       for (const r of summary.records) assert.ok(r.kind === 'result' && r.samples === 20, JSON.stringify(r));
     } finally {

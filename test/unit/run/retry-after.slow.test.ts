@@ -16,7 +16,12 @@ const fast = { baseDelayMs: 20, maxDelayMs: 50 };
 test('429 with Retry-After: 1, twice → exactly 3 attempts, each wait ≥ 1000 ms', async () => {
   const server = await startTestServer({ fault: (n) => (n < 2 ? { kind: 'status', status: 429, retryAfter: '1' } : { kind: 'ok' }) });
   try {
-    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), { providers: (_p, endpoint) => createTestProvider(endpoint), retry: fast, timeoutMs: 2_000, firstRequestTimeoutMs: 2_000 });
+    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), {
+      providers: (_p, endpoint) => createTestProvider(endpoint),
+      retry: fast,
+      timeoutMs: 2_000,
+      firstRequestTimeoutMs: 2_000,
+    });
     assert.equal(server.requests.length, 3);
     const [a, b, c] = server.requests.map((r) => r.at);
     assert.ok(b - a >= 1000, `first wait ${b - a} ms`);
@@ -30,10 +35,14 @@ test('429 with Retry-After: 1, twice → exactly 3 attempts, each wait ≥ 1000 
 
 for (const kind of ['openai', 'ollama'] as const) {
   test(`${kind}: 2 × 429 with Retry-After: 1 → exactly 3 attempts, waits ≥ 1 s`, async () => {
-    const faults = [{ kind: 'rateLimit', retryAfterSeconds: 1 }, { kind: 'rateLimit', retryAfterSeconds: 1 }] as const;
+    const faults = [
+      { kind: 'rateLimit', retryAfterSeconds: 1 },
+      { kind: 'rateLimit', retryAfterSeconds: 1 },
+    ] as const;
     const server = kind === 'openai' ? await startFakeOpenAI({ faults: [...faults] }) : await startFakeOllama({ faults: [...faults] });
     const endpoint = kind === 'openai' ? `${server.url}/v1` : server.url;
-    const providers = (): ModelProvider => (kind === 'openai' ? createOpenAIProvider({ baseURL: endpoint }) : createOllamaProvider({ host: endpoint }));
+    const providers = (): ModelProvider =>
+      kind === 'openai' ? createOpenAIProvider({ baseURL: endpoint }) : createOllamaProvider({ host: endpoint });
     try {
       const summary = await runPlan(makePlan({ count: 1, endpoint, provider: kind, model: 'fake-llm:latest' }), { providers, retry: fast });
       const calls = server.modelRequests();

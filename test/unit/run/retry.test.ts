@@ -9,8 +9,10 @@ import { Limiter } from '../../../src/core/run/scheduler';
 const policy = (random: number) => ({ ...DEFAULT_RETRY_POLICY, random: () => random });
 
 test('retryable: 408, 409, 429, 5xx, timeouts, network, connection codes; not 400/401/403/404/422, parse or abort', () => {
-  for (const status of [408, 409, 429, 500, 502, 503, 504]) assert.equal(decideRetry(new ProviderError('x', 'http', status), 1, policy(0.5)).retry, true, String(status));
-  for (const status of [400, 401, 403, 404, 422]) assert.equal(decideRetry(new ProviderError('x', 'http', status), 1, policy(0.5)).retry, false, String(status));
+  for (const status of [408, 409, 429, 500, 502, 503, 504])
+    assert.equal(decideRetry(new ProviderError('x', 'http', status), 1, policy(0.5)).retry, true, String(status));
+  for (const status of [400, 401, 403, 404, 422])
+    assert.equal(decideRetry(new ProviderError('x', 'http', status), 1, policy(0.5)).retry, false, String(status));
   assert.equal(decideRetry(new ProviderError('x', 'timeout'), 1, policy(0.5)).retry, true);
   assert.equal(decideRetry(new ProviderError('x', 'network'), 1, policy(0.5)).retry, true);
   assert.equal(decideRetry(new ProviderError('x', 'parse'), 1, policy(0.5)).retry, false);
@@ -21,8 +23,14 @@ test('retryable: 408, 409, 429, 5xx, timeouts, network, connection codes; not 40
 });
 
 test('full-jitter backoff: bounded by min(cap, base·2^(k-1)); jitter 0 → 0, jitter→1 → the ceiling', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((k) => backoffDelay(k, policy(0.999999))), [499, 999, 1999, 3999, 7999, 7999]);
-  assert.deepEqual([1, 2, 3].map((k) => backoffDelay(k, policy(0))), [0, 0, 0]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map((k) => backoffDelay(k, policy(0.999999))),
+    [499, 999, 1999, 3999, 7999, 7999],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((k) => backoffDelay(k, policy(0))),
+    [0, 0, 0],
+  );
 });
 
 test('Retry-After is never shortened, gets ≤ 10% jitter, and a wait beyond the cap ends the request', () => {

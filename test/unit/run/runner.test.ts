@@ -11,7 +11,13 @@ import { createTestProvider, makePlan, startTestServer, type Fault, type TestSer
 const fast = { baseDelayMs: 20, maxDelayMs: 50 };
 
 function options(server: TestServer, extra: Partial<RunOptions> = {}): RunOptions {
-  return { providers: (_p, endpoint) => createTestProvider(endpoint), retry: fast, timeoutMs: 2_000, firstRequestTimeoutMs: 2_000, ...extra };
+  return {
+    providers: (_p, endpoint) => createTestProvider(endpoint),
+    retry: fast,
+    timeoutMs: 2_000,
+    firstRequestTimeoutMs: 2_000,
+    ...extra,
+  };
 }
 
 function assertComplete(plan: PlannedRequest[], records: { itemId: string }[]): void {
@@ -132,7 +138,10 @@ for (const status of [400, 401, 403, 404]) {
 test('a hung server times out at the budget, not before, then the retry succeeds', async () => {
   const server = await startTestServer({ fault: (n) => (n === 0 ? { kind: 'hang' } : { kind: 'ok' }) });
   try {
-    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server, { timeoutMs: 400, firstRequestTimeoutMs: 400 }));
+    const summary = await runPlan(
+      makePlan({ count: 1, endpoint: server.url }),
+      options(server, { timeoutMs: 400, firstRequestTimeoutMs: 400 }),
+    );
     assert.equal(server.requests.length, 2);
     // Measured at the server; the first request may arrive a few ms after the client armed its timer. How
     // close to the budget it fires (±10%) is a wall-clock check: timeout-precision.slow.test.ts.
@@ -147,7 +156,10 @@ test('a hung server times out at the budget, not before, then the retry succeeds
 test('a server that never answers fails with kind timeout after maxAttempts', async () => {
   const server = await startTestServer({ fault: () => ({ kind: 'hang' }) });
   try {
-    const summary = await runPlan(makePlan({ count: 1, endpoint: server.url }), options(server, { timeoutMs: 100, firstRequestTimeoutMs: 100, maxAttempts: 2 }));
+    const summary = await runPlan(
+      makePlan({ count: 1, endpoint: server.url }),
+      options(server, { timeoutMs: 100, firstRequestTimeoutMs: 100, maxAttempts: 2 }),
+    );
     const r = summary.records[0];
     assert.ok(r.kind === 'failure');
     assert.equal(r.error.kind, 'timeout');
@@ -162,8 +174,14 @@ test('the first request per (endpoint, model) gets the longer cold-start budget'
   // times out once and its retry answers at once.
   const server = await startTestServer({ fault: (n) => ({ kind: 'ok', delayMs: n <= 1 ? 300 : 0 }) });
   try {
-    const summary = await runPlan(makePlan({ count: 2, endpoint: server.url }), options(server, { timeoutMs: 150, firstRequestTimeoutMs: 1_000, concurrencyPerEndpoint: 1 }));
-    assert.deepEqual(summary.records.map((r) => r.kind), ['result', 'result']);
+    const summary = await runPlan(
+      makePlan({ count: 2, endpoint: server.url }),
+      options(server, { timeoutMs: 150, firstRequestTimeoutMs: 1_000, concurrencyPerEndpoint: 1 }),
+    );
+    assert.deepEqual(
+      summary.records.map((r) => r.kind),
+      ['result', 'result'],
+    );
     assert.equal(server.requests.length, 3);
   } finally {
     await server.close();
@@ -211,7 +229,12 @@ for (const c of cancelCases) {
       const logger = createMemoryLogger();
       const retry = c.name === 'a 503 backoff' ? { baseDelayMs: 5_000, maxDelayMs: 5_000, random: () => 0.99 } : fast;
       const provider = createTestProvider(server.url);
-      const running = runPlan(plan, { ...options(server, { timeoutMs: 10_000, firstRequestTimeoutMs: 10_000, logger }), providers: () => provider, retry, signal: controller.signal });
+      const running = runPlan(plan, {
+        ...options(server, { timeoutMs: 10_000, firstRequestTimeoutMs: 10_000, logger }),
+        providers: () => provider,
+        retry,
+        signal: controller.signal,
+      });
       await new Promise((r) => setTimeout(r, 300));
       const callsAtCancel = provider.calls;
       const started = performance.now();
@@ -259,7 +282,11 @@ test('progress events count up to the plan length; logger never sees the API key
     const logger = createMemoryLogger();
     const progress: number[] = [];
     const plan = makePlan({ count: 9, endpoint: server.url });
-    const summary = await runPlan(plan, { ...options(server, { logger }), providers: (_p, e) => createTestProvider(e, key), onProgress: (p) => progress.push(p.done) });
+    const summary = await runPlan(plan, {
+      ...options(server, { logger }),
+      providers: (_p, e) => createTestProvider(e, key),
+      onProgress: (p) => progress.push(p.done),
+    });
     assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.equal(server.requests[0].authorization, `Bearer ${key}`);
     const logged = JSON.stringify(logger.entries);
@@ -273,7 +300,11 @@ test('progress events count up to the plan length; logger never sees the API key
 
 test('a provider that throws synchronously or a factory that throws still yields records', async () => {
   const plan = makePlan({ count: 3, endpoint: 'http://127.0.0.1:9/v1' });
-  const summary = await runPlan(plan, { providers: () => { throw new Error('bad endpoint'); } });
+  const summary = await runPlan(plan, {
+    providers: () => {
+      throw new Error('bad endpoint');
+    },
+  });
   assert.equal(summary.records.length, 3);
   assert.ok(summary.records.every((r) => r.kind === 'failure' && r.error.kind === 'config'));
   const refused = await runPlan(plan, { providers: (_p, e) => createTestProvider(e), maxAttempts: 2, retry: fast });
@@ -318,7 +349,13 @@ test('canary key: 0 occurrences in logs (all levels), records, cache files and t
   const { ResultsStore } = await import('../../../src/core/run/store');
   const key = 'sk-CANARY-feedface0123456789';
   const forms = [key, Buffer.from(key).toString('base64'), encodeURIComponent(key), 'CANARY'];
-  const faults: Fault[] = [{ kind: 'status', status: 401 }, { kind: 'status', status: 429, retryAfter: '0' }, { kind: 'cut' }, { kind: 'non-json' }, { kind: 'ok' }];
+  const faults: Fault[] = [
+    { kind: 'status', status: 401 },
+    { kind: 'status', status: 429, retryAfter: '0' },
+    { kind: 'cut' },
+    { kind: 'non-json' },
+    { kind: 'ok' },
+  ];
   const server = await startTestServer({ fault: (n) => faults[n % faults.length] });
   const dir = await mkdtemp(join(tmpdir(), 'vl-canary-'));
   try {
@@ -329,7 +366,13 @@ test('canary key: 0 occurrences in logs (all levels), records, cache files and t
       providers: (_p, e) => {
         const p = createTestProvider(e, key);
         // A provider whose errors quote the key (as some servers echo it back) must still not leak it.
-        return { ...p, complete: (r) => p.complete(r).catch((error: Error) => { throw Object.assign(error, { message: `${error.message} (key ${key})` }); }) };
+        return {
+          ...p,
+          complete: (r) =>
+            p.complete(r).catch((error: Error) => {
+              throw Object.assign(error, { message: `${error.message} (key ${key})` });
+            }),
+        };
       },
       cache: new ResultCache(join(dir, 'cache')),
       store,
@@ -365,7 +408,10 @@ test('AIMD: a server that answers 503 beyond one parallel request makes the boun
   try {
     const plan = makePlan({ count: 40, endpoint: server.url });
     const summary = await runPlan(plan, options(server, { concurrencyPerEndpoint: 4 }));
-    assert.ok(summary.records.every((r) => r.kind === 'result'), JSON.stringify(summary.records.find((r) => r.kind === 'failure')));
+    assert.ok(
+      summary.records.every((r) => r.kind === 'result'),
+      JSON.stringify(summary.records.find((r) => r.kind === 'failure')),
+    );
     // Without adaptation about 3 of every 4 attempts would be refused; with it, only a few probes are.
     assert.ok(refused < 40, `${refused} refusals for 40 requests`);
     process.stdout.write(`# AIMD: ${refused} refusals, ${summary.requestsSent} attempts for 40 requests\n`);

@@ -21,7 +21,8 @@ function heldProvider(ignoreSignal = false): ModelProvider & { held: { request: 
     held,
     complete: (request) =>
       new Promise<CompletionResponse>((resolve, reject) => {
-        const answer = (): void => resolve({ model: request.model, choices: [{ text: '1', firstTokenLogprobs: [{ token: '1', logprob: -0.1 }] }] });
+        const answer = (): void =>
+          resolve({ model: request.model, choices: [{ text: '1', firstTokenLogprobs: [{ token: '1', logprob: -0.1 }] }] });
         held.push({ request, answer });
         if (!ignoreSignal) request.signal.addEventListener('abort', () => reject(request.signal.reason as Error), { once: true });
       }),

@@ -47,7 +47,10 @@ test('a streamed plan: the first request reaches the server while most of the pl
       concurrencyPerEndpoint: 8,
       onProgress: (p) => progressTotals.add(p.total),
     });
-    assert.ok(pulledAtFirstSend !== undefined && pulledAtFirstSend < 100, `first request sent after ${pulledAtFirstSend} of ${plan.length} were planned`);
+    assert.ok(
+      pulledAtFirstSend !== undefined && pulledAtFirstSend < 100,
+      `first request sent after ${pulledAtFirstSend} of ${plan.length} were planned`,
+    );
     assert.equal(source.pulled(), plan.length);
     assert.equal(summary.records.length, plan.length);
     plan.forEach((req, i) => assert.equal(summary.records[i]?.itemId, req.identity.itemId, `record ${i}`));
@@ -64,7 +67,12 @@ test('a streamed plan without a count: the total grows as requests are pulled an
   try {
     const plan = makePlan({ count: 50, endpoint: server.url });
     let last = 0;
-    const summary = await runPlan(counted(plan).stream, { providers: (_p, endpoint) => createTestProvider(endpoint), retry: fast, timeoutMs: 2_000, onProgress: (p) => (last = p.total) });
+    const summary = await runPlan(counted(plan).stream, {
+      providers: (_p, endpoint) => createTestProvider(endpoint),
+      retry: fast,
+      timeoutMs: 2_000,
+      onProgress: (p) => (last = p.total),
+    });
     assert.equal(summary.records.length, 50);
     assert.equal(last, 50);
   } finally {
@@ -105,7 +113,12 @@ test('identical requests further apart than the window are sent once without a c
     const distinct = makePlan({ count: 1500, endpoint: server.url });
     // The first request again at the end, 1,500 requests later (the window is 1,024).
     const plan = [...distinct, { ...distinct[0], index: distinct.length }];
-    const summary = await runPlan(plan, { providers: (_p, endpoint) => createTestProvider(endpoint), retry: fast, timeoutMs: 30_000, concurrencyPerEndpoint: 16 });
+    const summary = await runPlan(plan, {
+      providers: (_p, endpoint) => createTestProvider(endpoint),
+      retry: fast,
+      timeoutMs: 30_000,
+      concurrencyPerEndpoint: 16,
+    });
     assert.equal(summary.records.length, plan.length);
     // Counted by prompt: a retry of some other request on a loaded machine does not change this figure.
     const first = JSON.stringify(distinct[0].messages);
@@ -126,7 +139,15 @@ test('a planning error surfaces from runPlan after the requests already started 
       yield* plan;
       throw new Error('planning bug');
     })();
-    await assert.rejects(runPlan(broken, { providers: (_p, endpoint) => createTestProvider(endpoint), retry: fast, timeoutMs: 2_000, onRecord: (r) => recorded.push(r.itemId) }), /planning bug/);
+    await assert.rejects(
+      runPlan(broken, {
+        providers: (_p, endpoint) => createTestProvider(endpoint),
+        retry: fast,
+        timeoutMs: 2_000,
+        onRecord: (r) => recorded.push(r.itemId),
+      }),
+      /planning bug/,
+    );
     assert.equal(recorded.length, 5);
   } finally {
     await server.close();

@@ -67,7 +67,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     if (req.method === 'GET' && req.url === '/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ requests: state.requests.length, peak: state.peak, processingPeak: state.processingPeak, holdMeanMs: holds ? holdTotal / holds : 0, cpu: process.cpuUsage() }));
+      res.end(
+        JSON.stringify({
+          requests: state.requests.length,
+          peak: state.peak,
+          processingPeak: state.processingPeak,
+          holdMeanMs: holds ? holdTotal / holds : 0,
+          cpu: process.cpuUsage(),
+        }),
+      );
       return;
     }
     // Latency runs from the request's arrival, so the server's own parsing and answering lie inside it.
@@ -112,11 +120,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           if (!options.preciseLatency) return void setTimeout(fn, ms);
           // Timers fire late (more so on a busy machine), which would add several % to a 20 ms latency. Aim
           // early by the recent mean lateness, so that the mean hold is L (single holds vary by ± the timer jitter).
-          setTimeout(() => {
-            const held = performance.now() - arrived;
-            lateness = 0.9 * lateness + 0.1 * (held - (ms - lateness));
-            finish();
-          }, Math.max(0, ms - lateness));
+          setTimeout(
+            () => {
+              const held = performance.now() - arrived;
+              lateness = 0.9 * lateness + 0.1 * (held - (ms - lateness));
+              finish();
+            },
+            Math.max(0, ms - lateness),
+          );
           const finish = (): void => {
             holdTotal += performance.now() - arrived;
             holds++;
@@ -199,11 +210,15 @@ export function answer(body: Record<string, unknown>, noLogprobs = false): unkno
     index: i,
     message: { role: 'assistant', content: n > 1 ? String(1 + ((digest[5 + (i % 20)] ?? 0) % 4)) : best.token },
     finish_reason: 'stop',
-    ...(body.logprobs && !noLogprobs
-      ? { logprobs: { content: [{ token: best.token, logprob: best.logprob, top_logprobs: top }] } }
-      : {}),
+    ...(body.logprobs && !noLogprobs ? { logprobs: { content: [{ token: best.token, logprob: best.logprob, top_logprobs: top }] } } : {}),
   }));
-  return { id: 'chatcmpl-test', object: 'chat.completion', model: body.model, choices, usage: { prompt_tokens: Math.ceil(text.length / 4), completion_tokens: n } };
+  return {
+    id: 'chatcmpl-test',
+    object: 'chat.completion',
+    model: body.model,
+    choices,
+    usage: { prompt_tokens: Math.ceil(text.length / 4), completion_tokens: n },
+  };
 }
 
 /** Minimal OpenAI-compatible provider over fetch; maps every failure onto ProviderError. */
@@ -241,7 +256,11 @@ export function createTestProvider(baseURL: string, apiKey?: string): ModelProvi
         throw new ProviderError(`network: ${(error as Error).message}`, 'network');
       }
       if (!res.ok) throw new ProviderError(`HTTP ${res.status}`, 'http', res.status, parseRetryAfter(res.headers));
-      let json: { choices: { message: { content: string }; logprobs?: { content?: { top_logprobs: { token: string; logprob: number }[] }[] } }[]; usage?: { prompt_tokens: number; completion_tokens: number }; model: string };
+      let json: {
+        choices: { message: { content: string }; logprobs?: { content?: { top_logprobs: { token: string; logprob: number }[] }[] } }[];
+        usage?: { prompt_tokens: number; completion_tokens: number };
+        model: string;
+      };
       try {
         json = JSON.parse(text) as typeof json;
       } catch {

@@ -19,10 +19,27 @@ after(async () => {
 });
 
 const score = (extra: string[]) => [
-  'score', EXAMPLE_ITEMS, '--template', EXAMPLE_TEMPLATES, '--item', 'Q1', '--lang', 'en', '--endpoint', hang.url, '--model', 'fake-llm',
-  '--cache-dir', join(dir, 'cache'), '--verbose', ...extra,
+  'score',
+  EXAMPLE_ITEMS,
+  '--template',
+  EXAMPLE_TEMPLATES,
+  '--item',
+  'Q1',
+  '--lang',
+  'en',
+  '--endpoint',
+  hang.url,
+  '--model',
+  'fake-llm',
+  '--cache-dir',
+  join(dir, 'cache'),
+  '--verbose',
+  ...extra,
 ];
-const budgets = (stderr: string) => [...stderr.matchAll(/attempt \d+ failed \(timeout: .*?within (\d+) ms\)|request \d+ failed: .*?within (\d+) ms/g)].map((m) => Number(m[1] ?? m[2]));
+const budgets = (stderr: string) =>
+  [...stderr.matchAll(/attempt \d+ failed \(timeout: .*?within (\d+) ms\)|request \d+ failed: .*?within (\d+) ms/g)].map((m) =>
+    Number(m[1] ?? m[2]),
+  );
 
 test('--timeout alone bounds every attempt of a cold model (4 attempts, each 200 ms)', async () => {
   hang.requests.length = 0;

@@ -7,7 +7,13 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompletionRequest, ModelProvider } from '../../../src/core/model';
 import { resolveChoices } from '../../../src/core/run/prepare';
-import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, resolveTimeouts, runPlan, type RunOptions } from '../../../src/core/run/runner';
+import {
+  DEFAULT_FIRST_REQUEST_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  resolveTimeouts,
+  runPlan,
+  type RunOptions,
+} from '../../../src/core/run/runner';
 import type { ScoreFailure } from '../../../src/core/results';
 import { createOpenAIProvider } from '../../../src/providers/openai';
 import { clearProbeCache, probeLogprobs } from '../../../src/providers/probe';
@@ -108,9 +114,15 @@ test('the probe is bounded by the allowance it is given and reports a timeout, n
   const budgets: number[] = [];
   const inner = createOpenAIProvider({ baseURL: `${fake.url}/v1` });
   const provider: ModelProvider = { ...inner, complete: (r) => (budgets.push(r.timeoutMs), inner.complete(r)) };
-  await assert.rejects(probeLogprobs(provider, 'fake-llm:latest', new AbortController().signal, { timeoutMs: 150 }), (e: Error & { kind?: string }) => e.kind === 'timeout');
+  await assert.rejects(
+    probeLogprobs(provider, 'fake-llm:latest', new AbortController().signal, { timeoutMs: 150 }),
+    (e: Error & { kind?: string }) => e.kind === 'timeout',
+  );
   // As prepare.ts calls it: its own deadline on the signal, the same value as the request's.
-  await assert.rejects(probeLogprobs(provider, 'fake-llm:latest', AbortSignal.timeout(120), { timeoutMs: 120 }), (e: Error & { kind?: string }) => e.kind === 'timeout');
+  await assert.rejects(
+    probeLogprobs(provider, 'fake-llm:latest', AbortSignal.timeout(120), { timeoutMs: 120 }),
+    (e: Error & { kind?: string }) => e.kind === 'timeout',
+  );
   assert.deepEqual(budgets, [150, 120]);
   assert.ok(fake.modelRequests().length <= 2);
   fake.setBehaviour({ fault: null });

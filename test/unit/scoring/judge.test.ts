@@ -23,7 +23,14 @@ import { judgeReply, plantedStances } from '../../support/fake-judge';
 const examples = resolve(__dirname, '../../../examples');
 
 test('readJudgeReply: object or bare list, fences tolerated, unknown labels counted, non-JSON refused', () => {
-  assert.deepEqual(readJudgeReply('{"labels":["pro","con","neither","PRO "]}'), { ok: true, labels: ['pro', 'con', 'neither', 'pro'], pro: 2, con: 1, neither: 1, unparseable: 0 });
+  assert.deepEqual(readJudgeReply('{"labels":["pro","con","neither","PRO "]}'), {
+    ok: true,
+    labels: ['pro', 'con', 'neither', 'pro'],
+    pro: 2,
+    con: 1,
+    neither: 1,
+    unparseable: 0,
+  });
   const fenced = readJudgeReply('```json\n["con", null, "null", "maybe", 3]\n```');
   assert.ok(fenced.ok);
   assert.equal(fenced.con, 1);
@@ -61,7 +68,8 @@ function studyFile(dir: string, ollama: string, openai: string, extra: Record<st
 
 async function run(loaded: LoadedStudy & { study: Study }, cacheDir: string) {
   return runStudy(loaded, undefined, {
-    providerFor: (m) => (m.provider === 'ollama' ? createOllamaProvider({ host: m.endpoint }) : createOpenAIProvider({ baseURL: m.endpoint, apiKey: '' })),
+    providerFor: (m) =>
+      m.provider === 'ollama' ? createOllamaProvider({ host: m.endpoint }) : createOpenAIProvider({ baseURL: m.endpoint, apiKey: '' }),
     probeFor: () => async () => true,
     cache: new ResultCache(cacheDir),
     cacheDir,
@@ -124,7 +132,8 @@ test('judge method: interviews × 10 paraphrases on both fakes; pro share = plan
     assert.equal(judged.length, checked);
     // Two requests per distribution, as in the paper: one generation and one judge request; identical
     // requests (the template and its paraphrase 0 are the same text) are sent once.
-    const isJudge = (q: { body: unknown }) => (q.body as { messages: { content: string }[] }).messages.some((m) => m.content.includes(JUDGE_MARKER));
+    const isJudge = (q: { body: unknown }) =>
+      (q.body as { messages: { content: string }[] }).messages.some((m) => m.content.includes(JUDGE_MARKER));
     const sent = [...ollama.modelRequests(), ...openai.modelRequests()];
     assert.equal(first.summary.requestsSent, sent.length);
     const generationKeys = new Set(first.plan.filter((q) => !q.skip).map((q) => q.cacheKey));
@@ -135,7 +144,14 @@ test('judge method: interviews × 10 paraphrases on both fakes; pro share = plan
     assert.ok(new Set(judged.map((r) => r.proShare)).size > 3);
 
     // Wire: generations stop at "11." with room for ten summaries; judge requests ask for structured output.
-    const ollamaJudge = ollama.modelRequests().map((q) => q.body as { messages: { content: string }[]; format?: unknown; options: { stop?: string[]; num_predict: number; temperature: number } });
+    const ollamaJudge = ollama.modelRequests().map(
+      (q) =>
+        q.body as {
+          messages: { content: string }[];
+          format?: unknown;
+          options: { stop?: string[]; num_predict: number; temperature: number };
+        },
+    );
     const gen = ollamaJudge.filter((b) => !b.messages.some((m) => m.content.includes(JUDGE_MARKER)));
     const jud = ollamaJudge.filter((b) => b.messages.some((m) => m.content.includes(JUDGE_MARKER)));
     assert.ok(gen.length >= 20 && jud.length >= 1);
@@ -144,10 +160,21 @@ test('judge method: interviews × 10 paraphrases on both fakes; pro share = plan
       assert.equal(b.options.temperature, 0);
       assert.deepEqual((b.format as { required: string[] }).required, ['labels']);
     }
-    const openaiJudge = openai.modelRequests().map((q) => q.body as { messages: { content: string }[]; response_format?: { type: string; json_schema: { name: string; strict: boolean } }; stop?: string[] });
+    const openaiJudge = openai.modelRequests().map(
+      (q) =>
+        q.body as {
+          messages: { content: string }[];
+          response_format?: { type: string; json_schema: { name: string; strict: boolean } };
+          stop?: string[];
+        },
+    );
     const oj = openaiJudge.filter((b) => b.messages.some((m) => m.content.includes(JUDGE_MARKER)));
     assert.ok(oj.length >= 1);
-    for (const b of oj) assert.deepEqual([b.response_format?.type, b.response_format?.json_schema.name, b.response_format?.json_schema.strict], ['json_schema', 'stance_labels', true]);
+    for (const b of oj)
+      assert.deepEqual(
+        [b.response_format?.type, b.response_format?.json_schema.name, b.response_format?.json_schema.strict],
+        ['json_schema', 'stance_labels', true],
+      );
     for (const b of openaiJudge.filter((x) => !oj.includes(x))) assert.deepEqual(b.stop, ['11.']);
 
     // Second run: both requests of every condition come from the cache.
@@ -160,7 +187,10 @@ test('judge method: interviews × 10 paraphrases on both fakes; pro share = plan
     const again = second.summary.records.filter((r): r is StanceResult => r.kind === 'stance');
     assert.equal(again.length, checked);
     assert.ok(again.every((r) => r.cached));
-    assert.deepEqual(again.map((r) => r.proShare), judged.map((r) => r.proShare));
+    assert.deepEqual(
+      again.map((r) => r.proShare),
+      judged.map((r) => r.proShare),
+    );
   } finally {
     await ollama.close();
     await openai.close();
@@ -169,13 +199,20 @@ test('judge method: interviews × 10 paraphrases on both fakes; pro share = plan
 
 test('judge method: a separate judge model, a judge that never takes a side (no-stance), an unreadable judge reply', async () => {
   const ollama = await startFakeOllama({
-    reply: ({ prompt }) => (prompt.includes(JUDGE_MARKER) ? '{"labels":["neither","neither"]}' : /summar/i.test(prompt) ? '1. Unsure. 2. Unsure.' : undefined),
+    reply: ({ prompt }) =>
+      prompt.includes(JUDGE_MARKER) ? '{"labels":["neither","neither"]}' : /summar/i.test(prompt) ? '1. Unsure. 2. Unsure.' : undefined,
   });
   const openai = await startFakeOpenAI({ reply: ({ prompt }) => (prompt.includes(JUDGE_MARKER) ? 'pro, con, pro' : undefined) });
   try {
     const dir = mkdtempSync(join(tmpdir(), 'vl-judge2-'));
     // Every model judged by 'llama': the Ollama fake's judge never sees a side.
-    const loaded = await loadStudy(studyFile(dir, ollama.url, openai.url, { judge: 'llama', items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }], templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }] }));
+    const loaded = await loadStudy(
+      studyFile(dir, ollama.url, openai.url, {
+        judge: 'llama',
+        items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }],
+        templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }],
+      }),
+    );
     assert.ok(loaded.study, JSON.stringify(loaded.diagnostics));
     const r1 = await run(loaded as LoadedStudy & { study: Study }, join(dir, 'cache'));
     assert.ok(r1.status === 'ran');
@@ -190,7 +227,13 @@ test('judge method: a separate judge model, a judge that never takes a side (no-
     assert.equal(ollama.modelRequests().length, 3);
 
     // Judge = gpt, whose replies are not JSON: judge-unparseable, and the bad reply is not cached.
-    const loaded2 = await loadStudy(studyFile(dir, ollama.url, openai.url, { judge: 'gpt', items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }], templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }] }));
+    const loaded2 = await loadStudy(
+      studyFile(dir, ollama.url, openai.url, {
+        judge: 'gpt',
+        items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }],
+        templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }],
+      }),
+    );
     const r2 = await run(loaded2 as LoadedStudy & { study: Study }, join(dir, 'cache'));
     assert.ok(r2.status === 'ran');
     if (r2.status !== 'ran') return;
@@ -205,14 +248,27 @@ test('judge method: a separate judge model, a judge that never takes a side (no-
 
 test('judge plan: each sample is a generation of its own (rounds × samples), with its own seed and key', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vl-judge4-'));
-  const loaded = await loadStudy(studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', { samples: 3, rounds: 2, items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }], templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }] }));
+  const loaded = await loadStudy(
+    studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', {
+      samples: 3,
+      rounds: 2,
+      items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }],
+      templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }],
+    }),
+  );
   const methods = { llama: 'sample' as const, gpt: 'sample' as const };
   const plan = planStudy(loaded, { methods });
   assert.equal(plan.length, 2 * 6);
   assert.equal(countStudyPlan(loaded, { methods }), plan.length);
   const llama = plan.filter((q) => q.identity.modelId === 'llama');
-  assert.deepEqual(llama.map((q) => q.identity.round), [0, 1, 2, 3, 4, 5]);
-  assert.deepEqual(llama.map((q) => q.params.seed), [3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    llama.map((q) => q.identity.round),
+    [0, 1, 2, 3, 4, 5],
+  );
+  assert.deepEqual(
+    llama.map((q) => q.params.seed),
+    [3, 4, 5, 6, 7, 8],
+  );
   assert.equal(new Set(llama.map((q) => q.cacheKey)).size, 6);
   for (const q of plan) {
     assert.deepEqual([q.params.n, q.params.maxTokens, q.params.stop], [1, 600, ['11.']]);
@@ -222,17 +278,35 @@ test('judge plan: each sample is a generation of its own (rounds × samples), wi
   }
 });
 
-test('stanceLanguage: every prompt language judged against one language\'s statements (the paper: English)', async () => {
+test("stanceLanguage: every prompt language judged against one language's statements (the paper: English)", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vl-judge5-'));
-  const narrow = { languages: ['en', 'da'], items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }], templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }] };
+  const narrow = {
+    languages: ['en', 'da'],
+    items: [{ file: join(examples, 'wvs7-sample.wvs'), ids: ['Q182'] }],
+    templates: [{ file: join(examples, 'prompts.wvt'), names: ['interviews'] }],
+  };
   const methods = { llama: 'sample' as const, gpt: 'sample' as const };
   const strict = await loadStudy(studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', narrow));
-  assert.deepEqual(strict.diagnostics.filter((d) => d.code === 'study/missing-stance').map((d) => /"pro da:"/.test(d.message)), [true]);
+  assert.deepEqual(
+    strict.diagnostics.filter((d) => d.code === 'study/missing-stance').map((d) => /"pro da:"/.test(d.message)),
+    [true],
+  );
   const strictPlan = planStudy(strict, { methods });
-  assert.deepEqual(strictPlan.map((q) => [q.identity.language, q.skip ? 'skip' : 'judge']), [['en', 'judge'], ['en', 'judge'], ['da', 'skip'], ['da', 'skip']]);
+  assert.deepEqual(
+    strictPlan.map((q) => [q.identity.language, q.skip ? 'skip' : 'judge']),
+    [
+      ['en', 'judge'],
+      ['en', 'judge'],
+      ['da', 'skip'],
+      ['da', 'skip'],
+    ],
+  );
   assert.match(strictPlan[2].skip?.message ?? '', /stance statement in "da"/);
   const english = await loadStudy(studyFile(dir, 'http://127.0.0.1:1', 'http://127.0.0.1:2', { ...narrow, stanceLanguage: 'en' }));
-  assert.deepEqual(english.diagnostics.filter((d) => d.code === 'study/missing-stance'), []);
+  assert.deepEqual(
+    english.diagnostics.filter((d) => d.code === 'study/missing-stance'),
+    [],
+  );
   const plan = planStudy(english, { methods });
   assert.ok(plan.every((q) => !q.skip && q.judge?.stance.pro === 'Homosexuality is justifiable.'));
   assert.ok(plan.filter((q) => q.identity.language === 'da').every((q) => q.judge?.language === 'da'));

@@ -90,7 +90,13 @@ test('no option at all: zero distribution, miss mass 1, NaN summary', () => {
 test('logsumexp is stable for very small logprobs', () => {
   close(logSumExp([-1000, -1000]), -1000 + Math.log(2));
   assert.equal(logSumExp([]), -Infinity);
-  const d = distributionFromLogprobs([{ token: '1', logprob: -800 }, { token: '2', logprob: -800 }], four);
+  const d = distributionFromLogprobs(
+    [
+      { token: '1', logprob: -800 },
+      { token: '2', logprob: -800 },
+    ],
+    four,
+  );
   // both underflow to 0 in linear space: treated as no mass rather than NaN
   assert.ok(!Number.isNaN(d.missMass));
 });
@@ -108,7 +114,12 @@ test('summary: uniform distribution entropy is ln K and mean the midpoint', () =
   close(s.entropy, Math.log(4));
   close(s.mean, 2.5);
   assert.equal(s.mode, 1, 'ties resolve to the lowest code');
-  const labelled = renderPrompt({ item: item('x', IMPORTANCE, { en: 'Q' }), template: template('t', { en: '{options}' }), language: 'en', optionOrder: 'reversed' }).labels;
+  const labelled = renderPrompt({
+    item: item('x', IMPORTANCE, { en: 'Q' }),
+    template: template('t', { en: '{options}' }),
+    language: 'en',
+    optionOrder: 'reversed',
+  }).labels;
   assert.equal(summarize({ '1': 0.1, '2': 0.2, '3': 0.3, '4': 0.4 }, labelled).mode, 4);
 });
 
@@ -138,8 +149,20 @@ test('summarize of one labels array again, and after it grew, equals that of a f
   ];
   const p = { '1': 0.5, '2': 0.5, '3': 0.5 };
   assert.deepEqual(summarize(p, labels), { mean: 1.5, mode: 1, entropy: Math.log(2) });
-  assert.deepEqual(summarize(p, labels), summarize(p, labels.map((l) => ({ ...l }))));
+  assert.deepEqual(
+    summarize(p, labels),
+    summarize(
+      p,
+      labels.map((l) => ({ ...l })),
+    ),
+  );
   labels.push({ label: '3', code: 3, score: 3 });
-  assert.deepEqual(summarize(p, labels), summarize(p, labels.map((l) => ({ ...l }))));
+  assert.deepEqual(
+    summarize(p, labels),
+    summarize(
+      p,
+      labels.map((l) => ({ ...l })),
+    ),
+  );
   assert.equal(summarize(p, labels).mean, 2);
 });

@@ -34,17 +34,22 @@ test('workspace and folder values for endpoint settings are ignored and reported
   const config = endpointConfig(
     inspector({
       provider: { defaultValue: 'ollama', workspaceValue: 'openai' },
-      'openai.baseUrl': { defaultValue: DEFAULT_OPENAI_BASE_URL, globalValue: 'https://user.example/v1', workspaceValue: 'http://127.0.0.1:9/trap' },
+      'openai.baseUrl': {
+        defaultValue: DEFAULT_OPENAI_BASE_URL,
+        globalValue: 'https://user.example/v1',
+        workspaceValue: 'http://127.0.0.1:9/trap',
+      },
       'ollama.host': { defaultValue: DEFAULT_OLLAMA_HOST, workspaceFolderValue: 'http://evil.example:11434' },
     }),
   );
   assert.equal(config.provider, 'ollama');
   assert.equal(config.openaiBaseUrl, 'https://user.example/v1');
   assert.equal(config.ollamaHost, DEFAULT_OLLAMA_HOST);
-  assert.deepEqual(
-    config.ignored.map((i) => `${i.key}@${i.scope}`).sort(),
-    ['ollama.host@workspaceFolder', 'openai.baseUrl@workspace', 'provider@workspace'],
-  );
+  assert.deepEqual(config.ignored.map((i) => `${i.key}@${i.scope}`).sort(), [
+    'ollama.host@workspaceFolder',
+    'openai.baseUrl@workspace',
+    'provider@workspace',
+  ]);
 });
 
 test('credentials in a URL are stripped, non-http URLs rejected', () => {
@@ -81,7 +86,14 @@ test('API key secret names are per origin', () => {
 });
 
 test('run settings are validated and clamped', () => {
-  const values: Record<string, unknown> = { method: 'sample', samples: 5000, temperature: -1, concurrency: 2.6, timeoutSeconds: 30, languageCountries: { da: 'dk', en: ['US'], xx: [] } };
+  const values: Record<string, unknown> = {
+    method: 'sample',
+    samples: 5000,
+    temperature: -1,
+    concurrency: 2.6,
+    timeoutSeconds: 30,
+    languageCountries: { da: 'dk', en: ['US'], xx: [] },
+  };
   const s = runSettings((k) => values[k]);
   assert.equal(s.method, 'sample');
   assert.equal(s.samples, 1000);

@@ -113,8 +113,14 @@ test('one Windows-1252 row in a UTF-8 CSV: the other rows stay UTF-8, that row i
   assert.deepEqual(decoded.windows1252Lines, [3]);
   assert.equal(decoded.text, 'country,key,value\nDK,Q1,"Kø"\nPT,Q1,"São"\nNL,Q1,"één"\n');
   const table = readTable(bytes);
-  assert.deepEqual(table.rows.map((r) => r.cells[2]), ['Kø', 'São', 'één']);
-  assert.deepEqual(table.problems.map((p) => p.line), [3]);
+  assert.deepEqual(
+    table.rows.map((r) => r.cells[2]),
+    ['Kø', 'São', 'één'],
+  );
+  assert.deepEqual(
+    table.problems.map((p) => p.line),
+    [3],
+  );
   // A file that is 1252 throughout (no valid UTF-8 multi-byte sequence) is still read as 1252.
   assert.equal(decodeText(Buffer.from([0x4b, 0xf8, 0x0a, 0x53, 0xe3, 0x6f])).text, 'Kø\nSão');
 });
@@ -137,12 +143,18 @@ test('the terminal sanitiser shows ESC, OSC 52, CR, C1 and bidi controls; newlin
   assert.equal(visible('line 1\n\tline 2 — ø 日本'), 'line 1\n\tline 2 — ø 日本');
 });
 
-test('--out lock: a second taker is refused with the holder named; a dead holder\'s lock is taken over', async () => {
+test("--out lock: a second taker is refused with the holder named; a dead holder's lock is taken over", async () => {
   const dir = await fs.mkdtemp(join(tmpdir(), 'vl-lock-'));
   try {
     const target = join(dir, 'results.jsonl');
     const first = await lockFile(target);
-    await assert.rejects(lockFile(target), (error: unknown) => error instanceof LockedError && new RegExp(`process ${process.pid} on`).test(error.message) && /delete .*results\.jsonl\.lock/.test(error.message));
+    await assert.rejects(
+      lockFile(target),
+      (error: unknown) =>
+        error instanceof LockedError &&
+        new RegExp(`process ${process.pid} on`).test(error.message) &&
+        /delete .*results\.jsonl\.lock/.test(error.message),
+    );
     await first.release();
     const again = await lockFile(target);
     await again.release();
@@ -163,12 +175,24 @@ test('--out lock: a second taker is refused with the holder named; a dead holder
 test('endpoint URLs: credentials are refused without echoing the password; a query string is refused', () => {
   const password = 's3cr3t-pass-word';
   for (const host of [`user:${password}@127.0.0.1:11434`, `http://user:${password}@localhost`]) {
-    assert.throws(() => normaliseOllamaHost(host), (e: unknown) => e instanceof UsageError && /must not contain credentials/.test(e.message) && !e.message.includes(password));
+    assert.throws(
+      () => normaliseOllamaHost(host),
+      (e: unknown) => e instanceof UsageError && /must not contain credentials/.test(e.message) && !e.message.includes(password),
+    );
   }
   // Malformed, with a password in it: the message names the value with the credentials hidden.
-  assert.throws(() => normaliseOllamaHost(`http://user:${password}@[bad`), (e: unknown) => e instanceof UsageError && /not a valid Ollama host/.test(e.message) && !e.message.includes(password));
-  assert.throws(() => checkUrl(`http://u:${password}@[x/v1`, 'The endpoint'), (e: unknown) => e instanceof UsageError && !e.message.includes(password));
-  assert.throws(() => checkUrl('https://proxy.example/v1?sig=abc', 'The OpenAI-compatible endpoint'), /must not carry a query string or fragment/);
+  assert.throws(
+    () => normaliseOllamaHost(`http://user:${password}@[bad`),
+    (e: unknown) => e instanceof UsageError && /not a valid Ollama host/.test(e.message) && !e.message.includes(password),
+  );
+  assert.throws(
+    () => checkUrl(`http://u:${password}@[x/v1`, 'The endpoint'),
+    (e: unknown) => e instanceof UsageError && !e.message.includes(password),
+  );
+  assert.throws(
+    () => checkUrl('https://proxy.example/v1?sig=abc', 'The OpenAI-compatible endpoint'),
+    /must not carry a query string or fragment/,
+  );
   assert.equal(checkUrl('https://proxy.example/v1/', 'x'), 'https://proxy.example/v1');
 });
 
@@ -183,7 +207,10 @@ test('input-file limit: a file of exactly the limit is read, one byte more is re
     assert.equal((await readInputBytes(at, 'Human data file')).length, 4096);
     assert.equal((await readInputFile(at, 'Items file')).length, 4096);
     for (const read of [readInputBytes, readInputFile]) {
-      await assert.rejects(read(over, 'Human data file'), /over\.csv is 4\.0 KiB|over\.csv is 4097 bytes, over the 4 KiB input limit.*VALUE_LENS_MAX_INPUT_BYTES/);
+      await assert.rejects(
+        read(over, 'Human data file'),
+        /over\.csv is 4\.0 KiB|over\.csv is 4097 bytes, over the 4 KiB input limit.*VALUE_LENS_MAX_INPUT_BYTES/,
+      );
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
@@ -214,12 +241,21 @@ test('study import tables over the input limit are refused with their size befor
     const table = join(dir, 'answers.csv');
     await fs.writeFile(table, '');
     await fs.truncate(table, 4097);
-    const loaded = { surveys: [], study: { name: 's', hash: 'h', models: [], results: join(dir, 'corpus'), imports: [] } } as unknown as Loaded;
+    const loaded = {
+      surveys: [],
+      study: { name: 's', hash: 'h', models: [], results: join(dir, 'corpus'), imports: [] },
+    } as unknown as Loaded;
     const mapping = { file: table, columns: {} } as unknown as Mapping;
-    await assert.rejects(importStudyData(loaded, { toolVersion: 't', via: 'cli' } as never, [mapping]), /answers\.csv is 4097 bytes, over the 4 KiB input limit/);
+    await assert.rejects(
+      importStudyData(loaded, { toolVersion: 't', via: 'cli' } as never, [mapping]),
+      /answers\.csv is 4097 bytes, over the 4 KiB input limit/,
+    );
     await fs.truncate(table, 4096);
     // At the limit the table is read (what the importer then makes of 4 KiB of NUL bytes is its business).
-    const outcome = await importStudyData(loaded, { toolVersion: 't', via: 'cli' } as never, [mapping]).then(() => 'read', (e: unknown) => String(e));
+    const outcome = await importStudyData(loaded, { toolVersion: 't', via: 'cli' } as never, [mapping]).then(
+      () => 'read',
+      (e: unknown) => String(e),
+    );
     assert.doesNotMatch(outcome, /input limit/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
@@ -228,7 +264,18 @@ test('study import tables over the input limit are refused with their size befor
 
 test('contradictory duplicates are counted (identical re-runs and other rounds are not)', async () => {
   const { findDuplicates } = await import('../../../src/core/run/duplicates');
-  const base = { kind: 'result', itemId: 'Q1', language: 'en', model: 'm', template: 't', method: 'logprobs', paraphrase: null, optionOrder: [1, 2], mean: 1.2, probabilities: { 1: 0.8, 2: 0.2 } };
+  const base = {
+    kind: 'result',
+    itemId: 'Q1',
+    language: 'en',
+    model: 'm',
+    template: 't',
+    method: 'logprobs',
+    paraphrase: null,
+    optionOrder: [1, 2],
+    mean: 1.2,
+    probabilities: { 1: 0.8, 2: 0.2 },
+  };
   const records = [
     base,
     { ...base }, // an identical re-run (a cache hit written twice)

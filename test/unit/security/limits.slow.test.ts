@@ -38,7 +38,10 @@ test('response body: 16 MiB is read, 16 MiB + 1 byte is refused, not retried, me
     const before = rssMiB();
     assert.equal((await provider.complete(request())).choices[0].text, '3');
     body = paddedOllamaBody(16 * MiB + 1);
-    const error = await provider.complete(request()).then(() => undefined, (e: unknown) => e);
+    const error = await provider.complete(request()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ProviderError && error.kind === 'parse' && !error.retryable, String(error));
     assert.match(error.message, /16 MiB limit/);
     // A 200 MB answer used to take 1.3 GB of RSS: now the transport stops at the limit.
@@ -56,7 +59,12 @@ test('response body: 16 MiB is read, 16 MiB + 1 byte is refused, not retried, me
       pump();
     });
     try {
-      const e = await createOllamaProvider({ host: huge.url }).complete(request()).then(() => undefined, (x: unknown) => x);
+      const e = await createOllamaProvider({ host: huge.url })
+        .complete(request())
+        .then(
+          () => undefined,
+          (x: unknown) => x,
+        );
       assert.ok(e instanceof ProviderError && e.kind === 'parse', String(e));
     } finally {
       await huge.close();
@@ -80,11 +88,16 @@ test('gzip bomb: 1 GiB of spaces (about 1 MB compressed) stops at 16 MiB decoded
     body = bomb;
     const before = rssMiB();
     const started = performance.now();
-    const error = await provider.complete(request()).then(() => undefined, (e: unknown) => e);
+    const error = await provider.complete(request()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ProviderError && error.kind === 'parse' && !error.retryable, String(error));
     assert.match(error.message, /VALUE_LENS_MAX_DECODED_BYTES/);
     const gained = rssMiB() - before;
-    console.log(`# gzip bomb: ${(bomb.length / MiB).toFixed(1)} MiB compressed, refused after ${Math.round(performance.now() - started)} ms, RSS gained ${gained} MiB`);
+    console.log(
+      `# gzip bomb: ${(bomb.length / MiB).toFixed(1)} MiB compressed, refused after ${Math.round(performance.now() - started)} ms, RSS gained ${gained} MiB`,
+    );
     assert.ok(gained < 100, `RSS grew ${gained} MiB`);
   } finally {
     await server.close();
@@ -103,7 +116,18 @@ test('input files: exactly 256 MiB is read; a 657 MB microdata CSV is refused by
     await fs.writeFile(big, 'B_COUNTRY,Q1\n');
     await fs.truncate(big, 657_000_000); // sparse: the size is what matters, the limit is checked before reading
     const results = join(dir, 'r.jsonl');
-    const record = { kind: 'result', itemId: 'Q1', language: 'en', model: 'm', template: 'direct', method: 'logprobs', paraphrase: null, probabilities: { 1: 1 }, mean: 1, optionOrder: [1, 2, 3, 4] };
+    const record = {
+      kind: 'result',
+      itemId: 'Q1',
+      language: 'en',
+      model: 'm',
+      template: 'direct',
+      method: 'logprobs',
+      paraphrase: null,
+      probabilities: { 1: 1 },
+      mean: 1,
+      optionOrder: [1, 2, 3, 4],
+    };
     await fs.writeFile(results, `${JSON.stringify(record)}\n`);
     const r = await runCli(['analyze', results, '--items', EXAMPLE_ITEMS, '--human', big]);
     assert.equal(r.code, 1, r.stderr);

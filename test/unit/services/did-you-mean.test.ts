@@ -7,11 +7,16 @@ import { closestName } from '../../../src/core/language/placeholders';
 
 function apply(text: string, edits: TextEdit[]): string {
   const lines = text.split('\n');
-  for (const edit of [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
+  for (const edit of [...edits].sort(
+    (a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character,
+  )) {
     const { start, end } = edit.range;
     const before = lines.slice(0, start.line).join('\n') + (start.line ? '\n' : '') + lines[start.line]!.slice(0, start.character);
     const after = lines[end.line]!.slice(end.character) + (end.line < lines.length - 1 ? '\n' : '') + lines.slice(end.line + 1).join('\n');
-    return apply(before + edit.newText + after, edits.filter((e) => e !== edit));
+    return apply(
+      before + edit.newText + after,
+      edits.filter((e) => e !== edit),
+    );
   }
   return text;
 }
@@ -32,7 +37,10 @@ test('undeclared tag: change dk to da, or declare it; the fixed file has no such
   const survey = parseSurvey(SURVEY);
   const dk = survey.diagnostics.find((d) => d.code === 'wvs/undeclared-language' && d.data?.language === 'dk')!;
   const fixes = quickFixes(SURVEY, survey, dk);
-  assert.deepEqual(fixes.map((f) => f.title), ["Change 'dk' to 'da'", "Declare 'dk' in the languages header"]);
+  assert.deepEqual(
+    fixes.map((f) => f.title),
+    ["Change 'dk' to 'da'", "Declare 'dk' in the languages header"],
+  );
   const fixed = apply(SURVEY, fixes[0]!.edits);
   assert.match(fixed, /^ {2}da: Er familien vigtig\?$/m);
   const fr = parseSurvey(fixed).diagnostics.find((d) => d.code === 'wvs/undeclared-language')!;
@@ -74,7 +82,10 @@ paraphrases p of direkt
   const [templateFix] = quickFixes(text, file, template);
   assert.equal(templateFix!.title, "Change to template 'direct'");
   const fixed = apply(apply(text, slotFix!.edits), templateFix!.edits);
-  assert.deepEqual(parseTemplates(fixed).diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    parseTemplates(fixed).diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
 });
 
 test('closestName: within a third of the length, unique, case folded', () => {

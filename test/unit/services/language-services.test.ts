@@ -66,19 +66,37 @@ function walk(nodes: SymbolNode[], visit: (n: SymbolNode) => void): void {
 
 test('outline: scales and items with wording children; selection inside range', () => {
   const symbols = documentSymbols(parseSurvey(SURVEY));
-  assert.deepEqual(symbols.map((s) => `${s.kind}:${s.name}`), ['scale:importance', 'item:Q1', 'item:Q1']);
-  assert.deepEqual(symbols[1]!.children.map((c) => c.name), ['en', 'da']);
+  assert.deepEqual(
+    symbols.map((s) => `${s.kind}:${s.name}`),
+    ['scale:importance', 'item:Q1', 'item:Q1'],
+  );
+  assert.deepEqual(
+    symbols[1]!.children.map((c) => c.name),
+    ['en', 'da'],
+  );
   assert.equal(symbols[1]!.detail, 'Family — socio-cultural norms');
-  assert.deepEqual(symbols[0]!.children.map((c) => c.name), ['en', 'da']);
+  assert.deepEqual(
+    symbols[0]!.children.map((c) => c.name),
+    ['en', 'da'],
+  );
   walk(symbols, (n) => assert.ok(containsRange(n.range, n.selectionRange), n.name));
 });
 
 test('outline of templates: template parts and paraphrase variants', () => {
   const symbols = documentSymbols(parseTemplates(TEMPLATES));
-  assert.deepEqual(symbols.map((s) => `${s.kind}:${s.name}`), ['template:direct', 'paraphrases:direct']);
-  assert.deepEqual(symbols[0]!.children.map((c) => c.name), ['system en', 'en']);
+  assert.deepEqual(
+    symbols.map((s) => `${s.kind}:${s.name}`),
+    ['template:direct', 'paraphrases:direct'],
+  );
+  assert.deepEqual(
+    symbols[0]!.children.map((c) => c.name),
+    ['system en', 'en'],
+  );
   assert.equal(symbols[1]!.children[0]!.detail, '2 paraphrases');
-  assert.deepEqual(symbols[1]!.children[0]!.children.map((c) => c.name), ['#0', '#1']);
+  assert.deepEqual(
+    symbols[1]!.children[0]!.children.map((c) => c.name),
+    ['#0', '#1'],
+  );
   walk(symbols, (n) => assert.ok(containsRange(n.range, n.selectionRange), n.name));
 });
 
@@ -97,9 +115,18 @@ test('folding ranges cover multi-line blocks and | texts', () => {
     { start: 14, end: 16 },
   ]);
   const folds = foldingRanges(parseTemplates(TEMPLATES));
-  assert.ok(folds.some((f) => f.start === 0 && f.end === 5), JSON.stringify(folds));
-  assert.ok(folds.some((f) => f.start === 2 && f.end === 5), 'the | block folds');
-  assert.ok(folds.some((f) => f.start === 7), 'the paraphrase set folds');
+  assert.ok(
+    folds.some((f) => f.start === 0 && f.end === 5),
+    JSON.stringify(folds),
+  );
+  assert.ok(
+    folds.some((f) => f.start === 2 && f.end === 5),
+    'the | block folds',
+  );
+  assert.ok(
+    folds.some((f) => f.start === 7),
+    'the paraphrase set folds',
+  );
 });
 
 test('item hover: scale, option labels per language, languages present and missing', () => {
@@ -136,13 +163,22 @@ test('completion by context in .wvs', () => {
 test('completion by context in .wvt: slots after {, template names after of', () => {
   const file = parseTemplates(TEMPLATES);
   const slots = templateCompletions('template x\n  en: Say {', { line: 1, character: 11 }, file);
-  assert.deepEqual(slots.map((s) => s.label), ['question', 'options', 'country', 'topic', 'language']);
+  assert.deepEqual(
+    slots.map((s) => s.label),
+    ['question', 'options', 'country', 'topic', 'language'],
+  );
   assert.equal(slots[0]!.insertText, 'question}');
   assert.equal(templateCompletions('template x\n  en: {{', { line: 1, character: 8 }, file).length === 5, false, '{{ is an escape');
-  assert.deepEqual(templateCompletions('paraphrases p of ', { line: 0, character: 17 }, file).map((c) => c.label), ['direct']);
+  assert.deepEqual(
+    templateCompletions('paraphrases p of ', { line: 0, character: 17 }, file).map((c) => c.label),
+    ['direct'],
+  );
   const inTemplate = templateCompletions('template x\n  ', { line: 1, character: 2 }, file).map((c) => c.label);
   assert.ok(inTemplate.includes('system en:') && inTemplate.includes('da:'));
-  assert.deepEqual(templateCompletions('', { line: 0, character: 0 }, file).map((c) => c.label), ['template', 'paraphrases']);
+  assert.deepEqual(
+    templateCompletions('', { line: 0, character: 0 }, file).map((c) => c.label),
+    ['template', 'paraphrases'],
+  );
 });
 
 test('quick fix: a missing translation gets a placeholder marked [mt], which is itself a warning (issue 19)', () => {
@@ -158,7 +194,10 @@ test('quick fix: a missing translation gets a placeholder marked [mt], which is 
   assert.equal(after.items[0]!.texts.nl!.machineTranslated, true);
   // The stub is not wording: check must not pass it silently.
   const placeholder = after.diagnostics.filter((d) => d.code === 'wvs/placeholder-text');
-  assert.deepEqual(placeholder.map((d) => [d.severity, d.range.start.line, d.data?.language]), [['warning', 13, 'nl']]);
+  assert.deepEqual(
+    placeholder.map((d) => [d.severity, d.range.start.line, d.data?.language]),
+    [['warning', 13, 'nl']],
+  );
 });
 
 test('quick fix: a scale missing labels gets one stub label per option', () => {
@@ -178,7 +217,10 @@ test('quick fix: a duplicate id is renamed to a free one', () => {
   const [fix] = quickFixes(text, survey, diagnostic);
   assert.equal(fix!.title, "Rename 'Q1' to 'Q1_3'");
   const after = parseSurvey(apply(text, fix!.edits));
-  assert.deepEqual(after.items.map((i) => i.id), ['Q1', 'Q1_2', 'Q1_3']);
+  assert.deepEqual(
+    after.items.map((i) => i.id),
+    ['Q1', 'Q1_2', 'Q1_3'],
+  );
   assert.ok(!after.diagnostics.some((d) => d.code.endsWith('duplicate-id')));
 });
 
@@ -189,15 +231,33 @@ test('lens model: Score, Paraphrases and ⋯ per item (never one per language); 
     ['8:score', '8:paraphrases', '8:more', '14:score', '14:paraphrases', '14:more'],
   );
   const t = lensSpecs(parseTemplates(TEMPLATES));
-  assert.deepEqual(t.map((s) => `${s.range.start.line}:${s.kind}:${s.targetKind}:${s.target}`), ['0:tryOnItem:template:direct', '7:tryOnItem:paraphrases:direct']);
-  const extra = lensSpecs(parseTemplates(TEMPLATES), [(f) => (f.kind === 'templates' ? f.paraphraseSets.map((s) => ({ kind: 'generateParaphrases', range: s.range, target: s.name })) : [])]);
+  assert.deepEqual(
+    t.map((s) => `${s.range.start.line}:${s.kind}:${s.targetKind}:${s.target}`),
+    ['0:tryOnItem:template:direct', '7:tryOnItem:paraphrases:direct'],
+  );
+  const extra = lensSpecs(parseTemplates(TEMPLATES), [
+    (f) => (f.kind === 'templates' ? f.paraphraseSets.map((s) => ({ kind: 'generateParaphrases', range: s.range, target: s.name })) : []),
+  ]);
   assert.equal(extra.filter((s) => s.kind === 'generateParaphrases').length, 1);
 });
 
 export function generatedSurvey(items: number): string {
-  const out = ['survey "Big"', 'languages en da nl pt', '', 'scale s 1..4', ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: A | B | C | D`), ''];
+  const out = [
+    'survey "Big"',
+    'languages en da nl pt',
+    '',
+    'scale s 1..4',
+    ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: A | B | C | D`),
+    '',
+  ];
   for (let i = 0; i < items; i++) {
-    out.push(`item Q${i} "Item ${i}"`, '  category: progress', '  scale: s', ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: Question ${i} in ${l}?`), '');
+    out.push(
+      `item Q${i} "Item ${i}"`,
+      '  category: progress',
+      '  scale: s',
+      ...['en', 'da', 'nl', 'pt'].map((l) => `  ${l}: Question ${i} in ${l}?`),
+      '',
+    );
   }
   return out.join('\n');
 }
@@ -209,7 +269,10 @@ test('lens model for 2,000 items × 4 languages: Score, Paraphrases and ⋯ per 
   const specs = lensSpecs(survey);
   assert.equal(specs.length, 2000 * 3);
   const lines = specs.map((s) => s.range.start.line);
-  assert.deepEqual(lines, [...lines].sort((x, y) => x - y));
+  assert.deepEqual(
+    lines,
+    [...lines].sort((x, y) => x - y),
+  );
   assert.deepEqual(new Set(specs.slice(0, 3).map((s) => s.kind)).size, 3);
 });
 
@@ -219,6 +282,9 @@ test('hover on a numeric-scale item shows the end labels only, results before th
   const md = itemHoverMarkdown(item, survey, '**Results** here');
   const table = md.split('\n').filter((l) => /^\| -?\d+ \||^\| … \|/.test(l));
   assert.ok(table.length >= 3, md);
-  assert.deepEqual(table.slice(0, 3).map((l) => l.split('|')[1]!.trim()), [String(item.scale!.min), '…', String(item.scale!.max)]);
+  assert.deepEqual(
+    table.slice(0, 3).map((l) => l.split('|')[1]!.trim()),
+    [String(item.scale!.min), '…', String(item.scale!.max)],
+  );
   assert.ok(md.indexOf('**Results** here') < md.indexOf('Scale `'));
 });

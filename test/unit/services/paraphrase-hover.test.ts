@@ -5,9 +5,26 @@ import type { ScoreResult } from '../../../src/core/results';
 
 function result(language: string, paraphrase: number, mean: number): ScoreResult {
   return {
-    kind: 'result', runId: 'r', itemId: 'Q1', itemHash: 'h', language, template: 'direct', paraphrase, provider: 'ollama', model: 'm',
-    endpoint: 'http://127.0.0.1:11434', method: 'logprobs', optionOrder: [1, 2, 3, 4], probabilities: { '1': 1 }, mean, mode: 1, entropy: 0,
-    missMass: 0, latencyMs: 1, cached: false, at: '2026-11-25T12:00:00.000Z',
+    kind: 'result',
+    runId: 'r',
+    itemId: 'Q1',
+    itemHash: 'h',
+    language,
+    template: 'direct',
+    paraphrase,
+    provider: 'ollama',
+    model: 'm',
+    endpoint: 'http://127.0.0.1:11434',
+    method: 'logprobs',
+    optionOrder: [1, 2, 3, 4],
+    probabilities: { '1': 1 },
+    mean,
+    mode: 1,
+    entropy: 0,
+    missMass: 0,
+    latencyMs: 1,
+    cached: false,
+    at: '2026-11-25T12:00:00.000Z',
   };
 }
 

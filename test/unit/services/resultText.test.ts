@@ -15,10 +15,27 @@ import { IMPORTANCE } from '../../support/ast-fixtures';
 
 function result(language: string, mean: number, extra: Partial<ScoreResult> = {}): ScoreResult {
   return {
-    kind: 'result', runId: 'r1', itemId: 'Q1', itemHash: 'h1', language, template: 'direct', paraphrase: null,
-    provider: 'ollama', model: 'llama3.2', endpoint: 'http://127.0.0.1:11434', method: 'logprobs', optionOrder: [1, 2, 3, 4],
-    probabilities: { '1': 0.1, '2': 0.6, '3': 0.2, '4': 0.1 }, mean, mode: 2, entropy: 1.1, missMass: 0.03,
-    latencyMs: 12, cached: false, at: '2026-11-25T13:05:00.000Z', ...extra,
+    kind: 'result',
+    runId: 'r1',
+    itemId: 'Q1',
+    itemHash: 'h1',
+    language,
+    template: 'direct',
+    paraphrase: null,
+    provider: 'ollama',
+    model: 'llama3.2',
+    endpoint: 'http://127.0.0.1:11434',
+    method: 'logprobs',
+    optionOrder: [1, 2, 3, 4],
+    probabilities: { '1': 0.1, '2': 0.6, '3': 0.2, '4': 0.1 },
+    mean,
+    mode: 2,
+    entropy: 1.1,
+    missMass: 0.03,
+    latencyMs: 12,
+    cached: false,
+    at: '2026-11-25T13:05:00.000Z',
+    ...extra,
   };
 }
 
@@ -64,8 +81,21 @@ test('stale results are marked, not hidden', () => {
 
 test('failures show as ✗', () => {
   const failure: RunRecord = {
-    kind: 'failure', runId: 'r', itemId: 'Q1', itemHash: 'h1', language: 'nl', template: 'direct', paraphrase: null, provider: 'ollama',
-    model: 'm', endpoint: 'http://127.0.0.1:1', method: 'logprobs', optionOrder: [], error: { kind: 'network', message: 'ECONNREFUSED' }, attempts: 3, at: '2026-11-25T13:00:00Z',
+    kind: 'failure',
+    runId: 'r',
+    itemId: 'Q1',
+    itemHash: 'h1',
+    language: 'nl',
+    template: 'direct',
+    paraphrase: null,
+    provider: 'ollama',
+    model: 'm',
+    endpoint: 'http://127.0.0.1:1',
+    method: 'logprobs',
+    optionOrder: [],
+    error: { kind: 'network', message: 'ECONNREFUSED' },
+    attempts: 3,
+    at: '2026-11-25T13:00:00Z',
   };
   const v = view({ en: result('en', 2), nl: failure });
   assert.equal(summaryLine(v, ORDER), 'en 2.00 · nl ✗');

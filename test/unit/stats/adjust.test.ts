@@ -4,12 +4,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { adjustBH, adjustHolm } from '../../../src/core/stats/adjust';
 
-const fx = JSON.parse(readFileSync('test/fixtures/r/padjust-results.json', 'utf8')) as { sets: { name: string; p: (number | null)[]; holm: (number | null)[]; BH: (number | null)[] }[] };
+const fx = JSON.parse(readFileSync('test/fixtures/r/padjust-results.json', 'utf8')) as {
+  sets: { name: string; p: (number | null)[]; holm: (number | null)[]; BH: (number | null)[] }[];
+};
 
 test('adjustHolm and adjustBH equal p.adjust on every fixture set (ties, p = 1, NA, one test)', () => {
   assert.ok(fx.sets.length >= 8);
   for (const s of fx.sets) {
-    for (const [ours, theirs, name] of [[adjustHolm(s.p), s.holm, 'holm'], [adjustBH(s.p), s.BH, 'BH']] as const) {
+    for (const [ours, theirs, name] of [
+      [adjustHolm(s.p), s.holm, 'holm'],
+      [adjustBH(s.p), s.BH, 'BH'],
+    ] as const) {
       assert.equal(ours.length, theirs.length);
       ours.forEach((v, i) => {
         if (theirs[i] === null) assert.equal(v, null, `${s.name} ${name}[${i}]`);

@@ -79,7 +79,13 @@ test('alignment: exact r = 0.8 against the first mapped country, scatter points 
   assert.equal(row.pearson?.n, 5);
   assert.deepEqual(
     report.scatter[0].points.map((p) => [p.itemId, p.modelScore, p.humanScore]),
-    [['A', 1, 2], ['B', 2, 1], ['C', 3, 4], ['D', 4, 3], ['E', 5, 5]],
+    [
+      ['A', 1, 2],
+      ['B', 2, 1],
+      ['C', 3, 4],
+      ['D', 4, 3],
+      ['E', 5, 5],
+    ],
   );
   // norms: x 1,2,3 vs y 2,1,4 → Σdxdy = 2, Sxx = 2, Syy = 42/9 → r = 6/√84; systems has 2 points → r = 1, p null
   const norms = report.byCategory.find((c) => c.category === 'norms');
@@ -127,7 +133,9 @@ test('share measure: model pro mass (codes > 5 on 10-point) vs human pro shares'
 
 test('filters, failures, duplicates (latest wins) and unknown items', () => {
   const failure: ScoreFailure = {
-    ...(({ kind: _k, probabilities: _p, mean: _m, mode: _mo, entropy: _e, missMass: _mm, latencyMs: _l, cached: _c, ...id }) => id)(base[0]),
+    ...(({ kind: _k, probabilities: _p, mean: _m, mode: _mo, entropy: _e, missMass: _mm, latencyMs: _l, cached: _c, ...id }) => id)(
+      base[0],
+    ),
     kind: 'failure',
     error: { kind: 'timeout', message: 'slow' },
     attempts: 3,
@@ -178,7 +186,13 @@ test('US bias for da (local DK) but not for en where the local country is the US
   close(b.localR, 0.8);
   assert.ok(b.usR !== null && b.difference !== null);
   close(b.difference, b.usR - 0.8);
-  const again = analyze({ records: [...base, ...en], items, human, languageCountries: { da: ['DK'], en: ['US', 'GB'] }, bootstrap: { iterations: 200, seed: 5 } });
+  const again = analyze({
+    records: [...base, ...en],
+    items,
+    human,
+    languageCountries: { da: ['DK'], en: ['US', 'GB'] },
+    bootstrap: { iterations: 200, seed: 5 },
+  });
   assert.deepEqual(again.usBias, report.usBias);
 });
 
@@ -193,9 +207,18 @@ test('position bias: reversed minus original order for otherwise identical reque
 
 test('10,000 records: counts, alignment, consistency and US-bias rows (its speed is bench/analyze.ts)', () => {
   const many: ScoreResult[] = [];
-  const bigItems: AnalysisItem[] = Array.from({ length: 50 }, (_, i) => ({ id: `I${i}`, title: `I${i}`, category: `c${i % 5}`, scaleMin: 1, scaleMax: 10, reversed: i % 7 === 0 }));
+  const bigItems: AnalysisItem[] = Array.from({ length: 50 }, (_, i) => ({
+    id: `I${i}`,
+    title: `I${i}`,
+    category: `c${i % 5}`,
+    scaleMin: 1,
+    scaleMax: 10,
+    reversed: i % 7 === 0,
+  }));
   const rows = [];
-  for (const it of bigItems) for (const c of ['DK', 'NL', 'US', 'GB', 'PT', 'BR']) rows.push({ country: c, key: it.id, mean: 1 + ((it.id.length * 7 + c.charCodeAt(0)) % 9) });
+  for (const it of bigItems)
+    for (const c of ['DK', 'NL', 'US', 'GB', 'PT', 'BR'])
+      rows.push({ country: c, key: it.id, mean: 1 + ((it.id.length * 7 + c.charCodeAt(0)) % 9) });
   for (let i = 0; i < 10_000; i++) {
     const it = bigItems[i % 50];
     many.push(
@@ -209,7 +232,12 @@ test('10,000 records: counts, alignment, consistency and US-bias rows (its speed
       }),
     );
   }
-  const report = analyze({ records: many, items: bigItems, human: { rows }, languageCountries: { da: ['DK'], nl: ['NL'], en: ['US', 'GB'], pt: ['PT', 'BR'] } });
+  const report = analyze({
+    records: many,
+    items: bigItems,
+    human: { rows },
+    languageCountries: { da: ['DK'], nl: ['NL'], en: ['US', 'GB'], pt: ['PT', 'BR'] },
+  });
   assert.equal(report.counts.results, 10_000);
   assert.ok(report.alignment.length > 0 && report.consistency.length > 0 && report.usBias.length > 0);
 });
@@ -229,7 +257,18 @@ test('analysisItemsFromSurvey takes id, title, category, data key and scale; ski
         title: { value: 'Homosexuality', range: r },
         category: { value: 'ethical', range: r },
         dataKey: { value: 'F118', range: r },
-        scale: { name: 'j10', nameRange: r, range: r, kind: 'numeric', min: 1, max: 10, reversed: false, options: [], labelLines: {}, missing: [] },
+        scale: {
+          name: 'j10',
+          nameRange: r,
+          range: r,
+          kind: 'numeric',
+          min: 1,
+          max: 10,
+          reversed: false,
+          options: [],
+          labelLines: {},
+          missing: [],
+        },
         texts: {},
         topics: {},
       },

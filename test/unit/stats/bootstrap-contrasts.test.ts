@@ -9,12 +9,26 @@ import { adjustBH, adjustHolm } from '../../../src/core/stats/adjust';
 import { bootstrapP, forEachResample, percentileInterval } from '../../../src/core/stats/bootstrap';
 import { pearsonR } from '../../../src/core/stats/correlation';
 
-const close = (a: number | null | undefined, b: number, tol = 1e-12): void => assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} vs ${b}`);
+const close = (a: number | null | undefined, b: number, tol = 1e-12): void =>
+  assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 function unit(p: Partial<ResponseUnit>): ResponseUnit {
   return {
-    runId: 'r1', modelId: 'm1', model: 'm1', modelAttributes: {}, language: 'da', country: null, template: 't',
-    paraphrase: null, order: 'original', round: 0, itemId: 'i', itemKey: 'i', category: 'c', method: 'judge', ...p,
+    runId: 'r1',
+    modelId: 'm1',
+    model: 'm1',
+    modelAttributes: {},
+    language: 'da',
+    country: null,
+    template: 't',
+    paraphrase: null,
+    order: 'original',
+    round: 0,
+    itemId: 'i',
+    itemKey: 'i',
+    category: 'c',
+    method: 'judge',
+    ...p,
   };
 }
 
@@ -31,16 +45,32 @@ const units: ResponseUnit[] = [
   ...Object.entries(en).map(([k, v]) => unit({ language: 'en', itemId: k, itemKey: k, mean: v })),
   ...Object.entries(da).map(([k, v]) => unit({ modelId: 'm2', itemId: k, itemKey: k, mean: 1 - v * v })),
 ];
-const samples = alignmentSamples(units, lookup, { levels: ['item'], measures: ['mean'], references: ['pooled', 'US'], languageCountries: {} });
+const samples = alignmentSamples(units, lookup, {
+  levels: ['item'],
+  measures: ['mean'],
+  references: ['pooled', 'US'],
+  languageCountries: {},
+});
 
 test('language contrast da − en on the items both cover (a–e), items drawn jointly; pooled references compared as "pooled"', () => {
-  const { rows, grid } = contrastRows(samples, [{ factor: 'language', a: 'da', b: 'en' }], { bootstrap: { iterations: 100, seed: 21 }, statistics: ['pearson'] });
+  const { rows, grid } = contrastRows(samples, [{ factor: 'language', a: 'da', b: 'en' }], {
+    bootstrap: { iterations: 100, seed: 21 },
+    statistics: ['pearson'],
+  });
   const row = rows.find((r) => r.within.reference === 'pooled');
   assert.ok(row);
   assert.deepEqual(row.within, { level: 'item', model: 'm1', reference: 'pooled' });
   const items = ['a', 'b', 'c', 'd', 'e'];
-  const rDa = (its: string[]): number => pearsonR(its.map((k) => da[k]), its.map((k) => human['pooled:da'][k]));
-  const rEn = (its: string[]): number => pearsonR(its.map((k) => en[k]), its.map((k) => human['pooled:en'][k]));
+  const rDa = (its: string[]): number =>
+    pearsonR(
+      its.map((k) => da[k]),
+      its.map((k) => human['pooled:da'][k]),
+    );
+  const rEn = (its: string[]): number =>
+    pearsonR(
+      its.map((k) => en[k]),
+      its.map((k) => human['pooled:en'][k]),
+    );
   close(row.difference.estimate, rDa(items) - rEn(items));
   const reps: number[] = [];
   forEachResample(items.length, 100, 21, (idx) => {
@@ -60,7 +90,13 @@ test('language contrast da − en on the items both cover (a–e), items drawn j
 
 test('model and reference contrasts; Holm and BH across the whole grid equal the adjusted raw p', () => {
   const specs = [...contrastSpecs('model', ['m1', 'm2']), { factor: 'reference' as const, a: 'pooled', b: 'US' }];
-  assert.deepEqual(specs.map((s) => [s.factor, s.a, s.b]), [['model', 'm1', 'm2'], ['reference', 'pooled', 'US']]);
+  assert.deepEqual(
+    specs.map((s) => [s.factor, s.a, s.b]),
+    [
+      ['model', 'm1', 'm2'],
+      ['reference', 'pooled', 'US'],
+    ],
+  );
   const { rows, grid } = contrastRows(samples, specs, { bootstrap: { iterations: 60, seed: 2 } });
   const model = rows.filter((r) => r.factor === 'model');
   // m1 vs m2 within da × pooled:da and da × US, two statistics each
@@ -71,21 +107,49 @@ test('model and reference contrasts; Holm and BH across the whole grid equal the
   assert.equal(ref.length, 6);
   const p = rows.map((r) => r.difference.p);
   assert.equal(grid.tests, rows.length);
-  assert.deepEqual(rows.map((r) => r.difference.pHolm), adjustHolm(p));
-  assert.deepEqual(rows.map((r) => r.difference.pBH), adjustBH(p));
+  assert.deepEqual(
+    rows.map((r) => r.difference.pHolm),
+    adjustHolm(p),
+  );
+  assert.deepEqual(
+    rows.map((r) => r.difference.pBH),
+    adjustBH(p),
+  );
 });
 
 test('adjustGrid: counts only Estimates with a p, writes null where p is null, only the requested methods', () => {
-  const es: (Estimate | null)[] = [{ estimate: 1, ci: null, p: 0.01 }, null, { estimate: 2, ci: null, p: null }, { estimate: 3, ci: null, p: 0.04 }];
+  const es: (Estimate | null)[] = [
+    { estimate: 1, ci: null, p: 0.01 },
+    null,
+    { estimate: 2, ci: null, p: null },
+    { estimate: 3, ci: null, p: 0.04 },
+  ];
   const grid = adjustGrid(es, 'alignment:item:mean', ['holm']);
   assert.deepEqual(grid, { grid: 'alignment:item:mean', tests: 2, adjust: ['holm'] });
-  assert.deepEqual(es.map((e) => e?.pHolm), [0.02, undefined, null, 0.04]);
+  assert.deepEqual(
+    es.map((e) => e?.pHolm),
+    [0.02, undefined, null, 0.04],
+  );
   assert.equal(es[0]?.pBH, undefined);
 });
 
 test('samples with no common items or an undefined side give no row', () => {
-  const s = (language: string, items: string[], x: number[]): AlignmentSample => ({ model: 'm', language, country: null, reference: 'US', level: 'item', measure: 'mean', items, x, y: x.map((v, i) => i) });
-  const { rows, grid } = contrastRows([s('da', ['a', 'b', 'c'], [1, 2, 3]), s('en', ['x', 'y', 'z'], [1, 2, 3]), s('nl', ['a', 'b', 'c'], [1, 1, 1])], contrastSpecs('language', ['da', 'en', 'nl']), { bootstrap: { iterations: 10, seed: 1 } });
+  const s = (language: string, items: string[], x: number[]): AlignmentSample => ({
+    model: 'm',
+    language,
+    country: null,
+    reference: 'US',
+    level: 'item',
+    measure: 'mean',
+    items,
+    x,
+    y: x.map((v, i) => i),
+  });
+  const { rows, grid } = contrastRows(
+    [s('da', ['a', 'b', 'c'], [1, 2, 3]), s('en', ['x', 'y', 'z'], [1, 2, 3]), s('nl', ['a', 'b', 'c'], [1, 1, 1])],
+    contrastSpecs('language', ['da', 'en', 'nl']),
+    { bootstrap: { iterations: 10, seed: 1 } },
+  );
   assert.equal(rows.length, 0);
   assert.equal(grid.tests, 0);
 });

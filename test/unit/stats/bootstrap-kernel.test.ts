@@ -93,7 +93,11 @@ class RefWeightedCorrelation {
   private readonly orderY: Int32Array;
   private readonly rx: Float64Array;
   private readonly ry: Float64Array;
-  constructor(private readonly x: readonly number[], private readonly y: readonly number[], private readonly kind: Kind) {
+  constructor(
+    private readonly x: readonly number[],
+    private readonly y: readonly number[],
+    private readonly kind: Kind,
+  ) {
     const order = (v: readonly number[]): Int32Array => Int32Array.from(v.map((_, i) => i).sort((a, b) => v[a] - v[b]));
     this.orderX = order(x);
     this.orderY = order(y);
@@ -111,7 +115,12 @@ class RefWeightedCorrelation {
 class RefSubsetCorrelation {
   private readonly stat: RefWeightedCorrelation;
   private readonly w: Float64Array;
-  constructor(private readonly rows: readonly number[], x: readonly number[], y: readonly number[], kind: Kind) {
+  constructor(
+    private readonly rows: readonly number[],
+    x: readonly number[],
+    y: readonly number[],
+    kind: Kind,
+  ) {
     this.stat = new RefWeightedCorrelation(x, y, kind);
     this.w = new Float64Array(rows.length);
   }
@@ -121,7 +130,11 @@ class RefSubsetCorrelation {
   }
 }
 
-function refForEachWeighting(rows: number, opts: { iterations: number; seed: number; clusters?: readonly string[] }, fn: (w: Float64Array, b: number) => void): void {
+function refForEachWeighting(
+  rows: number,
+  opts: { iterations: number; seed: number; clusters?: readonly string[] },
+  fn: (w: Float64Array, b: number) => void,
+): void {
   const w = new Float64Array(rows);
   if (!opts.clusters) {
     refForEachResample(rows, opts.iterations, opts.seed, (idx, b) => {
@@ -139,7 +152,12 @@ function refForEachWeighting(rows: number, opts: { iterations: number; seed: num
   });
 }
 
-function refCorrelationReplicates(x: readonly number[], y: readonly number[], kind: Kind, opts: { iterations: number; seed: number; clusters?: readonly string[] }): Float64Array {
+function refCorrelationReplicates(
+  x: readonly number[],
+  y: readonly number[],
+  kind: Kind,
+  opts: { iterations: number; seed: number; clusters?: readonly string[] },
+): Float64Array {
   const stat = new RefWeightedCorrelation(x, y, kind);
   const out = new Float64Array(opts.iterations);
   refForEachWeighting(x.length, opts, (w, b) => {
@@ -156,13 +174,18 @@ class RefPooledPairsSpearman {
   private readonly qSum: Float64Array;
   private readonly qSq: Float64Array;
   private readonly qW: Float64Array;
-  constructor(questionOf: readonly string[], private readonly values: readonly number[]) {
+  constructor(
+    questionOf: readonly string[],
+    private readonly values: readonly number[],
+  ) {
     const ids = new Map<string, number>();
-    this.q = Int32Array.from(questionOf.map((k) => {
-      let id = ids.get(k);
-      if (id === undefined) ids.set(k, (id = ids.size));
-      return id;
-    }));
+    this.q = Int32Array.from(
+      questionOf.map((k) => {
+        let id = ids.get(k);
+        if (id === undefined) ids.set(k, (id = ids.size));
+        return id;
+      }),
+    );
     this.order = Int32Array.from(values.map((_, i) => i).sort((a, b) => values[a] - values[b]));
     this.rw = new Float64Array(values.length);
     this.ranks = new Float64Array(values.length);
@@ -205,7 +228,11 @@ class RefPooledPairsSpearman {
 
 // ------------------------------------------------------------------ seeded data
 
-interface Sample { x: number[]; y: number[]; clusters: string[] }
+interface Sample {
+  x: number[];
+  y: number[];
+  clusters: string[];
+}
 
 /**
  * `k` clusters of 1…maxSize rows; x rounded to `xStep` (ties inside and across clusters); y the cluster's
@@ -258,7 +285,13 @@ function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, wh
  * the same resampling distribution) as row weights for the old row-level code: each cell's count on one of
  * its rows (rows of a cell share value and question, so which one does not matter).
  */
-function pairsResampleWeights(questions: readonly string[], values: readonly number[], iterations: number, seed: number, fn: (w: Float64Array, b: number) => void): void {
+function pairsResampleWeights(
+  questions: readonly string[],
+  values: readonly number[],
+  iterations: number,
+  seed: number,
+  fn: (w: Float64Array, b: number) => void,
+): void {
   const stat = new PooledPairsSpearman(questions, values);
   const rowOfCell = new Int32Array(stat.cells);
   stat.rowCells.forEach((c, i) => (rowOfCell[c] = i));
@@ -276,7 +309,11 @@ function pairsResampleWeights(questions: readonly string[], values: readonly num
 // ------------------------------------------------------------------ tests
 
 test('the resample stream is mulberry32 as before: indices and counts', () => {
-  for (const [n, it, seed] of [[7, 50, 1], [23, 200, 42], [1000, 3, 9]] as const) {
+  for (const [n, it, seed] of [
+    [7, 50, 1],
+    [23, 200, 42],
+    [1000, 3, 9],
+  ] as const) {
     const idx = bootstrapIndices(n, it, seed);
     const rand = mulberry32(seed);
     for (let k = 0; k < idx.length; k++) assert.equal(idx[k], Math.floor(rand() * n));
@@ -366,14 +403,25 @@ test('undefined replicates stay undefined: one cluster drawn, constant x, consta
   }
 });
 
-test('a subset of a sample (clusters absent from it) reads the full sample\'s cluster counts as SubsetCorrelation did', () => {
+test("a subset of a sample (clusters absent from it) reads the full sample's cluster counts as SubsetCorrelation did", () => {
   const s = SAMPLES[0][1];
   // The rows whose cluster has an even number: as the responses a reference covers.
   const rows = s.x.map((_, i) => i).filter((i) => Number(s.clusters[i].slice(4)) % 2 === 0);
   const { keys, of } = clusterIndex(s.clusters);
   for (const kind of ['pearson', 'spearman'] as const) {
-    const ref = new RefSubsetCorrelation(rows, rows.map((i) => s.x[i]), rows.map((i) => s.y[i]), kind);
-    const got = clusteredCorrelation(rows.map((i) => s.x[i]), rows.map((i) => s.y[i]), rows.map((i) => of[i]), keys.length, kind);
+    const ref = new RefSubsetCorrelation(
+      rows,
+      rows.map((i) => s.x[i]),
+      rows.map((i) => s.y[i]),
+      kind,
+    );
+    const got = clusteredCorrelation(
+      rows.map((i) => s.x[i]),
+      rows.map((i) => s.y[i]),
+      rows.map((i) => of[i]),
+      keys.length,
+      kind,
+    );
     const refReps: number[] = [];
     refForEachWeighting(s.x.length, { iterations: 300, seed: 5, clusters: s.clusters }, (w) => refReps.push(ref.value(w)));
     const gotReps: number[] = [];
@@ -413,11 +461,14 @@ test('pooled response pairs (consistency): new kernel equals the old on the same
   }
 });
 
-test('two measures, each on its own stream of the seed, give what each gives alone, and the old code\'s CI', () => {
+test("two measures, each on its own stream of the seed, give what each gives alone, and the old code's CI", () => {
   const s = SAMPLES[1][1];
   const other = s.x.map((v, i) => Math.round((v * 3 + (i % 5)) * 4) / 4);
   const joint = responsePairsJoint(s.clusters, [s.x, other], { iterations: 150, seed: 21 });
-  const alone = [responsePairs(s.clusters, s.x, { iterations: 150, seed: 21 }), responsePairs(s.clusters, other, { iterations: 150, seed: 21 })];
+  const alone = [
+    responsePairs(s.clusters, s.x, { iterations: 150, seed: 21 }),
+    responsePairs(s.clusters, other, { iterations: 150, seed: 21 }),
+  ];
   assert.deepEqual(joint, alone);
   [s.x, other].forEach((values, j) => {
     const ref = new RefPooledPairsSpearman(s.clusters, values);

@@ -39,7 +39,7 @@ test('model.matrix column names, term labels and values equal R for every formul
   t.diagnostic(`${mm.cases.length} formulas, names and values identical to R's model.matrix`);
 });
 
-test('the paper formula gives lme4\'s 16 columns: 4 consistency:language and 12 language:multilingual:family', () => {
+test("the paper formula gives lme4's 16 columns: 4 consistency:language and 12 language:multilingual:family", () => {
   const parsed = parseFormula('alignment ~ 0 + consistency:language + multilingual:family:language + (1 | model)');
   assert.equal(parsed.fixed.intercept, false);
   assert.deepEqual(parsed.fixed.terms.map(termLabel), ['consistency:language', 'language:multilingual:family']);
@@ -48,7 +48,9 @@ test('the paper formula gives lme4\'s 16 columns: 4 consistency:language and 12 
   const langs = ['Danish', 'Dutch', 'English', 'Portuguese'];
   const fams = ['gemma', 'olmo', 'openai'];
   const data = langs.flatMap((language, li) =>
-    fams.flatMap((family, fi) => [0, 1].map((k) => ({ language, family, consistency: 0.1 * li + k, multilingual: 0.2 * fi + 0.3 * k, alignment: 0 }))),
+    fams.flatMap((family, fi) =>
+      [0, 1].map((k) => ({ language, family, consistency: 0.1 * li + k, multilingual: 0.2 * fi + 0.3 * k, alignment: 0 })),
+    ),
   );
   const prepared = prepareData(data, parsed.fixed.variables);
   const X = modelMatrix(parsed.fixed, prepared.columns, prepared.n);
@@ -58,7 +60,9 @@ test('the paper formula gives lme4\'s 16 columns: 4 consistency:language and 12 
   ]);
   // A row's value in its own cell is its covariate, zero elsewhere (hand check of one row).
   const row = data.findIndex((d) => d.language === 'English' && d.family === 'olmo' && d.consistency === 1.2);
-  const expected = X.columns.map((c) => (c === 'consistency:languageEnglish' ? 1.2 : c === 'languageEnglish:multilingual:familyolmo' ? 0.2 + 0.3 : 0));
+  const expected = X.columns.map((c) =>
+    c === 'consistency:languageEnglish' ? 1.2 : c === 'languageEnglish:multilingual:familyolmo' ? 0.2 + 0.3 : 0,
+  );
   X.X[row].forEach((v, j) => assert.ok(Math.abs(v - expected[j]) < 1e-15, X.columns[j]));
 });
 
@@ -89,7 +93,11 @@ test('crossing, grouping and intercept markers expand as R does', () => {
 
 test('unsupported syntax is refused with a message naming the part', () => {
   const refuse = (formula: string, pattern: RegExp): void => {
-    assert.throws(() => parseFormula(formula), (e: unknown) => e instanceof FormulaError && pattern.test(e.message), formula);
+    assert.throws(
+      () => parseFormula(formula),
+      (e: unknown) => e instanceof FormulaError && pattern.test(e.message),
+      formula,
+    );
   };
   refuse('y ~ x + (1 | g/h)', /nested grouping factors.*\(1 \| g\/h/);
   refuse('y ~ a/b', /nesting with "\/"/);
@@ -133,17 +141,59 @@ test('data preparation: missing cells dropped and counted, types from the values
   assert.deepEqual(p.columns.get('g'), { kind: 'factor', levels: ['1', '2', '3'], codes: [0, 1, 2] });
   assert.throws(() => prepareData([{ y: 'high' }, { y: '1' }], ['y'], { numeric: new Set(['y']) }), /response y must be numeric.*"high"/);
   assert.throws(() => prepareData(data, ['y', 'nope']), /no column "nope"/);
-  const nan = prepareData([{ y: 'NaN', x: 1 }, { y: Number.NaN, x: 2 }, { y: 3, x: 3 }], ['y', 'x']);
+  const nan = prepareData(
+    [
+      { y: 'NaN', x: 1 },
+      { y: Number.NaN, x: 2 },
+      { y: 3, x: 3 },
+    ],
+    ['y', 'x'],
+  );
   assert.equal(nan.dropped, 2);
   assert.deepEqual(nan.columns.get('y'), { kind: 'numeric', values: [3] });
-  assert.throws(() => prepareData([{ y: 'Inf', x: 1 }, { y: 2, x: 2 }], ['y', 'x']), /column y has an infinite value \(Inf\)/);
-  assert.throws(() => prepareData([{ y: 1, x: -Infinity }, { y: 2, x: 2 }], ['y', 'x']), /column x has an infinite value/);
-  const one = prepareData([{ y: 1, f: 'a' }, { y: 2, f: 'a' }], ['y', 'f']);
+  assert.throws(
+    () =>
+      prepareData(
+        [
+          { y: 'Inf', x: 1 },
+          { y: 2, x: 2 },
+        ],
+        ['y', 'x'],
+      ),
+    /column y has an infinite value \(Inf\)/,
+  );
+  assert.throws(
+    () =>
+      prepareData(
+        [
+          { y: 1, x: -Infinity },
+          { y: 2, x: 2 },
+        ],
+        ['y', 'x'],
+      ),
+    /column x has an infinite value/,
+  );
+  const one = prepareData(
+    [
+      { y: 1, f: 'a' },
+      { y: 2, f: 'a' },
+    ],
+    ['y', 'f'],
+  );
   assert.throws(() => modelMatrix(parseFormula('y ~ f').fixed, one.columns, one.n), /factor f has only one level/);
 });
 
 test('factor levels sort by code point (R in a C locale) and keep their spaces, as read.csv does', () => {
-  assert.deepEqual(['b', 'B', 'a', 'A', '_x', 'é', '\u{1F600}', '\uFF5E'].sort(byCodePoint), ['A', 'B', '_x', 'a', 'b', 'é', '\uFF5E', '\u{1F600}']);
+  assert.deepEqual(['b', 'B', 'a', 'A', '_x', 'é', '\u{1F600}', '\uFF5E'].sort(byCodePoint), [
+    'A',
+    'B',
+    '_x',
+    'a',
+    'b',
+    'é',
+    '\uFF5E',
+    '\u{1F600}',
+  ]);
   const p = prepareData([{ f: 'a' }, { f: ' a' }, { f: 'a' }], ['f']);
   assert.deepEqual(p.columns.get('f'), { kind: 'factor', levels: [' a', 'a'], codes: [1, 0, 1] });
   const g = prepareData([{ g: '10' }, { g: 2 }, { g: '1' }, { g: '2.0' }], ['g'], { factors: new Set(['g']) });

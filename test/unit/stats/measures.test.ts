@@ -58,9 +58,33 @@ test('pro share follows the second seed: 10-point > 5, 3-point = 1, else lower h
 
 test('self-consistency: mean pairwise Spearman over paraphrases and per-item dispersion', () => {
   const scores = new Map([
-    [0, new Map([['a', 1], ['b', 2], ['c', 3], ['d', 4]])],
-    [1, new Map([['a', 1.5], ['b', 2.5], ['c', 3.5], ['d', 4.5]])],
-    [2, new Map([['a', 4], ['b', 2], ['c', 3], ['d', 1.5]])],
+    [
+      0,
+      new Map([
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+        ['d', 4],
+      ]),
+    ],
+    [
+      1,
+      new Map([
+        ['a', 1.5],
+        ['b', 2.5],
+        ['c', 3.5],
+        ['d', 4.5],
+      ]),
+    ],
+    [
+      2,
+      new Map([
+        ['a', 4],
+        ['b', 2],
+        ['c', 3],
+        ['d', 1.5],
+      ]),
+    ],
   ]);
   const r = meanPairwiseSpearman(scores);
   assert.equal(r.pairs, 3);
@@ -95,7 +119,10 @@ test('seeded PRNG and percentile bootstrap are deterministic', () => {
   const r1 = mulberry32(42);
   const r2 = mulberry32(42);
   const xs = Array.from({ length: 5 }, () => r1());
-  assert.deepEqual(xs, Array.from({ length: 5 }, () => r2()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 5 }, () => r2()),
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   close(quantileSorted([1, 2, 3, 4], 0.5), 2.5);
   const data = [3, 1, 4, 1, 5, 9, 2, 6];
@@ -122,5 +149,17 @@ test('mixed model: no group variance → λ = 0 and OLS; bad input throws', () =
   close(fit.beta[1], sxy / sxx, 1e-10);
   close(fit.beta[0], my - (sxy / sxx) * mx, 1e-10);
   assert.throws(() => fitRandomIntercept({ y: [1, 2], X: [[1], [1], [1]], groups: ['a', 'b'] }));
-  assert.throws(() => fitRandomIntercept({ y: [1, 2, 3], X: [[1, 1], [1, 1], [1, 1]], groups: ['a', 'b', 'c'] }), /rank/);
+  assert.throws(
+    () =>
+      fitRandomIntercept({
+        y: [1, 2, 3],
+        X: [
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ],
+        groups: ['a', 'b', 'c'],
+      }),
+    /rank/,
+  );
 });

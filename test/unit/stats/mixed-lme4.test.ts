@@ -42,7 +42,11 @@ test('the R fixture covers balanced, unbalanced, crossed, singular, slopes and t
 for (const c of fixture.cases) {
   test(`${c.name}: ${c.formula} equals lme4 to 1e-6`, (t) => {
     const fit = fitFormula(c.formula, load(c.file));
-    assert.deepEqual(fit.fixed.map((f) => f.term), c.columns, 'column names as lme4 prints them');
+    assert.deepEqual(
+      fit.fixed.map((f) => f.term),
+      c.columns,
+      'column names as lme4 prints them',
+    );
     assert.equal(fit.n, c.n);
     assert.equal(fit.dropped, c.nRows - c.n);
     const delta: Record<string, number> = { estimate: 0, se: 0, t: 0, variance: 0, residual: 0, logLik: 0, blup: 0 };
@@ -81,6 +85,10 @@ for (const c of fixture.cases) {
       assert.deepEqual(Object.keys(ours).sort(), [...b.levels].sort());
       b.levels.forEach((level, i) => track('blup', ours[level], b.values[i]));
     }
-    t.diagnostic(`${c.name}: max |Δ| ${Object.entries(delta).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ')}`);
+    t.diagnostic(
+      `${c.name}: max |Δ| ${Object.entries(delta)
+        .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+        .join(', ')}`,
+    );
   });
 }

@@ -14,7 +14,8 @@ test('balanced one-way model: REML equals the ANOVA estimators (hand calculation
   const k = 5;
   const m = 4;
   const rows: { y: number; g: string }[] = [];
-  for (let i = 0; i < k; i++) for (let j = 0; j < m; j++) rows.push({ g: `G${i}`, y: Math.round((i * 0.9 + Math.sin(7 * i + 3 * j) * 0.6) * 1e6) / 1e6 });
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < m; j++) rows.push({ g: `G${i}`, y: Math.round((i * 0.9 + Math.sin(7 * i + 3 * j) * 0.6) * 1e6) / 1e6 });
   const mean = rows.reduce((s, r) => s + r.y, 0) / rows.length;
   const groupMean = (i: number) => rows.filter((r) => r.g === `G${i}`).reduce((s, r) => s + r.y, 0) / m;
   let ssb = 0;
@@ -40,7 +41,10 @@ test('with one random intercept it agrees with the older fitRandomIntercept (lmm
   const lmm = JSON.parse(readFileSync('test/fixtures/r/lmm.json', 'utf8')) as { fits: { y: number[]; X: number[][]; groups: string[] }[] };
   for (const f of lmm.fits) {
     const rows = f.y.map((y, i) => ({ y, g: f.groups[i], ...Object.fromEntries(f.X[i].slice(1).map((v, j) => [`x${j + 1}`, v])) }));
-    const terms = f.X[0].slice(1).map((_, j) => `x${j + 1}`).join(' + ');
+    const terms = f.X[0]
+      .slice(1)
+      .map((_, j) => `x${j + 1}`)
+      .join(' + ');
     const a = fitFormula(`y ~ ${terms} + (1 | g)`, rows);
     const b = fitRandomIntercept({ y: f.y, X: f.X, groups: f.groups });
     a.fixed.forEach((t, j) => assert.ok(Math.abs(t.estimate - b.beta[j]) < 1e-7 && Math.abs(t.se - b.se[j]) < 1e-7));
@@ -49,7 +53,15 @@ test('with one random intercept it agrees with the older fitRandomIntercept (lmm
   }
 });
 
-const small = Array.from({ length: 12 }, (_, i) => ({ y: (i * 37) % 11, x: i % 4, z: 2 * (i % 4), f: i % 2 ? 'a' : 'b', g: `g${i % 3}`, one: 'k', id: `r${i}` }));
+const small = Array.from({ length: 12 }, (_, i) => ({
+  y: (i * 37) % 11,
+  x: i % 4,
+  z: 2 * (i % 4),
+  f: i % 2 ? 'a' : 'b',
+  g: `g${i % 3}`,
+  one: 'k',
+  id: `r${i}`,
+}));
 
 test('rank-deficient designs are refused naming the column, not silently reduced', () => {
   assert.throws(
@@ -60,15 +72,21 @@ test('rank-deficient designs are refused naming the column, not silently reduced
   assert.throws(() => fitFormula('y ~ f:g + (1 | g)', small), /rank deficient/);
 });
 
-test('lme4\'s grouping-factor checks: one level, as many levels as observations', () => {
+test("lme4's grouping-factor checks: one level, as many levels as observations", () => {
   assert.throws(() => fitFormula('y ~ x + (1 | one)', small), /grouping factor one has only one level/);
   assert.throws(() => fitFormula('y ~ x + (1 | id)', small), /has 12 levels for 12 observations/);
   assert.throws(() => fitFormula('y ~ x', small), /at least one random-effects term/);
 });
 
 test('formula errors are FormulaErrors: unknown columns, non-numeric response', () => {
-  assert.throws(() => fitFormula('y ~ w + (1 | g)', small), (e: unknown) => e instanceof FormulaError && /no column "w"/.test(e.message));
-  assert.throws(() => fitFormula('f ~ x + (1 | g)', small), (e: unknown) => e instanceof FormulaError && /response f must be numeric/.test(e.message));
+  assert.throws(
+    () => fitFormula('y ~ w + (1 | g)', small),
+    (e: unknown) => e instanceof FormulaError && /no column "w"/.test(e.message),
+  );
+  assert.throws(
+    () => fitFormula('f ~ x + (1 | g)', small),
+    (e: unknown) => e instanceof FormulaError && /response f must be numeric/.test(e.message),
+  );
 });
 
 test('a grouping factor with numeric codes is a factor; JSON-shaped output has every FitOutput key', () => {

@@ -28,7 +28,15 @@ const chiSquareUpper = (df: number, z: number): number => df * (1 - 2 / (9 * df)
 test('binomial draws: mean, variance and the whole distribution (χ²) match Binomial(n, p), inversion and BTRD ranges, p on both sides of ½', () => {
   const D = 100_000;
   // n·min(p, q) < 10: inversion; ≥ 10: BTRD (both its recursion and its squeeze/Stirling branches).
-  for (const [n, p] of [[6, 0.3], [40, 0.2], [25, 0.85], [300, 0.07], [1000, 0.3], [2000, 0.5], [4000, 0.97]] as const) {
+  for (const [n, p] of [
+    [6, 0.3],
+    [40, 0.2],
+    [25, 0.85],
+    [300, 0.07],
+    [1000, 0.3],
+    [2000, 0.5],
+    [4000, 0.97],
+  ] as const) {
     const s = new BinomialSampler(11);
     const seen = new Float64Array(n + 1);
     let sum = 0;

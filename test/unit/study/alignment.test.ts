@@ -16,8 +16,21 @@ import { makeStudy } from './alignment-support';
 
 function unit(over: Partial<ResponseUnit>): ResponseUnit {
   return {
-    runId: 'r1', modelId: 'm', model: 'm', modelAttributes: {}, language: 'da', country: null, template: 't', paraphrase: null,
-    order: 'original', round: 0, itemId: 'Q1', itemKey: 'K1', category: 'a', method: 'logprobs', ...over,
+    runId: 'r1',
+    modelId: 'm',
+    model: 'm',
+    modelAttributes: {},
+    language: 'da',
+    country: null,
+    template: 't',
+    paraphrase: null,
+    order: 'original',
+    round: 0,
+    itemId: 'Q1',
+    itemKey: 'K1',
+    category: 'a',
+    method: 'logprobs',
+    ...over,
   };
 }
 
@@ -62,16 +75,33 @@ const UNITS: ResponseUnit[] = [
 test('item level: the mean per item vs the human value; response level: each response; items without human data left out', () => {
   const lookup = referenceLookup(HUMAN);
   const item = alignmentPairs(UNITS, lookup, 'DK', 'pro', 'item');
-  assert.deepEqual(item.map((p) => [p.itemId, p.model, p.human, p.responses]), [
-    ['Q1', 0.2, 0.2, 2],
-    ['Q2', 0.6, 0.5, 1],
-    ['Q3', (0.7 + 0.9 + 1.0) / 3, 0.9, 3],
-  ]);
+  assert.deepEqual(
+    item.map((p) => [p.itemId, p.model, p.human, p.responses]),
+    [
+      ['Q1', 0.2, 0.2, 2],
+      ['Q2', 0.6, 0.5, 1],
+      ['Q3', (0.7 + 0.9 + 1.0) / 3, 0.9, 3],
+    ],
+  );
   const resp = alignmentPairs(UNITS, lookup, 'pooled:da', 'pro', 'response');
-  assert.deepEqual(resp.map((p) => [p.model, p.human]), [[0.1, 0.3], [0.3, 0.3], [0.6, 0.4], [0.7, 0.8], [0.9, 0.8], [1.0, 0.8], [0.2, 0.1]]);
+  assert.deepEqual(
+    resp.map((p) => [p.model, p.human]),
+    [
+      [0.1, 0.3],
+      [0.3, 0.3],
+      [0.6, 0.4],
+      [0.7, 0.8],
+      [0.9, 0.8],
+      [1.0, 0.8],
+      [0.2, 0.1],
+    ],
+  );
   const rows = alignmentRows(UNITS, lookup, {
-    levels: ['item', 'response'], measures: ['pro', 'mean'], references: ['language', 'pooled'],
-    languageCountries: { da: ['DK'] }, bootstrap: { iterations: 0, seed: 1 },
+    levels: ['item', 'response'],
+    measures: ['pro', 'mean'],
+    references: ['language', 'pooled'],
+    languageCountries: { da: ['DK'] },
+    bootstrap: { iterations: 0, seed: 1 },
   });
   const get = (reference: string, level: string, measure: string, category: string | null): AlignmentRow | undefined =>
     rows.find((r) => r.reference === reference && r.level === level && r.measure === measure && r.category === category);
@@ -82,7 +112,10 @@ test('item level: the mean per item vs the human value; response level: each res
   assert.equal(dkItem?.pearson?.ci, null, '0 iterations: no CI');
   const pooledResp = get('pooled:da', 'response', 'pro', null);
   assert.equal(pooledResp?.n, 7);
-  assert.ok(Math.abs((pooledResp?.pearson?.estimate ?? NaN) - pearsonOf([0.1, 0.3, 0.6, 0.7, 0.9, 1.0, 0.2], [0.3, 0.3, 0.4, 0.8, 0.8, 0.8, 0.1])) < 1e-15);
+  assert.ok(
+    Math.abs((pooledResp?.pearson?.estimate ?? NaN) - pearsonOf([0.1, 0.3, 0.6, 0.7, 0.9, 1.0, 0.2], [0.3, 0.3, 0.4, 0.8, 0.8, 0.8, 0.1])) <
+      1e-15,
+  );
   // Means exist only for DK (the pooled rows are shares): no pooled mean rows.
   assert.equal(get('pooled:da', 'item', 'mean', null), undefined);
   assert.ok(Math.abs((get('DK', 'item', 'mean', null)?.pearson?.estimate ?? NaN) - pearsonOf([1.5, 4, 5], [2, 3, 5])) < 1e-15);
@@ -92,10 +125,21 @@ test('item level: the mean per item vs the human value; response level: each res
   const a = get('pooled:da', 'item', 'pro', 'a');
   assert.equal(a?.n, 2);
   // No category: no per-category rows (the overall row is not repeated under category '').
-  const bare = alignmentRows(UNITS.map((u) => ({ ...u, category: '' })), lookup, {
-    levels: ['item'], measures: ['pro'], references: ['pooled'], languageCountries: {}, bootstrap: { iterations: 0, seed: 1 },
-  });
-  assert.deepEqual(bare.map((r) => r.category), [null]);
+  const bare = alignmentRows(
+    UNITS.map((u) => ({ ...u, category: '' })),
+    lookup,
+    {
+      levels: ['item'],
+      measures: ['pro'],
+      references: ['pooled'],
+      languageCountries: {},
+      bootstrap: { iterations: 0, seed: 1 },
+    },
+  );
+  assert.deepEqual(
+    bare.map((r) => r.category),
+    [null],
+  );
 });
 
 test('references: cue, language, pooled and explicit codes; cue needs a cue', () => {
@@ -125,9 +169,13 @@ test('human lookup: case-insensitive keys, the overall row over per-language row
   assert.deepEqual(l.references(), ['NL', 'US', 'global']);
 });
 
-test('withProShares: the pro mass of a unit\'s distribution through its item\'s scale; judged shares kept', () => {
+test("withProShares: the pro mass of a unit's distribution through its item's scale; judged shares kept", () => {
   const units = withProShares(
-    [unit({ itemKey: 'K1', probabilities: { '1': 0.25, '2': 0.25, '3': 0.5 } }), unit({ itemKey: 'K1', pro: 0.9, probabilities: { '3': 1 } }), unit({ itemKey: 'K9', probabilities: { '1': 1 } })],
+    [
+      unit({ itemKey: 'K1', probabilities: { '1': 0.25, '2': 0.25, '3': 0.5 } }),
+      unit({ itemKey: 'K1', pro: 0.9, probabilities: { '3': 1 } }),
+      unit({ itemKey: 'K9', probabilities: { '1': 1 } }),
+    ],
     { K1: { min: 1, max: 3, reversed: false } },
   );
   assert.equal(units[0].pro, 0.25, '3-point scale: code 1 is pro');
@@ -138,7 +186,11 @@ test('withProShares: the pro mass of a unit\'s distribution through its item\'s 
 test('distances: JSD (bits) and normalised ordinal Wasserstein by hand, with the uniform baseline', () => {
   const human: HumanReference = { rows: [{ country: 'DK', key: 'K1', distribution: { '1': 0.5, '2': 0.5 } }] };
   const units = [unit({ probabilities: { '1': 1, '2': 0, '3': 0 } }), unit({ probabilities: { '1': 0, '2': 0, '3': 1 }, round: 1 })];
-  const rows = distanceRows(units, humanLookup(human), { references: ['language'], languageCountries: { da: ['DK'] }, scales: { K1: { min: 1, max: 3, reversed: false } } });
+  const rows = distanceRows(units, humanLookup(human), {
+    references: ['language'],
+    languageCountries: { da: ['DK'] },
+    scales: { K1: { min: 1, max: 3, reversed: false } },
+  });
   assert.equal(rows.length, 1);
   const r = rows[0];
   // Model mean distribution (0.5, 0, 0.5) vs human (0.5, 0.5, 0): M = (0.5, 0.25, 0.25);
@@ -150,7 +202,9 @@ test('distances: JSD (bits) and normalised ordinal Wasserstein by hand, with the
   assert.ok(Math.abs(r.uniformWasserstein - 0.25) < 1e-15);
   const u = 1 / 3;
   const m = [(u + 0.5) / 2, (u + 0.5) / 2, u / 2];
-  const jsdU = 0.5 * (u * Math.log2(u / m[0]) + u * Math.log2(u / m[1]) + u * Math.log2(u / m[2])) + 0.5 * (0.5 * Math.log2(0.5 / m[0]) + 0.5 * Math.log2(0.5 / m[1]));
+  const jsdU =
+    0.5 * (u * Math.log2(u / m[0]) + u * Math.log2(u / m[1]) + u * Math.log2(u / m[2])) +
+    0.5 * (0.5 * Math.log2(0.5 / m[0]) + 0.5 * Math.log2(0.5 / m[1]));
   assert.ok(Math.abs(r.uniformJsd - jsdU) < 1e-15);
   assert.equal(r.reference, 'DK');
   assert.equal(r.country, null);
@@ -173,7 +227,17 @@ test('UN M49 data: every ISO 3166-1 code but Antarctica has a region; known plac
 
 const est = (v: number): Estimate => ({ estimate: v, ci: null, p: null });
 const row = (model: string, country: string | null, reference: string, r: number, over: Partial<AlignmentRow> = {}): AlignmentRow => ({
-  model, language: 'en', country, reference, level: 'item', measure: 'mean', category: null, n: 10, pearson: est(r), spearman: est(r / 2), ...over,
+  model,
+  language: 'en',
+  country,
+  reference,
+  level: 'item',
+  measure: 'mean',
+  category: null,
+  n: 10,
+  pearson: est(r),
+  spearman: est(r / 2),
+  ...over,
 });
 
 test('regions: mean per-country r; cue rows only where cue = reference; US-bias rows and pooled rows ignored', () => {
@@ -199,8 +263,14 @@ test('regions: mean per-country r; cue rows only where cue = reference; US-bias 
   assert.equal(americas?.meanPearson, 0.2);
 });
 
-test('attribute groups: each model\'s mean over its countries, then the mean over the models of a value', () => {
-  const rows = [row('a', 'DK', 'DK', 0.8), row('a', 'SE', 'SE', 0.6), row('b', 'DK', 'DK', 0.2), row('b', 'SE', 'SE', 0.0), row('c', 'DK', 'DK', 0.5)];
+test("attribute groups: each model's mean over its countries, then the mean over the models of a value", () => {
+  const rows = [
+    row('a', 'DK', 'DK', 0.8),
+    row('a', 'SE', 'SE', 0.6),
+    row('b', 'DK', 'DK', 0.2),
+    row('b', 'SE', 'SE', 0.0),
+    row('c', 'DK', 'DK', 0.5),
+  ];
   const models: { id: string; attributes: Record<string, boolean | number> }[] = [
     { id: 'a', attributes: { chat: true, size: 7 } },
     { id: 'b', attributes: { chat: false, size: 7 } },
@@ -237,7 +307,13 @@ test('analyzeStudy: counts passed through, models with chat from kind, Holm/BH o
       { id: 'm1', provider: 'ollama', model: 'x', endpoint: 'http://127.0.0.1:11434', kind: 'chat', attributes: { family: 'f' } },
       { id: 'm2', provider: 'ollama', model: 'y', endpoint: 'http://127.0.0.1:11434', kind: 'base', attributes: { family: 'f' } },
     ],
-    analysis: { levels: ['item'], measures: ['pro'], references: ['pooled'], bootstrap: { iterations: 200, seed: 3 }, adjust: ['holm', 'BH'] },
+    analysis: {
+      levels: ['item'],
+      measures: ['pro'],
+      references: ['pooled'],
+      bootstrap: { iterations: 200, seed: 3 },
+      adjust: ['holm', 'BH'],
+    },
   });
   const a = analyzeStudy({ selection, human, study, generatedAt: 'T' });
   assert.deepEqual(a.counts, selection.counts);
@@ -287,8 +363,20 @@ test('analyzeStudy: distances per item for every reference with a distribution; 
   };
   const scale = { min: 1, max: 4, reversed: false };
   const study = makeStudy({ languages: ['da'], analysis: { levels: ['item'], measures: ['mean', 'pro'], references: ['language'] } });
-  const a = analyzeStudy({ selection: { units, counts: { read: 3, used: 3, superseded: 0, stale: 0, skipped: {} }, rule: 'latest' }, human, study, scales: { K1: scale, K2: scale, K3: scale } });
-  assert.deepEqual(a.distances.map((d) => [d.itemId, d.reference, d.jsd]), [['Q1', 'DK', 0], ['Q2', 'DK', 0], ['Q3', 'DK', a.distances[2].jsd]]);
+  const a = analyzeStudy({
+    selection: { units, counts: { read: 3, used: 3, superseded: 0, stale: 0, skipped: {} }, rule: 'latest' },
+    human,
+    study,
+    scales: { K1: scale, K2: scale, K3: scale },
+  });
+  assert.deepEqual(
+    a.distances.map((d) => [d.itemId, d.reference, d.jsd]),
+    [
+      ['Q1', 'DK', 0],
+      ['Q2', 'DK', 0],
+      ['Q3', 'DK', a.distances[2].jsd],
+    ],
+  );
   assert.ok(a.distances[2].jsd > 0 && a.distances[0].uniformJsd > 0);
   const pro = a.alignment.find((r) => r.measure === 'pro' && r.category === null);
   // Model pro (codes ≤ 2): 1, 0, 0.5; human: 1, 0, 0.3 → n 3, Pearson by hand.

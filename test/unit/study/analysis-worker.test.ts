@@ -19,13 +19,22 @@ let bundled: Promise<string> | undefined;
 function workerFile(): Promise<string> {
   bundled ??= (async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'vl-worker-bundle-')), 'analysisWorker.js');
-    await build({ entryPoints: ['src/core/study/analysisWorker.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } });
+    await build({
+      entryPoints: ['src/core/study/analysisWorker.ts'],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'silent',
+      alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+    });
     return out;
   })();
   return bundled;
 }
 
-test('worker: open, append a run\'s records, analyse = analyzeCorpus of the whole corpus', async () => {
+test("worker: open, append a run's records, analyse = analyzeCorpus of the whole corpus", async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vl-worker-'));
   const worker = new AnalysisWorker({ file: await workerFile() });
   try {
@@ -58,7 +67,10 @@ test('worker: open, append a run\'s records, analyse = analyzeCorpus of the whol
     assert.ok(a.analysis.counts.superseded > 0, 'the re-runs superseded records read before them');
     // Item × language aggregates for the item lenses, not the units.
     const units = direct2.selection.units;
-    assert.equal(a.items.reduce((s, g) => s + g.units, 0), units.length);
+    assert.equal(
+      a.items.reduce((s, g) => s + g.units, 0),
+      units.length,
+    );
     const g = a.items.find((x) => x.itemId === units[0].itemId && x.language === units[0].language);
     const mine = units.filter((u) => u.itemId === units[0].itemId && u.language === units[0].language);
     assert.ok(g);

@@ -8,18 +8,38 @@ import { spearman } from '../../../src/core/stats/correlation';
 
 function unit(p: Partial<ResponseUnit>): ResponseUnit {
   return {
-    runId: 'r1', modelId: 'm1', model: 'm1', modelAttributes: {}, language: 'pt', country: null, template: 't',
-    paraphrase: null, order: 'original', round: 0, itemId: 'i', itemKey: 'i', category: 'c', method: 'judge', ...p,
+    runId: 'r1',
+    modelId: 'm1',
+    model: 'm1',
+    modelAttributes: {},
+    language: 'pt',
+    country: null,
+    template: 't',
+    paraphrase: null,
+    order: 'original',
+    round: 0,
+    itemId: 'i',
+    itemKey: 'i',
+    category: 'c',
+    method: 'judge',
+    ...p,
   };
 }
-const close = (a: number | null | undefined, b: number, tol = 1e-12): void => assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} vs ${b}`);
+const close = (a: number | null | undefined, b: number, tol = 1e-12): void =>
+  assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 /** Pearson written out (not the code under test). */
 function r(x: number[], y: number[]): number {
   const mx = x.reduce((s, v) => s + v, 0) / x.length;
   const my = y.reduce((s, v) => s + v, 0) / y.length;
-  let sxy = 0, sxx = 0, syy = 0;
-  x.forEach((_, i) => { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; syy += (y[i] - my) ** 2; });
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  x.forEach((_, i) => {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  });
   return sxy / Math.sqrt(sxx * syy);
 }
 
@@ -30,7 +50,17 @@ const human: Record<string, Record<string, number>> = {
   GB: { a: 0.8, b: 0.3, c: 0.4, d: 0.6, e: 0.2 },
 };
 const lookup = (ref: string, key: string): number | undefined => human[ref]?.[key];
-const responses: [string, number][] = [['a', 0.9], ['a', 0.7], ['b', 0.1], ['c', 0.6], ['c', 0.5], ['c', 0.8], ['d', 0.6], ['e', 0.3], ['e', 0.2]];
+const responses: [string, number][] = [
+  ['a', 0.9],
+  ['a', 0.7],
+  ['b', 0.1],
+  ['c', 0.6],
+  ['c', 0.5],
+  ['c', 0.8],
+  ['d', 0.6],
+  ['e', 0.3],
+  ['e', 0.2],
+];
 const units = [
   ...responses.map(([k, v]) => unit({ itemId: k, itemKey: k, pro: v })),
   unit({ itemId: 'a', itemKey: 'a', pro: 0, country: 'US' }), // a cued response is not part of the bias
@@ -56,7 +86,12 @@ test('response-spearman: Spearman on responses with the US minus the mean over B
   assert.deepEqual(rs.local, ['BR', 'PT']);
   const rho = (ref: string, rs: [string, number][]): number => {
     const kept = rs.filter(([k]) => human[ref][k] !== undefined);
-    return spearman(kept.map(([, v]) => v), kept.map(([k]) => human[ref][k]))?.estimate ?? NaN;
+    return (
+      spearman(
+        kept.map(([, v]) => v),
+        kept.map(([k]) => human[ref][k]),
+      )?.estimate ?? NaN
+    );
   };
   close(rs.usR, rho('US', responses));
   close(rs.localR, (rho('BR', responses) + rho('PT', responses)) / 2);
@@ -78,15 +113,28 @@ test('response-spearman: Spearman on responses with the US minus the mean over B
 test('English: the US is not its own local reference; a language with only the US gets no row', () => {
   const en = responses.map(([k, v]) => unit({ language: 'en', itemId: k, itemKey: k, pro: v }));
   const rows = usBiasRows(en, lookup, study, { measure: 'pro', bootstrap: { iterations: 10, seed: 1 } });
-  assert.deepEqual(rows.map((x) => [x.definition, x.local]), [['item-pearson', ['GB']], ['response-spearman', ['GB']]]);
-  assert.deepEqual(usBiasRows(en, lookup, { languageCountries: { en: ['US'] } }, { measure: 'pro', bootstrap: { iterations: 10, seed: 1 } }), []);
+  assert.deepEqual(
+    rows.map((x) => [x.definition, x.local]),
+    [
+      ['item-pearson', ['GB']],
+      ['response-spearman', ['GB']],
+    ],
+  );
+  assert.deepEqual(
+    usBiasRows(en, lookup, { languageCountries: { en: ['US'] } }, { measure: 'pro', bootstrap: { iterations: 10, seed: 1 } }),
+    [],
+  );
   // units without the measure are not used
   assert.deepEqual(usBiasRows(en, lookup, study, { measure: 'mean', bootstrap: { iterations: 10, seed: 1 } }), []);
 });
 
 test('resample: responses draws single responses (the study), with a different but valid interval', () => {
-  const a = usBiasRows(units, lookup, study, { measure: 'pro', bootstrap: { iterations: 60, seed: 5 }, resample: 'responses' }).find((x) => x.definition === 'response-spearman');
-  const b = usBiasRows(units, lookup, study, { measure: 'pro', bootstrap: { iterations: 60, seed: 5 } }).find((x) => x.definition === 'response-spearman');
+  const a = usBiasRows(units, lookup, study, { measure: 'pro', bootstrap: { iterations: 60, seed: 5 }, resample: 'responses' }).find(
+    (x) => x.definition === 'response-spearman',
+  );
+  const b = usBiasRows(units, lookup, study, { measure: 'pro', bootstrap: { iterations: 60, seed: 5 } }).find(
+    (x) => x.definition === 'response-spearman',
+  );
   assert.ok(a?.difference?.ci && b?.difference?.ci);
   assert.equal(a.difference.estimate, b.difference.estimate);
   assert.notDeepEqual(a.difference.ci, b.difference.ci);

@@ -9,22 +9,41 @@ import { spearman } from '../../../src/core/stats/correlation';
 
 function unit(p: Partial<ResponseUnit>): ResponseUnit {
   return {
-    runId: 'r1', modelId: 'm1', model: 'm1', modelAttributes: {}, language: 'en', country: null, template: 't',
-    paraphrase: null, order: 'original', round: 0, itemId: 'i', itemKey: 'i', category: 'c', method: 'judge', ...p,
+    runId: 'r1',
+    modelId: 'm1',
+    model: 'm1',
+    modelAttributes: {},
+    language: 'en',
+    country: null,
+    template: 't',
+    paraphrase: null,
+    order: 'original',
+    round: 0,
+    itemId: 'i',
+    itemKey: 'i',
+    category: 'c',
+    method: 'judge',
+    ...p,
   };
 }
 
-const close = (a: number | undefined | null, b: number, tol = 1e-12): void => assert.ok(a !== undefined && a !== null && Math.abs(a - b) <= tol, `${a} vs ${b}`);
+const close = (a: number | undefined | null, b: number, tol = 1e-12): void =>
+  assert.ok(a !== undefined && a !== null && Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 /** The study's self-join written out: every ordered pair of distinct rows with the same question. */
 function explicitPairs(q: string[], v: number[]): { x: number[]; y: number[] } {
   const x: number[] = [];
   const y: number[] = [];
-  for (let i = 0; i < v.length; i++) for (let j = 0; j < v.length; j++) if (i !== j && q[i] === q[j]) { x.push(v[i]); y.push(v[j]); }
+  for (let i = 0; i < v.length; i++)
+    for (let j = 0; j < v.length; j++)
+      if (i !== j && q[i] === q[j]) {
+        x.push(v[i]);
+        y.push(v[j]);
+      }
   return { x, y };
 }
 
-test("response-pairs: two questions of two responses — pairs (1,2),(2,1),(3,4),(4,3), ρ = 1 − 6·4/(4·15) = 0.6, ÷ 0.955", () => {
+test('response-pairs: two questions of two responses — pairs (1,2),(2,1),(3,4),(4,3), ρ = 1 − 6·4/(4·15) = 0.6, ÷ 0.955', () => {
   const units = [1, 2, 3, 4].map((v, i) => unit({ itemKey: i < 2 ? 'q1' : 'q2', pro: v }));
   const rows = consistencyRows(units, { measure: 'pro', bootstrap: { iterations: 20, seed: 1 } });
   const rp = rows.find((r) => r.definition === 'response-pairs');
@@ -72,15 +91,23 @@ test('response-pairs equals Spearman over the explicit self-join, with ties and 
 
 test('response-pairs pairs only responses to the same question and cue, per model × language', () => {
   const units = [
-    unit({ itemKey: 'q1', pro: 0.1, country: 'US' }), unit({ itemKey: 'q1', pro: 0.9, country: 'DK' }),
-    unit({ itemKey: 'q1', pro: 0.2, language: 'da' }), unit({ itemKey: 'q1', pro: 0.3, modelId: 'm2' }),
+    unit({ itemKey: 'q1', pro: 0.1, country: 'US' }),
+    unit({ itemKey: 'q1', pro: 0.9, country: 'DK' }),
+    unit({ itemKey: 'q1', pro: 0.2, language: 'da' }),
+    unit({ itemKey: 'q1', pro: 0.3, modelId: 'm2' }),
   ];
   const rows = consistencyRows(units, { measure: 'pro', bootstrap: { iterations: 5, seed: 1 } });
-  assert.deepEqual(rows.map((r) => [r.model, r.language, r.definition, r.pairs, r.value]), [
-    ['m1', 'da', 'paraphrase-vectors', 0, null], ['m1', 'da', 'response-pairs', 0, null],
-    ['m1', 'en', 'paraphrase-vectors', 0, null], ['m1', 'en', 'response-pairs', 0, null],
-    ['m2', 'en', 'paraphrase-vectors', 0, null], ['m2', 'en', 'response-pairs', 0, null],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.model, r.language, r.definition, r.pairs, r.value]),
+    [
+      ['m1', 'da', 'paraphrase-vectors', 0, null],
+      ['m1', 'da', 'response-pairs', 0, null],
+      ['m1', 'en', 'paraphrase-vectors', 0, null],
+      ['m1', 'en', 'response-pairs', 0, null],
+      ['m2', 'en', 'paraphrase-vectors', 0, null],
+      ['m2', 'en', 'response-pairs', 0, null],
+    ],
+  );
 });
 
 test('paraphrase-vectors: ρ(p0,p1) = 0.8, ρ(p0,p2) = −1, ρ(p1,p2) = −0.8 → mean −1/3 over 3 pairs; item score = mean of its responses', () => {
@@ -88,10 +115,12 @@ test('paraphrase-vectors: ρ(p0,p1) = 0.8, ρ(p0,p2) = −1, ρ(p1,p2) = −0.8 
   const p1 = [1, 3, 2, 4];
   const p2 = [4, 3, 2, 1];
   const units: ResponseUnit[] = [];
-  [p0, p1, p2].forEach((scores, p) => scores.forEach((s, i) => {
-    // two responses per item and paraphrase whose mean is s
-    units.push(unit({ paraphrase: p, itemKey: `k${i}`, mean: s - 0.5 }), unit({ paraphrase: p, itemKey: `k${i}`, mean: s + 0.5 }));
-  }));
+  [p0, p1, p2].forEach((scores, p) =>
+    scores.forEach((s, i) => {
+      // two responses per item and paraphrase whose mean is s
+      units.push(unit({ paraphrase: p, itemKey: `k${i}`, mean: s - 0.5 }), unit({ paraphrase: p, itemKey: `k${i}`, mean: s + 0.5 }));
+    }),
+  );
   units.push(unit({ paraphrase: null, itemKey: 'k0', mean: 99 })); // the base template is not a paraphrase
   const rows = consistencyRows(units, { measure: 'mean', bootstrap: { iterations: 40, seed: 2 } });
   const pv = rows.find((r) => r.definition === 'paraphrase-vectors');
@@ -106,8 +135,15 @@ test('paraphrase-vectors: ρ(p0,p1) = 0.8, ρ(p0,p2) = −1, ρ(p1,p2) = −0.8 
 
 test('paraphrase-vectors pairs paraphrases within one template and cue only', () => {
   const units: ResponseUnit[] = [];
-  [[1, 2, 3], [1, 2, 3]].forEach((scores, p) => scores.forEach((s, i) => units.push(unit({ template: p === 0 ? 'A' : 'B', paraphrase: 0, itemKey: `k${i}`, mean: s }))));
-  const pv = consistencyRows(units, { measure: 'mean', bootstrap: { iterations: 5, seed: 1 } }).find((r) => r.definition === 'paraphrase-vectors');
+  [
+    [1, 2, 3],
+    [1, 2, 3],
+  ].forEach((scores, p) =>
+    scores.forEach((s, i) => units.push(unit({ template: p === 0 ? 'A' : 'B', paraphrase: 0, itemKey: `k${i}`, mean: s }))),
+  );
+  const pv = consistencyRows(units, { measure: 'mean', bootstrap: { iterations: 5, seed: 1 } }).find(
+    (r) => r.definition === 'paraphrase-vectors',
+  );
   assert.equal(pv?.pairs, 0);
   assert.equal(pv?.value, null);
 });

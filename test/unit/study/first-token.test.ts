@@ -75,7 +75,10 @@ test('first token "3", text "2": agreement 0, every item listed, |mean differenc
   assert.equal(rows.length, 1);
   const [row] = rows;
   assert.deepEqual([row.model, row.language, row.pairs, row.agreement, row.unparsed], ['m', 'en', 3, 0, 0]);
-  assert.deepEqual(row.disagreements.map((d) => [d.itemId, d.firstToken, d.text]), ITEMS.map((id) => [id, 3, 2]));
+  assert.deepEqual(
+    row.disagreements.map((d) => [d.itemId, d.firstToken, d.text]),
+    ITEMS.map((id) => [id, 3, 2]),
+  );
   // First-token mean score: 0.05·1 + 0.2·2 + 0.7·3 + 0.05·4 = 2.75 on every item; text score 2.
   assert.ok(row.meanAbsDifference !== null && Math.abs(row.meanAbsDifference - 0.75) < 1e-9, String(row.meanAbsDifference));
 });
@@ -88,9 +91,34 @@ test('first token "3", text "3": agreement 1, nothing listed', async () => {
 });
 
 test('firstTokenTextRows: pairs by condition, ties go to the lower code, unparsed counted apart', () => {
-  const base = { runId: 'r', modelId: 'm', model: 'm', modelAttributes: {}, language: 'en', country: null, template: 't', paraphrase: null, order: 'original', round: 0, itemKey: '', category: '' };
-  const lp = (itemId: string, p: Record<string, number>, mean: number): ResponseUnit => ({ ...base, itemId, method: 'logprobs', probabilities: p, mean });
-  const tx = (itemId: string, code: number): ResponseUnit => ({ ...base, itemId, method: 'sample', probabilities: { [code]: 1 }, mean: code });
+  const base = {
+    runId: 'r',
+    modelId: 'm',
+    model: 'm',
+    modelAttributes: {},
+    language: 'en',
+    country: null,
+    template: 't',
+    paraphrase: null,
+    order: 'original',
+    round: 0,
+    itemKey: '',
+    category: '',
+  };
+  const lp = (itemId: string, p: Record<string, number>, mean: number): ResponseUnit => ({
+    ...base,
+    itemId,
+    method: 'logprobs',
+    probabilities: p,
+    mean,
+  });
+  const tx = (itemId: string, code: number): ResponseUnit => ({
+    ...base,
+    itemId,
+    method: 'sample',
+    probabilities: { [code]: 1 },
+    mean: code,
+  });
   const rows = firstTokenTextRows(
     [lp('A', { 1: 0.5, 2: 0.5 }, 1.5), lp('B', { 1: 0.1, 2: 0.9 }, 1.9), lp('C', { 1: 1, 2: 0 }, 1)],
     [tx('A', 1), tx('B', 1)],
@@ -98,6 +126,9 @@ test('firstTokenTextRows: pairs by condition, ties go to the lower code, unparse
   );
   assert.equal(rows.length, 1);
   assert.deepEqual([rows[0].pairs, rows[0].agreement, rows[0].unparsed], [2, 0.5, 1]);
-  assert.deepEqual(rows[0].disagreements.map((d) => [d.itemId, d.firstToken, d.text]), [['B', 2, 1]]);
+  assert.deepEqual(
+    rows[0].disagreements.map((d) => [d.itemId, d.firstToken, d.text]),
+    [['B', 2, 1]],
+  );
   assert.ok(Math.abs((rows[0].meanAbsDifference ?? NaN) - Math.abs((1.5 + 1.9) / 2 - 1)) < 1e-12);
 });

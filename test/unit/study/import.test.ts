@@ -32,33 +32,52 @@ test('pro scores → stance records; where filters; running sample index per (mo
   assert.equal(r.rows, 9);
   assert.equal(r.used, 5);
   assert.equal(r.used + r.rejected.length, r.rows);
-  assert.deepEqual(r.rejected.map((x) => x.line), [4, 6, 7, 8]);
+  assert.deepEqual(
+    r.rejected.map((x) => x.line),
+    [4, 6, 7, 8],
+  );
   assert.match(r.rejected[0].reason, /filtered: template_type is "argument", not "survey_hypothetical"/);
   assert.match(r.rejected[1].reason, /1\.5.*0…1/);
   assert.match(r.rejected[2].reason, /empty pro score/);
   assert.match(r.rejected[3].reason, /empty model/);
   const recs = r.records as StanceResult[];
   assert.ok(recs.every((x) => x.kind === 'stance' && x.source === 'import' && x.runId === OPTS.runId && x.at === OPTS.at));
-  assert.deepEqual(recs.map((x) => [x.modelId, x.language, x.itemId, x.proShare, x.round]), [
-    ['m1', 'da', 'f118', 0.7, 0],
-    ['m1', 'da', 'f118', 0.4, 1],
-    ['m1', 'da', 'f120', 1, 0],
-    ['m2', 'da', 'f118', 0.25, 0],
-    ['m1', 'da', 'f118', 0.1, 2],
-  ]);
+  assert.deepEqual(
+    recs.map((x) => [x.modelId, x.language, x.itemId, x.proShare, x.round]),
+    [
+      ['m1', 'da', 'f118', 0.7, 0],
+      ['m1', 'da', 'f118', 0.4, 1],
+      ['m1', 'da', 'f120', 1, 0],
+      ['m2', 'da', 'f118', 0.25, 0],
+      ['m1', 'da', 'f118', 0.1, 2],
+    ],
+  );
   assert.deepEqual(r.models, { m1: { family: 'fam' }, m2: { family: 'other' } });
 });
 
 test('chosen option codes → one-hot ScoreResults with answers; missing codes and non-integers rejected', () => {
-  const csv = 'model;lang;country;item;tpl;para;sample;answer\nm;en;us;Q1;t;0;3;4\nm;en;US;Q1;t;1;0;-1\nm;en;US;Q1;t;;0;2,5\nm;en;USA1;Q1;t;;0;2\nm;en;;Q2;t;x;0;1\n';
+  const csv =
+    'model;lang;country;item;tpl;para;sample;answer\nm;en;us;Q1;t;0;3;4\nm;en;US;Q1;t;1;0;-1\nm;en;US;Q1;t;;0;2,5\nm;en;USA1;Q1;t;;0;2\nm;en;;Q2;t;x;0;1\n';
   const mapping: ImportMapping = {
     file: 'x.csv',
-    columns: { model: 'model', language: 'lang', country: 'country', item: 'item', template: 'tpl', paraphrase: 'para', sample: 'sample', code: 'answer' },
+    columns: {
+      model: 'model',
+      language: 'lang',
+      country: 'country',
+      item: 'item',
+      template: 'tpl',
+      paraphrase: 'para',
+      sample: 'sample',
+      code: 'answer',
+    },
   };
   const r = importResponses(csv, mapping, { ...OPTS, categories: { Q1: 'norms' }, itemHashes: { Q1: 'h1' }, modelIds: { m: 'model-a' } });
   assert.equal(r.rows, 5);
   assert.equal(r.used, 1);
-  assert.deepEqual(r.rejected.map((x) => x.line), [3, 4, 5, 6]);
+  assert.deepEqual(
+    r.rejected.map((x) => x.line),
+    [3, 4, 5, 6],
+  );
   assert.match(r.rejected[0].reason, /missing code/);
   assert.match(r.rejected[1].reason, /not an integer/);
   assert.match(r.rejected[2].reason, /country "USA1"/);
@@ -66,7 +85,15 @@ test('chosen option codes → one-hot ScoreResults with answers; missing codes a
   const rec = r.records[0] as ScoreResult;
   assert.equal(rec.kind, 'result');
   assert.deepEqual(
-    { p: rec.probabilities, mean: rec.mean, mode: rec.mode, answers: rec.answers, country: rec.country, round: rec.round, paraphrase: rec.paraphrase },
+    {
+      p: rec.probabilities,
+      mean: rec.mean,
+      mode: rec.mode,
+      answers: rec.answers,
+      country: rec.country,
+      round: rec.round,
+      paraphrase: rec.paraphrase,
+    },
     { p: { '4': 1 }, mean: 4, mode: 4, answers: [4], country: 'US', round: 3, paraphrase: 0 },
   );
   assert.equal(rec.modelId, 'model-a');
@@ -78,10 +105,16 @@ test('chosen option codes → one-hot ScoreResults with answers; missing codes a
 
 test('option probability columns → renormalised distribution, mean, entropy and missMass by hand', () => {
   const csv = 'model,language,item,p1,p2,p3\nm,nl,Q9,0.2,0.3,0.4\nm,nl,Q9,0,0,0\nm,nl,Q9,0.5,0.7,0\nm,nl,Q9,0.5,abc,0\nm,nl,Q9,,1,\n';
-  const mapping: ImportMapping = { file: 'x', columns: { model: 'model', language: 'language', item: 'item', probabilities: { '1': 'p1', '2': 'p2', '3': 'p3' } } };
+  const mapping: ImportMapping = {
+    file: 'x',
+    columns: { model: 'model', language: 'language', item: 'item', probabilities: { '1': 'p1', '2': 'p2', '3': 'p3' } },
+  };
   const r = importResponses(csv, mapping, OPTS);
   assert.equal(r.used, 2);
-  assert.deepEqual(r.rejected.map((x) => x.line), [3, 4, 5]);
+  assert.deepEqual(
+    r.rejected.map((x) => x.line),
+    [3, 4, 5],
+  );
   const a = r.records[0] as ScoreResult;
   const p = { '1': 0.2 / 0.9, '2': 0.3 / 0.9, '3': 0.4 / 0.9 };
   for (const k of ['1', '2', '3'] as const) assert.ok(Math.abs(a.probabilities[k] - p[k]) < 1e-15);
@@ -103,7 +136,11 @@ test('a mapping naming a missing column, or two value shapes, imports nothing an
   assert.equal(r.rejected.length, 2);
   assert.match(r.errors[0], /column "question" \(item\) is not in the table's header/);
   assert.match(r.rejected[0].reason, /^not imported: /);
-  const two = importResponses(csv, { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'score', code: 'score' } }, OPTS);
+  const two = importResponses(
+    csv,
+    { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'score', code: 'score' } },
+    OPTS,
+  );
   assert.match(two.errors[0], /exactly one of/);
   assert.equal(two.rejected.length, 2);
 });
@@ -113,21 +150,40 @@ test('rows the CSV reader cannot split count as rejected with their line; a pre-
   const r = importResponses(csv, { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro' } }, OPTS);
   assert.equal(r.used + r.rejected.length, r.rows);
   assert.ok(r.rejected.some((x) => x.line === 3 && /cells/.test(x.reason)));
-  const t = importResponses(readTable('model,language,item,pro\nm,en,Q1,0.5\n'), { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro' } }, OPTS);
+  const t = importResponses(
+    readTable('model,language,item,pro\nm,en,Q1,0.5\n'),
+    { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro' } },
+    OPTS,
+  );
   assert.equal(t.used, 1);
 });
 
 test('decimal commas in a ;-separated table; attributes mapped in either direction', () => {
   const csv = 'model;language;item;pro;size\nm;da;Q1;0,25;7\nm;da;Q1;0,5;7\n';
-  const a = importResponses(csv, { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro', attributes: { size: 'params' } } }, OPTS);
-  const b = importResponses(csv, { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro', attributes: { params: 'size' } } }, { ...OPTS, itemIds: { q1: 'Q184' } });
-  assert.deepEqual(b.records.map((x) => x.itemId), ['Q184', 'Q184'], 'table keys mapped to study item ids, case-insensitively');
-  assert.deepEqual((a.records as StanceResult[]).map((x) => x.proShare), [0.25, 0.5]);
+  const a = importResponses(
+    csv,
+    { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro', attributes: { size: 'params' } } },
+    OPTS,
+  );
+  const b = importResponses(
+    csv,
+    { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro', attributes: { params: 'size' } } },
+    { ...OPTS, itemIds: { q1: 'Q184' } },
+  );
+  assert.deepEqual(
+    b.records.map((x) => x.itemId),
+    ['Q184', 'Q184'],
+    'table keys mapped to study item ids, case-insensitively',
+  );
+  assert.deepEqual(
+    (a.records as StanceResult[]).map((x) => x.proShare),
+    [0.25, 0.5],
+  );
   assert.deepEqual(a.models, { m: { params: 7 } });
   assert.deepEqual(b.models, { m: { params: 7 } });
 });
 
-test('the second seed\'s files: responses import with no hand editing; ground truth loads per language and per country', () => {
+test("the second seed's files: responses import with no hand editing; ground truth loads per language and per country", () => {
   const dir = ['examples/rystrom-2025', '/work/shared/data/rystrom-2025/output'].find((d) => {
     try {
       readFileSync(join(d, 'ground_truth_per_language.csv'));
@@ -136,7 +192,7 @@ test('the second seed\'s files: responses import with no hand editing; ground tr
       return false;
     }
   });
-  assert.ok(dir, 'the second seed\'s data is in examples/rystrom-2025');
+  assert.ok(dir, "the second seed's data is in examples/rystrom-2025");
   const text = readFileSync(join(dir, 'all_lang_model_responses_with_scores.csv'), 'utf8');
   const lines = text.trim().split('\n');
   const r = importResponses(text, { file: 'x', ...RYSTROM_2025_MAPPING }, OPTS);
@@ -168,10 +224,20 @@ test('the second seed\'s files: responses import with no hand editing; ground tr
 test('imported records round-trip through a file as JSON lines unchanged', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vl-import-'));
   try {
-    const r = importResponses('model,language,item,pro\nm,en,Q1,0.5\n', { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro' } }, OPTS);
+    const r = importResponses(
+      'model,language,item,pro\nm,en,Q1,0.5\n',
+      { file: 'x', columns: { model: 'model', language: 'language', item: 'item', pro: 'pro' } },
+      OPTS,
+    );
     const path = join(dir, 'records.jsonl');
     writeFileSync(path, r.records.map((x) => JSON.stringify(x)).join('\n') + '\n');
-    assert.deepEqual(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l)), r.records);
+    assert.deepEqual(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+      r.records,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,10 @@ async function setup(records: number) {
   const studyPath = await writeStudy(dir, records);
   const study = JSON.parse(await readFile(studyPath, 'utf8'));
   study.analysis.bootstrap.iterations = 30;
-  study.analysis.contrasts = [{ factor: 'model', a: 'llama3-8b', b: 'gpt-4o-mini' }, { factor: 'language', a: 'en', b: 'da' }];
+  study.analysis.contrasts = [
+    { factor: 'model', a: 'llama3-8b', b: 'gpt-4o-mini' },
+    { factor: 'language', a: 'en', b: 'da' },
+  ];
   await writeFile(studyPath, JSON.stringify(study));
   const file = join(dir, 'bench.results', 'records.jsonl');
   const lines = (await readFile(file, 'utf8')).trim().split('\n');
@@ -84,7 +87,10 @@ test('an append touching one model of three recomputes that model only', async (
     computed.length = 0;
     await state.analyze();
     assert.deepEqual(computed, [], 'nothing appended: nothing recomputed');
-    const gpt = lines.map((l) => JSON.parse(l) as ScoreResult).filter((r) => r.modelId === 'gpt-4o-mini').slice(0, 50);
+    const gpt = lines
+      .map((l) => JSON.parse(l) as ScoreResult)
+      .filter((r) => r.modelId === 'gpt-4o-mini')
+      .slice(0, 50);
     state.append(gpt.map((r) => ({ ...r, runId: '20261205T090000Z-d1d1d1', mean: r.mean + 0.1 })));
     await state.analyze();
     assert.deepEqual(computed, ['gpt-4o-mini']);

@@ -35,10 +35,12 @@ function lcg(seed: number): () => number {
 function humanMeans(): Map<string, number> {
   const lines = readFileSync('examples/human-countries-synthetic.csv', 'utf8').trim().split('\n');
   assert.equal(lines[0], 'country,item,mean,n,source');
-  return new Map(lines.slice(1).map((l) => {
-    const [country, item, mean] = l.split(',');
-    return [`${country}|${item.toUpperCase()}`, Number(mean)];
-  }));
+  return new Map(
+    lines.slice(1).map((l) => {
+      const [country, item, mean] = l.split(',');
+      return [`${country}|${item.toUpperCase()}`, Number(mean)];
+    }),
+  );
 }
 
 function pearsonOf(x: number[], y: number[]): number {
@@ -59,9 +61,30 @@ const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
 // Continents of the example's 24 cue countries, written out here (not read from src/core/data/m49.ts).
 const CONTINENT: Record<string, string> = {
-  SE: 'Europe', DK: 'Europe', NL: 'Europe', DE: 'Europe', GB: 'Europe', FR: 'Europe', ES: 'Europe', IT: 'Europe', PL: 'Europe', RU: 'Europe',
-  AU: 'Oceania', JP: 'Asia', KR: 'Asia', CN: 'Asia', TR: 'Asia', IN: 'Asia', ID: 'Asia',
-  US: 'Americas', AR: 'Americas', BR: 'Americas', MX: 'Americas', KE: 'Africa', NG: 'Africa', EG: 'Africa',
+  SE: 'Europe',
+  DK: 'Europe',
+  NL: 'Europe',
+  DE: 'Europe',
+  GB: 'Europe',
+  FR: 'Europe',
+  ES: 'Europe',
+  IT: 'Europe',
+  PL: 'Europe',
+  RU: 'Europe',
+  AU: 'Oceania',
+  JP: 'Asia',
+  KR: 'Asia',
+  CN: 'Asia',
+  TR: 'Asia',
+  IN: 'Asia',
+  ID: 'Asia',
+  US: 'Americas',
+  AR: 'Americas',
+  BR: 'Americas',
+  MX: 'Americas',
+  KE: 'Africa',
+  NG: 'Africa',
+  EG: 'Africa',
 };
 
 interface Fixture {
@@ -76,12 +99,19 @@ let fixture: Promise<Fixture> | undefined;
 function build(): Promise<Fixture> {
   fixture ??= (async () => {
     const loaded = await loadStudy(STUDY);
-    assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      loaded.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const study = loaded.study;
     assert.ok(study);
     const human = humanMeans();
     const items = loaded.surveys.flatMap((s) =>
-      s.file.items.flatMap((it) => (it.scale && it.dataKey?.value ? [{ id: it.id, key: it.dataKey.value, category: it.category?.value ?? '', min: it.scale.min, max: it.scale.max }] : [])),
+      s.file.items.flatMap((it) =>
+        it.scale && it.dataKey?.value
+          ? [{ id: it.id, key: it.dataKey.value, category: it.category?.value ?? '', min: it.scale.min, max: it.scale.max }]
+          : [],
+      ),
     );
     const rand = lcg(20241211);
     const records: ScoreResult[] = [];
@@ -100,17 +130,46 @@ function build(): Promise<Fixture> {
           const probabilities: Record<string, number> = {};
           for (let c = it.min; c <= it.max; c++) probabilities[String(c)] = c === lo ? 1 - w : c === lo + 1 ? w : 0;
           records.push({
-            kind: 'result', runId: '20241211T000000Z-fake01', itemId: it.id, itemHash: '', category: it.category, language: 'en',
-            template: 'country', paraphrase: null, provider: 'ollama', model: m.model, endpoint: 'http://127.0.0.1:11434', method: 'logprobs',
-            optionOrder: Array.from({ length: it.max - it.min + 1 }, (_, i) => it.min + i), study: study.name, country, modelId: m.id,
-            modelKind: m.kind, order: 'original', round: 0, source: 'run',
-            probabilities, mean: target, mode: w >= 0.5 ? lo + 1 : lo, entropy: 0, missMass: 0, latencyMs: 1, cached: false, at: '2024-12-11T00:00:00.000Z',
+            kind: 'result',
+            runId: '20241211T000000Z-fake01',
+            itemId: it.id,
+            itemHash: '',
+            category: it.category,
+            language: 'en',
+            template: 'country',
+            paraphrase: null,
+            provider: 'ollama',
+            model: m.model,
+            endpoint: 'http://127.0.0.1:11434',
+            method: 'logprobs',
+            optionOrder: Array.from({ length: it.max - it.min + 1 }, (_, i) => it.min + i),
+            study: study.name,
+            country,
+            modelId: m.id,
+            modelKind: m.kind,
+            order: 'original',
+            round: 0,
+            source: 'run',
+            probabilities,
+            mean: target,
+            mode: w >= 0.5 ? lo + 1 : lo,
+            entropy: 0,
+            missMass: 0,
+            latencyMs: 1,
+            cached: false,
+            at: '2024-12-11T00:00:00.000Z',
           });
         }
       }
     }
-    const selectItems = new Map<string, SelectItem>(items.map((it) => [it.id, { hash: '', key: it.key, category: it.category, scale: { min: it.min, max: it.max, reversed: false } }]));
-    const selection = await selectUnits(records, { rule: 'latest', items: selectItems, models: new Map(study.models.map((m) => [m.id, m.attributes])) });
+    const selectItems = new Map<string, SelectItem>(
+      items.map((it) => [it.id, { hash: '', key: it.key, category: it.category, scale: { min: it.min, max: it.max, reversed: false } }]),
+    );
+    const selection = await selectUnits(records, {
+      rule: 'latest',
+      items: selectItems,
+      models: new Map(study.models.map((m) => [m.id, m.attributes])),
+    });
     assert.equal(selection.counts.used, records.length);
     const scales = studyScales(loaded.surveys);
     for (const it of items) assert.deepEqual(scales[it.key], { min: it.min, max: it.max, reversed: scales[it.key].reversed });
@@ -158,7 +217,7 @@ test('first seed: per-country r over items for all 24 cue countries × 5 models,
     assert.ok(e.n >= 15);
     assert.ok(Math.abs((row.pearson?.estimate ?? NaN) - e.r) <= 1e-12, `${row.model} ${row.country}: ${row.pearson?.estimate} vs ${e.r}`);
     const ci = row.pearson?.ci;
-    assert.ok(ci && ci[0] < ci[1], 'bootstrap CI from the study\'s 1000 iterations');
+    assert.ok(ci && ci[0] < ci[1], "bootstrap CI from the study's 1000 iterations");
   }
 });
 
@@ -181,7 +240,8 @@ test('first seed: per-continent means of per-country r (UN M49 regions)', async 
   const expected = expectedR(f);
   for (const model of f.models) {
     const continents = new Map<string, number[]>();
-    for (const country of f.countries) continents.set(CONTINENT[country], [...(continents.get(CONTINENT[country]) ?? []), expected.get(`${model}|${country}`)?.r as number]);
+    for (const country of f.countries)
+      continents.set(CONTINENT[country], [...(continents.get(CONTINENT[country]) ?? []), expected.get(`${model}|${country}`)?.r as number]);
     const rows = f.analysis.regions.filter((r) => r.model === model && r.scheme === 'region');
     assert.deepEqual(rows.map((r) => r.region).sort(), [...continents.keys()].sort());
     for (const row of rows) {
@@ -195,7 +255,7 @@ test('first seed: per-continent means of per-country r (UN M49 regions)', async 
   assert.deepEqual(north?.countries, ['DK', 'GB', 'SE']);
 });
 
-test('first seed: chat vs base — group means of each model\'s mean per-country r; the base model is worse here', async () => {
+test("first seed: chat vs base — group means of each model's mean per-country r; the base model is worse here", async () => {
   const f = await build();
   const expected = expectedR(f);
   const perModel = new Map(f.models.map((m) => [m, meanOf(f.countries.map((c) => expected.get(`${m}|${c}`)?.r as number))]));
@@ -211,7 +271,10 @@ test('first seed: chat vs base — group means of each model\'s mean per-country
   assert.ok((chatTrue?.meanPearson ?? 0) > (chatFalse?.meanPearson ?? 1));
   // By size: one group per size value (7, 8, 9, 14); 8 holds the llama pair.
   const sizes = f.analysis.attributeGroups.filter((g) => g.attribute === 'size');
-  assert.deepEqual(sizes.map((g) => g.value).sort((a, b) => Number(a) - Number(b)), [7, 8, 9, 14]);
+  assert.deepEqual(
+    sizes.map((g) => g.value).sort((a, b) => Number(a) - Number(b)),
+    [7, 8, 9, 14],
+  );
   assert.deepEqual(sizes.find((g) => g.value === 8)?.models, ['llama3.1-8b-base', 'llama3.1-8b-instruct']);
   // The declared paired contrast (instruct − base), one per cue country, Holm/BH adjusted over its grid.
   const contrasts = f.analysis.contrasts.filter((c) => c.statistic === 'pearson');

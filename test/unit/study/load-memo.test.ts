@@ -55,19 +55,26 @@ test('a load from its memo equals a parsing load, files parsed on use; other byt
     const plain = await loadStudy(path);
     assert.ok(plain.study, JSON.stringify(plain.diagnostics));
     const codes = new Set(plain.diagnostics.map((d) => d.code));
-    for (const code of ['study/missing-translation', 'study/human-data', 'study/country-not-in-human']) assert.ok(codes.has(code), `a ${code} warning (${[...codes].join(', ')})`);
+    for (const code of ['study/missing-translation', 'study/human-data', 'study/country-not-in-human'])
+      assert.ok(codes.has(code), `a ${code} warning (${[...codes].join(', ')})`);
     assert.ok(plain.diagnostics.every((d) => d.text && d.range.end >= d.range.start));
 
     const first = studyLoadMemo(cache, 'build-1');
     const written = await loadStudy(path, nodeStudyFs, { memo: first });
-    assert.deepEqual({ used: first.outcome.used, written: first.outcome.written, ignored: first.outcome.ignored }, { used: false, written: true, ignored: undefined });
+    assert.deepEqual(
+      { used: first.outcome.used, written: first.outcome.written, ignored: first.outcome.ignored },
+      { used: false, written: true, ignored: undefined },
+    );
     assert.deepEqual(contents(written), contents(plain));
     const file = first.outcome.file!;
     const good = readFileSync(file);
 
     const second = studyLoadMemo(cache, 'build-1');
     const fromMemo = await loadStudy(path, nodeStudyFs, { memo: second });
-    assert.deepEqual({ used: second.outcome.used, written: second.outcome.written, file: second.outcome.file }, { used: true, written: false, file });
+    assert.deepEqual(
+      { used: second.outcome.used, written: second.outcome.written, file: second.outcome.file },
+      { used: true, written: false, file },
+    );
     // Not parsed yet: each file is parsed when first read, and is then what a parsing load gives.
     assert.equal(typeof Object.getOwnPropertyDescriptor(fromMemo.surveys[0], 'file')?.get, 'function');
     assert.equal(typeof Object.getOwnPropertyDescriptor(fromMemo.human, 'rows')?.get, 'function');

@@ -15,9 +15,18 @@ test('original, reversed and every cyclic shift, by hand', () => {
   assert.throws(() => namedOrder(CODES, 'shift-4'), /shifts 1\.\.3/);
   assert.throws(() => namedOrder(CODES, 'sideways'), /Unknown option order "sideways"/);
   assert.deepEqual(orderCodes(CODES, { order: 'shift-2' }), [3, 4, 1, 2]);
-  assert.deepEqual(expandOrders(['cyclic'], 4).map((o) => o.id), ['shift-1', 'shift-2', 'shift-3']);
-  assert.deepEqual(expandOrders(['original', 'cyclic', 'reversed', 'original'], 3).map((o) => o.id), ['original', 'shift-1', 'shift-2', 'reversed']);
-  assert.deepEqual(expandOrders([], 4).map((o) => o.id), ['original']);
+  assert.deepEqual(
+    expandOrders(['cyclic'], 4).map((o) => o.id),
+    ['shift-1', 'shift-2', 'shift-3'],
+  );
+  assert.deepEqual(
+    expandOrders(['original', 'cyclic', 'reversed', 'original'], 3).map((o) => o.id),
+    ['original', 'shift-1', 'shift-2', 'reversed'],
+  );
+  assert.deepEqual(
+    expandOrders([], 4).map((o) => o.id),
+    ['original'],
+  );
   assert.equal(countOrders(['cyclic'], 10), 9);
   // A scale of 1 option has no shift.
   assert.deepEqual(expandOrders(['cyclic'], 1), []);
@@ -51,16 +60,32 @@ function reference(n: number, seed: number, k: number): number[][] {
 test('perm-1..k: deterministic from the seed, distinct from each other and from the original', () => {
   const codes = [10, 20, 30, 40, 50];
   const orders = expandOrders([{ permutations: 6, seed: 42 }], codes.length);
-  assert.deepEqual(orders.map((o) => o.id), ['perm-1', 'perm-2', 'perm-3', 'perm-4', 'perm-5', 'perm-6']);
+  assert.deepEqual(
+    orders.map((o) => o.id),
+    ['perm-1', 'perm-2', 'perm-3', 'perm-4', 'perm-5', 'perm-6'],
+  );
   const shown = orders.map((o) => orderCodes(codes, o.spec));
-  assert.deepEqual(shown, reference(5, 42, 6).map((p) => p.map((i) => codes[i])));
+  assert.deepEqual(
+    shown,
+    reference(5, 42, 6).map((p) => p.map((i) => codes[i])),
+  );
   assert.equal(new Set([codes.join(), ...shown.map((s) => s.join())]).size, 7);
-  for (const s of shown) assert.deepEqual([...s].sort((a, b) => a - b), codes);
+  for (const s of shown)
+    assert.deepEqual(
+      [...s].sort((a, b) => a - b),
+      codes,
+    );
   // The same again (fresh call), and perm-3 does not depend on how many are asked for.
-  assert.deepEqual(expandOrders([{ permutations: 6, seed: 42 }], 5).map((o) => orderCodes(codes, o.spec)), shown);
+  assert.deepEqual(
+    expandOrders([{ permutations: 6, seed: 42 }], 5).map((o) => orderCodes(codes, o.spec)),
+    shown,
+  );
   assert.deepEqual(namedOrder(codes, 'perm-3', 42), shown[2]);
   // Another seed, other orders.
-  assert.notDeepEqual(expandOrders([{ permutations: 6, seed: 43 }], 5).map((o) => orderCodes(codes, o.spec)), shown);
+  assert.notDeepEqual(
+    expandOrders([{ permutations: 6, seed: 43 }], 5).map((o) => orderCodes(codes, o.spec)),
+    shown,
+  );
 });
 
 test('when K! − 1 < k the permutations cover every non-original order, then repeat', () => {
@@ -74,9 +99,18 @@ test('when K! − 1 < k the permutations cover every non-original order, then re
 });
 
 test('a second permutations entry with another seed gets its own names', () => {
-  const ids = expandOrders([{ permutations: 2, seed: 1 }, { permutations: 2, seed: 2 }], 4).map((o) => o.id);
+  const ids = expandOrders(
+    [
+      { permutations: 2, seed: 1 },
+      { permutations: 2, seed: 2 },
+    ],
+    4,
+  ).map((o) => o.id);
   assert.deepEqual(ids, ['perm-1', 'perm-2', 'perm-1@2', 'perm-2@2']);
-  assert.deepEqual(namedOrder(CODES, 'perm-1@2'), reference(4, 2, 1)[0].map((i) => CODES[i]));
+  assert.deepEqual(
+    namedOrder(CODES, 'perm-1@2'),
+    reference(4, 2, 1)[0].map((i) => CODES[i]),
+  );
 });
 
 test('the single seeded shuffle keeps its meaning (one Fisher–Yates pass, may equal the original)', () => {

@@ -20,8 +20,22 @@ paraphrases direct
 `);
 
 const MODELS: StudyModel[] = [
-  { id: 'chat', provider: 'ollama', model: 'fake-llm:latest', endpoint: 'http://127.0.0.1:11434', kind: 'chat', attributes: { family: 'fake', chat: true } },
-  { id: 'base', provider: 'ollama', model: 'fake-llm:latest', endpoint: 'http://127.0.0.1:11434', kind: 'base', attributes: { family: 'fake', chat: false } },
+  {
+    id: 'chat',
+    provider: 'ollama',
+    model: 'fake-llm:latest',
+    endpoint: 'http://127.0.0.1:11434',
+    kind: 'chat',
+    attributes: { family: 'fake', chat: true },
+  },
+  {
+    id: 'base',
+    provider: 'ollama',
+    model: 'fake-llm:latest',
+    endpoint: 'http://127.0.0.1:11434',
+    kind: 'base',
+    attributes: { family: 'fake', chat: false },
+  },
 ];
 
 function study(extra: Partial<Study> = {}): LoadedStudy {
@@ -46,7 +60,16 @@ function study(extra: Partial<Study> = {}): LoadedStudy {
     human: [],
     imports: [],
     results: '/study/small.results',
-    analysis: { levels: ['item'], measures: ['mean'], references: ['cue'], bootstrap: { iterations: 0, seed: 0 }, rerun: 'latest', adjust: [], fits: [], contrasts: [] },
+    analysis: {
+      levels: ['item'],
+      measures: ['mean'],
+      references: ['cue'],
+      bootstrap: { iterations: 0, seed: 0 },
+      rerun: 'latest',
+      adjust: [],
+      fits: [],
+      contrasts: [],
+    },
     confirmAbove: 5000,
     ...extra,
   };
@@ -68,12 +91,26 @@ test('the product has the expected size, loop order and factor values on every r
   for (const item of ['Q1', 'Q2'])
     for (const language of ['en', 'da'])
       for (const country of ['DK', 'US'])
-        for (const [template, paraphrase] of [['country', null], ['direct', 0]] as const)
+        for (const [template, paraphrase] of [
+          ['country', null],
+          ['direct', 0],
+        ] as const)
           for (const order of ['original', 'reversed'])
             for (const model of ['chat', 'base'])
               for (const round of [0, 1]) expected.push([item, language, country, template, paraphrase, order, model, round].join('|'));
   assert.deepEqual(
-    plan.map((r) => [r.identity.itemId, r.identity.language, r.identity.country, r.identity.template, r.identity.paraphrase, r.identity.order, r.identity.modelId, r.identity.round].join('|')),
+    plan.map((r) =>
+      [
+        r.identity.itemId,
+        r.identity.language,
+        r.identity.country,
+        r.identity.template,
+        r.identity.paraphrase,
+        r.identity.order,
+        r.identity.modelId,
+        r.identity.round,
+      ].join('|'),
+    ),
     expected,
   );
   plan.forEach((r, i) => {
@@ -99,14 +136,22 @@ test('the product has the expected size, loop order and factor values on every r
     else assert.equal(r.prompt, undefined);
   });
   // Same server model as chat and as base: different requests, different keys.
-  const pairs = plan.filter((r) => r.identity.modelId === 'chat').map((r, i) => [r.cacheKey, plan.filter((q) => q.identity.modelId === 'base')[i].cacheKey]);
+  const pairs = plan
+    .filter((r) => r.identity.modelId === 'chat')
+    .map((r, i) => [r.cacheKey, plan.filter((q) => q.identity.modelId === 'base')[i].cacheKey]);
   assert.ok(pairs.every(([a, b]) => a !== b));
 });
 
 test('country cues are named in the prompt language; a template without {country} gives the same prompt (one cache entry)', () => {
   const plan = planStudy(study({ rounds: 1, models: [MODELS[0]], optionOrders: ['original'] }));
   const system = (language: string, country: string, template: string) =>
-    plan.find((r) => r.identity.itemId === 'Q1' && r.identity.language === language && r.identity.country === country && r.identity.template === template)!;
+    plan.find(
+      (r) =>
+        r.identity.itemId === 'Q1' &&
+        r.identity.language === language &&
+        r.identity.country === country &&
+        r.identity.template === template,
+    )!;
   assert.match(system('da', 'DK', 'country').messages[0].content, /bor i Danmark,/);
   assert.match(system('en', 'DK', 'country').messages[0].content, /living in Denmark,/);
   assert.match(system('en', 'US', 'country').messages[0].content, /living in United States,/);
@@ -126,14 +171,32 @@ test('no countries: one condition with cue null; a {country} template then is a 
 
 test('filters narrow each factor', () => {
   const loaded = study();
-  const one = planStudy(loaded, { filter: { items: ['Q2'], languages: ['da'], countries: ['dk'], templates: ['country'], models: ['base'], orders: ['reversed'] } });
+  const one = planStudy(loaded, {
+    filter: { items: ['Q2'], languages: ['da'], countries: ['dk'], templates: ['country'], models: ['base'], orders: ['reversed'] },
+  });
   assert.equal(one.length, 2); // two rounds
-  assert.ok(one.every((r) => r.identity.itemId === 'Q2' && r.identity.language === 'da' && r.identity.country === 'DK' && r.identity.template === 'country' && r.identity.modelId === 'base' && r.identity.order === 'reversed'));
-  assert.deepEqual(one.map((r) => r.identity.round), [0, 1]);
+  assert.ok(
+    one.every(
+      (r) =>
+        r.identity.itemId === 'Q2' &&
+        r.identity.language === 'da' &&
+        r.identity.country === 'DK' &&
+        r.identity.template === 'country' &&
+        r.identity.modelId === 'base' &&
+        r.identity.order === 'reversed',
+    ),
+  );
+  assert.deepEqual(
+    one.map((r) => r.identity.round),
+    [0, 1],
+  );
   assert.equal(planStudy(loaded, { filter: { models: ['chat'] } }).length, 64);
   assert.equal(planStudy(loaded, { filter: { countries: ['SE'] } }).length, 0);
   const q1 = survey.items.find((i) => i.id === 'Q1')!;
-  assert.equal(planStudy(loaded, { filter: { categories: [q1.category!.value] } }).every((r) => r.identity.category === q1.category!.value), true);
+  assert.equal(
+    planStudy(loaded, { filter: { categories: [q1.category!.value] } }).every((r) => r.identity.category === q1.category!.value),
+    true,
+  );
   // An item source narrowed by id: Q3 is not in the study, so filtering for it gives nothing.
   assert.equal(planStudy(loaded, { filter: { items: ['Q3'] } }).length, 0);
 });
@@ -149,20 +212,49 @@ test('countStudyPlan equals the streamed length, with cyclic shifts, permutation
     let n = 0;
     for (const _ of iterateStudyPlan(loaded)) n++;
     assert.equal(countStudyPlan(loaded), n, JSON.stringify(extra));
-    assert.equal(countStudyPlan(loaded, { filter: { languages: ['da'], models: ['chat'] } }), planStudy(loaded, { filter: { languages: ['da'], models: ['chat'] } }).length);
+    assert.equal(
+      countStudyPlan(loaded, { filter: { languages: ['da'], models: ['chat'] } }),
+      planStudy(loaded, { filter: { languages: ['da'], models: ['chat'] } }).length,
+    );
   }
   // Cyclic on the 4-point items: shift-1..3 only (the original is shift 0 and not listed unless asked for).
-  const cyclic = planStudy(study({ optionOrders: ['cyclic'], rounds: 1, models: [MODELS[0]] }), { filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'] } });
-  assert.deepEqual(cyclic.map((r) => [r.identity.order, r.identity.optionOrder.join('')]), [['shift-1', '2341'], ['shift-2', '3412'], ['shift-3', '4123']]);
+  const cyclic = planStudy(study({ optionOrders: ['cyclic'], rounds: 1, models: [MODELS[0]] }), {
+    filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'] },
+  });
+  assert.deepEqual(
+    cyclic.map((r) => [r.identity.order, r.identity.optionOrder.join('')]),
+    [
+      ['shift-1', '2341'],
+      ['shift-2', '3412'],
+      ['shift-3', '4123'],
+    ],
+  );
 });
 
 test('method auto needs a method per model; sample uses samples, the study temperature and per-round seeds', () => {
   assert.throws(() => planStudy(study({ method: 'auto' })), /"auto": resolve it per model first/);
-  const plan = planStudy(study({ method: 'auto', rounds: 1 }), { methods: { chat: 'sample', base: 'logprobs' }, filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'], orders: ['original'] } });
-  assert.deepEqual(plan.map((r) => [r.identity.modelId, r.identity.method]), [['chat', 'sample'], ['base', 'logprobs']]);
+  const plan = planStudy(study({ method: 'auto', rounds: 1 }), {
+    methods: { chat: 'sample', base: 'logprobs' },
+    filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'], orders: ['original'] },
+  });
+  assert.deepEqual(
+    plan.map((r) => [r.identity.modelId, r.identity.method]),
+    [
+      ['chat', 'sample'],
+      ['base', 'logprobs'],
+    ],
+  );
   assert.deepEqual(plan[0].params, { temperature: 1, seed: 3, maxTokens: 16, n: 10 });
-  const warm = planStudy(study({ method: 'sample', temperature: 0.7, samples: 4, rounds: 2 }), { filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'], orders: ['original'], models: ['chat'] } });
-  assert.deepEqual(warm.map((r) => r.params), [{ temperature: 0.7, seed: 3, maxTokens: 16, n: 4 }, { temperature: 0.7, seed: 4, maxTokens: 16, n: 4 }]);
+  const warm = planStudy(study({ method: 'sample', temperature: 0.7, samples: 4, rounds: 2 }), {
+    filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'], orders: ['original'], models: ['chat'] },
+  });
+  assert.deepEqual(
+    warm.map((r) => r.params),
+    [
+      { temperature: 0.7, seed: 3, maxTokens: 16, n: 4 },
+      { temperature: 0.7, seed: 4, maxTokens: 16, n: 4 },
+    ],
+  );
   assert.notEqual(warm[0].cacheKey, warm[1].cacheKey);
   assert.throws(() => planStudy({ ...study(), study: undefined }), /errors that leave nothing to plan/);
 });
@@ -186,6 +278,8 @@ test('estimatePlan: requests, cached entries and the token rule (chars/4 rounded
   }
   assert.deepEqual(await estimatePlan(slowly(), (key) => cachedKeys.has(key)), estimate);
   // Sampling: maxTokens 16 × n 10 per request.
-  const sample = planStudy(study({ method: 'sample', rounds: 1 }), { filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'], orders: ['original'], models: ['chat'] } })[0];
+  const sample = planStudy(study({ method: 'sample', rounds: 1 }), {
+    filter: { items: ['Q1'], languages: ['en'], countries: ['US'], templates: ['direct'], orders: ['original'], models: ['chat'] },
+  })[0];
   assert.equal(requestTokens(sample), Math.ceil(sample.messages.reduce((n, m) => n + m.content.length, 0) / 4) + 160);
 });

@@ -39,7 +39,9 @@ const byContent = ({ prompt }: { prompt: string }): FakeToken[] => {
   return normalised(options.map((m) => [m[1], 1 + (hashText(m[2].trim()) % 97)]));
 };
 
-async function scoredUnits(firstToken: (input: { model: string; prompt: string }) => FakeToken[]): Promise<{ units: ResponseUnit[]; loaded: LoadedStudy & { study: Study } }> {
+async function scoredUnits(
+  firstToken: (input: { model: string; prompt: string }) => FakeToken[],
+): Promise<{ units: ResponseUnit[]; loaded: LoadedStudy & { study: Study } }> {
   const fake = await startFakeOllama({ firstToken });
   try {
     const dir = mkdtempSync(join(tmpdir(), 'vl-positions-'));
@@ -63,7 +65,10 @@ async function scoredUnits(firstToken: (input: { model: string; prompt: string }
     assert.ok(out.status === 'ran');
     if (out.status !== 'ran') throw new Error('not run');
     assert.equal(out.summary.records.length, ITEMS.length * 4);
-    assert.ok(out.summary.records.every((r) => r.kind === 'result'), JSON.stringify(out.summary.records.find((r) => r.kind !== 'result')));
+    assert.ok(
+      out.summary.records.every((r) => r.kind === 'result'),
+      JSON.stringify(out.summary.records.find((r) => r.kind !== 'result')),
+    );
     const selection = await selectUnits(out.summary.records, { rule: 'latest', items: selectionItems(loaded.surveys) });
     assert.equal(selection.units.length, ITEMS.length * 4);
     return { units: selection.units, loaded };
@@ -79,7 +84,8 @@ test('position-only fake: order-averaged distribution uniform, position shares =
   assert.equal(averaged.length, ITEMS.length);
   for (const row of averaged) {
     assert.equal(row.responses, 4);
-    for (const code of ['1', '2', '3', '4']) assert.ok(Math.abs(row.probabilities[code] - 0.25) < 1e-12, `${row.itemId} ${code}: ${row.probabilities[code]}`);
+    for (const code of ['1', '2', '3', '4'])
+      assert.ok(Math.abs(row.probabilities[code] - 0.25) < 1e-12, `${row.itemId} ${code}: ${row.probabilities[code]}`);
   }
   const [bias] = positionBiasRows(units, { bootstrap: { iterations: 200, seed: 1 } });
   assert.equal(bias.k, 4);
@@ -95,7 +101,11 @@ test('position-only fake: order-averaged distribution uniform, position shares =
   assert.ok(Math.abs(bias.totalVariation.estimate - 0.2) < 1e-12);
 
   // The study analysis carries both (additive fields of StudyAnalysis).
-  const analysis = analyzeStudy({ selection: { units, counts: { read: units.length, used: units.length, superseded: 0, stale: 0, skipped: {} }, rule: 'latest' }, human: { rows: [] }, study: loaded.study });
+  const analysis = analyzeStudy({
+    selection: { units, counts: { read: units.length, used: units.length, superseded: 0, stale: 0, skipped: {} }, rule: 'latest' },
+    human: { rows: [] },
+    study: loaded.study,
+  });
   assert.equal(analysis.orderAveraged?.length, ITEMS.length);
   assert.equal(analysis.positionBias?.length, 1);
   assert.ok(Math.abs((analysis.positionBias?.[0].positions[3].share.estimate ?? 0) - 0.4) < 1e-12);
@@ -109,7 +119,8 @@ test('content-only fake: averaging over orders changes nothing (1e-12), position
     const own = units.filter((u) => u.itemId === row.itemId);
     assert.equal(own.length, 4);
     for (const u of own) {
-      for (const code of Object.keys(row.probabilities)) assert.ok(Math.abs((u.probabilities?.[code] ?? NaN) - row.probabilities[code]) < 1e-12, `${row.itemId} ${u.order} ${code}`);
+      for (const code of Object.keys(row.probabilities))
+        assert.ok(Math.abs((u.probabilities?.[code] ?? NaN) - row.probabilities[code]) < 1e-12, `${row.itemId} ${u.order} ${code}`);
       assert.ok(row.mean !== null && u.mean !== undefined && Math.abs(u.mean - row.mean) < 1e-12);
     }
   }
@@ -121,8 +132,23 @@ test('content-only fake: averaging over orders changes nothing (1e-12), position
 test('positionBiasRows: CI by hand on the same item resamples; conditions in one order are left out', () => {
   // Two items, two orders each, K = 2; item A favours position 1, item B position 2.
   const unit = (itemId: string, order: string, optionOrder: number[], p: Record<string, number>): ResponseUnit => ({
-    runId: 'r', modelId: 'm', model: 'm', modelAttributes: {}, language: 'en', country: null, template: 't', paraphrase: null,
-    order, optionOrder, round: 0, itemId, itemKey: itemId, category: '', method: 'logprobs', probabilities: p, mean: 1,
+    runId: 'r',
+    modelId: 'm',
+    model: 'm',
+    modelAttributes: {},
+    language: 'en',
+    country: null,
+    template: 't',
+    paraphrase: null,
+    order,
+    optionOrder,
+    round: 0,
+    itemId,
+    itemKey: itemId,
+    category: '',
+    method: 'logprobs',
+    probabilities: p,
+    mean: 1,
   });
   const units = [
     unit('A', 'original', [1, 2], { 1: 0.9, 2: 0.1 }), // position 1: 0.9

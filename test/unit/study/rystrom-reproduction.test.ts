@@ -23,7 +23,10 @@ const file = (name: string): string => join(dir, name);
 
 /** The files have no quoted cells: check that, then split on commas. */
 function parseSimpleCsv(text: string): Record<string, string>[] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n').filter((l) => l !== '');
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .filter((l) => l !== '');
   assert.ok(!text.includes('"'), 'the test parser assumes no quoted cells');
   const header = lines[0].split(',');
   return lines.slice(1).map((l) => {
@@ -74,7 +77,8 @@ interface Cell {
 /** Ground truth per (language, lower-case key) from a file with language and key columns. */
 function groundTruth(name: string, languageColumn: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const r of parseSimpleCsv(readFileSync(file(name), 'utf8'))) out.set(`${r[languageColumn]}|${r.question_key.toLowerCase()}`, Number(r.pro_score));
+  for (const r of parseSimpleCsv(readFileSync(file(name), 'utf8')))
+    out.set(`${r[languageColumn]}|${r.question_key.toLowerCase()}`, Number(r.pro_score));
   return out;
 }
 
@@ -121,7 +125,11 @@ function analyse(groundTruthFile: string): Promise<Analysed> {
 
 async function runPipeline(groundTruthFile: string): Promise<Analysed> {
   const text = readFileSync(file(RESPONSES));
-  const imported = importResponses(text, { file: RESPONSES, ...RYSTROM_2025_MAPPING }, { runId: '20250101T000000Z-import', at: '2025-01-01T00:00:00.000Z' });
+  const imported = importResponses(
+    text,
+    { file: RESPONSES, ...RYSTROM_2025_MAPPING },
+    { runId: '20250101T000000Z-import', at: '2025-01-01T00:00:00.000Z' },
+  );
   const selection = await selectUnits(imported.records, { rule: 'latest' });
   const human = loadHumanReference({ text: readFileSync(file(groundTruthFile)) });
   assert.deepEqual(human.problems, []);
@@ -131,7 +139,14 @@ async function runPipeline(groundTruthFile: string): Promise<Analysed> {
 }
 
 const find = (a: StudyAnalysis, c: { model: string; language: string }, level: 'item' | 'response'): AlignmentRow | undefined =>
-  a.alignment.find((r) => r.model === c.model && r.language === c.language && r.level === level && r.category === null && r.reference === `pooled:${c.language}`);
+  a.alignment.find(
+    (r) =>
+      r.model === c.model &&
+      r.language === c.language &&
+      r.level === level &&
+      r.category === null &&
+      r.reference === `pooled:${c.language}`,
+  );
 
 test('second seed: 9 models × 4 languages, item-level ρ and r vs the per-language ground truth, to 1e-12', async () => {
   const { analysis, rows, used, rejected } = await analyse('ground_truth_per_language.csv');
@@ -147,11 +162,20 @@ test('second seed: 9 models × 4 languages, item-level ρ and r vs the per-langu
     const row = find(analysis, c, 'item');
     assert.ok(row, `${c.model} ${c.language}`);
     assert.equal(row.n, c.n, `${c.model} ${c.language} n`);
-    assert.ok(Math.abs((row.pearson?.estimate ?? NaN) - c.pearson) <= 1e-12, `${c.model} ${c.language} r ${row.pearson?.estimate} vs ${c.pearson}`);
-    assert.ok(Math.abs((row.spearman?.estimate ?? NaN) - c.spearman) <= 1e-12, `${c.model} ${c.language} ρ ${row.spearman?.estimate} vs ${c.spearman}`);
+    assert.ok(
+      Math.abs((row.pearson?.estimate ?? NaN) - c.pearson) <= 1e-12,
+      `${c.model} ${c.language} r ${row.pearson?.estimate} vs ${c.pearson}`,
+    );
+    assert.ok(
+      Math.abs((row.spearman?.estimate ?? NaN) - c.spearman) <= 1e-12,
+      `${c.model} ${c.language} ρ ${row.spearman?.estimate} vs ${c.spearman}`,
+    );
   }
   // The n are questions with a ground-truth value: at most the 37 asked (the per-language file lacks some).
-  assert.ok(expected.every((c) => c.n >= 3 && c.n <= 37), expected.map((c) => c.n).join(' '));
+  assert.ok(
+    expected.every((c) => c.n >= 3 && c.n <= 37),
+    expected.map((c) => c.n).join(' '),
+  );
 });
 
 test('second seed: response-level ρ equals the independent computation, per-language ground truth', async () => {
@@ -202,11 +226,17 @@ test('second seed: response-level ρ against the older ground_truth.csv matches 
 test('second seed: the committed study file imports, selects and analyses as it is (response level, bootstrap CIs)', async () => {
   const { loadStudy } = await import('../../../src/core/study/load');
   const loaded = await loadStudy('examples/rystrom-2025/rystrom-2025.study.json');
-  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    loaded.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const study = loaded.study;
   assert.ok(study);
   const mapping = study.imports[0];
-  const imported = importResponses(readFileSync(mapping.file), mapping, { runId: '20250101T000000Z-import', at: '2025-01-01T00:00:00.000Z' });
+  const imported = importResponses(readFileSync(mapping.file), mapping, {
+    runId: '20250101T000000Z-import',
+    at: '2025-01-01T00:00:00.000Z',
+  });
   assert.equal(imported.rejected.length, 0);
   assert.equal(imported.models['gpt-4o']?.family, 'openai');
   const models = new Map(study.models.map((m) => [m.id, m.attributes]));
@@ -219,7 +249,10 @@ test('second seed: the committed study file imports, selects and analyses as it 
     assert.equal(row.n, c.n);
     assert.ok(Math.abs((row.spearman?.estimate ?? NaN) - c.spearman) <= 1e-12);
     const ci = row.spearman?.ci;
-    assert.ok(ci && ci[0] <= (row.spearman?.estimate ?? NaN) + 1e-12 && ci[1] >= (row.spearman?.estimate ?? NaN) - 1e-12, `${c.model} ${c.language} CI ${ci}`);
+    assert.ok(
+      ci && ci[0] <= (row.spearman?.estimate ?? NaN) + 1e-12 && ci[1] >= (row.spearman?.estimate ?? NaN) - 1e-12,
+      `${c.model} ${c.language} CI ${ci}`,
+    );
   }
   // 'language' references: one row per native country (en → 9 countries), from the per-country file.
   const en = analysis.alignment.filter((r) => r.model === 'gpt-4o' && r.language === 'en' && r.category === null && r.level === 'response');

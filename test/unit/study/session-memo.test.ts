@@ -36,12 +36,15 @@ test('a study memo is used only for the same study, all cached and not fresh; a 
     const loaded = (await loadStudy(path)) as LoadedStudy & { study: Study };
     assert.ok(loaded.study, JSON.stringify(loaded.diagnostics));
     const file = join(dir, 'cache', 'plans', 'study.vlp');
-    const env = (memo: StudyRunEnvironment['memo'], fresh = false): StudyRunEnvironment => ollamaStudyEnv(join(dir, 'cache'), { fresh, ...(memo ? { memo } : {}) });
+    const env = (memo: StudyRunEnvironment['memo'], fresh = false): StudyRunEnvironment =>
+      ollamaStudyEnv(join(dir, 'cache'), { fresh, ...(memo ? { memo } : {}) });
     const records = (r: Awaited<ReturnType<typeof runStudy>>): string[] => {
       assert.equal(r.status, 'ran');
       if (r.status !== 'ran') return [];
       // A planned skip is a failure record stamped with the time it was written: that differs by design.
-      return r.summary.records.map(({ runId: _r, ...rest }) => JSON.stringify(rest.kind === 'failure' ? { ...rest, at: '' } : { ...rest, cached: null }));
+      return r.summary.records.map(({ runId: _r, ...rest }) =>
+        JSON.stringify(rest.kind === 'failure' ? { ...rest, at: '' } : { ...rest, cached: null }),
+      );
     };
 
     const first = await runStudy(loaded, undefined, env({ file }));
@@ -50,11 +53,7 @@ test('a study memo is used only for the same study, all cached and not fresh; a 
     const memo = await readPlanMemo(file);
     assert.ok(memo);
     const plan = planStudy(loaded, { digests: {}, methods: { m: 'logprobs' } });
-    assert.equal(
-      JSON.stringify(memo.requests),
-      JSON.stringify(plan.map(skeletonOf)),
-      'the plan without its messages, key order included',
-    );
+    assert.equal(JSON.stringify(memo.requests), JSON.stringify(plan.map(skeletonOf)), 'the plan without its messages, key order included');
 
     const sent = fake.modelRequests().length;
     const second = await runStudy(loaded, undefined, env({ file, known: memo }));

@@ -23,7 +23,8 @@ function open(text: string) {
 }
 
 test('validation flags an unknown property and a wrong enum value', async () => {
-  const text = '{\n  "items": [{ "file": "a.wvs" }],\n  "templates": [{ "file": "p.wvt" }],\n  "languages": ["en"],\n  "models": [{ "id": "m", "provider": "antropic" }],\n  "temprature": 1\n}';
+  const text =
+    '{\n  "items": [{ "file": "a.wvs" }],\n  "templates": [{ "file": "p.wvt" }],\n  "languages": ["en"],\n  "models": [{ "id": "m", "provider": "antropic" }],\n  "temprature": 1\n}';
   const { doc, ls, json } = open(text);
   const diags = await ls.doValidation(doc, json);
   const at = (needle: string) => diags.find((d) => doc.offsetAt(d.range.start) === text.indexOf(needle));
@@ -44,7 +45,11 @@ test('completion offers property names and enum values', async () => {
   const { doc, ls, json } = open(text);
   const names = await ls.doComplete(doc, doc.positionAt(text.lastIndexOf('""') + 1), json);
   const labels = (names?.items ?? []).map((i) => i.label);
-  for (const k of ['items', 'templates', 'languages', 'countries', 'optionOrders', 'analysis']) assert.ok(labels.some((l) => l.includes(k)), `${k} in ${labels.join(', ')}`);
+  for (const k of ['items', 'templates', 'languages', 'countries', 'optionOrders', 'analysis'])
+    assert.ok(
+      labels.some((l) => l.includes(k)),
+      `${k} in ${labels.join(', ')}`,
+    );
   const values = await ls.doComplete(doc, doc.positionAt(text.indexOf('""') + 1), json);
   const valueLabels = (values?.items ?? []).map((i) => i.label);
   assert.ok(valueLabels.some((l) => l.includes('ollama')) && valueLabels.some((l) => l.includes('openai')), valueLabels.join(', '));

@@ -60,18 +60,24 @@ test('the second seed (Rystrøm, Kirk & Hale 2025) example loads with no errors 
   assert.deepEqual(study.languages, ['da', 'nl', 'en', 'pt']);
   assert.equal(study.samples, 10);
   assert.deepEqual(study.countries, []);
-  assert.deepEqual(study.templates.map((t) => [t.names, t.paraphrases]), [[['interviews'], 'all']]);
+  assert.deepEqual(
+    study.templates.map((t) => [t.names, t.paraphrases]),
+    [[['interviews'], 'all']],
+  );
   const sets = loaded.templates[0].file.paraphraseSets.filter((s) => s.templateName === 'interviews');
   assert.equal(sets[0].variants.en.length, 10);
   assert.deepEqual(study.analysis.references, ['pooled', 'language']);
   // The nine models of the paper, ids equal to the response table's model_name values.
-  const csv = readFileSync(join(EXAMPLES, 'rystrom-2025', 'all_lang_model_responses_with_scores.csv'), 'utf8').trim().split('\n');
+  const csv = readFileSync(join(EXAMPLES, 'rystrom-2025', 'all_lang_model_responses_with_scores.csv'), 'utf8')
+    .trim()
+    .split('\n');
   const names = new Set(csv.slice(1).map((l) => l.split(',')[0]));
   assert.deepEqual(study.models.map((m) => m.id).sort(), [...names].sort());
   assert.ok(study.models.every((m) => typeof m.attributes.family === 'string'));
-  assert.deepEqual(study.imports.map((i) => [i.columns.pro, i.columns.attributes, i.where]), [
-    ['response_pro_score', { family: 'model_family' }, { template_type: 'survey_hypothetical' }],
-  ]);
+  assert.deepEqual(
+    study.imports.map((i) => [i.columns.pro, i.columns.attributes, i.where]),
+    [['response_pro_score', { family: 'model_family' }, { template_type: 'survey_hypothetical' }]],
+  );
   // Per-language pooled rows (no country) for all four languages, and per-country rows for every mapped country.
   const pooled = new Set(loaded.human.rows.filter((r) => r.country === '').map((r) => r.language));
   assert.deepEqual([...pooled].sort(), ['da', 'en', 'nl', 'pt']);
@@ -109,14 +115,20 @@ test('a broken copy: missing file, unknown template, item, category and paraphra
     assert.deepEqual(codes('study/unknown-template'), [rangeOf(text, '"contry"')]);
     assert.match(only(loaded.diagnostics, 'study/unknown-template')[0].message, /did you mean "country"/);
     // The country template has no paraphrase set: said as a warning on "paraphrases".
-    assert.deepEqual(only(loaded.diagnostics, 'study/no-paraphrases').map((d) => [d.severity, d.range]), [['warning', rangeOf(text, '[\n        12\n      ]')]]);
+    assert.deepEqual(
+      only(loaded.diagnostics, 'study/no-paraphrases').map((d) => [d.severity, d.range]),
+      [['warning', rangeOf(text, '[\n        12\n      ]')]],
+    );
     // Human coverage is checked only when every human file was read; fix the missing one and look again.
     assert.deepEqual(codes('study/country-not-in-human'), []);
     const fixed = text.replace('"missing.csv"', JSON.stringify(join(EXAMPLES, 'human-reference.csv')));
     writeFileSync(path, fixed);
     loaded = await loadStudy(path);
     const absent = only(loaded.diagnostics, 'study/country-not-in-human');
-    assert.deepEqual(absent.map((d) => [d.severity, d.range]), [['warning', rangeOf(fixed, '"FI"')]]);
+    assert.deepEqual(
+      absent.map((d) => [d.severity, d.range]),
+      [['warning', rangeOf(fixed, '"FI"')]],
+    );
     assert.match(absent[0].message, /no human data for FI/);
 
     // {country} in a template without cue countries: every prompt would fail.
@@ -124,9 +136,10 @@ test('a broken copy: missing file, unknown template, item, category and paraphra
     writeFileSync(path, noCue);
     loaded = await loadStudy(path);
     const templatesNode = findNodeAtLocation(parseTree(noCue) as Node, ['templates']) as Node;
-    assert.deepEqual(only(loaded.diagnostics, 'study/country-slot-no-cue').map((d) => d.range), [
-      { start: templatesNode.offset, end: templatesNode.offset + templatesNode.length },
-    ]);
+    assert.deepEqual(
+      only(loaded.diagnostics, 'study/country-slot-no-cue').map((d) => d.range),
+      [{ start: templatesNode.offset, end: templatesNode.offset + templatesNode.length }],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -146,7 +159,13 @@ test('a referenced file with errors, an import naming absent columns, a human fi
       languages: ['en'],
       models: [{ id: 'm', provider: 'ollama' }],
       human: [{ file: 'human.csv', columns: { country: 'land_code', item: 'var', mean: 'avg' } }],
-      imports: [{ file: 'resp.csv', columns: { model: 'model_name', language: 'language', item: 'question_key', pro: 'pro_score' }, where: { template: 'x' } }],
+      imports: [
+        {
+          file: 'resp.csv',
+          columns: { model: 'model_name', language: 'language', item: 'question_key', pro: 'pro_score' },
+          where: { template: 'x' },
+        },
+      ],
       analysis: { references: ['DK', 'US'] },
     },
     null,
@@ -166,12 +185,24 @@ test('a referenced file with errors, an import naming absent columns, a human fi
   const loaded = await loadStudy('/s/demo.study.json', fs);
   assert.deepEqual(read.sort(), [...files.keys()].sort());
   const fileErrors = only(loaded.diagnostics, 'study/file-errors');
-  assert.deepEqual(fileErrors.map((d) => d.range), [rangeOf(text, '"bad.wvs"')]);
+  assert.deepEqual(
+    fileErrors.map((d) => d.range),
+    [rangeOf(text, '"bad.wvs"')],
+  );
   assert.match(fileErrors[0].message, /nosuchscale|scale/);
-  assert.deepEqual(only(loaded.diagnostics, 'study/import-column').map((d) => d.range), [rangeOf(text, '"pro_score"'), rangeOf(text, '"x"')]);
+  assert.deepEqual(
+    only(loaded.diagnostics, 'study/import-column').map((d) => d.range),
+    [rangeOf(text, '"pro_score"'), rangeOf(text, '"x"')],
+  );
   assert.deepEqual(loaded.human.rows, [{ country: 'DK', key: 'Q1', mean: 2.5 }]);
   // 'US' is a reference country the human data lack.
-  assert.deepEqual(only(loaded.diagnostics, 'study/country-not-in-human').map((d) => d.range), [rangeOf(text, '"US"')]);
+  assert.deepEqual(
+    only(loaded.diagnostics, 'study/country-not-in-human').map((d) => d.range),
+    [rangeOf(text, '"US"')],
+  );
   const missing = await loadStudy('/s/none.study.json', fs);
-  assert.deepEqual(missing.diagnostics.map((d) => d.code), ['study/missing-file']);
+  assert.deepEqual(
+    missing.diagnostics.map((d) => d.code),
+    ['study/missing-file'],
+  );
 });

@@ -34,7 +34,10 @@ test('the settings of the example workspace become a study that loads with no er
     assert.ok(!/pw|abc|user/.test(text), 'no credential survives');
     writeFileSync(studyPath, text);
     const loaded = await loadStudy(studyPath);
-    assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      loaded.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const study = loaded.study;
     assert.ok(study);
     assert.equal(study.items[0].file, join(EXAMPLES, 'wvs7-sample.wvs'));
@@ -43,12 +46,22 @@ test('the settings of the example workspace become a study that loads with no er
     assert.deepEqual(study.languageCountries, { en: ['GB', 'US'], da: ['DK'] });
     assert.deepEqual([study.method, study.samples, study.temperature], ['sample', 20, 1]);
     assert.deepEqual(study.models, [
-      { id: 'gpt-4o-mini', provider: 'openai', model: 'gpt-4o-mini', endpoint: 'https://api.example.invalid/v1', kind: 'chat', attributes: { chat: true } },
+      {
+        id: 'gpt-4o-mini',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        endpoint: 'https://api.example.invalid/v1',
+        kind: 'chat',
+        attributes: { chat: true },
+      },
     ]);
     assert.equal(study.human[0].file, join(EXAMPLES, 'human-reference.csv'));
     // Paths in the file are relative to the study's folder.
     const written = JSON.parse(text) as { items: { file: string }[]; human: { file: string }[] };
-    assert.ok(written.items[0].file.startsWith('../') && written.human[0].file.endsWith('examples/human-reference.csv'), written.items[0].file);
+    assert.ok(
+      written.items[0].file.startsWith('../') && written.human[0].file.endsWith('examples/human-reference.csv'),
+      written.items[0].file,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -37,7 +37,11 @@ test('every example study validates against the schema and parses without errors
     const text = readFileSync(f, 'utf8');
     assert.ok(validate(JSON.parse(text)), `${f}: ${JSON.stringify(validate.errors)}`);
     const { diagnostics } = parseStudyText(text, f);
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), [], f);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error'),
+      [],
+      f,
+    );
   }
 });
 
@@ -120,15 +124,22 @@ test('schema and parser reject the same mistakes', () => {
     mutate(s);
     assert.equal(validate(s), false, `schema accepts: ${what}`);
     const { diagnostics } = parseStudyText(JSON.stringify(s, null, 2), join(ROOT, 'examples', 'x.study.json'));
-    assert.ok(diagnostics.some((d) => d.code === code), `${what}: ${diagnostics.map((d) => d.code).join(', ')}`);
+    assert.ok(
+      diagnostics.some((d) => d.code === code),
+      `${what}: ${diagnostics.map((d) => d.code).join(', ')}`,
+    );
   }
 });
 
 test('package.json contributes the schema for *.study.json and the VSIX allow-list ships it', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { jsonValidation?: { fileMatch: string; url: string }[] } };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    contributes: { jsonValidation?: { fileMatch: string; url: string }[] };
+  };
   const entry = pkg.contributes.jsonValidation?.find((e) => e.fileMatch === '*.study.json');
   assert.ok(entry, 'no jsonValidation entry for *.study.json');
   assert.equal(join(ROOT, entry.url), SCHEMA_PATH);
-  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   assert.ok(ignore.includes('!schemas/study.schema.json'));
 });

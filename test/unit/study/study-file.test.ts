@@ -108,9 +108,17 @@ test('explicit values are kept; relative paths resolve against the study folder'
   assert.equal(study.results, '/work/studies/out/corpus');
   assert.deepEqual(study.languageCountries, { en: ['GB'], da: ['DK'] });
   assert.deepEqual(study.models[0], {
-    id: 'b', provider: 'openai', model: 'llama-base', endpoint: 'http://10.0.0.2:11434', kind: 'base', attributes: { family: 'llama', size: 8, chat: false },
+    id: 'b',
+    provider: 'openai',
+    model: 'llama-base',
+    endpoint: 'http://10.0.0.2:11434',
+    kind: 'base',
+    attributes: { family: 'llama', size: 8, chat: false },
   });
-  assert.deepEqual([study.method, study.samples, study.temperature, study.seed, study.rounds, study.confirmAbove], ['sample', 20, 0.7, 7, 3, 0]);
+  assert.deepEqual(
+    [study.method, study.samples, study.temperature, study.seed, study.rounds, study.confirmAbove],
+    ['sample', 20, 0.7, 7, 3, 0],
+  );
   // A permutation spec without a seed takes the study seed.
   assert.deepEqual(study.optionOrders, ['original', 'reversed', { permutations: 3, seed: 7 }, { permutations: 2, seed: 9 }]);
   assert.deepEqual(study.analysis.bootstrap, { iterations: 50, seed: 1 });
@@ -119,7 +127,9 @@ test('explicit values are kept; relative paths resolve against the study folder'
 
 test('the hash is sha256 of the canonical JSON of the file: layout and key order do not matter, values do', () => {
   const text = studyText({ samples: 5 });
-  const expected = createHash('sha256').update(canonicalJson(JSON.parse(text))).digest('hex');
+  const expected = createHash('sha256')
+    .update(canonicalJson(JSON.parse(text)))
+    .digest('hex');
   assert.equal(parseStudyText(text, PATH).study?.hash, expected);
   const reordered = JSON.stringify({ samples: 5, ...JSON.parse(studyText()) });
   assert.equal(parseStudyText(reordered, PATH).study?.hash, expected);
@@ -131,18 +141,40 @@ test('study/json-syntax: trailing comma and comment, at the offending character;
   const { study, diagnostics } = parseStudyText(text, PATH);
   assert.equal(study, undefined);
   const syntax = only(diagnostics, 'study/json-syntax');
-  assert.deepEqual(syntax.map((d) => d.range), [{ start: 13, end: 14 }, { start: 15, end: 16 }]);
+  assert.deepEqual(
+    syntax.map((d) => d.range),
+    [
+      { start: 13, end: 14 },
+      { start: 15, end: 16 },
+    ],
+  );
   const comment = parseStudyText('{"name": "x" // note\n}', PATH).diagnostics;
   assert.deepEqual(only(comment, 'study/json-syntax')[0].range, { start: 13, end: 20 });
   assert.match(only(comment, 'study/json-syntax')[0].message, /comments are not allowed/);
-  assert.deepEqual(parseStudyText('', PATH).diagnostics.map((d) => d.code), ['study/json-syntax']);
-  assert.deepEqual(parseStudyText('[1]', PATH).diagnostics.map((d) => [d.code, d.range]), [['study/wrong-type', { start: 0, end: 3 }]]);
+  assert.deepEqual(
+    parseStudyText('', PATH).diagnostics.map((d) => d.code),
+    ['study/json-syntax'],
+  );
+  assert.deepEqual(
+    parseStudyText('[1]', PATH).diagnostics.map((d) => [d.code, d.range]),
+    [['study/wrong-type', { start: 0, end: 3 }]],
+  );
   // Every prefix of a real study, and some garbage: no throw, every range inside the text.
   const example = readFileSync(join(process.cwd(), 'examples', 'kim-baek-2024.study.json'), 'utf8');
-  const inputs = [...Array.from({ length: 60 }, (_, i) => example.slice(0, Math.floor((example.length * i) / 60))), '\u0000\uffff{', '{{{{', '{"items":{"a":[[[', '\ufeff'];
+  const inputs = [
+    ...Array.from({ length: 60 }, (_, i) => example.slice(0, Math.floor((example.length * i) / 60))),
+    '\u0000\uffff{',
+    '{{{{',
+    '{"items":{"a":[[[',
+    '\ufeff',
+  ];
   for (const t of inputs) {
     const r = parseStudyText(t, PATH);
-    for (const d of r.diagnostics) assert.ok(d.range.start >= 0 && d.range.end <= t.length && d.range.start <= d.range.end, `${d.code} ${JSON.stringify(d.range)} in ${t.length}`);
+    for (const d of r.diagnostics)
+      assert.ok(
+        d.range.start >= 0 && d.range.end <= t.length && d.range.start <= d.range.end,
+        `${d.code} ${JSON.stringify(d.range)} in ${t.length}`,
+      );
     if (r.diagnostics.some((d) => d.severity === 'error')) assert.equal(r.study, undefined);
   }
 });
@@ -171,9 +203,15 @@ test('study/wrong-type and study/bad-value: on the value', () => {
   const { study, diagnostics } = parseStudyText(text, PATH);
   assert.equal(study, undefined);
   const wrong = only(diagnostics, 'study/wrong-type');
-  assert.deepEqual(wrong.map((d) => d.range), [rangeOf(text, '"en"', 0), rangeOf(text, '"10"')].sort((a, b) => a.start - b.start));
+  assert.deepEqual(
+    wrong.map((d) => d.range),
+    [rangeOf(text, '"en"', 0), rangeOf(text, '"10"')].sort((a, b) => a.start - b.start),
+  );
   const bad = only(diagnostics, 'study/bad-value');
-  assert.deepEqual(bad.map((d) => d.range), [rangeOf(text, '0', text.indexOf('"rounds"') > 0 ? countBefore(text, '0', text.indexOf('"rounds"')) : 0)]);
+  assert.deepEqual(
+    bad.map((d) => d.range),
+    [rangeOf(text, '0', text.indexOf('"rounds"') > 0 ? countBefore(text, '0', text.indexOf('"rounds"')) : 0)],
+  );
   assert.match(bad[0].message, /between 1 and 1000, not 0/);
 });
 
@@ -209,20 +247,39 @@ test('study/unknown-provider, study/duplicate-model, study/unknown-endpoint, stu
   });
   const { study, diagnostics } = parseStudyText(text, PATH);
   assert.equal(study, undefined);
-  assert.deepEqual(only(diagnostics, 'study/unknown-provider').map((d) => d.range), [rangeOf(text, '"anthropic"')]);
-  assert.deepEqual(only(diagnostics, 'study/duplicate-model').map((d) => d.range), [rangeOf(text, '"b"', 1)]);
+  assert.deepEqual(
+    only(diagnostics, 'study/unknown-provider').map((d) => d.range),
+    [rangeOf(text, '"anthropic"')],
+  );
+  assert.deepEqual(
+    only(diagnostics, 'study/duplicate-model').map((d) => d.range),
+    [rangeOf(text, '"b"', 1)],
+  );
   const ep = only(diagnostics, 'study/unknown-endpoint');
-  assert.deepEqual(ep.map((d) => d.range), [rangeOf(text, '"locl"')]);
+  assert.deepEqual(
+    ep.map((d) => d.range),
+    [rangeOf(text, '"locl"')],
+  );
   assert.match(ep[0].message, /did you mean "local"/);
   const cred = only(diagnostics, 'study/endpoint-credentials');
-  assert.deepEqual(cred.map((d) => d.range), [rangeOf(text, '"https://user:secret@example.invalid/v1"'), rangeOf(text, '"https://api.example.invalid/v1?api_key=xyz"')]);
+  assert.deepEqual(
+    cred.map((d) => d.range),
+    [rangeOf(text, '"https://user:secret@example.invalid/v1"'), rangeOf(text, '"https://api.example.invalid/v1?api_key=xyz"')],
+  );
   assert.ok(!cred.some((d) => d.message.includes('secret')), 'the message never repeats the credential');
 });
 
 test('study/unknown-country: cues, language countries and references; NIR is accepted', () => {
-  const text = studyText({ countries: ['DK', 'UK', 'dk', 'NIR'], languageCountries: { en: ['US', 'XX'] }, analysis: { references: ['cue', 'ZZ'] } });
+  const text = studyText({
+    countries: ['DK', 'UK', 'dk', 'NIR'],
+    languageCountries: { en: ['US', 'XX'] },
+    analysis: { references: ['cue', 'ZZ'] },
+  });
   const d = only(parseStudyText(text, PATH).diagnostics, 'study/unknown-country');
-  assert.deepEqual(d.map((x) => x.range), [rangeOf(text, '"UK"'), rangeOf(text, '"dk"'), rangeOf(text, '"XX"'), rangeOf(text, '"ZZ"')]);
+  assert.deepEqual(
+    d.map((x) => x.range),
+    [rangeOf(text, '"UK"'), rangeOf(text, '"dk"'), rangeOf(text, '"XX"'), rangeOf(text, '"ZZ"')],
+  );
   assert.match(d[0].message, /did you mean "GB"/);
   assert.match(d[1].message, /did you mean "DK"/);
   assert.equal(ISO_3166_ALPHA2.length, 249);
@@ -234,17 +291,29 @@ test('study/unknown-country: cues, language countries and references; NIR is acc
 test('study/bad-language and study/duplicate-value', () => {
   const text = studyText({ languages: ['en', 'English', 'en'], countries: ['DK', 'DK'] });
   const { diagnostics } = parseStudyText(text, PATH);
-  assert.deepEqual(only(diagnostics, 'study/bad-language').map((d) => d.range), [rangeOf(text, '"English"')]);
-  assert.deepEqual(only(diagnostics, 'study/duplicate-value').map((d) => [d.severity, d.range]), [
-    ['warning', rangeOf(text, '"en"', 1)],
-    ['warning', rangeOf(text, '"DK"', 1)],
-  ]);
+  assert.deepEqual(
+    only(diagnostics, 'study/bad-language').map((d) => d.range),
+    [rangeOf(text, '"English"')],
+  );
+  assert.deepEqual(
+    only(diagnostics, 'study/duplicate-value').map((d) => [d.severity, d.range]),
+    [
+      ['warning', rangeOf(text, '"en"', 1)],
+      ['warning', rangeOf(text, '"DK"', 1)],
+    ],
+  );
 });
 
 test('study/duplicate-value: a repeated item or template source is planned once, with a warning on the copy', () => {
-  const text = studyText({ items: [{ file: 'a.wvs' }, { file: './a.wvs' }], templates: [{ file: 'p.wvt' }, { file: 'p.wvt', names: ['x'] }] });
+  const text = studyText({
+    items: [{ file: 'a.wvs' }, { file: './a.wvs' }],
+    templates: [{ file: 'p.wvt' }, { file: 'p.wvt', names: ['x'] }],
+  });
   const { study, diagnostics } = parseStudyText(text, PATH);
-  assert.deepEqual(only(diagnostics, 'study/duplicate-value').map((d) => d.range), [rangeOf(text, '{\n      "file": "./a.wvs"\n    }')]);
+  assert.deepEqual(
+    only(diagnostics, 'study/duplicate-value').map((d) => d.range),
+    [rangeOf(text, '{\n      "file": "./a.wvs"\n    }')],
+  );
   assert.equal(study?.items.length, 1);
   assert.equal(study?.templates.length, 2);
 });
@@ -254,7 +323,15 @@ test('study/bad-option-order: unknown word, k < 1, missing k, wrong type', () =>
   const { study, diagnostics } = parseStudyText(text, PATH);
   assert.equal(study, undefined);
   const d = only(diagnostics, 'study/bad-option-order');
-  assert.deepEqual(d.map((x) => x.range), [rangeOf(text, '"revresed"'), rangeOf(text, '0', countBefore(text, '0', text.indexOf('"permutations": 0'))), rangeOf(text, '{\n      "seed": 3\n    }'), rangeOf(text, '5')]);
+  assert.deepEqual(
+    d.map((x) => x.range),
+    [
+      rangeOf(text, '"revresed"'),
+      rangeOf(text, '0', countBefore(text, '0', text.indexOf('"permutations": 0'))),
+      rangeOf(text, '{\n      "seed": 3\n    }'),
+      rangeOf(text, '5'),
+    ],
+  );
   assert.match(d[0].message, /did you mean "reversed"/);
   assert.deepEqual(only(parseStudyText(studyText({ optionOrders: [] }), PATH).diagnostics, 'study/bad-option-order').length, 1);
 });
@@ -266,7 +343,11 @@ test('study/bad-analysis: levels, references, bootstrap, rerun, fits and contras
       references: ['cue', 'local'],
       rerun: 'newest',
       fits: [{ name: 'f', formula: 'alignment + size', table: 'alignment' }],
-      contrasts: [{ factor: 'model', a: 'm1', b: 'm2' }, { factor: 'language', a: 'en', b: 'en' }, { factor: 'family', a: 'x', b: 'y' }],
+      contrasts: [
+        { factor: 'model', a: 'm1', b: 'm2' },
+        { factor: 'language', a: 'en', b: 'en' },
+        { factor: 'family', a: 'x', b: 'y' },
+      ],
     },
   });
   const d = only(parseStudyText(text, PATH).diagnostics, 'study/bad-analysis');
@@ -303,8 +384,11 @@ test('study/attribute-not-set: a fit formula uses an attribute some models lack 
   assert.ok(study, 'a warning leaves the study usable');
   assert.deepEqual(study.analysis.fits, fits);
   // An attribute set on some models only is also said once, as info, on the models list.
-  assert.deepEqual(only(diagnostics, 'study/attribute-partial').map((x) => x.severity), ['info']);
-  models[1].attributes = { family: 'qwen', size: 7 } as typeof models[1]['attributes'];
+  assert.deepEqual(
+    only(diagnostics, 'study/attribute-partial').map((x) => x.severity),
+    ['info'],
+  );
+  models[1].attributes = { family: 'qwen', size: 7 } as (typeof models)[1]['attributes'];
   assert.deepEqual(only(parseStudyText(studyText({ models, analysis: { fits } }), PATH).diagnostics, 'study/attribute-not-set'), []);
 });
 
@@ -312,16 +396,22 @@ test('study/bad-import: answer columns and required roles', () => {
   const text = studyText({ imports: [{ file: 'r.csv', columns: { model: 'm', item: 'q', code: 'c', pro: 'p' } }] });
   const d = only(parseStudyText(text, PATH).diagnostics, 'study/bad-import');
   const colsRange = rangeOf(text, '{\n        "model": "m",\n        "item": "q",\n        "code": "c",\n        "pro": "p"\n      }');
-  assert.deepEqual(d.map((x) => [x.message, x.range]), [
-    ['imports[0].columns needs "language" (the column holding the language)', colsRange],
-    ['imports[0].columns needs exactly one of "code", "probabilities" or "pro" (found code, pro)', colsRange],
-  ]);
+  assert.deepEqual(
+    d.map((x) => [x.message, x.range]),
+    [
+      ['imports[0].columns needs "language" (the column holding the language)', colsRange],
+      ['imports[0].columns needs exactly one of "code", "probabilities" or "pro" (found code, pro)', colsRange],
+    ],
+  );
 });
 
 test('default references: a language without languageCountries is a warning on "languages"', () => {
   const text = studyText({ languages: ['en', 'de'] });
   const { study, diagnostics } = parseStudyText(text, PATH);
-  assert.deepEqual(diagnostics.map((d) => [d.code, d.severity, d.range]), [['study/bad-analysis', 'warning', rangeOf(text, '[\n    "en",\n    "de"\n  ]')]]);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.severity, d.range]),
+    [['study/bad-analysis', 'warning', rangeOf(text, '[\n    "en",\n    "de"\n  ]')]],
+  );
   assert.match(diagnostics[0].message, /no countries for de/);
   assert.deepEqual(study?.languageCountries, { en: ['US', 'GB'] });
 });
@@ -334,11 +424,29 @@ test('a warning-only study is returned; any error withholds it', () => {
 test('any JSON value, any text: parseStudyText never throws and every range lies inside the text', () => {
   const check = (t: string): void => {
     const r = parseStudyText(t, PATH);
-    for (const d of r.diagnostics) assert.ok(d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= t.length, `${d.code} ${JSON.stringify(d.range)}`);
-    assert.equal(r.study === undefined, r.diagnostics.some((d) => d.severity === 'error'));
+    for (const d of r.diagnostics)
+      assert.ok(d.range.start >= 0 && d.range.start <= d.range.end && d.range.end <= t.length, `${d.code} ${JSON.stringify(d.range)}`);
+    assert.equal(
+      r.study === undefined,
+      r.diagnostics.some((d) => d.severity === 'error'),
+    );
   };
   // Study-shaped objects with arbitrary values in every field, and arbitrary text.
-  const keys = ['items', 'templates', 'languages', 'countries', 'languageCountries', 'endpoints', 'models', 'optionOrders', 'human', 'imports', 'analysis', 'samples', 'method'];
+  const keys = [
+    'items',
+    'templates',
+    'languages',
+    'countries',
+    'languageCountries',
+    'endpoints',
+    'models',
+    'optionOrders',
+    'human',
+    'imports',
+    'analysis',
+    'samples',
+    'method',
+  ];
   fc.assert(
     fc.property(fc.dictionary(fc.constantFrom(...keys), fc.jsonValue(), { maxKeys: 8 }), (doc) => check(JSON.stringify(doc, null, 1))),
     { numRuns: 150, seed: 14 },

@@ -9,9 +9,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-type Verdict =
-  | { kind: 'report'; counts: Record<string, number>; offenders: string[] }
-  | { kind: 'unreachable'; reason: string };
+type Verdict = { kind: 'report'; counts: Record<string, number>; offenders: string[] } | { kind: 'unreachable'; reason: string };
 
 interface AuditJson {
   metadata?: { vulnerabilities?: Record<string, number> };
@@ -41,7 +39,13 @@ export function auditVerdict(stdout: string): Verdict {
 }
 
 test('auditVerdict reads reports and service failures', () => {
-  const clean = auditVerdict(JSON.stringify({ auditReportVersion: 2, vulnerabilities: {}, metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0 } } }));
+  const clean = auditVerdict(
+    JSON.stringify({
+      auditReportVersion: 2,
+      vulnerabilities: {},
+      metadata: { vulnerabilities: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0 } },
+    }),
+  );
   assert.deepEqual(clean, { kind: 'report', counts: { info: 0, low: 0, moderate: 0, high: 0, critical: 0, total: 0 }, offenders: [] });
   const bad = auditVerdict(
     JSON.stringify({
@@ -51,8 +55,16 @@ test('auditVerdict reads reports and service failures', () => {
   );
   assert.equal(bad.kind, 'report');
   assert.deepEqual(bad.kind === 'report' && bad.offenders, ['foo <1.2.3 (critical)']);
-  const down = auditVerdict(JSON.stringify({ message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk', statusCode: 405 }));
-  assert.deepEqual(down, { kind: 'unreachable', reason: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk' });
+  const down = auditVerdict(
+    JSON.stringify({
+      message: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
+      statusCode: 405,
+    }),
+  );
+  assert.deepEqual(down, {
+    kind: 'unreachable',
+    reason: '405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk',
+  });
   assert.equal(auditVerdict('').kind, 'unreachable');
 });
 
@@ -81,7 +93,10 @@ interface LockPackage {
 }
 
 function runtimePackages(): [string, LockPackage][] {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { lockfileVersion: number; packages: Record<string, LockPackage> };
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    lockfileVersion: number;
+    packages: Record<string, LockPackage>;
+  };
   assert.ok(lock.lockfileVersion >= 2, 'package-lock.json v2 or later (with the packages map)');
   return Object.entries(lock.packages).filter(([path, p]) => path !== '' && !p.dev && !p.link);
 }
@@ -91,17 +106,24 @@ test('every runtime dependency is pinned by sha512 integrity to an https registr
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   // The direct runtime dependencies are all in the lock as non-dev packages.
   for (const name of Object.keys(pkg.dependencies ?? {})) {
-    assert.ok(packages.some(([path]) => path === `node_modules/${name}`), `${name} is locked as a runtime dependency`);
+    assert.ok(
+      packages.some(([path]) => path === `node_modules/${name}`),
+      `${name} is locked as a runtime dependency`,
+    );
   }
   const unpinned = packages.filter(([, p]) => !/^sha512-[A-Za-z0-9+/]+=*$/.test(p.integrity ?? '')).map(([path]) => path);
   assert.deepEqual(unpinned, [], 'runtime packages without sha512 integrity');
   // Git, http, file or foreign-host sources bypass the registry's immutability.
-  const foreign = packages.filter(([, p]) => p.resolved !== undefined && !/^https:\/\/registry\.npmjs\.org\//.test(p.resolved)).map(([path, p]) => `${path} ← ${p.resolved}`);
+  const foreign = packages
+    .filter(([, p]) => p.resolved !== undefined && !/^https:\/\/registry\.npmjs\.org\//.test(p.resolved))
+    .map(([path, p]) => `${path} ← ${p.resolved}`);
   assert.deepEqual(foreign, [], 'runtime packages from outside the npm registry');
 });
 
 test('no runtime dependency runs an install script', () => {
-  const scripted = runtimePackages().filter(([, p]) => p.hasInstallScript).map(([path]) => path);
+  const scripted = runtimePackages()
+    .filter(([, p]) => p.hasInstallScript)
+    .map(([path]) => path);
   assert.deepEqual(scripted, []);
 });
 

@@ -44,7 +44,12 @@ export function enclosingBlock(lines: string[], line: number): string | undefine
 }
 
 function languageEntries(codes: Iterable<string>, suffix: string, detail: string): CompletionEntry[] {
-  return [...new Set(codes)].map((code) => ({ label: `${code}${suffix.trimEnd()}`, kind: 'language', insertText: `${code}${suffix}`, detail }));
+  return [...new Set(codes)].map((code) => ({
+    label: `${code}${suffix.trimEnd()}`,
+    kind: 'language',
+    insertText: `${code}${suffix}`,
+    detail,
+  }));
 }
 
 export function surveyCompletions(text: string, position: Position, survey: SurveyFile): CompletionEntry[] {
@@ -56,7 +61,11 @@ export function surveyCompletions(text: string, position: Position, survey: Surv
     return COMMON_LANGUAGES.filter((c) => !used.has(c)).map((c) => ({ label: c, kind: 'language', insertText: `${c} ` }));
   }
   if (/^\s+scale:\s*\S*$/.test(prefix)) {
-    return survey.scales.map((s) => ({ label: s.name, kind: 'scale', detail: `${s.min}..${s.max} ${s.kind}${s.reversed ? ' reversed' : ''}` }));
+    return survey.scales.map((s) => ({
+      label: s.name,
+      kind: 'scale',
+      detail: `${s.min}..${s.max} ${s.kind}${s.reversed ? ' reversed' : ''}`,
+    }));
   }
   if (/^\s+category:\s*[^#]*$/.test(prefix)) {
     const used = survey.items.map((i) => i.category?.value).filter((c): c is string => Boolean(c));
@@ -73,7 +82,14 @@ export function surveyCompletions(text: string, position: Position, survey: Surv
       return [
         ...ITEM_PROPS.map((p): CompletionEntry => ({ label: `${p}:`, kind: 'property', insertText: `${p}: ` })),
         ...languageEntries(langs, ': ', 'wording'),
-        ...langs.map((l): CompletionEntry => ({ label: `topic ${l}:`, kind: 'property', insertText: `topic ${l}: `, detail: 'topic phrase for {topic}' })),
+        ...langs.map(
+          (l): CompletionEntry => ({
+            label: `topic ${l}:`,
+            kind: 'property',
+            insertText: `topic ${l}: `,
+            detail: 'topic phrase for {topic}',
+          }),
+        ),
         ...langs.flatMap((l): CompletionEntry[] => [
           { label: `pro ${l}:`, kind: 'property', insertText: `pro ${l}: `, detail: 'pro stance statement (judge method)' },
           { label: `con ${l}:`, kind: 'property', insertText: `con ${l}: `, detail: 'con stance statement (judge method)' },
@@ -120,7 +136,9 @@ export function templateCompletions(text: string, position: Position, file: Temp
     if (block === 'template') {
       return [
         ...languageEntries(langs, ': ', 'user part'),
-        ...langs.map((l): CompletionEntry => ({ label: `system ${l}:`, kind: 'property', insertText: `system ${l}: `, detail: 'system part' })),
+        ...langs.map(
+          (l): CompletionEntry => ({ label: `system ${l}:`, kind: 'property', insertText: `system ${l}: `, detail: 'system part' }),
+        ),
       ];
     }
     if (block === 'paraphrases') return languageEntries(langs, ':', 'paraphrase list');

@@ -5,7 +5,10 @@ import { english, type Translate } from '../../message';
 
 /** Markdown cells must not break the table: escape pipes and flatten newlines. */
 export function escapeCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 /** Escapes characters that Markdown would interpret (item text is workspace content). */
@@ -44,7 +47,8 @@ function optionTable(scale: Scale, languages: string[], t: Translate): string[] 
   const missing = scale.missing.map(
     (m) => `| ${m.code} |${scale.reversed ? ' — |' : ''} ${langs.map((l) => escapeCell(m.labels[l] ?? m.labels.en ?? '')).join(' | ')} |`,
   );
-  if (scale.kind === 'numeric' && rows.length === 2) rows.splice(1, 0, `| … |${scale.reversed ? ' … |' : ''} ${langs.map(() => '').join(' | ')} |`);
+  if (scale.kind === 'numeric' && rows.length === 2)
+    rows.splice(1, 0, `| … |${scale.reversed ? ' … |' : ''} ${langs.map(() => '').join(' | ')} |`);
   return [header, rule, ...rows, ...missing];
 }
 
@@ -65,7 +69,11 @@ export function itemHoverMarkdown(item: Item, survey: SurveyFile, results?: stri
   if (results) lines.push('', '---', '', results, '', '---');
   lines.push('');
   if (item.scale) {
-    lines.push(scaleLine(item.scale, t), '', ...optionTable(item.scale, declaredLanguages(survey).length ? declaredLanguages(survey) : present, t));
+    lines.push(
+      scaleLine(item.scale, t),
+      '',
+      ...optionTable(item.scale, declaredLanguages(survey).length ? declaredLanguages(survey) : present, t),
+    );
   } else if (item.scaleName) {
     lines.push(t('Scale `{0}` is not declared in this file.', item.scaleName.value.replace(/`/g, '')));
   } else {
@@ -77,7 +85,8 @@ export function itemHoverMarkdown(item: Item, survey: SurveyFile, results?: stri
 /** The item whose header line (or scale reference) the position is on — where a hover makes sense. */
 export function itemAtHoverPosition(survey: SurveyFile, position: Position): Item | undefined {
   return survey.items.find(
-    (item) => position.line === item.idRange.start.line || (item.scaleName !== undefined && containsPosition(item.scaleName.range, position)),
+    (item) =>
+      position.line === item.idRange.start.line || (item.scaleName !== undefined && containsPosition(item.scaleName.range, position)),
   );
 }
 

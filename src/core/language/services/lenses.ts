@@ -37,7 +37,9 @@ export function surveyLensSpecs(file: SurveyFile): LensSpec[] {
 export function templateLensSpecs(file: TemplateFile): LensSpec[] {
   return [
     ...file.templates.map((t): LensSpec => ({ kind: 'tryOnItem', range: headerRange(t.range), target: t.name, targetKind: 'template' })),
-    ...file.paraphraseSets.map((s): LensSpec => ({ kind: 'tryOnItem', range: headerRange(s.range), target: s.name, targetKind: 'paraphrases' })),
+    ...file.paraphraseSets.map(
+      (s): LensSpec => ({ kind: 'tryOnItem', range: headerRange(s.range), target: s.name, targetKind: 'paraphrases' }),
+    ),
   ];
 }
 

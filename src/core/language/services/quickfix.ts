@@ -84,11 +84,15 @@ function duplicateIdFix(lines: string[], file: SurveyFile | TemplateFile, diagno
   const names =
     file.kind === 'survey'
       ? [...file.items.map((i) => ({ name: i.id, range: i.idRange })), ...file.scales.map((s) => ({ name: s.name, range: s.nameRange }))]
-      : [...file.templates.map((tpl) => ({ name: tpl.name, range: tpl.nameRange })), ...file.paraphraseSets.map((s) => ({ name: s.name, range: s.nameRange }))];
+      : [
+          ...file.templates.map((tpl) => ({ name: tpl.name, range: tpl.nameRange })),
+          ...file.paraphraseSets.map((s) => ({ name: s.name, range: s.nameRange })),
+        ];
   const target = names.find((n) => containsPosition(diagnostic.range, n.range.start) || containsPosition(n.range, diagnostic.range.start));
-  const fallbackText = diagnostic.range.start.line === diagnostic.range.end.line
-    ? (lines[diagnostic.range.start.line] ?? '').slice(diagnostic.range.start.character, diagnostic.range.end.character)
-    : '';
+  const fallbackText =
+    diagnostic.range.start.line === diagnostic.range.end.line
+      ? (lines[diagnostic.range.start.line] ?? '').slice(diagnostic.range.start.character, diagnostic.range.end.character)
+      : '';
   const name = target?.name ?? (typeof diagnostic.data?.id === 'string' ? diagnostic.data.id : fallbackText);
   const range = target?.range ?? diagnostic.range;
   if (!name || !/^\S+$/.test(name)) return [];
@@ -116,15 +120,22 @@ function didYouMeanFixes(lines: string[], file: SurveyFile | TemplateFile, diagn
     const language = typeof diagnostic.data?.language === 'string' ? diagnostic.data.language : written;
     const fixes: QuickFix[] = [];
     const suggestion = diagnostic.data?.suggestion;
-    if (typeof suggestion === 'string' && written === language) fixes.push(replaceFix(t("Change '{0}' to '{1}'", language, suggestion), diagnostic.range, suggestion));
+    if (typeof suggestion === 'string' && written === language)
+      fixes.push(replaceFix(t("Change '{0}' to '{1}'", language, suggestion), diagnostic.range, suggestion));
     const last = file.header.languages[file.header.languages.length - 1];
     if (last && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(language)) {
-      fixes.push({ title: t("Declare '{0}' in the languages header", language), edits: [{ range: { start: last.range.end, end: last.range.end }, newText: ` ${language}` }] });
+      fixes.push({
+        title: t("Declare '{0}' in the languages header", language),
+        edits: [{ range: { start: last.range.end, end: last.range.end }, newText: ` ${language}` }],
+      });
     }
     return fixes;
   }
   if (code === 'unknown-scale' && file.kind === 'survey' && written) {
-    const name = closestName(written, file.scales.map((scale) => scale.name));
+    const name = closestName(
+      written,
+      file.scales.map((scale) => scale.name),
+    );
     return name ? [replaceFix(t("Change to scale '{0}'", name), diagnostic.range, name)] : [];
   }
   if (code === 'unknown-slot' && file.kind === 'templates') {
@@ -134,7 +145,10 @@ function didYouMeanFixes(lines: string[], file: SurveyFile | TemplateFile, diagn
     return name ? [replaceFix(t('Change to {0}', `{${name}}`), diagnostic.range, `{${name}}`)] : [];
   }
   if (code === 'unknown-template' && file.kind === 'templates' && written) {
-    const name = closestName(written, file.templates.map((tpl) => tpl.name));
+    const name = closestName(
+      written,
+      file.templates.map((tpl) => tpl.name),
+    );
     return name ? [replaceFix(t("Change to template '{0}'", name), diagnostic.range, name)] : [];
   }
   return [];
@@ -148,7 +162,13 @@ export function quickFixes(text: string, file: SurveyFile | TemplateFile, diagno
     return didYouMeanFixes(lines, file, diagnostic, code, t);
   }
   if (code === 'missing-translation') {
-    const blocks: Block[] = file.kind === 'survey' ? [...file.items.map((item) => ({ range: item.range })), ...file.scales.map((scale) => ({ range: scale.range, scaleLabels: scale }))] : file.templates;
+    const blocks: Block[] =
+      file.kind === 'survey'
+        ? [
+            ...file.items.map((item) => ({ range: item.range })),
+            ...file.scales.map((scale) => ({ range: scale.range, scaleLabels: scale })),
+          ]
+        : file.templates;
     return missingTranslationFix(lines, blocks, diagnostic, t);
   }
   if (code === 'duplicate-id') return duplicateIdFix(lines, file, diagnostic, t);

@@ -17,4 +17,3 @@ export function containsRange(outer: Range, inner: Range): boolean {
 export function lastLine(range: Range): number {
   return range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
 }
-

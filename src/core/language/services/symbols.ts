@@ -56,7 +56,9 @@ function paraphraseSymbol(set: ParaphraseSet): SymbolNode {
     const first = variants[0];
     const last = variants[variants.length - 1];
     const range: Range = first && last ? { start: first.range.start, end: last.range.end } : set.nameRange;
-    const variantNodes = variants.map((variant, index) => node(`#${index}`, preview(variant.value), 'variant', variant.range, variant.range));
+    const variantNodes = variants.map((variant, index) =>
+      node(`#${index}`, preview(variant.value), 'variant', variant.range, variant.range),
+    );
     return node(language, `${variants.length} paraphrases`, 'text', range, range, variantNodes);
   });
   const detail = set.templateName !== set.name ? `of ${set.templateName}` : '';
