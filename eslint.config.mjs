@@ -1,11 +1,32 @@
-// ESLint with typescript-eslint (why this over Biome: docs/contributing.md). Lint only — no formatting
-// rules: layout is left as it is. The rules are the recommended sets, which the code follows; the few
-// settings below say where the code deliberately differs.
+// ESLint with typescript-eslint (why this over Biome's linter: docs/contributing.md). Lint only — no
+// formatting rules: the layout is the Biome formatter's (biome.json, `npm run format`). The rules are the
+// recommended sets, which the code follows; the few settings below say where the code deliberately differs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const NODE_GLOBALS = Object.fromEntries(
-  ['process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'globalThis', 'fetch', 'AbortController', 'TextEncoder', 'TextDecoder', 'performance', 'structuredClone', '__dirname', 'require', 'module'].map((name) => [name, 'readonly']),
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'globalThis',
+    'fetch',
+    'AbortController',
+    'TextEncoder',
+    'TextDecoder',
+    'performance',
+    'structuredClone',
+    '__dirname',
+    'require',
+    'module',
+  ].map((name) => [name, 'readonly']),
 );
 
 export default tseslint.config(
@@ -20,7 +41,13 @@ export default tseslint.config(
       // A leading underscore marks a value left out on purpose (`const { key: _key, ...rest } = o`).
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+          caughtErrors: 'none',
+        },
       ],
       // Sanitisers and validators match control characters on purpose (src/core/text.ts, shared/protocol.ts).
       'no-control-regex': 'off',
