@@ -3,7 +3,6 @@
 import { performance } from 'node:perf_hooks';
 import { dump, load } from 'js-yaml';
 import { parseSurvey } from '../src/core/language/index';
-import { lensSpecs } from '../src/core/language/services';
 import { runIfMain } from './table';
 import type { BenchRow } from './types';
 
@@ -210,12 +209,6 @@ export async function run(): Promise<BenchRow[]> {
   // The ratio is the median of per-round ratios: each pair ran back to back, under the same load.
   const ratio = median(ours.map((t, k) => theirs[k].cpu / t.cpu));
   const size = `${(wvs.length / 1024).toFixed(0)} KB .wvs, ${(yaml.length / 1024).toFixed(0)} KB YAML`;
-  // The code-lens model of the parsed file (what the editor asks for on every lens refresh; the parse is
-  // cached per document version). Fastest of 15 after warm-up: the cost without a neighbour's preemption.
-  time(() => lensSpecs(check), 10);
-  const lensRuns = Array.from({ length: 15 }, () => time(() => lensSpecs(check), 1));
-  const lensFastest = Math.min(...lensRuns.map((t) => t.wall));
-  const lensMedian = median(lensRuns.map((t) => t.wall));
   return [
     {
       group: 'parse',
@@ -225,15 +218,6 @@ export async function run(): Promise<BenchRow[]> {
       target: '≤ 20 ms',
       pass: parseMs <= 20,
       note: `CPU time, median of ${runs} runs; wall ${parseWall.toFixed(1)} ms; ${size}`,
-    },
-    {
-      group: 'parse',
-      name: 'lens model, 2,000 items × 4 languages (6,000 lenses)',
-      value: lensFastest,
-      unit: 'ms',
-      target: '≤ 10 ms',
-      pass: lensFastest <= 10,
-      note: `wall, fastest of 15 runs; median ${lensMedian.toFixed(2)} ms`,
     },
     {
       group: 'parse',

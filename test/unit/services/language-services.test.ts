@@ -263,7 +263,7 @@ export function generatedSurvey(items: number): string {
 }
 
 test('lens model for 2,000 items × 4 languages: Score, Paraphrases and ⋯ per item, in item order', () => {
-  // Its speed (≤ 10 ms) is a benchmark row (bench/parse.ts), not a timed unit test.
+  // Its speed (≤ 10 ms) is a benchmark row (bench/activation.ts: the code-lens model), not a timed unit test.
   const survey = parseSurvey(generatedSurvey(2000));
   assert.equal(survey.items.length, 2000);
   const specs = lensSpecs(survey);
