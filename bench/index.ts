@@ -1,8 +1,10 @@
 // `npm run bench`: the project's scoreboard. Runs every bench module in one process run, prints a table
 // with each figure and its target, then issue 17's figures side by side (bench/scoreboard.ts), and writes
-// bench/results.json with the rows, that summary and the machine's load during the run. Ratios are
+// bench/results.json with the rows, that summary, the commit and the machine's load during the run
+// (`npm run bench:publish` then makes it the figures of README.md and docs/performance.md). Ratios are
 // measured within one run so a noisy machine affects both sides alike.
 // `npm run bench -- cli-path peers` runs only those modules (the summary then says what was not measured).
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -28,8 +30,20 @@ const MODULES = [
   'batch',
 ];
 
+/** The commit measured, read before the run (others may commit during it); undefined outside a git checkout. */
+function commitOf(): { hash: string; clean: boolean } | undefined {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    // Untracked files do not count: no committed file imports them, so they are not what was measured.
+    return { hash: git('rev-parse', '--short', 'HEAD'), clean: git('status', '--porcelain', '--untracked-files=no') === '' };
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
+  const commit = commitOf();
   const rows: BenchRow[] = [];
   const load = watchLoad(cpus().length);
   for (const name of MODULES) {
@@ -58,7 +72,7 @@ async function main(): Promise<void> {
   const modules = only.length ? MODULES.filter((m) => only.includes(m)) : MODULES;
   writeFileSync(
     join('bench', 'results.json'),
-    JSON.stringify({ at: new Date().toISOString(), machine, load: loadSummary, modules, issue17, rows }, null, 2) + '\n',
+    JSON.stringify({ at: new Date().toISOString(), commit, machine, load: loadSummary, modules, issue17, rows }, null, 2) + '\n',
   );
   const missed = rows.filter((row) => row.pass === false);
   process.stdout.write(`\n${rows.filter((r) => r.pass === true).length} targets met, ${missed.length} missed\n`);

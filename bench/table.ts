@@ -2,18 +2,22 @@
 import { pathToFileURL } from 'node:url';
 import type { BenchRow } from './types';
 
-function format(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Math.abs(value) >= 100) return value.toFixed(0);
-  if (Math.abs(value) >= 1) return value.toFixed(2);
-  return value.toPrecision(3);
+/**
+ * A figure as the scoreboard and the published docs show it (bench/publishRender.ts): three significant
+ * digits below 1, two decimals below 100, whole numbers above. A row without a value (its module failed;
+ * NaN reads back from results.json as null) shows a dash.
+ */
+export function formatValue(value: number | null, unit: string): string {
+  if (value === null || !Number.isFinite(value)) return '—';
+  const text = Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  return `${text} ${unit}`.trim();
 }
 
 export function printTable(rows: BenchRow[]): void {
   const table = rows.map((row) => [
     row.group,
     row.name,
-    `${format(row.value)} ${row.unit}`.trim(),
+    formatValue(row.value, row.unit),
     row.target ?? '',
     row.pass === undefined ? '' : row.pass ? 'ok' : 'MISSED',
     row.note ?? '',
