@@ -3,6 +3,7 @@
 // reported NOT MEASURED with the reason the module gave (a peer tool not installed, a module that failed),
 // never left out. Also the machine's load during the run, since a busy machine inflates wall times.
 import { loadavg } from 'node:os';
+import { formatValue } from './table';
 import type { BenchRow } from './types';
 
 export interface Figure {
@@ -107,14 +108,8 @@ export function scoreboard(rows: BenchRow[], figures: Figure[] = ISSUE_17): Scor
   });
 }
 
-function format(value: number | null, unit: string): string {
-  if (value === null) return '—';
-  const text = Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
-  return `${text} ${unit}`.trim();
-}
-
 export function printScoreboard(lines: ScoreboardLine[], load: LoadSummary): void {
-  const table = lines.map((l) => [l.figure, format(l.value, l.unit), l.target, l.status, l.issueNow]);
+  const table = lines.map((l) => [l.figure, formatValue(l.value, l.unit), l.target, l.status, l.issueNow]);
   const header = ['issue 17 figure', 'now (this run)', 'target', '', 'issue measured'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
   const line = (cells: string[]) =>
