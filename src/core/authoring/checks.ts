@@ -1,6 +1,8 @@
 // Checks a generated paraphrase or translation against its original: the slots are the contract between
 // a template and the renderer, so a candidate that loses, repeats or invents one is unusable.
 
+import { findSlots } from '../language/slots';
+
 export interface CandidateVerdict {
   text: string;
   ok: boolean;
@@ -10,13 +12,13 @@ export interface CandidateVerdict {
   note?: string;
 }
 
-const SLOT = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/** Slot names in order of appearance; `{{` and `}}` are literal braces, not slots. */
-export function slotNames(text: string): string[] {
-  const names: string[] = [];
-  for (const match of text.matchAll(SLOT)) if (match[1]) names.push(match[1]);
-  return names;
+/**
+ * Slot names in order of appearance, by the language's one slot grammar (core/language/slots.ts): the
+ * parser reports every `{name}` it finds there, so a candidate that invents `{foo-bar}` must fail here too.
+ * `{{` and `}}` are literal braces, not slots.
+ */
+export function slotSequence(text: string): string[] {
+  return findSlots(text).map((slot) => slot.name);
 }
 
 function countBy(names: string[]): Map<string, number> {
@@ -27,19 +29,22 @@ function countBy(names: string[]): Map<string, number> {
 
 /** Lower case, punctuation and whitespace folded, so "Answer: {x}!" and "answer {x}" count as the same text. */
 export function normaliseForComparison(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/\{[a-z_][a-z0-9_]*\}/g, (slot) => ` ${slot} `)
-    .replace(/[^\p{L}\p{N}{}_ ]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const normal = text.normalize('NFKC');
+  const fold = (part: string) => part.toLowerCase().replace(/[^\p{L}\p{N}_ ]+/gu, ' ');
+  // Slots are kept as written (`{foo-bar}` keeps its hyphen); the text between them is folded.
+  let out = '';
+  let from = 0;
+  for (const slot of findSlots(normal)) {
+    out += `${fold(normal.slice(from, slot.offset))} ${normal.slice(slot.offset, slot.offset + slot.length)} `;
+    from = slot.offset + slot.length;
+  }
+  return (out + fold(normal.slice(from))).replace(/\s+/g, ' ').trim();
 }
 
 /** Slot problems of one candidate relative to the original, or undefined when the slots match. */
 export function slotProblem(original: string, candidate: string): string | undefined {
-  const expected = countBy(slotNames(original));
-  const actual = countBy(slotNames(candidate));
+  const expected = countBy(slotSequence(original));
+  const actual = countBy(slotSequence(candidate));
   const missing = [...expected.keys()].filter((name) => !actual.has(name));
   if (missing.length) return `lost slot${missing.length > 1 ? 's' : ''} ${missing.map((n) => `{${n}}`).join(', ')}`;
   const added = [...actual.keys()].filter((name) => !expected.has(name));
@@ -153,9 +158,20 @@ const SCRIPT_PATTERNS = new Map(ALL_SCRIPTS.map((name) => [name, new RegExp(`\\p
 /** Scripts that write a word in one or two characters: the length ratio bound is looser for them. */
 const DENSE = new Set(['Han', 'Hiragana', 'Katakana', 'Hangul']);
 
-/** The letters of a text outside its slots (`{question}` is not content). */
+/** The text with each slot replaced by a space (`{question}` is not content). */
+function withoutSlots(text: string): string {
+  let out = '';
+  let from = 0;
+  for (const slot of findSlots(text)) {
+    out += `${text.slice(from, slot.offset)} `;
+    from = slot.offset + slot.length;
+  }
+  return out + text.slice(from);
+}
+
+/** The letters of a text outside its slots. */
 function contentLetters(text: string): string[] {
-  return [...text.replace(SLOT, ' ').matchAll(/\p{L}/gu)].map((m) => m[0]);
+  return [...withoutSlots(text).matchAll(/\p{L}/gu)].map((m) => m[0]);
 }
 
 /** The script most of the letters are in, and its share; undefined without letters. */
@@ -208,8 +224,7 @@ export function translationProblem(source: string, candidate: string, to: string
   const sourceLetters = contentLetters(source).length;
   const letters = contentLetters(candidate).length;
   if (sourceLetters > 0 && letters === 0) return `"${candidate.trim().slice(0, 40)}" has no words: not a translation`;
-  const words = source
-    .replace(SLOT, ' ')
+  const words = withoutSlots(source)
     .split(/\s+/)
     .filter((w) => /\p{L}/u.test(w)).length;
   if (words >= IDENTICAL_MIN_WORDS && normaliseForComparison(source) === normaliseForComparison(candidate))

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCandidates } from '../../../src/core/authoring/candidates';
-import { checkParaphrases, normaliseForComparison, slotNames, slotProblem } from '../../../src/core/authoring/checks';
+import { checkParaphrases, normaliseForComparison, slotProblem, slotSequence } from '../../../src/core/authoring/checks';
 import { fillAuthoringSlots } from '../../../src/core/authoring/prompts';
 import { formatParaphraseSet, formatTaggedText } from '../../../src/core/authoring/format';
 
@@ -38,7 +38,20 @@ test('garbage gives entries that the checks reject, never an exception', () => {
 });
 
 test('slot names ignore escaped braces', () => {
-  assert.deepEqual(slotNames('{{literal}} {question} and {options}'), ['question', 'options']);
+  assert.deepEqual(slotSequence('{{literal}} {question} and {options}'), ['question', 'options']);
+});
+
+test('one slot grammar: a candidate that invents {foo-bar} fails the check, as it fails the parser', async () => {
+  const { parseTemplates } = await import('../../../src/core/language/index');
+  const invented = 'Q: {question} for {foo-bar}';
+  assert.equal(slotProblem('Q: {question}', invented), 'new slot {foo-bar}');
+  const parsed = parseTemplates(`template t\n  en: ${invented}\n`);
+  assert.ok(
+    parsed.diagnostics.some((d) => d.severity === 'error' && d.message.includes('foo-bar')),
+    JSON.stringify(parsed.diagnostics),
+  );
+  assert.equal(slotProblem('{foo-bar} and {question}', '{question} with {foo-bar}'), undefined);
+  assert.equal(normaliseForComparison('Ask {foo-bar}!'), 'ask {foo-bar}');
 });
 
 test('slot problems: lost, new, repeated', () => {
