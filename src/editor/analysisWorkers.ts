@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AnalysisWorker } from '../core/study/analysisClient';
 import type { WorkerAnalysis, WorkerOpenOptions } from '../core/study/analysisProtocol';
 import type { RunRecord } from '../core/results';
+import type { LoadedStudy, Study } from '../core/study/types';
 
 const REFRESH_MS = 1000;
 
@@ -27,8 +28,11 @@ export class AnalysisWorkers {
 
   constructor(private readonly file: string) {}
 
-  /** Reads the study's corpus in its worker and analyses it (a fresh state: what analyzeCorpus gives). */
-  async analyse(studyPath: string, options: WorkerOpenOptions = {}): Promise<WorkerAnalysis> {
+  /**
+   * Reads the study's corpus in its worker and analyses it (a fresh state: what analyzeCorpus gives). The
+   * worker loads the study file at `studyPath`, or takes `loaded` as it is (an items file's implicit study).
+   */
+  async analyse(studyPath: string, options: WorkerOpenOptions = {}, loaded?: LoadedStudy & { study: Study }): Promise<WorkerAnalysis> {
     let entry = this.workers.get(studyPath);
     if (!entry) {
       entry = { worker: new AnalysisWorker({ file: this.file }), opened: Promise.resolve(), live: false };
@@ -36,7 +40,7 @@ export class AnalysisWorkers {
     }
     // Only the study's own whole corpus takes a run's appends; one run's or another folder's view does not.
     entry.live = !options.corpus && !options.runIds;
-    const opened = entry.worker.open(studyPath, options);
+    const opened = entry.worker.open(studyPath, options, loaded);
     entry.opened = opened.catch(() => undefined);
     try {
       await opened;

@@ -12,7 +12,6 @@ import { mayContact } from '../core/security/trust';
 import { parseSurvey } from '../core/language';
 import { ResultCache } from '../core/run/cache';
 import { findInstalledModel, implicitStudyName } from '../core/run/prepare';
-import { analyzeCorpus } from '../core/study/analyzeCorpus';
 import type { StudyAnalysis } from '../core/study/analysisTypes';
 import { loadStudy } from '../core/study/load';
 import { STUDY_DEFAULTS } from '../core/study/parse';
@@ -34,6 +33,7 @@ import type { ProgressBoard } from './progressBoard';
 import type { StudyResultsIndex } from './studyResults';
 import type { AnalysisWorkers } from './analysisWorkers';
 import { implicitCorpusDir } from './workspaceCorpora';
+import { inProcessAnalyzeCorpus } from './inProcessAnalysis';
 
 export const STUDY_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.study.json' };
 export const STUDY_FILE = /\.study\.json$/i;
@@ -439,11 +439,12 @@ export class StudyCommands implements vscode.Disposable {
   async analyse(loaded: Ready, corpus?: string, quiet = false, runIds?: readonly string[]): Promise<StudyAnalysis | undefined> {
     try {
       const options = { ...(corpus ? { corpus } : {}), ...(runIds ? { runIds } : {}) };
-      // In a worker thread when the study is a file the worker can load (an implicit study is not).
-      const workers = STUDY_FILE.test(loaded.study.path) ? this.deps.analysis : undefined;
+      // In a worker thread: it loads a study file itself and takes an items file's implicit study as built here.
+      const workers = this.deps.analysis;
+      const given = STUDY_FILE.test(loaded.study.path) ? undefined : loaded;
       const { analysis, badLines, badManifests, units } = workers
-        ? await workers.analyse(loaded.study.path, options).then((r) => ({ ...r, units: { groups: r.items } }))
-        : await analyzeCorpus(loaded, options).then((r) => ({ ...r, units: r.selection.units }));
+        ? await workers.analyse(loaded.study.path, options, given).then((r) => ({ ...r, units: { groups: r.items } }))
+        : await inProcessAnalyzeCorpus()(loaded, options).then((r) => ({ ...r, units: r.selection.units }));
       if (!corpus) this.deps.index.setStudy(loaded, units, analysis.firstTokenText);
       if (badLines.length || badManifests.length) {
         this.deps.logger.warn(

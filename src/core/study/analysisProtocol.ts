@@ -5,11 +5,16 @@ import type { RunRecord } from '../results';
 import type { StudyAnalysis } from './analysisTypes';
 import type { CorpusAnalysisOptions } from './analyzeCorpus';
 import type { ItemLanguageGroup } from './itemSummary';
+import type { LoadedStudy, Study } from './types';
 
 export type WorkerOpenOptions = Pick<CorpusAnalysisOptions, 'corpus' | 'rule' | 'runIds' | 'filter' | 'generatedAt'>;
 
 export type WorkerRequest =
-  | { type: 'open'; id: number; studyPath: string; options: WorkerOpenOptions }
+  /**
+   * `loaded`: a study the editor built itself (an items file's implicit study, with the settings' countries
+   * and the loaded human data), analysed as given; without it the worker loads the study file at `studyPath`.
+   */
+  | { type: 'open'; id: number; studyPath: string; options: WorkerOpenOptions; loaded?: LoadedStudy & { study: Study } }
   | { type: 'append'; records: RunRecord[] }
   | { type: 'analyze'; id: number; generatedAt?: string };
 

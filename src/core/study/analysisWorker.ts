@@ -19,7 +19,7 @@ let queue: Promise<void> = Promise.resolve();
 async function handle(message: WorkerRequest): Promise<WorkerReply | undefined> {
   switch (message.type) {
     case 'open': {
-      const loaded = await loadStudy(message.studyPath);
+      const loaded = message.loaded ?? (await loadStudy(message.studyPath));
       if (!loaded.study)
         throw new Error(`${message.studyPath}: ${loaded.diagnostics.find((d) => d.severity === 'error')?.message ?? 'not a study'}`);
       state = await openCorpusState(loaded as typeof loaded & { study: NonNullable<typeof loaded.study> }, message.options, {

@@ -61,3 +61,40 @@ test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-ru
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("an items file's implicit study is analysed in the worker as given, equal to the in-process analysis", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vl-workers-implicit-'));
+  await build({
+    entryPoints: ['src/cli.ts'],
+    outfile: join(dir, 'cli.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  });
+  const workers = new AnalysisWorkers(join(dir, 'cli.js'));
+  try {
+    const studyPath = await writeStudy(dir, 300);
+    const study = JSON.parse(await readFile(studyPath, 'utf8'));
+    study.analysis.bootstrap.iterations = 20;
+    await writeFile(studyPath, JSON.stringify(study));
+    const { loadStudy } = await import('../../../src/core/study/load');
+    const { analyzeCorpus } = await import('../../../src/core/study/analyzeCorpus');
+    const loaded = await loadStudy(studyPath);
+    assert.ok(loaded.study);
+    // What the editor builds for an items file: a study under the items file's path, which is no study file
+    // (the worker must take it as given, not load that path).
+    const itemsPath = join(dir, 'not-there.wvs');
+    const given = { ...loaded, study: { ...loaded.study, path: itemsPath } };
+    const options = { generatedAt: '2026-12-03T00:00:00.000Z' };
+    const inWorker = await workers.analyse(itemsPath, options, given);
+    const inProcess = await analyzeCorpus(given, options);
+    assert.equal(inWorker.analysis.counts.read, 300);
+    assert.deepEqual(inWorker.analysis, inProcess.analysis);
+  } finally {
+    workers.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
