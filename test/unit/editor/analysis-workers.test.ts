@@ -10,10 +10,8 @@ import { writeStudy } from '../../../bench/analyze';
 import { analysisWorkerScript, AnalysisWorkers } from '../../../src/editor/analysisWorkers';
 import type { RunRecord } from '../../../src/core/results';
 
-test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-run view takes no appends', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'vl-workers-'));
-  assert.equal(analysisWorkerScript(dir), undefined, "no bundle: no worker (analyses stay on the caller's thread)");
-  // The worker is the CLI bundle, built as esbuild.mjs builds dist/cli.js (src/cli.ts runs as the worker in a worker thread).
+/** The worker is the CLI bundle, built into `dir` as esbuild.mjs builds dist/cli.js (src/cli.ts runs as the worker in a worker thread). */
+async function buildCli(dir: string): Promise<void> {
   await build({
     entryPoints: ['src/cli.ts'],
     outfile: join(dir, 'cli.js'),
@@ -25,6 +23,12 @@ test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-ru
     banner: { js: '#!/usr/bin/env node' },
     alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   });
+}
+
+test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-run view takes no appends', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vl-workers-'));
+  assert.equal(analysisWorkerScript(dir), undefined, "no bundle: no worker (analyses stay on the caller's thread)");
+  await buildCli(dir);
   const file = analysisWorkerScript(dir);
   assert.equal(file, join(dir, 'cli.js'));
   const workers = new AnalysisWorkers(file);
@@ -64,16 +68,7 @@ test('AnalysisWorkers: analyse, append during a run, throttled refresh; a one-ru
 
 test("an items file's implicit study is analysed in the worker as given, equal to the in-process analysis", async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vl-workers-implicit-'));
-  await build({
-    entryPoints: ['src/cli.ts'],
-    outfile: join(dir, 'cli.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'silent',
-    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-  });
+  await buildCli(dir);
   const workers = new AnalysisWorkers(join(dir, 'cli.js'));
   try {
     const studyPath = await writeStudy(dir, 300);
