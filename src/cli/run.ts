@@ -30,7 +30,7 @@ import {
 import { countsLine, dataRowsCsv, formatStudyAnalysis, writeAnalysisCsv } from './studyOutput';
 import { version } from './version';
 import { progressLine } from './progress';
-import type { ImportMapping, LoadedStudy, Study, StudyFilter } from '../core/study/types';
+import type { ImportMapping, ReadyStudy, StudyFilter } from '../core/study/types';
 import type { EndpointSource } from '../core/run/keyPolicy';
 
 export const RUN_HELP = `Usage: value-lens run STUDY.study.json [options]
@@ -89,7 +89,7 @@ export async function runRun(argv: string[], io: Io, signal: AbortSignal): Promi
  * write failed. Rejected rows are summarised by reason (a study's own tables) or listed by line (`--file`).
  */
 export async function importTables(
-  loaded: LoadedStudy & { study: Study },
+  loaded: ReadyStudy,
   io: Io,
   options: { force?: boolean; mappings?: ImportMapping[]; rejected?: 'reasons' | 'lines' } = {},
 ): Promise<boolean> {
@@ -120,7 +120,7 @@ export async function importTables(
 
 /** Scores the study's plan into its corpus; the outcome for the exit code. */
 export async function scoreStudy(
-  loaded: LoadedStudy & { study: Study },
+  loaded: ReadyStudy,
   filter: StudyFilter | undefined,
   parsed: Parsed,
   io: Io,
@@ -216,7 +216,7 @@ export async function scoreStudy(
 }
 
 /** Analyses the corpus and writes analysis.json, analysis/*.csv and report.html in the results folder. */
-export async function analyseAndWrite(loaded: LoadedStudy & { study: Study }, filter: StudyFilter | undefined, io: Io): Promise<void> {
+export async function analyseAndWrite(loaded: ReadyStudy, filter: StudyFilter | undefined, io: Io): Promise<void> {
   const { study } = loaded;
   await requireCorpus(study.results, study, io);
   const { analysis, badLines, regression } = await analyzeCorpus(loaded, filter ? { filter } : {});

@@ -12,7 +12,7 @@ import { studyLoadMemo } from '../core/study/loadMemo';
 import { DEFAULT_ENDPOINTS } from '../core/study/parse';
 import type { PlanEstimate } from '../core/study/plan';
 import type { StudyRunEnvironment } from '../core/study/session';
-import type { LoadedStudy, OptionOrderSpec, Study, StudyDiagnostic, StudyFilter, StudyModel } from '../core/study/types';
+import type { LoadedStudy, OptionOrderSpec, ReadyStudy, Study, StudyDiagnostic, StudyFilter, StudyModel } from '../core/study/types';
 import type { EndpointSource } from '../core/run/keyPolicy';
 import { probeLogprobs } from '../providers/probe';
 import { flag, intFlag, listFlag, numberFlag, str, strs, type OptionSpec, type Parsed } from './args';
@@ -63,7 +63,7 @@ export interface CliLoadMemo {
 }
 
 /** Loads a study; prints its diagnostics to stderr; an error leaves no study and is an InputError. */
-export async function loadStudyForCli(pathArg: string, io: Io, memo?: CliLoadMemo): Promise<LoadedStudy & { study: Study }> {
+export async function loadStudyForCli(pathArg: string, io: Io, memo?: CliLoadMemo): Promise<ReadyStudy> {
   const path = resolve(io.cwd, pathArg);
   // The bytes read are kept: a plan memo must be named by exactly what was parsed, not by a second read.
   const read = new Map<string, Uint8Array>();
@@ -97,14 +97,14 @@ export async function loadStudyForCli(pathArg: string, io: Io, memo?: CliLoadMem
   }
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors || !loaded.study) throw new InputError(`${pathArg}: ${errors || 'no usable'} error(s) in the study; nothing was run.`);
-  return loaded as LoadedStudy & { study: Study };
+  return loaded as ReadyStudy;
 }
 
 /**
  * The bytes that decide a loaded study's plan — the study file, then its items and templates files in the
  * order it lists them — as loadStudyForCli parsed them; undefined for a study loaded otherwise.
  */
-export function studyInputBytes(loaded: LoadedStudy & { study: Study }): Uint8Array[] | undefined {
+export function studyInputBytes(loaded: ReadyStudy): Uint8Array[] | undefined {
   const read = parsedBytes.get(loaded);
   if (!read) return undefined;
   const out: Uint8Array[] = [];
@@ -117,7 +117,7 @@ export function studyInputBytes(loaded: LoadedStudy & { study: Study }): Uint8Ar
 }
 
 /** The factor flags as a StudyFilter, each value checked against the study so a typo fails before any request. */
-export function studyFilterFrom(parsed: Parsed, loaded: LoadedStudy & { study: Study }, command: string): StudyFilter | undefined {
+export function studyFilterFrom(parsed: Parsed, loaded: ReadyStudy, command: string): StudyFilter | undefined {
   const { study } = loaded;
   const filter: StudyFilter = {};
   const check = (flagName: string, values: string[] | undefined, knownValues: () => string[], key: keyof StudyFilter): void => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AnalysisWorker } from '../core/study/analysisClient';
 import type { WorkerAnalysis, WorkerOpenOptions } from '../core/study/analysisProtocol';
 import type { RunRecord } from '../core/results';
-import type { LoadedStudy, Study } from '../core/study/types';
+import type { ReadyStudy } from '../core/study/types';
 
 const REFRESH_MS = 1000;
 
@@ -32,7 +32,7 @@ export class AnalysisWorkers {
    * Reads the study's corpus in its worker and analyses it (a fresh state: what analyzeCorpus gives). The
    * worker loads the study file at `studyPath`, or takes `loaded` as it is (an items file's implicit study).
    */
-  async analyse(studyPath: string, options: WorkerOpenOptions = {}, loaded?: LoadedStudy & { study: Study }): Promise<WorkerAnalysis> {
+  async analyse(studyPath: string, options: WorkerOpenOptions = {}, loaded?: ReadyStudy): Promise<WorkerAnalysis> {
     let entry = this.workers.get(studyPath);
     if (!entry) {
       entry = { worker: new AnalysisWorker({ file: this.file }), opened: Promise.resolve(), live: false };

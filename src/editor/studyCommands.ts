@@ -18,7 +18,7 @@ import { STUDY_DEFAULTS } from '../core/study/parse';
 import type { PlanEstimate } from '../core/study/plan';
 import { runStudy, studyModels, type StudyRunEnvironment, type StudyRunResult } from '../core/study/session';
 import type { HumanReference } from '../core/data';
-import type { LoadedStudy, Study, StudyDiagnostic, StudyModel } from '../core/study/types';
+import type { ReadyStudy, Study, StudyDiagnostic, StudyModel } from '../core/study/types';
 import { createOllamaProvider } from '../providers/ollama';
 import { createOpenAIProvider } from '../providers/openai';
 import { probeLogprobs } from '../providers/probe';
@@ -57,8 +57,6 @@ export interface StudyCommandDeps {
   /** Shows a newer analysis in the panel without revealing it (refreshes during a run). */
   updateAnalysis?(analysis: StudyAnalysis): void;
 }
-
-type Ready = LoadedStudy & { study: Study };
 
 /** Offsets in a text → VS Code ranges. */
 function rangeOf(text: string, start: number, end: number): vscode.Range {
@@ -106,7 +104,7 @@ export class StudyCommands implements vscode.Disposable {
   }
 
   /** Loads a study and publishes its diagnostics on the study file; undefined (after saying why) when unusable. */
-  async load(uri: vscode.Uri, quiet = false): Promise<Ready | undefined> {
+  async load(uri: vscode.Uri, quiet = false): Promise<ReadyStudy | undefined> {
     const loaded = await loadStudy(uri.fsPath);
     const text = await readFile(uri.fsPath, 'utf8').catch(() => '');
     this.diagnostics.set(uri, toDiagnostics(text, loaded.diagnostics));
@@ -130,7 +128,7 @@ export class StudyCommands implements vscode.Disposable {
       }
       return undefined;
     }
-    return loaded as Ready;
+    return loaded as ReadyStudy;
   }
 
   /**
@@ -395,7 +393,7 @@ export class StudyCommands implements vscode.Disposable {
   }
 
   /** Analyses the study's corpus, updates the item lenses and shows the analysis in the panel. */
-  async openResults(uri: vscode.Uri, already?: Ready): Promise<StudyAnalysis | undefined> {
+  async openResults(uri: vscode.Uri, already?: ReadyStudy): Promise<StudyAnalysis | undefined> {
     const loaded = already ?? (await this.load(uri));
     if (!loaded) return undefined;
     const analysis = await this.analyse(loaded);
@@ -436,7 +434,7 @@ export class StudyCommands implements vscode.Disposable {
   }
 
   /** The analysis of a study's corpus (or of `corpus`), its units into the item lenses; errors are shown. */
-  async analyse(loaded: Ready, corpus?: string, quiet = false, runIds?: readonly string[]): Promise<StudyAnalysis | undefined> {
+  async analyse(loaded: ReadyStudy, corpus?: string, quiet = false, runIds?: readonly string[]): Promise<StudyAnalysis | undefined> {
     try {
       const options = { ...(corpus ? { corpus } : {}), ...(runIds ? { runIds } : {}) };
       // In a worker thread: it loads a study file itself and takes an items file's implicit study as built here.
@@ -514,7 +512,7 @@ export class StudyCommands implements vscode.Disposable {
   }
 
   /** The implicit study of an items file: its items, its languages, the settings' language→country map. */
-  async implicitStudy(itemsPath: string): Promise<Ready | undefined> {
+  async implicitStudy(itemsPath: string): Promise<ReadyStudy | undefined> {
     let text: string;
     try {
       text = await readFile(itemsPath, 'utf8');

@@ -3,7 +3,7 @@
 // country cues and models it spans. Pure: built from a Selection, no vscode.
 import type { ResponseUnit } from '../core/corpus/types';
 import type { FirstTokenTextRow } from '../core/study/analysisTypes';
-import type { LoadedStudy, Study } from '../core/study/types';
+import type { ReadyStudy } from '../core/study/types';
 import { itemHash } from '../core/language/index';
 import { itemLanguageGroups, type ItemLanguageGroup } from '../core/study/itemSummary';
 
@@ -40,7 +40,7 @@ export class StudyResultsIndex {
 
   /** Replaces what is known of one study (its units after selection, and its first-token check when run). */
   setStudy(
-    loaded: LoadedStudy & { study: Study },
+    loaded: ReadyStudy,
     units: readonly ResponseUnit[] | { groups: readonly ItemLanguageGroup[] },
     firstToken?: readonly FirstTokenTextRow[],
   ): void {

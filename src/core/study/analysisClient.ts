@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunRecord } from '../results';
 import type { WorkerAnalysis, WorkerOpenOptions, WorkerReply, WorkerRequest } from './analysisProtocol';
-import type { LoadedStudy, Study } from './types';
+import type { ReadyStudy } from './types';
 
 export interface AnalysisWorkerOptions {
   /** The worker script: default dist/cli.js beside the running bundle (src/cli.ts serves as the worker). */
@@ -52,7 +52,7 @@ export class AnalysisWorker {
   }
 
   /** Reads the study's corpus into the worker (replacing anything opened before). */
-  async open(studyPath: string, options: WorkerOpenOptions = {}, loaded?: LoadedStudy & { study: Study }): Promise<void> {
+  async open(studyPath: string, options: WorkerOpenOptions = {}, loaded?: ReadyStudy): Promise<void> {
     await this.request({ type: 'open', id: this.nextId++, studyPath, options, ...(loaded ? { loaded } : {}) });
     this.appended = 0;
   }

@@ -5,7 +5,7 @@ import type { RunRecord } from '../results';
 import type { StudyAnalysis } from './analysisTypes';
 import type { CorpusAnalysisOptions } from './analyzeCorpus';
 import type { ItemLanguageGroup } from './itemSummary';
-import type { LoadedStudy, Study } from './types';
+import type { ReadyStudy } from './types';
 
 export type WorkerOpenOptions = Pick<CorpusAnalysisOptions, 'corpus' | 'rule' | 'runIds' | 'filter' | 'generatedAt'>;
 
@@ -14,7 +14,7 @@ export type WorkerRequest =
    * `loaded`: a study the editor built itself (an items file's implicit study, with the settings' countries
    * and the loaded human data), analysed as given; without it the worker loads the study file at `studyPath`.
    */
-  | { type: 'open'; id: number; studyPath: string; options: WorkerOpenOptions; loaded?: LoadedStudy & { study: Study } }
+  | { type: 'open'; id: number; studyPath: string; options: WorkerOpenOptions; loaded?: ReadyStudy }
   | { type: 'append'; records: RunRecord[] }
   | { type: 'analyze'; id: number; generatedAt?: string };
 

@@ -188,6 +188,9 @@ export interface LoadedStudy {
   human: import('../data/types').HumanReference;
 }
 
+/** A loaded study without errors that leave it unusable: what a run or an analysis takes. */
+export type ReadyStudy = LoadedStudy & { study: Study };
+
 /** File access for loading a study: node:fs in the CLI, vscode.workspace.fs in the editor. */
 export interface StudyFs {
   readFile(path: string): Promise<Uint8Array>;
