@@ -21,6 +21,17 @@ export function slotSequence(text: string): string[] {
   return findSlots(text).map((slot) => slot.name);
 }
 
+/** The text rebuilt with `outside` applied to the parts between slots and `slot` to each slot's own text. */
+function aroundSlots(text: string, outside: (part: string) => string, slot: (written: string) => string): string {
+  let out = '';
+  let from = 0;
+  for (const found of findSlots(text)) {
+    out += outside(text.slice(from, found.offset)) + slot(text.slice(found.offset, found.offset + found.length));
+    from = found.offset + found.length;
+  }
+  return out + outside(text.slice(from));
+}
+
 function countBy(names: string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
@@ -29,16 +40,11 @@ function countBy(names: string[]): Map<string, number> {
 
 /** Lower case, punctuation and whitespace folded, so "Answer: {x}!" and "answer {x}" count as the same text. */
 export function normaliseForComparison(text: string): string {
-  const normal = text.normalize('NFKC');
-  const fold = (part: string) => part.toLowerCase().replace(/[^\p{L}\p{N}_ ]+/gu, ' ');
   // Slots are kept as written (`{foo-bar}` keeps its hyphen); the text between them is folded.
-  let out = '';
-  let from = 0;
-  for (const slot of findSlots(normal)) {
-    out += `${fold(normal.slice(from, slot.offset))} ${normal.slice(slot.offset, slot.offset + slot.length)} `;
-    from = slot.offset + slot.length;
-  }
-  return (out + fold(normal.slice(from))).replace(/\s+/g, ' ').trim();
+  const fold = (part: string) => part.toLowerCase().replace(/[^\p{L}\p{N}_ ]+/gu, ' ');
+  return aroundSlots(text.normalize('NFKC'), fold, (slot) => ` ${slot} `)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Slot problems of one candidate relative to the original, or undefined when the slots match. */
@@ -160,13 +166,11 @@ const DENSE = new Set(['Han', 'Hiragana', 'Katakana', 'Hangul']);
 
 /** The text with each slot replaced by a space (`{question}` is not content). */
 function withoutSlots(text: string): string {
-  let out = '';
-  let from = 0;
-  for (const slot of findSlots(text)) {
-    out += `${text.slice(from, slot.offset)} `;
-    from = slot.offset + slot.length;
-  }
-  return out + text.slice(from);
+  return aroundSlots(
+    text,
+    (part) => part,
+    () => ' ',
+  );
 }
 
 /** The letters of a text outside its slots. */
